@@ -1,0 +1,113 @@
+//! Polku's rules as code.
+//!
+//! A rule set is a YAML file that encodes one matter of law: its versions and their
+//! in-force periods, dated parameters with their sources, conditions with their legal
+//! basis, explanations in Finnish, Swedish and English, the automation policy and its
+//! own test cases. This crate loads and checks rule files ([`RuleBook::load_dir`]),
+//! evaluates them three-valued against an [`Application`] ([`RuleSet::evaluate`]),
+//! renders the explanation ([`Evaluation::trace`]) and runs the test cases
+//! ([`run_tests`]). It does no I/O beyond reading rule files.
+//!
+//! The file format is documented in `docs/rule-format.md`; the input in
+//! `docs/input-schema.md`.
+
+mod describe;
+mod eval;
+mod explain;
+pub mod expr;
+mod load;
+mod model;
+pub mod schema;
+mod testing;
+mod yaml;
+
+use std::path::{Path, PathBuf};
+
+pub use describe::describe;
+pub use eval::{ConditionTrace, EvalError, Evaluation, InputUsed, ParameterUsed, Status, Trace, outcome_text, status_text};
+pub use load::{LoadError, LoadErrors, TESTS_SUFFIX, load_file, load_str, merge_patch};
+pub use model::{Automation, Condition, Lang, Outcome, ParamValue, Parameter, RuleSet, TestCase, Text, Version};
+pub use schema::{Application, InputError, json_schema};
+pub use testing::{TestResult, run_tests};
+
+/// Every rule set of a directory tree, by id.
+#[derive(Debug, Default)]
+pub struct RuleBook {
+    rule_sets: Vec<RuleSet>,
+}
+
+impl RuleBook {
+    /// Loads every `*.yaml` under `dir` (tests files excepted), reporting the problems of
+    /// all files together.
+    pub fn load_dir(dir: &Path) -> Result<RuleBook, LoadErrors> {
+        let mut files = Vec::new();
+        collect_rule_files(dir, &mut files).map_err(|e| {
+            LoadErrors(vec![LoadError { file: dir.to_owned(), line: 0, message: format!("cannot read the rules directory: {e}") }])
+        })?;
+        files.sort();
+        if files.is_empty() {
+            return Err(LoadErrors(vec![LoadError {
+                file: dir.to_owned(),
+                line: 0,
+                message: "holds no rule files (*.yaml)".to_owned(),
+            }]));
+        }
+        let mut rule_sets: Vec<RuleSet> = Vec::new();
+        let mut errors = Vec::new();
+        for file in files {
+            match load_file(&file) {
+                Ok(rs) => {
+                    if let Some(other) = rule_sets.iter().find(|o| o.id == rs.id) {
+                        errors.push(LoadError {
+                            file: file.clone(),
+                            line: 1,
+                            message: format!("the id `{}` is already used by {}", rs.id, other.file.display()),
+                        });
+                    } else {
+                        rule_sets.push(rs);
+                    }
+                }
+                Err(LoadErrors(mut e)) => errors.append(&mut e),
+            }
+        }
+        if errors.is_empty() { Ok(RuleBook { rule_sets }) } else { Err(LoadErrors(errors)) }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&RuleSet> {
+        self.rule_sets.iter().find(|r| r.id == id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &RuleSet> {
+        self.rule_sets.iter()
+    }
+
+    pub fn ids(&self) -> Vec<&str> {
+        self.rule_sets.iter().map(|r| r.id.as_str()).collect()
+    }
+}
+
+fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_rule_files(&path, out)?;
+        } else if let Some(name) = path.file_name().and_then(|n| n.to_str())
+            && name.ends_with(".yaml")
+            && !name.ends_with(TESTS_SUFFIX)
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod send_sync {
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn a_loaded_rule_set_serves_all_threads() {
+        assert_send_sync::<super::RuleSet>();
+        assert_send_sync::<super::RuleBook>();
+    }
+}

@@ -1,0 +1,680 @@
+//! Reading rule files and checking them, reporting every problem in a file at once.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use crate::Status;
+use crate::explain::Template;
+use crate::expr::{ParamKind, ParamRef, Scope, Ty, compile};
+use crate::model::{
+    Automation, Condition, Exception, Expectation, Lang, Outcome, ParamValue, Parameter, RuleSet, Segment, TestCase,
+    Text, Version,
+};
+use crate::schema::{Application, parse_date};
+use crate::yaml::{self, Kind, Node};
+
+/// One problem in a rule file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}: {message}", file.display())]
+pub struct LoadError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+/// Every problem found, in file and line order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+const TOP_KEYS: &[&str] = &[
+    "id", "title", "law", "description", "decides", "versions", "parameters", "conditions", "automation", "test_base",
+    "tests",
+];
+
+/// The suffix of a sibling file that holds a rule set's tests.
+pub const TESTS_SUFFIX: &str = ".tests.yaml";
+
+struct Checker {
+    file: PathBuf,
+    errors: Vec<LoadError>,
+}
+
+impl Checker {
+    fn error(&mut self, line: usize, message: impl Into<String>) {
+        self.errors.push(LoadError { file: self.file.clone(), line, message: message.into() });
+    }
+
+    fn str<'n>(&mut self, parent: &'n Node, key: &str, what: &str) -> Option<&'n str> {
+        match parent.get(key) {
+            None => {
+                self.error(parent.line, format!("{what} is missing: add `{key}:`"));
+                None
+            }
+            Some(node) => match node.as_str() {
+                Some(s) if !s.trim().is_empty() => Some(s),
+                _ => {
+                    self.error(node.line, format!("`{key}` must be a non-empty text"));
+                    None
+                }
+            },
+        }
+    }
+
+    fn opt_str(&mut self, parent: &Node, key: &str) -> Option<String> {
+        let node = parent.get(key)?;
+        match node.as_str() {
+            Some(s) => Some(s.to_owned()),
+            None => {
+                self.error(node.line, format!("`{key}` must be a text"));
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, node: &Node, what: &str) -> Option<Date> {
+        let parsed = node.as_str().and_then(parse_date);
+        if parsed.is_none() {
+            self.error(node.line, format!("{what} must be a date YYYY-MM-DD"));
+        }
+        parsed
+    }
+
+    /// A `{fi, sv, en}` mapping; each missing language is its own error.
+    fn text(&mut self, parent: &Node, key: &str, what: &str) -> Option<Text> {
+        let Some(node) = parent.get(key) else {
+            self.error(parent.line, format!("{what} is missing: add `{key}:` with fi, sv and en"));
+            return None;
+        };
+        let raw = self.translations(node, key)?;
+        let [fi, sv, en] = raw.map(|(_, s)| s);
+        Some(Text { fi, sv, en })
+    }
+
+    /// The three translations with their lines, or errors for each one missing.
+    fn translations(&mut self, node: &Node, key: &str) -> Option<[(usize, String); 3]> {
+        if node.as_map().is_none() {
+            self.error(node.line, format!("`{key}` must have a text for each of fi, sv and en"));
+            return None;
+        }
+        let mut out: [(usize, String); 3] = Default::default();
+        let mut complete = true;
+        for (i, lang) in Lang::ALL.iter().enumerate() {
+            match node.get(lang.code()).and_then(|n| n.as_str().map(|s| (n.line, s))) {
+                Some((line, s)) if !s.trim().is_empty() => out[i] = (line, s.trim_end().to_owned()),
+                _ => {
+                    self.error(node.line, format!("`{key}` has no {} translation", lang_name(*lang)));
+                    complete = false;
+                }
+            }
+        }
+        if let Some(map) = node.as_map() {
+            for (k, _) in map {
+                if !matches!(k.as_str(), Some("fi" | "sv" | "en")) {
+                    self.error(k.line, format!("`{}` is not a language of Polku: use fi, sv and en", k.as_str().unwrap_or("?")));
+                }
+            }
+        }
+        complete.then_some(out)
+    }
+
+    fn template(&mut self, parent: &Node, key: &str, scope: &Scope) -> Option<[Template; 3]> {
+        let Some(node) = parent.get(key) else {
+            self.error(parent.line, format!("`{key}` is missing: add an explanation in fi, sv and en"));
+            return None;
+        };
+        let raw = self.translations(node, key)?;
+        let mut out = Vec::with_capacity(3);
+        for (line, source) in raw {
+            match Template::parse(&source, scope) {
+                Ok(t) => out.push(t),
+                Err(e) => self.error(line + e.line, format!("in `{key}`: {}", e.message)),
+            }
+        }
+        out.try_into().ok()
+    }
+}
+
+fn lang_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fi => "Finnish (fi)",
+        Lang::Sv => "Swedish (sv)",
+        Lang::En => "English (en)",
+    }
+}
+
+/// Loads and checks one rule file, with the tests of its sibling `*.tests.yaml` if any.
+pub fn load_file(path: &Path) -> Result<RuleSet, LoadErrors> {
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| {
+            LoadErrors(vec![LoadError { file: p.to_owned(), line: 0, message: format!("cannot read the file: {e}") }])
+        })
+    };
+    let source = read(path)?;
+    let sibling = sibling_tests(path);
+    let tests_source = match &sibling {
+        Some(p) => Some((p.clone(), read(p)?)),
+        None => None,
+    };
+    load_str(path, &source, tests_source.as_ref().map(|(p, s)| (p.as_path(), s.as_str())))
+}
+
+fn sibling_tests(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".yaml")?;
+    let p = path.with_file_name(format!("{stem}{TESTS_SUFFIX}"));
+    p.is_file().then_some(p)
+}
+
+/// Loads a rule set from text. `tests` is an optional sibling tests file.
+pub fn load_str(path: &Path, source: &str, tests: Option<(&Path, &str)>) -> Result<RuleSet, LoadErrors> {
+    let mut c = Checker { file: path.to_owned(), errors: Vec::new() };
+    let root = match yaml::parse(source) {
+        Ok(r) => r,
+        Err(e) => {
+            c.error(e.line, e.to_string().split_once(": ").map_or(e.message.clone(), |(_, m)| m.to_owned()));
+            return Err(LoadErrors(c.errors));
+        }
+    };
+    if root.as_map().is_none() {
+        c.error(root.line, "a rule file must be a mapping with id, title, law, versions, conditions and automation");
+        return Err(LoadErrors(c.errors));
+    }
+    let rule_set = check_rule_set(&mut c, &root, tests);
+    match rule_set {
+        Some(rs) if c.errors.is_empty() => Ok(rs),
+        _ => {
+            c.errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            Err(LoadErrors(c.errors))
+        }
+    }
+}
+
+fn check_rule_set(c: &mut Checker, root: &Node, tests_file: Option<(&Path, &str)>) -> Option<RuleSet> {
+    for (k, _) in root.as_map().unwrap_or_default() {
+        let key = k.as_str().unwrap_or("?");
+        if !TOP_KEYS.contains(&key) {
+            c.error(k.line, format!("`{key}` is not a key of a rule set (expected one of: {})", TOP_KEYS.join(", ")));
+        }
+    }
+    let id = c.str(root, "id", "the rule set's id").map(str::to_owned);
+    if let Some(id) = &id
+        && !id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '-')
+    {
+        c.error(root.get("id").map_or(root.line, |n| n.line), format!("the id `{id}` may hold only a-z, 0-9, `.` and `-`"));
+    }
+    let title = c.text(root, "title", "the title");
+    let law = c.str(root, "law", "the law the rule set encodes").map(str::to_owned);
+    let description = if root.get("description").is_some() { c.text(root, "description", "the description") } else { None };
+    check_decides(c, root);
+    let versions = check_versions(c, root);
+    let parameters = check_parameters(c, root);
+    let kinds: Vec<(String, ParamKind)> = parameters
+        .iter()
+        .map(|p| {
+            let kind = match p.values.first() {
+                Some((_, ParamValue::List(_))) => ParamKind::List,
+                _ => ParamKind::Number,
+            };
+            (p.name.clone(), kind)
+        })
+        .collect();
+    let scope = Scope { params: &kinds };
+    let conditions = check_conditions(c, root, &scope, &versions);
+    let automation = check_automation(c, root);
+    check_parameters_cover_versions(c, &versions, &parameters, &conditions);
+
+    let mut tests = Vec::new();
+    check_tests(c, root, &conditions, &versions, &mut tests);
+    if let Some((path, text)) = tests_file {
+        let saved = std::mem::replace(&mut c.file, path.to_owned());
+        match yaml::parse(text) {
+            Ok(node) => {
+                for (k, _) in node.as_map().unwrap_or_default() {
+                    if !matches!(k.as_str(), Some("tests" | "test_base")) {
+                        c.error(k.line, "a tests file holds only `test_base` and `tests`");
+                    }
+                }
+                check_tests(c, &node, &conditions, &versions, &mut tests);
+            }
+            Err(e) => c.error(e.line, e.message),
+        }
+        c.file = saved;
+    }
+
+    let segments = build_segments(&versions, &parameters);
+    Some(RuleSet {
+        id: id?,
+        title: title?,
+        law: law?,
+        description,
+        file: c.file.clone(),
+        versions,
+        parameters,
+        conditions,
+        automation: automation?,
+        tests,
+        segments,
+    })
+}
+
+fn check_decides(c: &mut Checker, root: &Node) {
+    let Some(node) = root.get("decides") else { return };
+    match node.as_str() {
+        Some("application") => {}
+        Some("rectification_request") => c.error(
+            node.line,
+            "a request for rectification may never be decided automatically (Administrative Procedure Act 53 e §): \
+             it always goes to a person",
+        ),
+        _ => c.error(node.line, "`decides` must be `application`"),
+    }
+}
+
+fn check_versions(c: &mut Checker, root: &Node) -> Vec<Version> {
+    let Some(node) = root.get("versions") else {
+        c.error(root.line, "the rule set has no `versions`: add at least one with its in-force period");
+        return Vec::new();
+    };
+    let Some(items) = node.as_seq().filter(|s| !s.is_empty()) else {
+        c.error(node.line, "`versions` must be a non-empty list");
+        return Vec::new();
+    };
+    let mut versions = Vec::new();
+    for item in items {
+        let Some(id) = c.str(item, "version", "the version's name") else { continue };
+        let Some(period) = item.get("in_force") else {
+            c.error(item.line, format!("version {id} has no `in_force: {{from: …}}`"));
+            continue;
+        };
+        let from = match period.get("from") {
+            Some(n) => c.date(n, "`from`"),
+            None => {
+                c.error(period.line, format!("version {id} has no `from` date"));
+                None
+            }
+        };
+        let to = period.get("to").filter(|n| !n.is_null()).and_then(|n| c.date(n, "`to`"));
+        let Some(from) = from else { continue };
+        if let Some(to) = to
+            && to < from
+        {
+            c.error(period.line, format!("version {id} ends ({to}) before it starts ({from})"));
+            continue;
+        }
+        if versions.iter().any(|v: &Version| v.id == id) {
+            c.error(item.line, format!("version {id} is defined twice"));
+        }
+        versions.push(Version {
+            id: id.to_owned(),
+            from,
+            to,
+            approved_by: c.opt_str(item, "approved_by"),
+            notes: c.opt_str(item, "notes"),
+            line: item.line,
+        });
+    }
+    let mut by_start: Vec<&Version> = versions.iter().collect();
+    by_start.sort_by_key(|v| v.from);
+    for pair in by_start.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if a.to.is_none_or(|to| to >= b.from) {
+            let end = a.to.map_or("open-ended".to_owned(), |t| format!("to {t}"));
+            c.error(b.line, format!("version {} (from {}) overlaps version {} ({end})", b.id, b.from, a.id));
+        }
+    }
+    versions
+}
+
+fn check_parameters(c: &mut Checker, root: &Node) -> Vec<Parameter> {
+    let Some(node) = root.get("parameters") else { return Vec::new() };
+    let Some(entries) = node.as_map() else {
+        c.error(node.line, "`parameters` must be a mapping from names to {source, values}");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, p) in entries {
+        let name = key.as_str().unwrap_or_default().to_owned();
+        let Some(source) = c.str(p, "source", &format!("parameter `{name}`'s source")) else { continue };
+        let Some(values_node) = p.get("values") else {
+            c.error(p.line, format!("parameter `{name}` has no `values`"));
+            continue;
+        };
+        let Some(values_map) = values_node.as_map().filter(|m| !m.is_empty()) else {
+            c.error(values_node.line, format!("parameter `{name}`: `values` must map dates to values"));
+            continue;
+        };
+        let mut values = Vec::new();
+        for (date_node, value_node) in values_map {
+            let Some(date) = c.date(date_node, &format!("parameter `{name}`: a value's key")) else { continue };
+            let value = match &value_node.kind {
+                Kind::Scalar { .. } => value_node.to_json().as_f64().map(ParamValue::Number),
+                Kind::Seq(items) => {
+                    let nums: Option<Vec<f64>> = items.iter().map(|i| i.to_json().as_f64()).collect();
+                    nums.filter(|n| !n.is_empty()).map(|n| ParamValue::List(Arc::from(n)))
+                }
+                Kind::Map(_) => None,
+            };
+            match value {
+                Some(v) => values.push((date, v)),
+                None => c.error(value_node.line, format!("parameter `{name}`: the value for {date} must be a number or a list of numbers")),
+            }
+        }
+        values.sort_by_key(|(d, _)| *d);
+        if values.windows(2).any(|w| w[0].0 == w[1].0) {
+            c.error(values_node.line, format!("parameter `{name}` has two values for the same date"));
+        }
+        let kinds: BTreeSet<bool> = values.iter().map(|(_, v)| matches!(v, ParamValue::List(_))).collect();
+        if kinds.len() > 1 {
+            c.error(values_node.line, format!("parameter `{name}` mixes numbers and lists"));
+        }
+        out.push(Parameter { name, source: source.to_owned(), unit: c.opt_str(p, "unit"), note: c.opt_str(p, "note"), values });
+    }
+    out
+}
+
+fn check_conditions(c: &mut Checker, root: &Node, scope: &Scope, versions: &[Version]) -> Vec<Condition> {
+    let Some(node) = root.get("conditions") else {
+        c.error(root.line, "the rule set has no `conditions`");
+        return Vec::new();
+    };
+    let Some(items) = node.as_seq().filter(|s| !s.is_empty()) else {
+        c.error(node.line, "`conditions` must be a non-empty list");
+        return Vec::new();
+    };
+    const KEYS: &[&str] = &["id", "legal_basis", "text", "when", "unless", "unless_text", "explain", "versions", "law_text", "note"];
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for item in items {
+        for (k, _) in item.as_map().unwrap_or_default() {
+            let key = k.as_str().unwrap_or("?");
+            if !KEYS.contains(&key) {
+                c.error(k.line, format!("`{key}` is not a key of a condition (expected one of: {})", KEYS.join(", ")));
+            }
+        }
+        let id = c.str(item, "id", "the condition's id").map(str::to_owned);
+        if let Some(id) = &id
+            && !seen.insert(id.clone())
+        {
+            c.error(item.line, format!("condition `{id}` is defined twice"));
+        }
+        let what = id.as_deref().unwrap_or("a condition");
+        let legal_basis = match item.get("legal_basis").and_then(|n| n.as_str()) {
+            Some(s) if !s.trim().is_empty() => Some(s.to_owned()),
+            _ => {
+                c.error(item.line, format!("condition `{what}` has no legal basis: every condition must cite the provision it encodes"));
+                None
+            }
+        };
+        let text = c.text(item, "text", &format!("condition `{what}`'s text"));
+        let when = expression(c, item, "when", scope, what, true);
+        let unless = match item.get("unless") {
+            Some(_) => {
+                let cond = expression(c, item, "unless", scope, what, true);
+                let text = match item.get("unless_text") {
+                    Some(_) => c.template(item, "unless_text", scope),
+                    None => {
+                        c.error(item.line, format!("condition `{what}` has an exception (`unless`) but no `unless_text` saying it in fi, sv and en"));
+                        None
+                    }
+                };
+                match (cond, text) {
+                    (Some((when, source)), Some(text)) => Some(Some(Exception { when, source, text })),
+                    _ => None,
+                }
+            }
+            None => Some(None),
+        };
+        let explain = c.template(item, "explain", scope);
+        let in_versions = match item.get("versions") {
+            None => Some(None),
+            Some(v) => {
+                let names: Vec<&Node> = v.as_seq().map(|s| s.iter().collect()).unwrap_or_default();
+                if names.is_empty() {
+                    c.error(v.line, format!("condition `{what}`: `versions` must list version names"));
+                }
+                let mut idx = Vec::new();
+                for n in names {
+                    let name = n.as_str().unwrap_or_default();
+                    match versions.iter().position(|ver| ver.id == name) {
+                        Some(i) => idx.push(i),
+                        None => c.error(n.line, format!("condition `{what}` names version `{name}`, which the rule set does not define")),
+                    }
+                }
+                Some(Some(idx))
+            }
+        };
+        let (Some(id), Some(legal_basis), Some(text), Some((when, when_source)), Some(unless), Some(explain), Some(versions)) =
+            (id, legal_basis, text, when, unless, explain, in_versions)
+        else {
+            continue;
+        };
+        let mut fields = when.fields.clone();
+        let mut params = when.params.clone();
+        let mut add = |f: &[usize], p: &[usize]| {
+            fields.extend(f.iter().filter(|x| !when.fields.contains(x)));
+            params.extend(p.iter().filter(|x| !when.params.contains(x)));
+        };
+        if let Some(ex) = &unless {
+            add(&ex.when.fields, &ex.when.params);
+        }
+        for t in explain.iter().chain(unless.iter().flat_map(|u| u.text.iter())) {
+            for (f, p) in t.reads() {
+                add(f, p);
+            }
+        }
+        dedup_keep_order(&mut fields);
+        dedup_keep_order(&mut params);
+        out.push(Condition { id, legal_basis, text, when, when_source, unless, explain, versions, fields, params, line: item.line });
+    }
+    out
+}
+
+fn dedup_keep_order(v: &mut Vec<usize>) {
+    let mut seen = HashSet::new();
+    v.retain(|x| seen.insert(*x));
+}
+
+fn expression(
+    c: &mut Checker,
+    item: &Node,
+    key: &str,
+    scope: &Scope,
+    what: &str,
+    must_be_bool: bool,
+) -> Option<(crate::expr::Compiled, String)> {
+    let Some(node) = item.get(key) else {
+        c.error(item.line, format!("condition `{what}` has no `{key}` expression"));
+        return None;
+    };
+    let Some(source) = node.as_str() else {
+        c.error(node.line, format!("condition `{what}`: `{key}` must be an expression text"));
+        return None;
+    };
+    // A block scalar (`|`) starts on the line after its indicator.
+    let first_line = if source.contains('\n') { node.line + 1 } else { node.line };
+    match compile(source, scope) {
+        Ok(compiled) if must_be_bool && compiled.ty != Ty::Bool => {
+            c.error(node.line, format!("condition `{what}`: `{key}` must be true or false, but it gives a {:?} value", compiled.ty).to_lowercase());
+            None
+        }
+        Ok(compiled) => Some((compiled, source.trim().to_owned())),
+        Err(e) => {
+            c.error(first_line + e.line, format!("condition `{what}`: {}", e.message));
+            None
+        }
+    }
+}
+
+fn check_automation(c: &mut Checker, root: &Node) -> Option<Automation> {
+    let Some(node) = root.get("automation") else {
+        c.error(root.line, "the rule set has no `automation` policy (all_met, any_not_met, any_unknown)");
+        return None;
+    };
+    let mut get = |key: &str, allowed: &[Outcome]| -> Option<Outcome> {
+        let Some(v) = node.get(key) else {
+            c.error(node.line, format!("the automation policy has no `{key}`"));
+            return None;
+        };
+        let text = v.as_str().unwrap_or_default();
+        match Outcome::parse(text) {
+            Some(o) if allowed.contains(&o) => Some(o),
+            _ if matches!(text, "refuse" | "reject" | "deny") => {
+                c.error(v.line, format!(
+                    "`{key}: {text}` would let a machine refuse: a machine may only grant or ask for evidence; \
+                     a refusal is a proposal for a person (`refer`)"
+                ));
+                None
+            }
+            _ => {
+                let names: Vec<&str> = allowed.iter().map(|o| o.code()).collect();
+                c.error(v.line, format!("`{key}` must be one of {}, not `{text}`", names.join(", ")));
+                None
+            }
+        }
+    };
+    let all_met = get("all_met", &[Outcome::Grant, Outcome::Refer]);
+    let any_not_met = get("any_not_met", &[Outcome::Refer]);
+    let any_unknown = get("any_unknown", &[Outcome::RequestEvidence, Outcome::Refer]);
+    for (k, _) in node.as_map().unwrap_or_default() {
+        if !matches!(k.as_str(), Some("all_met" | "any_not_met" | "any_unknown")) {
+            c.error(k.line, format!("`{}` is not part of an automation policy", k.as_str().unwrap_or("?")));
+        }
+    }
+    Some(Automation { all_met: all_met?, any_not_met: any_not_met?, any_unknown: any_unknown? })
+}
+
+/// Every parameter a version's conditions read must have a value on the day the version starts.
+fn check_parameters_cover_versions(c: &mut Checker, versions: &[Version], params: &[Parameter], conditions: &[Condition]) {
+    for (vi, v) in versions.iter().enumerate() {
+        let used: BTreeSet<usize> =
+            conditions.iter().filter(|cond| cond.in_version(vi)).flat_map(|cond| cond.params.iter().copied()).collect();
+        for p in used {
+            let param = &params[p];
+            if param.value_at(v.from).is_none() {
+                c.error(v.line, format!("parameter `{}` has no value on {}, when version {} starts", param.name, v.from, v.id));
+            }
+        }
+    }
+}
+
+fn check_tests(c: &mut Checker, root: &Node, conditions: &[Condition], versions: &[Version], out: &mut Vec<TestCase>) {
+    let base = root.get("test_base").map(Node::to_json);
+    let Some(node) = root.get("tests") else { return };
+    let Some(items) = node.as_seq() else {
+        c.error(node.line, "`tests` must be a list of test cases");
+        return;
+    };
+    for item in items {
+        let Some(name) = c.str(item, "name", "the test's name").map(str::to_owned) else { continue };
+        let at = match item.get("at") {
+            Some(n) => c.date(n, &format!("test `{name}`: `at`")),
+            None => {
+                c.error(item.line, format!("test `{name}` has no evaluation date `at`"));
+                None
+            }
+        };
+        let mut input = base.clone().unwrap_or_else(|| serde_json::json!({}));
+        if let Some(patch) = item.get("input") {
+            merge_patch(&mut input, &patch.to_json());
+        }
+        let input = match Application::from_json(&input) {
+            Ok(app) => Some(app),
+            Err(e) => {
+                c.error(item.get("input").map_or(item.line, |n| n.line), format!("test `{name}`: the input is not a valid application: {e}"));
+                None
+            }
+        };
+        let Some(expect) = item.get("expect") else {
+            c.error(item.line, format!("test `{name}` has no `expect`"));
+            continue;
+        };
+        let outcome = match expect.get("outcome").and_then(|n| n.as_str()) {
+            Some(o) => match Outcome::parse(o) {
+                Some(o) => Some(o),
+                None => {
+                    c.error(expect.line, format!("test `{name}`: `{o}` is not an outcome (grant, refer, request_evidence)"));
+                    None
+                }
+            },
+            None => {
+                c.error(expect.line, format!("test `{name}` expects no `outcome`"));
+                None
+            }
+        };
+        let version = expect.get("version").and_then(|n| n.as_str()).map(str::to_owned);
+        if let Some(v) = &version
+            && !versions.iter().any(|x| &x.id == v)
+        {
+            c.error(expect.line, format!("test `{name}` expects version `{v}`, which the rule set does not define"));
+        }
+        let mut expected = Vec::new();
+        if let Some(conds) = expect.get("conditions") {
+            for (k, v) in conds.as_map().unwrap_or_default() {
+                let id = k.as_str().unwrap_or_default();
+                if !conditions.iter().any(|cond| cond.id == id) {
+                    c.error(k.line, format!("test `{name}` expects condition `{id}`, which the rule set does not have"));
+                    continue;
+                }
+                match v.as_str().and_then(Status::parse) {
+                    Some(s) => expected.push((id.to_owned(), s)),
+                    None => c.error(v.line, format!("test `{name}`: a condition's status is met, not_met, unknown or exempt")),
+                }
+            }
+        }
+        if let (Some(at), Some(input), Some(outcome)) = (at, input, outcome) {
+            out.push(TestCase {
+                name,
+                at,
+                input,
+                expect: Expectation { outcome, version, conditions: expected },
+                file: c.file.clone(),
+                line: item.line,
+            });
+        }
+    }
+}
+
+/// JSON Merge Patch (RFC 7396): a test's input is written as changes to `test_base`;
+/// `null` removes a field, which makes it unknown.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Default::default());
+    }
+    if let Value::Object(map) = target {
+        for (k, v) in patch {
+            if v.is_null() {
+                map.remove(k);
+            } else {
+                merge_patch(map.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
+
+/// Precomputes the parameter values in force between each pair of dates on which
+/// something changes, so that evaluation finds them with one binary search.
+fn build_segments(versions: &[Version], params: &[Parameter]) -> Vec<Segment> {
+    let mut starts: BTreeSet<Date> = versions.iter().map(|v| v.from).collect();
+    for p in params {
+        starts.extend(p.values.iter().map(|(d, _)| *d));
+    }
+    starts
+        .into_iter()
+        .map(|from| Segment {
+            from,
+            params: params.iter().map(|p| p.value_at(from).map_or(ParamRef::Missing, |(_, v)| v.as_ref())).collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

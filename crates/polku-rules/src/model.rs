@@ -1,0 +1,236 @@
+//! A loaded, checked rule set: what the loader builds and the evaluator reads.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::expr::{Compiled, ParamRef};
+use crate::explain::Template;
+
+/// The three languages every text comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Fi,
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::Fi, Lang::Sv, Lang::En];
+
+    /// Position in `[fi, sv, en]` arrays.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fi => "fi",
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "fi" => Ok(Lang::Fi),
+            "sv" => Ok(Lang::Sv),
+            "en" => Ok(Lang::En),
+            other => Err(format!("`{other}` is not a language of Polku: use fi, sv or en")),
+        }
+    }
+}
+
+/// A text in Finnish, Swedish and English.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Text {
+    pub fi: String,
+    pub sv: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fi => &self.fi,
+            Lang::Sv => &self.sv,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// What the machine does with an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Grant the permit or citizenship, automatically.
+    Grant,
+    /// A person decides; the trace is the machine's proposal.
+    Refer,
+    /// Ask the applicant or a register for the evidence that is missing.
+    RequestEvidence,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Grant => "grant",
+            Outcome::Refer => "refer",
+            Outcome::RequestEvidence => "request_evidence",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        match s {
+            "grant" => Some(Outcome::Grant),
+            "refer" => Some(Outcome::Refer),
+            "request_evidence" => Some(Outcome::RequestEvidence),
+            _ => None,
+        }
+    }
+}
+
+/// The automation policy: what the machine may do in each situation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Automation {
+    pub all_met: Outcome,
+    pub any_not_met: Outcome,
+    pub any_unknown: Outcome,
+}
+
+/// One version of a rule set and the period it is in force.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub id: String,
+    pub from: Date,
+    /// Last day in force, inclusive.
+    pub to: Option<Date>,
+    pub approved_by: Option<String>,
+    pub notes: Option<String>,
+    pub line: usize,
+}
+
+impl Version {
+    pub fn covers(&self, at: Date) -> bool {
+        self.from <= at && self.to.is_none_or(|to| at <= to)
+    }
+}
+
+/// A dated parameter value as written in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    Number(f64),
+    List(Arc<[f64]>),
+}
+
+impl ParamValue {
+    pub fn as_ref(&self) -> ParamRef {
+        match self {
+            ParamValue::Number(x) => ParamRef::Number(*x),
+            ParamValue::List(l) => ParamRef::List(l.clone()),
+        }
+    }
+}
+
+/// A parameter: a named figure with dated values and the source that sets it.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: String,
+    pub source: String,
+    pub unit: Option<String>,
+    pub note: Option<String>,
+    /// Sorted by date; each value holds from its date until the next.
+    pub values: Vec<(Date, ParamValue)>,
+}
+
+impl Parameter {
+    /// The value in force on `at`, with the date it took effect.
+    pub fn value_at(&self, at: Date) -> Option<&(Date, ParamValue)> {
+        let i = self.values.partition_point(|(d, _)| *d <= at);
+        i.checked_sub(1).and_then(|i| self.values.get(i))
+    }
+}
+
+/// An exception: the condition does not apply when `when` holds.
+#[derive(Debug)]
+pub struct Exception {
+    pub when: Compiled,
+    pub source: String,
+    /// fi, sv, en.
+    pub text: [Template; 3],
+}
+
+/// One condition of the law, encoded.
+#[derive(Debug)]
+pub struct Condition {
+    pub id: String,
+    pub legal_basis: String,
+    pub text: Text,
+    pub when: Compiled,
+    pub when_source: String,
+    pub unless: Option<Exception>,
+    /// fi, sv, en.
+    pub explain: [Template; 3],
+    /// Indices of the versions the condition belongs to; `None`: all.
+    pub versions: Option<Vec<usize>>,
+    /// Input slots read by `when`, `unless` and the explanations.
+    pub fields: Vec<usize>,
+    /// Parameter slots read.
+    pub params: Vec<usize>,
+    pub line: usize,
+}
+
+impl Condition {
+    pub fn in_version(&self, version: usize) -> bool {
+        self.versions.as_ref().is_none_or(|v| v.contains(&version))
+    }
+}
+
+/// What a test case expects.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    pub outcome: Outcome,
+    pub version: Option<String>,
+    pub conditions: Vec<(String, crate::Status)>,
+}
+
+/// A rule set's own test case.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    pub name: String,
+    pub at: Date,
+    pub input: crate::Application,
+    pub expect: Expectation,
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+/// The parameter values in force from `from` until the next segment starts.
+#[derive(Debug)]
+pub(crate) struct Segment {
+    pub from: Date,
+    pub params: Vec<ParamRef>,
+}
+
+/// A loaded and checked rule set. Evaluation only reads it, so one loaded set
+/// serves every thread.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub id: String,
+    pub title: Text,
+    pub law: String,
+    pub description: Option<Text>,
+    pub file: PathBuf,
+    pub versions: Vec<Version>,
+    pub parameters: Vec<Parameter>,
+    pub conditions: Vec<Condition>,
+    pub automation: Automation,
+    pub tests: Vec<TestCase>,
+    pub(crate) segments: Vec<Segment>,
+}

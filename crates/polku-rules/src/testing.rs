@@ -1,0 +1,55 @@
+//! Running a rule set's own test cases.
+
+use crate::model::{RuleSet, TestCase};
+
+/// The result of one test case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestResult {
+    pub rule_set: String,
+    pub name: String,
+    /// `file:line` of the test case.
+    pub location: String,
+    /// Empty when the test passed; otherwise one line per difference.
+    pub failures: Vec<String>,
+}
+
+impl TestResult {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Runs every test case of `rule_set`.
+pub fn run_tests(rule_set: &RuleSet) -> Vec<TestResult> {
+    rule_set.tests.iter().map(|t| run_test(rule_set, t)).collect()
+}
+
+fn run_test(rule_set: &RuleSet, test: &TestCase) -> TestResult {
+    let mut failures = Vec::new();
+    match rule_set.evaluate(&test.input, test.at) {
+        Err(e) => failures.push(e.to_string()),
+        Ok(eval) => {
+            if eval.outcome != test.expect.outcome {
+                failures.push(format!("outcome: expected {}, got {}", test.expect.outcome.code(), eval.outcome.code()));
+            }
+            if let Some(v) = &test.expect.version
+                && &eval.version.id != v
+            {
+                failures.push(format!("version: expected {v}, got {}", eval.version.id));
+            }
+            for (id, expected) in &test.expect.conditions {
+                match eval.status_of(id) {
+                    Some(got) if got == *expected => {}
+                    Some(got) => failures.push(format!("condition {id}: expected {}, got {}", expected.code(), got.code())),
+                    None => failures.push(format!("condition {id}: expected {}, but it is not in force on {}", expected.code(), test.at)),
+                }
+            }
+        }
+    }
+    TestResult {
+        rule_set: rule_set.id.clone(),
+        name: test.name.clone(),
+        location: format!("{}:{}", test.file.display(), test.line),
+        failures,
+    }
+}
