@@ -119,7 +119,14 @@ pub fn describe(rs: &RuleSet, lang: Lang) -> String {
     }
     let _ = writeln!(out, "\n## {}\n", w.conditions);
     for (i, c) in rs.conditions.iter().enumerate() {
-        let _ = writeln!(out, "{}. **{}** ({}: {})", i + 1, c.text.get(lang), w.basis, c.legal_basis);
+        let _ = writeln!(
+            out,
+            "{}. **{}** ({}: {})",
+            i + 1,
+            c.text.get(lang),
+            w.basis,
+            c.legal_basis
+        );
         if let Some(vs) = &c.versions {
             let names: Vec<&str> = vs.iter().map(|v| rs.versions[*v].id.as_str()).collect();
             let _ = writeln!(out, "   [{}: {}]", w.versions, names.join(", "));

@@ -43,7 +43,11 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EvalError {
     #[error("no version of rule set {rule_set} is in force on {at} (versions: {versions})")]
-    NoVersionInForce { rule_set: String, at: Date, versions: String },
+    NoVersionInForce {
+        rule_set: String,
+        at: Date,
+        versions: String,
+    },
 }
 
 /// The result of evaluating one application: cheap to make; render a [`Trace`] from it
@@ -62,19 +66,23 @@ pub struct Evaluation<'r> {
 impl RuleSet {
     /// The version in force on `at`.
     pub fn version_at(&self, at: Date) -> Result<(usize, &Version), EvalError> {
-        self.versions.iter().enumerate().find(|(_, v)| v.covers(at)).ok_or_else(|| EvalError::NoVersionInForce {
-            rule_set: self.id.clone(),
-            at,
-            versions: self
-                .versions
-                .iter()
-                .map(|v| match v.to {
-                    Some(to) => format!("{} {}–{}", v.id, v.from, to),
-                    None => format!("{} from {}", v.id, v.from),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+        self.versions
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.covers(at))
+            .ok_or_else(|| EvalError::NoVersionInForce {
+                rule_set: self.id.clone(),
+                at,
+                versions: self
+                    .versions
+                    .iter()
+                    .map(|v| match v.to {
+                        Some(to) => format!("{} {}–{}", v.id, v.from, to),
+                        None => format!("{} from {}", v.id, v.from),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     fn params_at(&self, at: Date) -> &[ParamRef] {
@@ -86,10 +94,18 @@ impl RuleSet {
     }
 
     /// Evaluates `app` under the version in force on `at`.
-    pub fn evaluate<'r>(&'r self, app: &Application, at: Date) -> Result<Evaluation<'r>, EvalError> {
+    pub fn evaluate<'r>(
+        &'r self,
+        app: &Application,
+        at: Date,
+    ) -> Result<Evaluation<'r>, EvalError> {
         let (vi, version) = self.version_at(at)?;
         let params = self.params_at(at);
-        let env = Env { app, params, today: at };
+        let env = Env {
+            app,
+            params,
+            today: at,
+        };
         let mut findings = Vec::with_capacity(self.conditions.len());
         let (mut any_not_met, mut any_unknown) = (false, false);
         for (i, cond) in self.conditions.iter().enumerate() {
@@ -110,7 +126,14 @@ impl RuleSet {
         } else {
             self.automation.all_met
         };
-        Ok(Evaluation { rule_set: self, version, at, outcome, findings, params })
+        Ok(Evaluation {
+            rule_set: self,
+            version,
+            at,
+            outcome,
+            findings,
+            params,
+        })
     }
 }
 
@@ -186,27 +209,45 @@ pub struct Trace {
 
 impl Evaluation<'_> {
     pub fn status_of(&self, condition_id: &str) -> Option<Status> {
-        self.findings.iter().find(|(i, _)| self.rule_set.conditions[*i].id == condition_id).map(|(_, s)| *s)
+        self.findings
+            .iter()
+            .find(|(i, _)| self.rule_set.conditions[*i].id == condition_id)
+            .map(|(_, s)| *s)
     }
 
     /// Renders the explanation of every condition into `out`, one line each: the cheap
     /// form used where only the text is needed.
     pub fn render_explanations(&self, app: &Application, lang: Lang, out: &mut String) {
-        let env = Env { app, params: self.params, today: self.at };
+        let env = Env {
+            app,
+            params: self.params,
+            today: self.at,
+        };
         for (i, status) in &self.findings {
             self.explain_condition(&self.rule_set.conditions[*i], *status, &env, lang, out);
             out.push('\n');
         }
     }
 
-    fn explain_condition(&self, cond: &Condition, status: Status, env: &Env, lang: Lang, out: &mut String) {
+    fn explain_condition(
+        &self,
+        cond: &Condition,
+        status: Status,
+        env: &Env,
+        lang: Lang,
+        out: &mut String,
+    ) {
         match (status, &cond.unless) {
             (Status::Exempt, Some(ex)) => ex.text[lang.index()].render(env, lang, out),
             _ => cond.explain[lang.index()].render(env, lang, out),
         }
         if status == Status::Unknown {
-            let missing: Vec<&str> =
-                cond.fields.iter().filter(|f| env.app.get(**f).is_none()).map(|f| FIELDS[*f].path).collect();
+            let missing: Vec<&str> = cond
+                .fields
+                .iter()
+                .filter(|f| env.app.get(**f).is_none())
+                .map(|f| FIELDS[*f].path)
+                .collect();
             if !missing.is_empty() {
                 out.push(' ');
                 out.push_str(match lang {
@@ -223,7 +264,11 @@ impl Evaluation<'_> {
     /// The full trace in `lang`.
     pub fn trace(&self, app: &Application, lang: Lang) -> Trace {
         let rs = self.rule_set;
-        let env = Env { app, params: self.params, today: self.at };
+        let env = Env {
+            app,
+            params: self.params,
+            today: self.at,
+        };
         let mut used_params: Vec<usize> = Vec::new();
         let conditions = self
             .findings
@@ -244,7 +289,11 @@ impl Evaluation<'_> {
                     text: cond.text.get(lang).to_owned(),
                     explanation,
                     inputs: cond.fields.iter().map(|f| input_used(app, *f)).collect(),
-                    parameters: cond.params.iter().map(|p| rs.parameters[*p].name.clone()).collect(),
+                    parameters: cond
+                        .params
+                        .iter()
+                        .map(|p| rs.parameters[*p].name.clone())
+                        .collect(),
                 }
             })
             .collect();
@@ -283,10 +332,14 @@ impl Evaluation<'_> {
 
 fn input_used(app: &Application, slot: usize) -> InputUsed {
     let path = FIELDS[slot].path;
-    let provenance = register_of(path).and_then(|r| app.provenance(r.key)).filter(|_| app.get(slot).is_some());
+    let provenance = register_of(path)
+        .and_then(|r| app.provenance(r.key))
+        .filter(|_| app.get(slot).is_some());
     InputUsed {
         path,
-        value: app.get(slot).map_or(serde_json::Value::Null, |v| v.to_json()),
+        value: app
+            .get(slot)
+            .map_or(serde_json::Value::Null, |v| v.to_json()),
         source: provenance.and_then(|p| p.source.clone()),
         request_id: provenance.and_then(|p| p.request_id.clone()),
         fetched_at: provenance.and_then(|p| p.fetched_at.clone()),
@@ -296,9 +349,15 @@ fn input_used(app: &Application, slot: usize) -> InputUsed {
 /// What an outcome means, in words for the applicant and the handler.
 pub fn outcome_text(outcome: Outcome, lang: Lang) -> &'static str {
     match (outcome, lang) {
-        (Outcome::Grant, Lang::Fi) => "Kaikki edellytykset täyttyvät. Hakemus voidaan hyväksyä automaattisesti.",
-        (Outcome::Grant, Lang::Sv) => "Alla förutsättningar uppfylls. Ansökan kan beviljas automatiskt.",
-        (Outcome::Grant, Lang::En) => "All conditions are met. The application can be granted automatically.",
+        (Outcome::Grant, Lang::Fi) => {
+            "Kaikki edellytykset täyttyvät. Hakemus voidaan hyväksyä automaattisesti."
+        }
+        (Outcome::Grant, Lang::Sv) => {
+            "Alla förutsättningar uppfylls. Ansökan kan beviljas automatiskt."
+        }
+        (Outcome::Grant, Lang::En) => {
+            "All conditions are met. The application can be granted automatically."
+        }
         (Outcome::Refer, Lang::Fi) => {
             "Kaikki edellytykset eivät täyty. Virkailija ratkaisee hakemuksen; nämä havainnot ovat koneen ehdotus."
         }
@@ -308,9 +367,15 @@ pub fn outcome_text(outcome: Outcome, lang: Lang) -> &'static str {
         (Outcome::Refer, Lang::En) => {
             "Not every condition is met. A case handler decides the application; these findings are the machine's proposal."
         }
-        (Outcome::RequestEvidence, Lang::Fi) => "Kaikkia tarvittavia tietoja ei ole. Puuttuvia tietoja pyydetään.",
-        (Outcome::RequestEvidence, Lang::Sv) => "Alla uppgifter som behövs finns inte. De uppgifter som saknas begärs in.",
-        (Outcome::RequestEvidence, Lang::En) => "Some information needed is missing. The missing information is requested.",
+        (Outcome::RequestEvidence, Lang::Fi) => {
+            "Kaikkia tarvittavia tietoja ei ole. Puuttuvia tietoja pyydetään."
+        }
+        (Outcome::RequestEvidence, Lang::Sv) => {
+            "Alla uppgifter som behövs finns inte. De uppgifter som saknas begärs in."
+        }
+        (Outcome::RequestEvidence, Lang::En) => {
+            "Some information needed is missing. The missing information is requested."
+        }
     }
 }
 

@@ -38,15 +38,24 @@ impl Template {
             line += rest[..start].matches('\n').count();
             let after = &rest[start + 2..];
             let Some(end) = after.find("}}") else {
-                return Err(TemplateError { line, message: "a `{{` is not closed by `}}`".to_owned() });
+                return Err(TemplateError {
+                    line,
+                    message: "a `{{` is not closed by `}}`".to_owned(),
+                });
             };
             let hole = after[..end].trim();
-            let compiled = compile(hole, scope).map_err(|e| TemplateError { line, message: e.message })?;
+            let compiled = compile(hole, scope).map_err(|e| TemplateError {
+                line,
+                message: e.message,
+            })?;
             parts.push(Part::Hole(compiled));
             rest = &after[end + 2..];
         }
         if rest.contains("}}") {
-            return Err(TemplateError { line, message: "a `}}` has no `{{` before it".to_owned() });
+            return Err(TemplateError {
+                line,
+                message: "a `}}` has no `{{` before it".to_owned(),
+            });
         }
         if !rest.is_empty() {
             parts.push(Part::Text(rest.to_owned()));
@@ -137,13 +146,29 @@ pub fn write_number(x: f64, lang: Lang, out: &mut String) {
 /// fi "1.4.2025", sv "2025-04-01", en "1 April 2025".
 pub fn write_date(d: Date, lang: Lang, out: &mut String) {
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-        "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let _ = match lang {
         Lang::Fi => write!(out, "{}.{}.{}", d.day(), d.month(), d.year()),
         Lang::Sv => write!(out, "{d}"),
-        Lang::En => write!(out, "{} {} {}", d.day(), MONTHS[(d.month() as usize).saturating_sub(1) % 12], d.year()),
+        Lang::En => write!(
+            out,
+            "{} {} {}",
+            d.day(),
+            MONTHS[(d.month() as usize).saturating_sub(1) % 12],
+            d.year()
+        ),
     };
 }
 
@@ -181,7 +206,12 @@ mod tests {
     fn templates_reject_unclosed_holes_and_bad_names() {
         let scope = Scope { params: &[] };
         assert!(Template::parse("pay {{ family.adults", &scope).is_err());
-        assert!(Template::parse("pay {{ family.grownups }}", &scope).unwrap_err().message.contains("not an input"));
+        assert!(
+            Template::parse("pay {{ family.grownups }}", &scope)
+                .unwrap_err()
+                .message
+                .contains("not an input")
+        );
         assert!(Template::parse("adults: {{ family.adults }}", &scope).is_ok());
     }
 }

@@ -13,7 +13,9 @@
 use cel::common::ast::{Expr, IdedExpr, LiteralValue};
 use jiff::civil::Date;
 
-use crate::schema::{Application, CEFR_LEVELS, FIELDS, FieldType, FieldValue, closest_field, field_index, parse_date};
+use crate::schema::{
+    Application, CEFR_LEVELS, FIELDS, FieldType, FieldValue, closest_field, field_index, parse_date,
+};
 
 /// A value while evaluating. Text never flows through here: text fields are only
 /// compared, and those comparisons are compiled into a node that reads the slot.
@@ -70,7 +72,10 @@ pub struct Compiled {
 
 impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Compiled").field("ty", &self.ty).field("fields", &self.fields).finish()
+        f.debug_struct("Compiled")
+            .field("ty", &self.ty)
+            .field("fields", &self.fields)
+            .finish()
     }
 }
 
@@ -99,7 +104,10 @@ pub struct ExprError {
 }
 
 fn err<T>(message: impl Into<String>) -> Result<T, ExprError> {
-    Err(ExprError { line: 0, message: message.into() })
+    Err(ExprError {
+        line: 0,
+        message: message.into(),
+    })
 }
 
 /// Parses, checks and compiles `source`.
@@ -115,7 +123,11 @@ pub fn compile(source: &str, scope: &Scope) -> Result<Compiled, ExprError> {
             ),
         }
     })?;
-    let mut c = Compiler { scope, fields: Vec::new(), params: Vec::new() };
+    let mut c = Compiler {
+        scope,
+        fields: Vec::new(),
+        params: Vec::new(),
+    };
     let typed = c.expr(&ast)?;
     let mut text_slot = None;
     let (ty, node): (Ty, Node) = match typed {
@@ -130,9 +142,17 @@ pub fn compile(source: &str, scope: &Scope) -> Result<Compiled, ExprError> {
         Typed::Text(StrOperand::Lit(_)) | Typed::Texts(_) | Typed::Nums(_) => {
             return err("a text or list literal on its own is not a value a rule can use");
         }
-        Typed::Param(_) => return err("a list parameter must be used through a function such as `sum_first`"),
+        Typed::Param(_) => {
+            return err("a list parameter must be used through a function such as `sum_first`");
+        }
     };
-    Ok(Compiled { node, ty, text_slot, fields: c.fields, params: c.params })
+    Ok(Compiled {
+        node,
+        ty,
+        text_slot,
+        fields: c.fields,
+        params: c.params,
+    })
 }
 
 /// Reads a text field of an application: the template renderer's way to show it.
@@ -210,8 +230,12 @@ impl Compiler<'_> {
             return Ok(Typed::Date(Box::new(|env: &Env| V::Date(env.today))));
         }
         let Some(slot) = field_index(path) else {
-            let hint = closest_field(path).map(|f| format!("; did you mean `{f}`?")).unwrap_or_default();
-            return err(format!("`{path}` is not an input of the application schema{hint}"));
+            let hint = closest_field(path)
+                .map(|f| format!("; did you mean `{f}`?"))
+                .unwrap_or_default();
+            return err(format!(
+                "`{path}` is not an input of the application schema{hint}"
+            ));
         };
         self.use_field(slot);
         Ok(match FIELDS[slot].ty {
@@ -239,7 +263,9 @@ impl Compiler<'_> {
                 LiteralValue::UInt(u) => Ok(num_const(*u.inner() as f64)),
                 LiteralValue::Double(d) => Ok(num_const(*d.inner())),
                 LiteralValue::String(s) => Ok(Typed::Text(StrOperand::Lit(s.inner().to_owned()))),
-                LiteralValue::Null => err("`null` is not a value in rules: use `has(...)` to ask whether an input is known"),
+                LiteralValue::Null => err(
+                    "`null` is not a value in rules: use `has(...)` to ask whether an input is known",
+                ),
                 LiteralValue::Bytes(_) => err("bytes are not a value in rules"),
             },
             Expr::Ident(_) | Expr::Select(_) => {
@@ -248,14 +274,25 @@ impl Compiler<'_> {
                 {
                     let path = dotted(&sel.operand)
                         .map(|p| format!("{p}.{}", sel.field))
-                        .ok_or(ExprError { line: 0, message: "`has()` takes an input name such as `has(family.children)`".into() })?;
+                        .ok_or(ExprError {
+                            line: 0,
+                            message: "`has()` takes an input name such as `has(family.children)`"
+                                .into(),
+                        })?;
                     let Some(slot) = field_index(&path) else {
-                        return err(format!("`{path}` is not an input of the application schema"));
+                        return err(format!(
+                            "`{path}` is not an input of the application schema"
+                        ));
                     };
                     self.use_field(slot);
-                    return Ok(Typed::Bool(Box::new(move |env: &Env| V::Bool(env.app.get(slot).is_some()))));
+                    return Ok(Typed::Bool(Box::new(move |env: &Env| {
+                        V::Bool(env.app.get(slot).is_some())
+                    })));
                 }
-                let path = dotted(e).ok_or(ExprError { line: 0, message: "only input names can be selected from".into() })?;
+                let path = dotted(e).ok_or(ExprError {
+                    line: 0,
+                    message: "only input names can be selected from".into(),
+                })?;
                 self.field(&path)
             }
             Expr::List(list) => {
@@ -273,7 +310,11 @@ impl Compiler<'_> {
                 if !texts.is_empty() && !nums.is_empty() {
                     return err("a list must hold only texts or only numbers");
                 }
-                Ok(if nums.is_empty() { Typed::Texts(texts) } else { Typed::Nums(nums) })
+                Ok(if nums.is_empty() {
+                    Typed::Texts(texts)
+                } else {
+                    Typed::Nums(nums)
+                })
             }
             Expr::Call(call) => {
                 if let Some(target) = &call.target {
@@ -286,8 +327,12 @@ impl Compiler<'_> {
                 }
                 self.call(&call.func_name, &call.args)
             }
-            Expr::Comprehension(_) => err("list macros (all, exists, map, filter) are not supported in rules"),
-            Expr::Map(_) | Expr::Struct(_) => err("map and message literals are not supported in rules"),
+            Expr::Comprehension(_) => {
+                err("list macros (all, exists, map, filter) are not supported in rules")
+            }
+            Expr::Map(_) | Expr::Struct(_) => {
+                err("map and message literals are not supported in rules")
+            }
             Expr::Unspecified => err("an empty expression"),
         }
     }
@@ -295,21 +340,33 @@ impl Compiler<'_> {
     fn bool_arg(&mut self, e: &IdedExpr, what: &str) -> Result<Node, ExprError> {
         match self.expr(e)? {
             Typed::Bool(n) => Ok(n),
-            other => err(format!("{what} needs a boolean, but `{}` is {}", show(e), other.name())),
+            other => err(format!(
+                "{what} needs a boolean, but `{}` is {}",
+                show(e),
+                other.name()
+            )),
         }
     }
 
     fn num_arg(&mut self, e: &IdedExpr, what: &str) -> Result<Node, ExprError> {
         match self.expr(e)? {
             Typed::Num(n) => Ok(n),
-            other => err(format!("{what} needs a number, but `{}` is {}", show(e), other.name())),
+            other => err(format!(
+                "{what} needs a number, but `{}` is {}",
+                show(e),
+                other.name()
+            )),
         }
     }
 
     fn date_arg(&mut self, e: &IdedExpr, what: &str) -> Result<Node, ExprError> {
         match self.expr(e)? {
             Typed::Date(n) => Ok(n),
-            other => err(format!("{what} needs a date, but `{}` is {}", show(e), other.name())),
+            other => err(format!(
+                "{what} needs a date, but `{}` is {}",
+                show(e),
+                other.name()
+            )),
         }
     }
 
@@ -319,7 +376,11 @@ impl Compiler<'_> {
             if args.len() == n {
                 Ok(())
             } else {
-                err(format!("`{}` takes {n} argument(s), {} given", pretty_fn(name), args.len()))
+                err(format!(
+                    "`{}` takes {n} argument(s), {} given",
+                    pretty_fn(name),
+                    args.len()
+                ))
             }
         };
         match name {
@@ -338,7 +399,11 @@ impl Compiler<'_> {
                     if y == V::Bool(!and) {
                         return y;
                     }
-                    if x == V::Unknown || y == V::Unknown { V::Unknown } else { V::Bool(and) }
+                    if x == V::Unknown || y == V::Unknown {
+                        V::Unknown
+                    } else {
+                        V::Bool(and)
+                    }
                 })))
             }
             op::LOGICAL_NOT => {
@@ -367,16 +432,23 @@ impl Compiler<'_> {
                     op::MULTIPLY => |x, y| x * y,
                     _ => |x, y| x / y,
                 };
-                Ok(Typed::Num(Box::new(move |env: &Env| match (a(env), b(env)) {
-                    (V::Num(x), V::Num(y)) => {
-                        let r = f(x, y);
-                        // Division by zero has no legal meaning: it is not known.
-                        if r.is_finite() { V::Num(r) } else { V::Unknown }
+                Ok(Typed::Num(Box::new(move |env: &Env| {
+                    match (a(env), b(env)) {
+                        (V::Num(x), V::Num(y)) => {
+                            let r = f(x, y);
+                            // Division by zero has no legal meaning: it is not known.
+                            if r.is_finite() { V::Num(r) } else { V::Unknown }
+                        }
+                        _ => V::Unknown,
                     }
-                    _ => V::Unknown,
                 })))
             }
-            op::LESS | op::LESS_EQUALS | op::GREATER | op::GREATER_EQUALS | op::EQUALS | op::NOT_EQUALS => {
+            op::LESS
+            | op::LESS_EQUALS
+            | op::GREATER
+            | op::GREATER_EQUALS
+            | op::EQUALS
+            | op::NOT_EQUALS => {
                 arity(2)?;
                 self.comparison(name, &args[0], &args[1])
             }
@@ -409,45 +481,63 @@ impl Compiler<'_> {
                 match (needle, hay) {
                     (Typed::Text(StrOperand::Field(slot)), Typed::Texts(list)) => {
                         check_allowed(slot, &list)?;
-                        Ok(Typed::Bool(Box::new(move |env: &Env| match text_field(env.app, slot) {
-                            Some(s) => V::Bool(list.iter().any(|x| x == s)),
-                            None => V::Unknown,
+                        Ok(Typed::Bool(Box::new(move |env: &Env| {
+                            match text_field(env.app, slot) {
+                                Some(s) => V::Bool(list.iter().any(|x| x == s)),
+                                None => V::Unknown,
+                            }
                         })))
                     }
-                    (Typed::Num(n), Typed::Nums(list)) => Ok(Typed::Bool(Box::new(move |env: &Env| match n(env) {
-                        V::Num(x) => V::Bool(list.contains(&x)),
-                        _ => V::Unknown,
-                    }))),
-                    _ => err("`in` takes a text input and a list of texts, or a number and a list of numbers"),
+                    (Typed::Num(n), Typed::Nums(list)) => {
+                        Ok(Typed::Bool(Box::new(move |env: &Env| match n(env) {
+                            V::Num(x) => V::Bool(list.contains(&x)),
+                            _ => V::Unknown,
+                        })))
+                    }
+                    _ => err(
+                        "`in` takes a text input and a list of texts, or a number and a list of numbers",
+                    ),
                 }
             }
             "param" => {
                 arity(1)?;
                 let Expr::Literal(LiteralValue::String(pname)) = &args[0].expr else {
-                    return err("`param` takes the parameter's name as a text, e.g. `param(\"income.minimum\")`");
+                    return err(
+                        "`param` takes the parameter's name as a text, e.g. `param(\"income.minimum\")`",
+                    );
                 };
                 let pname = pname.inner();
                 let Some(slot) = self.scope.params.iter().position(|(n, _)| n == pname) else {
-                    return err(format!("there is no parameter `{pname}` in this rule set's `parameters`"));
+                    return err(format!(
+                        "there is no parameter `{pname}` in this rule set's `parameters`"
+                    ));
                 };
                 self.use_param(slot);
                 Ok(match self.scope.params[slot].1 {
-                    ParamKind::Number => Typed::Num(Box::new(move |env: &Env| match env.params.get(slot) {
-                        Some(ParamRef::Number(x)) => V::Num(*x),
-                        _ => V::Unknown,
-                    })),
+                    ParamKind::Number => {
+                        Typed::Num(Box::new(move |env: &Env| match env.params.get(slot) {
+                            Some(ParamRef::Number(x)) => V::Num(*x),
+                            _ => V::Unknown,
+                        }))
+                    }
                     ParamKind::List => Typed::Param(slot),
                 })
             }
             "sum_first" => {
                 arity(2)?;
                 let Typed::Param(slot) = self.expr(&args[0])? else {
-                    return err("`sum_first` takes a list parameter first, e.g. `sum_first(param(\"children\"), family.children)`");
+                    return err(
+                        "`sum_first` takes a list parameter first, e.g. `sum_first(param(\"children\"), family.children)`",
+                    );
                 };
                 let n = self.num_arg(&args[1], "`sum_first`")?;
-                Ok(Typed::Num(Box::new(move |env: &Env| match (env.params.get(slot), n(env)) {
-                    (Some(ParamRef::List(list)), V::Num(count)) if count >= 0.0 => V::Num(sum_first(list, count as usize)),
-                    _ => V::Unknown,
+                Ok(Typed::Num(Box::new(move |env: &Env| {
+                    match (env.params.get(slot), n(env)) {
+                        (Some(ParamRef::List(list)), V::Num(count)) if count >= 0.0 => {
+                            V::Num(sum_first(list, count as usize))
+                        }
+                        _ => V::Unknown,
+                    }
                 })))
             }
             "min" | "max" => {
@@ -455,9 +545,11 @@ impl Compiler<'_> {
                 let a = self.num_arg(&args[0], name)?;
                 let b = self.num_arg(&args[1], name)?;
                 let is_min = name == "min";
-                Ok(Typed::Num(Box::new(move |env: &Env| match (a(env), b(env)) {
-                    (V::Num(x), V::Num(y)) => V::Num(if is_min { x.min(y) } else { x.max(y) }),
-                    _ => V::Unknown,
+                Ok(Typed::Num(Box::new(move |env: &Env| {
+                    match (a(env), b(env)) {
+                        (V::Num(x), V::Num(y)) => V::Num(if is_min { x.min(y) } else { x.max(y) }),
+                        _ => V::Unknown,
+                    }
                 })))
             }
             "years_between" | "months_between" => {
@@ -465,12 +557,14 @@ impl Compiler<'_> {
                 let a = self.date_arg(&args[0], name)?;
                 let b = self.date_arg(&args[1], name)?;
                 let years = name == "years_between";
-                Ok(Typed::Num(Box::new(move |env: &Env| match (a(env), b(env)) {
-                    (V::Date(x), V::Date(y)) => {
-                        let m = whole_months_between(x, y);
-                        V::Num(if years { (m / 12) as f64 } else { m as f64 })
+                Ok(Typed::Num(Box::new(move |env: &Env| {
+                    match (a(env), b(env)) {
+                        (V::Date(x), V::Date(y)) => {
+                            let m = whole_months_between(x, y);
+                            V::Num(if years { (m / 12) as f64 } else { m as f64 })
+                        }
+                        _ => V::Unknown,
                     }
-                    _ => V::Unknown,
                 })))
             }
             "date" => {
@@ -479,23 +573,34 @@ impl Compiler<'_> {
                     return err("`date` takes a literal text such as `date(\"2025-04-01\")`");
                 };
                 let Some(d) = parse_date(text.inner()) else {
-                    return err(format!("`{}` is not a calendar date YYYY-MM-DD", text.inner()));
+                    return err(format!(
+                        "`{}` is not a calendar date YYYY-MM-DD",
+                        text.inner()
+                    ));
                 };
                 Ok(Typed::Date(Box::new(move |_: &Env| V::Date(d))))
             }
             "cefr" => {
                 arity(1)?;
                 let Typed::Text(operand) = self.expr(&args[0])? else {
-                    return err("`cefr` takes a language-level input or a literal level such as \"B1\"");
+                    return err(
+                        "`cefr` takes a language-level input or a literal level such as \"B1\"",
+                    );
                 };
                 match operand {
                     StrOperand::Lit(level) => match cefr_rank(&level) {
                         Some(r) => Ok(num_const(r)),
-                        None => err(format!("`{level}` is not a CEFR level ({})", CEFR_LEVELS.join(", "))),
+                        None => err(format!(
+                            "`{level}` is not a CEFR level ({})",
+                            CEFR_LEVELS.join(", ")
+                        )),
                     },
                     StrOperand::Field(slot) => {
                         if FIELDS[slot].ty != FieldType::OneOf(CEFR_LEVELS) {
-                            return err(format!("`cefr` needs a language-level input; `{}` is not one", FIELDS[slot].path));
+                            return err(format!(
+                                "`cefr` needs a language-level input; `{}` is not one",
+                                FIELDS[slot].path
+                            ));
                         }
                         Ok(Typed::Num(Box::new(move |env: &Env| {
                             match text_field(env.app, slot).and_then(cefr_rank) {
@@ -528,19 +633,24 @@ impl Compiler<'_> {
         let (x, y) = (self.expr(a)?, self.expr(b)?);
         let node: Node = match (x, y) {
             (Typed::Num(x), Typed::Num(y)) => Box::new(move |env: &Env| match (x(env), y(env)) {
-                (V::Num(p), V::Num(q)) => p.partial_cmp(&q).map_or(V::Unknown, |o| V::Bool(test(o))),
+                (V::Num(p), V::Num(q)) => {
+                    p.partial_cmp(&q).map_or(V::Unknown, |o| V::Bool(test(o)))
+                }
                 _ => V::Unknown,
             }),
             (Typed::Date(x), Typed::Date(y)) => Box::new(move |env: &Env| match (x(env), y(env)) {
                 (V::Date(p), V::Date(q)) => V::Bool(test(p.cmp(&q))),
                 _ => V::Unknown,
             }),
-            (Typed::Bool(x), Typed::Bool(y)) if equality => Box::new(move |env: &Env| match (x(env), y(env)) {
-                (V::Bool(p), V::Bool(q)) => V::Bool(test(p.cmp(&q))),
-                _ => V::Unknown,
-            }),
+            (Typed::Bool(x), Typed::Bool(y)) if equality => {
+                Box::new(move |env: &Env| match (x(env), y(env)) {
+                    (V::Bool(p), V::Bool(q)) => V::Bool(test(p.cmp(&q))),
+                    _ => V::Unknown,
+                })
+            }
             (Typed::Text(x), Typed::Text(y)) if equality => match (x, y) {
-                (StrOperand::Field(slot), StrOperand::Lit(lit)) | (StrOperand::Lit(lit), StrOperand::Field(slot)) => {
+                (StrOperand::Field(slot), StrOperand::Lit(lit))
+                | (StrOperand::Lit(lit), StrOperand::Field(slot)) => {
                     check_allowed(slot, std::slice::from_ref(&lit))?;
                     Box::new(move |env: &Env| match text_field(env.app, slot) {
                         Some(s) => V::Bool(test(s.cmp(lit.as_str()))),
@@ -553,7 +663,9 @@ impl Compiler<'_> {
                         _ => V::Unknown,
                     }
                 }),
-                (StrOperand::Lit(_), StrOperand::Lit(_)) => return err("comparing two literal texts is always the same: remove it"),
+                (StrOperand::Lit(_), StrOperand::Lit(_)) => {
+                    return err("comparing two literal texts is always the same: remove it");
+                }
             },
             (x, y) => {
                 return err(format!(
@@ -590,7 +702,10 @@ fn check_allowed(slot: usize, literals: &[String]) -> Result<(), ExprError> {
 }
 
 fn cefr_rank(level: &str) -> Option<f64> {
-    CEFR_LEVELS.iter().position(|l| *l == level).map(|i| (i + 1) as f64)
+    CEFR_LEVELS
+        .iter()
+        .position(|l| *l == level)
+        .map(|i| (i + 1) as f64)
 }
 
 /// The first `n` amounts of a tiered list; past its end the last tier repeats
@@ -603,7 +718,8 @@ pub fn sum_first(list: &[f64], n: usize) -> f64 {
 
 /// Completed months from `from` to `to` (negative when `to` is earlier).
 pub fn whole_months_between(from: Date, to: Date) -> i64 {
-    let mut months = (to.year() as i64 - from.year() as i64) * 12 + (to.month() as i64 - from.month() as i64);
+    let mut months =
+        (to.year() as i64 - from.year() as i64) * 12 + (to.month() as i64 - from.month() as i64);
     if months > 0 && to.day() < from.day() {
         months -= 1;
     } else if months < 0 && to.day() > from.day() {
@@ -613,7 +729,10 @@ pub fn whole_months_between(from: Date, to: Date) -> i64 {
 }
 
 fn pretty_fn(name: &str) -> String {
-    name.trim_matches(|c| c == '_' || c == '@' || c == '!').replace("_", " ").trim().to_owned()
+    name.trim_matches(|c| c == '_' || c == '@' || c == '!')
+        .replace("_", " ")
+        .trim()
+        .to_owned()
 }
 
 fn show(e: &IdedExpr) -> String {
@@ -626,8 +745,12 @@ mod tests {
     use serde_json::json;
 
     fn run(src: &str, input: serde_json::Value) -> V {
-        let params = [("min".to_owned(), ParamKind::Number), ("tiers".to_owned(), ParamKind::List)];
-        let c = compile(src, &Scope { params: &params }).unwrap_or_else(|e| panic!("{src}: {}", e.message));
+        let params = [
+            ("min".to_owned(), ParamKind::Number),
+            ("tiers".to_owned(), ParamKind::List),
+        ];
+        let c = compile(src, &Scope { params: &params })
+            .unwrap_or_else(|e| panic!("{src}: {}", e.message));
         let app = Application::from_json(&input).unwrap();
         let tiers = [500.0, 400.0, 300.0];
         let env = Env {
@@ -640,7 +763,9 @@ mod tests {
 
     fn compile_err(src: &str) -> String {
         let params = [("min".to_owned(), ParamKind::Number)];
-        compile(src, &Scope { params: &params }).unwrap_err().message
+        compile(src, &Scope { params: &params })
+            .unwrap_err()
+            .message
     }
 
     const PAY: &str = "evidence.incomes.monthly_gross_pay_avg_eur";
@@ -648,50 +773,115 @@ mod tests {
     #[test]
     fn compares_numbers_with_parameters() {
         let src = format!("{PAY} >= param(\"min\")");
-        assert_eq!(run(&src, json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1600}}})), V::Bool(true));
-        assert_eq!(run(&src, json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1599.99}}})), V::Bool(false));
+        assert_eq!(
+            run(
+                &src,
+                json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1600}}})
+            ),
+            V::Bool(true)
+        );
+        assert_eq!(
+            run(
+                &src,
+                json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1599.99}}})
+            ),
+            V::Bool(false)
+        );
         assert_eq!(run(&src, json!({})), V::Unknown);
     }
 
     #[test]
     fn and_or_are_kleene() {
         let and = format!("evidence.sis.alert && {PAY} > 0.0");
-        assert_eq!(run(&and, json!({"evidence": {"sis": {"alert": false}}})), V::Bool(false));
-        assert_eq!(run(&and, json!({"evidence": {"sis": {"alert": true}}})), V::Unknown);
+        assert_eq!(
+            run(&and, json!({"evidence": {"sis": {"alert": false}}})),
+            V::Bool(false)
+        );
+        assert_eq!(
+            run(&and, json!({"evidence": {"sis": {"alert": true}}})),
+            V::Unknown
+        );
         let or = format!("evidence.sis.alert || {PAY} > 0.0");
-        assert_eq!(run(&or, json!({"evidence": {"sis": {"alert": true}}})), V::Bool(true));
-        assert_eq!(run(&or, json!({"evidence": {"sis": {"alert": false}}})), V::Unknown);
+        assert_eq!(
+            run(&or, json!({"evidence": {"sis": {"alert": true}}})),
+            V::Bool(true)
+        );
+        assert_eq!(
+            run(&or, json!({"evidence": {"sis": {"alert": false}}})),
+            V::Unknown
+        );
         assert_eq!(run("!evidence.sis.alert", json!({})), V::Unknown);
     }
 
     #[test]
     fn has_is_never_unknown() {
         assert_eq!(run("has(family.children)", json!({})), V::Bool(false));
-        assert_eq!(run("has(family.children)", json!({"family": {"children": 0}})), V::Bool(true));
+        assert_eq!(
+            run("has(family.children)", json!({"family": {"children": 0}})),
+            V::Bool(true)
+        );
     }
 
     #[test]
     fn ternary_text_dates_and_functions() {
-        assert_eq!(run("application.kind == \"extension\"", json!({"application": {"kind": "extension"}})), V::Bool(true));
         assert_eq!(
-            run("application.kind in [\"first\", \"extension\"]", json!({"application": {"kind": "first"}})),
+            run(
+                "application.kind == \"extension\"",
+                json!({"application": {"kind": "extension"}})
+            ),
             V::Bool(true)
         );
         assert_eq!(
-            run("years_between(applicant.date_of_birth, decision_date) >= 18.0", json!({"applicant": {"date_of_birth": "2007-05-02"}})),
+            run(
+                "application.kind in [\"first\", \"extension\"]",
+                json!({"application": {"kind": "first"}})
+            ),
+            V::Bool(true)
+        );
+        assert_eq!(
+            run(
+                "years_between(applicant.date_of_birth, decision_date) >= 18.0",
+                json!({"applicant": {"date_of_birth": "2007-05-02"}})
+            ),
             V::Bool(false)
         );
         assert_eq!(
-            run("years_between(applicant.date_of_birth, decision_date) >= 18", json!({"applicant": {"date_of_birth": "2007-05-01"}})),
+            run(
+                "years_between(applicant.date_of_birth, decision_date) >= 18",
+                json!({"applicant": {"date_of_birth": "2007-05-01"}})
+            ),
             V::Bool(true)
         );
-        assert_eq!(run("sum_first(param(\"tiers\"), family.children)", json!({"family": {"children": 5}})), V::Num(1500.0 + 600.0));
-        assert_eq!(run("family.adults >= 2 ? 1.0 : 2.0", json!({"family": {"adults": 1}})), V::Num(2.0));
-        assert_eq!(run("cefr(evidence.language.finnish_speaking) >= cefr(\"B1\")", json!({"evidence": {"language": {"finnish_speaking": "B2"}}})), V::Bool(true));
-        assert_eq!(run("family.adults / 0 > 1", json!({"family": {"adults": 1}})), V::Unknown);
         assert_eq!(
-            run("application.employment.employer_id == evidence.permits.previous_employer_id",
-                json!({"application": {"employment": {"employer_id": "1234567-8"}}, "evidence": {"permits": {"previous_employer_id": "1234567-8"}}})),
+            run(
+                "sum_first(param(\"tiers\"), family.children)",
+                json!({"family": {"children": 5}})
+            ),
+            V::Num(1500.0 + 600.0)
+        );
+        assert_eq!(
+            run(
+                "family.adults >= 2 ? 1.0 : 2.0",
+                json!({"family": {"adults": 1}})
+            ),
+            V::Num(2.0)
+        );
+        assert_eq!(
+            run(
+                "cefr(evidence.language.finnish_speaking) >= cefr(\"B1\")",
+                json!({"evidence": {"language": {"finnish_speaking": "B2"}}})
+            ),
+            V::Bool(true)
+        );
+        assert_eq!(
+            run("family.adults / 0 > 1", json!({"family": {"adults": 1}})),
+            V::Unknown
+        );
+        assert_eq!(
+            run(
+                "application.employment.employer_id == evidence.permits.previous_employer_id",
+                json!({"application": {"employment": {"employer_id": "1234567-8"}}, "evidence": {"permits": {"previous_employer_id": "1234567-8"}}})
+            ),
             V::Bool(true)
         );
     }

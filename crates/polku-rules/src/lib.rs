@@ -24,9 +24,14 @@ mod yaml;
 use std::path::{Path, PathBuf};
 
 pub use describe::describe;
-pub use eval::{ConditionTrace, EvalError, Evaluation, InputUsed, ParameterUsed, Status, Trace, outcome_text, status_text};
-pub use load::{LoadError, LoadErrors, TESTS_SUFFIX, load_file, load_str, merge_patch};
-pub use model::{Automation, Condition, Lang, Outcome, ParamValue, Parameter, RuleSet, TestCase, Text, Version};
+pub use eval::{
+    ConditionTrace, EvalError, Evaluation, InputUsed, ParameterUsed, Status, Trace, outcome_text,
+    status_text,
+};
+pub use load::{LoadError, LoadErrors, TESTS_SUFFIX, load_str, merge_patch};
+pub use model::{
+    Automation, Condition, Lang, Outcome, ParamValue, Parameter, RuleSet, TestCase, Text, Version,
+};
 pub use schema::{Application, InputError, json_schema};
 pub use testing::{TestResult, run_tests};
 
@@ -42,26 +47,66 @@ impl RuleBook {
     pub fn load_dir(dir: &Path) -> Result<RuleBook, LoadErrors> {
         let mut files = Vec::new();
         collect_rule_files(dir, &mut files).map_err(|e| {
-            LoadErrors(vec![LoadError { file: dir.to_owned(), line: 0, message: format!("cannot read the rules directory: {e}") }])
+            LoadErrors(vec![LoadError {
+                file: dir.to_owned(),
+                line: 0,
+                message: format!("cannot read the rules directory: {e}"),
+            }])
         })?;
-        files.sort();
-        if files.is_empty() {
+        let mut sources = Vec::new();
+        let mut errors = Vec::new();
+        for file in files {
+            match std::fs::read_to_string(&file) {
+                Ok(text) => sources.push((file, text)),
+                Err(e) => errors.push(LoadError {
+                    file,
+                    line: 0,
+                    message: format!("cannot read the file: {e}"),
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(LoadErrors(errors));
+        }
+        if sources.is_empty() {
             return Err(LoadErrors(vec![LoadError {
                 file: dir.to_owned(),
                 line: 0,
                 message: "holds no rule files (*.yaml)".to_owned(),
             }]));
         }
+        RuleBook::from_sources(&sources)
+    }
+
+    /// Loads rule sets from (path, text) pairs, such as files embedded in a binary. A
+    /// `NAME.tests.yaml` beside `NAME.yaml` holds more test cases for it.
+    pub fn from_sources(sources: &[(PathBuf, String)]) -> Result<RuleBook, LoadErrors> {
+        let mut sorted: Vec<&(PathBuf, String)> = sources.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let mut rule_sets: Vec<RuleSet> = Vec::new();
         let mut errors = Vec::new();
-        for file in files {
-            match load_file(&file) {
+        for (file, text) in &sorted {
+            let name = file.to_string_lossy();
+            if name.ends_with(TESTS_SUFFIX) || !name.ends_with(".yaml") {
+                continue;
+            }
+            let tests_path =
+                PathBuf::from(format!("{}{TESTS_SUFFIX}", name.trim_end_matches(".yaml")));
+            let tests = sorted
+                .iter()
+                .find(|(p, _)| *p == tests_path)
+                .map(|(p, t)| (p.as_path(), t.as_str()));
+            match load_str(file, text, tests) {
                 Ok(rs) => {
                     if let Some(other) = rule_sets.iter().find(|o| o.id == rs.id) {
                         errors.push(LoadError {
                             file: file.clone(),
                             line: 1,
-                            message: format!("the id `{}` is already used by {}", rs.id, other.file.display()),
+                            message: format!(
+                                "the id `{}` is already used by {}",
+                                rs.id,
+                                other.file.display()
+                            ),
                         });
                     } else {
                         rule_sets.push(rs);
@@ -70,7 +115,11 @@ impl RuleBook {
                 Err(LoadErrors(mut e)) => errors.append(&mut e),
             }
         }
-        if errors.is_empty() { Ok(RuleBook { rule_sets }) } else { Err(LoadErrors(errors)) }
+        if errors.is_empty() {
+            Ok(RuleBook { rule_sets })
+        } else {
+            Err(LoadErrors(errors))
+        }
     }
 
     pub fn get(&self, id: &str) -> Option<&RuleSet> {
@@ -93,7 +142,6 @@ fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()>
             collect_rule_files(&path, out)?;
         } else if let Some(name) = path.file_name().and_then(|n| n.to_str())
             && name.ends_with(".yaml")
-            && !name.ends_with(TESTS_SUFFIX)
         {
             out.push(path);
         }

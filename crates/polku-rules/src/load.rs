@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -10,8 +11,8 @@ use crate::Status;
 use crate::explain::Template;
 use crate::expr::{ParamKind, ParamRef, Scope, Ty, compile};
 use crate::model::{
-    Automation, Condition, Exception, Expectation, Lang, Outcome, ParamValue, Parameter, RuleSet, Segment, TestCase,
-    Text, Version,
+    Automation, Condition, Exception, Expectation, Lang, Outcome, ParamValue, Parameter, RuleSet,
+    Segment, TestCase, Text, Version,
 };
 use crate::schema::{Application, parse_date};
 use crate::yaml::{self, Kind, Node};
@@ -31,7 +32,16 @@ pub struct LoadError {
 pub struct LoadErrors(pub Vec<LoadError>);
 
 const TOP_KEYS: &[&str] = &[
-    "id", "title", "law", "description", "decides", "versions", "parameters", "conditions", "automation", "test_base",
+    "id",
+    "title",
+    "law",
+    "description",
+    "decides",
+    "versions",
+    "parameters",
+    "conditions",
+    "automation",
+    "test_base",
     "tests",
 ];
 
@@ -45,7 +55,11 @@ struct Checker {
 
 impl Checker {
     fn error(&mut self, line: usize, message: impl Into<String>) {
-        self.errors.push(LoadError { file: self.file.clone(), line, message: message.into() });
+        self.errors.push(LoadError {
+            file: self.file.clone(),
+            line,
+            message: message.into(),
+        });
     }
 
     fn str<'n>(&mut self, parent: &'n Node, key: &str, what: &str) -> Option<&'n str> {
@@ -86,7 +100,10 @@ impl Checker {
     /// A `{fi, sv, en}` mapping; each missing language is its own error.
     fn text(&mut self, parent: &Node, key: &str, what: &str) -> Option<Text> {
         let Some(node) = parent.get(key) else {
-            self.error(parent.line, format!("{what} is missing: add `{key}:` with fi, sv and en"));
+            self.error(
+                parent.line,
+                format!("{what} is missing: add `{key}:` with fi, sv and en"),
+            );
             return None;
         };
         let raw = self.translations(node, key)?;
@@ -97,16 +114,25 @@ impl Checker {
     /// The three translations with their lines, or errors for each one missing.
     fn translations(&mut self, node: &Node, key: &str) -> Option<[(usize, String); 3]> {
         if node.as_map().is_none() {
-            self.error(node.line, format!("`{key}` must have a text for each of fi, sv and en"));
+            self.error(
+                node.line,
+                format!("`{key}` must have a text for each of fi, sv and en"),
+            );
             return None;
         }
         let mut out: [(usize, String); 3] = Default::default();
         let mut complete = true;
         for (i, lang) in Lang::ALL.iter().enumerate() {
-            match node.get(lang.code()).and_then(|n| n.as_str().map(|s| (n.line, s))) {
+            match node
+                .get(lang.code())
+                .and_then(|n| n.as_str().map(|s| (n.line, s)))
+            {
                 Some((line, s)) if !s.trim().is_empty() => out[i] = (line, s.trim_end().to_owned()),
                 _ => {
-                    self.error(node.line, format!("`{key}` has no {} translation", lang_name(*lang)));
+                    self.error(
+                        node.line,
+                        format!("`{key}` has no {} translation", lang_name(*lang)),
+                    );
                     complete = false;
                 }
             }
@@ -114,7 +140,13 @@ impl Checker {
         if let Some(map) = node.as_map() {
             for (k, _) in map {
                 if !matches!(k.as_str(), Some("fi" | "sv" | "en")) {
-                    self.error(k.line, format!("`{}` is not a language of Polku: use fi, sv and en", k.as_str().unwrap_or("?")));
+                    self.error(
+                        k.line,
+                        format!(
+                            "`{}` is not a language of Polku: use fi, sv and en",
+                            k.as_str().unwrap_or("?")
+                        ),
+                    );
                 }
             }
         }
@@ -123,7 +155,10 @@ impl Checker {
 
     fn template(&mut self, parent: &Node, key: &str, scope: &Scope) -> Option<[Template; 3]> {
         let Some(node) = parent.get(key) else {
-            self.error(parent.line, format!("`{key}` is missing: add an explanation in fi, sv and en"));
+            self.error(
+                parent.line,
+                format!("`{key}` is missing: add an explanation in fi, sv and en"),
+            );
             return None;
         };
         let raw = self.translations(node, key)?;
@@ -146,36 +181,25 @@ fn lang_name(lang: Lang) -> &'static str {
     }
 }
 
-/// Loads and checks one rule file, with the tests of its sibling `*.tests.yaml` if any.
-pub fn load_file(path: &Path) -> Result<RuleSet, LoadErrors> {
-    let read = |p: &Path| {
-        std::fs::read_to_string(p).map_err(|e| {
-            LoadErrors(vec![LoadError { file: p.to_owned(), line: 0, message: format!("cannot read the file: {e}") }])
-        })
-    };
-    let source = read(path)?;
-    let sibling = sibling_tests(path);
-    let tests_source = match &sibling {
-        Some(p) => Some((p.clone(), read(p)?)),
-        None => None,
-    };
-    load_str(path, &source, tests_source.as_ref().map(|(p, s)| (p.as_path(), s.as_str())))
-}
-
-fn sibling_tests(path: &Path) -> Option<PathBuf> {
-    let name = path.file_name()?.to_str()?;
-    let stem = name.strip_suffix(".yaml")?;
-    let p = path.with_file_name(format!("{stem}{TESTS_SUFFIX}"));
-    p.is_file().then_some(p)
-}
-
 /// Loads a rule set from text. `tests` is an optional sibling tests file.
-pub fn load_str(path: &Path, source: &str, tests: Option<(&Path, &str)>) -> Result<RuleSet, LoadErrors> {
-    let mut c = Checker { file: path.to_owned(), errors: Vec::new() };
+pub fn load_str(
+    path: &Path,
+    source: &str,
+    tests: Option<(&Path, &str)>,
+) -> Result<RuleSet, LoadErrors> {
+    let mut c = Checker {
+        file: path.to_owned(),
+        errors: Vec::new(),
+    };
     let root = match yaml::parse(source) {
         Ok(r) => r,
         Err(e) => {
-            c.error(e.line, e.to_string().split_once(": ").map_or(e.message.clone(), |(_, m)| m.to_owned()));
+            c.error(
+                e.line,
+                e.to_string()
+                    .split_once(": ")
+                    .map_or(e.message.clone(), |(_, m)| m.to_owned()),
+            );
             return Err(LoadErrors(c.errors));
         }
     };
@@ -187,28 +211,50 @@ pub fn load_str(path: &Path, source: &str, tests: Option<(&Path, &str)>) -> Resu
     match rule_set {
         Some(rs) if c.errors.is_empty() => Ok(rs),
         _ => {
-            c.errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            c.errors
+                .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
             Err(LoadErrors(c.errors))
         }
     }
 }
 
-fn check_rule_set(c: &mut Checker, root: &Node, tests_file: Option<(&Path, &str)>) -> Option<RuleSet> {
+fn check_rule_set(
+    c: &mut Checker,
+    root: &Node,
+    tests_file: Option<(&Path, &str)>,
+) -> Option<RuleSet> {
     for (k, _) in root.as_map().unwrap_or_default() {
         let key = k.as_str().unwrap_or("?");
         if !TOP_KEYS.contains(&key) {
-            c.error(k.line, format!("`{key}` is not a key of a rule set (expected one of: {})", TOP_KEYS.join(", ")));
+            c.error(
+                k.line,
+                format!(
+                    "`{key}` is not a key of a rule set (expected one of: {})",
+                    TOP_KEYS.join(", ")
+                ),
+            );
         }
     }
     let id = c.str(root, "id", "the rule set's id").map(str::to_owned);
     if let Some(id) = &id
-        && !id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '-')
+        && !id
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '-')
     {
-        c.error(root.get("id").map_or(root.line, |n| n.line), format!("the id `{id}` may hold only a-z, 0-9, `.` and `-`"));
+        c.error(
+            root.get("id").map_or(root.line, |n| n.line),
+            format!("the id `{id}` may hold only a-z, 0-9, `.` and `-`"),
+        );
     }
     let title = c.text(root, "title", "the title");
-    let law = c.str(root, "law", "the law the rule set encodes").map(str::to_owned);
-    let description = if root.get("description").is_some() { c.text(root, "description", "the description") } else { None };
+    let law = c
+        .str(root, "law", "the law the rule set encodes")
+        .map(str::to_owned);
+    let description = if root.get("description").is_some() {
+        c.text(root, "description", "the description")
+    } else {
+        None
+    };
     check_decides(c, root);
     let versions = check_versions(c, root);
     let parameters = check_parameters(c, root);
@@ -262,7 +308,9 @@ fn check_rule_set(c: &mut Checker, root: &Node, tests_file: Option<(&Path, &str)
 }
 
 fn check_decides(c: &mut Checker, root: &Node) {
-    let Some(node) = root.get("decides") else { return };
+    let Some(node) = root.get("decides") else {
+        return;
+    };
     match node.as_str() {
         Some("application") => {}
         Some("rectification_request") => c.error(
@@ -276,7 +324,10 @@ fn check_decides(c: &mut Checker, root: &Node) {
 
 fn check_versions(c: &mut Checker, root: &Node) -> Vec<Version> {
     let Some(node) = root.get("versions") else {
-        c.error(root.line, "the rule set has no `versions`: add at least one with its in-force period");
+        c.error(
+            root.line,
+            "the rule set has no `versions`: add at least one with its in-force period",
+        );
         return Vec::new();
     };
     let Some(items) = node.as_seq().filter(|s| !s.is_empty()) else {
@@ -285,9 +336,14 @@ fn check_versions(c: &mut Checker, root: &Node) -> Vec<Version> {
     };
     let mut versions = Vec::new();
     for item in items {
-        let Some(id) = c.str(item, "version", "the version's name") else { continue };
+        let Some(id) = c.str(item, "version", "the version's name") else {
+            continue;
+        };
         let Some(period) = item.get("in_force") else {
-            c.error(item.line, format!("version {id} has no `in_force: {{from: …}}`"));
+            c.error(
+                item.line,
+                format!("version {id} has no `in_force: {{from: …}}`"),
+            );
             continue;
         };
         let from = match period.get("from") {
@@ -297,12 +353,18 @@ fn check_versions(c: &mut Checker, root: &Node) -> Vec<Version> {
                 None
             }
         };
-        let to = period.get("to").filter(|n| !n.is_null()).and_then(|n| c.date(n, "`to`"));
+        let to = period
+            .get("to")
+            .filter(|n| !n.is_null())
+            .and_then(|n| c.date(n, "`to`"));
         let Some(from) = from else { continue };
         if let Some(to) = to
             && to < from
         {
-            c.error(period.line, format!("version {id} ends ({to}) before it starts ({from})"));
+            c.error(
+                period.line,
+                format!("version {id} ends ({to}) before it starts ({from})"),
+            );
             continue;
         }
         if versions.iter().any(|v: &Version| v.id == id) {
@@ -323,38 +385,59 @@ fn check_versions(c: &mut Checker, root: &Node) -> Vec<Version> {
         let (a, b) = (pair[0], pair[1]);
         if a.to.is_none_or(|to| to >= b.from) {
             let end = a.to.map_or("open-ended".to_owned(), |t| format!("to {t}"));
-            c.error(b.line, format!("version {} (from {}) overlaps version {} ({end})", b.id, b.from, a.id));
+            c.error(
+                b.line,
+                format!(
+                    "version {} (from {}) overlaps version {} ({end})",
+                    b.id, b.from, a.id
+                ),
+            );
         }
     }
     versions
 }
 
 fn check_parameters(c: &mut Checker, root: &Node) -> Vec<Parameter> {
-    let Some(node) = root.get("parameters") else { return Vec::new() };
+    let Some(node) = root.get("parameters") else {
+        return Vec::new();
+    };
     let Some(entries) = node.as_map() else {
-        c.error(node.line, "`parameters` must be a mapping from names to {source, values}");
+        c.error(
+            node.line,
+            "`parameters` must be a mapping from names to {source, values}",
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
     for (key, p) in entries {
         let name = key.as_str().unwrap_or_default().to_owned();
-        let Some(source) = c.str(p, "source", &format!("parameter `{name}`'s source")) else { continue };
+        let Some(source) = c.str(p, "source", &format!("parameter `{name}`'s source")) else {
+            continue;
+        };
         let Some(values_node) = p.get("values") else {
             c.error(p.line, format!("parameter `{name}` has no `values`"));
             continue;
         };
         let Some(values_map) = values_node.as_map().filter(|m| !m.is_empty()) else {
-            c.error(values_node.line, format!("parameter `{name}`: `values` must map dates to values"));
+            c.error(
+                values_node.line,
+                format!("parameter `{name}`: `values` must map dates to values"),
+            );
             continue;
         };
         let mut values = Vec::new();
         for (date_node, value_node) in values_map {
-            let Some(date) = c.date(date_node, &format!("parameter `{name}`: a value's key")) else { continue };
+            let Some(date) = c.date(date_node, &format!("parameter `{name}`: a value's key"))
+            else {
+                continue;
+            };
             let value = match &value_node.kind {
                 Kind::Scalar { .. } => value_node.to_json().as_f64().map(ParamValue::Number),
                 Kind::Seq(items) => {
-                    let nums: Option<Vec<f64>> = items.iter().map(|i| i.to_json().as_f64()).collect();
-                    nums.filter(|n| !n.is_empty()).map(|n| ParamValue::List(Arc::from(n)))
+                    let nums: Option<Vec<f64>> =
+                        items.iter().map(|i| i.to_json().as_f64()).collect();
+                    nums.filter(|n| !n.is_empty())
+                        .map(|n| ParamValue::List(Arc::from(n)))
                 }
                 Kind::Map(_) => None,
             };
@@ -365,18 +448,38 @@ fn check_parameters(c: &mut Checker, root: &Node) -> Vec<Parameter> {
         }
         values.sort_by_key(|(d, _)| *d);
         if values.windows(2).any(|w| w[0].0 == w[1].0) {
-            c.error(values_node.line, format!("parameter `{name}` has two values for the same date"));
+            c.error(
+                values_node.line,
+                format!("parameter `{name}` has two values for the same date"),
+            );
         }
-        let kinds: BTreeSet<bool> = values.iter().map(|(_, v)| matches!(v, ParamValue::List(_))).collect();
+        let kinds: BTreeSet<bool> = values
+            .iter()
+            .map(|(_, v)| matches!(v, ParamValue::List(_)))
+            .collect();
         if kinds.len() > 1 {
-            c.error(values_node.line, format!("parameter `{name}` mixes numbers and lists"));
+            c.error(
+                values_node.line,
+                format!("parameter `{name}` mixes numbers and lists"),
+            );
         }
-        out.push(Parameter { name, source: source.to_owned(), unit: c.opt_str(p, "unit"), note: c.opt_str(p, "note"), values });
+        out.push(Parameter {
+            name,
+            source: source.to_owned(),
+            unit: c.opt_str(p, "unit"),
+            note: c.opt_str(p, "note"),
+            values,
+        });
     }
     out
 }
 
-fn check_conditions(c: &mut Checker, root: &Node, scope: &Scope, versions: &[Version]) -> Vec<Condition> {
+fn check_conditions(
+    c: &mut Checker,
+    root: &Node,
+    scope: &Scope,
+    versions: &[Version],
+) -> Vec<Condition> {
     let Some(node) = root.get("conditions") else {
         c.error(root.line, "the rule set has no `conditions`");
         return Vec::new();
@@ -385,14 +488,31 @@ fn check_conditions(c: &mut Checker, root: &Node, scope: &Scope, versions: &[Ver
         c.error(node.line, "`conditions` must be a non-empty list");
         return Vec::new();
     };
-    const KEYS: &[&str] = &["id", "legal_basis", "text", "when", "unless", "unless_text", "explain", "versions", "law_text", "note"];
+    const KEYS: &[&str] = &[
+        "id",
+        "legal_basis",
+        "text",
+        "when",
+        "unless",
+        "unless_text",
+        "explain",
+        "versions",
+        "law_text",
+        "note",
+    ];
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for item in items {
         for (k, _) in item.as_map().unwrap_or_default() {
             let key = k.as_str().unwrap_or("?");
             if !KEYS.contains(&key) {
-                c.error(k.line, format!("`{key}` is not a key of a condition (expected one of: {})", KEYS.join(", ")));
+                c.error(
+                    k.line,
+                    format!(
+                        "`{key}` is not a key of a condition (expected one of: {})",
+                        KEYS.join(", ")
+                    ),
+                );
             }
         }
         let id = c.str(item, "id", "the condition's id").map(str::to_owned);
@@ -422,7 +542,9 @@ fn check_conditions(c: &mut Checker, root: &Node, scope: &Scope, versions: &[Ver
                     }
                 };
                 match (cond, text) {
-                    (Some((when, source)), Some(text)) => Some(Some(Exception { when, source, text })),
+                    (Some((when, source)), Some(text)) => {
+                        Some(Some(Exception { when, source, text }))
+                    }
                     _ => None,
                 }
             }
@@ -434,7 +556,10 @@ fn check_conditions(c: &mut Checker, root: &Node, scope: &Scope, versions: &[Ver
             Some(v) => {
                 let names: Vec<&Node> = v.as_seq().map(|s| s.iter().collect()).unwrap_or_default();
                 if names.is_empty() {
-                    c.error(v.line, format!("condition `{what}`: `versions` must list version names"));
+                    c.error(
+                        v.line,
+                        format!("condition `{what}`: `versions` must list version names"),
+                    );
                 }
                 let mut idx = Vec::new();
                 for n in names {
@@ -447,8 +572,15 @@ fn check_conditions(c: &mut Checker, root: &Node, scope: &Scope, versions: &[Ver
                 Some(Some(idx))
             }
         };
-        let (Some(id), Some(legal_basis), Some(text), Some((when, when_source)), Some(unless), Some(explain), Some(versions)) =
-            (id, legal_basis, text, when, unless, explain, in_versions)
+        let (
+            Some(id),
+            Some(legal_basis),
+            Some(text),
+            Some((when, when_source)),
+            Some(unless),
+            Some(explain),
+            Some(versions),
+        ) = (id, legal_basis, text, when, unless, explain, in_versions)
         else {
             continue;
         };
@@ -461,14 +593,29 @@ fn check_conditions(c: &mut Checker, root: &Node, scope: &Scope, versions: &[Ver
         if let Some(ex) = &unless {
             add(&ex.when.fields, &ex.when.params);
         }
-        for t in explain.iter().chain(unless.iter().flat_map(|u| u.text.iter())) {
+        for t in explain
+            .iter()
+            .chain(unless.iter().flat_map(|u| u.text.iter()))
+        {
             for (f, p) in t.reads() {
                 add(f, p);
             }
         }
         dedup_keep_order(&mut fields);
         dedup_keep_order(&mut params);
-        out.push(Condition { id, legal_basis, text, when, when_source, unless, explain, versions, fields, params, line: item.line });
+        out.push(Condition {
+            id,
+            legal_basis,
+            text,
+            when,
+            when_source,
+            unless,
+            explain,
+            versions,
+            fields,
+            params,
+            line: item.line,
+        });
     }
     out
 }
@@ -487,23 +634,43 @@ fn expression(
     must_be_bool: bool,
 ) -> Option<(crate::expr::Compiled, String)> {
     let Some(node) = item.get(key) else {
-        c.error(item.line, format!("condition `{what}` has no `{key}` expression"));
+        c.error(
+            item.line,
+            format!("condition `{what}` has no `{key}` expression"),
+        );
         return None;
     };
     let Some(source) = node.as_str() else {
-        c.error(node.line, format!("condition `{what}`: `{key}` must be an expression text"));
+        c.error(
+            node.line,
+            format!("condition `{what}`: `{key}` must be an expression text"),
+        );
         return None;
     };
     // A block scalar (`|`) starts on the line after its indicator.
-    let first_line = if source.contains('\n') { node.line + 1 } else { node.line };
+    let first_line = if source.contains('\n') {
+        node.line + 1
+    } else {
+        node.line
+    };
     match compile(source, scope) {
         Ok(compiled) if must_be_bool && compiled.ty != Ty::Bool => {
-            c.error(node.line, format!("condition `{what}`: `{key}` must be true or false, but it gives a {:?} value", compiled.ty).to_lowercase());
+            c.error(
+                node.line,
+                format!(
+                    "condition `{what}`: `{key}` must be true or false, but it gives a {:?} value",
+                    compiled.ty
+                )
+                .to_lowercase(),
+            );
             None
         }
         Ok(compiled) => Some((compiled, source.trim().to_owned())),
         Err(e) => {
-            c.error(first_line + e.line, format!("condition `{what}`: {}", e.message));
+            c.error(
+                first_line + e.line,
+                format!("condition `{what}`: {}", e.message),
+            );
             None
         }
     }
@@ -511,7 +678,10 @@ fn expression(
 
 fn check_automation(c: &mut Checker, root: &Node) -> Option<Automation> {
     let Some(node) = root.get("automation") else {
-        c.error(root.line, "the rule set has no `automation` policy (all_met, any_not_met, any_unknown)");
+        c.error(
+            root.line,
+            "the rule set has no `automation` policy (all_met, any_not_met, any_unknown)",
+        );
         return None;
     };
     let mut get = |key: &str, allowed: &[Outcome]| -> Option<Outcome> {
@@ -531,7 +701,10 @@ fn check_automation(c: &mut Checker, root: &Node) -> Option<Automation> {
             }
             _ => {
                 let names: Vec<&str> = allowed.iter().map(|o| o.code()).collect();
-                c.error(v.line, format!("`{key}` must be one of {}, not `{text}`", names.join(", ")));
+                c.error(
+                    v.line,
+                    format!("`{key}` must be one of {}, not `{text}`", names.join(", ")),
+                );
                 None
             }
         }
@@ -541,39 +714,76 @@ fn check_automation(c: &mut Checker, root: &Node) -> Option<Automation> {
     let any_unknown = get("any_unknown", &[Outcome::RequestEvidence, Outcome::Refer]);
     for (k, _) in node.as_map().unwrap_or_default() {
         if !matches!(k.as_str(), Some("all_met" | "any_not_met" | "any_unknown")) {
-            c.error(k.line, format!("`{}` is not part of an automation policy", k.as_str().unwrap_or("?")));
+            c.error(
+                k.line,
+                format!(
+                    "`{}` is not part of an automation policy",
+                    k.as_str().unwrap_or("?")
+                ),
+            );
         }
     }
-    Some(Automation { all_met: all_met?, any_not_met: any_not_met?, any_unknown: any_unknown? })
+    Some(Automation {
+        all_met: all_met?,
+        any_not_met: any_not_met?,
+        any_unknown: any_unknown?,
+    })
 }
 
 /// Every parameter a version's conditions read must have a value on the day the version starts.
-fn check_parameters_cover_versions(c: &mut Checker, versions: &[Version], params: &[Parameter], conditions: &[Condition]) {
+fn check_parameters_cover_versions(
+    c: &mut Checker,
+    versions: &[Version],
+    params: &[Parameter],
+    conditions: &[Condition],
+) {
     for (vi, v) in versions.iter().enumerate() {
-        let used: BTreeSet<usize> =
-            conditions.iter().filter(|cond| cond.in_version(vi)).flat_map(|cond| cond.params.iter().copied()).collect();
+        let used: BTreeSet<usize> = conditions
+            .iter()
+            .filter(|cond| cond.in_version(vi))
+            .flat_map(|cond| cond.params.iter().copied())
+            .collect();
         for p in used {
             let param = &params[p];
             if param.value_at(v.from).is_none() {
-                c.error(v.line, format!("parameter `{}` has no value on {}, when version {} starts", param.name, v.from, v.id));
+                c.error(
+                    v.line,
+                    format!(
+                        "parameter `{}` has no value on {}, when version {} starts",
+                        param.name, v.from, v.id
+                    ),
+                );
             }
         }
     }
 }
 
-fn check_tests(c: &mut Checker, root: &Node, conditions: &[Condition], versions: &[Version], out: &mut Vec<TestCase>) {
+fn check_tests(
+    c: &mut Checker,
+    root: &Node,
+    conditions: &[Condition],
+    versions: &[Version],
+    out: &mut Vec<TestCase>,
+) {
     let base = root.get("test_base").map(Node::to_json);
-    let Some(node) = root.get("tests") else { return };
+    let Some(node) = root.get("tests") else {
+        return;
+    };
     let Some(items) = node.as_seq() else {
         c.error(node.line, "`tests` must be a list of test cases");
         return;
     };
     for item in items {
-        let Some(name) = c.str(item, "name", "the test's name").map(str::to_owned) else { continue };
+        let Some(name) = c.str(item, "name", "the test's name").map(str::to_owned) else {
+            continue;
+        };
         let at = match item.get("at") {
             Some(n) => c.date(n, &format!("test `{name}`: `at`")),
             None => {
-                c.error(item.line, format!("test `{name}` has no evaluation date `at`"));
+                c.error(
+                    item.line,
+                    format!("test `{name}` has no evaluation date `at`"),
+                );
                 None
             }
         };
@@ -584,7 +794,10 @@ fn check_tests(c: &mut Checker, root: &Node, conditions: &[Condition], versions:
         let input = match Application::from_json(&input) {
             Ok(app) => Some(app),
             Err(e) => {
-                c.error(item.get("input").map_or(item.line, |n| n.line), format!("test `{name}`: the input is not a valid application: {e}"));
+                c.error(
+                    item.get("input").map_or(item.line, |n| n.line),
+                    format!("test `{name}`: the input is not a valid application: {e}"),
+                );
                 None
             }
         };
@@ -605,11 +818,17 @@ fn check_tests(c: &mut Checker, root: &Node, conditions: &[Condition], versions:
                 None
             }
         };
-        let version = expect.get("version").and_then(|n| n.as_str()).map(str::to_owned);
+        let version = expect
+            .get("version")
+            .and_then(|n| n.as_str())
+            .map(str::to_owned);
         if let Some(v) = &version
             && !versions.iter().any(|x| &x.id == v)
         {
-            c.error(expect.line, format!("test `{name}` expects version `{v}`, which the rule set does not define"));
+            c.error(
+                expect.line,
+                format!("test `{name}` expects version `{v}`, which the rule set does not define"),
+            );
         }
         let mut expected = Vec::new();
         if let Some(conds) = expect.get("conditions") {
@@ -621,7 +840,12 @@ fn check_tests(c: &mut Checker, root: &Node, conditions: &[Condition], versions:
                 }
                 match v.as_str().and_then(Status::parse) {
                     Some(s) => expected.push((id.to_owned(), s)),
-                    None => c.error(v.line, format!("test `{name}`: a condition's status is met, not_met, unknown or exempt")),
+                    None => c.error(
+                        v.line,
+                        format!(
+                            "test `{name}`: a condition's status is met, not_met, unknown or exempt"
+                        ),
+                    ),
                 }
             }
         }
@@ -630,7 +854,11 @@ fn check_tests(c: &mut Checker, root: &Node, conditions: &[Condition], versions:
                 name,
                 at,
                 input,
-                expect: Expectation { outcome, version, conditions: expected },
+                expect: Expectation {
+                    outcome,
+                    version,
+                    conditions: expected,
+                },
                 file: c.file.clone(),
                 line: item.line,
             });
@@ -671,7 +899,13 @@ fn build_segments(versions: &[Version], params: &[Parameter]) -> Vec<Segment> {
         .into_iter()
         .map(|from| Segment {
             from,
-            params: params.iter().map(|p| p.value_at(from).map_or(ParamRef::Missing, |(_, v)| v.as_ref())).collect(),
+            params: params
+                .iter()
+                .map(|p| {
+                    p.value_at(from)
+                        .map_or(ParamRef::Missing, |(_, v)| v.as_ref())
+                })
+                .collect(),
         })
         .collect()
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::expr::{Compiled, ParamRef};
 use crate::explain::Template;
+use crate::expr::{Compiled, ParamRef};
 
 /// The three languages every text comes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,7 +42,9 @@ impl std::str::FromStr for Lang {
             "fi" => Ok(Lang::Fi),
             "sv" => Ok(Lang::Sv),
             "en" => Ok(Lang::En),
-            other => Err(format!("`{other}` is not a language of Polku: use fi, sv or en")),
+            other => Err(format!(
+                "`{other}` is not a language of Polku: use fi, sv or en"
+            )),
         }
     }
 }

@@ -59,27 +59,75 @@ const PERMIT_TYPES: &[&str] = &[
 ];
 
 pub const REGISTERS: &[Register] = &[
-    Register { key: "identity", name: "Identity verification (passport check, biometrics, identity resolution)" },
-    Register { key: "population", name: "Population Information System (VTJ)" },
-    Register { key: "permits", name: "Immigration Service case register (earlier permits)" },
-    Register { key: "incomes", name: "Incomes Register" },
-    Register { key: "benefits", name: "Kela and municipal social assistance (benefit periods)" },
-    Register { key: "criminal_records", name: "Criminal records and police information systems" },
-    Register { key: "security", name: "Finnish Security and Intelligence Service statement" },
-    Register { key: "sis", name: "Schengen Information System" },
-    Register { key: "tax", name: "Tax Administration" },
-    Register { key: "enforcement", name: "Enforcement Authority (public payments and maintenance in arrears)" },
-    Register { key: "trade_register", name: "Trade Register (YTJ)" },
-    Register { key: "studies", name: "Higher-education study register" },
-    Register { key: "education", name: "Degree register" },
-    Register { key: "funds", name: "Bank statement submitted and verified" },
-    Register { key: "language", name: "Language test register (YKI) and accepted certificates" },
+    Register {
+        key: "identity",
+        name: "Identity verification (passport check, biometrics, identity resolution)",
+    },
+    Register {
+        key: "population",
+        name: "Population Information System (VTJ)",
+    },
+    Register {
+        key: "permits",
+        name: "Immigration Service case register (earlier permits)",
+    },
+    Register {
+        key: "incomes",
+        name: "Incomes Register",
+    },
+    Register {
+        key: "benefits",
+        name: "Kela and municipal social assistance (benefit periods)",
+    },
+    Register {
+        key: "criminal_records",
+        name: "Criminal records and police information systems",
+    },
+    Register {
+        key: "security",
+        name: "Finnish Security and Intelligence Service statement",
+    },
+    Register {
+        key: "sis",
+        name: "Schengen Information System",
+    },
+    Register {
+        key: "tax",
+        name: "Tax Administration",
+    },
+    Register {
+        key: "enforcement",
+        name: "Enforcement Authority (public payments and maintenance in arrears)",
+    },
+    Register {
+        key: "trade_register",
+        name: "Trade Register (YTJ)",
+    },
+    Register {
+        key: "studies",
+        name: "Higher-education study register",
+    },
+    Register {
+        key: "education",
+        name: "Degree register",
+    },
+    Register {
+        key: "funds",
+        name: "Bank statement submitted and verified",
+    },
+    Register {
+        key: "language",
+        name: "Language test register (YKI) and accepted certificates",
+    },
 ];
 
 /// Provenance every register answer carries.
 pub const PROVENANCE: &[(&str, &str)] = &[
     ("source", "the register or system that answered"),
-    ("request_id", "the exchange layer's id of the request (X-Road-Id)"),
+    (
+        "request_id",
+        "the exchange layer's id of the request (X-Road-Id)",
+    ),
     ("fetched_at", "when the answer was fetched, RFC 3339"),
 ];
 
@@ -169,7 +217,11 @@ pub fn closest_field(path: &str) -> Option<&'static str> {
     FIELDS
         .iter()
         .find(|f| f.path.rsplit('.').next() == Some(last))
-        .or_else(|| FIELDS.iter().find(|f| f.path.contains(last) || path.contains(f.path)))
+        .or_else(|| {
+            FIELDS
+                .iter()
+                .find(|f| f.path.contains(last) || path.contains(f.path))
+        })
         .map(|f| f.path)
 }
 
@@ -342,17 +394,22 @@ fn read_value(path: &str, ty: FieldType, value: &Value) -> Result<FieldValue, In
         problem: format!("must be {expected}, found {}", json_kind(value)),
     };
     match ty {
-        FieldType::Bool => value.as_bool().map(FieldValue::Bool).ok_or_else(|| wrong("true or false")),
+        FieldType::Bool => value
+            .as_bool()
+            .map(FieldValue::Bool)
+            .ok_or_else(|| wrong("true or false")),
         FieldType::Number => match value.as_f64() {
             Some(n) if n.is_finite() => Ok(FieldValue::Number(n)),
             _ => Err(wrong("a number")),
         },
         FieldType::Date => {
             let text = value.as_str().ok_or_else(|| wrong("a date YYYY-MM-DD"))?;
-            parse_date(text).map(FieldValue::Date).ok_or_else(|| InputError {
-                path: path.to_owned(),
-                problem: format!("`{text}` is not a calendar date YYYY-MM-DD"),
-            })
+            parse_date(text)
+                .map(FieldValue::Date)
+                .ok_or_else(|| InputError {
+                    path: path.to_owned(),
+                    problem: format!("`{text}` is not a calendar date YYYY-MM-DD"),
+                })
         }
         FieldType::Text => value
             .as_str()
@@ -401,12 +458,20 @@ pub fn json_schema() -> Value {
     let Value::Object(mut schema) = root.to_json("") else {
         return Value::Null;
     };
-    schema.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
-    schema.insert("$id".into(), json!("https://polku.example/schemas/application.json"));
+    schema.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    schema.insert(
+        "$id".into(),
+        json!("https://polku.example/schemas/application.json"),
+    );
     schema.insert("title".into(), json!("Polku application with its evidence"));
     schema.insert(
         "description".into(),
-        json!("Every field may be absent or null: the rules then treat it as unknown, never as false."),
+        json!(
+            "Every field may be absent or null: the rules then treat it as unknown, never as false."
+        ),
     );
     Value::Object(schema)
 }
@@ -425,21 +490,35 @@ impl Group {
             [name] => {
                 self.fields.insert((*name).to_owned(), schema);
             }
-            [group, rest @ ..] => self.groups.entry((*group).to_owned()).or_default().insert(rest, schema),
+            [group, rest @ ..] => self
+                .groups
+                .entry((*group).to_owned())
+                .or_default()
+                .insert(rest, schema),
         }
     }
 
     fn to_json(&self, path: &str) -> Value {
         let mut properties = self.fields.clone();
         for (name, group) in &self.groups {
-            let child = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            let child = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
             properties.insert(name.clone(), group.to_json(&child));
         }
         let mut object = json!({"type": "object", "additionalProperties": false});
-        if let Some(register) = path.strip_prefix("evidence.").and_then(|k| REGISTERS.iter().find(|r| r.key == k)) {
+        if let Some(register) = path
+            .strip_prefix("evidence.")
+            .and_then(|k| REGISTERS.iter().find(|r| r.key == k))
+        {
             object["description"] = json!(register.name);
             for (name, doc) in PROVENANCE {
-                properties.insert((*name).to_owned(), json!({"type": ["string", "null"], "description": doc}));
+                properties.insert(
+                    (*name).to_owned(),
+                    json!({"type": ["string", "null"], "description": doc}),
+                );
             }
         }
         object["properties"] = Value::Object(properties);
@@ -485,12 +564,14 @@ mod tests {
 
     #[test]
     fn refuses_unknown_names_and_wrong_types_naming_the_field() {
-        let err = Application::from_json(&json!({"applicant": {"birthday": "1990-01-01"}})).unwrap_err();
+        let err =
+            Application::from_json(&json!({"applicant": {"birthday": "1990-01-01"}})).unwrap_err();
         assert_eq!(err.path, "applicant.birthday");
         let err = Application::from_json(&json!({"family": {"adults": "two"}})).unwrap_err();
         assert_eq!(err.path, "family.adults");
         assert!(err.problem.contains("number"));
-        let err = Application::from_json(&json!({"applicant": {"date_of_birth": "1.2.1990"}})).unwrap_err();
+        let err = Application::from_json(&json!({"applicant": {"date_of_birth": "1.2.1990"}}))
+            .unwrap_err();
         assert!(err.problem.contains("calendar date"));
         let err = Application::from_json(&json!({"application": {"kind": "renewal"}})).unwrap_err();
         assert!(err.problem.contains("first, extension"));
@@ -507,10 +588,15 @@ mod tests {
         let schema = json_schema();
         let text = schema.to_string();
         for f in FIELDS {
-            assert!(text.contains(f.path.rsplit('.').next().unwrap()), "{}", f.path);
+            assert!(
+                text.contains(f.path.rsplit('.').next().unwrap()),
+                "{}",
+                f.path
+            );
         }
         assert_eq!(
-            schema["properties"]["evidence"]["properties"]["incomes"]["properties"]["fetched_at"]["type"][0],
+            schema["properties"]["evidence"]["properties"]["incomes"]["properties"]["fetched_at"]["type"]
+                [0],
             "string"
         );
     }

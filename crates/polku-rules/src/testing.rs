@@ -21,7 +21,11 @@ impl TestResult {
 
 /// Runs every test case of `rule_set`.
 pub fn run_tests(rule_set: &RuleSet) -> Vec<TestResult> {
-    rule_set.tests.iter().map(|t| run_test(rule_set, t)).collect()
+    rule_set
+        .tests
+        .iter()
+        .map(|t| run_test(rule_set, t))
+        .collect()
 }
 
 fn run_test(rule_set: &RuleSet, test: &TestCase) -> TestResult {
@@ -30,7 +34,11 @@ fn run_test(rule_set: &RuleSet, test: &TestCase) -> TestResult {
         Err(e) => failures.push(e.to_string()),
         Ok(eval) => {
             if eval.outcome != test.expect.outcome {
-                failures.push(format!("outcome: expected {}, got {}", test.expect.outcome.code(), eval.outcome.code()));
+                failures.push(format!(
+                    "outcome: expected {}, got {}",
+                    test.expect.outcome.code(),
+                    eval.outcome.code()
+                ));
             }
             if let Some(v) = &test.expect.version
                 && &eval.version.id != v
@@ -40,8 +48,16 @@ fn run_test(rule_set: &RuleSet, test: &TestCase) -> TestResult {
             for (id, expected) in &test.expect.conditions {
                 match eval.status_of(id) {
                     Some(got) if got == *expected => {}
-                    Some(got) => failures.push(format!("condition {id}: expected {}, got {}", expected.code(), got.code())),
-                    None => failures.push(format!("condition {id}: expected {}, but it is not in force on {}", expected.code(), test.at)),
+                    Some(got) => failures.push(format!(
+                        "condition {id}: expected {}, got {}",
+                        expected.code(),
+                        got.code()
+                    )),
+                    None => failures.push(format!(
+                        "condition {id}: expected {}, but it is not in force on {}",
+                        expected.code(),
+                        test.at
+                    )),
                 }
             }
         }

@@ -12,7 +12,10 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     /// A scalar as written; `quoted` scalars are always strings.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Node>),
     /// Entries in file order; keys are scalars.
     Map(Vec<(Node, Node)>),
@@ -63,7 +66,10 @@ impl Node {
         use serde_json::Value;
         match &self.kind {
             Kind::Scalar { text, quoted: true } => Value::String(text.clone()),
-            Kind::Scalar { text, quoted: false } => plain_scalar_to_json(text),
+            Kind::Scalar {
+                text,
+                quoted: false,
+            } => plain_scalar_to_json(text),
             Kind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             Kind::Map(entries) => Value::Object(
                 entries

@@ -1,1 +1,203 @@
-fn main() {}
+//! `polku`: the command line of Polku.
+
+mod bench;
+mod decide;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use polku_rules::{Lang, RuleBook, run_tests};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+#[derive(Parser)]
+#[command(
+    name = "polku",
+    version,
+    about = "Polku: case processing and decision automation for an immigration authority"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with rule sets: check, test, describe, export the input schema.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Evaluate one application against the rule set of its matter.
+    Decide(decide::DecideArgs),
+    /// Measure performance; figures go to docs/benchmarks.md.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Load and check every rule set; exit 1 with all errors if any.
+    Check {
+        /// Rules directory (default: the rule sets built into polku).
+        dir: Option<PathBuf>,
+    },
+    /// Run every rule set's test cases and print `N passed, N failed`.
+    Test { dir: Option<PathBuf> },
+    /// Print the input schema (an application with its evidence) as JSON Schema.
+    Schema,
+    /// Print the published description of a rule set's automated processing.
+    Describe {
+        id: String,
+        #[arg(long, default_value = "en")]
+        lang: Lang,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// List the rule sets and their versions.
+    List {
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Rule-set evaluations per second per core, with and without traces.
+    Rules(bench::BenchArgs),
+}
+
+/// Loads the rule sets from `dir`, or the ones built into the binary.
+pub fn load_rules(dir: Option<&PathBuf>) -> Result<RuleBook, polku_rules::LoadErrors> {
+    match dir {
+        Some(dir) => RuleBook::load_dir(dir),
+        None => {
+            let sources: Vec<(PathBuf, String)> = embedded::EMBEDDED_RULES
+                .iter()
+                .map(|(p, t)| (PathBuf::from(p), (*t).to_owned()))
+                .collect();
+            RuleBook::from_sources(&sources)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Rules { command } => rules(command),
+        Command::Decide(args) => decide::run(args),
+        Command::Bench {
+            command: BenchCommand::Rules(args),
+        } => bench::run(args),
+    }
+}
+
+fn rules(command: RulesCommand) -> ExitCode {
+    match command {
+        RulesCommand::Schema => {
+            match serde_json::to_string_pretty(&polku_rules::json_schema()) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("polku: cannot write the schema: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        RulesCommand::Check { dir } => match load_rules(dir.as_ref()) {
+            Ok(book) => {
+                let tests: usize = book.iter().map(|r| r.tests.len()).sum();
+                println!(
+                    "{} rule sets checked, {} test cases, no errors",
+                    book.iter().count(),
+                    tests
+                );
+                ExitCode::SUCCESS
+            }
+            Err(errors) => {
+                eprintln!("{errors}");
+                eprintln!("{} error(s)", errors.0.len());
+                ExitCode::FAILURE
+            }
+        },
+        RulesCommand::Test { dir } => {
+            let book = match load_rules(dir.as_ref()) {
+                Ok(b) => b,
+                Err(errors) => {
+                    eprintln!("{errors}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let (mut passed, mut failed) = (0, 0);
+            for rs in book.iter() {
+                for result in run_tests(rs) {
+                    if result.passed() {
+                        passed += 1;
+                    } else {
+                        failed += 1;
+                        println!(
+                            "FAIL {} — {} ({})",
+                            result.rule_set, result.name, result.location
+                        );
+                        for f in &result.failures {
+                            println!("     {f}");
+                        }
+                    }
+                }
+            }
+            println!("{passed} passed, {failed} failed");
+            if failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        RulesCommand::Describe { id, lang, rules } => {
+            let book = match load_rules(rules.as_ref()) {
+                Ok(b) => b,
+                Err(errors) => {
+                    eprintln!("{errors}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match book.get(&id) {
+                Some(rs) => {
+                    print!("{}", polku_rules::describe(rs, lang));
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!(
+                        "polku: no rule set `{id}`; there are: {}",
+                        book.ids().join(", ")
+                    );
+                    ExitCode::from(2)
+                }
+            }
+        }
+        RulesCommand::List { rules } => match load_rules(rules.as_ref()) {
+            Ok(book) => {
+                for rs in book.iter() {
+                    let versions: Vec<String> = rs
+                        .versions
+                        .iter()
+                        .map(|v| match v.to {
+                            Some(to) => format!("{} ({}–{})", v.id, v.from, to),
+                            None => format!("{} (from {})", v.id, v.from),
+                        })
+                        .collect();
+                    println!("{}\t{}\t{}", rs.id, rs.title.en, versions.join(", "));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(errors) => {
+                eprintln!("{errors}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
