@@ -857,7 +857,7 @@ mod tests {
                 "sum_first(param(\"tiers\"), family.children)",
                 json!({"family": {"children": 5}})
             ),
-            V::Num(1500.0 + 600.0)
+            V::Num(500.0 + 400.0 + 300.0 + 300.0 + 300.0)
         );
         assert_eq!(
             run(
