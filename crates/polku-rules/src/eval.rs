@@ -1,5 +1,7 @@
 //! Evaluating a rule set against an application, and the trace that explains it.
 
+use std::borrow::Cow;
+
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -157,54 +159,56 @@ fn condition_status(cond: &Condition, env: &Env) -> Status {
 
 /// One input as the decision read it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InputUsed {
+pub struct InputUsed<'a> {
     pub path: &'static str,
     /// `null` when not known.
     pub value: serde_json::Value,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
+    pub request_id: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fetched_at: Option<String>,
+    pub fetched_at: Option<Cow<'a, str>>,
 }
 
 /// A parameter value used, with where it comes from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ParameterUsed {
-    pub name: String,
+pub struct ParameterUsed<'a> {
+    pub name: Cow<'a, str>,
     pub value: serde_json::Value,
     pub in_force_from: String,
-    pub source: String,
+    pub source: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
+    pub unit: Option<Cow<'a, str>>,
 }
 
 /// One condition in the trace.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ConditionTrace {
-    pub id: String,
+pub struct ConditionTrace<'a> {
+    pub id: Cow<'a, str>,
     pub status: Status,
-    pub legal_basis: String,
-    pub text: String,
+    pub legal_basis: Cow<'a, str>,
+    pub text: Cow<'a, str>,
     pub explanation: String,
-    pub inputs: Vec<InputUsed>,
-    pub parameters: Vec<String>,
+    pub inputs: Vec<InputUsed<'a>>,
+    pub parameters: Vec<Cow<'a, str>>,
 }
 
-/// The full, serialisable result: same application, date and rule files give the same bytes.
+/// The full, serialisable result: same application, date and rule files give the same
+/// bytes. It borrows from the rule set and the application; `Cow` lets a stored trace
+/// be read back owned.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Trace {
-    pub rule_set: String,
-    pub title: String,
-    pub law: String,
-    pub version: String,
+pub struct Trace<'a> {
+    pub rule_set: Cow<'a, str>,
+    pub title: Cow<'a, str>,
+    pub law: Cow<'a, str>,
+    pub version: Cow<'a, str>,
     pub evaluated_on: String,
     pub language: Lang,
     pub outcome: Outcome,
-    pub outcome_text: String,
-    pub parameters: Vec<ParameterUsed>,
-    pub conditions: Vec<ConditionTrace>,
+    pub outcome_text: Cow<'a, str>,
+    pub parameters: Vec<ParameterUsed<'a>>,
+    pub conditions: Vec<ConditionTrace<'a>>,
 }
 
 impl Evaluation<'_> {
@@ -262,7 +266,7 @@ impl Evaluation<'_> {
     }
 
     /// The full trace in `lang`.
-    pub fn trace(&self, app: &Application, lang: Lang) -> Trace {
+    pub fn trace<'a>(&'a self, app: &'a Application, lang: Lang) -> Trace<'a> {
         let rs = self.rule_set;
         let env = Env {
             app,
@@ -283,16 +287,16 @@ impl Evaluation<'_> {
                     }
                 }
                 ConditionTrace {
-                    id: cond.id.clone(),
+                    id: Cow::Borrowed(&cond.id),
                     status: *status,
-                    legal_basis: cond.legal_basis.clone(),
-                    text: cond.text.get(lang).to_owned(),
+                    legal_basis: Cow::Borrowed(&cond.legal_basis),
+                    text: Cow::Borrowed(cond.text.get(lang)),
                     explanation,
                     inputs: cond.fields.iter().map(|f| input_used(app, *f)).collect(),
                     parameters: cond
                         .params
                         .iter()
-                        .map(|p| rs.parameters[*p].name.clone())
+                        .map(|p| Cow::Borrowed(rs.parameters[*p].name.as_str()))
                         .collect(),
                 }
             })
@@ -304,33 +308,33 @@ impl Evaluation<'_> {
                 let param = &rs.parameters[*p];
                 let (from, value) = param.value_at(self.at)?;
                 Some(ParameterUsed {
-                    name: param.name.clone(),
+                    name: Cow::Borrowed(&param.name),
                     value: match value {
                         ParamValue::Number(x) => number_json(*x),
                         ParamValue::List(l) => l.iter().map(|x| number_json(*x)).collect(),
                     },
                     in_force_from: from.to_string(),
-                    source: param.source.clone(),
-                    unit: param.unit.clone(),
+                    source: Cow::Borrowed(&param.source),
+                    unit: param.unit.as_deref().map(Cow::Borrowed),
                 })
             })
             .collect();
         Trace {
-            rule_set: rs.id.clone(),
-            title: rs.title.get(lang).to_owned(),
-            law: rs.law.clone(),
-            version: self.version.id.clone(),
+            rule_set: Cow::Borrowed(&rs.id),
+            title: Cow::Borrowed(rs.title.get(lang)),
+            law: Cow::Borrowed(&rs.law),
+            version: Cow::Borrowed(&self.version.id),
             evaluated_on: self.at.to_string(),
             language: lang,
             outcome: self.outcome,
-            outcome_text: outcome_text(self.outcome, lang).to_owned(),
+            outcome_text: Cow::Borrowed(outcome_text(self.outcome, lang)),
             parameters,
             conditions,
         }
     }
 }
 
-fn input_used(app: &Application, slot: usize) -> InputUsed {
+fn input_used(app: &Application, slot: usize) -> InputUsed<'_> {
     let path = FIELDS[slot].path;
     let provenance = register_of(path)
         .and_then(|r| app.provenance(r.key))
@@ -340,9 +344,15 @@ fn input_used(app: &Application, slot: usize) -> InputUsed {
         value: app
             .get(slot)
             .map_or(serde_json::Value::Null, |v| v.to_json()),
-        source: provenance.and_then(|p| p.source.clone()),
-        request_id: provenance.and_then(|p| p.request_id.clone()),
-        fetched_at: provenance.and_then(|p| p.fetched_at.clone()),
+        source: provenance
+            .and_then(|p| p.source.as_deref())
+            .map(Cow::Borrowed),
+        request_id: provenance
+            .and_then(|p| p.request_id.as_deref())
+            .map(Cow::Borrowed),
+        fetched_at: provenance
+            .and_then(|p| p.fetched_at.as_deref())
+            .map(Cow::Borrowed),
     }
 }
 
