@@ -50,7 +50,11 @@ enum RulesCommand {
     /// Run every rule set's test cases and print `N passed, N failed`.
     Test { dir: Option<PathBuf> },
     /// Print the input schema (an application with its evidence) as JSON Schema.
-    Schema,
+    Schema {
+        /// `markdown` prints the field table of docs/input-schema.md instead.
+        #[arg(long, default_value = "json-schema")]
+        format: String,
+    },
     /// Print the published description of a rule set's automated processing.
     Describe {
         id: String,
@@ -99,7 +103,15 @@ fn main() -> ExitCode {
 
 fn rules(command: RulesCommand) -> ExitCode {
     match command {
-        RulesCommand::Schema => {
+        RulesCommand::Schema { format } if format == "markdown" => {
+            print!("{}", polku_rules::schema::markdown_table());
+            ExitCode::SUCCESS
+        }
+        RulesCommand::Schema { format } if format != "json-schema" => {
+            eprintln!("polku: --format is json-schema or markdown, not `{format}`");
+            ExitCode::from(2)
+        }
+        RulesCommand::Schema { .. } => {
             match serde_json::to_string_pretty(&polku_rules::json_schema()) {
                 Ok(s) => println!("{s}"),
                 Err(e) => {
