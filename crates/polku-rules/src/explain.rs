@@ -127,7 +127,7 @@ pub fn write_number(x: f64, lang: Lang, out: &mut String) {
     }
     let whole = (cents / 100).to_string();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             out.push(group);
         }
         out.push(c);
@@ -135,7 +135,7 @@ pub fn write_number(x: f64, lang: Lang, out: &mut String) {
     let frac = cents % 100;
     if frac != 0 {
         out.push(decimal);
-        if frac % 10 == 0 {
+        if frac.is_multiple_of(10) {
             let _ = write!(out, "{}", frac / 10);
         } else {
             let _ = write!(out, "{frac:02}");

@@ -542,6 +542,27 @@ fn field_schema(field: &Field) -> Value {
     s
 }
 
+/// The catalogue as a Markdown table, for `docs/input-schema.md`.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| field | type | meaning |\n|---|---|---|\n");
+    for f in FIELDS {
+        let ty = match f.ty {
+            FieldType::OneOf(values) => format!("one of {}", values.join(", ")),
+            other => other.name().to_owned(),
+        };
+        out.push_str(&format!("| `{}` | {} | {} |\n", f.path, ty, f.doc));
+    }
+    out.push_str("\nEvery `evidence.<register>` object may also carry its provenance:\n\n| field | meaning |\n|---|---|\n");
+    for (name, doc) in PROVENANCE {
+        out.push_str(&format!("| `{name}` | {doc} |\n"));
+    }
+    out.push_str("\n| register key | register |\n|---|---|\n");
+    for r in REGISTERS {
+        out.push_str(&format!("| `{}` | {} |\n", r.key, r.name));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,25 +621,4 @@ mod tests {
             "string"
         );
     }
-}
-
-/// The catalogue as a Markdown table, for `docs/input-schema.md`.
-pub fn markdown_table() -> String {
-    let mut out = String::from("| field | type | meaning |\n|---|---|---|\n");
-    for f in FIELDS {
-        let ty = match f.ty {
-            FieldType::OneOf(values) => format!("one of {}", values.join(", ")),
-            other => other.name().to_owned(),
-        };
-        out.push_str(&format!("| `{}` | {} | {} |\n", f.path, ty, f.doc));
-    }
-    out.push_str("\nEvery `evidence.<register>` object may also carry its provenance:\n\n| field | meaning |\n|---|---|\n");
-    for (name, doc) in PROVENANCE {
-        out.push_str(&format!("| `{name}` | {doc} |\n"));
-    }
-    out.push_str("\n| register key | register |\n|---|---|\n");
-    for r in REGISTERS {
-        out.push_str(&format!("| `{}` | {} |\n", r.key, r.name));
-    }
-    out
 }

@@ -342,7 +342,7 @@ fn trace_cites_basis_values_and_explains_in_each_language() {
     assert_eq!(
         en.parameters
             .iter()
-            .map(|p| p.name.as_str())
+            .map(|p| p.name.as_ref())
             .collect::<Vec<_>>(),
         ["income.min", "tiers"]
     );

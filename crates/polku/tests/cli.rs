@@ -1,0 +1,255 @@
+//! The `polku` command as a user meets it: exit codes, messages, output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn polku(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_polku"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("polku runs")
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const MATTER: &str = "fi.residence-permit.employed.extension";
+const EXAMPLE: &str = "examples/employed-extension.json";
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("polku-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn rules_check_and_test_pass_on_the_bundled_rules() {
+    let check = polku(&["rules", "check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let test = polku(&["rules", "test", "rules"]);
+    assert!(test.status.success(), "{}", stdout(&test));
+    let summary = stdout(&test);
+    assert!(
+        summary.trim_end().ends_with(" passed, 0 failed"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn rules_check_reports_every_error_with_file_and_line_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("polku-bad-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good =
+        std::fs::read_to_string(repo().join("rules/fi/residence-permit-employed-extension.yaml"))
+            .unwrap();
+    let bad = good
+        .replacen("any_not_met: refer", "any_not_met: refuse", 1)
+        .replacen("    legal_basis: UlkL 36 § 1 mom.\n", "", 1)
+        .replacen(
+            "!evidence.security.open_flag\"",
+            "!evidence.security.flag\"",
+            1,
+        );
+    std::fs::write(dir.join("bad.yaml"), bad).unwrap();
+    let out = polku(&["rules", "check", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("bad.yaml:")).collect();
+    assert!(lines.len() >= 3, "{err}");
+    assert!(err.contains("would let a machine refuse"), "{err}");
+    assert!(err.contains("no legal basis"), "{err}");
+    assert!(
+        err.contains("`evidence.security.flag` is not an input"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rules_test_prints_failures_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("polku-failing-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good =
+        std::fs::read_to_string(repo().join("rules/fi/residence-permit-employed-extension.yaml"))
+            .unwrap();
+    // Change a figure and the boundary tests must notice.
+    std::fs::write(
+        dir.join("changed.yaml"),
+        good.replacen("2025-04-01: 1600", "2025-04-01: 1400", 1),
+    )
+    .unwrap();
+    let out = polku(&["rules", "test", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("FAIL fi.residence-permit.employed.extension"),
+        "{text}"
+    );
+    assert!(!text.contains(" 0 failed"), "{text}");
+}
+
+#[test]
+fn decide_gives_the_same_bytes_every_time() {
+    let args = [
+        "decide",
+        "--matter",
+        MATTER,
+        "--input",
+        EXAMPLE,
+        "--at",
+        "2025-05-01",
+    ];
+    let a = polku(&args);
+    let b = polku(&args);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let json: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(json["outcome"], "grant");
+    assert_eq!(json["version"], "2025.1");
+    assert_eq!(json["rule_set"], MATTER);
+    assert!(
+        json["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["legal_basis"].as_str().is_some_and(|s| !s.is_empty()))
+    );
+    let pay = json["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "pay-meets-minimum")
+        .unwrap();
+    assert_eq!(pay["inputs"][1]["source"], "Incomes Register");
+}
+
+#[test]
+fn decide_explains_in_finnish_swedish_and_english() {
+    for (lang, words) in [
+        ("fi", "Kaikki edellytykset täyttyvät"),
+        ("sv", "Alla förutsättningar uppfylls"),
+        ("en", "All conditions are met"),
+    ] {
+        let out = polku(&[
+            "decide",
+            "--matter",
+            MATTER,
+            "--input",
+            EXAMPLE,
+            "--at",
+            "2025-05-01",
+            "--format",
+            "text",
+            "--lang",
+            lang,
+        ]);
+        assert!(out.status.success());
+        let text = stdout(&out);
+        assert!(text.contains(words), "{lang}: {text}");
+        assert!(text.contains("UlkL 39 §"), "{text}");
+    }
+}
+
+fn decide_error(input: &Path, matter: &str, at: &str) -> (Option<i32>, String) {
+    let out = polku(&[
+        "decide",
+        "--matter",
+        matter,
+        "--input",
+        input.to_str().unwrap(),
+        "--at",
+        at,
+    ]);
+    assert!(out.stdout.is_empty(), "nothing on stdout on error");
+    (out.status.code(), stderr(&out))
+}
+
+#[test]
+fn decide_refuses_bad_input_with_exit_2_and_one_line() {
+    let example = repo().join(EXAMPLE);
+    let cases: Vec<(PathBuf, &str, &str, &str)> = vec![
+        (
+            temp_file("malformed.json", "{\"applicant\": "),
+            MATTER,
+            "2025-05-01",
+            "not valid JSON",
+        ),
+        (
+            temp_file("types.json", "{\"family\": {\"adults\": \"two\"}}"),
+            MATTER,
+            "2025-05-01",
+            "family.adults: must be a number",
+        ),
+        (
+            temp_file("unknown.json", "{\"applicant\": {\"shoe_size\": 42}}"),
+            MATTER,
+            "2025-05-01",
+            "applicant.shoe_size",
+        ),
+        (
+            example.clone(),
+            "fi.no-such-matter",
+            "2025-05-01",
+            "unknown matter `fi.no-such-matter`",
+        ),
+        (
+            example.clone(),
+            MATTER,
+            "2019-01-01",
+            "no version of rule set",
+        ),
+        (example.clone(), MATTER, "1.5.2025", "not a date"),
+        (
+            repo().join("examples/missing.json"),
+            MATTER,
+            "2025-05-01",
+            "cannot read",
+        ),
+    ];
+    for (input, matter, at, needle) in cases {
+        let (code, err) = decide_error(&input, matter, at);
+        assert_eq!(code, Some(2), "{needle}: {err}");
+        assert!(err.contains(needle), "expected `{needle}` in: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+}
+
+#[test]
+fn schema_is_json_schema_and_docs_are_in_sync() {
+    let out = polku(&["rules", "schema"]);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert!(schema["properties"]["evidence"]["properties"]["incomes"]["properties"]["monthly_gross_pay_avg_eur"].is_object());
+    let table = stdout(&polku(&["rules", "schema", "--format", "markdown"]));
+    let doc = std::fs::read_to_string(repo().join("docs/input-schema.md")).unwrap();
+    assert!(
+        doc.contains(&table),
+        "docs/input-schema.md is out of date: regenerate its table with `polku rules schema --format markdown`"
+    );
+}
+
+#[test]
+fn describe_publishes_what_is_automated_and_on_which_basis() {
+    let out = polku(&["rules", "describe", MATTER, "--lang", "fi"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("# Jatkolupa työntekijälle"), "{text}");
+    assert!(text.contains("Oikeusperusta: UlkL 39 § 1 mom."), "{text}");
+    assert!(text.contains("53 e §"), "{text}");
+    let unknown = polku(&["rules", "describe", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
