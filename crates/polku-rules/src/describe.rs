@@ -131,6 +131,11 @@ pub fn describe(rs: &RuleSet, lang: Lang) -> String {
             let names: Vec<&str> = vs.iter().map(|v| rs.versions[*v].id.as_str()).collect();
             let _ = writeln!(out, "   [{}: {}]", w.versions, names.join(", "));
         }
+        if let Some(t) = &c.law_text {
+            for line in t.lines() {
+                let _ = writeln!(out, "   > {line}");
+            }
+        }
         if let Some(u) = &c.unless {
             let _ = writeln!(out, "   {}: `{}`", w.exception, u.source);
         }

@@ -150,6 +150,35 @@ fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()>
 }
 
 #[cfg(test)]
+mod sibling_tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn tests_file_beside_a_rule_file_adds_its_cases() {
+        let rule = include_str!("../../../rules/fi/residence-permit-employed-extension.yaml");
+        let inline = rule.matches("- name:").count();
+        let extra = "tests:\n  - name: extra case from the sibling file\n    at: 2025-05-01\n    input: { evidence: { sis: { entry_ban: true } } }\n    expect: { outcome: refer, conditions: { no-entry-ban-or-alert: not_met } }\n";
+        let sources = vec![
+            (PathBuf::from("rules/x.yaml"), rule.to_owned()),
+            (PathBuf::from("rules/x.tests.yaml"), extra.to_owned()),
+        ];
+        let book = super::RuleBook::from_sources(&sources).unwrap();
+        let rs = book.get("fi.residence-permit.employed.extension").unwrap();
+        assert_eq!(rs.tests.len(), inline + 1);
+        assert!(super::run_tests(rs).iter().all(|r| r.passed()));
+        let broken = vec![
+            (PathBuf::from("rules/x.yaml"), rule.to_owned()),
+            (
+                PathBuf::from("rules/x.tests.yaml"),
+                extra.replace("no-entry-ban-or-alert", "no-such-condition"),
+            ),
+        ];
+        let errors = super::RuleBook::from_sources(&broken).unwrap_err();
+        assert_eq!(errors.0[0].file, PathBuf::from("rules/x.tests.yaml"));
+    }
+}
+
+#[cfg(test)]
 mod send_sync {
     fn assert_send_sync<T: Send + Sync>() {}
 

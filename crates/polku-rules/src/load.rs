@@ -530,6 +530,7 @@ fn check_conditions(
             }
         };
         let text = c.text(item, "text", &format!("condition `{what}`'s text"));
+        let law_text = c.opt_str(item, "law_text");
         let when = expression(c, item, "when", scope, what, true);
         let unless = match item.get("unless") {
             Some(_) => {
@@ -606,6 +607,7 @@ fn check_conditions(
         out.push(Condition {
             id,
             legal_basis,
+            law_text,
             text,
             when,
             when_source,

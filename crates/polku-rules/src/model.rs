@@ -173,6 +173,8 @@ pub struct Exception {
 pub struct Condition {
     pub id: String,
     pub legal_basis: String,
+    /// The provision's words, as the file quotes them beside the code.
+    pub law_text: Option<String>,
     pub text: Text,
     pub when: Compiled,
     pub when_source: String,
