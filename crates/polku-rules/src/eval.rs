@@ -140,20 +140,18 @@ impl RuleSet {
 }
 
 fn condition_status(cond: &Condition, env: &Env) -> Status {
-    let status = match cond.when.eval(env) {
+    // "Does not apply if…": when the exception holds, the condition does not bind,
+    // whatever its own test says.
+    let exception = cond.unless.as_ref().map(|u| u.when.eval(env));
+    if exception == Some(V::Bool(true)) {
+        return Status::Exempt;
+    }
+    match cond.when.eval(env) {
         V::Bool(true) => Status::Met,
+        // A failing condition whose exception is not known could still be exempt.
+        V::Bool(false) if exception == Some(V::Unknown) => Status::Unknown,
         V::Bool(false) => Status::NotMet,
         _ => Status::Unknown,
-    };
-    if status == Status::Met {
-        return status;
-    }
-    // "Does not apply if…": an exception that holds makes the condition exempt; an
-    // exception that is itself unknown leaves a failing condition unknown.
-    match cond.unless.as_ref().map(|u| u.when.eval(env)) {
-        Some(V::Bool(true)) => Status::Exempt,
-        Some(V::Unknown) if status == Status::NotMet => Status::Unknown,
-        _ => status,
     }
 }
 
