@@ -139,7 +139,8 @@ macro_rules! fields {
 
 use FieldType::{Bool, Date as D, Number, OneOf, Text};
 
-/// The catalogue. Order is the slot order; append new fields, never reorder.
+/// The catalogue, in the order of the docs table. A field's slot is its index here; slots
+/// live only in memory (applications travel as JSON by path), so the order may change.
 pub const FIELDS: &[Field] = fields![
     "application.matter": Text => "The rule-set id of the matter applied for, e.g. `fi.residence-permit.employed.extension`.",
     "application.kind": OneOf(KINDS) => "`first` permit or `extension`.",
@@ -169,6 +170,7 @@ pub const FIELDS: &[Field] = fields![
     "evidence.permits.previous_employer_id": Text => "Business ID of the employer on the permit now held.",
     "evidence.permits.previous_occupational_field": Text => "Occupational field on the permit now held.",
     "evidence.permits.continuous_residence_years_a": Number => "Years of continuous residence in Finland on A permits, counted as the law counts them.",
+    "evidence.population.family_relationship_continues": Bool => "The family relationship the permit rests on is still registered (marriage, registered or cohabiting partnership, custody) and the family lives together.",
     "evidence.population.residence_years": Number => "Years of residence in Finland counted for citizenship (permitted absences deducted).",
     "evidence.incomes.monthly_gross_pay_avg_eur": Number => "Average gross monthly pay reported in the last six months, €.",
     "evidence.incomes.household_monthly_net_income_eur": Number => "The family's average net monthly income available in Finland, €.",
