@@ -28,7 +28,7 @@ pub use eval::{
     ConditionTrace, EvalError, Evaluation, InputUsed, ParameterUsed, Status, Trace, outcome_text,
     status_text,
 };
-pub use load::{LoadError, LoadErrors, TESTS_SUFFIX, load_str, merge_patch};
+pub use load::{Library, LoadError, LoadErrors, TESTS_SUFFIX, load_library, load_str, merge_patch};
 pub use model::{
     Automation, Condition, Lang, Outcome, ParamValue, Parameter, RuleSet, TestCase, Text, Version,
 };
@@ -79,24 +79,43 @@ impl RuleBook {
     }
 
     /// Loads rule sets from (path, text) pairs, such as files embedded in a binary. A
-    /// `NAME.tests.yaml` beside `NAME.yaml` holds more test cases for it.
+    /// `NAME.tests.yaml` beside `NAME.yaml` holds more test cases for it; a file with
+    /// `library:` holds conditions that rule sets share.
     pub fn from_sources(sources: &[(PathBuf, String)]) -> Result<RuleBook, LoadErrors> {
-        let mut sorted: Vec<&(PathBuf, String)> = sources.iter().collect();
+        let mut sorted: Vec<&(PathBuf, String)> = sources
+            .iter()
+            .filter(|(p, _)| {
+                let name = p.to_string_lossy();
+                name.ends_with(".yaml") && !name.ends_with(TESTS_SUFFIX)
+            })
+            .collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut rule_sets: Vec<RuleSet> = Vec::new();
+        let (library_files, rule_files): (Vec<_>, Vec<_>) = sorted
+            .into_iter()
+            .partition(|(_, text)| load::is_library(text));
         let mut errors = Vec::new();
-        for (file, text) in &sorted {
-            let name = file.to_string_lossy();
-            if name.ends_with(TESTS_SUFFIX) || !name.ends_with(".yaml") {
-                continue;
+        let mut libraries: Vec<Library> = Vec::new();
+        for (file, text) in library_files {
+            match load_library(file, text) {
+                Ok(lib) if libraries.iter().any(|l| l.id == lib.id) => errors.push(LoadError {
+                    file: file.clone(),
+                    line: 1,
+                    message: format!("the library id `{}` is used twice", lib.id),
+                }),
+                Ok(lib) => libraries.push(lib),
+                Err(LoadErrors(mut e)) => errors.append(&mut e),
             }
+        }
+        let mut rule_sets: Vec<RuleSet> = Vec::new();
+        for (file, text) in rule_files {
+            let name = file.to_string_lossy();
             let tests_path =
                 PathBuf::from(format!("{}{TESTS_SUFFIX}", name.trim_end_matches(".yaml")));
-            let tests = sorted
+            let tests = sources
                 .iter()
                 .find(|(p, _)| *p == tests_path)
                 .map(|(p, t)| (p.as_path(), t.as_str()));
-            match load_str(file, text, tests) {
+            match load_str(file, text, tests, &libraries) {
                 Ok(rs) => {
                     if let Some(other) = rule_sets.iter().find(|o| o.id == rs.id) {
                         errors.push(LoadError {
@@ -156,9 +175,14 @@ mod sibling_tests {
     #[test]
     fn tests_file_beside_a_rule_file_adds_its_cases() {
         let rule = include_str!("../../../rules/fi/residence-permit-employed-extension.yaml");
+        let library = (
+            PathBuf::from("rules/common.yaml"),
+            include_str!("../../../rules/fi/common/residence-permit-conditions.yaml").to_owned(),
+        );
         let inline = rule.matches("- name:").count();
         let extra = "tests:\n  - name: extra case from the sibling file\n    at: 2025-05-01\n    input: { evidence: { sis: { entry_ban: true } } }\n    expect: { outcome: refer, conditions: { no-entry-ban-or-alert: not_met } }\n";
         let sources = vec![
+            library.clone(),
             (PathBuf::from("rules/x.yaml"), rule.to_owned()),
             (PathBuf::from("rules/x.tests.yaml"), extra.to_owned()),
         ];
@@ -167,6 +191,7 @@ mod sibling_tests {
         assert_eq!(rs.tests.len(), inline + 1);
         assert!(super::run_tests(rs).iter().all(|r| r.passed()));
         let broken = vec![
+            library,
             (PathBuf::from("rules/x.yaml"), rule.to_owned()),
             (
                 PathBuf::from("rules/x.tests.yaml"),

@@ -181,11 +181,89 @@ fn lang_name(lang: Lang) -> &'static str {
     }
 }
 
-/// Loads a rule set from text. `tests` is an optional sibling tests file.
+/// Conditions shared by several rule sets: a file with `library:` instead of `id:`.
+/// A rule set takes one with `- use: LIBRARY#CONDITION` in its `conditions`.
+#[derive(Debug, Clone)]
+pub struct Library {
+    pub id: String,
+    pub file: PathBuf,
+    conditions: Vec<(String, Node)>,
+}
+
+const LIBRARY_KEYS: &[&str] = &["library", "law", "description", "conditions"];
+
+/// Whether a parsed file is a condition library rather than a rule set.
+pub(crate) fn is_library(source: &str) -> bool {
+    yaml::parse(source).is_ok_and(|root| root.get("library").is_some())
+}
+
+/// Loads and checks a condition library. Its conditions may not read parameters or
+/// name versions: those belong to the rule sets that use them.
+pub fn load_library(path: &Path, source: &str) -> Result<Library, LoadErrors> {
+    let mut c = Checker {
+        file: path.to_owned(),
+        errors: Vec::new(),
+    };
+    let root = match yaml::parse(source) {
+        Ok(r) => r,
+        Err(e) => {
+            c.error(e.line, e.message);
+            return Err(LoadErrors(c.errors));
+        }
+    };
+    for (k, _) in root.as_map().unwrap_or_default() {
+        let key = k.as_str().unwrap_or("?");
+        if !LIBRARY_KEYS.contains(&key) {
+            c.error(
+                k.line,
+                format!(
+                    "`{key}` is not a key of a condition library (expected one of: {})",
+                    LIBRARY_KEYS.join(", ")
+                ),
+            );
+        }
+    }
+    let id = c
+        .str(&root, "library", "the library's id")
+        .map(str::to_owned);
+    c.str(&root, "law", "the law the library encodes");
+    let checked = check_conditions(&mut c, &root, &Scope { params: &[] }, &[], &[]);
+    let items = root
+        .get("conditions")
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    for item in items {
+        if let Some(v) = item.get("versions") {
+            c.error(
+                v.line,
+                "a library condition cannot name versions; the rule set that uses it decides",
+            );
+        }
+        if let Some(u) = item.get("use") {
+            c.error(u.line, "a library condition cannot `use` another");
+        }
+    }
+    match id {
+        Some(id) if c.errors.is_empty() => Ok(Library {
+            id,
+            file: path.to_owned(),
+            conditions: checked
+                .iter()
+                .zip(items)
+                .map(|(cond, node)| (cond.id.clone(), node.clone()))
+                .collect(),
+        }),
+        _ => Err(LoadErrors(c.errors)),
+    }
+}
+
+/// Loads a rule set from text. `tests` is an optional sibling tests file; `libraries`
+/// are the condition libraries its `use:` entries may name.
 pub fn load_str(
     path: &Path,
     source: &str,
     tests: Option<(&Path, &str)>,
+    libraries: &[Library],
 ) -> Result<RuleSet, LoadErrors> {
     let mut c = Checker {
         file: path.to_owned(),
@@ -207,7 +285,7 @@ pub fn load_str(
         c.error(root.line, "a rule file must be a mapping with id, title, law, versions, conditions and automation");
         return Err(LoadErrors(c.errors));
     }
-    let rule_set = check_rule_set(&mut c, &root, tests);
+    let rule_set = check_rule_set(&mut c, &root, tests, libraries);
     match rule_set {
         Some(rs) if c.errors.is_empty() => Ok(rs),
         _ => {
@@ -222,6 +300,7 @@ fn check_rule_set(
     c: &mut Checker,
     root: &Node,
     tests_file: Option<(&Path, &str)>,
+    libraries: &[Library],
 ) -> Option<RuleSet> {
     for (k, _) in root.as_map().unwrap_or_default() {
         let key = k.as_str().unwrap_or("?");
@@ -269,7 +348,7 @@ fn check_rule_set(
         })
         .collect();
     let scope = Scope { params: &kinds };
-    let conditions = check_conditions(c, root, &scope, &versions);
+    let conditions = check_conditions(c, root, &scope, &versions, libraries);
     let automation = check_automation(c, root);
     check_parameters_cover_versions(c, &versions, &parameters, &conditions);
 
@@ -479,6 +558,7 @@ fn check_conditions(
     root: &Node,
     scope: &Scope,
     versions: &[Version],
+    libraries: &[Library],
 ) -> Vec<Condition> {
     let Some(node) = root.get("conditions") else {
         c.error(root.line, "the rule set has no `conditions`");
@@ -503,6 +583,16 @@ fn check_conditions(
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for item in items {
+        let item = match item.get("use") {
+            None => item,
+            Some(reference) => match resolve_use(libraries, reference) {
+                Ok(node) => node,
+                Err(message) => {
+                    c.error(reference.line, message);
+                    continue;
+                }
+            },
+        };
         for (k, _) in item.as_map().unwrap_or_default() {
             let key = k.as_str().unwrap_or("?");
             if !KEYS.contains(&key) {
@@ -649,6 +739,13 @@ fn expression(
         );
         return None;
     };
+    if source.trim().is_empty() {
+        c.error(
+            node.line,
+            format!("condition `{what}`: `{key}` is empty; in YAML an expression that starts with `!` must be quoted"),
+        );
+        return None;
+    }
     // A block scalar (`|`) starts on the line after its indicator.
     let first_line = if source.contains('\n') {
         node.line + 1
@@ -866,6 +963,30 @@ fn check_tests(
             });
         }
     }
+}
+
+fn resolve_use<'l>(libraries: &'l [Library], reference: &Node) -> Result<&'l Node, String> {
+    let text = reference.as_str().unwrap_or_default();
+    let Some((library, condition)) = text.split_once('#') else {
+        return Err(format!("`use: {text}` must name LIBRARY#CONDITION"));
+    };
+    let Some(lib) = libraries.iter().find(|l| l.id == library) else {
+        let known: Vec<&str> = libraries.iter().map(|l| l.id.as_str()).collect();
+        return Err(format!(
+            "there is no condition library `{library}` (known: {})",
+            known.join(", ")
+        ));
+    };
+    lib.conditions
+        .iter()
+        .find(|(id, _)| id == condition)
+        .map(|(_, node)| node)
+        .ok_or_else(|| {
+            format!(
+                "library `{library}` ({}) has no condition `{condition}`",
+                lib.file.display()
+            )
+        })
 }
 
 /// JSON Merge Patch (RFC 7396): a test's input is written as changes to `test_base`;

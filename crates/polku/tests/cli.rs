@@ -47,48 +47,61 @@ fn rules_check_and_test_pass_on_the_bundled_rules() {
     );
 }
 
-#[test]
-fn rules_check_reports_every_error_with_file_and_line_and_exits_1() {
-    let dir = std::env::temp_dir().join(format!("polku-bad-rules-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// A rules directory holding the shared library and one changed copy of the employed
+/// extension rule set.
+fn rules_dir_with(name: &str, change: impl Fn(String) -> String) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("polku-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("common")).unwrap();
+    let library = "rules/fi/common/residence-permit-conditions.yaml";
+    std::fs::copy(
+        repo().join(library),
+        dir.join("common/residence-permit-conditions.yaml"),
+    )
+    .unwrap();
     let good =
         std::fs::read_to_string(repo().join("rules/fi/residence-permit-employed-extension.yaml"))
             .unwrap();
-    let bad = good
-        .replacen("any_not_met: refer", "any_not_met: refuse", 1)
-        .replacen("    legal_basis: UlkL 36 § 1 mom.\n", "", 1)
-        .replacen(
-            "!evidence.security.open_flag\"",
-            "!evidence.security.flag\"",
-            1,
-        );
-    std::fs::write(dir.join("bad.yaml"), bad).unwrap();
+    let changed = change(good.clone());
+    assert_ne!(changed, good, "the change must change something");
+    std::fs::write(dir.join(format!("{name}.yaml")), changed).unwrap();
+    dir
+}
+
+#[test]
+fn rules_check_reports_every_error_with_file_and_line_and_exits_1() {
+    let dir = rules_dir_with("bad", |good| {
+        good.replacen("any_not_met: refer", "any_not_met: refuse", 1)
+            .replacen("    legal_basis: UlkL 39 § 1 mom., 73 § 1 mom.\n", "", 1)
+            .replacen(
+                "evidence.incomes.monthly_gross_pay_avg_eur >= param",
+                "evidence.incomes.monthly_pay >= param",
+                1,
+            )
+            .replacen("#no-security-flag", "#no-security-flags", 1)
+    });
     let out = polku(&["rules", "check", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     let lines: Vec<&str> = err.lines().filter(|l| l.contains("bad.yaml:")).collect();
-    assert!(lines.len() >= 3, "{err}");
+    assert!(lines.len() >= 4, "{err}");
     assert!(err.contains("would let a machine refuse"), "{err}");
     assert!(err.contains("no legal basis"), "{err}");
     assert!(
-        err.contains("`evidence.security.flag` is not an input"),
+        err.contains("`evidence.incomes.monthly_pay` is not an input"),
+        "{err}"
+    );
+    assert!(
+        err.contains("has no condition `no-security-flags`"),
         "{err}"
     );
 }
 
 #[test]
 fn rules_test_prints_failures_and_exits_1() {
-    let dir = std::env::temp_dir().join(format!("polku-failing-rules-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let good =
-        std::fs::read_to_string(repo().join("rules/fi/residence-permit-employed-extension.yaml"))
-            .unwrap();
     // Change a figure and the boundary tests must notice.
-    std::fs::write(
-        dir.join("changed.yaml"),
-        good.replacen("2025-04-01: 1600", "2025-04-01: 1400", 1),
-    )
-    .unwrap();
+    let dir = rules_dir_with("changed", |good| {
+        good.replacen("2025-04-01: 1600", "2025-04-01: 1400", 1)
+    });
     let out = polku(&["rules", "test", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);

@@ -59,7 +59,7 @@ tests:
 "#;
 
 fn load(text: &str) -> Result<RuleSet, LoadErrors> {
-    load_str(Path::new("rules/test.yaml"), text, None)
+    load_str(Path::new("rules/test.yaml"), text, None, &[])
 }
 
 /// Loads `VALID` with one text replaced, and returns the error messages with their lines.
@@ -377,4 +377,45 @@ fn same_input_gives_the_same_bytes() {
     let x = serde_json::to_vec(&rs.evaluate(&a, at).unwrap().trace(&a, Lang::Sv)).unwrap();
     let y = serde_json::to_vec(&rs.evaluate(&b, at).unwrap().trace(&b, Lang::Sv)).unwrap();
     assert_eq!(x, y);
+}
+
+#[test]
+fn library_conditions_are_checked_on_their_own() {
+    let lib = "library: test.lib\nlaw: L\nconditions:\n  - id: flag\n    legal_basis: L 1 §\n    text: { fi: a, sv: b, en: c }\n    when: param(\"x\") > 1\n    explain: { fi: a, sv: b, en: c }\n";
+    let LoadErrors(errors) = load_library(Path::new("rules/lib.yaml"), lib).unwrap_err();
+    assert!(errors[0].message.contains("no parameter `x`"), "{errors:?}");
+    assert_eq!(errors[0].line, 7);
+    let good = lib.replace("param(\"x\") > 1", "\"!evidence.security.open_flag\"");
+    let library = load_library(Path::new("rules/lib.yaml"), &good).unwrap();
+    let using = VALID.replacen(
+        "  - id: no-flag\n    legal_basis: TL 2 §\n    versions: [\"2\"]",
+        "  - use: test.lib#flag\n  - id: no-flag\n    legal_basis: TL 2 §\n    versions: [\"2\"]",
+        1,
+    );
+    let rs = load_str(
+        Path::new("rules/test.yaml"),
+        &using,
+        None,
+        std::slice::from_ref(&library),
+    )
+    .unwrap();
+    assert_eq!(rs.conditions[1].id, "flag");
+    let missing = using.replace("test.lib#flag", "test.lib#nope");
+    let LoadErrors(errors) =
+        load_str(Path::new("rules/test.yaml"), &missing, None, &[library]).unwrap_err();
+    assert!(
+        errors[0].message.contains("has no condition `nope`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn an_unquoted_leading_bang_gets_a_hint() {
+    let text = VALID.replacen(
+        "when: \"!evidence.security.open_flag\"",
+        "when: !evidence.security.open_flag",
+        1,
+    );
+    let LoadErrors(errors) = load(&text).unwrap_err();
+    assert!(errors[0].message.contains("must be quoted"), "{errors:?}");
 }
