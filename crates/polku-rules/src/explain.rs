@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn templates_reject_unclosed_holes_and_bad_names() {
-        let scope = Scope { params: &[] };
+        let scope = Scope::new(&[], &[]);
         assert!(Template::parse("pay {{ family.adults", &scope).is_err());
         assert!(
             Template::parse("pay {{ family.grownups }}", &scope)

@@ -56,6 +56,17 @@ pub enum ParamKind {
 pub struct Scope<'a> {
     /// Parameter names and kinds, in slot order.
     pub params: &'a [(String, ParamKind)],
+    /// The rule set's definitions: a plain name standing for an expression.
+    pub definitions: &'a [(String, String)],
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(params: &'a [(String, ParamKind)], definitions: &'a [(String, String)]) -> Self {
+        Scope {
+            params,
+            definitions,
+        }
+    }
 }
 
 /// A checked, compiled expression.
@@ -127,6 +138,7 @@ pub fn compile(source: &str, scope: &Scope) -> Result<Compiled, ExprError> {
         scope,
         fields: Vec::new(),
         params: Vec::new(),
+        expanding: Vec::new(),
     };
     let typed = c.expr(&ast)?;
     let mut text_slot = None;
@@ -195,6 +207,8 @@ struct Compiler<'s> {
     scope: &'s Scope<'s>,
     fields: Vec<usize>,
     params: Vec<usize>,
+    /// Definitions being expanded, to refuse a definition that uses itself.
+    expanding: Vec<&'s str>,
 }
 
 fn dotted(e: &IdedExpr) -> Option<String> {
@@ -212,7 +226,7 @@ fn read_num(env: &Env, slot: usize) -> V {
     }
 }
 
-impl Compiler<'_> {
+impl<'s> Compiler<'s> {
     fn use_field(&mut self, slot: usize) {
         if !self.fields.contains(&slot) {
             self.fields.push(slot);
@@ -228,6 +242,9 @@ impl Compiler<'_> {
     fn field(&mut self, path: &str) -> Result<Typed, ExprError> {
         if path == "decision_date" {
             return Ok(Typed::Date(Box::new(|env: &Env| V::Date(env.today))));
+        }
+        if let Some((name, source)) = self.scope.definitions.iter().find(|(n, _)| n == path) {
+            return self.definition(name, source);
         }
         let Some(slot) = field_index(path) else {
             let hint = closest_field(path)
@@ -250,6 +267,27 @@ impl Compiler<'_> {
             })),
             FieldType::Text | FieldType::OneOf(_) => Typed::Text(StrOperand::Field(slot)),
         })
+    }
+
+    /// A definition is compiled in place, so it costs nothing extra at run time and the
+    /// inputs it reads count as read by the condition that uses it.
+    fn definition(&mut self, name: &'s str, source: &'s str) -> Result<Typed, ExprError> {
+        if self.expanding.contains(&name) {
+            return err(format!("the definition `{name}` uses itself"));
+        }
+        let ast = cel::parser::Parser::new()
+            .parse(source)
+            .map_err(|_| ExprError {
+                line: 0,
+                message: format!("the definition `{name}` does not parse"),
+            })?;
+        self.expanding.push(name);
+        let typed = self.expr(&ast).map_err(|e| ExprError {
+            line: 0,
+            message: format!("in the definition `{name}`: {}", e.message),
+        });
+        self.expanding.pop();
+        typed
     }
 
     fn expr(&mut self, e: &IdedExpr) -> Result<Typed, ExprError> {
@@ -749,7 +787,7 @@ mod tests {
             ("min".to_owned(), ParamKind::Number),
             ("tiers".to_owned(), ParamKind::List),
         ];
-        let c = compile(src, &Scope { params: &params })
+        let c = compile(src, &Scope::new(&params, &[]))
             .unwrap_or_else(|e| panic!("{src}: {}", e.message));
         let app = Application::from_json(&input).unwrap();
         let tiers = [500.0, 400.0, 300.0];
@@ -763,9 +801,7 @@ mod tests {
 
     fn compile_err(src: &str) -> String {
         let params = [("min".to_owned(), ParamKind::Number)];
-        compile(src, &Scope { params: &params })
-            .unwrap_err()
-            .message
+        compile(src, &Scope::new(&params, &[])).unwrap_err().message
     }
 
     const PAY: &str = "evidence.incomes.monthly_gross_pay_avg_eur";

@@ -32,6 +32,7 @@ pub struct LoadError {
 pub struct LoadErrors(pub Vec<LoadError>);
 
 const TOP_KEYS: &[&str] = &[
+    "definitions",
     "id",
     "title",
     "law",
@@ -227,7 +228,7 @@ pub fn load_library(path: &Path, source: &str) -> Result<Library, LoadErrors> {
         .str(&root, "library", "the library's id")
         .map(str::to_owned);
     c.str(&root, "law", "the law the library encodes");
-    let checked = check_conditions(&mut c, &root, &Scope { params: &[] }, &[], &[]);
+    let checked = check_conditions(&mut c, &root, &Scope::new(&[], &[]), &[], &[]);
     let items = root
         .get("conditions")
         .and_then(Node::as_seq)
@@ -347,7 +348,8 @@ fn check_rule_set(
             (p.name.clone(), kind)
         })
         .collect();
-    let scope = Scope { params: &kinds };
+    let definitions = check_definitions(c, root, &kinds);
+    let scope = Scope::new(&kinds, &definitions);
     let conditions = check_conditions(c, root, &scope, &versions, libraries);
     let automation = check_automation(c, root);
     check_parameters_cover_versions(c, &versions, &parameters, &conditions);
@@ -773,6 +775,57 @@ fn expression(
             None
         }
     }
+}
+
+/// `definitions`: names for expressions, so a condition can say `language_b1` instead of
+/// repeating the test. Each may use the definitions above it.
+fn check_definitions(
+    c: &mut Checker,
+    root: &Node,
+    params: &[(String, ParamKind)],
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let Some(node) = root.get("definitions") else {
+        return out;
+    };
+    let Some(entries) = node.as_map() else {
+        c.error(node.line, "`definitions` must map names to expressions");
+        return out;
+    };
+    for (key, value) in entries {
+        let name = key.as_str().unwrap_or_default();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+        {
+            c.error(
+                key.line,
+                format!("the definition name `{name}` may hold only a-z, 0-9 and `_`"),
+            );
+            continue;
+        }
+        let Some(source) = value.as_str().filter(|s| !s.trim().is_empty()) else {
+            c.error(
+                value.line,
+                format!("the definition `{name}` must be an expression text"),
+            );
+            continue;
+        };
+        let first_line = if source.contains('\n') {
+            value.line + 1
+        } else {
+            value.line
+        };
+        match compile(source, &Scope::new(params, &out)) {
+            Ok(_) => out.push((name.to_owned(), source.to_owned())),
+            Err(e) => c.error(
+                first_line + e.line,
+                format!("definition `{name}`: {}", e.message),
+            ),
+        }
+    }
+    out
 }
 
 fn check_automation(c: &mut Checker, root: &Node) -> Option<Automation> {

@@ -419,3 +419,32 @@ fn an_unquoted_leading_bang_gets_a_hint() {
     let LoadErrors(errors) = load(&text).unwrap_err();
     assert!(errors[0].message.contains("must be quoted"), "{errors:?}");
 }
+
+#[test]
+fn definitions_name_expressions_and_count_their_inputs() {
+    let text = VALID
+        .replacen("conditions:\n", "definitions:\n  flagged: evidence.security.open_flag || evidence.sis.alert\n  clean: \"!flagged\"\nconditions:\n", 1)
+        .replacen("when: \"!evidence.security.open_flag\"", "when: clean", 1);
+    let rs = load(&text).unwrap();
+    let a = app(json!({"evidence": {"security": {"open_flag": false}, "sis": {"alert": true}}}));
+    let e = rs.evaluate(&a, Date::constant(2024, 12, 1)).unwrap();
+    assert_eq!(e.status_of("no-flag"), Some(Status::NotMet));
+    let trace = e.trace(&a, Lang::En);
+    let inputs: Vec<&str> = trace.conditions[1].inputs.iter().map(|i| i.path).collect();
+    assert_eq!(
+        inputs,
+        ["evidence.security.open_flag", "evidence.sis.alert"]
+    );
+    let looped = VALID.replacen(
+        "conditions:\n",
+        "definitions:\n  a: \"!a\"\nconditions:\n",
+        1,
+    );
+    let LoadErrors(errors) = load(&looped).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("definition `a`") && e.line == 21),
+        "{errors:?}"
+    );
+}
