@@ -73,8 +73,8 @@ fn rules_check_reports_every_error_with_file_and_line_and_exits_1() {
         good.replacen("any_not_met: refer", "any_not_met: refuse", 1)
             .replacen("    legal_basis: UlkL 39 § 1 mom., 73 § 1 mom.\n", "", 1)
             .replacen(
-                "evidence.incomes.monthly_gross_pay_avg_eur >= param",
-                "evidence.incomes.monthly_pay >= param",
+                "evidence.incomes.monthly_gross_pay_avg_eur >= pay_required",
+                "evidence.incomes.monthly_pay >= pay_required",
                 1,
             )
             .replacen("#no-security-flag", "#no-security-flags", 1)
@@ -144,7 +144,13 @@ fn decide_gives_the_same_bytes_every_time() {
         .iter()
         .find(|c| c["id"] == "pay-meets-minimum")
         .unwrap();
-    assert_eq!(pay["inputs"][1]["source"], "Incomes Register");
+    let read = pay["inputs"].as_array().unwrap();
+    let income = read
+        .iter()
+        .find(|i| i["path"] == "evidence.incomes.monthly_gross_pay_avg_eur")
+        .unwrap();
+    assert_eq!(income["source"], "Incomes Register");
+    assert_eq!(income["value"], 2450);
 }
 
 #[test]
