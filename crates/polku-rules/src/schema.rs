@@ -46,7 +46,9 @@ pub struct Register {
     pub name: &'static str,
 }
 
-pub const CEFR_LEVELS: &[&str] = &["A1", "A2", "B1", "B2", "C1", "C2"];
+/// A language subtest result: `none` when the register holds no passed result (a known
+/// fact, unlike an absent field), otherwise the CEFR level reached.
+pub const CEFR_LEVELS: &[&str] = &["none", "A1", "A2", "B1", "B2", "C1", "C2"];
 const KINDS: &[&str] = &["first", "extension"];
 const PERMIT_TYPES: &[&str] = &[
     "employed",
@@ -192,14 +194,14 @@ pub const FIELDS: &[Field] = fields![
     "evidence.studies.credits_last_year": Number => "ECTS credits completed in the last twelve months.",
     "evidence.education.finnish_masters_degree": Bool => "A master's degree completed in Finland.",
     "evidence.funds.available_eur": Number => "Funds at the applicant's disposal, €.",
-    "evidence.language.finnish_speaking": OneOf(CEFR_LEVELS) => "CEFR level of the Finnish speaking subtest.",
-    "evidence.language.finnish_writing": OneOf(CEFR_LEVELS) => "CEFR level of the Finnish writing subtest.",
-    "evidence.language.finnish_reading": OneOf(CEFR_LEVELS) => "CEFR level of the Finnish reading subtest.",
-    "evidence.language.finnish_listening": OneOf(CEFR_LEVELS) => "CEFR level of the Finnish listening subtest.",
-    "evidence.language.swedish_speaking": OneOf(CEFR_LEVELS) => "CEFR level of the Swedish speaking subtest.",
-    "evidence.language.swedish_writing": OneOf(CEFR_LEVELS) => "CEFR level of the Swedish writing subtest.",
-    "evidence.language.swedish_reading": OneOf(CEFR_LEVELS) => "CEFR level of the Swedish reading subtest.",
-    "evidence.language.swedish_listening": OneOf(CEFR_LEVELS) => "CEFR level of the Swedish listening subtest.",
+    "evidence.language.finnish_speaking": OneOf(CEFR_LEVELS) => "Best Finnish speaking subtest result: a CEFR level, or `none`.",
+    "evidence.language.finnish_writing": OneOf(CEFR_LEVELS) => "Best Finnish writing subtest result: a CEFR level, or `none`.",
+    "evidence.language.finnish_reading": OneOf(CEFR_LEVELS) => "Best Finnish reading subtest result: a CEFR level, or `none`.",
+    "evidence.language.finnish_listening": OneOf(CEFR_LEVELS) => "Best Finnish listening subtest result: a CEFR level, or `none`.",
+    "evidence.language.swedish_speaking": OneOf(CEFR_LEVELS) => "Best Swedish speaking subtest result: a CEFR level, or `none`.",
+    "evidence.language.swedish_writing": OneOf(CEFR_LEVELS) => "Best Swedish writing subtest result: a CEFR level, or `none`.",
+    "evidence.language.swedish_reading": OneOf(CEFR_LEVELS) => "Best Swedish reading subtest result: a CEFR level, or `none`.",
+    "evidence.language.swedish_listening": OneOf(CEFR_LEVELS) => "Best Swedish listening subtest result: a CEFR level, or `none`.",
 ];
 
 /// The slot of a field, by its dotted path.
