@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::expr::{Env, ParamRef, V};
 use crate::model::{Condition, Lang, Outcome, ParamValue, RuleSet, Version};
-use crate::schema::{Application, FIELDS, number_json, register_of};
+use crate::schema::{Application, FIELDS, FieldValue, number_json, register_of};
 
 /// A condition's finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -160,7 +160,7 @@ fn condition_status(cond: &Condition, env: &Env) -> Status {
 pub struct InputUsed<'a> {
     pub path: &'static str,
     /// `null` when not known.
-    pub value: serde_json::Value,
+    pub value: Option<Cow<'a, FieldValue>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -277,7 +277,7 @@ impl Evaluation<'_> {
             .iter()
             .map(|(i, status)| {
                 let cond = &rs.conditions[*i];
-                let mut explanation = String::new();
+                let mut explanation = String::with_capacity(160);
                 self.explain_condition(cond, *status, &env, lang, &mut explanation);
                 for p in &cond.params {
                     if !used_params.contains(p) {
@@ -339,9 +339,7 @@ fn input_used(app: &Application, slot: usize) -> InputUsed<'_> {
         .filter(|_| app.get(slot).is_some());
     InputUsed {
         path,
-        value: app
-            .get(slot)
-            .map_or(serde_json::Value::Null, |v| v.to_json()),
+        value: app.get(slot).map(Cow::Borrowed),
         source: provenance
             .and_then(|p| p.source.as_deref())
             .map(Cow::Borrowed),

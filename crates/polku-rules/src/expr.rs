@@ -741,7 +741,10 @@ fn check_allowed(slot: usize, literals: &[String]) -> Result<(), ExprError> {
 
 /// `none` is 0, A1 is 1 … C2 is 6.
 fn cefr_rank(level: &str) -> Option<f64> {
-    CEFR_LEVELS.iter().position(|l| *l == level).map(|i| i as f64)
+    CEFR_LEVELS
+        .iter()
+        .position(|l| *l == level)
+        .map(|i| i as f64)
 }
 
 /// The first `n` amounts of a tiered list; past its end the last tier repeats

@@ -249,6 +249,21 @@ impl FieldValue {
     }
 }
 
+/// Written as the JSON it was read from, without building a `serde_json::Value`.
+impl serde::Serialize for FieldValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FieldValue::Bool(b) => serializer.serialize_bool(*b),
+            FieldValue::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                serializer.serialize_i64(*n as i64)
+            }
+            FieldValue::Number(n) => serializer.serialize_f64(*n),
+            FieldValue::Date(d) => serializer.collect_str(d),
+            FieldValue::Text(s) => serializer.serialize_str(s),
+        }
+    }
+}
+
 /// Numbers print as integers where they are whole, so output does not depend on how
 /// the input spelled them (`1600` and `1600.0` give the same bytes).
 pub fn number_json(n: f64) -> Value {
