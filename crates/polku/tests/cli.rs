@@ -26,10 +26,8 @@ fn stderr(o: &Output) -> String {
 const MATTER: &str = "fi.residence-permit.employed.extension";
 const EXAMPLE: &str = "examples/employed-extension.json";
 
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("polku-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+fn temp_file(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -49,8 +47,9 @@ fn rules_check_and_test_pass_on_the_bundled_rules() {
 
 /// A rules directory holding the shared library and one changed copy of the employed
 /// extension rule set.
-fn rules_dir_with(name: &str, change: impl Fn(String) -> String) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("polku-{name}-{}", std::process::id()));
+fn rules_dir_with(name: &str, change: impl Fn(String) -> String) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("common")).unwrap();
     let library = "rules/fi/common/residence-permit-conditions.yaml";
     std::fs::copy(
@@ -64,7 +63,7 @@ fn rules_dir_with(name: &str, change: impl Fn(String) -> String) -> PathBuf {
     let changed = change(good.clone());
     assert_ne!(changed, good, "the change must change something");
     std::fs::write(dir.join(format!("{name}.yaml")), changed).unwrap();
-    dir
+    tmp
 }
 
 #[test]
@@ -79,7 +78,7 @@ fn rules_check_reports_every_error_with_file_and_line_and_exits_1() {
             )
             .replacen("#no-security-flag", "#no-security-flags", 1)
     });
-    let out = polku(&["rules", "check", dir.to_str().unwrap()]);
+    let out = polku(&["rules", "check", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     let lines: Vec<&str> = err.lines().filter(|l| l.contains("bad.yaml:")).collect();
@@ -102,7 +101,7 @@ fn rules_test_prints_failures_and_exits_1() {
     let dir = rules_dir_with("changed", |good| {
         good.replacen("2025-04-01: 1600", "2025-04-01: 1400", 1)
     });
-    let out = polku(&["rules", "test", dir.to_str().unwrap()]);
+    let out = polku(&["rules", "test", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(
@@ -197,21 +196,22 @@ fn decide_error(input: &Path, matter: &str, at: &str) -> (Option<i32>, String) {
 #[test]
 fn decide_refuses_bad_input_with_exit_2_and_one_line() {
     let example = repo().join(EXAMPLE);
+    let tmp = tempfile::tempdir().unwrap();
     let cases: Vec<(PathBuf, &str, &str, &str)> = vec![
         (
-            temp_file("malformed.json", "{\"applicant\": "),
+            temp_file(&tmp, "malformed.json", "{\"applicant\": "),
             MATTER,
             "2025-05-01",
             "not valid JSON",
         ),
         (
-            temp_file("types.json", "{\"family\": {\"adults\": \"two\"}}"),
+            temp_file(&tmp, "types.json", "{\"family\": {\"adults\": \"two\"}}"),
             MATTER,
             "2025-05-01",
             "family.adults: must be a number",
         ),
         (
-            temp_file("unknown.json", "{\"applicant\": {\"shoe_size\": 42}}"),
+            temp_file(&tmp, "unknown.json", "{\"applicant\": {\"shoe_size\": 42}}"),
             MATTER,
             "2025-05-01",
             "applicant.shoe_size",
