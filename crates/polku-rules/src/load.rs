@@ -79,6 +79,22 @@ impl Checker {
         }
     }
 
+    /// Reports every key of `node` that is not in `allowed`.
+    fn known_keys(&mut self, node: &Node, allowed: &[&str], what: &str) {
+        for (k, _) in node.as_map().unwrap_or_default() {
+            let key = k.as_str().unwrap_or("?");
+            if !allowed.contains(&key) {
+                self.error(
+                    k.line,
+                    format!(
+                        "`{key}` is not a key of {what} (expected one of: {})",
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
     fn opt_str(&mut self, parent: &Node, key: &str) -> Option<String> {
         let node = parent.get(key)?;
         match node.as_str() {
@@ -212,18 +228,7 @@ pub fn load_library(path: &Path, source: &str) -> Result<Library, LoadErrors> {
             return Err(LoadErrors(c.errors));
         }
     };
-    for (k, _) in root.as_map().unwrap_or_default() {
-        let key = k.as_str().unwrap_or("?");
-        if !LIBRARY_KEYS.contains(&key) {
-            c.error(
-                k.line,
-                format!(
-                    "`{key}` is not a key of a condition library (expected one of: {})",
-                    LIBRARY_KEYS.join(", ")
-                ),
-            );
-        }
-    }
+    c.known_keys(&root, LIBRARY_KEYS, "a condition library");
     let id = c
         .str(&root, "library", "the library's id")
         .map(str::to_owned);
@@ -303,18 +308,7 @@ fn check_rule_set(
     tests_file: Option<(&Path, &str)>,
     libraries: &[Library],
 ) -> Option<RuleSet> {
-    for (k, _) in root.as_map().unwrap_or_default() {
-        let key = k.as_str().unwrap_or("?");
-        if !TOP_KEYS.contains(&key) {
-            c.error(
-                k.line,
-                format!(
-                    "`{key}` is not a key of a rule set (expected one of: {})",
-                    TOP_KEYS.join(", ")
-                ),
-            );
-        }
-    }
+    c.known_keys(root, TOP_KEYS, "a rule set");
     let id = c.str(root, "id", "the rule set's id").map(str::to_owned);
     if let Some(id) = &id
         && !id
@@ -595,18 +589,7 @@ fn check_conditions(
                 }
             },
         };
-        for (k, _) in item.as_map().unwrap_or_default() {
-            let key = k.as_str().unwrap_or("?");
-            if !KEYS.contains(&key) {
-                c.error(
-                    k.line,
-                    format!(
-                        "`{key}` is not a key of a condition (expected one of: {})",
-                        KEYS.join(", ")
-                    ),
-                );
-            }
-        }
+        c.known_keys(item, KEYS, "a condition");
         let id = c.str(item, "id", "the condition's id").map(str::to_owned);
         if let Some(id) = &id
             && !seen.insert(id.clone())
