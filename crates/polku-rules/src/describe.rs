@@ -30,8 +30,8 @@ fn words(lang: Lang) -> Words {
         Lang::Fi => Words {
             law: "Laki",
             versions: "Versiot",
-            from: "alkaen",
-            to: "asti",
+            from: "{} alkaen",
+            to: "{} asti",
             conditions: "Edellytykset",
             basis: "Oikeusperusta",
             exception: "Poikkeus",
@@ -48,8 +48,8 @@ fn words(lang: Lang) -> Words {
         Lang::Sv => Words {
             law: "Lag",
             versions: "Versioner",
-            from: "från",
-            to: "till",
+            from: "från {}",
+            to: "till {}",
             conditions: "Förutsättningar",
             basis: "Rättslig grund",
             exception: "Undantag",
@@ -66,8 +66,8 @@ fn words(lang: Lang) -> Words {
         Lang::En => Words {
             law: "Law",
             versions: "Versions",
-            from: "from",
-            to: "until",
+            from: "from {}",
+            to: "until {}",
             conditions: "Conditions",
             basis: "Legal basis",
             exception: "Exception",
@@ -82,6 +82,11 @@ fn words(lang: Lang) -> Words {
                          it is free of charge (53 f §), and the decision states that it was made automatically (53 g §).",
         },
     }
+}
+
+/// Fills a phrase such as "from {}" or "{} alkaen" with a date.
+fn dated(phrase: &str, date: &str) -> String {
+    phrase.replacen("{}", date, 1)
 }
 
 /// The description as Markdown.
@@ -106,11 +111,11 @@ pub fn describe(rs: &RuleSet, lang: Lang) -> String {
     for v in &rs.versions {
         let mut from = String::new();
         write_date(v.from, lang, &mut from);
-        let _ = write!(out, "- {}: {} {}", v.id, from, w.from);
+        let _ = write!(out, "- {}: {}", v.id, dated(w.from, &from));
         if let Some(to) = v.to {
             let mut t = String::new();
             write_date(to, lang, &mut t);
-            let _ = write!(out, ", {t} {}", w.to);
+            let _ = write!(out, ", {}", dated(w.to, &t));
         }
         if let Some(n) = &v.notes {
             let _ = write!(out, " — {n}");
@@ -145,9 +150,9 @@ pub fn describe(rs: &RuleSet, lang: Lang) -> String {
         for p in &rs.parameters {
             let _ = writeln!(out, "- `{}` ({} {})", p.name, w.source, p.source);
             for (d, v) in &p.values {
-                let mut line = String::new();
-                write_date(*d, lang, &mut line);
-                line.push_str(&format!(" {}: ", w.from));
+                let mut date = String::new();
+                write_date(*d, lang, &mut date);
+                let mut line = format!("{}: ", dated(w.from, &date));
                 match v {
                     ParamValue::Number(x) => write_number(*x, lang, &mut line),
                     ParamValue::List(l) => {
