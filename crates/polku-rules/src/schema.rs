@@ -240,17 +240,6 @@ pub enum FieldValue {
     Text(String),
 }
 
-impl FieldValue {
-    pub fn to_json(&self) -> Value {
-        match self {
-            FieldValue::Bool(b) => Value::Bool(*b),
-            FieldValue::Number(n) => number_json(*n),
-            FieldValue::Date(d) => Value::String(d.to_string()),
-            FieldValue::Text(s) => Value::String(s.clone()),
-        }
-    }
-}
-
 /// Written as the JSON it was read from, without building a `serde_json::Value`.
 impl serde::Serialize for FieldValue {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -269,11 +258,12 @@ impl serde::Serialize for FieldValue {
 /// Numbers print as integers where they are whole, so output does not depend on how
 /// the input spelled them (`1600` and `1600.0` give the same bytes).
 pub fn number_json(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        Value::from(n as i64)
-    } else {
-        Value::from(n)
-    }
+    as_whole(n).map_or_else(|| Value::from(n), Value::from)
+}
+
+/// The integer a whole number is, within f64's exact range.
+fn as_whole(n: f64) -> Option<i64> {
+    (n.fract() == 0.0 && n.abs() < 9.0e15).then_some(n as i64)
 }
 
 /// Where a register's answer came from.
