@@ -1,0 +1,268 @@
+//! Cases: submission, the append-only history and checked transitions.
+//!
+//! A case's current state lives in `cases.state`; every change appends a row to
+//! `case_events` in the same transaction, so the history and the state never disagree.
+
+use jiff::civil::Date;
+use serde::Serialize;
+use sqlx::{Any, Row, Transaction};
+use uuid::Uuid;
+
+use crate::case::CaseState;
+use crate::store::{Store, StoreError, now_micros};
+
+/// Who did something: the pipeline, a handler, an applicant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor(pub String);
+
+impl Actor {
+    pub fn machine() -> Actor {
+        Actor("polku-pipeline".to_owned())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("there is no case {0}")]
+    NotFound(Uuid),
+    #[error("case {case} cannot go from {from} to {to}")]
+    InvalidTransition {
+        case: Uuid,
+        from: CaseState,
+        to: CaseState,
+    },
+    #[error("case {case} holds an unreadable {what}: {detail}")]
+    Corrupt {
+        case: Uuid,
+        what: &'static str,
+        detail: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for CaseError {
+    fn from(e: sqlx::Error) -> Self {
+        CaseError::Store(StoreError::Sql(e))
+    }
+}
+
+/// A new application, as the submission gives it.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    pub matter: String,
+    pub applicant_id: String,
+    /// The day the application was filed: the rules in force that day apply.
+    pub application_date: Date,
+    /// The application with the evidence supplied with it (the input schema's shape).
+    pub application: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Case {
+    pub id: Uuid,
+    pub matter: String,
+    pub applicant_id: String,
+    pub state: CaseState,
+    pub application_date: Date,
+    pub application: serde_json::Value,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One entry of a case's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseEvent {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub kind: String,
+    pub from_state: Option<CaseState>,
+    pub to_state: CaseState,
+    pub reason: Option<String>,
+}
+
+impl Store {
+    /// Files an application: the case, its first event and the job that will decide it,
+    /// in one transaction.
+    pub async fn submit(&self, new: &NewApplication, actor: &Actor) -> Result<Uuid, CaseError> {
+        let id = Uuid::now_v7();
+        let now = now_micros();
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO cases (id, matter, applicant_id, state, application_date, application_json, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(id.to_string())
+        .bind(&new.matter)
+        .bind(&new.applicant_id)
+        .bind(CaseState::Received.as_str())
+        .bind(new.application_date.to_string())
+        .bind(new.application.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        append_event(
+            &mut tx,
+            id,
+            now,
+            actor,
+            "submitted",
+            None,
+            CaseState::Received,
+            None,
+        )
+        .await?;
+        crate::jobs::enqueue(&mut tx, id, crate::jobs::JobKind::Decide, now).await?;
+        tx.commit().await?;
+        tracing::info!(case = %id, matter = %new.matter, "application submitted");
+        Ok(id)
+    }
+
+    pub async fn case(&self, id: Uuid) -> Result<Case, CaseError> {
+        let mut conn = self.pool.acquire().await?;
+        load_case(&mut conn, id).await
+    }
+
+    pub async fn history(&self, id: Uuid) -> Result<Vec<CaseEvent>, CaseError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, kind, from_state, to_state, reason FROM case_events WHERE case_id = $1 ORDER BY seq",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let state = |v: Option<String>| -> Result<Option<CaseState>, CaseError> {
+                    v.map(|s| {
+                        s.parse().map_err(|e: crate::case::UnknownState| {
+                            corrupt(id, "event state", e.to_string())
+                        })
+                    })
+                    .transpose()
+                };
+                Ok(CaseEvent {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    kind: r.try_get("kind")?,
+                    from_state: state(r.try_get("from_state")?)?,
+                    to_state: state(Some(r.try_get("to_state")?))?.unwrap_or(CaseState::Received),
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Moves a case to `to`, refusing a transition the flow does not allow.
+    pub async fn transition(
+        &self,
+        id: Uuid,
+        to: CaseState,
+        actor: &Actor,
+        reason: Option<&str>,
+    ) -> Result<(), CaseError> {
+        let mut tx = self.begin_write().await?;
+        transition_in(&mut tx, id, to, actor, "transition", reason).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn corrupt(case: Uuid, what: &'static str, detail: String) -> CaseError {
+    CaseError::Corrupt { case, what, detail }
+}
+
+pub(crate) async fn load_case(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<Case, CaseError> {
+    let row = sqlx::query(
+        "SELECT matter, applicant_id, state, application_date, application_json, created_at, updated_at FROM cases WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(CaseError::NotFound(id))?;
+    let state: String = row.try_get("state")?;
+    let date: String = row.try_get("application_date")?;
+    let json: String = row.try_get("application_json")?;
+    Ok(Case {
+        id,
+        matter: row.try_get("matter")?,
+        applicant_id: row.try_get("applicant_id")?,
+        state: state
+            .parse()
+            .map_err(|e: crate::case::UnknownState| corrupt(id, "state", e.to_string()))?,
+        application_date: date
+            .parse()
+            .map_err(|e: jiff::Error| corrupt(id, "application date", e.to_string()))?,
+        application: serde_json::from_str(&json)
+            .map_err(|e| corrupt(id, "application", e.to_string()))?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// Checks and applies a transition inside `tx`, appending its event.
+pub(crate) async fn transition_in(
+    tx: &mut Transaction<'_, Any>,
+    id: Uuid,
+    to: CaseState,
+    actor: &Actor,
+    kind: &str,
+    reason: Option<&str>,
+) -> Result<CaseState, CaseError> {
+    let case = load_case(tx, id).await?;
+    if !case.state.can_go_to(to) {
+        return Err(CaseError::InvalidTransition {
+            case: id,
+            from: case.state,
+            to,
+        });
+    }
+    let now = now_micros();
+    // The state we read is part of the condition: a concurrent change makes this a no-op
+    // that we report instead of overwriting.
+    let updated =
+        sqlx::query("UPDATE cases SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(id.to_string())
+            .bind(case.state.as_str())
+            .execute(&mut **tx)
+            .await?;
+    if updated.rows_affected() != 1 {
+        return Err(CaseError::InvalidTransition {
+            case: id,
+            from: case.state,
+            to,
+        });
+    }
+    append_event(tx, id, now, actor, kind, Some(case.state), to, reason).await?;
+    Ok(case.state)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn append_event(
+    tx: &mut Transaction<'_, Any>,
+    id: Uuid,
+    at: i64,
+    actor: &Actor,
+    kind: &str,
+    from: Option<CaseState>,
+    to: CaseState,
+    reason: Option<&str>,
+) -> Result<(), CaseError> {
+    sqlx::query(
+        "INSERT INTO case_events (case_id, seq, at, actor, kind, from_state, to_state, reason)
+         VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1), $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id.to_string())
+    .bind(at)
+    .bind(&actor.0)
+    .bind(kind)
+    .bind(from.map(CaseState::as_str))
+    .bind(to.as_str())
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

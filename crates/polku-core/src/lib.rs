@@ -1,0 +1,21 @@
+//! Polku's case processing: the case and its history, the job queue, the decision
+//! pipeline and their storage on SQLite (embedded default) or PostgreSQL.
+//!
+//! The flow: [`Store::submit`] files an application (case + first event + a job, in one
+//! transaction) → a [`Pipeline`] worker claims the job, gathers evidence through an
+//! [`EvidenceSource`], evaluates the rule set in force on the application date and records
+//! the outcome, the case's transition and the job's completion in one transaction.
+
+pub mod case;
+mod cases;
+mod decisions;
+mod jobs;
+mod pipeline;
+mod store;
+
+pub use case::CaseState;
+pub use cases::{Actor, Case, CaseError, CaseEvent, NewApplication};
+pub use decisions::Decision;
+pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
+pub use pipeline::{EvidenceSource, Pipeline, PipelineError, Processed, SuppliedEvidence};
+pub use store::{Dialect, MIGRATIONS, Store, StoreError};

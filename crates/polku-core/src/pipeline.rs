@@ -1,0 +1,276 @@
+//! The decision pipeline: a claimed job → evidence → the rule set in force on the
+//! application date → an automatic grant, a referral to a person or a request for evidence.
+//!
+//! Everything one job does commits in one transaction together with the job's completion,
+//! so a crash at any point leaves either nothing or the whole decision, never half, and the
+//! job runs again until exactly one decision exists.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use polku_rules::{Application, Lang, Outcome, RuleBook};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::case::CaseState;
+use crate::cases::{Actor, Case, CaseError, transition_in};
+use crate::jobs::{ClaimedJob, complete_in};
+use crate::store::{Store, StoreError, now_micros};
+
+/// Where a case's evidence comes from. The register adapters implement it in their own
+/// crate; [`SuppliedEvidence`] takes what came with the submission.
+pub trait EvidenceSource: Send + Sync {
+    /// The application with its evidence, in the input schema's shape.
+    fn gather(&self, case: &Case) -> Result<Value, String>;
+}
+
+/// Evidence exactly as the submission supplied it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SuppliedEvidence;
+
+impl EvidenceSource for SuppliedEvidence {
+    fn gather(&self, case: &Case) -> Result<Value, String> {
+        Ok(case.application.clone())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("evidence could not be gathered: {0}")]
+    Evidence(String),
+}
+
+impl From<sqlx::Error> for PipelineError {
+    fn from(e: sqlx::Error) -> Self {
+        PipelineError::Store(StoreError::Sql(e))
+    }
+}
+
+/// What one processed job ended in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Processed {
+    Decided {
+        case: Uuid,
+        outcome: Outcome,
+        decision: Uuid,
+    },
+    /// The case was no longer waiting for the machine (withdrawn, say).
+    Skipped { case: Uuid, state: CaseState },
+    /// Another worker took the job over after our lease expired; our work was rolled back.
+    LeaseLost { case: Uuid },
+}
+
+pub struct Pipeline<E: EvidenceSource> {
+    pub store: Store,
+    pub rules: Arc<RuleBook>,
+    pub evidence: E,
+    pub worker: String,
+    pub lease: Duration,
+}
+
+impl<E: EvidenceSource> Pipeline<E> {
+    pub fn new(store: Store, rules: Arc<RuleBook>, evidence: E, worker: impl Into<String>) -> Self {
+        Pipeline {
+            store,
+            rules,
+            evidence,
+            worker: worker.into(),
+            lease: Duration::from_secs(30),
+        }
+    }
+
+    /// Claims and processes one job; `None` when no job is ready.
+    pub async fn run_once(&self) -> Result<Option<Processed>, PipelineError> {
+        let Some(job) = self.store.claim_job(&self.worker, self.lease).await? else {
+            return Ok(None);
+        };
+        match self.process(&job).await {
+            Ok(done) => Ok(Some(done)),
+            Err(e) => {
+                self.store.fail_job(&job, &e.to_string()).await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Processes jobs until `stop` turns true, sleeping `idle` when the queue is empty.
+    pub async fn run(&self, stop: tokio::sync::watch::Receiver<bool>, idle: Duration) {
+        while !*stop.borrow() {
+            match self.run_once().await {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    let mut stop = stop.clone();
+                    let _ = tokio::time::timeout(idle, stop.changed()).await;
+                }
+                Err(e) => tracing::warn!(error = %e, "pipeline job failed"),
+            }
+        }
+    }
+
+    async fn process(&self, job: &ClaimedJob) -> Result<Processed, PipelineError> {
+        let mut tx = self.store.begin_write().await?;
+        let case = crate::cases::load_case(&mut tx, job.case_id).await?;
+        if !matches!(
+            case.state,
+            CaseState::Received | CaseState::EvidenceRequested
+        ) {
+            if !complete_in(&mut tx, job).await? {
+                return Ok(Processed::LeaseLost { case: case.id });
+            }
+            tx.commit().await?;
+            return Ok(Processed::Skipped {
+                case: case.id,
+                state: case.state,
+            });
+        }
+        let machine = Actor::machine();
+        transition_in(
+            &mut tx,
+            case.id,
+            CaseState::GatheringEvidence,
+            &machine,
+            "gathering_evidence",
+            None,
+        )
+        .await?;
+        let input = self
+            .evidence
+            .gather(&case)
+            .map_err(PipelineError::Evidence)?;
+        transition_in(
+            &mut tx,
+            case.id,
+            CaseState::Evaluated,
+            &machine,
+            "evaluated",
+            None,
+        )
+        .await?;
+
+        let finding = self.evaluate(&case, &input);
+        let decision_id = Uuid::now_v7();
+        let now = now_micros();
+        sqlx::query(
+            "INSERT INTO decisions (id, case_id, outcome, automated, decided_by, rule_set, rule_set_version, evaluated_on,
+                                    evidence_json, trace_json, decided_at)
+             VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(decision_id.to_string())
+        .bind(case.id.to_string())
+        .bind(finding.outcome.code())
+        .bind(&machine.0)
+        .bind(finding.rule_set.as_deref())
+        .bind(finding.version.as_deref())
+        .bind(case.application_date.to_string())
+        .bind(input.get("evidence").cloned().unwrap_or(Value::Null).to_string())
+        .bind(finding.trace.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let (to, kind) = match finding.outcome {
+            Outcome::Grant => (CaseState::Decided, "decided_automatically"),
+            Outcome::Refer => (CaseState::Referred, "referred"),
+            Outcome::RequestEvidence => (CaseState::EvidenceRequested, "evidence_requested"),
+        };
+        transition_in(
+            &mut tx,
+            case.id,
+            to,
+            &machine,
+            kind,
+            finding.reason.as_deref(),
+        )
+        .await?;
+        if finding.outcome == Outcome::Grant {
+            sqlx::query(
+                "INSERT INTO permits (id, case_id, decision_id, matter, valid_from, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(Uuid::now_v7().to_string())
+            .bind(case.id.to_string())
+            .bind(decision_id.to_string())
+            .bind(&case.matter)
+            .bind(jiff::Zoned::now().date().to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !complete_in(&mut tx, job).await? {
+            tx.rollback().await?;
+            return Ok(Processed::LeaseLost { case: case.id });
+        }
+        tx.commit().await?;
+        tracing::info!(case = %case.id, outcome = finding.outcome.code(), "case evaluated");
+        Ok(Processed::Decided {
+            case: case.id,
+            outcome: finding.outcome,
+            decision: decision_id,
+        })
+    }
+
+    /// The machine's finding. Anything that keeps the rules from running (an unknown
+    /// matter, an application the schema refuses, no version in force) is a referral with
+    /// the reason, never a failure that would retry forever.
+    fn evaluate(&self, case: &Case, input: &Value) -> Finding {
+        let refer = |reason: String| Finding {
+            outcome: Outcome::Refer,
+            rule_set: None,
+            version: None,
+            trace: json!({ "error": reason }),
+            reason: Some(reason),
+        };
+        let Some(rule_set) = self.rules.get(&case.matter) else {
+            return refer(format!("no rule set decides the matter `{}`", case.matter));
+        };
+        let app = match Application::from_json(input) {
+            Ok(a) => a,
+            Err(e) => {
+                return refer(format!(
+                    "the application does not fit the input schema: {e}"
+                ));
+            }
+        };
+        let evaluation = match rule_set.evaluate(&app, case.application_date) {
+            Ok(e) => e,
+            Err(e) => return refer(e.to_string()),
+        };
+        // The trace in all three languages: the applicant reads it in theirs.
+        let mut trace = serde_json::Map::new();
+        for lang in Lang::ALL {
+            match serde_json::to_value(evaluation.trace(&app, lang)) {
+                Ok(t) => trace.insert(lang.code().to_owned(), t),
+                Err(e) => return refer(format!("the trace could not be recorded: {e}")),
+            };
+        }
+        let trace = Value::Object(trace);
+        let reason = (evaluation.outcome != Outcome::Grant).then(|| {
+            evaluation
+                .findings
+                .iter()
+                .filter(|(_, s)| {
+                    !matches!(s, polku_rules::Status::Met | polku_rules::Status::Exempt)
+                })
+                .map(|(i, s)| format!("{} {}", rule_set.conditions[*i].id, s.code()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        Finding {
+            outcome: evaluation.outcome,
+            rule_set: Some(rule_set.id.clone()),
+            version: Some(evaluation.version.id.clone()),
+            trace,
+            reason,
+        }
+    }
+}
+
+struct Finding {
+    outcome: Outcome,
+    rule_set: Option<String>,
+    version: Option<String>,
+    trace: Value,
+    reason: Option<String>,
+}

@@ -1,0 +1,426 @@
+//! The case store and the decision pipeline, on SQLite and — when
+//! `POLKU_TEST_DATABASE_URL` is set — on PostgreSQL, with the same tests.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use polku_core::{
+    Actor, CaseError, CaseState, NewApplication, Pipeline, Processed, Store, SuppliedEvidence,
+};
+use polku_rules::{Outcome, RuleBook};
+use serde_json::{Value, json};
+
+/// A fresh database: a SQLite file in a temporary directory, or a schema of its own in
+/// the PostgreSQL that `POLKU_TEST_DATABASE_URL` names.
+struct TestDb {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_data_dir(dir.path()).await.unwrap();
+        TestDb {
+            store,
+            _dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    async fn postgres() -> Option<TestDb> {
+        let url = std::env::var("POLKU_TEST_DATABASE_URL").ok()?;
+        let schema = format!("polku_test_{}", uuid::Uuid::now_v7().simple());
+        let store = Store::connect_in_schema(&url, &schema).await.unwrap();
+        Some(TestDb {
+            store,
+            _dir: None,
+            pg: Some((url, schema)),
+        })
+    }
+
+    async fn finish(self) {
+        self.store.close().await;
+        if let Some((url, schema)) = self.pg {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+    }
+}
+
+/// Runs `test` against every configured database.
+macro_rules! on_every_database {
+    ($name:ident, $test:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = super::TestDb::sqlite().await;
+                super::$test(&db.store).await;
+                db.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = super::TestDb::postgres().await else {
+                    eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
+                    return;
+                };
+                super::$test(&db.store).await;
+                db.finish().await;
+            }
+        }
+    };
+}
+
+fn rules() -> Arc<RuleBook> {
+    static BOOK: std::sync::OnceLock<Arc<RuleBook>> = std::sync::OnceLock::new();
+    BOOK.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+        Arc::new(RuleBook::load_dir(&dir).unwrap())
+    })
+    .clone()
+}
+
+fn example() -> Value {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/employed-extension.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn application(patch: Value) -> NewApplication {
+    let mut app = example();
+    polku_rules::merge_patch(&mut app, &patch);
+    NewApplication {
+        matter: "fi.residence-permit.employed.extension".to_owned(),
+        applicant_id: "applicant-1".to_owned(),
+        application_date: jiff::civil::date(2025, 5, 1),
+        application: app,
+    }
+}
+
+fn pipeline(store: &Store, worker: &str) -> Pipeline<SuppliedEvidence> {
+    Pipeline::new(store.clone(), rules(), SuppliedEvidence, worker)
+}
+
+fn applicant() -> Actor {
+    Actor("applicant-1".to_owned())
+}
+
+async fn decides_automatically_with_history_trace_and_permit(store: &Store) {
+    let id = store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    assert_eq!(store.case(id).await.unwrap().state, CaseState::Received);
+    let done = pipeline(store, "w1").run_once().await.unwrap();
+    assert!(
+        matches!(
+            done,
+            Some(Processed::Decided {
+                outcome: Outcome::Grant,
+                ..
+            })
+        ),
+        "{done:?}"
+    );
+    assert_eq!(store.case(id).await.unwrap().state, CaseState::Decided);
+    let history: Vec<(Option<CaseState>, CaseState, String)> = store
+        .history(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.from_state, e.to_state, e.actor))
+        .collect();
+    assert_eq!(
+        history.iter().map(|(_, to, _)| *to).collect::<Vec<_>>(),
+        [
+            CaseState::Received,
+            CaseState::GatheringEvidence,
+            CaseState::Evaluated,
+            CaseState::Decided
+        ]
+    );
+    assert_eq!(history[0].2, "applicant-1");
+    assert_eq!(history[3].2, "polku-pipeline");
+    let decisions = store.decisions(id).await.unwrap();
+    assert_eq!(decisions.len(), 1);
+    let d = &decisions[0];
+    assert!(d.automated);
+    assert_eq!(
+        (d.outcome.as_str(), d.rule_set_version.as_deref()),
+        ("grant", Some("2025.1"))
+    );
+    assert_eq!(d.evidence["incomes"]["source"], "Incomes Register");
+    for lang in ["fi", "sv", "en"] {
+        assert_eq!(d.trace[lang]["outcome"], "grant", "{lang}");
+    }
+    assert_eq!(store.permit_count(id).await.unwrap(), 1);
+    let depth = store.queue_depth().await.unwrap();
+    assert_eq!((depth.queued, depth.running, depth.done), (0, 0, 1));
+    assert_eq!(
+        pipeline(store, "w1").run_once().await.unwrap(),
+        None,
+        "nothing left to do"
+    );
+}
+on_every_database!(
+    automatic_grant,
+    decides_automatically_with_history_trace_and_permit
+);
+
+async fn refers_and_requests_evidence_without_a_permit(store: &Store) {
+    let low_pay = store
+        .submit(
+            &application(json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1000}}})),
+            &applicant(),
+        )
+        .await
+        .unwrap();
+    let no_pay = store
+        .submit(
+            &application(json!({"evidence": {"incomes": null}})),
+            &applicant(),
+        )
+        .await
+        .unwrap();
+    let unknown_matter = store
+        .submit(
+            &NewApplication {
+                matter: "fi.no-such-matter".to_owned(),
+                ..application(json!({}))
+            },
+            &applicant(),
+        )
+        .await
+        .unwrap();
+    let p = pipeline(store, "w1");
+    while p.run_once().await.unwrap().is_some() {}
+    assert_eq!(
+        store.case(low_pay).await.unwrap().state,
+        CaseState::Referred
+    );
+    assert_eq!(
+        store.case(no_pay).await.unwrap().state,
+        CaseState::EvidenceRequested
+    );
+    assert_eq!(
+        store.case(unknown_matter).await.unwrap().state,
+        CaseState::Referred
+    );
+    let reason = store
+        .history(low_pay)
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .reason
+        .clone()
+        .unwrap();
+    assert_eq!(reason, "pay-meets-minimum not_met");
+    let reason = store
+        .history(unknown_matter)
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .reason
+        .clone()
+        .unwrap();
+    assert!(
+        reason.contains("no rule set decides the matter `fi.no-such-matter`"),
+        "{reason}"
+    );
+    for id in [low_pay, no_pay, unknown_matter] {
+        assert_eq!(store.permit_count(id).await.unwrap(), 0);
+        assert_eq!(store.decisions(id).await.unwrap().len(), 1);
+    }
+}
+on_every_database!(
+    referral_and_evidence_request,
+    refers_and_requests_evidence_without_a_permit
+);
+
+async fn refuses_invalid_transitions_and_writes_nothing(store: &Store) {
+    let id = store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    let err = store
+        .transition(
+            id,
+            CaseState::Decided,
+            &Actor("handler-1".into()),
+            Some("skip"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CaseError::InvalidTransition {
+                from: CaseState::Received,
+                to: CaseState::Decided,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("case {id} cannot go from received to decided")
+    );
+    assert_eq!(store.history(id).await.unwrap().len(), 1);
+    assert_eq!(store.case(id).await.unwrap().state, CaseState::Received);
+    store
+        .transition(id, CaseState::Withdrawn, &applicant(), Some("moved abroad"))
+        .await
+        .unwrap();
+    assert_eq!(
+        pipeline(store, "w1").run_once().await.unwrap(),
+        Some(Processed::Skipped {
+            case: id,
+            state: CaseState::Withdrawn
+        })
+    );
+    let missing = uuid::Uuid::now_v7();
+    assert!(matches!(store.case(missing).await, Err(CaseError::NotFound(m)) if m == missing));
+}
+on_every_database!(
+    invalid_transitions,
+    refuses_invalid_transitions_and_writes_nothing
+);
+
+async fn concurrent_workers_decide_each_case_exactly_once(store: &Store) {
+    let mut ids = Vec::new();
+    for _ in 0..24 {
+        ids.push(
+            store
+                .submit(&application(json!({})), &applicant())
+                .await
+                .unwrap(),
+        );
+    }
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let p = pipeline(store, &format!("worker-{w}"));
+            tokio::spawn(async move {
+                let mut n = 0;
+                loop {
+                    match p.run_once().await {
+                        Ok(Some(Processed::Decided { .. })) => n += 1,
+                        Ok(Some(_)) => {}
+                        Ok(None) => break n,
+                        // SQLite may report a busy database under contention; the job is retried.
+                        Err(e) => eprintln!("worker-{w}: {e}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for w in workers {
+        total += w.await.unwrap();
+    }
+    // Jobs that failed under contention are back in the queue with a backoff: finish them.
+    let p = pipeline(store, "sweeper");
+    for _ in 0..200 {
+        match p.run_once().await {
+            Ok(Some(Processed::Decided { .. })) => total += 1,
+            Ok(Some(_)) | Err(_) => {}
+            Ok(None) if store.queue_depth().await.unwrap().queued == 0 => break,
+            Ok(None) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    assert_eq!(total, ids.len());
+    for id in ids {
+        assert_eq!(store.decisions(id).await.unwrap().len(), 1, "case {id}");
+        assert_eq!(store.case(id).await.unwrap().state, CaseState::Decided);
+    }
+}
+on_every_database!(
+    concurrent_workers,
+    concurrent_workers_decide_each_case_exactly_once
+);
+
+async fn an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it(store: &Store) {
+    let id = store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    let first = store
+        .claim_job("crashed-worker", Duration::from_millis(300))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.case_id, first.attempts), (id, 1));
+    assert_eq!(
+        store
+            .claim_job("other", Duration::from_secs(30))
+            .await
+            .unwrap(),
+        None,
+        "held"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let second = store
+        .claim_job("other", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((second.id, second.attempts), (first.id, 2));
+    // The stale holder's failure report changes nothing.
+    store.fail_job(&first, "late report").await.unwrap();
+    assert_eq!(store.queue_depth().await.unwrap().running, 1);
+    // A failure by the holder puts the job back with a backoff, not ready at once.
+    store.fail_job(&second, "register timeout").await.unwrap();
+    assert_eq!(store.queue_depth().await.unwrap().queued, 1);
+    assert_eq!(
+        store
+            .claim_job("other", Duration::from_secs(30))
+            .await
+            .unwrap(),
+        None
+    );
+    // Released (graceful shutdown) jobs are ready again at once.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let third = store
+        .claim_job("w", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    store.release_job(&third).await.unwrap();
+    let again = store
+        .claim_job("w2", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.id, again.attempts), (third.id, third.attempts));
+}
+on_every_database!(
+    leases,
+    an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it
+);
+
+#[tokio::test]
+async fn migrations_apply_once_and_reopening_keeps_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_data_dir(dir.path()).await.unwrap();
+    let id = store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    store.close().await;
+    let reopened = Store::open_data_dir(dir.path()).await.unwrap();
+    assert_eq!(reopened.case(id).await.unwrap().state, CaseState::Received);
+    assert!(matches!(
+        Store::connect("mysql://x").await,
+        Err(polku_core::StoreError::UnsupportedUrl(_))
+    ));
+}
