@@ -51,7 +51,7 @@ CREATE TABLE decisions (
     rule_set         TEXT,
     rule_set_version TEXT,
     evaluated_on     TEXT,
-    evidence_json    TEXT NOT NULL,
+    input_json       TEXT NOT NULL,
     trace_json       TEXT NOT NULL,
     decided_at       BIGINT NOT NULL
 );

@@ -1,8 +1,11 @@
 //! Decision records: immutable once written; read back for the applicant, the handler
-//! and the auditor.
+//! and the auditor, and replayed to prove that the record reproduces itself.
 
+use polku_rules::RuleBook;
 use serde::Serialize;
+use serde_json::Value;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::cases::CaseError;
@@ -17,51 +20,126 @@ pub struct Decision {
     /// Made by a machine (Administrative Procedure Act 53 g §: the decision says so).
     pub automated: bool,
     pub decided_by: String,
+    pub matter: String,
     pub rule_set: Option<String>,
     pub rule_set_version: Option<String>,
-    pub evaluated_on: Option<String>,
-    /// The evidence as used, with its sources and fetch times.
-    pub evidence: serde_json::Value,
+    /// The date whose rules and figures applied (the application date).
+    pub evaluated_on: String,
+    /// The application and its evidence as used, with sources and fetch times.
+    pub input: Value,
     /// The trace in fi, sv and en.
-    pub trace: serde_json::Value,
+    pub trace: Value,
     pub decided_at: i64,
+}
+
+const COLUMNS: &str = "d.id, d.case_id, d.outcome, d.automated, d.decided_by, c.matter, d.rule_set, d.rule_set_version,
+                       d.evaluated_on, d.input_json, d.trace_json, d.decided_at";
+
+fn decision_from_row(r: &AnyRow) -> Result<Decision, CaseError> {
+    let id: String = r.try_get("id")?;
+    let case: String = r.try_get("case_id")?;
+    let case = Uuid::parse_str(&case).map_err(|e| CaseError::Corrupt {
+        case: Uuid::nil(),
+        what: "case id",
+        detail: e.to_string(),
+    })?;
+    let corrupt = |what: &'static str, detail: String| CaseError::Corrupt { case, what, detail };
+    let input: String = r.try_get("input_json")?;
+    let trace: String = r.try_get("trace_json")?;
+    Ok(Decision {
+        id: Uuid::parse_str(&id).map_err(|e| corrupt("decision id", e.to_string()))?,
+        case_id: case,
+        outcome: r.try_get("outcome")?,
+        automated: r.try_get::<i32, _>("automated")? != 0,
+        decided_by: r.try_get("decided_by")?,
+        matter: r.try_get("matter")?,
+        rule_set: r.try_get("rule_set")?,
+        rule_set_version: r.try_get("rule_set_version")?,
+        evaluated_on: r
+            .try_get::<Option<String>, _>("evaluated_on")?
+            .unwrap_or_default(),
+        input: serde_json::from_str(&input).map_err(|e| corrupt("input", e.to_string()))?,
+        trace: serde_json::from_str(&trace).map_err(|e| corrupt("trace", e.to_string()))?,
+        decided_at: r.try_get("decided_at")?,
+    })
+}
+
+/// What replaying a decision showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Replay {
+    pub decision: Uuid,
+    pub identical: bool,
+    /// JSON paths whose values differ, with the stored and the replayed value.
+    pub differences: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error("there is no decision {0}")]
+    NotFound(Uuid),
+    #[error("decision {0} was made by a person; only the machine's findings replay")]
+    NotAutomated(Uuid),
+    #[error("decision {id} has an unreadable evaluation date `{date}`")]
+    BadDate { id: Uuid, date: String },
+    #[error(transparent)]
+    Case(#[from] CaseError),
 }
 
 impl Store {
     /// A case's decisions, oldest first.
     pub async fn decisions(&self, case: Uuid) -> Result<Vec<Decision>, CaseError> {
-        let rows = sqlx::query(
-            "SELECT id, outcome, automated, decided_by, rule_set, rule_set_version, evaluated_on, evidence_json,
-                    trace_json, decided_at
-             FROM decisions WHERE case_id = $1 ORDER BY decided_at, id",
-        )
-        .bind(case.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let id: String = r.try_get("id")?;
-                let evidence: String = r.try_get("evidence_json")?;
-                let trace: String = r.try_get("trace_json")?;
-                let corrupt =
-                    |what: &'static str, detail: String| CaseError::Corrupt { case, what, detail };
-                Ok(Decision {
-                    id: Uuid::parse_str(&id).map_err(|e| corrupt("decision id", e.to_string()))?,
-                    case_id: case,
-                    outcome: r.try_get("outcome")?,
-                    automated: r.try_get::<i32, _>("automated")? != 0,
-                    decided_by: r.try_get("decided_by")?,
-                    rule_set: r.try_get("rule_set")?,
-                    rule_set_version: r.try_get("rule_set_version")?,
-                    evaluated_on: r.try_get("evaluated_on")?,
-                    evidence: serde_json::from_str(&evidence)
-                        .map_err(|e| corrupt("evidence", e.to_string()))?,
-                    trace: serde_json::from_str(&trace)
-                        .map_err(|e| corrupt("trace", e.to_string()))?,
-                    decided_at: r.try_get("decided_at")?,
-                })
-            })
-            .collect()
+        let sql = format!(
+            "SELECT {COLUMNS} FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.case_id = $1 ORDER BY d.decided_at, d.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decision_from_row).collect()
+    }
+
+    pub async fn decision(&self, id: Uuid) -> Result<Option<Decision>, CaseError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.id = $1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(decision_from_row).transpose()
+    }
+
+    /// Re-evaluates a stored decision from its own record (matter, input as used, date)
+    /// with `rules`, and compares the result with the stored trace.
+    pub async fn replay(&self, id: Uuid, rules: &RuleBook) -> Result<Replay, ReplayError> {
+        let d = self.decision(id).await?.ok_or(ReplayError::NotFound(id))?;
+        if !d.automated {
+            return Err(ReplayError::NotAutomated(id));
+        }
+        let on = d.evaluated_on.parse().map_err(|_| ReplayError::BadDate {
+            id,
+            date: d.evaluated_on.clone(),
+        })?;
+        let finding = crate::pipeline::evaluate(rules, &d.matter, &d.input, on);
+        let replayed = record(
+            finding.outcome.code(),
+            finding.rule_set.as_deref(),
+            finding.version.as_deref(),
+            finding.trace,
+        );
+        let stored = record(
+            &d.outcome,
+            d.rule_set.as_deref(),
+            d.rule_set_version.as_deref(),
+            d.trace,
+        );
+        let mut differences = Vec::new();
+        diff("", &stored, &replayed, &mut differences);
+        Ok(Replay {
+            decision: id,
+            identical: differences.is_empty(),
+            differences,
+        })
     }
 
     /// How many permits a case has: a granted case has exactly one.
@@ -71,5 +149,43 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get("n")?)
+    }
+}
+
+/// The parts of a decision a replay must reproduce.
+fn record(outcome: &str, rule_set: Option<&str>, version: Option<&str>, trace: Value) -> Value {
+    let text = |s: Option<&str>| s.map_or(Value::Null, Value::from);
+    let mut m = serde_json::Map::new();
+    m.insert("outcome".into(), Value::from(outcome));
+    m.insert("rule_set".into(), text(rule_set));
+    m.insert("rule_set_version".into(), text(version));
+    m.insert("trace".into(), trace);
+    Value::Object(m)
+}
+
+/// The JSON paths where `a` and `b` differ, at most 50.
+fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    if out.len() >= 50 || a == b {
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let null = Value::Null;
+                diff(
+                    &format!("{path}/{k}"),
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                diff(&format!("{path}/{i}"), p, q, out);
+            }
+        }
+        _ => out.push(format!("{path}: stored {a}, replayed {b}")),
     }
 }

@@ -15,7 +15,7 @@ mod store;
 
 pub use case::CaseState;
 pub use cases::{Actor, Case, CaseError, CaseEvent, NewApplication};
-pub use decisions::Decision;
+pub use decisions::{Decision, Replay, ReplayError};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use pipeline::{EvidenceSource, Pipeline, PipelineError, Processed, SuppliedEvidence};
 pub use store::{Dialect, MIGRATIONS, Store, StoreError};

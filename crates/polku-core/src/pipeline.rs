@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use polku_rules::{Application, Lang, Outcome, RuleBook};
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::case::CaseState;
@@ -151,12 +151,12 @@ impl<E: EvidenceSource> Pipeline<E> {
         )
         .await?;
 
-        let finding = self.evaluate(&case, &input);
+        let finding = evaluate(&self.rules, &case.matter, &input, case.application_date);
         let decision_id = Uuid::now_v7();
         let now = now_micros();
         sqlx::query(
             "INSERT INTO decisions (id, case_id, outcome, automated, decided_by, rule_set, rule_set_version, evaluated_on,
-                                    evidence_json, trace_json, decided_at)
+                                    input_json, trace_json, decided_at)
              VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(decision_id.to_string())
@@ -166,7 +166,7 @@ impl<E: EvidenceSource> Pipeline<E> {
         .bind(finding.rule_set.as_deref())
         .bind(finding.version.as_deref())
         .bind(case.application_date.to_string())
-        .bind(input.get("evidence").cloned().unwrap_or(Value::Null).to_string())
+        .bind(input.to_string())
         .bind(finding.trace.to_string())
         .bind(now)
         .execute(&mut *tx)
@@ -210,67 +210,72 @@ impl<E: EvidenceSource> Pipeline<E> {
             decision: decision_id,
         })
     }
+}
 
-    /// The machine's finding. Anything that keeps the rules from running (an unknown
-    /// matter, an application the schema refuses, no version in force) is a referral with
-    /// the reason, never a failure that would retry forever.
-    fn evaluate(&self, case: &Case, input: &Value) -> Finding {
-        let refer = |reason: String| Finding {
-            outcome: Outcome::Refer,
-            rule_set: None,
-            version: None,
-            trace: json!({ "error": reason }),
-            reason: Some(reason),
-        };
-        let Some(rule_set) = self.rules.get(&case.matter) else {
-            return refer(format!("no rule set decides the matter `{}`", case.matter));
-        };
-        let app = match Application::from_json(input) {
-            Ok(a) => a,
-            Err(e) => {
-                return refer(format!(
-                    "the application does not fit the input schema: {e}"
-                ));
-            }
-        };
-        let evaluation = match rule_set.evaluate(&app, case.application_date) {
-            Ok(e) => e,
-            Err(e) => return refer(e.to_string()),
-        };
-        // The trace in all three languages: the applicant reads it in theirs.
-        let mut trace = serde_json::Map::new();
-        for lang in Lang::ALL {
-            match serde_json::to_value(evaluation.trace(&app, lang)) {
-                Ok(t) => trace.insert(lang.code().to_owned(), t),
-                Err(e) => return refer(format!("the trace could not be recorded: {e}")),
-            };
+/// The machine's finding. Anything that keeps the rules from running (an unknown
+/// matter, an application the schema refuses, no version in force) is a referral with
+/// the reason, never a failure that would retry forever.
+pub(crate) fn evaluate(
+    rules: &RuleBook,
+    matter: &str,
+    input: &Value,
+    on: jiff::civil::Date,
+) -> Finding {
+    let refer = |reason: String| Finding {
+        outcome: Outcome::Refer,
+        rule_set: None,
+        version: None,
+        trace: Value::Object(
+            std::iter::once(("error".to_owned(), Value::from(reason.clone()))).collect(),
+        ),
+        reason: Some(reason),
+    };
+    let Some(rule_set) = rules.get(matter) else {
+        return refer(format!("no rule set decides the matter `{matter}`"));
+    };
+    let app = match Application::from_json(input) {
+        Ok(a) => a,
+        Err(e) => {
+            return refer(format!(
+                "the application does not fit the input schema: {e}"
+            ));
         }
-        let trace = Value::Object(trace);
-        let reason = (evaluation.outcome != Outcome::Grant).then(|| {
-            evaluation
-                .findings
-                .iter()
-                .filter(|(_, s)| {
-                    !matches!(s, polku_rules::Status::Met | polku_rules::Status::Exempt)
-                })
-                .map(|(i, s)| format!("{} {}", rule_set.conditions[*i].id, s.code()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        });
-        Finding {
-            outcome: evaluation.outcome,
-            rule_set: Some(rule_set.id.clone()),
-            version: Some(evaluation.version.id.clone()),
-            trace,
-            reason,
-        }
+    };
+    let evaluation = match rule_set.evaluate(&app, on) {
+        Ok(e) => e,
+        Err(e) => return refer(e.to_string()),
+    };
+    // The trace in all three languages: the applicant reads it in theirs.
+    let mut trace = serde_json::Map::new();
+    for lang in Lang::ALL {
+        match serde_json::to_value(evaluation.trace(&app, lang)) {
+            Ok(t) => trace.insert(lang.code().to_owned(), t),
+            Err(e) => return refer(format!("the trace could not be recorded: {e}")),
+        };
+    }
+    let trace = Value::Object(trace);
+    let reason = (evaluation.outcome != Outcome::Grant).then(|| {
+        evaluation
+            .findings
+            .iter()
+            .filter(|(_, s)| !matches!(s, polku_rules::Status::Met | polku_rules::Status::Exempt))
+            .map(|(i, s)| format!("{} {}", rule_set.conditions[*i].id, s.code()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    Finding {
+        outcome: evaluation.outcome,
+        rule_set: Some(rule_set.id.clone()),
+        version: Some(evaluation.version.id.clone()),
+        trace,
+        reason,
     }
 }
 
-struct Finding {
-    outcome: Outcome,
-    rule_set: Option<String>,
-    version: Option<String>,
-    trace: Value,
-    reason: Option<String>,
+pub(crate) struct Finding {
+    pub outcome: Outcome,
+    pub rule_set: Option<String>,
+    pub version: Option<String>,
+    pub trace: Value,
+    pub reason: Option<String>,
 }

@@ -157,7 +157,7 @@ async fn decides_automatically_with_history_trace_and_permit(store: &Store) {
         (d.outcome.as_str(), d.rule_set_version.as_deref()),
         ("grant", Some("2025.1"))
     );
-    assert_eq!(d.evidence["incomes"]["source"], "Incomes Register");
+    assert_eq!(d.input["evidence"]["incomes"]["source"], "Incomes Register");
     for lang in ["fi", "sv", "en"] {
         assert_eq!(d.trace[lang]["outcome"], "grant", "{lang}");
     }
@@ -424,3 +424,50 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         Err(polku_core::StoreError::UnsupportedUrl(_))
     ));
 }
+
+async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Store) {
+    let id = store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    let Some(Processed::Decided { decision, .. }) = pipeline(store, "w1").run_once().await.unwrap()
+    else {
+        panic!("not decided");
+    };
+    let same = store.replay(decision, &rules()).await.unwrap();
+    assert!(same.identical, "{:?}", same.differences);
+    // The same record under changed rule files: the replay names what changed.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules/fi");
+    let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+    let sources = vec![
+        (
+            PathBuf::from("common/residence-permit-conditions.yaml"),
+            read("common/residence-permit-conditions.yaml"),
+        ),
+        (
+            PathBuf::from("employed.yaml"),
+            read("residence-permit-employed-extension.yaml").replace(
+                "en: Extended residence permit for an employed person",
+                "en: Renamed",
+            ),
+        ),
+    ];
+    let changed = RuleBook::from_sources(&sources).unwrap();
+    let replay = store.replay(decision, &changed).await.unwrap();
+    assert!(!replay.identical);
+    assert_eq!(
+        replay.differences,
+        [
+            "/trace/en/title: stored \"Extended residence permit for an employed person\", replayed \"Renamed\""
+        ]
+    );
+    assert_eq!(store.decisions(id).await.unwrap()[0].id, decision);
+    let missing = uuid::Uuid::now_v7();
+    assert!(
+        matches!(store.replay(missing, &rules()).await, Err(polku_core::ReplayError::NotFound(m)) if m == missing)
+    );
+}
+on_every_database!(
+    replay,
+    a_decision_replays_identically_and_a_rule_change_shows
+);
