@@ -12,6 +12,7 @@ use polku_rules::{Application, Lang, Outcome, RuleBook};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::audit::{AuditEntry, AuditLog};
 use crate::case::CaseState;
 use crate::cases::{Actor, Case, CaseError, transition_in};
 use crate::jobs::{ClaimedJob, complete_in};
@@ -170,6 +171,32 @@ impl<E: EvidenceSource> Pipeline<E> {
         .bind(finding.trace.to_string())
         .bind(now)
         .execute(&mut *tx)
+        .await?;
+        let mut detail = serde_json::Map::new();
+        detail.insert("case".into(), Value::from(case.id.to_string()));
+        detail.insert("decision".into(), Value::from(decision_id.to_string()));
+        detail.insert("outcome".into(), Value::from(finding.outcome.code()));
+        detail.insert(
+            "rule_set".into(),
+            finding.rule_set.as_deref().map_or(Value::Null, Value::from),
+        );
+        detail.insert(
+            "rule_set_version".into(),
+            finding.version.as_deref().map_or(Value::Null, Value::from),
+        );
+        crate::audit::append_in(
+            &mut tx,
+            &AuditEntry {
+                log: AuditLog::Decision,
+                actor: machine.0.clone(),
+                organisation: None,
+                person: Some(case.applicant_id.clone()),
+                purpose: "automated processing of an application".to_owned(),
+                legal_basis: Some("HL 53 e §".to_owned()),
+                detail: Value::Object(detail),
+                x_road: Default::default(),
+            },
+        )
         .await?;
         let (to, kind) = match finding.outcome {
             Outcome::Grant => (CaseState::Decided, "decided_automatically"),

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use polku_core::{
-    Actor, CaseError, CaseState, NewApplication, Pipeline, Processed, Store, SuppliedEvidence,
+    Actor, AuditEntry, AuditLog, CaseError, CaseState, ChainReport, NewApplication, Pipeline,
+    Processed, Store, SuppliedEvidence, XRoad,
 };
 use polku_rules::{Outcome, RuleBook};
 use serde_json::{Value, json};
@@ -41,6 +42,33 @@ impl TestDb {
         })
     }
 
+    /// Runs SQL straight on the database, past the store: how a tamperer would.
+    async fn raw(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let (url, prefix) = match (&self.pg, &self._dir) {
+            (Some((url, schema)), _) => (url.clone(), format!("SET search_path TO {schema}; ")),
+            (None, Some(dir)) => (
+                format!("sqlite://{}", dir.path().join("polku.db").display()),
+                String::new(),
+            ),
+            (None, None) => unreachable!(),
+        };
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        if !prefix.is_empty() {
+            sqlx::query(sqlx::AssertSqlSafe(prefix))
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        drop(conn);
+        pool.close().await;
+    }
+
     async fn finish(self) {
         self.store.close().await;
         if let Some((url, schema)) = self.pg {
@@ -57,6 +85,26 @@ impl TestDb {
 
 /// Runs `test` against every configured database.
 macro_rules! on_every_database {
+    ($name:ident, $test:ident, with_db) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = super::TestDb::sqlite().await;
+                super::$test(&db).await;
+                db.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = super::TestDb::postgres().await else {
+                    eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
+                    return;
+                };
+                super::$test(&db).await;
+                db.finish().await;
+            }
+        }
+    };
     ($name:ident, $test:ident) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -470,4 +518,131 @@ async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Store) {
 on_every_database!(
     replay,
     a_decision_replays_identically_and_a_rule_change_shows
+);
+
+fn read_entry(person: &str) -> AuditEntry {
+    AuditEntry {
+        log: AuditLog::Access,
+        actor: "handler-7".to_owned(),
+        organisation: Some("Maahanmuuttovirasto".to_owned()),
+        person: Some(person.to_owned()),
+        purpose: "case handling".to_owned(),
+        legal_basis: Some("UlkL 54 §".to_owned()),
+        detail: json!({"read": "case"}),
+        x_road: XRoad {
+            client: Some("FI/GOV/0000000-0/migri".into()),
+            user_id: Some("FI123".into()),
+            issue: Some("case-1".into()),
+        },
+    }
+}
+
+async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
+    let store = &db.store;
+    assert_eq!(
+        store.verify_audit().await.unwrap(),
+        ChainReport {
+            rows: 0,
+            first_break: None
+        }
+    );
+    store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    pipeline(store, "w1").run_once().await.unwrap();
+    for i in 0..4 {
+        store
+            .audit(&read_entry(&format!("person-{i}")))
+            .await
+            .unwrap();
+    }
+    let clean = store.verify_audit().await.unwrap();
+    assert_eq!(
+        clean,
+        ChainReport {
+            rows: 5,
+            first_break: None
+        },
+        "1 decision + 4 reads"
+    );
+
+    db.raw("UPDATE audit_log SET purpose = 'curiosity' WHERE seq = 3")
+        .await;
+    let report = store.verify_audit().await.unwrap();
+    assert_eq!(
+        report.first_break.as_ref().map(|b| b.seq),
+        Some(3),
+        "{report:?}"
+    );
+    assert!(report.first_break.unwrap().problem.contains("changed"));
+    db.raw("UPDATE audit_log SET purpose = 'case handling' WHERE seq = 3")
+        .await;
+    assert_eq!(
+        store.verify_audit().await.unwrap().first_break,
+        None,
+        "restored"
+    );
+
+    db.raw("DELETE FROM audit_log WHERE seq = 2").await;
+    let report = store.verify_audit().await.unwrap();
+    assert_eq!(
+        report.first_break.map(|b| (b.seq, b.problem)),
+        Some((3, "row 2 is missing (the next row is 3)".to_owned()))
+    );
+}
+on_every_database!(
+    audit_chain,
+    the_audit_chain_verifies_and_names_the_first_broken_row,
+    with_db
+);
+
+async fn removing_the_last_rows_is_noticed(db: &TestDb) {
+    for i in 0..3 {
+        db.store
+            .audit(&read_entry(&format!("person-{i}")))
+            .await
+            .unwrap();
+    }
+    db.raw("DELETE FROM audit_log WHERE seq = 3").await;
+    let report = db.store.verify_audit().await.unwrap();
+    assert!(
+        report
+            .first_break
+            .unwrap()
+            .problem
+            .contains("rows were removed from the end")
+    );
+}
+on_every_database!(audit_truncation, removing_the_last_rows_is_noticed, with_db);
+
+async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let store = db.store.clone();
+            tokio::spawn(async move {
+                for i in 0..10 {
+                    store
+                        .audit(&read_entry(&format!("p-{t}-{i}")))
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(
+        db.store.verify_audit().await.unwrap(),
+        ChainReport {
+            rows: 80,
+            first_break: None
+        }
+    );
+}
+on_every_database!(
+    audit_concurrency,
+    concurrent_appends_keep_one_unbroken_chain,
+    with_db
 );

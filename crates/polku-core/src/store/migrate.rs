@@ -9,11 +9,18 @@ pub struct Migration {
 }
 
 /// Every migration, oldest first. Never edit one that has shipped: add the next.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "cases",
-    sql: include_str!("../../migrations/0001_cases.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "cases",
+        sql: include_str!("../../migrations/0001_cases.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "audit",
+        sql: include_str!("../../migrations/0002_audit.sql"),
+    },
+];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
     sqlx::query(

@@ -1,0 +1,235 @@
+//! The audit chain: the use log (every read of a person's data), the disclosure log and
+//! the decision log (Information Management Act 17 §), append-only and tamper-evident.
+//!
+//! Row n's hash is SHA-256 over row n-1's hash and row n's fields, so changing, removing
+//! or inserting any row breaks every hash after it; [`Store::verify_audit`] names the
+//! first row that does not fit. An auditor can recompute a hash with common tools: it is
+//! `sha256(prev_hash + "\n" + JSON array of the fields in column order)`.
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+
+use crate::store::{Store, StoreError, now_micros};
+
+/// Which of the three logs a row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditLog {
+    /// A read of a person's data: who, when, which person, for what purpose.
+    Access,
+    /// Data given to another organisation: to whom, what, on which legal basis.
+    Disclosure,
+    /// A decision made, by a person or by the machine.
+    Decision,
+}
+
+impl AuditLog {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditLog::Access => "access",
+            AuditLog::Disclosure => "disclosure",
+            AuditLog::Decision => "decision",
+        }
+    }
+}
+
+/// The national exchange layer's headers of the request that caused the entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct XRoad {
+    pub client: Option<String>,
+    pub user_id: Option<String>,
+    pub issue: Option<String>,
+}
+
+/// One entry to append.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub log: AuditLog,
+    pub actor: String,
+    pub organisation: Option<String>,
+    /// The person whose data it concerns.
+    pub person: Option<String>,
+    pub purpose: String,
+    pub legal_basis: Option<String>,
+    /// What was read, disclosed or decided.
+    pub detail: Value,
+    pub x_road: XRoad,
+}
+
+/// Where the chain broke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainBreak {
+    pub seq: i64,
+    pub problem: String,
+}
+
+/// The result of checking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub rows: i64,
+    pub first_break: Option<ChainBreak>,
+}
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+fn chain_hash(prev: &str, fields: &Value) -> String {
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(fields.to_string().as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn fields(seq: i64, at: i64, e: &AuditEntry, detail: &str) -> Value {
+    let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
+    Value::Array(vec![
+        Value::from(seq),
+        Value::from(at),
+        Value::from(e.log.as_str()),
+        Value::from(e.actor.as_str()),
+        opt(&e.organisation),
+        opt(&e.person),
+        Value::from(e.purpose.as_str()),
+        opt(&e.legal_basis),
+        Value::from(detail),
+        opt(&e.x_road.client),
+        opt(&e.x_road.user_id),
+        opt(&e.x_road.issue),
+    ])
+}
+
+/// Appends `entry` inside `tx`; the entry commits or rolls back with the work it records.
+pub(crate) async fn append_in(
+    tx: &mut Transaction<'_, Any>,
+    entry: &AuditEntry,
+) -> Result<i64, StoreError> {
+    // Updating the head first takes its row lock: concurrent appends queue here.
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut **tx)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("hash")?;
+    let at = now_micros();
+    let detail = entry.detail.to_string();
+    let hash = chain_hash(&prev, &fields(seq, at, entry, &detail));
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, log, actor, organisation, person, purpose, legal_basis, detail,
+                                x_road_client, x_road_user_id, x_road_issue, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(entry.log.as_str())
+    .bind(&entry.actor)
+    .bind(entry.organisation.as_deref())
+    .bind(entry.person.as_deref())
+    .bind(&entry.purpose)
+    .bind(entry.legal_basis.as_deref())
+    .bind(&detail)
+    .bind(entry.x_road.client.as_deref())
+    .bind(entry.x_road.user_id.as_deref())
+    .bind(entry.x_road.issue.as_deref())
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(seq)
+}
+
+impl Store {
+    /// Appends one entry on its own (a read, a disclosure).
+    pub async fn audit(&self, entry: &AuditEntry) -> Result<i64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let seq = append_in(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// Checks every row of the chain in order and names the first that does not fit.
+    pub async fn verify_audit(&self) -> Result<ChainReport, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, log, actor, organisation, person, purpose, legal_basis, detail, x_road_client,
+                    x_road_user_id, x_road_issue, prev_hash, hash
+             FROM audit_log ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut prev = GENESIS.to_owned();
+        let mut expected_seq = 1;
+        let mut count = 0;
+        for r in &rows {
+            count += 1;
+            let seq: i64 = r.try_get("seq")?;
+            let broken = |problem: String| ChainReport {
+                rows: count,
+                first_break: Some(ChainBreak { seq, problem }),
+            };
+            if seq != expected_seq {
+                return Ok(broken(format!(
+                    "row {expected_seq} is missing (the next row is {seq})"
+                )));
+            }
+            let log: String = r.try_get("log")?;
+            let log = match log.as_str() {
+                "access" => AuditLog::Access,
+                "disclosure" => AuditLog::Disclosure,
+                "decision" => AuditLog::Decision,
+                other => return Ok(broken(format!("`{other}` is not a log"))),
+            };
+            let entry = AuditEntry {
+                log,
+                actor: r.try_get("actor")?,
+                organisation: r.try_get("organisation")?,
+                person: r.try_get("person")?,
+                purpose: r.try_get("purpose")?,
+                legal_basis: r.try_get("legal_basis")?,
+                detail: Value::Null,
+                x_road: XRoad {
+                    client: r.try_get("x_road_client")?,
+                    user_id: r.try_get("x_road_user_id")?,
+                    issue: r.try_get("x_road_issue")?,
+                },
+            };
+            let detail: String = r.try_get("detail")?;
+            let stored_prev: String = r.try_get("prev_hash")?;
+            let stored_hash: String = r.try_get("hash")?;
+            if stored_prev != prev {
+                return Ok(broken(
+                    "its previous-hash does not match the row before it".to_owned(),
+                ));
+            }
+            if chain_hash(&prev, &fields(seq, r.try_get("at")?, &entry, &detail)) != stored_hash {
+                return Ok(broken(
+                    "its contents do not match its hash: the row was changed".to_owned(),
+                ));
+            }
+            prev = stored_hash;
+            expected_seq += 1;
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+        if head_seq != count || head_hash != prev {
+            return Ok(ChainReport {
+                rows: count,
+                first_break: Some(ChainBreak {
+                    seq: head_seq,
+                    problem: format!(
+                        "the chain ends at row {count} but its head says {head_seq}: rows were removed from the end"
+                    ),
+                }),
+            });
+        }
+        Ok(ChainReport {
+            rows: count,
+            first_break: None,
+        })
+    }
+}
