@@ -161,10 +161,9 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut prev = GENESIS.to_owned();
-        let mut expected_seq = 1;
         let mut count = 0;
-        for r in &rows {
-            count += 1;
+        for (expected_seq, r) in (1..).zip(&rows) {
+            count = expected_seq;
             let seq: i64 = r.try_get("seq")?;
             let broken = |problem: String| ChainReport {
                 rows: count,
@@ -210,7 +209,6 @@ impl Store {
                 ));
             }
             prev = stored_hash;
-            expected_seq += 1;
         }
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&self.pool)
