@@ -2,6 +2,7 @@
 
 mod bench;
 mod decide;
+mod store_cmds;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +38,27 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
+    },
+    /// File applications, run the decision pipeline, show cases.
+    Cases {
+        #[command(flatten)]
+        store: store_cmds::StoreArgs,
+        #[command(subcommand)]
+        command: store_cmds::CaseCommand,
+    },
+    /// Replay stored decisions.
+    Decisions {
+        #[command(flatten)]
+        store: store_cmds::StoreArgs,
+        #[command(subcommand)]
+        command: store_cmds::DecisionCommand,
+    },
+    /// The audit chain (use, disclosure and decision logs).
+    Audit {
+        #[command(flatten)]
+        store: store_cmds::StoreArgs,
+        #[command(subcommand)]
+        command: store_cmds::AuditCommand,
     },
 }
 
@@ -98,6 +120,9 @@ fn main() -> ExitCode {
         Command::Bench {
             command: BenchCommand::Rules(args),
         } => bench::run(args),
+        Command::Cases { store, command } => store_cmds::cases(store, command),
+        Command::Decisions { store, command } => store_cmds::decisions(store, command),
+        Command::Audit { store, command } => store_cmds::audit(store, command),
     }
 }
 

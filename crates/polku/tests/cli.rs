@@ -272,3 +272,66 @@ fn describe_publishes_what_is_automated_and_on_which_basis() {
     let unknown = polku(&["rules", "describe", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[test]
+fn submit_work_replay_and_verify_through_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--data-dir", dir]);
+        polku(&all)
+    };
+    let submitted = run(&[
+        "cases",
+        "submit",
+        "--matter",
+        MATTER,
+        "--input",
+        EXAMPLE,
+        "--date",
+        "2025-05-01",
+        "--applicant",
+        "a-1",
+    ]);
+    assert!(submitted.status.success(), "{}", stderr(&submitted));
+    let case = stdout(&submitted).trim().to_owned();
+    let worked = run(&["cases", "work"]);
+    let line = stdout(&worked);
+    assert!(
+        line.starts_with(&format!("{case}\tgrant\tdecision ")),
+        "{line}"
+    );
+    let decision = line
+        .lines()
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let replay = run(&["decisions", "replay", &decision]);
+    assert!(replay.status.success(), "{}", stdout(&replay));
+    assert!(stdout(&replay).contains("identical"));
+    let verify = run(&["audit", "verify"]);
+    assert!(verify.status.success());
+    assert_eq!(stdout(&verify).trim(), "audit chain intact: 1 rows");
+    let shown: serde_json::Value =
+        serde_json::from_slice(&run(&["cases", "show", &case]).stdout).unwrap();
+    assert_eq!(shown["case"]["state"], "decided");
+    assert_eq!(shown["history"].as_array().unwrap().len(), 4);
+    let bad = run(&[
+        "cases",
+        "submit",
+        "--matter",
+        MATTER,
+        "--input",
+        EXAMPLE,
+        "--date",
+        "1.5.2025",
+        "--applicant",
+        "a-1",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("is not a date"));
+}

@@ -1,0 +1,216 @@
+//! Commands on the case store: file an application, run the pipeline, show a case,
+//! replay a decision, verify the audit chain. `polku serve` (coming) shares the store.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use polku_core::{Actor, NewApplication, Pipeline, Processed, Store, SuppliedEvidence};
+use uuid::Uuid;
+
+/// Where the data lives: `--database-url` (or POLKU_DATABASE_URL) for PostgreSQL or
+/// SQLite, otherwise the SQLite file in `--data-dir`.
+#[derive(Args, Clone)]
+pub struct StoreArgs {
+    /// Data directory of the embedded SQLite database.
+    #[arg(
+        long,
+        env = "POLKU_DATA_DIR",
+        default_value = "polku-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// `postgres://…` or `sqlite:…`; overrides --data-dir.
+    #[arg(long, env = "POLKU_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+}
+
+impl StoreArgs {
+    async fn open(&self) -> anyhow::Result<Store> {
+        let store = match &self.database_url {
+            Some(url) => Store::connect(url).await,
+            None => Store::open_data_dir(&self.data_dir).await,
+        };
+        store.context("cannot open the database")
+    }
+}
+
+#[derive(Subcommand)]
+pub enum CaseCommand {
+    /// File an application; prints the new case's id.
+    Submit {
+        #[arg(long)]
+        matter: String,
+        /// The application with its evidence, as JSON.
+        #[arg(long)]
+        input: PathBuf,
+        /// The day it was filed (the rules in force that day apply).
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        applicant: String,
+    },
+    /// Run the decision pipeline until no job is ready.
+    Work {
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// A case with its history and decisions, as JSON.
+    Show { id: Uuid },
+}
+
+#[derive(Subcommand)]
+pub enum DecisionCommand {
+    /// Re-evaluate a stored decision from its own record and prove the result identical.
+    Replay {
+        id: Uuid,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole audit chain; exit 1 naming the first broken row.
+    Verify,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn report(result: anyhow::Result<ExitCode>) -> ExitCode {
+    result.unwrap_or_else(|e| {
+        eprintln!("polku: {e:#}");
+        ExitCode::FAILURE
+    })
+}
+
+pub fn cases(store: StoreArgs, command: CaseCommand) -> ExitCode {
+    report(runtime().and_then(|rt| rt.block_on(run_case(store, command))))
+}
+
+pub fn decisions(store: StoreArgs, command: DecisionCommand) -> ExitCode {
+    report(runtime().and_then(|rt| rt.block_on(run_decision(store, command))))
+}
+
+pub fn audit(store: StoreArgs, command: AuditCommand) -> ExitCode {
+    report(runtime().and_then(|rt| rt.block_on(run_audit(store, command))))
+}
+
+fn rule_book(dir: Option<&PathBuf>) -> anyhow::Result<polku_rules::RuleBook> {
+    crate::load_rules(dir).map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))
+}
+
+async fn run_case(args: StoreArgs, command: CaseCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        CaseCommand::Submit {
+            matter,
+            input,
+            date,
+            applicant,
+        } => {
+            let Some(application_date) = polku_rules::schema::parse_date(&date) else {
+                bail!("--date `{date}` is not a date YYYY-MM-DD");
+            };
+            let text = std::fs::read_to_string(&input)
+                .with_context(|| format!("cannot read {}", input.display()))?;
+            let application: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not valid JSON", input.display()))?;
+            polku_rules::Application::from_json(&application)
+                .context("the application is not valid")?;
+            let store = args.open().await?;
+            let new = NewApplication {
+                matter,
+                applicant_id: applicant.clone(),
+                application_date,
+                application,
+            };
+            let id = store.submit(&new, &Actor(applicant)).await?;
+            println!("{id}");
+        }
+        CaseCommand::Work { rules } => {
+            let store = args.open().await?;
+            let pipeline = Pipeline::new(
+                store,
+                Arc::new(rule_book(rules.as_ref())?),
+                SuppliedEvidence,
+                worker_name(),
+            );
+            let mut n = 0;
+            loop {
+                match pipeline.run_once().await {
+                    Ok(Some(Processed::Decided {
+                        case,
+                        outcome,
+                        decision,
+                    })) => {
+                        n += 1;
+                        println!("{case}\t{}\tdecision {decision}", outcome.code());
+                    }
+                    Ok(Some(other)) => println!("{other:?}"),
+                    Ok(None) => break,
+                    Err(e) => eprintln!("polku: a job failed and will be retried: {e}"),
+                }
+            }
+            let depth = pipeline.store.queue_depth().await?;
+            println!(
+                "{n} processed; queue: {} queued, {} running, {} dead",
+                depth.queued, depth.running, depth.dead
+            );
+        }
+        CaseCommand::Show { id } => {
+            let store = args.open().await?;
+            let case = store.case(id).await?;
+            let shown = serde_json::json!({
+                "case": case,
+                "history": store.history(id).await?,
+                "decisions": store.decisions(id).await?,
+            });
+            println!("{}", serde_json::to_string_pretty(&shown)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_decision(args: StoreArgs, command: DecisionCommand) -> anyhow::Result<ExitCode> {
+    let DecisionCommand::Replay { id, rules } = command;
+    let store = args.open().await?;
+    let replay = store.replay(id, &rule_book(rules.as_ref())?).await?;
+    if replay.identical {
+        println!("decision {id}: replayed from its own record, identical");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("decision {id}: the replay differs from the record:");
+        for d in &replay.differences {
+            println!("  {d}");
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+async fn run_audit(args: StoreArgs, command: AuditCommand) -> anyhow::Result<ExitCode> {
+    let AuditCommand::Verify = command;
+    let store = args.open().await?;
+    let report = store.verify_audit().await?;
+    match report.first_break {
+        None => {
+            println!("audit chain intact: {} rows", report.rows);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(b) => {
+            println!("audit chain broken at row {}: {}", b.seq, b.problem);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// A name that tells operators which process holds a lease.
+fn worker_name() -> String {
+    format!("polku-cli-{}", std::process::id())
+}
