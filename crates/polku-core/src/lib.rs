@@ -6,6 +6,7 @@
 //! [`EvidenceSource`], evaluates the rule set in force on the application date and records
 //! the outcome, the case's transition and the job's completion in one transaction.
 
+mod access;
 mod audit;
 pub mod case;
 mod cases;
@@ -14,6 +15,7 @@ mod jobs;
 mod pipeline;
 mod store;
 
+pub use access::{AccessError, Principal, Role};
 pub use audit::{AuditEntry, AuditLog, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;
 pub use cases::{Actor, Case, CaseError, CaseEvent, NewApplication};

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use polku_core::{
-    Actor, AuditEntry, AuditLog, CaseError, CaseState, ChainReport, NewApplication, Pipeline,
-    Processed, Store, SuppliedEvidence, XRoad,
+    AccessError, Actor, AuditEntry, AuditLog, CaseError, CaseState, ChainReport, NewApplication,
+    Pipeline, Processed, Role, Store, SuppliedEvidence, XRoad,
 };
 use polku_rules::{Outcome, RuleBook};
 use serde_json::{Value, json};
@@ -644,5 +644,63 @@ async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
 on_every_database!(
     audit_concurrency,
     concurrent_appends_keep_one_unbroken_chain,
+    with_db
+);
+
+async fn tokens_identify_users_and_are_stored_hashed(db: &TestDb) {
+    let store = &db.store;
+    let handler = store
+        .add_user(
+            "Hanna Handler",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    let token = store.create_token(handler, "laptop").await.unwrap();
+    assert!(
+        token.starts_with("polku_") && token.len() == 6 + 64,
+        "{token}"
+    );
+    let p = store.principal(&token).await.unwrap().unwrap();
+    assert_eq!(
+        (p.role, p.organisation.as_deref(), p.user_id),
+        (Role::CaseHandler, Some("Maahanmuuttovirasto"), handler)
+    );
+    assert_eq!(store.principal("polku_0000").await.unwrap(), None);
+    assert!(store.revoke_token(&token).await.unwrap());
+    assert_eq!(store.principal(&token).await.unwrap(), None, "revoked");
+    assert!(matches!(
+        store.add_user("x", Role::Auditor, None, None).await,
+        Err(AccessError::OrganisationRequired(Role::Auditor))
+    ));
+    assert!(matches!(
+        store.add_user("x", Role::Applicant, None, None).await,
+        Err(AccessError::PersonRequired)
+    ));
+    let applicant = store
+        .add_user("Aino", Role::Applicant, None, Some("person-1"))
+        .await
+        .unwrap();
+    let t = store.create_token(applicant, "phone").await.unwrap();
+    assert_eq!(
+        store
+            .principal(&t)
+            .await
+            .unwrap()
+            .unwrap()
+            .person_id
+            .as_deref(),
+        Some("person-1")
+    );
+    // The database holds no token in the clear.
+    db.raw(&format!("DELETE FROM api_tokens WHERE token_hash = '{t}'"))
+        .await;
+    assert!(store.principal(&t).await.unwrap().is_some());
+}
+on_every_database!(
+    access_tokens,
+    tokens_identify_users_and_are_stored_hashed,
     with_db
 );

@@ -53,6 +53,20 @@ enum Command {
         #[command(subcommand)]
         command: store_cmds::DecisionCommand,
     },
+    /// Users and their roles.
+    Users {
+        #[command(flatten)]
+        store: store_cmds::StoreArgs,
+        #[command(subcommand)]
+        command: store_cmds::UserCommand,
+    },
+    /// API tokens.
+    Tokens {
+        #[command(flatten)]
+        store: store_cmds::StoreArgs,
+        #[command(subcommand)]
+        command: store_cmds::TokenCommand,
+    },
     /// The audit chain (use, disclosure and decision logs).
     Audit {
         #[command(flatten)]
@@ -123,6 +137,8 @@ fn main() -> ExitCode {
         Command::Cases { store, command } => store_cmds::cases(store, command),
         Command::Decisions { store, command } => store_cmds::decisions(store, command),
         Command::Audit { store, command } => store_cmds::audit(store, command),
+        Command::Users { store, command } => store_cmds::users(store, command),
+        Command::Tokens { store, command } => store_cmds::tokens(store, command),
     }
 }
 

@@ -72,6 +72,36 @@ pub enum DecisionCommand {
 }
 
 #[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user; prints the user's id. The first administrator is added this way.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// applicant, case_handler, legal_officer, asylum_officer, reception_officer,
+        /// return_counsellor, analyst, security_liaison, auditor or administrator.
+        #[arg(long)]
+        role: polku_core::Role,
+        /// Required for every role but applicant.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Required for an applicant: the person whose cases they may see.
+        #[arg(long)]
+        person: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it; it is stored hashed and cannot be shown again.
+    Create {
+        #[arg(long)]
+        user: Uuid,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum AuditCommand {
     /// Check the whole audit chain; exit 1 naming the first broken row.
     Verify,
@@ -97,6 +127,36 @@ pub fn cases(store: StoreArgs, command: CaseCommand) -> ExitCode {
 
 pub fn decisions(store: StoreArgs, command: DecisionCommand) -> ExitCode {
     report(runtime().and_then(|rt| rt.block_on(run_decision(store, command))))
+}
+
+pub fn users(store: StoreArgs, command: UserCommand) -> ExitCode {
+    report(runtime().and_then(|rt| {
+        rt.block_on(async {
+            let UserCommand::Add {
+                name,
+                role,
+                organisation,
+                person,
+            } = command;
+            let id = store
+                .open()
+                .await?
+                .add_user(&name, role, organisation.as_deref(), person.as_deref())
+                .await?;
+            println!("{id}");
+            Ok(ExitCode::SUCCESS)
+        })
+    }))
+}
+
+pub fn tokens(store: StoreArgs, command: TokenCommand) -> ExitCode {
+    report(runtime().and_then(|rt| {
+        rt.block_on(async {
+            let TokenCommand::Create { user, label } = command;
+            println!("{}", store.open().await?.create_token(user, &label).await?);
+            Ok(ExitCode::SUCCESS)
+        })
+    }))
 }
 
 pub fn audit(store: StoreArgs, command: AuditCommand) -> ExitCode {

@@ -20,6 +20,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "audit",
         sql: include_str!("../../migrations/0002_audit.sql"),
     },
+    Migration {
+        version: 3,
+        name: "access",
+        sql: include_str!("../../migrations/0003_access.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

@@ -1,0 +1,230 @@
+//! Who may do what: organisations, users with a role (domain brief §2) and API tokens.
+//!
+//! A token is 32 random bytes shown once as hex; only its SHA-256 is stored, so a copy of
+//! the database does not let anyone call the API.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::store::{Store, StoreError, now_micros};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Applicant,
+    CaseHandler,
+    LegalOfficer,
+    AsylumOfficer,
+    ReceptionOfficer,
+    ReturnCounsellor,
+    Analyst,
+    SecurityLiaison,
+    Auditor,
+    Administrator,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Applicant,
+        Role::CaseHandler,
+        Role::LegalOfficer,
+        Role::AsylumOfficer,
+        Role::ReceptionOfficer,
+        Role::ReturnCounsellor,
+        Role::Analyst,
+        Role::SecurityLiaison,
+        Role::Auditor,
+        Role::Administrator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Applicant => "applicant",
+            Role::CaseHandler => "case_handler",
+            Role::LegalOfficer => "legal_officer",
+            Role::AsylumOfficer => "asylum_officer",
+            Role::ReceptionOfficer => "reception_officer",
+            Role::ReturnCounsellor => "return_counsellor",
+            Role::Analyst => "analyst",
+            Role::SecurityLiaison => "security_liaison",
+            Role::Auditor => "auditor",
+            Role::Administrator => "administrator",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!("`{s}` is not a role; roles are {}", all.join(", "))
+            })
+    }
+}
+
+/// The caller behind a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub organisation: Option<String>,
+    /// For an applicant: the person they are, whose cases they may see.
+    pub person_id: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("the role {0} belongs to an organisation: give --organisation")]
+    OrganisationRequired(Role),
+    #[error("an applicant must be a person: give --person")]
+    PersonRequired,
+    #[error("there is no user {0}")]
+    NoSuchUser(Uuid),
+    #[error("the stored role `{0}` is unknown")]
+    BadRole(String),
+    #[error("randomness is not available: {0}")]
+    Random(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for AccessError {
+    fn from(e: sqlx::Error) -> Self {
+        AccessError::Store(StoreError::Sql(e))
+    }
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Store {
+    /// Adds an organisation, or finds it by name.
+    pub async fn organisation(&self, name: &str) -> Result<String, AccessError> {
+        if let Some(row) = sqlx::query("SELECT id FROM organisations WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            return Ok(row.try_get("id")?);
+        }
+        let id = Uuid::now_v7().to_string();
+        sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(&id)
+            .bind(name)
+            .bind(now_micros())
+            .execute(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
+    /// Adds a user. Everyone but an applicant belongs to an organisation; an applicant is a person.
+    pub async fn add_user(
+        &self,
+        name: &str,
+        role: Role,
+        organisation: Option<&str>,
+        person_id: Option<&str>,
+    ) -> Result<Uuid, AccessError> {
+        let org_id = match (role, organisation) {
+            (Role::Applicant, _) if person_id.is_none() => return Err(AccessError::PersonRequired),
+            (Role::Applicant, _) => None,
+            (_, None) => return Err(AccessError::OrganisationRequired(role)),
+            (_, Some(org)) => Some(self.organisation(org).await?),
+        };
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO users (id, name, role, organisation_id, person_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.to_string())
+        .bind(name)
+        .bind(role.as_str())
+        .bind(org_id)
+        .bind(person_id)
+        .bind(now_micros())
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// Creates a token for `user` and returns it: it cannot be shown again.
+    pub async fn create_token(&self, user: Uuid, label: &str) -> Result<String, AccessError> {
+        let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        if exists.is_none() {
+            return Err(AccessError::NoSuchUser(user));
+        }
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| AccessError::Random(e.to_string()))?;
+        let token: String = format!(
+            "polku_{}",
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash(&token))
+            .bind(user.to_string())
+            .bind(label)
+            .bind(now_micros())
+            .execute(&self.pool)
+            .await?;
+        Ok(token)
+    }
+
+    /// The caller a token belongs to; `None` for an unknown or revoked token.
+    pub async fn principal(&self, token: &str) -> Result<Option<Principal>, AccessError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.name, u.role, o.name AS organisation, u.person_id
+             FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let id: String = row.try_get("id")?;
+        let role: String = row.try_get("role")?;
+        Ok(Some(Principal {
+            user_id: Uuid::parse_str(&id).map_err(|e| {
+                AccessError::Store(StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
+            })?,
+            name: row.try_get("name")?,
+            role: role
+                .parse()
+                .map_err(|_| AccessError::BadRole(role.clone()))?,
+            organisation: row.try_get("organisation")?,
+            person_id: row.try_get("person_id")?,
+        }))
+    }
+
+    pub async fn revoke_token(&self, token: &str) -> Result<bool, AccessError> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+        )
+        .bind(now_micros())
+        .bind(token_hash(token))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
