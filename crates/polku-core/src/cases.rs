@@ -86,37 +86,60 @@ impl Store {
     /// Files an application: the case, its first event and the job that will decide it,
     /// in one transaction.
     pub async fn submit(&self, new: &NewApplication, actor: &Actor) -> Result<Uuid, CaseError> {
-        let id = Uuid::now_v7();
-        let now = now_micros();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO cases (id, matter, applicant_id, state, application_date, application_json, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-        )
-        .bind(id.to_string())
-        .bind(&new.matter)
-        .bind(&new.applicant_id)
-        .bind(CaseState::Received.as_str())
-        .bind(new.application_date.to_string())
-        .bind(new.application.to_string())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        append_event(
-            &mut tx,
-            id,
-            now,
-            actor,
-            "submitted",
-            None,
-            CaseState::Received,
-            None,
-        )
-        .await?;
-        crate::jobs::enqueue(&mut tx, id, crate::jobs::JobKind::Decide, now).await?;
+        let id = submit_in(&mut tx, new, actor).await?;
         tx.commit().await?;
         tracing::info!(case = %id, matter = %new.matter, "application submitted");
         Ok(id)
+    }
+
+    /// Like [`Store::submit`], but a retry with the same `key` from the same user gets the
+    /// first case back instead of a second one. Returns the case and whether it is new.
+    pub async fn submit_once(&self, new: &NewApplication, actor: &Actor, user: &str, key: &str) -> Result<(Uuid, bool), CaseError> {
+        for _ in 0..3 {
+            if let Some(id) = self.idempotent_case(user, key).await? {
+                return Ok((id, false));
+            }
+            let mut tx = self.begin_write().await?;
+            let id = submit_in(&mut tx, new, actor).await?;
+            let stored = sqlx::query("INSERT INTO idempotency_keys (user_id, key, case_id, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(user)
+                .bind(key)
+                .bind(id.to_string())
+                .bind(now_micros())
+                .execute(&mut *tx)
+                .await;
+            match stored {
+                Ok(_) => {
+                    tx.commit().await?;
+                    tracing::info!(case = %id, matter = %new.matter, "application submitted");
+                    return Ok((id, true));
+                }
+                // A concurrent request with the same key won: drop ours and answer with its case.
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => tx.rollback().await?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(CaseError::Store(StoreError::Sql(sqlx::Error::RowNotFound)))
+    }
+
+    async fn idempotent_case(&self, user: &str, key: &str) -> Result<Option<Uuid>, CaseError> {
+        let row = sqlx::query("SELECT case_id FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+            .bind(user)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let id: String = r.try_get("case_id")?;
+            Uuid::parse_str(&id).map_err(|e| corrupt(Uuid::nil(), "idempotent case id", e.to_string()))
+        })
+        .transpose()
+    }
+
+    /// How many cases there are (operators, tests that check nothing was written).
+    pub async fn case_count(&self) -> Result<i64, CaseError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM cases").fetch_one(&self.pool).await?;
+        Ok(row.try_get("n")?)
     }
 
     pub async fn case(&self, id: Uuid) -> Result<Case, CaseError> {
@@ -167,6 +190,27 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+async fn submit_in(tx: &mut Transaction<'_, Any>, new: &NewApplication, actor: &Actor) -> Result<Uuid, CaseError> {
+    let id = Uuid::now_v7();
+    let now = now_micros();
+    sqlx::query(
+        "INSERT INTO cases (id, matter, applicant_id, state, application_date, application_json, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(id.to_string())
+    .bind(&new.matter)
+    .bind(&new.applicant_id)
+    .bind(CaseState::Received.as_str())
+    .bind(new.application_date.to_string())
+    .bind(new.application.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    append_event(tx, id, now, actor, "submitted", None, CaseState::Received, None).await?;
+    crate::jobs::enqueue(tx, id, crate::jobs::JobKind::Decide, now).await?;
+    Ok(id)
 }
 
 fn corrupt(case: Uuid, what: &'static str, detail: String) -> CaseError {

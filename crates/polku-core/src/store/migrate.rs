@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "access",
         sql: include_str!("../../migrations/0003_access.sql"),
     },
+    Migration {
+        version: 4,
+        name: "idempotency",
+        sql: include_str!("../../migrations/0004_idempotency.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
