@@ -95,7 +95,13 @@ impl Store {
 
     /// Like [`Store::submit`], but a retry with the same `key` from the same user gets the
     /// first case back instead of a second one. Returns the case and whether it is new.
-    pub async fn submit_once(&self, new: &NewApplication, actor: &Actor, user: &str, key: &str) -> Result<(Uuid, bool), CaseError> {
+    pub async fn submit_once(
+        &self,
+        new: &NewApplication,
+        actor: &Actor,
+        user: &str,
+        key: &str,
+    ) -> Result<(Uuid, bool), CaseError> {
         for _ in 0..3 {
             if let Some(id) = self.idempotent_case(user, key).await? {
                 return Ok((id, false));
@@ -124,21 +130,25 @@ impl Store {
     }
 
     async fn idempotent_case(&self, user: &str, key: &str) -> Result<Option<Uuid>, CaseError> {
-        let row = sqlx::query("SELECT case_id FROM idempotency_keys WHERE user_id = $1 AND key = $2")
-            .bind(user)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT case_id FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+                .bind(user)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
             let id: String = r.try_get("case_id")?;
-            Uuid::parse_str(&id).map_err(|e| corrupt(Uuid::nil(), "idempotent case id", e.to_string()))
+            Uuid::parse_str(&id)
+                .map_err(|e| corrupt(Uuid::nil(), "idempotent case id", e.to_string()))
         })
         .transpose()
     }
 
     /// How many cases there are (operators, tests that check nothing was written).
     pub async fn case_count(&self) -> Result<i64, CaseError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM cases").fetch_one(&self.pool).await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM cases")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(row.try_get("n")?)
     }
 
@@ -192,7 +202,11 @@ impl Store {
     }
 }
 
-async fn submit_in(tx: &mut Transaction<'_, Any>, new: &NewApplication, actor: &Actor) -> Result<Uuid, CaseError> {
+async fn submit_in(
+    tx: &mut Transaction<'_, Any>,
+    new: &NewApplication,
+    actor: &Actor,
+) -> Result<Uuid, CaseError> {
     let id = Uuid::now_v7();
     let now = now_micros();
     sqlx::query(
@@ -208,7 +222,17 @@ async fn submit_in(tx: &mut Transaction<'_, Any>, new: &NewApplication, actor: &
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    append_event(tx, id, now, actor, "submitted", None, CaseState::Received, None).await?;
+    append_event(
+        tx,
+        id,
+        now,
+        actor,
+        "submitted",
+        None,
+        CaseState::Received,
+        None,
+    )
+    .await?;
     crate::jobs::enqueue(tx, id, crate::jobs::JobKind::Decide, now).await?;
     Ok(id)
 }

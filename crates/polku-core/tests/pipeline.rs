@@ -707,11 +707,20 @@ on_every_database!(
 
 async fn a_retry_with_the_same_key_gets_the_first_case(store: &Store) {
     let new = application(json!({}));
-    let (first, created) = store.submit_once(&new, &applicant(), "user-1", "key-1").await.unwrap();
+    let (first, created) = store
+        .submit_once(&new, &applicant(), "user-1", "key-1")
+        .await
+        .unwrap();
     assert!(created);
-    let (again, created) = store.submit_once(&new, &applicant(), "user-1", "key-1").await.unwrap();
+    let (again, created) = store
+        .submit_once(&new, &applicant(), "user-1", "key-1")
+        .await
+        .unwrap();
     assert_eq!((again, created), (first, false));
-    let (other, created) = store.submit_once(&new, &applicant(), "user-2", "key-1").await.unwrap();
+    let (other, created) = store
+        .submit_once(&new, &applicant(), "user-2", "key-1")
+        .await
+        .unwrap();
     assert!(created && other != first, "keys belong to a user");
     assert_eq!(store.case_count().await.unwrap(), 2);
 }

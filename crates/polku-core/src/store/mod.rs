@@ -173,6 +173,12 @@ impl Store {
         }
     }
 
+    /// Whether the database answers (readiness).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }

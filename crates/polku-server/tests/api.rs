@@ -1,0 +1,363 @@
+//! The API as a client meets it: authentication, roles, bad input, idempotency, the use log.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use polku_core::{Pipeline, Role, Store, SuppliedEvidence};
+use polku_rules::RuleBook;
+use polku_server::{AppState, router};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct Api {
+    app: Router,
+    store: Store,
+    rules: Arc<RuleBook>,
+    applicant: String,
+    other_applicant: String,
+    handler: String,
+    analyst: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn api() -> Api {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_data_dir(dir.path()).await.unwrap();
+    let rules = Arc::new(
+        RuleBook::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules")).unwrap(),
+    );
+    let mut token = async |name: &str, role: Role, org: Option<&str>, person: Option<&str>| {
+        let user = store.add_user(name, role, org, person).await.unwrap();
+        store.create_token(user, "test").await.unwrap()
+    };
+    let applicant = token("Aino", Role::Applicant, None, Some("person-1")).await;
+    let other_applicant = token("Bashir", Role::Applicant, None, Some("person-2")).await;
+    let handler = token(
+        "Hanna",
+        Role::CaseHandler,
+        Some("Maahanmuuttovirasto"),
+        None,
+    )
+    .await;
+    let analyst = token("Anna", Role::Analyst, Some("Maahanmuuttovirasto"), None).await;
+    let app = router(AppState {
+        store: store.clone(),
+        rules: rules.clone(),
+    });
+    Api {
+        app,
+        store,
+        rules,
+        applicant,
+        other_applicant,
+        handler,
+        analyst,
+        _dir: dir,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    body: Value,
+}
+
+impl Api {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+        extra: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .header("content-type", "application/json")
+            .body(body.map(Body::from).unwrap_or_default())
+            .unwrap();
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    async fn submit(&self, token: &str, body: Value, extra: &[(&str, &str)]) -> Reply {
+        self.call(
+            "POST",
+            "/api/v1/applications",
+            Some(token),
+            Some(body.to_string().into_bytes()),
+            extra,
+        )
+        .await
+    }
+}
+
+fn example_submission() -> Value {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/employed-extension.json");
+    let application: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    json!({"matter": "fi.residence-permit.employed.extension", "application_date": "2025-05-01", "application": application})
+}
+
+fn assert_problem(r: &Reply, status: StatusCode, field: Option<&str>) {
+    assert_eq!(r.status, status, "{:?}", r.body);
+    assert_eq!(r.content_type, "application/problem+json", "{:?}", r.body);
+    assert_eq!(r.body["status"], status.as_u16());
+    assert!(
+        r.body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://polku.example/problems/")
+    );
+    if let Some(f) = field {
+        assert_eq!(r.body["field"], f, "{:?}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn an_applicant_files_and_reads_the_decision_with_its_explanation() {
+    let api = api().await;
+    let filed = api.submit(&api.applicant, example_submission(), &[]).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{:?}", filed.body);
+    let id = filed.body["case_id"].as_str().unwrap().to_owned();
+    Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w")
+        .run_once()
+        .await
+        .unwrap();
+    let read = api
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}?lang=sv"),
+            Some(&api.applicant),
+            None,
+            &[
+                ("X-Road-Client", "FI/GOV/0245437-2/suomifi"),
+                ("X-Road-UserId", "FI010190-999X"),
+                ("X-Road-Issue", "#42"),
+            ],
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
+    assert_eq!(read.body["state"], "decided");
+    let d = &read.body["decisions"][0];
+    assert_eq!(
+        (d["outcome"].as_str(), d["automated"].as_bool()),
+        (Some("grant"), Some(true))
+    );
+    assert!(d["automated_notice"].as_str().unwrap().contains("53 g §"));
+    assert_eq!(d["explanation"]["language"], "sv");
+    assert!(
+        d["explanation"]["outcome_text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Alla förutsättningar uppfylls")
+    );
+    // The read is in the use log, with the exchange layer's headers.
+    let chain = api.store.verify_audit().await.unwrap();
+    assert_eq!(
+        (chain.rows, chain.first_break),
+        (2, None),
+        "decision + read"
+    );
+}
+
+#[tokio::test]
+async fn nobody_gets_in_without_a_valid_token() {
+    let api = api().await;
+    for token in [None, Some("polku_not-a-token")] {
+        let r = api.call("GET", "/api/v1/rule-sets", token, None, &[]).await;
+        assert_problem(&r, StatusCode::UNAUTHORIZED, None);
+    }
+    let r = api
+        .call("GET", "/api/v1/rule-sets", Some(&api.analyst), None, &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["rule_sets"].as_array().unwrap().len(), 6);
+}
+
+#[tokio::test]
+async fn someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checked() {
+    let api = api().await;
+    let id = api
+        .submit(&api.applicant, example_submission(), &[])
+        .await
+        .body["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = api
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            Some(&api.other_applicant),
+            None,
+            &[],
+        )
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, None);
+    let r = api
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = api
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            Some(&api.analyst),
+            None,
+            &[],
+        )
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, None);
+    let r = api.submit(&api.handler, example_submission(), &[]).await;
+    assert_problem(&r, StatusCode::FORBIDDEN, None);
+    let r = api
+        .call(
+            "GET",
+            "/api/v1/cases/not-a-uuid",
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, None);
+    let r = api
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}?lang=de"),
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("lang"));
+}
+
+#[tokio::test]
+async fn bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing() {
+    let api = api().await;
+    let post = |body: Vec<u8>| {
+        let api = &api;
+        async move {
+            api.call(
+                "POST",
+                "/api/v1/applications",
+                Some(&api.applicant),
+                Some(body),
+                &[],
+            )
+            .await
+        }
+    };
+    let r = post(b"{\"matter\": ".to_vec()).await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, None);
+    let mut s = example_submission();
+    s["matter"] = json!("fi.no-such-matter");
+    assert_problem(
+        &post(s.to_string().into_bytes()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("matter"),
+    );
+    let mut s = example_submission();
+    s["application"]["family"] = json!({"adults": "two"});
+    assert_problem(
+        &post(s.to_string().into_bytes()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("application.family.adults"),
+    );
+    let mut s = example_submission();
+    s.as_object_mut().unwrap().remove("application");
+    assert_problem(
+        &post(s.to_string().into_bytes()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("application"),
+    );
+    let mut s = example_submission();
+    s["application_date"] = json!("1.5.2025");
+    assert_problem(
+        &post(s.to_string().into_bytes()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("application_date"),
+    );
+    let mut s = example_submission();
+    s["priority"] = json!("high");
+    assert_problem(
+        &post(s.to_string().into_bytes()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("priority"),
+    );
+    assert_problem(
+        &post(b"[1, 2]".to_vec()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+    );
+    let huge = format!(
+        "{{\"matter\": \"{}\"}}",
+        "x".repeat(polku_server::MAX_BODY_BYTES + 1)
+    );
+    assert_problem(
+        &post(huge.into_bytes()).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        None,
+    );
+    assert_eq!(api.store.case_count().await.unwrap(), 0, "nothing written");
+    let r = api
+        .call("GET", "/nowhere", Some(&api.applicant), None, &[])
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, None);
+}
+
+#[tokio::test]
+async fn a_retried_submission_with_its_key_gets_the_first_answer() {
+    let api = api().await;
+    let key = [("Idempotency-Key", "7f1c2a")];
+    let first = api.submit(&api.applicant, example_submission(), &key).await;
+    let again = api.submit(&api.applicant, example_submission(), &key).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(first.body["case_id"], again.body["case_id"]);
+    assert_eq!(api.store.case_count().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer_without_a_token() {
+    let api = api().await;
+    assert_eq!(
+        api.call("GET", "/healthz", None, None, &[]).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api.call("GET", "/readyz", None, None, &[]).await.status,
+        StatusCode::OK
+    );
+}
