@@ -29,7 +29,7 @@ async fn api() -> Api {
     let rules = Arc::new(
         RuleBook::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules")).unwrap(),
     );
-    let mut token = async |name: &str, role: Role, org: Option<&str>, person: Option<&str>| {
+    let token = async |name: &str, role: Role, org: Option<&str>, person: Option<&str>| {
         let user = store.add_user(name, role, org, person).await.unwrap();
         store.create_token(user, "test").await.unwrap()
     };
