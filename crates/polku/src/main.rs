@@ -2,6 +2,7 @@
 
 mod bench;
 mod decide;
+mod serve;
 mod store_cmds;
 
 use std::path::PathBuf;
@@ -27,6 +28,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the API and run the decision pipeline (data in ./polku-data unless told otherwise).
+    Serve(serve::ServeArgs),
     /// Work with rule sets: check, test, describe, export the input schema.
     Rules {
         #[command(subcommand)]
@@ -129,6 +132,7 @@ pub fn load_rules(dir: Option<&PathBuf>) -> Result<RuleBook, polku_rules::LoadEr
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve(args) => serve::run(args),
         Command::Rules { command } => rules(command),
         Command::Decide(args) => decide::run(args),
         Command::Bench {

@@ -28,7 +28,7 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    async fn open(&self) -> anyhow::Result<Store> {
+    pub async fn open(&self) -> anyhow::Result<Store> {
         let store = match &self.database_url {
             Some(url) => Store::connect(url).await,
             None => Store::open_data_dir(&self.data_dir).await,

@@ -1,0 +1,115 @@
+//! `polku serve`: the API and the decision pipeline in one process, on the embedded
+//! SQLite database unless `--database-url` names another.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use polku_core::{Pipeline, SuppliedEvidence};
+use polku_server::{AppState, router};
+
+use crate::store_cmds::StoreArgs;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Address to listen on.
+    #[arg(long, env = "POLKU_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Rules directory (default: the rule sets built into polku).
+    #[arg(long, env = "POLKU_RULES")]
+    rules: Option<PathBuf>,
+    /// Pipeline workers in this process (default: one per core).
+    #[arg(long, env = "POLKU_WORKERS")]
+    workers: Option<usize>,
+}
+
+pub fn run(args: ServeArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("POLKU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .and_then(|rt| rt.block_on(serve(args)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("polku serve: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let store = args.store.open().await?;
+    let rules = Arc::new(
+        crate::load_rules(args.rules.as_ref())
+            .map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))?,
+    );
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let workers = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut tasks = Vec::new();
+    for w in 0..workers {
+        let pipeline = Pipeline::new(
+            store.clone(),
+            rules.clone(),
+            SuppliedEvidence,
+            format!("polku-{}-{w}", std::process::id()),
+        );
+        let stop = stop_rx.clone();
+        tasks.push(tokio::spawn(async move {
+            pipeline.run(stop, Duration::from_millis(200)).await
+        }));
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(listen = %args.listen, workers, dialect = ?store.dialect(), "polku serving");
+    axum::serve(
+        listener,
+        router(AppState {
+            store: store.clone(),
+            rules,
+        }),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server failed")?;
+    // Workers finish the job in hand (it commits or rolls back whole) and stop.
+    let _ = stop_tx.send(true);
+    for t in tasks {
+        let _ = t.await;
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM (what a service manager sends).
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing the jobs in hand");
+}
