@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use polku_core::{
-    AccessError, Actor, AuditEntry, AuditLog, CaseError, CaseState, ChainReport, NewApplication,
-    Pipeline, Processed, Role, Store, SuppliedEvidence, XRoad,
+    AccessError, Actor, AuditEntry, AuditLog, CaseError, CaseState, ChainReport, HandlingError,
+    HumanOutcome, NewApplication, Pipeline, Processed, QueueFilter, Role, Store, SuppliedEvidence,
+    XRoad,
 };
 use polku_rules::{Outcome, RuleBook};
 use serde_json::{Value, json};
@@ -725,3 +726,161 @@ async fn a_retry_with_the_same_key_gets_the_first_case(store: &Store) {
     assert_eq!(store.case_count().await.unwrap(), 2);
 }
 on_every_database!(idempotency, a_retry_with_the_same_key_gets_the_first_case);
+
+async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(store: &Store) {
+    let low_pay = json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1000}}});
+    let mut referred = Vec::new();
+    for date in [(2025, 5, 3), (2025, 5, 1), (2025, 5, 2)] {
+        let mut new = application(low_pay.clone());
+        new.application_date = jiff::civil::date(date.0, date.1, date.2);
+        referred.push(store.submit(&new, &applicant()).await.unwrap());
+    }
+    let granted = store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    let p = pipeline(store, "w1");
+    while p.run_once().await.unwrap().is_some() {}
+
+    // Oldest application first; the grant is not in the queue.
+    let page = store
+        .handler_queue(&QueueFilter {
+            limit: 2,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        page.iter().map(|i| i.case_id).collect::<Vec<_>>(),
+        [referred[1], referred[2]]
+    );
+    assert_eq!(page[0].reason.as_deref(), Some("pay-meets-minimum not_met"));
+    let last = &page[1];
+    let next = store
+        .handler_queue(&QueueFilter {
+            limit: 2,
+            after: Some((
+                last.application_date.clone(),
+                last.created_at,
+                last.case_id.to_string(),
+            )),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        next.iter().map(|i| i.case_id).collect::<Vec<_>>(),
+        [referred[0]]
+    );
+    let other_matter = QueueFilter {
+        matter: Some("fi.citizenship.application".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(store.handler_queue(&other_matter).await.unwrap().is_empty());
+
+    let hanna = Actor("handler:hanna".into());
+    let ville = Actor("handler:ville".into());
+    let case = referred[1];
+    assert!(matches!(
+        store
+            .decide_by_person(case, &hanna, HumanOutcome::Refuse, "pay too low")
+            .await,
+        Err(HandlingError::NotClaimed(_))
+    ));
+    store.claim_case(case, &hanna).await.unwrap();
+    assert!(matches!(
+        store.claim_case(case, &ville).await,
+        Err(HandlingError::AssignedToOther { .. })
+    ));
+    assert!(matches!(
+        store
+            .decide_by_person(case, &hanna, HumanOutcome::Refuse, " ")
+            .await,
+        Err(HandlingError::NoReasons)
+    ));
+    store
+        .decide_by_person(
+            case,
+            &hanna,
+            HumanOutcome::Refuse,
+            "Pay below the collective agreement (UlkL 73 §).",
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.case(case).await.unwrap().state, CaseState::Decided);
+    let decisions = store.decisions(case).await.unwrap();
+    assert_eq!(
+        (
+            decisions[1].outcome.as_str(),
+            decisions[1].automated,
+            decisions[1].decided_by.as_str()
+        ),
+        ("refuse", false, "handler:hanna")
+    );
+    assert_eq!(store.permit_count(case).await.unwrap(), 0);
+    // A person's decision is not rectified by this route; an automated one is.
+    assert!(matches!(
+        store.request_rectification(case, "applicant-1", "x").await,
+        Err(HandlingError::NoAutomatedDecision(_))
+    ));
+    assert!(matches!(
+        store
+            .request_rectification(granted, "someone-else", "x")
+            .await,
+        Err(HandlingError::NotTheApplicant(_))
+    ));
+    store
+        .request_rectification(
+            granted,
+            "applicant-1",
+            "The permit should cover my new employer too.",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.case(granted).await.unwrap().state,
+        CaseState::RectificationRequested
+    );
+    let queue = store
+        .handler_queue(&QueueFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        queue
+            .iter()
+            .any(|i| i.case_id == granted && i.state == CaseState::RectificationRequested)
+    );
+    // The machine never touches it: no job, and a person decides.
+    assert_eq!(p.run_once().await.unwrap(), None);
+    store.claim_case(granted, &ville).await.unwrap();
+    assert!(matches!(
+        store
+            .decide_by_person(granted, &ville, HumanOutcome::RequestEvidence, "need more")
+            .await,
+        Err(HandlingError::NotWaiting(_))
+    ));
+    store
+        .decide_by_person(
+            granted,
+            &ville,
+            HumanOutcome::Grant,
+            "The original decision stands.",
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.case(granted).await.unwrap().state, CaseState::Decided);
+    assert_eq!(
+        store.permit_count(granted).await.unwrap(),
+        1,
+        "the confirmed permit, not a second one"
+    );
+    assert_eq!(store.verify_audit().await.unwrap().first_break, None);
+}
+on_every_database!(
+    people,
+    people_work_the_queue_decide_with_reasons_and_handle_rectification
+);

@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "idempotency",
         sql: include_str!("../../migrations/0004_idempotency.sql"),
     },
+    Migration {
+        version: 5,
+        name: "handling",
+        sql: include_str!("../../migrations/0005_handling.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

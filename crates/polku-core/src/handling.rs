@@ -1,0 +1,303 @@
+//! People's work: the queue of cases the machine referred, claiming a case, a handler's
+//! decision with reasons, and the applicant's request for rectification of an automated
+//! decision (Administrative Procedure Act 53 e–53 f §: free of charge, always decided by a
+//! person).
+//!
+//! The queue's order is stated and explainable: oldest application date first, then the
+//! order of arrival. Nothing about the person — nationality, sex, religion, ethnicity — is
+//! read to order it.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::audit::{AuditEntry, AuditLog, append_in};
+use crate::case::CaseState;
+use crate::cases::{Actor, CaseError, load_case, transition_in};
+use crate::store::{Store, now_micros};
+
+/// The order of the handler queue, as the API and the docs state it.
+pub const QUEUE_ORDER: &str = "oldest application date first, then the order of arrival";
+
+/// One case waiting for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueItem {
+    pub case_id: Uuid,
+    pub matter: String,
+    pub state: CaseState,
+    pub application_date: String,
+    pub created_at: i64,
+    pub assigned_to: Option<String>,
+    /// Why the machine referred it (the failing or unknown conditions).
+    pub reason: Option<String>,
+}
+
+/// Which cases to list, after which position.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub matter: Option<String>,
+    /// Only applications filed on or before this date (`YYYY-MM-DD`): the oldest work.
+    pub filed_on_or_before: Option<String>,
+    pub limit: i64,
+    /// The position after which to continue: `(application_date, created_at, case id)` of
+    /// the last item of the previous page.
+    pub after: Option<(String, i64, String)>,
+}
+
+/// What a person decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HumanOutcome {
+    Grant,
+    Refuse,
+    RequestEvidence,
+}
+
+impl HumanOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HumanOutcome::Grant => "grant",
+            HumanOutcome::Refuse => "refuse",
+            HumanOutcome::RequestEvidence => "request_evidence",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandlingError {
+    #[error("case {0} is not waiting for a person")]
+    NotWaiting(Uuid),
+    #[error("case {case} is assigned to {holder}")]
+    AssignedToOther { case: Uuid, holder: String },
+    #[error("claim case {0} before deciding it")]
+    NotClaimed(Uuid),
+    #[error("a decision needs its reasons")]
+    NoReasons,
+    #[error("only the applicant of case {0} may ask for its rectification")]
+    NotTheApplicant(Uuid),
+    #[error("case {0} has no automated decision to rectify")]
+    NoAutomatedDecision(Uuid),
+    #[error(transparent)]
+    Case(#[from] CaseError),
+}
+
+impl From<sqlx::Error> for HandlingError {
+    fn from(e: sqlx::Error) -> Self {
+        HandlingError::Case(CaseError::from(e))
+    }
+}
+
+const WAITING: [CaseState; 2] = [CaseState::Referred, CaseState::RectificationRequested];
+
+impl Store {
+    /// Cases waiting for a person, in [`QUEUE_ORDER`].
+    pub async fn handler_queue(&self, f: &QueueFilter) -> Result<Vec<QueueItem>, HandlingError> {
+        let (after_date, after_created, after_id) = f.after.clone().unwrap_or_default();
+        let rows = sqlx::query(
+            "SELECT c.id, c.matter, c.state, c.application_date, c.created_at, c.assigned_to,
+                    (SELECT e.reason FROM case_events e WHERE e.case_id = c.id AND e.kind = 'referred'
+                     ORDER BY e.seq DESC LIMIT 1) AS reason
+             FROM cases c
+             WHERE c.state IN ('referred', 'rectification_requested')
+               AND ($1 = '' OR c.matter = $1)
+               AND ($2 = '' OR c.application_date <= $2)
+               AND ($3 = '' OR (c.application_date, c.created_at, c.id) > ($3, $4, $5))
+             ORDER BY c.application_date, c.created_at, c.id
+             LIMIT $6",
+        )
+        .bind(f.matter.clone().unwrap_or_default())
+        .bind(f.filed_on_or_before.clone().unwrap_or_default())
+        .bind(after_date)
+        .bind(after_created)
+        .bind(after_id)
+        .bind(f.limit.clamp(1, 500))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("id")?;
+                let state: String = r.try_get("state")?;
+                let case_id = Uuid::parse_str(&id).map_err(|e| CaseError::Corrupt {
+                    case: Uuid::nil(),
+                    what: "case id",
+                    detail: e.to_string(),
+                })?;
+                Ok(QueueItem {
+                    case_id,
+                    matter: r.try_get("matter")?,
+                    state: state.parse().map_err(|e: crate::case::UnknownState| {
+                        CaseError::Corrupt {
+                            case: case_id,
+                            what: "state",
+                            detail: e.to_string(),
+                        }
+                    })?,
+                    application_date: r.try_get("application_date")?,
+                    created_at: r.try_get("created_at")?,
+                    assigned_to: r.try_get("assigned_to")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Assigns a waiting case to `handler` (again, if it is theirs already).
+    pub async fn claim_case(&self, id: Uuid, handler: &Actor) -> Result<(), HandlingError> {
+        let mut tx = self.begin_write().await?;
+        let case = load_case(&mut tx, id).await?;
+        if !WAITING.contains(&case.state) {
+            return Err(HandlingError::NotWaiting(id));
+        }
+        let claimed = sqlx::query("UPDATE cases SET assigned_to = $1 WHERE id = $2 AND (assigned_to IS NULL OR assigned_to = $1)")
+            .bind(&handler.0)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if claimed.rows_affected() != 1 {
+            let row = sqlx::query("SELECT assigned_to FROM cases WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+            return Err(HandlingError::AssignedToOther {
+                case: id,
+                holder: row
+                    .try_get::<Option<String>, _>("assigned_to")?
+                    .unwrap_or_default(),
+            });
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A handler's decision with reasons, on a case they have claimed. Returns the decision's id.
+    pub async fn decide_by_person(
+        &self,
+        id: Uuid,
+        handler: &Actor,
+        outcome: HumanOutcome,
+        reasons: &str,
+    ) -> Result<Uuid, HandlingError> {
+        if reasons.trim().is_empty() {
+            return Err(HandlingError::NoReasons);
+        }
+        let mut tx = self.begin_write().await?;
+        let case = load_case(&mut tx, id).await?;
+        if !WAITING.contains(&case.state) {
+            return Err(HandlingError::NotWaiting(id));
+        }
+        let holder: Option<String> = sqlx::query("SELECT assigned_to FROM cases WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("assigned_to")?;
+        if holder.as_deref() != Some(handler.0.as_str()) {
+            return Err(HandlingError::NotClaimed(id));
+        }
+        let to = match (outcome, case.state) {
+            (HumanOutcome::RequestEvidence, CaseState::Referred) => CaseState::EvidenceRequested,
+            // A rectification request ends in a decision, never in another round of evidence.
+            (HumanOutcome::RequestEvidence, _) => return Err(HandlingError::NotWaiting(id)),
+            _ => CaseState::Decided,
+        };
+        let decision = Uuid::now_v7();
+        let now = now_micros();
+        let mut trace = serde_json::Map::new();
+        trace.insert("reasons".into(), Value::from(reasons));
+        sqlx::query(
+            "INSERT INTO decisions (id, case_id, outcome, automated, decided_by, rule_set, rule_set_version, evaluated_on,
+                                    input_json, trace_json, decided_at)
+             VALUES ($1, $2, $3, 0, $4, NULL, NULL, $5, $6, $7, $8)",
+        )
+        .bind(decision.to_string())
+        .bind(id.to_string())
+        .bind(outcome.as_str())
+        .bind(&handler.0)
+        .bind(case.application_date.to_string())
+        .bind(case.application.to_string())
+        .bind(Value::Object(trace).to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        transition_in(&mut tx, id, to, handler, "decided_by_person", Some(reasons)).await?;
+        sqlx::query("UPDATE cases SET assigned_to = NULL WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if outcome == HumanOutcome::Grant {
+            // A grant that confirms an earlier one (after a rectification request) keeps
+            // the permit that exists.
+            sqlx::query(
+                "INSERT INTO permits (id, case_id, decision_id, matter, valid_from, created_at)
+                 SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM permits WHERE case_id = $2)",
+            )
+            .bind(Uuid::now_v7().to_string())
+            .bind(id.to_string())
+            .bind(decision.to_string())
+            .bind(&case.matter)
+            .bind(jiff::Zoned::now().date().to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut detail = serde_json::Map::new();
+        detail.insert("case".into(), Value::from(id.to_string()));
+        detail.insert("decision".into(), Value::from(decision.to_string()));
+        detail.insert("outcome".into(), Value::from(outcome.as_str()));
+        append_in(
+            &mut tx,
+            &AuditEntry {
+                log: AuditLog::Decision,
+                actor: handler.0.clone(),
+                organisation: None,
+                person: Some(case.applicant_id.clone()),
+                purpose: "decision by a case handler".to_owned(),
+                legal_basis: None,
+                detail: Value::Object(detail),
+                x_road: Default::default(),
+            },
+        )
+        .await
+        .map_err(CaseError::from)?;
+        tx.commit().await?;
+        Ok(decision)
+    }
+
+    /// The applicant asks for rectification of an automated decision: the case goes to a
+    /// person's queue. Free of charge; never decided by the machine.
+    pub async fn request_rectification(
+        &self,
+        id: Uuid,
+        applicant_person: &str,
+        reason: &str,
+    ) -> Result<(), HandlingError> {
+        let mut tx = self.begin_write().await?;
+        let case = load_case(&mut tx, id).await?;
+        if case.applicant_id != applicant_person {
+            return Err(HandlingError::NotTheApplicant(id));
+        }
+        let last = sqlx::query("SELECT automated FROM decisions WHERE case_id = $1 ORDER BY decided_at DESC, id DESC LIMIT 1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let automated = match last {
+            Some(r) => r.try_get::<i32, _>("automated")? != 0,
+            None => false,
+        };
+        if case.state != CaseState::Decided || !automated {
+            return Err(HandlingError::NoAutomatedDecision(id));
+        }
+        let actor = Actor(format!("person:{applicant_person}"));
+        transition_in(
+            &mut tx,
+            id,
+            CaseState::RectificationRequested,
+            &actor,
+            "rectification_requested",
+            Some(reason),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
