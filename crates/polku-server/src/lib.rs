@@ -35,6 +35,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/applications", post(routes::submit_application))
         .route("/api/v1/cases/{id}", get(routes::read_case))
         .route("/api/v1/rule-sets", get(routes::rule_sets))
+        .route("/api/v1/queue", get(routes::queue))
+        .route("/api/v1/cases/{id}/claim", post(routes::claim))
+        .route("/api/v1/cases/{id}/decision", post(routes::decide))
+        .route(
+            "/api/v1/cases/{id}/rectification",
+            post(routes::rectification),
+        )
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

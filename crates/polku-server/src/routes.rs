@@ -6,7 +6,10 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use polku_core::{Actor, AuditEntry, AuditLog, CaseError, NewApplication, Role};
+use polku_core::{
+    Actor, AuditEntry, AuditLog, CaseError, HandlingError, HumanOutcome, NewApplication,
+    QUEUE_ORDER, QueueFilter, Role,
+};
 use polku_rules::{Application, Lang};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -73,22 +76,7 @@ pub async fn submit_application(
             "this applicant account is not linked to a person",
         ));
     };
-    let body = body.map_err(|e| {
-        Problem::new(
-            e.status(),
-            "unreadable-body",
-            "Unreadable body",
-            e.body_text(),
-        )
-    })?;
-    let value: Value = serde_json::from_slice(&body).map_err(|e| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-json",
-            "Malformed JSON",
-            format!("the body is not valid JSON: {e}"),
-        )
-    })?;
+    let value: Value = json_body(body)?;
     let new = read_submission(&state, &value, person.clone())?;
     let key = headers
         .get("idempotency-key")
@@ -306,4 +294,228 @@ pub async fn rule_sets(
         })
         .collect();
     Ok(Json(json!({ "rule_sets": list })))
+}
+
+/// Handlers and legal officers work the queue.
+fn handler_only(caller: &Caller) -> Result<Actor, Problem> {
+    match caller.principal.role {
+        Role::CaseHandler | Role::LegalOfficer => {
+            Ok(Actor(format!("user:{}", caller.principal.user_id)))
+        }
+        _ => Err(Problem::forbidden(
+            "only case handlers and legal officers work the queue",
+        )),
+    }
+}
+
+fn handling_problem(e: HandlingError) -> Problem {
+    match e {
+        HandlingError::Case(CaseError::NotFound(id)) => {
+            Problem::not_found(format!("there is no case {id}"))
+        }
+        HandlingError::Case(e) => Problem::internal(&e),
+        HandlingError::NoReasons => Problem::invalid("reasons", "a decision needs its reasons"),
+        HandlingError::NotTheApplicant(id) => Problem::not_found(format!("there is no case {id}")),
+        e @ (HandlingError::NotWaiting(_)
+        | HandlingError::AssignedToOther { .. }
+        | HandlingError::NotClaimed(_)
+        | HandlingError::NoAutomatedDecision(_)) => Problem::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Not possible now",
+            e.to_string(),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct QueueQuery {
+    matter: Option<String>,
+    filed_on_or_before: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/queue`: cases waiting for a person, in the stated order, a page at a time.
+pub async fn queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<QueueQuery>,
+) -> Result<Json<Value>, Problem> {
+    handler_only(&caller)?;
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => {
+            let mut parts = c.splitn(3, '~');
+            match (
+                parts.next(),
+                parts.next().and_then(|n| n.parse::<i64>().ok()),
+                parts.next(),
+            ) {
+                (Some(d), Some(n), Some(id)) => Some((d.to_owned(), n, id.to_owned())),
+                _ => {
+                    return Err(Problem::invalid(
+                        "cursor",
+                        "the cursor is not one this API gave",
+                    ));
+                }
+            }
+        }
+    };
+    if let Some(d) = &q.filed_on_or_before
+        && polku_rules::schema::parse_date(d).is_none()
+    {
+        return Err(Problem::invalid(
+            "filed_on_or_before",
+            format!("`{d}` is not a date YYYY-MM-DD"),
+        ));
+    }
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(Problem::invalid("limit", "limit is 1–500"));
+    }
+    let filter = QueueFilter {
+        matter: q.matter,
+        filed_on_or_before: q.filed_on_or_before,
+        limit,
+        after,
+    };
+    let items = state
+        .store
+        .handler_queue(&filter)
+        .await
+        .map_err(handling_problem)?;
+    let next = (items.len() as i64 == limit)
+        .then(|| {
+            items
+                .last()
+                .map(|i| format!("{}~{}~{}", i.application_date, i.created_at, i.case_id))
+        })
+        .flatten();
+    Ok(Json(
+        json!({ "order": QUEUE_ORDER, "items": items, "next_cursor": next }),
+    ))
+}
+
+/// `POST /api/v1/cases/{id}/claim`.
+pub async fn claim(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let actor = handler_only(&caller)?;
+    let id =
+        Uuid::parse_str(&id).map_err(|_| Problem::not_found(format!("there is no case {id}")))?;
+    state
+        .store
+        .claim_case(id, &actor)
+        .await
+        .map_err(handling_problem)?;
+    Ok(Json(json!({ "case_id": id, "assigned_to": actor.0 })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    outcome: HumanOutcomeBody,
+    reasons: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum HumanOutcomeBody {
+    Grant,
+    Refuse,
+    RequestEvidence,
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, Problem> {
+    let body = body.map_err(|e| {
+        Problem::new(
+            e.status(),
+            "unreadable-body",
+            "Unreadable body",
+            e.body_text(),
+        )
+    })?;
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "Malformed JSON",
+            format!("the body is not valid JSON: {e}"),
+        )
+    })?;
+    serde_json::from_value(value).map_err(|e| {
+        let msg = e.to_string();
+        let field = msg.split('`').nth(1).unwrap_or("(body)").to_owned();
+        Problem::invalid(&field, msg)
+    })
+}
+
+/// `POST /api/v1/cases/{id}/decision`: `{"outcome": "grant"|"refuse"|"request_evidence", "reasons": "…"}`.
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), Problem> {
+    let actor = handler_only(&caller)?;
+    let id =
+        Uuid::parse_str(&id).map_err(|_| Problem::not_found(format!("there is no case {id}")))?;
+    let body: DecisionBody = json_body(body)?;
+    let outcome = match body.outcome {
+        HumanOutcomeBody::Grant => HumanOutcome::Grant,
+        HumanOutcomeBody::Refuse => HumanOutcome::Refuse,
+        HumanOutcomeBody::RequestEvidence => HumanOutcome::RequestEvidence,
+    };
+    let decision = state
+        .store
+        .decide_by_person(id, &actor, outcome, &body.reasons)
+        .await
+        .map_err(handling_problem)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "case_id": id, "decision_id": decision, "outcome": outcome })),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RectificationBody {
+    reason: String,
+}
+
+/// `POST /api/v1/cases/{id}/rectification`: the applicant asks for rectification of an
+/// automated decision — free of charge, and a person decides it.
+pub async fn rectification(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), Problem> {
+    let (Role::Applicant, Some(person)) =
+        (caller.principal.role, caller.principal.person_id.as_deref())
+    else {
+        return Err(Problem::forbidden(
+            "only the applicant asks for rectification of their decision",
+        ));
+    };
+    let id =
+        Uuid::parse_str(&id).map_err(|_| Problem::not_found(format!("there is no case {id}")))?;
+    let body: RectificationBody = json_body(body)?;
+    if body.reason.trim().is_empty() {
+        return Err(Problem::invalid("reason", "say what should be rectified"));
+    }
+    state
+        .store
+        .request_rectification(id, person, &body.reason)
+        .await
+        .map_err(handling_problem)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "case_id": id, "state": "rectification_requested", "fee_eur": 0 })),
+    ))
 }

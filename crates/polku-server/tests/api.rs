@@ -361,3 +361,146 @@ async fn health_and_readiness_answer_without_a_token() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification() {
+    let api = api().await;
+    let mut low = example_submission();
+    low["application"]["evidence"]["incomes"]["monthly_gross_pay_avg_eur"] = json!(1000);
+    let referred = api.submit(&api.applicant, low, &[]).await.body["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let granted = api
+        .submit(&api.applicant, example_submission(), &[])
+        .await
+        .body["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let p = Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w");
+    while p.run_once().await.unwrap().is_some() {}
+
+    assert_problem(
+        &api.call("GET", "/api/v1/queue", Some(&api.applicant), None, &[])
+            .await,
+        StatusCode::FORBIDDEN,
+        None,
+    );
+    let q = api
+        .call(
+            "GET",
+            "/api/v1/queue?limit=1",
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(q.status, StatusCode::OK, "{:?}", q.body);
+    assert_eq!(
+        q.body["order"],
+        "oldest application date first, then the order of arrival"
+    );
+    assert_eq!(q.body["items"][0]["case_id"], referred.as_str());
+    let cursor = q.body["next_cursor"].as_str().unwrap().to_owned();
+    let q2 = api
+        .call(
+            "GET",
+            &format!("/api/v1/queue?limit=1&cursor={cursor}"),
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(q2.body["items"].as_array().unwrap().len(), 0);
+    assert_problem(
+        &api.call(
+            "GET",
+            "/api/v1/queue?cursor=garbage",
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("cursor"),
+    );
+
+    let decide = |body: Value| {
+        let api = &api;
+        let path = format!("/api/v1/cases/{referred}/decision");
+        async move {
+            api.call(
+                "POST",
+                &path,
+                Some(&api.handler),
+                Some(body.to_string().into_bytes()),
+                &[],
+            )
+            .await
+        }
+    };
+    assert_problem(
+        &decide(json!({"outcome": "refuse", "reasons": "low pay"})).await,
+        StatusCode::CONFLICT,
+        None,
+    );
+    let claimed = api
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{referred}/claim"),
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::OK);
+    assert_problem(
+        &decide(json!({"outcome": "deny", "reasons": "x"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+    );
+    assert_problem(
+        &decide(json!({"outcome": "refuse", "reasons": ""})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("reasons"),
+    );
+    let done = decide(json!({"outcome": "refuse", "reasons": "The pay is below the collective agreement (UlkL 73 §)."})).await;
+    assert_eq!(done.status, StatusCode::CREATED, "{:?}", done.body);
+
+    let ask = |token: String, case: String, body: Value| {
+        let api = &api;
+        async move {
+            api.call(
+                "POST",
+                &format!("/api/v1/cases/{case}/rectification"),
+                Some(&token),
+                Some(body.to_string().into_bytes()),
+                &[],
+            )
+            .await
+        }
+    };
+    let reason = json!({"reason": "My new employer should be on the permit."});
+    assert_problem(
+        &ask(api.other_applicant.clone(), granted.clone(), reason.clone()).await,
+        StatusCode::NOT_FOUND,
+        None,
+    );
+    assert_problem(
+        &ask(api.applicant.clone(), referred.clone(), reason.clone()).await,
+        StatusCode::CONFLICT,
+        None,
+    );
+    let r = ask(api.applicant.clone(), granted.clone(), reason).await;
+    assert_eq!(
+        (r.status, r.body["fee_eur"].as_i64()),
+        (StatusCode::CREATED, Some(0)),
+        "{:?}",
+        r.body
+    );
+    let q = api
+        .call("GET", "/api/v1/queue", Some(&api.handler), None, &[])
+        .await;
+    assert_eq!(q.body["items"][0]["state"], "rectification_requested");
+}
