@@ -260,6 +260,7 @@ impl Store {
         .await
         .map_err(CaseError::from)?;
         tx.commit().await?;
+        metrics::counter!("polku_decisions_total", "outcome" => outcome.as_str(), "automated" => "false").increment(1);
         Ok(decision)
     }
 

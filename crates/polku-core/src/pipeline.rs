@@ -230,7 +230,10 @@ impl<E: EvidenceSource> Pipeline<E> {
             return Ok(Processed::LeaseLost { case: case.id });
         }
         tx.commit().await?;
-        tracing::info!(case = %case.id, outcome = finding.outcome.code(), "case evaluated");
+        let seconds = (now_micros() - case.created_at) as f64 / 1e6;
+        metrics::counter!("polku_decisions_total", "outcome" => finding.outcome.code(), "automated" => "true").increment(1);
+        metrics::histogram!("polku_pipeline_seconds").record(seconds);
+        tracing::info!(case = %case.id, outcome = finding.outcome.code(), seconds, "case evaluated");
         Ok(Processed::Decided {
             case: case.id,
             outcome: finding.outcome,

@@ -39,6 +39,31 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Prometheus metrics: decisions by outcome, pipeline latency, queue depth. Aggregates
+/// only, no personal data, so it is open like the health checks (scrapers hold no token).
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let Some(handle) = &state.metrics else {
+        return Problem::not_found("metrics are not enabled in this process").into_response();
+    };
+    match state.store.queue_depth().await {
+        Ok(d) => {
+            for (s, n) in [
+                ("queued", d.queued),
+                ("running", d.running),
+                ("dead", d.dead),
+            ] {
+                metrics::gauge!("polku_jobs", "state" => s).set(n as f64);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "queue depth unavailable"),
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        handle.render(),
+    )
+        .into_response()
+}
+
 pub async fn not_found() -> Problem {
     Problem::not_found("there is no such resource; the API lives under /api/v1")
 }

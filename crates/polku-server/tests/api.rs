@@ -46,6 +46,7 @@ async fn api() -> Api {
     let app = router(AppState {
         store: store.clone(),
         rules: rules.clone(),
+        metrics: None,
     });
     Api {
         app,
@@ -503,4 +504,34 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification() {
         .call("GET", "/api/v1/queue", Some(&api.handler), None, &[])
         .await;
     assert_eq!(q.body["items"][0]["state"], "rectification_requested");
+}
+
+#[tokio::test]
+async fn metrics_count_decisions_latency_and_queue_depth() {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    let handle = HANDLE
+        .get_or_init(|| polku_server::install_metrics().unwrap())
+        .clone();
+    let mut api = api().await;
+    api.app = router(AppState {
+        store: api.store.clone(),
+        rules: api.rules.clone(),
+        metrics: Some(handle),
+    });
+    api.submit(&api.applicant, example_submission(), &[]).await;
+    api.submit(&api.applicant, example_submission(), &[]).await;
+    Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w")
+        .run_once()
+        .await
+        .unwrap();
+    let r = api.call("GET", "/metrics", None, None, &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let text = r.body.as_str().unwrap();
+    assert!(
+        text.contains("polku_decisions_total{outcome=\"grant\",automated=\"true\"}"),
+        "{text}"
+    );
+    assert!(text.contains("polku_pipeline_seconds_bucket"), "{text}");
+    assert!(text.contains("polku_jobs{state=\"queued\"} 1"), "{text}");
 }

@@ -52,6 +52,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let metrics = polku_server::install_metrics()
+        .map_err(|e| anyhow::anyhow!("cannot start metrics: {e}"))?;
     let store = args.store.open().await?;
     let rules = Arc::new(
         crate::load_rules(args.rules.as_ref())
@@ -83,6 +85,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         router(AppState {
             store: store.clone(),
             rules,
+            metrics: Some(metrics),
         }),
     )
     .with_graceful_shutdown(shutdown_signal())
