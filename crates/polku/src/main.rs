@@ -1,6 +1,7 @@
 //! `polku`: the command line of Polku.
 
 mod bench;
+mod bench_pipeline;
 mod decide;
 mod serve;
 mod store_cmds;
@@ -113,6 +114,8 @@ enum RulesCommand {
 enum BenchCommand {
     /// Rule-set evaluations per second per core, with and without traces.
     Rules(bench::BenchArgs),
+    /// Submissions over HTTP to decisions recorded: throughput, p50/p99 latency.
+    Pipeline(bench_pipeline::PipelineBenchArgs),
 }
 
 /// Loads the rule sets from `dir`, or the ones built into the binary.
@@ -138,6 +141,9 @@ fn main() -> ExitCode {
         Command::Bench {
             command: BenchCommand::Rules(args),
         } => bench::run(args),
+        Command::Bench {
+            command: BenchCommand::Pipeline(args),
+        } => bench_pipeline::run(args),
         Command::Cases { store, command } => store_cmds::cases(store, command),
         Command::Decisions { store, command } => store_cmds::decisions(store, command),
         Command::Audit { store, command } => store_cmds::audit(store, command),

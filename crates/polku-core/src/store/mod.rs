@@ -173,6 +173,26 @@ impl Store {
         }
     }
 
+    /// Drops a PostgreSQL schema made by [`Store::connect_in_schema`] (benchmarks, tests).
+    pub async fn drop_schema(&self, schema: &str) -> Result<(), StoreError> {
+        if self.dialect != Dialect::Postgres {
+            return Ok(());
+        }
+        if schema.is_empty()
+            || !schema
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(StoreError::BadSchemaName(schema.to_owned()));
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+        )))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Whether the database answers (readiness).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

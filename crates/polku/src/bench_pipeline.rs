@@ -1,0 +1,198 @@
+//! `polku bench pipeline`: sustained submissions over HTTP on loopback to an in-process
+//! server with its pipeline workers; throughput and latency from submission to the
+//! recorded decision, measured from the decision records themselves.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use polku_core::{Pipeline, Role, Store, SuppliedEvidence};
+use polku_server::{AppState, router};
+
+#[derive(Args)]
+pub struct PipelineBenchArgs {
+    /// Submissions per second; 0 sends as fast as the clients can.
+    #[arg(long, default_value_t = 0)]
+    rate: u64,
+    /// Seconds of submissions.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Pipeline workers (default: one per core).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// PostgreSQL to measure on (a fresh schema is used and dropped); default: SQLite in a temporary directory.
+    #[arg(long, env = "POLKU_BENCH_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+pub fn run(args: PipelineBenchArgs) -> std::process::ExitCode {
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .and_then(|rt| rt.block_on(bench(args)));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("polku bench pipeline: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir().context("cannot make a temporary directory")?;
+    let schema = format!("polku_bench_{}", std::process::id());
+    let (store, label) = match &args.database_url {
+        Some(url) => (Store::connect_in_schema(url, &schema).await?, "PostgreSQL"),
+        None => (Store::open_data_dir(tmp.path()).await?, "SQLite"),
+    };
+    let rules = Arc::new(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let workers = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+    for w in 0..workers {
+        let p = Pipeline::new(
+            store.clone(),
+            rules.clone(),
+            SuppliedEvidence,
+            format!("bench-{w}"),
+        );
+        let stop = stop_rx.clone();
+        tasks.push(tokio::spawn(async move {
+            p.run(stop, Duration::from_millis(5)).await
+        }));
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let app = router(AppState {
+        store: store.clone(),
+        rules,
+        metrics: None,
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let user = store
+        .add_user(
+            "Bench Applicant",
+            Role::Applicant,
+            None,
+            Some("bench-person"),
+        )
+        .await?;
+    let token = store.create_token(user, "bench").await?;
+
+    let application = std::fs::read_to_string("examples/employed-extension.json")
+        .or_else(|_| {
+            std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../examples/employed-extension.json"
+            ))
+        })
+        .context("cannot read examples/employed-extension.json")?;
+    let body = Bytes::from(format!(
+        "{{\"matter\": \"fi.residence-permit.employed.extension\", \"application_date\": \"2025-05-01\", \"application\": {application}}}"
+    ));
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let (sent, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let uri: hyper::Uri = format!("http://{addr}/api/v1/applications").parse()?;
+    let until = Instant::now() + Duration::from_secs(args.duration);
+    let interval =
+        (args.rate > 0).then(|| Duration::from_secs_f64(args.clients as f64 / args.rate as f64));
+    let mut clients = Vec::new();
+    for c in 0..args.clients {
+        let (client, body, token, uri, sent, failed) = (
+            client.clone(),
+            body.clone(),
+            token.clone(),
+            uri.clone(),
+            sent.clone(),
+            failed.clone(),
+        );
+        clients.push(tokio::spawn(async move {
+            // Spread the clients' ticks over one interval so the rate is steady.
+            let mut tick = interval.map(|i| {
+                let mut t = tokio::time::interval_at(
+                    tokio::time::Instant::now() + i.mul_f64(c as f64 / 16.0),
+                    i,
+                );
+                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                t
+            });
+            while Instant::now() < until {
+                if let Some(t) = tick.as_mut() {
+                    t.tick().await;
+                }
+                let req = hyper::Request::post(uri.clone())
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("content-type", "application/json")
+                    .body(Full::new(body.clone()));
+                let ok = match req {
+                    Ok(req) => match client.request(req).await {
+                        Ok(res) => {
+                            let status = res.status();
+                            let _ = res.into_body().collect().await;
+                            status == hyper::StatusCode::CREATED
+                        }
+                        Err(_) => false,
+                    },
+                    Err(_) => false,
+                };
+                if ok { &sent } else { &failed }.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for c in clients {
+        let _ = c.await;
+    }
+    let submitted = sent.load(Ordering::Relaxed);
+    // Let the pipeline finish what was acknowledged.
+    let drain = Instant::now();
+    while store.queue_depth().await?.queued + store.queue_depth().await?.running > 0
+        && drain.elapsed() < Duration::from_secs(120)
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = stop_tx.send(true);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let (latencies, span) = store.decision_latencies().await?;
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 - 1.0) * p).round() as usize)
+            .map_or(0.0, |m| *m as f64 / 1000.0)
+    };
+    let rate = if args.rate == 0 {
+        "as fast as possible".to_owned()
+    } else {
+        format!("{} /s offered", args.rate)
+    };
+    println!(
+        "{label}: {} clients, {workers} workers, {rate}, {} s\n  accepted {submitted}, refused or failed {}, decided {}\n  throughput {:.0} decisions/s (first submission to last decision)\n  submission → recorded decision: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        args.clients,
+        args.duration,
+        failed.load(Ordering::Relaxed),
+        latencies.len(),
+        latencies.len() as f64 / (span.max(1) as f64 / 1e6),
+        pct(0.5),
+        pct(0.99),
+        pct(1.0),
+    );
+    if args.database_url.is_some() {
+        store.drop_schema(&schema).await?;
+    }
+    store.close().await;
+    Ok(())
+}
