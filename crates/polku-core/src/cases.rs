@@ -237,7 +237,7 @@ async fn submit_in(
     Ok(id)
 }
 
-fn corrupt(case: Uuid, what: &'static str, detail: String) -> CaseError {
+pub(crate) fn corrupt(case: Uuid, what: &'static str, detail: String) -> CaseError {
     CaseError::Corrupt { case, what, detail }
 }
 

@@ -7,6 +7,7 @@
 //! order of arrival. Nothing about the person — nationality, sex, religion, ethnicity — is
 //! read to order it.
 
+use polku_rules::RuleBook;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
@@ -15,6 +16,7 @@ use uuid::Uuid;
 use crate::audit::{AuditEntry, AuditLog, append_in};
 use crate::case::CaseState;
 use crate::cases::{Actor, CaseError, load_case, transition_in};
+use crate::permits::grant_in;
 use crate::store::{Store, now_micros};
 
 /// The order of the handler queue, as the API and the docs state it.
@@ -170,13 +172,15 @@ impl Store {
         Ok(())
     }
 
-    /// A handler's decision with reasons, on a case they have claimed. Returns the decision's id.
+    /// A handler's decision with reasons, on a case they have claimed. A grant creates the
+    /// permit the matter's rule set describes. Returns the decision's id.
     pub async fn decide_by_person(
         &self,
         id: Uuid,
         handler: &Actor,
         outcome: HumanOutcome,
         reasons: &str,
+        rules: &RuleBook,
     ) -> Result<Uuid, HandlingError> {
         if reasons.trim().is_empty() {
             return Err(HandlingError::NoReasons);
@@ -225,19 +229,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if outcome == HumanOutcome::Grant {
-            // A grant that confirms an earlier one (after a rectification request) keeps
-            // the permit that exists.
-            sqlx::query(
-                "INSERT INTO permits (id, case_id, decision_id, matter, valid_from, created_at)
-                 SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM permits WHERE case_id = $2)",
+            let grants = rules.get(&case.matter).and_then(|rs| rs.grants.as_ref());
+            grant_in(
+                &mut tx,
+                id,
+                decision,
+                &case.matter,
+                grants,
+                jiff::Zoned::now().date(),
             )
-            .bind(Uuid::now_v7().to_string())
-            .bind(id.to_string())
-            .bind(decision.to_string())
-            .bind(&case.matter)
-            .bind(jiff::Zoned::now().date().to_string())
-            .bind(now)
-            .execute(&mut *tx)
             .await?;
         }
         let mut detail = serde_json::Map::new();

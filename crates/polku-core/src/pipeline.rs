@@ -16,13 +16,19 @@ use crate::audit::{AuditEntry, AuditLog};
 use crate::case::CaseState;
 use crate::cases::{Actor, Case, CaseError, transition_in};
 use crate::jobs::{ClaimedJob, complete_in};
+use crate::permits::grant_in;
 use crate::store::{Store, StoreError, now_micros};
 
 /// Where a case's evidence comes from. The register adapters implement it in their own
 /// crate; [`SuppliedEvidence`] takes what came with the submission.
+///
+/// Gathering runs outside any database transaction (registers answer in their own time),
+/// so it must not assume the case is still waiting when it returns: the pipeline checks.
 pub trait EvidenceSource: Send + Sync {
-    /// The application with its evidence, in the input schema's shape.
-    fn gather(&self, case: &Case) -> Result<Value, String>;
+    /// The application with its evidence, in the input schema's shape. Evidence that could
+    /// not be fetched is left out (unknown to the rules, never "not met"); an `Err` means
+    /// nothing could be gathered and the job is retried later.
+    fn gather(&self, case: &Case) -> impl Future<Output = Result<Value, String>> + Send;
 }
 
 /// Evidence exactly as the submission supplied it.
@@ -30,7 +36,7 @@ pub trait EvidenceSource: Send + Sync {
 pub struct SuppliedEvidence;
 
 impl EvidenceSource for SuppliedEvidence {
-    fn gather(&self, case: &Case) -> Result<Value, String> {
+    async fn gather(&self, case: &Case) -> Result<Value, String> {
         Ok(case.application.clone())
     }
 }
@@ -113,21 +119,34 @@ impl<E: EvidenceSource> Pipeline<E> {
     }
 
     async fn process(&self, job: &ClaimedJob) -> Result<Processed, PipelineError> {
+        // Evidence and evaluation happen before the write transaction: a slow register or
+        // the trace rendering never holds the database's write lock.
+        let case = self.store.case(job.case_id).await?;
+        let finding = if waits_for_machine(case.state) {
+            let input = self
+                .evidence
+                .gather(&case)
+                .await
+                .map_err(PipelineError::Evidence)?;
+            let finding = evaluate(&self.rules, &case.matter, &input, case.application_date);
+            Some((input, finding))
+        } else {
+            None
+        };
+
         let mut tx = self.store.begin_write().await?;
-        let case = crate::cases::load_case(&mut tx, job.case_id).await?;
-        if !matches!(
-            case.state,
-            CaseState::Received | CaseState::EvidenceRequested
-        ) {
+        let current = crate::cases::load_case(&mut tx, job.case_id).await?;
+        // The case may have moved on (withdrawn) while the evidence was gathered.
+        let (Some((input, finding)), true) = (finding, current.state == case.state) else {
             if !complete_in(&mut tx, job).await? {
                 return Ok(Processed::LeaseLost { case: case.id });
             }
             tx.commit().await?;
             return Ok(Processed::Skipped {
                 case: case.id,
-                state: case.state,
+                state: current.state,
             });
-        }
+        };
         let machine = Actor::machine();
         transition_in(
             &mut tx,
@@ -138,10 +157,6 @@ impl<E: EvidenceSource> Pipeline<E> {
             None,
         )
         .await?;
-        let input = self
-            .evidence
-            .gather(&case)
-            .map_err(PipelineError::Evidence)?;
         transition_in(
             &mut tx,
             case.id,
@@ -152,7 +167,6 @@ impl<E: EvidenceSource> Pipeline<E> {
         )
         .await?;
 
-        let finding = evaluate(&self.rules, &case.matter, &input, case.application_date);
         let decision_id = Uuid::now_v7();
         let now = now_micros();
         sqlx::query(
@@ -213,16 +227,18 @@ impl<E: EvidenceSource> Pipeline<E> {
         )
         .await?;
         if finding.outcome == Outcome::Grant {
-            sqlx::query(
-                "INSERT INTO permits (id, case_id, decision_id, matter, valid_from, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            let grants = self
+                .rules
+                .get(&case.matter)
+                .and_then(|rs| rs.grants.as_ref());
+            grant_in(
+                &mut tx,
+                case.id,
+                decision_id,
+                &case.matter,
+                grants,
+                jiff::Zoned::now().date(),
             )
-            .bind(Uuid::now_v7().to_string())
-            .bind(case.id.to_string())
-            .bind(decision_id.to_string())
-            .bind(&case.matter)
-            .bind(jiff::Zoned::now().date().to_string())
-            .bind(now)
-            .execute(&mut *tx)
             .await?;
         }
         if !complete_in(&mut tx, job).await? {
@@ -240,6 +256,11 @@ impl<E: EvidenceSource> Pipeline<E> {
             decision: decision_id,
         })
     }
+}
+
+/// Whether the case waits for the pipeline (a new case, or new evidence after a request).
+fn waits_for_machine(state: CaseState) -> bool {
+    matches!(state, CaseState::Received | CaseState::EvidenceRequested)
 }
 
 /// The machine's finding. Anything that keeps the rules from running (an unknown

@@ -210,7 +210,19 @@ async fn decides_automatically_with_history_trace_and_permit(store: &Store) {
     for lang in ["fi", "sv", "en"] {
         assert_eq!(d.trace[lang]["outcome"], "grant", "{lang}");
     }
-    assert_eq!(store.permit_count(id).await.unwrap(), 1);
+    // The permit the rule set's `grants` describes: a continuous permit for four years.
+    let permit = store.permit(id).await.unwrap().unwrap();
+    assert_eq!(permit.decision_id, d.id);
+    assert_eq!(
+        (permit.kind.as_deref(), permit.legal_basis.as_deref()),
+        (Some("A"), Some("UlkL 55 §"))
+    );
+    let from: jiff::civil::Date = permit.valid_from.parse().unwrap();
+    assert_eq!(
+        permit.valid_until,
+        Some(polku_core::valid_until(from, Some(48)).unwrap().to_string())
+    );
+    assert!(permit.monitored.contains(&"pay-meets-minimum".to_owned()));
     let depth = store.queue_depth().await.unwrap();
     assert_eq!((depth.queued, depth.running, depth.done), (0, 0, 1));
     assert_eq!(
@@ -344,6 +356,51 @@ async fn refuses_invalid_transitions_and_writes_nothing(store: &Store) {
 on_every_database!(
     invalid_transitions,
     refuses_invalid_transitions_and_writes_nothing
+);
+
+/// An evidence source that is slow: the applicant withdraws while it fetches.
+struct WithdrawnWhileFetching(Store);
+
+impl polku_core::EvidenceSource for WithdrawnWhileFetching {
+    async fn gather(&self, case: &polku_core::Case) -> Result<Value, String> {
+        self.0
+            .transition(
+                case.id,
+                CaseState::Withdrawn,
+                &applicant(),
+                Some("changed my mind"),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(case.application.clone())
+    }
+}
+
+async fn a_case_withdrawn_while_evidence_is_fetched_is_not_decided(store: &Store) {
+    let id = store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    let p = Pipeline::new(
+        store.clone(),
+        rules(),
+        WithdrawnWhileFetching(store.clone()),
+        "w1",
+    );
+    assert_eq!(
+        p.run_once().await.unwrap(),
+        Some(Processed::Skipped {
+            case: id,
+            state: CaseState::Withdrawn
+        })
+    );
+    assert!(store.decisions(id).await.unwrap().is_empty());
+    assert_eq!(store.permit(id).await.unwrap(), None);
+    assert_eq!(store.queue_depth().await.unwrap().done, 1);
+}
+on_every_database!(
+    withdrawn_while_fetching,
+    a_case_withdrawn_while_evidence_is_fetched_is_not_decided
 );
 
 async fn concurrent_workers_decide_each_case_exactly_once(store: &Store) {
@@ -784,7 +841,7 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
     let case = referred[1];
     assert!(matches!(
         store
-            .decide_by_person(case, &hanna, HumanOutcome::Refuse, "pay too low")
+            .decide_by_person(case, &hanna, HumanOutcome::Refuse, "pay too low", &rules())
             .await,
         Err(HandlingError::NotClaimed(_))
     ));
@@ -795,7 +852,7 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
     ));
     assert!(matches!(
         store
-            .decide_by_person(case, &hanna, HumanOutcome::Refuse, " ")
+            .decide_by_person(case, &hanna, HumanOutcome::Refuse, " ", &rules())
             .await,
         Err(HandlingError::NoReasons)
     ));
@@ -805,6 +862,7 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
             &hanna,
             HumanOutcome::Refuse,
             "Pay below the collective agreement (UlkL 73 §).",
+            &rules(),
         )
         .await
         .unwrap();
@@ -859,7 +917,13 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
     store.claim_case(granted, &ville).await.unwrap();
     assert!(matches!(
         store
-            .decide_by_person(granted, &ville, HumanOutcome::RequestEvidence, "need more")
+            .decide_by_person(
+                granted,
+                &ville,
+                HumanOutcome::RequestEvidence,
+                "need more",
+                &rules()
+            )
             .await,
         Err(HandlingError::NotWaiting(_))
     ));
@@ -869,6 +933,7 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
             &ville,
             HumanOutcome::Grant,
             "The original decision stands.",
+            &rules(),
         )
         .await
         .unwrap();

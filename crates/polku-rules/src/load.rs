@@ -11,8 +11,8 @@ use crate::Status;
 use crate::explain::Template;
 use crate::expr::{ParamKind, ParamRef, Scope, Ty, compile};
 use crate::model::{
-    Automation, Condition, Exception, Expectation, Lang, Outcome, ParamValue, Parameter, RuleSet,
-    Segment, TestCase, Text, Version,
+    Automation, Condition, Exception, Expectation, Grants, Lang, Outcome, ParamValue, Parameter,
+    RuleSet, Segment, TestCase, Text, Version,
 };
 use crate::schema::{Application, parse_date};
 use crate::yaml::{self, Kind, Node};
@@ -42,6 +42,7 @@ const TOP_KEYS: &[&str] = &[
     "parameters",
     "conditions",
     "automation",
+    "grants",
     "test_base",
     "tests",
 ];
@@ -346,6 +347,7 @@ fn check_rule_set(
     let scope = Scope::new(&kinds, &definitions);
     let conditions = check_conditions(c, root, &scope, &versions, libraries);
     let automation = check_automation(c, root);
+    let grants = check_grants(c, root, &conditions, automation);
     check_parameters_cover_versions(c, &versions, &parameters, &conditions);
 
     let mut tests = Vec::new();
@@ -377,6 +379,7 @@ fn check_rule_set(
         parameters,
         conditions,
         automation: automation?,
+        grants,
         tests,
         segments,
     })
@@ -862,6 +865,97 @@ fn check_automation(c: &mut Checker, root: &Node) -> Option<Automation> {
         all_met: all_met?,
         any_not_met: any_not_met?,
         any_unknown: any_unknown?,
+    })
+}
+
+/// `grants`: what an automatic grant creates. Required when the policy may grant, so that
+/// no permit is ever created without its kind, validity and legal basis.
+fn check_grants(
+    c: &mut Checker,
+    root: &Node,
+    conditions: &[Condition],
+    automation: Option<Automation>,
+) -> Option<Grants> {
+    let Some(node) = root.get("grants") else {
+        if automation.is_some_and(|a| a.all_met == Outcome::Grant) {
+            c.error(
+                root.line,
+                "the policy lets the machine grant, but the rule set does not say what a grant creates: \
+                 add `grants:` with kind, title, validity and legal_basis",
+            );
+        }
+        return None;
+    };
+    c.known_keys(
+        node,
+        &["kind", "title", "validity", "legal_basis", "monitored"],
+        "`grants`",
+    );
+    let kind = c.str(node, "kind", "the permit's kind (A, B, P, citizenship)");
+    let title = c.text(node, "title", "the permit's title");
+    let legal_basis = c.str(
+        node,
+        "legal_basis",
+        "the provision that sets the permit's validity",
+    );
+    let validity_months = match node.get("validity") {
+        None => {
+            c.error(
+                node.line,
+                "`validity` is missing: give `{ months: N }`, `{ years: N }` or `indefinite`",
+            );
+            None
+        }
+        Some(v) if v.as_str() == Some("indefinite") => Some(None),
+        Some(v) => {
+            c.known_keys(v, &["months", "years"], "`validity`");
+            let number = |key: &str, per: u32| {
+                v.get(key).map(|n| {
+                    n.as_str()
+                        .and_then(|s| s.parse::<u32>().ok())
+                        .map(|x| x * per)
+                })
+            };
+            match (number("months", 1), number("years", 12)) {
+                (Some(Some(m)), None) | (None, Some(Some(m))) if m > 0 => Some(Some(m)),
+                _ => {
+                    c.error(
+                        v.line,
+                        "`validity` must be `indefinite`, `{ months: N }` or `{ years: N }` with N a whole number above 0",
+                    );
+                    None
+                }
+            }
+        }
+    };
+    let mut monitored = Vec::new();
+    if let Some(list) = node.get("monitored") {
+        match list.as_seq() {
+            Some(items) => {
+                for item in items {
+                    match item.as_str() {
+                        Some(id) if conditions.iter().any(|cond| cond.id == id) => {
+                            monitored.push(id.to_owned())
+                        }
+                        _ => c.error(
+                            item.line,
+                            format!(
+                                "`{}` is not a condition of this rule set",
+                                item.as_str().unwrap_or("?")
+                            ),
+                        ),
+                    }
+                }
+            }
+            None => c.error(list.line, "`monitored` must be a list of condition ids"),
+        }
+    }
+    Some(Grants {
+        kind: kind?.to_owned(),
+        title: title?,
+        validity_months: validity_months?,
+        legal_basis: legal_basis?.to_owned(),
+        monitored,
     })
 }
 

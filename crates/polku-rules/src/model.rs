@@ -106,6 +106,22 @@ pub struct Automation {
     pub any_unknown: Outcome,
 }
 
+/// What an automatic grant creates: the permit (or citizenship), how long it holds and
+/// which of its conditions are watched while it does (monitoring, "jälkivalvonta").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Grants {
+    /// The kind as registers mark it: `A` (continuous), `B` (temporary), `P` (permanent),
+    /// `citizenship`.
+    pub kind: String,
+    pub title: Text,
+    /// Months of validity from the decision; `None`: valid indefinitely.
+    pub validity_months: Option<u32>,
+    /// The provision that sets the kind and the validity.
+    pub legal_basis: String,
+    /// Ids of the rule set's conditions re-checked while the permit is valid.
+    pub monitored: Vec<String>,
+}
+
 /// One version of a rule set and the period it is in force.
 #[derive(Debug, Clone)]
 pub struct Version {
@@ -235,6 +251,8 @@ pub struct RuleSet {
     pub parameters: Vec<Parameter>,
     pub conditions: Vec<Condition>,
     pub automation: Automation,
+    /// What a grant creates; present whenever the policy lets the machine grant.
+    pub grants: Option<Grants>,
     pub tests: Vec<TestCase>,
     pub(crate) segments: Vec<Segment>,
 }

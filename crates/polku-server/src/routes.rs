@@ -498,7 +498,7 @@ pub async fn decide(
     };
     let decision = state
         .store
-        .decide_by_person(id, &actor, outcome, &body.reasons)
+        .decide_by_person(id, &actor, outcome, &body.reasons, &state.rules)
         .await
         .map_err(handling_problem)?;
     Ok((

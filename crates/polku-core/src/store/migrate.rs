@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "handling",
         sql: include_str!("../../migrations/0005_handling.sql"),
     },
+    Migration {
+        version: 6,
+        name: "permit terms",
+        sql: include_str!("../../migrations/0006_permit_terms.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

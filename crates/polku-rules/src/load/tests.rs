@@ -48,6 +48,12 @@ automation:
   all_met: grant
   any_not_met: refer
   any_unknown: request_evidence
+grants:
+  kind: A
+  title: { fi: Testilupa, sv: Testtillstånd, en: Test permit }
+  validity: { years: 4 }
+  legal_basis: TL 3 §
+  monitored: [income]
 test_base:
   applicant: { family_member_of_finnish_citizen: false }
   family: { children: 1 }
@@ -447,4 +453,37 @@ fn definitions_name_expressions_and_count_their_inputs() {
             .any(|e| e.message.contains("definition `a`") && e.line == 21),
         "{errors:?}"
     );
+}
+
+#[test]
+fn a_grant_says_what_it_creates() {
+    let rs = load(VALID).unwrap();
+    let grants = rs.grants.as_ref().unwrap();
+    assert_eq!(grants.kind, "A");
+    assert_eq!(grants.validity_months, Some(48));
+    assert_eq!(grants.monitored, ["income"]);
+
+    assert_error(
+        "grants:\n  kind: A",
+        "grantz:\n  kind: A",
+        "does not say what a grant creates",
+    );
+    assert_error(
+        "validity: { years: 4 }",
+        "validity: { years: 0 }",
+        "`validity` must be",
+    );
+    assert_error(
+        "validity: { years: 4 }",
+        "validity: forever",
+        "`validity` must be",
+    );
+    assert_error(
+        "monitored: [income]",
+        "monitored: [incomes]",
+        "`incomes` is not a condition",
+    );
+    let indefinite =
+        load(&VALID.replace("validity: { years: 4 }", "validity: indefinite")).unwrap();
+    assert_eq!(indefinite.grants.unwrap().validity_months, None);
 }

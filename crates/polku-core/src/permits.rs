@@ -1,0 +1,119 @@
+//! Permits: what a grant creates. Its kind, validity, legal basis and the conditions
+//! watched while it is valid come from the rule set's `grants`, so a permit never exists
+//! without them; a case has at most one permit.
+
+use jiff::civil::Date;
+use polku_rules::Grants;
+use serde::Serialize;
+use sqlx::{Any, Row, Transaction};
+use uuid::Uuid;
+
+use crate::cases::{CaseError, corrupt};
+use crate::store::{Store, now_micros};
+
+/// A permit (or a citizenship) as granted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Permit {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub decision_id: Uuid,
+    pub matter: String,
+    /// `A`, `B`, `P`, `citizenship`… as the rule set's `grants` names it.
+    pub kind: Option<String>,
+    pub valid_from: String,
+    /// Last day valid; `None`: indefinitely.
+    pub valid_until: Option<String>,
+    pub legal_basis: Option<String>,
+    /// Ids of the conditions re-checked while the permit is valid.
+    pub monitored: Vec<String>,
+}
+
+/// The last day of a permit valid `months` from `from` (inclusive), or `None` when it
+/// holds indefinitely.
+pub fn valid_until(from: Date, months: Option<u32>) -> Option<Date> {
+    let months = months?;
+    from.checked_add(jiff::Span::new().months(i64::from(months)))
+        .and_then(|d| d.yesterday())
+        .ok()
+}
+
+/// Creates the case's permit unless it has one (a grant that confirms an earlier grant
+/// keeps the permit that exists). `grants` is `None` only for a matter whose rule set is
+/// gone; the permit then records no terms and a person must set them.
+pub(crate) async fn grant_in(
+    tx: &mut Transaction<'_, Any>,
+    case: Uuid,
+    decision: Uuid,
+    matter: &str,
+    grants: Option<&Grants>,
+    from: Date,
+) -> Result<(), CaseError> {
+    let until = grants.and_then(|g| valid_until(from, g.validity_months));
+    let monitored = grants.map(|g| serde_json::to_string(&g.monitored).unwrap_or_default());
+    sqlx::query(
+        "INSERT INTO permits (id, case_id, decision_id, matter, valid_from, created_at, kind, valid_until, legal_basis, monitored_json)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE NOT EXISTS (SELECT 1 FROM permits WHERE case_id = $2)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(case.to_string())
+    .bind(decision.to_string())
+    .bind(matter)
+    .bind(from.to_string())
+    .bind(now_micros())
+    .bind(grants.map(|g| g.kind.clone()))
+    .bind(until.map(|d| d.to_string()))
+    .bind(grants.map(|g| g.legal_basis.clone()))
+    .bind(monitored)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The case's permit, if it was granted.
+    pub async fn permit(&self, case: Uuid) -> Result<Option<Permit>, CaseError> {
+        let row = sqlx::query(
+            "SELECT id, decision_id, matter, kind, valid_from, valid_until, legal_basis, monitored_json
+             FROM permits WHERE case_id = $1",
+        )
+        .bind(case.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let uuid = |col: &str| -> Result<Uuid, CaseError> {
+            let s: String = r.try_get(col)?;
+            Uuid::parse_str(&s).map_err(|e| corrupt(case, "permit id", e.to_string()))
+        };
+        let monitored: Option<String> = r.try_get("monitored_json")?;
+        Ok(Some(Permit {
+            id: uuid("id")?,
+            case_id: case,
+            decision_id: uuid("decision_id")?,
+            matter: r.try_get("matter")?,
+            kind: r.try_get("kind")?,
+            valid_from: r.try_get("valid_from")?,
+            valid_until: r.try_get("valid_until")?,
+            legal_basis: r.try_get("legal_basis")?,
+            monitored: match monitored {
+                Some(m) => serde_json::from_str(&m)
+                    .map_err(|e| corrupt(case, "permit's monitored conditions", e.to_string()))?,
+                None => Vec::new(),
+            },
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validity_ends_the_day_before_the_anniversary() {
+        let from = jiff::civil::date(2025, 5, 2);
+        assert_eq!(
+            valid_until(from, Some(48)),
+            Some(jiff::civil::date(2029, 5, 1))
+        );
+        assert_eq!(valid_until(from, None), None);
+    }
+}
