@@ -70,8 +70,23 @@ pub struct Case {
     pub updated_at: i64,
 }
 
+/// A case as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseSummary {
+    pub id: Uuid,
+    pub matter: String,
+    pub state: CaseState,
+    /// `YYYY-MM-DD`.
+    pub application_date: String,
+    /// Microseconds since the Unix epoch.
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
 /// One entry of a case's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseEvent {
     pub seq: i64,
     pub at: i64,
@@ -142,6 +157,52 @@ impl Store {
                 .map_err(|e| corrupt(Uuid::nil(), "idempotent case id", e.to_string()))
         })
         .transpose()
+    }
+
+    /// A person's own cases, newest first, `limit` at a time after `after` — the
+    /// `(created_at, id)` of the last case of the previous page.
+    pub async fn cases_of(
+        &self,
+        person: &str,
+        after: Option<(i64, Uuid)>,
+        limit: i64,
+    ) -> Result<Vec<CaseSummary>, CaseError> {
+        let (after_created, after_id) = after
+            .map(|(c, id)| (c, id.to_string()))
+            .unwrap_or((i64::MAX, String::new()));
+        let rows = sqlx::query(
+            "SELECT id, matter, state, application_date, created_at, updated_at FROM cases
+             WHERE applicant_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3))
+             ORDER BY created_at DESC, id DESC LIMIT $4",
+        )
+        .bind(person)
+        .bind(after_created)
+        .bind(if after_id.is_empty() {
+            "~".to_owned()
+        } else {
+            after_id
+        })
+        .bind(limit.clamp(1, 500))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("id")?;
+                let id = Uuid::parse_str(&id)
+                    .map_err(|e| corrupt(Uuid::nil(), "case id", e.to_string()))?;
+                let state: String = r.try_get("state")?;
+                Ok(CaseSummary {
+                    id,
+                    matter: r.try_get("matter")?,
+                    state: state.parse().map_err(|e: crate::case::UnknownState| {
+                        corrupt(id, "state", e.to_string())
+                    })?,
+                    application_date: r.try_get("application_date")?,
+                    created_at: r.try_get("created_at")?,
+                    updated_at: r.try_get("updated_at")?,
+                })
+            })
+            .collect()
     }
 
     /// How many cases there are (operators, tests that check nothing was written).

@@ -24,6 +24,7 @@ pub const QUEUE_ORDER: &str = "oldest application date first, then the order of 
 
 /// One case waiting for a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueItem {
     pub case_id: Uuid,
     pub matter: String,
@@ -48,7 +49,8 @@ pub struct QueueFilter {
 }
 
 /// What a person decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HumanOutcome {
     Grant,
@@ -80,6 +82,8 @@ pub enum HandlingError {
     NotTheApplicant(Uuid),
     #[error("case {0} has no automated decision to rectify")]
     NoAutomatedDecision(Uuid),
+    #[error("case {0} is {1}: it can no longer be withdrawn")]
+    NotOpen(Uuid, CaseState),
     #[error(transparent)]
     Case(#[from] CaseError),
 }
@@ -262,6 +266,40 @@ impl Store {
         tx.commit().await?;
         metrics::counter!("polku_decisions_total", "outcome" => outcome.as_str(), "automated" => "false").increment(1);
         Ok(decision)
+    }
+
+    /// The applicant withdraws their open application. The pipeline and the handlers leave
+    /// a withdrawn case alone.
+    pub async fn withdraw(
+        &self,
+        id: Uuid,
+        applicant_person: &str,
+        reason: &str,
+    ) -> Result<(), HandlingError> {
+        let mut tx = self.begin_write().await?;
+        let case = load_case(&mut tx, id).await?;
+        if case.applicant_id != applicant_person {
+            return Err(HandlingError::NotTheApplicant(id));
+        }
+        if !case.state.can_go_to(CaseState::Withdrawn) {
+            return Err(HandlingError::NotOpen(id, case.state));
+        }
+        let actor = Actor(format!("person:{applicant_person}"));
+        transition_in(
+            &mut tx,
+            id,
+            CaseState::Withdrawn,
+            &actor,
+            "withdrawn",
+            Some(reason),
+        )
+        .await?;
+        sqlx::query("UPDATE cases SET assigned_to = NULL WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The applicant asks for rectification of an automated decision: the case goes to a

@@ -20,7 +20,7 @@ mod store;
 pub use access::{AccessError, Principal, Role};
 pub use audit::{AuditEntry, AuditLog, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;
-pub use cases::{Actor, Case, CaseError, CaseEvent, NewApplication};
+pub use cases::{Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication};
 pub use decisions::{Decision, Replay, ReplayError};
 pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};

@@ -13,6 +13,7 @@ use crate::store::{Store, now_micros};
 
 /// A permit (or a citizenship) as granted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Permit {
     pub id: Uuid,
     pub case_id: Uuid,

@@ -3,7 +3,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use polku_core::{Principal, XRoad};
+use polku_core::{Actor, Principal, XRoad};
 
 use crate::AppState;
 use crate::problem::Problem;
@@ -12,6 +12,13 @@ use crate::problem::Problem;
 pub struct Caller {
     pub principal: Principal,
     pub x_road: XRoad,
+}
+
+impl Caller {
+    /// The caller as the case history and the logs name them.
+    pub fn actor(&self) -> Actor {
+        Actor(format!("user:{}", self.principal.user_id))
+    }
 }
 
 fn header(parts: &Parts, name: &str) -> Option<String> {

@@ -14,9 +14,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::http::header;
+use axum::routing::get;
 use polku_core::Store;
 use polku_rules::RuleBook;
+use routes::{applicant, service, work};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The largest request body accepted: an application with its evidence is a few KiB.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -45,21 +50,71 @@ pub fn install_metrics() -> Result<metrics_exporter_prometheus::PrometheusHandle
 
 /// The API as a router, ready to serve or to test with `tower::ServiceExt::oneshot`.
 pub fn router(state: AppState) -> Router {
+    let (api, doc) = api_routes().split_for_parts();
+    // The description is built once; serving it is a copy of bytes.
+    let doc = serde_json::to_string(&doc).unwrap_or_default();
     Router::new()
-        .route("/healthz", get(routes::healthz))
-        .route("/readyz", get(routes::readyz))
-        .route("/metrics", get(routes::metrics))
-        .route("/api/v1/applications", post(routes::submit_application))
-        .route("/api/v1/cases/{id}", get(routes::read_case))
-        .route("/api/v1/rule-sets", get(routes::rule_sets))
-        .route("/api/v1/queue", get(routes::queue))
-        .route("/api/v1/cases/{id}/claim", post(routes::claim))
-        .route("/api/v1/cases/{id}/decision", post(routes::decide))
+        .route("/healthz", get(service::healthz))
+        .route("/readyz", get(service::readyz))
+        .route("/metrics", get(service::metrics))
         .route(
-            "/api/v1/cases/{id}/rectification",
-            post(routes::rectification),
+            "/api/v1/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc) }),
         )
-        .fallback(routes::not_found)
+        .merge(api)
+        .fallback(service::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// This API described in OpenAPI 3.1, as `/api/v1/openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
+
+/// Every `/api/v1` route, each with its description: the router and the document are
+/// built from the same list, so they cannot disagree.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(applicant::submit_application))
+        .routes(routes!(applicant::my_cases))
+        .routes(routes!(applicant::read_case))
+        .routes(routes!(applicant::withdraw))
+        .routes(routes!(applicant::rectification))
+        .routes(routes!(work::queue))
+        .routes(routes!(work::claim))
+        .routes(routes!(work::decide))
+        .routes(routes!(service::rule_sets))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Polku API",
+        description = "Applications, cases, decisions explained in fi/sv/en, people's work and the rule sets in force. \
+Every route needs `Authorization: Bearer <token>`; errors are RFC 9457 problem details. \
+Calls from other authorities carry the X-Road headers `X-Road-Client`, `X-Road-UserId` and `X-Road-Issue`, \
+which the use log records.",
+        license(name = "EUPL-1.2")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "applicant", description = "Filing, following, withdrawing, rectification"),
+        (name = "handler", description = "The queue of referred cases and people's decisions"),
+        (name = "rules", description = "The rule sets (processing rules) in force"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
 }

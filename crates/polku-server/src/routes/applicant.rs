@@ -1,0 +1,497 @@
+//! What an applicant does: file an application, list and read their cases with the
+//! decisions explained in fi/sv/en, withdraw, and ask for rectification of an automated
+//! decision. Case handlers, legal officers and auditors read cases too.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use polku_core::{CaseError, CaseEvent, CaseState, CaseSummary, NewApplication, Permit, Role};
+use polku_rules::{Application, Lang};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    LangQuery, bad_cursor, case_id, handling_problem, json_body, json_value, log_use, page_limit,
+};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::Problem;
+
+/// The body of `POST /api/v1/applications`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // read field by field (to name the one at fault); here for the document
+pub struct Submission {
+    /// The matter: a rule set's id from `/api/v1/rule-sets`.
+    matter: String,
+    /// The day the application is filed (`YYYY-MM-DD`, default today): the rules and
+    /// figures in force that day apply.
+    application_date: Option<String>,
+    /// The application with the evidence supplied with it, in the input schema's shape
+    /// (`polku rules schema`).
+    #[schema(value_type = Object)]
+    application: Value,
+}
+
+/// The answer to a submission.
+#[derive(Serialize, ToSchema)]
+pub struct Submitted {
+    case_id: Uuid,
+    state: CaseState,
+    /// Where to read the case.
+    href: String,
+}
+
+/// `POST /api/v1/applications`: an applicant files an application for themselves.
+///
+/// With an `Idempotency-Key` header a retry gets the first answer, never a second case.
+#[utoipa::path(
+    post, path = "/api/v1/applications", tag = "applicant",
+    request_body = Submission,
+    params(("Idempotency-Key" = Option<String>, Header,
+            description = "1–200 characters; a retry with the same key gets the first answer")),
+    responses(
+        (status = 201, description = "The case was created", body = Submitted),
+        (status = 200, description = "A retry: the case the key first created", body = Submitted),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, naming the field", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn submit_application(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let person = own_person(
+        &caller,
+        "only an applicant files an application, for themselves",
+    )?;
+    let new = read_submission(&state, &json_value(body)?, person.to_owned())?;
+    let actor = caller.actor();
+    let (id, created) = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        Some(Ok(key)) if !key.is_empty() && key.len() <= 200 => state
+            .store
+            .submit_once(&new, &actor, &caller.principal.user_id.to_string(), key)
+            .await
+            .map_err(|e| Problem::internal(&e))?,
+        Some(_) => {
+            return Err(Problem::invalid(
+                "Idempotency-Key",
+                "the Idempotency-Key must be 1–200 visible characters",
+            ));
+        }
+        None => (
+            state
+                .store
+                .submit(&new, &actor)
+                .await
+                .map_err(|e| Problem::internal(&e))?,
+            true,
+        ),
+    };
+    let href = format!("/api/v1/cases/{id}");
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        [(header::LOCATION, href.clone())],
+        Json(Submitted {
+            case_id: id,
+            state: CaseState::Received,
+            href,
+        }),
+    )
+        .into_response())
+}
+
+/// The person an applicant account acts for; any other role is refused with `why`.
+fn own_person<'c>(caller: &'c Caller, why: &str) -> Result<&'c str, Problem> {
+    match (caller.principal.role, caller.principal.person_id.as_deref()) {
+        (Role::Applicant, Some(person)) => Ok(person),
+        (Role::Applicant, None) => Err(Problem::forbidden(
+            "this applicant account is not linked to a person",
+        )),
+        _ => Err(Problem::forbidden(why)),
+    }
+}
+
+fn read_submission(
+    state: &AppState,
+    value: &Value,
+    person: String,
+) -> Result<NewApplication, Problem> {
+    let Value::Object(fields) = value else {
+        return Err(Problem::invalid(
+            "(body)",
+            "the body must be a JSON object with matter and application",
+        ));
+    };
+    if let Some(key) = fields
+        .keys()
+        .find(|k| !matches!(k.as_str(), "matter" | "application_date" | "application"))
+    {
+        return Err(Problem::invalid(
+            key,
+            format!(
+                "`{key}` is not a field of a submission (matter, application_date, application)"
+            ),
+        ));
+    }
+    let matter = match fields.get("matter") {
+        Some(Value::String(m)) => m.clone(),
+        Some(_) => return Err(Problem::invalid("matter", "matter must be a text")),
+        None => return Err(Problem::invalid("matter", "matter is missing")),
+    };
+    if state.rules.get(&matter).is_none() {
+        return Err(Problem::invalid(
+            "matter",
+            format!("`{matter}` is not a matter Polku decides; see /api/v1/rule-sets"),
+        ));
+    }
+    let application_date = match fields.get("application_date") {
+        None => jiff::Zoned::now().date(),
+        Some(Value::String(d)) => polku_rules::schema::parse_date(d).ok_or_else(|| {
+            Problem::invalid(
+                "application_date",
+                format!("`{d}` is not a date YYYY-MM-DD"),
+            )
+        })?,
+        Some(_) => {
+            return Err(Problem::invalid(
+                "application_date",
+                "application_date must be a date YYYY-MM-DD",
+            ));
+        }
+    };
+    let application = fields
+        .get("application")
+        .cloned()
+        .ok_or_else(|| Problem::invalid("application", "application is missing"))?;
+    Application::from_json(&application)
+        .map_err(|e| Problem::invalid(&format!("application.{}", e.path), e.problem))?;
+    Ok(NewApplication {
+        matter,
+        applicant_id: person,
+        application_date,
+        application,
+    })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Cases per page, 1–500 (default 50).
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// A page of the applicant's own cases.
+#[derive(Serialize, ToSchema)]
+pub struct CasePage {
+    /// Newest first.
+    items: Vec<CaseSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+/// `GET /api/v1/cases`: the applicant's own cases, newest first, a page at a time.
+#[utoipa::path(
+    get, path = "/api/v1/cases", tag = "applicant",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "The caller's own cases", body = CasePage),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn my_cases(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<CasePage>, Problem> {
+    let person = own_person(
+        &caller,
+        "only an applicant lists their own cases; handlers use /api/v1/queue",
+    )?;
+    let limit = page_limit(q.limit)?;
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => {
+            let (created, id) = c.split_once('~').ok_or_else(bad_cursor)?;
+            Some((
+                created.parse().map_err(|_| bad_cursor())?,
+                Uuid::parse_str(id).map_err(|_| bad_cursor())?,
+            ))
+        }
+    };
+    let items = state
+        .store
+        .cases_of(person, after, limit)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    log_use(
+        &state,
+        &caller,
+        person,
+        "the applicant lists their own cases",
+        json!({"read": "case list", "count": items.len()}),
+    )
+    .await?;
+    let next_cursor = (items.len() as i64 == limit)
+        .then(|| items.last().map(|c| format!("{}~{}", c.created_at, c.id)))
+        .flatten();
+    Ok(Json(CasePage { items, next_cursor }))
+}
+
+/// A decision as the applicant and the handler read it.
+#[derive(Serialize, ToSchema)]
+pub struct DecisionView {
+    id: Uuid,
+    /// `grant`, `refer`, `request_evidence` (the machine); `grant`, `refuse`,
+    /// `request_evidence` (a person).
+    outcome: String,
+    /// Made by a machine (Administrative Procedure Act 53 g §).
+    automated: bool,
+    /// For an automated decision: the notice 53 g § requires, in the language asked for.
+    automated_notice: Option<&'static str>,
+    rule_set: Option<String>,
+    rule_set_version: Option<String>,
+    /// The date whose rules and figures applied.
+    evaluated_on: String,
+    /// The rule trace in the language asked for (each condition with its legal basis,
+    /// status, values and evidence), or a person's reasons.
+    #[schema(value_type = Object)]
+    explanation: Option<Value>,
+    /// Microseconds since the Unix epoch.
+    decided_at: i64,
+}
+
+/// A case with its history, decisions and permit.
+#[derive(Serialize, ToSchema)]
+pub struct CaseView {
+    id: Uuid,
+    matter: String,
+    state: CaseState,
+    application_date: String,
+    history: Vec<CaseEvent>,
+    decisions: Vec<DecisionView>,
+    /// The permit (or citizenship) a grant created.
+    permit: Option<Permit>,
+}
+
+/// `GET /api/v1/cases/{id}`: the case, its history and its decisions explained in the
+/// language asked for. An applicant reads only their own cases.
+#[utoipa::path(
+    get, path = "/api/v1/cases/{id}", tag = "applicant",
+    params(("id" = Uuid, Path, description = "The case"), LangQuery),
+    responses(
+        (status = 200, description = "The case", body = CaseView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role does not read cases", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case (or another person's)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown language", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn read_case(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Json<CaseView>, Problem> {
+    let lang = q.lang()?;
+    let purpose = match caller.principal.role {
+        Role::Applicant => "the applicant reads their own case",
+        Role::CaseHandler => "case handling",
+        Role::LegalOfficer => "legal review",
+        Role::Auditor => "audit",
+        _ => return Err(Problem::forbidden("this role does not read cases")),
+    };
+    let id = case_id(&id)?;
+    let case = match state.store.case(id).await {
+        Ok(c) => c,
+        Err(CaseError::NotFound(_)) => {
+            return Err(Problem::not_found(format!("there is no case {id}")));
+        }
+        Err(e) => return Err(Problem::internal(&e)),
+    };
+    if caller.principal.role == Role::Applicant
+        && caller.principal.person_id.as_deref() != Some(case.applicant_id.as_str())
+    {
+        // Someone else's case: answer as if it did not exist.
+        return Err(Problem::not_found(format!("there is no case {id}")));
+    }
+    let internal = |e: CaseError| Problem::internal(&e);
+    let history = state.store.history(id).await.map_err(internal)?;
+    let decisions = state.store.decisions(id).await.map_err(internal)?;
+    let permit = state.store.permit(id).await.map_err(internal)?;
+    log_use(
+        &state,
+        &caller,
+        &case.applicant_id,
+        purpose,
+        json!({"read": "case", "case": id}),
+    )
+    .await?;
+    let decisions = decisions
+        .into_iter()
+        .map(|d| DecisionView {
+            id: d.id,
+            automated_notice: d.automated.then(|| automated_notice(lang)),
+            explanation: d
+                .trace
+                .get(lang.code())
+                .or_else(|| d.trace.get("reasons"))
+                .cloned(),
+            outcome: d.outcome,
+            automated: d.automated,
+            rule_set: d.rule_set,
+            rule_set_version: d.rule_set_version,
+            evaluated_on: d.evaluated_on,
+            decided_at: d.decided_at,
+        })
+        .collect();
+    Ok(Json(CaseView {
+        id: case.id,
+        matter: case.matter,
+        state: case.state,
+        application_date: case.application_date.to_string(),
+        history,
+        decisions,
+        permit,
+    }))
+}
+
+/// Administrative Procedure Act 53 g §: an automated decision says so.
+fn automated_notice(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fi => {
+            "Asia on käsitelty automaattisesti (hallintolaki 53 g §). Voit pyytää maksutta oikaisua; sen käsittelee aina virkailija."
+        }
+        Lang::Sv => {
+            "Ärendet har behandlats automatiskt (förvaltningslagen 53 g §). Du kan avgiftsfritt begära omprövning; den behandlas alltid av en handläggare."
+        }
+        Lang::En => {
+            "This matter was processed automatically (Administrative Procedure Act 53 g §). You may ask for rectification free of charge; a person always handles it."
+        }
+    }
+}
+
+/// Why the applicant withdraws, or what should be rectified.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantRequest {
+    reason: String,
+}
+
+/// The case's new state after the applicant's request.
+#[derive(Serialize, ToSchema)]
+pub struct RequestAccepted {
+    case_id: Uuid,
+    state: CaseState,
+    /// What the request costs: nothing (Administrative Procedure Act 53 f §).
+    fee_eur: u32,
+}
+
+fn read_reason(body: Result<Bytes, BytesRejection>, empty: &str) -> Result<String, Problem> {
+    let body: ApplicantRequest = json_body(body)?;
+    if body.reason.trim().is_empty() {
+        return Err(Problem::invalid("reason", empty));
+    }
+    Ok(body.reason)
+}
+
+/// `POST /api/v1/cases/{id}/withdrawal`: the applicant withdraws an open application.
+#[utoipa::path(
+    post, path = "/api/v1/cases/{id}/withdrawal", tag = "applicant",
+    params(("id" = Uuid, Path, description = "The case")),
+    request_body = ApplicantRequest,
+    responses(
+        (status = 201, description = "The application is withdrawn", body = RequestAccepted),
+        (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case of the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided or withdrawn", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<RequestAccepted>), Problem> {
+    let person = own_person(&caller, "only the applicant withdraws their application")?;
+    let id = case_id(&id)?;
+    let reason = read_reason(body, "say why you withdraw the application")?;
+    state
+        .store
+        .withdraw(id, person, &reason)
+        .await
+        .map_err(handling_problem)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RequestAccepted {
+            case_id: id,
+            state: CaseState::Withdrawn,
+            fee_eur: 0,
+        }),
+    ))
+}
+
+/// `POST /api/v1/cases/{id}/rectification`: the applicant asks for rectification of an
+/// automated decision — free of charge, and a person decides it (53 e–53 f §).
+#[utoipa::path(
+    post, path = "/api/v1/cases/{id}/rectification", tag = "applicant",
+    params(("id" = Uuid, Path, description = "The case")),
+    request_body = ApplicantRequest,
+    responses(
+        (status = 201, description = "The request is in a person's queue", body = RequestAccepted),
+        (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case of the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No automated decision to rectify", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn rectification(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<RequestAccepted>), Problem> {
+    let person = own_person(
+        &caller,
+        "only the applicant asks for rectification of their decision",
+    )?;
+    let id = case_id(&id)?;
+    let reason = read_reason(body, "say what should be rectified")?;
+    state
+        .store
+        .request_rectification(id, person, &reason)
+        .await
+        .map_err(handling_problem)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RequestAccepted {
+            case_id: id,
+            state: CaseState::RectificationRequested,
+            fee_eur: 0,
+        }),
+    ))
+}

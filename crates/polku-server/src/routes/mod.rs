@@ -1,0 +1,135 @@
+//! The handlers, by who uses them, and what they share: reading bodies, languages, ids
+//! and cursors, and turning the store's errors into problems.
+//!
+//! Every handler checks the caller's role first; every read of a person's data is written
+//! to the use log with its purpose before the answer leaves.
+
+pub mod applicant;
+pub mod service;
+pub mod work;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use polku_core::{AuditEntry, AuditLog, CaseError, HandlingError};
+use polku_rules::Lang;
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::Problem;
+
+/// `?lang=fi|sv|en` (default fi).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangQuery {
+    /// The language of texts and explanations: `fi` (default), `sv` or `en`.
+    lang: Option<String>,
+}
+
+impl LangQuery {
+    fn lang(&self) -> Result<Lang, Problem> {
+        self.lang
+            .as_deref()
+            .unwrap_or("fi")
+            .parse()
+            .map_err(|e: String| Problem::invalid("lang", e))
+    }
+}
+
+/// A case id from the path. A malformed id names no case, so it is a 404 like an
+/// unknown one.
+fn case_id(id: &str) -> Result<Uuid, Problem> {
+    Uuid::parse_str(id).map_err(|_| Problem::not_found(format!("there is no case {id}")))
+}
+
+/// A page size: 1–500, 50 unless asked.
+fn page_limit(limit: Option<i64>) -> Result<i64, Problem> {
+    let limit = limit.unwrap_or(50);
+    if (1..=500).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(Problem::invalid("limit", "limit is 1–500"))
+    }
+}
+
+fn bad_cursor() -> Problem {
+    Problem::invalid("cursor", "the cursor is not one this API gave")
+}
+
+/// Reads a JSON body into `T`, naming the field at fault when it does not fit.
+fn json_body<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, Problem> {
+    let value = json_value(body)?;
+    serde_json::from_value(value).map_err(|e| {
+        let msg = e.to_string();
+        let field = msg.split('`').nth(1).unwrap_or("(body)").to_owned();
+        Problem::invalid(&field, msg)
+    })
+}
+
+/// Reads a body that must be JSON; too large or unreadable bodies are problems too.
+fn json_value(body: Result<Bytes, BytesRejection>) -> Result<Value, Problem> {
+    let body = body.map_err(|e| {
+        Problem::new(
+            e.status(),
+            "unreadable-body",
+            "Unreadable body",
+            e.body_text(),
+        )
+    })?;
+    serde_json::from_slice(&body).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "Malformed JSON",
+            format!("the body is not valid JSON: {e}"),
+        )
+    })
+}
+
+fn handling_problem(e: HandlingError) -> Problem {
+    match e {
+        HandlingError::Case(CaseError::NotFound(id)) | HandlingError::NotTheApplicant(id) => {
+            Problem::not_found(format!("there is no case {id}"))
+        }
+        HandlingError::Case(e @ CaseError::InvalidTransition { .. }) => {
+            Problem::conflict(e.to_string())
+        }
+        HandlingError::Case(e) => Problem::internal(&e),
+        HandlingError::NoReasons => Problem::invalid("reasons", "a decision needs its reasons"),
+        e @ (HandlingError::NotWaiting(_)
+        | HandlingError::AssignedToOther { .. }
+        | HandlingError::NotClaimed(_)
+        | HandlingError::NoAutomatedDecision(_)
+        | HandlingError::NotOpen(..)) => Problem::conflict(e.to_string()),
+    }
+}
+
+/// Writes a read of `person`'s data to the use log (Information Management Act 17 §).
+async fn log_use(
+    state: &AppState,
+    caller: &Caller,
+    person: &str,
+    purpose: &str,
+    detail: Value,
+) -> Result<(), Problem> {
+    state
+        .store
+        .audit(&AuditEntry {
+            log: AuditLog::Access,
+            actor: caller.actor().0,
+            organisation: caller.principal.organisation.clone(),
+            person: Some(person.to_owned()),
+            purpose: purpose.to_owned(),
+            legal_basis: None,
+            detail,
+            x_road: caller.x_road.clone(),
+        })
+        .await
+        .map(|_| ())
+        .map_err(|e| Problem::internal(&e))
+}

@@ -1,0 +1,215 @@
+//! People's work: the queue of cases the machine referred (in its stated order), claiming
+//! a case, and a handler's decision with reasons.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use polku_core::{Actor, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem, Role};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{bad_cursor, case_id, handling_problem, json_body, page_limit};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::Problem;
+
+/// Handlers and legal officers work the queue.
+fn handler_only(caller: &Caller) -> Result<Actor, Problem> {
+    match caller.principal.role {
+        Role::CaseHandler | Role::LegalOfficer => Ok(caller.actor()),
+        _ => Err(Problem::forbidden(
+            "only case handlers and legal officers work the queue",
+        )),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// Only this matter (a rule set's id).
+    matter: Option<String>,
+    /// Only applications filed on or before this date (`YYYY-MM-DD`): the oldest work.
+    filed_on_or_before: Option<String>,
+    /// Cases per page, 1–500 (default 50).
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// A page of the queue.
+#[derive(Serialize, ToSchema)]
+pub struct QueuePage {
+    /// The order, stated: nothing about the person is read to make it.
+    order: &'static str,
+    items: Vec<QueueItem>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+/// `GET /api/v1/queue`: cases waiting for a person, in the stated order, a page at a time.
+#[utoipa::path(
+    get, path = "/api/v1/queue", tag = "handler",
+    params(QueueQuery),
+    responses(
+        (status = 200, description = "A page of the queue", body = QueuePage),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<QueueQuery>,
+) -> Result<Json<QueuePage>, Problem> {
+    handler_only(&caller)?;
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => {
+            let mut parts = c.splitn(3, '~');
+            match (
+                parts.next(),
+                parts.next().and_then(|n| n.parse::<i64>().ok()),
+                parts.next(),
+            ) {
+                (Some(d), Some(n), Some(id)) => Some((d.to_owned(), n, id.to_owned())),
+                _ => return Err(bad_cursor()),
+            }
+        }
+    };
+    if let Some(d) = &q.filed_on_or_before
+        && polku_rules::schema::parse_date(d).is_none()
+    {
+        return Err(Problem::invalid(
+            "filed_on_or_before",
+            format!("`{d}` is not a date YYYY-MM-DD"),
+        ));
+    }
+    if let Some(m) = &q.matter
+        && state.rules.get(m).is_none()
+    {
+        return Err(Problem::invalid(
+            "matter",
+            format!("`{m}` is not a matter Polku decides; see /api/v1/rule-sets"),
+        ));
+    }
+    let limit = page_limit(q.limit)?;
+    let filter = QueueFilter {
+        matter: q.matter,
+        filed_on_or_before: q.filed_on_or_before,
+        limit,
+        after,
+    };
+    let items = state
+        .store
+        .handler_queue(&filter)
+        .await
+        .map_err(handling_problem)?;
+    let next_cursor = (items.len() as i64 == limit)
+        .then(|| {
+            items
+                .last()
+                .map(|i| format!("{}~{}~{}", i.application_date, i.created_at, i.case_id))
+        })
+        .flatten();
+    Ok(Json(QueuePage {
+        order: QUEUE_ORDER,
+        items,
+        next_cursor,
+    }))
+}
+
+/// The case is now the caller's to decide.
+#[derive(Serialize, ToSchema)]
+pub struct Claimed {
+    case_id: Uuid,
+    assigned_to: String,
+}
+
+/// `POST /api/v1/cases/{id}/claim`: a handler takes a waiting case.
+#[utoipa::path(
+    post, path = "/api/v1/cases/{id}/claim", tag = "handler",
+    params(("id" = Uuid, Path, description = "The case")),
+    responses(
+        (status = 200, description = "Claimed", body = Claimed),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not waiting, or another handler holds it", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn claim(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Claimed>, Problem> {
+    let actor = handler_only(&caller)?;
+    let id = case_id(&id)?;
+    state
+        .store
+        .claim_case(id, &actor)
+        .await
+        .map_err(handling_problem)?;
+    Ok(Json(Claimed {
+        case_id: id,
+        assigned_to: actor.0,
+    }))
+}
+
+/// A person's decision.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    outcome: HumanOutcome,
+    /// The reasons, as the decision will state them.
+    reasons: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Decided {
+    case_id: Uuid,
+    decision_id: Uuid,
+    outcome: HumanOutcome,
+}
+
+/// `POST /api/v1/cases/{id}/decision`: the handler who claimed the case decides it.
+#[utoipa::path(
+    post, path = "/api/v1/cases/{id}/decision", tag = "handler",
+    params(("id" = Uuid, Path, description = "The case")),
+    request_body = DecisionBody,
+    responses(
+        (status = 201, description = "Decided", body = Decided),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not claimed by the caller, or not waiting", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad outcome or no reasons", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Decided>), Problem> {
+    let actor = handler_only(&caller)?;
+    let id = case_id(&id)?;
+    let body: DecisionBody = json_body(body)?;
+    let decision = state
+        .store
+        .decide_by_person(id, &actor, body.outcome, &body.reasons, &state.rules)
+        .await
+        .map_err(handling_problem)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Decided {
+            case_id: id,
+            decision_id: decision,
+            outcome: body.outcome,
+        }),
+    ))
+}
