@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_pipeline;
+mod config;
 mod decide;
 mod serve;
 mod store_cmds;

@@ -12,15 +12,16 @@ use clap::Args;
 use polku_core::{Pipeline, SuppliedEvidence};
 use polku_server::{AppState, router};
 
+use crate::config::Config;
 use crate::store_cmds::StoreArgs;
 
 #[derive(Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     store: StoreArgs,
-    /// Address to listen on.
-    #[arg(long, env = "POLKU_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "POLKU_LISTEN")]
+    listen: Option<SocketAddr>,
     /// Rules directory (default: the rule sets built into polku).
     #[arg(long, env = "POLKU_RULES")]
     rules: Option<PathBuf>,
@@ -29,19 +30,29 @@ pub struct ServeArgs {
     workers: Option<usize>,
 }
 
+/// Where `polku serve` listens unless told otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
 pub fn run(args: ServeArgs) -> ExitCode {
+    let config = match args.store.config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("polku serve: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POLKU_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(config.log.as_deref().unwrap_or("info"))
+    });
     tracing_subscriber::fmt()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("POLKU_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .init();
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")
-        .and_then(|rt| rt.block_on(serve(args)));
+        .and_then(|rt| rt.block_on(serve(args, config)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -51,17 +62,22 @@ pub fn run(args: ServeArgs) -> ExitCode {
     }
 }
 
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     let metrics = polku_server::install_metrics()
         .map_err(|e| anyhow::anyhow!("cannot start metrics: {e}"))?;
-    let store = args.store.open().await?;
+    let listen = match args.listen.or(config.listen) {
+        Some(a) => a,
+        None => DEFAULT_LISTEN.parse().context("the default address")?,
+    };
+    let store = args.store.open_with(&config).await?;
     let rules = Arc::new(
-        crate::load_rules(args.rules.as_ref())
+        crate::load_rules(args.rules.as_ref().or(config.rules.as_ref()))
             .map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))?,
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let workers = args
         .workers
+        .or(config.workers)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut tasks = Vec::new();
     for w in 0..workers {
@@ -76,10 +92,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             pipeline.run(stop, Duration::from_millis(200)).await
         }));
     }
-    let listener = tokio::net::TcpListener::bind(args.listen)
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
-    tracing::info!(listen = %args.listen, workers, dialect = ?store.dialect(), "polku serving");
+        .with_context(|| format!("cannot listen on {}", listen))?;
+    tracing::info!(listen = %listen, workers, dialect = ?store.dialect(), "polku serving");
     axum::serve(
         listener,
         router(AppState {

@@ -10,28 +10,51 @@ use clap::{Args, Subcommand};
 use polku_core::{Actor, NewApplication, Pipeline, Processed, Store, SuppliedEvidence};
 use uuid::Uuid;
 
+use crate::config::Config;
+
 /// Where the data lives: `--database-url` (or POLKU_DATABASE_URL) for PostgreSQL or
-/// SQLite, otherwise the SQLite file in `--data-dir`.
+/// SQLite, otherwise the SQLite file in `--data-dir` (default `./polku-data`); either may
+/// also come from the configuration file.
 #[derive(Args, Clone)]
 pub struct StoreArgs {
-    /// Data directory of the embedded SQLite database.
-    #[arg(
-        long,
-        env = "POLKU_DATA_DIR",
-        default_value = "polku-data",
-        global = true
-    )]
-    data_dir: PathBuf,
+    /// Configuration file (default: ./polku.toml if it exists).
+    #[arg(long, env = "POLKU_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory of the embedded SQLite database [default: polku-data].
+    #[arg(long, env = "POLKU_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
     /// `postgres://…` or `sqlite:…`; overrides --data-dir.
     #[arg(long, env = "POLKU_DATABASE_URL", global = true)]
     database_url: Option<String>,
 }
 
+/// The data directory when neither a flag, a variable nor the file names one.
+pub const DEFAULT_DATA_DIR: &str = "polku-data";
+
 impl StoreArgs {
+    /// The configuration file these arguments point to (or the default one).
+    pub fn config(&self) -> anyhow::Result<Config> {
+        Config::load(self.config.as_deref())
+    }
+
     pub async fn open(&self) -> anyhow::Result<Store> {
-        let store = match &self.database_url {
+        self.open_with(&self.config()?).await
+    }
+
+    /// Opens the store, filling what the flags leave open from `config`.
+    pub async fn open_with(&self, config: &Config) -> anyhow::Result<Store> {
+        let url = self.database_url.as_ref().or(config.database_url.as_ref());
+        let store = match url {
             Some(url) => Store::connect(url).await,
-            None => Store::open_data_dir(&self.data_dir).await,
+            None => {
+                let dir = self
+                    .data_dir
+                    .as_ref()
+                    .or(config.data_dir.as_ref())
+                    .cloned()
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+                Store::open_data_dir(&dir).await
+            }
         };
         store.context("cannot open the database")
     }
@@ -163,8 +186,12 @@ pub fn audit(store: StoreArgs, command: AuditCommand) -> ExitCode {
     report(runtime().and_then(|rt| rt.block_on(run_audit(store, command))))
 }
 
-fn rule_book(dir: Option<&PathBuf>) -> anyhow::Result<polku_rules::RuleBook> {
-    crate::load_rules(dir).map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))
+/// The rule sets from `--rules`, else the configuration file's `rules`, else built in:
+/// the same ones `polku serve` decides with.
+fn rule_book(args: &StoreArgs, dir: Option<&PathBuf>) -> anyhow::Result<polku_rules::RuleBook> {
+    let config = args.config()?;
+    crate::load_rules(dir.or(config.rules.as_ref()))
+        .map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))
 }
 
 async fn run_case(args: StoreArgs, command: CaseCommand) -> anyhow::Result<ExitCode> {
@@ -198,7 +225,7 @@ async fn run_case(args: StoreArgs, command: CaseCommand) -> anyhow::Result<ExitC
             let store = args.open().await?;
             let pipeline = Pipeline::new(
                 store,
-                Arc::new(rule_book(rules.as_ref())?),
+                Arc::new(rule_book(&args, rules.as_ref())?),
                 SuppliedEvidence,
                 worker_name(),
             );
@@ -241,7 +268,7 @@ async fn run_case(args: StoreArgs, command: CaseCommand) -> anyhow::Result<ExitC
 async fn run_decision(args: StoreArgs, command: DecisionCommand) -> anyhow::Result<ExitCode> {
     let DecisionCommand::Replay { id, rules } = command;
     let store = args.open().await?;
-    let replay = store.replay(id, &rule_book(rules.as_ref())?).await?;
+    let replay = store.replay(id, &rule_book(&args, rules.as_ref())?).await?;
     if replay.identical {
         println!("decision {id}: replayed from its own record, identical");
         Ok(ExitCode::SUCCESS)

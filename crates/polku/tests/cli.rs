@@ -335,3 +335,39 @@ fn submit_work_replay_and_verify_through_the_command_line() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("is not a date"));
 }
+
+#[test]
+fn a_configuration_file_sets_the_data_directory_and_a_misspelt_key_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = temp_file(
+        &dir,
+        "polku.toml",
+        &format!("data_dir = {:?}\n", data.display().to_string()),
+    );
+    let config = config.to_str().unwrap();
+    let add = polku(&[
+        "users",
+        "add",
+        "--config",
+        config,
+        "--name",
+        "Admin",
+        "--role",
+        "administrator",
+        "--organisation",
+        "Maahanmuuttovirasto",
+    ]);
+    assert!(add.status.success(), "{}", stderr(&add));
+    assert!(
+        data.join("polku.db").is_file(),
+        "the file's data_dir was not used"
+    );
+    let verify = polku(&["audit", "verify", "--config", config]);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+
+    let bad = temp_file(&dir, "bad.toml", "data_dri = \"x\"\n");
+    let out = polku(&["audit", "verify", "--config", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("data_dri"), "{}", stderr(&out));
+}

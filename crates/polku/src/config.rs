@@ -1,0 +1,73 @@
+//! Configuration: a TOML file beside the command-line flags and `POLKU_*` variables.
+//!
+//! Precedence, strongest first: a flag, its environment variable, the file, the built-in
+//! default. The file is `--config FILE` (or `POLKU_CONFIG`); without either, `polku.toml`
+//! in the working directory is read if it exists. Unknown keys are errors, so a misspelt
+//! setting never silently falls back to a default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// The file read when no `--config` is given, if it exists.
+pub const DEFAULT_FILE: &str = "polku.toml";
+
+/// Every setting the file may hold; each is also a flag and a `POLKU_*` variable.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `POLKU_DATA_DIR`, `--data-dir`: where the embedded SQLite database lives.
+    pub data_dir: Option<PathBuf>,
+    /// `POLKU_DATABASE_URL`, `--database-url`: `postgres://…` or `sqlite:…`.
+    pub database_url: Option<String>,
+    /// `POLKU_LISTEN`, `--listen`: the API's address.
+    pub listen: Option<SocketAddr>,
+    /// `POLKU_RULES`, `--rules`: a rules directory instead of the built-in rule sets.
+    pub rules: Option<PathBuf>,
+    /// `POLKU_WORKERS`, `--workers`: pipeline workers in `polku serve`.
+    pub workers: Option<usize>,
+    /// `POLKU_LOG`: the log filter (`info`, `polku_core=debug,info`, …).
+    pub log: Option<String>,
+}
+
+impl Config {
+    /// Reads `explicit` (which must exist), or `polku.toml` if it exists, or nothing.
+    pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
+        let path = match explicit {
+            Some(p) => p.to_owned(),
+            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+            None => return Ok(Config::default()),
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("the configuration file {} is not valid", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_setting_and_refuses_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("polku.toml");
+        std::fs::write(
+            &file,
+            "data_dir = \"/var/lib/polku\"\nlisten = \"0.0.0.0:9000\"\nworkers = 3\nlog = \"debug\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file)).unwrap();
+        assert_eq!(c.data_dir, Some(PathBuf::from("/var/lib/polku")));
+        assert_eq!(c.listen, Some("0.0.0.0:9000".parse().unwrap()));
+        assert_eq!((c.workers, c.log.as_deref()), (Some(3), Some("debug")));
+
+        std::fs::write(&file, "listne = \"0.0.0.0:9000\"\n").unwrap();
+        let e = format!("{:#}", Config::load(Some(&file)).unwrap_err());
+        assert!(e.contains("listne"), "{e}");
+        assert!(Config::load(Some(&dir.path().join("missing.toml"))).is_err());
+    }
+}
