@@ -271,8 +271,8 @@ async fn submit_in(
     let id = Uuid::now_v7();
     let now = now_micros();
     sqlx::query(
-        "INSERT INTO cases (id, matter, applicant_id, state, application_date, application_json, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        "INSERT INTO cases (id, matter, applicant_id, state, application_date, application_json, created_at, updated_at, last_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)",
     )
     .bind(id.to_string())
     .bind(&new.matter)
@@ -283,16 +283,15 @@ async fn submit_in(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    append_event(
-        tx,
-        id,
-        now,
-        actor,
-        "submitted",
-        None,
-        CaseState::Received,
-        None,
+    sqlx::query(
+        "INSERT INTO case_events (case_id, seq, at, actor, kind, from_state, to_state, reason)
+         VALUES ($1, 1, $2, $3, 'submitted', NULL, $4, NULL)",
     )
+    .bind(id.to_string())
+    .bind(now)
+    .bind(&actor.0)
+    .bind(CaseState::Received.as_str())
+    .execute(&mut **tx)
     .await?;
     crate::jobs::enqueue(tx, id, crate::jobs::JobKind::Decide, now).await?;
     Ok(id)
@@ -330,7 +329,8 @@ pub(crate) async fn load_case(conn: &mut sqlx::AnyConnection, id: Uuid) -> Resul
     })
 }
 
-/// Checks and applies a transition inside `tx`, appending its event.
+/// Checks and applies a transition inside `tx`, appending its event. Returns the state
+/// the case left.
 pub(crate) async fn transition_in(
     tx: &mut Transaction<'_, Any>,
     id: Uuid,
@@ -339,59 +339,97 @@ pub(crate) async fn transition_in(
     kind: &str,
     reason: Option<&str>,
 ) -> Result<CaseState, CaseError> {
-    let case = load_case(tx, id).await?;
-    if !case.state.can_go_to(to) {
-        return Err(CaseError::InvalidTransition {
-            case: id,
-            from: case.state,
-            to,
-        });
-    }
-    let now = now_micros();
-    // The state we read is part of the condition: a concurrent change makes this a no-op
-    // that we report instead of overwriting.
-    let updated =
-        sqlx::query("UPDATE cases SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-            .bind(to.as_str())
-            .bind(now)
-            .bind(id.to_string())
-            .bind(case.state.as_str())
-            .execute(&mut **tx)
-            .await?;
-    if updated.rows_affected() != 1 {
-        return Err(CaseError::InvalidTransition {
-            case: id,
-            from: case.state,
-            to,
-        });
-    }
-    append_event(tx, id, now, actor, kind, Some(case.state), to, reason).await?;
-    Ok(case.state)
+    let from = load_case(tx, id).await?.state;
+    advance_in(tx, id, from, &[Step { to, kind, reason }], actor).await?;
+    Ok(from)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn append_event(
+/// One move of a case, as its history records it.
+pub(crate) struct Step<'a> {
+    pub to: CaseState,
+    pub kind: &'a str,
+    pub reason: Option<&'a str>,
+}
+
+/// Moves a case that is in `from` through `steps` inside `tx`: every step is checked
+/// against the state machine, then one UPDATE moves the case — only if it is still in
+/// `from` — and allocates the events' numbers, and one INSERT appends them.
+pub(crate) async fn advance_in(
     tx: &mut Transaction<'_, Any>,
     id: Uuid,
-    at: i64,
+    from: CaseState,
+    steps: &[Step<'_>],
     actor: &Actor,
-    kind: &str,
-    from: Option<CaseState>,
-    to: CaseState,
-    reason: Option<&str>,
 ) -> Result<(), CaseError> {
-    sqlx::query(
-        "INSERT INTO case_events (case_id, seq, at, actor, kind, from_state, to_state, reason)
-         VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1), $2, $3, $4, $5, $6, $7)",
+    let mut at = from;
+    for step in steps {
+        if !at.can_go_to(step.to) {
+            return Err(CaseError::InvalidTransition {
+                case: id,
+                from: at,
+                to: step.to,
+            });
+        }
+        at = step.to;
+    }
+    let Some(last) = steps.last() else {
+        return Ok(());
+    };
+    let now = now_micros();
+    // The state we expect is part of the condition: a concurrent change makes this a
+    // no-op that we report instead of overwriting.
+    let row = sqlx::query(
+        "UPDATE cases SET state = $1, updated_at = $2, last_seq = last_seq + $3
+         WHERE id = $4 AND state = $5 RETURNING last_seq",
     )
+    .bind(last.to.as_str())
+    .bind(now)
+    .bind(steps.len() as i64)
     .bind(id.to_string())
-    .bind(at)
-    .bind(&actor.0)
-    .bind(kind)
-    .bind(from.map(CaseState::as_str))
-    .bind(to.as_str())
-    .bind(reason)
-    .execute(&mut **tx)
+    .bind(from.as_str())
+    .fetch_optional(&mut **tx)
     .await?;
+    let Some(row) = row else {
+        let now_in = load_case(tx, id).await?.state;
+        return Err(CaseError::InvalidTransition {
+            case: id,
+            from: now_in,
+            to: last.to,
+        });
+    };
+    let last_seq: i64 = row.try_get("last_seq")?;
+    let first_seq = last_seq - steps.len() as i64 + 1;
+    let mut sql = String::from(
+        "INSERT INTO case_events (case_id, seq, at, actor, kind, from_state, to_state, reason) VALUES ",
+    );
+    for i in 0..steps.len() {
+        let p = 4 + i * 5;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "($1, ${}, $2, $3, ${}, ${}, ${}, ${})",
+            p,
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4
+        ));
+    }
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .bind(now)
+        .bind(actor.0.clone());
+    let mut state = from;
+    for (i, step) in steps.iter().enumerate() {
+        insert = insert
+            .bind(first_seq + i as i64)
+            .bind(step.kind.to_owned())
+            .bind(state.as_str())
+            .bind(step.to.as_str())
+            .bind(step.reason.map(str::to_owned));
+        state = step.to;
+    }
+    insert.execute(&mut **tx).await?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEntry, AuditLog};
 use crate::case::CaseState;
-use crate::cases::{Actor, Case, CaseError, transition_in};
+use crate::cases::{Actor, Case, CaseError, Step, advance_in};
 use crate::jobs::{ClaimedJob, complete_in};
 use crate::permits::grant_in;
 use crate::store::{Store, StoreError, now_micros};
@@ -122,50 +122,49 @@ impl<E: EvidenceSource> Pipeline<E> {
         // Evidence and evaluation happen before the write transaction: a slow register or
         // the trace rendering never holds the database's write lock.
         let case = self.store.case(job.case_id).await?;
-        let finding = if waits_for_machine(case.state) {
-            let input = self
-                .evidence
-                .gather(&case)
-                .await
-                .map_err(PipelineError::Evidence)?;
-            let finding = evaluate(&self.rules, &case.matter, &input, case.application_date);
-            Some((input, finding))
-        } else {
-            None
-        };
-
-        let mut tx = self.store.begin_write().await?;
-        let current = crate::cases::load_case(&mut tx, job.case_id).await?;
-        // The case may have moved on (withdrawn) while the evidence was gathered.
-        let (Some((input, finding)), true) = (finding, current.state == case.state) else {
-            if !complete_in(&mut tx, job).await? {
-                return Ok(Processed::LeaseLost { case: case.id });
-            }
-            tx.commit().await?;
-            return Ok(Processed::Skipped {
-                case: case.id,
-                state: current.state,
-            });
+        if !waits_for_machine(case.state) {
+            return self.skip(job, case.id).await;
+        }
+        let input = self
+            .evidence
+            .gather(&case)
+            .await
+            .map_err(PipelineError::Evidence)?;
+        let finding = evaluate(&self.rules, &case.matter, &input, case.application_date);
+        let (to, kind) = match finding.outcome {
+            Outcome::Grant => (CaseState::Decided, "decided_automatically"),
+            Outcome::Refer => (CaseState::Referred, "referred"),
+            Outcome::RequestEvidence => (CaseState::EvidenceRequested, "evidence_requested"),
         };
         let machine = Actor::machine();
-        transition_in(
-            &mut tx,
-            case.id,
-            CaseState::GatheringEvidence,
-            &machine,
-            "gathering_evidence",
-            None,
-        )
-        .await?;
-        transition_in(
-            &mut tx,
-            case.id,
-            CaseState::Evaluated,
-            &machine,
-            "evaluated",
-            None,
-        )
-        .await?;
+        let mut tx = self.store.begin_write().await?;
+        // Moves the case only if it is still where we found it: the applicant may have
+        // withdrawn while the evidence was gathered.
+        let steps = [
+            Step {
+                to: CaseState::GatheringEvidence,
+                kind: "gathering_evidence",
+                reason: None,
+            },
+            Step {
+                to: CaseState::Evaluated,
+                kind: "evaluated",
+                reason: None,
+            },
+            Step {
+                to,
+                kind,
+                reason: finding.reason.as_deref(),
+            },
+        ];
+        match advance_in(&mut tx, case.id, case.state, &steps, &machine).await {
+            Ok(()) => {}
+            Err(CaseError::InvalidTransition { .. }) => {
+                tx.rollback().await?;
+                return self.skip(job, case.id).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
 
         let decision_id = Uuid::now_v7();
         let now = now_micros();
@@ -212,20 +211,6 @@ impl<E: EvidenceSource> Pipeline<E> {
             },
         )
         .await?;
-        let (to, kind) = match finding.outcome {
-            Outcome::Grant => (CaseState::Decided, "decided_automatically"),
-            Outcome::Refer => (CaseState::Referred, "referred"),
-            Outcome::RequestEvidence => (CaseState::EvidenceRequested, "evidence_requested"),
-        };
-        transition_in(
-            &mut tx,
-            case.id,
-            to,
-            &machine,
-            kind,
-            finding.reason.as_deref(),
-        )
-        .await?;
         if finding.outcome == Outcome::Grant {
             let grants = self
                 .rules
@@ -255,6 +240,19 @@ impl<E: EvidenceSource> Pipeline<E> {
             outcome: finding.outcome,
             decision: decision_id,
         })
+    }
+}
+
+impl<E: EvidenceSource> Pipeline<E> {
+    /// Completes a job whose case no longer waits for the machine.
+    async fn skip(&self, job: &ClaimedJob, case: Uuid) -> Result<Processed, PipelineError> {
+        let mut tx = self.store.begin_write().await?;
+        let state = crate::cases::load_case(&mut tx, case).await?.state;
+        if !complete_in(&mut tx, job).await? {
+            return Ok(Processed::LeaseLost { case });
+        }
+        tx.commit().await?;
+        Ok(Processed::Skipped { case, state })
     }
 }
 

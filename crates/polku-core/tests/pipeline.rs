@@ -196,6 +196,17 @@ async fn decides_automatically_with_history_trace_and_permit(store: &Store) {
             CaseState::Decided
         ]
     );
+    assert_eq!(
+        store
+            .history(id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect::<Vec<_>>(),
+        [1, 2, 3, 4],
+        "the history is numbered without gaps"
+    );
     assert_eq!(history[0].2, "applicant-1");
     assert_eq!(history[3].2, "polku-pipeline");
     let decisions = store.decisions(id).await.unwrap();

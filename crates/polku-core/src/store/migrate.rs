@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "permit terms",
         sql: include_str!("../../migrations/0006_permit_terms.sql"),
     },
+    Migration {
+        version: 7,
+        name: "case event counter",
+        sql: include_str!("../../migrations/0007_case_event_counter.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
