@@ -56,6 +56,8 @@ pub struct NewApplication {
     pub application_date: Date,
     /// The application with the evidence supplied with it (the input schema's shape).
     pub application: serde_json::Value,
+    /// The last day for a decision, where the matter's rule set sets a processing time.
+    pub deadline: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -271,8 +273,8 @@ async fn submit_in(
     let id = Uuid::now_v7();
     let now = now_micros();
     sqlx::query(
-        "INSERT INTO cases (id, matter, applicant_id, state, application_date, application_json, created_at, updated_at, last_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)",
+        "INSERT INTO cases (id, matter, applicant_id, state, application_date, application_json, created_at, updated_at, last_seq, deadline)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1, $8)",
     )
     .bind(id.to_string())
     .bind(&new.matter)
@@ -281,6 +283,7 @@ async fn submit_in(
     .bind(new.application_date.to_string())
     .bind(new.application.to_string())
     .bind(now)
+    .bind(new.deadline.map(|d| d.to_string()))
     .execute(&mut **tx)
     .await?;
     sqlx::query(

@@ -30,6 +30,8 @@ pub struct QueueItem {
     pub matter: String,
     pub state: CaseState,
     pub application_date: String,
+    /// The last day for a decision, where the matter has a processing time.
+    pub deadline: Option<String>,
     pub created_at: i64,
     pub assigned_to: Option<String>,
     /// Why the machine referred it (the failing or unknown conditions).
@@ -42,6 +44,8 @@ pub struct QueueFilter {
     pub matter: Option<String>,
     /// Only applications filed on or before this date (`YYYY-MM-DD`): the oldest work.
     pub filed_on_or_before: Option<String>,
+    /// Only cases whose deadline falls on or before this date (`YYYY-MM-DD`).
+    pub deadline_on_or_before: Option<String>,
     pub limit: i64,
     /// The position after which to continue: `(application_date, created_at, case id)` of
     /// the last item of the previous page.
@@ -101,7 +105,7 @@ impl Store {
     pub async fn handler_queue(&self, f: &QueueFilter) -> Result<Vec<QueueItem>, HandlingError> {
         let (after_date, after_created, after_id) = f.after.clone().unwrap_or_default();
         let rows = sqlx::query(
-            "SELECT c.id, c.matter, c.state, c.application_date, c.created_at, c.assigned_to,
+            "SELECT c.id, c.matter, c.state, c.application_date, c.deadline, c.created_at, c.assigned_to,
                     (SELECT e.reason FROM case_events e WHERE e.case_id = c.id AND e.kind = 'referred'
                      ORDER BY e.seq DESC LIMIT 1) AS reason
              FROM cases c
@@ -109,6 +113,7 @@ impl Store {
                AND ($1 = '' OR c.matter = $1)
                AND ($2 = '' OR c.application_date <= $2)
                AND ($3 = '' OR (c.application_date, c.created_at, c.id) > ($3, $4, $5))
+               AND ($7 = '' OR c.deadline <= $7)
              ORDER BY c.application_date, c.created_at, c.id
              LIMIT $6",
         )
@@ -118,6 +123,7 @@ impl Store {
         .bind(after_created)
         .bind(after_id)
         .bind(f.limit.clamp(1, 500))
+        .bind(f.deadline_on_or_before.clone().unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -140,6 +146,7 @@ impl Store {
                         }
                     })?,
                     application_date: r.try_get("application_date")?,
+                    deadline: r.try_get("deadline")?,
                     created_at: r.try_get("created_at")?,
                     assigned_to: r.try_get("assigned_to")?,
                     reason: r.try_get("reason")?,

@@ -151,6 +151,7 @@ fn application(patch: Value) -> NewApplication {
         applicant_id: "applicant-1".to_owned(),
         application_date: jiff::civil::date(2025, 5, 1),
         application: app,
+        deadline: Some(jiff::civil::date(2025, 9, 1)),
     }
 }
 
@@ -801,6 +802,11 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
     for date in [(2025, 5, 3), (2025, 5, 1), (2025, 5, 2)] {
         let mut new = application(low_pay.clone());
         new.application_date = jiff::civil::date(date.0, date.1, date.2);
+        new.deadline = Some(
+            new.application_date
+                .checked_add(jiff::Span::new().months(4))
+                .unwrap(),
+        );
         referred.push(store.submit(&new, &applicant()).await.unwrap());
     }
     let granted = store
@@ -846,6 +852,20 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
         ..Default::default()
     };
     assert!(store.handler_queue(&other_matter).await.unwrap().is_empty());
+    // The cases due by 2 September: those filed on 1 and 2 May.
+    let due = store
+        .handler_queue(&QueueFilter {
+            deadline_on_or_before: Some("2025-09-02".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        due.iter().map(|i| i.case_id).collect::<Vec<_>>(),
+        [referred[1], referred[2]]
+    );
+    assert_eq!(due[0].deadline.as_deref(), Some("2025-09-01"));
 
     let hanna = Actor("handler:hanna".into());
     let ville = Actor("handler:ville".into());

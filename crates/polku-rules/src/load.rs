@@ -12,7 +12,7 @@ use crate::explain::Template;
 use crate::expr::{ParamKind, ParamRef, Scope, Ty, compile};
 use crate::model::{
     Automation, Condition, Exception, Expectation, Grants, Lang, Outcome, ParamValue, Parameter,
-    RuleSet, Segment, TestCase, Text, Version,
+    ProcessingTime, RuleSet, Segment, TestCase, Text, Version,
 };
 use crate::schema::{Application, parse_date};
 use crate::yaml::{self, Kind, Node};
@@ -43,6 +43,7 @@ const TOP_KEYS: &[&str] = &[
     "conditions",
     "automation",
     "grants",
+    "processing_time",
     "test_base",
     "tests",
 ];
@@ -348,6 +349,7 @@ fn check_rule_set(
     let conditions = check_conditions(c, root, &scope, &versions, libraries);
     let automation = check_automation(c, root);
     let grants = check_grants(c, root, &conditions, automation);
+    let processing_time = check_processing_time(c, root);
     check_parameters_cover_versions(c, &versions, &parameters, &conditions);
 
     let mut tests = Vec::new();
@@ -380,6 +382,7 @@ fn check_rule_set(
         conditions,
         automation: automation?,
         grants,
+        processing_time,
         tests,
         segments,
     })
@@ -865,6 +868,36 @@ fn check_automation(c: &mut Checker, root: &Node) -> Option<Automation> {
         all_met: all_met?,
         any_not_met: any_not_met?,
         any_unknown: any_unknown?,
+    })
+}
+
+/// `processing_time`: `{ days: N }` or `{ months: N }` with the `source` that sets it.
+fn check_processing_time(c: &mut Checker, root: &Node) -> Option<ProcessingTime> {
+    let node = root.get("processing_time")?;
+    c.known_keys(node, &["days", "months", "source"], "`processing_time`");
+    let source = c.str(node, "source", "the source of the processing time");
+    let number = |key: &str| {
+        node.get(key).map(|n| {
+            n.as_str()
+                .and_then(|s| s.parse::<u32>().ok())
+                .filter(|n| *n > 0)
+        })
+    };
+    let (days, months) = match (number("days"), number("months")) {
+        (Some(Some(d)), None) => (Some(d), None),
+        (None, Some(Some(m))) => (None, Some(m)),
+        _ => {
+            c.error(
+                node.line,
+                "`processing_time` needs exactly one of `days: N` or `months: N`, N a whole number above 0",
+            );
+            return None;
+        }
+    };
+    Some(ProcessingTime {
+        days,
+        months,
+        source: source?.to_owned(),
     })
 }
 

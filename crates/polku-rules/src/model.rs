@@ -122,6 +122,25 @@ pub struct Grants {
     pub monitored: Vec<String>,
 }
 
+/// The longest a matter may take from filing to decision, with the provision or
+/// published target that sets it. Handlers' queue shows each case's deadline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProcessingTime {
+    pub days: Option<u32>,
+    pub months: Option<u32>,
+    pub source: String,
+}
+
+impl ProcessingTime {
+    /// The last day for a decision on an application filed on `filed`.
+    pub fn deadline(&self, filed: Date) -> Option<Date> {
+        let span = jiff::Span::new()
+            .days(i64::from(self.days.unwrap_or(0)))
+            .months(i64::from(self.months.unwrap_or(0)));
+        filed.checked_add(span).ok()
+    }
+}
+
 /// One version of a rule set and the period it is in force.
 #[derive(Debug, Clone)]
 pub struct Version {
@@ -253,6 +272,8 @@ pub struct RuleSet {
     pub automation: Automation,
     /// What a grant creates; present whenever the policy lets the machine grant.
     pub grants: Option<Grants>,
+    /// The time the matter must be decided in, where a provision or target sets one.
+    pub processing_time: Option<ProcessingTime>,
     pub tests: Vec<TestCase>,
     pub(crate) segments: Vec<Segment>,
 }

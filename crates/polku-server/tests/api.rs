@@ -406,6 +406,40 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification() {
         "oldest application date first, then the order of arrival"
     );
     assert_eq!(q.body["items"][0]["case_id"], referred.as_str());
+    // Filed 2025-05-01, a work-based permit: four months to decide.
+    assert_eq!(q.body["items"][0]["deadline"], "2025-09-01");
+    for (filter, found) in [
+        ("deadline_on_or_before=2025-09-01", 1),
+        ("deadline_on_or_before=2025-08-31", 0),
+        ("matter=fi.residence-permit.employed.extension", 1),
+        ("matter=fi.citizenship.application", 0),
+    ] {
+        let r = api
+            .call(
+                "GET",
+                &format!("/api/v1/queue?{filter}"),
+                Some(&api.handler),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.body["items"].as_array().unwrap().len(), found, "{filter}");
+    }
+    for (filter, field) in [
+        ("deadline_on_or_before=soon", "deadline_on_or_before"),
+        ("matter=fi.no-such-matter", "matter"),
+    ] {
+        let r = api
+            .call(
+                "GET",
+                &format!("/api/v1/queue?{filter}"),
+                Some(&api.handler),
+                None,
+                &[],
+            )
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some(field));
+    }
     let cursor = q.body["next_cursor"].as_str().unwrap().to_owned();
     let q2 = api
         .call(

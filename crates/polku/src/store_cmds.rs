@@ -212,7 +212,12 @@ async fn run_case(args: StoreArgs, command: CaseCommand) -> anyhow::Result<ExitC
             polku_rules::Application::from_json(&application)
                 .context("the application is not valid")?;
             let store = args.open().await?;
+            let deadline = rule_book(&args, None)?
+                .get(&matter)
+                .and_then(|rs| rs.processing_time.as_ref())
+                .and_then(|p| p.deadline(application_date));
             let new = NewApplication {
+                deadline,
                 matter,
                 applicant_id: applicant.clone(),
                 application_date,

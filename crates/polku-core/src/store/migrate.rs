@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "case event counter",
         sql: include_str!("../../migrations/0007_case_event_counter.sql"),
     },
+    Migration {
+        version: 8,
+        name: "deadlines",
+        sql: include_str!("../../migrations/0008_deadlines.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

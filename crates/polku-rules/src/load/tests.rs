@@ -487,3 +487,26 @@ fn a_grant_says_what_it_creates() {
         load(&VALID.replace("validity: { years: 4 }", "validity: indefinite")).unwrap();
     assert_eq!(indefinite.grants.unwrap().validity_months, None);
 }
+
+#[test]
+fn a_processing_time_gives_each_case_its_deadline() {
+    let with = VALID.replace(
+        "test_base:\n  applicant:",
+        "processing_time: { months: 4, source: Test source }\ntest_base:\n  applicant:",
+    );
+    let rs = load(&with).unwrap();
+    let pt = rs.processing_time.unwrap();
+    assert_eq!(
+        pt.deadline(jiff::civil::date(2025, 5, 1)),
+        Some(jiff::civil::date(2025, 9, 1))
+    );
+    let both = with.replace("{ months: 4,", "{ months: 4, days: 3,");
+    assert!(
+        load(&both)
+            .unwrap_err()
+            .0
+            .iter()
+            .any(|e| e.message.contains("exactly one of"))
+    );
+    assert!(load(VALID).unwrap().processing_time.is_none());
+}

@@ -154,12 +154,12 @@ fn read_submission(
         Some(_) => return Err(Problem::invalid("matter", "matter must be a text")),
         None => return Err(Problem::invalid("matter", "matter is missing")),
     };
-    if state.rules.get(&matter).is_none() {
+    let Some(rule_set) = state.rules.get(&matter) else {
         return Err(Problem::invalid(
             "matter",
             format!("`{matter}` is not a matter Polku decides; see /api/v1/rule-sets"),
         ));
-    }
+    };
     let application_date = match fields.get("application_date") {
         None => jiff::Zoned::now().date(),
         Some(Value::String(d)) => polku_rules::schema::parse_date(d).ok_or_else(|| {
@@ -181,7 +181,12 @@ fn read_submission(
         .ok_or_else(|| Problem::invalid("application", "application is missing"))?;
     Application::from_json(&application)
         .map_err(|e| Problem::invalid(&format!("application.{}", e.path), e.problem))?;
+    let deadline = rule_set
+        .processing_time
+        .as_ref()
+        .and_then(|p| p.deadline(application_date));
     Ok(NewApplication {
+        deadline,
         matter,
         applicant_id: person,
         application_date,

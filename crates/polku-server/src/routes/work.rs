@@ -33,6 +33,8 @@ pub struct QueueQuery {
     matter: Option<String>,
     /// Only applications filed on or before this date (`YYYY-MM-DD`): the oldest work.
     filed_on_or_before: Option<String>,
+    /// Only cases whose deadline for a decision falls on or before this date.
+    deadline_on_or_before: Option<String>,
     /// Cases per page, 1–500 (default 50).
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
@@ -81,13 +83,18 @@ pub async fn queue(
             }
         }
     };
-    if let Some(d) = &q.filed_on_or_before
-        && polku_rules::schema::parse_date(d).is_none()
-    {
-        return Err(Problem::invalid(
-            "filed_on_or_before",
-            format!("`{d}` is not a date YYYY-MM-DD"),
-        ));
+    for (field, value) in [
+        ("filed_on_or_before", &q.filed_on_or_before),
+        ("deadline_on_or_before", &q.deadline_on_or_before),
+    ] {
+        if let Some(d) = value
+            && polku_rules::schema::parse_date(d).is_none()
+        {
+            return Err(Problem::invalid(
+                field,
+                format!("`{d}` is not a date YYYY-MM-DD"),
+            ));
+        }
     }
     if let Some(m) = &q.matter
         && state.rules.get(m).is_none()
@@ -101,6 +108,7 @@ pub async fn queue(
     let filter = QueueFilter {
         matter: q.matter,
         filed_on_or_before: q.filed_on_or_before,
+        deadline_on_or_before: q.deadline_on_or_before,
         limit,
         after,
     };
