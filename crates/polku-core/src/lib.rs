@@ -16,6 +16,8 @@ mod jobs;
 mod permits;
 mod pipeline;
 mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use access::{AccessError, Principal, Role};
 pub use audit::{AuditEntry, AuditLog, ChainBreak, ChainReport, XRoad};

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use polku_core::testing::TestDb;
 use polku_core::{
     AccessError, Actor, AuditEntry, AuditLog, CaseError, CaseState, ChainReport, HandlingError,
     HumanOutcome, NewApplication, Pipeline, Processed, QueueFilter, Role, Store, SuppliedEvidence,
@@ -13,91 +14,20 @@ use polku_core::{
 use polku_rules::{Outcome, RuleBook};
 use serde_json::{Value, json};
 
-/// A fresh database: a SQLite file in a temporary directory, or a schema of its own in
-/// the PostgreSQL that `POLKU_TEST_DATABASE_URL` names.
-struct TestDb {
-    store: Store,
-    _dir: Option<tempfile::TempDir>,
-    pg: Option<(String, String)>,
-}
-
-impl TestDb {
-    async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_data_dir(dir.path()).await.unwrap();
-        TestDb {
-            store,
-            _dir: Some(dir),
-            pg: None,
-        }
-    }
-
-    async fn postgres() -> Option<TestDb> {
-        let url = std::env::var("POLKU_TEST_DATABASE_URL").ok()?;
-        let schema = format!("polku_test_{}", uuid::Uuid::now_v7().simple());
-        let store = Store::connect_in_schema(&url, &schema).await.unwrap();
-        Some(TestDb {
-            store,
-            _dir: None,
-            pg: Some((url, schema)),
-        })
-    }
-
-    /// Runs SQL straight on the database, past the store: how a tamperer would.
-    async fn raw(&self, sql: &str) {
-        sqlx::any::install_default_drivers();
-        let (url, prefix) = match (&self.pg, &self._dir) {
-            (Some((url, schema)), _) => (url.clone(), format!("SET search_path TO {schema}; ")),
-            (None, Some(dir)) => (
-                format!("sqlite://{}", dir.path().join("polku.db").display()),
-                String::new(),
-            ),
-            (None, None) => unreachable!(),
-        };
-        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-        let mut conn = pool.acquire().await.unwrap();
-        if !prefix.is_empty() {
-            sqlx::query(sqlx::AssertSqlSafe(prefix))
-                .execute(&mut *conn)
-                .await
-                .unwrap();
-        }
-        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&mut *conn)
-            .await
-            .unwrap();
-        drop(conn);
-        pool.close().await;
-    }
-
-    async fn finish(self) {
-        self.store.close().await;
-        if let Some((url, schema)) = self.pg {
-            sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-                .execute(&pool)
-                .await
-                .unwrap();
-            pool.close().await;
-        }
-    }
-}
-
 /// Runs `test` against every configured database.
 macro_rules! on_every_database {
     ($name:ident, $test:ident, with_db) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let db = super::TestDb::sqlite().await;
+                let db = polku_core::testing::TestDb::sqlite().await;
                 super::$test(&db).await;
                 db.finish().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(db) = super::TestDb::postgres().await else {
+                let Some(db) = polku_core::testing::TestDb::postgres().await else {
                     eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
                     return;
                 };
@@ -110,14 +40,14 @@ macro_rules! on_every_database {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let db = super::TestDb::sqlite().await;
+                let db = polku_core::testing::TestDb::sqlite().await;
                 super::$test(&db.store).await;
                 db.finish().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(db) = super::TestDb::postgres().await else {
+                let Some(db) = polku_core::testing::TestDb::postgres().await else {
                     eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
                     return;
                 };

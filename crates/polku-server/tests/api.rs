@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use polku_core::testing::TestDb;
 use polku_core::{Pipeline, Role, Store, SuppliedEvidence};
 use polku_rules::RuleBook;
 use polku_server::{AppState, router};
@@ -20,12 +21,10 @@ struct Api {
     other_applicant: String,
     handler: String,
     analyst: String,
-    _dir: tempfile::TempDir,
 }
 
-async fn api() -> Api {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_data_dir(dir.path()).await.unwrap();
+async fn api(db: &TestDb) -> Api {
+    let store = db.store.clone();
     let rules = Arc::new(
         RuleBook::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules")).unwrap(),
     );
@@ -56,7 +55,6 @@ async fn api() -> Api {
         other_applicant,
         handler,
         analyst,
-        _dir: dir,
     }
 }
 
@@ -117,6 +115,30 @@ impl Api {
     }
 }
 
+/// Runs an API test on SQLite and, when `POLKU_TEST_DATABASE_URL` is set, on PostgreSQL.
+macro_rules! on_every_database {
+    ($test:ident) => {
+        mod $test {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = polku_core::testing::TestDb::sqlite().await;
+                super::$test(&db).await;
+                db.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = polku_core::testing::TestDb::postgres().await else {
+                    eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
+                    return;
+                };
+                super::$test(&db).await;
+                db.finish().await;
+            }
+        }
+    };
+}
+
 fn example_submission() -> Value {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/employed-extension.json");
@@ -139,9 +161,8 @@ fn assert_problem(r: &Reply, status: StatusCode, field: Option<&str>) {
     }
 }
 
-#[tokio::test]
-async fn an_applicant_files_and_reads_the_decision_with_its_explanation() {
-    let api = api().await;
+async fn an_applicant_files_and_reads_the_decision_with_its_explanation(db: &TestDb) {
+    let api = api(db).await;
     let filed = api.submit(&api.applicant, example_submission(), &[]).await;
     assert_eq!(filed.status, StatusCode::CREATED, "{:?}", filed.body);
     let id = filed.body["case_id"].as_str().unwrap().to_owned();
@@ -189,9 +210,8 @@ async fn an_applicant_files_and_reads_the_decision_with_its_explanation() {
     );
 }
 
-#[tokio::test]
-async fn nobody_gets_in_without_a_valid_token() {
-    let api = api().await;
+async fn nobody_gets_in_without_a_valid_token(db: &TestDb) {
+    let api = api(db).await;
     for token in [None, Some("polku_not-a-token")] {
         let r = api.call("GET", "/api/v1/rule-sets", token, None, &[]).await;
         assert_problem(&r, StatusCode::UNAUTHORIZED, None);
@@ -203,9 +223,8 @@ async fn nobody_gets_in_without_a_valid_token() {
     assert_eq!(r.body["rule_sets"].as_array().unwrap().len(), 6);
 }
 
-#[tokio::test]
-async fn someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checked() {
-    let api = api().await;
+async fn someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checked(db: &TestDb) {
+    let api = api(db).await;
     let id = api
         .submit(&api.applicant, example_submission(), &[])
         .await
@@ -267,9 +286,8 @@ async fn someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checke
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("lang"));
 }
 
-#[tokio::test]
-async fn bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing() {
-    let api = api().await;
+async fn bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing(db: &TestDb) {
+    let api = api(db).await;
     let post = |body: Vec<u8>| {
         let api = &api;
         async move {
@@ -341,9 +359,8 @@ async fn bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing() {
     assert_problem(&r, StatusCode::NOT_FOUND, None);
 }
 
-#[tokio::test]
-async fn a_retried_submission_with_its_key_gets_the_first_answer() {
-    let api = api().await;
+async fn a_retried_submission_with_its_key_gets_the_first_answer(db: &TestDb) {
+    let api = api(db).await;
     let key = [("Idempotency-Key", "7f1c2a")];
     let first = api.submit(&api.applicant, example_submission(), &key).await;
     let again = api.submit(&api.applicant, example_submission(), &key).await;
@@ -353,9 +370,8 @@ async fn a_retried_submission_with_its_key_gets_the_first_answer() {
     assert_eq!(api.store.case_count().await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn health_and_readiness_answer_without_a_token() {
-    let api = api().await;
+async fn health_and_readiness_answer_without_a_token(db: &TestDb) {
+    let api = api(db).await;
     assert_eq!(
         api.call("GET", "/healthz", None, None, &[]).await.status,
         StatusCode::OK
@@ -366,9 +382,8 @@ async fn health_and_readiness_answer_without_a_token() {
     );
 }
 
-#[tokio::test]
-async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification() {
-    let api = api().await;
+async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &TestDb) {
+    let api = api(db).await;
     let mut low = example_submission();
     low["application"]["evidence"]["incomes"]["monthly_gross_pay_avg_eur"] = json!(1000);
     let referred = api.submit(&api.applicant, low, &[]).await.body["case_id"]
@@ -550,7 +565,8 @@ async fn metrics_count_decisions_latency_and_queue_depth() {
     let handle = HANDLE
         .get_or_init(|| polku_server::install_metrics().unwrap())
         .clone();
-    let mut api = api().await;
+    let db = TestDb::sqlite().await;
+    let mut api = api(&db).await;
     api.app = router(AppState {
         store: api.store.clone(),
         rules: api.rules.clone(),
@@ -575,7 +591,8 @@ async fn metrics_count_decisions_latency_and_queue_depth() {
 
 #[tokio::test]
 async fn the_api_describes_itself_in_openapi_3_1() {
-    let api = api().await;
+    let db = TestDb::sqlite().await;
+    let api = api(&db).await;
     let r = api
         .call("GET", "/api/v1/openapi.json", None, None, &[])
         .await;
@@ -611,9 +628,8 @@ async fn the_api_describes_itself_in_openapi_3_1() {
     assert!(r.body["components"]["schemas"]["Problem"].is_object());
 }
 
-#[tokio::test]
-async fn an_applicant_lists_their_own_cases_a_page_at_a_time() {
-    let api = api().await;
+async fn an_applicant_lists_their_own_cases_a_page_at_a_time(db: &TestDb) {
+    let api = api(db).await;
     let mut filed = Vec::new();
     for _ in 0..3 {
         let r = api.submit(&api.applicant, example_submission(), &[]).await;
@@ -682,9 +698,8 @@ async fn an_applicant_lists_their_own_cases_a_page_at_a_time() {
     assert_eq!(api.store.verify_audit().await.unwrap().rows, 3);
 }
 
-#[tokio::test]
-async fn an_applicant_withdraws_an_open_application_and_the_machine_leaves_it() {
-    let api = api().await;
+async fn an_applicant_withdraws_an_open_application_and_the_machine_leaves_it(db: &TestDb) {
+    let api = api(db).await;
     let filed = api.submit(&api.applicant, example_submission(), &[]).await;
     let id = filed.body["case_id"].as_str().unwrap().to_owned();
     let uri = format!("/api/v1/cases/{id}/withdrawal");
@@ -737,3 +752,12 @@ async fn an_applicant_withdraws_an_open_application_and_the_machine_leaves_it() 
     assert_eq!(case.state, polku_core::CaseState::Withdrawn);
     assert!(api.store.decisions(case.id).await.unwrap().is_empty());
 }
+on_every_database!(an_applicant_files_and_reads_the_decision_with_its_explanation);
+on_every_database!(nobody_gets_in_without_a_valid_token);
+on_every_database!(someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checked);
+on_every_database!(bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing);
+on_every_database!(a_retried_submission_with_its_key_gets_the_first_answer);
+on_every_database!(health_and_readiness_answer_without_a_token);
+on_every_database!(a_handler_works_the_queue_and_an_applicant_asks_for_rectification);
+on_every_database!(an_applicant_lists_their_own_cases_a_page_at_a_time);
+on_every_database!(an_applicant_withdraws_an_open_application_and_the_machine_leaves_it);

@@ -1,0 +1,79 @@
+//! Test support (feature `testing`): a fresh database per test, on SQLite or on the
+//! PostgreSQL that `POLKU_TEST_DATABASE_URL` names, so one suite runs on both.
+
+use crate::Store;
+
+/// A fresh database: a SQLite file in a temporary directory, or a schema of its own in
+/// the PostgreSQL that `POLKU_TEST_DATABASE_URL` names.
+pub struct TestDb {
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("test database");
+        let store = Store::open_data_dir(dir.path())
+            .await
+            .expect("test database");
+        TestDb {
+            store,
+            _dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    pub async fn postgres() -> Option<TestDb> {
+        let url = std::env::var("POLKU_TEST_DATABASE_URL").ok()?;
+        let schema = format!("polku_test_{}", uuid::Uuid::now_v7().simple());
+        let store = Store::connect_in_schema(&url, &schema)
+            .await
+            .expect("test database");
+        Some(TestDb {
+            store,
+            _dir: None,
+            pg: Some((url, schema)),
+        })
+    }
+
+    /// Runs SQL straight on the database, past the store: how a tamperer would.
+    pub async fn raw(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let (url, prefix) = match (&self.pg, &self._dir) {
+            (Some((url, schema)), _) => (url.clone(), format!("SET search_path TO {schema}; ")),
+            (None, Some(dir)) => (
+                format!("sqlite://{}", dir.path().join("polku.db").display()),
+                String::new(),
+            ),
+            (None, None) => unreachable!(),
+        };
+        let pool = sqlx::AnyPool::connect(&url).await.expect("test database");
+        let mut conn = pool.acquire().await.expect("test database");
+        if !prefix.is_empty() {
+            sqlx::query(sqlx::AssertSqlSafe(prefix))
+                .execute(&mut *conn)
+                .await
+                .expect("test database");
+        }
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut *conn)
+            .await
+            .expect("test database");
+        drop(conn);
+        pool.close().await;
+    }
+
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some((url, schema)) = self.pg {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&url).await.expect("test database");
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&pool)
+                .await
+                .expect("test database");
+            pool.close().await;
+        }
+    }
+}
