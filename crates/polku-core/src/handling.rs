@@ -34,7 +34,8 @@ pub struct QueueItem {
     pub deadline: Option<String>,
     pub created_at: i64,
     pub assigned_to: Option<String>,
-    /// Why the machine referred it (the failing or unknown conditions).
+    /// Why it waits: the conditions the machine found not met or unknown, or what the
+    /// applicant asks to have rectified.
     pub reason: Option<String>,
 }
 
@@ -106,7 +107,8 @@ impl Store {
         let (after_date, after_created, after_id) = f.after.clone().unwrap_or_default();
         let rows = sqlx::query(
             "SELECT c.id, c.matter, c.state, c.application_date, c.deadline, c.created_at, c.assigned_to,
-                    (SELECT e.reason FROM case_events e WHERE e.case_id = c.id AND e.kind = 'referred'
+                    (SELECT e.reason FROM case_events e
+                     WHERE e.case_id = c.id AND e.kind IN ('referred', 'rectification_requested')
                      ORDER BY e.seq DESC LIMIT 1) AS reason
              FROM cases c
              WHERE c.state IN ('referred', 'rectification_requested')

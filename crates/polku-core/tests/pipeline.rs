@@ -868,10 +868,12 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
         })
         .await
         .unwrap();
-    assert!(
-        queue
-            .iter()
-            .any(|i| i.case_id == granted && i.state == CaseState::RectificationRequested)
+    let asked = queue.iter().find(|i| i.case_id == granted).unwrap();
+    assert_eq!(asked.state, CaseState::RectificationRequested);
+    assert_eq!(
+        asked.reason.as_deref(),
+        Some("The permit should cover my new employer too."),
+        "the handler sees what the applicant asks"
     );
     // The machine never touches it: no job, and a person decides.
     assert_eq!(p.run_once().await.unwrap(), None);
