@@ -441,6 +441,7 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
         assert_eq!(r.body["items"].as_array().unwrap().len(), found, "{filter}");
     }
     for (filter, field) in [
+        ("limit=ten", "limit"),
         ("deadline_on_or_before=soon", "deadline_on_or_before"),
         ("matter=fi.no-such-matter", "matter"),
     ] {

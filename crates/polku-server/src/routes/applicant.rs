@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use polku_core::{CaseError, CaseEvent, CaseState, CaseSummary, NewApplication, Permit, Role};
@@ -16,7 +16,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    LangQuery, bad_cursor, case_id, handling_problem, json_body, json_value, log_use, page_limit,
+    LangQuery, QueryOf, bad_cursor, case_id, handling_problem, json_body, json_value, log_use,
+    page_limit,
 };
 use crate::AppState;
 use crate::auth::Caller;
@@ -227,7 +228,7 @@ pub struct CasePage {
 pub async fn my_cases(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PageQuery>,
+    QueryOf(q): QueryOf<PageQuery>,
 ) -> Result<Json<CasePage>, Problem> {
     let person = own_person(
         &caller,
@@ -317,7 +318,7 @@ pub async fn read_case(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(q): Query<LangQuery>,
+    QueryOf(q): QueryOf<LangQuery>,
 ) -> Result<Json<CaseView>, Problem> {
     let lang = q.lang()?;
     let purpose = match caller.principal.role {

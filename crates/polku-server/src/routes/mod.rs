@@ -21,6 +21,38 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
 
+/// A query string read into `T`; one that does not fit (`limit=ten`) is a 422 problem
+/// naming the parameter, like any other bad input, not axum's plain-text 400.
+pub struct QueryOf<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S>
+    for QueryOf<T>
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Problem> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(t)) => Ok(QueryOf(t)),
+            Err(e) => {
+                // "Failed to deserialize query string: limit: invalid digit found in string"
+                let text = e.body_text();
+                let reason = text.split_once(": ").map_or(text.as_str(), |(_, r)| r);
+                let field = match reason.split_once(": ") {
+                    Some((f, _)) if !f.contains(' ') => f,
+                    _ => "(query)",
+                };
+                Err(Problem::invalid(
+                    field,
+                    format!("the query string does not fit: {reason}"),
+                ))
+            }
+        }
+    }
+}
+
 /// `?lang=fi|sv|en` (default fi).
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -2,13 +2,13 @@
 //! own description.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::LangQuery;
+use super::{LangQuery, QueryOf};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -99,7 +99,7 @@ pub struct RuleSets {
 pub async fn rule_sets(
     State(state): State<AppState>,
     _caller: Caller,
-    Query(q): Query<LangQuery>,
+    QueryOf(q): QueryOf<LangQuery>,
 ) -> Result<Json<RuleSets>, Problem> {
     let lang = q.lang()?;
     let rule_sets = state

@@ -4,14 +4,14 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use polku_core::{Actor, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{bad_cursor, case_id, handling_problem, json_body, page_limit};
+use super::{QueryOf, bad_cursor, case_id, handling_problem, json_body, page_limit};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -66,7 +66,7 @@ pub struct QueuePage {
 pub async fn queue(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<QueueQuery>,
+    QueryOf(q): QueryOf<QueueQuery>,
 ) -> Result<Json<QueuePage>, Problem> {
     handler_only(&caller)?;
     let after = match q.cursor.as_deref() {
