@@ -52,7 +52,8 @@ pub fn install_metrics() -> Result<metrics_exporter_prometheus::PrometheusHandle
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api_routes().split_for_parts();
     // The description is built once; serving it is a copy of bytes.
-    let doc = serde_json::to_string(&doc).unwrap_or_default();
+    let doc =
+        describe_matters(serde_json::to_value(&doc).unwrap_or_default(), &state.rules).to_string();
     Router::new()
         .route("/healthz", get(service::healthz))
         .route("/readyz", get(service::readyz))
@@ -67,7 +68,21 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// This API described in OpenAPI 3.1, as `/api/v1/openapi.json` serves it.
+/// The matters a submission may name are the rule sets this process loaded: the document
+/// lists them, so a client knows them without asking.
+fn describe_matters(mut doc: serde_json::Value, rules: &RuleBook) -> serde_json::Value {
+    let ids: Vec<serde_json::Value> = rules.iter().map(|rs| rs.id.clone().into()).collect();
+    if let Some(matter) = doc
+        .pointer_mut("/components/schemas/Submission/properties/matter")
+        .and_then(|m| m.as_object_mut())
+    {
+        matter.insert("enum".into(), ids.into());
+    }
+    doc
+}
+
+/// This API described in OpenAPI 3.1, as `/api/v1/openapi.json` serves it (without the
+/// loaded rule sets' ids).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api_routes().split_for_parts().1
 }

@@ -627,6 +627,8 @@ async fn the_api_describes_itself_in_openapi_3_1() {
         "bearer"
     );
     assert!(r.body["components"]["schemas"]["Problem"].is_object());
+    let matters = &r.body["components"]["schemas"]["Submission"]["properties"]["matter"]["enum"];
+    assert_eq!(matters.as_array().unwrap().len(), 6, "{matters}");
 }
 
 async fn an_applicant_lists_their_own_cases_a_page_at_a_time(db: &TestDb) {

@@ -28,9 +28,11 @@ use crate::problem::Problem;
 #[allow(dead_code)] // read field by field (to name the one at fault); here for the document
 pub struct Submission {
     /// The matter: a rule set's id from `/api/v1/rule-sets`.
+    #[schema(min_length = 1)]
     matter: String,
     /// The day the application is filed (`YYYY-MM-DD`, default today): the rules and
     /// figures in force that day apply.
+    #[schema(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     application_date: Option<String>,
     /// The application with the evidence supplied with it, in the input schema's shape
     /// (`polku rules schema`).
@@ -199,8 +201,10 @@ fn read_submission(
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Cases per page, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]+~[0-9a-f-]{36}$")]
     cursor: Option<String>,
 }
 
@@ -402,6 +406,8 @@ fn automated_notice(lang: Lang) -> &'static str {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicantRequest {
+    /// Not empty: say why.
+    #[schema(pattern = "\\S")]
     reason: String,
 }
 
@@ -433,6 +439,9 @@ fn read_reason(body: Result<Bytes, BytesRejection>, empty: &str) -> Result<Strin
         (status = 404, description = "No such case of the caller's", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided or withdrawn", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -472,6 +481,9 @@ pub async fn withdraw(
         (status = 404, description = "No such case of the caller's", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No automated decision to rectify", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -58,6 +58,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestP
 #[into_params(parameter_in = Query)]
 pub struct LangQuery {
     /// The language of texts and explanations: `fi` (default), `sv` or `en`.
+    #[param(value_type = Option<String>, pattern = "^(fi|sv|en)$")]
     lang: Option<String>,
 }
 

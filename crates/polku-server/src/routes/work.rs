@@ -32,12 +32,16 @@ pub struct QueueQuery {
     /// Only this matter (a rule set's id).
     matter: Option<String>,
     /// Only applications filed on or before this date (`YYYY-MM-DD`): the oldest work.
+    #[param(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     filed_on_or_before: Option<String>,
     /// Only cases whose deadline for a decision falls on or before this date.
+    #[param(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     deadline_on_or_before: Option<String>,
     /// Cases per page, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}~[0-9]+~[0-9a-f-]{36}$")]
     cursor: Option<String>,
 }
 
@@ -147,6 +151,7 @@ pub struct Claimed {
         (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not waiting, or another handler holds it", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -173,7 +178,8 @@ pub async fn claim(
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     outcome: HumanOutcome,
-    /// The reasons, as the decision will state them.
+    /// The reasons, as the decision will state them; not empty.
+    #[schema(pattern = "\\S")]
     reasons: String,
 }
 
@@ -195,6 +201,9 @@ pub struct Decided {
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not claimed by the caller, or not waiting", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad outcome or no reasons", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
