@@ -28,6 +28,8 @@ pub struct Config {
     pub rules: Option<PathBuf>,
     /// `POLKU_WORKERS`, `--workers`: pipeline workers in `polku serve`.
     pub workers: Option<usize>,
+    /// `POLKU_JOB_LEASE`, `--job-lease`: seconds before a crashed worker's job is taken over.
+    pub job_lease: Option<u64>,
     /// `POLKU_LOG`: the log filter (`info`, `polku_core=debug,info`, …).
     pub log: Option<String>,
 }

@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// Pipeline workers in this process (default: one per core).
     #[arg(long, env = "POLKU_WORKERS")]
     workers: Option<usize>,
+    /// Seconds a worker holds a job before another may take it over: how long a crashed
+    /// process's jobs wait [default: 30].
+    #[arg(long, env = "POLKU_JOB_LEASE")]
+    job_lease: Option<u64>,
 }
 
 /// Where `polku serve` listens unless told otherwise.
@@ -74,6 +78,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         crate::load_rules(args.rules.as_ref().or(config.rules.as_ref()))
             .map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))?,
     );
+    let lease = args.job_lease.or(config.job_lease).unwrap_or(30).max(1);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let workers = args
         .workers
@@ -81,12 +86,13 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut tasks = Vec::new();
     for w in 0..workers {
-        let pipeline = Pipeline::new(
+        let mut pipeline = Pipeline::new(
             store.clone(),
             rules.clone(),
             SuppliedEvidence,
             format!("polku-{}-{w}", std::process::id()),
         );
+        pipeline.lease = Duration::from_secs(lease);
         let stop = stop_rx.clone();
         tasks.push(tokio::spawn(async move {
             pipeline.run(stop, Duration::from_millis(200)).await
