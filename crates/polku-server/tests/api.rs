@@ -519,8 +519,60 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
         StatusCode::UNPROCESSABLE_ENTITY,
         Some("reasons"),
     );
-    let done = decide(json!({"outcome": "refuse", "reasons": "The pay is below the collective agreement (UlkL 73 §)."})).await;
+    // With an Idempotency-Key, a retried decision gets the first answer, not a conflict.
+    let refusal = json!({"outcome": "refuse", "reasons": "The pay is below the collective agreement (UlkL 73 §)."});
+    let path = format!("/api/v1/cases/{referred}/decision");
+    let key = [("Idempotency-Key", "decide-once")];
+    let send = |body: Value| {
+        let (api, path) = (&api, &path);
+        async move {
+            api.call(
+                "POST",
+                path,
+                Some(&api.handler),
+                Some(body.to_string().into_bytes()),
+                &key,
+            )
+            .await
+        }
+    };
+    let done = send(refusal.clone()).await;
     assert_eq!(done.status, StatusCode::CREATED, "{:?}", done.body);
+    let retried = send(refusal.clone()).await;
+    assert_eq!(
+        (retried.status, &retried.body),
+        (StatusCode::CREATED, &done.body)
+    );
+    assert_eq!(
+        api.store
+            .decisions(referred.parse().unwrap())
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "the machine's referral and one person's decision, not two"
+    );
+    // Without the key, the same request is a conflict: the case is decided.
+    assert_problem(&decide(refusal).await, StatusCode::CONFLICT, None);
+    // The key belongs to that request: on another it is refused.
+    let other = api
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{granted}/decision"),
+            Some(&api.handler),
+            Some(
+                json!({"outcome": "grant", "reasons": "ok"})
+                    .to_string()
+                    .into_bytes(),
+            ),
+            &key,
+        )
+        .await;
+    assert_problem(
+        &other,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("Idempotency-Key"),
+    );
 
     let ask = |token: String, case: String, body: Value| {
         let api = &api;

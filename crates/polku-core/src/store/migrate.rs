@@ -50,6 +50,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "deadlines",
         sql: include_str!("../../migrations/0008_deadlines.sql"),
     },
+    Migration {
+        version: 9,
+        name: "idempotent replies",
+        sql: include_str!("../../migrations/0009_idempotent_replies.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    LangQuery, QueryOf, bad_cursor, case_id, handling_problem, json_body, json_value, log_use,
-    page_limit,
+    LangQuery, QueryOf, bad_cursor, case_id, handling_problem, idempotency_key, json_body,
+    json_value, log_use, once, page_limit,
 };
 use crate::AppState;
 use crate::auth::Caller;
@@ -80,18 +80,12 @@ pub async fn submit_application(
     )?;
     let new = read_submission(&state, &json_value(body)?, person.to_owned())?;
     let actor = caller.actor();
-    let (id, created) = match headers.get("idempotency-key").map(|v| v.to_str()) {
-        Some(Ok(key)) if !key.is_empty() && key.len() <= 200 => state
+    let (id, created) = match idempotency_key(&headers)? {
+        Some(key) => state
             .store
             .submit_once(&new, &actor, &caller.principal.user_id.to_string(), key)
             .await
             .map_err(|e| Problem::internal(&e))?,
-        Some(_) => {
-            return Err(Problem::invalid(
-                "Idempotency-Key",
-                "the Idempotency-Key must be 1–200 visible characters",
-            ));
-        }
         None => (
             state
                 .store
@@ -431,7 +425,9 @@ fn read_reason(body: Result<Bytes, BytesRejection>, empty: &str) -> Result<Strin
 /// `POST /api/v1/cases/{id}/withdrawal`: the applicant withdraws an open application.
 #[utoipa::path(
     post, path = "/api/v1/cases/{id}/withdrawal", tag = "applicant",
-    params(("id" = Uuid, Path, description = "The case")),
+    params(("id" = Uuid, Path, description = "The case"),
+           ("Idempotency-Key" = Option<String>, Header,
+            description = "1–200 characters; a retry with the same key gets the first answer")),
     request_body = ApplicantRequest,
     responses(
         (status = 201, description = "The application is withdrawn", body = RequestAccepted),
@@ -448,32 +444,39 @@ fn read_reason(body: Result<Bytes, BytesRejection>, empty: &str) -> Result<Strin
 pub async fn withdraw(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<RequestAccepted>), Problem> {
+) -> Result<Response, Problem> {
     let person = own_person(&caller, "only the applicant withdraws their application")?;
     let id = case_id(&id)?;
     let reason = read_reason(body, "say why you withdraw the application")?;
-    state
-        .store
-        .withdraw(id, person, &reason)
-        .await
-        .map_err(handling_problem)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(RequestAccepted {
-            case_id: id,
-            state: CaseState::Withdrawn,
-            fee_eur: 0,
-        }),
-    ))
+    let request = format!("POST /api/v1/cases/{id}/withdrawal");
+    once(&state, &caller, &headers, request, async {
+        state
+            .store
+            .withdraw(id, person, &reason)
+            .await
+            .map_err(handling_problem)?;
+        Ok((
+            StatusCode::CREATED,
+            RequestAccepted {
+                case_id: id,
+                state: CaseState::Withdrawn,
+                fee_eur: 0,
+            },
+        ))
+    })
+    .await
 }
 
 /// `POST /api/v1/cases/{id}/rectification`: the applicant asks for rectification of an
 /// automated decision — free of charge, and a person decides it (53 e–53 f §).
 #[utoipa::path(
     post, path = "/api/v1/cases/{id}/rectification", tag = "applicant",
-    params(("id" = Uuid, Path, description = "The case")),
+    params(("id" = Uuid, Path, description = "The case"),
+           ("Idempotency-Key" = Option<String>, Header,
+            description = "1–200 characters; a retry with the same key gets the first answer")),
     request_body = ApplicantRequest,
     responses(
         (status = 201, description = "The request is in a person's queue", body = RequestAccepted),
@@ -490,26 +493,31 @@ pub async fn withdraw(
 pub async fn rectification(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<RequestAccepted>), Problem> {
+) -> Result<Response, Problem> {
     let person = own_person(
         &caller,
         "only the applicant asks for rectification of their decision",
     )?;
     let id = case_id(&id)?;
     let reason = read_reason(body, "say what should be rectified")?;
-    state
-        .store
-        .request_rectification(id, person, &reason)
-        .await
-        .map_err(handling_problem)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(RequestAccepted {
-            case_id: id,
-            state: CaseState::RectificationRequested,
-            fee_eur: 0,
-        }),
-    ))
+    let request = format!("POST /api/v1/cases/{id}/rectification");
+    once(&state, &caller, &headers, request, async {
+        state
+            .store
+            .request_rectification(id, person, &reason)
+            .await
+            .map_err(handling_problem)?;
+        Ok((
+            StatusCode::CREATED,
+            RequestAccepted {
+                case_id: id,
+                state: CaseState::RectificationRequested,
+                fee_eur: 0,
+            },
+        ))
+    })
+    .await
 }

@@ -8,12 +8,14 @@ pub mod applicant;
 pub mod service;
 pub mod work;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use polku_core::{AuditEntry, AuditLog, CaseError, HandlingError};
 use polku_rules::Lang;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -140,6 +142,59 @@ fn handling_problem(e: HandlingError) -> Problem {
         | HandlingError::NoAutomatedDecision(_)
         | HandlingError::NotOpen(..)) => Problem::conflict(e.to_string()),
     }
+}
+
+/// The `Idempotency-Key` header: absent, or 1–200 visible characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
+    match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => Ok(None),
+        Some(Ok(key)) if !key.is_empty() && key.len() <= 200 => Ok(Some(key)),
+        Some(_) => Err(Problem::invalid(
+            "Idempotency-Key",
+            "the Idempotency-Key must be 1–200 visible characters",
+        )),
+    }
+}
+
+/// Runs `work` once per `Idempotency-Key`: a retry with the key gets the first successful
+/// answer again, instead of a conflict; the same key on another request is refused.
+/// Without a key, `work` simply runs.
+async fn once<T: Serialize>(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    request: String,
+    work: impl Future<Output = Result<(StatusCode, T), Problem>>,
+) -> Result<Response, Problem> {
+    let Some(key) = idempotency_key(headers)? else {
+        let (status, body) = work.await?;
+        return Ok((status, Json(body)).into_response());
+    };
+    let user = caller.principal.user_id.to_string();
+    let internal = |e: CaseError| Problem::internal(&e);
+    if let Some((first, status, body)) = state
+        .store
+        .stored_reply(&user, key)
+        .await
+        .map_err(internal)?
+    {
+        if first != request {
+            return Err(Problem::invalid(
+                "Idempotency-Key",
+                format!("this key was used for another request ({first})"),
+            ));
+        }
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        return Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response());
+    }
+    let (status, body) = work.await?;
+    let text = serde_json::to_string(&body).map_err(|e| Problem::internal(&e))?;
+    state
+        .store
+        .store_reply(&user, key, &request, status.as_u16(), &text)
+        .await
+        .map_err(internal)?;
+    Ok((status, [(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
 
 /// Writes a read of `person`'s data to the use log (Information Management Act 17 §).

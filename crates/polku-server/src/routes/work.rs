@@ -5,13 +5,14 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use polku_core::{Actor, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{QueryOf, bad_cursor, case_id, handling_problem, json_body, page_limit};
+use super::{QueryOf, bad_cursor, case_id, handling_problem, json_body, once, page_limit};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -193,7 +194,9 @@ pub struct Decided {
 /// `POST /api/v1/cases/{id}/decision`: the handler who claimed the case decides it.
 #[utoipa::path(
     post, path = "/api/v1/cases/{id}/decision", tag = "handler",
-    params(("id" = Uuid, Path, description = "The case")),
+    params(("id" = Uuid, Path, description = "The case"),
+           ("Idempotency-Key" = Option<String>, Header,
+            description = "1–200 characters; a retry with the same key gets the first answer")),
     request_body = DecisionBody,
     responses(
         (status = 201, description = "Decided", body = Decided),
@@ -210,23 +213,28 @@ pub struct Decided {
 pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Decided>), Problem> {
+) -> Result<Response, Problem> {
     let actor = handler_only(&caller)?;
     let id = case_id(&id)?;
     let body: DecisionBody = json_body(body)?;
-    let decision = state
-        .store
-        .decide_by_person(id, &actor, body.outcome, &body.reasons, &state.rules)
-        .await
-        .map_err(handling_problem)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Decided {
-            case_id: id,
-            decision_id: decision,
-            outcome: body.outcome,
-        }),
-    ))
+    let request = format!("POST /api/v1/cases/{id}/decision");
+    once(&state, &caller, &headers, request, async {
+        let decision = state
+            .store
+            .decide_by_person(id, &actor, body.outcome, &body.reasons, &state.rules)
+            .await
+            .map_err(handling_problem)?;
+        Ok((
+            StatusCode::CREATED,
+            Decided {
+                case_id: id,
+                decision_id: decision,
+                outcome: body.outcome,
+            },
+        ))
+    })
+    .await
 }
