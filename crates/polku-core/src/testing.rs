@@ -77,3 +77,50 @@ impl TestDb {
         }
     }
 }
+
+/// Runs an async test on SQLite and, when `POLKU_TEST_DATABASE_URL` is set, on
+/// PostgreSQL: `on_every_database!(name, test)` passes `&Store`,
+/// `on_every_database!(name, test, with_db)` passes `&TestDb`.
+#[macro_export]
+macro_rules! on_every_database {
+    ($name:ident, $test:ident, with_db) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::testing::TestDb::sqlite().await;
+                super::$test(&db).await;
+                db.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = $crate::testing::TestDb::postgres().await else {
+                    eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
+                    return;
+                };
+                super::$test(&db).await;
+                db.finish().await;
+            }
+        }
+    };
+    ($name:ident, $test:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::testing::TestDb::sqlite().await;
+                super::$test(&db.store).await;
+                db.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = $crate::testing::TestDb::postgres().await else {
+                    eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
+                    return;
+                };
+                super::$test(&db.store).await;
+                db.finish().await;
+            }
+        }
+    };
+}

@@ -14,50 +14,6 @@ use polku_core::{
 use polku_rules::{Outcome, RuleBook};
 use serde_json::{Value, json};
 
-/// Runs `test` against every configured database.
-macro_rules! on_every_database {
-    ($name:ident, $test:ident, with_db) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let db = polku_core::testing::TestDb::sqlite().await;
-                super::$test(&db).await;
-                db.finish().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(db) = polku_core::testing::TestDb::postgres().await else {
-                    eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
-                    return;
-                };
-                super::$test(&db).await;
-                db.finish().await;
-            }
-        }
-    };
-    ($name:ident, $test:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let db = polku_core::testing::TestDb::sqlite().await;
-                super::$test(&db.store).await;
-                db.finish().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(db) = polku_core::testing::TestDb::postgres().await else {
-                    eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
-                    return;
-                };
-                super::$test(&db.store).await;
-                db.finish().await;
-            }
-        }
-    };
-}
-
 fn rules() -> Arc<RuleBook> {
     static BOOK: std::sync::OnceLock<Arc<RuleBook>> = std::sync::OnceLock::new();
     BOOK.get_or_init(|| {
@@ -173,7 +129,7 @@ async fn decides_automatically_with_history_trace_and_permit(store: &Store) {
         "nothing left to do"
     );
 }
-on_every_database!(
+polku_core::on_every_database!(
     automatic_grant,
     decides_automatically_with_history_trace_and_permit
 );
@@ -245,7 +201,7 @@ async fn refers_and_requests_evidence_without_a_permit(store: &Store) {
         assert_eq!(store.decisions(id).await.unwrap().len(), 1);
     }
 }
-on_every_database!(
+polku_core::on_every_database!(
     referral_and_evidence_request,
     refers_and_requests_evidence_without_a_permit
 );
@@ -295,7 +251,7 @@ async fn refuses_invalid_transitions_and_writes_nothing(store: &Store) {
     let missing = uuid::Uuid::now_v7();
     assert!(matches!(store.case(missing).await, Err(CaseError::NotFound(m)) if m == missing));
 }
-on_every_database!(
+polku_core::on_every_database!(
     invalid_transitions,
     refuses_invalid_transitions_and_writes_nothing
 );
@@ -340,7 +296,7 @@ async fn a_case_withdrawn_while_evidence_is_fetched_is_not_decided(store: &Store
     assert_eq!(store.permit(id).await.unwrap(), None);
     assert_eq!(store.queue_depth().await.unwrap().done, 1);
 }
-on_every_database!(
+polku_core::on_every_database!(
     withdrawn_while_fetching,
     a_case_withdrawn_while_evidence_is_fetched_is_not_decided
 );
@@ -392,7 +348,7 @@ async fn concurrent_workers_decide_each_case_exactly_once(store: &Store) {
         assert_eq!(store.case(id).await.unwrap().state, CaseState::Decided);
     }
 }
-on_every_database!(
+polku_core::on_every_database!(
     concurrent_workers,
     concurrent_workers_decide_each_case_exactly_once
 );
@@ -451,7 +407,7 @@ async fn an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it(s
         .unwrap();
     assert_eq!((again.id, again.attempts), (third.id, third.attempts));
 }
-on_every_database!(
+polku_core::on_every_database!(
     leases,
     an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it
 );
@@ -515,7 +471,7 @@ async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Store) {
         matches!(store.replay(missing, &rules()).await, Err(polku_core::ReplayError::NotFound(m)) if m == missing)
     );
 }
-on_every_database!(
+polku_core::on_every_database!(
     replay,
     a_decision_replays_identically_and_a_rule_change_shows
 );
@@ -591,7 +547,7 @@ async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
         Some((3, "row 2 is missing (the next row is 3)".to_owned()))
     );
 }
-on_every_database!(
+polku_core::on_every_database!(
     audit_chain,
     the_audit_chain_verifies_and_names_the_first_broken_row,
     with_db
@@ -614,7 +570,7 @@ async fn removing_the_last_rows_is_noticed(db: &TestDb) {
             .contains("rows were removed from the end")
     );
 }
-on_every_database!(audit_truncation, removing_the_last_rows_is_noticed, with_db);
+polku_core::on_every_database!(audit_truncation, removing_the_last_rows_is_noticed, with_db);
 
 async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
     let tasks: Vec<_> = (0..8)
@@ -641,7 +597,7 @@ async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
         }
     );
 }
-on_every_database!(
+polku_core::on_every_database!(
     audit_concurrency,
     concurrent_appends_keep_one_unbroken_chain,
     with_db
@@ -699,7 +655,7 @@ async fn tokens_identify_users_and_are_stored_hashed(db: &TestDb) {
         .await;
     assert!(store.principal(&t).await.unwrap().is_some());
 }
-on_every_database!(
+polku_core::on_every_database!(
     access_tokens,
     tokens_identify_users_and_are_stored_hashed,
     with_db
@@ -724,7 +680,7 @@ async fn a_retry_with_the_same_key_gets_the_first_case(store: &Store) {
     assert!(created && other != first, "keys belong to a user");
     assert_eq!(store.case_count().await.unwrap(), 2);
 }
-on_every_database!(idempotency, a_retry_with_the_same_key_gets_the_first_case);
+polku_core::on_every_database!(idempotency, a_retry_with_the_same_key_gets_the_first_case);
 
 async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(store: &Store) {
     let low_pay = json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1000}}});
@@ -908,7 +864,7 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
     );
     assert_eq!(store.verify_audit().await.unwrap().first_break, None);
 }
-on_every_database!(
+polku_core::on_every_database!(
     people,
     people_work_the_queue_decide_with_reasons_and_handle_rectification
 );

@@ -115,30 +115,6 @@ impl Api {
     }
 }
 
-/// Runs an API test on SQLite and, when `POLKU_TEST_DATABASE_URL` is set, on PostgreSQL.
-macro_rules! on_every_database {
-    ($test:ident) => {
-        mod $test {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let db = polku_core::testing::TestDb::sqlite().await;
-                super::$test(&db).await;
-                db.finish().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(db) = polku_core::testing::TestDb::postgres().await else {
-                    eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
-                    return;
-                };
-                super::$test(&db).await;
-                db.finish().await;
-            }
-        }
-    };
-}
-
 fn example_submission() -> Value {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/employed-extension.json");
@@ -807,12 +783,48 @@ async fn an_applicant_withdraws_an_open_application_and_the_machine_leaves_it(db
     assert_eq!(case.state, polku_core::CaseState::Withdrawn);
     assert!(api.store.decisions(case.id).await.unwrap().is_empty());
 }
-on_every_database!(an_applicant_files_and_reads_the_decision_with_its_explanation);
-on_every_database!(nobody_gets_in_without_a_valid_token);
-on_every_database!(someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checked);
-on_every_database!(bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing);
-on_every_database!(a_retried_submission_with_its_key_gets_the_first_answer);
-on_every_database!(health_and_readiness_answer_without_a_token);
-on_every_database!(a_handler_works_the_queue_and_an_applicant_asks_for_rectification);
-on_every_database!(an_applicant_lists_their_own_cases_a_page_at_a_time);
-on_every_database!(an_applicant_withdraws_an_open_application_and_the_machine_leaves_it);
+polku_core::on_every_database!(
+    an_applicant_files_and_reads_the_decision_with_its_explanation,
+    an_applicant_files_and_reads_the_decision_with_its_explanation,
+    with_db
+);
+polku_core::on_every_database!(
+    nobody_gets_in_without_a_valid_token,
+    nobody_gets_in_without_a_valid_token,
+    with_db
+);
+polku_core::on_every_database!(
+    someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checked,
+    someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checked,
+    with_db
+);
+polku_core::on_every_database!(
+    bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing,
+    bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing,
+    with_db
+);
+polku_core::on_every_database!(
+    a_retried_submission_with_its_key_gets_the_first_answer,
+    a_retried_submission_with_its_key_gets_the_first_answer,
+    with_db
+);
+polku_core::on_every_database!(
+    health_and_readiness_answer_without_a_token,
+    health_and_readiness_answer_without_a_token,
+    with_db
+);
+polku_core::on_every_database!(
+    a_handler_works_the_queue_and_an_applicant_asks_for_rectification,
+    a_handler_works_the_queue_and_an_applicant_asks_for_rectification,
+    with_db
+);
+polku_core::on_every_database!(
+    an_applicant_lists_their_own_cases_a_page_at_a_time,
+    an_applicant_lists_their_own_cases_a_page_at_a_time,
+    with_db
+);
+polku_core::on_every_database!(
+    an_applicant_withdraws_an_open_application_and_the_machine_leaves_it,
+    an_applicant_withdraws_an_open_application_and_the_machine_leaves_it,
+    with_db
+);
