@@ -30,10 +30,12 @@ pub struct Decision {
     /// The trace in fi, sv and en.
     pub trace: Value,
     pub decided_at: i64,
+    /// Registers that did not answer when the decision was made.
+    pub unanswered: Vec<String>,
 }
 
 const COLUMNS: &str = "d.id, d.case_id, d.outcome, d.automated, d.decided_by, c.matter, d.rule_set, d.rule_set_version,
-                       d.evaluated_on, d.input_json, d.trace_json, d.decided_at";
+                       d.evaluated_on, d.input_json, d.trace_json, d.decided_at, d.unanswered_json";
 
 fn decision_from_row(r: &AnyRow) -> Result<Decision, CaseError> {
     let id: String = r.try_get("id")?;
@@ -61,6 +63,12 @@ fn decision_from_row(r: &AnyRow) -> Result<Decision, CaseError> {
         input: serde_json::from_str(&input).map_err(|e| corrupt("input", e.to_string()))?,
         trace: serde_json::from_str(&trace).map_err(|e| corrupt("trace", e.to_string()))?,
         decided_at: r.try_get("decided_at")?,
+        unanswered: match r.try_get::<Option<String>, _>("unanswered_json")? {
+            Some(j) => {
+                serde_json::from_str(&j).map_err(|e| corrupt("unanswered", e.to_string()))?
+            }
+            None => Vec::new(),
+        },
     })
 }
 
@@ -120,7 +128,7 @@ impl Store {
             id,
             date: d.evaluated_on.clone(),
         })?;
-        let finding = crate::pipeline::evaluate(rules, &d.matter, &d.input, on);
+        let finding = crate::pipeline::evaluate(rules, &d.matter, &d.input, on, &d.unanswered);
         let replayed = record(
             finding.outcome.code(),
             finding.rule_set.as_deref(),

@@ -13,6 +13,7 @@ mod cases;
 mod decisions;
 mod handling;
 mod jobs;
+mod kpis;
 mod permits;
 mod pipeline;
 mod store;
@@ -26,6 +27,10 @@ pub use cases::{Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication};
 pub use decisions::{Decision, Replay, ReplayError};
 pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
+pub use kpis::MatterFigures;
 pub use permits::{Permit, valid_until};
-pub use pipeline::{EvidenceSource, Pipeline, PipelineError, Processed, SuppliedEvidence};
+pub use pipeline::{
+    EVIDENCE_ATTEMPTS, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,
+    SuppliedEvidence,
+};
 pub use store::{Dialect, MIGRATIONS, Store, StoreError};

@@ -26,9 +26,25 @@ use crate::store::{Store, StoreError, now_micros};
 /// so it must not assume the case is still waiting when it returns: the pipeline checks.
 pub trait EvidenceSource: Send + Sync {
     /// The application with its evidence, in the input schema's shape. Evidence that could
-    /// not be fetched is left out (unknown to the rules, never "not met"); an `Err` means
-    /// nothing could be gathered and the job is retried later.
-    fn gather(&self, case: &Case) -> impl Future<Output = Result<Value, String>> + Send;
+    /// not be fetched is left out (unknown to the rules, never "not met") and its register
+    /// named in [`Gathered::unanswered`]; an `Err` means nothing could be gathered and the
+    /// job is retried later.
+    fn gather(&self, case: &Case) -> impl Future<Output = Result<Gathered, String>> + Send;
+}
+
+/// What evidence gathering found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gathered {
+    /// The application with the evidence as used.
+    pub application: Value,
+    /// Registers that were asked and did not answer (timeouts, outages).
+    pub unanswered: Vec<String>,
+}
+
+impl<E: EvidenceSource> EvidenceSource for Arc<E> {
+    fn gather(&self, case: &Case) -> impl Future<Output = Result<Gathered, String>> + Send {
+        self.as_ref().gather(case)
+    }
 }
 
 /// Evidence exactly as the submission supplied it.
@@ -36,10 +52,17 @@ pub trait EvidenceSource: Send + Sync {
 pub struct SuppliedEvidence;
 
 impl EvidenceSource for SuppliedEvidence {
-    async fn gather(&self, case: &Case) -> Result<Value, String> {
-        Ok(case.application.clone())
+    async fn gather(&self, case: &Case) -> Result<Gathered, String> {
+        Ok(Gathered {
+            application: case.application.clone(),
+            unanswered: Vec::new(),
+        })
     }
 }
+
+/// How many times a job is tried while registers stay silent before the case goes on
+/// with what is known (to a person: silence is never "not met").
+pub const EVIDENCE_ATTEMPTS: i64 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -49,6 +72,8 @@ pub enum PipelineError {
     Store(#[from] StoreError),
     #[error("evidence could not be gathered: {0}")]
     Evidence(String),
+    #[error("registers did not answer (attempt {attempt}): {registers}")]
+    RegistersSilent { attempt: i64, registers: String },
 }
 
 impl From<sqlx::Error> for PipelineError {
@@ -125,12 +150,28 @@ impl<E: EvidenceSource> Pipeline<E> {
         if !waits_for_machine(case.state) {
             return self.skip(job, case.id).await;
         }
-        let input = self
+        let Gathered {
+            application: input,
+            unanswered,
+        } = self
             .evidence
             .gather(&case)
             .await
             .map_err(PipelineError::Evidence)?;
-        let finding = evaluate(&self.rules, &case.matter, &input, case.application_date);
+        if !unanswered.is_empty() && job.attempts < EVIDENCE_ATTEMPTS {
+            // Wait and ask again (the job is retried with backoff).
+            return Err(PipelineError::RegistersSilent {
+                attempt: job.attempts,
+                registers: unanswered.join(", "),
+            });
+        }
+        let finding = evaluate(
+            &self.rules,
+            &case.matter,
+            &input,
+            case.application_date,
+            &unanswered,
+        );
         let (to, kind) = match finding.outcome {
             Outcome::Grant => (CaseState::Decided, "decided_automatically"),
             Outcome::Refer => (CaseState::Referred, "referred"),
@@ -170,8 +211,8 @@ impl<E: EvidenceSource> Pipeline<E> {
         let now = now_micros();
         sqlx::query(
             "INSERT INTO decisions (id, case_id, outcome, automated, decided_by, rule_set, rule_set_version, evaluated_on,
-                                    input_json, trace_json, decided_at)
-             VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10)",
+                                    input_json, trace_json, decided_at, unanswered_json)
+             VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(decision_id.to_string())
         .bind(case.id.to_string())
@@ -183,6 +224,7 @@ impl<E: EvidenceSource> Pipeline<E> {
         .bind(input.to_string())
         .bind(finding.trace.to_string())
         .bind(now)
+        .bind((!unanswered.is_empty()).then(|| Value::from(unanswered.clone()).to_string()))
         .execute(&mut *tx)
         .await?;
         let mut detail = serde_json::Map::new();
@@ -261,7 +303,10 @@ fn waits_for_machine(state: CaseState) -> bool {
     matches!(state, CaseState::Received | CaseState::EvidenceRequested)
 }
 
-/// The machine's finding. Anything that keeps the rules from running (an unknown
+/// The machine's finding. When registers stayed silent and the rules would ask the
+/// applicant for evidence, a person takes the case instead: the applicant cannot make a
+/// register answer. The silent registers are part of the decision's record, so a replay
+/// reaches the same outcome. Anything that keeps the rules from running (an unknown
 /// matter, an application the schema refuses, no version in force) is a referral with
 /// the reason, never a failure that would retry forever.
 pub(crate) fn evaluate(
@@ -269,7 +314,21 @@ pub(crate) fn evaluate(
     matter: &str,
     input: &Value,
     on: jiff::civil::Date,
+    unanswered: &[String],
 ) -> Finding {
+    let mut finding = evaluate_rules(rules, matter, input, on);
+    if !unanswered.is_empty() && finding.outcome == Outcome::RequestEvidence {
+        finding.outcome = Outcome::Refer;
+        finding.reason = Some(format!(
+            "registers did not answer: {}; {}",
+            unanswered.join(", "),
+            finding.reason.unwrap_or_default()
+        ));
+    }
+    finding
+}
+
+fn evaluate_rules(rules: &RuleBook, matter: &str, input: &Value, on: jiff::civil::Date) -> Finding {
     let refer = |reason: String| Finding {
         outcome: Outcome::Refer,
         rule_set: None,

@@ -260,7 +260,7 @@ polku_core::on_every_database!(
 struct WithdrawnWhileFetching(Store);
 
 impl polku_core::EvidenceSource for WithdrawnWhileFetching {
-    async fn gather(&self, case: &polku_core::Case) -> Result<Value, String> {
+    async fn gather(&self, case: &polku_core::Case) -> Result<polku_core::Gathered, String> {
         self.0
             .transition(
                 case.id,
@@ -270,9 +270,83 @@ impl polku_core::EvidenceSource for WithdrawnWhileFetching {
             )
             .await
             .map_err(|e| e.to_string())?;
-        Ok(case.application.clone())
+        SuppliedEvidence.gather(case).await
     }
 }
+
+/// An Incomes Register that never answers: the pay is unknown.
+struct SilentIncomesRegister;
+
+impl polku_core::EvidenceSource for SilentIncomesRegister {
+    async fn gather(&self, case: &polku_core::Case) -> Result<polku_core::Gathered, String> {
+        let mut application = case.application.clone();
+        application["evidence"]
+            .as_object_mut()
+            .unwrap()
+            .remove("incomes");
+        Ok(polku_core::Gathered {
+            application,
+            unanswered: vec!["Incomes Register".to_owned()],
+        })
+    }
+}
+
+async fn a_silent_register_is_asked_again_then_a_person_decides(db: &TestDb) {
+    let store = &db.store;
+    let id = store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    let p = Pipeline::new(store.clone(), rules(), SilentIncomesRegister, "w1");
+    // Asked again with backoff while attempts remain: no decision yet.
+    for attempt in 1..polku_core::EVIDENCE_ATTEMPTS {
+        let err = p.run_once().await.unwrap_err();
+        assert!(
+            err.to_string().contains("Incomes Register"),
+            "{attempt}: {err}"
+        );
+        assert!(store.decisions(id).await.unwrap().is_empty());
+        // Skip the backoff: make the job due now.
+        db.raw("UPDATE jobs SET run_after = 0").await;
+    }
+    let done = p.run_once().await.unwrap();
+    assert!(
+        matches!(
+            done,
+            Some(Processed::Decided {
+                outcome: Outcome::Refer,
+                ..
+            })
+        ),
+        "{done:?}"
+    );
+    let case = store.case(id).await.unwrap();
+    assert_eq!(
+        case.state,
+        CaseState::Referred,
+        "never refused, never asked of the applicant"
+    );
+    let d = &store.decisions(id).await.unwrap()[0];
+    assert_eq!(d.unanswered, ["Incomes Register"]);
+    assert_eq!(
+        d.trace["en"]["outcome"], "request_evidence",
+        "the rules saw an unknown"
+    );
+    let referral = store.history(id).await.unwrap().pop().unwrap();
+    assert!(
+        referral
+            .reason
+            .unwrap()
+            .starts_with("registers did not answer: Incomes Register"),
+    );
+    let replay = store.replay(d.id, &rules()).await.unwrap();
+    assert!(replay.identical, "{:?}", replay.differences);
+}
+polku_core::on_every_database!(
+    silent_register,
+    a_silent_register_is_asked_again_then_a_person_decides,
+    with_db
+);
 
 async fn a_case_withdrawn_while_evidence_is_fetched_is_not_decided(store: &Store) {
     let id = store

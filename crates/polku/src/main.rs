@@ -4,6 +4,8 @@ mod bench;
 mod bench_pipeline;
 mod config;
 mod decide;
+mod demo;
+mod registers;
 mod serve;
 mod store_cmds;
 
@@ -32,6 +34,14 @@ struct Cli {
 enum Command {
     /// Serve the API and run the decision pipeline (data in ./polku-data unless told otherwise).
     Serve(serve::ServeArgs),
+    /// A living system: a synthetic population applying through the real pipeline, with
+    /// simulated registers; prints the programme's key figures.
+    Demo(demo::DemoArgs),
+    /// The external registers, simulated.
+    Registers {
+        #[command(subcommand)]
+        command: registers::RegistersCommand,
+    },
     /// Work with rule sets: check, test, describe, export the input schema.
     Rules {
         #[command(subcommand)]
@@ -119,6 +129,17 @@ enum BenchCommand {
     Pipeline(bench_pipeline::PipelineBenchArgs),
 }
 
+/// Structured logs to stdout: `POLKU_LOG` (e.g. `info`, `polku_core=debug`), else
+/// `configured`, else `info`.
+pub fn init_logs(configured: Option<&str>) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POLKU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(configured.unwrap_or("info")));
+    tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_env_filter(filter)
+        .init();
+}
+
 /// Loads the rule sets from `dir`, or the ones built into the binary.
 pub fn load_rules(dir: Option<&PathBuf>) -> Result<RuleBook, polku_rules::LoadErrors> {
     match dir {
@@ -137,6 +158,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Registers { command } => registers::run(command),
         Command::Rules { command } => rules(command),
         Command::Decide(args) => decide::run(args),
         Command::Bench {

@@ -45,13 +45,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("POLKU_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(config.log.as_deref().unwrap_or("info"))
-    });
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_env_filter(filter)
-        .init();
+    crate::init_logs(config.log.as_deref());
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -55,6 +55,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "idempotent replies",
         sql: include_str!("../../migrations/0009_idempotent_replies.sql"),
     },
+    Migration {
+        version: 10,
+        name: "unanswered registers",
+        sql: include_str!("../../migrations/0010_unanswered_registers.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

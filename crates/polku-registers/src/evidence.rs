@@ -1,0 +1,434 @@
+//! Evidence from the registers: the pipeline's [`EvidenceSource`] in production.
+//!
+//! For a case, the systems whose evidence the matter's rule set reads are asked in
+//! parallel, each with a timeout and retries. Every answer goes into the application
+//! under `evidence.<group>` with its source, request id and fetch time, replacing anything
+//! the applicant typed for that group: the machine decides on what the registers say. A
+//! system that does not answer leaves its groups out — unknown to the rules, never "not
+//! met" — and is named in [`Gathered::unanswered`], so the pipeline asks again later and
+//! finally hands the case to a person. Every answer received is written to the disclosure
+//! log of the asking side (Information Management Act 17 §).
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::time::Duration;
+
+use polku_core::{AuditEntry, AuditLog, Case, EvidenceSource, Gathered, Store, XRoad};
+use polku_rules::RuleBook;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::systems::*;
+
+/// The legal basis on which the Immigration Service obtains register data for a case.
+pub const LEGAL_BASIS: &str =
+    "Laki henkilötietojen käsittelystä maahanmuuttohallinnossa (615/2020)";
+
+/// Who asks: written into every request and the disclosure log.
+pub const ASKING_ORGANISATION: &str = "Maahanmuuttovirasto";
+
+/// Which system holds each evidence group of the input schema. `funds` is not here: the
+/// applicant shows their own funds.
+pub fn system_for(group: &str) -> Option<System> {
+    Some(match group {
+        "identity" | "population" => System::Population,
+        "permits" => System::Permits,
+        "incomes" | "benefits" => System::Incomes,
+        "criminal_records" => System::CriminalRecords,
+        "tax" | "enforcement" => System::Tax,
+        "trade_register" => System::TradeRegister,
+        "security" => System::Security,
+        "sis" => System::Sis,
+        "studies" | "education" => System::Studies,
+        "language" => System::LanguageTests,
+        _ => return None,
+    })
+}
+
+/// Gathers a case's evidence from the registers `R`.
+pub struct RegisterEvidence<R> {
+    registers: R,
+    store: Store,
+    /// Per matter, the evidence groups its rule set reads.
+    groups: HashMap<String, BTreeSet<&'static str>>,
+    /// Per matter, whether its rule set reads what the population register knows of the
+    /// applicant (date of birth, statelessness, a Finnish spouse).
+    reads_applicant: HashMap<String, bool>,
+    pub timeout: Duration,
+    /// Tries per system within one gathering (the pipeline retries the whole job later).
+    pub tries: u32,
+}
+
+impl<R: Registers> RegisterEvidence<R> {
+    pub fn new(registers: R, store: Store, rules: &RuleBook) -> RegisterEvidence<R> {
+        let mut groups = HashMap::new();
+        let mut reads_applicant = HashMap::new();
+        for rs in rules.iter() {
+            let paths: BTreeSet<&'static str> = rs
+                .conditions
+                .iter()
+                .flat_map(|c| c.fields.iter())
+                .filter_map(|slot| polku_rules::schema::FIELDS.get(*slot))
+                .map(|f| f.path)
+                .collect();
+            groups.insert(
+                rs.id.clone(),
+                paths
+                    .iter()
+                    .filter_map(|p| p.strip_prefix("evidence.")?.split('.').next())
+                    .collect(),
+            );
+            reads_applicant.insert(
+                rs.id.clone(),
+                paths.iter().any(|p| {
+                    matches!(
+                        *p,
+                        "applicant.date_of_birth"
+                            | "applicant.stateless"
+                            | "applicant.spouse_of_finnish_citizen"
+                    )
+                }),
+            );
+        }
+        RegisterEvidence {
+            registers,
+            store,
+            groups,
+            reads_applicant,
+            timeout: Duration::from_secs(5),
+            tries: 2,
+        }
+    }
+
+    /// The systems to ask for `matter`.
+    pub fn systems_for(&self, matter: &str) -> BTreeSet<System> {
+        let mut systems: BTreeSet<System> = self
+            .groups
+            .get(matter)
+            .into_iter()
+            .flatten()
+            .filter_map(|g| system_for(g))
+            .collect();
+        if self.reads_applicant.get(matter).copied().unwrap_or(false) {
+            systems.insert(System::Population);
+        }
+        systems
+    }
+
+    /// Asks one system, with the timeout and retries; the answer as JSON fields.
+    async fn ask<T: Serialize, F: Future<Output = Result<Answer<T>, RegisterError>>>(
+        &self,
+        system: System,
+        call: impl Fn() -> F,
+    ) -> Result<Answer<Value>, RegisterError> {
+        let mut last = RegisterError::Timeout {
+            system: system.name(),
+        };
+        for attempt in 0..self.tries.max(1) {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+            }
+            match tokio::time::timeout(self.timeout, call()).await {
+                Ok(Ok(a)) => {
+                    let record =
+                        serde_json::to_value(&a.record).map_err(|e| RegisterError::Protocol {
+                            system: system.name(),
+                            detail: e.to_string(),
+                        })?;
+                    return Ok(Answer {
+                        source: a.source,
+                        request_id: a.request_id,
+                        fetched_at: a.fetched_at,
+                        record,
+                    });
+                }
+                // No record is an answer: asking again will not make one.
+                Ok(Err(e @ RegisterError::NotFound { .. })) => return Err(e),
+                Ok(Err(e)) => last = e,
+                Err(_) => {
+                    last = RegisterError::Timeout {
+                        system: system.name(),
+                    }
+                }
+            }
+        }
+        Err(last)
+    }
+
+    async fn ask_system(&self, system: System, ask: &Ask) -> Result<Answer<Value>, RegisterError> {
+        let r = &self.registers;
+        match system {
+            System::Population => self.ask(system, || r.person(ask)).await,
+            System::Permits => self.ask(system, || r.permits(ask)).await,
+            System::Incomes => self.ask(system, || r.incomes(ask)).await,
+            System::CriminalRecords => self.ask(system, || r.records(ask)).await,
+            System::Tax => self.ask(system, || r.debts(ask)).await,
+            System::TradeRegister => self.ask(system, || r.company(ask)).await,
+            System::Security => self.ask(system, || r.statement(ask)).await,
+            System::Eurodac => self.ask(system, || r.hits(ask)).await,
+            System::Ees => self.ask(system, || r.movements(ask)).await,
+            System::Sis => self.ask(system, || r.alerts(ask)).await,
+            System::Vis => self.ask(system, || r.visas(ask)).await,
+            System::LanguageTests => self.ask(system, || r.results(ask)).await,
+            System::Studies => self.ask(system, || r.studies(ask)).await,
+        }
+    }
+
+    async fn log_disclosure(&self, case: &Case, system: System, answer: &Answer<Value>) {
+        let entry = AuditEntry {
+            log: AuditLog::Disclosure,
+            actor: "polku-pipeline".to_owned(),
+            organisation: Some(system.name().to_owned()),
+            person: Some(case.applicant_id.clone()),
+            purpose: format!("evidence for case {} ({})", case.id, case.matter),
+            legal_basis: Some(LEGAL_BASIS.to_owned()),
+            detail: json!({
+                "direction": "received",
+                "service": system.service(),
+                "request_id": answer.request_id,
+                "case": case.id,
+            }),
+            x_road: XRoad {
+                client: Some(format!(
+                    "FI-SIM/GOV/sim-migri/polku ({ASKING_ORGANISATION})"
+                )),
+                user_id: Some("polku-pipeline".to_owned()),
+                issue: Some(case.id.to_string()),
+            },
+        };
+        if let Err(e) = self.store.audit(&entry).await {
+            tracing::error!(error = %e, case = %case.id, "a disclosure could not be logged");
+        }
+    }
+}
+
+impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
+    async fn gather(&self, case: &Case) -> Result<Gathered, String> {
+        let mut application = case.application.clone();
+        let systems = self.systems_for(&case.matter);
+        let person_ask = Ask {
+            key: case.applicant_id.clone(),
+            user_id: "polku-pipeline".to_owned(),
+            issue: case.id.to_string(),
+        };
+        let employer = application
+            .pointer("/application/employment/employer_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let asks = systems.iter().map(|&system| {
+            let ask = if system == System::TradeRegister {
+                employer.clone().map(|key| Ask {
+                    key,
+                    ..person_ask.clone()
+                })
+            } else {
+                Some(person_ask.clone())
+            };
+            async move {
+                let answer = match ask {
+                    Some(ask) => self.ask_system(system, &ask).await,
+                    None => Err(RegisterError::NotFound {
+                        system: system.name(),
+                        key: "(no employer named in the application)".to_owned(),
+                    }),
+                };
+                (system, answer)
+            }
+        });
+        let answers = futures_util::future::join_all(asks).await;
+
+        // The machine decides on what the registers say: what the applicant typed for a
+        // register's groups is replaced, or removed when the register did not answer.
+        if let Some(evidence) = evidence_object(&mut application) {
+            for &system in &systems {
+                for group in groups_of(system) {
+                    evidence.remove(*group);
+                }
+            }
+        }
+        let mut unanswered = Vec::new();
+        for (system, answer) in answers {
+            match answer {
+                Ok(answer) => {
+                    self.log_disclosure(case, system, &answer).await;
+                    place(&mut application, system, &answer);
+                }
+                Err(RegisterError::NotFound { .. }) => {
+                    // No record is itself an answer: the groups stay unknown, and asking
+                    // again will not help, so it is not "unanswered".
+                }
+                Err(e) => {
+                    tracing::warn!(case = %case.id, error = %e, "a register did not answer");
+                    unanswered.push(system.name().to_owned());
+                }
+            }
+        }
+        Ok(Gathered {
+            application,
+            unanswered,
+        })
+    }
+}
+
+/// The application's `evidence` object, made if missing. `None` only for an application
+/// that is not an object, which submission never lets in.
+fn evidence_object(application: &mut Value) -> Option<&mut Map<String, Value>> {
+    let evidence = application
+        .as_object_mut()?
+        .entry("evidence")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !evidence.is_object() {
+        *evidence = Value::Object(Map::new());
+    }
+    evidence.as_object_mut()
+}
+
+/// The evidence groups a system fills.
+fn groups_of(system: System) -> &'static [&'static str] {
+    match system {
+        System::Population => &["identity", "population"],
+        System::Permits => &["permits"],
+        System::Incomes => &["incomes", "benefits"],
+        System::CriminalRecords => &["criminal_records"],
+        System::Tax => &["tax", "enforcement"],
+        System::TradeRegister => &["trade_register"],
+        System::Security => &["security"],
+        System::Sis => &["sis"],
+        System::Studies => &["studies", "education"],
+        System::LanguageTests => &["language"],
+        System::Eurodac | System::Ees | System::Vis => &[],
+    }
+}
+
+/// Puts one answer into the application in the input schema's shape.
+fn place(application: &mut Value, system: System, a: &Answer<Value>) {
+    let r = &a.record;
+    let with_provenance = |fields: Value| -> Value {
+        let mut m = match fields {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        m.insert("source".into(), a.source.clone().into());
+        m.insert("request_id".into(), a.request_id.clone().into());
+        m.insert("fetched_at".into(), a.fetched_at.clone().into());
+        Value::Object(m)
+    };
+    let groups: Vec<(&str, Value)> = match system {
+        System::Population => {
+            // What the population register knows of the applicant replaces what was typed.
+            if let Some(applicant) = application
+                .as_object_mut()
+                .map(|o| o.entry("applicant").or_insert_with(|| json!({})))
+                .and_then(Value::as_object_mut)
+            {
+                match r["date_of_birth"]
+                    .as_str()
+                    .and_then(polku_rules::schema::parse_date)
+                {
+                    Some(d) => applicant.insert("date_of_birth".into(), d.to_string().into()),
+                    // A partial date (`1990-00-00`) is not a date: unknown.
+                    None => applicant.remove("date_of_birth"),
+                };
+                applicant.insert("stateless".into(), r["nationality"].is_null().into());
+                applicant.insert(
+                    "spouse_of_finnish_citizen".into(),
+                    r["spouse_finnish_citizen"].clone(),
+                );
+            }
+            vec![
+                (
+                    "identity",
+                    json!({
+                        "established": r["identity_established"],
+                        "unresolved_conflict": r["unresolved_identity_conflict"],
+                    }),
+                ),
+                (
+                    "population",
+                    json!({
+                        "resident_in_finland": r["resident_in_finland"],
+                        "residence_years": r["residence_years"],
+                        "family_relationship_continues": r["family_relationship_continues"],
+                    }),
+                ),
+            ]
+        }
+        System::Permits => {
+            let mut m = Map::new();
+            for k in [
+                "current_permit_type",
+                "previous_employer_id",
+                "previous_occupational_field",
+            ] {
+                if !r[k].is_null() {
+                    m.insert(k.into(), r[k].clone());
+                }
+            }
+            m.insert(
+                "continuous_residence_years_a".into(),
+                r["continuous_residence_years_a"].clone(),
+            );
+            vec![("permits", Value::Object(m))]
+        }
+        System::Incomes => {
+            let mut incomes = json!({
+                "monthly_gross_pay_avg_eur": r["monthly_gross_pay_avg_6m_eur"],
+                "household_monthly_net_income_eur": r["household_monthly_net_income_eur"],
+                "annual_earned_income_eur": r["annual_earned_income_eur"],
+                "employment_years": r["employment_years"],
+            });
+            if let Some(id) = r["employer_id"].as_str() {
+                incomes["employer_id"] = id.into();
+            }
+            vec![
+                ("incomes", incomes),
+                (
+                    "benefits",
+                    json!({"unemployment_or_social_assistance_months_24m": r["benefit_months_24m"]}),
+                ),
+            ]
+        }
+        System::CriminalRecords => vec![("criminal_records", r.clone())],
+        System::Tax => vec![
+            (
+                "tax",
+                json!({"unpaid_taxes": r["unpaid_taxes_eur"].as_u64().unwrap_or(0) > 0}),
+            ),
+            (
+                "enforcement",
+                json!({"unpaid_public_payments": r["unpaid_public_payments"]}),
+            ),
+        ],
+        System::TradeRegister => vec![(
+            "trade_register",
+            json!({"employer_active": r["active"], "employer_bankrupt": r["bankrupt"]}),
+        )],
+        System::Security => vec![("security", r.clone())],
+        System::Sis => vec![("sis", r.clone())],
+        System::Studies => vec![
+            (
+                "studies",
+                json!({"enrolled": r["enrolled"], "credits_last_year": r["credits_last_year"]}),
+            ),
+            (
+                "education",
+                json!({"finnish_masters_degree": r["finnish_masters_degree"]}),
+            ),
+        ],
+        System::LanguageTests => {
+            let mut m = Map::new();
+            for lang in ["finnish", "swedish"] {
+                for sub in ["speaking", "writing", "reading", "listening"] {
+                    m.insert(format!("{lang}_{sub}"), r[lang][sub].clone());
+                }
+            }
+            vec![("language", Value::Object(m))]
+        }
+        System::Eurodac | System::Ees | System::Vis => vec![],
+    };
+    if let Some(evidence) = evidence_object(application) {
+        for (group, fields) in groups {
+            evidence.insert(group.to_owned(), with_provenance(fields));
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! Every register, simulated from the synthetic population, with a configurable latency
+//! and failure rate so that the pipeline meets slow and failing registers too.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::population::{PermitKind, Person, Population, person_index};
+use crate::systems::*;
+
+/// How the simulated registers behave.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Behaviour {
+    /// Mean time to answer; each answer takes between half and one and a half times it.
+    pub latency: Duration,
+    /// Share of requests that fail as unavailable, 0.0–1.0.
+    pub failure_rate: f64,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            latency: Duration::ZERO,
+            failure_rate: 0.0,
+        }
+    }
+}
+
+/// All registers, answering from one population.
+#[derive(Debug, Clone)]
+pub struct Simulator {
+    pub population: Arc<Population>,
+    pub behaviour: Behaviour,
+}
+
+const CEFR: [&str; 7] = ["none", "A1", "A2", "B1", "B2", "C1", "C2"];
+
+impl Simulator {
+    pub fn new(population: Arc<Population>, behaviour: Behaviour) -> Simulator {
+        Simulator {
+            population,
+            behaviour,
+        }
+    }
+
+    /// Waits the latency, fails at the failure rate, finds the person, and wraps the
+    /// record `make` renders with its provenance.
+    async fn answer<T>(
+        &self,
+        system: System,
+        ask: &Ask,
+        make: impl FnOnce(&Population, &Person) -> T,
+    ) -> Result<Answer<T>, RegisterError> {
+        self.behave(system).await?;
+        let person = person_index(&ask.key)
+            .and_then(|i| self.population.persons.get(i as usize))
+            .ok_or_else(|| RegisterError::NotFound {
+                system: system.name(),
+                key: ask.key.clone(),
+            })?;
+        Ok(provenance(system, make(&self.population, person)))
+    }
+
+    async fn behave(&self, system: System) -> Result<(), RegisterError> {
+        let b = self.behaviour;
+        if !b.latency.is_zero() {
+            tokio::time::sleep(b.latency.mul_f64(0.5 + fastrand::f64())).await;
+        }
+        if b.failure_rate > 0.0 && fastrand::f64() < b.failure_rate {
+            return Err(RegisterError::Unavailable {
+                system: system.name(),
+                detail: "simulated outage".to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn provenance<T>(system: System, record: T) -> Answer<T> {
+    Answer {
+        source: system.name().to_owned(),
+        request_id: uuid::Uuid::now_v7().to_string(),
+        fetched_at: jiff::Timestamp::now().to_string(),
+        record,
+    }
+}
+
+/// The name as `system` holds it: registers romanise differently, and some swap the given
+/// and family names — what identity resolution has to see through.
+pub fn registered_name(pop: &Population, p: &Person, system: System) -> RegisteredName {
+    let origin = pop.origin(p);
+    let given_pool = match p.sex {
+        crate::population::Sex::Female => origin.given_female,
+        crate::population::Sex::Male => origin.given_male,
+    };
+    let given = &given_pool[p.given as usize];
+    let family = &origin.family[p.family as usize];
+    // Which variant a register holds depends on the register and the person, never on chance.
+    let pick = |n: &crate::population::names::Name, salt: u32| -> String {
+        let h = p
+            .index
+            .wrapping_mul(2_654_435_761)
+            .wrapping_add(salt.wrapping_mul(40_503));
+        let variants = n.romanised;
+        // Most registers hold the standard form.
+        let i = if h % 10 < 7 {
+            0
+        } else {
+            (h as usize / 10) % variants.len()
+        };
+        variants[i].to_owned()
+    };
+    let salt = system as u32;
+    let (mut g, mut f) = (pick(given, salt), pick(family, salt + 101));
+    if (p.index ^ salt).is_multiple_of(37) {
+        std::mem::swap(&mut g, &mut f);
+    }
+    let native = (origin.script != crate::population::names::Script::Latin
+        && matches!(system, System::Population | System::Permits))
+    .then(|| {
+        if origin.family_name_first {
+            format!("{} {}", family.native, given.native)
+        } else {
+            format!("{} {}", given.native, family.native)
+        }
+    });
+    RegisteredName {
+        given: g,
+        family: f,
+        native,
+    }
+}
+
+fn population_record(pop: &Population, p: &Person) -> PopulationRecord {
+    let origin = pop.origin(p);
+    PopulationRecord {
+        name: registered_name(pop, p, System::Population),
+        date_of_birth: p.birth.register_form(),
+        nationality: p
+            .nationality
+            .and_then(|n| origin.nationalities.get(n as usize))
+            .map(|s| (*s).to_owned()),
+        resident_in_finland: p.permit != PermitKind::None,
+        residence_years: round1(p.years_in_finland),
+        family_relationship_continues: p.family_tie_continues,
+        spouse_finnish_citizen: p.spouse_finnish_citizen,
+        children: p.children,
+        identity_established: p.birth.date().is_some() || p.years_in_finland > 0.0,
+        unresolved_identity_conflict: p.identity_conflict,
+    }
+}
+
+fn round1(x: f32) -> f64 {
+    (f64::from(x) * 10.0).round() / 10.0
+}
+
+fn permit_record(pop: &Population, p: &Person) -> PermitRecord {
+    let kind = match p.permit {
+        PermitKind::A => Some("A"),
+        PermitKind::B => Some("B"),
+        PermitKind::P => Some("P"),
+        PermitKind::None => None,
+    };
+    PermitRecord {
+        current_permit_type: kind.map(str::to_owned),
+        continuous_residence_years_a: round1(p.years_on_a_permits),
+        previous_employer_id: p
+            .previous_employer
+            .and_then(|e| pop.employers.get(e as usize))
+            .map(|e| e.business_id()),
+        previous_occupational_field: (p.permit != PermitKind::None)
+            .then(|| format!("ISCO-{}", p.previous_occupation)),
+    }
+}
+
+fn incomes_record(pop: &Population, p: &Person) -> IncomesRecord {
+    let last6: u32 = p.monthly_pay_eur[6..].iter().sum();
+    IncomesRecord {
+        employer_id: p
+            .employer
+            .and_then(|e| pop.employers.get(e as usize))
+            .map(|e| e.business_id()),
+        monthly_gross_pay_eur: p.monthly_pay_eur.to_vec(),
+        monthly_gross_pay_avg_6m_eur: (f64::from(last6) / 6.0 * 100.0).round() / 100.0,
+        household_monthly_net_income_eur: p.household_net_income_eur,
+        annual_earned_income_eur: p.monthly_pay_eur.iter().sum(),
+        employment_years: round1(p.employment_years),
+        benefit_months_24m: p.benefit_months_24m,
+    }
+}
+
+fn subtests(levels: [u8; 4]) -> Subtests {
+    let l = |i: usize| CEFR[levels[i].min(6) as usize].to_owned();
+    Subtests {
+        speaking: l(0),
+        writing: l(1),
+        reading: l(2),
+        listening: l(3),
+    }
+}
+
+/// Implements one register trait for the simulator from a record-making function.
+macro_rules! simulated {
+    ($trait:ident, $method:ident, $record:ty, $system:expr, $make:expr) => {
+        impl $trait for Simulator {
+            async fn $method(&self, ask: &Ask) -> Result<Answer<$record>, RegisterError> {
+                self.answer($system, ask, $make).await
+            }
+        }
+    };
+}
+
+simulated!(
+    PopulationRegister,
+    person,
+    PopulationRecord,
+    System::Population,
+    population_record
+);
+simulated!(
+    PermitRegister,
+    permits,
+    PermitRecord,
+    System::Permits,
+    permit_record
+);
+simulated!(
+    IncomesRegister,
+    incomes,
+    IncomesRecord,
+    System::Incomes,
+    incomes_record
+);
+simulated!(
+    CriminalRecords,
+    records,
+    CriminalRecord,
+    System::CriminalRecords,
+    |_, p| {
+        CriminalRecord {
+            disqualifying_entries: p.criminal_disqualifying,
+            pending_investigation: p.criminal_pending,
+        }
+    }
+);
+simulated!(TaxAdministration, debts, TaxRecord, System::Tax, |_, p| {
+    TaxRecord {
+        unpaid_taxes_eur: p.tax_debt_eur,
+        unpaid_public_payments: p.enforcement,
+    }
+});
+simulated!(
+    SecurityService,
+    statement,
+    SecurityStatement,
+    System::Security,
+    |_, p| {
+        SecurityStatement {
+            objection: p.security_objection,
+            open_flag: p.security_flag,
+        }
+    }
+);
+simulated!(Eurodac, hits, EurodacRecord, System::Eurodac, |_, p| {
+    EurodacRecord {
+        hit: p.eurodac_hit,
+        member_state: p
+            .eurodac_hit
+            .then(|| ["DEU", "ITA", "GRC", "SWE"][p.index as usize % 4].to_owned()),
+    }
+});
+simulated!(
+    EntryExitSystem,
+    movements,
+    EesRecord,
+    System::Ees,
+    |_, p| EesRecord {
+        entries_last_year: (p.index % 5) as u8,
+        overstay: p.ees_overstay,
+    }
+);
+simulated!(
+    SchengenInformationSystem,
+    alerts,
+    SisRecord,
+    System::Sis,
+    |_, p| SisRecord {
+        alert: p.sis_alert,
+        entry_ban: p.entry_ban,
+    }
+);
+simulated!(
+    VisaInformationSystem,
+    visas,
+    VisRecord,
+    System::Vis,
+    |_, p| VisRecord {
+        visas_issued: (p.index % 4) as u8,
+        refusals: u8::from(p.index.is_multiple_of(41)),
+    }
+);
+simulated!(
+    LanguageTests,
+    results,
+    LanguageRecord,
+    System::LanguageTests,
+    |_, p| {
+        LanguageRecord {
+            finnish: subtests(p.finnish),
+            swedish: subtests(p.swedish),
+        }
+    }
+);
+simulated!(
+    StudiesRegister,
+    studies,
+    StudiesRecord,
+    System::Studies,
+    |_, p| {
+        StudiesRecord {
+            enrolled: p.enrolled,
+            credits_last_year: p.credits_last_year,
+            finnish_masters_degree: p.finnish_masters_degree,
+        }
+    }
+);
+
+/// The trade register is asked by business ID, not by person.
+impl TradeRegister for Simulator {
+    async fn company(&self, ask: &Ask) -> Result<Answer<CompanyRecord>, RegisterError> {
+        let system = System::TradeRegister;
+        self.behave(system).await?;
+        let e = self
+            .population
+            .employer(&ask.key)
+            .ok_or_else(|| RegisterError::NotFound {
+                system: system.name(),
+                key: ask.key.clone(),
+            })?;
+        Ok(provenance(
+            system,
+            CompanyRecord {
+                business_id: ask.key.clone(),
+                active: e.active,
+                bankrupt: e.bankrupt,
+            },
+        ))
+    }
+}

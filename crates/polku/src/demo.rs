@@ -1,0 +1,312 @@
+//! `polku demo`: a living country on one machine. It makes a synthetic population, starts
+//! the register simulators in this process, streams the population's applications
+//! through the real pipeline at a chosen rate, and prints the programme's key figures
+//! beside their 2026 targets as it goes and at the end.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use polku_core::{Actor, NewApplication, Pipeline, Store};
+use polku_registers::population::person_id;
+use polku_registers::{Behaviour, Population, RegisterEvidence, Simulator};
+use polku_rules::RuleBook;
+
+#[derive(Args, Clone)]
+pub struct DemoArgs {
+    /// People in the synthetic population (up to a million and more).
+    #[arg(long, default_value_t = 20_000)]
+    pub persons: u32,
+    /// Applications per second.
+    #[arg(long, default_value_t = 50.0)]
+    pub rate: f64,
+    /// Stop submitting after this long (`20s`, `5m`); without it, run until Ctrl-C.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// The population's seed: the same seed, the same people.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Mean register latency, milliseconds.
+    #[arg(long, default_value_t = 20)]
+    pub latency_ms: u64,
+    /// Share of register requests that fail, 0–1.
+    #[arg(long, default_value_t = 0.01)]
+    pub failure_rate: f64,
+    /// Pipeline workers (default: four per core: most of their time is waiting for registers).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Keep the demo's data here (default: a temporary directory, removed at the end).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration like 20s or 5m"))?;
+    match unit {
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(format!("`{s}` is not a duration like 20s or 5m")),
+    }
+}
+
+/// The programme's 2026 targets (domain.md §1).
+const TARGET_WITHIN_10_MIN: f64 = 0.50;
+const TARGET_AUTOMATIC_PERMITS: f64 = 0.35;
+const TARGET_AUTOMATIC_CITIZENSHIP: f64 = 0.35;
+
+/// What a running demo needs: the store, the population, the pipeline's parts.
+pub struct DemoWorld {
+    pub store: Store,
+    pub population: Arc<Population>,
+    pub rules: Arc<RuleBook>,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+/// Generates the population and opens the store.
+pub async fn world(args: &DemoArgs, store: Option<Store>) -> anyhow::Result<DemoWorld> {
+    let started = Instant::now();
+    let population = Arc::new(Population::generate(args.seed, args.persons));
+    println!(
+        "population: {} persons, {} employers from seed {} in {:.1} s",
+        population.persons.len(),
+        population.employers.len(),
+        args.seed,
+        started.elapsed().as_secs_f64()
+    );
+    let (store, tmp) = match (store, &args.data_dir) {
+        (Some(s), _) => (s, None),
+        (None, Some(dir)) => (Store::open_data_dir(dir).await?, None),
+        (None, None) => {
+            let tmp = tempfile::tempdir().context("cannot make a temporary directory")?;
+            (Store::open_data_dir(tmp.path()).await?, Some(tmp))
+        }
+    };
+    let rules = Arc::new(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
+    Ok(DemoWorld {
+        store,
+        population,
+        rules,
+        _tmp: tmp,
+    })
+}
+
+/// Starts pipeline workers that gather evidence from the simulated registers.
+pub fn start_workers(
+    w: &DemoWorld,
+    args: &DemoArgs,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let simulator = Simulator::new(
+        w.population.clone(),
+        Behaviour {
+            latency: Duration::from_millis(args.latency_ms),
+            failure_rate: args.failure_rate.clamp(0.0, 1.0),
+        },
+    );
+    let evidence = Arc::new(RegisterEvidence::new(simulator, w.store.clone(), &w.rules));
+    let workers = args
+        .workers
+        .unwrap_or_else(|| 4 * std::thread::available_parallelism().map_or(1, |n| n.get()));
+    (0..workers)
+        .map(|i| {
+            let pipeline = Pipeline::new(
+                w.store.clone(),
+                w.rules.clone(),
+                evidence.clone(),
+                format!("demo-{}-{i}", std::process::id()),
+            );
+            let stop = stop.clone();
+            tokio::spawn(async move { pipeline.run(stop, Duration::from_millis(50)).await })
+        })
+        .collect()
+}
+
+/// Submits the population's applications at `rate` until `until` or `stop`.
+pub async fn stream_applications(
+    w: &DemoWorld,
+    rate: f64,
+    until: Option<Instant>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<u64> {
+    let today = jiff::Zoned::now().date();
+    let interval = Duration::from_secs_f64(1.0 / rate.max(0.1));
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut report = Instant::now();
+    let mut sent = 0u64;
+    let n = w.population.persons.len() as u64;
+    while until.is_none_or(|u| Instant::now() < u) && !*stop.borrow() && sent < n {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => break,
+        }
+        let p = &w.population.persons[sent as usize];
+        let deadline = w
+            .rules
+            .get(p.matter.id())
+            .and_then(|rs| rs.processing_time.as_ref())
+            .and_then(|t| t.deadline(today));
+        let new = NewApplication {
+            matter: p.matter.id().to_owned(),
+            applicant_id: person_id(p.index),
+            application_date: today,
+            application: w.population.application(p),
+            deadline,
+        };
+        w.store
+            .submit(&new, &Actor(format!("person:{}", person_id(p.index))))
+            .await?;
+        sent += 1;
+        if report.elapsed() >= Duration::from_secs(2) {
+            report = Instant::now();
+            print_progress(&w.store, sent).await?;
+        }
+    }
+    Ok(sent)
+}
+
+async fn print_progress(store: &Store, sent: u64) -> anyhow::Result<()> {
+    let figures = store.matter_figures().await?;
+    let sum = |f: fn(&polku_core::MatterFigures) -> i64| figures.iter().map(f).sum::<i64>();
+    let cases = sum(|m| m.cases).max(1);
+    println!(
+        "  submitted {sent:>7}  automatic grants {:>5.1} %  referred {:>5.1} %  evidence asked {:>4.1} %  in the pipeline {}",
+        100.0 * sum(|m| m.automatic_grants) as f64 / cases as f64,
+        100.0 * sum(|m| m.referred) as f64 / cases as f64,
+        100.0 * sum(|m| m.evidence_requested) as f64 / cases as f64,
+        sum(|m| m.waiting),
+    );
+    Ok(())
+}
+
+/// Prints the key figures beside their targets, and the referral reasons.
+pub async fn print_figures(store: &Store) -> anyhow::Result<()> {
+    let figures = store.matter_figures().await?;
+    println!();
+    println!(
+        "applications by matter (decided automatically = granted by the machine, no person involved)"
+    );
+    println!(
+        "  {:<42} {:>8} {:>11} {:>11} {:>9} {:>9}",
+        "matter", "cases", "automatic", "≤ 10 min", "referred", "evidence"
+    );
+    let pct = |a: i64, b: i64| 100.0 * a as f64 / b.max(1) as f64;
+    for m in &figures {
+        println!(
+            "  {:<42} {:>8} {:>10.1}% {:>10.1}% {:>8.1}% {:>8.1}%",
+            m.matter,
+            m.cases,
+            pct(m.automatic_grants, m.cases),
+            pct(m.decided_within_10_min, m.cases),
+            pct(m.referred, m.cases),
+            pct(m.evidence_requested, m.cases),
+        );
+    }
+    let (permits, citizenship): (Vec<_>, Vec<_>) = figures
+        .iter()
+        .partition(|m| m.matter.starts_with("fi.residence-permit"));
+    let share = |ms: &[&polku_core::MatterFigures], f: fn(&polku_core::MatterFigures) -> i64| {
+        let cases: i64 = ms.iter().map(|m| m.cases).sum();
+        ms.iter().map(|m| f(m)).sum::<i64>() as f64 / cases.max(1) as f64
+    };
+    let all: Vec<&polku_core::MatterFigures> = figures.iter().collect();
+    println!();
+    println!("key figures (domain.md §1)                          measured   2026 target");
+    println!(
+        "  decided within 10 minutes of submission           {:>6.1} %      {:>4.0} %",
+        100.0 * share(&all, |m| m.decided_within_10_min),
+        100.0 * TARGET_WITHIN_10_MIN
+    );
+    println!(
+        "  permits granted fully automatically               {:>6.1} %      {:>4.0} %",
+        100.0 * share(&permits, |m| m.automatic_grants),
+        100.0 * TARGET_AUTOMATIC_PERMITS
+    );
+    println!(
+        "  citizenships granted fully automatically          {:>6.1} %      {:>4.0} %",
+        100.0 * share(&citizenship, |m| m.automatic_grants),
+        100.0 * TARGET_AUTOMATIC_CITIZENSHIP
+    );
+    let reasons = store.referral_reasons().await?;
+    println!();
+    println!(
+        "why the machine handed cases to a person or asked for evidence (a case may have several)"
+    );
+    for (reason, n) in reasons.iter().take(25) {
+        println!("  {n:>7}  {reason}");
+    }
+    if reasons.len() > 25 {
+        println!("  … and {} rarer findings", reasons.len() - 25);
+    }
+    Ok(())
+}
+
+pub fn run(args: DemoArgs) -> std::process::ExitCode {
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .and_then(|rt| rt.block_on(demo(args)));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("polku demo: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let w = world(&args, None).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let workers = start_workers(&w, &args, stop_rx.clone());
+    println!(
+        "streaming applications at {}/s{}; registers answer in ~{} ms, {:.1} % of requests fail",
+        args.rate,
+        args.duration
+            .map(|d| format!(" for {} s", d.as_secs()))
+            .unwrap_or_else(|| " until Ctrl-C".to_owned()),
+        args.latency_ms,
+        100.0 * args.failure_rate
+    );
+    let ctrl_c = {
+        let stop_tx = stop_tx.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = stop_tx.send(true);
+            }
+        })
+    };
+    let until = args.duration.map(|d| Instant::now() + d);
+    let sent = stream_applications(&w, args.rate, until, stop_rx.clone()).await?;
+    // Let the pipeline finish what was submitted (registers that failed are asked again).
+    let drain = Instant::now();
+    while drain.elapsed() < Duration::from_secs(30) && !*stop_rx.borrow() {
+        let waiting: i64 = w
+            .store
+            .matter_figures()
+            .await?
+            .iter()
+            .map(|m| m.waiting)
+            .sum();
+        if waiting == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = stop_tx.send(true);
+    for t in workers {
+        let _ = t.await;
+    }
+    ctrl_c.abort();
+    println!("submitted {sent} applications");
+    print_figures(&w.store).await?;
+    w.store.close().await;
+    Ok(())
+}

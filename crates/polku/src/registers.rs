@@ -1,0 +1,70 @@
+//! `polku registers serve`: the register simulators over the exchange layer's REST
+//! protocol on loopback, answering from a synthetic population.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use polku_registers::{Behaviour, Population, Simulator};
+
+#[derive(Subcommand)]
+pub enum RegistersCommand {
+    /// Serve every simulated register at `/r1/{INSTANCE}/{CLASS}/{MEMBER}/{SUBSYSTEM}/{SERVICE}/{key}`.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    listen: SocketAddr,
+    #[arg(long, default_value_t = 20_000)]
+    persons: u32,
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Mean latency of an answer, milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Share of requests that fail with 503, 0–1.
+    #[arg(long, default_value_t = 0.0)]
+    failure_rate: f64,
+}
+
+pub fn run(command: RegistersCommand) -> std::process::ExitCode {
+    let RegistersCommand::Serve(args) = command;
+    crate::init_logs(None);
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .and_then(|rt| rt.block_on(serve(args)));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("polku registers serve: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let population = Arc::new(Population::generate(args.seed, args.persons));
+    let simulator = Simulator::new(
+        population,
+        Behaviour {
+            latency: Duration::from_millis(args.latency_ms),
+            failure_rate: args.failure_rate.clamp(0.0, 1.0),
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(listen = %args.listen, persons = args.persons, seed = args.seed, "registers serving");
+    axum::serve(listener, polku_registers::xroad::router(simulator))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the register server failed")
+}
