@@ -143,6 +143,15 @@ pub(crate) async fn append_in(
 }
 
 impl Store {
+    /// How many entries `log` holds.
+    pub async fn audit_count(&self, log: AuditLog) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE log = $1")
+            .bind(log.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
     /// Appends one entry on its own (a read, a disclosure).
     pub async fn audit(&self, entry: &AuditEntry) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;

@@ -1,0 +1,326 @@
+//! The registers as the pipeline meets them: the X-Road client against the served
+//! simulators across a real socket, evidence gathered into decisions, flags that stop
+//! automation, and silent registers that never turn into a refusal.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use polku_core::testing::TestDb;
+use polku_core::{Actor, AuditLog, CaseState, NewApplication, Pipeline, Processed};
+use polku_registers::population::{Matter, Person, person_id};
+use polku_registers::*;
+use polku_rules::RuleBook;
+
+fn rules() -> Arc<RuleBook> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    Arc::new(RuleBook::load_dir(&dir).unwrap())
+}
+
+fn population() -> Arc<Population> {
+    Arc::new(Population::generate(2026, 3_000))
+}
+
+/// Serves the simulators on a free loopback port, as `polku registers serve` does.
+async fn serve(sim: Simulator) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, xroad::router(sim)).await.unwrap();
+    });
+    format!("http://{addr}")
+}
+
+fn ask(key: String) -> Ask {
+    Ask {
+        key,
+        user_id: "test".into(),
+        issue: "case-1".into(),
+    }
+}
+
+#[tokio::test]
+async fn every_client_gets_over_the_socket_what_the_simulator_holds() {
+    let sim = Simulator::new(population(), Behaviour::default());
+    let client = XRoadClient::new(serve(sim.clone()).await);
+    let pop = sim.population.clone();
+    for p in pop.persons.iter().take(25) {
+        let a = ask(person_id(p.index));
+        // Each system's record must arrive unchanged; provenance is the client's own.
+        macro_rules! same {
+            ($method:ident) => {{
+                let direct = sim.$method(&a).await.unwrap();
+                let remote = client.$method(&a).await.unwrap();
+                assert_eq!(remote.record, direct.record, "{}", stringify!($method));
+                assert_eq!(remote.source, direct.source);
+                assert!(!remote.request_id.is_empty());
+            }};
+        }
+        same!(person);
+        same!(permits);
+        same!(incomes);
+        same!(records);
+        same!(debts);
+        same!(statement);
+        same!(hits);
+        same!(movements);
+        same!(alerts);
+        same!(visas);
+        same!(results);
+        same!(studies);
+        if let Some(e) = p.employer {
+            let a = ask(pop.employers[e as usize].business_id());
+            let direct = sim.company(&a).await.unwrap();
+            assert_eq!(client.company(&a).await.unwrap().record, direct.record);
+        }
+    }
+    // No record is a 404, which the client reports as such.
+    let missing = client.person(&ask("sim-9999999".into())).await;
+    assert!(
+        matches!(missing, Err(RegisterError::NotFound { .. })),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_served_registers_demand_the_exchange_headers_and_report_outages() {
+    let sim = Simulator::new(population(), Behaviour::default());
+    let base = serve(sim).await;
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Empty<hyper::body::Bytes>>();
+    let uri = format!("{base}/r1/{}/sim-0000001", System::Population.service());
+    let bare = http.get(uri.parse().unwrap()).await.unwrap();
+    assert_eq!(bare.status(), 400, "no X-Road-Client");
+
+    let down = Simulator::new(
+        population(),
+        Behaviour {
+            latency: Duration::ZERO,
+            failure_rate: 1.0,
+        },
+    );
+    let client = XRoadClient::new(serve(down).await);
+    let r = client.person(&ask(person_id(1))).await;
+    assert!(matches!(r, Err(RegisterError::Unavailable { .. })), "{r:?}");
+}
+
+/// Files `p`'s own application (what they would type) and runs the pipeline on it.
+async fn file_and_decide<R: Registers>(
+    db: &TestDb,
+    pop: &Population,
+    p: &Person,
+    registers: R,
+) -> (uuid::Uuid, Option<Processed>) {
+    let store = &db.store;
+    let rules = rules();
+    let new = NewApplication {
+        matter: p.matter.id().to_owned(),
+        applicant_id: person_id(p.index),
+        application_date: jiff::civil::date(2026, 3, 2),
+        application: pop.application(p),
+        deadline: None,
+    };
+    let id = store
+        .submit(&new, &Actor("applicant".into()))
+        .await
+        .unwrap();
+    let evidence = RegisterEvidence::new(registers, store.clone(), &rules);
+    let pipeline = Pipeline::new(store.clone(), rules, evidence, "w");
+    let mut last = None;
+    for _ in 0..polku_core::EVIDENCE_ATTEMPTS {
+        match pipeline.run_once().await {
+            Ok(done) => {
+                last = done;
+                break;
+            }
+            Err(_) => db.raw("UPDATE jobs SET run_after = 0").await,
+        }
+    }
+    (id, last)
+}
+
+async fn decisions_follow_the_registers_and_flags_go_to_a_person(db: &TestDb) {
+    let pop = population();
+    let sim = Simulator::new(pop.clone(), Behaviour::default());
+    let employed: Vec<&Person> = pop
+        .persons
+        .iter()
+        .filter(|p| p.matter == Matter::EmployedExtension)
+        .take(60)
+        .collect();
+    let mut grants = 0;
+    for p in &employed {
+        let (id, done) = file_and_decide(db, &pop, p, sim.clone()).await;
+        assert!(matches!(done, Some(Processed::Decided { .. })), "{done:?}");
+        let case = db.store.case(id).await.unwrap();
+        let reason = db.store.history(id).await.unwrap().pop().unwrap().reason;
+        let flagged = p.security_flag || p.sis_alert || p.entry_ban || p.criminal_disqualifying;
+        if flagged {
+            assert_eq!(
+                case.state,
+                CaseState::Referred,
+                "a flag goes to a person: {p:?}"
+            );
+        }
+        if p.security_flag {
+            assert!(
+                reason
+                    .as_deref()
+                    .unwrap()
+                    .contains("no-security-flag not_met")
+            );
+        }
+        if p.sis_alert || p.entry_ban {
+            assert!(
+                reason
+                    .as_deref()
+                    .unwrap()
+                    .contains("no-entry-ban-or-alert not_met")
+            );
+        }
+        if case.state == CaseState::Decided {
+            grants += 1;
+            assert!(!flagged);
+            // The evidence as used names its register, request and time.
+            let d = &db.store.decisions(id).await.unwrap()[0];
+            for group in [
+                "incomes",
+                "criminal_records",
+                "security",
+                "sis",
+                "trade_register",
+            ] {
+                let e = &d.input["evidence"][group];
+                assert!(e["source"].is_string(), "{group}: {e}");
+                assert!(e["request_id"].is_string() && e["fetched_at"].is_string());
+            }
+        }
+    }
+    assert!(grants > employed.len() / 2, "most are granted: {grants}");
+    // Every answer received is in the disclosure log.
+    let chain = db.store.verify_audit().await.unwrap();
+    assert_eq!(chain.first_break, None);
+    assert!(db.store.audit_count(AuditLog::Disclosure).await.unwrap() >= employed.len() as i64 * 5);
+}
+polku_core::on_every_database!(
+    register_decisions,
+    decisions_follow_the_registers_and_flags_go_to_a_person,
+    with_db
+);
+
+async fn what_the_applicant_types_does_not_outweigh_the_register(db: &TestDb) {
+    let pop = population();
+    // Someone whose registered pay is below the agreement's minimum…
+    let p = pop
+        .persons
+        .iter()
+        .find(|p| {
+            p.matter == Matter::EmployedExtension
+                && p.agreement_minimum_eur > 0
+                && p.monthly_pay_eur[6..].iter().sum::<u32>() / 6 < p.agreement_minimum_eur
+        })
+        .unwrap();
+    // …who claims a high pay in the evidence they send.
+    let mut application = pop.application(p);
+    application["evidence"] =
+        serde_json::json!({"incomes": {"source": "applicant", "monthly_gross_pay_avg_eur": 9000}});
+    let store = &db.store;
+    let new = NewApplication {
+        matter: p.matter.id().to_owned(),
+        applicant_id: person_id(p.index),
+        application_date: jiff::civil::date(2026, 3, 2),
+        application,
+        deadline: None,
+    };
+    let id = store
+        .submit(&new, &Actor("applicant".into()))
+        .await
+        .unwrap();
+    let sim = Simulator::new(pop.clone(), Behaviour::default());
+    let evidence = RegisterEvidence::new(sim, store.clone(), &rules());
+    Pipeline::new(store.clone(), rules(), evidence, "w")
+        .run_once()
+        .await
+        .unwrap();
+    let d = &store.decisions(id).await.unwrap()[0];
+    assert_eq!(d.input["evidence"]["incomes"]["source"], "Incomes Register");
+    assert_ne!(d.outcome, "grant");
+}
+polku_core::on_every_database!(
+    typed_evidence,
+    what_the_applicant_types_does_not_outweigh_the_register,
+    with_db
+);
+
+async fn a_register_that_stays_silent_makes_conditions_unknown_never_not_met(db: &TestDb) {
+    let pop = population();
+    let down = Simulator::new(
+        pop.clone(),
+        Behaviour {
+            latency: Duration::ZERO,
+            failure_rate: 1.0,
+        },
+    );
+    for p in pop
+        .persons
+        .iter()
+        .filter(|p| p.matter == Matter::Citizenship)
+        .take(5)
+    {
+        let (id, done) = file_and_decide(db, &pop, p, down.clone()).await;
+        assert!(
+            matches!(
+                done,
+                Some(Processed::Decided {
+                    outcome: polku_rules::Outcome::Refer,
+                    ..
+                })
+            ),
+            "{done:?}"
+        );
+        let d = &db.store.decisions(id).await.unwrap()[0];
+        assert!(!d.unanswered.is_empty());
+        // Not one condition is "not met" for want of an answer.
+        let conditions = d.trace["en"]["conditions"].as_array().unwrap();
+        for c in conditions {
+            assert_ne!(c["status"], "not_met", "{c}");
+        }
+        assert!(conditions.iter().any(|c| c["status"] == "unknown"));
+        let case = db.store.case(id).await.unwrap();
+        assert_eq!(case.state, CaseState::Referred, "a person takes it");
+        let reason = db
+            .store
+            .history(id)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap()
+            .reason
+            .unwrap();
+        assert!(reason.starts_with("registers did not answer"), "{reason}");
+    }
+}
+polku_core::on_every_database!(
+    silent_registers,
+    a_register_that_stays_silent_makes_conditions_unknown_never_not_met,
+    with_db
+);
+
+#[tokio::test]
+async fn the_pipeline_gathers_over_the_exchange_layer_too() {
+    let db = TestDb::sqlite().await;
+    let pop = population();
+    let base = serve(Simulator::new(pop.clone(), Behaviour::default())).await;
+    let p = pop
+        .persons
+        .iter()
+        .find(|p| p.matter == Matter::FamilyExtension)
+        .unwrap();
+    let (id, done) = file_and_decide(&db, &pop, p, XRoadClient::new(base)).await;
+    assert!(matches!(done, Some(Processed::Decided { .. })), "{done:?}");
+    let d = &db.store.decisions(id).await.unwrap()[0];
+    assert_eq!(
+        d.input["evidence"]["population"]["source"],
+        "Population Information System"
+    );
+    db.finish().await;
+}
