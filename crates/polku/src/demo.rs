@@ -9,20 +9,21 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use polku_core::{Actor, NewApplication, Pipeline, Store};
+use polku_core::{Actor, EvidenceSource, NewApplication, Pipeline, Store};
 use polku_registers::population::person_id;
 use polku_registers::{Behaviour, Population, RegisterEvidence, Simulator};
 use polku_rules::RuleBook;
 
+/// The synthetic country and how it applies: shared by `polku demo` and `polku serve --demo`.
 #[derive(Args, Clone)]
-pub struct DemoArgs {
+pub struct DemoOptions {
     /// People in the synthetic population (up to a million and more).
     #[arg(long, default_value_t = 20_000)]
     pub persons: u32,
     /// Applications per second.
     #[arg(long, default_value_t = 50.0)]
     pub rate: f64,
-    /// Stop submitting after this long (`20s`, `5m`); without it, run until Ctrl-C.
+    /// Stop after this long (`20s`, `5m`); without it, run until Ctrl-C.
     #[arg(long, value_parser = parse_duration)]
     pub duration: Option<Duration>,
     /// The population's seed: the same seed, the same people.
@@ -34,6 +35,12 @@ pub struct DemoArgs {
     /// Share of register requests that fail, 0–1.
     #[arg(long, default_value_t = 0.01)]
     pub failure_rate: f64,
+}
+
+#[derive(Args, Clone)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub options: DemoOptions,
     /// Pipeline workers (default: four per core: most of their time is waiting for registers).
     #[arg(long)]
     pub workers: Option<usize>,
@@ -68,18 +75,24 @@ pub struct DemoWorld {
     _tmp: Option<tempfile::TempDir>,
 }
 
-/// Generates the population and opens the store.
-pub async fn world(args: &DemoArgs, store: Option<Store>) -> anyhow::Result<DemoWorld> {
+/// Generates the population and opens the store: `store`, or one in `data_dir`, or one in
+/// a temporary directory.
+pub async fn world(
+    options: &DemoOptions,
+    store: Option<Store>,
+    data_dir: Option<&PathBuf>,
+    rules: Arc<RuleBook>,
+) -> anyhow::Result<DemoWorld> {
     let started = Instant::now();
-    let population = Arc::new(Population::generate(args.seed, args.persons));
+    let population = Arc::new(Population::generate(options.seed, options.persons));
     println!(
         "population: {} persons, {} employers from seed {} in {:.1} s",
         population.persons.len(),
         population.employers.len(),
-        args.seed,
+        options.seed,
         started.elapsed().as_secs_f64()
     );
-    let (store, tmp) = match (store, &args.data_dir) {
+    let (store, tmp) = match (store, data_dir) {
         (Some(s), _) => (s, None),
         (None, Some(dir)) => (Store::open_data_dir(dir).await?, None),
         (None, None) => {
@@ -87,7 +100,6 @@ pub async fn world(args: &DemoArgs, store: Option<Store>) -> anyhow::Result<Demo
             (Store::open_data_dir(tmp.path()).await?, Some(tmp))
         }
     };
-    let rules = Arc::new(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
     Ok(DemoWorld {
         store,
         population,
@@ -96,31 +108,36 @@ pub async fn world(args: &DemoArgs, store: Option<Store>) -> anyhow::Result<Demo
     })
 }
 
-/// Starts pipeline workers that gather evidence from the simulated registers.
-pub fn start_workers(
-    w: &DemoWorld,
-    args: &DemoArgs,
-    stop: tokio::sync::watch::Receiver<bool>,
-) -> Vec<tokio::task::JoinHandle<()>> {
+/// Evidence from the simulated registers of the demo's population.
+pub fn register_evidence(w: &DemoWorld, options: &DemoOptions) -> Arc<RegisterEvidence<Simulator>> {
     let simulator = Simulator::new(
         w.population.clone(),
         Behaviour {
-            latency: Duration::from_millis(args.latency_ms),
-            failure_rate: args.failure_rate.clamp(0.0, 1.0),
+            latency: Duration::from_millis(options.latency_ms),
+            failure_rate: options.failure_rate.clamp(0.0, 1.0),
         },
     );
-    let evidence = Arc::new(RegisterEvidence::new(simulator, w.store.clone(), &w.rules));
-    let workers = args
-        .workers
-        .unwrap_or_else(|| 4 * std::thread::available_parallelism().map_or(1, |n| n.get()));
-    (0..workers)
+    Arc::new(RegisterEvidence::new(simulator, w.store.clone(), &w.rules))
+}
+
+/// Starts `n` pipeline workers with `evidence`.
+pub fn start_workers<E: EvidenceSource + 'static>(
+    store: &Store,
+    rules: &Arc<RuleBook>,
+    evidence: Arc<E>,
+    n: usize,
+    lease: Duration,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..n)
         .map(|i| {
-            let pipeline = Pipeline::new(
-                w.store.clone(),
-                w.rules.clone(),
+            let mut pipeline = Pipeline::new(
+                store.clone(),
+                rules.clone(),
                 evidence.clone(),
-                format!("demo-{}-{i}", std::process::id()),
+                format!("polku-{}-{i}", std::process::id()),
             );
+            pipeline.lease = lease;
             let stop = stop.clone();
             tokio::spawn(async move { pipeline.run(stop, Duration::from_millis(50)).await })
         })
@@ -263,17 +280,20 @@ pub fn run(args: DemoArgs) -> std::process::ExitCode {
 }
 
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
-    let w = world(&args, None).await?;
+    let rules = Arc::new(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let w = world(&args.options, None, args.data_dir.as_ref(), rules).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let workers = start_workers(&w, &args, stop_rx.clone());
-    println!(
-        "streaming applications at {}/s{}; registers answer in ~{} ms, {:.1} % of requests fail",
-        args.rate,
-        args.duration
-            .map(|d| format!(" for {} s", d.as_secs()))
-            .unwrap_or_else(|| " until Ctrl-C".to_owned()),
-        args.latency_ms,
-        100.0 * args.failure_rate
+    let n = args
+        .workers
+        .unwrap_or_else(|| 4 * std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let evidence = register_evidence(&w, &args.options);
+    let workers = start_workers(
+        &w.store,
+        &w.rules,
+        evidence,
+        n,
+        Duration::from_secs(30),
+        stop_rx.clone(),
     );
     let ctrl_c = {
         let stop_tx = stop_tx.clone();
@@ -283,11 +303,37 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             }
         })
     };
-    let until = args.duration.map(|d| Instant::now() + d);
-    let sent = stream_applications(&w, args.rate, until, stop_rx.clone()).await?;
+    run_stream(&w, &args.options, stop_rx.clone()).await?;
+    let _ = stop_tx.send(true);
+    for t in workers {
+        let _ = t.await;
+    }
+    ctrl_c.abort();
+    w.store.close().await;
+    Ok(())
+}
+
+/// Streams the applications, waits for the pipeline to finish them, prints the figures.
+pub async fn run_stream(
+    w: &DemoWorld,
+    options: &DemoOptions,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    println!(
+        "streaming applications at {}/s{}; registers answer in ~{} ms, {:.1} % of requests fail",
+        options.rate,
+        options
+            .duration
+            .map(|d| format!(" for {} s", d.as_secs()))
+            .unwrap_or_else(|| " until Ctrl-C".to_owned()),
+        options.latency_ms,
+        100.0 * options.failure_rate
+    );
+    let until = options.duration.map(|d| Instant::now() + d);
+    let sent = stream_applications(w, options.rate, until, stop.clone()).await?;
     // Let the pipeline finish what was submitted (registers that failed are asked again).
     let drain = Instant::now();
-    while drain.elapsed() < Duration::from_secs(30) && !*stop_rx.borrow() {
+    while drain.elapsed() < Duration::from_secs(30) && !*stop.borrow() {
         let waiting: i64 = w
             .store
             .matter_figures()
@@ -300,13 +346,6 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let _ = stop_tx.send(true);
-    for t in workers {
-        let _ = t.await;
-    }
-    ctrl_c.abort();
     println!("submitted {sent} applications");
-    print_figures(&w.store).await?;
-    w.store.close().await;
-    Ok(())
+    print_figures(&w.store).await
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use polku_core::{Pipeline, SuppliedEvidence};
+use polku_core::SuppliedEvidence;
 use polku_server::{AppState, router};
 
 use crate::config::Config;
@@ -32,6 +32,12 @@ pub struct ServeArgs {
     /// process's jobs wait [default: 30].
     #[arg(long, env = "POLKU_JOB_LEASE")]
     job_lease: Option<u64>,
+    /// Also run the demo: a synthetic population applying through this server's pipeline,
+    /// with simulated registers as the evidence source (see `polku demo`).
+    #[arg(long)]
+    demo: bool,
+    #[command(flatten)]
+    demo_options: crate::demo::DemoOptions,
 }
 
 /// Where `polku serve` listens unless told otherwise.
@@ -72,26 +78,45 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         crate::load_rules(args.rules.as_ref().or(config.rules.as_ref()))
             .map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))?,
     );
-    let lease = args.job_lease.or(config.job_lease).unwrap_or(30).max(1);
+    let lease = Duration::from_secs(args.job_lease.or(config.job_lease).unwrap_or(30).max(1));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let workers = args
         .workers
         .or(config.workers)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let mut tasks = Vec::new();
-    for w in 0..workers {
-        let mut pipeline = Pipeline::new(
-            store.clone(),
-            rules.clone(),
-            SuppliedEvidence,
-            format!("polku-{}-{w}", std::process::id()),
+    // In demo mode the evidence comes from the simulated registers, and a stream of the
+    // population's applications runs beside the API; otherwise from the submission.
+    let (tasks, demo) = if args.demo {
+        let w = crate::demo::world(&args.demo_options, Some(store.clone()), None, rules.clone())
+            .await?;
+        let evidence = crate::demo::register_evidence(&w, &args.demo_options);
+        let tasks = crate::demo::start_workers(
+            &store,
+            &rules,
+            evidence,
+            workers * 4,
+            lease,
+            stop_rx.clone(),
         );
-        pipeline.lease = Duration::from_secs(lease);
+        let options = args.demo_options.clone();
         let stop = stop_rx.clone();
-        tasks.push(tokio::spawn(async move {
-            pipeline.run(stop, Duration::from_millis(200)).await
-        }));
-    }
+        let shutdown = stop_tx.clone();
+        let stream = tokio::spawn(async move {
+            if let Err(e) = crate::demo::run_stream(&w, &options, stop).await {
+                tracing::error!(error = %e, "the demo stream failed");
+            }
+            // With --duration the demo ends the server too.
+            if options.duration.is_some() {
+                let _ = shutdown.send(true);
+            }
+        });
+        (tasks, Some(stream))
+    } else {
+        let evidence = Arc::new(SuppliedEvidence);
+        let tasks =
+            crate::demo::start_workers(&store, &rules, evidence, workers, lease, stop_rx.clone());
+        (tasks, None)
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {}", listen))?;
@@ -104,11 +129,14 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
             metrics: Some(metrics),
         }),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown_signal(stop_rx.clone()))
     .await
     .context("the server failed")?;
     // Workers finish the job in hand (it commits or rolls back whole) and stop.
     let _ = stop_tx.send(true);
+    if let Some(stream) = demo {
+        let _ = stream.await;
+    }
     for t in tasks {
         let _ = t.await;
     }
@@ -116,8 +144,8 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Ctrl-C or SIGTERM (what a service manager sends).
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM (what a service manager sends), or the demo's end.
+async fn shutdown_signal(mut stopped: tokio::sync::watch::Receiver<bool>) {
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut s) => {
@@ -129,6 +157,7 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate => {}
+        _ = stopped.wait_for(|s| *s) => {}
     }
     tracing::info!("shutting down: finishing the jobs in hand");
 }

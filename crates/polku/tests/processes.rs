@@ -300,3 +300,83 @@ fn two_servers_on_one_postgresql_never_decide_a_case_twice() {
             .output();
     }
 }
+
+#[test]
+fn the_demo_runs_a_country_and_prints_its_key_figures() {
+    let out = polku(&[
+        "demo",
+        "--persons",
+        "2000",
+        "--rate",
+        "100",
+        "--duration",
+        "3s",
+        "--latency-ms",
+        "2",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("population: 2000 persons"), "{text}");
+    for line in [
+        "decided within 10 minutes of submission",
+        "permits granted fully automatically",
+        "citizenships granted fully automatically",
+        "fi.residence-permit.employed.extension",
+        "why the machine handed cases to a person",
+    ] {
+        assert!(text.contains(line), "no `{line}` in\n{text}");
+    }
+}
+
+#[test]
+fn polku_registers_serve_answers_over_the_exchange_protocol() {
+    let addr = free_port();
+    let mut server = Command::new(bin())
+        .args([
+            "registers",
+            "serve",
+            "--listen",
+            &addr.to_string(),
+            "--persons",
+            "100",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let get = |headers: &str| {
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET /r1/FI-SIM/GOV/sim-dvv/vtj/person/sim-0000007 HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let reply = get(
+        "X-Road-Client: FI-SIM/GOV/sim-migri/polku\r\nX-Road-Id: m-1\r\nX-Road-UserId: test\r\nX-Road-Issue: c-1\r\n",
+    );
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(
+        reply.to_ascii_lowercase().contains("x-road-id: m-1"),
+        "{reply}"
+    );
+    assert!(reply.contains("\"date_of_birth\""), "{reply}");
+    assert!(
+        get("").starts_with("HTTP/1.1 400"),
+        "the exchange headers are required"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
