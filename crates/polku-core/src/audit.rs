@@ -152,6 +152,19 @@ impl Store {
         Ok(row.try_get("n")?)
     }
 
+    /// Appends several entries in one transaction (the disclosures of one case's evidence).
+    pub async fn audit_all(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        for entry in entries {
+            append_in(&mut tx, entry).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Appends one entry on its own (a read, a disclosure).
     pub async fn audit(&self, entry: &AuditEntry) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;

@@ -174,8 +174,8 @@ impl<R: Registers> RegisterEvidence<R> {
         }
     }
 
-    async fn log_disclosure(&self, case: &Case, system: System, answer: &Answer<Value>) {
-        let entry = AuditEntry {
+    fn disclosure(&self, case: &Case, system: System, answer: &Answer<Value>) -> AuditEntry {
+        AuditEntry {
             log: AuditLog::Disclosure,
             actor: "polku-pipeline".to_owned(),
             organisation: Some(system.name().to_owned()),
@@ -195,9 +195,6 @@ impl<R: Registers> RegisterEvidence<R> {
                 user_id: Some("polku-pipeline".to_owned()),
                 issue: Some(case.id.to_string()),
             },
-        };
-        if let Err(e) = self.store.audit(&entry).await {
-            tracing::error!(error = %e, case = %case.id, "a disclosure could not be logged");
         }
     }
 }
@@ -247,10 +244,11 @@ impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
             }
         }
         let mut unanswered = Vec::new();
+        let mut disclosures = Vec::new();
         for (system, answer) in answers {
             match answer {
                 Ok(answer) => {
-                    self.log_disclosure(case, system, &answer).await;
+                    disclosures.push(self.disclosure(case, system, &answer));
                     place(&mut application, system, &answer);
                 }
                 Err(RegisterError::NotFound { .. }) => {
@@ -263,6 +261,12 @@ impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
                 }
             }
         }
+        // Logged before the evidence is used: a disclosure the log cannot hold is an
+        // error, and the job is tried again.
+        self.store
+            .audit_all(&disclosures)
+            .await
+            .map_err(|e| format!("the disclosures could not be logged: {e}"))?;
         Ok(Gathered {
             application,
             unanswered,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::population::{PermitKind, Person, Population, person_index};
+use crate::population::{MUNICIPALITIES, PermitKind, Person, Population, person_index};
 use crate::systems::*;
 
 /// How the simulated registers behave.
@@ -139,6 +139,16 @@ fn population_record(pop: &Population, p: &Person) -> PopulationRecord {
             .nationality
             .and_then(|n| origin.nationalities.get(n as usize))
             .map(|s| (*s).to_owned()),
+        address: (p.permit != PermitKind::None).then(|| {
+            let (code, name, postal) =
+                MUNICIPALITIES[p.municipality as usize % MUNICIPALITIES.len()];
+            Address {
+                street: format!("Testikatu {}", p.house),
+                postal_code: postal.to_owned(),
+                municipality: name.to_owned(),
+                municipality_code: code.to_owned(),
+            }
+        }),
         resident_in_finland: p.permit != PermitKind::None,
         residence_years: round1(p.years_in_finland),
         family_relationship_continues: p.family_tie_continues,

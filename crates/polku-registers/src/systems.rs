@@ -150,6 +150,8 @@ pub struct PopulationRecord {
     pub date_of_birth: String,
     /// ISO 3166-1 alpha-3; `None`: stateless.
     pub nationality: Option<String>,
+    /// The permanent address in Finland, for residents.
+    pub address: Option<Address>,
     pub resident_in_finland: bool,
     pub residence_years: f64,
     pub family_relationship_continues: bool,
@@ -159,6 +161,15 @@ pub struct PopulationRecord {
     pub identity_established: bool,
     /// Another record may be the same person under another identity.
     pub unresolved_identity_conflict: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Address {
+    pub street: String,
+    pub postal_code: String,
+    pub municipality: String,
+    /// Statistics Finland's three-digit municipality code.
+    pub municipality_code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -31,6 +31,38 @@ pub const MATTERS: &[(Matter, u32)] = &[
     (Matter::Citizenship, 140),
 ];
 
+/// Where people live: municipality code, name and postal code of its centre, weighted
+/// roughly by where Finland's foreign-born residents live (a guess at the order, not a
+/// count). Streets are synthetic (`Testikatu`), so no real address is formed.
+pub const MUNICIPALITIES: [(&str, &str, &str); 12] = [
+    ("091", "Helsinki", "00100"),
+    ("049", "Espoo", "02100"),
+    ("092", "Vantaa", "01300"),
+    ("837", "Tampere", "33100"),
+    ("853", "Turku", "20100"),
+    ("564", "Oulu", "90100"),
+    ("179", "Jyväskylä", "40100"),
+    ("398", "Lahti", "15100"),
+    ("297", "Kuopio", "70100"),
+    ("905", "Vaasa", "65100"),
+    ("609", "Pori", "28100"),
+    ("167", "Joensuu", "80100"),
+];
+const MUNICIPALITY_WEIGHTS: [(u8, u32); 12] = [
+    (0, 30),
+    (1, 15),
+    (2, 14),
+    (3, 8),
+    (4, 8),
+    (5, 5),
+    (6, 4),
+    (7, 4),
+    (8, 3),
+    (9, 3),
+    (10, 3),
+    (11, 3),
+];
+
 /// What a person applies for: one of the rule sets in `rules/fi`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Matter {
@@ -108,7 +140,10 @@ pub struct Person {
     /// Index into the origin's nationalities; `None`: stateless.
     pub nationality: Option<u8>,
     pub matter: Matter,
-    pub municipality: u16,
+    /// Index into [`MUNICIPALITIES`].
+    pub municipality: u8,
+    /// House number on the synthetic street of the address.
+    pub house: u16,
     // Residence and permits.
     pub permit: PermitKind,
     pub years_in_finland: f32,
@@ -489,7 +524,8 @@ fn person(seed: u64, index: u32, employers: u32) -> Person {
         birth,
         nationality,
         matter,
-        municipality: r.u16(0..300),
+        municipality: weighted(&mut r, &MUNICIPALITY_WEIGHTS),
+        house: r.u16(1..=120),
         permit,
         years_in_finland,
         years_on_a_permits,
