@@ -130,14 +130,20 @@ enum BenchCommand {
 }
 
 /// Structured logs to stdout: `POLKU_LOG` (e.g. `info`, `polku_core=debug`), else
-/// `configured`, else `info`.
+/// `configured`, else `info`; one JSON object per line when `POLKU_LOG_FORMAT=json`
+/// (for a log collector), readable text otherwise.
 pub fn init_logs(configured: Option<&str>) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("POLKU_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(configured.unwrap_or("info")));
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_env_filter(filter)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POLKU_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(configured.unwrap_or("info"))
+    });
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if std::env::var("POLKU_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .init();
+    }
 }
 
 /// Loads the rule sets from `dir`, or the ones built into the binary.
