@@ -179,7 +179,62 @@ fn permit_record(pop: &Population, p: &Person) -> PermitRecord {
             .map(|e| e.business_id()),
         previous_occupational_field: (p.permit != PermitKind::None)
             .then(|| format!("ISCO-{}", p.previous_occupation)),
+        history: permit_history(p),
     }
+}
+
+/// The permits behind a person's years in Finland: a first permit on arrival, then
+/// extensions (a year first, then up to four), the current kind last. Dates count back
+/// from 1 January 2026 so that the same person always has the same history.
+fn permit_history(p: &Person) -> Vec<PermitPeriod> {
+    let Some(current) = (match p.permit {
+        PermitKind::A => Some("A"),
+        PermitKind::B => Some("B"),
+        PermitKind::P => Some("P"),
+        PermitKind::None => None,
+    }) else {
+        return Vec::new();
+    };
+    let epoch = jiff::civil::date(2026, 1, 1);
+    let days_ago = |years: f32| jiff::Span::new().days(i64::from((years * 365.25) as i32));
+    let mut periods = Vec::new();
+    let mut start = f64::from(p.years_in_finland);
+    let mut first = true;
+    while start > 0.05 {
+        let length = if first { 1.0 } else { (p.index % 4 + 1) as f64 }.min(start);
+        let from = epoch.checked_sub(days_ago(start as f32)).unwrap_or(epoch);
+        let last = start - length <= 0.05;
+        // The permit held now runs out within the coming three months: why one applies.
+        let until = if last {
+            epoch
+                .checked_add(jiff::Span::new().days(i64::from(p.index % 90)))
+                .ok()
+        } else {
+            epoch
+                .checked_sub(days_ago((start - length) as f32))
+                .ok()
+                .and_then(|d| d.yesterday().ok())
+        };
+        let kind = if last {
+            current
+        } else if first && p.years_on_a_permits + 0.5 < p.years_in_finland {
+            "B"
+        } else {
+            "A"
+        };
+        periods.push(PermitPeriod {
+            kind: kind.to_owned(),
+            valid_from: from.to_string(),
+            valid_until: if kind == "P" {
+                None
+            } else {
+                until.map(|d| d.to_string())
+            },
+        });
+        start -= length;
+        first = false;
+    }
+    periods
 }
 
 fn incomes_record(pop: &Population, p: &Person) -> IncomesRecord {
@@ -354,5 +409,34 @@ impl TradeRegister for Simulator {
                 bankrupt: e.bankrupt,
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resident_has_a_permit_history_that_ends_in_the_permit_held_now() {
+        let pop = Population::generate(3, 500);
+        for p in pop.persons.iter().filter(|p| p.permit != PermitKind::None) {
+            let h = permit_history(p);
+            assert!(!h.is_empty(), "{p:?}");
+            assert!(h.windows(2).all(|w| w[0].valid_from < w[1].valid_from));
+            let now = h.last().unwrap();
+            assert_eq!(
+                now.kind,
+                permit_record(&pop, p).current_permit_type.unwrap()
+            );
+            if now.kind != "P" {
+                assert!(now.valid_until.as_deref().unwrap() >= "2026-01-01");
+            }
+        }
+        let abroad = pop
+            .persons
+            .iter()
+            .find(|p| p.permit == PermitKind::None)
+            .unwrap();
+        assert!(permit_history(abroad).is_empty());
     }
 }

@@ -180,6 +180,18 @@ pub struct PermitRecord {
     pub previous_employer_id: Option<String>,
     /// ISCO-08 major group, as `ISCO-N`.
     pub previous_occupational_field: Option<String>,
+    /// The permits held in Finland, oldest first.
+    pub history: Vec<PermitPeriod>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermitPeriod {
+    /// `A`, `B` or `P`.
+    pub kind: String,
+    /// `YYYY-MM-DD`.
+    pub valid_from: String,
+    /// Last day; `None` for a permanent permit.
+    pub valid_until: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -133,9 +133,8 @@ enum BenchCommand {
 /// `configured`, else `info`; one JSON object per line when `POLKU_LOG_FORMAT=json`
 /// (for a log collector), readable text otherwise.
 pub fn init_logs(configured: Option<&str>) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("POLKU_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(configured.unwrap_or("info"))
-    });
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POLKU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(configured.unwrap_or("info")));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if std::env::var("POLKU_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
