@@ -117,6 +117,31 @@ fn token_hash(token: &str) -> String {
         .collect()
 }
 
+/// 256 random bits from the operating system, hex, after `prefix`: for tokens.
+pub fn random_token(prefix: &str) -> Result<String, AccessError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AccessError::Random(e.to_string()))?;
+    Ok(format!(
+        "{prefix}{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
+fn principal_from_row(row: &sqlx::any::AnyRow) -> Result<Principal, AccessError> {
+    let id: String = row.try_get("id")?;
+    let role: String = row.try_get("role")?;
+    Ok(Principal {
+        user_id: Uuid::parse_str(&id)
+            .map_err(|e| AccessError::Store(StoreError::Sql(sqlx::Error::Decode(Box::new(e)))))?,
+        name: row.try_get("name")?,
+        role: role
+            .parse()
+            .map_err(|_| AccessError::BadRole(role.clone()))?,
+        organisation: row.try_get("organisation")?,
+        person_id: row.try_get("person_id")?,
+    })
+}
+
 impl Store {
     /// Adds an organisation, or finds it by name.
     pub async fn organisation(&self, name: &str) -> Result<String, AccessError> {
@@ -175,12 +200,7 @@ impl Store {
         if exists.is_none() {
             return Err(AccessError::NoSuchUser(user));
         }
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| AccessError::Random(e.to_string()))?;
-        let token: String = format!(
-            "polku_{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
+        let token = random_token("polku_")?;
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash(&token))
             .bind(user.to_string())
@@ -201,20 +221,73 @@ impl Store {
         .bind(token_hash(token))
         .fetch_optional(&self.pool)
         .await?;
+        row.as_ref().map(principal_from_row).transpose()
+    }
+
+    /// Starts a browser session for `user`, valid for `hours`: returns the session token
+    /// (for the cookie; shown once, stored hashed) and the session's CSRF token.
+    pub async fn start_session(
+        &self,
+        user: Uuid,
+        hours: i64,
+    ) -> Result<(String, String), AccessError> {
+        let token = random_token("polku_s_")?;
+        let csrf = random_token("")?;
+        let now = now_micros();
+        sqlx::query(
+            "INSERT INTO web_sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash(&token))
+        .bind(user.to_string())
+        .bind(&csrf)
+        .bind(now)
+        .bind(now + hours * 3_600_000_000)
+        .execute(&self.pool)
+        .await?;
+        Ok((token, csrf))
+    }
+
+    /// The user of a live session and its CSRF token; `None` when unknown or expired.
+    pub async fn session(&self, token: &str) -> Result<Option<(Principal, String)>, AccessError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.name, u.role, o.name AS organisation, u.person_id, s.csrf
+             FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash(token))
+        .bind(now_micros())
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
-        let id: String = row.try_get("id")?;
-        let role: String = row.try_get("role")?;
-        Ok(Some(Principal {
-            user_id: Uuid::parse_str(&id).map_err(|e| {
-                AccessError::Store(StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
-            })?,
-            name: row.try_get("name")?,
-            role: role
-                .parse()
-                .map_err(|_| AccessError::BadRole(role.clone()))?,
-            organisation: row.try_get("organisation")?,
-            person_id: row.try_get("person_id")?,
-        }))
+        Ok(Some((principal_from_row(&row)?, row.try_get("csrf")?)))
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<(), AccessError> {
+        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The applicant account of a person identified strongly, made on first sign-in.
+    pub async fn applicant_account(&self, person: &str, name: &str) -> Result<Uuid, AccessError> {
+        let row = sqlx::query("SELECT id FROM users WHERE person_id = $1 AND role = 'applicant'")
+            .bind(person)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => {
+                let id: String = r.try_get("id")?;
+                Uuid::parse_str(&id).map_err(|e| {
+                    AccessError::Store(StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
+                })
+            }
+            None => {
+                self.add_user(name, Role::Applicant, None, Some(person))
+                    .await
+            }
+        }
     }
 
     pub async fn revoke_token(&self, token: &str) -> Result<bool, AccessError> {

@@ -84,6 +84,8 @@ pub struct CaseSummary {
     /// Microseconds since the Unix epoch.
     pub created_at: i64,
     pub updated_at: i64,
+    /// The last day for a decision, where the matter has a processing time.
+    pub deadline: Option<String>,
 }
 
 /// One entry of a case's history.
@@ -223,7 +225,7 @@ impl Store {
             .map(|(c, id)| (c, id.to_string()))
             .unwrap_or((i64::MAX, String::new()));
         let rows = sqlx::query(
-            "SELECT id, matter, state, application_date, created_at, updated_at FROM cases
+            "SELECT id, matter, state, application_date, created_at, updated_at, deadline FROM cases
              WHERE applicant_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3))
              ORDER BY created_at DESC, id DESC LIMIT $4",
         )
@@ -252,6 +254,7 @@ impl Store {
                     application_date: r.try_get("application_date")?,
                     created_at: r.try_get("created_at")?,
                     updated_at: r.try_get("updated_at")?,
+                    deadline: r.try_get("deadline")?,
                 })
             })
             .collect()

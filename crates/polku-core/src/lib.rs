@@ -20,11 +20,11 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use access::{AccessError, Principal, Role};
+pub use access::{AccessError, Principal, Role, random_token};
 pub use audit::{AuditEntry, AuditLog, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;
 pub use cases::{Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication};
-pub use decisions::{Decision, Replay, ReplayError};
+pub use decisions::{Decision, Replay, ReplayError, automated_notice};
 pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use kpis::MatterFigures;

@@ -86,9 +86,10 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     // In demo mode the evidence comes from the simulated registers, and a stream of the
     // population's applications runs beside the API; otherwise from the submission.
-    let (tasks, demo) = if args.demo {
+    let (tasks, demo, people) = if args.demo {
         let w = crate::demo::world(&args.demo_options, Some(store.clone()), None, rules.clone())
             .await?;
+        let people = Some(w.population.clone());
         let evidence = crate::demo::register_evidence(&w, &args.demo_options);
         let tasks = crate::demo::start_workers(
             &store,
@@ -110,13 +111,18 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
                 let _ = shutdown.send(true);
             }
         });
-        (tasks, Some(stream))
+        (tasks, Some(stream), people)
     } else {
         let evidence = Arc::new(SuppliedEvidence);
         let tasks =
             crate::demo::start_workers(&store, &rules, evidence, workers, lease, stop_rx.clone());
-        (tasks, None)
+        (tasks, None, None)
     };
+    let pages = polku_web::router(polku_web::WebState {
+        store: store.clone(),
+        rules: rules.clone(),
+        people,
+    });
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {}", listen))?;
@@ -127,7 +133,8 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
             store: store.clone(),
             rules,
             metrics: Some(metrics),
-        }),
+        })
+        .merge(pages),
     )
     .with_graceful_shutdown(shutdown_signal(stop_rx.clone()))
     .await

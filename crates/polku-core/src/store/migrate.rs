@@ -60,6 +60,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "unanswered registers",
         sql: include_str!("../../migrations/0010_unanswered_registers.sql"),
     },
+    Migration {
+        version: 11,
+        name: "web sessions",
+        sql: include_str!("../../migrations/0011_web_sessions.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use polku_core::{CaseError, CaseEvent, CaseState, CaseSummary, NewApplication, Permit, Role};
-use polku_rules::{Application, Lang};
+use polku_rules::Application;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -356,7 +356,7 @@ pub async fn read_case(
         .into_iter()
         .map(|d| DecisionView {
             id: d.id,
-            automated_notice: d.automated.then(|| automated_notice(lang)),
+            automated_notice: d.automated.then(|| polku_core::automated_notice(lang)),
             explanation: d
                 .trace
                 .get(lang.code())
@@ -379,21 +379,6 @@ pub async fn read_case(
         decisions,
         permit,
     }))
-}
-
-/// Administrative Procedure Act 53 g §: an automated decision says so.
-fn automated_notice(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fi => {
-            "Asia on käsitelty automaattisesti (hallintolaki 53 g §). Voit pyytää maksutta oikaisua; sen käsittelee aina virkailija."
-        }
-        Lang::Sv => {
-            "Ärendet har behandlats automatiskt (förvaltningslagen 53 g §). Du kan avgiftsfritt begära omprövning; den behandlas alltid av en handläggare."
-        }
-        Lang::En => {
-            "This matter was processed automatically (Administrative Procedure Act 53 g §). You may ask for rectification free of charge; a person always handles it."
-        }
-    }
 }
 
 /// Why the applicant withdraws, or what should be rectified.

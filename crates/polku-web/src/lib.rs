@@ -1,0 +1,45 @@
+//! Polku's web pages, server-rendered: no front-end build, every page works without
+//! JavaScript, in Finnish, Swedish and English (the choice is remembered in a cookie),
+//! with the plain high-contrast look of the Suomi.fi design system as the model.
+//!
+//! This first part is the applicant's e-service: strong identification (a test identity
+//! provider over the synthetic population), the applicant's applications, a case with
+//! its decision explained condition by condition with the legal basis, and the request
+//! for rectification. Sessions are random tokens in HttpOnly, Secure, SameSite cookies,
+//! stored hashed; every form carries a CSRF token.
+
+pub mod i18n;
+mod pages;
+mod visitor;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use polku_core::Store;
+use polku_registers::Population;
+use polku_rules::RuleBook;
+
+pub use i18n::Tr;
+
+#[derive(Clone)]
+pub struct WebState {
+    pub store: Store,
+    pub rules: Arc<RuleBook>,
+    /// The synthetic population the test identity provider offers; `None`: no test
+    /// identification on this server.
+    pub people: Option<Arc<Population>>,
+}
+
+/// The pages, to merge with the API's router.
+pub fn router(state: WebState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/language", get(pages::language))
+        .route("/identify", get(pages::identify).post(pages::identified))
+        .route("/sign-out", post(pages::sign_out))
+        .route("/my/cases", get(pages::my_cases))
+        .route("/my/cases/{id}", get(pages::my_case))
+        .route("/my/cases/{id}/rectification", post(pages::rectify))
+        .with_state(state)
+}

@@ -1,0 +1,547 @@
+//! The pages. Each checks who may see it; every read of a person's data goes to the use
+//! log with its purpose; every form carries its session's CSRF token.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use polku_core::{AuditEntry, AuditLog, CaseError, CaseState, HandlingError, Role};
+use polku_registers::System;
+use polku_registers::population::person_id;
+use polku_registers::simulator::registered_name;
+use polku_rules::Lang;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::WebState;
+use crate::i18n::Tr;
+use crate::visitor::{LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, set_cookie};
+
+/// What every page shows: language, the visitor's name and the CSRF token for forms.
+pub struct Page {
+    pub tr: Tr,
+    pub path: String,
+    pub user: Option<String>,
+    pub csrf: String,
+}
+
+impl Page {
+    fn of(v: &Visitor) -> Page {
+        Page {
+            tr: v.tr,
+            path: v.path.clone(),
+            user: v.session.as_ref().map(|s| s.principal.name.clone()),
+            csrf: v
+                .session
+                .as_ref()
+                .map(|s| s.csrf.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: Page,
+    message: String,
+}
+
+/// An error as a page in the visitor's language, with its status.
+pub fn error_page(v: &Visitor, status: StatusCode, key: &str) -> Response {
+    let page = Page::of(v);
+    let message = page.tr.t(key);
+    (status, ErrorPage { page, message }).into_response()
+}
+
+fn internal(v: &Visitor, e: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "page failed");
+    error_page(v, StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct Home {
+    page: Page,
+}
+
+pub async fn home(v: Visitor) -> Response {
+    Home { page: Page::of(&v) }.into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LanguageQuery {
+    to: String,
+    back: Option<String>,
+}
+
+/// `GET /language?to=sv&back=/my/cases`: remembers the language and goes back. Only a
+/// path on this site is followed, never another site.
+pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
+    let lang = q.to.parse::<Lang>().unwrap_or(Lang::Fi);
+    let back = q
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut response = Redirect::to(&back).into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&set_cookie(LANG_COOKIE, lang.code(), 365 * 86_400)) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+struct PersonChoice {
+    id: String,
+    name: String,
+    native: Option<String>,
+    native_lang: String,
+    born: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "identify.html")]
+struct Identify {
+    page: Page,
+    people: Vec<PersonChoice>,
+    csrf: String,
+}
+
+/// How many people the test identity provider offers to choose from.
+const PEOPLE_SHOWN: usize = 40;
+
+/// `GET /identify`: the test identity provider — choose a synthetic person.
+pub async fn identify(State(state): State<WebState>, v: Visitor) -> Response {
+    let people = match &state.people {
+        None => Vec::new(),
+        Some(pop) => pop
+            .persons
+            .iter()
+            .take(PEOPLE_SHOWN)
+            .map(|p| {
+                let name = registered_name(pop, p, System::Population);
+                PersonChoice {
+                    id: person_id(p.index),
+                    name: format!("{} {}", name.given, name.family),
+                    native: name.native,
+                    native_lang: pop
+                        .origin(p)
+                        .code
+                        .split('-')
+                        .next()
+                        .unwrap_or("")
+                        .to_owned(),
+                    born: p.birth.year.to_string(),
+                }
+            })
+            .collect(),
+    };
+    // A fresh token for the sign-in forms, in a cookie and in each form (double submit).
+    let csrf = match polku_core::random_token("") {
+        Ok(t) => t,
+        Err(e) => return internal(&v, &e),
+    };
+    let mut response = Identify {
+        page: Page::of(&v),
+        people,
+        csrf: csrf.clone(),
+    }
+    .into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&set_cookie(PRE_CSRF_COOKIE, &csrf, 3600)) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+pub struct IdentifyForm {
+    csrf: String,
+    person: String,
+}
+
+/// How long a browser session lasts.
+const SESSION_HOURS: i64 = 8;
+
+/// `POST /identify`: the person is identified; an applicant session starts.
+pub async fn identified(
+    State(state): State<WebState>,
+    v: Visitor,
+    form: Result<Form<IdentifyForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return error_page(&v, StatusCode::BAD_REQUEST, "error-csrf");
+    };
+    if v.pre_csrf.as_deref() != Some(form.csrf.as_str()) {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let Some(pop) = &state.people else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let Some(p) = pop.person(&form.person) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let name = registered_name(pop, p, System::Population);
+    let display = format!("{} {}", name.given, name.family);
+    let started = async {
+        let user = state
+            .store
+            .applicant_account(&form.person, &display)
+            .await?;
+        state.store.start_session(user, SESSION_HOURS).await
+    };
+    match started.await {
+        Ok((token, _csrf)) => {
+            let mut response = Redirect::to("/my/cases").into_response();
+            let cookie = set_cookie(SESSION_COOKIE, &token, SESSION_HOURS * 3600);
+            if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(e) => internal(&v, &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /sign-out`.
+pub async fn sign_out(
+    State(state): State<WebState>,
+    v: Visitor,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Response {
+    let Some(session) = &v.session else {
+        return Redirect::to("/").into_response();
+    };
+    if form.map(|Form(f)| f.csrf).ok().as_deref() != Some(session.csrf.as_str()) {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    if let Err(e) = state.store.end_session(&session.token).await {
+        return internal(&v, &e);
+    }
+    let mut response = Redirect::to("/").into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&set_cookie(SESSION_COOKIE, "", 0)) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The signed-in applicant and the person they are; others are sent to sign in or refused.
+fn applicant(v: &Visitor) -> Result<(&Session, &str), Box<Response>> {
+    match &v.session {
+        None => Err(Box::new(Redirect::to("/identify").into_response())),
+        Some(s) => match (s.principal.role, s.principal.person_id.as_deref()) {
+            (Role::Applicant, Some(person)) => Ok((s, person)),
+            _ => Err(Box::new(error_page(v, StatusCode::FORBIDDEN, "error-forbidden"))),
+        },
+    }
+}
+
+async fn log_read(
+    state: &WebState,
+    s: &Session,
+    person: &str,
+    purpose: &str,
+    detail: Value,
+) -> Result<(), polku_core::StoreError> {
+    state
+        .store
+        .audit(&AuditEntry {
+            log: AuditLog::Access,
+            actor: format!("user:{}", s.principal.user_id),
+            organisation: s.principal.organisation.clone(),
+            person: Some(person.to_owned()),
+            purpose: purpose.to_owned(),
+            legal_basis: None,
+            detail,
+            x_road: Default::default(),
+        })
+        .await
+        .map(|_| ())
+}
+
+fn matter_title(state: &WebState, matter: &str, tr: Tr) -> String {
+    state
+        .rules
+        .get(matter)
+        .map_or_else(|| matter.to_owned(), |rs| rs.title.get(tr.lang).to_owned())
+}
+
+fn state_label(tr: Tr, state: CaseState) -> String {
+    tr.t(&format!("state-{}", state.as_str()))
+}
+
+struct CaseRow {
+    id: Uuid,
+    matter: String,
+    filed: String,
+    state: String,
+    deadline: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cases.html")]
+struct Cases {
+    page: Page,
+    cases: Vec<CaseRow>,
+}
+
+/// `GET /my/cases`: the applicant's own applications.
+pub async fn my_cases(State(state): State<WebState>, v: Visitor) -> Response {
+    let (session, person) = match applicant(&v) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
+    let listed = state.store.cases_of(person, None, 100).await;
+    let cases = match listed {
+        Ok(c) => c,
+        Err(e) => return internal(&v, &e),
+    };
+    let logged = log_read(
+        &state,
+        session,
+        person,
+        "the applicant lists their own cases (e-service)",
+        json!({"read": "case list", "count": cases.len()}),
+    )
+    .await;
+    if let Err(e) = logged {
+        return internal(&v, &e);
+    }
+    let mut rows = Vec::new();
+    for c in cases {
+        rows.push(CaseRow {
+            id: c.id,
+            matter: matter_title(&state, &c.matter, v.tr),
+            filed: c.application_date,
+            state: state_label(v.tr, c.state),
+            deadline: c.deadline.unwrap_or_default(),
+        });
+    }
+    Cases {
+        page: Page::of(&v),
+        cases: rows,
+    }
+    .into_response()
+}
+
+struct ConditionRow {
+    text: String,
+    status: String,
+    status_label: String,
+    legal_basis: String,
+    explanation: String,
+}
+
+struct DecisionRow {
+    automated: bool,
+    outcome: String,
+    notice: Option<String>,
+    reasons: Option<String>,
+    conditions: Vec<ConditionRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "case.html")]
+struct CasePage {
+    page: Page,
+    id: Uuid,
+    matter: String,
+    state: String,
+    filed: String,
+    decisions: Vec<DecisionRow>,
+    permit: Option<String>,
+    history: Vec<String>,
+    can_rectify: bool,
+    sent: bool,
+}
+
+#[derive(Deserialize)]
+pub struct CaseQuery {
+    sent: Option<String>,
+}
+
+/// `GET /my/cases/{id}`: the case, its decision explained condition by condition with
+/// the legal basis, the permit, and the rectification form for an automated decision.
+pub async fn my_case(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(q): Query<CaseQuery>,
+) -> Response {
+    let (session, person) = match applicant(&v) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let case = match state.store.case(id).await {
+        Ok(c) if c.applicant_id == person => c,
+        // Someone else's case does not exist for this applicant.
+        Ok(_) | Err(CaseError::NotFound(_)) => {
+            return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+        }
+        Err(e) => return internal(&v, &e),
+    };
+    let loaded = async {
+        Ok::<_, CaseError>((
+            state.store.decisions(id).await?,
+            state.store.permit(id).await?,
+            state.store.history(id).await?,
+        ))
+    };
+    let (decisions, permit, history) = match loaded.await {
+        Ok(x) => x,
+        Err(e) => return internal(&v, &e),
+    };
+    if let Err(e) = log_read(
+        &state,
+        session,
+        person,
+        "the applicant reads their own case (e-service)",
+        json!({"read": "case", "case": id}),
+    )
+    .await
+    {
+        return internal(&v, &e);
+    }
+    let tr = v.tr;
+    let can_rectify =
+        case.state == CaseState::Decided && decisions.last().is_some_and(|d| d.automated);
+    let decisions = decisions.iter().map(|d| decision_row(tr, d)).collect();
+    let permit = permit.map(|p| match p.valid_until {
+        Some(until) => tr.t_with(
+            "case-permit-valid",
+            &[("from", p.valid_from.as_str()), ("until", until.as_str())],
+        ),
+        None => tr.t1("case-permit-indefinite", "from", &p.valid_from),
+    });
+    let history = history
+        .iter()
+        .map(|e| {
+            let at = jiff::Timestamp::from_microsecond(e.at)
+                .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default();
+            format!("{at}: {}", state_label(tr, e.to_state))
+        })
+        .collect();
+    CasePage {
+        page: Page::of(&v),
+        id,
+        matter: matter_title(&state, &case.matter, tr),
+        state: state_label(tr, case.state),
+        filed: case.application_date.to_string(),
+        decisions,
+        permit,
+        history,
+        can_rectify,
+        sent: q.sent.is_some(),
+    }
+    .into_response()
+}
+
+fn decision_row(tr: Tr, d: &polku_core::Decision) -> DecisionRow {
+    let trace = d.trace.get(tr.code());
+    let text = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let conditions = trace
+        .and_then(|t| t.get("conditions"))
+        .and_then(Value::as_array)
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    let status = text(c, "status");
+                    ConditionRow {
+                        text: text(c, "text"),
+                        status_label: tr.t(&format!("status-{status}")),
+                        status,
+                        legal_basis: text(c, "legal_basis"),
+                        explanation: text(c, "explanation"),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    DecisionRow {
+        automated: d.automated,
+        outcome: trace
+            .map(|t| text(t, "outcome_text"))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| d.outcome.clone()),
+        notice: d
+            .automated
+            .then(|| polku_core::automated_notice(tr.lang).to_owned()),
+        reasons: d
+            .trace
+            .get("reasons")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        conditions,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RectificationForm {
+    csrf: String,
+    reason: String,
+}
+
+/// `POST /my/cases/{id}/rectification`: free of charge; a person handles it.
+pub async fn rectify(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    form: Result<Form<RectificationForm>, FormRejection>,
+) -> Response {
+    let (session, person) = match applicant(&v) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
+    let Ok(Form(form)) = form else {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    };
+    if form.csrf != session.csrf {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    if form.reason.trim().is_empty() {
+        let page = Page::of(&v);
+        let message = page.tr.t1(
+            "error-bad-input",
+            "detail",
+            &page.tr.t("rectification-reason"),
+        );
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorPage { page, message },
+        )
+            .into_response();
+    }
+    match state
+        .store
+        .request_rectification(id, person, &form.reason)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/my/cases/{id}?sent=1")).into_response(),
+        Err(HandlingError::NotTheApplicant(_) | HandlingError::Case(CaseError::NotFound(_))) => {
+            error_page(&v, StatusCode::NOT_FOUND, "error-not-found")
+        }
+        Err(HandlingError::NoAutomatedDecision(_)) => {
+            error_page(&v, StatusCode::CONFLICT, "error-forbidden")
+        }
+        Err(e) => internal(&v, &e),
+    }
+}

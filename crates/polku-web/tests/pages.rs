@@ -1,0 +1,360 @@
+//! The pages as a browser meets them: every page in three languages, sign-in through the
+//! test identity provider, CSRF on every form, who may see what, and the rectification
+//! request from the decision page.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use polku_core::testing::TestDb;
+use polku_core::{Actor, CaseState, NewApplication, Pipeline, Role, SuppliedEvidence};
+use polku_registers::Population;
+use polku_registers::population::person_id;
+use polku_rules::RuleBook;
+use polku_web::{WebState, router};
+use tower::ServiceExt;
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Site {
+    app: Router,
+    state: WebState,
+}
+
+fn site(db: &TestDb) -> Site {
+    let rules = Arc::new(RuleBook::load_dir(&crate_dir().join("../../rules")).unwrap());
+    let state = WebState {
+        store: db.store.clone(),
+        rules,
+        people: Some(Arc::new(Population::generate(2026, 200))),
+    };
+    Site {
+        app: router(state.clone()),
+        state,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    cookies: Vec<String>,
+    body: String,
+}
+
+impl Site {
+    async fn call(&self, method: &str, uri: &str, cookies: &str, form: Option<&str>) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri);
+        if !cookies.is_empty() {
+            req = req.header(header::COOKIE, cookies);
+        }
+        if form.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(form.unwrap_or("").to_owned())).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let cookies = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            location,
+            cookies,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+
+    /// Signs in as `person` through the test identity provider; returns the cookie header.
+    async fn sign_in(&self, person: &str) -> String {
+        let page = self.call("GET", "/identify", "", None).await;
+        let csrf = cookie_value(&page.cookies, "polku_csrf");
+        let done = self
+            .call(
+                "POST",
+                "/identify",
+                &format!("polku_csrf={csrf}"),
+                Some(&format!("csrf={csrf}&person={person}")),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        format!(
+            "polku_session={}",
+            cookie_value(&done.cookies, "polku_session")
+        )
+    }
+}
+
+fn cookie_value(cookies: &[String], name: &str) -> String {
+    cookies
+        .iter()
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("no cookie {name} in {cookies:?}"))
+        .to_owned()
+}
+
+/// The CSRF token a page's forms carry.
+fn form_csrf(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
+    html[at..at + 64].to_owned()
+}
+
+/// Files and decides an application for `person` (the example, decided automatically).
+async fn decided_case(s: &Site, person: &str) -> uuid::Uuid {
+    let path = crate_dir().join("../../examples/employed-extension.json");
+    let application = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let id = s
+        .state
+        .store
+        .submit(
+            &NewApplication {
+                matter: "fi.residence-permit.employed.extension".into(),
+                applicant_id: person.into(),
+                application_date: jiff::civil::date(2025, 5, 1),
+                application,
+                deadline: None,
+            },
+            &Actor("test".into()),
+        )
+        .await
+        .unwrap();
+    Pipeline::new(
+        s.state.store.clone(),
+        s.state.rules.clone(),
+        SuppliedEvidence,
+        "w",
+    )
+    .run_once()
+    .await
+    .unwrap();
+    id
+}
+
+#[test]
+fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
+    let mut used = BTreeSet::new();
+    let mut sources = Vec::new();
+    for dir in ["templates", "src"] {
+        for entry in std::fs::read_dir(crate_dir().join(dir)).unwrap() {
+            sources.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+    }
+    for text in &sources {
+        for call in [
+            ".t(\"",
+            ".t1(\"",
+            ".t_with(\"",
+            "error_page(&v, StatusCode::",
+        ] {
+            for part in text.split(call).skip(1) {
+                let key = if call.starts_with("error_page") {
+                    part.split('"').nth(1)
+                } else {
+                    part.split('"').next()
+                };
+                if let Some(k) = key.filter(|k| !k.is_empty() && !k.contains('{')) {
+                    used.insert(k.to_owned());
+                }
+            }
+        }
+    }
+    // Keys made from a prefix and a value: every value they can take.
+    for state in CaseState::ALL {
+        used.insert(format!("state-{}", state.as_str()));
+    }
+    for status in ["met", "not_met", "unknown", "exempt"] {
+        used.insert(format!("status-{status}"));
+    }
+    assert!(used.len() > 40, "the scan found too few keys: {used:?}");
+    let mut key_sets = Vec::new();
+    for lang in ["fi", "sv", "en"] {
+        let ftl =
+            std::fs::read_to_string(crate_dir().join(format!("locales/{lang}/main.ftl"))).unwrap();
+        let keys: BTreeSet<String> = ftl
+            .lines()
+            .filter_map(|l| l.split_once(" = "))
+            .map(|(k, _)| k.trim().to_owned())
+            .collect();
+        for k in &used {
+            assert!(keys.contains(k), "`{k}` is missing from {lang}");
+        }
+        key_sets.push(keys);
+    }
+    assert_eq!(key_sets[0], key_sets[1], "fi and sv have different keys");
+    assert_eq!(key_sets[0], key_sets[2], "fi and en have different keys");
+}
+
+async fn every_page_speaks_three_languages(db: &TestDb) {
+    let s = site(db);
+    let session = s.sign_in(&person_id(3)).await;
+    let case = decided_case(&s, &person_id(3)).await;
+    for (lang, heading, html_lang) in [
+        ("fi", "Hakemuksesi", "lang=\"fi\""),
+        ("sv", "Dina ansökningar", "lang=\"sv\""),
+        ("en", "Your applications", "lang=\"en\""),
+    ] {
+        let cookies = format!("{session}; polku_lang={lang}");
+        for path in ["/", "/identify", "/my/cases", &format!("/my/cases/{case}")] {
+            let r = s.call("GET", path, &cookies, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{path} in {lang}");
+            assert!(r.body.contains(html_lang), "{path}: no {html_lang}");
+            assert!(!r.body.contains("Unknown localization"), "{path} in {lang}");
+        }
+        let list = s.call("GET", "/my/cases", &cookies, None).await;
+        assert!(list.body.contains(heading), "{lang}: {}", list.body);
+    }
+    // The decision page explains in the language chosen, with the legal basis and the
+    // 53 g § notice.
+    let en = s
+        .call(
+            "GET",
+            &format!("/my/cases/{case}"),
+            &format!("{session}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert!(
+        en.body.contains("Administrative Procedure Act 53 g"),
+        "{}",
+        en.body
+    );
+    assert!(en.body.contains("UlkL"), "no legal basis");
+    assert!(en.body.contains("Ask for rectification"));
+    // The language link remembers the choice and returns to the page.
+    let switch = s
+        .call("GET", "/language?to=sv&back=/my/cases", "", None)
+        .await;
+    assert_eq!(switch.location.as_deref(), Some("/my/cases"));
+    assert!(switch.cookies[0].starts_with("polku_lang=sv"));
+    let elsewhere = s
+        .call("GET", "/language?to=sv&back=//evil.example", "", None)
+        .await;
+    assert_eq!(
+        elsewhere.location.as_deref(),
+        Some("/"),
+        "never another site"
+    );
+}
+polku_core::on_every_database!(three_languages, every_page_speaks_three_languages, with_db);
+
+async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
+    let s = site(db);
+    // Signing in without the double-submitted token fails, and no session starts.
+    let forged = s
+        .call(
+            "POST",
+            "/identify",
+            "",
+            Some(&format!("csrf=x&person={}", person_id(3))),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.cookies.is_empty());
+    // Not signed in: to the identity provider.
+    let anonymous = s.call("GET", "/my/cases", "", None).await;
+    assert_eq!(anonymous.location.as_deref(), Some("/identify"));
+
+    let mine = decided_case(&s, &person_id(3)).await;
+    let theirs = decided_case(&s, &person_id(4)).await;
+    let me = s.sign_in(&person_id(3)).await;
+    let other = s
+        .call("GET", &format!("/my/cases/{theirs}"), &me, None)
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::NOT_FOUND,
+        "another person's case does not exist"
+    );
+    let list = s.call("GET", "/my/cases", &me, None).await;
+    assert!(list.body.contains(&mine.to_string()));
+    assert!(!list.body.contains(&theirs.to_string()));
+
+    // A case handler has no business in the e-service.
+    let handler = s
+        .state
+        .store
+        .add_user(
+            "Hanna",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    let (token, _) = s.state.store.start_session(handler, 1).await.unwrap();
+    let refused = s
+        .call("GET", "/my/cases", &format!("polku_session={token}"), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Rectification from the decision page: the wrong token changes nothing…
+    let uri = format!("/my/cases/{mine}/rectification");
+    let bad = s
+        .call("POST", &uri, &me, Some("csrf=wrong&reason=Please+check"))
+        .await;
+    assert_eq!(bad.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.state.store.case(mine).await.unwrap().state,
+        CaseState::Decided
+    );
+    // …the right one sends the request to a person.
+    let page = s.call("GET", &format!("/my/cases/{mine}"), &me, None).await;
+    let csrf = form_csrf(&page.body);
+    let sent = s
+        .call(
+            "POST",
+            &uri,
+            &me,
+            Some(&format!("csrf={csrf}&reason=My+pay+was+higher")),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(
+        s.state.store.case(mine).await.unwrap().state,
+        CaseState::RectificationRequested
+    );
+    // Signing out ends the session.
+    let out = s
+        .call("POST", "/sign-out", &me, Some(&format!("csrf={csrf}")))
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = s.call("GET", "/my/cases", &me, None).await;
+    assert_eq!(after.location.as_deref(), Some("/identify"));
+    // Every read of the person's data is in the use log.
+    // (the list and the decision page; refused reads are not reads).
+    assert_eq!(
+        s.state
+            .store
+            .audit_count(polku_core::AuditLog::Access)
+            .await
+            .unwrap(),
+        2
+    );
+}
+polku_core::on_every_database!(
+    csrf_and_access,
+    forms_need_their_csrf_token_and_pages_their_person,
+    with_db
+);
