@@ -277,6 +277,26 @@ impl Store {
         Ok(decision)
     }
 
+    /// The handler a case is assigned to, if any.
+    pub async fn assignee(&self, id: Uuid) -> Result<Option<String>, CaseError> {
+        let row = sqlx::query("SELECT assigned_to FROM cases WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(CaseError::NotFound(id))?;
+        Ok(row.try_get("assigned_to")?)
+    }
+
+    /// The last day for a decision on a case, where its matter has a processing time.
+    pub async fn deadline(&self, id: Uuid) -> Result<Option<String>, CaseError> {
+        let row = sqlx::query("SELECT deadline FROM cases WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(CaseError::NotFound(id))?;
+        Ok(row.try_get("deadline")?)
+    }
+
     /// The applicant withdraws their open application. The pipeline and the handlers leave
     /// a withdrawn case alone.
     pub async fn withdraw(

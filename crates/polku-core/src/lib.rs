@@ -20,7 +20,7 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use access::{AccessError, Principal, Role, random_token};
+pub use access::{AccessError, MIN_PASSWORD_CHARS, Principal, Role, random_token};
 pub use audit::{AuditEntry, AuditLog, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;
 pub use cases::{Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication};

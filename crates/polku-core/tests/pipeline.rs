@@ -677,6 +677,68 @@ polku_core::on_every_database!(
     with_db
 );
 
+async fn officials_sign_in_with_a_password_stored_as_argon2(db: &TestDb) {
+    let store = &db.store;
+    let hanna = store
+        .add_user(
+            "Hanna",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.set_password(hanna, "hanna", "short").await,
+        Err(AccessError::WeakPassword)
+    ));
+    store
+        .set_password(hanna, "hanna", "correct horse battery")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .check_password("hanna", "correct horse battery")
+            .await
+            .unwrap(),
+        Some(hanna)
+    );
+    assert_eq!(
+        store
+            .check_password("hanna", "wrong horse battery")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .check_password("nobody", "correct horse battery")
+            .await
+            .unwrap(),
+        None
+    );
+    let ville = store
+        .add_user(
+            "Ville",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .set_password(ville, "hanna", "another long password")
+            .await,
+        Err(AccessError::UsernameTaken(_))
+    ));
+}
+polku_core::on_every_database!(
+    passwords,
+    officials_sign_in_with_a_password_stored_as_argon2,
+    with_db
+);
+
 async fn tokens_identify_users_and_are_stored_hashed(db: &TestDb) {
     let store = &db.store;
     let handler = store

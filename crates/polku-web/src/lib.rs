@@ -2,13 +2,16 @@
 //! JavaScript, in Finnish, Swedish and English (the choice is remembered in a cookie),
 //! with the plain high-contrast look of the Suomi.fi design system as the model.
 //!
-//! This first part is the applicant's e-service: strong identification (a test identity
-//! provider over the synthetic population), the applicant's applications, a case with
-//! its decision explained condition by condition with the legal basis, and the request
-//! for rectification. Sessions are random tokens in HttpOnly, Secure, SameSite cookies,
+//! So far: the applicant's e-service — strong identification (a test identity provider
+//! over the synthetic population), the applicant's applications, a case with its
+//! decision explained condition by condition with the legal basis, and the request for
+//! rectification — and the case handler's workbench: sign-in with a password (Argon2),
+//! the queue in its stated order with filters, a case with every finding and its
+//! evidence, claiming and deciding with reasons. Sessions are random tokens in HttpOnly, Secure, SameSite cookies,
 //! stored hashed; every form carries a CSRF token.
 
 pub mod i18n;
+mod officials;
 mod pages;
 mod visitor;
 
@@ -41,5 +44,13 @@ pub fn router(state: WebState) -> Router {
         .route("/my/cases", get(pages::my_cases))
         .route("/my/cases/{id}", get(pages::my_case))
         .route("/my/cases/{id}/rectification", post(pages::rectify))
+        .route(
+            "/sign-in",
+            get(officials::sign_in_page).post(officials::sign_in),
+        )
+        .route("/work", get(officials::work))
+        .route("/work/cases/{id}", get(officials::work_case))
+        .route("/work/cases/{id}/claim", post(officials::claim))
+        .route("/work/cases/{id}/decision", post(officials::decide))
         .with_state(state)
 }

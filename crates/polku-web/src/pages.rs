@@ -22,7 +22,7 @@ use crate::i18n::Tr;
 use crate::visitor::{LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, set_cookie};
 
 /// What every page shows: language, the visitor's name and the CSRF token for forms.
-pub struct Page {
+pub(crate) struct Page {
     pub tr: Tr,
     pub path: String,
     pub user: Option<String>,
@@ -30,7 +30,7 @@ pub struct Page {
 }
 
 impl Page {
-    fn of(v: &Visitor) -> Page {
+    pub(crate) fn of(v: &Visitor) -> Page {
         Page {
             tr: v.tr,
             path: v.path.clone(),
@@ -46,9 +46,9 @@ impl Page {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
-struct ErrorPage {
-    page: Page,
-    message: String,
+pub(crate) struct ErrorPage {
+    pub page: Page,
+    pub message: String,
 }
 
 /// An error as a page in the visitor's language, with its status.
@@ -58,7 +58,7 @@ pub fn error_page(v: &Visitor, status: StatusCode, key: &str) -> Response {
     (status, ErrorPage { page, message }).into_response()
 }
 
-fn internal(v: &Visitor, e: &dyn std::fmt::Display) -> Response {
+pub(crate) fn internal(v: &Visitor, e: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %e, "page failed");
     error_page(v, StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
 }
@@ -163,7 +163,7 @@ pub struct IdentifyForm {
 }
 
 /// How long a browser session lasts.
-const SESSION_HOURS: i64 = 8;
+pub(crate) const SESSION_HOURS: i64 = 8;
 
 /// `POST /identify`: the person is identified; an applicant session starts.
 pub async fn identified(
@@ -238,7 +238,11 @@ fn applicant(v: &Visitor) -> Result<(&Session, &str), Box<Response>> {
         None => Err(Box::new(Redirect::to("/identify").into_response())),
         Some(s) => match (s.principal.role, s.principal.person_id.as_deref()) {
             (Role::Applicant, Some(person)) => Ok((s, person)),
-            _ => Err(Box::new(error_page(v, StatusCode::FORBIDDEN, "error-forbidden"))),
+            _ => Err(Box::new(error_page(
+                v,
+                StatusCode::FORBIDDEN,
+                "error-forbidden",
+            ))),
         },
     }
 }
@@ -266,14 +270,14 @@ async fn log_read(
         .map(|_| ())
 }
 
-fn matter_title(state: &WebState, matter: &str, tr: Tr) -> String {
+pub(crate) fn matter_title(state: &WebState, matter: &str, tr: Tr) -> String {
     state
         .rules
         .get(matter)
         .map_or_else(|| matter.to_owned(), |rs| rs.title.get(tr.lang).to_owned())
 }
 
-fn state_label(tr: Tr, state: CaseState) -> String {
+pub(crate) fn state_label(tr: Tr, state: CaseState) -> String {
     tr.t(&format!("state-{}", state.as_str()))
 }
 
@@ -331,20 +335,22 @@ pub async fn my_cases(State(state): State<WebState>, v: Visitor) -> Response {
     .into_response()
 }
 
-struct ConditionRow {
-    text: String,
-    status: String,
-    status_label: String,
-    legal_basis: String,
-    explanation: String,
+pub(crate) struct ConditionRow {
+    pub(crate) text: String,
+    pub(crate) status: String,
+    pub(crate) status_label: String,
+    pub(crate) legal_basis: String,
+    pub(crate) explanation: String,
+    /// The values read, each with its register and fetch time.
+    pub(crate) inputs: Vec<String>,
 }
 
-struct DecisionRow {
-    automated: bool,
-    outcome: String,
-    notice: Option<String>,
-    reasons: Option<String>,
-    conditions: Vec<ConditionRow>,
+pub(crate) struct DecisionRow {
+    pub(crate) automated: bool,
+    pub(crate) outcome: String,
+    pub(crate) notice: Option<String>,
+    pub(crate) reasons: Option<String>,
+    pub(crate) conditions: Vec<ConditionRow>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -423,15 +429,7 @@ pub async fn my_case(
         ),
         None => tr.t1("case-permit-indefinite", "from", &p.valid_from),
     });
-    let history = history
-        .iter()
-        .map(|e| {
-            let at = jiff::Timestamp::from_microsecond(e.at)
-                .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
-                .unwrap_or_default();
-            format!("{at}: {}", state_label(tr, e.to_state))
-        })
-        .collect();
+    let history = history_lines(tr, &history);
     CasePage {
         page: Page::of(&v),
         id,
@@ -447,7 +445,40 @@ pub async fn my_case(
     .into_response()
 }
 
-fn decision_row(tr: Tr, d: &polku_core::Decision) -> DecisionRow {
+/// A case's history as lines: when, and what it became.
+pub(crate) fn history_lines(tr: Tr, history: &[polku_core::CaseEvent]) -> Vec<String> {
+    history
+        .iter()
+        .map(|e| {
+            let at = jiff::Timestamp::from_microsecond(e.at)
+                .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default();
+            format!("{at}: {}", state_label(tr, e.to_state))
+        })
+        .collect()
+}
+
+/// One value a condition read: `path = value`, with the register and fetch time.
+fn input_line(tr: Tr, input: &Value) -> String {
+    let s = |k: &str| input.get(k).and_then(Value::as_str);
+    let value = match input.get("value") {
+        Some(Value::Null) | None => tr.t("status-unknown"),
+        Some(Value::String(v)) => v.clone(),
+        Some(v) => v.to_string(),
+    };
+    let mut line = format!("{} = {value}", s("path").unwrap_or_default());
+    if let Some(source) = s("source") {
+        line.push_str(" (");
+        line.push_str(&tr.t_with(
+            "work-source",
+            &[("source", source), ("at", s("fetched_at").unwrap_or("—"))],
+        ));
+        line.push(')');
+    }
+    line
+}
+
+pub(crate) fn decision_row(tr: Tr, d: &polku_core::Decision) -> DecisionRow {
     let trace = d.trace.get(tr.code());
     let text = |v: &Value, k: &str| {
         v.get(k)
@@ -468,6 +499,11 @@ fn decision_row(tr: Tr, d: &polku_core::Decision) -> DecisionRow {
                         status,
                         legal_basis: text(c, "legal_basis"),
                         explanation: text(c, "explanation"),
+                        inputs: c
+                            .get("inputs")
+                            .and_then(Value::as_array)
+                            .map(|inputs| inputs.iter().map(|i| input_line(tr, i)).collect())
+                            .unwrap_or_default(),
                     }
                 })
                 .collect()

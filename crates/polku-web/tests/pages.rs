@@ -162,19 +162,21 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
         }
     }
     for text in &sources {
-        for call in [
-            ".t(\"",
-            ".t1(\"",
-            ".t_with(\"",
-            "error_page(&v, StatusCode::",
-        ] {
+        for call in [".t(\"", ".t1(\"", ".t_with(\"", "error_page("] {
             for part in text.split(call).skip(1) {
-                let key = if call.starts_with("error_page") {
+                let key = if call == "error_page(" {
                     part.split('"').nth(1)
                 } else {
                     part.split('"').next()
                 };
-                if let Some(k) = key.filter(|k| !k.is_empty() && !k.contains('{')) {
+                // A message key: lower-case words joined by hyphens.
+                let is_key = |k: &&str| {
+                    k.contains('-')
+                        && k.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                        })
+                };
+                if let Some(k) = key.filter(is_key) {
                     used.insert(k.to_owned());
                 }
             }
@@ -356,5 +358,187 @@ async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
 polku_core::on_every_database!(
     csrf_and_access,
     forms_need_their_csrf_token_and_pages_their_person,
+    with_db
+);
+
+/// Files an application that the machine refers (pay below the agreement's minimum).
+async fn referred_case(s: &Site, person: &str) -> uuid::Uuid {
+    let path = crate_dir().join("../../examples/employed-extension.json");
+    let mut application: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    application["evidence"]["incomes"]["monthly_gross_pay_avg_eur"] = 1500.into();
+    let id = s
+        .state
+        .store
+        .submit(
+            &NewApplication {
+                matter: "fi.residence-permit.employed.extension".into(),
+                applicant_id: person.into(),
+                application_date: jiff::civil::date(2025, 5, 1),
+                application,
+                deadline: Some(jiff::civil::date(2025, 9, 1)),
+            },
+            &Actor("test".into()),
+        )
+        .await
+        .unwrap();
+    Pipeline::new(
+        s.state.store.clone(),
+        s.state.rules.clone(),
+        SuppliedEvidence,
+        "w",
+    )
+    .run_once()
+    .await
+    .unwrap();
+    assert_eq!(
+        s.state.store.case(id).await.unwrap().state,
+        CaseState::Referred
+    );
+    id
+}
+
+/// Signs in an official with a password; returns the cookie header.
+async fn official(s: &Site, username: &str, role: Role) -> String {
+    let user = s
+        .state
+        .store
+        .add_user(username, role, Some("Maahanmuuttovirasto"), None)
+        .await
+        .unwrap();
+    s.state
+        .store
+        .set_password(user, username, "a long enough password")
+        .await
+        .unwrap();
+    let form = s.call("GET", "/sign-in", "", None).await;
+    let csrf = cookie_value(&form.cookies, "polku_csrf");
+    let wrong = s
+        .call(
+            "POST",
+            "/sign-in",
+            &format!("polku_csrf={csrf}"),
+            Some(&format!(
+                "csrf={csrf}&username={username}&password=not+the+password"
+            )),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong
+            .cookies
+            .iter()
+            .all(|c| !c.starts_with("polku_session"))
+    );
+    let done = s
+        .call(
+            "POST",
+            "/sign-in",
+            &format!("polku_csrf={csrf}"),
+            Some(&format!(
+                "csrf={csrf}&username={username}&password=a+long+enough+password"
+            )),
+        )
+        .await;
+    assert_eq!(done.location.as_deref(), Some("/work"), "{}", done.body);
+    format!(
+        "polku_session={}",
+        cookie_value(&done.cookies, "polku_session")
+    )
+}
+
+async fn a_handler_decides_a_referred_case_from_the_workbench(db: &TestDb) {
+    let s = site(db);
+    let case = referred_case(&s, &person_id(5)).await;
+    let hanna = official(&s, "hanna", Role::CaseHandler).await;
+
+    let queue = s
+        .call(
+            "GET",
+            "/work?due=2025-09-01",
+            &format!("{hanna}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
+    assert!(queue.body.contains(&case.to_string()));
+    assert!(queue.body.contains("pay-meets-minimum not_met"));
+    assert!(
+        queue.body.contains("Nothing about the person"),
+        "the order is stated"
+    );
+    let none_due = s.call("GET", "/work?due=2025-08-31", &hanna, None).await;
+    assert!(!none_due.body.contains(&case.to_string()));
+
+    let uri = format!("/work/cases/{case}");
+    let page = s
+        .call("GET", &uri, &format!("{hanna}; polku_lang=en"), None)
+        .await;
+    assert!(page.body.contains("not met"), "the finding");
+    assert!(
+        page.body.contains("Incomes Register"),
+        "the evidence's source"
+    );
+    assert!(page.body.contains("Take this case"));
+    let csrf = form_csrf(&page.body);
+    // Deciding before claiming is refused; claiming needs the token.
+    let forged = s
+        .call("POST", &format!("{uri}/claim"), &hanna, Some("csrf=nope"))
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let claimed = s
+        .call(
+            "POST",
+            &format!("{uri}/claim"),
+            &hanna,
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::SEE_OTHER);
+    let page = s
+        .call("GET", &uri, &format!("{hanna}; polku_lang=en"), None)
+        .await;
+    assert!(page.body.contains("You are handling this case."));
+    assert!(
+        page.body.contains("UlkL"),
+        "the suggested reasons cite the law"
+    );
+    let decided = s
+        .call(
+            "POST",
+            &format!("{uri}/decision"),
+            &hanna,
+            Some(&format!(
+                "csrf={csrf}&outcome=refuse&reasons=The+pay+is+below+the+collective+agreement."
+            )),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    assert_eq!(
+        s.state.store.case(case).await.unwrap().state,
+        CaseState::Decided
+    );
+    let last = s.state.store.decisions(case).await.unwrap().pop().unwrap();
+    assert_eq!((last.outcome.as_str(), last.automated), ("refuse", false));
+
+    // An applicant cannot reach the workbench; a handler cannot reach the e-service.
+    let applicant = s.sign_in(&person_id(5)).await;
+    let refused = s.call("GET", "/work", &applicant, None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let refused = s.call("GET", &uri, &applicant, None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let anonymous = s.call("GET", "/work", "", None).await;
+    assert_eq!(anonymous.location.as_deref(), Some("/sign-in"));
+    for lang in ["fi", "sv"] {
+        let page = s
+            .call("GET", &uri, &format!("{hanna}; polku_lang={lang}"), None)
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&format!("lang=\"{lang}\"")));
+    }
+}
+polku_core::on_every_database!(
+    workbench,
+    a_handler_decides_a_referred_case_from_the_workbench,
     with_db
 );

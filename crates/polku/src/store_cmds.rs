@@ -110,6 +110,10 @@ pub enum UserCommand {
         /// Required for an applicant: the person whose cases they may see.
         #[arg(long)]
         person: Option<String>,
+        /// For an official: the name they sign in to the web pages with. The password is
+        /// read from standard input (one line), never from the command line.
+        #[arg(long)]
+        username: Option<String>,
     },
 }
 
@@ -160,12 +164,30 @@ pub fn users(store: StoreArgs, command: UserCommand) -> ExitCode {
                 role,
                 organisation,
                 person,
+                username,
             } = command;
+            // The password is read and checked first: no account is left half made.
+            let password = match &username {
+                None => None,
+                Some(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("cannot read the password from standard input")?;
+                    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+                    if password.chars().count() < polku_core::MIN_PASSWORD_CHARS {
+                        bail!(polku_core::AccessError::WeakPassword);
+                    }
+                    Some(password)
+                }
+            };
+            let store = store.open().await?;
             let id = store
-                .open()
-                .await?
                 .add_user(&name, role, organisation.as_deref(), person.as_deref())
                 .await?;
+            if let (Some(username), Some(password)) = (username, password) {
+                store.set_password(id, &username, &password).await?;
+            }
             println!("{id}");
             Ok(ExitCode::SUCCESS)
         })

@@ -65,6 +65,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "web sessions",
         sql: include_str!("../../migrations/0011_web_sessions.sql"),
     },
+    Migration {
+        version: 12,
+        name: "passwords",
+        sql: include_str!("../../migrations/0012_passwords.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

@@ -1,0 +1,445 @@
+//! Officials' pages: sign-in with a username and password, and the case handler's
+//! workbench — the queue in its stated order, a case with every finding of the machine
+//! (status, legal basis, the values and the evidence with its source and time), claiming
+//! a case and deciding it with reasons.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use polku_core::{
+    AuditEntry, AuditLog, CaseError, CaseState, HandlingError, HumanOutcome, QueueFilter, Role,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::WebState;
+use crate::pages::{
+    DecisionRow, Page, SESSION_HOURS, decision_row, error_page, internal, matter_title, state_label,
+};
+use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, set_cookie};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signin.html")]
+struct SignIn {
+    page: Page,
+    csrf: String,
+    failed: bool,
+}
+
+/// The sign-in form, with a fresh double-submit CSRF token.
+fn sign_in_form(v: &Visitor, failed: bool) -> Response {
+    let csrf = match polku_core::random_token("") {
+        Ok(t) => t,
+        Err(e) => return internal(v, &e),
+    };
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    let mut response = (
+        status,
+        SignIn {
+            page: Page::of(v),
+            csrf: csrf.clone(),
+            failed,
+        },
+    )
+        .into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&set_cookie(PRE_CSRF_COOKIE, &csrf, 3600)) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// `GET /sign-in`.
+pub async fn sign_in_page(v: Visitor) -> Response {
+    sign_in_form(&v, false)
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    csrf: String,
+    username: String,
+    password: String,
+}
+
+/// `POST /sign-in`: an official's session starts when the password is theirs.
+pub async fn sign_in(
+    State(state): State<WebState>,
+    v: Visitor,
+    form: Result<Form<SignInForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return error_page(&v, StatusCode::BAD_REQUEST, "error-csrf");
+    };
+    if v.pre_csrf.as_deref() != Some(form.csrf.as_str()) {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let user = match state
+        .store
+        .check_password(&form.username, &form.password)
+        .await
+    {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            tracing::warn!(username = %form.username, "a sign-in failed");
+            return sign_in_form(&v, true);
+        }
+        Err(e) => return internal(&v, &e),
+    };
+    match state.store.start_session(user, SESSION_HOURS).await {
+        Ok((token, _)) => {
+            let mut response = Redirect::to("/work").into_response();
+            let cookie = set_cookie(SESSION_COOKIE, &token, SESSION_HOURS * 3600);
+            if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(e) => internal(&v, &e),
+    }
+}
+
+/// The signed-in handler; others are sent to sign in or refused.
+fn handler(v: &Visitor) -> Result<&Session, Box<Response>> {
+    match &v.session {
+        None => Err(Box::new(Redirect::to("/sign-in").into_response())),
+        Some(s) if matches!(s.principal.role, Role::CaseHandler | Role::LegalOfficer) => Ok(s),
+        Some(_) => Err(Box::new(error_page(
+            v,
+            StatusCode::FORBIDDEN,
+            "error-forbidden",
+        ))),
+    }
+}
+
+fn actor(s: &Session) -> polku_core::Actor {
+    polku_core::Actor(format!("user:{}", s.principal.user_id))
+}
+
+struct QueueRow {
+    id: Uuid,
+    matter: String,
+    filed: String,
+    deadline: String,
+    state: String,
+    reason: String,
+    assigned: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "work.html")]
+struct Work {
+    page: Page,
+    matters: Vec<(String, String)>,
+    matter: String,
+    filed: String,
+    due: String,
+    items: Vec<QueueRow>,
+}
+
+#[derive(Deserialize)]
+pub struct WorkQuery {
+    matter: Option<String>,
+    filed: Option<String>,
+    due: Option<String>,
+}
+
+/// `GET /work`: the queue, filtered by matter, filing date and deadline.
+pub async fn work(
+    State(state): State<WebState>,
+    v: Visitor,
+    Query(q): Query<WorkQuery>,
+) -> Response {
+    let session = match handler(&v) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
+    let (matter, filed, due) = (nonempty(q.matter), nonempty(q.filed), nonempty(q.due));
+    for d in [&filed, &due].into_iter().flatten() {
+        if polku_rules::schema::parse_date(d).is_none() {
+            let page = Page::of(&v);
+            let message = page.tr.t1("error-bad-input", "detail", d);
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                crate::pages::ErrorPage { page, message },
+            )
+                .into_response();
+        }
+    }
+    let items = match state
+        .store
+        .handler_queue(&QueueFilter {
+            matter: matter.clone(),
+            filed_on_or_before: filed.clone(),
+            deadline_on_or_before: due.clone(),
+            limit: 200,
+            after: None,
+        })
+        .await
+    {
+        Ok(items) => items,
+        Err(e) => return internal(&v, &e),
+    };
+    let me = actor(session).0;
+    let rows = items
+        .into_iter()
+        .map(|i| QueueRow {
+            id: i.case_id,
+            matter: matter_title(&state, &i.matter, v.tr),
+            filed: i.application_date,
+            deadline: i.deadline.unwrap_or_default(),
+            state: state_label(v.tr, i.state),
+            reason: i.reason.unwrap_or_default(),
+            assigned: match i.assigned_to {
+                None => v.tr.t("work-unassigned"),
+                Some(a) if a == me => session.principal.name.clone(),
+                Some(a) => a,
+            },
+        })
+        .collect();
+    Work {
+        page: Page::of(&v),
+        matters: state
+            .rules
+            .iter()
+            .map(|rs| (rs.id.clone(), rs.title.get(v.tr.lang).to_owned()))
+            .collect(),
+        matter: matter.unwrap_or_default(),
+        filed: filed.unwrap_or_default(),
+        due: due.unwrap_or_default(),
+        items: rows,
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "work_case.html")]
+struct WorkCase {
+    page: Page,
+    id: Uuid,
+    matter: String,
+    state: String,
+    filed: String,
+    deadline: String,
+    decisions: Vec<DecisionRow>,
+    history: Vec<String>,
+    waiting: bool,
+    assigned_to_me: bool,
+    assigned_to_other: bool,
+    outcomes: Vec<(String, String)>,
+    suggested_reasons: String,
+    decided: bool,
+}
+
+#[derive(Deserialize)]
+pub struct WorkCaseQuery {
+    decided: Option<String>,
+}
+
+/// `GET /work/cases/{id}`: everything the machine found, and the forms to decide.
+pub async fn work_case(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(q): Query<WorkCaseQuery>,
+) -> Response {
+    let session = match handler(&v) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let loaded = async {
+        let case = state.store.case(id).await?;
+        let decisions = state.store.decisions(id).await?;
+        let history = state.store.history(id).await?;
+        let assignee = state.store.assignee(id).await?;
+        let deadline = state.store.deadline(id).await?;
+        Ok::<_, CaseError>((case, decisions, history, assignee, deadline))
+    };
+    let (case, decisions, history, assignee, deadline) = match loaded.await {
+        Ok(x) => x,
+        Err(CaseError::NotFound(_)) => {
+            return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+        }
+        Err(e) => return internal(&v, &e),
+    };
+    let read = state
+        .store
+        .audit(&AuditEntry {
+            log: AuditLog::Access,
+            actor: actor(session).0,
+            organisation: session.principal.organisation.clone(),
+            person: Some(case.applicant_id.clone()),
+            purpose: "case handling".to_owned(),
+            legal_basis: None,
+            detail: json!({"read": "case", "case": id}),
+            x_road: Default::default(),
+        })
+        .await;
+    if let Err(e) = read {
+        return internal(&v, &e);
+    }
+    let tr = v.tr;
+    let me = actor(session).0;
+    let waiting = matches!(
+        case.state,
+        CaseState::Referred | CaseState::RectificationRequested
+    );
+    // The reasons start from the conditions the machine found not met, each with its
+    // legal basis: the handler edits them into the decision's reasons.
+    let suggested_reasons = decisions
+        .iter()
+        .rev()
+        .find(|d| d.automated)
+        .and_then(|d| d.trace.get(tr.code()))
+        .and_then(|t| t.get("conditions"))
+        .and_then(Value::as_array)
+        .map(|cs| {
+            cs.iter()
+                .filter(|c| c.get("status").and_then(Value::as_str) == Some("not_met"))
+                .map(|c| {
+                    let s = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default();
+                    format!("{} ({}) {}", s("text"), s("legal_basis"), s("explanation"))
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default();
+    let mut outcomes = vec![
+        ("grant".to_owned(), tr.t("work-outcome-grant")),
+        ("refuse".to_owned(), tr.t("work-outcome-refuse")),
+    ];
+    if case.state == CaseState::Referred {
+        outcomes.push((
+            "request_evidence".to_owned(),
+            tr.t("work-outcome-request_evidence"),
+        ));
+    }
+    WorkCase {
+        page: Page::of(&v),
+        id,
+        matter: matter_title(&state, &case.matter, tr),
+        state: state_label(tr, case.state),
+        filed: case.application_date.to_string(),
+        deadline: deadline.unwrap_or_default(),
+        decisions: decisions.iter().map(|d| decision_row(tr, d)).collect(),
+        history: crate::pages::history_lines(tr, &history),
+        waiting,
+        assigned_to_me: assignee.as_deref() == Some(me.as_str()),
+        assigned_to_other: assignee.is_some_and(|a| a != me),
+        outcomes,
+        suggested_reasons,
+        decided: q.decided.is_some(),
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+fn handling_page(v: &Visitor, e: HandlingError) -> Response {
+    match e {
+        HandlingError::Case(CaseError::NotFound(_)) => {
+            error_page(v, StatusCode::NOT_FOUND, "error-not-found")
+        }
+        HandlingError::NoReasons => {
+            let page = Page::of(v);
+            let message = page
+                .tr
+                .t1("error-bad-input", "detail", &page.tr.t("work-reasons"));
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                crate::pages::ErrorPage { page, message },
+            )
+                .into_response()
+        }
+        HandlingError::Case(e) => internal(v, &e),
+        _ => error_page(v, StatusCode::CONFLICT, "work-not-waiting"),
+    }
+}
+
+/// `POST /work/cases/{id}/claim`.
+pub async fn claim(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    form: Result<Form<CsrfOnly>, FormRejection>,
+) -> Response {
+    let session = match handler(&v) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if form.map(|Form(f)| f.csrf).ok().as_deref() != Some(session.csrf.as_str()) {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    match state.store.claim_case(id, &actor(session)).await {
+        Ok(()) => Redirect::to(&format!("/work/cases/{id}")).into_response(),
+        Err(e) => handling_page(&v, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    csrf: String,
+    outcome: String,
+    reasons: String,
+}
+
+/// `POST /work/cases/{id}/decision`.
+pub async fn decide(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    form: Result<Form<DecisionForm>, FormRejection>,
+) -> Response {
+    let session = match handler(&v) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let Ok(Form(form)) = form else {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    };
+    if form.csrf != session.csrf {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let outcome = match form.outcome.as_str() {
+        "grant" => HumanOutcome::Grant,
+        "refuse" => HumanOutcome::Refuse,
+        "request_evidence" => HumanOutcome::RequestEvidence,
+        other => {
+            let page = Page::of(&v);
+            let message = page.tr.t1("error-bad-input", "detail", other);
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                crate::pages::ErrorPage { page, message },
+            )
+                .into_response();
+        }
+    };
+    match state
+        .store
+        .decide_by_person(id, &actor(session), outcome, &form.reasons, &state.rules)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/work/cases/{id}?decided=1")).into_response(),
+        Err(e) => handling_page(&v, e),
+    }
+}
