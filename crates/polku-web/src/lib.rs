@@ -10,6 +10,7 @@
 //! evidence, claiming and deciding with reasons. Sessions are random tokens in HttpOnly, Secure, SameSite cookies,
 //! stored hashed; every form carries a CSRF token.
 
+mod apply;
 pub mod i18n;
 mod officials;
 mod pages;
@@ -23,6 +24,7 @@ use polku_core::Store;
 use polku_registers::Population;
 use polku_rules::RuleBook;
 
+pub use apply::NOT_ASKED;
 pub use i18n::Tr;
 
 #[derive(Clone)]
@@ -42,6 +44,8 @@ pub fn router(state: WebState) -> Router {
         .route("/identify", get(pages::identify).post(pages::identified))
         .route("/sign-out", post(pages::sign_out))
         .route("/my/cases", get(pages::my_cases))
+        .route("/my/apply", get(apply::choose))
+        .route("/my/apply/{matter}", get(apply::form).post(apply::submit))
         .route("/my/cases/{id}", get(pages::my_case))
         .route("/my/cases/{id}/rectification", post(pages::rectify))
         .route(

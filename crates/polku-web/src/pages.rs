@@ -233,7 +233,7 @@ pub async fn sign_out(
 }
 
 /// The signed-in applicant and the person they are; others are sent to sign in or refused.
-fn applicant(v: &Visitor) -> Result<(&Session, &str), Box<Response>> {
+pub(crate) fn applicant(v: &Visitor) -> Result<(&Session, &str), Box<Response>> {
     match &v.session {
         None => Err(Box::new(Redirect::to("/identify").into_response())),
         Some(s) => match (s.principal.role, s.principal.person_id.as_deref()) {

@@ -189,6 +189,21 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
     for status in ["met", "not_met", "unknown", "exempt"] {
         used.insert(format!("status-{status}"));
     }
+    // The application form asks about every input that is not register evidence.
+    for f in polku_rules::schema::FIELDS {
+        if (!f.path.starts_with("evidence.") || f.path.starts_with("evidence.funds."))
+            && !polku_web::NOT_ASKED.contains(&f.path)
+        {
+            used.insert(format!("field-{}", f.path.replace('.', "-")));
+        }
+        if let polku_rules::schema::FieldType::OneOf(values) = f.ty
+            && !f.path.starts_with("evidence.")
+        {
+            for v in values {
+                used.insert(format!("option-{v}"));
+            }
+        }
+    }
     assert!(used.len() > 40, "the scan found too few keys: {used:?}");
     let mut key_sets = Vec::new();
     for lang in ["fi", "sv", "en"] {
@@ -542,3 +557,112 @@ polku_core::on_every_database!(
     a_handler_decides_a_referred_case_from_the_workbench,
     with_db
 );
+
+async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &TestDb) {
+    use polku_registers::population::Matter;
+    use polku_registers::{Behaviour, RegisterEvidence, Simulator};
+    let s = site(db);
+    let pop = s.state.people.clone().unwrap();
+    let evidence = RegisterEvidence::new(
+        Simulator::new(pop.clone(), Behaviour::default()),
+        s.state.store.clone(),
+        &s.state.rules,
+    );
+    let pipeline = Pipeline::new(s.state.store.clone(), s.state.rules.clone(), evidence, "w");
+    let matter = "fi.residence-permit.employed.extension";
+    let mut granted = None;
+    for p in pop
+        .persons
+        .iter()
+        .filter(|p| p.matter == Matter::EmployedExtension)
+        .take(10)
+    {
+        let me = s.sign_in(&person_id(p.index)).await;
+        let form = s
+            .call(
+                "GET",
+                &format!("/my/apply/{matter}"),
+                &format!("{me}; polku_lang=en"),
+                None,
+            )
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        // Only what no register can tell: the employer and the work, not the pay.
+        assert!(
+            form.body.contains("employer&#39;s business ID"),
+            "{}",
+            form.body
+        );
+        assert!(!form.body.contains("monthly_gross_pay_avg"));
+        let csrf = form_csrf(&form.body);
+        // What the person knows of their own job.
+        let typed = pop.application(p);
+        let e = &typed["application"]["employment"];
+        let mut answers = format!(
+            "csrf={csrf}&application.employment.employer_id={}&application.employment.occupational_field={}&application.employment.collective_agreement_applies={}",
+            e["employer_id"].as_str().unwrap_or(""),
+            e["occupational_field"].as_str().unwrap(),
+            e["collective_agreement_applies"],
+        );
+        if let Some(min) = e["collective_agreement_min_pay_eur"].as_u64() {
+            answers.push_str(&format!(
+                "&application.employment.collective_agreement_min_pay_eur={min}"
+            ));
+        }
+        let filed = s
+            .call("POST", &format!("/my/apply/{matter}"), &me, Some(&answers))
+            .await;
+        assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+        let case_page = filed.location.unwrap();
+        while pipeline.run_once().await.unwrap().is_some() {}
+        let page = s
+            .call("GET", &case_page, &format!("{me}; polku_lang=en"), None)
+            .await;
+        if page.body.contains("Decided automatically") {
+            granted = Some(page.body);
+            break;
+        }
+    }
+    let page = granted.expect("one of ten workers is granted automatically");
+    assert!(page.body_contains_all(&[
+        "Administrative Procedure Act 53 g",
+        "Ask for rectification",
+        "Valid "
+    ]));
+
+    // A number that is not one comes back with the field named, and nothing is filed.
+    let me = s.sign_in(&person_id(1)).await;
+    let form = s
+        .call("GET", &format!("/my/apply/{matter}"), &me, None)
+        .await;
+    let csrf = form_csrf(&form.body);
+    let before = s.state.store.case_count().await.unwrap();
+    let bad = s
+        .call(
+            "POST",
+            &format!("/my/apply/{matter}"),
+            &format!("{me}; polku_lang=en"),
+            Some(&format!(
+                "csrf={csrf}&application.employment.collective_agreement_min_pay_eur=lots"
+            )),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("minimum pay"), "{}", bad.body);
+    assert_eq!(s.state.store.case_count().await.unwrap(), before);
+}
+polku_core::on_every_database!(
+    applying,
+    an_applicant_files_an_extension_and_reads_the_automatic_decision,
+    with_db
+);
+
+trait ContainsAll {
+    fn body_contains_all(&self, needles: &[&str]) -> bool;
+}
+
+impl ContainsAll for String {
+    fn body_contains_all(&self, needles: &[&str]) -> bool {
+        needles.iter().all(|n| self.contains(n))
+    }
+}

@@ -1,0 +1,284 @@
+//! Filing an application in the e-service: the applicant answers only what no register
+//! can tell. The questions are derived from the matter's rule set — the inputs its
+//! conditions read that are not evidence (the registers hold that) — so a new rule set
+//! brings its own form.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use polku_core::{Actor, NewApplication};
+use polku_rules::schema::{FIELDS, FieldType};
+use polku_rules::{Application, RuleSet};
+use serde_json::{Map, Value};
+
+use crate::WebState;
+use crate::i18n::Tr;
+use crate::pages::{Page, applicant, error_page, internal};
+use crate::visitor::Visitor;
+
+/// Inputs the applicant never types: the population register or the form itself fills them.
+pub const NOT_ASKED: &[&str] = &[
+    "application.matter",
+    "application.submitted_on",
+    "applicant.date_of_birth",
+    "applicant.stateless",
+    "applicant.spouse_of_finnish_citizen",
+];
+
+/// One question of the form.
+pub(crate) struct Question {
+    /// The input's path; also the form field's name.
+    path: &'static str,
+    /// The HTML id (paths hold dots).
+    id: String,
+    label: String,
+    kind: &'static str,
+    options: Vec<(String, String)>,
+    /// What the applicant entered, when the form comes back with an error.
+    value: String,
+}
+
+/// The questions for a rule set, in the schema's order.
+fn questions(rs: &RuleSet, tr: Tr) -> Vec<Question> {
+    let read: std::collections::BTreeSet<usize> = rs
+        .conditions
+        .iter()
+        .flat_map(|c| c.fields.iter().copied())
+        .collect();
+    let sources: String = rs
+        .conditions
+        .iter()
+        .map(|c| c.when_source.as_str())
+        .chain(
+            rs.conditions
+                .iter()
+                .filter_map(|c| c.unless.as_ref().map(|u| u.source.as_str())),
+        )
+        .collect();
+    FIELDS
+        .iter()
+        .enumerate()
+        .filter(|(slot, f)| {
+            read.contains(slot)
+                && !NOT_ASKED.contains(&f.path)
+                && (!f.path.starts_with("evidence.") || f.path.starts_with("evidence.funds."))
+        })
+        .map(|(_, f)| {
+            let (kind, options) = match f.ty {
+                FieldType::Bool => (
+                    "bool",
+                    vec![
+                        ("true".to_owned(), tr.t("answer-yes")),
+                        ("false".to_owned(), tr.t("answer-no")),
+                    ],
+                ),
+                FieldType::Number => ("number", Vec::new()),
+                FieldType::Date => ("date", Vec::new()),
+                FieldType::Text => ("text", Vec::new()),
+                // Only the values the rule set speaks of: a Blue Card or a specialist's
+                // permit, not every permit there is.
+                FieldType::OneOf(values) => (
+                    "choice",
+                    values
+                        .iter()
+                        .filter(|v| sources.contains(&format!("\"{v}\"")))
+                        .map(|v| ((*v).to_owned(), tr.t(&format!("option-{v}"))))
+                        .collect(),
+                ),
+            };
+            Question {
+                path: f.path,
+                id: f.path.replace('.', "-"),
+                label: tr.t(&format!("field-{}", f.path.replace('.', "-"))),
+                kind,
+                options,
+                value: String::new(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "apply.html")]
+struct Apply {
+    page: Page,
+    matters: Vec<(String, String, String)>,
+}
+
+/// `GET /my/apply`: the matters one can apply for.
+pub async fn choose(State(state): State<WebState>, v: Visitor) -> Response {
+    if let Err(r) = applicant(&v) {
+        return *r;
+    }
+    let matters = state
+        .rules
+        .iter()
+        .map(|rs| {
+            (
+                rs.id.clone(),
+                rs.title.get(v.tr.lang).to_owned(),
+                rs.description
+                    .as_ref()
+                    .map(|d| d.get(v.tr.lang).to_owned())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    Apply {
+        page: Page::of(&v),
+        matters,
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "apply_form.html")]
+struct ApplyForm {
+    page: Page,
+    matter: String,
+    title: String,
+    questions: Vec<Question>,
+    error: Option<String>,
+}
+
+/// `GET /my/apply/{matter}`: the questions no register can answer.
+pub async fn form(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(matter): Path<String>,
+) -> Response {
+    if let Err(r) = applicant(&v) {
+        return *r;
+    }
+    let Some(rs) = state.rules.get(&matter) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    ApplyForm {
+        page: Page::of(&v),
+        matter: rs.id.clone(),
+        title: rs.title.get(v.tr.lang).to_owned(),
+        questions: questions(rs, v.tr),
+        error: None,
+    }
+    .into_response()
+}
+
+/// `POST /my/apply/{matter}`: builds the application from the answers, checks it against
+/// the input schema and files it; the answers come back with the field named if not.
+pub async fn submit(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(matter): Path<String>,
+    Form(answers): Form<Vec<(String, String)>>,
+) -> Response {
+    let (session, person) = match applicant(&v) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
+    let csrf = answers
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str());
+    if csrf != Some(session.csrf.as_str()) {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let Some(rs) = state.rules.get(&matter) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let mut questions = questions(rs, v.tr);
+    let mut application = Value::Object(Map::new());
+    put(
+        &mut application,
+        "application.matter",
+        Value::from(rs.id.clone()),
+    );
+    let mut error = None;
+    for q in &mut questions {
+        let given = answers
+            .iter()
+            .find(|(k, _)| k == q.path)
+            .map(|(_, a)| a.trim().to_owned())
+            .unwrap_or_default();
+        q.value = given.clone();
+        if given.is_empty() {
+            continue; // unanswered is unknown: the rules say what that means
+        }
+        let value = match q.kind {
+            "bool" => Some(Value::from(given == "true")),
+            "number" => given
+                .replace(',', ".")
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .map(Value::from),
+            _ => Some(Value::from(given.clone())),
+        };
+        match value {
+            Some(value) => put(&mut application, q.path, value),
+            None => {
+                error.get_or_insert_with(|| format!("{}: {given}", q.label));
+            }
+        }
+    }
+    if error.is_none()
+        && let Err(e) = Application::from_json(&application)
+    {
+        let label = questions
+            .iter()
+            .find(|q| q.path == e.path)
+            .map_or(e.path.clone(), |q| q.label.clone());
+        error = Some(format!("{label}: {}", e.problem));
+    }
+    if let Some(detail) = error {
+        let page = Page::of(&v);
+        let error = Some(page.tr.t1("error-bad-input", "detail", &detail));
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ApplyForm {
+                page,
+                matter: rs.id.clone(),
+                title: rs.title.get(v.tr.lang).to_owned(),
+                questions,
+                error,
+            },
+        )
+            .into_response();
+    }
+    let today = jiff::Zoned::now().date();
+    let new = NewApplication {
+        matter: rs.id.clone(),
+        applicant_id: person.to_owned(),
+        application_date: today,
+        application,
+        deadline: rs.processing_time.as_ref().and_then(|p| p.deadline(today)),
+    };
+    match state
+        .store
+        .submit(&new, &Actor(format!("user:{}", session.principal.user_id)))
+        .await
+    {
+        Ok(id) => Redirect::to(&format!("/my/cases/{id}")).into_response(),
+        Err(e) => internal(&v, &e),
+    }
+}
+
+/// Sets `value` at a dotted `path`, making the objects on the way.
+fn put(root: &mut Value, path: &str, value: Value) {
+    let mut at = root;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let Some(object) = at.as_object_mut() else {
+            return;
+        };
+        if parts.peek().is_none() {
+            object.insert(part.to_owned(), value);
+            return;
+        }
+        at = object
+            .entry(part.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
