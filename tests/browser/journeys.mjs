@@ -118,5 +118,17 @@ await journey("handler", async (page) => {
   await screenshot(page, "handler-decided");
 });
 
+await journey("dashboard", async (page) => {
+  await page.goto(`${base}/language?to=en&back=/sign-in`);
+  await page.fill("#username", env("ANALYST_USER"));
+  await page.fill("#password", env("ANALYST_PASSWORD"));
+  await page.click("form[action='/sign-in'] button");
+  await page.waitForURL("**/dashboard");
+  await page.getByText("Permits granted fully automatically").first().waitFor();
+  if (!(await page.locator("svg[role=img]").count())) throw new Error("no chart");
+  await accessible(page, "dashboard");
+  await screenshot(page, "dashboard");
+});
+
 await browser.close();
 console.log("all journeys passed");

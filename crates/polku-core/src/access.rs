@@ -237,6 +237,18 @@ impl Store {
         row.as_ref().map(principal_from_row).transpose()
     }
 
+    /// The user `id` as a principal.
+    pub async fn principal_of(&self, id: Uuid) -> Result<Option<Principal>, AccessError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.name, u.role, o.name AS organisation, u.person_id
+             FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(principal_from_row).transpose()
+    }
+
     /// Starts a browser session for `user`, valid for `hours`: returns the session token
     /// (for the cookie; shown once, stored hashed) and the session's CSRF token.
     pub async fn start_session(

@@ -26,7 +26,51 @@ pub struct MatterFigures {
     pub waiting: i64,
 }
 
+/// One case as the figures see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseFacts {
+    pub matter: String,
+    /// Microseconds since the Unix epoch.
+    pub submitted_at: i64,
+    /// When it was first granted or refused (by anyone), if it has been.
+    pub first_decision_at: Option<i64>,
+    /// The first decision was the machine's grant.
+    pub automatic_grant: bool,
+    /// Still waiting for the machine, a person or the applicant.
+    pub open: bool,
+}
+
 impl Store {
+    /// Every case's facts for the management figures, oldest first.
+    pub async fn case_facts(&self) -> Result<Vec<CaseFacts>, CaseError> {
+        let rows = sqlx::query(
+            "SELECT c.matter, c.created_at, c.state, d.decided_at, d.automated, d.outcome
+             FROM cases c
+             LEFT JOIN decisions d ON d.case_id = c.id
+                  AND d.decided_at = (SELECT MIN(d2.decided_at) FROM decisions d2
+                                      WHERE d2.case_id = c.id AND d2.outcome IN ('grant', 'refuse'))
+             ORDER BY c.created_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let state: String = r.try_get("state")?;
+                let outcome: Option<String> = r.try_get("outcome")?;
+                let automated: Option<i32> = r.try_get("automated")?;
+                Ok(CaseFacts {
+                    matter: r.try_get("matter")?,
+                    submitted_at: r.try_get("created_at")?,
+                    // The first grant or refusal: a referral or a request for evidence is
+                    // a finding, not a decision.
+                    first_decision_at: r.try_get("decided_at")?,
+                    automatic_grant: automated == Some(1) && outcome.as_deref() == Some("grant"),
+                    open: !matches!(state.as_str(), "decided" | "withdrawn"),
+                })
+            })
+            .collect()
+    }
+
     /// Per matter: cases, automatic grants, decisions within ten minutes, referrals.
     pub async fn matter_figures(&self) -> Result<Vec<MatterFigures>, CaseError> {
         let rows = sqlx::query(

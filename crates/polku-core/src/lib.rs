@@ -27,7 +27,7 @@ pub use cases::{Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication};
 pub use decisions::{Decision, Replay, ReplayError, automated_notice};
 pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
-pub use kpis::MatterFigures;
+pub use kpis::{CaseFacts, MatterFigures};
 pub use permits::{Permit, valid_until};
 pub use pipeline::{
     EVIDENCE_ATTEMPTS, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,

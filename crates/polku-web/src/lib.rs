@@ -11,6 +11,7 @@
 //! stored hashed; every form carries a CSRF token.
 
 mod apply;
+mod dashboard;
 pub mod i18n;
 mod officials;
 mod pages;
@@ -53,6 +54,8 @@ pub fn router(state: WebState) -> Router {
             get(officials::sign_in_page).post(officials::sign_in),
         )
         .route("/work", get(officials::work))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/dashboard/{file}", get(dashboard::csv))
         .route("/work/cases/{id}", get(officials::work_case))
         .route("/work/cases/{id}/claim", post(officials::claim))
         .route("/work/cases/{id}/decision", post(officials::decide))

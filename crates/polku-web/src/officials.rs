@@ -93,9 +93,14 @@ pub async fn sign_in(
         }
         Err(e) => return internal(&v, &e),
     };
+    let home = match state.store.principal_of(user).await {
+        Ok(Some(p)) if matches!(p.role, Role::Analyst | Role::Administrator) => "/dashboard",
+        Ok(_) => "/work",
+        Err(e) => return internal(&v, &e),
+    };
     match state.store.start_session(user, SESSION_HOURS).await {
         Ok((token, _)) => {
-            let mut response = Redirect::to("/work").into_response();
+            let mut response = Redirect::to(home).into_response();
             let cookie = set_cookie(SESSION_COOKIE, &token, SESSION_HOURS * 3600);
             if let Ok(cookie) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().append(header::SET_COOKIE, cookie);

@@ -455,7 +455,12 @@ async fn official(s: &Site, username: &str, role: Role) -> String {
             )),
         )
         .await;
-    assert_eq!(done.location.as_deref(), Some("/work"), "{}", done.body);
+    let home = if role == Role::Analyst {
+        "/dashboard"
+    } else {
+        "/work"
+    };
+    assert_eq!(done.location.as_deref(), Some(home), "{}", done.body);
     format!(
         "polku_session={}",
         cookie_value(&done.cookies, "polku_session")
@@ -666,3 +671,70 @@ impl ContainsAll for String {
         needles.iter().all(|n| self.contains(n))
     }
 }
+
+async fn the_dashboard_measures_the_programme_from_the_cases(db: &TestDb) {
+    let s = site(db);
+    decided_case(&s, &person_id(3)).await;
+    referred_case(&s, &person_id(4)).await;
+    let anna = official(&s, "anna", Role::Analyst).await;
+    let page = s
+        .call("GET", "/dashboard", &format!("{anna}; polku_lang=en"), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // One of two permit cases granted by the machine within ten minutes.
+    assert!(
+        page.body
+            .contains("Permits granted fully automatically</td><td>50.0 %"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<svg"), "charts are drawn on the server");
+    assert!(
+        page.body.contains("pay-meets-minimum not_met"),
+        "referral reasons"
+    );
+    let csv = s
+        .call(
+            "GET",
+            "/dashboard/matters.csv",
+            &format!("{anna}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.starts_with("\"Matter\",\"Cases\",\"Automatic\""),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("\"2\",\"50.0 %\""), "{}", csv.body);
+    // Case handlers work cases; the figures are for analysts and management.
+    let hanna = official(&s, "hanna", Role::CaseHandler).await;
+    assert_eq!(
+        s.call("GET", "/dashboard", &hanna, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let applicant = s.sign_in(&person_id(3)).await;
+    assert_eq!(
+        s.call("GET", "/dashboard/kpis.csv", &applicant, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    for lang in ["fi", "sv"] {
+        let page = s
+            .call(
+                "GET",
+                "/dashboard",
+                &format!("{anna}; polku_lang={lang}"),
+                None,
+            )
+            .await;
+        assert!(page.body.contains(&format!("lang=\"{lang}\"")));
+    }
+}
+polku_core::on_every_database!(
+    dashboard,
+    the_dashboard_measures_the_programme_from_the_cases,
+    with_db
+);

@@ -72,32 +72,37 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_str().unwrap();
     let bin = env!("CARGO_BIN_EXE_polku");
-    // An official with a password (read from standard input, as an operator would).
-    let mut add = Command::new(bin)
-        .args([
-            "users",
-            "add",
-            "--data-dir",
-            dir,
-            "--name",
-            "Hanna Handler",
-            "--role",
-            "case_handler",
-            "--organisation",
-            "Maahanmuuttovirasto",
-            "--username",
-            "hanna",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(b"browser journeys password\n")
-        .unwrap();
-    assert!(add.wait_with_output().unwrap().status.success());
+    // Officials with passwords (read from standard input, as an operator would give them).
+    for (name, role, username) in [
+        ("Hanna Handler", "case_handler", "hanna"),
+        ("Anna Analyst", "analyst", "anna"),
+    ] {
+        let mut add = Command::new(bin)
+            .args([
+                "users",
+                "add",
+                "--data-dir",
+                dir,
+                "--name",
+                name,
+                "--role",
+                role,
+                "--organisation",
+                "Maahanmuuttovirasto",
+                "--username",
+                username,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        add.stdin
+            .take()
+            .unwrap()
+            .write_all(b"browser journeys password\n")
+            .unwrap();
+        assert!(add.wait_with_output().unwrap().status.success());
+    }
 
     let addr: SocketAddr = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -154,6 +159,8 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         .env("ANSWERS", answers.to_string())
         .env("HANDLER_USER", "hanna")
         .env("HANDLER_PASSWORD", "browser journeys password")
+        .env("ANALYST_USER", "anna")
+        .env("ANALYST_PASSWORD", "browser journeys password")
         .env("OUT_DIR", &out_dir)
         .env("CHROMIUM", chromium())
         .output()
@@ -164,7 +171,11 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     println!("{stdout}");
     assert!(run.status.success(), "{stdout}\n{stderr}");
-    for shot in ["applicant-automatic-decision.png", "handler-decided.png"] {
+    for shot in [
+        "applicant-automatic-decision.png",
+        "handler-decided.png",
+        "dashboard.png",
+    ] {
         assert!(out_dir.join(shot).exists(), "no screenshot {shot}");
     }
 }

@@ -1,0 +1,418 @@
+//! The management dashboard: the programme's key figures measured live from the cases
+//! (domain.md §1) beside their yearly targets, per matter and per month; how long
+//! decisions take; the backlog and its age; why the machine hands cases to people. Charts
+//! are SVG drawn here, every figure is also in a table, and every table downloads as CSV.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use polku_core::{AuditEntry, AuditLog, CaseFacts, Role};
+use serde_json::json;
+
+use crate::WebState;
+use crate::i18n::Tr;
+use crate::pages::{Page, error_page, internal};
+use crate::visitor::{Session, Visitor};
+
+/// The programme's targets by year: (year, decided within 10 minutes, permits fully
+/// automatic, citizenships fully automatic), shares. domain.md §1.
+const TARGETS: [(i16, f64, f64, f64); 5] = [
+    (2023, 0.10, 0.05, 0.05),
+    (2024, 0.25, 0.10, 0.10),
+    (2025, 0.35, 0.25, 0.25),
+    (2026, 0.50, 0.35, 0.35),
+    (2027, 0.60, 0.50, 0.50),
+];
+
+const TEN_MINUTES: i64 = 600_000_000;
+
+/// The shares a group of cases reaches.
+#[derive(Default)]
+struct Tally {
+    cases: u64,
+    automatic: u64,
+    within_10_min: u64,
+}
+
+impl Tally {
+    fn add(&mut self, f: &CaseFacts) {
+        self.cases += 1;
+        self.automatic += u64::from(f.automatic_grant);
+        self.within_10_min += u64::from(
+            f.first_decision_at
+                .is_some_and(|d| d - f.submitted_at <= TEN_MINUTES),
+        );
+    }
+
+    fn share(n: u64, of: u64) -> f64 {
+        if of == 0 { 0.0 } else { n as f64 / of as f64 }
+    }
+}
+
+/// A table as the page and the CSV show it.
+pub(crate) struct Table {
+    pub name: &'static str,
+    pub caption: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1} %", 100.0 * x)
+}
+
+fn month_of(micros: i64) -> String {
+    jiff::Timestamp::from_microsecond(micros)
+        .map(|t| t.strftime("%Y-%m").to_string())
+        .unwrap_or_default()
+}
+
+fn targets_for(year: i16) -> (f64, f64, f64) {
+    TARGETS
+        .iter()
+        .rev()
+        .find(|t| t.0 <= year)
+        .or(TARGETS.first())
+        .map_or((0.0, 0.0, 0.0), |t| (t.1, t.2, t.3))
+}
+
+/// Every table of the dashboard, from the cases' facts.
+fn tables(state: &WebState, tr: Tr, facts: &[CaseFacts], reasons: &[(String, i64)]) -> Vec<Table> {
+    let now = jiff::Timestamp::now().as_microsecond();
+    let title = |m: &str| {
+        state
+            .rules
+            .get(m)
+            .map_or_else(|| m.to_owned(), |rs| rs.title.get(tr.lang).to_owned())
+    };
+    let year = jiff::Timestamp::now()
+        .strftime("%Y")
+        .to_string()
+        .parse()
+        .unwrap_or(2026);
+    let (t10, tperm, tcit) = targets_for(year);
+
+    // The key figures, this year's targets beside them.
+    let (mut permits, mut citizenship, mut all) =
+        (Tally::default(), Tally::default(), Tally::default());
+    for f in facts {
+        all.add(f);
+        if f.matter.starts_with("fi.citizenship") {
+            citizenship.add(f);
+        } else {
+            permits.add(f);
+        }
+    }
+    let kpis = Table {
+        name: "kpis",
+        caption: tr.t("dash-kpis"),
+        head: vec![
+            tr.t("dash-kpi"),
+            tr.t("dash-measured"),
+            tr.t1("dash-target", "year", &year.to_string()),
+        ],
+        rows: vec![
+            vec![
+                tr.t("dash-within-10"),
+                pct(Tally::share(all.within_10_min, all.cases)),
+                pct(t10),
+            ],
+            vec![
+                tr.t("dash-auto-permits"),
+                pct(Tally::share(permits.automatic, permits.cases)),
+                pct(tperm),
+            ],
+            vec![
+                tr.t("dash-auto-citizenship"),
+                pct(Tally::share(citizenship.automatic, citizenship.cases)),
+                pct(tcit),
+            ],
+        ],
+    };
+
+    let mut by_matter: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, Tally> = BTreeMap::new();
+    for f in facts {
+        by_matter.entry(&f.matter).or_default().add(f);
+        by_month.entry(month_of(f.submitted_at)).or_default().add(f);
+    }
+    let matters = Table {
+        name: "matters",
+        caption: tr.t("dash-by-matter"),
+        head: vec![
+            tr.t("case-matter"),
+            tr.t("dash-cases"),
+            tr.t("dash-automatic"),
+            tr.t("dash-within-10-short"),
+        ],
+        rows: by_matter
+            .iter()
+            .map(|(m, t)| {
+                vec![
+                    title(m),
+                    t.cases.to_string(),
+                    pct(Tally::share(t.automatic, t.cases)),
+                    pct(Tally::share(t.within_10_min, t.cases)),
+                ]
+            })
+            .collect(),
+    };
+    let months = Table {
+        name: "months",
+        caption: tr.t("dash-by-month"),
+        head: vec![
+            tr.t("dash-month"),
+            tr.t("dash-cases"),
+            tr.t("dash-automatic"),
+            tr.t("dash-within-10-short"),
+            tr.t("dash-target-10"),
+        ],
+        rows: by_month
+            .iter()
+            .map(|(m, t)| {
+                let y = m.get(..4).and_then(|y| y.parse().ok()).unwrap_or(year);
+                vec![
+                    m.clone(),
+                    t.cases.to_string(),
+                    pct(Tally::share(t.automatic, t.cases)),
+                    pct(Tally::share(t.within_10_min, t.cases)),
+                    pct(targets_for(y).0),
+                ]
+            })
+            .collect(),
+    };
+
+    // How long the decided cases took, and how old the open ones are.
+    const SPANS: [(i64, &str); 5] = [
+        (60_000_000, "dash-under-minute"),
+        (TEN_MINUTES, "dash-under-10-min"),
+        (3_600_000_000, "dash-under-hour"),
+        (86_400_000_000, "dash-under-day"),
+        (i64::MAX, "dash-longer"),
+    ];
+    let bucket = |micros: i64| {
+        SPANS
+            .iter()
+            .position(|(limit, _)| micros <= *limit)
+            .unwrap_or(4)
+    };
+    let mut took = [0u64; 5];
+    let mut waiting = [0u64; 5];
+    for f in facts {
+        if let Some(d) = f.first_decision_at {
+            took[bucket(d - f.submitted_at)] += 1;
+        } else if f.open {
+            waiting[bucket(now - f.submitted_at)] += 1;
+        }
+    }
+    let span_table = |name, caption: String, counts: [u64; 5]| Table {
+        name,
+        caption,
+        head: vec![tr.t("dash-span"), tr.t("dash-cases")],
+        rows: SPANS
+            .iter()
+            .zip(counts)
+            .map(|((_, key), n)| vec![tr.t(key), n.to_string()])
+            .collect(),
+    };
+    let processing = span_table("processing", tr.t("dash-processing"), took);
+    let backlog = span_table("backlog", tr.t("dash-backlog"), waiting);
+
+    let reasons = Table {
+        name: "reasons",
+        caption: tr.t("dash-reasons"),
+        head: vec![tr.t("dash-reason"), tr.t("dash-cases")],
+        rows: reasons
+            .iter()
+            .take(20)
+            .map(|(r, n)| vec![r.clone(), n.to_string()])
+            .collect(),
+    };
+    vec![kpis, matters, months, processing, backlog, reasons]
+}
+
+/// A horizontal bar chart of a table's column `col` (counts or percentages), drawn as SVG.
+/// The table beside it carries the same numbers for screen readers, so the chart is an
+/// image with a title.
+fn bar_chart(t: &Table, col: usize) -> String {
+    let value = |row: &Vec<String>| -> f64 {
+        row.get(col)
+            .map(|v| v.trim_end_matches(" %").replace(',', "."))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let max = t.rows.iter().map(value).fold(0.0, f64::max).max(1.0);
+    let (bar_h, gap, label_w, width) = (22.0, 8.0, 260.0, 640.0);
+    let height = t.rows.len() as f64 * (bar_h + gap) + gap;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px">"#,
+        escape(&t.caption)
+    );
+    for (i, row) in t.rows.iter().enumerate() {
+        let y = gap + i as f64 * (bar_h + gap);
+        let w = (width - label_w - 80.0) * value(row) / max;
+        let label: String = row
+            .first()
+            .map(|l| l.chars().take(34).collect())
+            .unwrap_or_default();
+        svg.push_str(&format!(
+            r##"<text x="0" y="{ty}" font-size="13" fill="#1f1f1f">{label}</text><rect x="{label_w}" y="{y}" width="{w:.1}" height="{bar_h}" fill="#003479"/><text x="{tx:.1}" y="{ty}" font-size="13" fill="#1f1f1f">{val}</text>"##,
+            ty = y + 15.0,
+            label = escape(&label),
+            tx = label_w + w + 6.0,
+            val = escape(row.get(col).map_or("", String::as_str)),
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+struct Section {
+    table: Table,
+    chart: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    page: Page,
+    sections: Vec<Section>,
+}
+
+/// Analysts, legal officers and administrators see the figures.
+fn analyst(v: &Visitor) -> Result<&Session, Box<Response>> {
+    match &v.session {
+        None => Err(Box::new(Redirect::to("/sign-in").into_response())),
+        Some(s)
+            if matches!(
+                s.principal.role,
+                Role::Analyst | Role::LegalOfficer | Role::Administrator
+            ) =>
+        {
+            Ok(s)
+        }
+        Some(_) => Err(Box::new(error_page(
+            v,
+            StatusCode::FORBIDDEN,
+            "error-forbidden",
+        ))),
+    }
+}
+
+async fn load(state: &WebState, v: &Visitor) -> Result<Vec<Table>, Response> {
+    let facts = state
+        .store
+        .case_facts()
+        .await
+        .map_err(|e| internal(v, &e))?;
+    let reasons = state
+        .store
+        .referral_reasons()
+        .await
+        .map_err(|e| internal(v, &e))?;
+    Ok(tables(state, v.tr, &facts, &reasons))
+}
+
+/// Aggregates only, no person's data: logged as a use of the case register all the same.
+async fn log_use(state: &WebState, s: &Session, what: &str) -> Result<(), polku_core::StoreError> {
+    state
+        .store
+        .audit(&AuditEntry {
+            log: AuditLog::Access,
+            actor: format!("user:{}", s.principal.user_id),
+            organisation: s.principal.organisation.clone(),
+            person: None,
+            purpose: "knowledge-based management (aggregates)".to_owned(),
+            legal_basis: None,
+            detail: json!({"read": what}),
+            x_road: Default::default(),
+        })
+        .await
+        .map(|_| ())
+}
+
+/// `GET /dashboard`.
+pub async fn dashboard(State(state): State<WebState>, v: Visitor) -> Response {
+    let session = match analyst(&v) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let tables = match load(&state, &v).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if let Err(e) = log_use(&state, session, "dashboard").await {
+        return internal(&v, &e);
+    }
+    let sections = tables
+        .into_iter()
+        .map(|table| {
+            let chart = match table.name {
+                "matters" => Some(bar_chart(&table, 2)),
+                "processing" | "backlog" => Some(bar_chart(&table, 1)),
+                _ => None,
+            };
+            Section { table, chart }
+        })
+        .collect();
+    Dashboard {
+        page: Page::of(&v),
+        sections,
+    }
+    .into_response()
+}
+
+/// `GET /dashboard/{table}.csv`.
+pub async fn csv(State(state): State<WebState>, v: Visitor, Path(file): Path<String>) -> Response {
+    let session = match analyst(&v) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let Some(name) = file.strip_suffix(".csv") else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let tables = match load(&state, &v).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let Some(table) = tables.into_iter().find(|t| t.name == name) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    if let Err(e) = log_use(&state, session, &format!("{name}.csv")).await {
+        return internal(&v, &e);
+    }
+    let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut text = table
+        .head
+        .iter()
+        .map(|h| field(h))
+        .collect::<Vec<_>>()
+        .join(",");
+    text.push_str("\r\n");
+    for row in &table.rows {
+        text.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        text.push_str("\r\n");
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"polku-{name}.csv\""),
+            ),
+        ],
+        text,
+    )
+        .into_response()
+}
