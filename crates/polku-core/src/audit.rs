@@ -142,7 +142,64 @@ pub(crate) async fn append_in(
     Ok(seq)
 }
 
+/// One row of the logs, as an auditor reads it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    /// Microseconds since the Unix epoch.
+    pub at: i64,
+    pub log: String,
+    pub actor: String,
+    pub organisation: Option<String>,
+    pub person: Option<String>,
+    pub purpose: String,
+    pub legal_basis: Option<String>,
+    pub detail: String,
+    pub x_road_client: Option<String>,
+}
+
+/// What an auditor looks for: rows of one log, about one person, by one actor; newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub log: Option<AuditLog>,
+    pub person: Option<String>,
+    pub actor: Option<String>,
+    pub limit: i64,
+}
+
 impl Store {
+    /// The rows that match, newest first.
+    pub async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, log, actor, organisation, person, purpose, legal_basis, detail, x_road_client
+             FROM audit_log
+             WHERE ($1 = '' OR log = $1) AND ($2 = '' OR person = $2) AND ($3 = '' OR actor = $3)
+             ORDER BY seq DESC LIMIT $4",
+        )
+        .bind(q.log.map(AuditLog::as_str).unwrap_or_default())
+        .bind(q.person.clone().unwrap_or_default())
+        .bind(q.actor.clone().unwrap_or_default())
+        .bind(q.limit.clamp(1, 1000))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    log: r.try_get("log")?,
+                    actor: r.try_get("actor")?,
+                    organisation: r.try_get("organisation")?,
+                    person: r.try_get("person")?,
+                    purpose: r.try_get("purpose")?,
+                    legal_basis: r.try_get("legal_basis")?,
+                    detail: r.try_get("detail")?,
+                    x_road_client: r.try_get("x_road_client")?,
+                })
+            })
+            .collect()
+    }
+
     /// How many entries `log` holds.
     pub async fn audit_count(&self, log: AuditLog) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE log = $1")

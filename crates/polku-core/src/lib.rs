@@ -21,7 +21,7 @@ mod store;
 pub mod testing;
 
 pub use access::{AccessError, MIN_PASSWORD_CHARS, Principal, Role, random_token};
-pub use audit::{AuditEntry, AuditLog, ChainBreak, ChainReport, XRoad};
+pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;
 pub use cases::{Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication};
 pub use decisions::{Decision, Replay, ReplayError, automated_notice};

@@ -11,6 +11,7 @@
 //! stored hashed; every form carries a CSRF token.
 
 mod apply;
+mod audit;
 mod dashboard;
 pub mod i18n;
 mod officials;
@@ -55,6 +56,7 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/work", get(officials::work))
         .route("/dashboard", get(dashboard::dashboard))
+        .route("/audit", get(audit::audit))
         .route("/dashboard/{file}", get(dashboard::csv))
         .route("/work/cases/{id}", get(officials::work_case))
         .route("/work/cases/{id}/claim", post(officials::claim))

@@ -95,6 +95,7 @@ pub async fn sign_in(
     };
     let home = match state.store.principal_of(user).await {
         Ok(Some(p)) if matches!(p.role, Role::Analyst | Role::Administrator) => "/dashboard",
+        Ok(Some(p)) if p.role == Role::Auditor => "/audit",
         Ok(_) => "/work",
         Err(e) => return internal(&v, &e),
     };

@@ -189,6 +189,9 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
     for status in ["met", "not_met", "unknown", "exempt"] {
         used.insert(format!("status-{status}"));
     }
+    for log in ["access", "disclosure", "decision"] {
+        used.insert(format!("audit-log-{log}"));
+    }
     // The application form asks about every input that is not register evidence.
     for f in polku_rules::schema::FIELDS {
         if (!f.path.starts_with("evidence.") || f.path.starts_with("evidence.funds."))
@@ -455,10 +458,10 @@ async fn official(s: &Site, username: &str, role: Role) -> String {
             )),
         )
         .await;
-    let home = if role == Role::Analyst {
-        "/dashboard"
-    } else {
-        "/work"
+    let home = match role {
+        Role::Analyst => "/dashboard",
+        Role::Auditor => "/audit",
+        _ => "/work",
     };
     assert_eq!(done.location.as_deref(), Some(home), "{}", done.body);
     format!(
@@ -736,5 +739,77 @@ async fn the_dashboard_measures_the_programme_from_the_cases(db: &TestDb) {
 polku_core::on_every_database!(
     dashboard,
     the_dashboard_measures_the_programme_from_the_cases,
+    with_db
+);
+
+async fn an_auditor_searches_the_logs_and_finds_a_tampered_row(db: &TestDb) {
+    let s = site(db);
+    let case = decided_case(&s, &person_id(3)).await;
+    let me = s.sign_in(&person_id(3)).await;
+    s.call("GET", &format!("/my/cases/{case}"), &me, None).await;
+    let auditor = official(&s, "aila", Role::Auditor).await;
+    let found = s
+        .call(
+            "GET",
+            &format!("/audit?log=access&person={}", person_id(3)),
+            &format!("{auditor}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert!(
+        found
+            .body
+            .contains("the applicant reads their own case (e-service)"),
+        "{}",
+        found.body
+    );
+    assert!(
+        !found
+            .body
+            .contains("automated processing of an application"),
+        "only the use log"
+    );
+    let verified = s
+        .call(
+            "GET",
+            "/audit?verify=1",
+            &format!("{auditor}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert!(
+        verified.body.contains("The chain is intact"),
+        "{}",
+        verified.body
+    );
+    db.raw("UPDATE audit_log SET purpose = 'nothing to see' WHERE seq = 1")
+        .await;
+    let broken = s
+        .call(
+            "GET",
+            "/audit?verify=1",
+            &format!("{auditor}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert!(
+        broken.body.contains("The chain is broken at row 1"),
+        "{}",
+        broken.body
+    );
+    let hanna = official(&s, "hanna", Role::CaseHandler).await;
+    assert_eq!(
+        s.call("GET", "/audit", &hanna, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.call("GET", "/audit", &me, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+polku_core::on_every_database!(
+    audit_views,
+    an_auditor_searches_the_logs_and_finds_a_tampered_row,
     with_db
 );

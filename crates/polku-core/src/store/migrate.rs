@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "passwords",
         sql: include_str!("../../migrations/0012_passwords.sql"),
     },
+    Migration {
+        version: 13,
+        name: "audit search",
+        sql: include_str!("../../migrations/0013_audit_search.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
