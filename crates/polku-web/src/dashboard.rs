@@ -310,15 +310,51 @@ fn analyst(v: &Visitor) -> Result<&Session, Box<Response>> {
     }
 }
 
+/// How long measured figures are reused. Management figures need not be fresher, and
+/// measuring every case on every page view would not scale with the case register.
+pub const FIGURES_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The facts the figures are computed from, measured at most every [`FIGURES_MAX_AGE`].
+#[derive(Default)]
+pub struct FiguresCache {
+    measured: tokio::sync::Mutex<Option<Measured>>,
+}
+
+struct Measured {
+    at: std::time::Instant,
+    facts: std::sync::Arc<Vec<CaseFacts>>,
+    reasons: std::sync::Arc<Vec<(String, i64)>>,
+}
+
+type Facts = (
+    std::sync::Arc<Vec<CaseFacts>>,
+    std::sync::Arc<Vec<(String, i64)>>,
+);
+
+impl FiguresCache {
+    async fn get(&self, state: &WebState) -> Result<Facts, polku_core::CaseError> {
+        // One measurement at a time: concurrent views wait for it instead of repeating it.
+        let mut slot = self.measured.lock().await;
+        if let Some(m) = slot.as_ref()
+            && m.at.elapsed() < FIGURES_MAX_AGE
+        {
+            return Ok((m.facts.clone(), m.reasons.clone()));
+        }
+        let facts = std::sync::Arc::new(state.store.case_facts().await?);
+        let reasons = std::sync::Arc::new(state.store.referral_reasons().await?);
+        *slot = Some(Measured {
+            at: std::time::Instant::now(),
+            facts: facts.clone(),
+            reasons: reasons.clone(),
+        });
+        Ok((facts, reasons))
+    }
+}
+
 async fn load(state: &WebState, v: &Visitor) -> Result<Vec<Table>, Response> {
-    let facts = state
-        .store
-        .case_facts()
-        .await
-        .map_err(|e| internal(v, &e))?;
-    let reasons = state
-        .store
-        .referral_reasons()
+    let (facts, reasons) = state
+        .figures
+        .get(state)
         .await
         .map_err(|e| internal(v, &e))?;
     Ok(tables(state, v.tr, &facts, &reasons))

@@ -12,7 +12,7 @@
 
 mod apply;
 mod audit;
-mod dashboard;
+pub mod dashboard;
 pub mod i18n;
 mod officials;
 mod pages;
@@ -36,6 +36,19 @@ pub struct WebState {
     /// The synthetic population the test identity provider offers; `None`: no test
     /// identification on this server.
     pub people: Option<Arc<Population>>,
+    /// The dashboard's measured facts, reused for a few seconds.
+    pub figures: Arc<dashboard::FiguresCache>,
+}
+
+impl WebState {
+    pub fn new(store: Store, rules: Arc<RuleBook>, people: Option<Arc<Population>>) -> WebState {
+        WebState {
+            store,
+            rules,
+            people,
+            figures: Arc::default(),
+        }
+    }
 }
 
 /// The pages, to merge with the API's router.

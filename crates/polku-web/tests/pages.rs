@@ -28,11 +28,11 @@ struct Site {
 
 fn site(db: &TestDb) -> Site {
     let rules = Arc::new(RuleBook::load_dir(&crate_dir().join("../../rules")).unwrap());
-    let state = WebState {
-        store: db.store.clone(),
+    let state = WebState::new(
+        db.store.clone(),
         rules,
-        people: Some(Arc::new(Population::generate(2026, 200))),
-    };
+        Some(Arc::new(Population::generate(2026, 200))),
+    );
     Site {
         app: router(state.clone()),
         state,

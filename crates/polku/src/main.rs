@@ -1,6 +1,7 @@
 //! `polku`: the command line of Polku.
 
 mod bench;
+mod bench_pages;
 mod bench_pipeline;
 mod config;
 mod decide;
@@ -127,6 +128,8 @@ enum BenchCommand {
     Rules(bench::BenchArgs),
     /// Submissions over HTTP to decisions recorded: throughput, p50/p99 latency.
     Pipeline(bench_pipeline::PipelineBenchArgs),
+    /// Server time of every web page with demo data: p50/p95.
+    Pages(bench_pages::PagesBenchArgs),
 }
 
 /// Structured logs to stdout: `POLKU_LOG` (e.g. `info`, `polku_core=debug`), else
@@ -173,6 +176,9 @@ fn main() -> ExitCode {
         Command::Bench {
             command: BenchCommand::Pipeline(args),
         } => bench_pipeline::run(args),
+        Command::Bench {
+            command: BenchCommand::Pages(args),
+        } => bench_pages::run(args),
         Command::Cases { store, command } => store_cmds::cases(store, command),
         Command::Decisions { store, command } => store_cmds::decisions(store, command),
         Command::Audit { store, command } => store_cmds::audit(store, command),

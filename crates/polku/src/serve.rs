@@ -118,11 +118,11 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
             crate::demo::start_workers(&store, &rules, evidence, workers, lease, stop_rx.clone());
         (tasks, None, None)
     };
-    let pages = polku_web::router(polku_web::WebState {
-        store: store.clone(),
-        rules: rules.clone(),
+    let pages = polku_web::router(polku_web::WebState::new(
+        store.clone(),
+        rules.clone(),
         people,
-    });
+    ));
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {}", listen))?;
