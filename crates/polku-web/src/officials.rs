@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_core::{
     AuditEntry, AuditLog, CaseError, CaseState, HandlingError, HumanOutcome, QueueFilter, Role,
@@ -21,7 +21,7 @@ use crate::WebState;
 use crate::pages::{
     DecisionRow, Page, SESSION_HOURS, decision_row, error_page, internal, matter_title, state_label,
 };
-use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, set_cookie};
+use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "signin.html")]
@@ -42,19 +42,20 @@ fn sign_in_form(v: &Visitor, failed: bool) -> Response {
     } else {
         StatusCode::OK
     };
-    let mut response = (
-        status,
-        SignIn {
-            page: Page::of(v),
-            csrf: csrf.clone(),
-            failed,
-        },
+    with_cookie(
+        (
+            status,
+            SignIn {
+                page: Page::of(v),
+                csrf: csrf.clone(),
+                failed,
+            },
+        )
+            .into_response(),
+        PRE_CSRF_COOKIE,
+        &csrf,
+        3600,
     )
-        .into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&set_cookie(PRE_CSRF_COOKIE, &csrf, 3600)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
 }
 
 /// `GET /sign-in`.
@@ -100,14 +101,12 @@ pub async fn sign_in(
         Err(e) => return internal(&v, &e),
     };
     match state.store.start_session(user, SESSION_HOURS).await {
-        Ok((token, _)) => {
-            let mut response = Redirect::to(home).into_response();
-            let cookie = set_cookie(SESSION_COOKIE, &token, SESSION_HOURS * 3600);
-            if let Ok(cookie) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().append(header::SET_COOKIE, cookie);
-            }
-            response
-        }
+        Ok((token, _)) => with_cookie(
+            Redirect::to(home).into_response(),
+            SESSION_COOKIE,
+            &token,
+            SESSION_HOURS * 3600,
+        ),
         Err(e) => internal(&v, &e),
     }
 }

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_core::{AuditEntry, AuditLog, CaseError, CaseState, HandlingError, Role};
 use polku_registers::System;
@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::WebState;
 use crate::i18n::Tr;
-use crate::visitor::{LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, set_cookie};
+use crate::visitor::{LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
 
 /// What every page shows: language, the visitor's name and the CSRF token for forms.
 pub(crate) struct Page {
@@ -87,11 +87,12 @@ pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
         .back
         .filter(|b| b.starts_with('/') && !b.starts_with("//"))
         .unwrap_or_else(|| "/".to_owned());
-    let mut response = Redirect::to(&back).into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&set_cookie(LANG_COOKIE, lang.code(), 365 * 86_400)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
+    with_cookie(
+        Redirect::to(&back).into_response(),
+        LANG_COOKIE,
+        lang.code(),
+        365 * 86_400,
+    )
 }
 
 struct PersonChoice {
@@ -144,16 +145,17 @@ pub async fn identify(State(state): State<WebState>, v: Visitor) -> Response {
         Ok(t) => t,
         Err(e) => return internal(&v, &e),
     };
-    let mut response = Identify {
-        page: Page::of(&v),
-        people,
-        csrf: csrf.clone(),
-    }
-    .into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&set_cookie(PRE_CSRF_COOKIE, &csrf, 3600)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
+    with_cookie(
+        Identify {
+            page: Page::of(&v),
+            people,
+            csrf: csrf.clone(),
+        }
+        .into_response(),
+        PRE_CSRF_COOKIE,
+        &csrf,
+        3600,
+    )
 }
 
 #[derive(Deserialize)]
@@ -193,14 +195,12 @@ pub async fn identified(
         state.store.start_session(user, SESSION_HOURS).await
     };
     match started.await {
-        Ok((token, _csrf)) => {
-            let mut response = Redirect::to("/my/cases").into_response();
-            let cookie = set_cookie(SESSION_COOKIE, &token, SESSION_HOURS * 3600);
-            if let Ok(cookie) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().append(header::SET_COOKIE, cookie);
-            }
-            response
-        }
+        Ok((token, _csrf)) => with_cookie(
+            Redirect::to("/my/cases").into_response(),
+            SESSION_COOKIE,
+            &token,
+            SESSION_HOURS * 3600,
+        ),
         Err(e) => internal(&v, &e),
     }
 }
@@ -225,11 +225,7 @@ pub async fn sign_out(
     if let Err(e) = state.store.end_session(&session.token).await {
         return internal(&v, &e);
     }
-    let mut response = Redirect::to("/").into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&set_cookie(SESSION_COOKIE, "", 0)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
+    with_cookie(Redirect::to("/").into_response(), SESSION_COOKIE, "", 0)
 }
 
 /// The signed-in applicant and the person they are; others are sent to sign in or refused.

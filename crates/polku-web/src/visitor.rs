@@ -47,9 +47,21 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// A `Set-Cookie` value: HttpOnly, Secure, SameSite=Lax, for the whole site.
-pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64) -> String {
-    format!("{name}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; Secure; SameSite=Lax")
+/// `response` with a cookie set: HttpOnly, Secure, SameSite=Lax, for the whole site.
+/// `max_age_seconds` 0 removes it.
+pub fn with_cookie(
+    mut response: Response,
+    name: &str,
+    value: &str,
+    max_age_seconds: i64,
+) -> Response {
+    let cookie = format!(
+        "{name}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; Secure; SameSite=Lax"
+    );
+    if let Ok(cookie) = axum::http::HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 impl FromRequestParts<WebState> for Visitor {

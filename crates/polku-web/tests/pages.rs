@@ -121,10 +121,11 @@ fn form_csrf(html: &str) -> String {
     html[at..at + 64].to_owned()
 }
 
-/// Files and decides an application for `person` (the example, decided automatically).
-async fn decided_case(s: &Site, person: &str) -> uuid::Uuid {
+/// Files the example application for `person`, changed by `patch`, and runs the pipeline.
+async fn filed_and_evaluated(s: &Site, person: &str, patch: serde_json::Value) -> uuid::Uuid {
     let path = crate_dir().join("../../examples/employed-extension.json");
-    let application = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut application = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    polku_rules::merge_patch(&mut application, &patch);
     let id = s
         .state
         .store
@@ -134,7 +135,7 @@ async fn decided_case(s: &Site, person: &str) -> uuid::Uuid {
                 applicant_id: person.into(),
                 application_date: jiff::civil::date(2025, 5, 1),
                 application,
-                deadline: None,
+                deadline: Some(jiff::civil::date(2025, 9, 1)),
             },
             &Actor("test".into()),
         )
@@ -149,6 +150,16 @@ async fn decided_case(s: &Site, person: &str) -> uuid::Uuid {
     .run_once()
     .await
     .unwrap();
+    id
+}
+
+/// A case the machine granted.
+async fn decided_case(s: &Site, person: &str) -> uuid::Uuid {
+    let id = filed_and_evaluated(s, person, serde_json::json!({})).await;
+    assert_eq!(
+        s.state.store.case(id).await.unwrap().state,
+        CaseState::Decided
+    );
     id
 }
 
@@ -379,36 +390,10 @@ polku_core::on_every_database!(
     with_db
 );
 
-/// Files an application that the machine refers (pay below the agreement's minimum).
+/// A case the machine referred: pay below the agreement's minimum.
 async fn referred_case(s: &Site, person: &str) -> uuid::Uuid {
-    let path = crate_dir().join("../../examples/employed-extension.json");
-    let mut application: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    application["evidence"]["incomes"]["monthly_gross_pay_avg_eur"] = 1500.into();
-    let id = s
-        .state
-        .store
-        .submit(
-            &NewApplication {
-                matter: "fi.residence-permit.employed.extension".into(),
-                applicant_id: person.into(),
-                application_date: jiff::civil::date(2025, 5, 1),
-                application,
-                deadline: Some(jiff::civil::date(2025, 9, 1)),
-            },
-            &Actor("test".into()),
-        )
-        .await
-        .unwrap();
-    Pipeline::new(
-        s.state.store.clone(),
-        s.state.rules.clone(),
-        SuppliedEvidence,
-        "w",
-    )
-    .run_once()
-    .await
-    .unwrap();
+    let low_pay = serde_json::json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1500}}});
+    let id = filed_and_evaluated(s, person, low_pay).await;
     assert_eq!(
         s.state.store.case(id).await.unwrap().state,
         CaseState::Referred
