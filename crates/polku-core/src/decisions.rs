@@ -34,6 +34,15 @@ pub struct Decision {
     pub unanswered: Vec<String>,
 }
 
+impl Decision {
+    /// Whether this is a decision made by the machine (Administrative Procedure Act 53 g §:
+    /// it must say so). A machine only ever grants; its referral or request for evidence
+    /// is a finding for a person, not a decision.
+    pub fn is_automated_decision(&self) -> bool {
+        self.automated && self.outcome == "grant"
+    }
+}
+
 const COLUMNS: &str = "d.id, d.case_id, d.outcome, d.automated, d.decided_by, c.matter, d.rule_set, d.rule_set_version,
                        d.evaluated_on, d.input_json, d.trace_json, d.decided_at, d.unanswered_json";
 

@@ -375,6 +375,23 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
         .to_owned();
     let p = Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w");
     while p.run_once().await.unwrap().is_some() {}
+    // A referral is the machine's finding for a person, not an automated decision: it
+    // carries no 53 g § notice.
+    let read = api
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{referred}?lang=en"),
+            Some(&api.applicant),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(read.body["decisions"][0]["outcome"], "refer");
+    assert!(
+        read.body["decisions"][0]["automated_notice"].is_null(),
+        "{:?}",
+        read.body
+    );
 
     assert_problem(
         &api.call("GET", "/api/v1/queue", Some(&api.applicant), None, &[])

@@ -342,7 +342,8 @@ pub(crate) struct ConditionRow {
 }
 
 pub(crate) struct DecisionRow {
-    pub(crate) automated: bool,
+    /// Who decided, or that these are the machine's findings for a person.
+    pub(crate) heading: String,
     pub(crate) outcome: String,
     pub(crate) notice: Option<String>,
     pub(crate) reasons: Option<String>,
@@ -415,8 +416,8 @@ pub async fn my_case(
         return internal(&v, &e);
     }
     let tr = v.tr;
-    let can_rectify =
-        case.state == CaseState::Decided && decisions.last().is_some_and(|d| d.automated);
+    let can_rectify = case.state == CaseState::Decided
+        && decisions.last().is_some_and(|d| d.is_automated_decision());
     let decisions = decisions.iter().map(|d| decision_row(tr, d)).collect();
     let permit = permit.map(|p| match p.valid_until {
         Some(until) => tr.t_with(
@@ -506,13 +507,19 @@ pub(crate) fn decision_row(tr: Tr, d: &polku_core::Decision) -> DecisionRow {
         })
         .unwrap_or_default();
     DecisionRow {
-        automated: d.automated,
         outcome: trace
             .map(|t| text(t, "outcome_text"))
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| d.outcome.clone()),
+        heading: if d.is_automated_decision() {
+            tr.t("case-decided-by-machine")
+        } else if d.automated {
+            tr.t("case-machine-findings")
+        } else {
+            tr.t("case-decided-by-person")
+        },
         notice: d
-            .automated
+            .is_automated_decision()
             .then(|| polku_core::automated_notice(tr.lang).to_owned()),
         reasons: d
             .trace

@@ -271,7 +271,8 @@ pub struct DecisionView {
     outcome: String,
     /// Made by a machine (Administrative Procedure Act 53 g §).
     automated: bool,
-    /// For an automated decision: the notice 53 g § requires, in the language asked for.
+    /// For an automated decision (a machine's grant): the notice 53 g § requires, in the
+    /// language asked for. A machine's referral is a finding, not a decision: no notice.
     automated_notice: Option<&'static str>,
     rule_set: Option<String>,
     rule_set_version: Option<String>,
@@ -356,7 +357,9 @@ pub async fn read_case(
         .into_iter()
         .map(|d| DecisionView {
             id: d.id,
-            automated_notice: d.automated.then(|| polku_core::automated_notice(lang)),
+            automated_notice: d
+                .is_automated_decision()
+                .then(|| polku_core::automated_notice(lang)),
             explanation: d
                 .trace
                 .get(lang.code())

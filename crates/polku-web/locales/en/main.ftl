@@ -170,3 +170,4 @@ audit-purpose = Purpose
 audit-verify = Verify the chain
 audit-intact = The chain is intact: { $rows } rows.
 audit-broken = The chain is broken at row { $row }: { $problem }
+case-machine-findings = The machine's findings, a proposal for a case handler

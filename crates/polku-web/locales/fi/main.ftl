@@ -170,3 +170,4 @@ audit-purpose = Käyttötarkoitus
 audit-verify = Tarkista ketju
 audit-intact = Ketju on eheä: { $rows } riviä.
 audit-broken = Ketju on katkennut rivillä { $row }: { $problem }
+case-machine-findings = Koneen havainnot, ehdotus virkailijalle

@@ -170,3 +170,4 @@ audit-purpose = Ändamål
 audit-verify = Verifiera kedjan
 audit-intact = Kedjan är hel: { $rows } rader.
 audit-broken = Kedjan är bruten vid rad { $row }: { $problem }
+case-machine-findings = Maskinens iakttagelser, ett förslag till handläggaren
