@@ -81,6 +81,26 @@ fn decision_from_row(r: &AnyRow) -> Result<Decision, CaseError> {
     })
 }
 
+/// An outcome a proposed rule set would change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangedOutcome {
+    pub decision: Uuid,
+    pub case_id: Uuid,
+    pub evaluated_on: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// What re-evaluating a matter's past automated decisions under proposed rules showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Backtest {
+    pub matter: String,
+    /// Past automated decisions re-evaluated.
+    pub evaluated: usize,
+    /// Those whose outcome would differ, oldest first.
+    pub changed: Vec<ChangedOutcome>,
+}
+
 /// What replaying a decision showed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Replay {
@@ -156,6 +176,42 @@ impl Store {
             decision: id,
             identical: differences.is_empty(),
             differences,
+        })
+    }
+
+    /// Re-evaluates every past automated decision of `matter` from its own record under
+    /// `proposal` (the rules as they would be) and lists the outcomes that would change:
+    /// how a rule change is tested against the past before a second person approves it.
+    pub async fn backtest(&self, matter: &str, proposal: &RuleBook) -> Result<Backtest, CaseError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM decisions d JOIN cases c ON c.id = d.case_id
+             WHERE c.matter = $1 AND d.automated = 1 ORDER BY d.decided_at, d.id"
+        )))
+        .bind(matter)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut changed = Vec::new();
+        for row in &rows {
+            let d = decision_from_row(row)?;
+            let Ok(on) = d.evaluated_on.parse() else {
+                continue;
+            };
+            let finding =
+                crate::pipeline::evaluate(proposal, &d.matter, &d.input, on, &d.unanswered);
+            if finding.outcome.code() != d.outcome {
+                changed.push(ChangedOutcome {
+                    decision: d.id,
+                    case_id: d.case_id,
+                    evaluated_on: d.evaluated_on.clone(),
+                    before: d.outcome.clone(),
+                    after: finding.outcome.code().to_owned(),
+                });
+            }
+        }
+        Ok(Backtest {
+            matter: matter.to_owned(),
+            evaluated: rows.len(),
+            changed,
         })
     }
 

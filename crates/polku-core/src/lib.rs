@@ -24,7 +24,7 @@ pub use access::{AccessError, MIN_PASSWORD_CHARS, Principal, Role, random_token}
 pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;
 pub use cases::{Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication};
-pub use decisions::{Decision, Replay, ReplayError, automated_notice};
+pub use decisions::{Backtest, ChangedOutcome, Decision, Replay, ReplayError, automated_notice};
 pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use kpis::{CaseFacts, MatterFigures};

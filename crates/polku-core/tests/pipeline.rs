@@ -1004,3 +1004,60 @@ polku_core::on_every_database!(
     people,
     people_work_the_queue_decide_with_reasons_and_handle_rectification
 );
+
+async fn a_backtest_shows_which_past_outcomes_a_proposal_would_change(store: &Store) {
+    let pay = |eur: u32| json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": eur}}});
+    let mut ids = Vec::new();
+    for eur in [2450, 2600, 1000] {
+        ids.push(
+            store
+                .submit(&application(pay(eur)), &applicant())
+                .await
+                .unwrap(),
+        );
+    }
+    let p = pipeline(store, "w1");
+    while p.run_once().await.unwrap().is_some() {}
+
+    // A proposal that asks 300 € more than the collective agreement's minimum (2,210 €).
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules/fi");
+    let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+    let rule = "when: evidence.incomes.monthly_gross_pay_avg_eur >= pay_required";
+    assert!(read("residence-permit-employed-extension.yaml").contains(rule));
+    let proposal = RuleBook::from_sources(&[
+        (
+            PathBuf::from("common/residence-permit-conditions.yaml"),
+            read("common/residence-permit-conditions.yaml"),
+        ),
+        (
+            PathBuf::from("employed.yaml"),
+            read("residence-permit-employed-extension.yaml")
+                .replace(rule, &format!("{rule} + 300.0")),
+        ),
+    ])
+    .unwrap();
+    let report = store
+        .backtest("fi.residence-permit.employed.extension", &proposal)
+        .await
+        .unwrap();
+    assert_eq!(report.evaluated, 3);
+    assert_eq!(
+        report
+            .changed
+            .iter()
+            .map(|c| (c.case_id, c.before.as_str(), c.after.as_str()))
+            .collect::<Vec<_>>(),
+        [(ids[0], "grant", "refer")],
+        "2,450 € falls below 2,510 €; 2,600 € stays above; 1,000 € was already referred"
+    );
+    // The rules in force change nothing.
+    let same = store
+        .backtest("fi.residence-permit.employed.extension", &rules())
+        .await
+        .unwrap();
+    assert!(same.changed.is_empty());
+}
+polku_core::on_every_database!(
+    backtest,
+    a_backtest_shows_which_past_outcomes_a_proposal_would_change
+);
