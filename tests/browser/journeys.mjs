@@ -66,6 +66,11 @@ await journey("applicant", async (page) => {
   await page.goto(`${base}/`);
   await page.click("a[hreflang=en]");
   await accessible(page, "front page");
+  // The published description of the process the applicant is about to use.
+  await page.click("a[href='/rules']");
+  await page.click("a[href='/rules/fi.residence-permit.employed.extension']");
+  await accessible(page, "published rules");
+  await page.goto(`${base}/`);
   await page.click("a[href='/identify']");
   await page.click(`form:has(input[value='${env("PERSON")}']) button`);
   await page.waitForURL("**/my/cases");

@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod i18n;
 mod officials;
 mod pages;
+mod rules;
 mod visitor;
 
 use std::sync::Arc;
@@ -70,6 +71,8 @@ pub fn router(state: WebState) -> Router {
         .route("/work", get(officials::work))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/audit", get(audit::audit))
+        .route("/rules", get(rules::rules))
+        .route("/rules/{id}", get(rules::rule_set))
         .route("/dashboard/{file}", get(dashboard::csv))
         .route("/work/cases/{id}", get(officials::work_case))
         .route("/work/cases/{id}/claim", post(officials::claim))

@@ -798,3 +798,40 @@ polku_core::on_every_database!(
     an_auditor_searches_the_logs_and_finds_a_tampered_row,
     with_db
 );
+
+async fn the_processing_rules_are_published_for_anyone(db: &TestDb) {
+    let s = site(db);
+    let list = s.call("GET", "/rules", "polku_lang=en", None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(
+        list.body.matches("<a href=\"/rules/").count(),
+        6,
+        "{}",
+        list.body
+    );
+    for (lang, word) in [("fi", "UlkL"), ("sv", "UlkL"), ("en", "UlkL")] {
+        let page = s
+            .call(
+                "GET",
+                "/rules/fi.residence-permit.employed.extension",
+                &format!("polku_lang={lang}"),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{lang}");
+        assert!(page.body.contains(&format!("lang=\"{lang}\"")));
+        assert!(
+            page.body.contains("<h1>"),
+            "the description is rendered: {}",
+            page.body
+        );
+        assert!(page.body.contains(word), "legal bases are cited");
+    }
+    let missing = s.call("GET", "/rules/fi.no-such-matter", "", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+polku_core::on_every_database!(
+    published_rules,
+    the_processing_rules_are_published_for_anyone,
+    with_db
+);

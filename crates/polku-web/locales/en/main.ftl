@@ -171,3 +171,7 @@ audit-verify = Verify the chain
 audit-intact = The chain is intact: { $rows } rows.
 audit-broken = The chain is broken at row { $row }: { $problem }
 case-machine-findings = The machine's findings, a proposal for a case handler
+rules-title = Automated processes and their rules
+rules-intro = Where the law leaves no discretion, these rules decide automatically; anything else goes to a person. Each description says what is checked, on which legal basis, and what the machine may do.
+rules-law = Law
+rules-versions = Versions in force

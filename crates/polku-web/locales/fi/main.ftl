@@ -171,3 +171,7 @@ audit-verify = Tarkista ketju
 audit-intact = Ketju on eheä: { $rows } riviä.
 audit-broken = Ketju on katkennut rivillä { $row }: { $problem }
 case-machine-findings = Koneen havainnot, ehdotus virkailijalle
+rules-title = Automaattiset käsittelyt ja niiden säännöt
+rules-intro = Kun laki ei jätä harkintaa, nämä säännöt ratkaisevat automaattisesti; muut asiat menevät ihmiselle. Kustakin kuvauksesta näkyy, mitä tarkistetaan, millä oikeusperusteella ja mitä kone saa tehdä.
+rules-law = Laki
+rules-versions = Voimassa olevat versiot

@@ -171,3 +171,7 @@ audit-verify = Verifiera kedjan
 audit-intact = Kedjan är hel: { $rows } rader.
 audit-broken = Kedjan är bruten vid rad { $row }: { $problem }
 case-machine-findings = Maskinens iakttagelser, ett förslag till handläggaren
+rules-title = Automatiserade behandlingar och deras regler
+rules-intro = När lagen inte lämnar utrymme för prövning avgör dessa regler automatiskt; annat går till en människa. Varje beskrivning anger vad som kontrolleras, på vilken rättslig grund och vad maskinen får göra.
+rules-law = Lag
+rules-versions = Versioner i kraft
