@@ -48,8 +48,20 @@ pub fn install_metrics() -> Result<metrics_exporter_prometheus::PrometheusHandle
         .map_err(|e| e.to_string())
 }
 
-/// The API as a router, ready to serve or to test with `tower::ServiceExt::oneshot`.
+/// The API as a router, ready to serve or to test with `tower::ServiceExt::oneshot`;
+/// any other path is a problem+json 404.
 pub fn router(state: AppState) -> Router {
+    api_router(state).fallback(service::not_found)
+}
+
+/// The answer to a path the API does not have: a problem+json 404.
+pub async fn not_found() -> axum::response::Response {
+    axum::response::IntoResponse::into_response(service::not_found().await)
+}
+
+/// The API without a fallback, to merge with the web pages (whose fallback then decides
+/// between an HTML page and a problem).
+pub fn api_router(state: AppState) -> Router {
     let (api, doc) = api_routes().split_for_parts();
     // The description is built once; serving it is a copy of bytes.
     let doc =
@@ -63,7 +75,6 @@ pub fn router(state: AppState) -> Router {
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc) }),
         )
         .merge(api)
-        .fallback(service::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -52,6 +52,9 @@ impl WebState {
     }
 }
 
+/// A path neither the pages nor the API have, as an HTML page in the visitor's language.
+pub use pages::not_found;
+
 /// The pages, to merge with the API's router.
 pub fn router(state: WebState) -> Router {
     Router::new()

@@ -584,3 +584,18 @@ pub async fn rectify(
         Err(e) => internal(&v, &e),
     }
 }
+
+/// A page the site does not have, in the visitor's language (from the language cookie
+/// alone: a 404 needs no session).
+pub async fn not_found(headers: axum::http::HeaderMap, uri: axum::http::Uri) -> Response {
+    let lang = crate::visitor::cookie(&headers, LANG_COOKIE)
+        .and_then(|l| l.parse::<Lang>().ok())
+        .unwrap_or(Lang::Fi);
+    let v = Visitor {
+        tr: Tr { lang },
+        session: None,
+        path: uri.path().to_owned(),
+        pre_csrf: None,
+    };
+    error_page(&v, StatusCode::NOT_FOUND, "error-not-found")
+}

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 use polku_core::SuppliedEvidence;
-use polku_server::{AppState, router};
+use polku_server::AppState;
 
 use crate::config::Config;
 use crate::store_cmds::StoreArgs;
@@ -129,12 +129,22 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     tracing::info!(listen = %listen, workers, dialect = ?store.dialect(), "polku serving");
     axum::serve(
         listener,
-        router(AppState {
+        polku_server::api_router(AppState {
             store: store.clone(),
             rules,
             metrics: Some(metrics),
         })
-        .merge(pages),
+        .merge(pages)
+        // An unknown path under /api is a problem+json; anywhere else, a page.
+        .fallback(
+            |headers: axum::http::HeaderMap, uri: axum::http::Uri| async move {
+                if uri.path().starts_with("/api/") {
+                    polku_server::not_found().await
+                } else {
+                    polku_web::not_found(headers, uri).await
+                }
+            },
+        ),
     )
     .with_graceful_shutdown(shutdown_signal(stop_rx.clone()))
     .await

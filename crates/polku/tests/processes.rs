@@ -380,3 +380,33 @@ fn polku_registers_serve_answers_over_the_exchange_protocol() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+#[test]
+fn an_unknown_path_is_a_page_for_people_and_a_problem_for_programs() {
+    let data = tempfile::tempdir().unwrap();
+    let addr = free_port();
+    let mut server = start_server(&["--data-dir", data.path().to_str().unwrap()], addr);
+    let raw = |path: &str| {
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nCookie: polku_lang=en\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out.to_ascii_lowercase()
+    };
+    let page = raw("/no-such-page");
+    assert!(page.starts_with("http/1.1 404"), "{page}");
+    assert!(page.contains("content-type: text/html"), "{page}");
+    assert!(page.contains("there is no such page"), "{page}");
+    let problem = raw("/api/v1/no-such-resource");
+    assert!(problem.starts_with("http/1.1 404"), "{problem}");
+    assert!(
+        problem.contains("content-type: application/problem+json"),
+        "{problem}"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
