@@ -30,19 +30,10 @@ pub const ASKING_ORGANISATION: &str = "Maahanmuuttovirasto";
 /// Which system holds each evidence group of the input schema. `funds` is not here: the
 /// applicant shows their own funds.
 pub fn system_for(group: &str) -> Option<System> {
-    Some(match group {
-        "identity" | "population" => System::Population,
-        "permits" => System::Permits,
-        "incomes" | "benefits" => System::Incomes,
-        "criminal_records" => System::CriminalRecords,
-        "tax" | "enforcement" => System::Tax,
-        "trade_register" => System::TradeRegister,
-        "security" => System::Security,
-        "sis" => System::Sis,
-        "studies" | "education" => System::Studies,
-        "language" => System::LanguageTests,
-        _ => return None,
-    })
+    // The inverse of `groups_of`, so the two can never disagree.
+    System::ALL
+        .into_iter()
+        .find(|s| groups_of(*s).contains(&group))
 }
 
 /// Gathers a case's evidence from the registers `R`.

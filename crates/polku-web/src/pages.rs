@@ -588,11 +588,10 @@ pub async fn rectify(
 /// A page the site does not have, in the visitor's language (from the language cookie
 /// alone: a 404 needs no session).
 pub async fn not_found(headers: axum::http::HeaderMap, uri: axum::http::Uri) -> Response {
-    let lang = crate::visitor::cookie(&headers, LANG_COOKIE)
-        .and_then(|l| l.parse::<Lang>().ok())
-        .unwrap_or(Lang::Fi);
     let v = Visitor {
-        tr: Tr { lang },
+        tr: Tr {
+            lang: crate::visitor::lang_of(&headers),
+        },
         session: None,
         path: uri.path().to_owned(),
         pre_csrf: None,

@@ -47,6 +47,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// The language the visitor chose (the cookie), Finnish unless they chose.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(|l| l.parse::<Lang>().ok())
+        .unwrap_or(Lang::Fi)
+}
+
 /// `response` with a cookie set: HttpOnly, Secure, SameSite=Lax, for the whole site.
 /// `max_age_seconds` 0 removes it.
 pub fn with_cookie(
@@ -71,9 +78,7 @@ impl FromRequestParts<WebState> for Visitor {
         parts: &mut Parts,
         state: &WebState,
     ) -> Result<Self, Self::Rejection> {
-        let lang = cookie(&parts.headers, LANG_COOKIE)
-            .and_then(|l| l.parse::<Lang>().ok())
-            .unwrap_or(Lang::Fi);
+        let lang = lang_of(&parts.headers);
         let tr = Tr { lang };
         let path = parts.uri.path().to_owned();
         let session = match cookie(&parts.headers, SESSION_COOKIE) {
