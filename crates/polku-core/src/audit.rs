@@ -23,14 +23,30 @@ pub enum AuditLog {
     Disclosure,
     /// A decision made, by a person or by the machine.
     Decision,
+    /// A step in changing the machine's rules: proposed, backtested, approved, rejected,
+    /// withdrawn.
+    Rules,
 }
 
 impl AuditLog {
+    pub const ALL: [AuditLog; 4] = [
+        AuditLog::Access,
+        AuditLog::Disclosure,
+        AuditLog::Decision,
+        AuditLog::Rules,
+    ];
+
+    /// The log named `name` (as stored).
+    pub fn parse(name: &str) -> Option<AuditLog> {
+        AuditLog::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AuditLog::Access => "access",
             AuditLog::Disclosure => "disclosure",
             AuditLog::Decision => "decision",
+            AuditLog::Rules => "rules",
         }
     }
 }
@@ -254,11 +270,8 @@ impl Store {
                 )));
             }
             let log: String = r.try_get("log")?;
-            let log = match log.as_str() {
-                "access" => AuditLog::Access,
-                "disclosure" => AuditLog::Disclosure,
-                "decision" => AuditLog::Decision,
-                other => return Ok(broken(format!("`{other}` is not a log"))),
+            let Some(log) = AuditLog::parse(&log) else {
+                return Ok(broken(format!("`{log}` is not a log")));
             };
             let entry = AuditEntry {
                 log,

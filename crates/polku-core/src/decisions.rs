@@ -2,6 +2,8 @@
 //! and the auditor, and replayed to prove that the record reproduces itself.
 
 use polku_rules::RuleBook;
+
+use crate::live_rules::LiveRules;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
@@ -147,8 +149,8 @@ impl Store {
     }
 
     /// Re-evaluates a stored decision from its own record (matter, input as used, date)
-    /// with `rules`, and compares the result with the stored trace.
-    pub async fn replay(&self, id: Uuid, rules: &RuleBook) -> Result<Replay, ReplayError> {
+    /// with the rules in force on that date, and compares the result with the stored trace.
+    pub async fn replay(&self, id: Uuid, rules: &LiveRules) -> Result<Replay, ReplayError> {
         let d = self.decision(id).await?.ok_or(ReplayError::NotFound(id))?;
         if !d.automated {
             return Err(ReplayError::NotAutomated(id));
@@ -157,7 +159,8 @@ impl Store {
             id,
             date: d.evaluated_on.clone(),
         })?;
-        let finding = crate::pipeline::evaluate(rules, &d.matter, &d.input, on, &d.unanswered);
+        let finding =
+            crate::pipeline::evaluate(&rules.on(on), &d.matter, &d.input, on, &d.unanswered);
         let replayed = record(
             finding.outcome.code(),
             finding.rule_set.as_deref(),
@@ -183,6 +186,21 @@ impl Store {
     /// `proposal` (the rules as they would be) and lists the outcomes that would change:
     /// how a rule change is tested against the past before a second person approves it.
     pub async fn backtest(&self, matter: &str, proposal: &RuleBook) -> Result<Backtest, CaseError> {
+        self.backtest_between(matter, proposal, proposal, None)
+            .await
+    }
+
+    /// Like [`Store::backtest`]; with `on`, every past application is evaluated as if filed
+    /// that day under both `current` and `proposal` — the effect of the change alone, for a
+    /// change that takes effect later than the decisions were made. Without `on`, each is
+    /// evaluated on its own date and compared with the outcome recorded.
+    pub async fn backtest_between(
+        &self,
+        matter: &str,
+        current: &RuleBook,
+        proposal: &RuleBook,
+        on: Option<jiff::civil::Date>,
+    ) -> Result<Backtest, CaseError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM decisions d JOIN cases c ON c.id = d.case_id
              WHERE c.matter = $1 AND d.automated = 1 ORDER BY d.decided_at, d.id"
@@ -193,17 +211,27 @@ impl Store {
         let mut changed = Vec::new();
         for row in &rows {
             let d = decision_from_row(row)?;
-            let Ok(on) = d.evaluated_on.parse() else {
-                continue;
+            let (before, date) = match on {
+                Some(on) => {
+                    let then =
+                        crate::pipeline::evaluate(current, &d.matter, &d.input, on, &d.unanswered);
+                    (then.outcome.code().to_owned(), on)
+                }
+                None => {
+                    let Ok(own) = d.evaluated_on.parse() else {
+                        continue;
+                    };
+                    (d.outcome.clone(), own)
+                }
             };
             let finding =
-                crate::pipeline::evaluate(proposal, &d.matter, &d.input, on, &d.unanswered);
-            if finding.outcome.code() != d.outcome {
+                crate::pipeline::evaluate(proposal, &d.matter, &d.input, date, &d.unanswered);
+            if finding.outcome.code() != before {
                 changed.push(ChangedOutcome {
                     decision: d.id,
                     case_id: d.case_id,
-                    evaluated_on: d.evaluated_on.clone(),
-                    before: d.outcome.clone(),
+                    evaluated_on: date.to_string(),
+                    before,
                     after: finding.outcome.code().to_owned(),
                 });
             }

@@ -7,7 +7,6 @@
 //! order of arrival. Nothing about the person — nationality, sex, religion, ethnicity — is
 //! read to order it.
 
-use polku_rules::RuleBook;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
@@ -16,6 +15,7 @@ use uuid::Uuid;
 use crate::audit::{AuditEntry, AuditLog, append_in};
 use crate::case::CaseState;
 use crate::cases::{Actor, CaseError, load_case, transition_in};
+use crate::live_rules::LiveRules;
 use crate::permits::grant_in;
 use crate::store::{Store, now_micros};
 
@@ -193,7 +193,7 @@ impl Store {
         handler: &Actor,
         outcome: HumanOutcome,
         reasons: &str,
-        rules: &RuleBook,
+        rules: &LiveRules,
     ) -> Result<Uuid, HandlingError> {
         if reasons.trim().is_empty() {
             return Err(HandlingError::NoReasons);
@@ -242,7 +242,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if outcome == HumanOutcome::Grant {
-            let grants = rules.get(&case.matter).and_then(|rs| rs.grants.as_ref());
+            // The permit is the one the rules in force on the application date describe.
+            let book = rules.on(case.application_date);
+            let grants = book.get(&case.matter).and_then(|rs| rs.grants.as_ref());
             grant_in(
                 &mut tx,
                 id,

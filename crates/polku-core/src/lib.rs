@@ -14,8 +14,10 @@ mod decisions;
 mod handling;
 mod jobs;
 mod kpis;
+mod live_rules;
 mod permits;
 mod pipeline;
+mod rule_proposals;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -28,9 +30,13 @@ pub use decisions::{Backtest, ChangedOutcome, Decision, Replay, ReplayError, aut
 pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use kpis::{CaseFacts, MatterFigures};
+pub use live_rules::{Layer, LiveRules, RuleShelf};
 pub use permits::{Permit, valid_until};
 pub use pipeline::{
     EVIDENCE_ATTEMPTS, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,
     SuppliedEvidence,
+};
+pub use rule_proposals::{
+    NewProposal, ProposalCheck, ProposalError, ProposalState, RuleProposal, check_proposal,
 };
 pub use store::{Dialect, MIGRATIONS, Store, StoreError};

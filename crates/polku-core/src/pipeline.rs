@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use polku_rules::{Application, Lang, Outcome, RuleBook};
+
+use crate::live_rules::LiveRules;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -98,17 +100,23 @@ pub enum Processed {
 
 pub struct Pipeline<E: EvidenceSource> {
     pub store: Store,
-    pub rules: Arc<RuleBook>,
+    /// The rules over time; each case is decided by those in force on its application date.
+    pub rules: LiveRules,
     pub evidence: E,
     pub worker: String,
     pub lease: Duration,
 }
 
 impl<E: EvidenceSource> Pipeline<E> {
-    pub fn new(store: Store, rules: Arc<RuleBook>, evidence: E, worker: impl Into<String>) -> Self {
+    pub fn new(
+        store: Store,
+        rules: impl Into<LiveRules>,
+        evidence: E,
+        worker: impl Into<String>,
+    ) -> Self {
         Pipeline {
             store,
-            rules,
+            rules: rules.into(),
             evidence,
             worker: worker.into(),
             lease: Duration::from_secs(30),
@@ -165,8 +173,9 @@ impl<E: EvidenceSource> Pipeline<E> {
                 registers: unanswered.join(", "),
             });
         }
+        let rules = self.rules.on(case.application_date);
         let finding = evaluate(
-            &self.rules,
+            &rules,
             &case.matter,
             &input,
             case.application_date,
@@ -254,10 +263,7 @@ impl<E: EvidenceSource> Pipeline<E> {
         )
         .await?;
         if finding.outcome == Outcome::Grant {
-            let grants = self
-                .rules
-                .get(&case.matter)
-                .and_then(|rs| rs.grants.as_ref());
+            let grants = rules.get(&case.matter).and_then(|rs| rs.grants.as_ref());
             grant_in(
                 &mut tx,
                 case.id,

@@ -339,7 +339,7 @@ async fn a_silent_register_is_asked_again_then_a_person_decides(db: &TestDb) {
             .unwrap()
             .starts_with("registers did not answer: Incomes Register"),
     );
-    let replay = store.replay(d.id, &rules()).await.unwrap();
+    let replay = store.replay(d.id, &rules().into()).await.unwrap();
     assert!(replay.identical, "{:?}", replay.differences);
 }
 polku_core::on_every_database!(
@@ -512,7 +512,7 @@ async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Store) {
     else {
         panic!("not decided");
     };
-    let same = store.replay(decision, &rules()).await.unwrap();
+    let same = store.replay(decision, &rules().into()).await.unwrap();
     assert!(same.identical, "{:?}", same.differences);
     // The same record under changed rule files: the replay names what changed.
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules/fi");
@@ -531,7 +531,7 @@ async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Store) {
         ),
     ];
     let changed = RuleBook::from_sources(&sources).unwrap();
-    let replay = store.replay(decision, &changed).await.unwrap();
+    let replay = store.replay(decision, &changed.into()).await.unwrap();
     assert!(!replay.identical);
     assert_eq!(
         replay.differences,
@@ -542,7 +542,7 @@ async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Store) {
     assert_eq!(store.decisions(id).await.unwrap()[0].id, decision);
     let missing = uuid::Uuid::now_v7();
     assert!(
-        matches!(store.replay(missing, &rules()).await, Err(polku_core::ReplayError::NotFound(m)) if m == missing)
+        matches!(store.replay(missing, &rules().into()).await, Err(polku_core::ReplayError::NotFound(m)) if m == missing)
     );
 }
 polku_core::on_every_database!(
@@ -894,7 +894,13 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
     let case = referred[1];
     assert!(matches!(
         store
-            .decide_by_person(case, &hanna, HumanOutcome::Refuse, "pay too low", &rules())
+            .decide_by_person(
+                case,
+                &hanna,
+                HumanOutcome::Refuse,
+                "pay too low",
+                &rules().into()
+            )
             .await,
         Err(HandlingError::NotClaimed(_))
     ));
@@ -905,7 +911,7 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
     ));
     assert!(matches!(
         store
-            .decide_by_person(case, &hanna, HumanOutcome::Refuse, " ", &rules())
+            .decide_by_person(case, &hanna, HumanOutcome::Refuse, " ", &rules().into())
             .await,
         Err(HandlingError::NoReasons)
     ));
@@ -915,7 +921,7 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
             &hanna,
             HumanOutcome::Refuse,
             "Pay below the collective agreement (UlkL 73 §).",
-            &rules(),
+            &rules().into(),
         )
         .await
         .unwrap();
@@ -977,7 +983,7 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
                 &ville,
                 HumanOutcome::RequestEvidence,
                 "need more",
-                &rules()
+                &rules().into()
             )
             .await,
         Err(HandlingError::NotWaiting(_))
@@ -988,7 +994,7 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
             &ville,
             HumanOutcome::Grant,
             "The original decision stands.",
-            &rules(),
+            &rules().into(),
         )
         .await
         .unwrap();

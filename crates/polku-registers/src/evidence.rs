@@ -9,12 +9,13 @@
 //! finally hands the case to a person. Every answer received is written to the disclosure
 //! log of the asking side (Information Management Act 17 §).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::Duration;
 
+use polku_core::LiveRules;
 use polku_core::{AuditEntry, AuditLog, Case, EvidenceSource, Gathered, Store, XRoad};
-use polku_rules::RuleBook;
+use polku_rules::RuleSet;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -40,70 +41,60 @@ pub fn system_for(group: &str) -> Option<System> {
 pub struct RegisterEvidence<R> {
     registers: R,
     store: Store,
-    /// Per matter, the evidence groups its rule set reads.
-    groups: HashMap<String, BTreeSet<&'static str>>,
-    /// Per matter, whether its rule set reads what the population register knows of the
-    /// applicant (date of birth, statelessness, a Finnish spouse).
-    reads_applicant: HashMap<String, bool>,
+    /// The rules over time: what a case's rule set reads decides which systems are asked.
+    rules: LiveRules,
     pub timeout: Duration,
     /// Tries per system within one gathering (the pipeline retries the whole job later).
     pub tries: u32,
 }
 
+/// The systems a rule set reads: those holding the evidence groups its conditions read,
+/// and the population register when it reads what that register knows of the applicant
+/// (date of birth, statelessness, a Finnish spouse).
+pub fn systems_read_by(rs: &RuleSet) -> BTreeSet<System> {
+    let paths: BTreeSet<&'static str> = rs
+        .conditions
+        .iter()
+        .flat_map(|c| c.fields.iter())
+        .filter_map(|slot| polku_rules::schema::FIELDS.get(*slot))
+        .map(|f| f.path)
+        .collect();
+    let mut systems: BTreeSet<System> = paths
+        .iter()
+        .filter_map(|p| p.strip_prefix("evidence.")?.split('.').next())
+        .filter_map(system_for)
+        .collect();
+    if paths.iter().any(|p| {
+        matches!(
+            *p,
+            "applicant.date_of_birth"
+                | "applicant.stateless"
+                | "applicant.spouse_of_finnish_citizen"
+        )
+    }) {
+        systems.insert(System::Population);
+    }
+    systems
+}
+
 impl<R: Registers> RegisterEvidence<R> {
-    pub fn new(registers: R, store: Store, rules: &RuleBook) -> RegisterEvidence<R> {
-        let mut groups = HashMap::new();
-        let mut reads_applicant = HashMap::new();
-        for rs in rules.iter() {
-            let paths: BTreeSet<&'static str> = rs
-                .conditions
-                .iter()
-                .flat_map(|c| c.fields.iter())
-                .filter_map(|slot| polku_rules::schema::FIELDS.get(*slot))
-                .map(|f| f.path)
-                .collect();
-            groups.insert(
-                rs.id.clone(),
-                paths
-                    .iter()
-                    .filter_map(|p| p.strip_prefix("evidence.")?.split('.').next())
-                    .collect(),
-            );
-            reads_applicant.insert(
-                rs.id.clone(),
-                paths.iter().any(|p| {
-                    matches!(
-                        *p,
-                        "applicant.date_of_birth"
-                            | "applicant.stateless"
-                            | "applicant.spouse_of_finnish_citizen"
-                    )
-                }),
-            );
-        }
+    pub fn new(registers: R, store: Store, rules: impl Into<LiveRules>) -> RegisterEvidence<R> {
         RegisterEvidence {
             registers,
             store,
-            groups,
-            reads_applicant,
+            rules: rules.into(),
             timeout: Duration::from_secs(5),
             tries: 2,
         }
     }
 
-    /// The systems to ask for `matter`.
-    pub fn systems_for(&self, matter: &str) -> BTreeSet<System> {
-        let mut systems: BTreeSet<System> = self
-            .groups
+    /// The systems to ask for `matter` filed on `date`.
+    pub fn systems_for(&self, matter: &str, date: jiff::civil::Date) -> BTreeSet<System> {
+        self.rules
+            .on(date)
             .get(matter)
-            .into_iter()
-            .flatten()
-            .filter_map(|g| system_for(g))
-            .collect();
-        if self.reads_applicant.get(matter).copied().unwrap_or(false) {
-            systems.insert(System::Population);
-        }
-        systems
+            .map(systems_read_by)
+            .unwrap_or_default()
     }
 
     /// Asks one system, with the timeout and retries; the answer as JSON fields.
@@ -193,7 +184,7 @@ impl<R: Registers> RegisterEvidence<R> {
 impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
     async fn gather(&self, case: &Case) -> Result<Gathered, String> {
         let mut application = case.application.clone();
-        let systems = self.systems_for(&case.matter);
+        let systems = self.systems_for(&case.matter, case.application_date);
         let person_ask = Ask {
             key: case.applicant_id.clone(),
             user_id: "polku-pipeline".to_owned(),

@@ -236,7 +236,7 @@ async fn what_the_applicant_types_does_not_outweigh_the_register(db: &TestDb) {
         .await
         .unwrap();
     let sim = Simulator::new(pop.clone(), Behaviour::default());
-    let evidence = RegisterEvidence::new(sim, store.clone(), &rules());
+    let evidence = RegisterEvidence::new(sim, store.clone(), rules());
     Pipeline::new(store.clone(), rules(), evidence, "w")
         .run_once()
         .await

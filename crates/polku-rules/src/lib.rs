@@ -36,47 +36,32 @@ pub use model::{
 pub use schema::{Application, InputError, json_schema};
 pub use testing::{TestResult, run_tests};
 
-/// Every rule set of a directory tree, by id.
+/// Every rule set of a directory tree, by id, with the texts it was loaded from (so a
+/// proposed change to one file can be loaded beside the others: [`RuleBook::with_text`]).
 #[derive(Debug, Default)]
 pub struct RuleBook {
     rule_sets: Vec<RuleSet>,
+    sources: Vec<(PathBuf, String)>,
+}
+
+/// Why a proposed text cannot replace a rule set's file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplaceError {
+    #[error("no rule set has the id `{0}`")]
+    NoSuchRuleSet(String),
+    #[error("the proposed text has errors:\n{0}")]
+    Load(LoadErrors),
+    #[error(
+        "the proposed text is the rule set `{found}`, not `{expected}`: a proposal keeps its id"
+    )]
+    OtherId { expected: String, found: String },
 }
 
 impl RuleBook {
     /// Loads every `*.yaml` under `dir` (tests files excepted), reporting the problems of
     /// all files together.
     pub fn load_dir(dir: &Path) -> Result<RuleBook, LoadErrors> {
-        let mut files = Vec::new();
-        collect_rule_files(dir, &mut files).map_err(|e| {
-            LoadErrors(vec![LoadError {
-                file: dir.to_owned(),
-                line: 0,
-                message: format!("cannot read the rules directory: {e}"),
-            }])
-        })?;
-        let mut sources = Vec::new();
-        let mut errors = Vec::new();
-        for file in files {
-            match std::fs::read_to_string(&file) {
-                Ok(text) => sources.push((file, text)),
-                Err(e) => errors.push(LoadError {
-                    file,
-                    line: 0,
-                    message: format!("cannot read the file: {e}"),
-                }),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(LoadErrors(errors));
-        }
-        if sources.is_empty() {
-            return Err(LoadErrors(vec![LoadError {
-                file: dir.to_owned(),
-                line: 0,
-                message: "holds no rule files (*.yaml)".to_owned(),
-            }]));
-        }
-        RuleBook::from_sources(&sources)
+        RuleBook::from_sources(&read_dir_sources(dir)?)
     }
 
     /// Loads rule sets from (path, text) pairs, such as files embedded in a binary. A
@@ -109,9 +94,7 @@ impl RuleBook {
         }
         let mut rule_sets: Vec<RuleSet> = Vec::new();
         for (file, text) in rule_files {
-            let name = file.to_string_lossy();
-            let tests_path =
-                PathBuf::from(format!("{}{TESTS_SUFFIX}", name.trim_end_matches(".yaml")));
+            let tests_path = tests_path_of(file);
             let tests = sources
                 .iter()
                 .find(|(p, _)| *p == tests_path)
@@ -136,7 +119,10 @@ impl RuleBook {
             }
         }
         if errors.is_empty() {
-            Ok(RuleBook { rule_sets })
+            Ok(RuleBook {
+                rule_sets,
+                sources: sources.to_vec(),
+            })
         } else {
             Err(LoadErrors(errors))
         }
@@ -150,9 +136,108 @@ impl RuleBook {
         self.rule_sets.iter()
     }
 
+    /// The (path, text) pairs the book was loaded from.
+    pub fn sources(&self) -> &[(PathBuf, String)] {
+        &self.sources
+    }
+
+    /// The text of the file that holds rule set `id`, and of its tests file if it has one.
+    pub fn text_of(&self, id: &str) -> Option<(&str, Option<&str>)> {
+        let rs = self.get(id)?;
+        let tests_path = tests_path_of(&rs.file);
+        let find = |path: &Path| {
+            self.sources
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, t)| t.as_str())
+        };
+        Some((find(&rs.file)?, find(&tests_path)))
+    }
+
+    /// This book with rule set `id`'s file replaced by `text` (and its tests file by
+    /// `tests`, when given; an empty `tests` removes it), loaded and checked as a whole:
+    /// how a proposed version is checked before anyone may approve it.
+    pub fn with_text(
+        &self,
+        id: &str,
+        text: &str,
+        tests: Option<&str>,
+    ) -> Result<RuleBook, ReplaceError> {
+        let rs = self
+            .get(id)
+            .ok_or_else(|| ReplaceError::NoSuchRuleSet(id.to_owned()))?;
+        let file = rs.file.clone();
+        let tests_path = tests_path_of(&file);
+        let mut sources: Vec<(PathBuf, String)> = self
+            .sources
+            .iter()
+            .filter(|(p, _)| *p != file && (tests.is_none() || *p != tests_path))
+            .cloned()
+            .collect();
+        sources.push((file, text.to_owned()));
+        if let Some(t) = tests.filter(|t| !t.trim().is_empty()) {
+            sources.push((tests_path, t.to_owned()));
+        }
+        let book = RuleBook::from_sources(&sources).map_err(ReplaceError::Load)?;
+        if book.get(id).is_none() {
+            let found = book
+                .rule_sets
+                .iter()
+                .find(|r| self.get(&r.id).is_none())
+                .map_or_else(String::new, |r| r.id.clone());
+            return Err(ReplaceError::OtherId {
+                expected: id.to_owned(),
+                found,
+            });
+        }
+        Ok(book)
+    }
+
     pub fn ids(&self) -> Vec<&str> {
         self.rule_sets.iter().map(|r| r.id.as_str()).collect()
     }
+}
+
+/// The rule files under `dir` (`*.yaml`, tests files included) as (path, text) pairs.
+pub fn read_dir_sources(dir: &Path) -> Result<Vec<(PathBuf, String)>, LoadErrors> {
+    let mut files = Vec::new();
+    collect_rule_files(dir, &mut files).map_err(|e| {
+        LoadErrors(vec![LoadError {
+            file: dir.to_owned(),
+            line: 0,
+            message: format!("cannot read the rules directory: {e}"),
+        }])
+    })?;
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        match std::fs::read_to_string(&file) {
+            Ok(text) => sources.push((file, text)),
+            Err(e) => errors.push(LoadError {
+                file,
+                line: 0,
+                message: format!("cannot read the file: {e}"),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(LoadErrors(errors));
+    }
+    if sources.is_empty() {
+        return Err(LoadErrors(vec![LoadError {
+            file: dir.to_owned(),
+            line: 0,
+            message: "holds no rule files (*.yaml)".to_owned(),
+        }]));
+    }
+    Ok(sources)
+}
+
+fn tests_path_of(file: &Path) -> PathBuf {
+    PathBuf::from(format!(
+        "{}{TESTS_SUFFIX}",
+        file.to_string_lossy().trim_end_matches(".yaml")
+    ))
 }
 
 fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

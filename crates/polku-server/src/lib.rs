@@ -10,12 +10,11 @@ pub mod auth;
 pub mod problem;
 mod routes;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::routing::get;
+use polku_core::LiveRules;
 use polku_core::Store;
 use polku_rules::RuleBook;
 use routes::{applicant, service, work};
@@ -29,7 +28,8 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    pub rules: Arc<RuleBook>,
+    /// The rules over time; the API describes those in force today.
+    pub rules: LiveRules,
     /// The Prometheus recorder's handle, when this process installed one.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
@@ -64,8 +64,11 @@ pub async fn not_found() -> axum::response::Response {
 pub fn api_router(state: AppState) -> Router {
     let (api, doc) = api_routes().split_for_parts();
     // The description is built once; serving it is a copy of bytes.
-    let doc =
-        describe_matters(serde_json::to_value(&doc).unwrap_or_default(), &state.rules).to_string();
+    let doc = describe_matters(
+        serde_json::to_value(&doc).unwrap_or_default(),
+        &state.rules.today(),
+    )
+    .to_string();
     Router::new()
         .route("/healthz", get(service::healthz))
         .route("/readyz", get(service::readyz))

@@ -44,7 +44,7 @@ async fn api(db: &TestDb) -> Api {
     let analyst = token("Anna", Role::Analyst, Some("Maahanmuuttovirasto"), None).await;
     let app = router(AppState {
         store: store.clone(),
-        rules: rules.clone(),
+        rules: rules.clone().into(),
         metrics: None,
     });
     Api {
@@ -615,7 +615,7 @@ async fn metrics_count_decisions_latency_and_queue_depth() {
     let mut api = api(&db).await;
     api.app = router(AppState {
         store: api.store.clone(),
-        rules: api.rules.clone(),
+        rules: api.rules.clone().into(),
         metrics: Some(handle),
     });
     api.submit(&api.applicant, example_submission(), &[]).await;

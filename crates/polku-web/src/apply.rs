@@ -115,6 +115,7 @@ pub async fn choose(State(state): State<WebState>, v: Visitor) -> Response {
     }
     let matters = state
         .rules
+        .today()
         .iter()
         .map(|rs| {
             (
@@ -153,7 +154,8 @@ pub async fn form(
     if let Err(r) = applicant(&v) {
         return *r;
     }
-    let Some(rs) = state.rules.get(&matter) else {
+    let book = state.rules.today();
+    let Some(rs) = book.get(&matter) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
     ApplyForm {
@@ -185,7 +187,8 @@ pub async fn submit(
     if csrf != Some(session.csrf.as_str()) {
         return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
     }
-    let Some(rs) = state.rules.get(&matter) else {
+    let book = state.rules.today();
+    let Some(rs) = book.get(&matter) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
     let mut questions = questions(rs, v.tr);

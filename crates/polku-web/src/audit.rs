@@ -60,10 +60,10 @@ pub async fn audit(
     let (person, actor) = (nonempty(q.person), nonempty(q.actor));
     let log = match nonempty(q.log).as_deref() {
         None => None,
-        Some("access") => Some(AuditLog::Access),
-        Some("disclosure") => Some(AuditLog::Disclosure),
-        Some("decision") => Some(AuditLog::Decision),
-        Some(_) => return error_page(&v, StatusCode::UNPROCESSABLE_ENTITY, "error-not-found"),
+        Some(name) => match AuditLog::parse(name) {
+            Some(log) => Some(log),
+            None => return error_page(&v, StatusCode::UNPROCESSABLE_ENTITY, "error-not-found"),
+        },
     };
     let query = AuditQuery {
         log,
@@ -129,9 +129,14 @@ pub async fn audit(
         log: log.map(AuditLog::as_str).unwrap_or_default().to_owned(),
         person: person.unwrap_or_default(),
         actor: actor.unwrap_or_default(),
-        logs: ["access", "disclosure", "decision"]
+        logs: AuditLog::ALL
             .iter()
-            .map(|l| ((*l).to_owned(), tr.t(&format!("audit-log-{l}"))))
+            .map(|l| {
+                (
+                    l.as_str().to_owned(),
+                    tr.t(&format!("audit-log-{}", l.as_str())),
+                )
+            })
             .collect(),
         rows,
         chain,

@@ -86,6 +86,7 @@ fn tables(state: &WebState, tr: Tr, facts: &[CaseFacts], reasons: &[(String, i64
     let title = |m: &str| {
         state
             .rules
+            .today()
             .get(m)
             .map_or_else(|| m.to_owned(), |rs| rs.title.get(tr.lang).to_owned())
     };

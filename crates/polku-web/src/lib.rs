@@ -23,9 +23,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, post};
+use polku_core::LiveRules;
 use polku_core::Store;
 use polku_registers::Population;
-use polku_rules::RuleBook;
 
 pub use apply::NOT_ASKED;
 pub use i18n::Tr;
@@ -33,7 +33,8 @@ pub use i18n::Tr;
 #[derive(Clone)]
 pub struct WebState {
     pub store: Store,
-    pub rules: Arc<RuleBook>,
+    /// The rules over time; pages show those in force today, rule administration all.
+    pub rules: LiveRules,
     /// The synthetic population the test identity provider offers; `None`: no test
     /// identification on this server.
     pub people: Option<Arc<Population>>,
@@ -42,10 +43,14 @@ pub struct WebState {
 }
 
 impl WebState {
-    pub fn new(store: Store, rules: Arc<RuleBook>, people: Option<Arc<Population>>) -> WebState {
+    pub fn new(
+        store: Store,
+        rules: impl Into<LiveRules>,
+        people: Option<Arc<Population>>,
+    ) -> WebState {
         WebState {
             store,
-            rules,
+            rules: rules.into(),
             people,
             figures: Arc::default(),
         }

@@ -214,6 +214,7 @@ pub async fn work(
         page: Page::of(&v),
         matters: state
             .rules
+            .today()
             .iter()
             .map(|rs| (rs.id.clone(), rs.title.get(v.tr.lang).to_owned()))
             .collect(),

@@ -269,6 +269,7 @@ async fn log_read(
 pub(crate) fn matter_title(state: &WebState, matter: &str, tr: Tr) -> String {
     state
         .rules
+        .today()
         .get(matter)
         .map_or_else(|| matter.to_owned(), |rs| rs.title.get(tr.lang).to_owned())
 }

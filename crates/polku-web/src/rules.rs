@@ -29,6 +29,7 @@ struct Rules {
 pub async fn rules(State(state): State<WebState>, v: Visitor) -> Response {
     let rule_sets = state
         .rules
+        .today()
         .iter()
         .map(|rs| RuleSetRow {
             id: rs.id.clone(),
@@ -66,7 +67,8 @@ pub async fn rule_set(
     v: Visitor,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(rs) = state.rules.get(&id) else {
+    let book = state.rules.today();
+    let Some(rs) = book.get(&id) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
     let markdown = polku_rules::describe(rs, v.tr.lang);

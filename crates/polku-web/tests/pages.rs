@@ -200,8 +200,8 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
     for status in ["met", "not_met", "unknown", "exempt"] {
         used.insert(format!("status-{status}"));
     }
-    for log in ["access", "disclosure", "decision"] {
-        used.insert(format!("audit-log-{log}"));
+    for log in polku_core::AuditLog::ALL {
+        used.insert(format!("audit-log-{}", log.as_str()));
     }
     // The application form asks about every input that is not register evidence.
     for f in polku_rules::schema::FIELDS {

@@ -57,7 +57,8 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
         Some(url) => (Store::connect_in_schema(url, &schema).await?, "PostgreSQL"),
         None => (Store::open_data_dir(tmp.path()).await?, "SQLite"),
     };
-    let rules = Arc::new(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let rules =
+        polku_core::LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

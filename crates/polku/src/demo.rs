@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
+use polku_core::LiveRules;
 use polku_core::{Actor, EvidenceSource, NewApplication, Pipeline, Store};
 use polku_registers::population::person_id;
 use polku_registers::{Behaviour, Population, RegisterEvidence, Simulator};
-use polku_rules::RuleBook;
 
 /// The synthetic country and how it applies: shared by `polku demo` and `polku serve --demo`.
 #[derive(Args, Clone)]
@@ -71,7 +71,7 @@ const TARGET_AUTOMATIC_CITIZENSHIP: f64 = 0.35;
 pub struct DemoWorld {
     pub store: Store,
     pub population: Arc<Population>,
-    pub rules: Arc<RuleBook>,
+    pub rules: LiveRules,
     _tmp: Option<tempfile::TempDir>,
 }
 
@@ -81,7 +81,7 @@ pub async fn world(
     options: &DemoOptions,
     store: Option<Store>,
     data_dir: Option<&PathBuf>,
-    rules: Arc<RuleBook>,
+    rules: LiveRules,
 ) -> anyhow::Result<DemoWorld> {
     let started = Instant::now();
     let population = Arc::new(Population::generate(options.seed, options.persons));
@@ -123,7 +123,7 @@ pub fn register_evidence(w: &DemoWorld, options: &DemoOptions) -> Arc<RegisterEv
 /// Starts `n` pipeline workers with `evidence`.
 pub fn start_workers<E: EvidenceSource + 'static>(
     store: &Store,
-    rules: &Arc<RuleBook>,
+    rules: &LiveRules,
     evidence: Arc<E>,
     n: usize,
     lease: Duration,
@@ -166,6 +166,7 @@ pub async fn stream_applications(
         let p = &w.population.persons[sent as usize];
         let deadline = w
             .rules
+            .on(today)
             .get(p.matter.id())
             .and_then(|rs| rs.processing_time.as_ref())
             .and_then(|t| t.deadline(today));
@@ -280,7 +281,7 @@ pub fn run(args: DemoArgs) -> std::process::ExitCode {
 }
 
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
-    let rules = Arc::new(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let rules = LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
     let w = world(&args.options, None, args.data_dir.as_ref(), rules).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let n = args

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use polku_core::SuppliedEvidence;
+use polku_core::{LiveRules, SuppliedEvidence};
 use polku_server::AppState;
 
 use crate::config::Config;
@@ -66,6 +66,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
     }
 }
 
+/// How often a server looks for rule changes approved elsewhere.
+const RULES_REFRESH: Duration = Duration::from_secs(10);
+
 async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     let metrics = polku_server::install_metrics()
         .map_err(|e| anyhow::anyhow!("cannot start metrics: {e}"))?;
@@ -74,10 +77,15 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         None => DEFAULT_LISTEN.parse().context("the default address")?,
     };
     let store = args.store.open_with(&config).await?;
-    let rules = Arc::new(
+    let rules = LiveRules::from(
         crate::load_rules(args.rules.as_ref().or(config.rules.as_ref()))
             .map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))?,
     );
+    // The approved rule changes in the store, each from its effective date.
+    rules
+        .refresh(&store)
+        .await
+        .context("cannot lay the approved rule changes over the rule files")?;
     let lease = Duration::from_secs(args.job_lease.or(config.job_lease).unwrap_or(30).max(1));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let workers = args
@@ -118,6 +126,23 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
             crate::demo::start_workers(&store, &rules, evidence, workers, lease, stop_rx.clone());
         (tasks, None, None)
     };
+    // Another instance on the same database may approve a rule change: look every few
+    // seconds (a change takes effect on a later day, so this is well in time).
+    let refresher = {
+        let (rules, store, mut stop) = (rules.clone(), store.clone(), stop_rx.clone());
+        tokio::spawn(async move {
+            while !*stop.borrow() {
+                let _ = tokio::time::timeout(RULES_REFRESH, stop.changed()).await;
+                match rules.refresh(&store).await {
+                    Ok(true) => tracing::info!("approved rule changes reloaded"),
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot reload the approved rule changes")
+                    }
+                }
+            }
+        })
+    };
     let pages = polku_web::router(polku_web::WebState::new(
         store.clone(),
         rules.clone(),
@@ -157,6 +182,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     for t in tasks {
         let _ = t.await;
     }
+    let _ = refresher.await;
     store.close().await;
     Ok(())
 }

@@ -295,7 +295,10 @@ async fn run_case(args: StoreArgs, command: CaseCommand) -> anyhow::Result<ExitC
 async fn run_decision(args: StoreArgs, command: DecisionCommand) -> anyhow::Result<ExitCode> {
     let DecisionCommand::Replay { id, rules } = command;
     let store = args.open().await?;
-    let replay = store.replay(id, &rule_book(&args, rules.as_ref())?).await?;
+    // The shipped rules with every approved change, each from its date: what decided.
+    let live = polku_core::LiveRules::from(rule_book(&args, rules.as_ref())?);
+    live.refresh(&store).await?;
+    let replay = store.replay(id, &live).await?;
     if replay.identical {
         println!("decision {id}: replayed from its own record, identical");
         Ok(ExitCode::SUCCESS)

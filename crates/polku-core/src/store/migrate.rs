@@ -75,6 +75,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "audit search",
         sql: include_str!("../../migrations/0013_audit_search.sql"),
     },
+    Migration {
+        version: 14,
+        name: "rule proposals",
+        sql: include_str!("../../migrations/0014_rule_proposals.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

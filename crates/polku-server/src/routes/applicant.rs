@@ -151,12 +151,6 @@ fn read_submission(
         Some(_) => return Err(Problem::invalid("matter", "matter must be a text")),
         None => return Err(Problem::invalid("matter", "matter is missing")),
     };
-    let Some(rule_set) = state.rules.get(&matter) else {
-        return Err(Problem::invalid(
-            "matter",
-            format!("`{matter}` is not a matter Polku decides; see /api/v1/rule-sets"),
-        ));
-    };
     let application_date = match fields.get("application_date") {
         None => jiff::Zoned::now().date(),
         Some(Value::String(d)) => polku_rules::schema::parse_date(d).ok_or_else(|| {
@@ -171,6 +165,14 @@ fn read_submission(
                 "application_date must be a date YYYY-MM-DD",
             ));
         }
+    };
+    // The rules in force on the filing date decide the case (and its deadline).
+    let rules = state.rules.on(application_date);
+    let Some(rule_set) = rules.get(&matter) else {
+        return Err(Problem::invalid(
+            "matter",
+            format!("`{matter}` is not a matter Polku decides; see /api/v1/rule-sets"),
+        ));
     };
     let application = fields
         .get("application")

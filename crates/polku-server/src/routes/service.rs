@@ -102,8 +102,8 @@ pub async fn rule_sets(
     QueryOf(q): QueryOf<LangQuery>,
 ) -> Result<Json<RuleSets>, Problem> {
     let lang = q.lang()?;
-    let rule_sets = state
-        .rules
+    let rules = state.rules.today();
+    let rule_sets = rules
         .iter()
         .map(|rs| RuleSetView {
             id: rs.id.clone(),

@@ -102,7 +102,7 @@ pub async fn queue(
         }
     }
     if let Some(m) = &q.matter
-        && state.rules.get(m).is_none()
+        && state.rules.today().get(m).is_none()
     {
         return Err(Problem::invalid(
             "matter",

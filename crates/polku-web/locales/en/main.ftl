@@ -163,6 +163,7 @@ audit-all-logs = All logs
 audit-log-access = Use
 audit-log-disclosure = Disclosure
 audit-log-decision = Decision
+audit-log-rules = Rule change
 audit-person = Person
 audit-actor = Official or process
 audit-at = Time

@@ -163,6 +163,7 @@ audit-all-logs = Kaikki lokit
 audit-log-access = Käyttö
 audit-log-disclosure = Luovutus
 audit-log-decision = Päätös
+audit-log-rules = Sääntömuutos
 audit-person = Henkilö
 audit-actor = Virkailija tai prosessi
 audit-at = Aika

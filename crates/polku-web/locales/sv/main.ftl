@@ -163,6 +163,7 @@ audit-all-logs = Alla loggar
 audit-log-access = Användning
 audit-log-disclosure = Utlämnande
 audit-log-decision = Beslut
+audit-log-rules = Regeländring
 audit-person = Person
 audit-actor = Tjänsteman eller process
 audit-at = Tid

@@ -1,0 +1,190 @@
+//! The rules the machine applies, over time: the shipped rule texts (built into the binary
+//! or read from `--rules`) with every approved rule proposal laid over them from its
+//! effective date.
+//!
+//! A case is decided by the rules in force on its application date, so a change approved
+//! today for next month decides the applications filed next month and none before. A
+//! worker takes one snapshot ([`RuleShelf`]) per case and keeps it for the work in hand;
+//! approving a proposal builds a new shelf and swaps it in, so no reader ever sees half a
+//! change. Every server reloads the shelf when the approved proposals in the store change
+//! ([`LiveRules::refresh`]), so instances on one database agree.
+
+use std::sync::{Arc, RwLock};
+
+use jiff::civil::Date;
+use polku_rules::RuleBook;
+use uuid::Uuid;
+
+use crate::rule_proposals::{ProposalError, RuleProposal};
+use crate::store::Store;
+
+/// One rule text in force from a date.
+#[derive(Debug)]
+pub struct Layer {
+    /// `None` for the shipped texts, in force from the beginning.
+    pub from: Option<Date>,
+    /// The approved proposal that starts this layer.
+    pub proposal: Option<Uuid>,
+    pub book: Arc<RuleBook>,
+}
+
+/// A snapshot of the rules over time: layers ordered by the day they take effect.
+#[derive(Debug)]
+pub struct RuleShelf {
+    layers: Vec<Layer>,
+    /// What the store held when this shelf was built: (approved proposals, latest approval).
+    pub(crate) stamp: (i64, i64),
+}
+
+impl RuleShelf {
+    /// The rules in force on `date`.
+    pub fn on(&self, date: Date) -> &Arc<RuleBook> {
+        let i = self
+            .layers
+            .partition_point(|l| l.from.is_none_or(|from| from <= date));
+        &self.layers[i.saturating_sub(1)].book
+    }
+
+    /// The rules in force today.
+    pub fn today(&self) -> &Arc<RuleBook> {
+        self.on(jiff::Zoned::now().date())
+    }
+
+    /// The rules with every approved change, those still to take effect included: what a
+    /// new proposal is written against.
+    pub fn latest(&self) -> &Arc<RuleBook> {
+        // The shelf always has the shipped layer.
+        &self.layers[self.layers.len() - 1].book
+    }
+
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+}
+
+/// The shared, swappable rules of a process. Cloning shares them.
+#[derive(Debug, Clone)]
+pub struct LiveRules {
+    shipped: Arc<RuleBook>,
+    shelf: Arc<RwLock<Arc<RuleShelf>>>,
+}
+
+impl From<RuleBook> for LiveRules {
+    fn from(book: RuleBook) -> Self {
+        LiveRules::new(Arc::new(book))
+    }
+}
+
+impl From<Arc<RuleBook>> for LiveRules {
+    fn from(book: Arc<RuleBook>) -> Self {
+        LiveRules::new(book)
+    }
+}
+
+impl From<&Arc<RuleBook>> for LiveRules {
+    fn from(book: &Arc<RuleBook>) -> Self {
+        LiveRules::new(book.clone())
+    }
+}
+
+/// Shares the same rules (a clone).
+impl From<&LiveRules> for LiveRules {
+    fn from(rules: &LiveRules) -> Self {
+        rules.clone()
+    }
+}
+
+impl LiveRules {
+    /// The shipped texts alone; [`LiveRules::refresh`] lays the approved proposals over them.
+    pub fn new(shipped: Arc<RuleBook>) -> LiveRules {
+        let shelf = RuleShelf {
+            layers: vec![Layer {
+                from: None,
+                proposal: None,
+                book: shipped.clone(),
+            }],
+            stamp: (0, 0),
+        };
+        LiveRules {
+            shipped,
+            shelf: Arc::new(RwLock::new(Arc::new(shelf))),
+        }
+    }
+
+    /// The current snapshot; keep it for the work in hand.
+    pub fn shelf(&self) -> Arc<RuleShelf> {
+        match self.shelf.read() {
+            Ok(s) => s.clone(),
+            // A panic while swapping cannot leave a half-built shelf: the swap is one store.
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The rules in force on `date`.
+    pub fn on(&self, date: Date) -> Arc<RuleBook> {
+        self.shelf().on(date).clone()
+    }
+
+    /// The rules in force today.
+    pub fn today(&self) -> Arc<RuleBook> {
+        self.shelf().today().clone()
+    }
+
+    /// The texts shipped with the binary (or read from `--rules`).
+    pub fn shipped(&self) -> &Arc<RuleBook> {
+        &self.shipped
+    }
+
+    /// Rebuilds the shelf if the approved proposals in `store` changed since it was built.
+    /// Returns whether it did. A stored approved text that no longer loads (a newer binary
+    /// changed the format, say) is an error: deciding under other rules than the approved
+    /// ones would be worse than not deciding.
+    pub async fn refresh(&self, store: &Store) -> Result<bool, ProposalError> {
+        let stamp = store.approved_stamp().await?;
+        if self.shelf().stamp == stamp {
+            return Ok(false);
+        }
+        let approved = store.approved_proposals().await?;
+        let shelf = self.build(&approved, stamp)?;
+        match self.shelf.write() {
+            Ok(mut s) => *s = Arc::new(shelf),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(shelf),
+        }
+        Ok(true)
+    }
+
+    /// Layers in order of effect: each approved text replaces its rule set's file in the
+    /// layer before it.
+    fn build(
+        &self,
+        approved: &[RuleProposal],
+        stamp: (i64, i64),
+    ) -> Result<RuleShelf, ProposalError> {
+        let mut ordered: Vec<&RuleProposal> = approved.iter().collect();
+        ordered.sort_by(|a, b| {
+            (a.effective_from.as_str(), a.decided_at)
+                .cmp(&(b.effective_from.as_str(), b.decided_at))
+        });
+        let mut layers = vec![Layer {
+            from: None,
+            proposal: None,
+            book: self.shipped.clone(),
+        }];
+        for p in ordered {
+            let from = p.effective_date()?;
+            let before = &layers[layers.len() - 1].book;
+            let book = before
+                .with_text(&p.rule_set, &p.text, p.tests_text.as_deref())
+                .map_err(|e| ProposalError::StoredTextBroken {
+                    id: p.id,
+                    detail: e.to_string(),
+                })?;
+            layers.push(Layer {
+                from: Some(from),
+                proposal: Some(p.id),
+                book: Arc::new(book),
+            });
+        }
+        Ok(RuleShelf { layers, stamp })
+    }
+}

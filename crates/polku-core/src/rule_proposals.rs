@@ -1,0 +1,682 @@
+//! Rule administration: the machine's instructions are kept current by people, four eyes
+//! at a time.
+//!
+//! An official proposes a new text for one rule set with the day it is to take effect.
+//! The text must load beside every other rule file and pass its own test cases before it
+//! is stored. A legal officer other than the proposer sees its changes, its test results
+//! and its backtest — the matter's past automated decisions re-evaluated under it — and
+//! approves or rejects it. Approval swaps the live rules ([`LiveRules`]); the text decides
+//! applications filed from its effective date, which must be after the day of approval so
+//! that no decision already made today is made under other rules than a replay would use.
+//!
+//! Every step — proposing, backtesting (which reads people's applications), approving,
+//! rejecting, withdrawing — is appended to the audit chain in the transaction that makes it.
+
+use std::fmt;
+
+use jiff::civil::Date;
+use polku_rules::{RuleBook, TestResult, run_tests};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::access::{Principal, Role};
+use crate::audit::{AuditEntry, AuditLog, append_in};
+use crate::decisions::Backtest;
+use crate::live_rules::LiveRules;
+use crate::store::{Store, StoreError, now_micros};
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalState {
+    Proposed,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+impl ProposalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalState::Proposed => "proposed",
+            ProposalState::Approved => "approved",
+            ProposalState::Rejected => "rejected",
+            ProposalState::Withdrawn => "withdrawn",
+        }
+    }
+
+    fn parse(s: &str) -> Option<ProposalState> {
+        [
+            ProposalState::Proposed,
+            ProposalState::Approved,
+            ProposalState::Rejected,
+            ProposalState::Withdrawn,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+}
+
+impl fmt::Display for ProposalState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A proposed text for one rule set, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleProposal {
+    pub id: Uuid,
+    pub rule_set: String,
+    pub text: String,
+    /// The tests file as proposed; `None` keeps the one in force.
+    pub tests_text: Option<String>,
+    /// Why: the change in law or policy it follows.
+    pub summary: String,
+    /// `YYYY-MM-DD`: applications filed from this day are decided by it.
+    pub effective_from: String,
+    /// The approved proposal it was written against; `None`: the shipped text.
+    pub base: Option<Uuid>,
+    pub state: ProposalState,
+    pub proposed_by: Uuid,
+    pub proposed_by_name: String,
+    pub proposed_at: i64,
+    pub decided_by: Option<Uuid>,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<i64>,
+    pub decision_note: Option<String>,
+    pub backtest_evaluated: Option<i64>,
+    pub backtest_changed: Option<i64>,
+}
+
+impl RuleProposal {
+    pub fn effective_date(&self) -> Result<Date, ProposalError> {
+        self.effective_from
+            .parse()
+            .map_err(|_| ProposalError::StoredTextBroken {
+                id: self.id,
+                detail: format!("unreadable effective date `{}`", self.effective_from),
+            })
+    }
+}
+
+/// What an official proposes.
+#[derive(Debug, Clone)]
+pub struct NewProposal {
+    pub rule_set: String,
+    pub text: String,
+    pub tests_text: Option<String>,
+    pub summary: String,
+    pub effective_from: String,
+}
+
+/// A proposed text checked against the latest rules: its load errors, or the book it makes
+/// and its test results.
+#[derive(Debug)]
+pub struct ProposalCheck {
+    /// Every problem of the text, one sentence each (`file:line: …`).
+    pub errors: Vec<String>,
+    pub tests: Vec<TestResult>,
+    pub book: Option<RuleBook>,
+}
+
+impl ProposalCheck {
+    pub fn passed(&self) -> bool {
+        self.errors.is_empty() && self.book.is_some() && self.tests.iter().all(|t| t.passed())
+    }
+
+    pub fn failed_tests(&self) -> usize {
+        self.tests.iter().filter(|t| !t.passed()).count()
+    }
+}
+
+/// Loads `text` (and `tests`) in place of rule set `rule_set`'s files in `latest` and runs
+/// the rule set's test cases. Writes nothing.
+pub fn check_proposal(
+    latest: &RuleBook,
+    rule_set: &str,
+    text: &str,
+    tests: Option<&str>,
+) -> ProposalCheck {
+    match latest.with_text(rule_set, text, tests) {
+        Ok(book) => {
+            let tests = book.get(rule_set).map(run_tests).unwrap_or_default();
+            ProposalCheck {
+                errors: Vec::new(),
+                tests,
+                book: Some(book),
+            }
+        }
+        Err(polku_rules::ReplaceError::Load(errors)) => ProposalCheck {
+            errors: errors.0.iter().map(|e| e.to_string()).collect(),
+            tests: Vec::new(),
+            book: None,
+        },
+        Err(e) => ProposalCheck {
+            errors: vec![e.to_string()],
+            tests: Vec::new(),
+            book: None,
+        },
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProposalError {
+    #[error("there is no rule proposal {0}")]
+    NotFound(Uuid),
+    #[error("no rule set has the id `{0}`")]
+    NoSuchRuleSet(String),
+    #[error("the role {0} may not {1}")]
+    Forbidden(Role, &'static str),
+    #[error("a proposal is approved or rejected by a legal officer other than its proposer")]
+    OwnProposal,
+    #[error("only its proposer may withdraw a proposal")]
+    NotProposer,
+    #[error("the proposal is {0}, no longer open")]
+    NotOpen(ProposalState),
+    #[error("`{0}` is not a date YYYY-MM-DD")]
+    BadDate(String),
+    #[error(
+        "a change takes effect after the day it is approved ({effective_from} is not after {today}), so that no decision already made changes its rules"
+    )]
+    NotInFuture {
+        effective_from: String,
+        today: String,
+    },
+    #[error(
+        "a change to this rule set already takes effect on {0}; a later change cannot take effect before it"
+    )]
+    BeforeLatest(String),
+    #[error("say why the rules change")]
+    NoSummary,
+    #[error("say why the proposal is rejected")]
+    NoNote,
+    #[error("the proposed text does not load:\n{}", .0.join("\n"))]
+    Check(Vec<String>),
+    #[error("{0} of the rule set's test cases fail under the proposed text")]
+    TestsFail(usize),
+    #[error(
+        "another change to this rule set was approved after this proposal was written; propose again against it"
+    )]
+    Stale,
+    #[error("the approved rule proposal {id} no longer loads: {detail}")]
+    StoredTextBroken { id: Uuid, detail: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ProposalError {
+    fn from(e: sqlx::Error) -> Self {
+        ProposalError::Store(StoreError::Sql(e))
+    }
+}
+
+const COLUMNS: &str = "id, rule_set, text, tests_text, summary, effective_from, base, state,
+    proposed_by, proposed_by_name, proposed_at, decided_by, decided_by_name, decided_at,
+    decision_note, backtest_evaluated, backtest_changed";
+
+fn uuid_of(s: &str) -> Result<Uuid, ProposalError> {
+    Uuid::parse_str(s)
+        .map_err(|e| ProposalError::Store(StoreError::Sql(sqlx::Error::Decode(Box::new(e)))))
+}
+
+fn proposal_from_row(row: &sqlx::any::AnyRow) -> Result<RuleProposal, ProposalError> {
+    let opt_uuid = |name: &str| -> Result<Option<Uuid>, ProposalError> {
+        row.try_get::<Option<String>, _>(name)?
+            .map(|s| uuid_of(&s))
+            .transpose()
+    };
+    let state: String = row.try_get("state")?;
+    Ok(RuleProposal {
+        id: uuid_of(&row.try_get::<String, _>("id")?)?,
+        rule_set: row.try_get("rule_set")?,
+        text: row.try_get("text")?,
+        tests_text: row.try_get("tests_text")?,
+        summary: row.try_get("summary")?,
+        effective_from: row.try_get("effective_from")?,
+        base: opt_uuid("base")?,
+        state: ProposalState::parse(&state).ok_or_else(|| {
+            ProposalError::Store(StoreError::Sql(sqlx::Error::Decode(
+                format!("unknown proposal state `{state}`").into(),
+            )))
+        })?,
+        proposed_by: uuid_of(&row.try_get::<String, _>("proposed_by")?)?,
+        proposed_by_name: row.try_get("proposed_by_name")?,
+        proposed_at: row.try_get("proposed_at")?,
+        decided_by: opt_uuid("decided_by")?,
+        decided_by_name: row.try_get("decided_by_name")?,
+        decided_at: row.try_get("decided_at")?,
+        decision_note: row.try_get("decision_note")?,
+        backtest_evaluated: row.try_get("backtest_evaluated")?,
+        backtest_changed: row.try_get("backtest_changed")?,
+    })
+}
+
+fn today() -> Date {
+    jiff::Zoned::now().date()
+}
+
+fn entry(by: &Principal, purpose: &str, detail: serde_json::Value) -> AuditEntry {
+    AuditEntry {
+        log: AuditLog::Rules,
+        actor: format!("user:{}", by.user_id),
+        organisation: by.organisation.clone(),
+        person: None,
+        purpose: purpose.to_owned(),
+        legal_basis: Some("HL 53 e §".to_owned()),
+        detail,
+        x_road: Default::default(),
+    }
+}
+
+impl Store {
+    /// Stores a proposal that loads and passes its tests, and logs it. Case handlers and
+    /// legal officers may propose.
+    pub async fn propose_rules(
+        &self,
+        new: &NewProposal,
+        by: &Principal,
+        rules: &LiveRules,
+    ) -> Result<RuleProposal, ProposalError> {
+        if !matches!(by.role, Role::CaseHandler | Role::LegalOfficer) {
+            return Err(ProposalError::Forbidden(by.role, "propose rule changes"));
+        }
+        if new.summary.trim().is_empty() {
+            return Err(ProposalError::NoSummary);
+        }
+        let shelf = rules.shelf();
+        if shelf.latest().get(&new.rule_set).is_none() {
+            return Err(ProposalError::NoSuchRuleSet(new.rule_set.clone()));
+        }
+        let effective = parse_future(&new.effective_from)?;
+        let (base, latest_from) = self.latest_approved(&new.rule_set).await?;
+        if let Some(from) = latest_from.filter(|f| *f > effective) {
+            return Err(ProposalError::BeforeLatest(from.to_string()));
+        }
+        let check = check_proposal(
+            shelf.latest(),
+            &new.rule_set,
+            &new.text,
+            new.tests_text.as_deref(),
+        );
+        if !check.errors.is_empty() {
+            return Err(ProposalError::Check(check.errors));
+        }
+        if check.failed_tests() > 0 {
+            return Err(ProposalError::TestsFail(check.failed_tests()));
+        }
+        let id = Uuid::now_v7();
+        let now = now_micros();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO rule_proposals (id, rule_set, text, tests_text, summary, effective_from,
+                 base, state, proposed_by, proposed_by_name, proposed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'proposed', $8, $9, $10)",
+        )
+        .bind(id.to_string())
+        .bind(&new.rule_set)
+        .bind(&new.text)
+        .bind(new.tests_text.as_deref())
+        .bind(new.summary.trim())
+        .bind(effective.to_string())
+        .bind(base.map(|b| b.to_string()))
+        .bind(by.user_id.to_string())
+        .bind(&by.name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        append_in(
+            &mut tx,
+            &entry(
+                by,
+                "rule administration: proposal",
+                json!({
+                    "proposal": id, "rule_set": new.rule_set, "effective_from": effective.to_string(),
+                    "text_sha256": sha256(&new.text), "tests": check.tests.len(),
+                }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(proposal = %id, rule_set = %new.rule_set, effective = %effective, "rule change proposed");
+        self.rule_proposal(id)
+            .await?
+            .ok_or(ProposalError::NotFound(id))
+    }
+
+    pub async fn rule_proposal(&self, id: Uuid) -> Result<Option<RuleProposal>, ProposalError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM rule_proposals WHERE id = $1"
+        )))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(proposal_from_row).transpose()
+    }
+
+    /// Every proposal, open ones first, then the newest.
+    pub async fn rule_proposals(&self) -> Result<Vec<RuleProposal>, ProposalError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM rule_proposals
+             ORDER BY CASE WHEN state = 'proposed' THEN 0 ELSE 1 END, proposed_at DESC"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(proposal_from_row).collect()
+    }
+
+    /// The approved proposals: the texts the live rules lay over the shipped ones.
+    pub async fn approved_proposals(&self) -> Result<Vec<RuleProposal>, ProposalError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM rule_proposals WHERE state = 'approved'
+             ORDER BY effective_from, decided_at"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(proposal_from_row).collect()
+    }
+
+    /// (how many approved, the latest approval): changes when the live rules must reload.
+    pub(crate) async fn approved_stamp(&self) -> Result<(i64, i64), ProposalError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(MAX(decided_at), 0) AS latest
+             FROM rule_proposals WHERE state = 'approved'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("n")?, row.try_get("latest")?))
+    }
+
+    /// The rule set's latest approved proposal and its effective date.
+    async fn latest_approved(
+        &self,
+        rule_set: &str,
+    ) -> Result<(Option<Uuid>, Option<Date>), ProposalError> {
+        latest_approved_in(&self.pool, rule_set).await
+    }
+
+    /// Re-evaluates the matter's past automated decisions as if filed on the proposal's
+    /// effective date, under the rules in force then and under the proposal, and logs the
+    /// reading of those applications.
+    pub async fn backtest_proposal(
+        &self,
+        id: Uuid,
+        by: &Principal,
+        rules: &LiveRules,
+    ) -> Result<Backtest, ProposalError> {
+        if !matches!(by.role, Role::CaseHandler | Role::LegalOfficer) {
+            return Err(ProposalError::Forbidden(by.role, "backtest rule changes"));
+        }
+        let p = self
+            .rule_proposal(id)
+            .await?
+            .ok_or(ProposalError::NotFound(id))?;
+        let backtest = self.backtest_of(&p, rules).await?;
+        self.audit(&entry(
+            by,
+            "rule administration: backtest (reads past applications of the matter)",
+            json!({
+                "proposal": p.id, "rule_set": p.rule_set, "evaluated": backtest.evaluated,
+                "changed": backtest.changed.len(),
+            }),
+        ))
+        .await?;
+        Ok(backtest)
+    }
+
+    async fn backtest_of(
+        &self,
+        p: &RuleProposal,
+        rules: &LiveRules,
+    ) -> Result<Backtest, ProposalError> {
+        let on = p.effective_date()?;
+        let shelf = rules.shelf();
+        let current = shelf.on(on);
+        let check = check_proposal(current, &p.rule_set, &p.text, p.tests_text.as_deref());
+        let Some(proposed) = check.book else {
+            return Err(ProposalError::Check(check.errors));
+        };
+        self.backtest_between(&p.rule_set, current, &proposed, Some(on))
+            .await
+            .map_err(|e| match e {
+                crate::cases::CaseError::Store(s) => ProposalError::Store(s),
+                other => {
+                    ProposalError::Store(StoreError::Sql(sqlx::Error::Protocol(other.to_string())))
+                }
+            })
+    }
+
+    /// A second legal officer approves: the text is re-checked against the latest rules,
+    /// backtested, and from its effective date decides the matter. The live rules of this
+    /// process are refreshed at once; other processes pick the change up on their next
+    /// refresh.
+    pub async fn approve_proposal(
+        &self,
+        id: Uuid,
+        by: &Principal,
+        note: &str,
+        rules: &LiveRules,
+    ) -> Result<RuleProposal, ProposalError> {
+        let p = self.open_proposal_for_decision(id, by).await?;
+        let effective = parse_future(&p.effective_from)?;
+        let check = check_proposal(
+            rules.shelf().latest(),
+            &p.rule_set,
+            &p.text,
+            p.tests_text.as_deref(),
+        );
+        if !check.errors.is_empty() {
+            return Err(ProposalError::Check(check.errors));
+        }
+        if check.failed_tests() > 0 {
+            return Err(ProposalError::TestsFail(check.failed_tests()));
+        }
+        let backtest = self.backtest_of(&p, rules).await?;
+        let mut tx = self.pool.begin().await?;
+        // The audit append takes the chain's head lock first: two approvals of the same rule
+        // set queue here, and the second sees the first's row below.
+        append_in(
+            &mut tx,
+            &entry(
+                by,
+                "rule administration: approval",
+                json!({
+                    "proposal": p.id, "rule_set": p.rule_set, "effective_from": effective.to_string(),
+                    "proposed_by": p.proposed_by, "text_sha256": sha256(&p.text),
+                    "backtest": {"evaluated": backtest.evaluated, "changed": backtest.changed.len()},
+                    "note": note,
+                }),
+            ),
+        )
+        .await?;
+        let (latest, latest_from) = latest_approved_in(&mut *tx, &p.rule_set).await?;
+        if latest != p.base {
+            return Err(ProposalError::Stale);
+        }
+        if let Some(from) = latest_from.filter(|f| *f > effective) {
+            return Err(ProposalError::BeforeLatest(from.to_string()));
+        }
+        let done = sqlx::query(
+            "UPDATE rule_proposals SET state = 'approved', decided_by = $1, decided_by_name = $2,
+                 decided_at = $3, decision_note = $4, backtest_evaluated = $5, backtest_changed = $6
+             WHERE id = $7 AND state = 'proposed'",
+        )
+        .bind(by.user_id.to_string())
+        .bind(&by.name)
+        .bind(now_micros())
+        .bind(note.trim())
+        .bind(i64::try_from(backtest.evaluated).unwrap_or(i64::MAX))
+        .bind(i64::try_from(backtest.changed.len()).unwrap_or(i64::MAX))
+        .bind(p.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(ProposalError::NotOpen(ProposalState::Approved));
+        }
+        tx.commit().await?;
+        tracing::info!(proposal = %p.id, rule_set = %p.rule_set, effective = %effective, "rule change approved");
+        rules.refresh(self).await?;
+        self.rule_proposal(id)
+            .await?
+            .ok_or(ProposalError::NotFound(id))
+    }
+
+    /// A second legal officer rejects, saying why.
+    pub async fn reject_proposal(
+        &self,
+        id: Uuid,
+        by: &Principal,
+        note: &str,
+    ) -> Result<RuleProposal, ProposalError> {
+        if note.trim().is_empty() {
+            return Err(ProposalError::NoNote);
+        }
+        let p = self.open_proposal_for_decision(id, by).await?;
+        self.close_proposal(
+            &p,
+            by,
+            ProposalState::Rejected,
+            note,
+            "rule administration: rejection",
+        )
+        .await
+    }
+
+    /// The proposer takes their proposal back.
+    pub async fn withdraw_proposal(
+        &self,
+        id: Uuid,
+        by: &Principal,
+    ) -> Result<RuleProposal, ProposalError> {
+        let p = self
+            .rule_proposal(id)
+            .await?
+            .ok_or(ProposalError::NotFound(id))?;
+        if p.proposed_by != by.user_id {
+            return Err(ProposalError::NotProposer);
+        }
+        if p.state != ProposalState::Proposed {
+            return Err(ProposalError::NotOpen(p.state));
+        }
+        self.close_proposal(
+            &p,
+            by,
+            ProposalState::Withdrawn,
+            "",
+            "rule administration: withdrawal",
+        )
+        .await
+    }
+
+    async fn open_proposal_for_decision(
+        &self,
+        id: Uuid,
+        by: &Principal,
+    ) -> Result<RuleProposal, ProposalError> {
+        if by.role != Role::LegalOfficer {
+            return Err(ProposalError::Forbidden(
+                by.role,
+                "approve or reject rule changes",
+            ));
+        }
+        let p = self
+            .rule_proposal(id)
+            .await?
+            .ok_or(ProposalError::NotFound(id))?;
+        if p.proposed_by == by.user_id {
+            return Err(ProposalError::OwnProposal);
+        }
+        if p.state != ProposalState::Proposed {
+            return Err(ProposalError::NotOpen(p.state));
+        }
+        Ok(p)
+    }
+
+    async fn close_proposal(
+        &self,
+        p: &RuleProposal,
+        by: &Principal,
+        state: ProposalState,
+        note: &str,
+        purpose: &str,
+    ) -> Result<RuleProposal, ProposalError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE rule_proposals SET state = $1, decided_by = $2, decided_by_name = $3,
+                 decided_at = $4, decision_note = $5
+             WHERE id = $6 AND state = 'proposed'",
+        )
+        .bind(state.as_str())
+        .bind(by.user_id.to_string())
+        .bind(&by.name)
+        .bind(now_micros())
+        .bind(note.trim())
+        .bind(p.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(ProposalError::NotOpen(state));
+        }
+        append_in(
+            &mut tx,
+            &entry(
+                by,
+                purpose,
+                json!({"proposal": p.id, "rule_set": p.rule_set, "note": note.trim()}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        self.rule_proposal(p.id)
+            .await?
+            .ok_or(ProposalError::NotFound(p.id))
+    }
+}
+
+async fn latest_approved_in<'e, E>(
+    executor: E,
+    rule_set: &str,
+) -> Result<(Option<Uuid>, Option<Date>), ProposalError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(
+        "SELECT id, effective_from FROM rule_proposals WHERE rule_set = $1 AND state = 'approved'
+         ORDER BY effective_from DESC, decided_at DESC LIMIT 1",
+    )
+    .bind(rule_set)
+    .fetch_optional(executor)
+    .await?;
+    match row {
+        None => Ok((None, None)),
+        Some(r) => {
+            let id: String = r.try_get("id")?;
+            let from: String = r.try_get("effective_from")?;
+            Ok((Some(uuid_of(&id)?), from.parse().ok()))
+        }
+    }
+}
+
+/// `text` as a date after today.
+fn parse_future(text: &str) -> Result<Date, ProposalError> {
+    let date: Date = polku_rules::schema::parse_date(text.trim())
+        .ok_or_else(|| ProposalError::BadDate(text.to_owned()))?;
+    let today = today();
+    if date <= today {
+        return Err(ProposalError::NotInFuture {
+            effective_from: date.to_string(),
+            today: today.to_string(),
+        });
+    }
+    Ok(date)
+}
+
+fn sha256(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,253 @@
+//! Rule administration: a proposed text is checked, backtested against the matter's past
+//! decisions, approved by a second legal officer, and decides the applications filed from
+//! its effective date — every step in the audit chain. On SQLite and PostgreSQL.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use polku_core::{
+    Actor, AuditLog, AuditQuery, LiveRules, NewApplication, NewProposal, Pipeline, Principal,
+    ProposalError, ProposalState, Role, Store, SuppliedEvidence,
+};
+use polku_rules::RuleBook;
+use serde_json::{Value, json};
+
+const MATTER: &str = "fi.residence-permit.employed.extension";
+
+fn rules() -> Arc<RuleBook> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    Arc::new(RuleBook::load_dir(&dir).unwrap())
+}
+
+/// An extension without a collective agreement (the general minimum pay applies) and
+/// with `eur` of average pay in the incomes register, filed on `filed`.
+fn application(eur: u32, filed: jiff::civil::Date) -> NewApplication {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/employed-extension.json");
+    let mut app: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    polku_rules::merge_patch(
+        &mut app,
+        &json!({
+            "application": {"employment": {"collective_agreement_applies": false}},
+            "evidence": {"incomes": {"monthly_gross_pay_avg_eur": eur}},
+        }),
+    );
+    NewApplication {
+        matter: MATTER.to_owned(),
+        applicant_id: format!("applicant-{eur}"),
+        application_date: filed,
+        application: app,
+        deadline: None,
+    }
+}
+
+async fn decide(store: &Store, rules: &LiveRules, eur: u32, filed: jiff::civil::Date) -> String {
+    let id = store
+        .submit(&application(eur, filed), &Actor("applicant".to_owned()))
+        .await
+        .unwrap();
+    let p = Pipeline::new(store.clone(), rules, SuppliedEvidence, "w1");
+    while p.run_once().await.unwrap().is_some() {}
+    store.decisions(id).await.unwrap()[0].outcome.clone()
+}
+
+async fn official(store: &Store, name: &str, role: Role) -> Principal {
+    let id = store
+        .add_user(name, role, Some("Maahanmuuttovirasto"), None)
+        .await
+        .unwrap();
+    store.principal_of(id).await.unwrap().unwrap()
+}
+
+/// The shipped text with the general minimum pay raised to 2,000 € from `from`.
+fn raised_minimum(from: jiff::civil::Date) -> String {
+    let text = rules().text_of(MATTER).unwrap().0.to_owned();
+    let line = "      2025-04-01: 1600\n";
+    assert!(text.contains(line));
+    text.replace(line, &format!("{line}      {from}: 2000\n"))
+}
+
+async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
+    let live = LiveRules::from(rules());
+    let today = jiff::Zoned::now().date();
+    let from = today.checked_add(jiff::Span::new().days(7)).unwrap();
+    // Past decisions: both pays meet today's 1,600 €.
+    assert_eq!(decide(store, &live, 1700, today).await, "grant");
+    assert_eq!(decide(store, &live, 2600, today).await, "grant");
+
+    let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
+    let lauri = official(store, "Lauri Legal", Role::LegalOfficer).await;
+    let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
+    let proposal = |text: String, from: jiff::civil::Date| NewProposal {
+        rule_set: MATTER.to_owned(),
+        text,
+        tests_text: None,
+        summary: "The general minimum pay rises to 2,000 €.".to_owned(),
+        effective_from: from.to_string(),
+    };
+
+    // What cannot be proposed is refused, naming why, and nothing is stored.
+    let broken = raised_minimum(from).replace("when: evidence", "when: evidense");
+    match store
+        .propose_rules(&proposal(broken, from), &hanna, &live)
+        .await
+    {
+        Err(ProposalError::Check(errors)) => {
+            assert!(errors.iter().any(|e| e.contains("evidense")), "{errors:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        store
+            .propose_rules(&proposal(raised_minimum(today), today), &hanna, &live)
+            .await,
+        Err(ProposalError::NotInFuture { .. })
+    ));
+    let applicant = Principal {
+        role: Role::Applicant,
+        ..hanna.clone()
+    };
+    assert!(matches!(
+        store
+            .propose_rules(&proposal(raised_minimum(from), from), &applicant, &live)
+            .await,
+        Err(ProposalError::Forbidden(Role::Applicant, _))
+    ));
+    assert!(store.rule_proposals().await.unwrap().is_empty());
+
+    // A handler proposes; neither the handler nor the proposing legal officer may approve.
+    let p = store
+        .propose_rules(&proposal(raised_minimum(from), from), &hanna, &live)
+        .await
+        .unwrap();
+    assert_eq!((p.state, p.base), (ProposalState::Proposed, None));
+    assert!(matches!(
+        store.approve_proposal(p.id, &hanna, "", &live).await,
+        Err(ProposalError::Forbidden(Role::CaseHandler, _))
+    ));
+    let own = store
+        .propose_rules(&proposal(raised_minimum(from), from), &lauri, &live)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.approve_proposal(own.id, &lauri, "", &live).await,
+        Err(ProposalError::OwnProposal)
+    ));
+    assert!(matches!(
+        store.reject_proposal(own.id, &lauri, "no").await,
+        Err(ProposalError::OwnProposal)
+    ));
+
+    // The backtest: the 1,700 € grant would be a referral under the proposal.
+    let backtest = store.backtest_proposal(p.id, &liisa, &live).await.unwrap();
+    assert_eq!(backtest.evaluated, 2);
+    assert_eq!(
+        backtest
+            .changed
+            .iter()
+            .map(|c| (c.before.as_str(), c.after.as_str()))
+            .collect::<Vec<_>>(),
+        [("grant", "refer")]
+    );
+
+    // A second legal officer approves: it decides applications filed from its date only.
+    let approved = store
+        .approve_proposal(p.id, &liisa, "Checked against the decree.", &live)
+        .await
+        .unwrap();
+    assert_eq!(approved.state, ProposalState::Approved);
+    assert_eq!(approved.decided_by, Some(liisa.user_id));
+    assert_eq!(
+        (approved.backtest_evaluated, approved.backtest_changed),
+        (Some(2), Some(1))
+    );
+    assert_eq!(decide(store, &live, 1700, today).await, "grant");
+    assert_eq!(decide(store, &live, 1700, from).await, "refer");
+    assert!(matches!(
+        store.approve_proposal(p.id, &lauri, "", &live).await,
+        Err(ProposalError::NotOpen(ProposalState::Approved))
+    ));
+    // Lauri's proposal was written before that approval: it must be made again.
+    assert!(matches!(
+        store.approve_proposal(own.id, &liisa, "", &live).await,
+        Err(ProposalError::Stale)
+    ));
+    store.withdraw_proposal(own.id, &lauri).await.unwrap();
+
+    // Another process on the same database picks the change up.
+    let other = LiveRules::from(rules());
+    assert!(other.refresh(store).await.unwrap());
+    assert!(!other.refresh(store).await.unwrap());
+    assert_eq!(other.shelf().layers().len(), 2);
+    assert_eq!(decide(store, &other, 1700, from).await, "refer");
+
+    // Every step is in the audit chain, and the chain holds.
+    let steps: Vec<String> = store
+        .search_audit(&AuditQuery {
+            log: Some(AuditLog::Rules),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .map(|r| r.purpose)
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "rule administration: proposal",
+            "rule administration: proposal",
+            "rule administration: backtest (reads past applications of the matter)",
+            "rule administration: approval",
+            "rule administration: withdrawal",
+        ]
+    );
+    assert_eq!(store.verify_audit().await.unwrap().first_break, None);
+}
+polku_core::on_every_database!(
+    four_eyes,
+    four_eyes_approve_a_change_that_decides_from_its_date
+);
+
+async fn a_rejection_says_why_and_changes_nothing(store: &Store) {
+    let live = LiveRules::from(rules());
+    let from = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(3))
+        .unwrap();
+    let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
+    let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
+    let p = store
+        .propose_rules(
+            &NewProposal {
+                rule_set: MATTER.to_owned(),
+                text: raised_minimum(from),
+                tests_text: None,
+                summary: "Raise the minimum.".to_owned(),
+                effective_from: from.to_string(),
+            },
+            &hanna,
+            &live,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.reject_proposal(p.id, &liisa, "  ").await,
+        Err(ProposalError::NoNote)
+    ));
+    assert!(matches!(
+        store.withdraw_proposal(p.id, &liisa).await,
+        Err(ProposalError::NotProposer)
+    ));
+    let rejected = store
+        .reject_proposal(p.id, &liisa, "No decree yet.")
+        .await
+        .unwrap();
+    assert_eq!(rejected.state, ProposalState::Rejected);
+    assert_eq!(rejected.decision_note.as_deref(), Some("No decree yet."));
+    assert!(!live.refresh(store).await.unwrap());
+    assert_eq!(decide(store, &live, 1700, from).await, "grant");
+}
+polku_core::on_every_database!(rejection, a_rejection_says_why_and_changes_nothing);
