@@ -23,8 +23,9 @@ use crate::store::Store;
 pub struct Layer {
     /// `None` for the shipped texts, in force from the beginning.
     pub from: Option<Date>,
-    /// The approved proposal that starts this layer.
+    /// The approved proposal that starts this layer, and the rule set it changes.
     pub proposal: Option<Uuid>,
+    pub rule_set: Option<String>,
     pub book: Arc<RuleBook>,
 }
 
@@ -101,6 +102,7 @@ impl LiveRules {
             layers: vec![Layer {
                 from: None,
                 proposal: None,
+                rule_set: None,
                 book: shipped.clone(),
             }],
             stamp: (0, 0),
@@ -168,6 +170,7 @@ impl LiveRules {
         let mut layers = vec![Layer {
             from: None,
             proposal: None,
+            rule_set: None,
             book: self.shipped.clone(),
         }];
         for p in ordered {
@@ -182,6 +185,7 @@ impl LiveRules {
             layers.push(Layer {
                 from: Some(from),
                 proposal: Some(p.id),
+                rule_set: Some(p.rule_set.clone()),
                 book: Arc::new(book),
             });
         }

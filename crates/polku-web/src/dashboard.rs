@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{AuditEntry, AuditLog, CaseFacts, Role};
+use polku_core::{AuditEntry, AuditLog, CaseFacts, Role, RuleProposal};
 use serde_json::json;
 
 use crate::WebState;
@@ -50,6 +50,61 @@ impl Tally {
 
     fn share(n: u64, of: u64) -> f64 {
         if of == 0 { 0.0 } else { n as f64 / of as f64 }
+    }
+}
+
+/// Each approved rule change: the backtest its approver saw, and what happened to the
+/// matter's cases filed since it took effect.
+fn rule_changes(state: &WebState, tr: Tr, facts: &[CaseFacts], changes: &[RuleProposal]) -> Table {
+    let tz = jiff::tz::TimeZone::system();
+    let day = |micros: i64| {
+        jiff::Timestamp::from_microsecond(micros)
+            .map(|t| t.to_zoned(tz.clone()).date().to_string())
+            .unwrap_or_default()
+    };
+    let rows = changes
+        .iter()
+        .map(|c| {
+            let since = c
+                .effective_date()
+                .ok()
+                .and_then(|d| d.to_zoned(tz.clone()).ok())
+                .map_or(i64::MAX, |z| z.timestamp().as_microsecond());
+            let mut tally = Tally::default();
+            for f in facts
+                .iter()
+                .filter(|f| f.matter == c.rule_set && f.submitted_at >= since)
+            {
+                tally.add(f);
+            }
+            vec![
+                crate::pages::matter_title(state, &c.rule_set, tr),
+                c.effective_from.clone(),
+                format!(
+                    "{} ({})",
+                    c.decided_at.map(day).unwrap_or_default(),
+                    c.decided_by_name.clone().unwrap_or_default()
+                ),
+                c.backtest_evaluated.unwrap_or(0).to_string(),
+                c.backtest_changed.unwrap_or(0).to_string(),
+                tally.cases.to_string(),
+                pct(Tally::share(tally.automatic, tally.cases)),
+            ]
+        })
+        .collect();
+    Table {
+        name: "rule-changes",
+        caption: tr.t("dash-rule-changes"),
+        head: vec![
+            tr.t("case-matter"),
+            tr.t("dash-rule-effective"),
+            tr.t("dash-rule-approved"),
+            tr.t("dash-rule-backtest"),
+            tr.t("dash-rule-would-change"),
+            tr.t("dash-rule-filed-since"),
+            tr.t("dash-rule-automatic-since"),
+        ],
+        rows,
     }
 }
 
@@ -321,44 +376,52 @@ pub struct FiguresCache {
     measured: tokio::sync::Mutex<Option<Measured>>,
 }
 
+#[derive(Clone)]
 struct Measured {
     at: std::time::Instant,
     facts: std::sync::Arc<Vec<CaseFacts>>,
     reasons: std::sync::Arc<Vec<(String, i64)>>,
+    /// The approved rule changes, to show their effect.
+    changes: std::sync::Arc<Vec<RuleProposal>>,
 }
 
-type Facts = (
-    std::sync::Arc<Vec<CaseFacts>>,
-    std::sync::Arc<Vec<(String, i64)>>,
-);
-
 impl FiguresCache {
-    async fn get(&self, state: &WebState) -> Result<Facts, polku_core::CaseError> {
+    async fn get(&self, state: &WebState) -> Result<Measured, MeasureError> {
         // One measurement at a time: concurrent views wait for it instead of repeating it.
         let mut slot = self.measured.lock().await;
         if let Some(m) = slot.as_ref()
             && m.at.elapsed() < FIGURES_MAX_AGE
         {
-            return Ok((m.facts.clone(), m.reasons.clone()));
+            return Ok(m.clone());
         }
-        let facts = std::sync::Arc::new(state.store.case_facts().await?);
-        let reasons = std::sync::Arc::new(state.store.referral_reasons().await?);
-        *slot = Some(Measured {
+        let measured = Measured {
             at: std::time::Instant::now(),
-            facts: facts.clone(),
-            reasons: reasons.clone(),
-        });
-        Ok((facts, reasons))
+            facts: std::sync::Arc::new(state.store.case_facts().await?),
+            reasons: std::sync::Arc::new(state.store.referral_reasons().await?),
+            changes: std::sync::Arc::new(state.store.approved_proposals().await?),
+        };
+        *slot = Some(measured.clone());
+        Ok(measured)
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+enum MeasureError {
+    #[error(transparent)]
+    Cases(#[from] polku_core::CaseError),
+    #[error(transparent)]
+    Rules(#[from] polku_core::ProposalError),
+}
+
 async fn load(state: &WebState, v: &Visitor) -> Result<Vec<Table>, Response> {
-    let (facts, reasons) = state
+    let m = state
         .figures
         .get(state)
         .await
         .map_err(|e| internal(v, &e))?;
-    Ok(tables(state, v.tr, &facts, &reasons))
+    let mut tables = tables(state, v.tr, &m.facts, &m.reasons);
+    tables.push(rule_changes(state, v.tr, &m.facts, &m.changes));
+    Ok(tables)
 }
 
 /// Aggregates only, no person's data: logged as a use of the case register all the same.

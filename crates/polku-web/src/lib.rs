@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod i18n;
 mod officials;
 mod pages;
+mod rule_admin;
 mod rules;
 mod visitor;
 
@@ -83,6 +84,24 @@ pub fn router(state: WebState) -> Router {
         .route("/rules/{id}", get(rules::rule_set))
         .route("/dashboard/{file}", get(dashboard::csv))
         .route("/work/cases/{id}", get(officials::work_case))
+        .route("/work/rules", get(rule_admin::overview))
+        .route(
+            "/work/rules/{id}/propose",
+            get(rule_admin::propose_form).post(rule_admin::propose),
+        )
+        .route("/work/rules/proposals/{id}", get(rule_admin::proposal))
+        .route(
+            "/work/rules/proposals/{id}/approval",
+            post(rule_admin::approve),
+        )
+        .route(
+            "/work/rules/proposals/{id}/rejection",
+            post(rule_admin::reject),
+        )
+        .route(
+            "/work/rules/proposals/{id}/withdrawal",
+            post(rule_admin::withdraw),
+        )
         .route("/work/cases/{id}/claim", post(officials::claim))
         .route("/work/cases/{id}/decision", post(officials::decide))
         .with_state(state)

@@ -112,7 +112,7 @@ pub async fn sign_in(
 }
 
 /// The signed-in handler; others are sent to sign in or refused.
-fn handler(v: &Visitor) -> Result<&Session, Box<Response>> {
+pub(crate) fn handler(v: &Visitor) -> Result<&Session, Box<Response>> {
     match &v.session {
         None => Err(Box::new(Redirect::to("/sign-in").into_response())),
         Some(s) if matches!(s.principal.role, Role::CaseHandler | Role::LegalOfficer) => Ok(s),

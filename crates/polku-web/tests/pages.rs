@@ -13,7 +13,7 @@ use polku_core::testing::TestDb;
 use polku_core::{Actor, CaseState, NewApplication, Pipeline, Role, SuppliedEvidence};
 use polku_registers::Population;
 use polku_registers::population::person_id;
-use polku_rules::RuleBook;
+use polku_rules::{Outcome, RuleBook};
 use polku_web::{WebState, router};
 use tower::ServiceExt;
 
@@ -79,6 +79,48 @@ impl Site {
             status,
             location,
             cookies,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+
+    /// Posts a multipart form (`fields`; a name ending in `@` is sent as an uploaded file).
+    async fn multipart(&self, uri: &str, cookies: &str, fields: &[(&str, &str)]) -> Reply {
+        let boundary = "polku-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = String::new();
+        for (name, value) in fields {
+            match name.strip_suffix('@') {
+                Some(file) => body.push_str(&format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{file}\"; filename=\"rules.yaml\"\r\nContent-Type: application/yaml\r\n\r\n{value}\r\n"
+                )),
+                None => body.push_str(&format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )),
+            }
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::COOKIE, cookies)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            location,
+            cookies: Vec::new(),
             body: String::from_utf8(bytes.to_vec()).unwrap(),
         }
     }
@@ -199,6 +241,12 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
     }
     for status in ["met", "not_met", "unknown", "exempt"] {
         used.insert(format!("status-{status}"));
+    }
+    for state in ["proposed", "approved", "rejected", "withdrawn"] {
+        used.insert(format!("rules-state-{state}"));
+    }
+    for outcome in [Outcome::Grant, Outcome::Refer, Outcome::RequestEvidence] {
+        used.insert(format!("rules-outcome-{}", outcome.code()));
     }
     for log in polku_core::AuditLog::ALL {
         used.insert(format!("audit-log-{}", log.as_str()));
@@ -833,5 +881,241 @@ async fn the_processing_rules_are_published_for_anyone(db: &TestDb) {
 polku_core::on_every_database!(
     published_rules,
     the_processing_rules_are_published_for_anyone,
+    with_db
+);
+
+const EXTENSION: &str = "fi.residence-permit.employed.extension";
+
+/// The shipped extension rules with the general minimum pay raised to 2,000 € from `from`.
+fn raised_minimum(from: jiff::civil::Date) -> String {
+    let text = std::fs::read_to_string(
+        crate_dir().join("../../rules/fi/residence-permit-employed-extension.yaml"),
+    )
+    .unwrap();
+    let line = "      2025-04-01: 1600\n";
+    assert!(text.contains(line));
+    text.replace(line, &format!("{line}      {from}: 2000\n"))
+}
+
+async fn a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer(db: &TestDb) {
+    let s = site(db);
+    // Two past grants without a collective agreement: 1,700 € and 2,600 € a month.
+    for (i, eur) in [(1, 1700), (2, 2600)] {
+        let patch = serde_json::json!({
+            "application": {"employment": {"collective_agreement_applies": false}},
+            "evidence": {"incomes": {"monthly_gross_pay_avg_eur": eur}},
+        });
+        let id = filed_and_evaluated(&s, &person_id(i), patch).await;
+        assert_eq!(
+            s.state.store.case(id).await.unwrap().state,
+            CaseState::Decided
+        );
+    }
+    let en = "; polku_lang=en";
+    let hanna = official(&s, "hanna", Role::CaseHandler).await + en;
+    let liisa = official(&s, "liisa", Role::LegalOfficer).await + en;
+    let applicant = s.sign_in(&person_id(3)).await + en;
+    assert_eq!(
+        s.call("GET", "/work/rules", &applicant, None).await.status,
+        StatusCode::FORBIDDEN,
+        "an applicant has no rule administration"
+    );
+    let overview = s.call("GET", "/work/rules", &hanna, None).await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(
+        overview
+            .body
+            .contains(&format!("/work/rules/{EXTENSION}/propose"))
+    );
+
+    let form = s
+        .call(
+            "GET",
+            &format!("/work/rules/{EXTENSION}/propose"),
+            &hanna,
+            None,
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("pay.general_minimum_eur_month"),
+        "the text to edit"
+    );
+    let csrf = form_csrf(&form.body);
+    let from = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(10))
+        .unwrap()
+        .to_string();
+    let uri = format!("/work/rules/{EXTENSION}/propose");
+    let good = raised_minimum(from.parse().unwrap());
+    let broken = good.replace("when: evidence", "when: evidense");
+
+    // Checking shows the errors and stores nothing; so does proposing a broken text.
+    for action in ["check", "propose"] {
+        let checked = s
+            .multipart(
+                &uri,
+                &hanna,
+                &[
+                    ("csrf", &csrf),
+                    ("summary", "Minimum pay rises."),
+                    ("effective_from", &from),
+                    ("text", &broken),
+                    ("tests", ""),
+                    ("action", action),
+                ],
+            )
+            .await;
+        assert_eq!(checked.status, StatusCode::UNPROCESSABLE_ENTITY, "{action}");
+        assert!(checked.body.contains("evidense"), "{}", checked.body);
+    }
+    assert!(s.state.store.rule_proposals().await.unwrap().is_empty());
+    // Without the form's token nothing happens.
+    let forged = s
+        .multipart(
+            &uri,
+            &hanna,
+            &[("csrf", "forged"), ("text", &good), ("action", "propose")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // An uploaded file that loads and passes its tests is proposed.
+    let proposed = s
+        .multipart(
+            &uri,
+            &hanna,
+            &[
+                ("csrf", &csrf),
+                ("summary", "Minimum pay rises to 2,000 €."),
+                ("effective_from", &from),
+                ("text", "not what is proposed: the upload wins"),
+                ("upload@", &good),
+                ("action", "propose"),
+            ],
+        )
+        .await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    let page_uri = proposed.location.unwrap();
+    let stored = s.state.store.rule_proposals().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].text, good);
+    assert!(
+        stored[0].tests_text.is_none(),
+        "the tests file was not changed"
+    );
+
+    // The proposer sees the changes and the backtest, but cannot approve their own.
+    let own = s.call("GET", &page_uri, &hanna, None).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(
+        own.body.contains(&format!("{from}: 2000")),
+        "the diff shows the new value"
+    );
+    assert!(
+        own.body
+            .contains("2 past decisions re-evaluated; 1 would have another outcome."),
+        "{}",
+        own.body
+    );
+    assert!(
+        !own.body.contains("/approval\""),
+        "no approval form for the proposer"
+    );
+    let refused = s
+        .call(
+            "POST",
+            &format!("{page_uri}/approval"),
+            &hanna,
+            Some(&format!("csrf={}", form_csrf(&own.body))),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("Your role may not do that"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        s.state.store.rule_proposals().await.unwrap()[0].state,
+        polku_core::ProposalState::Proposed
+    );
+
+    // A second officer, a legal officer, approves.
+    let review = s.call("GET", &page_uri, &liisa, None).await;
+    assert!(review.body.contains("/approval\""));
+    let approved = s
+        .call(
+            "POST",
+            &format!("{page_uri}/approval"),
+            &liisa,
+            Some(&format!("csrf={}&note=Checked.", form_csrf(&review.body))),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    let after = s.call("GET", &page_uri, &liisa, None).await;
+    assert!(after.body.contains("Approved"));
+    let overview = s.call("GET", "/work/rules", &hanna, None).await;
+    assert!(
+        overview.body.contains(&format!("from {from}")),
+        "scheduled on the overview"
+    );
+
+    // Every rule administration page speaks the three languages.
+    let liisa_session = liisa.trim_end_matches(en);
+    for lang in ["fi", "sv", "en"] {
+        let cookies = format!("{liisa_session}; polku_lang={lang}");
+        for path in ["/work/rules", uri.as_str(), page_uri.as_str(), "/dashboard"] {
+            let r = s.call("GET", path, &cookies, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{path} in {lang}");
+            assert!(r.body.contains(&format!("lang=\"{lang}\"")), "{path}");
+            assert!(!r.body.contains("Unknown localization"), "{path} in {lang}");
+        }
+    }
+
+    // The dashboard shows the change with the backtest its approver saw.
+    let dash = s.call("GET", "/dashboard", &liisa, None).await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert!(dash.body.contains("Approved rule changes and their effect"));
+    let csv = s
+        .call("GET", "/dashboard/rule-changes.csv", &liisa, None)
+        .await;
+    assert!(csv.body.contains(&from), "{}", csv.body);
+    assert!(
+        csv.body.contains("\"2\",\"1\""),
+        "2 re-evaluated, 1 changes: {}",
+        csv.body
+    );
+
+    let steps: Vec<String> = s
+        .state
+        .store
+        .search_audit(&polku_core::AuditQuery {
+            log: Some(polku_core::AuditLog::Rules),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.purpose)
+        .collect();
+    assert_eq!(
+        steps.first().map(String::as_str),
+        Some("rule administration: approval")
+    );
+    assert_eq!(
+        steps.last().map(String::as_str),
+        Some("rule administration: proposal")
+    );
+    assert_eq!(
+        s.state.store.verify_audit().await.unwrap().first_break,
+        None
+    );
+}
+polku_core::on_every_database!(
+    rule_administration,
+    a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer,
     with_db
 );

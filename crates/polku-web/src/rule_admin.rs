@@ -1,0 +1,606 @@
+//! Rule administration for officials: the rule sets with the version in force and the
+//! changes to come, proposing a new text (uploaded or edited) with its check errors and
+//! test results, and a proposal's page — its changes line by line, its tests, its backtest
+//! and the second legal officer's approval or rejection. The rules of who may do what are
+//! the store's ([`polku_core::ProposalError`]); these pages only show them.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use polku_core::{
+    NewProposal, Principal, ProposalCheck, ProposalError, ProposalState, Role, RuleProposal,
+    check_proposal,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::WebState;
+use crate::i18n::Tr;
+use crate::officials::handler;
+use crate::pages::{ErrorPage, Page, error_page, internal, matter_title};
+use crate::visitor::Visitor;
+
+/// The largest rule text accepted from the form (the largest shipped file is ~20 KiB).
+const MAX_TEXT_BYTES: usize = 512 * 1024;
+
+struct RuleSetRow {
+    id: String,
+    title: String,
+    in_force: String,
+    scheduled: Vec<String>,
+}
+
+struct ProposalRow {
+    id: Uuid,
+    title: String,
+    effective_from: String,
+    state: String,
+    proposed_by: String,
+    proposed_on: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rule_admin.html")]
+struct RuleAdmin {
+    page: Page,
+    rule_sets: Vec<RuleSetRow>,
+    proposals: Vec<ProposalRow>,
+}
+
+fn day_of(micros: i64) -> String {
+    jiff::Timestamp::from_microsecond(micros)
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::system()).date().to_string())
+        .unwrap_or_default()
+}
+
+fn state_text(tr: Tr, s: ProposalState) -> String {
+    tr.t(&format!("rules-state-{}", s.as_str()))
+}
+
+/// `GET /work/rules`.
+pub async fn overview(State(state): State<WebState>, v: Visitor) -> Response {
+    if let Err(r) = handler(&v) {
+        return *r;
+    }
+    let tr = v.tr;
+    let shelf = state.rules.shelf();
+    let today = jiff::Zoned::now().date();
+    let rule_sets = shelf
+        .today()
+        .iter()
+        .map(|rs| RuleSetRow {
+            id: rs.id.clone(),
+            title: rs.title.get(tr.lang).to_owned(),
+            in_force: rs
+                .versions
+                .iter()
+                .find(|ver| ver.covers(today))
+                .map_or_else(|| tr.t("rules-none-in-force"), |ver| ver.id.clone()),
+            scheduled: shelf
+                .layers()
+                .iter()
+                .filter(|l| l.from.is_some_and(|f| f > today))
+                .filter(|l| l.rule_set.as_deref() == Some(rs.id.as_str()))
+                .filter_map(|l| {
+                    l.from
+                        .map(|f| tr.t1("rules-changes-on", "date", &f.to_string()))
+                })
+                .collect(),
+        })
+        .collect();
+    let proposals = match state.store.rule_proposals().await {
+        Ok(p) => p,
+        Err(e) => return internal(&v, &e),
+    };
+    RuleAdmin {
+        page: Page::of(&v),
+        rule_sets,
+        proposals: proposals
+            .iter()
+            .map(|p| ProposalRow {
+                id: p.id,
+                title: matter_title(&state, &p.rule_set, tr),
+                effective_from: p.effective_from.clone(),
+                state: state_text(tr, p.state),
+                proposed_by: p.proposed_by_name.clone(),
+                proposed_on: day_of(p.proposed_at),
+            })
+            .collect(),
+    }
+    .into_response()
+}
+
+struct TestRow {
+    name: String,
+    passed: bool,
+    failures: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rule_propose.html")]
+struct Propose {
+    page: Page,
+    id: String,
+    title: String,
+    summary: String,
+    effective_from: String,
+    text: String,
+    tests: String,
+    checked: bool,
+    /// Why the proposal was not stored, in the reader's language.
+    refused: Option<String>,
+    errors: Vec<String>,
+    test_rows: Vec<TestRow>,
+    failed: usize,
+}
+
+fn test_rows(check: &ProposalCheck) -> Vec<TestRow> {
+    check
+        .tests
+        .iter()
+        .map(|t| TestRow {
+            name: t.name.clone(),
+            passed: t.passed(),
+            failures: t.failures.join("; "),
+        })
+        .collect()
+}
+
+/// `GET /work/rules/{id}/propose`: the form, holding the latest text (approved changes
+/// still to take effect included) to edit.
+pub async fn propose_form(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = handler(&v) {
+        return *r;
+    }
+    let shelf = state.rules.shelf();
+    let Some((text, tests)) = shelf.latest().text_of(&id) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let tomorrow = jiff::Zoned::now()
+        .date()
+        .tomorrow()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    Propose {
+        page: Page::of(&v),
+        title: matter_title(&state, &id, v.tr),
+        id,
+        summary: String::new(),
+        effective_from: tomorrow,
+        text: text.to_owned(),
+        tests: tests.unwrap_or_default().to_owned(),
+        checked: false,
+        refused: None,
+        errors: Vec::new(),
+        test_rows: Vec::new(),
+        failed: 0,
+    }
+    .into_response()
+}
+
+/// What the proposal form sent.
+#[derive(Default)]
+struct Sent {
+    csrf: String,
+    summary: String,
+    effective_from: String,
+    text: String,
+    upload: Option<String>,
+    tests: String,
+    action: String,
+}
+
+/// Reads the multipart form; `Err` names the field that could not be read.
+async fn read_form(mut form: Multipart) -> Result<Sent, &'static str> {
+    let mut sent = Sent::default();
+    while let Some(field) = form.next_field().await.map_err(|_| "form")? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(|_| "form")?;
+        if bytes.len() > MAX_TEXT_BYTES {
+            return Err("text");
+        }
+        let value = String::from_utf8(bytes.to_vec()).map_err(|_| "upload")?;
+        match name.as_str() {
+            "csrf" => sent.csrf = value,
+            "summary" => sent.summary = value,
+            "effective_from" => sent.effective_from = value,
+            "text" => sent.text = value,
+            "upload" if !value.trim().is_empty() => sent.upload = Some(value),
+            "tests" => sent.tests = value,
+            "action" => sent.action = value,
+            _ => {}
+        }
+    }
+    Ok(sent)
+}
+
+/// `POST /work/rules/{id}/propose`: `action=check` shows the check errors and test
+/// results and stores nothing; `action=propose` stores a proposal that passes both.
+pub async fn propose(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> Response {
+    let session = match handler(&v) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let sent = match read_form(form).await {
+        Ok(s) => s,
+        Err(field) => return bad_input(&v, field),
+    };
+    if sent.csrf != session.csrf {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let shelf = state.rules.shelf();
+    let Some((_, shipped_tests)) = shelf.latest().text_of(&id) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    // An uploaded file replaces what the text box holds.
+    let text = sent.upload.clone().unwrap_or(sent.text.clone());
+    // The tests file is only part of the proposal when it was changed.
+    let tests =
+        (sent.tests.trim() != shipped_tests.unwrap_or_default().trim()).then(|| sent.tests.clone());
+    let check = check_proposal(shelf.latest(), &id, &text, tests.as_deref());
+    let form_again = |refused: Option<String>, check: &ProposalCheck| Propose {
+        page: Page::of(&v),
+        title: matter_title(&state, &id, v.tr),
+        id: id.clone(),
+        summary: sent.summary.clone(),
+        effective_from: sent.effective_from.clone(),
+        text: text.clone(),
+        tests: sent.tests.clone(),
+        checked: true,
+        refused,
+        errors: check.errors.clone(),
+        test_rows: test_rows(check),
+        failed: check.failed_tests(),
+    };
+    if sent.action != "propose" {
+        let status = if check.passed() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return (status, form_again(None, &check)).into_response();
+    }
+    let new = NewProposal {
+        rule_set: id.clone(),
+        text: text.clone(),
+        tests_text: tests,
+        summary: sent.summary.clone(),
+        effective_from: sent.effective_from.clone(),
+    };
+    match state
+        .store
+        .propose_rules(&new, &session.principal, &state.rules)
+        .await
+    {
+        Ok(p) => Redirect::to(&format!("/work/rules/proposals/{}", p.id)).into_response(),
+        Err(ProposalError::Store(e)) => internal(&v, &e),
+        Err(e) => {
+            let (status, message) = refusal(v.tr, &e);
+            (status, form_again(Some(message), &check)).into_response()
+        }
+    }
+}
+
+fn bad_input(v: &Visitor, field: &str) -> Response {
+    let page = Page::of(v);
+    let message = page.tr.t1("error-bad-input", "detail", field);
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorPage { page, message },
+    )
+        .into_response()
+}
+
+/// Why the store refused, in the reader's language, with the status that says so.
+fn refusal(tr: Tr, e: &ProposalError) -> (StatusCode, String) {
+    use ProposalError as E;
+    match e {
+        E::NotFound(_) | E::NoSuchRuleSet(_) => (StatusCode::NOT_FOUND, tr.t("error-not-found")),
+        E::Forbidden(..) => (StatusCode::FORBIDDEN, tr.t("rules-error-role")),
+        E::OwnProposal => (StatusCode::FORBIDDEN, tr.t("rules-error-own")),
+        E::NotProposer => (StatusCode::FORBIDDEN, tr.t("rules-error-not-proposer")),
+        E::NotOpen(_) => (StatusCode::CONFLICT, tr.t("rules-error-not-open")),
+        E::Stale => (StatusCode::CONFLICT, tr.t("rules-error-stale")),
+        E::BeforeLatest(date) => (
+            StatusCode::CONFLICT,
+            tr.t1("rules-error-before-latest", "date", date),
+        ),
+        E::BadDate(_) | E::NotInFuture { .. } => {
+            (StatusCode::UNPROCESSABLE_ENTITY, tr.t("rules-error-date"))
+        }
+        E::NoSummary => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            tr.t("rules-error-summary"),
+        ),
+        E::NoNote => (StatusCode::UNPROCESSABLE_ENTITY, tr.t("rules-error-note")),
+        E::Check(_) => (StatusCode::UNPROCESSABLE_ENTITY, tr.t("rules-error-check")),
+        E::TestsFail(n) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            tr.t1("rules-error-tests", "count", &n.to_string()),
+        ),
+        E::StoredTextBroken { .. } | E::Store(_) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, tr.t("error-internal"))
+        }
+    }
+}
+
+struct DiffLine {
+    /// `add`, `del`, `same` or `gap` (unchanged lines left out).
+    kind: &'static str,
+    text: String,
+}
+
+struct ChangedRow {
+    case_id: Uuid,
+    before: String,
+    after: String,
+}
+
+struct BacktestView {
+    on: String,
+    evaluated: usize,
+    changed: usize,
+    rows: Vec<ChangedRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rule_proposal.html")]
+struct ProposalPage {
+    page: Page,
+    p: RuleProposal,
+    title: String,
+    state: String,
+    proposed_on: String,
+    decided_on: String,
+    diff: Vec<DiffLine>,
+    tests_changed: bool,
+    test_rows: Vec<TestRow>,
+    failed: usize,
+    backtest: Option<BacktestView>,
+    may_decide: bool,
+    may_withdraw: bool,
+    refused: Option<String>,
+}
+
+/// The proposal's changes against the text it was written against, in unified-diff hunks.
+fn diff_lines(before: &str, after: &str) -> Vec<DiffLine> {
+    let diff = similar::TextDiff::from_lines(before, after);
+    let mut lines = Vec::new();
+    for group in diff.grouped_ops(3) {
+        lines.push(DiffLine {
+            kind: "gap",
+            text: "…".to_owned(),
+        });
+        for op in group {
+            for change in diff.iter_changes(&op) {
+                let (kind, sign) = match change.tag() {
+                    similar::ChangeTag::Insert => ("add", "+ "),
+                    similar::ChangeTag::Delete => ("del", "- "),
+                    similar::ChangeTag::Equal => ("same", "  "),
+                };
+                let line_no = change
+                    .new_index()
+                    .or(change.old_index())
+                    .map_or(0, |i| i + 1);
+                lines.push(DiffLine {
+                    kind,
+                    text: format!(
+                        "{line_no:>4} {sign}{}",
+                        change.value().trim_end_matches('\n')
+                    ),
+                });
+            }
+        }
+    }
+    lines
+}
+
+fn outcome_text(tr: Tr, code: &str) -> String {
+    tr.t(&format!("rules-outcome-{code}"))
+}
+
+async fn proposal_page(
+    state: &WebState,
+    v: &Visitor,
+    who: &Principal,
+    id: Uuid,
+    refused: Option<(StatusCode, String)>,
+) -> Response {
+    let tr = v.tr;
+    let p = match state.store.rule_proposal(id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return error_page(v, StatusCode::NOT_FOUND, "error-not-found"),
+        Err(e) => return internal(v, &e),
+    };
+    // What it was written against: the approved proposal it names, else the shipped text.
+    let before = match p.base {
+        None => state
+            .rules
+            .shipped()
+            .text_of(&p.rule_set)
+            .map(|(t, _)| t.to_owned())
+            .unwrap_or_default(),
+        Some(base) => match state.store.rule_proposal(base).await {
+            Ok(b) => b.map(|b| b.text).unwrap_or_default(),
+            Err(e) => return internal(v, &e),
+        },
+    };
+    let open = p.state == ProposalState::Proposed;
+    let check = check_proposal(
+        state.rules.shelf().latest(),
+        &p.rule_set,
+        &p.text,
+        p.tests_text.as_deref(),
+    );
+    // An open proposal is backtested when it is looked at (and the reading of past
+    // applications is logged); a decided one shows the figures its approver saw.
+    let backtest = if open {
+        match state.store.backtest_proposal(p.id, who, &state.rules).await {
+            Ok(b) => Some(BacktestView {
+                on: p.effective_from.clone(),
+                evaluated: b.evaluated,
+                changed: b.changed.len(),
+                rows: b
+                    .changed
+                    .iter()
+                    .take(100)
+                    .map(|c| ChangedRow {
+                        case_id: c.case_id,
+                        before: outcome_text(tr, &c.before),
+                        after: outcome_text(tr, &c.after),
+                    })
+                    .collect(),
+            }),
+            Err(ProposalError::Check(_)) => None,
+            Err(e) => return internal(v, &e),
+        }
+    } else {
+        p.backtest_evaluated.map(|evaluated| BacktestView {
+            on: p.effective_from.clone(),
+            evaluated: usize::try_from(evaluated).unwrap_or(0),
+            changed: p
+                .backtest_changed
+                .and_then(|c| usize::try_from(c).ok())
+                .unwrap_or(0),
+            rows: Vec::new(),
+        })
+    };
+    let (status, refused) = match refused {
+        Some((status, message)) => (status, Some(message)),
+        None => (StatusCode::OK, None),
+    };
+    let page = ProposalPage {
+        page: Page::of(v),
+        title: matter_title(state, &p.rule_set, tr),
+        state: state_text(tr, p.state),
+        proposed_on: day_of(p.proposed_at),
+        decided_on: p.decided_at.map(day_of).unwrap_or_default(),
+        diff: diff_lines(&before, &p.text),
+        tests_changed: p.tests_text.is_some(),
+        test_rows: test_rows(&check),
+        failed: check.failed_tests(),
+        backtest,
+        may_decide: open && who.role == Role::LegalOfficer && who.user_id != p.proposed_by,
+        may_withdraw: open && who.user_id == p.proposed_by,
+        refused,
+        p,
+    };
+    (status, page).into_response()
+}
+
+/// `GET /work/rules/proposals/{id}`.
+pub async fn proposal(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    let session = match handler(&v) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    proposal_page(&state, &v, &session.principal, id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// What an official does with a proposal.
+#[derive(Clone, Copy)]
+enum Step {
+    Approve,
+    Reject,
+    Withdraw,
+}
+
+async fn step(
+    state: WebState,
+    v: Visitor,
+    id: String,
+    form: Result<Form<DecisionForm>, FormRejection>,
+    step: Step,
+) -> Response {
+    let session = match handler(&v) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let Ok(Form(form)) = form else {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    };
+    if form.csrf != session.csrf {
+        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let who = &session.principal;
+    let done = match step {
+        Step::Approve => {
+            state
+                .store
+                .approve_proposal(id, who, &form.note, &state.rules)
+                .await
+        }
+        Step::Reject => state.store.reject_proposal(id, who, &form.note).await,
+        Step::Withdraw => state.store.withdraw_proposal(id, who).await,
+    };
+    match done {
+        Ok(_) => Redirect::to(&format!("/work/rules/proposals/{id}")).into_response(),
+        Err(ProposalError::Store(e)) => internal(&v, &e),
+        Err(ProposalError::NotFound(_)) => error_page(&v, StatusCode::NOT_FOUND, "error-not-found"),
+        Err(e) => {
+            tracing::info!(proposal = %id, error = %e, "a rule administration step was refused");
+            let refused = refusal(v.tr, &e);
+            proposal_page(&state, &v, who, id, Some(refused)).await
+        }
+    }
+}
+
+/// `POST /work/rules/proposals/{id}/approval`.
+pub async fn approve(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    form: Result<Form<DecisionForm>, FormRejection>,
+) -> Response {
+    step(state, v, id, form, Step::Approve).await
+}
+
+/// `POST /work/rules/proposals/{id}/rejection`.
+pub async fn reject(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    form: Result<Form<DecisionForm>, FormRejection>,
+) -> Response {
+    step(state, v, id, form, Step::Reject).await
+}
+
+/// `POST /work/rules/proposals/{id}/withdrawal`.
+pub async fn withdraw(
+    State(state): State<WebState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    form: Result<Form<DecisionForm>, FormRejection>,
+) -> Response {
+    step(state, v, id, form, Step::Withdraw).await
+}
