@@ -2,8 +2,8 @@
 //
 // Run by crates/polku/tests/browser.rs against a `polku serve --demo` it started; the
 // environment says where (BASE), who applies (PERSON, ANSWERS as JSON: form field →
-// value), which official decides (HANDLER_USER, HANDLER_PASSWORD) and where screenshots
-// go (OUT_DIR). Each journey ends in a screenshot and an axe-core check that must find
+// value), which officials decide and approve (HANDLER_USER/_PASSWORD, LEGAL_USER/_PASSWORD,
+// ANALYST_USER/_PASSWORD) and where screenshots go (OUT_DIR). Each journey ends in a screenshot and an axe-core check that must find
 // no WCAG 2.1 A/AA violation. Exits non-zero on the first failure.
 
 import { chromium } from "playwright-core";
@@ -133,6 +133,60 @@ await journey("dashboard", async (page) => {
   if (!(await page.locator("svg[role=img]").count())) throw new Error("no chart");
   await accessible(page, "dashboard");
   await screenshot(page, "dashboard");
+});
+
+// A rule change: a handler proposes a higher specialist salary threshold from tomorrow,
+// sees it checked and backtested; a legal officer approves it; the dashboard shows it.
+const SPECIALIST = "fi.residence-permit.specialist.first";
+let effectiveFrom = "";
+
+async function signIn(page, user, password, landing) {
+  await page.goto(`${base}/language?to=en&back=/sign-in`);
+  await page.fill("#username", user);
+  await page.fill("#password", password);
+  await page.click("form[action='/sign-in'] button");
+  await page.waitForURL(`**${landing}`);
+}
+
+await journey("rule-proposal", async (page) => {
+  await signIn(page, env("HANDLER_USER"), env("HANDLER_PASSWORD"), "/work");
+  await page.click("a[href='/work/rules']");
+  await accessible(page, "rule administration");
+  await page.click(`a[href='/work/rules/${SPECIALIST}/propose']`);
+  effectiveFrom = await page.inputValue("#effective_from");
+  const text = await page.inputValue("#text");
+  const current = "      2026-01-01: 3937\n";
+  if (!text.includes(current)) throw new Error("the threshold line is not in the rule text");
+  await page.fill("#text", text.replace(current, `${current}      ${effectiveFrom}: 9000\n`));
+  await page.fill("#summary", "Journey: the salary threshold rises to 9,000 €.");
+  await page.click("button[name=action][value=check]");
+  await page.getByText("The file loads without errors.").waitFor();
+  await accessible(page, "proposal checked");
+  await page.click("button[name=action][value=propose]");
+  await page.waitForURL("**/work/rules/proposals/*");
+  const figures = await page.locator("#backtest-figures").innerText();
+  const m = figures.match(/(\d+) past decisions re-evaluated; (\d+) would have another outcome/);
+  if (!m || Number(m[1]) === 0) throw new Error(`no backtest of past decisions: ${figures}`);
+  console.log(`backtest: ${figures}`);
+  // The proposer is offered no approval.
+  if (await page.locator("form[action$='/approval']").count()) throw new Error("the proposer may approve");
+  await accessible(page, "proposal backtested");
+  await screenshot(page, "rule-proposal-backtest");
+});
+
+await journey("rule-approval", async (page) => {
+  await signIn(page, env("LEGAL_USER"), env("LEGAL_PASSWORD"), "/work");
+  await page.goto(`${base}/work/rules`);
+  await page.locator("a[href^='/work/rules/proposals/']").first().click();
+  await page.fill("#approve-note", "Journey: checked against the decree.");
+  await page.click("form[action$='/approval'] button");
+  await page.locator("#proposal-state", { hasText: "Approved" }).waitFor();
+  await accessible(page, "proposal approved");
+  await page.goto(`${base}/dashboard`);
+  const table = page.locator("table", { hasText: "Approved rule changes and their effect" });
+  await table.locator("td", { hasText: effectiveFrom }).first().waitFor();
+  await accessible(page, "dashboard with the rule change");
+  await screenshot(page, "rule-change-dashboard");
 });
 
 await browser.close();

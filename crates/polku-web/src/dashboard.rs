@@ -381,12 +381,10 @@ struct Measured {
     at: std::time::Instant,
     facts: std::sync::Arc<Vec<CaseFacts>>,
     reasons: std::sync::Arc<Vec<(String, i64)>>,
-    /// The approved rule changes, to show their effect.
-    changes: std::sync::Arc<Vec<RuleProposal>>,
 }
 
 impl FiguresCache {
-    async fn get(&self, state: &WebState) -> Result<Measured, MeasureError> {
+    async fn get(&self, state: &WebState) -> Result<Measured, polku_core::CaseError> {
         // One measurement at a time: concurrent views wait for it instead of repeating it.
         let mut slot = self.measured.lock().await;
         if let Some(m) = slot.as_ref()
@@ -398,19 +396,10 @@ impl FiguresCache {
             at: std::time::Instant::now(),
             facts: std::sync::Arc::new(state.store.case_facts().await?),
             reasons: std::sync::Arc::new(state.store.referral_reasons().await?),
-            changes: std::sync::Arc::new(state.store.approved_proposals().await?),
         };
         *slot = Some(measured.clone());
         Ok(measured)
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-enum MeasureError {
-    #[error(transparent)]
-    Cases(#[from] polku_core::CaseError),
-    #[error(transparent)]
-    Rules(#[from] polku_core::ProposalError),
 }
 
 async fn load(state: &WebState, v: &Visitor) -> Result<Vec<Table>, Response> {
@@ -419,8 +408,14 @@ async fn load(state: &WebState, v: &Visitor) -> Result<Vec<Table>, Response> {
         .get(state)
         .await
         .map_err(|e| internal(v, &e))?;
+    // Approved changes are few and read fresh: one approved a moment ago shows at once.
+    let changes = state
+        .store
+        .approved_proposals()
+        .await
+        .map_err(|e| internal(v, &e))?;
     let mut tables = tables(state, v.tr, &m.facts, &m.reasons);
-    tables.push(rule_changes(state, v.tr, &m.facts, &m.changes));
+    tables.push(rule_changes(state, v.tr, &m.facts, &changes));
     Ok(tables)
 }
 

@@ -207,7 +207,11 @@ async fn read_form(mut form: Multipart) -> Result<Sent, &'static str> {
         if bytes.len() > MAX_TEXT_BYTES {
             return Err("text");
         }
-        let value = String::from_utf8(bytes.to_vec()).map_err(|_| "upload")?;
+        // Browsers send a text box's lines ending in CR LF: the rule files end theirs in LF,
+        // and a diff must not show every line changed.
+        let value = String::from_utf8(bytes.to_vec())
+            .map_err(|_| "upload")?
+            .replace("\r\n", "\n");
         match name.as_str() {
             "csrf" => sent.csrf = value,
             "summary" => sent.summary = value,

@@ -991,7 +991,8 @@ async fn a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer(d
                 ("summary", "Minimum pay rises to 2,000 €."),
                 ("effective_from", &from),
                 ("text", "not what is proposed: the upload wins"),
-                ("upload@", &good),
+                // As a browser sends a text box or a file saved on Windows: lines end in CR LF.
+                ("upload@", &good.replace('\n', "\r\n")),
                 ("action", "propose"),
             ],
         )
@@ -1000,7 +1001,10 @@ async fn a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer(d
     let page_uri = proposed.location.unwrap();
     let stored = s.state.store.rule_proposals().await.unwrap();
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].text, good);
+    assert_eq!(
+        stored[0].text, good,
+        "stored with the rule files' line ends"
+    );
     assert!(
         stored[0].tests_text.is_none(),
         "the tests file was not changed"
@@ -1042,6 +1046,12 @@ async fn a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer(d
         polku_core::ProposalState::Proposed
     );
 
+    // The dashboard, measured before the approval, has no change to show yet.
+    let before = s
+        .call("GET", "/dashboard/rule-changes.csv", &liisa, None)
+        .await;
+    assert_eq!(before.body.lines().count(), 1, "{}", before.body);
+
     // A second officer, a legal officer, approves.
     let review = s.call("GET", &page_uri, &liisa, None).await;
     assert!(review.body.contains("/approval\""));
@@ -1074,7 +1084,8 @@ async fn a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer(d
         }
     }
 
-    // The dashboard shows the change with the backtest its approver saw.
+    // The dashboard shows the change at once (its figures are cached, approvals are not),
+    // with the backtest its approver saw.
     let dash = s.call("GET", "/dashboard", &liisa, None).await;
     assert_eq!(dash.status, StatusCode::OK);
     assert!(dash.body.contains("Approved rule changes and their effect"));

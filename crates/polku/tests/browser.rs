@@ -76,6 +76,7 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
     for (name, role, username) in [
         ("Hanna Handler", "case_handler", "hanna"),
         ("Anna Analyst", "analyst", "anna"),
+        ("Lauri Legal", "legal_officer", "lauri"),
     ] {
         let mut add = Command::new(bin)
             .args([
@@ -159,6 +160,8 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         .env("ANSWERS", answers.to_string())
         .env("HANDLER_USER", "hanna")
         .env("HANDLER_PASSWORD", "browser journeys password")
+        .env("LEGAL_USER", "lauri")
+        .env("LEGAL_PASSWORD", "browser journeys password")
         .env("ANALYST_USER", "anna")
         .env("ANALYST_PASSWORD", "browser journeys password")
         .env("OUT_DIR", &out_dir)
@@ -175,6 +178,8 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         "applicant-automatic-decision.png",
         "handler-decided.png",
         "dashboard.png",
+        "rule-proposal-backtest.png",
+        "rule-change-dashboard.png",
     ] {
         assert!(out_dir.join(shot).exists(), "no screenshot {shot}");
     }

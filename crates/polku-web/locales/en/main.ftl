@@ -251,3 +251,4 @@ dash-rule-backtest = Backtest: decisions re-evaluated
 dash-rule-would-change = Backtest: outcomes that change
 dash-rule-filed-since = Cases filed since
 dash-rule-automatic-since = Granted automatically since
+dash-no-rows = Nothing to show yet.

@@ -251,3 +251,4 @@ dash-rule-backtest = Koeajo: uudelleen arvioidut päätökset
 dash-rule-would-change = Koeajo: muuttuvat lopputulokset
 dash-rule-filed-since = Sen jälkeen jätetyt asiat
 dash-rule-automatic-since = Sen jälkeen automaattisesti myönnetyt
+dash-no-rows = Ei vielä näytettävää.

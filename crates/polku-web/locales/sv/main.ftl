@@ -251,3 +251,4 @@ dash-rule-backtest = Provkörning: beslut bedömda på nytt
 dash-rule-would-change = Provkörning: utfall som ändras
 dash-rule-filed-since = Ärenden inlämnade sedan dess
 dash-rule-automatic-since = Automatiskt beviljade sedan dess
+dash-no-rows = Inget att visa ännu.
