@@ -201,38 +201,73 @@ impl Store {
         proposal: &RuleBook,
         on: Option<jiff::civil::Date>,
     ) -> Result<Backtest, CaseError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM decisions d JOIN cases c ON c.id = d.case_id
-             WHERE c.matter = $1 AND d.automated = 1 ORDER BY d.decided_at, d.id"
-        )))
+        // Only what re-evaluation needs: the traces are the bulk of a decision's record.
+        let rows = sqlx::query(
+            "SELECT d.id, d.case_id, d.outcome, d.evaluated_on, d.input_json, d.unanswered_json
+             FROM decisions d JOIN cases c ON c.id = d.case_id
+             WHERE c.matter = $1 AND d.automated = 1 ORDER BY d.decided_at, d.id",
+        )
         .bind(matter)
         .fetch_all(&self.pool)
         .await?;
         let mut changed = Vec::new();
         for row in &rows {
-            let d = decision_from_row(row)?;
+            let id: String = row.try_get("id")?;
+            let case: String = row.try_get("case_id")?;
+            let case_id = Uuid::parse_str(&case).map_err(|e| CaseError::Corrupt {
+                case: Uuid::nil(),
+                what: "case id",
+                detail: e.to_string(),
+            })?;
+            let corrupt = |what: &'static str, detail: String| CaseError::Corrupt {
+                case: case_id,
+                what,
+                detail,
+            };
+            let input: Value = serde_json::from_str(&row.try_get::<String, _>("input_json")?)
+                .map_err(|e| corrupt("input", e.to_string()))?;
+            // Read once, evaluated twice.
+            let app = polku_rules::Application::from_json(&input).ok();
+            let unanswered: Vec<String> =
+                match row.try_get::<Option<String>, _>("unanswered_json")? {
+                    Some(j) => serde_json::from_str(&j)
+                        .map_err(|e| corrupt("unanswered", e.to_string()))?,
+                    None => Vec::new(),
+                };
+            let evaluated_on: Option<String> = row.try_get("evaluated_on")?;
             let (before, date) = match on {
                 Some(on) => {
-                    let then =
-                        crate::pipeline::evaluate(current, &d.matter, &d.input, on, &d.unanswered);
-                    (then.outcome.code().to_owned(), on)
+                    let then = crate::pipeline::evaluate_outcome(
+                        current,
+                        matter,
+                        app.as_ref(),
+                        on,
+                        &unanswered,
+                    );
+                    (then.code().to_owned(), on)
                 }
                 None => {
-                    let Ok(own) = d.evaluated_on.parse() else {
+                    let Some(own) = evaluated_on.and_then(|d| d.parse().ok()) else {
                         continue;
                     };
-                    (d.outcome.clone(), own)
+                    (row.try_get::<String, _>("outcome")?, own)
                 }
             };
-            let finding =
-                crate::pipeline::evaluate(proposal, &d.matter, &d.input, date, &d.unanswered);
-            if finding.outcome.code() != before {
+            let after = crate::pipeline::evaluate_outcome(
+                proposal,
+                matter,
+                app.as_ref(),
+                date,
+                &unanswered,
+            );
+            if after.code() != before {
                 changed.push(ChangedOutcome {
-                    decision: d.id,
-                    case_id: d.case_id,
+                    decision: Uuid::parse_str(&id)
+                        .map_err(|e| corrupt("decision id", e.to_string()))?,
+                    case_id,
                     evaluated_on: date.to_string(),
                     before,
-                    after: finding.outcome.code().to_owned(),
+                    after: after.code().to_owned(),
                 });
             }
         }

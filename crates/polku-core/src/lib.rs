@@ -37,6 +37,7 @@ pub use pipeline::{
     SuppliedEvidence,
 };
 pub use rule_proposals::{
-    NewProposal, ProposalCheck, ProposalError, ProposalState, RuleProposal, check_proposal,
+    BACKTEST_MAX_AGE, BacktestCache, NewProposal, ProposalCheck, ProposalError, ProposalState,
+    RuleProposal, check_proposal,
 };
 pub use store::{Dialect, MIGRATIONS, Store, StoreError};

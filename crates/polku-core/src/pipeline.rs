@@ -323,7 +323,7 @@ pub(crate) fn evaluate(
     unanswered: &[String],
 ) -> Finding {
     let mut finding = evaluate_rules(rules, matter, input, on);
-    if !unanswered.is_empty() && finding.outcome == Outcome::RequestEvidence {
+    if silence_refers(finding.outcome, unanswered) {
         finding.outcome = Outcome::Refer;
         finding.reason = Some(format!(
             "registers did not answer: {}; {}",
@@ -332,6 +332,34 @@ pub(crate) fn evaluate(
         ));
     }
     finding
+}
+
+/// Registers that stayed silent turn a request for evidence into a referral: the applicant
+/// cannot make a register answer.
+fn silence_refers(outcome: Outcome, unanswered: &[String]) -> bool {
+    !unanswered.is_empty() && outcome == Outcome::RequestEvidence
+}
+
+/// The outcome [`evaluate`] would find for an application already read (`None`: it does
+/// not fit the schema), without rendering the trace: what a backtest of thousands of past
+/// decisions needs.
+pub(crate) fn evaluate_outcome(
+    rules: &RuleBook,
+    matter: &str,
+    app: Option<&Application>,
+    on: jiff::civil::Date,
+    unanswered: &[String],
+) -> Outcome {
+    let outcome = rules
+        .get(matter)
+        .zip(app)
+        .and_then(|(rs, app)| rs.evaluate(app, on).ok().map(|e| e.outcome))
+        .unwrap_or(Outcome::Refer);
+    if silence_refers(outcome, unanswered) {
+        Outcome::Refer
+    } else {
+        outcome
+    }
 }
 
 fn evaluate_rules(rules: &RuleBook, matter: &str, input: &Value, on: jiff::civil::Date) -> Finding {

@@ -12,7 +12,9 @@
 //! Every step — proposing, backtesting (which reads people's applications), approving,
 //! rejecting, withdrawing — is appended to the audit chain in the transaction that makes it.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use polku_rules::{RuleBook, TestResult, run_tests};
@@ -64,6 +66,19 @@ impl fmt::Display for ProposalState {
         f.write_str(self.as_str())
     }
 }
+
+/// How long a proposal's backtest is reused for later views.
+pub const BACKTEST_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Backtests computed recently, by proposal: a process keeps one and passes it to
+/// [`Store::backtest_proposal`].
+#[derive(Debug, Default)]
+pub struct BacktestCache {
+    entries: tokio::sync::Mutex<HashMap<Uuid, CachedBacktest>>,
+}
+
+/// When it was computed, against which approved rules (their stamp), and what it showed.
+type CachedBacktest = (std::time::Instant, (i64, i64), Arc<Backtest>);
 
 /// A proposed text for one rule set, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -399,13 +414,16 @@ impl Store {
 
     /// Re-evaluates the matter's past automated decisions as if filed on the proposal's
     /// effective date, under the rules in force then and under the proposal, and logs the
-    /// reading of those applications.
+    /// reading of those applications. A backtest of the same proposal against the same
+    /// rules less than [`BACKTEST_MAX_AGE`] old is reused from `cache` (the read is logged
+    /// all the same): it costs a re-evaluation of every past decision of the matter.
     pub async fn backtest_proposal(
         &self,
         id: Uuid,
         by: &Principal,
         rules: &LiveRules,
-    ) -> Result<Backtest, ProposalError> {
+        cache: &BacktestCache,
+    ) -> Result<Arc<Backtest>, ProposalError> {
         if !matches!(by.role, Role::CaseHandler | Role::LegalOfficer) {
             return Err(ProposalError::Forbidden(by.role, "backtest rule changes"));
         }
@@ -413,13 +431,26 @@ impl Store {
             .rule_proposal(id)
             .await?
             .ok_or(ProposalError::NotFound(id))?;
-        let backtest = self.backtest_of(&p, rules).await?;
+        let stamp = rules.shelf().stamp;
+        let (backtest, reused) = {
+            // One computation per proposal at a time; views of others are not held up long.
+            let mut slot = cache.entries.lock().await;
+            slot.retain(|_, (at, _, _)| at.elapsed() < BACKTEST_MAX_AGE);
+            match slot.get(&id).filter(|(_, s, _)| *s == stamp) {
+                Some((_, _, b)) => (b.clone(), true),
+                None => {
+                    let b = Arc::new(self.backtest_of(&p, rules).await?);
+                    slot.insert(id, (std::time::Instant::now(), stamp, b.clone()));
+                    (b, false)
+                }
+            }
+        };
         self.audit(&entry(
             by,
             "rule administration: backtest (reads past applications of the matter)",
             json!({
                 "proposal": p.id, "rule_set": p.rule_set, "evaluated": backtest.evaluated,
-                "changed": backtest.changed.len(),
+                "changed": backtest.changed.len(), "reused": reused,
             }),
         ))
         .await?;

@@ -139,7 +139,11 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
     ));
 
     // The backtest: the 1,700 € grant would be a referral under the proposal.
-    let backtest = store.backtest_proposal(p.id, &liisa, &live).await.unwrap();
+    let cache = polku_core::BacktestCache::default();
+    let backtest = store
+        .backtest_proposal(p.id, &liisa, &live, &cache)
+        .await
+        .unwrap();
     assert_eq!(backtest.evaluated, 2);
     assert_eq!(
         backtest
@@ -149,6 +153,13 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
             .collect::<Vec<_>>(),
         [("grant", "refer")]
     );
+
+    // Seen again, the backtest is reused, and the read logged again.
+    let again = store
+        .backtest_proposal(p.id, &hanna, &live, &cache)
+        .await
+        .unwrap();
+    assert!(Arc::ptr_eq(&backtest, &again));
 
     // A second legal officer approves: it decides applications filed from its date only.
     let approved = store
@@ -199,6 +210,7 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
         [
             "rule administration: proposal",
             "rule administration: proposal",
+            "rule administration: backtest (reads past applications of the matter)",
             "rule administration: backtest (reads past applications of the matter)",
             "rule administration: approval",
             "rule administration: withdrawal",

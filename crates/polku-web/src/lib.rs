@@ -41,6 +41,8 @@ pub struct WebState {
     pub people: Option<Arc<Population>>,
     /// The dashboard's measured facts, reused for a few seconds.
     pub figures: Arc<dashboard::FiguresCache>,
+    /// Proposals' backtests, reused for a few minutes.
+    pub backtests: Arc<polku_core::BacktestCache>,
 }
 
 impl WebState {
@@ -54,6 +56,7 @@ impl WebState {
             rules: rules.into(),
             people,
             figures: Arc::default(),
+            backtests: Arc::default(),
         }
     }
 }

@@ -452,7 +452,11 @@ async fn proposal_page(
     // An open proposal is backtested when it is looked at (and the reading of past
     // applications is logged); a decided one shows the figures its approver saw.
     let backtest = if open {
-        match state.store.backtest_proposal(p.id, who, &state.rules).await {
+        match state
+            .store
+            .backtest_proposal(p.id, who, &state.rules, &state.backtests)
+            .await
+        {
             Ok(b) => Some(BacktestView {
                 on: p.effective_from.clone(),
                 evaluated: b.evaluated,

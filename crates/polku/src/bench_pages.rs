@@ -45,7 +45,8 @@ pub fn run(args: PagesBenchArgs) -> std::process::ExitCode {
 async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let store = Store::open_data_dir(tmp.path()).await?;
-    let rules = Arc::new(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let rules =
+        polku_core::LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
     let population = Arc::new(Population::generate(2026, args.persons));
     let today = jiff::Zoned::now().date();
 
@@ -60,6 +61,7 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
                     application_date: today,
                     application: population.application(p),
                     deadline: rules
+                        .today()
                         .get(p.matter.id())
                         .and_then(|rs| rs.processing_time.as_ref())
                         .and_then(|t| t.deadline(today)),
@@ -107,6 +109,45 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
     let handler = session(Role::CaseHandler, None).await?;
     let analyst = session(Role::Analyst, None).await?;
     let auditor = session(Role::Auditor, None).await?;
+    let legal_officer = session(Role::LegalOfficer, None).await?;
+    // An open proposal for the most common matter: its page backtests every past decision.
+    const EXTENSION: &str = "fi.residence-permit.employed.extension";
+    let proposer = store
+        .add_user(
+            "bench proposer",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await?;
+    let proposer = store
+        .principal_of(proposer)
+        .await?
+        .context("the proposer was just added")?;
+    let tomorrow = today.tomorrow()?;
+    let text = rules
+        .today()
+        .text_of(EXTENSION)
+        .context("the extension rule set")?
+        .0
+        .replace(
+            "      2025-04-01: 1600\n",
+            &format!("      2025-04-01: 1600\n      {tomorrow}: 2000\n"),
+        );
+    let proposal = store
+        .propose_rules(
+            &polku_core::NewProposal {
+                rule_set: EXTENSION.to_owned(),
+                text,
+                tests_text: None,
+                summary: "bench".to_owned(),
+                effective_from: tomorrow.to_string(),
+            },
+            &proposer,
+            &rules,
+        )
+        .await?
+        .id;
     let own_case = store.cases_of(&applicant_person, None, 1).await?[0].id;
     let referred = store
         .handler_queue(&polku_core::QueueFilter {
@@ -158,6 +199,21 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
             analyst.clone(),
         ),
         ("auditor: logs", "/audit".to_owned(), auditor.clone()),
+        (
+            "handler: rule administration",
+            "/work/rules".to_owned(),
+            handler.clone(),
+        ),
+        (
+            "handler: propose a change",
+            format!("/work/rules/{EXTENSION}/propose"),
+            handler.clone(),
+        ),
+        (
+            "legal: proposal + backtest",
+            format!("/work/rules/proposals/{proposal}"),
+            legal_officer.clone(),
+        ),
     ];
     println!("{:<30} {:>9} {:>9} {:>9}", "page", "p50", "p95", "max");
     for (name, path, cookie) in pages {
@@ -184,6 +240,31 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
             ms(*times.last().unwrap_or(&Duration::ZERO))
         );
     }
+    // The proposal page reuses its backtest for a few minutes; what computing one costs:
+    let officer = store
+        .add_user(
+            "bench legal",
+            Role::LegalOfficer,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await?;
+    let officer = store.principal_of(officer).await?.context("just added")?;
+    let mut times = Vec::new();
+    let mut evaluated = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let b = store
+            .backtest_proposal(proposal, &officer, &rules, &Default::default())
+            .await?;
+        times.push(t.elapsed());
+        evaluated = b.evaluated;
+    }
+    times.sort();
+    println!(
+        "backtest computed afresh: {evaluated} past decisions re-evaluated twice, median {:.1} ms",
+        times[times.len() / 2].as_secs_f64() * 1e3
+    );
     store.close().await;
     Ok(())
 }
