@@ -21,7 +21,7 @@ use crate::WebState;
 use crate::pages::{
     DecisionRow, Page, SESSION_HOURS, decision_row, error_page, internal, matter_title, state_label,
 };
-use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
+use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, posted, with_cookie};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "signin.html")]
@@ -355,6 +355,12 @@ pub struct CsrfOnly {
     csrf: String,
 }
 
+impl crate::visitor::CarriesCsrf for CsrfOnly {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 fn handling_page(v: &Visitor, e: HandlingError) -> Response {
     match e {
         HandlingError::Case(CaseError::NotFound(_)) => {
@@ -387,11 +393,9 @@ pub async fn claim(
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if form.map(|Form(f)| f.csrf).ok().as_deref() != Some(session.csrf.as_str()) {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
-    }
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    let (_, id) = match posted(&v, session, form, &id) {
+        Ok(f) => f,
+        Err(r) => return *r,
     };
     match state.store.claim_case(id, &actor(session)).await {
         Ok(()) => Redirect::to(&format!("/work/cases/{id}")).into_response(),
@@ -406,6 +410,12 @@ pub struct DecisionForm {
     reasons: String,
 }
 
+impl crate::visitor::CarriesCsrf for DecisionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /work/cases/{id}/decision`.
 pub async fn decide(
     State(state): State<WebState>,
@@ -417,14 +427,9 @@ pub async fn decide(
         Ok(s) => s,
         Err(r) => return *r,
     };
-    let Ok(Form(form)) = form else {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
-    };
-    if form.csrf != session.csrf {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
-    }
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    let (form, id) = match posted(&v, session, form, &id) {
+        Ok(f) => f,
+        Err(r) => return *r,
     };
     let outcome = match form.outcome.as_str() {
         "grant" => HumanOutcome::Grant,

@@ -19,7 +19,9 @@ use uuid::Uuid;
 
 use crate::WebState;
 use crate::i18n::Tr;
-use crate::visitor::{LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
+use crate::visitor::{
+    LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, posted, with_cookie,
+};
 
 /// What every page shows: language, the visitor's name and the CSRF token for forms.
 pub(crate) struct Page {
@@ -537,6 +539,12 @@ pub struct RectificationForm {
     reason: String,
 }
 
+impl crate::visitor::CarriesCsrf for RectificationForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /my/cases/{id}/rectification`: free of charge; a person handles it.
 pub async fn rectify(
     State(state): State<WebState>,
@@ -548,14 +556,9 @@ pub async fn rectify(
         Ok(a) => a,
         Err(r) => return *r,
     };
-    let Ok(Form(form)) = form else {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
-    };
-    if form.csrf != session.csrf {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
-    }
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    let (form, id) = match posted(&v, session, form, &id) {
+        Ok(f) => f,
+        Err(r) => return *r,
     };
     if form.reason.trim().is_empty() {
         let page = Page::of(&v);

@@ -22,7 +22,7 @@ use crate::WebState;
 use crate::i18n::Tr;
 use crate::officials::handler;
 use crate::pages::{ErrorPage, Page, error_page, internal, matter_title};
-use crate::visitor::Visitor;
+use crate::visitor::{Visitor, posted};
 
 /// The largest rule text accepted from the form (the largest shipped file is ~20 KiB).
 const MAX_TEXT_BYTES: usize = 512 * 1024;
@@ -532,6 +532,12 @@ pub struct DecisionForm {
     note: String,
 }
 
+impl crate::visitor::CarriesCsrf for DecisionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// What an official does with a proposal.
 #[derive(Clone, Copy)]
 enum Step {
@@ -551,14 +557,9 @@ async fn step(
         Ok(s) => s,
         Err(r) => return *r,
     };
-    let Ok(Form(form)) = form else {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
-    };
-    if form.csrf != session.csrf {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
-    }
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    let (form, id) = match posted(&v, session, form, &id) {
+        Ok(f) => f,
+        Err(r) => return *r,
     };
     let who = &session.principal;
     let done = match step {

@@ -113,3 +113,39 @@ impl FromRequestParts<WebState> for Visitor {
         })
     }
 }
+
+/// A posted form that carries a CSRF token.
+pub(crate) trait CarriesCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// The posted `form` when it parsed and carries `session`'s CSRF token, with the id the
+/// path names; otherwise the page that says what was wrong (403, or 404 for a bad id).
+pub(crate) fn posted<F: CarriesCsrf>(
+    v: &Visitor,
+    session: &Session,
+    form: Result<axum::Form<F>, axum::extract::rejection::FormRejection>,
+    id: &str,
+) -> Result<(F, uuid::Uuid), Box<Response>> {
+    let forbidden = || {
+        Box::new(error_page(
+            v,
+            axum::http::StatusCode::FORBIDDEN,
+            "error-csrf",
+        ))
+    };
+    let Ok(axum::Form(form)) = form else {
+        return Err(forbidden());
+    };
+    if form.csrf() != session.csrf {
+        return Err(forbidden());
+    }
+    let id = uuid::Uuid::parse_str(id).map_err(|_| {
+        Box::new(error_page(
+            v,
+            axum::http::StatusCode::NOT_FOUND,
+            "error-not-found",
+        ))
+    })?;
+    Ok((form, id))
+}
