@@ -9,6 +9,7 @@
 //! change. Every server reloads the shelf when the approved proposals in the store change
 //! ([`LiveRules::refresh`]), so instances on one database agree.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use jiff::civil::Date;
@@ -68,6 +69,8 @@ impl RuleShelf {
 pub struct LiveRules {
     shipped: Arc<RuleBook>,
     shelf: Arc<RwLock<Arc<RuleShelf>>>,
+    /// When the store was last asked (microseconds since the epoch; 0: never).
+    refreshed_at: Arc<AtomicI64>,
 }
 
 impl From<RuleBook> for LiveRules {
@@ -110,6 +113,7 @@ impl LiveRules {
         LiveRules {
             shipped,
             shelf: Arc::new(RwLock::new(Arc::new(shelf))),
+            refreshed_at: Arc::new(AtomicI64::new(0)),
         }
     }
 
@@ -142,8 +146,10 @@ impl LiveRules {
     /// changed the format, say) is an error: deciding under other rules than the approved
     /// ones would be worse than not deciding.
     pub async fn refresh(&self, store: &Store) -> Result<bool, ProposalError> {
+        let asked = jiff::Timestamp::now().as_microsecond();
         let stamp = store.approved_stamp().await?;
         if self.shelf().stamp == stamp {
+            self.refreshed_at.fetch_max(asked, Ordering::Relaxed);
             return Ok(false);
         }
         let approved = store.approved_proposals().await?;
@@ -152,7 +158,26 @@ impl LiveRules {
             Ok(mut s) => *s = Arc::new(shelf),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(shelf),
         }
+        self.refreshed_at.fetch_max(asked, Ordering::Relaxed);
         Ok(true)
+    }
+
+    /// The rules that decide an application filed on `date`, certain to include every
+    /// change approved for that day. A change is approved before the day it takes effect
+    /// begins, so a shelf read from the store after that day began holds it; an older
+    /// shelf is refreshed first (once a day in practice, whatever the poll interval).
+    pub async fn for_filing_date(
+        &self,
+        store: &Store,
+        date: Date,
+    ) -> Result<Arc<RuleBook>, ProposalError> {
+        let day_began = date
+            .to_zoned(jiff::tz::TimeZone::system())
+            .map_or(i64::MAX, |z| z.timestamp().as_microsecond());
+        if self.refreshed_at.load(Ordering::Relaxed) < day_began {
+            self.refresh(store).await?;
+        }
+        Ok(self.on(date))
     }
 
     /// Layers in order of effect: each approved text replaces its rule set's file in the

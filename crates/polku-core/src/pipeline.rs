@@ -76,6 +76,8 @@ pub enum PipelineError {
     Evidence(String),
     #[error("registers did not answer (attempt {attempt}): {registers}")]
     RegistersSilent { attempt: i64, registers: String },
+    #[error("the rules in force could not be read: {0}")]
+    Rules(#[from] crate::rule_proposals::ProposalError),
 }
 
 impl From<sqlx::Error> for PipelineError {
@@ -158,6 +160,12 @@ impl<E: EvidenceSource> Pipeline<E> {
         if !waits_for_machine(case.state) {
             return self.skip(job, case.id).await;
         }
+        // Never a stale shelf: a change approved for this filing day must decide it
+        // (and say which registers to ask).
+        let rules = self
+            .rules
+            .for_filing_date(&self.store, case.application_date)
+            .await?;
         let Gathered {
             application: input,
             unanswered,
@@ -173,7 +181,6 @@ impl<E: EvidenceSource> Pipeline<E> {
                 registers: unanswered.join(", "),
             });
         }
-        let rules = self.rules.on(case.application_date);
         let finding = evaluate(
             &rules,
             &case.matter,

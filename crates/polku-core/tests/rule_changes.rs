@@ -161,6 +161,10 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
         .unwrap();
     assert!(Arc::ptr_eq(&backtest, &again));
 
+    // Another process's rules, read before the approval and not told about it.
+    let elsewhere = LiveRules::from(rules());
+    assert!(!elsewhere.refresh(store).await.unwrap());
+
     // A second legal officer approves: it decides applications filed from its date only.
     let approved = store
         .approve_proposal(p.id, &liisa, "Checked against the decree.", &live)
@@ -178,6 +182,10 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
         store.approve_proposal(p.id, &lauri, "", &live).await,
         Err(ProposalError::NotOpen(ProposalState::Approved))
     ));
+    // The other process decides today's filings as before, and re-reads the approved
+    // changes before deciding a filing of a day that began after it last looked.
+    assert_eq!(decide(store, &elsewhere, 1700, today).await, "grant");
+    assert_eq!(decide(store, &elsewhere, 1700, from).await, "refer");
     // Lauri's proposal was written before that approval: it must be made again.
     assert!(matches!(
         store.approve_proposal(own.id, &liisa, "", &live).await,
