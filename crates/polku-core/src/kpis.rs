@@ -26,46 +26,91 @@ pub struct MatterFigures {
     pub waiting: i64,
 }
 
-/// One case as the figures see it.
+/// The spans the figures count time in, as inclusive upper limits in microseconds: a
+/// minute, ten minutes, an hour, a day, longer.
+pub const SPAN_LIMITS: [i64; 5] = [
+    60_000_000,
+    TEN_MINUTES,
+    3_600_000_000,
+    86_400_000_000,
+    i64::MAX,
+];
+
+/// Cases that look the same to the figures, counted. The database groups them, so the
+/// figures cost the same whether there are a thousand cases or a million: a few thousand
+/// groups (matters × days × outcomes), never one row per case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CaseFacts {
+pub struct FactGroup {
     pub matter: String,
-    /// Microseconds since the Unix epoch.
-    pub submitted_at: i64,
-    /// When it was first granted or refused (by anyone), if it has been.
-    pub first_decision_at: Option<i64>,
+    /// The day of submission: days since 1970-01-01, UTC.
+    pub day: i64,
+    /// The application date the rules used (`YYYY-MM-DD`).
+    pub filed: String,
     /// The first decision was the machine's grant.
     pub automatic_grant: bool,
-    /// Still waiting for the machine, a person or the applicant.
-    pub open: bool,
+    /// How long the first grant or refusal (by anyone) took, as an index into
+    /// [`SPAN_LIMITS`]; `None` while undecided. A referral or a request for evidence is a
+    /// finding, not a decision.
+    pub took: Option<usize>,
+    /// For an open case with no decision yet: how long it has waited (index into
+    /// [`SPAN_LIMITS`]).
+    pub waiting: Option<usize>,
+    pub cases: i64,
+}
+
+impl FactGroup {
+    pub fn decided_within_10_min(&self) -> bool {
+        self.took.is_some_and(|t| SPAN_LIMITS[t] <= TEN_MINUTES)
+    }
+}
+
+/// `expr` (microseconds) as the index of its span in [`SPAN_LIMITS`], in SQL.
+fn span_sql(expr: &str) -> String {
+    let mut sql = String::from("CASE");
+    for (i, limit) in SPAN_LIMITS[..SPAN_LIMITS.len() - 1].iter().enumerate() {
+        sql.push_str(&format!(" WHEN {expr} <= {limit} THEN {i}"));
+    }
+    sql.push_str(&format!(" ELSE {} END", SPAN_LIMITS.len() - 1));
+    sql
 }
 
 impl Store {
-    /// Every case's facts for the management figures, oldest first.
-    pub async fn case_facts(&self) -> Result<Vec<CaseFacts>, CaseError> {
-        let rows = sqlx::query(
-            "SELECT c.matter, c.created_at, c.state, d.decided_at, d.automated, d.outcome
+    /// The cases' facts for the management figures, grouped and counted by the database;
+    /// `now` (microseconds) dates the waiting cases' ages.
+    pub async fn case_fact_groups(&self, now: i64) -> Result<Vec<FactGroup>, CaseError> {
+        let sql = format!(
+            "SELECT c.matter AS matter,
+                    CAST(c.created_at / 86400000000 AS BIGINT) AS day,
+                    c.application_date AS filed,
+                    CAST(CASE WHEN d.automated = 1 AND d.outcome = 'grant' THEN 1 ELSE 0 END AS BIGINT) AS automatic,
+                    CAST(CASE WHEN d.decided_at IS NULL THEN -1 ELSE {took} END AS BIGINT) AS took,
+                    CAST(CASE WHEN d.decided_at IS NULL AND c.state NOT IN ('decided', 'withdrawn')
+                              THEN {waited} ELSE -1 END AS BIGINT) AS waiting,
+                    COUNT(*) AS cases
              FROM cases c
              LEFT JOIN decisions d ON d.case_id = c.id
                   AND d.decided_at = (SELECT MIN(d2.decided_at) FROM decisions d2
                                       WHERE d2.case_id = c.id AND d2.outcome IN ('grant', 'refuse'))
-             ORDER BY c.created_at",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+             GROUP BY 1, 2, 3, 4, 5, 6
+             ORDER BY 2, 1",
+            took = span_sql("d.decided_at - c.created_at"),
+            waited = span_sql("$1 - c.created_at"),
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
+        let span = |v: i64| usize::try_from(v).ok().filter(|i| *i < SPAN_LIMITS.len());
         rows.iter()
             .map(|r| {
-                let state: String = r.try_get("state")?;
-                let outcome: Option<String> = r.try_get("outcome")?;
-                let automated: Option<i32> = r.try_get("automated")?;
-                Ok(CaseFacts {
+                Ok(FactGroup {
                     matter: r.try_get("matter")?,
-                    submitted_at: r.try_get("created_at")?,
-                    // The first grant or refusal: a referral or a request for evidence is
-                    // a finding, not a decision.
-                    first_decision_at: r.try_get("decided_at")?,
-                    automatic_grant: automated == Some(1) && outcome.as_deref() == Some("grant"),
-                    open: !matches!(state.as_str(), "decided" | "withdrawn"),
+                    day: r.try_get("day")?,
+                    filed: r.try_get("filed")?,
+                    automatic_grant: r.try_get::<i64, _>("automatic")? == 1,
+                    took: span(r.try_get("took")?),
+                    waiting: span(r.try_get("waiting")?),
+                    cases: r.try_get("cases")?,
                 })
             })
             .collect()

@@ -29,7 +29,7 @@ pub use cases::{Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication};
 pub use decisions::{Backtest, ChangedOutcome, Decision, Replay, ReplayError, automated_notice};
 pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
-pub use kpis::{CaseFacts, MatterFigures};
+pub use kpis::{FactGroup, MatterFigures, SPAN_LIMITS};
 pub use live_rules::{Layer, LiveRules, RuleShelf};
 pub use permits::{Permit, valid_until};
 pub use pipeline::{

@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{AuditEntry, AuditLog, CaseFacts, Role, RuleProposal};
+use polku_core::{AuditEntry, AuditLog, FactGroup, Role, RuleProposal, SPAN_LIMITS};
 use serde_json::json;
 
 use crate::WebState;
@@ -28,8 +28,6 @@ const TARGETS: [(i16, f64, f64, f64); 5] = [
     (2027, 0.60, 0.50, 0.50),
 ];
 
-const TEN_MINUTES: i64 = 600_000_000;
-
 /// The shares a group of cases reaches.
 #[derive(Default)]
 struct Tally {
@@ -39,13 +37,15 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, f: &CaseFacts) {
-        self.cases += 1;
-        self.automatic += u64::from(f.automatic_grant);
-        self.within_10_min += u64::from(
-            f.first_decision_at
-                .is_some_and(|d| d - f.submitted_at <= TEN_MINUTES),
-        );
+    fn add(&mut self, g: &FactGroup) {
+        let n = u64::try_from(g.cases).unwrap_or(0);
+        self.cases += n;
+        if g.automatic_grant {
+            self.automatic += n;
+        }
+        if g.decided_within_10_min() {
+            self.within_10_min += n;
+        }
     }
 
     fn share(n: u64, of: u64) -> f64 {
@@ -55,7 +55,7 @@ impl Tally {
 
 /// Each approved rule change: the backtest its approver saw, and what happened to the
 /// matter's cases filed since it took effect.
-fn rule_changes(state: &WebState, tr: Tr, facts: &[CaseFacts], changes: &[RuleProposal]) -> Table {
+fn rule_changes(state: &WebState, tr: Tr, facts: &[FactGroup], changes: &[RuleProposal]) -> Table {
     let tz = jiff::tz::TimeZone::system();
     let day = |micros: i64| {
         jiff::Timestamp::from_microsecond(micros)
@@ -65,17 +65,13 @@ fn rule_changes(state: &WebState, tr: Tr, facts: &[CaseFacts], changes: &[RulePr
     let rows = changes
         .iter()
         .map(|c| {
-            let since = c
-                .effective_date()
-                .ok()
-                .and_then(|d| d.to_zoned(tz.clone()).ok())
-                .map_or(i64::MAX, |z| z.timestamp().as_microsecond());
+            // Filed on or after the day it took effect: the cases it decides.
             let mut tally = Tally::default();
-            for f in facts
+            for g in facts
                 .iter()
-                .filter(|f| f.matter == c.rule_set && f.submitted_at >= since)
+                .filter(|g| g.matter == c.rule_set && g.filed >= c.effective_from)
             {
-                tally.add(f);
+                tally.add(g);
             }
             vec![
                 crate::pages::matter_title(state, &c.rule_set, tr),
@@ -120,8 +116,9 @@ fn pct(x: f64) -> String {
     format!("{:.1} %", 100.0 * x)
 }
 
-fn month_of(micros: i64) -> String {
-    jiff::Timestamp::from_microsecond(micros)
+/// `YYYY-MM` of a day counted from 1970-01-01 (UTC).
+fn month_of(day: i64) -> String {
+    jiff::Timestamp::from_second(day.saturating_mul(86_400))
         .map(|t| t.strftime("%Y-%m").to_string())
         .unwrap_or_default()
 }
@@ -136,8 +133,7 @@ fn targets_for(year: i16) -> (f64, f64, f64) {
 }
 
 /// Every table of the dashboard, from the cases' facts.
-fn tables(state: &WebState, tr: Tr, facts: &[CaseFacts], reasons: &[(String, i64)]) -> Vec<Table> {
-    let now = jiff::Timestamp::now().as_microsecond();
+fn tables(state: &WebState, tr: Tr, facts: &[FactGroup], reasons: &[(String, i64)]) -> Vec<Table> {
     let title = |m: &str| {
         state
             .rules
@@ -194,7 +190,7 @@ fn tables(state: &WebState, tr: Tr, facts: &[CaseFacts], reasons: &[(String, i64
     let mut by_month: BTreeMap<String, Tally> = BTreeMap::new();
     for f in facts {
         by_matter.entry(&f.matter).or_default().add(f);
-        by_month.entry(month_of(f.submitted_at)).or_default().add(f);
+        by_month.entry(month_of(f.day)).or_default().add(f);
     }
     let matters = Table {
         name: "matters",
@@ -243,36 +239,31 @@ fn tables(state: &WebState, tr: Tr, facts: &[CaseFacts], reasons: &[(String, i64
     };
 
     // How long the decided cases took, and how old the open ones are.
-    const SPANS: [(i64, &str); 5] = [
-        (60_000_000, "dash-under-minute"),
-        (TEN_MINUTES, "dash-under-10-min"),
-        (3_600_000_000, "dash-under-hour"),
-        (86_400_000_000, "dash-under-day"),
-        (i64::MAX, "dash-longer"),
+    const SPANS: [&str; SPAN_LIMITS.len()] = [
+        "dash-under-minute",
+        "dash-under-10-min",
+        "dash-under-hour",
+        "dash-under-day",
+        "dash-longer",
     ];
-    let bucket = |micros: i64| {
-        SPANS
-            .iter()
-            .position(|(limit, _)| micros <= *limit)
-            .unwrap_or(4)
-    };
-    let mut took = [0u64; 5];
-    let mut waiting = [0u64; 5];
-    for f in facts {
-        if let Some(d) = f.first_decision_at {
-            took[bucket(d - f.submitted_at)] += 1;
-        } else if f.open {
-            waiting[bucket(now - f.submitted_at)] += 1;
+    let mut took = [0u64; SPAN_LIMITS.len()];
+    let mut waiting = [0u64; SPAN_LIMITS.len()];
+    for g in facts {
+        let n = u64::try_from(g.cases).unwrap_or(0);
+        if let Some(t) = g.took {
+            took[t] += n;
+        } else if let Some(w) = g.waiting {
+            waiting[w] += n;
         }
     }
-    let span_table = |name, caption: String, counts: [u64; 5]| Table {
+    let span_table = |name, caption: String, counts: [u64; SPAN_LIMITS.len()]| Table {
         name,
         caption,
         head: vec![tr.t("dash-span"), tr.t("dash-cases")],
         rows: SPANS
             .iter()
             .zip(counts)
-            .map(|((_, key), n)| vec![tr.t(key), n.to_string()])
+            .map(|(key, n)| vec![tr.t(key), n.to_string()])
             .collect(),
     };
     let processing = span_table("processing", tr.t("dash-processing"), took);
@@ -379,7 +370,7 @@ pub struct FiguresCache {
 #[derive(Clone)]
 struct Measured {
     at: std::time::Instant,
-    facts: std::sync::Arc<Vec<CaseFacts>>,
+    facts: std::sync::Arc<Vec<FactGroup>>,
     reasons: std::sync::Arc<Vec<(String, i64)>>,
 }
 
@@ -394,7 +385,12 @@ impl FiguresCache {
         }
         let measured = Measured {
             at: std::time::Instant::now(),
-            facts: std::sync::Arc::new(state.store.case_facts().await?),
+            facts: std::sync::Arc::new(
+                state
+                    .store
+                    .case_fact_groups(jiff::Timestamp::now().as_microsecond())
+                    .await?,
+            ),
             reasons: std::sync::Arc::new(state.store.referral_reasons().await?),
         };
         *slot = Some(measured.clone());
