@@ -157,8 +157,10 @@ impl Store {
     /// frequent first.
     pub async fn referral_reasons(&self) -> Result<Vec<(String, i64)>, CaseError> {
         let rows = sqlx::query(
-            "SELECT c.matter, e.reason FROM case_events e JOIN cases c ON c.id = e.case_id
-             WHERE e.kind IN ('referred', 'evidence_requested') AND e.actor = 'polku-pipeline'",
+            // Counted by the database per distinct reason (a few hundred), not read per case.
+            "SELECT c.matter, e.reason, COUNT(*) AS n FROM case_events e JOIN cases c ON c.id = e.case_id
+             WHERE e.kind IN ('referred', 'evidence_requested') AND e.actor = 'polku-pipeline'
+             GROUP BY c.matter, e.reason",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -167,6 +169,7 @@ impl Store {
             let matter: String = r.try_get("matter")?;
             let reason: Option<String> = r.try_get("reason")?;
             let reason = reason.unwrap_or_default();
+            let n: i64 = r.try_get("n")?;
             let (silent, findings) = match reason.strip_prefix("registers did not answer: ") {
                 Some(rest) => match rest.split_once("; ") {
                     Some((registers, findings)) => {
@@ -179,10 +182,10 @@ impl Store {
             if let Some(registers) = silent {
                 *counts
                     .entry(format!("{matter}: register did not answer ({registers})"))
-                    .or_default() += 1;
+                    .or_default() += n;
             }
             for finding in findings.split(", ").filter(|f| !f.is_empty()) {
-                *counts.entry(format!("{matter}: {finding}")).or_default() += 1;
+                *counts.entry(format!("{matter}: {finding}")).or_default() += n;
             }
         }
         let mut list: Vec<(String, i64)> = counts.into_iter().collect();

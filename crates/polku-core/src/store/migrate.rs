@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "rule proposals",
         sql: include_str!("../../migrations/0014_rule_proposals.sql"),
     },
+    Migration {
+        version: 15,
+        name: "decision facts",
+        sql: include_str!("../../migrations/0015_decision_facts.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
