@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use jiff::civil::Date;
-use polku_rules::{RuleBook, TestResult, run_tests};
+use polku_rules::{MIN_TEST_CASES, RuleBook, TestResult, run_tests};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -158,8 +158,18 @@ pub fn check_proposal(
     match latest.with_text(rule_set, text, tests) {
         Ok(book) => {
             let tests = book.get(rule_set).map(run_tests).unwrap_or_default();
+            // Without its examples a change could not be checked: none may be dropped below
+            // the minimum.
+            let errors = if tests.len() < MIN_TEST_CASES {
+                vec![format!(
+                    "the rule set has {} test cases; at least {MIN_TEST_CASES} are needed",
+                    tests.len()
+                )]
+            } else {
+                Vec::new()
+            };
             ProposalCheck {
-                errors: Vec::new(),
+                errors,
                 tests,
                 book: Some(book),
             }

@@ -103,6 +103,18 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
             .await,
         Err(ProposalError::NotInFuture { .. })
     ));
+    // A text without its test cases could not be checked, so it is not accepted.
+    let untested = raised_minimum(from);
+    let untested = &untested[..untested.find("\ntests:").unwrap()];
+    match store
+        .propose_rules(&proposal(untested.to_owned(), from), &hanna, &live)
+        .await
+    {
+        Err(ProposalError::Check(errors)) => {
+            assert!(errors[0].contains("0 test cases"), "{errors:?}")
+        }
+        other => panic!("{other:?}"),
+    }
     let applicant = Principal {
         role: Role::Applicant,
         ..hanna.clone()

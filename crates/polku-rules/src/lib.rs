@@ -34,7 +34,7 @@ pub use model::{
     TestCase, Text, Version,
 };
 pub use schema::{Application, InputError, json_schema};
-pub use testing::{TestResult, run_tests};
+pub use testing::{MIN_TEST_CASES, TestResult, run_tests};
 
 /// Every rule set of a directory tree, by id, with the texts it was loaded from (so a
 /// proposed change to one file can be loaded beside the others: [`RuleBook::with_text`]).

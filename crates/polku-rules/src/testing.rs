@@ -20,6 +20,10 @@ impl TestResult {
 }
 
 /// Runs every test case of `rule_set`.
+/// The fewest test cases a rule set may have: its own examples are how a change to it is
+/// checked before anyone approves it.
+pub const MIN_TEST_CASES: usize = 12;
+
 pub fn run_tests(rule_set: &RuleSet) -> Vec<TestResult> {
     rule_set
         .tests

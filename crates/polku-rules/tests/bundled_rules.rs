@@ -19,10 +19,11 @@ fn every_bundled_rule_set_passes_its_own_cases() {
     let mut failures = Vec::new();
     for rs in book.iter() {
         assert!(
-            rs.tests.len() >= 12,
-            "{} has {} test cases; the rule sets need at least 12",
+            rs.tests.len() >= polku_rules::MIN_TEST_CASES,
+            "{} has {} test cases; the rule sets need at least {}",
             rs.id,
-            rs.tests.len()
+            rs.tests.len(),
+            polku_rules::MIN_TEST_CASES
         );
         for r in run_tests(rs) {
             if !r.passed() {
