@@ -84,7 +84,12 @@ fn rule_changes(state: &WebState, tr: Tr, facts: &[FactGroup], changes: &[RulePr
                 c.backtest_evaluated.unwrap_or(0).to_string(),
                 c.backtest_changed.unwrap_or(0).to_string(),
                 tally.cases.to_string(),
-                pct(Tally::share(tally.automatic, tally.cases)),
+                // No share of nothing: a change not yet in effect has no cases.
+                if tally.cases == 0 {
+                    "–".to_owned()
+                } else {
+                    pct(Tally::share(tally.automatic, tally.cases))
+                },
             ]
         })
         .collect();

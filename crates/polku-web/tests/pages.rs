@@ -1116,8 +1116,8 @@ async fn a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer(d
         .await;
     assert!(csv.body.contains(&from), "{}", csv.body);
     assert!(
-        csv.body.contains("\"2\",\"1\""),
-        "2 re-evaluated, 1 changes: {}",
+        csv.body.contains("\"2\",\"1\",\"0\",\"–\""),
+        "2 re-evaluated, 1 changes; no case filed since, so no share: {}",
         csv.body
     );
 
