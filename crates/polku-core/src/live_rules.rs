@@ -153,11 +153,26 @@ impl LiveRules {
             return Ok(false);
         }
         let approved = store.approved_proposals().await?;
-        let shelf = self.build(&approved, stamp)?;
-        match self.shelf.write() {
-            Ok(mut s) => *s = Arc::new(shelf),
-            Err(poisoned) => *poisoned.into_inner() = Arc::new(shelf),
+        // The stamp of what was actually read (an approval may have landed in between).
+        let stamp = (
+            i64::try_from(approved.len()).unwrap_or(i64::MAX),
+            approved
+                .iter()
+                .filter_map(|p| p.decided_at)
+                .max()
+                .unwrap_or(0),
+        );
+        let shelf = Arc::new(self.build(&approved, stamp)?);
+        // Approvals are never undone, so a later stamp is a later state: a refresh that
+        // read earlier than another (they may run at once) must not put older rules back.
+        let mut slot = match self.shelf.write() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if slot.stamp < stamp {
+            *slot = shelf;
         }
+        drop(slot);
         self.refreshed_at.fetch_max(asked, Ordering::Relaxed);
         Ok(true)
     }

@@ -121,6 +121,10 @@ impl RuleProposal {
 #[derive(Debug, Clone)]
 pub struct NewProposal {
     pub rule_set: String,
+    /// The approved proposal whose text the official edited (`None`: the shipped text).
+    /// If another change was approved since, the proposal is refused as stale rather than
+    /// silently undoing that change.
+    pub base: Option<Uuid>,
     pub text: String,
     pub tests_text: Option<String>,
     pub summary: String,
@@ -311,12 +315,18 @@ impl Store {
         if new.summary.trim().is_empty() {
             return Err(ProposalError::NoSummary);
         }
+        // The latest approved changes, also those approved on another server a moment ago.
+        rules.refresh(self).await?;
         let shelf = rules.shelf();
         if shelf.latest().get(&new.rule_set).is_none() {
             return Err(ProposalError::NoSuchRuleSet(new.rule_set.clone()));
         }
         let effective = parse_future(&new.effective_from)?;
-        let (base, latest_from) = self.latest_approved(&new.rule_set).await?;
+        let (latest, latest_from) = self.latest_approved(&new.rule_set).await?;
+        if latest != new.base {
+            return Err(ProposalError::Stale);
+        }
+        let base = new.base;
         if let Some(from) = latest_from.filter(|f| *f > effective) {
             return Err(ProposalError::BeforeLatest(from.to_string()));
         }
@@ -334,7 +344,7 @@ impl Store {
         }
         let id = Uuid::now_v7();
         let now = now_micros();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO rule_proposals (id, rule_set, text, tests_text, summary, effective_from,
                  base, state, proposed_by, proposed_by_name, proposed_at)
@@ -442,17 +452,26 @@ impl Store {
             .await?
             .ok_or(ProposalError::NotFound(id))?;
         let stamp = rules.shelf().stamp;
-        let (backtest, reused) = {
-            // One computation per proposal at a time; views of others are not held up long.
-            let mut slot = cache.entries.lock().await;
-            slot.retain(|_, (at, _, _)| at.elapsed() < BACKTEST_MAX_AGE);
-            match slot.get(&id).filter(|(_, s, _)| *s == stamp) {
-                Some((_, _, b)) => (b.clone(), true),
-                None => {
-                    let b = Arc::new(self.backtest_of(&p, rules).await?);
-                    slot.insert(id, (std::time::Instant::now(), stamp, b.clone()));
-                    (b, false)
-                }
+        let cached = {
+            let mut entries = cache.entries.lock().await;
+            entries.retain(|_, (at, _, _)| at.elapsed() < BACKTEST_MAX_AGE);
+            entries
+                .get(&id)
+                .filter(|(_, s, _)| *s == stamp)
+                .map(|(_, _, b)| b.clone())
+        };
+        // Computed outside the lock: a long backtest holds up no view of another proposal
+        // (two views of one proposal at the same moment may both compute it).
+        let (backtest, reused) = match cached {
+            Some(b) => (b, true),
+            None => {
+                let b = Arc::new(self.backtest_of(&p, rules).await?);
+                cache
+                    .entries
+                    .lock()
+                    .await
+                    .insert(id, (std::time::Instant::now(), stamp, b.clone()));
+                (b, false)
             }
         };
         self.audit(&entry(
@@ -502,6 +521,8 @@ impl Store {
     ) -> Result<RuleProposal, ProposalError> {
         let p = self.open_proposal_for_decision(id, by).await?;
         let effective = parse_future(&p.effective_from)?;
+        // Check and backtest against every change approved so far, on any server.
+        rules.refresh(self).await?;
         let check = check_proposal(
             rules.shelf().latest(),
             &p.rule_set,
@@ -515,7 +536,7 @@ impl Store {
             return Err(ProposalError::TestsFail(check.failed_tests()));
         }
         let backtest = self.backtest_of(&p, rules).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // The audit append takes the chain's head lock first: two approvals of the same rule
         // set queue here, and the second sees the first's row below.
         append_in(
@@ -554,8 +575,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
-            return Err(ProposalError::NotOpen(ProposalState::Approved));
+            drop(tx);
+            return Err(self.no_longer_open(p.id).await);
         }
+        // The backtest may have taken long: the day the change takes effect must still
+        // lie ahead when the approval commits (workers rely on it, see LiveRules).
+        parse_future(&p.effective_from)?;
         tx.commit().await?;
         tracing::info!(proposal = %p.id, rule_set = %p.rule_set, effective = %effective, "rule change approved");
         rules.refresh(self).await?;
@@ -643,7 +668,19 @@ impl Store {
         note: &str,
         purpose: &str,
     ) -> Result<RuleProposal, ProposalError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
+        // The audit append first, as in an approval: both take the chain's head lock before
+        // the proposal's row, so concurrent steps on one proposal queue instead of
+        // deadlocking on PostgreSQL.
+        append_in(
+            &mut tx,
+            &entry(
+                by,
+                purpose,
+                json!({"proposal": p.id, "rule_set": p.rule_set, "note": note.trim()}),
+            ),
+        )
+        .await?;
         let done = sqlx::query(
             "UPDATE rule_proposals SET state = $1, decided_by = $2, decided_by_name = $3,
                  decided_at = $4, decision_note = $5
@@ -658,21 +695,22 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
-            return Err(ProposalError::NotOpen(state));
+            drop(tx);
+            return Err(self.no_longer_open(p.id).await);
         }
-        append_in(
-            &mut tx,
-            &entry(
-                by,
-                purpose,
-                json!({"proposal": p.id, "rule_set": p.rule_set, "note": note.trim()}),
-            ),
-        )
-        .await?;
         tx.commit().await?;
         self.rule_proposal(p.id)
             .await?
             .ok_or(ProposalError::NotFound(p.id))
+    }
+
+    /// Why a proposal could not be closed: the state someone else put it in meanwhile.
+    async fn no_longer_open(&self, id: Uuid) -> ProposalError {
+        match self.rule_proposal(id).await {
+            Ok(Some(p)) => ProposalError::NotOpen(p.state),
+            Ok(None) => ProposalError::NotFound(id),
+            Err(e) => e,
+        }
     }
 }
 

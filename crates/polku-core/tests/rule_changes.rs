@@ -80,6 +80,7 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
     let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
     let proposal = |text: String, from: jiff::civil::Date| NewProposal {
         rule_set: MATTER.to_owned(),
+        base: None,
         text,
         tests_text: None,
         summary: "The general minimum pay rises to 2,000 €.".to_owned(),
@@ -204,6 +205,28 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
         Err(ProposalError::Stale)
     ));
     store.withdraw_proposal(own.id, &lauri).await.unwrap();
+    // A proposal written against the text before that approval is refused: it would undo
+    // the approved change from its own date.
+    assert!(matches!(
+        store
+            .propose_rules(&proposal(raised_minimum(from), from), &lauri, &live)
+            .await,
+        Err(ProposalError::Stale)
+    ));
+    let written_against_it = NewProposal {
+        base: Some(p.id),
+        ..proposal(raised_minimum(from), from)
+    };
+    let next = store
+        .propose_rules(&written_against_it, &lauri, &live)
+        .await
+        .unwrap();
+    assert_eq!(next.base, Some(p.id));
+    store.withdraw_proposal(next.id, &lauri).await.unwrap();
+    assert!(matches!(
+        store.withdraw_proposal(next.id, &lauri).await,
+        Err(ProposalError::NotOpen(ProposalState::Withdrawn))
+    ));
 
     // Another process on the same database picks the change up.
     let other = LiveRules::from(rules());
@@ -234,6 +257,8 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
             "rule administration: backtest (reads past applications of the matter)",
             "rule administration: approval",
             "rule administration: withdrawal",
+            "rule administration: proposal",
+            "rule administration: withdrawal",
         ]
     );
     assert_eq!(store.verify_audit().await.unwrap().first_break, None);
@@ -255,6 +280,7 @@ async fn a_rejection_says_why_and_changes_nothing(store: &Store) {
         .propose_rules(
             &NewProposal {
                 rule_set: MATTER.to_owned(),
+                base: None,
                 text: raised_minimum(from),
                 tests_text: None,
                 summary: "Raise the minimum.".to_owned(),

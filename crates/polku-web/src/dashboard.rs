@@ -65,12 +65,19 @@ fn rule_changes(state: &WebState, tr: Tr, facts: &[FactGroup], changes: &[RulePr
     let rows = changes
         .iter()
         .map(|c| {
-            // Filed on or after the day it took effect: the cases it decides.
-            let mut tally = Tally::default();
-            for g in facts
+            // The cases it decides: filed from the day it took effect until the next
+            // approved change to the same rule set took over.
+            let until = changes
                 .iter()
-                .filter(|g| g.matter == c.rule_set && g.filed >= c.effective_from)
-            {
+                .filter(|n| n.rule_set == c.rule_set && n.effective_from > c.effective_from)
+                .map(|n| n.effective_from.as_str())
+                .min();
+            let mut tally = Tally::default();
+            for g in facts.iter().filter(|g| {
+                g.matter == c.rule_set
+                    && g.filed >= c.effective_from
+                    && until.is_none_or(|u| g.filed.as_str() < u)
+            }) {
                 tally.add(g);
             }
             vec![

@@ -125,6 +125,8 @@ struct TestRow {
 struct Propose {
     page: Page,
     id: String,
+    /// The approved proposal the text in the form comes from (empty: the shipped text).
+    base: String,
     title: String,
     summary: String,
     effective_from: String,
@@ -160,10 +162,22 @@ pub async fn propose_form(
     if let Err(r) = handler(&v) {
         return *r;
     }
+    // The text to edit includes every change approved so far, on any server.
+    if let Err(e) = state.rules.refresh(&state.store).await {
+        return internal(&v, &e);
+    }
     let shelf = state.rules.shelf();
     let Some((text, tests)) = shelf.latest().text_of(&id) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
+    let base = shelf
+        .layers()
+        .iter()
+        .rev()
+        .find(|l| l.rule_set.as_deref() == Some(id.as_str()))
+        .and_then(|l| l.proposal)
+        .map(|b| b.to_string())
+        .unwrap_or_default();
     let tomorrow = jiff::Zoned::now()
         .date()
         .tomorrow()
@@ -173,6 +187,7 @@ pub async fn propose_form(
         page: Page::of(&v),
         title: matter_title(&state, &id, v.tr),
         id,
+        base,
         summary: String::new(),
         effective_from: tomorrow,
         text: text.to_owned(),
@@ -190,6 +205,7 @@ pub async fn propose_form(
 #[derive(Default)]
 struct Sent {
     csrf: String,
+    base: String,
     summary: String,
     effective_from: String,
     text: String,
@@ -214,6 +230,7 @@ async fn read_form(mut form: Multipart) -> Result<Sent, &'static str> {
             .replace("\r\n", "\n");
         match name.as_str() {
             "csrf" => sent.csrf = value,
+            "base" => sent.base = value,
             "summary" => sent.summary = value,
             "effective_from" => sent.effective_from = value,
             "text" => sent.text = value,
@@ -245,6 +262,13 @@ pub async fn propose(
     if sent.csrf != session.csrf {
         return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
     }
+    let base = match sent.base.trim() {
+        "" => None,
+        b => match Uuid::parse_str(b) {
+            Ok(b) => Some(b),
+            Err(_) => return bad_input(&v, "base"),
+        },
+    };
     let shelf = state.rules.shelf();
     let Some((_, shipped_tests)) = shelf.latest().text_of(&id) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
@@ -259,6 +283,7 @@ pub async fn propose(
         page: Page::of(&v),
         title: matter_title(&state, &id, v.tr),
         id: id.clone(),
+        base: sent.base.clone(),
         summary: sent.summary.clone(),
         effective_from: sent.effective_from.clone(),
         text: text.clone(),
@@ -279,6 +304,7 @@ pub async fn propose(
     }
     let new = NewProposal {
         rule_set: id.clone(),
+        base,
         text: text.clone(),
         tests_text: tests,
         summary: sent.summary.clone(),

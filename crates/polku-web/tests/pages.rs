@@ -1088,6 +1088,41 @@ async fn a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer(d
     assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
     let after = s.call("GET", &page_uri, &liisa, None).await;
     assert!(after.body.contains("Approved"));
+    // A proposal made from the form opened before that approval would undo it: refused.
+    let stale = s
+        .multipart(
+            &uri,
+            &hanna,
+            &[
+                ("csrf", &csrf),
+                ("base", ""),
+                ("summary", "Another change."),
+                ("effective_from", &from),
+                ("text", &good),
+                ("action", "propose"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(
+        stale.body.contains("Propose again against it"),
+        "{}",
+        stale.body
+    );
+    let reopened = s
+        .call(
+            "GET",
+            &format!("/work/rules/{EXTENSION}/propose"),
+            &hanna,
+            None,
+        )
+        .await;
+    assert!(
+        reopened
+            .body
+            .contains(&format!("name=\"base\" value=\"{}\"", stored[0].id)),
+        "the form now names the approved change it holds"
+    );
     let overview = s.call("GET", "/work/rules", &hanna, None).await;
     assert!(
         overview.body.contains(&format!("from {from}")),
@@ -1110,7 +1145,11 @@ async fn a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer(d
     // with the backtest its approver saw.
     let dash = s.call("GET", "/dashboard", &liisa, None).await;
     assert_eq!(dash.status, StatusCode::OK);
-    assert!(dash.body.contains("Approved rule changes and their effect"));
+    assert!(
+        dash.body.contains(&format!("<td>{from}</td>")),
+        "the change's row: {}",
+        dash.body
+    );
     let csv = s
         .call("GET", "/dashboard/rule-changes.csv", &liisa, None)
         .await;

@@ -138,6 +138,7 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
         .propose_rules(
             &polku_core::NewProposal {
                 rule_set: EXTENSION.to_owned(),
+                base: None,
                 text,
                 tests_text: None,
                 summary: "bench".to_owned(),

@@ -234,7 +234,11 @@ async fn run_case(args: StoreArgs, command: CaseCommand) -> anyhow::Result<ExitC
             polku_rules::Application::from_json(&application)
                 .context("the application is not valid")?;
             let store = args.open().await?;
-            let deadline = rule_book(&args, None)?
+            // The rules that will decide it: the shipped ones with the approved changes.
+            let rules = polku_core::LiveRules::from(rule_book(&args, None)?);
+            let deadline = rules
+                .for_filing_date(&store, application_date)
+                .await?
                 .get(&matter)
                 .and_then(|rs| rs.processing_time.as_ref())
                 .and_then(|p| p.deadline(application_date));
