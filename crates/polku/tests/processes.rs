@@ -410,3 +410,104 @@ fn an_unknown_path_is_a_page_for_people_and_a_problem_for_programs() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// Copies the rule files under `from` into `to`, with `edit` applied to every text.
+fn copy_rules(from: &std::path::Path, to: &std::path::Path, edit: &dyn Fn(&str) -> String) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_rules(&path, &target, edit);
+        } else {
+            std::fs::write(&target, edit(&std::fs::read_to_string(&path).unwrap())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_server_refuses_to_start_when_an_approved_rule_change_no_longer_loads() {
+    let data = tempfile::tempdir().unwrap();
+    // A change approved under today's rule files …
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let proposal = runtime.block_on(async {
+        let store = polku_core::Store::open_data_dir(data.path()).await.unwrap();
+        let book = polku_rules::RuleBook::load_dir(&repo().join("rules")).unwrap();
+        let matter = "fi.residence-permit.employed.extension";
+        let text = book.text_of(matter).unwrap().0.to_owned();
+        let live = polku_core::LiveRules::from(book);
+        let mut officials = Vec::new();
+        for (name, role) in [
+            ("Hanna", polku_core::Role::CaseHandler),
+            ("Liisa", polku_core::Role::LegalOfficer),
+        ] {
+            let id = store
+                .add_user(name, role, Some("Maahanmuuttovirasto"), None)
+                .await
+                .unwrap();
+            officials.push(store.principal_of(id).await.unwrap().unwrap());
+        }
+        let from = jiff::Zoned::now().date().tomorrow().unwrap();
+        let p = store
+            .propose_rules(
+                &polku_core::NewProposal {
+                    rule_set: matter.to_owned(),
+                    base: None,
+                    text: text.replace(
+                        "      2025-04-01: 1600\n",
+                        &format!("      2025-04-01: 1600\n      {from}: 2000\n"),
+                    ),
+                    tests_text: None,
+                    summary: "Minimum pay rises.".to_owned(),
+                    effective_from: from.to_string(),
+                },
+                &officials[0],
+                &live,
+            )
+            .await
+            .unwrap();
+        store
+            .approve_proposal(p.id, &officials[1], "", &live)
+            .await
+            .unwrap();
+        store.close().await;
+        p.id
+    });
+    // … and a new set of rule files in which a shared condition it uses was renamed.
+    let rules = data.path().join("new-rules");
+    copy_rules(&repo().join("rules"), &rules, &|t| {
+        t.replace("identity-established", "identity-confirmed")
+    });
+    let mut server = Command::new(bin())
+        .args(["serve", "--data-dir", data.path().to_str().unwrap()])
+        .args(["--rules", rules.to_str().unwrap(), "--listen"])
+        .arg(free_port().to_string())
+        .current_dir(repo())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            server.kill().unwrap();
+            panic!("the server started: it must not decide under other rules than approved");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!status.success());
+    assert!(
+        stderr.contains(&proposal.to_string()) && stderr.contains("no longer loads"),
+        "the error names the proposal: {stderr}"
+    );
+}
