@@ -48,6 +48,14 @@ impl Decision {
 const COLUMNS: &str = "d.id, d.case_id, d.outcome, d.automated, d.decided_by, c.matter, d.rule_set, d.rule_set_version,
                        d.evaluated_on, d.input_json, d.trace_json, d.decided_at, d.unanswered_json";
 
+/// The registers that stayed silent, from a decision's `unanswered_json` (none when NULL).
+fn unanswered_of(r: &AnyRow) -> Result<Result<Vec<String>, String>, sqlx::Error> {
+    Ok(match r.try_get::<Option<String>, _>("unanswered_json")? {
+        Some(j) => serde_json::from_str(&j).map_err(|e| e.to_string()),
+        None => Ok(Vec::new()),
+    })
+}
+
 fn decision_from_row(r: &AnyRow) -> Result<Decision, CaseError> {
     let id: String = r.try_get("id")?;
     let case: String = r.try_get("case_id")?;
@@ -74,12 +82,7 @@ fn decision_from_row(r: &AnyRow) -> Result<Decision, CaseError> {
         input: serde_json::from_str(&input).map_err(|e| corrupt("input", e.to_string()))?,
         trace: serde_json::from_str(&trace).map_err(|e| corrupt("trace", e.to_string()))?,
         decided_at: r.try_get("decided_at")?,
-        unanswered: match r.try_get::<Option<String>, _>("unanswered_json")? {
-            Some(j) => {
-                serde_json::from_str(&j).map_err(|e| corrupt("unanswered", e.to_string()))?
-            }
-            None => Vec::new(),
-        },
+        unanswered: unanswered_of(r)?.map_err(|e| corrupt("unanswered", e))?,
     })
 }
 
@@ -228,12 +231,7 @@ impl Store {
                 .map_err(|e| corrupt("input", e.to_string()))?;
             // Read once, evaluated twice.
             let app = polku_rules::Application::from_json(&input).ok();
-            let unanswered: Vec<String> =
-                match row.try_get::<Option<String>, _>("unanswered_json")? {
-                    Some(j) => serde_json::from_str(&j)
-                        .map_err(|e| corrupt("unanswered", e.to_string()))?,
-                    None => Vec::new(),
-                };
+            let unanswered = unanswered_of(row)?.map_err(|e| corrupt("unanswered", e))?;
             let evaluated_on: Option<String> = row.try_get("evaluated_on")?;
             let (before, date) = match on {
                 Some(on) => {

@@ -149,6 +149,18 @@ impl ProposalCheck {
     pub fn failed_tests(&self) -> usize {
         self.tests.iter().filter(|t| !t.passed()).count()
     }
+
+    /// The check itself when it passed; otherwise why not (what may not be stored or
+    /// approved).
+    pub fn passing(self) -> Result<ProposalCheck, ProposalError> {
+        if !self.errors.is_empty() {
+            return Err(ProposalError::Check(self.errors));
+        }
+        match self.failed_tests() {
+            0 => Ok(self),
+            n => Err(ProposalError::TestsFail(n)),
+        }
+    }
 }
 
 /// Loads `text` (and `tests`) in place of rule set `rule_set`'s files in `latest` and runs
@@ -335,13 +347,8 @@ impl Store {
             &new.rule_set,
             &new.text,
             new.tests_text.as_deref(),
-        );
-        if !check.errors.is_empty() {
-            return Err(ProposalError::Check(check.errors));
-        }
-        if check.failed_tests() > 0 {
-            return Err(ProposalError::TestsFail(check.failed_tests()));
-        }
+        )
+        .passing()?;
         let id = Uuid::now_v7();
         let now = now_micros();
         let mut tx = self.begin_write().await?;
@@ -523,18 +530,13 @@ impl Store {
         let effective = parse_future(&p.effective_from)?;
         // Check and backtest against every change approved so far, on any server.
         rules.refresh(self).await?;
-        let check = check_proposal(
+        check_proposal(
             rules.shelf().latest(),
             &p.rule_set,
             &p.text,
             p.tests_text.as_deref(),
-        );
-        if !check.errors.is_empty() {
-            return Err(ProposalError::Check(check.errors));
-        }
-        if check.failed_tests() > 0 {
-            return Err(ProposalError::TestsFail(check.failed_tests()));
-        }
+        )
+        .passing()?;
         let backtest = self.backtest_of(&p, rules).await?;
         let mut tx = self.begin_write().await?;
         // The audit append takes the chain's head lock first: two approvals of the same rule

@@ -278,7 +278,9 @@ pub async fn propose(
     // The tests file is only part of the proposal when it was changed.
     let tests =
         (sent.tests.trim() != shipped_tests.unwrap_or_default().trim()).then(|| sent.tests.clone());
-    let check = check_proposal(shelf.latest(), &id, &text, tests.as_deref());
+    // The form again, with the check's errors and test results (the store checks the
+    // text itself when proposing; this is only for showing).
+    let check = || check_proposal(shelf.latest(), &id, &text, tests.as_deref());
     let form_again = |refused: Option<String>, check: &ProposalCheck| Propose {
         page: Page::of(&v),
         title: matter_title(&state, &id, v.tr),
@@ -295,6 +297,7 @@ pub async fn propose(
         failed: check.failed_tests(),
     };
     if sent.action != "propose" {
+        let check = check();
         let status = if check.passed() {
             StatusCode::OK
         } else {
@@ -306,7 +309,7 @@ pub async fn propose(
         rule_set: id.clone(),
         base,
         text: text.clone(),
-        tests_text: tests,
+        tests_text: tests.clone(),
         summary: sent.summary.clone(),
         effective_from: sent.effective_from.clone(),
     };
@@ -319,7 +322,7 @@ pub async fn propose(
         Err(ProposalError::Store(e)) => internal(&v, &e),
         Err(e) => {
             let (status, message) = refusal(v.tr, &e);
-            (status, form_again(Some(message), &check)).into_response()
+            (status, form_again(Some(message), &check())).into_response()
         }
     }
 }
