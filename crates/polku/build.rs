@@ -19,6 +19,13 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
+    // As crates/polku-core/build.rs: the PostgreSQL process tests are ignored unless
+    // POLKU_TEST_DATABASE_URL is set when they are built.
+    println!("cargo::rustc-check-cfg=cfg(polku_pg_tests)");
+    println!("cargo::rerun-if-env-changed=POLKU_TEST_DATABASE_URL");
+    if std::env::var_os("POLKU_TEST_DATABASE_URL").is_some_and(|v| !v.is_empty()) {
+        println!("cargo::rustc-cfg=polku_pg_tests");
+    }
     let manifest =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let rules = manifest.join("../../rules");

@@ -26,14 +26,18 @@ pub enum AuditLog {
     /// A step in changing the machine's rules: proposed, backtested, approved, rejected,
     /// withdrawn.
     Rules,
+    /// An application registered by an official with the day it actually arrived
+    /// through another channel, and why.
+    Registration,
 }
 
 impl AuditLog {
-    pub const ALL: [AuditLog; 4] = [
+    pub const ALL: [AuditLog; 5] = [
         AuditLog::Access,
         AuditLog::Disclosure,
         AuditLog::Decision,
         AuditLog::Rules,
+        AuditLog::Registration,
     ];
 
     /// The log named `name` (as stored).
@@ -47,6 +51,7 @@ impl AuditLog {
             AuditLog::Disclosure => "disclosure",
             AuditLog::Decision => "decision",
             AuditLog::Rules => "rules",
+            AuditLog::Registration => "registration",
         }
     }
 }

@@ -38,6 +38,10 @@ pub enum CaseError {
         detail: String,
     },
     #[error(transparent)]
+    Registration(#[from] RegistrationError),
+    #[error("the idempotency key was used for another request")]
+    KeyReused,
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -47,12 +51,68 @@ impl From<sqlx::Error> for CaseError {
     }
 }
 
+/// The day it is now in Finland (Europe/Helsinki): the filing date of every application the
+/// service receives. An applicant never chooses it.
+pub fn today_in_finland() -> Date {
+    jiff::Timestamp::now().to_zoned(finland()).date()
+}
+
+/// Finland's time zone (the tz database is built into the binary).
+pub fn finland() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/Helsinki").unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// How far back an official may register an application's day of arrival.
+pub const REGISTRATION_DAYS_BACK: i64 = 365;
+
+/// Why an official's registration of an application was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistrationError {
+    #[error(
+        "{received} is in the future: an application is registered with the day it actually arrived, {today} at the latest"
+    )]
+    InTheFuture { received: Date, today: Date },
+    #[error(
+        "{received} is more than {REGISTRATION_DAYS_BACK} days ago: an application that old is not registered here"
+    )]
+    TooOld { received: Date },
+    #[error(
+        "the reason must say how the application arrived (2–500 characters, no control characters)"
+    )]
+    Reason,
+}
+
+/// Checks an official's registration: the day of arrival lies within the last
+/// [`REGISTRATION_DAYS_BACK`] days up to `today`, and the reason is a plain text.
+pub fn check_registration(
+    received: Date,
+    reason: &str,
+    today: Date,
+) -> Result<(), RegistrationError> {
+    if received > today {
+        return Err(RegistrationError::InTheFuture { received, today });
+    }
+    let earliest = today
+        .checked_sub(jiff::Span::new().days(REGISTRATION_DAYS_BACK))
+        .unwrap_or(Date::MIN);
+    if received < earliest {
+        return Err(RegistrationError::TooOld { received });
+    }
+    let chars = reason.trim().chars().count();
+    if !(2..=500).contains(&chars) || reason.chars().any(char::is_control) {
+        return Err(RegistrationError::Reason);
+    }
+    Ok(())
+}
+
 /// A new application, as the submission gives it.
 #[derive(Debug, Clone)]
 pub struct NewApplication {
     pub matter: String,
     pub applicant_id: String,
-    /// The day the application was filed: the rules in force that day apply.
+    /// The day the application was filed: the rules in force that day apply. The service
+    /// sets it ([`today_in_finland`]), or an official registers the day an application
+    /// from another channel arrived ([`Store::register`]); never the applicant.
     pub application_date: Date,
     /// The application with the evidence supplied with it (the input schema's shape).
     pub application: serde_json::Value,
@@ -102,18 +162,17 @@ pub struct CaseEvent {
 }
 
 impl Store {
-    /// Files an application: the case, its first event and the job that will decide it,
-    /// in one transaction.
+    /// Files an application received today: the case, its first event and the job that
+    /// will decide it, in one transaction.
     pub async fn submit(&self, new: &NewApplication, actor: &Actor) -> Result<Uuid, CaseError> {
-        let mut tx = self.begin_write().await?;
-        let id = submit_in(&mut tx, new, actor).await?;
-        tx.commit().await?;
-        tracing::info!(case = %id, matter = %new.matter, "application submitted");
-        Ok(id)
+        self.file(new, actor, Filing::Received, None)
+            .await
+            .map(|(id, _)| id)
     }
 
     /// Like [`Store::submit`], but a retry with the same `key` from the same user gets the
-    /// first case back instead of a second one. Returns the case and whether it is new.
+    /// first case back instead of a second one; the same key with another request is
+    /// refused ([`CaseError::KeyReused`]). Returns the case and whether it is new.
     pub async fn submit_once(
         &self,
         new: &NewApplication,
@@ -121,29 +180,75 @@ impl Store {
         user: &str,
         key: &str,
     ) -> Result<(Uuid, bool), CaseError> {
+        self.file(new, actor, Filing::Received, Some((user, key)))
+            .await
+    }
+
+    /// An official registers an application that arrived through another channel (paper,
+    /// a service point) with the day it actually arrived and why: checked by
+    /// [`check_registration`] against today in Finland, written to the case's history and
+    /// to the audit chain in the same transaction. With `once`, as [`Store::submit_once`].
+    pub async fn register(
+        &self,
+        new: &NewApplication,
+        official: &Actor,
+        reason: &str,
+        once: Option<(&str, &str)>,
+    ) -> Result<(Uuid, bool), CaseError> {
+        check_registration(new.application_date, reason, today_in_finland())?;
+        self.file(
+            new,
+            official,
+            Filing::Registered {
+                reason: reason.trim(),
+            },
+            once,
+        )
+        .await
+    }
+
+    async fn file(
+        &self,
+        new: &NewApplication,
+        actor: &Actor,
+        filing: Filing<'_>,
+        once: Option<(&str, &str)>,
+    ) -> Result<(Uuid, bool), CaseError> {
+        let fingerprint = request_fingerprint(new);
         for _ in 0..3 {
-            if let Some(id) = self.idempotent_case(user, key).await? {
-                return Ok((id, false));
+            if let Some((user, key)) = once
+                && let Some((id, stored)) = self.idempotent_case(user, key).await?
+            {
+                return if stored.is_empty() || stored == fingerprint {
+                    Ok((id, false))
+                } else {
+                    Err(CaseError::KeyReused)
+                };
             }
             let mut tx = self.begin_write().await?;
-            let id = submit_in(&mut tx, new, actor).await?;
-            let stored = sqlx::query("INSERT INTO idempotency_keys (user_id, key, case_id, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(user)
-                .bind(key)
-                .bind(id.to_string())
-                .bind(now_micros())
-                .execute(&mut *tx)
-                .await;
-            match stored {
-                Ok(_) => {
-                    tx.commit().await?;
-                    tracing::info!(case = %id, matter = %new.matter, "application submitted");
-                    return Ok((id, true));
+            let id = submit_in(&mut tx, new, actor, filing).await?;
+            if let Some((user, key)) = once {
+                let stored = sqlx::query("INSERT INTO idempotency_keys (user_id, key, case_id, created_at, request_hash) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(user)
+                    .bind(key)
+                    .bind(id.to_string())
+                    .bind(now_micros())
+                    .bind(&fingerprint)
+                    .execute(&mut *tx)
+                    .await;
+                match stored {
+                    Ok(_) => {}
+                    // A concurrent request with the same key won: drop ours and answer with its case.
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        tx.rollback().await?;
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
                 }
-                // A concurrent request with the same key won: drop ours and answer with its case.
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => tx.rollback().await?,
-                Err(e) => return Err(e.into()),
             }
+            tx.commit().await?;
+            tracing::info!(case = %id, matter = %new.matter, filed = %new.application_date, how = filing.kind(), "application filed");
+            return Ok((id, true));
         }
         Err(CaseError::Store(StoreError::Sql(sqlx::Error::RowNotFound)))
     }
@@ -198,17 +303,25 @@ impl Store {
         Ok(())
     }
 
-    async fn idempotent_case(&self, user: &str, key: &str) -> Result<Option<Uuid>, CaseError> {
-        let row =
-            sqlx::query("SELECT case_id FROM idempotency_keys WHERE user_id = $1 AND key = $2")
-                .bind(user)
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?;
+    /// The case `user` first filed with `key`, and that request's fingerprint (empty for
+    /// keys stored before fingerprints were).
+    async fn idempotent_case(
+        &self,
+        user: &str,
+        key: &str,
+    ) -> Result<Option<(Uuid, String)>, CaseError> {
+        let row = sqlx::query(
+            "SELECT case_id, request_hash FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        )
+        .bind(user)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| {
             let id: String = r.try_get("case_id")?;
-            Uuid::parse_str(&id)
-                .map_err(|e| corrupt(Uuid::nil(), "idempotent case id", e.to_string()))
+            let id = Uuid::parse_str(&id)
+                .map_err(|e| corrupt(Uuid::nil(), "idempotent case id", e.to_string()))?;
+            Ok((id, r.try_get("request_hash")?))
         })
         .transpose()
     }
@@ -318,13 +431,59 @@ impl Store {
     }
 }
 
+/// How an application reached the service.
+#[derive(Debug, Clone, Copy)]
+enum Filing<'a> {
+    /// Through the e-service or the API, today.
+    Received,
+    /// Registered by an official from another channel, with the day it arrived and why.
+    Registered { reason: &'a str },
+}
+
+impl Filing<'_> {
+    fn kind(self) -> &'static str {
+        match self {
+            Filing::Received => "submitted",
+            Filing::Registered { .. } => "registered",
+        }
+    }
+}
+
+/// What makes two requests with one idempotency key the same request: the matter, the
+/// person, the day and the application (serde_json orders object keys).
+fn request_fingerprint(new: &NewApplication) -> String {
+    use sha2::{Digest, Sha256};
+    let text = serde_json::json!([new.matter, new.applicant_id, new.application]).to_string();
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 async fn submit_in(
     tx: &mut Transaction<'_, Any>,
     new: &NewApplication,
     actor: &Actor,
+    filing: Filing<'_>,
 ) -> Result<Uuid, CaseError> {
     let id = Uuid::now_v7();
     let now = now_micros();
+    // The service, not the applicant, says when the application was filed.
+    let mut application = new.application.clone();
+    if let Some(object) = application
+        .as_object_mut()
+        .map(|o| {
+            o.entry("application")
+                .or_insert_with(|| serde_json::json!({}))
+        })
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        object.insert(
+            "submitted_on".into(),
+            new.application_date.to_string().into(),
+        );
+        object.insert("matter".into(), new.matter.clone().into());
+    }
     sqlx::query(
         "INSERT INTO cases (id, matter, applicant_id, state, application_date, application_json, created_at, updated_at, last_seq, deadline)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1, $8)",
@@ -334,21 +493,51 @@ async fn submit_in(
     .bind(&new.applicant_id)
     .bind(CaseState::Received.as_str())
     .bind(new.application_date.to_string())
-    .bind(new.application.to_string())
+    .bind(application.to_string())
     .bind(now)
     .bind(new.deadline.map(|d| d.to_string()))
     .execute(&mut **tx)
     .await?;
+    let reason = match filing {
+        Filing::Received => None,
+        Filing::Registered { reason } => Some(reason),
+    };
     sqlx::query(
         "INSERT INTO case_events (case_id, seq, at, actor, kind, from_state, to_state, reason)
-         VALUES ($1, 1, $2, $3, 'submitted', NULL, $4, NULL)",
+         VALUES ($1, 1, $2, $3, $4, NULL, $5, $6)",
     )
     .bind(id.to_string())
     .bind(now)
     .bind(&actor.0)
+    .bind(filing.kind())
     .bind(CaseState::Received.as_str())
+    .bind(reason)
     .execute(&mut **tx)
     .await?;
+    if let Some(reason) = reason {
+        crate::audit::append_in(
+            tx,
+            &crate::AuditEntry {
+                log: crate::AuditLog::Registration,
+                actor: actor.0.clone(),
+                organisation: None,
+                person: Some(new.applicant_id.clone()),
+                purpose: format!(
+                    "application registered as received on {}",
+                    new.application_date
+                ),
+                legal_basis: None,
+                detail: serde_json::json!({
+                    "case": id,
+                    "matter": new.matter,
+                    "received_on": new.application_date.to_string(),
+                    "reason": reason,
+                }),
+                x_road: crate::XRoad::default(),
+            },
+        )
+        .await?;
+    }
     crate::jobs::enqueue(tx, id, crate::jobs::JobKind::Decide, now).await?;
     Ok(id)
 }

@@ -251,7 +251,7 @@ impl Store {
                 decision,
                 &case.matter,
                 grants,
-                jiff::Zoned::now().date(),
+                crate::today_in_finland(),
             )
             .await?;
         }

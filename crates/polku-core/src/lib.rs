@@ -25,16 +25,20 @@ pub mod testing;
 pub use access::{AccessError, MIN_PASSWORD_CHARS, Principal, Role, random_token};
 pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;
-pub use cases::{Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication};
+pub use cases::{
+    Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication, REGISTRATION_DAYS_BACK,
+    RegistrationError, check_registration, finland, today_in_finland,
+};
 pub use decisions::{Backtest, ChangedOutcome, Decision, Replay, ReplayError, automated_notice};
 pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use kpis::{FactGroup, MatterFigures, SPAN_LIMITS};
 pub use live_rules::{Layer, LiveRules, RuleShelf};
 pub use permits::{Permit, valid_until};
+#[cfg(any(test, feature = "testing"))]
+pub use pipeline::SuppliedEvidence;
 pub use pipeline::{
     EVIDENCE_ATTEMPTS, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,
-    SuppliedEvidence,
 };
 pub use rule_proposals::{
     BACKTEST_MAX_AGE, BacktestCache, NewProposal, ProposalCheck, ProposalError, ProposalState,

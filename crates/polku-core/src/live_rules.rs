@@ -49,7 +49,7 @@ impl RuleShelf {
 
     /// The rules in force today.
     pub fn today(&self) -> &Arc<RuleBook> {
-        self.on(jiff::Zoned::now().date())
+        self.on(crate::today_in_finland())
     }
 
     /// The rules with every approved change, those still to take effect included: what a

@@ -22,7 +22,7 @@ use crate::permits::grant_in;
 use crate::store::{Store, StoreError, now_micros};
 
 /// Where a case's evidence comes from. The register adapters implement it in their own
-/// crate; [`SuppliedEvidence`] takes what came with the submission.
+/// crate; `SuppliedEvidence` (tests only) takes what came with the submission.
 ///
 /// Gathering runs outside any database transaction (registers answer in their own time),
 /// so it must not assume the case is still waiting when it returns: the pipeline checks.
@@ -49,10 +49,13 @@ impl<E: EvidenceSource> EvidenceSource for Arc<E> {
     }
 }
 
-/// Evidence exactly as the submission supplied it.
+/// Evidence exactly as the submission supplied it: for tests only (feature `testing`).
+/// No configuration of the service can decide on evidence the applicant wrote.
+#[cfg(any(test, feature = "testing"))]
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SuppliedEvidence;
 
+#[cfg(any(test, feature = "testing"))]
 impl EvidenceSource for SuppliedEvidence {
     async fn gather(&self, case: &Case) -> Result<Gathered, String> {
         Ok(Gathered {
@@ -277,7 +280,7 @@ impl<E: EvidenceSource> Pipeline<E> {
                 decision_id,
                 &case.matter,
                 grants,
-                jiff::Zoned::now().date(),
+                crate::today_in_finland(),
             )
             .await?;
         }

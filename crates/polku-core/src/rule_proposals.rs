@@ -296,7 +296,7 @@ fn proposal_from_row(row: &sqlx::any::AnyRow) -> Result<RuleProposal, ProposalEr
 }
 
 fn today() -> Date {
-    jiff::Zoned::now().date()
+    crate::today_in_finland()
 }
 
 fn entry(by: &Principal, purpose: &str, detail: serde_json::Value) -> AuditEntry {

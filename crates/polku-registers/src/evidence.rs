@@ -49,8 +49,9 @@ pub struct RegisterEvidence<R> {
 }
 
 /// The systems a rule set reads: those holding the evidence groups its conditions read,
-/// and the population register when it reads what that register knows of the applicant
-/// (date of birth, statelessness, a Finnish spouse).
+/// the population register when it reads what that register knows of the applicant and
+/// their family (date of birth, nationality, a Finnish spouse, the family's size), and
+/// the permit register for international protection.
 pub fn systems_read_by(rs: &RuleSet) -> BTreeSet<System> {
     let paths: BTreeSet<&'static str> = rs
         .conditions
@@ -64,15 +65,13 @@ pub fn systems_read_by(rs: &RuleSet) -> BTreeSet<System> {
         .filter_map(|p| p.strip_prefix("evidence.")?.split('.').next())
         .filter_map(system_for)
         .collect();
-    if paths.iter().any(|p| {
-        matches!(
-            *p,
-            "applicant.date_of_birth"
-                | "applicant.stateless"
-                | "applicant.spouse_of_finnish_citizen"
-        )
-    }) {
-        systems.insert(System::Population);
+    // What registers know of the applicant and their family, outside `evidence`.
+    for path in &paths {
+        if *path == "applicant.refugee_or_subsidiary_protection" {
+            systems.insert(System::Permits);
+        } else if path.starts_with("applicant.") || path.starts_with("family.") {
+            systems.insert(System::Population);
+        }
     }
     systems
 }
@@ -183,7 +182,9 @@ impl<R: Registers> RegisterEvidence<R> {
 
 impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
     async fn gather(&self, case: &Case) -> Result<Gathered, String> {
-        let mut application = case.application.clone();
+        // Only what the applicant could tell stays; every register fact comes from the
+        // registers below, or stays unknown when one is silent.
+        let mut application = polku_rules::schema::without_register_facts(&case.application);
         let systems = self.systems_for(&case.matter, case.application_date);
         let person_ask = Ask {
             key: case.applicant_id.clone(),
@@ -216,15 +217,6 @@ impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
         });
         let answers = futures_util::future::join_all(asks).await;
 
-        // The machine decides on what the registers say: what the applicant typed for a
-        // register's groups is replaced, or removed when the register did not answer.
-        if let Some(evidence) = evidence_object(&mut application) {
-            for &system in &systems {
-                for group in groups_of(system) {
-                    evidence.remove(*group);
-                }
-            }
-        }
         let mut unanswered = Vec::new();
         let mut disclosures = Vec::new();
         for (system, answer) in answers {
@@ -301,25 +293,46 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
     };
     let groups: Vec<(&str, Value)> = match system {
         System::Population => {
-            // What the population register knows of the applicant replaces what was typed.
-            if let Some(applicant) = application
-                .as_object_mut()
-                .map(|o| o.entry("applicant").or_insert_with(|| json!({})))
-                .and_then(Value::as_object_mut)
+            // What the population register knows of the applicant and their family.
+            use polku_rules::schema::put_path;
+            // A partial date (`1990-00-00`) is not a date: unknown.
+            if let Some(d) = r["date_of_birth"]
+                .as_str()
+                .and_then(polku_rules::schema::parse_date)
             {
-                match r["date_of_birth"]
-                    .as_str()
-                    .and_then(polku_rules::schema::parse_date)
-                {
-                    Some(d) => applicant.insert("date_of_birth".into(), d.to_string().into()),
-                    // A partial date (`1990-00-00`) is not a date: unknown.
-                    None => applicant.remove("date_of_birth"),
-                };
-                applicant.insert("stateless".into(), r["nationality"].is_null().into());
-                applicant.insert(
-                    "spouse_of_finnish_citizen".into(),
-                    r["spouse_finnish_citizen"].clone(),
-                );
+                put_path(application, "applicant.date_of_birth", d.to_string().into());
+            }
+            let nationality = r["nationality"].as_str();
+            put_path(
+                application,
+                "applicant.stateless",
+                nationality.is_none().into(),
+            );
+            put_path(
+                application,
+                "applicant.nordic_citizen",
+                matches!(nationality, Some("DNK" | "ISL" | "NOR" | "SWE")).into(),
+            );
+            put_path(
+                application,
+                "applicant.spouse_of_finnish_citizen",
+                r["spouse_finnish_citizen"].clone(),
+            );
+            // A Finnish spouse is the family tie to a Finnish citizen the register holds.
+            put_path(
+                application,
+                "applicant.family_member_of_finnish_citizen",
+                r["spouse_finnish_citizen"].clone(),
+            );
+            put_path(application, "family.adults", r["family_adults"].clone());
+            put_path(application, "family.children", r["children"].clone());
+            let mut population = json!({
+                "resident_in_finland": r["resident_in_finland"],
+                "residence_years": r["residence_years"],
+                "family_relationship_continues": r["family_relationship_continues"],
+            });
+            if let Some(code) = r["address"]["municipality_code"].as_str() {
+                population["municipality_code"] = code.into();
             }
             vec![
                 (
@@ -329,17 +342,15 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
                         "unresolved_conflict": r["unresolved_identity_conflict"],
                     }),
                 ),
-                (
-                    "population",
-                    json!({
-                        "resident_in_finland": r["resident_in_finland"],
-                        "residence_years": r["residence_years"],
-                        "family_relationship_continues": r["family_relationship_continues"],
-                    }),
-                ),
+                ("population", population),
             ]
         }
         System::Permits => {
+            polku_rules::schema::put_path(
+                application,
+                "applicant.refugee_or_subsidiary_protection",
+                r["international_protection"].clone(),
+            );
             let mut m = Map::new();
             for k in [
                 "current_permit_type",

@@ -153,6 +153,7 @@ fn population_record(pop: &Population, p: &Person) -> PopulationRecord {
         residence_years: round1(p.years_in_finland),
         family_relationship_continues: p.family_tie_continues,
         spouse_finnish_citizen: p.spouse_finnish_citizen,
+        family_adults: p.adults,
         children: p.children,
         identity_established: p.birth.date().is_some() || p.years_in_finland > 0.0,
         unresolved_identity_conflict: p.identity_conflict,
@@ -179,6 +180,8 @@ fn permit_record(pop: &Population, p: &Person) -> PermitRecord {
             .map(|e| e.business_id()),
         previous_occupational_field: (p.permit != PermitKind::None)
             .then(|| format!("ISCO-{}", p.previous_occupation)),
+        // The synthetic population holds no one under international protection yet.
+        international_protection: false,
         history: permit_history(p),
     }
 }

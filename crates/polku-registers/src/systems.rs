@@ -156,6 +156,10 @@ pub struct PopulationRecord {
     pub residence_years: f64,
     pub family_relationship_continues: bool,
     pub spouse_finnish_citizen: bool,
+    /// Adults in the family whose support counts: the person and a spouse or partner
+    /// living with them.
+    pub family_adults: u8,
+    /// Minor children living in the family.
     pub children: u8,
     /// Identity verified from a document, biometrics enrolled.
     pub identity_established: bool,
@@ -180,6 +184,8 @@ pub struct PermitRecord {
     pub previous_employer_id: Option<String>,
     /// ISCO-08 major group, as `ISCO-N`.
     pub previous_occupational_field: Option<String>,
+    /// Refugee status or subsidiary protection granted in Finland.
+    pub international_protection: bool,
     /// The permits held in Finland, oldest first.
     pub history: Vec<PermitPeriod>,
 }

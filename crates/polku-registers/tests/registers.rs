@@ -324,3 +324,93 @@ async fn the_pipeline_gathers_over_the_exchange_layer_too() {
     );
     db.finish().await;
 }
+
+/// Files `application` for `p` as the store would hold it (past the API's checks, as a
+/// tamperer or an old record might) and decides it with every register silent.
+async fn typed_facts_with_silent_registers(db: &TestDb) {
+    let pop = population();
+    let down = Simulator::new(
+        pop.clone(),
+        Behaviour {
+            latency: Duration::ZERO,
+            failure_rate: 1.0,
+        },
+    );
+    let p = pop
+        .persons
+        .iter()
+        .find(|p| p.matter == Matter::Citizenship)
+        .unwrap();
+    let mut application = pop.application(p);
+    application["applicant"] =
+        serde_json::json!({"nordic_citizen": true, "date_of_birth": "1990-01-01"});
+    application["family"] = serde_json::json!({"adults": 1, "children": 0});
+    application["evidence"] = serde_json::json!({
+        "criminal_records": {"disqualifying_entries": false, "pending_investigation": false},
+        "security": {"open_flag": false, "objection": false},
+        "population": {"residence_years": 30},
+    });
+    let new = NewApplication {
+        matter: p.matter.id().to_owned(),
+        applicant_id: person_id(p.index),
+        application_date: jiff::civil::date(2026, 3, 2),
+        application,
+        deadline: None,
+    };
+    let id = db
+        .store
+        .submit(&new, &Actor("applicant".into()))
+        .await
+        .unwrap();
+    let rules = rules();
+    let evidence = RegisterEvidence::new(down, db.store.clone(), &rules);
+    let pipeline = Pipeline::new(db.store.clone(), rules, evidence, "w");
+    for _ in 0..polku_core::EVIDENCE_ATTEMPTS {
+        if pipeline.run_once().await.is_ok() {
+            break;
+        }
+        db.raw("UPDATE jobs SET run_after = 0").await;
+    }
+    let d = &db.store.decisions(id).await.unwrap()[0];
+    // Nothing the applicant typed for a register stands in for the silent registers.
+    assert_eq!(d.input.get("evidence"), None, "{}", d.input);
+    assert_eq!(d.input.get("applicant"), None, "{}", d.input);
+    assert_eq!(d.input.get("family"), None, "{}", d.input);
+    assert_ne!(d.outcome, "grant");
+}
+polku_core::on_every_database!(
+    typed_facts_silent,
+    typed_facts_with_silent_registers,
+    with_db
+);
+
+#[tokio::test]
+async fn the_population_register_tells_the_family_nationality_and_municipality() {
+    let db = TestDb::sqlite().await;
+    let pop = population();
+    let base = serve(Simulator::new(pop.clone(), Behaviour::default())).await;
+    let p = pop
+        .persons
+        .iter()
+        .find(|p| p.matter == Matter::FamilyExtension && p.permit != population::PermitKind::None)
+        .unwrap();
+    let (id, _) = file_and_decide(&db, &pop, p, XRoadClient::new(base)).await;
+    let d = &db.store.decisions(id).await.unwrap()[0];
+    assert_eq!(d.input["family"]["adults"], p.adults);
+    assert_eq!(d.input["family"]["children"], p.children);
+    assert_eq!(d.input["applicant"]["nordic_citizen"], false);
+    assert_eq!(
+        d.input["applicant"]["family_member_of_finnish_citizen"],
+        p.spouse_finnish_citizen
+    );
+    let code = d.input["evidence"]["population"]["municipality_code"]
+        .as_str()
+        .unwrap();
+    assert!(
+        population::MUNICIPALITIES
+            .iter()
+            .any(|(c, _, _)| *c == code),
+        "{code}"
+    );
+    db.finish().await;
+}

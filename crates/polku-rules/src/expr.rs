@@ -917,7 +917,7 @@ mod tests {
         assert_eq!(
             run(
                 "application.employment.employer_id == evidence.permits.previous_employer_id",
-                json!({"application": {"employment": {"employer_id": "1234567-8"}}, "evidence": {"permits": {"previous_employer_id": "1234567-8"}}})
+                json!({"application": {"employment": {"employer_id": "1234567-1"}}, "evidence": {"permits": {"previous_employer_id": "1234567-1"}}})
             ),
             V::Bool(true)
         );

@@ -37,7 +37,64 @@ pub struct Field {
     pub path: &'static str,
     pub ty: FieldType,
     pub doc: &'static str,
+    /// Who supplies it: the applicant, a register, or the service itself.
+    pub origin: Origin,
+    /// The values that are plausible beyond the type; anything else is refused.
+    pub check: Check,
 }
+
+/// Who supplies a field. An applicant chooses nothing the law decides: a submission may
+/// carry only [`Origin::Applicant`] fields (see [`Application::from_submission`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Only the applicant can tell it: the e-service asks it, the API takes it.
+    Applicant,
+    /// A register holds it: the pipeline fetches it, never takes it from the applicant.
+    Register,
+    /// The service sets it: the matter applied for and the day the application arrived.
+    Service,
+}
+
+/// The plausible values of a field beyond its type. Every text, whatever its check, is
+/// at most [`MAX_TEXT`] characters with no control characters; every date lies within
+/// [`EARLIEST_DATE`]..=[`LATEST_DATE`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Check {
+    /// Any value of the type.
+    Free,
+    /// A number within `min..=max`.
+    Range { min: f64, max: f64 },
+    /// A date in the past: not after the day of reference (a date of birth).
+    Past,
+    /// A Finnish business ID, `NNNNNNN-C` with its check digit.
+    BusinessId,
+    /// An ISCO-08 occupation code: `ISCO-` and one to four digits.
+    OccupationalField,
+    /// A municipality: Statistics Finland's three-digit code.
+    Municipality,
+}
+
+/// Euros: never negative; the ceiling is far above any real pay or income.
+pub const EUROS: Check = Check::Range {
+    min: 0.0,
+    max: 10_000_000.0,
+};
+/// Years of residence, work or experience: a human lifetime at most.
+pub const YEARS: Check = Check::Range {
+    min: 0.0,
+    max: 120.0,
+};
+/// Months (a contract's length, benefit months): a working life at most.
+pub const MONTHS: Check = Check::Range {
+    min: 0.0,
+    max: 1200.0,
+};
+/// The longest text any field takes, in characters.
+pub const MAX_TEXT: usize = 200;
+/// No date before this is plausible in an application (dates of birth included).
+pub const EARLIEST_DATE: Date = Date::constant(1900, 1, 1);
+/// No date after this is plausible in an application.
+pub const LATEST_DATE: Date = Date::constant(2100, 12, 31);
 
 /// A register whose answer is evidence: `evidence.<key>` holds its fields plus the
 /// provenance every answer carries (`source`, `request_id`, `fetched_at`).
@@ -134,8 +191,8 @@ pub const PROVENANCE: &[(&str, &str)] = &[
 ];
 
 macro_rules! fields {
-    ($( $path:literal : $ty:expr => $doc:literal ),* $(,)?) => {
-        &[ $( Field { path: $path, ty: $ty, doc: $doc } ),* ]
+    ($( $path:literal : $ty:expr, $origin:ident, $check:expr => $doc:literal ),* $(,)?) => {
+        &[ $( Field { path: $path, ty: $ty, doc: $doc, origin: Origin::$origin, check: $check } ),* ]
     };
 }
 
@@ -144,66 +201,67 @@ use FieldType::{Bool, Date as D, Number, OneOf, Text};
 /// The catalogue, in the order of the docs table. A field's slot is its index here; slots
 /// live only in memory (applications travel as JSON by path), so the order may change.
 pub const FIELDS: &[Field] = fields![
-    "application.matter": Text => "The rule-set id of the matter applied for, e.g. `fi.residence-permit.employed.extension`.",
-    "application.kind": OneOf(KINDS) => "`first` permit or `extension`.",
-    "application.permit_type": OneOf(PERMIT_TYPES) => "The permit applied for.",
-    "application.submitted_on": D => "The day the application was filed.",
-    "application.employment.employer_id": Text => "Business ID of the employer named in the application.",
-    "application.employment.occupational_field": Text => "Occupational field of the work (ISCO-08 major group or a field code).",
-    "application.employment.monthly_gross_pay_eur": Number => "Gross monthly pay under the employment contract, €.",
-    "application.employment.collective_agreement_applies": Bool => "A generally binding or otherwise applicable collective agreement covers the work.",
-    "application.employment.collective_agreement_min_pay_eur": Number => "The minimum gross monthly pay of that collective agreement for this work, €.",
-    "application.employment.contract_months": Number => "Length of a fixed-term employment contract in months.",
-    "application.employment.permanent_contract": Bool => "The employment contract is for an indefinite period.",
-    "application.qualification.higher_education_degree": Bool => "The applicant holds a higher-education degree (at least three years of study).",
-    "application.qualification.professional_experience_years": Number => "Years of relevant professional experience.",
-    "application.study.monthly_grant_eur": Number => "A grant or scholarship paid to the student per month, €.",
-    "application.study.degree_studies": Bool => "The studies lead to a degree in Finland.",
-    "applicant.date_of_birth": D => "Date of birth as registered.",
-    "applicant.family_member_of_finnish_citizen": Bool => "The applicant is a family member of a Finnish citizen (spouse, minor child, guardian of a minor).",
-    "applicant.nordic_citizen": Bool => "The applicant is a citizen of Denmark, Iceland, Norway or Sweden.",
-    "applicant.spouse_of_finnish_citizen": Bool => "The applicant is married to (or in a registered partnership with) a Finnish citizen and they live together.",
-    "applicant.stateless": Bool => "The applicant has no nationality.",
-    "applicant.refugee_or_subsidiary_protection": Bool => "The applicant has refugee status or subsidiary protection in Finland.",
-    "family.adults": Number => "Adults in the family whose support the income must cover (sponsor and applicant included).",
-    "family.children": Number => "Minor children in that family.",
-    "evidence.identity.established": Bool => "The applicant's identity is established (verified document, enrolled biometrics, no open identity conflict).",
-    "evidence.identity.unresolved_conflict": Bool => "Identity resolution found records that may be another identity of the same person.",
-    "evidence.population.resident_in_finland": Bool => "The population information system has the person as resident in Finland.",
-    "evidence.permits.current_permit_type": OneOf(&["A", "B", "P"]) => "Kind of the permit now held: continuous (A), temporary (B) or permanent (P).",
-    "evidence.permits.previous_employer_id": Text => "Business ID of the employer on the permit now held.",
-    "evidence.permits.previous_occupational_field": Text => "Occupational field on the permit now held.",
-    "evidence.permits.continuous_residence_years_a": Number => "Years of continuous residence in Finland on A permits, counted as the law counts them.",
-    "evidence.population.family_relationship_continues": Bool => "The family relationship the permit rests on is still registered (marriage, registered or cohabiting partnership, custody) and the family lives together.",
-    "evidence.population.residence_years": Number => "Years of residence in Finland counted for citizenship (permitted absences deducted).",
-    "evidence.incomes.monthly_gross_pay_avg_eur": Number => "Average gross monthly pay reported in the last six months, €.",
-    "evidence.incomes.household_monthly_net_income_eur": Number => "The family's average net monthly income available in Finland, €.",
-    "evidence.incomes.annual_earned_income_eur": Number => "Earned income in the previous calendar year, €.",
-    "evidence.incomes.employment_years": Number => "Years in employment or self-employment during residence in Finland.",
-    "evidence.incomes.employer_id": Text => "Business ID of the employer in the latest pay report.",
-    "evidence.benefits.unemployment_or_social_assistance_months_24m": Number => "Months in the last 24 on unemployment benefit, labour-market subsidy or social assistance.",
-    "evidence.criminal_records.disqualifying_entries": Bool => "Entries that are grounds for refusal (UlkL 36 §) or stand in the way of integrity.",
-    "evidence.criminal_records.pending_investigation": Bool => "A pending criminal investigation or charge.",
-    "evidence.security.objection": Bool => "The security service's statement objects (reasons withheld).",
-    "evidence.security.open_flag": Bool => "A security authority has an open flag on the person.",
-    "evidence.sis.alert": Bool => "A Schengen alert for refusal of entry, return or arrest.",
-    "evidence.sis.entry_ban": Bool => "A national or Schengen entry ban in force.",
-    "evidence.tax.unpaid_taxes": Bool => "Taxes in arrears.",
-    "evidence.enforcement.unpaid_public_payments": Bool => "Public payments or maintenance in arrears with enforcement.",
-    "evidence.trade_register.employer_active": Bool => "The employer is registered and active.",
-    "evidence.trade_register.employer_bankrupt": Bool => "The employer is in bankruptcy or liquidation.",
-    "evidence.studies.enrolled": Bool => "Registered as attending for the coming term.",
-    "evidence.studies.credits_last_year": Number => "ECTS credits completed in the last twelve months.",
-    "evidence.education.finnish_masters_degree": Bool => "A master's or doctoral degree completed or recognised in Finland.",
-    "evidence.funds.available_eur": Number => "Funds at the applicant's disposal, €.",
-    "evidence.language.finnish_speaking": OneOf(CEFR_LEVELS) => "Best Finnish speaking subtest result: a CEFR level, or `none`.",
-    "evidence.language.finnish_writing": OneOf(CEFR_LEVELS) => "Best Finnish writing subtest result: a CEFR level, or `none`.",
-    "evidence.language.finnish_reading": OneOf(CEFR_LEVELS) => "Best Finnish reading subtest result: a CEFR level, or `none`.",
-    "evidence.language.finnish_listening": OneOf(CEFR_LEVELS) => "Best Finnish listening subtest result: a CEFR level, or `none`.",
-    "evidence.language.swedish_speaking": OneOf(CEFR_LEVELS) => "Best Swedish speaking subtest result: a CEFR level, or `none`.",
-    "evidence.language.swedish_writing": OneOf(CEFR_LEVELS) => "Best Swedish writing subtest result: a CEFR level, or `none`.",
-    "evidence.language.swedish_reading": OneOf(CEFR_LEVELS) => "Best Swedish reading subtest result: a CEFR level, or `none`.",
-    "evidence.language.swedish_listening": OneOf(CEFR_LEVELS) => "Best Swedish listening subtest result: a CEFR level, or `none`.",
+    "application.matter": Text, Service, Check::Free => "The rule-set id of the matter applied for, e.g. `fi.residence-permit.employed.extension`.",
+    "application.kind": OneOf(KINDS), Applicant, Check::Free => "`first` permit or `extension`.",
+    "application.permit_type": OneOf(PERMIT_TYPES), Applicant, Check::Free => "The permit applied for.",
+    "application.submitted_on": D, Service, Check::Free => "The day the application was filed.",
+    "application.employment.employer_id": Text, Applicant, Check::BusinessId => "Business ID of the employer named in the application.",
+    "application.employment.occupational_field": Text, Applicant, Check::OccupationalField => "Occupational field of the work (ISCO-08 major group or a field code).",
+    "application.employment.monthly_gross_pay_eur": Number, Applicant, EUROS => "Gross monthly pay under the employment contract, €.",
+    "application.employment.collective_agreement_applies": Bool, Applicant, Check::Free => "A generally binding or otherwise applicable collective agreement covers the work.",
+    "application.employment.collective_agreement_min_pay_eur": Number, Applicant, EUROS => "The minimum gross monthly pay of that collective agreement for this work, €.",
+    "application.employment.contract_months": Number, Applicant, MONTHS => "Length of a fixed-term employment contract in months.",
+    "application.employment.permanent_contract": Bool, Applicant, Check::Free => "The employment contract is for an indefinite period.",
+    "application.qualification.higher_education_degree": Bool, Applicant, Check::Free => "The applicant holds a higher-education degree (at least three years of study).",
+    "application.qualification.professional_experience_years": Number, Applicant, YEARS => "Years of relevant professional experience.",
+    "application.study.monthly_grant_eur": Number, Applicant, EUROS => "A grant or scholarship paid to the student per month, €.",
+    "application.study.degree_studies": Bool, Applicant, Check::Free => "The studies lead to a degree in Finland.",
+    "applicant.date_of_birth": D, Register, Check::Past => "Date of birth as registered.",
+    "applicant.family_member_of_finnish_citizen": Bool, Register, Check::Free => "The applicant is a family member of a Finnish citizen (spouse, minor child, guardian of a minor).",
+    "applicant.nordic_citizen": Bool, Register, Check::Free => "The applicant is a citizen of Denmark, Iceland, Norway or Sweden.",
+    "applicant.spouse_of_finnish_citizen": Bool, Register, Check::Free => "The applicant is married to (or in a registered partnership with) a Finnish citizen and they live together.",
+    "applicant.stateless": Bool, Register, Check::Free => "The applicant has no nationality.",
+    "applicant.refugee_or_subsidiary_protection": Bool, Register, Check::Free => "The applicant has refugee status or subsidiary protection in Finland.",
+    "family.adults": Number, Register, Check::Range { min: 1.0, max: 20.0 } => "Adults in the family whose support the income must cover (sponsor and applicant included).",
+    "family.children": Number, Register, Check::Range { min: 0.0, max: 30.0 } => "Minor children in that family.",
+    "evidence.identity.established": Bool, Register, Check::Free => "The applicant's identity is established (verified document, enrolled biometrics, no open identity conflict).",
+    "evidence.identity.unresolved_conflict": Bool, Register, Check::Free => "Identity resolution found records that may be another identity of the same person.",
+    "evidence.population.municipality_code": Text, Register, Check::Municipality => "The municipality of residence: Statistics Finland's three-digit code (091 Helsinki).",
+    "evidence.population.resident_in_finland": Bool, Register, Check::Free => "The population information system has the person as resident in Finland.",
+    "evidence.permits.current_permit_type": OneOf(&["A", "B", "P"]), Register, Check::Free => "Kind of the permit now held: continuous (A), temporary (B) or permanent (P).",
+    "evidence.permits.previous_employer_id": Text, Register, Check::BusinessId => "Business ID of the employer on the permit now held.",
+    "evidence.permits.previous_occupational_field": Text, Register, Check::OccupationalField => "Occupational field on the permit now held.",
+    "evidence.permits.continuous_residence_years_a": Number, Register, YEARS => "Years of continuous residence in Finland on A permits, counted as the law counts them.",
+    "evidence.population.family_relationship_continues": Bool, Register, Check::Free => "The family relationship the permit rests on is still registered (marriage, registered or cohabiting partnership, custody) and the family lives together.",
+    "evidence.population.residence_years": Number, Register, YEARS => "Years of residence in Finland counted for citizenship (permitted absences deducted).",
+    "evidence.incomes.monthly_gross_pay_avg_eur": Number, Register, EUROS => "Average gross monthly pay reported in the last six months, €.",
+    "evidence.incomes.household_monthly_net_income_eur": Number, Register, EUROS => "The family's average net monthly income available in Finland, €.",
+    "evidence.incomes.annual_earned_income_eur": Number, Register, EUROS => "Earned income in the previous calendar year, €.",
+    "evidence.incomes.employment_years": Number, Register, YEARS => "Years in employment or self-employment during residence in Finland.",
+    "evidence.incomes.employer_id": Text, Register, Check::BusinessId => "Business ID of the employer in the latest pay report.",
+    "evidence.benefits.unemployment_or_social_assistance_months_24m": Number, Register, MONTHS => "Months in the last 24 on unemployment benefit, labour-market subsidy or social assistance.",
+    "evidence.criminal_records.disqualifying_entries": Bool, Register, Check::Free => "Entries that are grounds for refusal (UlkL 36 §) or stand in the way of integrity.",
+    "evidence.criminal_records.pending_investigation": Bool, Register, Check::Free => "A pending criminal investigation or charge.",
+    "evidence.security.objection": Bool, Register, Check::Free => "The security service's statement objects (reasons withheld).",
+    "evidence.security.open_flag": Bool, Register, Check::Free => "A security authority has an open flag on the person.",
+    "evidence.sis.alert": Bool, Register, Check::Free => "A Schengen alert for refusal of entry, return or arrest.",
+    "evidence.sis.entry_ban": Bool, Register, Check::Free => "A national or Schengen entry ban in force.",
+    "evidence.tax.unpaid_taxes": Bool, Register, Check::Free => "Taxes in arrears.",
+    "evidence.enforcement.unpaid_public_payments": Bool, Register, Check::Free => "Public payments or maintenance in arrears with enforcement.",
+    "evidence.trade_register.employer_active": Bool, Register, Check::Free => "The employer is registered and active.",
+    "evidence.trade_register.employer_bankrupt": Bool, Register, Check::Free => "The employer is in bankruptcy or liquidation.",
+    "evidence.studies.enrolled": Bool, Register, Check::Free => "Registered as attending for the coming term.",
+    "evidence.studies.credits_last_year": Number, Register, Check::Range { min: 0.0, max: 400.0 } => "ECTS credits completed in the last twelve months.",
+    "evidence.education.finnish_masters_degree": Bool, Register, Check::Free => "A master's or doctoral degree completed or recognised in Finland.",
+    "evidence.funds.available_eur": Number, Register, EUROS => "Funds at the applicant's disposal, €.",
+    "evidence.language.finnish_speaking": OneOf(CEFR_LEVELS), Register, Check::Free => "Best Finnish speaking subtest result: a CEFR level, or `none`.",
+    "evidence.language.finnish_writing": OneOf(CEFR_LEVELS), Register, Check::Free => "Best Finnish writing subtest result: a CEFR level, or `none`.",
+    "evidence.language.finnish_reading": OneOf(CEFR_LEVELS), Register, Check::Free => "Best Finnish reading subtest result: a CEFR level, or `none`.",
+    "evidence.language.finnish_listening": OneOf(CEFR_LEVELS), Register, Check::Free => "Best Finnish listening subtest result: a CEFR level, or `none`.",
+    "evidence.language.swedish_speaking": OneOf(CEFR_LEVELS), Register, Check::Free => "Best Swedish speaking subtest result: a CEFR level, or `none`.",
+    "evidence.language.swedish_writing": OneOf(CEFR_LEVELS), Register, Check::Free => "Best Swedish writing subtest result: a CEFR level, or `none`.",
+    "evidence.language.swedish_reading": OneOf(CEFR_LEVELS), Register, Check::Free => "Best Swedish reading subtest result: a CEFR level, or `none`.",
+    "evidence.language.swedish_listening": OneOf(CEFR_LEVELS), Register, Check::Free => "Best Swedish listening subtest result: a CEFR level, or `none`.",
 ];
 
 /// The slot of a field, by its dotted path.
@@ -337,6 +395,75 @@ impl Application {
         Ok(app)
     }
 
+    /// Reads what an applicant submits: only what the applicant alone can tell
+    /// ([`Origin::Applicant`] fields). Evidence, the facts registers hold and what the
+    /// service sets (the matter, the filing date) are refused, naming the field: the
+    /// pipeline fetches them. `today` is the day the service received it.
+    pub fn from_submission(value: &Value, today: Date) -> Result<Application, InputError> {
+        if let Value::Object(root) = value
+            && root.contains_key("evidence")
+        {
+            return Err(InputError {
+                path: "evidence".to_owned(),
+                problem:
+                    "evidence comes from the registers, never from the applicant: leave it out"
+                        .to_owned(),
+            });
+        }
+        let app = Application::from_json(value)?;
+        if let Some((field, _)) = FIELDS
+            .iter()
+            .zip(&app.slots)
+            .find(|(f, v)| v.is_some() && f.origin != Origin::Applicant)
+        {
+            let who = match field.origin {
+                Origin::Register => "a register holds it and the service fetches it",
+                _ => "the service sets it",
+            };
+            return Err(InputError {
+                path: field.path.to_owned(),
+                problem: format!("is not the applicant's to give: {who}"),
+            });
+        }
+        app.check_at(today)?;
+        Ok(app)
+    }
+
+    /// The checks that need the day of reference: dates in the past not after `today`,
+    /// and no register answer fetched after it.
+    pub fn check_at(&self, today: Date) -> Result<(), InputError> {
+        for (field, value) in FIELDS.iter().zip(&self.slots) {
+            if let (Check::Past, Some(FieldValue::Date(d))) = (field.check, value)
+                && *d > today
+            {
+                return Err(InputError {
+                    path: field.path.to_owned(),
+                    problem: format!("{d} is in the future; it must be {today} or earlier"),
+                });
+            }
+        }
+        let end_of_today = today
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+            .map(|z| z.timestamp());
+        for (register, p) in REGISTERS.iter().zip(&self.provenance) {
+            let fetched = p
+                .fetched_at
+                .as_deref()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+            if let (Some(at), Some(end)) = (fetched, end_of_today)
+                && at >= end
+            {
+                return Err(InputError {
+                    path: format!("evidence.{}.fetched_at", register.key),
+                    problem: format!("{at} is in the future"),
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn read_object(&mut self, object: &Map<String, Value>, prefix: &str) -> Result<(), InputError> {
         for (key, value) in object {
             let path = if prefix.is_empty() {
@@ -348,7 +475,7 @@ impl Application {
                 continue;
             }
             if let Some(slot) = field_index(&path) {
-                self.slots[slot] = Some(read_value(&path, FIELDS[slot].ty, value)?);
+                self.slots[slot] = Some(read_value(&path, &FIELDS[slot], value)?);
                 continue;
             }
             if let Some(register) = prefix
@@ -363,6 +490,13 @@ impl Application {
                         problem: "must be a text".to_owned(),
                     });
                 };
+                check_text(&path, text)?;
+                if meta.0 == "fetched_at" && text.parse::<jiff::Timestamp>().is_err() {
+                    return Err(InputError {
+                        path,
+                        problem: format!("`{text}` is not an RFC 3339 time stamp"),
+                    });
+                }
                 let p = &mut self.provenance[register];
                 match meta.0 {
                     "source" => p.source = Some(text.clone()),
@@ -399,45 +533,134 @@ impl Application {
     }
 }
 
-fn read_value(path: &str, ty: FieldType, value: &Value) -> Result<FieldValue, InputError> {
+fn read_value(path: &str, field: &Field, value: &Value) -> Result<FieldValue, InputError> {
     let wrong = |expected: &str| InputError {
         path: path.to_owned(),
         problem: format!("must be {expected}, found {}", json_kind(value)),
     };
-    match ty {
+    let out_of = |problem: String| InputError {
+        path: path.to_owned(),
+        problem,
+    };
+    let read = match field.ty {
         FieldType::Bool => value
             .as_bool()
             .map(FieldValue::Bool)
-            .ok_or_else(|| wrong("true or false")),
+            .ok_or_else(|| wrong("true or false"))?,
         FieldType::Number => match value.as_f64() {
-            Some(n) if n.is_finite() => Ok(FieldValue::Number(n)),
-            _ => Err(wrong("a number")),
+            Some(n) if n.is_finite() => FieldValue::Number(n),
+            _ => return Err(wrong("a number")),
         },
         FieldType::Date => {
             let text = value.as_str().ok_or_else(|| wrong("a date YYYY-MM-DD"))?;
-            parse_date(text)
-                .map(FieldValue::Date)
-                .ok_or_else(|| InputError {
-                    path: path.to_owned(),
-                    problem: format!("`{text}` is not a calendar date YYYY-MM-DD"),
-                })
+            let date = parse_date(text)
+                .ok_or_else(|| out_of(format!("`{text}` is not a calendar date YYYY-MM-DD")))?;
+            if !(EARLIEST_DATE..=LATEST_DATE).contains(&date) {
+                return Err(out_of(format!(
+                    "{date} is not a plausible date: it must lie between {EARLIEST_DATE} and {LATEST_DATE}"
+                )));
+            }
+            FieldValue::Date(date)
         }
-        FieldType::Text => value
-            .as_str()
-            .map(|s| FieldValue::Text(s.to_owned()))
-            .ok_or_else(|| wrong("a text")),
+        FieldType::Text => {
+            let text = value.as_str().ok_or_else(|| wrong("a text"))?;
+            check_text(path, text)?;
+            FieldValue::Text(text.to_owned())
+        }
         FieldType::OneOf(allowed) => {
             let text = value.as_str().ok_or_else(|| wrong("a text"))?;
-            if allowed.contains(&text) {
-                Ok(FieldValue::Text(text.to_owned()))
-            } else {
-                Err(InputError {
-                    path: path.to_owned(),
-                    problem: format!("`{text}` is not one of {}", allowed.join(", ")),
-                })
+            if !allowed.contains(&text) {
+                return Err(out_of(format!(
+                    "`{}` is not one of {}",
+                    text.escape_debug(),
+                    allowed.join(", ")
+                )));
             }
+            FieldValue::Text(text.to_owned())
         }
+    };
+    match (field.check, &read) {
+        (Check::Range { min, max }, FieldValue::Number(n)) if !(min..=max).contains(n) => {
+            Err(out_of(format!(
+                "{n} is outside the plausible range {} to {}",
+                number_json(min),
+                number_json(max)
+            )))
+        }
+        (Check::BusinessId, FieldValue::Text(t)) if !is_business_id(t) => Err(out_of(format!(
+            "`{}` is not a business ID: seven digits, a hyphen and the check digit (e.g. 9000004-6)",
+            t.escape_debug()
+        ))),
+        (Check::Municipality, FieldValue::Text(t))
+            if t.len() != 3 || !t.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Err(out_of(format!(
+                "`{}` is not a municipality code: three digits (e.g. 091)",
+                t.escape_debug()
+            )))
+        }
+        (Check::OccupationalField, FieldValue::Text(t)) if !is_isco_code(t) => {
+            Err(out_of(format!(
+                "`{}` is not an ISCO-08 occupation code: `ISCO-` and one to four digits (e.g. ISCO-2)",
+                t.escape_debug()
+            )))
+        }
+        _ => Ok(read),
     }
+}
+
+/// Every text: at most [`MAX_TEXT`] characters, no control characters (a NUL, a line break
+/// or an escape sequence has no place in a field and would forge logs or break storage).
+fn check_text(path: &str, text: &str) -> Result<(), InputError> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(InputError {
+            path: path.to_owned(),
+            problem: format!("is longer than {MAX_TEXT} characters"),
+        });
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(InputError {
+            path: path.to_owned(),
+            problem: format!(
+                "contains a control character (U+{:04X}); texts may not",
+                c as u32
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A Finnish business ID (Y-tunnus): `NNNNNNN-C`, where C is 0 when the digits weighted by
+/// 7, 9, 10, 5, 8, 4, 2 sum to a multiple of 11, otherwise 11 minus the remainder; a
+/// remainder of 1 is never issued.
+pub fn is_business_id(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() != 9
+        || b[7] != b'-'
+        || !b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 7 || c.is_ascii_digit())
+    {
+        return false;
+    }
+    let sum: u32 = b[..7]
+        .iter()
+        .zip([7u32, 9, 10, 5, 8, 4, 2])
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    let check = match sum % 11 {
+        0 => 0,
+        1 => return false,
+        r => 11 - r,
+    };
+    u32::from(b[8] - b'0') == check
+}
+
+/// An ISCO-08 code as Polku writes it: `ISCO-` and one to four digits.
+pub fn is_isco_code(text: &str) -> bool {
+    text.strip_prefix("ISCO-")
+        .is_some_and(|d| (1..=4).contains(&d.len()) && d.bytes().all(|c| c.is_ascii_digit()))
 }
 
 /// Parses `YYYY-MM-DD` strictly (no times, no other shapes).
@@ -459,10 +682,80 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-/// The input schema as JSON Schema (draft 2020-12).
+/// The part of an application document that is not the registers': every field whose
+/// origin is not [`Origin::Register`], and nothing else (no `evidence`, no provenance).
+/// The pipeline starts from this, so whatever a register did not answer stays unknown.
+pub fn without_register_facts(value: &Value) -> Value {
+    fields_from(value, |o| o != Origin::Register)
+}
+
+/// The fields of `value` whose origin `keep` accepts, in the input schema's shape; nothing
+/// else (no provenance, no unknown names).
+pub fn fields_from(value: &Value, keep: impl Fn(Origin) -> bool) -> Value {
+    let mut out = Value::Object(Map::new());
+    for field in FIELDS.iter().filter(|f| keep(f.origin)) {
+        let mut at = value;
+        let mut found = true;
+        for part in field.path.split('.') {
+            match at.get(part) {
+                Some(v) => at = v,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        if found && !at.is_null() {
+            put_path(&mut out, field.path, at.clone());
+        }
+    }
+    out
+}
+
+/// Sets `value` at a dotted `path`, making the objects on the way.
+pub fn put_path(root: &mut Value, path: &str, value: Value) {
+    let mut at = root;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let Some(object) = at.as_object_mut() else {
+            return;
+        };
+        if parts.peek().is_none() {
+            object.insert(part.to_owned(), value);
+            return;
+        }
+        at = object
+            .entry(part.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !at.is_object() {
+            *at = Value::Object(Map::new());
+        }
+    }
+}
+
+/// The input schema as JSON Schema (draft 2020-12): an application with its evidence, as
+/// the rules read it.
 pub fn json_schema() -> Value {
+    schema_of(
+        |_| true,
+        "Polku application with its evidence",
+        "application.json",
+    )
+}
+
+/// What an applicant may submit as JSON Schema: only the fields an applicant alone can
+/// tell ([`Origin::Applicant`]); the registers supply the rest.
+pub fn submission_schema() -> Value {
+    schema_of(
+        |f| f.origin == Origin::Applicant,
+        "What an applicant submits",
+        "submission.json",
+    )
+}
+
+fn schema_of(keep: impl Fn(&Field) -> bool, title: &str, id: &str) -> Value {
     let mut root = Group::default();
-    for field in FIELDS {
+    for field in FIELDS.iter().filter(|f| keep(f)) {
         let parts: Vec<&str> = field.path.split('.').collect();
         root.insert(&parts, field_schema(field));
     }
@@ -475,9 +768,9 @@ pub fn json_schema() -> Value {
     );
     schema.insert(
         "$id".into(),
-        json!("https://polku.example/schemas/application.json"),
+        json!(format!("https://polku.example/schemas/{id}")),
     );
-    schema.insert("title".into(), json!("Polku application with its evidence"));
+    schema.insert("title".into(), json!(title));
     schema.insert(
         "description".into(),
         json!(
@@ -526,10 +819,12 @@ impl Group {
         {
             object["description"] = json!(register.name);
             for (name, doc) in PROVENANCE {
-                properties.insert(
-                    (*name).to_owned(),
-                    json!({"type": ["string", "null"], "description": doc}),
-                );
+                let mut p =
+                    json!({"type": ["string", "null"], "description": doc, "maxLength": MAX_TEXT});
+                if *name == "fetched_at" {
+                    p["format"] = json!("date-time");
+                }
+                properties.insert((*name).to_owned(), p);
             }
         }
         object["properties"] = Value::Object(properties);
@@ -549,19 +844,60 @@ fn field_schema(field: &Field) -> Value {
             json!({ "enum": all })
         }
     };
-    s["description"] = json!(field.doc);
+    match (field.ty, field.check) {
+        (_, Check::Range { min, max }) => {
+            s["minimum"] = number_json(min);
+            s["maximum"] = number_json(max);
+        }
+        (_, Check::BusinessId) => s["pattern"] = json!("^[0-9]{7}-[0-9]$"),
+        (_, Check::OccupationalField) => s["pattern"] = json!("^ISCO-[0-9]{1,4}$"),
+        (_, Check::Municipality) => s["pattern"] = json!("^[0-9]{3}$"),
+        (FieldType::Text, Check::Free) => {
+            s["maxLength"] = json!(MAX_TEXT);
+            s["pattern"] = json!("^[^\\u0000-\\u001F\\u007F-\\u009F]*$");
+        }
+        _ => {}
+    }
+    if field.ty == FieldType::Date {
+        s["formatMinimum"] = json!(EARLIEST_DATE.to_string());
+        s["formatMaximum"] = json!(LATEST_DATE.to_string());
+    }
+    let origin = match field.origin {
+        Origin::Applicant => "",
+        Origin::Register => " Fetched from a register; never taken from the applicant.",
+        Origin::Service => " Set by the service.",
+    };
+    s["description"] = json!(format!("{}{origin}", field.doc));
     s
 }
 
 /// The catalogue as a Markdown table, for `docs/input-schema.md`.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| field | type | meaning |\n|---|---|---|\n");
+    let mut out = String::from("| field | type | supplied by | meaning |\n|---|---|---|---|\n");
     for f in FIELDS {
-        let ty = match f.ty {
+        let mut ty = match f.ty {
             FieldType::OneOf(values) => format!("one of {}", values.join(", ")),
             other => other.name().to_owned(),
         };
-        out.push_str(&format!("| `{}` | {} | {} |\n", f.path, ty, f.doc));
+        match f.check {
+            Check::Range { min, max } => {
+                ty.push_str(&format!(", {} to {}", number_json(min), number_json(max)))
+            }
+            Check::Past => ty.push_str(", not in the future"),
+            Check::BusinessId => ty.push_str(", a business ID with its check digit"),
+            Check::OccupationalField => ty.push_str(", `ISCO-` and 1–4 digits"),
+            Check::Municipality => ty.push_str(", three digits"),
+            Check::Free => {}
+        }
+        let origin = match f.origin {
+            Origin::Applicant => "applicant",
+            Origin::Register => "register",
+            Origin::Service => "service",
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            f.path, ty, origin, f.doc
+        ));
     }
     out.push_str("\nEvery `evidence.<register>` object may also carry its provenance:\n\n| field | meaning |\n|---|---|\n");
     for (name, doc) in PROVENANCE {
@@ -607,6 +943,107 @@ mod tests {
         assert!(err.problem.contains("calendar date"));
         let err = Application::from_json(&json!({"application": {"kind": "renewal"}})).unwrap_err();
         assert!(err.problem.contains("first, extension"));
+    }
+
+    #[test]
+    fn refuses_implausible_values_naming_the_field() {
+        let refused = |doc: Value| Application::from_json(&doc).unwrap_err();
+        let e = refused(
+            json!({"application": {"employment": {"collective_agreement_min_pay_eur": -1}}}),
+        );
+        assert_eq!(
+            e.path,
+            "application.employment.collective_agreement_min_pay_eur"
+        );
+        assert!(e.problem.contains("outside the plausible range"), "{e}");
+        let e = refused(json!({"application": {"employment": {"monthly_gross_pay_eur": 1e308}}}));
+        assert_eq!(e.path, "application.employment.monthly_gross_pay_eur");
+        let e = refused(json!({"applicant": {"date_of_birth": "1899-12-31"}}));
+        assert!(e.problem.contains("plausible date"), "{e}");
+        let e = refused(json!({"evidence": {"incomes": {"fetched_at": "9999-99-99T99:99:99Z"}}}));
+        assert_eq!(e.path, "evidence.incomes.fetched_at");
+        let e = refused(json!({"application": {"employment": {"employer_id": "9000004-6\u{0}"}}}));
+        assert_eq!(e.path, "application.employment.employer_id");
+        let e = refused(json!({"application": {"employment": {"employer_id": "Nokia"}}}));
+        assert!(e.problem.contains("business ID"), "{e}");
+        // A wrong check digit.
+        assert!(!is_business_id("9000004-7"));
+        let e = refused(json!({"application": {"employment": {"occupational_field": "siivooja"}}}));
+        assert!(e.problem.contains("ISCO-08"), "{e}");
+        let e = refused(json!({"evidence": {"security": {"source": "x\ny"}}}));
+        assert!(e.problem.contains("control character"), "{e}");
+        let e = refused(json!({"application": {"kind": "a".repeat(MAX_TEXT + 1)}}));
+        assert_eq!(e.path, "application.kind");
+        // What is plausible still reads.
+        let ok = Application::from_json(&json!({"application": {"employment": {
+            "employer_id": "9000004-6", "occupational_field": "ISCO-2", "monthly_gross_pay_eur": 0}}}));
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn business_ids_follow_the_check_digit_rule() {
+        // Weights 7 9 10 5 8 4 2 over 0737546: 0+63+30+35+40+16+12 = 196; 196 % 11 = 9; 11 - 9 = 2.
+        assert!(is_business_id("0737546-2"));
+        assert!(!is_business_id("0737546-3"));
+        assert!(!is_business_id("0737546 2"));
+        assert!(!is_business_id("737546-2"));
+    }
+
+    #[test]
+    fn a_submission_carries_only_what_the_applicant_alone_can_tell() {
+        let today = Date::constant(2026, 11, 29);
+        let e = Application::from_submission(
+            &json!({"evidence": {"criminal_records": {"disqualifying_entries": false}}}),
+            today,
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "evidence");
+        for (doc, path) in [
+            (
+                json!({"applicant": {"nordic_citizen": true}}),
+                "applicant.nordic_citizen",
+            ),
+            (
+                json!({"applicant": {"family_member_of_finnish_citizen": true}}),
+                "applicant.family_member_of_finnish_citizen",
+            ),
+            (json!({"family": {"adults": 1}}), "family.adults"),
+            (
+                json!({"application": {"submitted_on": "2024-06-01"}}),
+                "application.submitted_on",
+            ),
+        ] {
+            let e = Application::from_submission(&doc, today).unwrap_err();
+            assert_eq!(e.path, path, "{e}");
+            assert!(e.problem.contains("not the applicant's"), "{e}");
+        }
+        let ok = Application::from_submission(
+            &json!({"application": {"kind": "extension", "employment": {"employer_id": "9000004-6"}}}),
+            today,
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn dates_in_the_past_and_fetch_times_are_checked_against_the_day() {
+        let today = Date::constant(2026, 11, 29);
+        let app =
+            Application::from_json(&json!({"applicant": {"date_of_birth": "2026-11-30"}})).unwrap();
+        assert_eq!(
+            app.check_at(today).unwrap_err().path,
+            "applicant.date_of_birth"
+        );
+        let app =
+            Application::from_json(&json!({"applicant": {"date_of_birth": "2026-11-29"}})).unwrap();
+        assert!(app.check_at(today).is_ok());
+        let app = Application::from_json(
+            &json!({"evidence": {"sis": {"fetched_at": "2026-12-01T00:00:00Z"}}}),
+        )
+        .unwrap();
+        assert_eq!(
+            app.check_at(today).unwrap_err().path,
+            "evidence.sis.fetched_at"
+        );
     }
 
     #[test]

@@ -113,6 +113,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(work::queue))
         .routes(routes!(work::claim))
         .routes(routes!(work::decide))
+        .routes(routes!(work::register))
         .routes(routes!(service::rule_sets))
 }
 

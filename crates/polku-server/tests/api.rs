@@ -1,151 +1,19 @@
 //! The API as a client meets it: authentication, roles, bad input, idempotency, the use log.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
+use common::*;
 use polku_core::testing::TestDb;
-use polku_core::{Pipeline, Role, Store, SuppliedEvidence};
-use polku_rules::RuleBook;
 use polku_server::{AppState, router};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-struct Api {
-    app: Router,
-    store: Store,
-    rules: Arc<RuleBook>,
-    applicant: String,
-    other_applicant: String,
-    handler: String,
-    analyst: String,
-}
-
-async fn api(db: &TestDb) -> Api {
-    let store = db.store.clone();
-    let rules = Arc::new(
-        RuleBook::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules")).unwrap(),
-    );
-    let token = async |name: &str, role: Role, org: Option<&str>, person: Option<&str>| {
-        let user = store.add_user(name, role, org, person).await.unwrap();
-        store.create_token(user, "test").await.unwrap()
-    };
-    let applicant = token("Aino", Role::Applicant, None, Some("person-1")).await;
-    let other_applicant = token("Bashir", Role::Applicant, None, Some("person-2")).await;
-    let handler = token(
-        "Hanna",
-        Role::CaseHandler,
-        Some("Maahanmuuttovirasto"),
-        None,
-    )
-    .await;
-    let analyst = token("Anna", Role::Analyst, Some("Maahanmuuttovirasto"), None).await;
-    let app = router(AppState {
-        store: store.clone(),
-        rules: rules.clone().into(),
-        metrics: None,
-    });
-    Api {
-        app,
-        store,
-        rules,
-        applicant,
-        other_applicant,
-        handler,
-        analyst,
-    }
-}
-
-struct Reply {
-    status: StatusCode,
-    content_type: String,
-    body: Value,
-}
-
-impl Api {
-    async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        token: Option<&str>,
-        body: Option<Vec<u8>>,
-        extra: &[(&str, &str)],
-    ) -> Reply {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        for (k, v) in extra {
-            req = req.header(*k, *v);
-        }
-        let req = req
-            .header("content-type", "application/json")
-            .body(body.map(Body::from).unwrap_or_default())
-            .unwrap();
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Reply {
-            status,
-            content_type,
-            body,
-        }
-    }
-
-    async fn submit(&self, token: &str, body: Value, extra: &[(&str, &str)]) -> Reply {
-        self.call(
-            "POST",
-            "/api/v1/applications",
-            Some(token),
-            Some(body.to_string().into_bytes()),
-            extra,
-        )
-        .await
-    }
-}
-
-fn example_submission() -> Value {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/employed-extension.json");
-    let application: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    json!({"matter": "fi.residence-permit.employed.extension", "application_date": "2025-05-01", "application": application})
-}
-
-fn assert_problem(r: &Reply, status: StatusCode, field: Option<&str>) {
-    assert_eq!(r.status, status, "{:?}", r.body);
-    assert_eq!(r.content_type, "application/problem+json", "{:?}", r.body);
-    assert_eq!(r.body["status"], status.as_u16());
-    assert!(
-        r.body["type"]
-            .as_str()
-            .unwrap()
-            .starts_with("https://polku.example/problems/")
-    );
-    if let Some(f) = field {
-        assert_eq!(r.body["field"], f, "{:?}", r.body);
-    }
-}
 
 async fn an_applicant_files_and_reads_the_decision_with_its_explanation(db: &TestDb) {
     let api = api(db).await;
     let filed = api.submit(&api.applicant, example_submission(), &[]).await;
     assert_eq!(filed.status, StatusCode::CREATED, "{:?}", filed.body);
     let id = filed.body["case_id"].as_str().unwrap().to_owned();
-    Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w")
-        .run_once()
-        .await
-        .unwrap();
+    pipeline(&api).run_once().await.unwrap();
     let read = api
         .call(
             "GET",
@@ -360,8 +228,10 @@ async fn health_and_readiness_answer_without_a_token(db: &TestDb) {
 
 async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &TestDb) {
     let api = api(db).await;
+    // A new employer in another field: the machine cannot grant that, a person decides.
     let mut low = example_submission();
-    low["application"]["evidence"]["incomes"]["monthly_gross_pay_avg_eur"] = json!(1000);
+    low["application"]["application"]["employment"]["employer_id"] = json!("7654321-2");
+    low["application"]["application"]["employment"]["occupational_field"] = json!("ISCO-3");
     let referred = api.submit(&api.applicant, low, &[]).await.body["case_id"]
         .as_str()
         .unwrap()
@@ -373,7 +243,7 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
         .as_str()
         .unwrap()
         .to_owned();
-    let p = Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w");
+    let p = pipeline(&api);
     while p.run_once().await.unwrap().is_some() {}
     // A referral is the machine's finding for a person, not an automated decision: it
     // carries no 53 g § notice.
@@ -414,11 +284,16 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
         "oldest application date first, then the order of arrival"
     );
     assert_eq!(q.body["items"][0]["case_id"], referred.as_str());
-    // Filed 2025-05-01, a work-based permit: four months to decide.
-    assert_eq!(q.body["items"][0]["deadline"], "2025-09-01");
+    // Filed today, a work-based permit: four months to decide.
+    let deadline = polku_core::today_in_finland()
+        .checked_add(jiff::Span::new().months(4))
+        .unwrap();
+    assert_eq!(q.body["items"][0]["deadline"], deadline.to_string());
+    let on_deadline = format!("deadline_on_or_before={deadline}");
+    let day_before = format!("deadline_on_or_before={}", deadline.yesterday().unwrap());
     for (filter, found) in [
-        ("deadline_on_or_before=2025-09-01", 1),
-        ("deadline_on_or_before=2025-08-31", 0),
+        (on_deadline.as_str(), 1),
+        (day_before.as_str(), 0),
         ("matter=fi.residence-permit.employed.extension", 1),
         ("matter=fi.citizenship.application", 0),
     ] {
@@ -620,10 +495,7 @@ async fn metrics_count_decisions_latency_and_queue_depth() {
     });
     api.submit(&api.applicant, example_submission(), &[]).await;
     api.submit(&api.applicant, example_submission(), &[]).await;
-    Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w")
-        .run_once()
-        .await
-        .unwrap();
+    pipeline(&api).run_once().await.unwrap();
     let r = api.call("GET", "/metrics", None, None, &[]).await;
     assert_eq!(r.status, StatusCode::OK);
     let text = r.body.as_str().unwrap();
@@ -792,10 +664,7 @@ async fn an_applicant_withdraws_an_open_application_and_the_machine_leaves_it(db
         .await;
     assert_problem(&again, StatusCode::CONFLICT, None);
 
-    Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w")
-        .run_once()
-        .await
-        .unwrap();
+    pipeline(&api).run_once().await.unwrap();
     let case = api.store.case(id.parse().unwrap()).await.unwrap();
     assert_eq!(case.state, polku_core::CaseState::Withdrawn);
     assert!(api.store.decisions(case.id).await.unwrap().is_empty());

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_core::{Actor, NewApplication};
-use polku_rules::schema::{FIELDS, FieldType};
+use polku_rules::schema::{FIELDS, FieldType, Origin, put_path};
 use polku_rules::{Application, RuleSet};
 use serde_json::{Map, Value};
 
@@ -18,15 +18,6 @@ use crate::WebState;
 use crate::i18n::Tr;
 use crate::pages::{Page, applicant, error_page, internal};
 use crate::visitor::Visitor;
-
-/// Inputs the applicant never types: the population register or the form itself fills them.
-pub const NOT_ASKED: &[&str] = &[
-    "application.matter",
-    "application.submitted_on",
-    "applicant.date_of_birth",
-    "applicant.stateless",
-    "applicant.spouse_of_finnish_citizen",
-];
 
 /// One question of the form.
 pub(crate) struct Question {
@@ -61,11 +52,8 @@ fn questions(rs: &RuleSet, tr: Tr) -> Vec<Question> {
     FIELDS
         .iter()
         .enumerate()
-        .filter(|(slot, f)| {
-            read.contains(slot)
-                && !NOT_ASKED.contains(&f.path)
-                && (!f.path.starts_with("evidence.") || f.path.starts_with("evidence.funds."))
-        })
+        // Only what the applicant alone can tell: registers and the service supply the rest.
+        .filter(|(slot, f)| read.contains(slot) && f.origin == Origin::Applicant)
         .map(|(_, f)| {
             let (kind, options) = match f.ty {
                 FieldType::Bool => (
@@ -193,12 +181,9 @@ pub async fn submit(
     };
     let mut questions = questions(rs, v.tr);
     let mut application = Value::Object(Map::new());
-    put(
-        &mut application,
-        "application.matter",
-        Value::from(rs.id.clone()),
-    );
     let mut error = None;
+    // Filed the day the service received it, in Finland's time.
+    let today = polku_core::today_in_finland();
     for q in &mut questions {
         let given = answers
             .iter()
@@ -220,14 +205,14 @@ pub async fn submit(
             _ => Some(Value::from(given.clone())),
         };
         match value {
-            Some(value) => put(&mut application, q.path, value),
+            Some(value) => put_path(&mut application, q.path, value),
             None => {
                 error.get_or_insert_with(|| format!("{}: {given}", q.label));
             }
         }
     }
     if error.is_none()
-        && let Err(e) = Application::from_json(&application)
+        && let Err(e) = Application::from_submission(&application, today)
     {
         let label = questions
             .iter()
@@ -250,7 +235,6 @@ pub async fn submit(
         )
             .into_response();
     }
-    let today = jiff::Zoned::now().date();
     let new = NewApplication {
         matter: rs.id.clone(),
         applicant_id: person.to_owned(),
@@ -265,23 +249,5 @@ pub async fn submit(
     {
         Ok(id) => Redirect::to(&format!("/my/cases/{id}")).into_response(),
         Err(e) => internal(&v, &e),
-    }
-}
-
-/// Sets `value` at a dotted `path`, making the objects on the way.
-fn put(root: &mut Value, path: &str, value: Value) {
-    let mut at = root;
-    let mut parts = path.split('.').peekable();
-    while let Some(part) = parts.next() {
-        let Some(object) = at.as_object_mut() else {
-            return;
-        };
-        if parts.peek().is_none() {
-            object.insert(part.to_owned(), value);
-            return;
-        }
-        at = object
-            .entry(part.to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
     }
 }

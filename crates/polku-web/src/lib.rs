@@ -28,7 +28,6 @@ use polku_core::LiveRules;
 use polku_core::Store;
 use polku_registers::Population;
 
-pub use apply::NOT_ASKED;
 pub use i18n::Tr;
 
 #[derive(Clone)]

@@ -68,7 +68,7 @@ pub async fn overview(State(state): State<WebState>, v: Visitor) -> Response {
     }
     let tr = v.tr;
     let shelf = state.rules.shelf();
-    let today = jiff::Zoned::now().date();
+    let today = polku_core::today_in_finland();
     let rule_sets = shelf
         .today()
         .iter()
@@ -178,8 +178,7 @@ pub async fn propose_form(
         .and_then(|l| l.proposal)
         .map(|b| b.to_string())
         .unwrap_or_default();
-    let tomorrow = jiff::Zoned::now()
-        .date()
+    let tomorrow = polku_core::today_in_finland()
         .tomorrow()
         .map(|d| d.to_string())
         .unwrap_or_default();

@@ -251,15 +251,13 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
     for log in polku_core::AuditLog::ALL {
         used.insert(format!("audit-log-{}", log.as_str()));
     }
-    // The application form asks about every input that is not register evidence.
+    // The application form asks about every input only the applicant can tell.
     for f in polku_rules::schema::FIELDS {
-        if (!f.path.starts_with("evidence.") || f.path.starts_with("evidence.funds."))
-            && !polku_web::NOT_ASKED.contains(&f.path)
-        {
+        if f.origin == polku_rules::schema::Origin::Applicant {
             used.insert(format!("field-{}", f.path.replace('.', "-")));
         }
         if let polku_rules::schema::FieldType::OneOf(values) = f.ty
-            && !f.path.starts_with("evidence.")
+            && f.origin == polku_rules::schema::Origin::Applicant
         {
             for v in values {
                 used.insert(format!("option-{v}"));

@@ -48,7 +48,7 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
     let rules =
         polku_core::LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
     let population = Arc::new(Population::generate(2026, args.persons));
-    let today = jiff::Zoned::now().date();
+    let today = polku_core::today_in_finland();
 
     let started = Instant::now();
     let n = args.cases.min(args.persons);

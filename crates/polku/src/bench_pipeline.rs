@@ -1,6 +1,8 @@
 //! `polku bench pipeline`: sustained submissions over HTTP on loopback to an in-process
-//! server with its pipeline workers; throughput and latency from submission to the
-//! recorded decision, measured from the decision records themselves.
+//! server with its pipeline workers, which gather the evidence from the built-in register
+//! simulators over X-Road (no injected latency) as `polku serve` does; throughput and
+//! latency from submission to the recorded decision, measured from the decision records
+//! themselves.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +15,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use polku_core::{Pipeline, Role, Store, SuppliedEvidence};
+use polku_core::{Pipeline, Role, Store};
+use polku_registers::population::{Matter, person_id};
+
+use crate::evidence_registers::{Faults, RegisterOptions, Registers};
 use polku_server::{AppState, router};
 
 #[derive(Args)]
@@ -62,13 +67,15 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let registers = Registers::start(&RegisterOptions::default(), Faults::NONE).await?;
+    let evidence = registers.evidence(&store, &rules);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     for w in 0..workers {
         let p = Pipeline::new(
             store.clone(),
             rules.clone(),
-            SuppliedEvidence,
+            evidence.clone(),
             format!("bench-{w}"),
         );
         let stop = stop_rx.clone();
@@ -84,27 +91,33 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
         metrics: None,
     });
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let user = store
-        .add_user(
-            "Bench Applicant",
-            Role::Applicant,
-            None,
-            Some("bench-person"),
-        )
-        .await?;
-    let token = store.create_token(user, "bench").await?;
-
-    let application = std::fs::read_to_string("examples/employed-extension.json")
-        .or_else(|_| {
-            std::fs::read_to_string(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../examples/employed-extension.json"
-            ))
-        })
-        .context("cannot read examples/employed-extension.json")?;
-    let body = Bytes::from(format!(
-        "{{\"matter\": \"fi.residence-permit.employed.extension\", \"application_date\": \"2025-05-01\", \"application\": {application}}}"
-    ));
+    // One applicant per client: persons of the population who apply for an extension on
+    // employment, each with their own token and their own application.
+    let population = registers
+        .population
+        .clone()
+        .context("the built-in registers have a population")?;
+    let mut people = Vec::new();
+    for p in population
+        .persons
+        .iter()
+        .filter(|p| p.matter == Matter::EmployedExtension)
+        .take(args.clients)
+    {
+        let id = person_id(p.index);
+        let user = store
+            .add_user("Bench Applicant", Role::Applicant, None, Some(&id))
+            .await?;
+        let token = store.create_token(user, "bench").await?;
+        let body = Bytes::from(
+            serde_json::json!({
+                "matter": "fi.residence-permit.employed.extension",
+                "application": population.application(p),
+            })
+            .to_string(),
+        );
+        people.push((token, body));
+    }
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let (sent, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let uri: hyper::Uri = format!("http://{addr}/api/v1/applications").parse()?;
@@ -112,15 +125,9 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
     let interval =
         (args.rate > 0).then(|| Duration::from_secs_f64(args.clients as f64 / args.rate as f64));
     let mut clients = Vec::new();
-    for c in 0..args.clients {
-        let (client, body, token, uri, sent, failed) = (
-            client.clone(),
-            body.clone(),
-            token.clone(),
-            uri.clone(),
-            sent.clone(),
-            failed.clone(),
-        );
+    for (c, (token, body)) in people.into_iter().enumerate() {
+        let (client, uri, sent, failed) =
+            (client.clone(), uri.clone(), sent.clone(), failed.clone());
         clients.push(tokio::spawn(async move {
             // Spread the clients' ticks over one interval so the rate is steady.
             let mut tick = interval.map(|i| {

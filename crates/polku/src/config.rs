@@ -32,6 +32,13 @@ pub struct Config {
     pub job_lease: Option<u64>,
     /// `POLKU_LOG`: the log filter (`info`, `polku_core=debug,info`, …).
     pub log: Option<String>,
+    /// `POLKU_REGISTERS_URL`, `--registers-url`: the exchange layer's security server;
+    /// without it, the built-in register simulators on loopback.
+    pub registers_url: Option<String>,
+    /// `POLKU_POPULATION_PERSONS`, `--persons`: the synthetic population's size.
+    pub population_persons: Option<u32>,
+    /// `POLKU_POPULATION_SEED`, `--seed`: the synthetic population's seed.
+    pub population_seed: Option<u64>,
 }
 
 impl Config {

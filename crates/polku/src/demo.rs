@@ -11,36 +11,34 @@ use anyhow::Context;
 use clap::Args;
 use polku_core::LiveRules;
 use polku_core::{Actor, EvidenceSource, NewApplication, Pipeline, Store};
+use polku_registers::Population;
 use polku_registers::population::person_id;
-use polku_registers::{Behaviour, Population, RegisterEvidence, Simulator};
 
-/// The synthetic country and how it applies: shared by `polku demo` and `polku serve --demo`.
+use crate::evidence_registers::{Faults, RegisterOptions, Registers};
+
+/// How the synthetic country applies: shared by `polku demo` and `polku serve --demo`.
 #[derive(Args, Clone)]
 pub struct DemoOptions {
-    /// People in the synthetic population (up to a million and more).
-    #[arg(long, default_value_t = 20_000)]
-    pub persons: u32,
     /// Applications per second.
     #[arg(long, default_value_t = 50.0)]
     pub rate: f64,
     /// Stop after this long (`20s`, `5m`); without it, run until Ctrl-C.
     #[arg(long, value_parser = parse_duration)]
     pub duration: Option<Duration>,
-    /// The population's seed: the same seed, the same people.
-    #[arg(long, default_value_t = 2026)]
-    pub seed: u64,
-    /// Mean register latency, milliseconds.
-    #[arg(long, default_value_t = 20)]
-    pub latency_ms: u64,
-    /// Share of register requests that fail, 0–1.
-    #[arg(long, default_value_t = 0.01)]
-    pub failure_rate: f64,
 }
+
+/// The demo's registers answer with some latency and the odd failure, as real ones do.
+pub const DEMO_FAULTS: Faults = Faults {
+    latency_ms: 20,
+    failure_rate: 0.01,
+};
 
 #[derive(Args, Clone)]
 pub struct DemoArgs {
     #[command(flatten)]
     pub options: DemoOptions,
+    #[command(flatten)]
+    pub registers: RegisterOptions,
     /// Pipeline workers (default: four per core: most of their time is waiting for registers).
     #[arg(long)]
     pub workers: Option<usize>,
@@ -75,22 +73,27 @@ pub struct DemoWorld {
     _tmp: Option<tempfile::TempDir>,
 }
 
-/// Generates the population and opens the store: `store`, or one in `data_dir`, or one in
-/// a temporary directory.
+/// The demo's world over `registers` (the built-in simulators: the demo's applicants are
+/// their population) and the store: `store`, or one in `data_dir`, or one in a temporary
+/// directory.
 pub async fn world(
-    options: &DemoOptions,
+    registers: &Registers,
     store: Option<Store>,
     data_dir: Option<&PathBuf>,
     rules: LiveRules,
 ) -> anyhow::Result<DemoWorld> {
-    let started = Instant::now();
-    let population = Arc::new(Population::generate(options.seed, options.persons));
+    let Some(population) = registers.population.clone() else {
+        anyhow::bail!(
+            "the demo's applicants are the synthetic population: run it with the built-in registers (no --registers-url)"
+        );
+    };
     println!(
-        "population: {} persons, {} employers from seed {} in {:.1} s",
+        "population: {} persons, {} employers; the registers answer over X-Road at {}",
         population.persons.len(),
         population.employers.len(),
-        options.seed,
-        started.elapsed().as_secs_f64()
+        registers
+            .simulators
+            .map_or_else(|| "?".to_owned(), |a| a.to_string()),
     );
     let (store, tmp) = match (store, data_dir) {
         (Some(s), _) => (s, None),
@@ -106,18 +109,6 @@ pub async fn world(
         rules,
         _tmp: tmp,
     })
-}
-
-/// Evidence from the simulated registers of the demo's population.
-pub fn register_evidence(w: &DemoWorld, options: &DemoOptions) -> Arc<RegisterEvidence<Simulator>> {
-    let simulator = Simulator::new(
-        w.population.clone(),
-        Behaviour {
-            latency: Duration::from_millis(options.latency_ms),
-            failure_rate: options.failure_rate.clamp(0.0, 1.0),
-        },
-    );
-    Arc::new(RegisterEvidence::new(simulator, w.store.clone(), &w.rules))
 }
 
 /// Starts `n` pipeline workers with `evidence`.
@@ -151,7 +142,7 @@ pub async fn stream_applications(
     until: Option<Instant>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<u64> {
-    let today = jiff::Zoned::now().date();
+    let today = polku_core::today_in_finland();
     let interval = Duration::from_secs_f64(1.0 / rate.max(0.1));
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -282,12 +273,14 @@ pub fn run(args: DemoArgs) -> std::process::ExitCode {
 
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let rules = LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
-    let w = world(&args.options, None, args.data_dir.as_ref(), rules).await?;
+    let faults = args.registers.faults(DEMO_FAULTS);
+    let registers = Registers::start(&args.registers, faults).await?;
+    let w = world(&registers, None, args.data_dir.as_ref(), rules).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let n = args
         .workers
         .unwrap_or_else(|| 4 * std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let evidence = register_evidence(&w, &args.options);
+    let evidence = registers.evidence(&w.store, &w.rules);
     let workers = start_workers(
         &w.store,
         &w.rules,
@@ -304,7 +297,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             }
         })
     };
-    run_stream(&w, &args.options, stop_rx.clone()).await?;
+    run_stream(&w, &args.options, faults, stop_rx.clone()).await?;
     let _ = stop_tx.send(true);
     for t in workers {
         let _ = t.await;
@@ -318,6 +311,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
 pub async fn run_stream(
     w: &DemoWorld,
     options: &DemoOptions,
+    faults: Faults,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     println!(
@@ -327,8 +321,8 @@ pub async fn run_stream(
             .duration
             .map(|d| format!(" for {} s", d.as_secs()))
             .unwrap_or_else(|| " until Ctrl-C".to_owned()),
-        options.latency_ms,
-        100.0 * options.failure_rate
+        faults.latency_ms,
+        100.0 * faults.failure_rate
     );
     let until = options.duration.map(|d| Instant::now() + d);
     let sent = stream_applications(w, options.rate, until, stop.clone()).await?;

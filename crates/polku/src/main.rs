@@ -6,6 +6,7 @@ mod bench_pipeline;
 mod config;
 mod decide;
 mod demo;
+mod evidence_registers;
 mod registers;
 mod serve;
 mod store_cmds;

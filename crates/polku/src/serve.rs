@@ -4,15 +4,15 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use polku_core::{LiveRules, SuppliedEvidence};
+use polku_core::LiveRules;
 use polku_server::AppState;
 
 use crate::config::Config;
+use crate::evidence_registers::{Faults, RegisterOptions, Registers};
 use crate::store_cmds::StoreArgs;
 
 #[derive(Args)]
@@ -32,12 +32,15 @@ pub struct ServeArgs {
     /// process's jobs wait [default: 30].
     #[arg(long, env = "POLKU_JOB_LEASE")]
     job_lease: Option<u64>,
-    /// Also run the demo: a synthetic population applying through this server's pipeline,
-    /// with simulated registers as the evidence source (see `polku demo`).
+    /// Also run the demo: the synthetic population applying through this server's
+    /// pipeline (see `polku demo`); the simulated registers then answer with the demo's
+    /// latency and failures unless told otherwise.
     #[arg(long)]
     demo: bool,
     #[command(flatten)]
     demo_options: crate::demo::DemoOptions,
+    #[command(flatten)]
+    registers: RegisterOptions,
 }
 
 /// Where `polku serve` listens unless told otherwise.
@@ -92,13 +95,20 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         .workers
         .or(config.workers)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    // In demo mode the evidence comes from the simulated registers, and a stream of the
-    // population's applications runs beside the API; otherwise from the submission.
-    let (tasks, demo, people) = if args.demo {
-        let w = crate::demo::world(&args.demo_options, Some(store.clone()), None, rules.clone())
-            .await?;
-        let people = Some(w.population.clone());
-        let evidence = crate::demo::register_evidence(&w, &args.demo_options);
+    // The evidence always comes from the registers: the built-in simulators over the
+    // exchange layer's protocol unless `registers_url` names a security server. In demo
+    // mode the population's applications stream in beside the API.
+    let register_options = args.registers.clone().with_config(&config);
+    let faults = register_options.faults(if args.demo {
+        crate::demo::DEMO_FAULTS
+    } else {
+        Faults::NONE
+    });
+    let registers = Registers::start(&register_options, faults).await?;
+    let evidence = registers.evidence(&store, &rules);
+    let people = registers.population.clone();
+    let (tasks, demo) = if args.demo {
+        let w = crate::demo::world(&registers, Some(store.clone()), None, rules.clone()).await?;
         let tasks = crate::demo::start_workers(
             &store,
             &rules,
@@ -111,7 +121,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         let stop = stop_rx.clone();
         let shutdown = stop_tx.clone();
         let stream = tokio::spawn(async move {
-            if let Err(e) = crate::demo::run_stream(&w, &options, stop).await {
+            if let Err(e) = crate::demo::run_stream(&w, &options, faults, stop).await {
                 tracing::error!(error = %e, "the demo stream failed");
             }
             // With --duration the demo ends the server too.
@@ -119,12 +129,11 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
                 let _ = shutdown.send(true);
             }
         });
-        (tasks, Some(stream), people)
+        (tasks, Some(stream))
     } else {
-        let evidence = Arc::new(SuppliedEvidence);
         let tasks =
             crate::demo::start_workers(&store, &rules, evidence, workers, lease, stop_rx.clone());
-        (tasks, None, None)
+        (tasks, None)
     };
     // Another instance on the same database may approve a rule change: look every few
     // seconds (a change takes effect on a later day, so this is well in time).

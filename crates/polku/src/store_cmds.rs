@@ -3,11 +3,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use polku_core::{Actor, NewApplication, Pipeline, Processed, Store, SuppliedEvidence};
+use polku_core::{Actor, NewApplication, Pipeline, Processed, Store};
 use uuid::Uuid;
 
 use crate::config::Config;
@@ -62,23 +61,32 @@ impl StoreArgs {
 
 #[derive(Subcommand)]
 pub enum CaseCommand {
-    /// File an application; prints the new case's id.
+    /// File an application received today, or register one that arrived through another
+    /// channel on an earlier day (`--received-on` with `--reason`, in the audit chain);
+    /// prints the new case's id.
     Submit {
-        #[arg(long)]
-        matter: String,
-        /// The application with its evidence, as JSON.
+        /// The submission as `POST /api/v1/applications` takes it: `{"matter": …,
+        /// "application": …}` with only what the applicant alone can tell (the registers
+        /// supply the evidence when the case is decided).
         #[arg(long)]
         input: PathBuf,
-        /// The day it was filed (the rules in force that day apply).
-        #[arg(long)]
-        date: String,
+        /// The person the application is for.
         #[arg(long)]
         applicant: String,
+        /// The day a paper or service-point application actually arrived (`YYYY-MM-DD`,
+        /// not in the future, at most 365 days ago); default: today in Finland.
+        #[arg(long, requires = "reason")]
+        received_on: Option<String>,
+        /// How it arrived and why it is registered now.
+        #[arg(long, requires = "received_on")]
+        reason: Option<String>,
     },
-    /// Run the decision pipeline until no job is ready.
+    /// Run the decision pipeline until no job is ready, with evidence from the registers.
     Work {
         #[arg(long)]
         rules: Option<PathBuf>,
+        #[command(flatten)]
+        registers: crate::evidence_registers::RegisterOptions,
     },
     /// A case with its history and decisions, as JSON.
     Show { id: Uuid },
@@ -219,45 +227,75 @@ fn rule_book(args: &StoreArgs, dir: Option<&PathBuf>) -> anyhow::Result<polku_ru
 async fn run_case(args: StoreArgs, command: CaseCommand) -> anyhow::Result<ExitCode> {
     match command {
         CaseCommand::Submit {
-            matter,
             input,
-            date,
             applicant,
+            received_on,
+            reason,
         } => {
-            let Some(application_date) = polku_rules::schema::parse_date(&date) else {
-                bail!("--date `{date}` is not a date YYYY-MM-DD");
+            let today = polku_core::today_in_finland();
+            let application_date = match &received_on {
+                None => today,
+                Some(date) => polku_rules::schema::parse_date(date)
+                    .with_context(|| format!("--received-on `{date}` is not a date YYYY-MM-DD"))?,
             };
             let text = std::fs::read_to_string(&input)
                 .with_context(|| format!("cannot read {}", input.display()))?;
-            let application: serde_json::Value = serde_json::from_str(&text)
+            let submission: serde_json::Value = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not valid JSON", input.display()))?;
-            polku_rules::Application::from_json(&application)
+            let (Some(matter), Some(application), 2) = (
+                submission["matter"].as_str().map(str::to_owned),
+                submission.get("application").cloned(),
+                submission.as_object().map_or(0, |o| o.len()),
+            ) else {
+                bail!(
+                    "{} must hold exactly `matter` and `application`, as POST /api/v1/applications takes them",
+                    input.display()
+                );
+            };
+            polku_rules::Application::from_submission(&application, today)
                 .context("the application is not valid")?;
             let store = args.open().await?;
             // The rules that will decide it: the shipped ones with the approved changes.
             let rules = polku_core::LiveRules::from(rule_book(&args, None)?);
-            let deadline = rules
-                .for_filing_date(&store, application_date)
-                .await?
-                .get(&matter)
-                .and_then(|rs| rs.processing_time.as_ref())
+            let book = rules.for_filing_date(&store, application_date).await?;
+            let Some(rule_set) = book.get(&matter) else {
+                bail!("`{matter}` is not a matter Polku decides (polku rules list)");
+            };
+            let deadline = rule_set
+                .processing_time
+                .as_ref()
                 .and_then(|p| p.deadline(application_date));
             let new = NewApplication {
                 deadline,
                 matter,
-                applicant_id: applicant.clone(),
+                applicant_id: applicant,
                 application_date,
                 application,
             };
-            let id = store.submit(&new, &Actor(applicant)).await?;
+            let operator = Actor(format!(
+                "operator:{}",
+                std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned())
+            ));
+            let id = match reason {
+                Some(reason) => store.register(&new, &operator, &reason, None).await?.0,
+                None => store.submit(&new, &operator).await?,
+            };
             println!("{id}");
         }
-        CaseCommand::Work { rules } => {
-            let store = args.open().await?;
+        CaseCommand::Work { rules, registers } => {
+            let config = args.config()?;
+            let store = args.open_with(&config).await?;
+            let live = polku_core::LiveRules::from(rule_book(&args, rules.as_ref())?);
+            live.refresh(&store).await?;
+            let registers = crate::evidence_registers::Registers::start(
+                &registers.with_config(&config),
+                crate::evidence_registers::Faults::NONE,
+            )
+            .await?;
             let pipeline = Pipeline::new(
-                store,
-                Arc::new(rule_book(&args, rules.as_ref())?),
-                SuppliedEvidence,
+                store.clone(),
+                live.clone(),
+                registers.evidence(&store, &live),
                 worker_name(),
             );
             let mut n = 0;

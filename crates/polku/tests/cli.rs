@@ -25,6 +25,8 @@ fn stderr(o: &Output) -> String {
 
 const MATTER: &str = "fi.residence-permit.employed.extension";
 const EXAMPLE: &str = "examples/employed-extension.json";
+/// What the walk-through's applicant sends.
+const SUBMISSION: &str = "examples/employed-extension.submission.json";
 
 fn temp_file(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
     let path = dir.path().join(name);
@@ -282,17 +284,14 @@ fn submit_work_replay_and_verify_through_the_command_line() {
         all.extend(["--data-dir", dir]);
         polku(&all)
     };
+    // A synthetic person whose registers support an extension (the walk-through's).
     let submitted = run(&[
         "cases",
         "submit",
-        "--matter",
-        MATTER,
         "--input",
-        EXAMPLE,
-        "--date",
-        "2025-05-01",
+        SUBMISSION,
         "--applicant",
-        "a-1",
+        "sim-0000013",
     ]);
     assert!(submitted.status.success(), "{}", stderr(&submitted));
     let case = stdout(&submitted).trim().to_owned();
@@ -315,7 +314,14 @@ fn submit_work_replay_and_verify_through_the_command_line() {
     assert!(stdout(&replay).contains("identical"));
     let verify = run(&["audit", "verify"]);
     assert!(verify.status.success());
-    assert_eq!(stdout(&verify).trim(), "audit chain intact: 1 rows");
+    // The decision, and every register answer in the disclosure log.
+    let rows: u32 = stdout(&verify)
+        .trim()
+        .strip_prefix("audit chain intact: ")
+        .and_then(|r| r.strip_suffix(" rows"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(rows > 5, "{}", stdout(&verify));
     let shown: serde_json::Value =
         serde_json::from_slice(&run(&["cases", "show", &case]).stdout).unwrap();
     assert_eq!(shown["case"]["state"], "decided");
@@ -323,17 +329,27 @@ fn submit_work_replay_and_verify_through_the_command_line() {
     let bad = run(&[
         "cases",
         "submit",
-        "--matter",
-        MATTER,
         "--input",
-        EXAMPLE,
-        "--date",
+        SUBMISSION,
+        "--received-on",
         "1.5.2025",
+        "--reason",
+        "paper form",
         "--applicant",
-        "a-1",
+        "sim-0000013",
     ]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("is not a date"));
+    // What came with the evidence is refused: the registers supply it.
+    let typed = run(&[
+        "cases",
+        "submit",
+        "--input",
+        "examples/employed-extension.json",
+        "--applicant",
+        "sim-0000013",
+    ]);
+    assert_eq!(typed.status.code(), Some(1));
 }
 
 #[test]

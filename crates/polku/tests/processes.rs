@@ -23,12 +23,13 @@ fn polku(args: &[&str]) -> std::process::Output {
         .expect("polku runs")
 }
 
-/// `--database-url` for a fresh PostgreSQL schema, or `None` when PostgreSQL is not configured.
-fn postgres_url() -> Option<String> {
+/// `--database-url` for a fresh PostgreSQL schema named after `tag`, or `None` when
+/// PostgreSQL is not configured.
+fn postgres_url(tag: &str) -> Option<String> {
     let base = std::env::var("POLKU_TEST_DATABASE_URL").ok()?;
     // A database of its own would need CREATE DATABASE rights; a schema is enough here:
     // `options=-csearch_path=…` makes every connection of every process use it.
-    let schema = format!("polku_proc_{}", std::process::id());
+    let schema = schema_name(tag);
     let sep = if base.contains('?') { '&' } else { '?' };
     let psql = Command::new("psql")
         .args([
@@ -43,6 +44,23 @@ fn postgres_url() -> Option<String> {
             eprintln!("psql is not available: cross-process PostgreSQL test skipped");
             None
         }
+    }
+}
+
+fn schema_name(tag: &str) -> String {
+    format!("polku_proc_{tag}_{}", std::process::id())
+}
+
+/// Drops the schema `postgres_url(tag)` made.
+fn drop_schema(tag: &str) {
+    if let Ok(base) = std::env::var("POLKU_TEST_DATABASE_URL") {
+        let _ = Command::new("psql")
+            .args([
+                base.as_str(),
+                "-qc",
+                &format!("DROP SCHEMA IF EXISTS {} CASCADE", schema_name(tag)),
+            ])
+            .output();
     }
 }
 
@@ -106,35 +124,13 @@ fn http(
     Some((status, body))
 }
 
-#[test]
-fn a_server_killed_mid_stream_loses_no_acknowledged_submission_and_decides_each_once() {
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_str().unwrap();
-    let user = polku(&[
-        "users",
-        "add",
-        "--data-dir",
-        dir,
-        "--name",
-        "Aino",
-        "--role",
-        "applicant",
-        "--person",
-        "p-1",
-    ]);
-    let user = String::from_utf8_lossy(&user.stdout).trim().to_owned();
-    let token = polku(&["tokens", "create", "--data-dir", dir, "--user", &user]);
-    let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
-    let application =
-        std::fs::read_to_string(repo().join("examples/employed-extension.json")).unwrap();
-    let body = format!(
-        "{{\"matter\": \"fi.residence-permit.employed.extension\", \"application_date\": \"2025-05-01\", \"application\": {application}}}"
-    );
-
-    // A client streams submissions from its own thread while the server is killed
-    // (SIGKILL: no chance to finish anything) and started again.
+/// Streams submissions at a server on `store` while it is killed (SIGKILL: no chance to
+/// finish anything) and started again: every acknowledged case exists and is decided once.
+fn kill_mid_stream(store: &[&str]) {
+    let token = applicant_token(store);
+    let body = submission_body();
     let addr = free_port();
-    let mut server = start_server(&["--data-dir", dir], addr);
+    let mut server = start_server(store, addr);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stream = {
         let (stop, token, body) = (stop.clone(), token.clone(), body.clone());
@@ -159,7 +155,7 @@ fn a_server_killed_mid_stream_loses_no_acknowledged_submission_and_decides_each_
     server.kill().unwrap();
     server.wait().unwrap();
     let before_restart = Instant::now();
-    server = start_server(&["--data-dir", dir], addr);
+    server = start_server(store, addr);
     eprintln!("restarted in {:?}", before_restart.elapsed());
     std::thread::sleep(Duration::from_millis(1500));
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -194,12 +190,31 @@ fn a_server_killed_mid_stream_loses_no_acknowledged_submission_and_decides_each_
     }
     server.kill().unwrap();
     server.wait().unwrap();
-    let verify = polku(&["audit", "verify", "--data-dir", dir]);
+    let mut verify = vec!["audit", "verify"];
+    verify.extend_from_slice(store);
+    let verify = polku(&verify);
     assert!(
         verify.status.success(),
         "{}",
         String::from_utf8_lossy(&verify.stdout)
     );
+}
+
+#[test]
+fn a_server_killed_mid_stream_loses_no_acknowledged_submission_and_decides_each_once() {
+    let data = tempfile::tempdir().unwrap();
+    kill_mid_stream(&["--data-dir", data.path().to_str().unwrap()]);
+}
+
+#[test]
+#[cfg_attr(
+    not(polku_pg_tests),
+    ignore = "POLKU_TEST_DATABASE_URL was not set when the tests were built"
+)]
+fn a_server_on_postgresql_killed_mid_stream_loses_nothing_and_decides_each_once() {
+    let url = postgres_url("crash").expect("POLKU_TEST_DATABASE_URL and psql");
+    kill_mid_stream(&["--database-url", &url]);
+    drop_schema("crash");
 }
 
 /// Adds an applicant and returns a token for them.
@@ -212,7 +227,7 @@ fn applicant_token(store: &[&str]) -> String {
         "--role",
         "applicant",
         "--person",
-        "p-1",
+        WALK_THROUGH_PERSON,
     ];
     add.extend_from_slice(store);
     let user = polku(&add);
@@ -229,20 +244,21 @@ fn applicant_token(store: &[&str]) -> String {
         .to_owned()
 }
 
+/// The walk-through's applicant: a synthetic person whose registers support the extension.
+const WALK_THROUGH_PERSON: &str = "sim-0000013";
+
+/// What the walk-through's applicant sends.
 fn submission_body() -> String {
-    let application =
-        std::fs::read_to_string(repo().join("examples/employed-extension.json")).unwrap();
-    format!(
-        "{{\"matter\": \"fi.residence-permit.employed.extension\", \"application_date\": \"2025-05-01\", \"application\": {application}}}"
-    )
+    std::fs::read_to_string(repo().join("examples/employed-extension.submission.json")).unwrap()
 }
 
 #[test]
+#[cfg_attr(
+    not(polku_pg_tests),
+    ignore = "POLKU_TEST_DATABASE_URL was not set when the tests were built"
+)]
 fn two_servers_on_one_postgresql_never_decide_a_case_twice() {
-    let Some(url) = postgres_url() else {
-        eprintln!("POLKU_TEST_DATABASE_URL is not set: PostgreSQL not tested");
-        return;
-    };
+    let url = postgres_url("two").expect("POLKU_TEST_DATABASE_URL and psql");
     let store = ["--database-url", url.as_str()];
     let token = applicant_token(&store);
     let body = submission_body();
@@ -289,16 +305,7 @@ fn two_servers_on_one_postgresql_never_decide_a_case_twice() {
     let verify = polku(&["audit", "verify", "--database-url", &url]);
     let out = String::from_utf8_lossy(&verify.stdout).into_owned();
     assert!(verify.status.success(), "{out}");
-    if let Ok(base) = std::env::var("POLKU_TEST_DATABASE_URL") {
-        let schema = format!("polku_proc_{}", std::process::id());
-        let _ = Command::new("psql")
-            .args([
-                base.as_str(),
-                "-qc",
-                &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-            ])
-            .output();
-    }
+    drop_schema("two");
 }
 
 #[test]
@@ -510,4 +517,67 @@ fn a_server_refuses_to_start_when_an_approved_rule_change_no_longer_loads() {
         stderr.contains(&proposal.to_string()) && stderr.contains("no longer loads"),
         "the error names the proposal: {stderr}"
     );
+}
+
+/// The README's walk-through on a plain `polku serve`: the applicant sends only what they
+/// can tell, and the decision rests on what the built-in registers answered over X-Road.
+#[test]
+fn a_plain_serve_decides_the_walk_through_from_register_evidence() {
+    let data = tempfile::tempdir().unwrap();
+    let store = ["--data-dir", data.path().to_str().unwrap()];
+    let token = applicant_token(&store);
+    let addr = free_port();
+    let mut server = start_server(&store, addr);
+    let (status, reply) = http(
+        addr,
+        "POST",
+        "/api/v1/applications",
+        &token,
+        &submission_body(),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{reply}");
+    let id = serde_json::from_str::<serde_json::Value>(&reply).unwrap()["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let start = Instant::now();
+    let case = loop {
+        let (_, reply) = http(
+            addr,
+            "GET",
+            &format!("/api/v1/cases/{id}?lang=en"),
+            &token,
+            "",
+        )
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+        if v["state"] != "received" && v["state"] != "gathering_evidence" {
+            break v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "not decided: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(case["state"], "decided", "{case}");
+    assert_eq!(case["decisions"][0]["outcome"], "grant", "{case}");
+    let text = case.to_string();
+    for register in [
+        "Incomes Register",
+        "Trade Register",
+        "Population Information System",
+    ] {
+        assert!(text.contains(register), "no {register} in {text}");
+    }
+    // An applicant who writes the registers' answers into the submission is refused.
+    let typed = std::fs::read_to_string(repo().join("examples/employed-extension.json")).unwrap();
+    let body = format!(
+        "{{\"matter\": \"fi.residence-permit.employed.extension\", \"application\": {typed}}}"
+    );
+    let (status, reply) = http(addr, "POST", "/api/v1/applications", &token, &body).unwrap();
+    assert_eq!(status, 422, "{reply}");
+    server.kill().unwrap();
+    server.wait().unwrap();
 }

@@ -85,6 +85,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "decision facts",
         sql: include_str!("../../migrations/0015_decision_facts.sql"),
     },
+    Migration {
+        version: 16,
+        name: "idempotency_fingerprint",
+        sql: include_str!("../../migrations/0016_idempotency_fingerprint.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {

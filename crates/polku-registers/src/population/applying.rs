@@ -1,6 +1,7 @@
 //! What a synthetic person types into an application: only what no register can tell
-//! (the employer and work they apply with, their family as they count it, their funds as
-//! a bank statement shows). Everything else the pipeline fetches from the registers.
+//! (what they apply for, the employer and work they apply with, their studies). Everything
+//! else — their family, their nationality, their funds — the registers hold or a person
+//! assesses; the pipeline fetches it, never takes it from the applicant.
 
 use serde_json::{Value, json};
 
@@ -9,7 +10,6 @@ use super::{Matter, PermitKind, Person, Population};
 impl Population {
     /// The application `p` files for their matter, in the input schema's shape.
     pub fn application(&self, p: &Person) -> Value {
-        let matter = p.matter.id();
         let employer_id = p
             .employer
             .and_then(|e| self.employers.get(e as usize))
@@ -18,7 +18,7 @@ impl Population {
         match p.matter {
             Matter::EmployedExtension => json!({
                 "application": {
-                    "matter": matter, "kind": "extension", "permit_type": "employed",
+                    "kind": "extension", "permit_type": "employed",
                     "employment": {
                         "employer_id": employer_id,
                         "occupational_field": field,
@@ -29,24 +29,20 @@ impl Population {
                 }
             }),
             Matter::FamilyExtension => json!({
-                "application": {"matter": matter, "kind": "extension", "permit_type": "family"},
-                "applicant": {"family_member_of_finnish_citizen": p.spouse_finnish_citizen},
-                "family": {"adults": p.adults, "children": p.children},
+                "application": {"kind": "extension", "permit_type": "family"},
             }),
             Matter::Student => json!({
                 "application": {
-                    "matter": matter,
                     "kind": if p.permit == PermitKind::B && p.years_in_finland >= 1.0 { "extension" } else { "first" },
                     "permit_type": "student",
                     "study": {"degree_studies": p.degree_studies, "monthly_grant_eur": p.monthly_grant_eur},
                 },
-                "evidence": {"funds": {"source": "bank statement supplied by the applicant", "available_eur": p.funds_eur}},
             }),
             Matter::SpecialistFirst => {
                 let blue_card = p.index.is_multiple_of(3);
                 json!({
                     "application": {
-                        "matter": matter, "kind": "first",
+                        "kind": "first",
                         "permit_type": if blue_card { "eu_blue_card" } else { "specialist" },
                         "employment": {
                             "employer_id": employer_id,
@@ -63,11 +59,10 @@ impl Population {
                 })
             }
             Matter::Permanent => json!({
-                "application": {"matter": matter, "kind": "first", "permit_type": "permanent"},
+                "application": {"kind": "first", "permit_type": "permanent"},
             }),
             Matter::Citizenship => json!({
-                "application": {"matter": matter, "kind": "first", "permit_type": "citizenship"},
-                "applicant": {"nordic_citizen": false, "refugee_or_subsidiary_protection": false},
+                "application": {"kind": "first", "permit_type": "citizenship"},
             }),
         }
     }

@@ -30,13 +30,11 @@ pub struct Submission {
     /// The matter: a rule set's id from `/api/v1/rule-sets`.
     #[schema(min_length = 1)]
     matter: String,
-    /// The day the application is filed (`YYYY-MM-DD`, default today): the rules and
-    /// figures in force that day apply.
-    #[schema(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
-    application_date: Option<String>,
-    /// The application with the evidence supplied with it, in the input schema's shape
-    /// (`polku rules schema`).
-    #[schema(value_type = Object)]
+    /// What only the applicant can tell, in the input schema's shape: the fields marked
+    /// "applicant" in `docs/input-schema.md`. Evidence and the facts registers hold are
+    /// fetched by the service, never taken from the applicant; the filing date is the day
+    /// the service receives the application (Finland's time).
+    #[schema(value_type = Object, additional_properties)]
     application: Value,
 }
 
@@ -85,23 +83,28 @@ pub async fn submit_application(
             .store
             .submit_once(&new, &actor, &caller.principal.user_id.to_string(), key)
             .await
-            .map_err(|e| Problem::internal(&e))?,
+            .map_err(|e| filing_problem(&e))?,
         None => (
             state
                 .store
                 .submit(&new, &actor)
                 .await
-                .map_err(|e| Problem::internal(&e))?,
+                .map_err(|e| filing_problem(&e))?,
             true,
         ),
     };
+    Ok(filed(id, created))
+}
+
+/// The answer to a filing: 201 with the case, or 200 for a retry of the same request.
+pub(crate) fn filed(id: Uuid, created: bool) -> Response {
     let href = format!("/api/v1/cases/{id}");
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((
+    (
         status,
         [(header::LOCATION, href.clone())],
         Json(Submitted {
@@ -110,7 +113,20 @@ pub async fn submit_application(
             href,
         }),
     )
-        .into_response())
+        .into_response()
+}
+
+/// A filing the store refused: a reused key or a registration out of bounds is the
+/// caller's to fix (422); anything else is ours.
+pub(crate) fn filing_problem(e: &CaseError) -> Problem {
+    match e {
+        CaseError::KeyReused => Problem::invalid(
+            "Idempotency-Key",
+            "this key was used for another request; use a new key for a new request",
+        ),
+        CaseError::Registration(r) => Problem::invalid("received_on", r.to_string()),
+        e => Problem::internal(e),
+    }
 }
 
 /// The person an applicant account acts for; any other role is refused with `why`.
@@ -135,15 +151,19 @@ fn read_submission(
             "the body must be a JSON object with matter and application",
         ));
     };
+    if fields.contains_key("application_date") {
+        return Err(Problem::invalid(
+            "application_date",
+            "the filing date is the day the service receives the application; it cannot be given",
+        ));
+    }
     if let Some(key) = fields
         .keys()
-        .find(|k| !matches!(k.as_str(), "matter" | "application_date" | "application"))
+        .find(|k| !matches!(k.as_str(), "matter" | "application"))
     {
         return Err(Problem::invalid(
             key,
-            format!(
-                "`{key}` is not a field of a submission (matter, application_date, application)"
-            ),
+            format!("`{key}` is not a field of a submission (matter, application)"),
         ));
     }
     let matter = match fields.get("matter") {
@@ -151,34 +171,35 @@ fn read_submission(
         Some(_) => return Err(Problem::invalid("matter", "matter must be a text")),
         None => return Err(Problem::invalid("matter", "matter is missing")),
     };
-    let application_date = match fields.get("application_date") {
-        None => jiff::Zoned::now().date(),
-        Some(Value::String(d)) => polku_rules::schema::parse_date(d).ok_or_else(|| {
-            Problem::invalid(
-                "application_date",
-                format!("`{d}` is not a date YYYY-MM-DD"),
-            )
-        })?,
-        Some(_) => {
-            return Err(Problem::invalid(
-                "application_date",
-                "application_date must be a date YYYY-MM-DD",
-            ));
-        }
-    };
-    // The rules in force on the filing date decide the case (and its deadline).
-    let rules = state.rules.on(application_date);
-    let Some(rule_set) = rules.get(&matter) else {
-        return Err(Problem::invalid(
-            "matter",
-            format!("`{matter}` is not a matter Polku decides; see /api/v1/rule-sets"),
-        ));
-    };
+    // Filed the day the service received it; the rules in force that day decide it.
+    let application_date = polku_core::today_in_finland();
     let application = fields
         .get("application")
         .cloned()
         .ok_or_else(|| Problem::invalid("application", "application is missing"))?;
-    Application::from_json(&application)
+    new_application(state, matter, person, application_date, application)
+}
+
+/// A new application for `matter` filed on `application_date`, its deadline from the rules
+/// in force that day; the application carries only what the applicant alone can tell.
+pub(crate) fn new_application(
+    state: &AppState,
+    matter: String,
+    person: String,
+    application_date: jiff::civil::Date,
+    application: Value,
+) -> Result<NewApplication, Problem> {
+    let rules = state.rules.on(application_date);
+    let Some(rule_set) = rules.get(&matter) else {
+        return Err(Problem::invalid(
+            "matter",
+            format!(
+                "`{}` is not a matter Polku decides; see /api/v1/rule-sets",
+                matter.escape_debug()
+            ),
+        ));
+    };
+    Application::from_submission(&application, polku_core::today_in_finland())
         .map_err(|e| Problem::invalid(&format!("application.{}", e.path), e.problem))?;
     let deadline = rule_set
         .processing_time

@@ -238,3 +238,85 @@ pub async fn decide(
     })
     .await
 }
+
+/// The body of `POST /api/v1/registrations`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    /// The matter: a rule set's id from `/api/v1/rule-sets`.
+    #[schema(min_length = 1, max_length = 200)]
+    matter: String,
+    /// The person the application is for (their person id).
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9-]+$")]
+    applicant: String,
+    /// The day the application actually arrived (`YYYY-MM-DD`): not in the future, at
+    /// most 365 days ago. The rules in force that day decide it.
+    #[schema(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    received_on: String,
+    /// How it arrived and why it is registered now (2–500 characters); kept in the case's
+    /// history and the audit chain.
+    #[schema(min_length = 2, max_length = 500)]
+    reason: String,
+    /// What the applicant wrote, in the input schema's shape: as for
+    /// `POST /api/v1/applications`, only what the applicant alone can tell.
+    #[schema(value_type = Object, additional_properties)]
+    application: serde_json::Value,
+}
+
+/// `POST /api/v1/registrations`: a case handler registers an application that arrived
+/// through another channel (paper, a service point) with the day it actually arrived and
+/// why. The registration is in the audit chain; the pipeline then decides it like any other.
+#[utoipa::path(
+    post, path = "/api/v1/registrations", tag = "handler",
+    request_body = Registration,
+    params(("Idempotency-Key" = Option<String>, Header,
+            description = "1–200 visible ASCII characters; a retry with the same key gets the first answer, another request with it a 422")),
+    responses(
+        (status = 201, description = "The case was created", body = super::applicant::Submitted),
+        (status = 200, description = "A retry: the case the key first created", body = super::applicant::Submitted),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, naming the field", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn register(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let official = handler_only(&caller)?;
+    let r: Registration = json_body(body)?;
+    if r.applicant.is_empty()
+        || r.applicant.len() > 64
+        || !r
+            .applicant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(Problem::invalid(
+            "applicant",
+            "the person id is 1–64 letters, digits and hyphens",
+        ));
+    }
+    let received = polku_rules::schema::parse_date(&r.received_on)
+        .ok_or_else(|| Problem::invalid("received_on", "received_on must be a date YYYY-MM-DD"))?;
+    polku_core::check_registration(received, &r.reason, polku_core::today_in_finland()).map_err(
+        |e| match e {
+            polku_core::RegistrationError::Reason => Problem::invalid("reason", e.to_string()),
+            e => Problem::invalid("received_on", e.to_string()),
+        },
+    )?;
+    let new =
+        super::applicant::new_application(&state, r.matter, r.applicant, received, r.application)?;
+    let user = caller.principal.user_id.to_string();
+    let key = super::idempotency_key(&headers)?;
+    let (id, created) = state
+        .store
+        .register(&new, &official, &r.reason, key.map(|k| (user.as_str(), k)))
+        .await
+        .map_err(|e| super::applicant::filing_problem(&e))?;
+    Ok(super::applicant::filed(id, created))
+}

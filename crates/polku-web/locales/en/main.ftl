@@ -164,6 +164,7 @@ audit-log-access = Use
 audit-log-disclosure = Disclosure
 audit-log-decision = Decision
 audit-log-rules = Rule change
+audit-log-registration = Application registered
 audit-person = Person
 audit-actor = Official or process
 audit-at = Time

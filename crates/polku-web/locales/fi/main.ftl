@@ -164,6 +164,7 @@ audit-log-access = Käyttö
 audit-log-disclosure = Luovutus
 audit-log-decision = Päätös
 audit-log-rules = Sääntömuutos
+audit-log-registration = Hakemuksen kirjaus
 audit-person = Henkilö
 audit-actor = Virkailija tai prosessi
 audit-at = Aika

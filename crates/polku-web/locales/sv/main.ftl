@@ -164,6 +164,7 @@ audit-log-access = Användning
 audit-log-disclosure = Utlämnande
 audit-log-decision = Beslut
 audit-log-rules = Regeländring
+audit-log-registration = Registrering av ansökan
 audit-person = Person
 audit-actor = Tjänsteman eller process
 audit-at = Tid

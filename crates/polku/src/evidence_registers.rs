@@ -1,0 +1,153 @@
+//! Where the pipeline's evidence comes from: the registers over the national exchange
+//! layer's REST protocol. `--registers-url` names a security server (real, or a separate
+//! `polku registers serve`); without it Polku starts the built-in register simulators on
+//! loopback, answering from the synthetic population, and asks them through the very same
+//! X-Road client and adapters. Either way no evidence is ever taken from the applicant.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use polku_core::{LiveRules, Store};
+use polku_registers::{Behaviour, Population, RegisterEvidence, Simulator, XRoadClient};
+
+use crate::config::Config;
+
+/// The registers' settings, shared by `serve`, `demo` and `cases work`.
+#[derive(Args, Clone, Debug, Default)]
+pub struct RegisterOptions {
+    /// The exchange layer's security server to ask, e.g. `http://127.0.0.1:8081`
+    /// (default: the built-in simulators, started on loopback).
+    #[arg(long, env = "POLKU_REGISTERS_URL")]
+    pub registers_url: Option<String>,
+    /// People in the synthetic population the built-in simulators answer from
+    /// [default: 20000].
+    #[arg(long, env = "POLKU_POPULATION_PERSONS")]
+    pub persons: Option<u32>,
+    /// The population's seed: the same seed, the same people [default: 2026].
+    #[arg(long, env = "POLKU_POPULATION_SEED")]
+    pub seed: Option<u64>,
+    /// Mean latency of a simulated register, milliseconds [default: 0; the demo 20].
+    #[arg(long)]
+    pub latency_ms: Option<u64>,
+    /// Share of simulated register requests that fail, 0–1 [default: 0; the demo 0.01].
+    #[arg(long)]
+    pub failure_rate: Option<f64>,
+}
+
+/// The population's size and seed when nothing else is said: `polku demo`'s.
+pub const DEFAULT_PERSONS: u32 = 20_000;
+pub const DEFAULT_SEED: u64 = 2026;
+
+/// Injected latency and failures: none unless asked (the demo asks for some).
+#[derive(Clone, Copy)]
+pub struct Faults {
+    pub latency_ms: u64,
+    pub failure_rate: f64,
+}
+
+impl Faults {
+    pub const NONE: Faults = Faults {
+        latency_ms: 0,
+        failure_rate: 0.0,
+    };
+}
+
+impl RegisterOptions {
+    /// Flags and variables first, then the configuration file.
+    pub fn with_config(mut self, config: &Config) -> RegisterOptions {
+        self.registers_url = self.registers_url.or_else(|| config.registers_url.clone());
+        self.persons = self.persons.or(config.population_persons);
+        self.seed = self.seed.or(config.population_seed);
+        self
+    }
+
+    pub fn persons(&self) -> u32 {
+        self.persons.unwrap_or(DEFAULT_PERSONS)
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed.unwrap_or(DEFAULT_SEED)
+    }
+
+    pub fn faults(&self, default: Faults) -> Faults {
+        Faults {
+            latency_ms: self.latency_ms.unwrap_or(default.latency_ms),
+            failure_rate: self
+                .failure_rate
+                .unwrap_or(default.failure_rate)
+                .clamp(0.0, 1.0),
+        }
+    }
+}
+
+/// The registers this process asks.
+pub struct Registers {
+    /// The X-Road client every evidence request goes through.
+    pub client: XRoadClient,
+    /// The synthetic population, when the built-in simulators answer (the test identity
+    /// provider and the demo use it); `None` with real registers.
+    pub population: Option<Arc<Population>>,
+    /// Where the built-in simulators listen, when they run.
+    pub simulators: Option<SocketAddr>,
+}
+
+impl Registers {
+    /// The registers `options` name, or the built-in simulators with `faults` started on
+    /// loopback (they stop with the process).
+    pub async fn start(options: &RegisterOptions, faults: Faults) -> anyhow::Result<Registers> {
+        if let Some(url) = &options.registers_url {
+            let url = url.trim_end_matches('/');
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                anyhow::bail!("the registers' address `{url}` is not an http:// or https:// URL");
+            }
+            tracing::info!(registers = %url, "asking the registers over the exchange layer");
+            return Ok(Registers {
+                client: XRoadClient::new(url),
+                population: None,
+                simulators: None,
+            });
+        }
+        let started = Instant::now();
+        let population = Arc::new(Population::generate(options.seed(), options.persons()));
+        let simulator = Simulator::new(
+            population.clone(),
+            Behaviour {
+                latency: Duration::from_millis(faults.latency_ms),
+                failure_rate: faults.failure_rate,
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("cannot start the built-in registers on loopback")?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, polku_registers::xroad::router(simulator)).await {
+                tracing::error!(error = %e, "the built-in registers stopped");
+            }
+        });
+        tracing::info!(
+            listen = %addr,
+            persons = population.persons.len(),
+            seed = options.seed(),
+            millis = started.elapsed().as_millis() as u64,
+            "built-in register simulators started over the synthetic population"
+        );
+        Ok(Registers {
+            client: XRoadClient::new(format!("http://{addr}")),
+            population: Some(population),
+            simulators: Some(addr),
+        })
+    }
+
+    /// The pipeline's evidence source over these registers.
+    pub fn evidence(&self, store: &Store, rules: &LiveRules) -> Arc<RegisterEvidence<XRoadClient>> {
+        Arc::new(RegisterEvidence::new(
+            self.client.clone(),
+            store.clone(),
+            rules.clone(),
+        ))
+    }
+}
