@@ -28,8 +28,10 @@ fn application(eur: u32, filed: jiff::civil::Date) -> NewApplication {
     polku_rules::merge_patch(
         &mut app,
         &json!({
-            "application": {"employment": {"collective_agreement_applies": false}},
-            "evidence": {"incomes": {"monthly_gross_pay_avg_eur": eur}},
+            "evidence": {
+                "agreements": {"generally_binding": false, "minimum_monthly_pay_eur": null},
+                "incomes": {"monthly_gross_pay_avg_eur": eur},
+            },
         }),
     );
     NewApplication {

@@ -37,6 +37,16 @@ pub fn system_for(group: &str) -> Option<System> {
         .find(|s| groups_of(*s).contains(&group))
 }
 
+/// The application's field `system` is asked by, when not by the person (the schema says).
+fn asked_by(system: System) -> Option<&'static str> {
+    groups_of(system).iter().find_map(|group| {
+        polku_rules::schema::REGISTERS
+            .iter()
+            .find(|r| r.key == *group)?
+            .asked_by
+    })
+}
+
 /// Gathers a case's evidence from the registers `R`.
 pub struct RegisterEvidence<R> {
     registers: R,
@@ -152,6 +162,7 @@ impl<R: Registers> RegisterEvidence<R> {
             System::Vis => self.ask(system, || r.visas(ask)).await,
             System::LanguageTests => self.ask(system, || r.results(ask)).await,
             System::Studies => self.ask(system, || r.studies(ask)).await,
+            System::CollectiveAgreements => self.ask(system, || r.agreement(ask)).await,
         }
     }
 
@@ -191,25 +202,29 @@ impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
             user_id: "polku-pipeline".to_owned(),
             issue: case.id.to_string(),
         };
-        let employer = application
-            .pointer("/application/employment/employer_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
         let asks = systems.iter().map(|&system| {
-            let ask = if system == System::TradeRegister {
-                employer.clone().map(|key| Ask {
-                    key,
-                    ..person_ask.clone()
-                })
-            } else {
-                Some(person_ask.clone())
+            // Most registers are asked about the person; some by what the application names
+            // (the employer, the field of work).
+            let key = match asked_by(system) {
+                Some(path) => {
+                    let pointer = format!("/{}", path.replace('.', "/"));
+                    application
+                        .pointer(&pointer)
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                }
+                None => Some(person_ask.key.clone()),
             };
+            let ask = key.map(|key| Ask {
+                key,
+                ..person_ask.clone()
+            });
             async move {
                 let answer = match ask {
                     Some(ask) => self.ask_system(system, &ask).await,
                     None => Err(RegisterError::NotFound {
                         system: system.name(),
-                        key: "(no employer named in the application)".to_owned(),
+                        key: "(not named in the application)".to_owned(),
                     }),
                 };
                 (system, answer)
@@ -274,6 +289,7 @@ fn groups_of(system: System) -> &'static [&'static str] {
         System::Sis => &["sis"],
         System::Studies => &["studies", "education"],
         System::LanguageTests => &["language"],
+        System::CollectiveAgreements => &["agreements"],
         System::Eurodac | System::Ees | System::Vis => &[],
     }
 }
@@ -374,8 +390,10 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
                 "annual_earned_income_eur": r["annual_earned_income_eur"],
                 "employment_years": r["employment_years"],
             });
-            if let Some(id) = r["employer_id"].as_str() {
-                incomes["employer_id"] = id.into();
+            for key in ["employer_id", "occupational_field"] {
+                if let Some(v) = r[key].as_str() {
+                    incomes[key] = v.into();
+                }
             }
             vec![
                 ("incomes", incomes),
@@ -421,6 +439,13 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
             }
             vec![("language", Value::Object(m))]
         }
+        System::CollectiveAgreements => vec![(
+            "agreements",
+            json!({
+                "generally_binding": r["generally_binding"],
+                "minimum_monthly_pay_eur": r["minimum_monthly_pay_eur"],
+            }),
+        )],
         System::Eurodac | System::Ees | System::Vis => vec![],
     };
     if let Some(evidence) = evidence_object(application) {

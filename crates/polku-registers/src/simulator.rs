@@ -247,6 +247,7 @@ fn incomes_record(pop: &Population, p: &Person) -> IncomesRecord {
             .employer
             .and_then(|e| pop.employers.get(e as usize))
             .map(|e| e.business_id()),
+        occupational_field: p.employer.map(|_| format!("ISCO-{}", p.occupation)),
         monthly_gross_pay_eur: p.monthly_pay_eur.to_vec(),
         monthly_gross_pay_avg_6m_eur: (f64::from(last6) / 6.0 * 100.0).round() / 100.0,
         household_monthly_net_income_eur: p.household_net_income_eur,
@@ -410,6 +411,31 @@ impl TradeRegister for Simulator {
                 business_id: ask.key.clone(),
                 active: e.active,
                 bankrupt: e.bankrupt,
+            },
+        ))
+    }
+}
+
+/// The agreements register is asked by occupational field (`ISCO-N`), not by person.
+impl AgreementsRegister for Simulator {
+    async fn agreement(&self, ask: &Ask) -> Result<Answer<AgreementRecord>, RegisterError> {
+        let system = System::CollectiveAgreements;
+        self.behave(system).await?;
+        let group = ask
+            .key
+            .strip_prefix("ISCO-")
+            .and_then(|g| g.get(..1))
+            .and_then(|g| g.parse::<u8>().ok())
+            .ok_or_else(|| RegisterError::NotFound {
+                system: system.name(),
+                key: ask.key.clone(),
+            })?;
+        let minimum = crate::population::agreement_minimum_eur(group);
+        Ok(provenance(
+            system,
+            AgreementRecord {
+                generally_binding: minimum > 0,
+                minimum_monthly_pay_eur: (minimum > 0).then_some(minimum),
             },
         ))
     }

@@ -70,10 +70,11 @@ pub enum System {
     Vis,
     LanguageTests,
     Studies,
+    CollectiveAgreements,
 }
 
 impl System {
-    pub const ALL: [System; 13] = [
+    pub const ALL: [System; 14] = [
         System::Population,
         System::Permits,
         System::Incomes,
@@ -87,6 +88,7 @@ impl System {
         System::Vis,
         System::LanguageTests,
         System::Studies,
+        System::CollectiveAgreements,
     ];
 
     /// The register's name, as evidence records its source.
@@ -105,6 +107,7 @@ impl System {
             System::Vis => "Visa Information System",
             System::LanguageTests => "National Certificates of Language Proficiency",
             System::Studies => "Studies register",
+            System::CollectiveAgreements => "Register of generally binding collective agreements",
         }
     }
 
@@ -125,6 +128,7 @@ impl System {
             System::Vis => "FI-SIM/EU/sim-eulisa/vis/visas",
             System::LanguageTests => "FI-SIM/GOV/sim-oph/yki/results",
             System::Studies => "FI-SIM/GOV/sim-csc/virta/studies",
+            System::CollectiveAgreements => "FI-SIM/GOV/sim-tem/tes/minimum-pay",
         }
     }
 
@@ -203,6 +207,8 @@ pub struct PermitPeriod {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncomesRecord {
     pub employer_id: Option<String>,
+    /// The occupation in the latest earnings payment report, as `ISCO-N`.
+    pub occupational_field: Option<String>,
     /// Gross pay reported per month, the last twelve, oldest first.
     pub monthly_gross_pay_eur: Vec<u32>,
     pub monthly_gross_pay_avg_6m_eur: f64,
@@ -286,6 +292,16 @@ pub struct StudiesRecord {
     pub finnish_masters_degree: bool,
 }
 
+/// What the generally binding collective agreement of an occupational field says of pay.
+/// Asked by occupational field (`ISCO-N`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgreementRecord {
+    /// A generally binding collective agreement covers work in the field.
+    pub generally_binding: bool,
+    /// Its lowest monthly pay for full-time work, € gross; `None` where none applies.
+    pub minimum_monthly_pay_eur: Option<u32>,
+}
+
 type Reply<T> = Result<Answer<T>, RegisterError>;
 
 /// Population Information System (VTJ): the person, address, family, identity.
@@ -354,6 +370,12 @@ pub trait StudiesRegister: Send + Sync {
     fn studies(&self, ask: &Ask) -> impl Future<Output = Reply<StudiesRecord>> + Send;
 }
 
+/// The confirmed generally binding collective agreements and their minimum pay by field
+/// (the labour ministry's commission decides which agreements are generally binding).
+pub trait AgreementsRegister: Send + Sync {
+    fn agreement(&self, ask: &Ask) -> impl Future<Output = Reply<AgreementRecord>> + Send;
+}
+
 /// Every register at once: what evidence gathering needs.
 pub trait Registers:
     PopulationRegister
@@ -369,6 +391,7 @@ pub trait Registers:
     + VisaInformationSystem
     + LanguageTests
     + StudiesRegister
+    + AgreementsRegister
 {
 }
 
@@ -386,5 +409,6 @@ impl<T> Registers for T where
         + VisaInformationSystem
         + LanguageTests
         + StudiesRegister
+        + AgreementsRegister
 {
 }

@@ -180,6 +180,12 @@ over_xroad!(
     System::LanguageTests
 );
 over_xroad!(StudiesRegister, studies, StudiesRecord, System::Studies);
+over_xroad!(
+    AgreementsRegister,
+    agreement,
+    AgreementRecord,
+    System::CollectiveAgreements
+);
 
 /// The simulators served over the protocol: `GET /r1/{service}/{key}`.
 pub fn router(simulator: Simulator) -> Router {
@@ -240,6 +246,7 @@ async fn serve_request(
         System::Vis => json_of(sim.visas(&ask).await),
         System::LanguageTests => json_of(sim.results(&ask).await),
         System::Studies => json_of(sim.studies(&ask).await),
+        System::CollectiveAgreements => json_of(sim.agreement(&ask).await),
     };
     match reply {
         Ok(body) => (

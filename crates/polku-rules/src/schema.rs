@@ -101,6 +101,11 @@ pub const LATEST_DATE: Date = Date::constant(2100, 12, 31);
 pub struct Register {
     pub key: &'static str,
     pub name: &'static str,
+    /// The application's field the register is asked by, where it is not asked about the
+    /// person: the trade register by the employer named, the agreements register by the
+    /// occupational field applied for. The e-service asks it whenever a rule reads the
+    /// register.
+    pub asked_by: Option<&'static str>,
 }
 
 /// A language subtest result: `none` when the register holds no passed result (a known
@@ -121,62 +126,82 @@ pub const REGISTERS: &[Register] = &[
     Register {
         key: "identity",
         name: "Identity verification (passport check, biometrics, identity resolution)",
+        asked_by: None,
     },
     Register {
         key: "population",
         name: "Population Information System (VTJ)",
+        asked_by: None,
     },
     Register {
         key: "permits",
         name: "Immigration Service case register (earlier permits)",
+        asked_by: None,
     },
     Register {
         key: "incomes",
         name: "Incomes Register",
+        asked_by: None,
     },
     Register {
         key: "benefits",
         name: "Kela and municipal social assistance (benefit periods)",
+        asked_by: None,
     },
     Register {
         key: "criminal_records",
         name: "Criminal records and police information systems",
+        asked_by: None,
     },
     Register {
         key: "security",
         name: "Finnish Security and Intelligence Service statement",
+        asked_by: None,
     },
     Register {
         key: "sis",
         name: "Schengen Information System",
+        asked_by: None,
     },
     Register {
         key: "tax",
         name: "Tax Administration",
+        asked_by: None,
     },
     Register {
         key: "enforcement",
         name: "Enforcement Authority (public payments and maintenance in arrears)",
+        asked_by: None,
     },
     Register {
         key: "trade_register",
         name: "Trade Register (YTJ)",
+        asked_by: Some("application.employment.employer_id"),
     },
     Register {
         key: "studies",
         name: "Higher-education study register",
+        asked_by: None,
     },
     Register {
         key: "education",
         name: "Degree register",
+        asked_by: None,
     },
     Register {
         key: "funds",
-        name: "Bank statement submitted and verified",
+        name: "Funds verified by a case handler from the bank statement (never taken from the applicant)",
+        asked_by: None,
+    },
+    Register {
+        key: "agreements",
+        name: "Register of generally binding collective agreements (minimum pay by field)",
+        asked_by: Some("application.employment.occupational_field"),
     },
     Register {
         key: "language",
         name: "Language test register (YKI) and accepted certificates",
+        asked_by: None,
     },
 ];
 
@@ -208,8 +233,6 @@ pub const FIELDS: &[Field] = fields![
     "application.employment.employer_id": Text, Applicant, Check::BusinessId => "Business ID of the employer named in the application.",
     "application.employment.occupational_field": Text, Applicant, Check::OccupationalField => "Occupational field of the work (ISCO-08 major group or a field code).",
     "application.employment.monthly_gross_pay_eur": Number, Applicant, EUROS => "Gross monthly pay under the employment contract, €.",
-    "application.employment.collective_agreement_applies": Bool, Applicant, Check::Free => "A generally binding or otherwise applicable collective agreement covers the work.",
-    "application.employment.collective_agreement_min_pay_eur": Number, Applicant, EUROS => "The minimum gross monthly pay of that collective agreement for this work, €.",
     "application.employment.contract_months": Number, Applicant, MONTHS => "Length of a fixed-term employment contract in months.",
     "application.employment.permanent_contract": Bool, Applicant, Check::Free => "The employment contract is for an indefinite period.",
     "application.qualification.higher_education_degree": Bool, Applicant, Check::Free => "The applicant holds a higher-education degree (at least three years of study).",
@@ -239,6 +262,9 @@ pub const FIELDS: &[Field] = fields![
     "evidence.incomes.annual_earned_income_eur": Number, Register, EUROS => "Earned income in the previous calendar year, €.",
     "evidence.incomes.employment_years": Number, Register, YEARS => "Years in employment or self-employment during residence in Finland.",
     "evidence.incomes.employer_id": Text, Register, Check::BusinessId => "Business ID of the employer in the latest pay report.",
+    "evidence.incomes.occupational_field": Text, Register, Check::OccupationalField => "The occupation in the latest pay report (ISCO-08 major group).",
+    "evidence.agreements.generally_binding": Bool, Register, Check::Free => "A generally binding collective agreement covers work in the occupational field applied for.",
+    "evidence.agreements.minimum_monthly_pay_eur": Number, Register, EUROS => "That agreement's lowest monthly pay for full-time work, € gross.",
     "evidence.benefits.unemployment_or_social_assistance_months_24m": Number, Register, MONTHS => "Months in the last 24 on unemployment benefit, labour-market subsidy or social assistance.",
     "evidence.criminal_records.disqualifying_entries": Bool, Register, Check::Free => "Entries that are grounds for refusal (UlkL 36 §) or stand in the way of integrity.",
     "evidence.criminal_records.pending_investigation": Bool, Register, Check::Free => "A pending criminal investigation or charge.",
@@ -267,6 +293,19 @@ pub const FIELDS: &[Field] = fields![
 /// The slot of a field, by its dotted path.
 pub fn field_index(path: &str) -> Option<usize> {
     FIELDS.iter().position(|f| f.path == path)
+}
+
+/// The fields an application must carry for the evidence `slots` read to be asked for:
+/// the keys of registers asked by something other than the person.
+pub fn asking_fields(slots: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut out: Vec<usize> = slots
+        .into_iter()
+        .filter_map(|slot| register_of(FIELDS.get(slot)?.path)?.asked_by)
+        .filter_map(field_index)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The register a field belongs to, when it is evidence.
@@ -948,13 +987,8 @@ mod tests {
     #[test]
     fn refuses_implausible_values_naming_the_field() {
         let refused = |doc: Value| Application::from_json(&doc).unwrap_err();
-        let e = refused(
-            json!({"application": {"employment": {"collective_agreement_min_pay_eur": -1}}}),
-        );
-        assert_eq!(
-            e.path,
-            "application.employment.collective_agreement_min_pay_eur"
-        );
+        let e = refused(json!({"evidence": {"agreements": {"minimum_monthly_pay_eur": -1}}}));
+        assert_eq!(e.path, "evidence.agreements.minimum_monthly_pay_eur");
         assert!(e.problem.contains("outside the plausible range"), "{e}");
         let e = refused(json!({"application": {"employment": {"monthly_gross_pay_eur": 1e308}}}));
         assert_eq!(e.path, "application.employment.monthly_gross_pay_eur");

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_core::{Actor, NewApplication};
-use polku_rules::schema::{FIELDS, FieldType, Origin, put_path};
+use polku_rules::schema::{FIELDS, FieldType, Origin, asking_fields, put_path};
 use polku_rules::{Application, RuleSet};
 use serde_json::{Map, Value};
 
@@ -34,11 +34,13 @@ pub(crate) struct Question {
 
 /// The questions for a rule set, in the schema's order.
 fn questions(rs: &RuleSet, tr: Tr) -> Vec<Question> {
-    let read: std::collections::BTreeSet<usize> = rs
+    let mut read: std::collections::BTreeSet<usize> = rs
         .conditions
         .iter()
         .flat_map(|c| c.fields.iter().copied())
         .collect();
+    // A register asked about the employer or the work needs them named.
+    read.extend(asking_fields(read.clone()));
     let sources: String = rs
         .conditions
         .iter()

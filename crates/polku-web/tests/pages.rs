@@ -637,17 +637,11 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
         // What the person knows of their own job.
         let typed = pop.application(p);
         let e = &typed["application"]["employment"];
-        let mut answers = format!(
-            "csrf={csrf}&application.employment.employer_id={}&application.employment.occupational_field={}&application.employment.collective_agreement_applies={}",
+        let answers = format!(
+            "csrf={csrf}&application.employment.employer_id={}&application.employment.occupational_field={}",
             e["employer_id"].as_str().unwrap_or(""),
             e["occupational_field"].as_str().unwrap(),
-            e["collective_agreement_applies"],
         );
-        if let Some(min) = e["collective_agreement_min_pay_eur"].as_u64() {
-            answers.push_str(&format!(
-                "&application.employment.collective_agreement_min_pay_eur={min}"
-            ));
-        }
         let filed = s
             .call("POST", &format!("/my/apply/{matter}"), &me, Some(&answers))
             .await;
@@ -682,12 +676,12 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
             &format!("/my/apply/{matter}"),
             &format!("{me}; polku_lang=en"),
             Some(&format!(
-                "csrf={csrf}&application.employment.collective_agreement_min_pay_eur=lots"
+                "csrf={csrf}&application.employment.occupational_field=siivooja"
             )),
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("minimum pay"), "{}", bad.body);
+    assert!(bad.body.contains("ISCO-08"), "{}", bad.body);
     assert_eq!(s.state.store.case_count().await.unwrap(), before);
 }
 polku_core::on_every_database!(
@@ -922,8 +916,10 @@ async fn a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer(d
     // Two past grants without a collective agreement: 1,700 € and 2,600 € a month.
     for (i, eur) in [(1, 1700), (2, 2600)] {
         let patch = serde_json::json!({
-            "application": {"employment": {"collective_agreement_applies": false}},
-            "evidence": {"incomes": {"monthly_gross_pay_avg_eur": eur}},
+            "evidence": {
+                "agreements": {"generally_binding": false, "minimum_monthly_pay_eur": null},
+                "incomes": {"monthly_gross_pay_avg_eur": eur},
+            },
         });
         let id = filed_and_evaluated(&s, &person_id(i), patch).await;
         assert_eq!(

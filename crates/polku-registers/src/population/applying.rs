@@ -22,9 +22,6 @@ impl Population {
                     "employment": {
                         "employer_id": employer_id,
                         "occupational_field": field,
-                        "collective_agreement_applies": p.agreement_minimum_eur > 0,
-                        "collective_agreement_min_pay_eur":
-                            (p.agreement_minimum_eur > 0).then_some(p.agreement_minimum_eur),
                     }
                 }
             }),

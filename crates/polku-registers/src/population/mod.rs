@@ -232,6 +232,23 @@ pub fn business_id(number: u32) -> Option<String> {
     }
 }
 
+/// The lowest monthly pay of the generally binding collective agreement covering work in an
+/// ISCO-08 major group, € gross; 0 where none does (managers and professionals are mostly
+/// outside them). Synthetic figures in the range real agreements set (about 1,900–2,400 €
+/// in 2025), not any agreement's actual table.
+pub fn agreement_minimum_eur(isco_major_group: u8) -> u32 {
+    match isco_major_group {
+        3 => 2300,
+        4 => 2150,
+        5 => 2050,
+        6 => 1950,
+        7 => 2250,
+        8 => 2200,
+        9 => 1900,
+        _ => 0,
+    }
+}
+
 /// The person id registers and Polku use for a synthetic person.
 pub fn person_id(index: u32) -> String {
     format!("sim-{index:07}")
@@ -420,11 +437,12 @@ fn person(seed: u64, index: u32, employers: u32) -> Person {
     } else {
         r.u8(1..=9)
     };
-    let agreement_minimum_eur = if chance(&mut r, 850) {
-        (around(&mut r, 2150.0, 250.0) as u32) / 10 * 10
-    } else {
-        0
-    };
+    // The generally binding agreement of the field sets the minimum. (The two draws stay,
+    // so that the rest of a person is drawn as before and seeds keep their people.)
+    if chance(&mut r, 850) {
+        around(&mut r, 2150.0, 250.0);
+    }
+    let agreement_minimum_eur = agreement_minimum_eur(occupation);
     // Pay sits above the agreement's minimum for most; a realistic minority is below it
     // (part-time hours, a wrong pay grade: the cases a person must look at).
     let base_pay = match matter {
