@@ -338,6 +338,49 @@ async fn every_page_speaks_three_languages(db: &TestDb) {
 }
 polku_core::on_every_database!(three_languages, every_page_speaks_three_languages, with_db);
 
+/// The language link goes back only to a path on this site: a path a browser would read
+/// as another host (`/\host`, `//host`), or one with a tab or line break in it, goes to
+/// the front page — never elsewhere, and never a server error.
+#[tokio::test]
+async fn the_language_link_never_leads_to_another_site() {
+    let db = TestDb::sqlite().await;
+    let s = site(&db);
+    for (back, expected) in [
+        ("/my/cases", "/my/cases"),
+        (
+            "/rules/fi.residence-permit.employed.extension",
+            "/rules/fi.residence-permit.employed.extension",
+        ),
+        ("/work?matter=x", "/work?matter=x"),
+        ("/s%C3%A4%C3%A4nn%C3%B6t", "/s%C3%A4%C3%A4nn%C3%B6t"),
+        ("/%5Cevil.example", "/"),
+        ("/%5C%5Cevil.example", "/"),
+        ("/x%5C..%5Cevil", "/"),
+        ("//evil.example", "/"),
+        ("%2F%2Fevil.example", "/"),
+        ("https://evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("evil.example", "/"),
+        ("/%09/evil.example", "/"),
+        ("/%0d%0aSet-Cookie:%20polku_session=x", "/"),
+        ("/%00", "/"),
+        ("/a%20b", "/"),
+        ("", "/"),
+    ] {
+        let r = s
+            .call("GET", &format!("/language?to=sv&back={back}"), "", None)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "back={back}: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some(expected), "back={back}");
+        assert!(r.cookies[0].starts_with("polku_lang=sv"), "back={back}");
+        assert!(
+            r.cookies.iter().all(|c| !c.starts_with("polku_session")),
+            "back={back}"
+        );
+    }
+    db.finish().await;
+}
+
 async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
     let s = site(db);
     // Signing in without the double-submitted token fails, and no session starts.
