@@ -61,6 +61,7 @@ impl Site {
             .oneshot(req.body(Body::from(form.unwrap_or("").to_owned())).unwrap())
             .await
             .unwrap();
+        let headers = res.headers().clone();
         let status = res.status();
         let location = res
             .headers()
@@ -75,11 +76,13 @@ impl Site {
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
             .await
             .unwrap();
+        let body = String::from_utf8(bytes.to_vec()).unwrap();
+        works_under_its_policy(uri, &headers, &body);
         Reply {
             status,
             location,
             cookies,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
+            body,
         }
     }
 
@@ -109,6 +112,7 @@ impl Site {
             .body(Body::from(body))
             .unwrap();
         let res = self.app.clone().oneshot(req).await.unwrap();
+        let headers = res.headers().clone();
         let status = res.status();
         let location = res
             .headers()
@@ -117,11 +121,13 @@ impl Site {
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
             .await
             .unwrap();
+        let body = String::from_utf8(bytes.to_vec()).unwrap();
+        works_under_its_policy(uri, &headers, &body);
         Reply {
             status,
             location,
             cookies: Vec::new(),
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
+            body,
         }
     }
 
@@ -142,6 +148,25 @@ impl Site {
             "polku_session={}",
             cookie_value(&done.cookies, "polku_session")
         )
+    }
+}
+
+/// Every answer of the pages carries the Content-Security-Policy, and every page works
+/// under it: no script, no inline style (the browser would refuse them), and nothing of
+/// it stored by the browser.
+fn works_under_its_policy(uri: &str, headers: &header::HeaderMap, body: &str) {
+    let h = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap());
+    assert_eq!(
+        h(header::CONTENT_SECURITY_POLICY),
+        Some(polku_web::CONTENT_SECURITY_POLICY),
+        "{uri}"
+    );
+    assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"), "{uri}");
+    assert_eq!(h(header::CACHE_CONTROL), Some("no-store"), "{uri}");
+    if h(header::CONTENT_TYPE).is_some_and(|t| t.starts_with("text/html")) {
+        for inline in ["<script", "<style", " style=\"", "javascript:"] {
+            assert!(!body.contains(inline), "{uri} has {inline}: {body}");
+        }
     }
 }
 
@@ -337,6 +362,111 @@ async fn every_page_speaks_three_languages(db: &TestDb) {
     );
 }
 polku_core::on_every_database!(three_languages, every_page_speaks_three_languages, with_db);
+
+/// The service as `polku serve` composes it — the API, the pages, one fallback — wrapped
+/// in the security headers as serve wraps it.
+fn served(s: &Site) -> Router {
+    let api = polku_server::api_router(polku_server::AppState {
+        store: s.state.store.clone(),
+        rules: s.state.rules.clone(),
+        metrics: None,
+    });
+    polku_web::security_headers(api.merge(s.app.clone()).fallback(
+        |headers: header::HeaderMap, uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api/") {
+                polku_server::not_found().await
+            } else {
+                polku_web::not_found(headers, uri).await
+            }
+        },
+    ))
+}
+
+async fn every_answer_carries_the_security_headers(db: &TestDb) {
+    let s = site(db);
+    let app = served(&s);
+    let case = decided_case(&s, &person_id(3)).await;
+    let user = s
+        .state
+        .store
+        .add_user("Aino", Role::Applicant, None, Some(&person_id(3)))
+        .await
+        .unwrap();
+    let token = s.state.store.create_token(user, "test").await.unwrap();
+    let call = async |uri: &str, extra: &[(&str, &str)], peer: Option<&str>| {
+        let mut req = Request::builder().uri(uri);
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let mut req = req.body(Body::empty()).unwrap();
+        if let Some(peer) = peer {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(
+                peer.parse::<std::net::SocketAddr>().unwrap(),
+            ));
+        }
+        app.clone().oneshot(req).await.unwrap()
+    };
+    let bearer = format!("Bearer {token}");
+    let personal = format!("/api/v1/cases/{case}?lang=en");
+    for (uri, auth, status) in [
+        ("/", None, StatusCode::OK),
+        ("/rules", None, StatusCode::OK),
+        ("/no-such-page", None, StatusCode::NOT_FOUND),
+        ("/api/v1/cases", Some(bearer.as_str()), StatusCode::OK),
+        (personal.as_str(), Some(bearer.as_str()), StatusCode::OK),
+        ("/api/v1/cases", None, StatusCode::UNAUTHORIZED),
+        ("/api/v1/no-such-route", None, StatusCode::NOT_FOUND),
+        ("/api/v1/openapi.json", None, StatusCode::OK),
+        ("/healthz", None, StatusCode::OK),
+    ] {
+        let headers: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
+        let res = call(uri, &headers, None).await;
+        assert_eq!(res.status(), status, "{uri}");
+        let h = |name| res.headers().get(name).map(|v| v.to_str().unwrap());
+        let policy = h(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
+        assert!(policy.contains("script-src 'self'"), "{uri}: {policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{uri}: {policy}");
+        assert!(!policy.contains("unsafe-inline"), "{uri}: {policy}");
+        assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"), "{uri}");
+        assert_eq!(h(header::REFERRER_POLICY), Some("no-referrer"), "{uri}");
+        assert_eq!(h(header::CACHE_CONTROL), Some("no-store"), "{uri}");
+        // Plain HTTP: no HSTS.
+        assert_eq!(h(header::STRICT_TRANSPORT_SECURITY), None, "{uri}");
+    }
+    // The stylesheet holds no personal data: it may be cached.
+    let css = call("/static/polku.css", &[], None).await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(
+        css.headers()[header::CONTENT_TYPE],
+        "text/css; charset=utf-8"
+    );
+    assert_eq!(css.headers()[header::CACHE_CONTROL], "public, max-age=3600");
+    // HSTS when a proxy on this host says the client came over TLS; from anyone else, or
+    // when the server does not know its peers, the header is not believed.
+    let tls = [("x-forwarded-proto", "https")];
+    for (peer, hsts) in [
+        (Some("127.0.0.1:40000"), true),
+        (Some("[::1]:40000"), true),
+        (Some("192.0.2.10:40000"), false),
+        (None, false),
+    ] {
+        for uri in ["/", "/api/v1/cases", "/no-such-page"] {
+            let res = call(uri, &tls, peer).await;
+            assert_eq!(
+                res.headers()
+                    .get(header::STRICT_TRANSPORT_SECURITY)
+                    .is_some(),
+                hsts,
+                "{uri} from {peer:?}"
+            );
+        }
+    }
+}
+polku_core::on_every_database!(
+    security_headers,
+    every_answer_carries_the_security_headers,
+    with_db
+);
 
 /// The language link goes back only to a path on this site: a path a browser would read
 /// as another host (`/\host`, `//host`), or one with a tab or line break in it, goes to
