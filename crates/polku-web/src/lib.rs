@@ -19,6 +19,7 @@ mod pages;
 mod rule_admin;
 mod rules;
 mod security;
+pub mod throttle;
 mod visitor;
 
 use std::sync::Arc;
@@ -47,6 +48,8 @@ pub struct WebState {
     pub figures: Arc<dashboard::FiguresCache>,
     /// Proposals' backtests, reused for a few minutes.
     pub backtests: Arc<polku_core::BacktestCache>,
+    /// Failed sign-ins by username and address, in this process's memory.
+    pub sign_ins: Arc<throttle::SignInLimits>,
 }
 
 impl WebState {
@@ -61,6 +64,7 @@ impl WebState {
             people,
             figures: Arc::default(),
             backtests: Arc::default(),
+            sign_ins: Arc::default(),
         }
     }
 }

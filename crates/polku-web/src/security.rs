@@ -105,6 +105,17 @@ impl Origin {
     }
 }
 
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Origin::of(&parts.extensions, &parts.headers))
+    }
+}
+
 /// The last comma-separated value of the last `name` header: what the nearest proxy added.
 fn last_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers

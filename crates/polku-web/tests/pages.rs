@@ -44,6 +44,7 @@ struct Reply {
     location: Option<String>,
     cookies: Vec<String>,
     body: String,
+    headers: header::HeaderMap,
 }
 
 impl Site {
@@ -55,12 +56,13 @@ impl Site {
         if form.is_some() {
             req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         }
-        let res = self
-            .app
-            .clone()
-            .oneshot(req.body(Body::from(form.unwrap_or("").to_owned())).unwrap())
+        self.send(req.body(Body::from(form.unwrap_or("").to_owned())).unwrap())
             .await
-            .unwrap();
+    }
+
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let uri = req.uri().to_string();
+        let res = self.app.clone().oneshot(req).await.unwrap();
         let headers = res.headers().clone();
         let status = res.status();
         let location = res
@@ -77,12 +79,13 @@ impl Site {
             .await
             .unwrap();
         let body = String::from_utf8(bytes.to_vec()).unwrap();
-        works_under_its_policy(uri, &headers, &body);
+        works_under_its_policy(&uri, &headers, &body);
         Reply {
             status,
             location,
             cookies,
             body,
+            headers,
         }
     }
 
@@ -128,6 +131,7 @@ impl Site {
             location,
             cookies: Vec::new(),
             body,
+            headers,
         }
     }
 
@@ -769,6 +773,132 @@ async fn a_handler_decides_a_referred_case_from_the_workbench(db: &TestDb) {
 polku_core::on_every_database!(
     workbench,
     a_handler_decides_a_referred_case_from_the_workbench,
+    with_db
+);
+
+/// Posts the sign-in form for `username` as a browser at `peer` would.
+async fn sign_in_from(s: &Site, peer: &str, username: &str, password: &str) -> Reply {
+    let form = s.call("GET", "/sign-in", "", None).await;
+    let csrf = cookie_value(&form.cookies, "polku_csrf");
+    let mut req = Request::builder()
+        .method("POST")
+        .uri("/sign-in")
+        .header(header::COOKIE, format!("polku_csrf={csrf}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "csrf={csrf}&username={username}&password={}",
+            password.replace(' ', "+")
+        )))
+        .unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(
+        format!("{peer}:50000")
+            .parse::<std::net::SocketAddr>()
+            .unwrap(),
+    ));
+    s.send(req).await
+}
+
+async fn repeated_failed_sign_ins_must_wait_and_are_audited(db: &TestDb) {
+    let s = site(db);
+    let hanna = s
+        .state
+        .store
+        .add_user(
+            "Hanna",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    let right = "a long enough password";
+    s.state
+        .store
+        .set_password(hanna, "hanna", right)
+        .await
+        .unwrap();
+    let signed_in = |r: &Reply| r.cookies.iter().any(|c| c.starts_with("polku_session="));
+    let retry_after = |r: &Reply| {
+        r.headers
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+
+    // One address guessing five usernames' passwords must wait, whoever it tries next…
+    for n in 0..5 {
+        let r = sign_in_from(&s, "192.0.2.1", &format!("user{n}"), "guess").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = sign_in_from(&s, "192.0.2.1", "hanna", right).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(retry_after(&r).as_deref(), Some("1"));
+    assert!(!signed_in(&r));
+    assert!(r.body.contains("role=\"alert\""), "{}", r.body);
+    // …while another address signs in.
+    let r = sign_in_from(&s, "192.0.2.2", "hanna", right).await;
+    assert_eq!(r.location.as_deref(), Some("/work"), "{}", r.body);
+
+    // Five wrong passwords for one username, from five addresses: the username waits
+    // 1 s, then twice as long after each further failure — the right password too.
+    for n in 0..5 {
+        let r = sign_in_from(&s, &format!("198.51.100.{n}"), "hanna", "guess").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = sign_in_from(&s, "198.51.100.10", "hanna", right).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&r).as_deref(), Some("1"));
+    assert!(!signed_in(&r));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = sign_in_from(&s, "198.51.100.11", "hanna", "guess").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = sign_in_from(&s, "198.51.100.12", "hanna", right).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&r).as_deref(), Some("2"));
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = sign_in_from(&s, "198.51.100.13", "hanna", right).await;
+    assert_eq!(r.location.as_deref(), Some("/work"), "{}", r.body);
+    assert!(signed_in(&r));
+    // The success forgets the username's failures: four more are only four.
+    for n in 20..24 {
+        let r = sign_in_from(&s, &format!("198.51.100.{n}"), "hanna", "guess").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+
+    // The fifth failure from the address and the fifth for the username are in the
+    // audit chain; none of the others.
+    let rows = s
+        .state
+        .store
+        .search_audit(&polku_core::AuditQuery {
+            log: Some(polku_core::AuditLog::Access),
+            person: None,
+            actor: None,
+            limit: 100,
+        })
+        .await
+        .unwrap();
+    let repeated: Vec<_> = rows
+        .iter()
+        .filter(|r| r.purpose == "repeated failed sign-in")
+        .collect();
+    assert_eq!(repeated.len(), 2, "{rows:?}");
+    assert_eq!(repeated[1].actor, "client:192.0.2.1");
+    assert!(repeated[1].detail.contains("\"user4\""));
+    assert_eq!(repeated[0].actor, "client:198.51.100.4");
+    assert!(repeated[0].detail.contains("\"hanna\""));
+    assert!(
+        s.state
+            .store
+            .verify_audit()
+            .await
+            .unwrap()
+            .first_break
+            .is_none()
+    );
+}
+polku_core::on_every_database!(
+    sign_in_limits,
+    repeated_failed_sign_ins_must_wait_and_are_audited,
     with_db
 );
 

@@ -65,6 +65,7 @@ sign-in-username = Username
 sign-in-password = Password
 sign-in-send = Sign in
 sign-in-failed = The username or the password is wrong.
+sign-in-wait = Too many failed sign-ins. Wait { $seconds } s and try again.
 work-title = Cases waiting for a person
 work-order = Order: the oldest application first, then the order of arrival. Nothing about the person — nationality, sex, religion, ethnicity — is read to make it.
 work-filter = Filter

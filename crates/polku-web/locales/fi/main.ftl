@@ -65,6 +65,7 @@ sign-in-username = Käyttäjätunnus
 sign-in-password = Salasana
 sign-in-send = Kirjaudu
 sign-in-failed = Käyttäjätunnus tai salasana on väärin.
+sign-in-wait = Liian monta epäonnistunutta kirjautumista. Odota { $seconds } s ja yritä uudelleen.
 work-title = Virkailijaa odottavat asiat
 work-order = Järjestys: vanhin hakemus ensin, sitten saapumisjärjestys. Järjestykseen ei vaikuta mikään henkilöstä — kansalaisuus, sukupuoli, uskonto tai etninen tausta.
 work-filter = Rajaa

@@ -65,6 +65,7 @@ sign-in-username = Användarnamn
 sign-in-password = Lösenord
 sign-in-send = Logga in
 sign-in-failed = Användarnamnet eller lösenordet är fel.
+sign-in-wait = För många misslyckade inloggningar. Vänta { $seconds } s och försök igen.
 work-title = Ärenden som väntar på en handläggare
 work-order = Ordning: den äldsta ansökan först, sedan i ankomstordning. Inget om personen — medborgarskap, kön, religion, etnisk bakgrund — påverkar ordningen.
 work-filter = Avgränsa
