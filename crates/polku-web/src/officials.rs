@@ -137,7 +137,7 @@ pub async fn sign_in(
     {
         Ok(a) => a,
         Err(wait) => {
-            tracing::warn!(username = %form.username, address = ?origin.address, "a sign-in must wait after repeated failures");
+            tracing::warn!(username = ?form.username, address = ?origin.address, "a sign-in must wait after repeated failures");
             return wait_to_sign_in(&v, wait);
         }
     };
@@ -151,7 +151,7 @@ pub async fn sign_in(
             user
         }
         Ok(None) => {
-            tracing::warn!(username = %form.username, "a sign-in failed");
+            tracing::warn!(username = ?form.username, address = ?origin.address, "a sign-in failed");
             if attempt.repeated()
                 && let Err(e) = log_repeated_failure(&state, &form.username, origin, &attempt).await
             {

@@ -61,7 +61,7 @@ pub fn error_page(v: &Visitor, status: StatusCode, key: &str) -> Response {
 }
 
 pub(crate) fn internal(v: &Visitor, e: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "page failed");
+    tracing::error!(error = %e.to_string().escape_debug(), "page failed");
     error_page(v, StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
 }
 

@@ -606,7 +606,7 @@ async fn step(
         Err(ProposalError::Store(e)) => internal(&v, &e),
         Err(ProposalError::NotFound(_)) => error_page(&v, StatusCode::NOT_FOUND, "error-not-found"),
         Err(e) => {
-            tracing::info!(proposal = %id, error = %e, "a rule administration step was refused");
+            tracing::info!(proposal = %id, error = %e.to_string().escape_debug(), "a rule administration step was refused");
             let refused = refusal(v.tr, &e);
             proposal_page(&state, &v, who, id, Some(refused)).await
         }

@@ -902,6 +902,64 @@ polku_core::on_every_database!(
     with_db
 );
 
+/// What the log writer was given.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// A username with a line break cannot forge a line of the log: it is logged escaped.
+#[tokio::test]
+async fn a_sign_in_cannot_forge_a_log_line() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let db = TestDb::sqlite().await;
+    let s = site(&db);
+    let forged = "nobody\n2026-01-01T00:00:00.000000Z  INFO polku: administrator signed in";
+    for _ in 0..6 {
+        let r = sign_in_from(
+            &s,
+            "192.0.2.1",
+            &forged.replace(' ', "+").replace('\n', "%0A"),
+            "guess",
+        )
+        .await;
+        assert!(r.status.is_client_error());
+    }
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("a sign-in failed"), "{log}");
+    assert!(log.contains("a sign-in must wait"), "{log}");
+    assert!(
+        log.contains("nobody\\n2026-01-01T00:00:00.000000Z"),
+        "the line break is escaped: {log}"
+    );
+    assert!(
+        !log.lines().any(|l| l.starts_with("2026-01-01")),
+        "a forged line: {log}"
+    );
+    db.finish().await;
+}
+
 async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &TestDb) {
     use polku_registers::population::Matter;
     use polku_registers::{Behaviour, RegisterEvidence, Simulator};
