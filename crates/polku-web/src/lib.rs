@@ -19,6 +19,7 @@ mod pages;
 mod rule_admin;
 mod rules;
 mod security;
+mod text;
 pub mod throttle;
 mod visitor;
 

@@ -23,7 +23,8 @@ use crate::pages::{
     DecisionRow, Page, SESSION_HOURS, decision_row, error_page, internal, matter_title, state_label,
 };
 use crate::security::Origin;
-use crate::throttle::Attempt;
+use crate::text::{MAX_REASONS, MAX_SHORT, typed};
+use crate::throttle::{Attempt, MAX_USERNAME};
 use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, posted, with_cookie};
 
 #[derive(Template, WebTemplate)]
@@ -84,10 +85,7 @@ async fn log_repeated_failure(
     let address = origin
         .address
         .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
-    let username: String = username
-        .chars()
-        .take(crate::throttle::MAX_USERNAME)
-        .collect();
+    let username: String = username.chars().take(MAX_USERNAME).collect();
     state
         .store
         .audit(&AuditEntry {
@@ -130,6 +128,10 @@ pub async fn sign_in(
     };
     if v.pre_csrf.as_deref() != Some(form.csrf.as_str()) {
         return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let label = v.tr.t("sign-in-username");
+    if let Err(r) = typed(&v, &[(&label, &form.username, MAX_USERNAME)]) {
+        return *r;
     }
     let attempt = match state
         .sign_ins
@@ -239,6 +241,10 @@ pub async fn work(
     };
     let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
     let (matter, filed, due) = (nonempty(q.matter), nonempty(q.filed), nonempty(q.due));
+    let label = v.tr.t("work-filter-matter");
+    if let Err(r) = typed(&v, &[(&label, matter.as_deref().unwrap_or(""), MAX_SHORT)]) {
+        return *r;
+    }
     for d in [&filed, &due].into_iter().flatten() {
         if polku_rules::schema::parse_date(d).is_none() {
             let page = Page::of(&v);
@@ -502,6 +508,10 @@ pub async fn decide(
         Ok(f) => f,
         Err(r) => return *r,
     };
+    let label = v.tr.t("work-reasons");
+    if let Err(r) = typed(&v, &[(&label, &form.reasons, MAX_REASONS)]) {
+        return *r;
+    }
     let outcome = match form.outcome.as_str() {
         "grant" => HumanOutcome::Grant,
         "refuse" => HumanOutcome::Refuse,

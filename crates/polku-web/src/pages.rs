@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::WebState;
 use crate::i18n::Tr;
+use crate::text::{MAX_REASONS, typed};
 use crate::visitor::{
     LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, posted, with_cookie,
 };
@@ -587,6 +588,10 @@ pub async fn rectify(
         Ok(f) => f,
         Err(r) => return *r,
     };
+    let label = v.tr.t("rectification-reason");
+    if let Err(r) = typed(&v, &[(&label, &form.reason, MAX_REASONS)]) {
+        return *r;
+    }
     if form.reason.trim().is_empty() {
         let page = Page::of(&v);
         let message = page.tr.t1(

@@ -1335,6 +1335,160 @@ polku_core::on_every_database!(
     with_db
 );
 
+/// A control character (NUL, which PostgreSQL refuses, an escape…) in any text typed into
+/// a form is refused with the field named, and nothing is stored; line breaks are text.
+async fn typed_text_with_a_control_character_is_refused_naming_the_field(db: &TestDb) {
+    let s = site(db);
+    let en = "; polku_lang=en";
+    let refused = |r: &Reply, field: &str| {
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            r.body
+        );
+        assert!(r.body.contains(field), "{field} is not named: {}", r.body);
+        assert!(r.body.contains("control character"), "{}", r.body);
+    };
+
+    // The applicant's request for rectification…
+    let mine = decided_case(&s, &person_id(3)).await;
+    let me = s.sign_in(&person_id(3)).await + en;
+    let csrf = form_csrf(
+        &s.call("GET", &format!("/my/cases/{mine}"), &me, None)
+            .await
+            .body,
+    );
+    let uri = format!("/my/cases/{mine}/rectification");
+    for reason in ["Pay%00was+higher", "Pay%1B%5B31mwas", "Pay%C2%85was", "%7F"] {
+        let form = format!("csrf={csrf}&reason={reason}");
+        let r = s.call("POST", &uri, &me, Some(&form)).await;
+        refused(&r, "What should be corrected, and why?");
+    }
+    assert_eq!(
+        s.state.store.case(mine).await.unwrap().state,
+        CaseState::Decided
+    );
+    let form = format!("csrf={csrf}&reason=Pay+was+higher:%0D%0A%09in+May+and+June");
+    let sent = s.call("POST", &uri, &me, Some(&form)).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+
+    // …and the answers of an application: nothing is filed.
+    let form = format!("csrf={csrf}&application.employment.employer_id=1234567-8%00");
+    let r = s
+        .call("POST", &format!("/my/apply/{EXTENSION}"), &me, Some(&form))
+        .await;
+    refused(&r, "Your employer&#39;s business ID");
+    assert_eq!(
+        s.state
+            .store
+            .cases_of(&person_id(3), None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The handler's reasons: the case stays waiting, with no decision of a person.
+    let case = referred_case(&s, &person_id(5)).await;
+    let hanna = official(&s, "hanna", Role::CaseHandler).await + en;
+    let csrf = form_csrf(
+        &s.call("GET", &format!("/work/cases/{case}"), &hanna, None)
+            .await
+            .body,
+    );
+    let claimed = s
+        .call(
+            "POST",
+            &format!("/work/cases/{case}/claim"),
+            &hanna,
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::SEE_OTHER);
+    let r = s
+        .call(
+            "POST",
+            &format!("/work/cases/{case}/decision"),
+            &hanna,
+            Some(&format!(
+                "csrf={csrf}&outcome=refuse&reasons=Pay+too+low%00"
+            )),
+        )
+        .await;
+    refused(&r, "Reasons");
+    assert_eq!(
+        s.state.store.case(case).await.unwrap().state,
+        CaseState::Referred
+    );
+    assert_eq!(s.state.store.decisions(case).await.unwrap().len(), 1);
+
+    // Searching: the queue's filter, and the username of a sign-in.
+    let r = s.call("GET", "/work?matter=fi%00", &hanna, None).await;
+    refused(&r, "Matter");
+    let r = sign_in_from(&s, "192.0.2.9", "hanna%00", "a long enough password").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Käyttäjätunnus"), "in Finnish: {}", r.body);
+    assert!(r.body.contains("ohjausmerkki"), "{}", r.body);
+
+    // A rule change's summary, text and note: no proposal is stored.
+    let propose = format!("/work/rules/{EXTENSION}/propose");
+    let csrf = form_csrf(&s.call("GET", &propose, &hanna, None).await.body);
+    let from = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(10))
+        .unwrap();
+    let good = raised_minimum(from);
+    let from = from.to_string();
+    let nul = format!("{good}# \u{0}\n");
+    for (summary, text, field) in [
+        (
+            "Minimum pay rises.\u{0}",
+            good.as_str(),
+            "Why the rules change",
+        ),
+        ("Minimum pay rises.", nul.as_str(), "Rule file (YAML)"),
+    ] {
+        let r = s
+            .multipart(
+                &propose,
+                &hanna,
+                &[
+                    ("csrf", &csrf),
+                    ("summary", summary),
+                    ("effective_from", &from),
+                    ("text", text),
+                    ("tests", ""),
+                    ("action", "propose"),
+                ],
+            )
+            .await;
+        refused(&r, field);
+    }
+    assert!(s.state.store.rule_proposals().await.unwrap().is_empty());
+    let r = s
+        .call(
+            "POST",
+            &format!("/work/rules/proposals/{}/rejection", uuid::Uuid::nil()),
+            &hanna,
+            Some(&format!("csrf={csrf}&note=No%08")),
+        )
+        .await;
+    refused(&r, "Why it is rejected");
+
+    // The auditors' search.
+    let aila = official(&s, "aila", Role::Auditor).await + en;
+    let r = s.call("GET", "/audit?person=person%00", &aila, None).await;
+    refused(&r, "Person");
+    let r = s.call("GET", "/audit?actor=user%00", &aila, None).await;
+    refused(&r, "Official or process");
+}
+polku_core::on_every_database!(
+    control_characters,
+    typed_text_with_a_control_character_is_refused_naming_the_field,
+    with_db
+);
+
 const EXTENSION: &str = "fi.residence-permit.employed.extension";
 
 /// The shipped extension rules with the general minimum pay raised to 2,000 € from `from`.
