@@ -800,6 +800,119 @@ async fn an_applicant_withdraws_an_open_application_and_the_machine_leaves_it(db
     assert_eq!(case.state, polku_core::CaseState::Withdrawn);
     assert!(api.store.decisions(case.id).await.unwrap().is_empty());
 }
+/// A control character in a reason — NUL, which PostgreSQL refuses, an escape, a
+/// backspace — is a 422 naming the field, and nothing is written; line breaks are text.
+async fn a_control_character_in_a_reason_is_refused_naming_the_field(db: &TestDb) {
+    let api = api(db).await;
+    let mut low = example_submission();
+    low["application"]["evidence"]["incomes"]["monthly_gross_pay_avg_eur"] = json!(1000);
+    let referred = api.submit(&api.applicant, low, &[]).await.body["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let granted = api
+        .submit(&api.applicant, example_submission(), &[])
+        .await
+        .body["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let open = api
+        .submit(&api.applicant, example_submission(), &[])
+        .await
+        .body["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let p = Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w");
+    // The third stays open (received) for the withdrawal.
+    p.run_once().await.unwrap();
+    p.run_once().await.unwrap();
+    let claim = api
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{referred}/claim"),
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(claim.status, StatusCode::OK, "{:?}", claim.body);
+
+    let bad = [
+        "Pay too low\u{0}",
+        "\u{1b}[2J",
+        "a\u{8}b",
+        "\u{7f}",
+        "\u{9b}",
+    ];
+    for text in bad {
+        let r = api
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{referred}/decision"),
+                Some(&api.handler),
+                Some(
+                    json!({"outcome": "refuse", "reasons": text})
+                        .to_string()
+                        .into_bytes(),
+                ),
+                &[],
+            )
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("reasons"));
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("control character")
+        );
+        for (case, request) in [(&granted, "rectification"), (&open, "withdrawal")] {
+            let r = api
+                .call(
+                    "POST",
+                    &format!("/api/v1/cases/{case}/{request}"),
+                    Some(&api.applicant),
+                    Some(json!({"reason": text}).to_string().into_bytes()),
+                    &[],
+                )
+                .await;
+            assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("reason"));
+        }
+    }
+    let state = async |id: &str| api.store.case(id.parse().unwrap()).await.unwrap().state;
+    assert_eq!(state(&referred).await, polku_core::CaseState::Referred);
+    assert_eq!(state(&granted).await, polku_core::CaseState::Decided);
+    assert_eq!(state(&open).await, polku_core::CaseState::Received);
+    assert_eq!(
+        api.store
+            .decisions(referred.parse().unwrap())
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "only the machine's finding"
+    );
+    let r = api
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{referred}/decision"),
+            Some(&api.handler),
+            Some(
+                json!({"outcome": "refuse", "reasons": "Pay too low:\r\n\t1,000 € a month"})
+                    .to_string()
+                    .into_bytes(),
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+}
+polku_core::on_every_database!(
+    a_control_character_in_a_reason_is_refused_naming_the_field,
+    a_control_character_in_a_reason_is_refused_naming_the_field,
+    with_db
+);
 polku_core::on_every_database!(
     an_applicant_files_and_reads_the_decision_with_its_explanation,
     an_applicant_files_and_reads_the_decision_with_its_explanation,

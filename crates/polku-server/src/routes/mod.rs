@@ -126,6 +126,35 @@ fn json_value(body: Result<Bytes, BytesRejection>) -> Result<Value, Problem> {
     })
 }
 
+/// The longest reasons a request may give, in characters.
+pub(crate) const MAX_REASONS: usize = 20_000;
+
+/// `text`, sent as `field`, is plain text of at most `max` characters: no control
+/// character but line breaks and tabs (PostgreSQL refuses NUL, and an escape or a
+/// backspace is no part of a reason); otherwise a 422 naming the field, before anything
+/// is written.
+pub(crate) fn plain_text(field: &str, text: &str, max: usize) -> Result<(), Problem> {
+    if let Some(c) = text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Problem::invalid(
+            field,
+            format!(
+                "`{field}` contains the control character U+{:04X}: send text, line breaks and tabs only",
+                u32::from(c)
+            ),
+        ));
+    }
+    if text.chars().nth(max).is_some() {
+        return Err(Problem::invalid(
+            field,
+            format!("`{field}` is longer than {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
 fn handling_problem(e: HandlingError) -> Problem {
     match e {
         HandlingError::Case(CaseError::NotFound(id)) | HandlingError::NotTheApplicant(id) => {
