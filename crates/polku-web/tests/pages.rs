@@ -369,7 +369,7 @@ polku_core::on_every_database!(three_languages, every_page_speaks_three_language
 
 /// The service as `polku serve` composes it — the API, the pages, one fallback — wrapped
 /// in the security headers as serve wraps it.
-fn served(s: &Site) -> Router {
+fn composed(s: &Site) -> Router {
     let api = polku_server::api_router(polku_server::AppState {
         store: s.state.store.clone(),
         rules: s.state.rules.clone(),
@@ -388,7 +388,7 @@ fn served(s: &Site) -> Router {
 
 async fn every_answer_carries_the_security_headers(db: &TestDb) {
     let s = site(db);
-    let app = served(&s);
+    let app = composed(&s);
     let case = decided_case(&s, &person_id(3)).await;
     let user = s
         .state
@@ -471,6 +471,45 @@ polku_core::on_every_database!(
     every_answer_carries_the_security_headers,
     with_db
 );
+
+/// `polku_web::served` as `axum::serve` runs it, over a real socket: the peer's address
+/// reaches the pages, so a TLS proxy on this host is believed and its client's address
+/// counted.
+#[tokio::test]
+async fn served_over_a_socket_the_peer_is_known() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = TestDb::sqlite().await;
+    let s = site(&db);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(axum::serve(listener, polku_web::served(composed(&s))).into_future());
+    let get = async |path: &str, extra: &str| {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: polku\r\n{extra}Connection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer.to_ascii_lowercase()
+    };
+    let plain = get("/healthz", "").await;
+    assert!(plain.starts_with("http/1.1 200"), "{plain}");
+    assert!(plain.contains("x-content-type-options: nosniff"), "{plain}");
+    assert!(!plain.contains("strict-transport-security"), "{plain}");
+    let proxied = get(
+        "/api/v1/no-such-route",
+        "X-Forwarded-Proto: https\r\nX-Forwarded-For: 203.0.113.5\r\n",
+    )
+    .await;
+    assert!(proxied.starts_with("http/1.1 404"), "{proxied}");
+    assert!(
+        proxied.contains("strict-transport-security: max-age=31536000"),
+        "{proxied}"
+    );
+    assert!(proxied.contains("content-security-policy: default-src 'self'"));
+    server.abort();
+    db.finish().await;
+}
 
 /// The language link goes back only to a path on this site: a path a browser would read
 /// as another host (`/\host`, `//host`), or one with a tab or line break in it, goes to
