@@ -77,9 +77,17 @@ fn delay(failures: u32) -> Duration {
 }
 
 /// The failed sign-ins this process has seen.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SignInLimits {
     counts: Mutex<HashMap<Key, Count>>,
+    /// How many usernames and addresses are remembered at most.
+    capacity: usize,
+}
+
+impl Default for SignInLimits {
+    fn default() -> SignInLimits {
+        SignInLimits::with_capacity(MAX_ENTRIES)
+    }
 }
 
 /// A sign-in under way, counted as failed until it succeeds.
@@ -104,6 +112,14 @@ impl Attempt {
 }
 
 impl SignInLimits {
+    /// Limits that remember at most `capacity` usernames and addresses.
+    pub fn with_capacity(capacity: usize) -> SignInLimits {
+        SignInLimits {
+            counts: Mutex::default(),
+            capacity: capacity.max(2),
+        }
+    }
+
     /// Starts a sign-in for `username` from `address`, or says how long it must wait.
     pub(crate) fn begin(
         &self,
@@ -124,9 +140,9 @@ impl SignInLimits {
             return Err(wait);
         }
         let new = keys.iter().filter(|k| !counts.contains_key(k)).count();
-        if counts.len() + new > MAX_ENTRIES {
+        if counts.len() + new > self.capacity {
             counts.retain(|_, c| !c.forgotten(now));
-            while counts.len() + new > MAX_ENTRIES {
+            while counts.len() + new > self.capacity {
                 let Some(oldest) = counts
                     .iter()
                     .filter(|(k, _)| !keys.contains(k))
@@ -274,14 +290,17 @@ mod tests {
 
     #[test]
     fn the_table_stays_bounded() {
-        let limits = SignInLimits::default();
+        let limits = SignInLimits::with_capacity(100);
         let t0 = Instant::now();
         let long = "x".repeat(1_000);
-        for n in 0..(MAX_ENTRIES as u32 + 500) {
+        for n in 0..500u32 {
             let address = Some(IpAddr::from(n.to_be_bytes()));
             let _ = limits.begin(&format!("{n}-{long}"), address, t0);
         }
-        assert!(limits.len() <= MAX_ENTRIES);
+        assert_eq!(limits.len(), 100);
+        // The newest are remembered: the last address is at its second failure.
+        let again = limits.begin("499-x", Some(IpAddr::from(499u32.to_be_bytes())), t0);
+        assert_eq!(again.unwrap().address_failures, 2);
         // A long username is remembered by its first bytes only.
         assert!(matches!(Key::username(&long), Key::Username(u) if u.len() == MAX_USERNAME));
         assert!(matches!(Key::username("ääää"), Key::Username(u) if u == "ääää"));
