@@ -78,6 +78,7 @@ pub fn api_router(state: AppState) -> Router {
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc) }),
         )
         .merge(api)
+        .layer(axum::middleware::from_fn(routes::json_bodies_only))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -123,6 +124,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         title = "Polku API",
         description = "Applications, cases, decisions explained in fi/sv/en, people's work and the rule sets in force. \
 Every route needs `Authorization: Bearer <token>`; errors are RFC 9457 problem details. \
+Request bodies are JSON (`Content-Type: application/json`); any other is a 415 problem. \
 Calls from other authorities carry the X-Road headers `X-Road-Client`, `X-Road-UserId` and `X-Road-Issue`, \
 which the use log records.",
         license(name = "EUPL-1.2")

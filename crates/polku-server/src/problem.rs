@@ -67,7 +67,7 @@ impl Problem {
 
     /// An internal failure: the details go to the log, not to the caller.
     pub fn internal(error: &dyn std::fmt::Display) -> Problem {
-        tracing::error!(%error, "request failed");
+        tracing::error!(error = %error.to_string().escape_debug(), "request failed");
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

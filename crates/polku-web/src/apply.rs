@@ -196,6 +196,12 @@ pub async fn submit(
         if given.is_empty() {
             continue; // unanswered is unknown: the rules say what that means
         }
+        if let Err(e) = crate::text::plain_text(&given, crate::text::MAX_SHORT) {
+            error.get_or_insert_with(|| crate::text::problem(&v, &q.label, e));
+            // What cannot be stored is not shown again either.
+            q.value.clear();
+            continue;
+        }
         let value = match q.kind {
             "bool" => Some(Value::from(given == "true")),
             "number" => given

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::WebState;
 use crate::pages::{Page, error_page, internal};
+use crate::text::{MAX_SHORT, typed};
 use crate::visitor::Visitor;
 
 struct Row {
@@ -58,6 +59,16 @@ pub async fn audit(
     };
     let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let (person, actor) = (nonempty(q.person), nonempty(q.actor));
+    let (person_label, actor_label) = (v.tr.t("audit-person"), v.tr.t("audit-actor"));
+    if let Err(r) = typed(
+        &v,
+        &[
+            (&person_label, person.as_deref().unwrap_or(""), MAX_SHORT),
+            (&actor_label, actor.as_deref().unwrap_or(""), MAX_SHORT),
+        ],
+    ) {
+        return *r;
+    }
     let log = match nonempty(q.log).as_deref() {
         None => None,
         Some(name) => match AuditLog::parse(name) {

@@ -308,7 +308,7 @@ fn bar_chart(t: &Table, col: usize) -> String {
     let (bar_h, gap, label_w, width) = (22.0, 8.0, 260.0, 640.0);
     let height = t.rows.len() as f64 * (bar_h + gap) + gap;
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" viewBox="0 0 {width} {height}" width="100%" class="chart">"#,
         escape(&t.caption)
     );
     for (i, row) in t.rows.iter().enumerate() {

@@ -18,17 +18,23 @@ mod officials;
 mod pages;
 mod rule_admin;
 mod rules;
+mod security;
+mod text;
+pub mod throttle;
 mod visitor;
 
 use std::sync::Arc;
 
 use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use polku_core::LiveRules;
 use polku_core::Store;
 use polku_registers::Population;
 
 pub use i18n::Tr;
+pub use security::{CONTENT_SECURITY_POLICY, security_headers, served};
 
 #[derive(Clone)]
 pub struct WebState {
@@ -42,6 +48,8 @@ pub struct WebState {
     pub figures: Arc<dashboard::FiguresCache>,
     /// Proposals' backtests, reused for a few minutes.
     pub backtests: Arc<polku_core::BacktestCache>,
+    /// Failed sign-ins by username and address, in this process's memory.
+    pub sign_ins: Arc<throttle::SignInLimits>,
 }
 
 impl WebState {
@@ -56,6 +64,7 @@ impl WebState {
             people,
             figures: Arc::default(),
             backtests: Arc::default(),
+            sign_ins: Arc::default(),
         }
     }
 }
@@ -63,10 +72,25 @@ impl WebState {
 /// A path neither the pages nor the API have, as an HTML page in the visitor's language.
 pub use pages::not_found;
 
-/// The pages, to merge with the API's router.
+/// The pages' look: the only style the Content-Security-Policy allows. It holds no
+/// personal data, so it may be cached for an hour.
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/polku.css"),
+    )
+}
+
+/// The pages, to merge with the API's router; every answer carries the security headers
+/// ([`security_headers`]; apply it again to the composed router so the API and the
+/// fallback carry them too).
 pub fn router(state: WebState) -> Router {
-    Router::new()
+    let pages = Router::new()
         .route("/", get(pages::home))
+        .route("/static/polku.css", get(stylesheet))
         .route("/language", get(pages::language))
         .route("/identify", get(pages::identify).post(pages::identified))
         .route("/sign-out", post(pages::sign_out))
@@ -106,5 +130,6 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/work/cases/{id}/claim", post(officials::claim))
         .route("/work/cases/{id}/decision", post(officials::decide))
-        .with_state(state)
+        .with_state(state);
+    security_headers(pages)
 }

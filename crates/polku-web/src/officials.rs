@@ -8,19 +8,23 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_core::{
     AuditEntry, AuditLog, CaseError, CaseState, HandlingError, HumanOutcome, QueueFilter, Role,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::WebState;
 use crate::pages::{
     DecisionRow, Page, SESSION_HOURS, decision_row, error_page, internal, matter_title, state_label,
 };
+use crate::security::Origin;
+use crate::text::{MAX_REASONS, MAX_SHORT, typed};
+use crate::throttle::{Attempt, MAX_USERNAME};
 use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, posted, with_cookie};
 
 #[derive(Template, WebTemplate)]
@@ -28,19 +32,15 @@ use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, posted, 
 struct SignIn {
     page: Page,
     csrf: String,
-    failed: bool,
+    /// Why the last attempt did not sign in.
+    notice: Option<String>,
 }
 
-/// The sign-in form, with a fresh double-submit CSRF token.
-fn sign_in_form(v: &Visitor, failed: bool) -> Response {
+/// The sign-in form with `status` and a `notice`, with a fresh double-submit CSRF token.
+fn sign_in_form(v: &Visitor, status: StatusCode, notice: Option<String>) -> Response {
     let csrf = match polku_core::random_token("") {
         Ok(t) => t,
         Err(e) => return internal(v, &e),
-    };
-    let status = if failed {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::OK
     };
     with_cookie(
         (
@@ -48,7 +48,7 @@ fn sign_in_form(v: &Visitor, failed: bool) -> Response {
             SignIn {
                 page: Page::of(v),
                 csrf: csrf.clone(),
-                failed,
+                notice,
             },
         )
             .into_response(),
@@ -60,7 +60,51 @@ fn sign_in_form(v: &Visitor, failed: bool) -> Response {
 
 /// `GET /sign-in`.
 pub async fn sign_in_page(v: Visitor) -> Response {
-    sign_in_form(&v, false)
+    sign_in_form(&v, StatusCode::OK, None)
+}
+
+/// Too many failures for the username or from the address: 429, and when to try again.
+fn wait_to_sign_in(v: &Visitor, wait: Duration) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let notice = v.tr.t1("sign-in-wait", "seconds", &seconds.to_string());
+    let mut response = sign_in_form(v, StatusCode::TOO_MANY_REQUESTS, Some(notice));
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
+}
+
+/// Every [`FREE_FAILURES`](crate::throttle::FREE_FAILURES)th failure for a username or
+/// from an address goes to the audit chain.
+async fn log_repeated_failure(
+    state: &WebState,
+    username: &str,
+    origin: Origin,
+    attempt: &Attempt,
+) -> Result<(), polku_core::StoreError> {
+    let address = origin
+        .address
+        .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+    let username: String = username.chars().take(MAX_USERNAME).collect();
+    state
+        .store
+        .audit(&AuditEntry {
+            log: AuditLog::Access,
+            actor: format!("client:{address}"),
+            organisation: None,
+            person: None,
+            purpose: "repeated failed sign-in".to_owned(),
+            legal_basis: None,
+            detail: json!({
+                "username": username,
+                "address": address,
+                "failures_for_username": attempt.username_failures,
+                "failures_from_address": attempt.address_failures,
+            }),
+            x_road: Default::default(),
+        })
+        .await
+        .map(|_| ())
 }
 
 #[derive(Deserialize)]
@@ -70,10 +114,13 @@ pub struct SignInForm {
     password: String,
 }
 
-/// `POST /sign-in`: an official's session starts when the password is theirs.
+/// `POST /sign-in`: an official's session starts when the password is theirs. After
+/// repeated failures for the username or from the address, the next attempt must wait
+/// ([`crate::throttle`]).
 pub async fn sign_in(
     State(state): State<WebState>,
     v: Visitor,
+    origin: Origin,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
@@ -82,17 +129,43 @@ pub async fn sign_in(
     if v.pre_csrf.as_deref() != Some(form.csrf.as_str()) {
         return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
     }
+    let label = v.tr.t("sign-in-username");
+    if let Err(r) = typed(&v, &[(&label, &form.username, MAX_USERNAME)]) {
+        return *r;
+    }
+    let attempt = match state
+        .sign_ins
+        .begin(&form.username, origin.address, Instant::now())
+    {
+        Ok(a) => a,
+        Err(wait) => {
+            tracing::warn!(username = ?form.username, address = ?origin.address, "a sign-in must wait after repeated failures");
+            return wait_to_sign_in(&v, wait);
+        }
+    };
     let user = match state
         .store
         .check_password(&form.username, &form.password)
         .await
     {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            tracing::warn!(username = %form.username, "a sign-in failed");
-            return sign_in_form(&v, true);
+        Ok(Some(user)) => {
+            state.sign_ins.succeeded(attempt, Instant::now());
+            user
         }
-        Err(e) => return internal(&v, &e),
+        Ok(None) => {
+            tracing::warn!(username = ?form.username, address = ?origin.address, "a sign-in failed");
+            if attempt.repeated()
+                && let Err(e) = log_repeated_failure(&state, &form.username, origin, &attempt).await
+            {
+                return internal(&v, &e);
+            }
+            let notice = v.tr.t("sign-in-failed");
+            return sign_in_form(&v, StatusCode::UNAUTHORIZED, Some(notice));
+        }
+        Err(e) => {
+            state.sign_ins.abandoned(attempt, Instant::now());
+            return internal(&v, &e);
+        }
     };
     let home = match state.store.principal_of(user).await {
         Ok(Some(p)) if matches!(p.role, Role::Analyst | Role::Administrator) => "/dashboard",
@@ -168,6 +241,10 @@ pub async fn work(
     };
     let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
     let (matter, filed, due) = (nonempty(q.matter), nonempty(q.filed), nonempty(q.due));
+    let label = v.tr.t("work-filter-matter");
+    if let Err(r) = typed(&v, &[(&label, matter.as_deref().unwrap_or(""), MAX_SHORT)]) {
+        return *r;
+    }
     for d in [&filed, &due].into_iter().flatten() {
         if polku_rules::schema::parse_date(d).is_none() {
             let page = Page::of(&v);
@@ -431,6 +508,10 @@ pub async fn decide(
         Ok(f) => f,
         Err(r) => return *r,
     };
+    let label = v.tr.t("work-reasons");
+    if let Err(r) = typed(&v, &[(&label, &form.reasons, MAX_REASONS)]) {
+        return *r;
+    }
     let outcome = match form.outcome.as_str() {
         "grant" => HumanOutcome::Grant,
         "refuse" => HumanOutcome::Refuse,

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::WebState;
 use crate::i18n::Tr;
+use crate::text::{MAX_REASONS, typed};
 use crate::visitor::{
     LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, posted, with_cookie,
 };
@@ -61,7 +62,7 @@ pub fn error_page(v: &Visitor, status: StatusCode, key: &str) -> Response {
 }
 
 pub(crate) fn internal(v: &Visitor, e: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "page failed");
+    tracing::error!(error = %e.to_string().escape_debug(), "page failed");
     error_page(v, StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
 }
 
@@ -87,7 +88,8 @@ pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
     let lang = q.to.parse::<Lang>().unwrap_or(Lang::Fi);
     let back = q
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .as_deref()
+        .and_then(same_site_path)
         .unwrap_or_else(|| "/".to_owned());
     with_cookie(
         Redirect::to(&back).into_response(),
@@ -95,6 +97,32 @@ pub async fn language(Query(q): Query<LanguageQuery>) -> Response {
         lang.code(),
         365 * 86_400,
     )
+}
+
+/// `back` as a `Location` on this site, or `None` when it is not a plain absolute path
+/// here: it must start with exactly one `/` (`//host` and `/\host` are other sites to a
+/// browser), hold no backslash, space or control character (a tab or line break would
+/// also make an invalid header). Letters outside ASCII are percent-encoded again (the
+/// query string decoded them), so a Finnish path survives the round trip.
+fn same_site_path(back: &str) -> Option<String> {
+    let mut rest = back.strip_prefix('/')?.chars();
+    if matches!(rest.next(), Some('/' | '\\')) {
+        return None;
+    }
+    let mut path = String::with_capacity(back.len());
+    for c in back.chars() {
+        if c.is_ascii_graphic() && c != '\\' {
+            path.push(c);
+        } else if c.is_ascii() || c.is_control() || c.is_whitespace() {
+            return None;
+        } else {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                path.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    Some(path)
 }
 
 struct PersonChoice {
@@ -560,6 +588,10 @@ pub async fn rectify(
         Ok(f) => f,
         Err(r) => return *r,
     };
+    let label = v.tr.t("rectification-reason");
+    if let Err(r) = typed(&v, &[(&label, &form.reason, MAX_REASONS)]) {
+        return *r;
+    }
     if form.reason.trim().is_empty() {
         let page = Page::of(&v);
         let message = page.tr.t1(

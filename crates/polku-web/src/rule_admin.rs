@@ -22,6 +22,7 @@ use crate::WebState;
 use crate::i18n::Tr;
 use crate::officials::handler;
 use crate::pages::{ErrorPage, Page, error_page, internal, matter_title};
+use crate::text::{MAX_SHORT, typed};
 use crate::visitor::{Visitor, posted};
 
 /// The largest rule text accepted from the form (the largest shipped file is ~20 KiB).
@@ -260,6 +261,28 @@ pub async fn propose(
     };
     if sent.csrf != session.csrf {
         return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let tr = v.tr;
+    let (summary, from, text, tests) = (
+        tr.t("rules-summary"),
+        tr.t("rules-effective-from"),
+        tr.t("rules-text"),
+        tr.t("rules-tests-text"),
+    );
+    if let Err(r) = typed(
+        &v,
+        &[
+            (&summary, &sent.summary, MAX_SHORT),
+            (&from, &sent.effective_from, MAX_SHORT),
+            (
+                &text,
+                sent.upload.as_deref().unwrap_or(&sent.text),
+                MAX_TEXT_BYTES,
+            ),
+            (&tests, &sent.tests, MAX_TEXT_BYTES),
+        ],
+    ) {
+        return *r;
     }
     let base = match sent.base.trim() {
         "" => None,
@@ -589,6 +612,13 @@ async fn step(
         Ok(f) => f,
         Err(r) => return *r,
     };
+    let label = v.tr.t(match step {
+        Step::Approve => "rules-approve-note",
+        Step::Reject | Step::Withdraw => "rules-reject-note",
+    });
+    if let Err(r) = typed(&v, &[(&label, &form.note, MAX_SHORT)]) {
+        return *r;
+    }
     let who = &session.principal;
     let done = match step {
         Step::Approve => {
@@ -605,7 +635,7 @@ async fn step(
         Err(ProposalError::Store(e)) => internal(&v, &e),
         Err(ProposalError::NotFound(_)) => error_page(&v, StatusCode::NOT_FOUND, "error-not-found"),
         Err(e) => {
-            tracing::info!(proposal = %id, error = %e, "a rule administration step was refused");
+            tracing::info!(proposal = %id, error = %e.to_string().escape_debug(), "a rule administration step was refused");
             let refused = refusal(v.tr, &e);
             proposal_page(&state, &v, who, id, Some(refused)).await
         }

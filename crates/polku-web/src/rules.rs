@@ -72,20 +72,53 @@ pub async fn rule_set(
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
     let markdown = polku_rules::describe(rs, v.tr.lang);
-    // The description is Markdown written from the rule files; any raw HTML in it is
-    // dropped, never passed to the page.
-    let events = pulldown_cmark::Parser::new(&markdown).filter(|e| {
-        !matches!(
-            e,
-            pulldown_cmark::Event::Html(_) | pulldown_cmark::Event::InlineHtml(_)
-        )
-    });
-    let mut description = String::new();
-    pulldown_cmark::html::push_html(&mut description, events);
     RuleSetPage {
         page: Page::of(&v),
         title: rs.title.get(v.tr.lang).to_owned(),
-        description,
+        description: description_html(&markdown),
     }
     .into_response()
+}
+
+/// The description, Markdown written from the rule files, as HTML for the page: any raw
+/// HTML in it is dropped, and a link or image whose target is not [`safe_target`] is
+/// left as its plain text.
+fn description_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    // For each link or image open: whether its tags are left out.
+    let mut dropped = Vec::new();
+    let events = pulldown_cmark::Parser::new(markdown).filter_map(|e| {
+        let keep = match &e {
+            Event::Html(_) | Event::InlineHtml(_) => false,
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let safe = safe_target(dest_url);
+                dropped.push(!safe);
+                safe
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => !dropped.pop().unwrap_or(false),
+            _ => true,
+        };
+        keep.then_some(e)
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    html
+}
+
+/// Whether a link may lead to `url`: http, https, mailto, or a relative address. The
+/// scheme is read as a browser reads it, which ignores tabs and line breaks anywhere and
+/// spaces or control characters in front (`java\tscript:` is `javascript:`).
+fn safe_target(url: &str) -> bool {
+    let url: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let url = url.trim_start_matches(|c: char| c <= ' ');
+    match url.find([':', '/', '?', '#']) {
+        Some(at) if url[at..].starts_with(':') => matches!(
+            url[..at].to_ascii_lowercase().as_str(),
+            "http" | "https" | "mailto"
+        ),
+        _ => true,
+    }
 }

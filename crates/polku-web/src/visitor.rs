@@ -90,7 +90,7 @@ impl FromRequestParts<WebState> for Visitor {
                     token,
                 }),
                 Err(e) => {
-                    tracing::error!(error = %e, "session lookup failed");
+                    tracing::error!(error = %e.to_string().escape_debug(), "session lookup failed");
                     let visitor = Visitor {
                         tr,
                         session: None,

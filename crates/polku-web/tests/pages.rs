@@ -44,6 +44,7 @@ struct Reply {
     location: Option<String>,
     cookies: Vec<String>,
     body: String,
+    headers: header::HeaderMap,
 }
 
 impl Site {
@@ -55,12 +56,14 @@ impl Site {
         if form.is_some() {
             req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         }
-        let res = self
-            .app
-            .clone()
-            .oneshot(req.body(Body::from(form.unwrap_or("").to_owned())).unwrap())
+        self.send(req.body(Body::from(form.unwrap_or("").to_owned())).unwrap())
             .await
-            .unwrap();
+    }
+
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let uri = req.uri().to_string();
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let headers = res.headers().clone();
         let status = res.status();
         let location = res
             .headers()
@@ -75,11 +78,14 @@ impl Site {
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
             .await
             .unwrap();
+        let body = String::from_utf8(bytes.to_vec()).unwrap();
+        works_under_its_policy(&uri, &headers, &body);
         Reply {
             status,
             location,
             cookies,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
+            body,
+            headers,
         }
     }
 
@@ -109,6 +115,7 @@ impl Site {
             .body(Body::from(body))
             .unwrap();
         let res = self.app.clone().oneshot(req).await.unwrap();
+        let headers = res.headers().clone();
         let status = res.status();
         let location = res
             .headers()
@@ -117,11 +124,14 @@ impl Site {
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
             .await
             .unwrap();
+        let body = String::from_utf8(bytes.to_vec()).unwrap();
+        works_under_its_policy(uri, &headers, &body);
         Reply {
             status,
             location,
             cookies: Vec::new(),
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
+            body,
+            headers,
         }
     }
 
@@ -142,6 +152,25 @@ impl Site {
             "polku_session={}",
             cookie_value(&done.cookies, "polku_session")
         )
+    }
+}
+
+/// Every answer of the pages carries the Content-Security-Policy, and every page works
+/// under it: no script, no inline style (the browser would refuse them), and nothing of
+/// it stored by the browser.
+fn works_under_its_policy(uri: &str, headers: &header::HeaderMap, body: &str) {
+    let h = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap());
+    assert_eq!(
+        h(header::CONTENT_SECURITY_POLICY),
+        Some(polku_web::CONTENT_SECURITY_POLICY),
+        "{uri}"
+    );
+    assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"), "{uri}");
+    assert_eq!(h(header::CACHE_CONTROL), Some("no-store"), "{uri}");
+    if h(header::CONTENT_TYPE).is_some_and(|t| t.starts_with("text/html")) {
+        for inline in ["<script", "<style", " style=\"", "=\"javascript:"] {
+            assert!(!body.contains(inline), "{uri} has {inline}: {body}");
+        }
     }
 }
 
@@ -335,6 +364,193 @@ async fn every_page_speaks_three_languages(db: &TestDb) {
     );
 }
 polku_core::on_every_database!(three_languages, every_page_speaks_three_languages, with_db);
+
+/// The service as `polku serve` composes it — the API, the pages, one fallback — wrapped
+/// in the security headers as serve wraps it.
+fn composed(s: &Site) -> Router {
+    let api = polku_server::api_router(polku_server::AppState {
+        store: s.state.store.clone(),
+        rules: s.state.rules.clone(),
+        metrics: None,
+    });
+    polku_web::security_headers(api.merge(s.app.clone()).fallback(
+        |headers: header::HeaderMap, uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api/") {
+                polku_server::not_found().await
+            } else {
+                polku_web::not_found(headers, uri).await
+            }
+        },
+    ))
+}
+
+async fn every_answer_carries_the_security_headers(db: &TestDb) {
+    let s = site(db);
+    let app = composed(&s);
+    let case = decided_case(&s, &person_id(3)).await;
+    let user = s
+        .state
+        .store
+        .add_user("Aino", Role::Applicant, None, Some(&person_id(3)))
+        .await
+        .unwrap();
+    let token = s.state.store.create_token(user, "test").await.unwrap();
+    let call = async |uri: &str, extra: &[(&str, &str)], peer: Option<&str>| {
+        let mut req = Request::builder().uri(uri);
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let mut req = req.body(Body::empty()).unwrap();
+        if let Some(peer) = peer {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(
+                peer.parse::<std::net::SocketAddr>().unwrap(),
+            ));
+        }
+        app.clone().oneshot(req).await.unwrap()
+    };
+    let bearer = format!("Bearer {token}");
+    let personal = format!("/api/v1/cases/{case}?lang=en");
+    for (uri, auth, status) in [
+        ("/", None, StatusCode::OK),
+        ("/rules", None, StatusCode::OK),
+        ("/no-such-page", None, StatusCode::NOT_FOUND),
+        ("/api/v1/cases", Some(bearer.as_str()), StatusCode::OK),
+        (personal.as_str(), Some(bearer.as_str()), StatusCode::OK),
+        ("/api/v1/cases", None, StatusCode::UNAUTHORIZED),
+        ("/api/v1/no-such-route", None, StatusCode::NOT_FOUND),
+        ("/api/v1/openapi.json", None, StatusCode::OK),
+        ("/healthz", None, StatusCode::OK),
+    ] {
+        let headers: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
+        let res = call(uri, &headers, None).await;
+        assert_eq!(res.status(), status, "{uri}");
+        let h = |name| res.headers().get(name).map(|v| v.to_str().unwrap());
+        let policy = h(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
+        assert!(policy.contains("script-src 'self'"), "{uri}: {policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{uri}: {policy}");
+        assert!(!policy.contains("unsafe-inline"), "{uri}: {policy}");
+        assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"), "{uri}");
+        assert_eq!(h(header::REFERRER_POLICY), Some("no-referrer"), "{uri}");
+        assert_eq!(h(header::CACHE_CONTROL), Some("no-store"), "{uri}");
+        // Plain HTTP: no HSTS.
+        assert_eq!(h(header::STRICT_TRANSPORT_SECURITY), None, "{uri}");
+    }
+    // The stylesheet holds no personal data: it may be cached.
+    let css = call("/static/polku.css", &[], None).await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(
+        css.headers()[header::CONTENT_TYPE],
+        "text/css; charset=utf-8"
+    );
+    assert_eq!(css.headers()[header::CACHE_CONTROL], "public, max-age=3600");
+    // HSTS when a proxy on this host says the client came over TLS; from anyone else, or
+    // when the server does not know its peers, the header is not believed.
+    let tls = [("x-forwarded-proto", "https")];
+    for (peer, hsts) in [
+        (Some("127.0.0.1:40000"), true),
+        (Some("[::1]:40000"), true),
+        (Some("192.0.2.10:40000"), false),
+        (None, false),
+    ] {
+        for uri in ["/", "/api/v1/cases", "/no-such-page"] {
+            let res = call(uri, &tls, peer).await;
+            assert_eq!(
+                res.headers()
+                    .get(header::STRICT_TRANSPORT_SECURITY)
+                    .is_some(),
+                hsts,
+                "{uri} from {peer:?}"
+            );
+        }
+    }
+}
+polku_core::on_every_database!(
+    security_headers,
+    every_answer_carries_the_security_headers,
+    with_db
+);
+
+/// `polku_web::served` as `axum::serve` runs it, over a real socket: the peer's address
+/// reaches the pages, so a TLS proxy on this host is believed and its client's address
+/// counted.
+#[tokio::test]
+async fn served_over_a_socket_the_peer_is_known() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = TestDb::sqlite().await;
+    let s = site(&db);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(axum::serve(listener, polku_web::served(composed(&s))).into_future());
+    let get = async |path: &str, extra: &str| {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: polku\r\n{extra}Connection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer.to_ascii_lowercase()
+    };
+    let plain = get("/healthz", "").await;
+    assert!(plain.starts_with("http/1.1 200"), "{plain}");
+    assert!(plain.contains("x-content-type-options: nosniff"), "{plain}");
+    assert!(!plain.contains("strict-transport-security"), "{plain}");
+    let proxied = get(
+        "/api/v1/no-such-route",
+        "X-Forwarded-Proto: https\r\nX-Forwarded-For: 203.0.113.5\r\n",
+    )
+    .await;
+    assert!(proxied.starts_with("http/1.1 404"), "{proxied}");
+    assert!(
+        proxied.contains("strict-transport-security: max-age=31536000"),
+        "{proxied}"
+    );
+    assert!(proxied.contains("content-security-policy: default-src 'self'"));
+    server.abort();
+    db.finish().await;
+}
+
+/// The language link goes back only to a path on this site: a path a browser would read
+/// as another host (`/\host`, `//host`), or one with a tab or line break in it, goes to
+/// the front page — never elsewhere, and never a server error.
+#[tokio::test]
+async fn the_language_link_never_leads_to_another_site() {
+    let db = TestDb::sqlite().await;
+    let s = site(&db);
+    for (back, expected) in [
+        ("/my/cases", "/my/cases"),
+        (
+            "/rules/fi.residence-permit.employed.extension",
+            "/rules/fi.residence-permit.employed.extension",
+        ),
+        ("/work?matter=x", "/work?matter=x"),
+        ("/s%C3%A4%C3%A4nn%C3%B6t", "/s%C3%A4%C3%A4nn%C3%B6t"),
+        ("/%5Cevil.example", "/"),
+        ("/%5C%5Cevil.example", "/"),
+        ("/x%5C..%5Cevil", "/"),
+        ("//evil.example", "/"),
+        ("%2F%2Fevil.example", "/"),
+        ("https://evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("evil.example", "/"),
+        ("/%09/evil.example", "/"),
+        ("/%0d%0aSet-Cookie:%20polku_session=x", "/"),
+        ("/%00", "/"),
+        ("/a%20b", "/"),
+        ("", "/"),
+    ] {
+        let r = s
+            .call("GET", &format!("/language?to=sv&back={back}"), "", None)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "back={back}: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some(expected), "back={back}");
+        assert!(r.cookies[0].starts_with("polku_lang=sv"), "back={back}");
+        assert!(
+            r.cookies.iter().all(|c| !c.starts_with("polku_session")),
+            "back={back}"
+        );
+    }
+    db.finish().await;
+}
 
 async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
     let s = site(db);
@@ -596,6 +812,190 @@ polku_core::on_every_database!(
     a_handler_decides_a_referred_case_from_the_workbench,
     with_db
 );
+
+/// Posts the sign-in form for `username` as a browser at `peer` would.
+async fn sign_in_from(s: &Site, peer: &str, username: &str, password: &str) -> Reply {
+    let form = s.call("GET", "/sign-in", "", None).await;
+    let csrf = cookie_value(&form.cookies, "polku_csrf");
+    let mut req = Request::builder()
+        .method("POST")
+        .uri("/sign-in")
+        .header(header::COOKIE, format!("polku_csrf={csrf}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "csrf={csrf}&username={username}&password={}",
+            password.replace(' ', "+")
+        )))
+        .unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(
+        format!("{peer}:50000")
+            .parse::<std::net::SocketAddr>()
+            .unwrap(),
+    ));
+    s.send(req).await
+}
+
+async fn repeated_failed_sign_ins_must_wait_and_are_audited(db: &TestDb) {
+    let s = site(db);
+    let hanna = s
+        .state
+        .store
+        .add_user(
+            "Hanna",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    let right = "a long enough password";
+    s.state
+        .store
+        .set_password(hanna, "hanna", right)
+        .await
+        .unwrap();
+    let signed_in = |r: &Reply| r.cookies.iter().any(|c| c.starts_with("polku_session="));
+    let retry_after = |r: &Reply| {
+        r.headers
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+
+    // One address guessing five usernames' passwords must wait, whoever it tries next…
+    for n in 0..5 {
+        let r = sign_in_from(&s, "192.0.2.1", &format!("user{n}"), "guess").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = sign_in_from(&s, "192.0.2.1", "hanna", right).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(retry_after(&r).as_deref(), Some("1"));
+    assert!(!signed_in(&r));
+    assert!(r.body.contains("role=\"alert\""), "{}", r.body);
+    // …while another address signs in.
+    let r = sign_in_from(&s, "192.0.2.2", "hanna", right).await;
+    assert_eq!(r.location.as_deref(), Some("/work"), "{}", r.body);
+
+    // Five wrong passwords for one username, from five addresses: the username waits
+    // 1 s, then twice as long after each further failure — the right password too.
+    for n in 0..5 {
+        let r = sign_in_from(&s, &format!("198.51.100.{n}"), "hanna", "guess").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = sign_in_from(&s, "198.51.100.10", "hanna", right).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&r).as_deref(), Some("1"));
+    assert!(!signed_in(&r));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = sign_in_from(&s, "198.51.100.11", "hanna", "guess").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = sign_in_from(&s, "198.51.100.12", "hanna", right).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&r).as_deref(), Some("2"));
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = sign_in_from(&s, "198.51.100.13", "hanna", right).await;
+    assert_eq!(r.location.as_deref(), Some("/work"), "{}", r.body);
+    assert!(signed_in(&r));
+    // The success forgets the username's failures: four more are only four.
+    for n in 20..24 {
+        let r = sign_in_from(&s, &format!("198.51.100.{n}"), "hanna", "guess").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+
+    // The fifth failure from the address and the fifth for the username are in the
+    // audit chain; none of the others.
+    let rows = s
+        .state
+        .store
+        .search_audit(&polku_core::AuditQuery {
+            log: Some(polku_core::AuditLog::Access),
+            person: None,
+            actor: None,
+            limit: 100,
+        })
+        .await
+        .unwrap();
+    let repeated: Vec<_> = rows
+        .iter()
+        .filter(|r| r.purpose == "repeated failed sign-in")
+        .collect();
+    assert_eq!(repeated.len(), 2, "{rows:?}");
+    assert_eq!(repeated[1].actor, "client:192.0.2.1");
+    assert!(repeated[1].detail.contains("\"user4\""));
+    assert_eq!(repeated[0].actor, "client:198.51.100.4");
+    assert!(repeated[0].detail.contains("\"hanna\""));
+    assert!(
+        s.state
+            .store
+            .verify_audit()
+            .await
+            .unwrap()
+            .first_break
+            .is_none()
+    );
+}
+polku_core::on_every_database!(
+    sign_in_limits,
+    repeated_failed_sign_ins_must_wait_and_are_audited,
+    with_db
+);
+
+/// What the log writer was given.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// A username with a line break cannot forge a line of the log: it is logged escaped.
+#[tokio::test]
+async fn a_sign_in_cannot_forge_a_log_line() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let db = TestDb::sqlite().await;
+    let s = site(&db);
+    let forged = "nobody\n2026-01-01T00:00:00.000000Z  INFO polku: administrator signed in";
+    for _ in 0..6 {
+        let r = sign_in_from(
+            &s,
+            "192.0.2.1",
+            &forged.replace(' ', "+").replace('\n', "%0A"),
+            "guess",
+        )
+        .await;
+        assert!(r.status.is_client_error());
+    }
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("a sign-in failed"), "{log}");
+    assert!(log.contains("a sign-in must wait"), "{log}");
+    assert!(
+        log.contains("nobody\\n2026-01-01T00:00:00.000000Z"),
+        "the line break is escaped: {log}"
+    );
+    assert!(
+        !log.lines().any(|l| l.starts_with("2026-01-01")),
+        "a forged line: {log}"
+    );
+    db.finish().await;
+}
 
 async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &TestDb) {
     use polku_registers::population::Matter;
@@ -895,6 +1295,228 @@ async fn the_processing_rules_are_published_for_anyone(db: &TestDb) {
 polku_core::on_every_database!(
     published_rules,
     the_processing_rules_are_published_for_anyone,
+    with_db
+);
+
+/// A rule set's description may only link to the web, by mail or to this site: any
+/// other link or image (`javascript:`, `data:` …) is its plain text on the page.
+async fn a_description_links_only_to_the_web(db: &TestDb) {
+    let links = "[Finlex](https://www.finlex.fi/fi/laki/ajantasa/2004/20040301) \
+[the rules](/rules) [mail](mailto:kirjaamo@migri.fi) \
+[steal](javascript:alert(1)) [tabbed](java&#9;script:alert(2)) [shouted](JAVASCRIPT:alert(3)) \
+[spaced]( javascript:alert(4)) [page](data:text/html;base64,PHNjcmlwdD4=) [vb](vbscript:x) \
+<javascript:alert(5)> ![picture](javascript:alert(6)) ![logo](https://migri.fi/logo.png) \
+[ref][evil]\\n\\n[evil]: javascript:alert(7)";
+    let dir = crate_dir().join("../../rules");
+    let mut sources = polku_rules::read_dir_sources(&dir).unwrap();
+    let (_, text) = sources
+        .iter_mut()
+        .find(|(p, _)| p.ends_with("residence-permit-employed-extension.yaml"))
+        .unwrap();
+    let at = text.find("  en: The extended permit").unwrap();
+    let end = at + text[at..].find('\n').unwrap();
+    text.replace_range(at..end, &format!("  en: \"See {links}\""));
+    let rules = Arc::new(RuleBook::from_sources(&sources).unwrap());
+    let state = WebState::new(db.store.clone(), rules, None);
+    let s = Site {
+        app: router(state.clone()),
+        state,
+    };
+    let page = s
+        .call("GET", &format!("/rules/{EXTENSION}"), "polku_lang=en", None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    for live in [
+        "<a href=\"https://www.finlex.fi/fi/laki/ajantasa/2004/20040301\">Finlex</a>",
+        "<a href=\"/rules\">the rules</a>",
+        "<a href=\"mailto:kirjaamo@migri.fi\">mail</a>",
+        "<img src=\"https://migri.fi/logo.png\" alt=\"logo\" />",
+    ] {
+        assert!(body.contains(live), "{live} is missing: {body}");
+    }
+    for text in [
+        "steal", "tabbed", "shouted", "spaced", "page", "vb", "picture", "ref",
+    ] {
+        assert!(body.contains(text), "{text} is missing: {body}");
+    }
+    for dead in [
+        "javascript",
+        "JAVASCRIPT",
+        "java\tscript",
+        "data:",
+        "vbscript",
+    ] {
+        assert!(
+            !body.contains(&format!("href=\"{dead}"))
+                && !body.contains(&format!("href=\" {dead}"))
+                && !body.contains(&format!("src=\"{dead}")),
+            "a live {dead} link: {body}"
+        );
+    }
+    assert_eq!(
+        body.matches("<a href=").count() - body.matches("<a href=\"/").count(),
+        2,
+        "{body}"
+    );
+}
+polku_core::on_every_database!(
+    description_links,
+    a_description_links_only_to_the_web,
+    with_db
+);
+
+/// A control character (NUL, which PostgreSQL refuses, an escape…) in any text typed into
+/// a form is refused with the field named, and nothing is stored; line breaks are text.
+async fn typed_text_with_a_control_character_is_refused_naming_the_field(db: &TestDb) {
+    let s = site(db);
+    let en = "; polku_lang=en";
+    let refused = |r: &Reply, field: &str| {
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            r.body
+        );
+        assert!(r.body.contains(field), "{field} is not named: {}", r.body);
+        assert!(r.body.contains("control character"), "{}", r.body);
+    };
+
+    // The applicant's request for rectification…
+    let mine = decided_case(&s, &person_id(3)).await;
+    let me = s.sign_in(&person_id(3)).await + en;
+    let csrf = form_csrf(
+        &s.call("GET", &format!("/my/cases/{mine}"), &me, None)
+            .await
+            .body,
+    );
+    let uri = format!("/my/cases/{mine}/rectification");
+    for reason in ["Pay%00was+higher", "Pay%1B%5B31mwas", "Pay%C2%85was", "%7F"] {
+        let form = format!("csrf={csrf}&reason={reason}");
+        let r = s.call("POST", &uri, &me, Some(&form)).await;
+        refused(&r, "What should be corrected, and why?");
+    }
+    assert_eq!(
+        s.state.store.case(mine).await.unwrap().state,
+        CaseState::Decided
+    );
+    let form = format!("csrf={csrf}&reason=Pay+was+higher:%0D%0A%09in+May+and+June");
+    let sent = s.call("POST", &uri, &me, Some(&form)).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+
+    // …and the answers of an application: nothing is filed.
+    let form = format!("csrf={csrf}&application.employment.employer_id=1234567-8%00");
+    let r = s
+        .call("POST", &format!("/my/apply/{EXTENSION}"), &me, Some(&form))
+        .await;
+    refused(&r, "Your employer&#39;s business ID");
+    assert_eq!(
+        s.state
+            .store
+            .cases_of(&person_id(3), None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The handler's reasons: the case stays waiting, with no decision of a person.
+    let case = referred_case(&s, &person_id(5)).await;
+    let hanna = official(&s, "hanna", Role::CaseHandler).await + en;
+    let csrf = form_csrf(
+        &s.call("GET", &format!("/work/cases/{case}"), &hanna, None)
+            .await
+            .body,
+    );
+    let claimed = s
+        .call(
+            "POST",
+            &format!("/work/cases/{case}/claim"),
+            &hanna,
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::SEE_OTHER);
+    let r = s
+        .call(
+            "POST",
+            &format!("/work/cases/{case}/decision"),
+            &hanna,
+            Some(&format!(
+                "csrf={csrf}&outcome=refuse&reasons=Pay+too+low%00"
+            )),
+        )
+        .await;
+    refused(&r, "Reasons");
+    assert_eq!(
+        s.state.store.case(case).await.unwrap().state,
+        CaseState::Referred
+    );
+    assert_eq!(s.state.store.decisions(case).await.unwrap().len(), 1);
+
+    // Searching: the queue's filter, and the username of a sign-in.
+    let r = s.call("GET", "/work?matter=fi%00", &hanna, None).await;
+    refused(&r, "Matter");
+    let r = sign_in_from(&s, "192.0.2.9", "hanna%00", "a long enough password").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Käyttäjätunnus"), "in Finnish: {}", r.body);
+    assert!(r.body.contains("ohjausmerkki"), "{}", r.body);
+
+    // A rule change's summary, text and note: no proposal is stored.
+    let propose = format!("/work/rules/{EXTENSION}/propose");
+    let csrf = form_csrf(&s.call("GET", &propose, &hanna, None).await.body);
+    let from = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(10))
+        .unwrap();
+    let good = raised_minimum(from);
+    let from = from.to_string();
+    let nul = format!("{good}# \u{0}\n");
+    for (summary, text, field) in [
+        (
+            "Minimum pay rises.\u{0}",
+            good.as_str(),
+            "Why the rules change",
+        ),
+        ("Minimum pay rises.", nul.as_str(), "Rule file (YAML)"),
+    ] {
+        let r = s
+            .multipart(
+                &propose,
+                &hanna,
+                &[
+                    ("csrf", &csrf),
+                    ("summary", summary),
+                    ("effective_from", &from),
+                    ("text", text),
+                    ("tests", ""),
+                    ("action", "propose"),
+                ],
+            )
+            .await;
+        refused(&r, field);
+    }
+    assert!(s.state.store.rule_proposals().await.unwrap().is_empty());
+    let r = s
+        .call(
+            "POST",
+            &format!("/work/rules/proposals/{}/rejection", uuid::Uuid::nil()),
+            &hanna,
+            Some(&format!("csrf={csrf}&note=No%08")),
+        )
+        .await;
+    refused(&r, "Why it is rejected");
+
+    // The auditors' search.
+    let aila = official(&s, "aila", Role::Auditor).await + en;
+    let r = s.call("GET", "/audit?person=person%00", &aila, None).await;
+    refused(&r, "Person");
+    let r = s.call("GET", "/audit?actor=user%00", &aila, None).await;
+    refused(&r, "Official or process");
+}
+polku_core::on_every_database!(
+    control_characters,
+    typed_text_with_a_control_character_is_refused_naming_the_field,
     with_db
 );
 

@@ -427,6 +427,7 @@ pub struct RequestAccepted {
 
 fn read_reason(body: Result<Bytes, BytesRejection>, empty: &str) -> Result<String, Problem> {
     let body: ApplicantRequest = json_body(body)?;
+    super::plain_text("reason", &body.reason, super::MAX_REASONS)?;
     if body.reason.trim().is_empty() {
         return Err(Problem::invalid("reason", empty));
     }

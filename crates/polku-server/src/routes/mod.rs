@@ -94,6 +94,48 @@ fn bad_cursor() -> Problem {
     Problem::invalid("cursor", "the cursor is not one this API gave")
 }
 
+/// Every body the API reads is JSON: a request that sends a body of another type
+/// (`text/plain`, a form, or none named) is a 415 problem before any handler runs. A
+/// browser sends those across sites without asking first; JSON it never does.
+pub(crate) async fn json_bodies_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::body::HttpBody;
+    let writes = matches!(
+        *request.method(),
+        axum::http::Method::POST | axum::http::Method::PUT | axum::http::Method::PATCH
+    );
+    let has_body = request.body().size_hint().exact() != Some(0);
+    if writes && has_body && !is_json(request.headers()) {
+        return Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send the body as JSON, with `Content-Type: application/json`",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// `Content-Type: application/json`, or `application/*+json`, with any parameters.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(Ok(value)) = headers.get(header::CONTENT_TYPE).map(|v| v.to_str()) else {
+        return false;
+    };
+    let media = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    media == "application/json"
+        || media
+            .strip_prefix("application/")
+            .is_some_and(|sub| sub.len() > "+json".len() && sub.ends_with("+json"))
+}
+
 /// Reads a JSON body into `T`, naming the field at fault when it does not fit.
 fn json_body<T: serde::de::DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
@@ -124,6 +166,35 @@ fn json_value(body: Result<Bytes, BytesRejection>) -> Result<Value, Problem> {
             format!("the body is not valid JSON: {e}"),
         )
     })
+}
+
+/// The longest reasons a request may give, in characters.
+pub(crate) const MAX_REASONS: usize = 20_000;
+
+/// `text`, sent as `field`, is plain text of at most `max` characters: no control
+/// character but line breaks and tabs (PostgreSQL refuses NUL, and an escape or a
+/// backspace is no part of a reason); otherwise a 422 naming the field, before anything
+/// is written.
+pub(crate) fn plain_text(field: &str, text: &str, max: usize) -> Result<(), Problem> {
+    if let Some(c) = text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Problem::invalid(
+            field,
+            format!(
+                "`{field}` contains the control character U+{:04X}: send text, line breaks and tabs only",
+                u32::from(c)
+            ),
+        ));
+    }
+    if text.chars().nth(max).is_some() {
+        return Err(Problem::invalid(
+            field,
+            format!("`{field}` is longer than {max} characters"),
+        ));
+    }
+    Ok(())
 }
 
 fn handling_problem(e: HandlingError) -> Problem {

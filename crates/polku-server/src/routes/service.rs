@@ -21,7 +21,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
-            tracing::warn!(error = %e, "not ready");
+            tracing::warn!(error = %e.to_string().escape_debug(), "not ready");
             Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not-ready",
@@ -49,7 +49,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
                 metrics::gauge!("polku_jobs", "state" => s).set(n as f64);
             }
         }
-        Err(e) => tracing::warn!(error = %e, "queue depth unavailable"),
+        Err(e) => tracing::warn!(error = %e.to_string().escape_debug(), "queue depth unavailable"),
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

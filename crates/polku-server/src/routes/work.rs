@@ -220,6 +220,7 @@ pub async fn decide(
     let actor = handler_only(&caller)?;
     let id = case_id(&id)?;
     let body: DecisionBody = json_body(body)?;
+    super::plain_text("reasons", &body.reasons, super::MAX_REASONS)?;
     let request = format!("POST /api/v1/cases/{id}/decision");
     once(&state, &caller, &headers, request, async {
         let decision = state
