@@ -72,7 +72,6 @@ pub fn api_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(service::healthz))
         .route("/readyz", get(service::readyz))
-        .route("/metrics", get(service::metrics))
         .route(
             "/api/v1/openapi.json",
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc) }),
@@ -83,8 +82,19 @@ pub fn api_router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// What operators scrape and probe, on an address of its own (`--operator-listen`), never
+/// on the public port: Prometheus metrics, health and readiness.
+pub fn operator_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(service::metrics))
+        .route("/healthz", get(service::healthz))
+        .route("/readyz", get(service::readyz))
+        .with_state(state)
+}
+
 /// The matters a submission may name are the rule sets this process loaded: the document
-/// lists them, so a client knows them without asking.
+/// lists them, so a client knows them without asking. What an applicant may put in an
+/// application is the input schema's applicant part, with its bounds.
 fn describe_matters(mut doc: serde_json::Value, rules: &RuleBook) -> serde_json::Value {
     let ids: Vec<serde_json::Value> = rules.iter().map(|rs| rs.id.clone().into()).collect();
     if let Some(matter) = doc
@@ -92,6 +102,28 @@ fn describe_matters(mut doc: serde_json::Value, rules: &RuleBook) -> serde_json:
         .and_then(|m| m.as_object_mut())
     {
         matter.insert("enum".into(), ids.into());
+    }
+    let mut application = polku_rules::schema::submission_schema();
+    if let Some(o) = application.as_object_mut() {
+        o.remove("$schema");
+        o.remove("$id");
+    }
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    {
+        schemas.insert("Application".into(), application);
+    }
+    for owner in ["Submission", "Registration"] {
+        if let Some(field) = doc.pointer_mut(&format!(
+            "/components/schemas/{owner}/properties/application"
+        )) {
+            let description = field.get("description").cloned();
+            *field = serde_json::json!({"$ref": "#/components/schemas/Application"});
+            if let Some(d) = description {
+                field["description"] = d;
+            }
+        }
     }
     doc
 }

@@ -2,11 +2,13 @@
 
 mod common;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use common::*;
 use polku_core::testing::TestDb;
 use polku_server::{AppState, router};
 use serde_json::{Value, json};
+use tower::ServiceExt;
 
 async fn an_applicant_files_and_reads_the_decision_with_its_explanation(db: &TestDb) {
     let api = api(db).await;
@@ -228,10 +230,7 @@ async fn health_and_readiness_answer_without_a_token(db: &TestDb) {
 
 async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &TestDb) {
     let api = api(db).await;
-    // A new employer in another field: the machine cannot grant that, a person decides.
-    let mut low = example_submission();
-    low["application"]["application"]["employment"]["employer_id"] = json!("7654321-2");
-    low["application"]["application"]["employment"]["occupational_field"] = json!("ISCO-3");
+    let low = referred_submission();
     let referred = api.submit(&api.applicant, low, &[]).await.body["case_id"]
         .as_str()
         .unwrap()
@@ -488,14 +487,19 @@ async fn metrics_count_decisions_latency_and_queue_depth() {
         .clone();
     let db = TestDb::sqlite().await;
     let mut api = api(&db).await;
-    api.app = router(AppState {
+    let state = AppState {
         store: api.store.clone(),
         rules: api.rules.clone().into(),
         metrics: Some(handle),
-    });
+    };
+    api.app = router(state.clone());
     api.submit(&api.applicant, example_submission(), &[]).await;
     api.submit(&api.applicant, example_submission(), &[]).await;
     pipeline(&api).run_once().await.unwrap();
+    // Not on the public port: only on the operators' address.
+    let r = api.call("GET", "/metrics", None, None, &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    api.app = polku_server::operator_router(state);
     let r = api.call("GET", "/metrics", None, None, &[]).await;
     assert_eq!(r.status, StatusCode::OK);
     let text = r.body.as_str().unwrap();
@@ -546,6 +550,18 @@ async fn the_api_describes_itself_in_openapi_3_1() {
     assert!(r.body["components"]["schemas"]["Problem"].is_object());
     let matters = &r.body["components"]["schemas"]["Submission"]["properties"]["matter"]["enum"];
     assert_eq!(matters.as_array().unwrap().len(), 6, "{matters}");
+    // What an applicant may send, with the bounds the server enforces.
+    let schemas = &r.body["components"]["schemas"];
+    assert_eq!(
+        schemas["Submission"]["properties"]["application"]["$ref"],
+        "#/components/schemas/Application"
+    );
+    let employment = &schemas["Application"]["properties"]["application"]["properties"]["employment"]
+        ["properties"];
+    assert_eq!(employment["contract_months"]["minimum"], 0);
+    assert_eq!(employment["employer_id"]["pattern"], "^[0-9]{7}-[0-9]$");
+    assert!(schemas["Application"]["properties"]["evidence"].is_null());
+    assert!(r.body["paths"]["/api/v1/registrations"]["post"].is_object());
 }
 
 async fn an_applicant_lists_their_own_cases_a_page_at_a_time(db: &TestDb) {
@@ -673,8 +689,7 @@ async fn an_applicant_withdraws_an_open_application_and_the_machine_leaves_it(db
 /// backspace — is a 422 naming the field, and nothing is written; line breaks are text.
 async fn a_control_character_in_a_reason_is_refused_naming_the_field(db: &TestDb) {
     let api = api(db).await;
-    let mut low = example_submission();
-    low["application"]["evidence"]["incomes"]["monthly_gross_pay_avg_eur"] = json!(1000);
+    let low = referred_submission();
     let referred = api.submit(&api.applicant, low, &[]).await.body["case_id"]
         .as_str()
         .unwrap()
@@ -693,7 +708,7 @@ async fn a_control_character_in_a_reason_is_refused_naming_the_field(db: &TestDb
         .as_str()
         .unwrap()
         .to_owned();
-    let p = Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w");
+    let p = pipeline(&api);
     // The third stays open (received) for the withdrawal.
     p.run_once().await.unwrap();
     p.run_once().await.unwrap();
@@ -886,13 +901,12 @@ async fn only_json_bodies_are_read(db: &TestDb) {
         "not withdrawn"
     );
     // A POST without a body needs no type.
-    let mut low = example_submission();
-    low["application"]["evidence"]["incomes"]["monthly_gross_pay_avg_eur"] = json!(1000);
+    let low = referred_submission();
     let referred = api.submit(&api.applicant, low, &[]).await.body["case_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let p = Pipeline::new(api.store.clone(), api.rules.clone(), SuppliedEvidence, "w");
+    let p = pipeline(&api);
     while p.run_once().await.unwrap().is_some() {}
     let req = Request::builder()
         .method("POST")

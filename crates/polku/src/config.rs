@@ -24,6 +24,9 @@ pub struct Config {
     pub database_url: Option<String>,
     /// `POLKU_LISTEN`, `--listen`: the API's address.
     pub listen: Option<SocketAddr>,
+    /// `POLKU_OPERATOR_LISTEN`, `--operator-listen`: metrics, health and readiness for
+    /// operators; none by default.
+    pub operator_listen: Option<SocketAddr>,
     /// `POLKU_RULES`, `--rules`: a rules directory instead of the built-in rule sets.
     pub rules: Option<PathBuf>,
     /// `POLKU_WORKERS`, `--workers`: pipeline workers in `polku serve`.

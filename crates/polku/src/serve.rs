@@ -22,6 +22,10 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "POLKU_LISTEN")]
     listen: Option<SocketAddr>,
+    /// Operators' address for Prometheus metrics, health and readiness (default: none;
+    /// metrics are never served on the public address).
+    #[arg(long, env = "POLKU_OPERATOR_LISTEN")]
+    operator_listen: Option<SocketAddr>,
     /// Rules directory (default: the rule sets built into polku).
     #[arg(long, env = "POLKU_RULES")]
     rules: Option<PathBuf>,
@@ -157,27 +161,48 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         rules.clone(),
         people,
     ));
+    let state = AppState {
+        store: store.clone(),
+        rules,
+        metrics: Some(metrics),
+    };
+    // Metrics, health and readiness for operators, on an address of their own.
+    let operator = match args.operator_listen.or(config.operator_listen) {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} for operators"))?;
+            let router = polku_server::operator_router(state.clone());
+            let stop = stop_rx.clone();
+            tracing::info!(listen = %addr, "operators' metrics and health");
+            Some(tokio::spawn(async move {
+                let _ = axum::serve(listener, router)
+                    .with_graceful_shutdown(shutdown_signal(stop))
+                    .await;
+            }))
+        }
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {}", listen))?;
     tracing::info!(listen = %listen, workers, dialect = ?store.dialect(), "polku serving");
+    // Security headers on every answer; each request knows its peer (sign-in limits).
     axum::serve(
         listener,
-        polku_server::api_router(AppState {
-            store: store.clone(),
-            rules,
-            metrics: Some(metrics),
-        })
-        .merge(pages)
-        // An unknown path under /api is a problem+json; anywhere else, a page.
-        .fallback(
-            |headers: axum::http::HeaderMap, uri: axum::http::Uri| async move {
-                if uri.path().starts_with("/api/") {
-                    polku_server::not_found().await
-                } else {
-                    polku_web::not_found(headers, uri).await
-                }
-            },
+        polku_web::served(
+            polku_server::api_router(state)
+                .merge(pages)
+                // An unknown path under /api is a problem+json; anywhere else, a page.
+                .fallback(
+                    |headers: axum::http::HeaderMap, uri: axum::http::Uri| async move {
+                        if uri.path().starts_with("/api/") {
+                            polku_server::not_found().await
+                        } else {
+                            polku_web::not_found(headers, uri).await
+                        }
+                    },
+                ),
         ),
     )
     .with_graceful_shutdown(shutdown_signal(stop_rx.clone()))
@@ -192,6 +217,9 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         let _ = t.await;
     }
     let _ = refresher.await;
+    if let Some(operator) = operator {
+        let _ = operator.await;
+    }
     store.close().await;
     Ok(())
 }

@@ -581,3 +581,56 @@ fn a_plain_serve_decides_the_walk_through_from_register_evidence() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// Metrics are an operator's, on an address of their own; every public answer carries the
+/// security headers.
+#[test]
+fn metrics_stay_off_the_public_port_and_every_answer_has_security_headers() {
+    let data = tempfile::tempdir().unwrap();
+    let (public, operator) = (free_port(), free_port());
+    let operator_arg = operator.to_string();
+    let mut server = start_server(
+        &[
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--operator-listen",
+            &operator_arg,
+        ],
+        public,
+    );
+    let get = |addr: SocketAddr, path: &str| {
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out.to_ascii_lowercase()
+    };
+    let start = Instant::now();
+    while TcpStream::connect(operator).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no operator port"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(get(public, "/metrics").starts_with("http/1.1 404"));
+    let metrics = get(operator, "/metrics");
+    assert!(metrics.starts_with("http/1.1 200"), "{metrics}");
+    for path in ["/", "/api/v1/openapi.json", "/api/v1/cases", "/healthz"] {
+        let answer = get(public, path);
+        for header in [
+            "content-security-policy: default-src 'self'",
+            "x-content-type-options: nosniff",
+            "referrer-policy: no-referrer",
+            "cache-control: no-store",
+        ] {
+            assert!(answer.contains(header), "{path}: no {header} in {answer}");
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

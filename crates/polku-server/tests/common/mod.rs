@@ -132,6 +132,15 @@ pub fn example_submission() -> Value {
     json!({"matter": "fi.residence-permit.employed.extension", "application": application})
 }
 
+/// An application the machine cannot grant: a new employer in another field, so a person
+/// decides.
+pub fn referred_submission() -> Value {
+    let mut s = example_submission();
+    s["application"]["application"]["employment"]["employer_id"] = json!("7654321-2");
+    s["application"]["application"]["employment"]["occupational_field"] = json!("ISCO-3");
+    s
+}
+
 /// The registers answer with the example's facts, whatever an application says.
 pub fn registers() -> FixedRegisters {
     FixedRegisters {
