@@ -12,6 +12,7 @@
 //! `docs/input-schema.md`.
 
 mod describe;
+pub mod disclosure;
 mod eval;
 mod explain;
 pub mod expr;

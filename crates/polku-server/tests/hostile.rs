@@ -371,3 +371,89 @@ async fn no_submission_buys_a_grant_the_registers_and_today_would_not_give() {
     );
     db.finish().await;
 }
+
+/// A security authority's flag and a pending investigation are the officials' to read:
+/// the applicant sees that a case handler assesses those conditions, never what the
+/// registers said, whether the condition held or not.
+async fn what_the_law_withholds_never_reaches_the_applicant(db: &TestDb) {
+    let api = api(db).await;
+    let mut read_as = Vec::new();
+    for flagged in [true, false] {
+        let mut facts = registers().facts;
+        facts["evidence"]["security"] =
+            json!({"source": "Supo", "open_flag": flagged, "objection": false});
+        facts["evidence"]["criminal_records"]["pending_investigation"] = json!(flagged);
+        let r = api.submit(&api.applicant, example_submission(), &[]).await;
+        let id = r.body["case_id"].as_str().unwrap().to_owned();
+        polku_core::Pipeline::new(
+            api.store.clone(),
+            api.rules.clone(),
+            polku_core::testing::FixedRegisters { facts },
+            "w",
+        )
+        .run_once()
+        .await
+        .unwrap();
+        let applicant = api
+            .call(
+                "GET",
+                &format!("/api/v1/cases/{id}?lang=en"),
+                Some(&api.applicant),
+                None,
+                &[],
+            )
+            .await;
+        let handler = api
+            .call(
+                "GET",
+                &format!("/api/v1/cases/{id}?lang=en"),
+                Some(&api.handler),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(applicant.status, StatusCode::OK);
+        let text = applicant.body.to_string();
+        for secret in ["open_flag", "pending_investigation", "Supo", "not_met"] {
+            assert!(
+                !text.contains(secret),
+                "{secret} reached the applicant: {text}"
+            );
+        }
+        let condition = |body: &Value, id: &str| {
+            body["decisions"][0]["explanation"]["conditions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .cloned()
+                .unwrap()
+        };
+        for id in ["no-security-flag", "no-disqualifying-records"] {
+            assert_eq!(condition(&applicant.body, id)["status"], "withheld");
+            let official = condition(&handler.body, id)["status"].clone();
+            assert_eq!(official, if flagged { "not_met" } else { "met" });
+        }
+        read_as.push((
+            condition(&applicant.body, "no-security-flag"),
+            condition(&applicant.body, "no-disqualifying-records"),
+        ));
+        // The case page the applicant reads does not tell them either (the history's notes
+        // are the officials').
+        assert!(
+            applicant.body["history"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["reason"].is_null()),
+            "{text}"
+        );
+    }
+    // Flagged or not, the applicant reads the same.
+    assert_eq!(read_as[0], read_as[1]);
+}
+polku_core::on_every_database!(
+    withheld,
+    what_the_law_withholds_never_reaches_the_applicant,
+    with_db
+);

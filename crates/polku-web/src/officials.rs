@@ -20,7 +20,8 @@ use uuid::Uuid;
 
 use crate::WebState;
 use crate::pages::{
-    DecisionRow, Page, SESSION_HOURS, decision_row, error_page, internal, matter_title, state_label,
+    DecisionRow, Page, Reader, SESSION_HOURS, decision_row, error_page, internal, matter_title,
+    state_label,
 };
 use crate::security::Origin;
 use crate::text::{MAX_REASONS, MAX_SHORT, typed};
@@ -415,7 +416,10 @@ pub async fn work_case(
         state: state_label(tr, case.state),
         filed: case.application_date.to_string(),
         deadline: deadline.unwrap_or_default(),
-        decisions: decisions.iter().map(|d| decision_row(tr, d)).collect(),
+        decisions: decisions
+            .iter()
+            .map(|d| decision_row(tr, d, Reader::Official))
+            .collect(),
         history: crate::pages::history_lines(tr, &history),
         waiting,
         assigned_to_me: assignee.as_deref() == Some(me.as_str()),

@@ -449,7 +449,11 @@ pub async fn my_case(
     let tr = v.tr;
     let can_rectify = case.state == CaseState::Decided
         && decisions.last().is_some_and(|d| d.is_automated_decision());
-    let decisions = decisions.iter().map(|d| decision_row(tr, d)).collect();
+    // What the law withholds from the applicant never reaches this page.
+    let decisions = decisions
+        .iter()
+        .map(|d| decision_row(tr, d, Reader::Applicant))
+        .collect();
     let permit = permit.map(|p| match p.valid_until {
         Some(until) => tr.t_with(
             "case-permit-valid",
@@ -506,8 +510,22 @@ fn input_line(tr: Tr, input: &Value) -> String {
     line
 }
 
-pub(crate) fn decision_row(tr: Tr, d: &polku_core::Decision) -> DecisionRow {
-    let trace = d.trace.get(tr.code());
+/// Who reads a decision: the applicant sees no finding the law withholds from them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reader {
+    Applicant,
+    Official,
+}
+
+pub(crate) fn decision_row(tr: Tr, d: &polku_core::Decision, reader: Reader) -> DecisionRow {
+    let redacted = (reader == Reader::Applicant)
+        .then(|| d.trace.get(tr.code()))
+        .flatten()
+        .map(|t| polku_rules::disclosure::trace_for_applicant(t, tr.lang));
+    let trace = match reader {
+        Reader::Applicant => redacted.as_ref(),
+        Reader::Official => d.trace.get(tr.code()),
+    };
     let text = |v: &Value, k: &str| {
         v.get(k)
             .and_then(Value::as_str)

@@ -268,7 +268,7 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
     for state in CaseState::ALL {
         used.insert(format!("state-{}", state.as_str()));
     }
-    for status in ["met", "not_met", "unknown", "exempt"] {
+    for status in ["met", "not_met", "unknown", "exempt", "withheld"] {
         used.insert(format!("status-{status}"));
     }
     for state in ["proposed", "approved", "rejected", "withdrawn"] {
@@ -1805,5 +1805,73 @@ async fn a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer(d
 polku_core::on_every_database!(
     rule_administration,
     a_rule_change_is_proposed_backtested_and_approved_by_a_second_officer,
+    with_db
+);
+
+/// A security authority's flag and a pending investigation are the officials' to read:
+/// the applicant's case page says only that a case handler assesses those conditions.
+async fn the_applicants_page_never_shows_what_the_law_withholds(db: &TestDb) {
+    let s = site(db);
+    let person = person_id(3);
+    let flagged = serde_json::json!({"evidence": {
+        "security": {"source": "Supo", "open_flag": true},
+        "criminal_records": {"pending_investigation": true},
+    }});
+    let id = filed_and_evaluated(&s, &person, flagged).await;
+    assert_eq!(
+        s.state.store.case(id).await.unwrap().state,
+        CaseState::Referred
+    );
+    let me = s.sign_in(&person).await;
+    for lang in ["fi", "sv", "en"] {
+        let page = s
+            .call(
+                "GET",
+                &format!("/my/cases/{id}"),
+                &format!("{me}; polku_lang={lang}"),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        for secret in [
+            "Open security flag",
+            "Avoin turvallisuusmerkintä",
+            "Öppen säkerhetsmarkering",
+            "pending investigation",
+            "vireillä oleva",
+            "pågående förundersökning",
+            "Supo",
+            "status-not_met",
+        ] {
+            assert!(
+                !page.body.contains(secret),
+                "{lang}: {secret} reached the applicant"
+            );
+        }
+        assert!(
+            page.body.contains("status-withheld"),
+            "{lang}: {}",
+            page.body
+        );
+    }
+    // The handler's page keeps the full finding.
+    let handler = official(&s, "hanna", Role::CaseHandler).await;
+    let work = s
+        .call(
+            "GET",
+            &format!("/work/cases/{id}"),
+            &format!("{handler}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert!(
+        work.body.contains("Open security flag: yes"),
+        "{}",
+        work.body
+    );
+}
+polku_core::on_every_database!(
+    withheld_on_pages,
+    the_applicants_page_never_shows_what_the_law_withholds,
     with_db
 );

@@ -78,16 +78,36 @@ pub fn run(args: DecideArgs) -> ExitCode {
     };
     let trace = evaluation.trace(&app, args.lang);
     match args.format {
-        Format::Json => match serde_json::to_string_pretty(&trace) {
+        Format::Json => match serde_json::to_value(&trace).and_then(|mut v| {
+            // Said in the output itself, so that it travels with the result.
+            v["evidence_fetched"] = false.into();
+            v["notice"] = not_fetched(args.lang).into();
+            serde_json::to_string_pretty(&v)
+        }) {
             Ok(s) => println!("{s}"),
             Err(e) => {
                 eprintln!("polku decide: cannot write the result: {e}");
                 return ExitCode::FAILURE;
             }
         },
-        Format::Text => print!("{}", text_report(&trace)),
+        Format::Text => print!("{}\n\n{}", not_fetched(args.lang), text_report(&trace)),
     }
     ExitCode::SUCCESS
+}
+
+/// What `polku decide` is and is not: an evaluation of evidence as given, not a decision.
+fn not_fetched(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fi => {
+            "Huom.: näyttö on syötteestä, sitä ei ole haettu rekistereistä. Tämä on sääntöjen arvio, ei päätös."
+        }
+        Lang::Sv => {
+            "Obs.: uppgifterna kommer ur indata och har inte hämtats ur registren. Detta är en bedömning enligt reglerna, inte ett beslut."
+        }
+        Lang::En => {
+            "Note: the evidence is as given in the input, not fetched from the registers. This is the rules' evaluation, not a decision."
+        }
+    }
 }
 
 /// The explanation a person reads.

@@ -131,6 +131,9 @@ fn decide_gives_the_same_bytes_every_time() {
     let json: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
     assert_eq!(json["outcome"], "grant");
     assert_eq!(json["version"], "2025.1");
+    // It says that nothing was fetched: the evidence is the input's.
+    assert_eq!(json["evidence_fetched"], false);
+    assert!(json["notice"].as_str().unwrap().contains("not fetched"));
     assert_eq!(json["rule_set"], MATTER);
     assert!(
         json["conditions"]

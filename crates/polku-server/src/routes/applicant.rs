@@ -376,6 +376,14 @@ pub async fn read_case(
         json!({"read": "case", "case": id}),
     )
     .await?;
+    // What the law withholds from the applicant (a security authority's flag or
+    // objection, a pending investigation) never reaches them; officials read it all.
+    let for_applicant = caller.principal.role == Role::Applicant;
+    let history = if for_applicant {
+        applicants_history(history)
+    } else {
+        history
+    };
     let decisions = decisions
         .into_iter()
         .map(|d| DecisionView {
@@ -383,11 +391,13 @@ pub async fn read_case(
             automated_notice: d
                 .is_automated_decision()
                 .then(|| polku_core::automated_notice(lang)),
-            explanation: d
-                .trace
-                .get(lang.code())
-                .or_else(|| d.trace.get("reasons"))
-                .cloned(),
+            explanation: match (d.trace.get(lang.code()), for_applicant) {
+                (Some(trace), true) => {
+                    Some(polku_rules::disclosure::trace_for_applicant(trace, lang))
+                }
+                (Some(trace), false) => Some(trace.clone()),
+                (None, _) => d.trace.get("reasons").cloned(),
+            },
             outcome: d.outcome,
             automated: d.automated,
             rule_set: d.rule_set,
@@ -405,6 +415,22 @@ pub async fn read_case(
         decisions,
         permit,
     }))
+}
+
+/// A case's history as its applicant reads it: the machine's notes for a person (which
+/// conditions failed, which registers were silent) are the officials'; the decision's
+/// explanation tells the applicant what they may know.
+fn applicants_history(history: Vec<CaseEvent>) -> Vec<CaseEvent> {
+    let machine = polku_core::Actor::machine().0;
+    history
+        .into_iter()
+        .map(|mut e| {
+            if e.actor == machine {
+                e.reason = None;
+            }
+            e
+        })
+        .collect()
 }
 
 /// Why the applicant withdraws, or what should be rectified.

@@ -51,6 +51,7 @@ status-met = met
 status-not_met = not met
 status-unknown = unknown
 status-exempt = does not apply
+status-withheld = a case handler assesses it
 error-title = Something went wrong
 error-not-found = There is no such page, or it is not yours.
 error-forbidden = You may not do that. Sign in with an account that may.

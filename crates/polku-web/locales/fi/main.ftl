@@ -51,6 +51,7 @@ status-met = täyttyy
 status-not_met = ei täyty
 status-unknown = ei tiedossa
 status-exempt = ei sovelleta
+status-withheld = virkailija arvioi
 error-title = Jokin meni vikaan
 error-not-found = Sivua ei ole, tai se ei ole sinun.
 error-forbidden = Sinulla ei ole oikeutta tähän. Kirjaudu tunnuksella, jolla on.

@@ -51,6 +51,7 @@ status-met = uppfylls
 status-not_met = uppfylls inte
 status-unknown = okänt
 status-exempt = tillämpas inte
+status-withheld = bedöms av en handläggare
 error-title = Något gick fel
 error-not-found = Sidan finns inte, eller den är inte din.
 error-forbidden = Du har inte rätt till detta. Logga in med ett konto som har det.
