@@ -86,6 +86,47 @@ pub struct Principal {
     pub organisation: Option<String>,
     /// For an applicant: the person they are, whose cases they may see.
     pub person_id: Option<String>,
+    /// The exchange layer's member and subsystem the credentials were issued to
+    /// (`INSTANCE/CLASS/MEMBER/SUBSYSTEM`): another organisation's system calling over
+    /// X-Road. `None` for people (applicants, officials) and sessions.
+    pub x_road_client: Option<String>,
+}
+
+/// How long a new API token is valid unless told otherwise.
+pub const TOKEN_DAYS: i64 = 90;
+
+/// What a new token carries besides its user.
+#[derive(Debug, Clone, Default)]
+pub struct TokenOptions {
+    /// Days until it expires ([`TOKEN_DAYS`] when `None`).
+    pub days: Option<i64>,
+    /// The X-Road member and subsystem it is issued to, e.g. `FI/GOV/0245437-2/suomifi`.
+    pub x_road_client: Option<String>,
+}
+
+/// A token as `polku tokens list` shows it: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenInfo {
+    /// The first 12 hex digits of the token's SHA-256: enough to name it, useless to use it.
+    pub fingerprint: String,
+    pub label: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub x_road_client: Option<String>,
+}
+
+/// Whether `id` reads as an X-Road client identifier: `INSTANCE/CLASS/MEMBER/SUBSYSTEM`,
+/// each part 1–64 letters, digits, `-`, `_` or `.`.
+pub fn is_x_road_client(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('/').collect();
+    parts.len() == 4
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 64
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +135,14 @@ pub enum AccessError {
     OrganisationRequired(Role),
     #[error("an applicant must be a person: give --person")]
     PersonRequired,
+    #[error("a token lives 1–3650 days, not {0}")]
+    TokenDays(i64),
+    #[error("`{0}` is not an X-Road client id: INSTANCE/CLASS/MEMBER/SUBSYSTEM")]
+    XRoadClient(String),
+    #[error("an applicant's token carries no X-Road identity")]
+    ApplicantXRoad,
+    #[error("`{0}` is not a token fingerprint (hex digits, from polku tokens list)")]
+    Fingerprint(String),
     #[error("there is no user {0}")]
     NoSuchUser(Uuid),
     #[error("the stored role `{0}` is unknown")]
@@ -152,6 +201,7 @@ fn principal_from_row(row: &sqlx::any::AnyRow) -> Result<Principal, AccessError>
             .map_err(|_| AccessError::BadRole(role.clone()))?,
         organisation: row.try_get("organisation")?,
         person_id: row.try_get("person_id")?,
+        x_road_client: row.try_get("x_road_client").unwrap_or(None),
     })
 }
 
@@ -204,34 +254,107 @@ impl Store {
         Ok(id)
     }
 
-    /// Creates a token for `user` and returns it: it cannot be shown again.
+    /// Creates a token for `user`, valid for [`TOKEN_DAYS`], and returns it: it cannot be
+    /// shown again.
     pub async fn create_token(&self, user: Uuid, label: &str) -> Result<String, AccessError> {
-        let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
-            .bind(user.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        if exists.is_none() {
+        self.create_token_with(user, label, &TokenOptions::default())
+            .await
+    }
+
+    /// Creates a token with `options`: its lifetime, and the X-Road member and subsystem it
+    /// is issued to (only an official's account of another organisation may have one).
+    pub async fn create_token_with(
+        &self,
+        user: Uuid,
+        label: &str,
+        options: &TokenOptions,
+    ) -> Result<String, AccessError> {
+        let Some(principal) = self.principal_of(user).await? else {
             return Err(AccessError::NoSuchUser(user));
+        };
+        let days = options.days.unwrap_or(TOKEN_DAYS);
+        if !(1..=3650).contains(&days) {
+            return Err(AccessError::TokenDays(days));
+        }
+        if let Some(client) = &options.x_road_client {
+            if !is_x_road_client(client) {
+                return Err(AccessError::XRoadClient(client.clone()));
+            }
+            if principal.role == Role::Applicant {
+                return Err(AccessError::ApplicantXRoad);
+            }
         }
         let token = random_token("polku_")?;
-        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)")
+        let now = now_micros();
+        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at, x_road_client) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(token_hash(&token))
             .bind(user.to_string())
             .bind(label)
-            .bind(now_micros())
+            .bind(now)
+            .bind(now + days * 86_400_000_000)
+            .bind(options.x_road_client.as_deref())
             .execute(&self.pool)
             .await?;
         Ok(token)
     }
 
+    /// `user`'s tokens, newest first, by fingerprint.
+    pub async fn tokens_of(&self, user: Uuid) -> Result<Vec<TokenInfo>, AccessError> {
+        let rows = sqlx::query(
+            "SELECT token_hash, label, created_at, expires_at, revoked_at, x_road_client
+             FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let hash: String = r.try_get("token_hash")?;
+                Ok(TokenInfo {
+                    fingerprint: hash.chars().take(12).collect(),
+                    label: r.try_get("label")?,
+                    created_at: r.try_get("created_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                    revoked_at: r.try_get("revoked_at")?,
+                    x_road_client: r.try_get("x_road_client")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes `user`'s tokens whose fingerprint starts with `fingerprint` (all of them
+    /// when it is `None`); returns how many were revoked.
+    pub async fn revoke_tokens(
+        &self,
+        user: Uuid,
+        fingerprint: Option<&str>,
+    ) -> Result<u64, AccessError> {
+        let prefix = fingerprint.unwrap_or("");
+        if !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(AccessError::Fingerprint(prefix.to_owned()));
+        }
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1
+             WHERE user_id = $2 AND revoked_at IS NULL AND substr(token_hash, 1, $3) = $4",
+        )
+        .bind(now_micros())
+        .bind(user.to_string())
+        .bind(prefix.len() as i64)
+        .bind(prefix.to_ascii_lowercase())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The caller a token belongs to; `None` for an unknown or revoked token.
     pub async fn principal(&self, token: &str) -> Result<Option<Principal>, AccessError> {
         let row = sqlx::query(
-            "SELECT u.id, u.name, u.role, o.name AS organisation, u.person_id
+            "SELECT u.id, u.name, u.role, o.name AS organisation, u.person_id, t.x_road_client
              FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
         )
         .bind(token_hash(token))
+        .bind(now_micros())
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(principal_from_row).transpose()
@@ -240,7 +363,7 @@ impl Store {
     /// The user `id` as a principal.
     pub async fn principal_of(&self, id: Uuid) -> Result<Option<Principal>, AccessError> {
         let row = sqlx::query(
-            "SELECT u.id, u.name, u.role, o.name AS organisation, u.person_id
+            "SELECT u.id, u.name, u.role, o.name AS organisation, u.person_id, NULL AS x_road_client
              FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1",
         )
         .bind(id.to_string())

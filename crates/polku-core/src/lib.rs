@@ -22,7 +22,10 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use access::{AccessError, MIN_PASSWORD_CHARS, Principal, Role, random_token};
+pub use access::{
+    AccessError, MIN_PASSWORD_CHARS, Principal, Role, TOKEN_DAYS, TokenInfo, TokenOptions,
+    is_x_road_client, random_token,
+};
 pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;
 pub use cases::{

@@ -9,6 +9,12 @@
 //! [`XRoadClient`] implements every register trait over this protocol; [`router`] serves
 //! the simulators over it (`polku registers serve`), so the client is tested across a
 //! real socket.
+//!
+//! Who asks is proved, not claimed: on the real exchange layer the security servers
+//! authenticate each other's certificates and check the provider's service access rights.
+//! Here a client presents a bearer credential issued to its member and subsystem; the
+//! server refuses an `X-Road-Client` that does not match it, and answers only the services
+//! its [`AccessRights`] list for that client.
 
 use std::future::Future;
 use std::time::Duration;
@@ -33,11 +39,88 @@ use crate::systems::*;
 /// The asking side's identity on the exchange layer.
 pub const POLKU_CLIENT: &str = "FI-SIM/GOV/sim-migri/polku";
 
+/// Which clients may call which services, as a provider's security server keeps its
+/// service access rights. A client is known by the SHA-256 of its credential.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRights {
+    #[serde(rename = "client")]
+    pub clients: Vec<ClientRight>,
+}
+
+/// One client's rights.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRight {
+    /// `INSTANCE/CLASS/MEMBER/SUBSYSTEM`.
+    pub id: String,
+    /// SHA-256 of the client's credential, lower-case hex.
+    pub token_sha256: String,
+    /// The services it may call (`System::service()` paths), or `["*"]` for all.
+    pub services: Vec<String>,
+}
+
+/// Why a request is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Refusal {
+    /// No credential, or one no client has: 401.
+    Unknown,
+    /// The header names another member than the credential: 403.
+    NotYou(String),
+    /// No access right to the service: 403.
+    NoRight,
+}
+
+impl AccessRights {
+    /// One client with the credential `token`, allowed every service.
+    pub fn everything_for(client_id: &str, token: &str) -> AccessRights {
+        AccessRights {
+            clients: vec![ClientRight {
+                id: client_id.to_owned(),
+                token_sha256: sha256_hex(token),
+                services: vec!["*".to_owned()],
+            }],
+        }
+    }
+
+    fn check(&self, token: Option<&str>, claimed: &str, system: System) -> Result<(), Refusal> {
+        let hash = token.map(sha256_hex).ok_or(Refusal::Unknown)?;
+        let right = self
+            .clients
+            .iter()
+            .find(|c| c.token_sha256.eq_ignore_ascii_case(&hash))
+            .ok_or(Refusal::Unknown)?;
+        if right.id != claimed {
+            return Err(Refusal::NotYou(right.id.clone()));
+        }
+        if right
+            .services
+            .iter()
+            .any(|s| s == "*" || s == system.service())
+        {
+            Ok(())
+        } else {
+            Err(Refusal::NoRight)
+        }
+    }
+}
+
+/// SHA-256 as lower-case hex: how access rights name a credential.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Asks registers over the exchange layer's REST protocol.
 #[derive(Clone)]
 pub struct XRoadClient {
     base: String,
     client_id: String,
+    /// The credential issued to `client_id`.
+    token: Option<String>,
     http: Client<HttpConnector, Empty<Bytes>>,
     /// Limit for one request (the evidence gatherer has its own, per system).
     pub timeout: Duration,
@@ -49,9 +132,17 @@ impl XRoadClient {
         XRoadClient {
             base: base.into().trim_end_matches('/').to_owned(),
             client_id: POLKU_CLIENT.to_owned(),
+            token: None,
             http: Client::builder(TokioExecutor::new()).build_http(),
             timeout: Duration::from_secs(10),
         }
+    }
+
+    /// Asks as `client_id`, proving it with `token`.
+    pub fn with_identity(mut self, client_id: &str, token: &str) -> XRoadClient {
+        self.client_id = client_id.to_owned();
+        self.token = Some(token.to_owned());
+        self
     }
 
     async fn get<T: DeserializeOwned>(
@@ -71,7 +162,11 @@ impl XRoadClient {
             system.service(),
             percent_encode(&ask.key)
         );
-        let request = hyper::Request::get(&uri)
+        let mut request = hyper::Request::get(&uri);
+        if let Some(token) = &self.token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        let request = request
             .header("X-Road-Client", &self.client_id)
             .header("X-Road-Id", &message_id)
             .header("X-Road-UserId", &ask.user_id)
@@ -187,11 +282,21 @@ over_xroad!(
     System::CollectiveAgreements
 );
 
-/// The simulators served over the protocol: `GET /r1/{service}/{key}`.
-pub fn router(simulator: Simulator) -> Router {
+/// The simulators served over the protocol: `GET /r1/{service}/{key}`, answered only to
+/// the clients `access` lists, for the services it lists for them.
+pub fn router(simulator: Simulator, access: AccessRights) -> Router {
     Router::new()
         .route("/r1/{*path}", get(serve_request))
-        .with_state(simulator)
+        .with_state(Served {
+            simulator,
+            access: std::sync::Arc::new(access),
+        })
+}
+
+#[derive(Clone)]
+struct Served {
+    simulator: Simulator,
+    access: std::sync::Arc<AccessRights>,
 }
 
 fn problem(status: StatusCode, detail: String) -> Response {
@@ -204,10 +309,11 @@ fn problem(status: StatusCode, detail: String) -> Response {
 }
 
 async fn serve_request(
-    State(sim): State<Simulator>,
+    State(served): State<Served>,
     Path(path): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    let sim = &served.simulator;
     let header = |name: &str| {
         headers
             .get(name)
@@ -226,12 +332,38 @@ async fn serve_request(
     let Some(system) = System::by_service(service) else {
         return problem(StatusCode::NOT_FOUND, format!("no service {service}"));
     };
+    let token = header("authorization").and_then(|a| a.strip_prefix("Bearer ").map(str::to_owned));
+    match served.access.check(token.as_deref(), &client, system) {
+        Ok(()) => {}
+        Err(Refusal::Unknown) => {
+            return problem(
+                StatusCode::UNAUTHORIZED,
+                "no credential this server knows: send Authorization: Bearer <credential>"
+                    .to_owned(),
+            );
+        }
+        Err(Refusal::NotYou(issued_to)) => {
+            tracing::warn!(claimed = ?client, issued_to = %issued_to, "X-Road-Client disagrees with the credential");
+            return problem(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "X-Road-Client does not match the credential, which was issued to {issued_to}"
+                ),
+            );
+        }
+        Err(Refusal::NoRight) => {
+            return problem(
+                StatusCode::FORBIDDEN,
+                format!("{client} has no access right to {}", system.service()),
+            );
+        }
+    }
     let ask = Ask {
         key: key.to_owned(),
         user_id: header("x-road-userid").unwrap_or_default(),
         issue: header("x-road-issue").unwrap_or_default(),
     };
-    tracing::debug!(%client, %message_id, service, key, "register request");
+    tracing::debug!(client = ?client, message_id = ?message_id, service, key = ?key, "register request");
     let reply = match system {
         System::Population => json_of(sim.person(&ask).await),
         System::Permits => json_of(sim.permits(&ask).await),

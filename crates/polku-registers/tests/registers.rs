@@ -20,14 +20,33 @@ fn population() -> Arc<Population> {
     Arc::new(Population::generate(2026, 3_000))
 }
 
-/// Serves the simulators on a free loopback port, as `polku registers serve` does.
+/// The credential the test registers issue to Polku's client.
+const CREDENTIAL: &str = "polku_r_test-credential";
+
+/// Serves the simulators on a free loopback port, as `polku registers serve` does, to
+/// Polku's client alone.
 async fn serve(sim: Simulator) -> String {
+    serve_with(
+        sim,
+        xroad::AccessRights::everything_for(xroad::POLKU_CLIENT, CREDENTIAL),
+    )
+    .await
+}
+
+async fn serve_with(sim: Simulator, access: xroad::AccessRights) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, xroad::router(sim)).await.unwrap();
+        axum::serve(listener, xroad::router(sim, access))
+            .await
+            .unwrap();
     });
     format!("http://{addr}")
+}
+
+/// Polku's client of the registers at `base`.
+fn polku_client(base: String) -> XRoadClient {
+    XRoadClient::new(base).with_identity(xroad::POLKU_CLIENT, CREDENTIAL)
 }
 
 fn ask(key: String) -> Ask {
@@ -41,7 +60,7 @@ fn ask(key: String) -> Ask {
 #[tokio::test]
 async fn every_client_gets_over_the_socket_what_the_simulator_holds() {
     let sim = Simulator::new(population(), Behaviour::default());
-    let client = XRoadClient::new(serve(sim.clone()).await);
+    let client = polku_client(serve(sim.clone()).await);
     let pop = sim.population.clone();
     for p in pop.persons.iter().take(25) {
         let a = ask(person_id(p.index));
@@ -81,6 +100,26 @@ async fn every_client_gets_over_the_socket_what_the_simulator_holds() {
     );
 }
 
+/// A provider answers a client only the services its access rights list for it.
+#[tokio::test]
+async fn a_client_gets_only_the_services_its_access_rights_list() {
+    let access = xroad::AccessRights {
+        clients: vec![xroad::ClientRight {
+            id: "FI-SIM/GOV/sim-kela/etuudet".into(),
+            token_sha256: xroad::sha256_hex("polku_r_kela"),
+            services: vec![System::Population.service().into()],
+        }],
+    };
+    let base = serve_with(Simulator::new(population(), Behaviour::default()), access).await;
+    let kela = XRoadClient::new(base).with_identity("FI-SIM/GOV/sim-kela/etuudet", "polku_r_kela");
+    assert!(kela.person(&ask(person_id(1))).await.is_ok());
+    let refused = kela.records(&ask(person_id(1))).await;
+    assert!(
+        matches!(&refused, Err(RegisterError::Protocol { detail, .. }) if detail.starts_with("403")),
+        "{refused:?}"
+    );
+}
+
 #[tokio::test]
 async fn the_served_registers_demand_the_exchange_headers_and_report_outages() {
     let sim = Simulator::new(population(), Behaviour::default());
@@ -90,6 +129,44 @@ async fn the_served_registers_demand_the_exchange_headers_and_report_outages() {
     let uri = format!("{base}/r1/{}/sim-0000001", System::Population.service());
     let bare = http.get(uri.parse().unwrap()).await.unwrap();
     assert_eq!(bare.status(), 400, "no X-Road-Client");
+    // Who asks is proved by the credential, not claimed by a header.
+    let ask_as = |client: &str, token: Option<&str>, service: System| {
+        let mut req = hyper::Request::get(format!("{base}/r1/{}/sim-0000001", service.service()))
+            .header("X-Road-Client", client)
+            .header("X-Road-Id", "m-1");
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        http.request(req.body(http_body_util::Empty::new()).unwrap())
+    };
+    let anyone = ask_as(xroad::POLKU_CLIENT, None, System::Population)
+        .await
+        .unwrap();
+    assert_eq!(anyone.status(), 401, "no credential");
+    let guess = ask_as(
+        xroad::POLKU_CLIENT,
+        Some("polku_r_guess"),
+        System::Population,
+    )
+    .await
+    .unwrap();
+    assert_eq!(guess.status(), 401, "a credential no client has");
+    let pretender = ask_as(
+        "FI-SIM/GOV/sim-poliisi/vitja",
+        Some(CREDENTIAL),
+        System::Population,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        pretender.status(),
+        403,
+        "a header that disagrees with the credential"
+    );
+    let polku = ask_as(xroad::POLKU_CLIENT, Some(CREDENTIAL), System::Population)
+        .await
+        .unwrap();
+    assert_eq!(polku.status(), 200);
 
     let down = Simulator::new(
         population(),
@@ -98,7 +175,7 @@ async fn the_served_registers_demand_the_exchange_headers_and_report_outages() {
             failure_rate: 1.0,
         },
     );
-    let client = XRoadClient::new(serve(down).await);
+    let client = polku_client(serve(down).await);
     let r = client.person(&ask(person_id(1))).await;
     assert!(matches!(r, Err(RegisterError::Unavailable { .. })), "{r:?}");
 }
@@ -315,7 +392,7 @@ async fn the_pipeline_gathers_over_the_exchange_layer_too() {
         .iter()
         .find(|p| p.matter == Matter::FamilyExtension)
         .unwrap();
-    let (id, done) = file_and_decide(&db, &pop, p, XRoadClient::new(base)).await;
+    let (id, done) = file_and_decide(&db, &pop, p, polku_client(base)).await;
     assert!(matches!(done, Some(Processed::Decided { .. })), "{done:?}");
     let d = &db.store.decisions(id).await.unwrap()[0];
     assert_eq!(
@@ -394,7 +471,7 @@ async fn the_population_register_tells_the_family_nationality_and_municipality()
         .iter()
         .find(|p| p.matter == Matter::FamilyExtension && p.permit != population::PermitKind::None)
         .unwrap();
-    let (id, _) = file_and_decide(&db, &pop, p, XRoadClient::new(base)).await;
+    let (id, _) = file_and_decide(&db, &pop, p, polku_client(base)).await;
     let d = &db.store.decisions(id).await.unwrap()[0];
     assert_eq!(d.input["family"]["adults"], p.adults);
     assert_eq!(d.input["family"]["children"], p.children);

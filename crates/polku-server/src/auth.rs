@@ -1,5 +1,10 @@
 //! Who is calling: a bearer token resolved to a [`Principal`], plus the national exchange
 //! layer's headers, which the use log records.
+//!
+//! Another organisation's identity comes from its credentials, never from its headers: a
+//! token issued to an X-Road member and subsystem names the caller, an `X-Road-Client`
+//! header that disagrees with it is refused, and a person's token (an applicant's, an
+//! official's) carries no X-Road identity, so it may send no X-Road header at all.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -29,6 +34,48 @@ fn header(parts: &Parts, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The exchange layer's identity of a request: the member and subsystem the credentials
+/// were issued to, with the official and the case the caller names. Headers that claim
+/// another identity, or any X-Road header from a person's token, are a 403.
+fn x_road_of(principal: &Principal, parts: &Parts) -> Result<XRoad, Problem> {
+    let claimed = header(parts, "x-road-client");
+    let (user_id, issue) = (
+        header(parts, "x-road-userid"),
+        header(parts, "x-road-issue"),
+    );
+    match &principal.x_road_client {
+        None if claimed.is_some() || user_id.is_some() || issue.is_some() => {
+            Err(Problem::forbidden(
+                "this token belongs to a person and carries no X-Road identity: send no X-Road-* headers",
+            ))
+        }
+        None => Ok(XRoad::default()),
+        Some(bound) => {
+            if claimed.as_deref().is_some_and(|c| c != bound) {
+                return Err(Problem::forbidden(&format!(
+                    "X-Road-Client does not match the credentials, which were issued to {bound}"
+                )));
+            }
+            for (name, value) in [("X-Road-UserId", &user_id), ("X-Road-Issue", &issue)] {
+                if value
+                    .as_deref()
+                    .is_some_and(|v| v.len() > 200 || v.chars().any(char::is_control))
+                {
+                    return Err(Problem::invalid(
+                        name,
+                        format!("{name} is at most 200 characters without control characters"),
+                    ));
+                }
+            }
+            Ok(XRoad {
+                client: Some(bound.clone()),
+                user_id,
+                issue,
+            })
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
@@ -47,11 +94,7 @@ impl FromRequestParts<AppState> for Caller {
             .await
             .map_err(|e| Problem::internal(&e))?
             .ok_or_else(|| Problem::unauthorized("the token is unknown or revoked"))?;
-        let x_road = XRoad {
-            client: header(parts, "x-road-client"),
-            user_id: header(parts, "x-road-userid"),
-            issue: header(parts, "x-road-issue"),
-        };
+        let x_road = x_road_of(&principal, parts)?;
         Ok(Caller { principal, x_road })
     }
 }

@@ -38,6 +38,10 @@ pub struct Config {
     /// `POLKU_REGISTERS_URL`, `--registers-url`: the exchange layer's security server;
     /// without it, the built-in register simulators on loopback.
     pub registers_url: Option<String>,
+    /// `POLKU_REGISTERS_TOKEN`, `--registers-token`: the credential for `registers_url`.
+    pub registers_token: Option<String>,
+    /// `POLKU_REGISTERS_CLIENT`, `--registers-client`: this service's X-Road client id.
+    pub registers_client: Option<String>,
     /// `POLKU_POPULATION_PERSONS`, `--persons`: the synthetic population's size.
     pub population_persons: Option<u32>,
     /// `POLKU_POPULATION_SEED`, `--seed`: the synthetic population's seed.

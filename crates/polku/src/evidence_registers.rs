@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 use polku_core::{LiveRules, Store};
+use polku_registers::xroad::{AccessRights, POLKU_CLIENT};
 use polku_registers::{Behaviour, Population, RegisterEvidence, Simulator, XRoadClient};
 
 use crate::config::Config;
@@ -22,6 +23,13 @@ pub struct RegisterOptions {
     /// (default: the built-in simulators, started on loopback).
     #[arg(long, env = "POLKU_REGISTERS_URL")]
     pub registers_url: Option<String>,
+    /// The credential issued to this service's X-Road client by the registers at
+    /// --registers-url (`polku registers serve` prints one).
+    #[arg(long, env = "POLKU_REGISTERS_TOKEN", hide_env_values = true)]
+    pub registers_token: Option<String>,
+    /// This service's X-Road client id [default: FI-SIM/GOV/sim-migri/polku].
+    #[arg(long, env = "POLKU_REGISTERS_CLIENT")]
+    pub registers_client: Option<String>,
     /// People in the synthetic population the built-in simulators answer from
     /// [default: 20000].
     #[arg(long, env = "POLKU_POPULATION_PERSONS")]
@@ -59,6 +67,12 @@ impl RegisterOptions {
     /// Flags and variables first, then the configuration file.
     pub fn with_config(mut self, config: &Config) -> RegisterOptions {
         self.registers_url = self.registers_url.or_else(|| config.registers_url.clone());
+        self.registers_token = self
+            .registers_token
+            .or_else(|| config.registers_token.clone());
+        self.registers_client = self
+            .registers_client
+            .or_else(|| config.registers_client.clone());
         self.persons = self.persons.or(config.population_persons);
         self.seed = self.seed.or(config.population_seed);
         self
@@ -103,9 +117,15 @@ impl Registers {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 anyhow::bail!("the registers' address `{url}` is not an http:// or https:// URL");
             }
-            tracing::info!(registers = %url, "asking the registers over the exchange layer");
+            let Some(token) = &options.registers_token else {
+                anyhow::bail!(
+                    "the registers at {url} need this service's credential: give --registers-token (POLKU_REGISTERS_TOKEN)"
+                );
+            };
+            let client_id = options.registers_client.as_deref().unwrap_or(POLKU_CLIENT);
+            tracing::info!(registers = %url, client = %client_id, "asking the registers over the exchange layer");
             return Ok(Registers {
-                client: XRoadClient::new(url),
+                client: XRoadClient::new(url).with_identity(client_id, token),
                 population: None,
                 simulators: None,
             });
@@ -123,8 +143,13 @@ impl Registers {
             .await
             .context("cannot start the built-in registers on loopback")?;
         let addr = listener.local_addr()?;
+        // A credential for this process alone: the simulators answer no one else.
+        let token = polku_core::random_token("polku_r_")
+            .map_err(|e| anyhow::anyhow!("cannot make the registers' credential: {e}"))?;
+        let access = AccessRights::everything_for(POLKU_CLIENT, &token);
         tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, polku_registers::xroad::router(simulator)).await {
+            let router = polku_registers::xroad::router(simulator, access);
+            if let Err(e) = axum::serve(listener, router).await {
                 tracing::error!(error = %e, "the built-in registers stopped");
             }
         });
@@ -136,7 +161,7 @@ impl Registers {
             "built-in register simulators started over the synthetic population"
         );
         Ok(Registers {
-            client: XRoadClient::new(format!("http://{addr}")),
+            client: XRoadClient::new(format!("http://{addr}")).with_identity(POLKU_CLIENT, &token),
             population: Some(population),
             simulators: Some(addr),
         })

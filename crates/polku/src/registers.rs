@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use polku_registers::xroad::{AccessRights, POLKU_CLIENT};
 use polku_registers::{Behaviour, Population, Simulator};
 
 #[derive(Subcommand)]
@@ -29,6 +30,11 @@ pub struct ServeArgs {
     /// Share of requests that fail with 503, 0–1.
     #[arg(long, default_value_t = 0.0)]
     failure_rate: f64,
+    /// The service access rights (TOML: `[[client]]` with `id`, `token_sha256` and
+    /// `services`, `["*"]` for all). Without it, one client, FI-SIM/GOV/sim-migri/polku,
+    /// may call every service, with a credential printed at start.
+    #[arg(long)]
+    access: Option<std::path::PathBuf>,
 }
 
 pub fn run(command: RegistersCommand) -> std::process::ExitCode {
@@ -57,11 +63,35 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             failure_rate: args.failure_rate.clamp(0.0, 1.0),
         },
     );
+    let access = match &args.access {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let access: AccessRights = toml::from_str(&text)
+                .with_context(|| format!("{} is not valid access rights", path.display()))?;
+            for c in &access.clients {
+                if !polku_core::is_x_road_client(&c.id) {
+                    anyhow::bail!(
+                        "`{}` in {} is not an X-Road client id",
+                        c.id,
+                        path.display()
+                    );
+                }
+            }
+            access
+        }
+        None => {
+            let token = polku_core::random_token("polku_r_")
+                .map_err(|e| anyhow::anyhow!("cannot make a credential: {e}"))?;
+            println!("access for {POLKU_CLIENT}: --registers-token {token}");
+            AccessRights::everything_for(POLKU_CLIENT, &token)
+        }
+    };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    tracing::info!(listen = %args.listen, persons = args.persons, seed = args.seed, "registers serving");
-    axum::serve(listener, polku_registers::xroad::router(simulator))
+    tracing::info!(listen = %args.listen, persons = args.persons, seed = args.seed, clients = access.clients.len(), "registers serving");
+    axum::serve(listener, polku_registers::xroad::router(simulator, access))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

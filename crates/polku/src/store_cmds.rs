@@ -127,12 +127,34 @@ pub enum UserCommand {
 
 #[derive(Subcommand)]
 pub enum TokenCommand {
-    /// Create an API token for a user and print it; it is stored hashed and cannot be shown again.
+    /// Create an API token for a user and print it; it is stored hashed and cannot be shown
+    /// again. It expires after --days (default 90).
     Create {
         #[arg(long)]
         user: Uuid,
         #[arg(long, default_value = "cli")]
         label: String,
+        /// Days until the token expires, 1–3650 [default: 90].
+        #[arg(long)]
+        days: Option<i64>,
+        /// Issue it to another organisation's system on the exchange layer:
+        /// `INSTANCE/CLASS/MEMBER/SUBSYSTEM`. Its calls are identified by the token, and an
+        /// X-Road-Client header that disagrees is refused.
+        #[arg(long)]
+        x_road_client: Option<String>,
+    },
+    /// A user's tokens: fingerprint, label, when made, expires, revoked, X-Road client.
+    List {
+        #[arg(long)]
+        user: Uuid,
+    },
+    /// Revoke a user's token by its fingerprint (from `list`), or all of the user's tokens.
+    Revoke {
+        #[arg(long)]
+        user: Uuid,
+        /// The token's fingerprint or its first digits; without it, every token of the user.
+        #[arg(long)]
+        fingerprint: Option<String>,
     },
 }
 
@@ -205,8 +227,43 @@ pub fn users(store: StoreArgs, command: UserCommand) -> ExitCode {
 pub fn tokens(store: StoreArgs, command: TokenCommand) -> ExitCode {
     report(runtime().and_then(|rt| {
         rt.block_on(async {
-            let TokenCommand::Create { user, label } = command;
-            println!("{}", store.open().await?.create_token(user, &label).await?);
+            let store = store.open().await?;
+            match command {
+                TokenCommand::Create {
+                    user,
+                    label,
+                    days,
+                    x_road_client,
+                } => {
+                    let options = polku_core::TokenOptions {
+                        days,
+                        x_road_client,
+                    };
+                    println!("{}", store.create_token_with(user, &label, &options).await?);
+                }
+                TokenCommand::List { user } => {
+                    let time = |t: Option<i64>| {
+                        t.and_then(|t| jiff::Timestamp::from_microsecond(t).ok())
+                            .map_or_else(|| "—".to_owned(), |t| t.to_string())
+                    };
+                    println!("fingerprint\tlabel\tcreated\texpires\trevoked\tx-road client");
+                    for t in store.tokens_of(user).await? {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{}",
+                            t.fingerprint,
+                            t.label,
+                            time(Some(t.created_at)),
+                            time(t.expires_at),
+                            time(t.revoked_at),
+                            t.x_road_client.as_deref().unwrap_or("—")
+                        );
+                    }
+                }
+                TokenCommand::Revoke { user, fingerprint } => {
+                    let n = store.revoke_tokens(user, fingerprint.as_deref()).await?;
+                    println!("{n} token(s) revoked");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         })
     }))

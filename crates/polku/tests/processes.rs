@@ -351,10 +351,23 @@ fn polku_registers_serve_answers_over_the_exchange_protocol() {
             "--persons",
             "100",
         ])
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // It prints the credential it issued to Polku's client.
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let token = first.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(
+        first.starts_with("access for FI-SIM/GOV/sim-migri/polku:")
+            && token.starts_with("polku_r_"),
+        "{first}"
+    );
     let start = Instant::now();
     while TcpStream::connect(addr).is_err() {
         assert!(start.elapsed() < Duration::from_secs(20), "did not start");
@@ -371,15 +384,18 @@ fn polku_registers_serve_answers_over_the_exchange_protocol() {
         s.read_to_string(&mut out).unwrap();
         out
     };
-    let reply = get(
-        "X-Road-Client: FI-SIM/GOV/sim-migri/polku\r\nX-Road-Id: m-1\r\nX-Road-UserId: test\r\nX-Road-Issue: c-1\r\n",
-    );
+    let headers = "X-Road-Client: FI-SIM/GOV/sim-migri/polku\r\nX-Road-Id: m-1\r\nX-Road-UserId: test\r\nX-Road-Issue: c-1\r\n";
+    let reply = get(&format!("Authorization: Bearer {token}\r\n{headers}"));
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(
         reply.to_ascii_lowercase().contains("x-road-id: m-1"),
         "{reply}"
     );
     assert!(reply.contains("\"date_of_birth\""), "{reply}");
+    assert!(
+        get(headers).starts_with("HTTP/1.1 401"),
+        "the headers alone prove nothing"
+    );
     assert!(
         get("").starts_with("HTTP/1.1 400"),
         "the exchange headers are required"

@@ -90,6 +90,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "idempotency_fingerprint",
         sql: include_str!("../../migrations/0016_idempotency_fingerprint.sql"),
     },
+    Migration {
+        version: 17,
+        name: "token_expiry_and_xroad",
+        sql: include_str!("../../migrations/0017_token_expiry_and_xroad.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
