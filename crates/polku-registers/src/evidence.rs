@@ -399,11 +399,22 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
                 ("incomes", incomes),
                 (
                     "benefits",
-                    json!({"unemployment_or_social_assistance_months_24m": r["benefit_months_24m"]}),
+                    json!({
+                        "unemployment_or_social_assistance_months_24m": r["benefit_months_24m"],
+                        "unemployment_or_social_assistance_months_36m": r["benefit_months_36m"],
+                        "household_benefit_months_24m": r["household_benefit_months_24m"],
+                    }),
                 ),
             ]
         }
-        System::CriminalRecords => vec![("criminal_records", r.clone())],
+        System::CriminalRecords => {
+            let mut record = r.clone();
+            // None is no sentence: the field is absent, not unknown-by-null.
+            if let Some(o) = record.as_object_mut() {
+                o.retain(|_, v| !v.is_null());
+            }
+            vec![("criminal_records", record)]
+        }
         System::Tax => vec![
             (
                 "tax",

@@ -254,6 +254,10 @@ fn incomes_record(pop: &Population, p: &Person) -> IncomesRecord {
         annual_earned_income_eur: p.monthly_pay_eur.iter().sum(),
         employment_years: round1(p.employment_years),
         benefit_months_24m: p.benefit_months_24m,
+        // A year further back adds a little for some; a spouse's or a county's assistance
+        // counts for a few more households (derived from the person, so the same each time).
+        benefit_months_36m: p.benefit_months_24m + u8::from(p.index % 7 == 0) * 2,
+        household_benefit_months_24m: p.benefit_months_24m + u8::from(p.index % 23 == 0) * 2,
     }
 }
 
@@ -305,9 +309,19 @@ simulated!(
     CriminalRecord,
     System::CriminalRecords,
     |_, p| {
+        // Besides the disqualifying entries, a few people have an old fine or sentence.
+        let old = p.index % 29 == 0;
         CriminalRecord {
             disqualifying_entries: p.criminal_disqualifying,
             pending_investigation: p.criminal_pending,
+            any_sentence: p.criminal_disqualifying || old,
+            years_since_last_sentence: if p.criminal_disqualifying {
+                Some(2)
+            } else if old {
+                Some(3 + p.index % 9)
+            } else {
+                None
+            },
         }
     }
 );

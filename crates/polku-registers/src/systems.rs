@@ -216,12 +216,21 @@ pub struct IncomesRecord {
     pub annual_earned_income_eur: u32,
     pub employment_years: f64,
     pub benefit_months_24m: u8,
+    /// Months on unemployment benefit or social assistance in the last 36.
+    pub benefit_months_36m: u8,
+    /// Months in the last 24 with the person's own benefits, a spouse's basic social
+    /// assistance or social assistance from a wellbeing services county.
+    pub household_benefit_months_24m: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CriminalRecord {
     pub disqualifying_entries: bool,
     pub pending_investigation: bool,
+    /// A sentence or fine of the person is recorded, however old.
+    pub any_sentence: bool,
+    /// Whole years since the latest one became final; `None` when there is none.
+    pub years_since_last_sentence: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
