@@ -335,12 +335,12 @@ impl Store {
         }
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1
-             WHERE user_id = $2 AND revoked_at IS NULL AND substr(token_hash, 1, $3) = $4",
+             WHERE user_id = $2 AND revoked_at IS NULL AND token_hash LIKE $3",
         )
         .bind(now_micros())
         .bind(user.to_string())
-        .bind(prefix.len() as i64)
-        .bind(prefix.to_ascii_lowercase())
+        // Hex digits only (checked above), so the pattern has no wildcard but its end.
+        .bind(format!("{}%", prefix.to_ascii_lowercase()))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())

@@ -16,7 +16,7 @@ use crate::audit::{AuditEntry, AuditLog, append_in};
 use crate::case::CaseState;
 use crate::cases::{Actor, CaseError, load_case, transition_in};
 use crate::live_rules::LiveRules;
-use crate::permits::grant_in;
+use crate::permits::{grant_in, terms_for};
 use crate::store::{Store, now_micros};
 
 /// The order of the handler queue, as the API and the docs state it.
@@ -242,16 +242,28 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if outcome == HumanOutcome::Grant {
-            // The permit is the one the rules in force on the application date describe.
+            // The permit is the one the rules in force on the application date describe,
+            // on the evidence the machine gathered (or the application, if it gathered none).
             let book = rules.on(case.application_date);
-            let grants = book.get(&case.matter).and_then(|rs| rs.grants.as_ref());
+            let gathered: Option<String> = sqlx::query(
+                "SELECT input_json FROM decisions WHERE case_id = $1 AND automated = 1 ORDER BY decided_at DESC LIMIT 1",
+            )
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("input_json"))
+            .transpose()?;
+            let input = gathered
+                .and_then(|text| serde_json::from_str(&text).ok())
+                .unwrap_or_else(|| case.application.clone());
+            let today = crate::today_in_finland();
             grant_in(
                 &mut tx,
                 id,
                 decision,
                 &case.matter,
-                grants,
-                crate::today_in_finland(),
+                terms_for(&book, &case.matter, &input, case.application_date, today),
+                today,
             )
             .await?;
         }

@@ -3,7 +3,7 @@
 //! without them; a case has at most one permit.
 
 use jiff::civil::Date;
-use polku_rules::Grants;
+use polku_rules::{Application, GrantTerms, Grants, RuleBook};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
@@ -38,6 +38,25 @@ pub fn valid_until(from: Date, months: Option<u32>) -> Option<Date> {
         .ok()
 }
 
+/// What a grant of `matter` to `input` (evaluated on `on`) creates from `from`: the rule
+/// set's `grants` and the terms its expressions give for this application (the kind, and
+/// the last day cut at the dates it may not outlast).
+pub(crate) fn terms_for<'b>(
+    rules: &'b RuleBook,
+    matter: &str,
+    input: &serde_json::Value,
+    on: Date,
+    from: Date,
+) -> (Option<&'b Grants>, Option<GrantTerms>) {
+    let Some(rule_set) = rules.get(matter) else {
+        return (None, None);
+    };
+    let terms = Application::from_json(input)
+        .ok()
+        .and_then(|app| rule_set.grant_terms(&app, on, from));
+    (rule_set.grants.as_ref(), terms)
+}
+
 /// Creates the case's permit unless it has one (a grant that confirms an earlier grant
 /// keeps the permit that exists). `grants` is `None` only for a matter whose rule set is
 /// gone; the permit then records no terms and a person must set them.
@@ -46,10 +65,16 @@ pub(crate) async fn grant_in(
     case: Uuid,
     decision: Uuid,
     matter: &str,
-    grants: Option<&Grants>,
+    (grants, terms): (Option<&Grants>, Option<GrantTerms>),
     from: Date,
 ) -> Result<(), CaseError> {
-    let until = grants.and_then(|g| valid_until(from, g.validity_months));
+    let until = match &terms {
+        Some(t) => t.valid_until,
+        None => grants.and_then(|g| valid_until(from, g.validity_months)),
+    };
+    let kind = terms
+        .map(|t| t.kind)
+        .or_else(|| grants.map(|g| g.kind.clone()));
     let monitored = grants.map(|g| serde_json::to_string(&g.monitored).unwrap_or_default());
     sqlx::query(
         "INSERT INTO permits (id, case_id, decision_id, matter, valid_from, created_at, kind, valid_until, legal_basis, monitored_json)
@@ -61,7 +86,7 @@ pub(crate) async fn grant_in(
     .bind(matter)
     .bind(from.to_string())
     .bind(now_micros())
-    .bind(grants.map(|g| g.kind.clone()))
+    .bind(kind)
     .bind(until.map(|d| d.to_string()))
     .bind(grants.map(|g| g.legal_basis.clone()))
     .bind(monitored)

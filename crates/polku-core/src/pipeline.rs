@@ -18,7 +18,7 @@ use crate::audit::{AuditEntry, AuditLog};
 use crate::case::CaseState;
 use crate::cases::{Actor, Case, CaseError, Step, advance_in};
 use crate::jobs::{ClaimedJob, complete_in};
-use crate::permits::grant_in;
+use crate::permits::{grant_in, terms_for};
 use crate::store::{Store, StoreError, now_micros};
 
 /// Where a case's evidence comes from. The register adapters implement it in their own
@@ -273,14 +273,14 @@ impl<E: EvidenceSource> Pipeline<E> {
         )
         .await?;
         if finding.outcome == Outcome::Grant {
-            let grants = rules.get(&case.matter).and_then(|rs| rs.grants.as_ref());
+            let today = crate::today_in_finland();
             grant_in(
                 &mut tx,
                 case.id,
                 decision_id,
                 &case.matter,
-                grants,
-                crate::today_in_finland(),
+                terms_for(&rules, &case.matter, &input, case.application_date, today),
+                today,
             )
             .await?;
         }

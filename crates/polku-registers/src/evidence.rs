@@ -163,6 +163,7 @@ impl<R: Registers> RegisterEvidence<R> {
             System::LanguageTests => self.ask(system, || r.results(ask)).await,
             System::Studies => self.ask(system, || r.studies(ask)).await,
             System::CollectiveAgreements => self.ask(system, || r.agreement(ask)).await,
+            System::EmployerDeclarations => self.ask(system, || r.terms(ask)).await,
         }
     }
 
@@ -290,6 +291,7 @@ fn groups_of(system: System) -> &'static [&'static str] {
         System::Studies => &["studies", "education"],
         System::LanguageTests => &["language"],
         System::CollectiveAgreements => &["agreements"],
+        System::EmployerDeclarations => &["employer_declaration"],
         System::Eurodac | System::Ees | System::Vis => &[],
     }
 }
@@ -346,6 +348,7 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
                 "resident_in_finland": r["resident_in_finland"],
                 "residence_years": r["residence_years"],
                 "family_relationship_continues": r["family_relationship_continues"],
+                "family_tie": r["family_tie"],
             });
             if let Some(code) = r["address"]["municipality_code"].as_str() {
                 population["municipality_code"] = code.into();
@@ -372,6 +375,8 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
                 "current_permit_type",
                 "previous_employer_id",
                 "previous_occupational_field",
+                "sponsor_permit_type",
+                "sponsor_permit_valid_until",
             ] {
                 if !r[k].is_null() {
                     m.insert(k.into(), r[k].clone());
@@ -390,7 +395,7 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
                 "annual_earned_income_eur": r["annual_earned_income_eur"],
                 "employment_years": r["employment_years"],
             });
-            for key in ["employer_id", "occupational_field"] {
+            for key in ["employer_id", "occupational_field", "employment_ends"] {
                 if let Some(v) = r[key].as_str() {
                     incomes[key] = v.into();
                 }
@@ -403,6 +408,7 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
                         "unemployment_or_social_assistance_months_24m": r["benefit_months_24m"],
                         "unemployment_or_social_assistance_months_36m": r["benefit_months_36m"],
                         "household_benefit_months_24m": r["household_benefit_months_24m"],
+                        "kela_card": r["kela_card"],
                     }),
                 ),
             ]
@@ -432,13 +438,25 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
         System::Security => vec![("security", r.clone())],
         System::Sis => vec![("sis", r.clone())],
         System::Studies => vec![
-            (
-                "studies",
-                json!({"enrolled": r["enrolled"], "credits_last_year": r["credits_last_year"]}),
-            ),
+            ("studies", {
+                let mut studies = json!({
+                    "enrolled": r["enrolled"],
+                    "credits_last_year": r["credits_last_year"],
+                    "degree_programme": r["degree_programme"],
+                    "scholarship_eur_month": r["scholarship_eur_month"],
+                    "tuition_fee_unpaid_eur": r["tuition_fee_unpaid_eur"],
+                });
+                if let Some(end) = r["expected_end"].as_str() {
+                    studies["expected_end"] = end.into();
+                }
+                studies
+            }),
             (
                 "education",
-                json!({"finnish_masters_degree": r["finnish_masters_degree"]}),
+                json!({
+                    "finnish_masters_degree": r["finnish_masters_degree"],
+                    "higher_education_degree": r["higher_education_degree"],
+                }),
             ),
         ],
         System::LanguageTests => {
@@ -449,6 +467,16 @@ fn place(application: &mut Value, system: System, a: &Answer<Value>) {
                 }
             }
             vec![("language", Value::Object(m))]
+        }
+        System::EmployerDeclarations => {
+            let mut terms = json!({
+                "monthly_gross_pay_eur": r["monthly_gross_pay_eur"],
+                "permanent_contract": r["permanent_contract"],
+            });
+            if !r["contract_months"].is_null() {
+                terms["contract_months"] = r["contract_months"].clone();
+            }
+            vec![("employer_declaration", terms)]
         }
         System::CollectiveAgreements => vec![(
             "agreements",

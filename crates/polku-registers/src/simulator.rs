@@ -152,11 +152,23 @@ fn population_record(pop: &Population, p: &Person) -> PopulationRecord {
         resident_in_finland: p.permit != PermitKind::None,
         residence_years: round1(p.years_in_finland),
         family_relationship_continues: p.family_tie_continues,
+        // A few family-based permits rest on a tie as a child (now an adult: a person decides).
+        family_tie: if p.index % 41 == 0 { "child" } else { "spouse" }.to_owned(),
         spouse_finnish_citizen: p.spouse_finnish_citizen,
         family_adults: p.adults,
         children: p.children,
         identity_established: p.birth.date().is_some() || p.years_in_finland > 0.0,
         unresolved_identity_conflict: p.identity_conflict,
+    }
+}
+
+/// The kind of a family member's sponsor's permit: mostly continuous, some temporary
+/// (a student's family), some permanent.
+fn sponsor_kind(p: &Person) -> &'static str {
+    match p.index % 10 {
+        0 | 1 => "B",
+        2 => "P",
+        _ => "A",
     }
 }
 
@@ -182,6 +194,11 @@ fn permit_record(pop: &Population, p: &Person) -> PermitRecord {
             .then(|| format!("ISCO-{}", p.previous_occupation)),
         // The synthetic population holds no one under international protection yet.
         international_protection: false,
+        sponsor_permit_type: (p.matter == crate::population::Matter::FamilyExtension)
+            .then(|| sponsor_kind(p).to_owned()),
+        sponsor_permit_valid_until: (p.matter == crate::population::Matter::FamilyExtension
+            && sponsor_kind(p) != "P")
+            .then(|| format!("{}-06-01", 2027 + p.index % 4)),
         history: permit_history(p),
     }
 }
@@ -248,12 +265,20 @@ fn incomes_record(pop: &Population, p: &Person) -> IncomesRecord {
             .and_then(|e| pop.employers.get(e as usize))
             .map(|e| e.business_id()),
         occupational_field: p.employer.map(|_| format!("ISCO-{}", p.occupation)),
+        // Fixed-term work ends the given number of months after the start of 2027.
+        employment_ends: (p.employer.is_some() && p.contract_months > 0).then(|| {
+            jiff::civil::date(2027, 1, 1)
+                .checked_add(jiff::Span::new().months(i64::from(p.contract_months)))
+                .map_or_else(|_| "2027-01-01".to_owned(), |d| d.to_string())
+        }),
         monthly_gross_pay_eur: p.monthly_pay_eur.to_vec(),
         monthly_gross_pay_avg_6m_eur: (f64::from(last6) / 6.0 * 100.0).round() / 100.0,
         household_monthly_net_income_eur: p.household_net_income_eur,
         annual_earned_income_eur: p.monthly_pay_eur.iter().sum(),
         employment_years: round1(p.employment_years),
         benefit_months_24m: p.benefit_months_24m,
+        // Residents who have worked here two years or more are in Finnish social security.
+        kela_card: p.employer.is_some() && p.years_in_finland >= 2.0,
         // A year further back adds a little for some; a spouse's or a county's assistance
         // counts for a few more households (derived from the person, so the same each time).
         benefit_months_36m: p.benefit_months_24m + u8::from(p.index % 7 == 0) * 2,
@@ -403,6 +428,20 @@ simulated!(
             enrolled: p.enrolled,
             credits_last_year: p.credits_last_year,
             finnish_masters_degree: p.finnish_masters_degree,
+            higher_education_degree: p.higher_education_degree || p.finnish_masters_degree,
+            degree_programme: p.degree_studies,
+            scholarship_eur_month: p.monthly_grant_eur,
+            // Degree students from outside the EU pay a fee unless a scholarship waives it;
+            // some have paid it already.
+            tuition_fee_unpaid_eur: if p.degree_studies
+                && p.monthly_grant_eur == 0
+                && p.index % 3 == 0
+            {
+                12_000
+            } else {
+                0
+            },
+            expected_end: p.enrolled.then(|| format!("{}-07-31", 2027 + p.index % 4)),
         }
     }
 );
@@ -425,6 +464,34 @@ impl TradeRegister for Simulator {
                 business_id: ask.key.clone(),
                 active: e.active,
                 bankrupt: e.bankrupt,
+            },
+        ))
+    }
+}
+
+/// The employer's declaration for a person who works or is to work for one.
+impl EmployerDeclarations for Simulator {
+    async fn terms(&self, ask: &Ask) -> Result<Answer<EmploymentTerms>, RegisterError> {
+        let system = System::EmployerDeclarations;
+        self.behave(system).await?;
+        let not_found = || RegisterError::NotFound {
+            system: system.name(),
+            key: ask.key.clone(),
+        };
+        let p = crate::population::person_index(&ask.key)
+            .and_then(|i| self.population.persons.get(i as usize))
+            .ok_or_else(not_found)?;
+        let employer = p
+            .employer
+            .and_then(|e| self.population.employers.get(e as usize))
+            .ok_or_else(not_found)?;
+        Ok(provenance(
+            system,
+            EmploymentTerms {
+                employer_id: employer.business_id(),
+                monthly_gross_pay_eur: p.monthly_pay_eur[11],
+                permanent_contract: p.contract_months == 0,
+                contract_months: (p.contract_months > 0).then_some(u32::from(p.contract_months)),
             },
         ))
     }

@@ -71,10 +71,11 @@ pub enum System {
     LanguageTests,
     Studies,
     CollectiveAgreements,
+    EmployerDeclarations,
 }
 
 impl System {
-    pub const ALL: [System; 14] = [
+    pub const ALL: [System; 15] = [
         System::Population,
         System::Permits,
         System::Incomes,
@@ -89,6 +90,7 @@ impl System {
         System::LanguageTests,
         System::Studies,
         System::CollectiveAgreements,
+        System::EmployerDeclarations,
     ];
 
     /// The register's name, as evidence records its source.
@@ -108,6 +110,7 @@ impl System {
             System::LanguageTests => "National Certificates of Language Proficiency",
             System::Studies => "Studies register",
             System::CollectiveAgreements => "Register of generally binding collective agreements",
+            System::EmployerDeclarations => "Employers' e-service (terms of employment)",
         }
     }
 
@@ -129,6 +132,7 @@ impl System {
             System::LanguageTests => "FI-SIM/GOV/sim-oph/yki/results",
             System::Studies => "FI-SIM/GOV/sim-csc/virta/studies",
             System::CollectiveAgreements => "FI-SIM/GOV/sim-tem/tes/minimum-pay",
+            System::EmployerDeclarations => "FI-SIM/GOV/sim-migri/enterfinland-employers/terms",
         }
     }
 
@@ -159,6 +163,8 @@ pub struct PopulationRecord {
     pub resident_in_finland: bool,
     pub residence_years: f64,
     pub family_relationship_continues: bool,
+    /// The tie a family-based permit rests on: `spouse` or `child`.
+    pub family_tie: String,
     pub spouse_finnish_citizen: bool,
     /// Adults in the family whose support counts: the person and a spouse or partner
     /// living with them.
@@ -190,6 +196,10 @@ pub struct PermitRecord {
     pub previous_occupational_field: Option<String>,
     /// Refugee status or subsidiary protection granted in Finland.
     pub international_protection: bool,
+    /// For a family-based permit: the kind of the sponsor's permit (`A`, `B`, `P`).
+    pub sponsor_permit_type: Option<String>,
+    /// Its last day, `YYYY-MM-DD` (none for `P`).
+    pub sponsor_permit_valid_until: Option<String>,
     /// The permits held in Finland, oldest first.
     pub history: Vec<PermitPeriod>,
 }
@@ -209,6 +219,8 @@ pub struct IncomesRecord {
     pub employer_id: Option<String>,
     /// The occupation in the latest earnings payment report, as `ISCO-N`.
     pub occupational_field: Option<String>,
+    /// Last day of a fixed-term employment, `YYYY-MM-DD`; `None` when indefinite.
+    pub employment_ends: Option<String>,
     /// Gross pay reported per month, the last twelve, oldest first.
     pub monthly_gross_pay_eur: Vec<u32>,
     pub monthly_gross_pay_avg_6m_eur: f64,
@@ -216,6 +228,8 @@ pub struct IncomesRecord {
     pub annual_earned_income_eur: u32,
     pub employment_years: f64,
     pub benefit_months_24m: u8,
+    /// Covered by Finnish social security (a Kela card).
+    pub kela_card: bool,
     /// Months on unemployment benefit or social assistance in the last 36.
     pub benefit_months_36m: u8,
     /// Months in the last 24 with the person's own benefits, a spouse's basic social
@@ -299,6 +313,27 @@ pub struct StudiesRecord {
     pub enrolled: bool,
     pub credits_last_year: u8,
     pub finnish_masters_degree: bool,
+    /// A higher-education degree completed in Finland or recognised by the Finnish National
+    /// Agency for Education.
+    pub higher_education_degree: bool,
+    /// In a programme leading to a higher-education degree in Finland.
+    pub degree_programme: bool,
+    /// A scholarship the institution pays, € a month.
+    pub scholarship_eur_month: u32,
+    /// The year's tuition fee not yet paid or waived, €.
+    pub tuition_fee_unpaid_eur: u32,
+    /// When the studies are expected to end, `YYYY-MM-DD`.
+    pub expected_end: Option<String>,
+}
+
+/// The terms of employment an employer declared for a person (for a first permit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmploymentTerms {
+    pub employer_id: String,
+    pub monthly_gross_pay_eur: u32,
+    pub permanent_contract: bool,
+    /// Months of a fixed-term employment; `None` when permanent.
+    pub contract_months: Option<u32>,
 }
 
 /// What the generally binding collective agreement of an occupational field says of pay.
@@ -385,6 +420,11 @@ pub trait AgreementsRegister: Send + Sync {
     fn agreement(&self, ask: &Ask) -> impl Future<Output = Reply<AgreementRecord>> + Send;
 }
 
+/// The employers' e-service: the terms of employment an employer declared for a person.
+pub trait EmployerDeclarations: Send + Sync {
+    fn terms(&self, ask: &Ask) -> impl Future<Output = Reply<EmploymentTerms>> + Send;
+}
+
 /// Every register at once: what evidence gathering needs.
 pub trait Registers:
     PopulationRegister
@@ -401,6 +441,7 @@ pub trait Registers:
     + LanguageTests
     + StudiesRegister
     + AgreementsRegister
+    + EmployerDeclarations
 {
 }
 
@@ -419,5 +460,6 @@ impl<T> Registers for T where
         + LanguageTests
         + StudiesRegister
         + AgreementsRegister
+        + EmployerDeclarations
 {
 }

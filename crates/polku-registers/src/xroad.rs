@@ -276,6 +276,12 @@ over_xroad!(
 );
 over_xroad!(StudiesRegister, studies, StudiesRecord, System::Studies);
 over_xroad!(
+    EmployerDeclarations,
+    terms,
+    EmploymentTerms,
+    System::EmployerDeclarations
+);
+over_xroad!(
     AgreementsRegister,
     agreement,
     AgreementRecord,
@@ -379,6 +385,7 @@ async fn serve_request(
         System::LanguageTests => json_of(sim.results(&ask).await),
         System::Studies => json_of(sim.studies(&ask).await),
         System::CollectiveAgreements => json_of(sim.agreement(&ask).await),
+        System::EmployerDeclarations => json_of(sim.terms(&ask).await),
     };
     match reply {
         Ok(body) => (

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::expr::{Env, ParamRef, V};
-use crate::model::{Condition, Lang, Outcome, ParamValue, RuleSet, Version};
+use crate::model::{Condition, GrantTerms, Lang, Outcome, ParamValue, RuleSet, Version};
 use crate::schema::{Application, FIELDS, FieldValue, number_json, register_of};
 
 /// A condition's finding.
@@ -93,6 +93,43 @@ impl RuleSet {
             Some(s) => &s.params,
             None => &[],
         }
+    }
+
+    /// What a grant of `app` (evaluated on `at`) creates, valid from `from`: the kind (the
+    /// first `kind_when` case that holds, else `kind`) and the last day — `validity` from
+    /// `from`, cut at the earliest `not_after` date that is known. `None` for a rule set
+    /// that grants nothing.
+    pub fn grant_terms(&self, app: &Application, at: Date, from: Date) -> Option<GrantTerms> {
+        let g = self.grants.as_ref()?;
+        let env = Env {
+            app,
+            params: self.params_at(at),
+            today: at,
+        };
+        let kind = g
+            .kind_when
+            .iter()
+            .find(|case| matches!(case.when.eval(&env), V::Bool(true)))
+            .map_or_else(|| g.kind.clone(), |case| case.kind.clone());
+        let by_validity = g.validity_months.and_then(|months| {
+            from.checked_add(jiff::Span::new().months(i64::from(months)))
+                .and_then(|d| d.yesterday())
+                .ok()
+        });
+        let limit = g
+            .not_after
+            .iter()
+            .filter_map(|l| match l.date.eval(&env) {
+                V::Date(d) => Some(d),
+                _ => None,
+            })
+            .min();
+        let valid_until = match (by_validity, limit) {
+            (Some(v), Some(l)) => Some(v.min(l)),
+            (None, Some(l)) => Some(l),
+            (v, None) => v,
+        };
+        Some(GrantTerms { kind, valid_until })
     }
 
     /// Evaluates `app` under the version in force on `at`.

@@ -605,6 +605,19 @@ impl<'s> Compiler<'s> {
                     }
                 })))
             }
+            "add_months" => {
+                arity(2)?;
+                let d = self.date_arg(&args[0], "`add_months`")?;
+                let n = self.num_arg(&args[1], "`add_months`")?;
+                Ok(Typed::Date(Box::new(move |env: &Env| {
+                    match (d(env), n(env)) {
+                        (V::Date(d), V::Num(n)) if n.fract() == 0.0 && n.abs() <= 12_000.0 => d
+                            .checked_add(jiff::Span::new().months(n as i64))
+                            .map_or(V::Unknown, V::Date),
+                        _ => V::Unknown,
+                    }
+                })))
+            }
             "date" => {
                 arity(1)?;
                 let Expr::Literal(LiteralValue::String(text)) = &args[0].expr else {

@@ -31,8 +31,8 @@ pub use eval::{
 };
 pub use load::{Library, LoadError, LoadErrors, TESTS_SUFFIX, load_library, load_str, merge_patch};
 pub use model::{
-    Automation, Condition, Grants, Lang, Outcome, ParamValue, Parameter, ProcessingTime, RuleSet,
-    TestCase, Text, Version,
+    Automation, Condition, GrantTerms, Grants, Lang, Outcome, ParamValue, Parameter,
+    ProcessingTime, RuleSet, TestCase, Text, Version,
 };
 pub use schema::{Application, InputError, json_schema};
 pub use testing::{MIN_TEST_CASES, TestResult, run_tests};

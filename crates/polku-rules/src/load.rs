@@ -348,7 +348,7 @@ fn check_rule_set(
     let scope = Scope::new(&kinds, &definitions);
     let conditions = check_conditions(c, root, &scope, &versions, libraries);
     let automation = check_automation(c, root);
-    let grants = check_grants(c, root, &conditions, automation);
+    let grants = check_grants(c, root, &conditions, automation, &scope);
     let processing_time = check_processing_time(c, root);
     check_parameters_cover_versions(c, &versions, &parameters, &conditions);
 
@@ -908,6 +908,7 @@ fn check_grants(
     root: &Node,
     conditions: &[Condition],
     automation: Option<Automation>,
+    scope: &Scope,
 ) -> Option<Grants> {
     let Some(node) = root.get("grants") else {
         if automation.is_some_and(|a| a.all_met == Outcome::Grant) {
@@ -921,10 +922,75 @@ fn check_grants(
     };
     c.known_keys(
         node,
-        &["kind", "title", "validity", "legal_basis", "monitored"],
+        &[
+            "kind",
+            "kind_when",
+            "title",
+            "validity",
+            "not_after",
+            "legal_basis",
+            "monitored",
+        ],
         "`grants`",
     );
     let kind = c.str(node, "kind", "the permit's kind (A, B, P, citizenship)");
+    let mut kind_when = Vec::new();
+    if let Some(list) = node.get("kind_when") {
+        match list.as_seq() {
+            Some(items) => {
+                for item in items {
+                    c.known_keys(item, &["when", "kind"], "a case of `kind_when`");
+                    let case_kind = c.str(item, "kind", "the kind this case gives");
+                    let when = expression(c, item, "when", scope, "grants.kind_when", true);
+                    if let (Some(k), Some((when, source))) = (case_kind, when) {
+                        kind_when.push(crate::model::KindCase {
+                            when,
+                            source,
+                            kind: k.to_owned(),
+                        });
+                    }
+                }
+            }
+            None => c.error(
+                list.line,
+                "`kind_when` must be a list of `{ when: EXPR, kind: K }`",
+            ),
+        }
+    }
+    let mut not_after = Vec::new();
+    if let Some(list) = node.get("not_after") {
+        match list.as_seq() {
+            Some(items) => {
+                for item in items {
+                    let Some(source) = item.as_str().filter(|s| !s.trim().is_empty()) else {
+                        c.error(item.line, "each `not_after` is a date expression");
+                        continue;
+                    };
+                    match compile(source, scope) {
+                        Ok(date) if date.ty == Ty::Date => {
+                            not_after.push(crate::model::DateLimit {
+                                date,
+                                source: source.trim().to_owned(),
+                            })
+                        }
+                        Ok(other) => c.error(
+                            item.line,
+                            format!(
+                                "`not_after` needs a date, but `{}` gives a {:?} value",
+                                source.trim(),
+                                other.ty
+                            )
+                            .to_lowercase(),
+                        ),
+                        Err(e) => {
+                            c.error(item.line + e.line, format!("`not_after`: {}", e.message))
+                        }
+                    }
+                }
+            }
+            None => c.error(list.line, "`not_after` must be a list of date expressions"),
+        }
+    }
     let title = c.text(node, "title", "the permit's title");
     let legal_basis = c.str(
         node,
@@ -985,6 +1051,8 @@ fn check_grants(
     }
     Some(Grants {
         kind: kind?.to_owned(),
+        kind_when,
+        not_after,
         title: title?,
         validity_months: validity_months?,
         legal_basis: legal_basis?.to_owned(),
@@ -1111,6 +1179,33 @@ fn check_tests(
                 }
             }
         }
+        // What a grant creates, when granted on `at`: `{ kind: K, valid_until: DATE |
+        // indefinite }`.
+        let mut permit = None;
+        if let Some(p) = expect.get("permit") {
+            c.known_keys(p, &["kind", "valid_until"], "`expect.permit`");
+            let kind = p.get("kind").and_then(|k| k.as_str()).map(str::to_owned);
+            let until = match p.get("valid_until").and_then(|v| v.as_str()) {
+                None => None,
+                Some("indefinite") => Some(None),
+                Some(d) => match crate::schema::parse_date(d) {
+                    Some(d) => Some(Some(d)),
+                    None => {
+                        c.error(
+                            p.line,
+                            format!(
+                                "test `{name}`: `{d}` is not a date YYYY-MM-DD or `indefinite`"
+                            ),
+                        );
+                        None
+                    }
+                },
+            };
+            permit = Some(crate::model::ExpectedPermit {
+                kind,
+                valid_until: until,
+            });
+        }
         if let (Some(at), Some(input), Some(outcome)) = (at, input, outcome) {
             out.push(TestCase {
                 name,
@@ -1120,6 +1215,7 @@ fn check_tests(
                     outcome,
                     version,
                     conditions: expected,
+                    permit,
                 },
                 file: c.file.clone(),
                 line: item.line,

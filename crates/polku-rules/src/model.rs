@@ -108,11 +108,19 @@ pub struct Automation {
 
 /// What an automatic grant creates: the permit (or citizenship), how long it holds and
 /// which of its conditions are watched while it does (monitoring, "jälkivalvonta").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Grants {
     /// The kind as registers mark it: `A` (continuous), `B` (temporary), `P` (permanent),
-    /// `citizenship`.
+    /// `citizenship`; the kind unless a case of `kind_when` holds.
     pub kind: String,
+    /// In order, the first whose condition holds sets the kind (a family member's permit
+    /// follows the sponsor's).
+    #[serde(skip)]
+    pub kind_when: Vec<KindCase>,
+    /// Dates the permit may not outlast (a fixed-term contract's end, the sponsor's permit):
+    /// it ends on the earliest that is known, if that is before `validity` runs out.
+    #[serde(skip)]
+    pub not_after: Vec<DateLimit>,
     pub title: Text,
     /// Months of validity from the decision; `None`: valid indefinitely.
     pub validity_months: Option<u32>,
@@ -120,6 +128,29 @@ pub struct Grants {
     pub legal_basis: String,
     /// Ids of the rule set's conditions re-checked while the permit is valid.
     pub monitored: Vec<String>,
+}
+
+/// A case of `grants.kind_when`.
+#[derive(Debug)]
+pub struct KindCase {
+    pub when: Compiled,
+    pub source: String,
+    pub kind: String,
+}
+
+/// A date a permit may not outlast, as an expression.
+#[derive(Debug)]
+pub struct DateLimit {
+    pub date: Compiled,
+    pub source: String,
+}
+
+/// The terms of a grant for one application: what the permit is and how long it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantTerms {
+    pub kind: String,
+    /// Its last day; `None`: indefinitely.
+    pub valid_until: Option<Date>,
 }
 
 /// The longest a matter may take from filing to decision, with the provision or
@@ -237,6 +268,16 @@ pub struct Expectation {
     pub outcome: Outcome,
     pub version: Option<String>,
     pub conditions: Vec<(String, crate::Status)>,
+    /// What a grant creates when granted on the test's day.
+    pub permit: Option<ExpectedPermit>,
+}
+
+/// A test's expectation of the permit: its kind and its last day (`Some(None)`:
+/// indefinitely); what is left out is not checked.
+#[derive(Debug, Clone)]
+pub struct ExpectedPermit {
+    pub kind: Option<String>,
+    pub valid_until: Option<Option<Date>>,
 }
 
 /// A rule set's own test case.

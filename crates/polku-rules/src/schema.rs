@@ -194,6 +194,16 @@ pub const REGISTERS: &[Register] = &[
         asked_by: None,
     },
     Register {
+        key: "employer_declaration",
+        name: "Terms of employment declared by the employer (the employers' e-service)",
+        asked_by: None,
+    },
+    Register {
+        key: "insurance",
+        name: "Health insurance verified by a case handler from the certificate (never taken from the applicant)",
+        asked_by: None,
+    },
+    Register {
         key: "civic",
         name: "Citizenship test results (no register answers yet: a case handler records them)",
         asked_by: None,
@@ -237,13 +247,6 @@ pub const FIELDS: &[Field] = fields![
     "application.submitted_on": D, Service, Check::Free => "The day the application was filed.",
     "application.employment.employer_id": Text, Applicant, Check::BusinessId => "Business ID of the employer named in the application.",
     "application.employment.occupational_field": Text, Applicant, Check::OccupationalField => "Occupational field of the work (ISCO-08 major group or a field code).",
-    "application.employment.monthly_gross_pay_eur": Number, Applicant, EUROS => "Gross monthly pay under the employment contract, €.",
-    "application.employment.contract_months": Number, Applicant, MONTHS => "Length of a fixed-term employment contract in months.",
-    "application.employment.permanent_contract": Bool, Applicant, Check::Free => "The employment contract is for an indefinite period.",
-    "application.qualification.higher_education_degree": Bool, Applicant, Check::Free => "The applicant holds a higher-education degree (at least three years of study).",
-    "application.qualification.professional_experience_years": Number, Applicant, YEARS => "Years of relevant professional experience.",
-    "application.study.monthly_grant_eur": Number, Applicant, EUROS => "A grant or scholarship paid to the student per month, €.",
-    "application.study.degree_studies": Bool, Applicant, Check::Free => "The studies lead to a degree in Finland.",
     "applicant.date_of_birth": D, Register, Check::Past => "Date of birth as registered.",
     "applicant.family_member_of_finnish_citizen": Bool, Register, Check::Free => "The applicant is a family member of a Finnish citizen (spouse, minor child, guardian of a minor).",
     "applicant.nordic_citizen": Bool, Register, Check::Free => "The applicant is a citizen of Denmark, Iceland, Norway or Sweden.",
@@ -259,7 +262,10 @@ pub const FIELDS: &[Field] = fields![
     "evidence.permits.current_permit_type": OneOf(&["A", "B", "P"]), Register, Check::Free => "Kind of the permit now held: continuous (A), temporary (B) or permanent (P).",
     "evidence.permits.previous_employer_id": Text, Register, Check::BusinessId => "Business ID of the employer on the permit now held.",
     "evidence.permits.previous_occupational_field": Text, Register, Check::OccupationalField => "Occupational field on the permit now held.",
+    "evidence.permits.sponsor_permit_type": OneOf(&["A", "B", "P"]), Register, Check::Free => "Kind of the permit held by the family member the applicant's family-based permit rests on (the sponsor).",
+    "evidence.permits.sponsor_permit_valid_until": D, Register, Check::Free => "Last day of the sponsor's permit (absent for a permanent one).",
     "evidence.permits.continuous_residence_years_a": Number, Register, YEARS => "Years of continuous residence in Finland on A permits, counted as the law counts them.",
+    "evidence.population.family_tie": OneOf(&["spouse", "child"]), Register, Check::Free => "The family tie the applicant's family-based permit rests on: to a spouse or partner, or as a child to a parent.",
     "evidence.population.family_relationship_continues": Bool, Register, Check::Free => "The family relationship the permit rests on is still registered (marriage, registered or cohabiting partnership, custody) and the family lives together.",
     "evidence.population.residence_years": Number, Register, YEARS => "Years of residence in Finland counted for citizenship (permitted absences deducted).",
     "evidence.incomes.monthly_gross_pay_avg_eur": Number, Register, EUROS => "Average gross monthly pay reported in the last six months, €.",
@@ -267,6 +273,7 @@ pub const FIELDS: &[Field] = fields![
     "evidence.incomes.annual_earned_income_eur": Number, Register, EUROS => "Earned income in the previous calendar year, €.",
     "evidence.incomes.employment_years": Number, Register, YEARS => "Years in employment or self-employment during residence in Finland.",
     "evidence.incomes.employer_id": Text, Register, Check::BusinessId => "Business ID of the employer in the latest pay report.",
+    "evidence.incomes.employment_ends": D, Register, Check::Free => "Last day of a fixed-term employment in the latest pay report's employment data (absent when indefinite).",
     "evidence.incomes.occupational_field": Text, Register, Check::OccupationalField => "The occupation in the latest pay report (ISCO-08 major group).",
     "evidence.agreements.generally_binding": Bool, Register, Check::Free => "A generally binding collective agreement covers work in the occupational field applied for.",
     "evidence.agreements.minimum_monthly_pay_eur": Number, Register, EUROS => "That agreement's lowest monthly pay for full-time work, € gross.",
@@ -286,9 +293,19 @@ pub const FIELDS: &[Field] = fields![
     "evidence.trade_register.employer_active": Bool, Register, Check::Free => "The employer is registered and active.",
     "evidence.trade_register.employer_bankrupt": Bool, Register, Check::Free => "The employer is in bankruptcy or liquidation.",
     "evidence.studies.enrolled": Bool, Register, Check::Free => "Registered as attending for the coming term.",
+    "evidence.studies.degree_programme": Bool, Register, Check::Free => "Studying in a programme that leads to a higher-education degree in Finland.",
+    "evidence.studies.scholarship_eur_month": Number, Register, EUROS => "A scholarship the institution pays the student, € a month (0 when none).",
+    "evidence.studies.tuition_fee_unpaid_eur": Number, Register, EUROS => "The tuition fee due for the academic year and not yet paid or waived, € (0 when none).",
+    "evidence.studies.expected_end": D, Register, Check::Free => "The day the studies are expected to end, as the institution registers it.",
     "evidence.studies.credits_last_year": Number, Register, Check::Range { min: 0.0, max: 400.0 } => "ECTS credits completed in the last twelve months.",
+    "evidence.education.higher_education_degree": Bool, Register, Check::Free => "A higher-education degree completed in Finland or recognised by the Finnish National Agency for Education.",
+    "evidence.employer_declaration.monthly_gross_pay_eur": Number, Register, EUROS => "Gross monthly pay in the terms of employment the employer declared, €.",
+    "evidence.employer_declaration.permanent_contract": Bool, Register, Check::Free => "The employer declared the employment to be for an indefinite period.",
+    "evidence.employer_declaration.contract_months": Number, Register, MONTHS => "Length of the fixed-term employment the employer declared, months.",
     "evidence.education.finnish_masters_degree": Bool, Register, Check::Free => "A master's or doctoral degree completed or recognised in Finland.",
     "evidence.civic.citizenship_test_passed": Bool, Register, Check::Free => "The applicant has passed the citizenship test (from 2027), or shown civic knowledge otherwise as the law allows.",
+    "evidence.benefits.kela_card": Bool, Register, Check::Free => "Covered by Finnish social security (a Kela card).",
+    "evidence.insurance.adequate": Bool, Register, Check::Free => "A health insurance that meets the requirements for the studies' length, verified by a case handler from the certificate (or a European Health Insurance Card).",
     "evidence.funds.available_eur": Number, Register, EUROS => "Funds at the applicant's disposal, €.",
     "evidence.language.finnish_speaking": OneOf(CEFR_LEVELS), Register, Check::Free => "Best Finnish speaking subtest result: a CEFR level, or `none`.",
     "evidence.language.finnish_writing": OneOf(CEFR_LEVELS), Register, Check::Free => "Best Finnish writing subtest result: a CEFR level, or `none`.",
@@ -1000,8 +1017,8 @@ mod tests {
         let e = refused(json!({"evidence": {"agreements": {"minimum_monthly_pay_eur": -1}}}));
         assert_eq!(e.path, "evidence.agreements.minimum_monthly_pay_eur");
         assert!(e.problem.contains("outside the plausible range"), "{e}");
-        let e = refused(json!({"application": {"employment": {"monthly_gross_pay_eur": 1e308}}}));
-        assert_eq!(e.path, "application.employment.monthly_gross_pay_eur");
+        let e = refused(json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1e308}}}));
+        assert_eq!(e.path, "evidence.incomes.monthly_gross_pay_avg_eur");
         let e = refused(json!({"applicant": {"date_of_birth": "1899-12-31"}}));
         assert!(e.problem.contains("plausible date"), "{e}");
         let e = refused(json!({"evidence": {"incomes": {"fetched_at": "9999-99-99T99:99:99Z"}}}));
@@ -1020,7 +1037,7 @@ mod tests {
         assert_eq!(e.path, "application.kind");
         // What is plausible still reads.
         let ok = Application::from_json(&json!({"application": {"employment": {
-            "employer_id": "9000004-6", "occupational_field": "ISCO-2", "monthly_gross_pay_eur": 0}}}));
+            "employer_id": "9000004-6", "occupational_field": "ISCO-2"}}}));
         assert!(ok.is_ok(), "{ok:?}");
     }
 

@@ -49,6 +49,31 @@ fn run_test(rule_set: &RuleSet, test: &TestCase) -> TestResult {
             {
                 failures.push(format!("version: expected {v}, got {}", eval.version.id));
             }
+            if let Some(want) = &test.expect.permit {
+                match rule_set.grant_terms(&test.input, test.at, test.at) {
+                    None => failures.push("permit: the rule set grants nothing".to_owned()),
+                    Some(got) => {
+                        if let Some(kind) = &want.kind
+                            && &got.kind != kind
+                        {
+                            failures
+                                .push(format!("permit kind: expected {kind}, got {}", got.kind));
+                        }
+                        if let Some(until) = &want.valid_until
+                            && &got.valid_until != until
+                        {
+                            let show = |d: &Option<jiff::civil::Date>| {
+                                d.map_or_else(|| "indefinite".to_owned(), |d| d.to_string())
+                            };
+                            failures.push(format!(
+                                "permit valid until: expected {}, got {}",
+                                show(until),
+                                show(&got.valid_until)
+                            ));
+                        }
+                    }
+                }
+            }
             for (id, expected) in &test.expect.conditions {
                 match eval.status_of(id) {
                     Some(got) if got == *expected => {}

@@ -32,7 +32,6 @@ impl Population {
                 "application": {
                     "kind": if p.permit == PermitKind::B && p.years_in_finland >= 1.0 { "extension" } else { "first" },
                     "permit_type": "student",
-                    "study": {"degree_studies": p.degree_studies, "monthly_grant_eur": p.monthly_grant_eur},
                 },
             }),
             Matter::SpecialistFirst => {
@@ -44,13 +43,6 @@ impl Population {
                         "employment": {
                             "employer_id": employer_id,
                             "occupational_field": field,
-                            "monthly_gross_pay_eur": p.monthly_pay_eur[11],
-                            "permanent_contract": p.contract_months == 0,
-                            "contract_months": (p.contract_months > 0).then_some(p.contract_months),
-                        },
-                        "qualification": {
-                            "higher_education_degree": p.higher_education_degree,
-                            "professional_experience_years": p.experience_years,
                         }
                     }
                 })
