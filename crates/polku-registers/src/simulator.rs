@@ -153,7 +153,12 @@ fn population_record(pop: &Population, p: &Person) -> PopulationRecord {
         residence_years: round1(p.years_in_finland),
         family_relationship_continues: p.family_tie_continues,
         // A few family-based permits rest on a tie as a child (now an adult: a person decides).
-        family_tie: if p.index % 41 == 0 { "child" } else { "spouse" }.to_owned(),
+        family_tie: if p.index.is_multiple_of(41) {
+            "child"
+        } else {
+            "spouse"
+        }
+        .to_owned(),
         spouse_finnish_citizen: p.spouse_finnish_citizen,
         family_adults: p.adults,
         children: p.children,
@@ -281,8 +286,9 @@ fn incomes_record(pop: &Population, p: &Person) -> IncomesRecord {
         kela_card: p.employer.is_some() && p.years_in_finland >= 2.0,
         // A year further back adds a little for some; a spouse's or a county's assistance
         // counts for a few more households (derived from the person, so the same each time).
-        benefit_months_36m: p.benefit_months_24m + u8::from(p.index % 7 == 0) * 2,
-        household_benefit_months_24m: p.benefit_months_24m + u8::from(p.index % 23 == 0) * 2,
+        benefit_months_36m: p.benefit_months_24m + u8::from(p.index.is_multiple_of(7)) * 2,
+        household_benefit_months_24m: p.benefit_months_24m
+            + u8::from(p.index.is_multiple_of(23)) * 2,
     }
 }
 
@@ -335,7 +341,7 @@ simulated!(
     System::CriminalRecords,
     |_, p| {
         // Besides the disqualifying entries, a few people have an old fine or sentence.
-        let old = p.index % 29 == 0;
+        let old = p.index.is_multiple_of(29);
         CriminalRecord {
             disqualifying_entries: p.criminal_disqualifying,
             pending_investigation: p.criminal_pending,
@@ -435,7 +441,7 @@ simulated!(
             // some have paid it already.
             tuition_fee_unpaid_eur: if p.degree_studies
                 && p.monthly_grant_eur == 0
-                && p.index % 3 == 0
+                && p.index.is_multiple_of(3)
             {
                 12_000
             } else {

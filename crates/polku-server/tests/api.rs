@@ -555,7 +555,10 @@ async fn the_api_describes_itself_in_openapi_3_1() {
     let employment = &schemas["Application"]["properties"]["application"]["properties"]["employment"]
         ["properties"];
     assert_eq!(employment["employer_id"]["pattern"], "^[0-9]{7}-[0-9]$");
-    assert_eq!(employment["occupational_field"]["pattern"], "^ISCO-[0-9]{1,4}$");
+    assert_eq!(
+        employment["occupational_field"]["pattern"],
+        "^ISCO-[0-9]{1,4}$"
+    );
     assert!(schemas["Application"]["properties"]["evidence"].is_null());
     assert!(r.body["paths"]["/api/v1/registrations"]["post"].is_object());
 }
