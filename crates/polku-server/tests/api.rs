@@ -67,13 +67,7 @@ async fn nobody_gets_in_without_a_valid_token(db: &TestDb) {
 
 async fn someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checked(db: &TestDb) {
     let api = api(db).await;
-    let id = api
-        .submit(&api.applicant, example_submission(), &[])
-        .await
-        .body["case_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = api.file(&api.applicant, example_submission()).await;
     let r = api
         .call(
             "GET",
@@ -227,17 +221,8 @@ async fn health_and_readiness_answer_without_a_token(db: &TestDb) {
 async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &TestDb) {
     let api = api(db).await;
     let low = referred_submission();
-    let referred = api.submit(&api.applicant, low, &[]).await.body["case_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let granted = api
-        .submit(&api.applicant, example_submission(), &[])
-        .await
-        .body["case_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let referred = api.file(&api.applicant, low).await;
+    let granted = api.file(&api.applicant, example_submission()).await;
     let p = pipeline(&api);
     while p.run_once().await.unwrap().is_some() {}
     // A referral is the machine's finding for a person, not an automated decision: it
@@ -689,24 +674,9 @@ async fn an_applicant_withdraws_an_open_application_and_the_machine_leaves_it(db
 async fn a_control_character_in_a_reason_is_refused_naming_the_field(db: &TestDb) {
     let api = api(db).await;
     let low = referred_submission();
-    let referred = api.submit(&api.applicant, low, &[]).await.body["case_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let granted = api
-        .submit(&api.applicant, example_submission(), &[])
-        .await
-        .body["case_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let open = api
-        .submit(&api.applicant, example_submission(), &[])
-        .await
-        .body["case_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let referred = api.file(&api.applicant, low).await;
+    let granted = api.file(&api.applicant, example_submission()).await;
+    let open = api.file(&api.applicant, example_submission()).await;
     let p = pipeline(&api);
     // The third stays open (received) for the withdrawal.
     p.run_once().await.unwrap();
@@ -863,13 +833,7 @@ async fn only_json_bodies_are_read(db: &TestDb) {
             r.body
         );
     }
-    let id = api
-        .submit(&api.applicant, example_submission(), &[])
-        .await
-        .body["case_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = api.file(&api.applicant, example_submission()).await;
     // The other body routes: a handler's decision, a withdrawal, a rectification.
     let reason = json!({"reason": "I got another permit"});
     for (uri, token, body) in [
@@ -901,10 +865,7 @@ async fn only_json_bodies_are_read(db: &TestDb) {
     );
     // A POST without a body needs no type.
     let low = referred_submission();
-    let referred = api.submit(&api.applicant, low, &[]).await.body["case_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let referred = api.file(&api.applicant, low).await;
     let p = pipeline(&api);
     while p.run_once().await.unwrap().is_some() {}
     let req = Request::builder()
@@ -977,13 +938,7 @@ polku_core::on_every_database!(
 /// refused, and a person's token carries no X-Road identity at all.
 async fn an_organisations_identity_is_its_credentials_not_its_headers(db: &TestDb) {
     let api = api(db).await;
-    let id = api
-        .submit(&api.applicant, example_submission(), &[])
-        .await
-        .body["case_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = api.file(&api.applicant, example_submission()).await;
     let system = api
         .store
         .add_user(

@@ -107,6 +107,13 @@ impl Api {
         }
     }
 
+    /// Files `body` as the holder of `token` and returns the new case's id.
+    pub async fn file(&self, token: &str, body: Value) -> String {
+        let r = self.submit(token, body, &[]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["case_id"].as_str().unwrap().to_owned()
+    }
+
     pub async fn submit(&self, token: &str, body: Value, extra: &[(&str, &str)]) -> Reply {
         self.call(
             "POST",
