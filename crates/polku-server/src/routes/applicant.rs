@@ -4,8 +4,8 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use polku_core::{CaseError, CaseEvent, CaseState, CaseSummary, NewApplication, Permit, Role};
@@ -339,7 +339,7 @@ pub struct CaseView {
 pub async fn read_case(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: super::CasePath,
     QueryOf(q): QueryOf<LangQuery>,
 ) -> Result<Json<CaseView>, Problem> {
     let lang = q.lang()?;
@@ -350,7 +350,7 @@ pub async fn read_case(
         Role::Auditor => "audit",
         _ => return Err(Problem::forbidden("this role does not read cases")),
     };
-    let id = case_id(&id)?;
+    let id = case_id(id)?;
     let case = match state.store.case(id).await {
         Ok(c) => c,
         Err(CaseError::NotFound(_)) => {
@@ -483,11 +483,11 @@ pub async fn withdraw(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: super::CasePath,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let person = own_person(&caller, "only the applicant withdraws their application")?;
-    let id = case_id(&id)?;
+    let id = case_id(id)?;
     let reason = read_reason(body, "say why you withdraw the application")?;
     let request = format!("POST /api/v1/cases/{id}/withdrawal");
     once(&state, &caller, &headers, request, async {
@@ -532,14 +532,14 @@ pub async fn rectification(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: super::CasePath,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let person = own_person(
         &caller,
         "only the applicant asks for rectification of their decision",
     )?;
-    let id = case_id(&id)?;
+    let id = case_id(id)?;
     let reason = read_reason(body, "say what should be rectified")?;
     let request = format!("POST /api/v1/cases/{id}/rectification");
     once(&state, &caller, &headers, request, async {

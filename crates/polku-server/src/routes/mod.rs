@@ -10,7 +10,8 @@ pub mod work;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::Path;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use polku_core::{AuditEntry, AuditLog, CaseError, HandlingError};
@@ -74,10 +75,17 @@ impl LangQuery {
     }
 }
 
-/// A case id from the path. A malformed id names no case, so it is a 404 like an
-/// unknown one.
-fn case_id(id: &str) -> Result<Uuid, Problem> {
-    Uuid::parse_str(id).map_err(|_| Problem::not_found(format!("there is no case {id}")))
+/// A case id as the path gives it, or why axum could not read it (the path is not
+/// UTF-8 once percent-decoded: `/api/v1/cases/%FF`).
+type CasePath = Result<Path<String>, PathRejection>;
+
+/// A case id from the path. A malformed id — not a UUID, or not even text — names no
+/// case, so it is a problem+json 404 like an unknown one (never axum's plain-text 400).
+fn case_id(path: CasePath) -> Result<Uuid, Problem> {
+    let Ok(Path(id)) = path else {
+        return Err(Problem::not_found("there is no such case"));
+    };
+    Uuid::parse_str(&id).map_err(|_| Problem::not_found(format!("there is no case {id}")))
 }
 
 /// A page size: 1–500, 50 unless asked.

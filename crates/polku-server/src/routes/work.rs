@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use polku_core::{Actor, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem, Role};
@@ -159,10 +159,10 @@ pub struct Claimed {
 pub async fn claim(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: super::CasePath,
 ) -> Result<Json<Claimed>, Problem> {
     let actor = handler_only(&caller)?;
-    let id = case_id(&id)?;
+    let id = case_id(id)?;
     state
         .store
         .claim_case(id, &actor)
@@ -214,11 +214,11 @@ pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: super::CasePath,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let actor = handler_only(&caller)?;
-    let id = case_id(&id)?;
+    let id = case_id(id)?;
     let body: DecisionBody = json_body(body)?;
     super::plain_text("reasons", &body.reasons, super::MAX_REASONS)?;
     let request = format!("POST /api/v1/cases/{id}/decision");
