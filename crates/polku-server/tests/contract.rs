@@ -5,10 +5,13 @@
 
 mod common;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, StatusCode};
 use common::*;
 use polku_core::testing::TestDb;
-use serde_json::Value;
+use regex::Regex;
+use serde_json::{Value, json};
+use tower::ServiceExt;
 
 async fn document(api: &Api) -> Value {
     let r = api
@@ -16,6 +19,113 @@ async fn document(api: &Api) -> Value {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     r.body
+}
+
+/// A string schema's `pattern`, `minLength` and `maxLength` (in characters), as a test.
+fn admits(schema: &Value) -> impl Fn(&str) -> bool {
+    let pattern = schema["pattern"]
+        .as_str()
+        .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}")));
+    let min = schema["minLength"].as_u64().unwrap_or(0) as usize;
+    let max = schema["maxLength"].as_u64().map(|n| n as usize);
+    move |text: &str| {
+        let n = text.chars().count();
+        pattern.as_ref().is_none_or(|p| p.is_match(text)) && n >= min && max.is_none_or(|m| n <= m)
+    }
+}
+
+/// A request with a header of any bytes (`Api::call` takes text only).
+async fn submit_with_key(api: &Api, key: &[u8]) -> Reply {
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/applications")
+        .header("authorization", format!("Bearer {}", api.applicant))
+        .header("content-type", "application/json")
+        .header("idempotency-key", HeaderValue::from_bytes(key).unwrap())
+        .body(Body::from(example_submission().to_string()))
+        .unwrap();
+    let res = api.app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        content_type,
+        body: serde_json::from_slice(&bytes).unwrap(),
+    }
+}
+
+/// The Idempotency-Key is 1–200 visible ASCII characters on every route that takes it: a
+/// key the document's pattern admits is answered, one it refuses is a 422 naming the
+/// header, and nothing is written (a key with a space or a tab was taken; the document
+/// said only "1–200 characters" and that the header might be null).
+async fn the_idempotency_key_is_what_the_document_says(db: &TestDb) {
+    let api = api(db).await;
+    let doc = document(&api).await;
+    let mut schemas = Vec::new();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, op) in operations.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["name"] == "Idempotency-Key" {
+                    assert_eq!(
+                        (&p["in"], &p["required"]),
+                        (&json!("header"), &json!(false))
+                    );
+                    schemas.push((format!("{method} {path}"), p["schema"].clone()));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        schemas.len(),
+        5,
+        "applications, registrations, decision, withdrawal, rectification: {schemas:?}"
+    );
+    let schema = &schemas[0].1;
+    for (route, s) in &schemas {
+        assert_eq!(s, schema, "{route} describes the key differently");
+    }
+    assert_eq!(schema["type"], "string", "a header is text, never null");
+    assert!(schema["pattern"].is_string(), "{schema}");
+    let fits = admits(schema);
+    let fits = |key: &[u8]| std::str::from_utf8(key).is_ok_and(&fits);
+
+    let longest = "k".repeat(200);
+    for key in [
+        b"a".as_slice(),
+        b"my-first-application",
+        b"!\"#$%&'()*+,-./0123456789:;<=>?@[\\]^_`{|}~",
+        longest.as_bytes(),
+    ] {
+        assert!(fits(key), "the document refuses {key:?}");
+        let r = submit_with_key(&api, key).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{key:?}: {:?}", r.body);
+    }
+    let filed = api.store.case_count().await.unwrap();
+    let too_long = "k".repeat(201);
+    for key in [
+        b"".as_slice(),
+        b"my key",
+        b"a\tb",
+        too_long.as_bytes(),
+        "\u{e4}".as_bytes(),
+        b"\xe4",
+    ] {
+        assert!(!fits(key), "the document admits {key:?}");
+        let r = submit_with_key(&api, key).await;
+        assert_problem(
+            &r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("Idempotency-Key"),
+        );
+    }
+    assert_eq!(
+        api.store.case_count().await.unwrap(),
+        filed,
+        "nothing written"
+    );
 }
 
 /// A case id that is not even text once percent-decoded (`%FF`) names no case: a
@@ -44,6 +154,11 @@ async fn a_case_id_that_is_not_text_is_a_404_problem(db: &TestDb) {
     }
 }
 
+polku_core::on_every_database!(
+    idempotency_key,
+    the_idempotency_key_is_what_the_document_says,
+    with_db
+);
 polku_core::on_every_database!(
     case_id_not_text,
     a_case_id_that_is_not_text_is_a_404_problem,

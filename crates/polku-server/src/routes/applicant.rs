@@ -53,8 +53,7 @@ pub struct Submitted {
 #[utoipa::path(
     post, path = "/api/v1/applications", tag = "applicant",
     request_body = Submission,
-    params(("Idempotency-Key" = Option<String>, Header,
-            description = "1–200 characters; a retry with the same key gets the first answer")),
+    params(super::IdempotencyKey),
     responses(
         (status = 201, description = "The case was created", body = Submitted),
         (status = 200, description = "A retry: the case the key first created", body = Submitted),
@@ -464,8 +463,7 @@ fn read_reason(body: Result<Bytes, BytesRejection>, empty: &str) -> Result<Strin
 #[utoipa::path(
     post, path = "/api/v1/cases/{id}/withdrawal", tag = "applicant",
     params(("id" = Uuid, Path, description = "The case"),
-           ("Idempotency-Key" = Option<String>, Header,
-            description = "1–200 characters; a retry with the same key gets the first answer")),
+           super::IdempotencyKey),
     request_body = ApplicantRequest,
     responses(
         (status = 201, description = "The application is withdrawn", body = RequestAccepted),
@@ -513,8 +511,7 @@ pub async fn withdraw(
 #[utoipa::path(
     post, path = "/api/v1/cases/{id}/rectification", tag = "applicant",
     params(("id" = Uuid, Path, description = "The case"),
-           ("Idempotency-Key" = Option<String>, Header,
-            description = "1–200 characters; a retry with the same key gets the first answer")),
+           super::IdempotencyKey),
     request_body = ApplicantRequest,
     responses(
         (status = 201, description = "The request is in a person's queue", body = RequestAccepted),

@@ -223,16 +223,45 @@ fn handling_problem(e: HandlingError) -> Problem {
     }
 }
 
-/// The `Idempotency-Key` header: absent, or 1–200 visible characters.
+/// The `Idempotency-Key` header as the document describes it on every route that takes it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // read by [`idempotency_key`]; here for the document
+pub struct IdempotencyKey {
+    /// 1–200 visible ASCII characters (`!` to `~`: no space, no control character, no
+    /// letter outside ASCII). A retry with the same key gets the first answer; another
+    /// request with it is a 422.
+    #[param(
+        rename = "Idempotency-Key",
+        value_type = String,
+        required = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[!-~]{1,200}$"
+    )]
+    key: Option<String>,
+}
+
+/// The `Idempotency-Key` header: absent, or 1–200 visible ASCII characters (`!` to `~`),
+/// as [`IdempotencyKey`] documents it; anything else is a 422 naming the header.
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
-    match headers.get("idempotency-key").map(|v| v.to_str()) {
-        None => Ok(None),
-        Some(Ok(key)) if !key.is_empty() && key.len() <= 200 => Ok(Some(key)),
-        Some(_) => Err(Problem::invalid(
-            "Idempotency-Key",
-            "the Idempotency-Key must be 1–200 visible characters",
-        )),
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let bytes = value.as_bytes();
+    if (1..=200).contains(&bytes.len()) && bytes.iter().all(|b| (b'!'..=b'~').contains(b)) {
+        // Visible ASCII is UTF-8.
+        value.to_str().map(Some).map_err(|_| bad_key())
+    } else {
+        Err(bad_key())
     }
+}
+
+fn bad_key() -> Problem {
+    Problem::invalid(
+        "Idempotency-Key",
+        "the Idempotency-Key must be 1–200 visible ASCII characters (`!` to `~`, no space)",
+    )
 }
 
 /// Runs `work` once per `Idempotency-Key`: a retry with the key gets the first successful

@@ -195,8 +195,7 @@ pub struct Decided {
 #[utoipa::path(
     post, path = "/api/v1/cases/{id}/decision", tag = "handler",
     params(("id" = Uuid, Path, description = "The case"),
-           ("Idempotency-Key" = Option<String>, Header,
-            description = "1–200 characters; a retry with the same key gets the first answer")),
+           super::IdempotencyKey),
     request_body = DecisionBody,
     responses(
         (status = 201, description = "Decided", body = Decided),
@@ -270,8 +269,7 @@ pub struct Registration {
 #[utoipa::path(
     post, path = "/api/v1/registrations", tag = "handler",
     request_body = Registration,
-    params(("Idempotency-Key" = Option<String>, Header,
-            description = "1–200 visible ASCII characters; a retry with the same key gets the first answer, another request with it a 422")),
+    params(super::IdempotencyKey),
     responses(
         (status = 201, description = "The case was created", body = super::applicant::Submitted),
         (status = 200, description = "A retry: the case the key first created", body = super::applicant::Submitted),
