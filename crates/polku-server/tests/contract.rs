@@ -21,6 +21,17 @@ async fn document(api: &Api) -> Value {
     r.body
 }
 
+/// The schema of query parameter `name` of `GET path`.
+fn query_schema<'d>(doc: &'d Value, path: &str, name: &str) -> &'d Value {
+    doc["paths"][path]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .map(|p| &p["schema"])
+        .unwrap_or_else(|| panic!("GET {path} has no parameter {name}"))
+}
+
 /// A string schema's `pattern`, `minLength` and `maxLength` (in characters), as a test.
 fn admits(schema: &Value) -> impl Fn(&str) -> bool {
     let pattern = schema["pattern"]
@@ -32,6 +43,16 @@ fn admits(schema: &Value) -> impl Fn(&str) -> bool {
         let n = text.chars().count();
         pattern.as_ref().is_none_or(|p| p.is_match(text)) && n >= min && max.is_none_or(|m| n <= m)
     }
+}
+
+/// `text` as a query value: everything but letters, digits, `-` and `~` percent-encoded.
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A request with a header of any bytes (`Api::call` takes text only).
@@ -55,6 +76,11 @@ async fn submit_with_key(api: &Api, key: &[u8]) -> Reply {
         content_type,
         body: serde_json::from_slice(&bytes).unwrap(),
     }
+}
+
+fn case_id(r: &Reply) -> String {
+    assert!(r.status.is_success(), "{:?}", r.body);
+    r.body["case_id"].as_str().unwrap().to_owned()
 }
 
 /// The Idempotency-Key is 1–200 visible ASCII characters on every route that takes it: a
@@ -128,6 +154,86 @@ async fn the_idempotency_key_is_what_the_document_says(db: &TestDb) {
     );
 }
 
+/// A cursor is exactly what the document's pattern says: the cursors the API gives fit it,
+/// one that fits is read as a position, one that does not is a 422 naming `cursor` (the
+/// pattern admitted `0~` and 36 zeros, which the server refused, and the server took a
+/// queue cursor with a signed number or any text for the case id).
+async fn cursors_are_what_the_document_says(db: &TestDb) {
+    let api = api(db).await;
+    let doc = document(&api).await;
+    for _ in 0..2 {
+        case_id(&api.submit(&api.applicant, example_submission(), &[]).await);
+        case_id(&api.submit(&api.applicant, referred_submission(), &[]).await);
+    }
+    let p = pipeline(&api);
+    while p.run_once().await.unwrap().is_some() {}
+    let next = async |uri: &str, token: &str| {
+        let r = api.call("GET", uri, Some(token), None, &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body["next_cursor"].as_str().unwrap().to_owned()
+    };
+    let given_cases = next("/api/v1/cases?limit=1", &api.applicant).await;
+    let given_queue = next("/api/v1/queue?limit=1", &api.handler).await;
+
+    let id = "01234567-89ab-cdef-0123-456789abcdef";
+    let nil = "00000000-0000-0000-0000-000000000000";
+    let routes = [
+        (
+            "/api/v1/cases",
+            &api.applicant,
+            vec![
+                given_cases,
+                format!("0~{nil}"),
+                format!("999999999999999999~{id}"),
+            ],
+            vec![
+                format!("0~{}", "0".repeat(36)),
+                format!("+5~{id}"),
+                format!("-5~{id}"),
+                format!("5~{}", id.to_uppercase()),
+                format!("5~{}", id.replace('-', "")),
+                format!("5~{{{id}}}"),
+                format!("1234567890123456789~{id}"),
+                format!("5~{id}~5"),
+                "nonsense".to_owned(),
+            ],
+        ),
+        (
+            "/api/v1/queue",
+            &api.handler,
+            vec![
+                given_queue,
+                format!("2026-01-01~0~{nil}"),
+                format!("9999-99-99~999999999999999999~{id}"),
+            ],
+            vec![
+                format!("2026-01-01~+5~{id}"),
+                format!("2026-01-01~-5~{id}"),
+                format!("2026-01-01~5~not-a-uuid-at-all-but-36-characters-"),
+                format!("2026-01-01~5~{}", id.to_uppercase()),
+                format!("2026-1-01~5~{id}"),
+                format!("x~5~{id}"),
+                "2026-01-01~5".to_owned(),
+            ],
+        ),
+    ];
+    for (route, token, fitting, not_fitting) in routes {
+        let fits = admits(query_schema(&doc, route, "cursor"));
+        for cursor in fitting {
+            assert!(fits(&cursor), "{route}: the document refuses {cursor}");
+            let uri = format!("{route}?cursor={}", query_value(&cursor));
+            let r = api.call("GET", &uri, Some(token), None, &[]).await;
+            assert_eq!(r.status, StatusCode::OK, "{uri}: {:?}", r.body);
+        }
+        for cursor in not_fitting {
+            assert!(!fits(&cursor), "{route}: the document admits {cursor}");
+            let uri = format!("{route}?cursor={}", query_value(&cursor));
+            let r = api.call("GET", &uri, Some(token), None, &[]).await;
+            assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("cursor"));
+        }
+    }
+}
+
 /// A case id that is not even text once percent-decoded (`%FF`) names no case: a
 /// problem+json 404 as the document lists, not axum's plain-text 400 it does not.
 async fn a_case_id_that_is_not_text_is_a_404_problem(db: &TestDb) {
@@ -159,6 +265,7 @@ polku_core::on_every_database!(
     the_idempotency_key_is_what_the_document_says,
     with_db
 );
+polku_core::on_every_database!(cursors, cursors_are_what_the_document_says, with_db);
 polku_core::on_every_database!(
     case_id_not_text,
     a_case_id_that_is_not_text_is_a_404_problem,

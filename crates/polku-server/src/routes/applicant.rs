@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    LangQuery, QueryOf, bad_cursor, case_id, handling_problem, idempotency_key, json_body,
+    LangQuery, QueryOf, case_cursor, case_id, handling_problem, idempotency_key, json_body,
     json_value, log_use, once, page_limit,
 };
 use crate::AppState;
@@ -219,8 +219,10 @@ pub struct PageQuery {
     /// Cases per page, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9]+~[0-9a-f-]{36}$")]
+    /// `next_cursor` of the previous page, as it was given: `{created_at}~{case id}`.
+    #[param(
+        pattern = "^[0-9]{1,18}~[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
     cursor: Option<String>,
 }
 
@@ -255,16 +257,7 @@ pub async fn my_cases(
         "only an applicant lists their own cases; handlers use /api/v1/queue",
     )?;
     let limit = page_limit(q.limit)?;
-    let after = match q.cursor.as_deref() {
-        None => None,
-        Some(c) => {
-            let (created, id) = c.split_once('~').ok_or_else(bad_cursor)?;
-            Some((
-                created.parse().map_err(|_| bad_cursor())?,
-                Uuid::parse_str(id).map_err(|_| bad_cursor())?,
-            ))
-        }
-    };
+    let after = q.cursor.as_deref().map(case_cursor).transpose()?;
     let items = state
         .store
         .cases_of(person, after, limit)

@@ -102,6 +102,51 @@ fn bad_cursor() -> Problem {
     Problem::invalid("cursor", "the cursor is not one this API gave")
 }
 
+/// A UUID as this API writes it: lower-case hex in the hyphenated form.
+fn uuid_as_written(text: &str) -> Option<Uuid> {
+    let groups: Vec<&str> = text.split('-').collect();
+    let shaped = groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| {
+            g.len() == n && g.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        });
+    shaped.then(|| Uuid::parse_str(text).ok()).flatten()
+}
+
+/// 1–18 decimal digits (microseconds since the Unix epoch, as the API writes them; 18
+/// digits always fit an `i64`).
+fn micros_as_written(text: &str) -> Option<i64> {
+    let digits = !text.is_empty() && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
+}
+
+/// The cursor of `GET /api/v1/cases`: `{created_at}~{case id}`, exactly as the document's
+/// pattern for it says; anything else is a 422 naming `cursor`.
+fn case_cursor(cursor: &str) -> Result<(i64, Uuid), Problem> {
+    let (created, id) = cursor.split_once('~').ok_or_else(bad_cursor)?;
+    micros_as_written(created)
+        .zip(uuid_as_written(id))
+        .ok_or_else(bad_cursor)
+}
+
+/// The cursor of `GET /api/v1/queue`: `{application date}~{created_at}~{case id}`,
+/// exactly as the document's pattern for it says; anything else is a 422 naming
+/// `cursor`. The date is a position in the order, so only its shape is checked.
+fn queue_cursor(cursor: &str) -> Result<(String, i64, String), Problem> {
+    let mut parts = cursor.splitn(3, '~');
+    let (Some(date), Some(created), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad_cursor());
+    };
+    let dated = date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    match (dated, micros_as_written(created), uuid_as_written(id)) {
+        (true, Some(created), Some(_)) => Ok((date.to_owned(), created, id.to_owned())),
+        _ => Err(bad_cursor()),
+    }
+}
+
 /// Every body the API reads is JSON: a request that sends a body of another type
 /// (`text/plain`, a form, or none named) is a 415 problem before any handler runs. A
 /// browser sends those across sites without asking first; JSON it never does.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{QueryOf, bad_cursor, case_id, handling_problem, json_body, once, page_limit};
+use super::{QueryOf, case_id, handling_problem, json_body, once, page_limit};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -41,8 +41,11 @@ pub struct QueueQuery {
     /// Cases per page, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}~[0-9]+~[0-9a-f-]{36}$")]
+    /// `next_cursor` of the previous page, as it was given:
+    /// `{application date}~{created_at}~{case id}`.
+    #[param(
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}~[0-9]{1,18}~[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
     cursor: Option<String>,
 }
 
@@ -74,20 +77,7 @@ pub async fn queue(
     QueryOf(q): QueryOf<QueueQuery>,
 ) -> Result<Json<QueuePage>, Problem> {
     handler_only(&caller)?;
-    let after = match q.cursor.as_deref() {
-        None => None,
-        Some(c) => {
-            let mut parts = c.splitn(3, '~');
-            match (
-                parts.next(),
-                parts.next().and_then(|n| n.parse::<i64>().ok()),
-                parts.next(),
-            ) {
-                (Some(d), Some(n), Some(id)) => Some((d.to_owned(), n, id.to_owned())),
-                _ => return Err(bad_cursor()),
-            }
-        }
-    };
+    let after = q.cursor.as_deref().map(super::queue_cursor).transpose()?;
     for (field, value) in [
         ("filed_on_or_before", &q.filed_on_or_before),
         ("deadline_on_or_before", &q.deadline_on_or_before),
