@@ -101,7 +101,17 @@ fn describe_matters(mut doc: serde_json::Value, rules: &RuleBook) -> serde_json:
         .pointer_mut("/components/schemas/Submission/properties/matter")
         .and_then(|m| m.as_object_mut())
     {
-        matter.insert("enum".into(), ids.into());
+        matter.insert("enum".into(), ids.clone().into());
+    }
+    if let Some(parameters) = doc
+        .pointer_mut("/paths/~1api~1v1~1queue/get/parameters")
+        .and_then(|p| p.as_array_mut())
+    {
+        for p in parameters.iter_mut().filter(|p| p["name"] == "matter") {
+            if let Some(schema) = p.get_mut("schema").and_then(|s| s.as_object_mut()) {
+                schema.insert("enum".into(), ids.clone().into());
+            }
+        }
     }
     let mut application = polku_rules::schema::submission_schema();
     if let Some(o) = application.as_object_mut() {
@@ -157,6 +167,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         description = "Applications, cases, decisions explained in fi/sv/en, people's work and the rule sets in force. \
 Every route needs `Authorization: Bearer <token>`; errors are RFC 9457 problem details. \
 Request bodies are JSON (`Content-Type: application/json`); any other is a 415 problem. \
+A query parameter sent with an empty value (`?limit=`, `?matter=`, `?cursor=`) is a 422 problem naming it, \
+like any other value that does not fit; leave a parameter out to get its default. \
 Calls from other authorities carry the X-Road headers `X-Road-Client`, `X-Road-UserId` and `X-Road-Issue`, \
 which the use log records.",
         license(name = "EUPL-1.2")

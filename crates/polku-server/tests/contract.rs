@@ -234,6 +234,56 @@ async fn cursors_are_what_the_document_says(db: &TestDb) {
     }
 }
 
+/// A query parameter sent empty (`?limit=`, `?matter=`, `?cursor=`) is a 422 naming it on
+/// every route, and the document admits no empty value for any of them (it admitted
+/// `?matter=`, which the server refused).
+async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestDb) {
+    let api = api(db).await;
+    let doc = document(&api).await;
+    assert!(
+        doc["info"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("empty value"),
+        "the document says what an empty value does"
+    );
+    let id = case_id(&api.submit(&api.applicant, example_submission(), &[]).await);
+    let mut asked = Vec::new();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        let Some(op) = operations.get("get") else {
+            continue;
+        };
+        let (uri, token) = match path.as_str() {
+            "/api/v1/cases" | "/api/v1/rule-sets" => (path.clone(), &api.applicant),
+            "/api/v1/cases/{id}" => (format!("/api/v1/cases/{id}"), &api.applicant),
+            "/api/v1/queue" => (path.clone(), &api.handler),
+            other => panic!("a new GET route {other}: say here who reads it"),
+        };
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if p["in"] != "query" {
+                continue;
+            }
+            let name = p["name"].as_str().unwrap();
+            let schema = &p["schema"];
+            let refuses_empty = schema["type"] == "integer"
+                || schema["enum"]
+                    .as_array()
+                    .is_some_and(|e| !e.contains(&json!("")))
+                || !admits(schema)("");
+            assert!(
+                refuses_empty,
+                "GET {path}: the document admits ?{name}= ({schema})"
+            );
+            let r = api
+                .call("GET", &format!("{uri}?{name}="), Some(token), None, &[])
+                .await;
+            assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some(name));
+            asked.push(format!("{path}?{name}"));
+        }
+    }
+    assert_eq!(asked.len(), 9, "{asked:?}");
+}
+
 /// A case id that is not even text once percent-decoded (`%FF`) names no case: a
 /// problem+json 404 as the document lists, not axum's plain-text 400 it does not.
 async fn a_case_id_that_is_not_text_is_a_404_problem(db: &TestDb) {
@@ -266,6 +316,11 @@ polku_core::on_every_database!(
     with_db
 );
 polku_core::on_every_database!(cursors, cursors_are_what_the_document_says, with_db);
+polku_core::on_every_database!(
+    empty_query_values,
+    an_empty_query_value_is_a_422_naming_it_as_the_document_says,
+    with_db
+);
 polku_core::on_every_database!(
     case_id_not_text,
     a_case_id_that_is_not_text_is_a_404_problem,

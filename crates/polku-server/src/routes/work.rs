@@ -30,7 +30,8 @@ fn handler_only(caller: &Caller) -> Result<Actor, Problem> {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
-    /// Only this matter (a rule set's id).
+    /// Only this matter (a rule set's id from `/api/v1/rule-sets`).
+    #[param(min_length = 1)]
     matter: Option<String>,
     /// Only applications filed on or before this date (`YYYY-MM-DD`): the oldest work.
     #[param(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
