@@ -5,10 +5,13 @@
 
 mod common;
 
+use std::path::PathBuf;
+
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
 use common::*;
 use polku_core::testing::TestDb;
+use polku_rules::RuleBook;
 use regex::Regex;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -284,6 +287,62 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
     assert_eq!(asked.len(), 9, "{asked:?}");
 }
 
+/// The bundled employed-extension rule set with its last version ending on 31 Dec 2025:
+/// no version covers a filing today.
+fn rules_ending_in_2025() -> RuleBook {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules/fi");
+    let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+    let employed = read("residence-permit-employed-extension.yaml");
+    let ended = employed.replace(
+        "in_force: { from: 2025-04-01 }",
+        "in_force: { from: 2025-04-01, to: 2025-12-31 }",
+    );
+    assert_ne!(ended, employed, "the rule file changed: update this test");
+    RuleBook::from_sources(&[
+        (
+            PathBuf::from("common/residence-permit-conditions.yaml"),
+            read("common/residence-permit-conditions.yaml"),
+        ),
+        (PathBuf::from("employed.yaml"), ended),
+    ])
+    .unwrap()
+}
+
+/// A decision the machine made without rules — no rule-set version covers the filing date
+/// — has no explanation: the API sends `null`, and the document says it may (it said an
+/// object, so a client generated from it failed to read the case).
+async fn a_decision_without_rules_has_a_null_explanation_as_the_document_says(db: &TestDb) {
+    assert!(polku_core::today_in_finland() > jiff::civil::date(2025, 12, 31));
+    let api = api_with(db, rules_ending_in_2025()).await;
+    let doc = document(&api).await;
+    let id = case_id(&api.submit(&api.applicant, example_submission(), &[]).await);
+    pipeline(&api).run_once().await.unwrap();
+    for token in [&api.applicant, &api.handler] {
+        let r = api
+            .call(
+                "GET",
+                &format!("/api/v1/cases/{id}?lang=en"),
+                Some(token),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["state"], "referred");
+        let decision = &r.body["decisions"][0];
+        assert_eq!(decision["outcome"], "refer");
+        let properties = &doc["components"]["schemas"]["DecisionView"]["properties"];
+        for field in ["explanation", "rule_set", "rule_set_version"] {
+            assert!(decision[field].is_null(), "{field}: {decision}");
+            let types = &properties[field]["type"];
+            assert!(
+                types.as_array().is_some_and(|t| t.contains(&json!("null"))),
+                "the document does not admit a null {field}: {types}"
+            );
+        }
+    }
+}
+
 /// A case id that is not even text once percent-decoded (`%FF`) names no case: a
 /// problem+json 404 as the document lists, not axum's plain-text 400 it does not.
 async fn a_case_id_that_is_not_text_is_a_404_problem(db: &TestDb) {
@@ -319,6 +378,11 @@ polku_core::on_every_database!(cursors, cursors_are_what_the_document_says, with
 polku_core::on_every_database!(
     empty_query_values,
     an_empty_query_value_is_a_422_naming_it_as_the_document_says,
+    with_db
+);
+polku_core::on_every_database!(
+    null_explanation,
+    a_decision_without_rules_has_a_null_explanation_as_the_document_says,
     with_db
 );
 polku_core::on_every_database!(

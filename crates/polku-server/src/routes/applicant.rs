@@ -294,8 +294,11 @@ pub struct DecisionView {
     /// The date whose rules and figures applied.
     evaluated_on: String,
     /// The rule trace in the language asked for (each condition with its legal basis,
-    /// status, values and evidence), or a person's reasons.
-    #[schema(value_type = Object)]
+    /// status, values and evidence), or a person's reasons. `null` when the machine had no
+    /// rules to evaluate (no rule-set version covers the filing date, or the application
+    /// did not fit the input schema): it then referred the case to a person, and
+    /// `rule_set` and `rule_set_version` are `null` too.
+    #[schema(value_type = Option<Object>)]
     explanation: Option<Value>,
     /// Microseconds since the Unix epoch.
     decided_at: i64,
