@@ -117,6 +117,11 @@ fn describe_matters(mut doc: serde_json::Value, rules: &RuleBook) -> serde_json:
     if let Some(o) = application.as_object_mut() {
         o.remove("$schema");
         o.remove("$id");
+        // A group may be null like any field in it (unknown, all of it): the server reads
+        // `{"application": {"employment": null}}` as it reads an absent group.
+        if let Some(properties) = o.get_mut("properties") {
+            nullable_groups(properties);
+        }
     }
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
@@ -136,6 +141,21 @@ fn describe_matters(mut doc: serde_json::Value, rules: &RuleBook) -> serde_json:
         }
     }
     doc
+}
+
+/// Every object among `properties`, and every object within those, admits `null` too.
+fn nullable_groups(properties: &mut serde_json::Value) {
+    let Some(properties) = properties.as_object_mut() else {
+        return;
+    };
+    for property in properties.values_mut() {
+        if property["type"] == "object" {
+            property["type"] = serde_json::json!(["object", "null"]);
+            if let Some(inner) = property.get_mut("properties") {
+                nullable_groups(inner);
+            }
+        }
+    }
 }
 
 /// This API described in OpenAPI 3.1, as `/api/v1/openapi.json` serves it (without the

@@ -369,6 +369,47 @@ async fn a_case_id_that_is_not_text_is_a_404_problem(db: &TestDb) {
     }
 }
 
+/// A group of the application may be null, as every field in it may: the server reads
+/// `{"employment": null}` as an absent group, and the document admits it (it said object).
+async fn a_null_group_is_read_as_unknown_as_the_document_says(db: &TestDb) {
+    let api = api(db).await;
+    let doc = document(&api).await;
+    let application = &doc["components"]["schemas"]["Application"];
+    assert_eq!(
+        application["type"], "object",
+        "the document itself is an object"
+    );
+    // Every group, as a path of property names.
+    let mut groups = Vec::new();
+    let mut todo = vec![(Vec::<String>::new(), application)];
+    while let Some((at, schema)) = todo.pop() {
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            if property["properties"].is_object() {
+                let mut path = at.clone();
+                path.push(name.clone());
+                todo.push((path.clone(), property));
+                groups.push((path, property["type"].clone()));
+            }
+        }
+    }
+    assert!(groups.len() >= 4, "{groups:?}");
+    for (path, types) in groups {
+        assert!(
+            types.as_array().is_some_and(|t| t.contains(&json!("null"))),
+            "the document does not admit a null {}: {types}",
+            path.join(".")
+        );
+        let mut submission = json!({"matter": "fi.residence-permit.employed.extension"});
+        let mut at = &mut submission["application"];
+        for name in &path {
+            at = &mut at[name.as_str()];
+        }
+        *at = Value::Null;
+        let r = api.submit(&api.applicant, submission.clone(), &[]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{submission}: {:?}", r.body);
+    }
+}
+
 polku_core::on_every_database!(
     idempotency_key,
     the_idempotency_key_is_what_the_document_says,
@@ -388,5 +429,10 @@ polku_core::on_every_database!(
 polku_core::on_every_database!(
     case_id_not_text,
     a_case_id_that_is_not_text_is_a_404_problem,
+    with_db
+);
+polku_core::on_every_database!(
+    null_groups,
+    a_null_group_is_read_as_unknown_as_the_document_says,
     with_db
 );
