@@ -343,6 +343,124 @@ async fn a_decision_without_rules_has_a_null_explanation_as_the_document_says(db
     }
 }
 
+/// Every route that reads a body lists the 415 it answers to a body not sent as JSON (the
+/// claim too, which reads none), and the reasons' schemas refuse what the server refuses:
+/// a control character but line breaks and tabs, only spaces, more than 20,000 characters
+/// (the document admitted any text with a letter in it, NUL and escapes included).
+async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
+    let api = api(db).await;
+    let doc = document(&api).await;
+    let mut posts = 0;
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        if let Some(op) = operations.get("post") {
+            assert!(
+                op["responses"]["415"]["content"]["application/problem+json"].is_object(),
+                "POST {path} does not list its 415"
+            );
+            posts += 1;
+        }
+    }
+    assert_eq!(posts, 6);
+
+    let referred = case_id(&api.submit(&api.applicant, referred_submission(), &[]).await);
+    let granted = case_id(&api.submit(&api.applicant, example_submission(), &[]).await);
+    let p = pipeline(&api);
+    p.run_once().await.unwrap();
+    p.run_once().await.unwrap();
+    let open = case_id(&api.submit(&api.applicant, example_submission(), &[]).await);
+    let claimed = api
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{referred}/claim"),
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::OK, "{:?}", claimed.body);
+
+    let schemas = &doc["components"]["schemas"];
+    let reasons = admits(&schemas["DecisionBody"]["properties"]["reasons"]);
+    let reason = admits(&schemas["ApplicantRequest"]["properties"]["reason"]);
+    let post = async |uri: String, token: &str, body: Value| {
+        api.call(
+            "POST",
+            &uri,
+            Some(token),
+            Some(body.to_string().into_bytes()),
+            &[],
+        )
+        .await
+    };
+    let too_long = "x".repeat(20_001);
+    for text in [
+        "Pay too low\u{0}",
+        "\u{1b}[2J",
+        "a\u{8}b",
+        "\u{7f}",
+        "\u{9b}",
+        "",
+        " ",
+        "\r\n\t ",
+        "\u{3000}",
+        too_long.as_str(),
+    ] {
+        assert!(!reasons(text), "the document admits reasons {text:?}");
+        assert!(!reason(text), "the document admits a reason {text:?}");
+        let r = post(
+            format!("/api/v1/cases/{referred}/decision"),
+            &api.handler,
+            json!({"outcome": "refuse", "reasons": text}),
+        )
+        .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("reasons"));
+        for (case, request) in [(&granted, "rectification"), (&open, "withdrawal")] {
+            let r = post(
+                format!("/api/v1/cases/{case}/{request}"),
+                &api.applicant,
+                json!({"reason": text}),
+            )
+            .await;
+            assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("reason"));
+        }
+    }
+    let longest = "x".repeat(20_000);
+    let accepted = [
+        (
+            format!("/api/v1/cases/{referred}/decision"),
+            &api.handler,
+            "reasons",
+            "Pay too low:\r\n\t1,000 € a month",
+        ),
+        (
+            format!("/api/v1/cases/{granted}/rectification"),
+            &api.applicant,
+            "reason",
+            longest.as_str(),
+        ),
+        (
+            format!("/api/v1/cases/{open}/withdrawal"),
+            &api.applicant,
+            "reason",
+            "I got another permit",
+        ),
+    ];
+    for (uri, token, field, text) in accepted {
+        let fits = if field == "reasons" {
+            &reasons
+        } else {
+            &reason
+        };
+        assert!(fits(text), "the document refuses {field} {text:?}");
+        let mut body = json!({ field: text });
+        if field == "reasons" {
+            body["outcome"] = json!("refuse");
+        }
+        let r = post(uri.clone(), token, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{uri}: {:?}", r.body);
+    }
+}
+
 /// A case id that is not even text once percent-decoded (`%FF`) names no case: a
 /// problem+json 404 as the document lists, not axum's plain-text 400 it does not.
 async fn a_case_id_that_is_not_text_is_a_404_problem(db: &TestDb) {
@@ -424,6 +542,11 @@ polku_core::on_every_database!(
 polku_core::on_every_database!(
     null_explanation,
     a_decision_without_rules_has_a_null_explanation_as_the_document_says,
+    with_db
+);
+polku_core::on_every_database!(
+    refused_bodies,
+    bodies_are_refused_where_the_document_says,
     with_db
 );
 polku_core::on_every_database!(

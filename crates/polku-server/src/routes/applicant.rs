@@ -62,6 +62,7 @@ pub struct Submitted {
         (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input, naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -432,8 +433,12 @@ fn applicants_history(history: Vec<CaseEvent>) -> Vec<CaseEvent> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicantRequest {
-    /// Not empty: say why.
-    #[schema(pattern = "\\S")]
+    /// Say why, in plain text: not only spaces, at most 20,000 characters, no control
+    /// character but line breaks and tabs (anything else is a 422 naming `reason`).
+    #[schema(
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     reason: String,
 }
 
@@ -466,7 +471,8 @@ fn read_reason(body: Result<Bytes, BytesRejection>, empty: &str) -> Result<Strin
         (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case of the caller's", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided or withdrawn", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason, a control character in it (but line breaks and tabs), more than 20,000 characters, or a bad Idempotency-Key; naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -514,7 +520,8 @@ pub async fn withdraw(
         (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case of the caller's", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No automated decision to rectify", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason, a control character in it (but line breaks and tabs), more than 20,000 characters, or a bad Idempotency-Key; naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),

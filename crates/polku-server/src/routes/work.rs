@@ -144,6 +144,7 @@ pub struct Claimed {
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not waiting, or another handler holds it", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body was sent, not as JSON (the claim reads none)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -170,8 +171,13 @@ pub async fn claim(
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     outcome: HumanOutcome,
-    /// The reasons, as the decision will state them; not empty.
-    #[schema(pattern = "\\S")]
+    /// The reasons, as the decision will state them, in plain text: not only spaces, at
+    /// most 20,000 characters, no control character but line breaks and tabs (anything
+    /// else is a 422 naming `reasons`).
+    #[schema(
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     reasons: String,
 }
 
@@ -193,7 +199,8 @@ pub struct Decided {
         (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not claimed by the caller, or not waiting", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad outcome or no reasons", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad outcome; no reasons, a control character in them (but line breaks and tabs) or more than 20,000 characters; or a bad Idempotency-Key; naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -268,6 +275,7 @@ pub struct Registration {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input, naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
