@@ -97,11 +97,13 @@ pub fn operator_router(state: AppState) -> Router {
 /// application is the input schema's applicant part, with its bounds.
 fn describe_matters(mut doc: serde_json::Value, rules: &RuleBook) -> serde_json::Value {
     let ids: Vec<serde_json::Value> = rules.iter().map(|rs| rs.id.clone().into()).collect();
-    if let Some(matter) = doc
-        .pointer_mut("/components/schemas/Submission/properties/matter")
-        .and_then(|m| m.as_object_mut())
-    {
-        matter.insert("enum".into(), ids.clone().into());
+    for pointer in [
+        "/components/schemas/Submission/properties/matter",
+        "/components/schemas/Registration/properties/matter",
+    ] {
+        if let Some(matter) = doc.pointer_mut(pointer).and_then(|m| m.as_object_mut()) {
+            matter.insert("enum".into(), ids.clone().into());
+        }
     }
     if let Some(parameters) = doc
         .pointer_mut("/paths/~1api~1v1~1queue/get/parameters")

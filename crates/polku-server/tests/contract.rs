@@ -461,6 +461,77 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
     }
 }
 
+/// A registration is refused exactly where the document says: a matter outside the listed
+/// ones, a reason with a control character (a line break too), fewer than 2 characters
+/// once trimmed, or more than 500 as sent (the document admitted two spaces and a line
+/// break, which the server refused, and the server took 501 characters ending in a
+/// space, which the document refused); it lists its 413 and 415.
+async fn a_registration_is_refused_where_the_document_says(db: &TestDb) {
+    let api = api(db).await;
+    let doc = document(&api).await;
+    let op = &doc["paths"]["/api/v1/registrations"]["post"];
+    for status in ["413", "415", "422"] {
+        assert!(op["responses"][status].is_object(), "no {status}");
+    }
+    let properties = &doc["components"]["schemas"]["Registration"]["properties"];
+    let ids: Vec<Value> = api.rules.iter().map(|rs| json!(rs.id)).collect();
+    assert_eq!(properties["matter"]["enum"], json!(ids));
+    let fits = admits(&properties["reason"]);
+    let today = polku_core::today_in_finland().to_string();
+    let register = async |matter: &str, reason: &str| {
+        let body = json!({
+            "matter": matter,
+            "applicant": "person-1",
+            "received_on": today,
+            "reason": reason,
+            "application": example_submission()["application"],
+        });
+        api.call(
+            "POST",
+            "/api/v1/registrations",
+            Some(&api.handler),
+            Some(body.to_string().into_bytes()),
+            &[],
+        )
+        .await
+    };
+    let matter = "fi.residence-permit.employed.extension";
+    let longest = "x".repeat(500);
+    for reason in [
+        "ab",
+        "Paper form received at the Helsinki service point",
+        longest.as_str(),
+    ] {
+        assert!(fits(reason), "the document refuses {reason:?}");
+        let r = register(matter, reason).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{reason:?}: {:?}", r.body);
+    }
+    let registered = api.store.case_count().await.unwrap();
+    let spaced = format!("{longest} ");
+    let too_long = "x".repeat(501);
+    for reason in [
+        "a",
+        "  ",
+        " a ",
+        "a\nb",
+        "a\tb",
+        "Paper\u{0}",
+        spaced.as_str(),
+        too_long.as_str(),
+    ] {
+        assert!(!fits(reason), "the document admits {reason:?}");
+        let r = register(matter, reason).await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("reason"));
+    }
+    let r = register("fi.no-such-matter", "Paper form").await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("matter"));
+    assert_eq!(
+        api.store.case_count().await.unwrap(),
+        registered,
+        "nothing written"
+    );
+}
+
 /// A case id that is not even text once percent-decoded (`%FF`) names no case: a
 /// problem+json 404 as the document lists, not axum's plain-text 400 it does not.
 async fn a_case_id_that_is_not_text_is_a_404_problem(db: &TestDb) {
@@ -547,6 +618,11 @@ polku_core::on_every_database!(
 polku_core::on_every_database!(
     refused_bodies,
     bodies_are_refused_where_the_document_says,
+    with_db
+);
+polku_core::on_every_database!(
+    registrations,
+    a_registration_is_refused_where_the_document_says,
     with_db
 );
 polku_core::on_every_database!(

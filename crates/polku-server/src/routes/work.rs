@@ -251,9 +251,14 @@ pub struct Registration {
     /// most 365 days ago. The rules in force that day decide it.
     #[schema(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     received_on: String,
-    /// How it arrived and why it is registered now (2–500 characters); kept in the case's
-    /// history and the audit chain.
-    #[schema(min_length = 2, max_length = 500)]
+    /// How it arrived and why it is registered now: one line of at most 500 characters,
+    /// at least 2 once leading and trailing spaces are left out, no control character
+    /// (not even a line break); kept in the case's history and the audit chain.
+    #[schema(
+        min_length = 2,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     reason: String,
     /// What the applicant wrote, in the input schema's shape: as for
     /// `POST /api/v1/applications`, only what the applicant alone can tell.
@@ -274,7 +279,8 @@ pub struct Registration {
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input, naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, naming the field: a matter Polku does not decide, a day in the future or more than 365 days ago, a reason out of bounds, an application that does not fit, a bad Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -297,6 +303,13 @@ pub async fn register(
         return Err(Problem::invalid(
             "applicant",
             "the person id is 1–64 letters, digits and hyphens",
+        ));
+    }
+    // The document's bound is on the text as sent; the store's on the text trimmed.
+    if r.reason.chars().nth(500).is_some() {
+        return Err(Problem::invalid(
+            "reason",
+            "the reason is at most 500 characters",
         ));
     }
     let received = polku_rules::schema::parse_date(&r.received_on)
