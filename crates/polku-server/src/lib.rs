@@ -97,16 +97,33 @@ pub fn operator_router(state: AppState) -> Router {
 /// application is the input schema's applicant part, with its bounds.
 fn describe_matters(mut doc: serde_json::Value, rules: &RuleBook) -> serde_json::Value {
     let ids: Vec<serde_json::Value> = rules.iter().map(|rs| rs.id.clone().into()).collect();
-    if let Some(matter) = doc
-        .pointer_mut("/components/schemas/Submission/properties/matter")
-        .and_then(|m| m.as_object_mut())
+    for pointer in [
+        "/components/schemas/Submission/properties/matter",
+        "/components/schemas/Registration/properties/matter",
+    ] {
+        if let Some(matter) = doc.pointer_mut(pointer).and_then(|m| m.as_object_mut()) {
+            matter.insert("enum".into(), ids.clone().into());
+        }
+    }
+    if let Some(parameters) = doc
+        .pointer_mut("/paths/~1api~1v1~1queue/get/parameters")
+        .and_then(|p| p.as_array_mut())
     {
-        matter.insert("enum".into(), ids.into());
+        for p in parameters.iter_mut().filter(|p| p["name"] == "matter") {
+            if let Some(schema) = p.get_mut("schema").and_then(|s| s.as_object_mut()) {
+                schema.insert("enum".into(), ids.clone().into());
+            }
+        }
     }
     let mut application = polku_rules::schema::submission_schema();
     if let Some(o) = application.as_object_mut() {
         o.remove("$schema");
         o.remove("$id");
+        // A group may be null like any field in it (unknown, all of it): the server reads
+        // `{"application": {"employment": null}}` as it reads an absent group.
+        if let Some(properties) = o.get_mut("properties") {
+            nullable_groups(properties);
+        }
     }
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
@@ -126,6 +143,21 @@ fn describe_matters(mut doc: serde_json::Value, rules: &RuleBook) -> serde_json:
         }
     }
     doc
+}
+
+/// Every object among `properties`, and every object within those, admits `null` too.
+fn nullable_groups(properties: &mut serde_json::Value) {
+    let Some(properties) = properties.as_object_mut() else {
+        return;
+    };
+    for property in properties.values_mut() {
+        if property["type"] == "object" {
+            property["type"] = serde_json::json!(["object", "null"]);
+            if let Some(inner) = property.get_mut("properties") {
+                nullable_groups(inner);
+            }
+        }
+    }
 }
 
 /// This API described in OpenAPI 3.1, as `/api/v1/openapi.json` serves it (without the
@@ -157,6 +189,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         description = "Applications, cases, decisions explained in fi/sv/en, people's work and the rule sets in force. \
 Every route needs `Authorization: Bearer <token>`; errors are RFC 9457 problem details. \
 Request bodies are JSON (`Content-Type: application/json`); any other is a 415 problem. \
+A query parameter sent with an empty value (`?limit=`, `?matter=`, `?cursor=`) is a 422 problem naming it, \
+like any other value that does not fit; leave a parameter out to get its default. \
 Calls from other authorities carry the X-Road headers `X-Road-Client`, `X-Road-UserId` and `X-Road-Issue`, \
 which the use log records.",
         license(name = "EUPL-1.2")

@@ -4,8 +4,8 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use polku_core::{CaseError, CaseEvent, CaseState, CaseSummary, NewApplication, Permit, Role};
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    LangQuery, QueryOf, bad_cursor, case_id, handling_problem, idempotency_key, json_body,
+    LangQuery, QueryOf, case_cursor, case_id, handling_problem, idempotency_key, json_body,
     json_value, log_use, once, page_limit,
 };
 use crate::AppState;
@@ -53,8 +53,7 @@ pub struct Submitted {
 #[utoipa::path(
     post, path = "/api/v1/applications", tag = "applicant",
     request_body = Submission,
-    params(("Idempotency-Key" = Option<String>, Header,
-            description = "1–200 characters; a retry with the same key gets the first answer")),
+    params(super::IdempotencyKey),
     responses(
         (status = 201, description = "The case was created", body = Submitted),
         (status = 200, description = "A retry: the case the key first created", body = Submitted),
@@ -63,6 +62,7 @@ pub struct Submitted {
         (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input, naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -220,8 +220,10 @@ pub struct PageQuery {
     /// Cases per page, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9]+~[0-9a-f-]{36}$")]
+    /// `next_cursor` of the previous page, as it was given: `{created_at}~{case id}`.
+    #[param(
+        pattern = "^[0-9]{1,18}~[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
     cursor: Option<String>,
 }
 
@@ -256,16 +258,7 @@ pub async fn my_cases(
         "only an applicant lists their own cases; handlers use /api/v1/queue",
     )?;
     let limit = page_limit(q.limit)?;
-    let after = match q.cursor.as_deref() {
-        None => None,
-        Some(c) => {
-            let (created, id) = c.split_once('~').ok_or_else(bad_cursor)?;
-            Some((
-                created.parse().map_err(|_| bad_cursor())?,
-                Uuid::parse_str(id).map_err(|_| bad_cursor())?,
-            ))
-        }
-    };
+    let after = q.cursor.as_deref().map(case_cursor).transpose()?;
     let items = state
         .store
         .cases_of(person, after, limit)
@@ -302,8 +295,11 @@ pub struct DecisionView {
     /// The date whose rules and figures applied.
     evaluated_on: String,
     /// The rule trace in the language asked for (each condition with its legal basis,
-    /// status, values and evidence), or a person's reasons.
-    #[schema(value_type = Object)]
+    /// status, values and evidence), or a person's reasons. `null` when the machine had no
+    /// rules to evaluate (no rule-set version covers the filing date, or the application
+    /// did not fit the input schema): it then referred the case to a person, and
+    /// `rule_set` and `rule_set_version` are `null` too.
+    #[schema(value_type = Option<Object>)]
     explanation: Option<Value>,
     /// Microseconds since the Unix epoch.
     decided_at: i64,
@@ -339,7 +335,7 @@ pub struct CaseView {
 pub async fn read_case(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: super::CasePath,
     QueryOf(q): QueryOf<LangQuery>,
 ) -> Result<Json<CaseView>, Problem> {
     let lang = q.lang()?;
@@ -350,7 +346,7 @@ pub async fn read_case(
         Role::Auditor => "audit",
         _ => return Err(Problem::forbidden("this role does not read cases")),
     };
-    let id = case_id(&id)?;
+    let id = case_id(id)?;
     let case = match state.store.case(id).await {
         Ok(c) => c,
         Err(CaseError::NotFound(_)) => {
@@ -437,8 +433,12 @@ fn applicants_history(history: Vec<CaseEvent>) -> Vec<CaseEvent> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicantRequest {
-    /// Not empty: say why.
-    #[schema(pattern = "\\S")]
+    /// Say why, in plain text: not only spaces, at most 20,000 characters, no control
+    /// character but line breaks and tabs (anything else is a 422 naming `reason`).
+    #[schema(
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     reason: String,
 }
 
@@ -464,15 +464,15 @@ fn read_reason(body: Result<Bytes, BytesRejection>, empty: &str) -> Result<Strin
 #[utoipa::path(
     post, path = "/api/v1/cases/{id}/withdrawal", tag = "applicant",
     params(("id" = Uuid, Path, description = "The case"),
-           ("Idempotency-Key" = Option<String>, Header,
-            description = "1–200 characters; a retry with the same key gets the first answer")),
+           super::IdempotencyKey),
     request_body = ApplicantRequest,
     responses(
         (status = 201, description = "The application is withdrawn", body = RequestAccepted),
         (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case of the caller's", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided or withdrawn", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason, a control character in it (but line breaks and tabs), more than 20,000 characters, or a bad Idempotency-Key; naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -483,11 +483,11 @@ pub async fn withdraw(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: super::CasePath,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let person = own_person(&caller, "only the applicant withdraws their application")?;
-    let id = case_id(&id)?;
+    let id = case_id(id)?;
     let reason = read_reason(body, "say why you withdraw the application")?;
     let request = format!("POST /api/v1/cases/{id}/withdrawal");
     once(&state, &caller, &headers, request, async {
@@ -513,15 +513,15 @@ pub async fn withdraw(
 #[utoipa::path(
     post, path = "/api/v1/cases/{id}/rectification", tag = "applicant",
     params(("id" = Uuid, Path, description = "The case"),
-           ("Idempotency-Key" = Option<String>, Header,
-            description = "1–200 characters; a retry with the same key gets the first answer")),
+           super::IdempotencyKey),
     request_body = ApplicantRequest,
     responses(
         (status = 201, description = "The request is in a person's queue", body = RequestAccepted),
         (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case of the caller's", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No automated decision to rectify", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason, a control character in it (but line breaks and tabs), more than 20,000 characters, or a bad Idempotency-Key; naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -532,14 +532,14 @@ pub async fn rectification(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: super::CasePath,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let person = own_person(
         &caller,
         "only the applicant asks for rectification of their decision",
     )?;
-    let id = case_id(&id)?;
+    let id = case_id(id)?;
     let reason = read_reason(body, "say what should be rectified")?;
     let request = format!("POST /api/v1/cases/{id}/rectification");
     once(&state, &caller, &headers, request, async {

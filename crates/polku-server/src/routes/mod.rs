@@ -10,7 +10,8 @@ pub mod work;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::Path;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use polku_core::{AuditEntry, AuditLog, CaseError, HandlingError};
@@ -74,10 +75,17 @@ impl LangQuery {
     }
 }
 
-/// A case id from the path. A malformed id names no case, so it is a 404 like an
-/// unknown one.
-fn case_id(id: &str) -> Result<Uuid, Problem> {
-    Uuid::parse_str(id).map_err(|_| Problem::not_found(format!("there is no case {id}")))
+/// A case id as the path gives it, or why axum could not read it (the path is not
+/// UTF-8 once percent-decoded: `/api/v1/cases/%FF`).
+type CasePath = Result<Path<String>, PathRejection>;
+
+/// A case id from the path. A malformed id — not a UUID, or not even text — names no
+/// case, so it is a problem+json 404 like an unknown one (never axum's plain-text 400).
+fn case_id(path: CasePath) -> Result<Uuid, Problem> {
+    let Ok(Path(id)) = path else {
+        return Err(Problem::not_found("there is no such case"));
+    };
+    Uuid::parse_str(&id).map_err(|_| Problem::not_found(format!("there is no case {id}")))
 }
 
 /// A page size: 1–500, 50 unless asked.
@@ -92,6 +100,51 @@ fn page_limit(limit: Option<i64>) -> Result<i64, Problem> {
 
 fn bad_cursor() -> Problem {
     Problem::invalid("cursor", "the cursor is not one this API gave")
+}
+
+/// A UUID as this API writes it: lower-case hex in the hyphenated form.
+fn uuid_as_written(text: &str) -> Option<Uuid> {
+    let groups: Vec<&str> = text.split('-').collect();
+    let shaped = groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| {
+            g.len() == n && g.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        });
+    shaped.then(|| Uuid::parse_str(text).ok()).flatten()
+}
+
+/// 1–18 decimal digits (microseconds since the Unix epoch, as the API writes them; 18
+/// digits always fit an `i64`).
+fn micros_as_written(text: &str) -> Option<i64> {
+    let digits = !text.is_empty() && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
+}
+
+/// The cursor of `GET /api/v1/cases`: `{created_at}~{case id}`, exactly as the document's
+/// pattern for it says; anything else is a 422 naming `cursor`.
+fn case_cursor(cursor: &str) -> Result<(i64, Uuid), Problem> {
+    let (created, id) = cursor.split_once('~').ok_or_else(bad_cursor)?;
+    micros_as_written(created)
+        .zip(uuid_as_written(id))
+        .ok_or_else(bad_cursor)
+}
+
+/// The cursor of `GET /api/v1/queue`: `{application date}~{created_at}~{case id}`,
+/// exactly as the document's pattern for it says; anything else is a 422 naming
+/// `cursor`. The date is a position in the order, so only its shape is checked.
+fn queue_cursor(cursor: &str) -> Result<(String, i64, String), Problem> {
+    let mut parts = cursor.splitn(3, '~');
+    let (Some(date), Some(created), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad_cursor());
+    };
+    let dated = date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    match (dated, micros_as_written(created), uuid_as_written(id)) {
+        (true, Some(created), Some(_)) => Ok((date.to_owned(), created, id.to_owned())),
+        _ => Err(bad_cursor()),
+    }
 }
 
 /// Every body the API reads is JSON: a request that sends a body of another type
@@ -215,16 +268,45 @@ fn handling_problem(e: HandlingError) -> Problem {
     }
 }
 
-/// The `Idempotency-Key` header: absent, or 1–200 visible characters.
+/// The `Idempotency-Key` header as the document describes it on every route that takes it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // read by [`idempotency_key`]; here for the document
+pub struct IdempotencyKey {
+    /// 1–200 visible ASCII characters (`!` to `~`: no space, no control character, no
+    /// letter outside ASCII). A retry with the same key gets the first answer; another
+    /// request with it is a 422.
+    #[param(
+        rename = "Idempotency-Key",
+        value_type = String,
+        required = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[!-~]{1,200}$"
+    )]
+    key: Option<String>,
+}
+
+/// The `Idempotency-Key` header: absent, or 1–200 visible ASCII characters (`!` to `~`),
+/// as [`IdempotencyKey`] documents it; anything else is a 422 naming the header.
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
-    match headers.get("idempotency-key").map(|v| v.to_str()) {
-        None => Ok(None),
-        Some(Ok(key)) if !key.is_empty() && key.len() <= 200 => Ok(Some(key)),
-        Some(_) => Err(Problem::invalid(
-            "Idempotency-Key",
-            "the Idempotency-Key must be 1–200 visible characters",
-        )),
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let bytes = value.as_bytes();
+    if (1..=200).contains(&bytes.len()) && bytes.iter().all(|b| (b'!'..=b'~').contains(b)) {
+        // Visible ASCII is UTF-8.
+        value.to_str().map(Some).map_err(|_| bad_key())
+    } else {
+        Err(bad_key())
     }
+}
+
+fn bad_key() -> Problem {
+    Problem::invalid(
+        "Idempotency-Key",
+        "the Idempotency-Key must be 1–200 visible ASCII characters (`!` to `~`, no space)",
+    )
 }
 
 /// Runs `work` once per `Idempotency-Key`: a retry with the key gets the first successful

@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use polku_core::{Actor, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem, Role};
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{QueryOf, bad_cursor, case_id, handling_problem, json_body, once, page_limit};
+use super::{QueryOf, case_id, handling_problem, json_body, once, page_limit};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -30,7 +30,8 @@ fn handler_only(caller: &Caller) -> Result<Actor, Problem> {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
-    /// Only this matter (a rule set's id).
+    /// Only this matter (a rule set's id from `/api/v1/rule-sets`).
+    #[param(min_length = 1)]
     matter: Option<String>,
     /// Only applications filed on or before this date (`YYYY-MM-DD`): the oldest work.
     #[param(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
@@ -41,8 +42,11 @@ pub struct QueueQuery {
     /// Cases per page, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}~[0-9]+~[0-9a-f-]{36}$")]
+    /// `next_cursor` of the previous page, as it was given:
+    /// `{application date}~{created_at}~{case id}`.
+    #[param(
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}~[0-9]{1,18}~[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
     cursor: Option<String>,
 }
 
@@ -74,20 +78,7 @@ pub async fn queue(
     QueryOf(q): QueryOf<QueueQuery>,
 ) -> Result<Json<QueuePage>, Problem> {
     handler_only(&caller)?;
-    let after = match q.cursor.as_deref() {
-        None => None,
-        Some(c) => {
-            let mut parts = c.splitn(3, '~');
-            match (
-                parts.next(),
-                parts.next().and_then(|n| n.parse::<i64>().ok()),
-                parts.next(),
-            ) {
-                (Some(d), Some(n), Some(id)) => Some((d.to_owned(), n, id.to_owned())),
-                _ => return Err(bad_cursor()),
-            }
-        }
-    };
+    let after = q.cursor.as_deref().map(super::queue_cursor).transpose()?;
     for (field, value) in [
         ("filed_on_or_before", &q.filed_on_or_before),
         ("deadline_on_or_before", &q.deadline_on_or_before),
@@ -153,16 +144,17 @@ pub struct Claimed {
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not waiting, or another handler holds it", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body was sent, not as JSON (the claim reads none)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 pub async fn claim(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: super::CasePath,
 ) -> Result<Json<Claimed>, Problem> {
     let actor = handler_only(&caller)?;
-    let id = case_id(&id)?;
+    let id = case_id(id)?;
     state
         .store
         .claim_case(id, &actor)
@@ -179,8 +171,13 @@ pub async fn claim(
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     outcome: HumanOutcome,
-    /// The reasons, as the decision will state them; not empty.
-    #[schema(pattern = "\\S")]
+    /// The reasons, as the decision will state them, in plain text: not only spaces, at
+    /// most 20,000 characters, no control character but line breaks and tabs (anything
+    /// else is a 422 naming `reasons`).
+    #[schema(
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     reasons: String,
 }
 
@@ -195,15 +192,15 @@ pub struct Decided {
 #[utoipa::path(
     post, path = "/api/v1/cases/{id}/decision", tag = "handler",
     params(("id" = Uuid, Path, description = "The case"),
-           ("Idempotency-Key" = Option<String>, Header,
-            description = "1–200 characters; a retry with the same key gets the first answer")),
+           super::IdempotencyKey),
     request_body = DecisionBody,
     responses(
         (status = 201, description = "Decided", body = Decided),
         (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not claimed by the caller, or not waiting", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad outcome or no reasons", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad outcome; no reasons, a control character in them (but line breaks and tabs) or more than 20,000 characters; or a bad Idempotency-Key; naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -214,11 +211,11 @@ pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: super::CasePath,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let actor = handler_only(&caller)?;
-    let id = case_id(&id)?;
+    let id = case_id(id)?;
     let body: DecisionBody = json_body(body)?;
     super::plain_text("reasons", &body.reasons, super::MAX_REASONS)?;
     let request = format!("POST /api/v1/cases/{id}/decision");
@@ -254,9 +251,14 @@ pub struct Registration {
     /// most 365 days ago. The rules in force that day decide it.
     #[schema(format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     received_on: String,
-    /// How it arrived and why it is registered now (2–500 characters); kept in the case's
-    /// history and the audit chain.
-    #[schema(min_length = 2, max_length = 500)]
+    /// How it arrived and why it is registered now: one line of at most 500 characters,
+    /// at least 2 once leading and trailing spaces are left out, no control character
+    /// (not even a line break); kept in the case's history and the audit chain.
+    #[schema(
+        min_length = 2,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     reason: String,
     /// What the applicant wrote, in the input schema's shape: as for
     /// `POST /api/v1/applications`, only what the applicant alone can tell.
@@ -270,15 +272,16 @@ pub struct Registration {
 #[utoipa::path(
     post, path = "/api/v1/registrations", tag = "handler",
     request_body = Registration,
-    params(("Idempotency-Key" = Option<String>, Header,
-            description = "1–200 visible ASCII characters; a retry with the same key gets the first answer, another request with it a 422")),
+    params(super::IdempotencyKey),
     responses(
         (status = 201, description = "The case was created", body = super::applicant::Submitted),
         (status = 200, description = "A retry: the case the key first created", body = super::applicant::Submitted),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input, naming the field", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, naming the field: a matter Polku does not decide, a day in the future or more than 365 days ago, a reason out of bounds, an application that does not fit, a bad Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -300,6 +303,13 @@ pub async fn register(
         return Err(Problem::invalid(
             "applicant",
             "the person id is 1–64 letters, digits and hyphens",
+        ));
+    }
+    // The document's bound is on the text as sent; the store's on the text trimmed.
+    if r.reason.chars().nth(500).is_some() {
+        return Err(Problem::invalid(
+            "reason",
+            "the reason is at most 500 characters",
         ));
     }
     let received = polku_rules::schema::parse_date(&r.received_on)

@@ -28,10 +28,15 @@ pub struct Api {
 }
 
 pub async fn api(db: &TestDb) -> Api {
+    let rules =
+        RuleBook::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules")).unwrap();
+    api_with(db, rules).await
+}
+
+/// The API over `rules` instead of the bundled rule sets.
+pub async fn api_with(db: &TestDb, rules: RuleBook) -> Api {
     let store = db.store.clone();
-    let rules = Arc::new(
-        RuleBook::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules")).unwrap(),
-    );
+    let rules = Arc::new(rules);
     let token = async |name: &str, role: Role, org: Option<&str>, person: Option<&str>| {
         let user = store.add_user(name, role, org, person).await.unwrap();
         store.create_token(user, "test").await.unwrap()
