@@ -1,10 +1,15 @@
 //! The audit chain as an auditor checks it, and as a tamperer attacks it: the documented
-//! row hash recomputed from the raw rows with common tools, and a changed row found even
-//! when its hash was recomputed. SQLite and, when `POLKU_TEST_DATABASE_URL` is set,
-//! PostgreSQL.
+//! row hash recomputed from the raw rows with common tools; a changed row found even when
+//! its hash was recomputed; and signed anchors outside the database that find a tail
+//! rewritten consistently, and refuse a forged anchor. SQLite and, when
+//! `POLKU_TEST_DATABASE_URL` is set, PostgreSQL.
+
+use std::time::Duration;
 
 use polku_core::testing::TestDb;
-use polku_core::{AuditEntry, AuditLog, ChainBreak, XRoad};
+use polku_core::{
+    AnchorFile, AnchorKey, AnchorSchedule, Anchorer, AuditEntry, AuditLog, ChainBreak, XRoad,
+};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -167,5 +172,204 @@ async fn a_changed_row_is_found_even_with_its_hash_recomputed(db: &TestDb) {
 polku_core::on_every_database!(
     recomputed_row,
     a_changed_row_is_found_even_with_its_hash_recomputed,
+    with_db
+);
+
+struct Anchors {
+    _dir: tempfile::TempDir,
+    key: AnchorKey,
+    file: AnchorFile,
+}
+
+fn anchors() -> Anchors {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, created) = AnchorKey::load_or_create(&dir.path().join("audit-key")).unwrap();
+    assert!(created);
+    let file = AnchorFile::new(dir.path().join("audit-anchors.jsonl"));
+    Anchors {
+        _dir: dir,
+        key,
+        file,
+    }
+}
+
+async fn problems(db: &TestDb, a: &Anchors) -> Vec<String> {
+    let report = db
+        .store
+        .verify_anchors(&a.file.read().unwrap(), &a.key.verifying_key())
+        .await
+        .unwrap();
+    report
+        .problems
+        .iter()
+        .map(|p| format!("line {}: {}", p.line, p.problem))
+        .collect()
+}
+
+async fn a_tail_rewritten_consistently_is_found_by_an_anchor(db: &TestDb) {
+    let a = anchors();
+    append(db, 5).await;
+    let anchor = db
+        .store
+        .anchor_audit(&a.key, &a.file)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(anchor.seq, 5);
+    assert_eq!(
+        db.store.anchor_audit(&a.key, &a.file).await.unwrap(),
+        None,
+        "the head is anchored already"
+    );
+    append(db, 3).await;
+    db.store.anchor_audit(&a.key, &a.file).await.unwrap();
+    let report = db
+        .store
+        .verify_anchors(&a.file.read().unwrap(), &a.key.verifying_key())
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.anchors, report.verified, report.last_verified_seq),
+        (2, 2, Some(8))
+    );
+    assert!(report.problems.is_empty());
+
+    // Row 3 rewritten, and every hash after it, and the head: the chain fits together.
+    rewrite(db, 3, "curiosity", 8).await;
+    assert_eq!(
+        db.store.verify_audit().await.unwrap().first_break,
+        None,
+        "the chain alone cannot tell"
+    );
+    let found = problems(db, &a).await;
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].starts_with("line 1: row 5 has hash ")
+            && found[0].contains("the chain was rewritten"),
+        "{found:?}"
+    );
+    assert!(found[1].starts_with("line 2: row 8 has hash "), "{found:?}");
+
+    // Rows removed from the end, the head set back: the anchor names a row that is gone.
+    db.raw("DELETE FROM audit_log WHERE seq > 6").await;
+    let head = raw_chain(db).await.pop().unwrap();
+    db.raw(&format!(
+        "UPDATE audit_head SET seq = 6, hash = '{}'",
+        text(&head[13])
+    ))
+    .await;
+    assert_eq!(db.store.verify_audit().await.unwrap().first_break, None);
+    let found = problems(db, &a).await;
+    assert!(
+        found[1].contains("row 8 is not in the chain (6 rows): rows were removed"),
+        "{found:?}"
+    );
+}
+polku_core::on_every_database!(
+    anchored_tail,
+    a_tail_rewritten_consistently_is_found_by_an_anchor,
+    with_db
+);
+
+async fn a_forged_anchor_is_found(db: &TestDb) {
+    let a = anchors();
+    append(db, 4).await;
+    let real = db
+        .store
+        .anchor_audit(&a.key, &a.file)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(problems(db, &a).await.is_empty());
+    // A tamperer rewrites the chain and writes an anchor to match, without the key:
+    // the signature of the real anchor over the new hash, and a signature of their own
+    // key under this key's name.
+    rewrite(db, 2, "curiosity", 4).await;
+    let (_, new_hash) = db.store.audit_head().await.unwrap();
+    let moved = polku_core::Anchor {
+        hash: new_hash.clone(),
+        ..real.clone()
+    };
+    let mut theirs = AnchorKey::from_secret([9; 32]).sign(4, &new_hash, jiff::Timestamp::now());
+    theirs.key = a.key.id();
+    let other_key = AnchorKey::from_secret([9; 32]).sign(4, &new_hash, jiff::Timestamp::now());
+    std::fs::write(
+        &a.file.path,
+        [&real, &moved, &theirs, &other_key]
+            .iter()
+            .map(|x| serde_json::to_string(x).unwrap() + "\n")
+            .collect::<String>()
+            + "{\"seq\": 4}\n",
+    )
+    .unwrap();
+    let found = problems(db, &a).await;
+    assert_eq!(
+        found,
+        [
+            format!(
+                "line 1: row 4 has hash {new_hash}, but {} when it was anchored at {}: the chain was rewritten",
+                real.hash, real.at
+            ),
+            "line 2: its signature is not valid: the anchor was forged or changed".to_owned(),
+            "line 3: its signature is not valid: the anchor was forged or changed".to_owned(),
+            format!(
+                "line 4: signed by key {}, not by this key {}: it cannot be verified",
+                other_key.key,
+                a.key.id()
+            ),
+            "line 5: not an anchor: missing field `hash` at line 1 column 10".to_owned(),
+        ]
+    );
+}
+polku_core::on_every_database!(forged_anchor, a_forged_anchor_is_found, with_db);
+
+/// The anchorer signs once the chain has grown by `every_rows`, and once more when it
+/// stops; never per row.
+async fn the_anchorer_signs_on_its_schedule_and_when_it_stops(db: &TestDb) {
+    let a = anchors();
+    append(db, 4).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let anchorer = Anchorer {
+        store: db.store.clone(),
+        key: AnchorKey::load(&a.file.path.with_file_name("audit-key")).unwrap(),
+        file: a.file.clone(),
+        schedule: AnchorSchedule {
+            every_rows: 3,
+            every: Duration::from_secs(3600),
+        },
+    };
+    let running = tokio::spawn(anchorer.run(stopped));
+    // It reads the head about once a second.
+    let mut seqs = Vec::new();
+    for _ in 0..1000 {
+        seqs = a
+            .file
+            .read()
+            .unwrap()
+            .into_iter()
+            .map(|(_, x)| x.unwrap().seq)
+            .collect();
+        if !seqs.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(seqs, [4]);
+    append(db, 2).await;
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    let seqs: Vec<i64> = a
+        .file
+        .read()
+        .unwrap()
+        .into_iter()
+        .map(|(_, x)| x.unwrap().seq)
+        .collect();
+    assert_eq!(seqs, [4, 6], "two rows are not due; stopping anchors them");
+    assert!(problems(db, &a).await.is_empty());
+}
+polku_core::on_every_database!(
+    anchorer,
+    the_anchorer_signs_on_its_schedule_and_when_it_stops,
     with_db
 );
