@@ -82,6 +82,19 @@ fn unhex<const N: usize>(text: &str) -> Option<[u8; N]> {
     Some(out)
 }
 
+/// 12 hex digits naming the database `url` leads to, without its credentials: the
+/// default anchor file of a database named by URL is its own, so that the anchors of
+/// two databases served from one directory never mix.
+pub fn database_tag(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    hex(&Sha256::digest(format!("{scheme}://{host}{path}").as_bytes())[..6])
+}
+
 /// The first 16 hex digits of the SHA-256 of a public key: how an anchor names its key.
 pub fn key_id(key: &VerifyingKey) -> String {
     hex(&Sha256::digest(key.as_bytes())[..8])
@@ -114,7 +127,9 @@ impl AnchorKey {
     }
 
     /// The key in `path`; when there is no file there, a new key written to it, readable
-    /// by its owner only (the `bool` says so, for the caller to tell where it is).
+    /// by its owner only (the `bool` says so, for the caller to tell where it is). Two
+    /// processes starting at once end up with the same key: the new file is written whole
+    /// beside `path` and linked into place only if `path` still does not exist.
     pub fn load_or_create(path: &Path) -> Result<(AnchorKey, bool), AnchorError> {
         if path.exists() {
             return Ok((AnchorKey::load(path)?, false));
@@ -127,15 +142,28 @@ impl AnchorKey {
             std::fs::create_dir_all(dir).map_err(key_error)?;
         }
         let key = AnchorKey::generate()?;
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce).map_err(|e| AnchorError::Random(e.to_string()))?;
+        let mut draft = path.as_os_str().to_owned();
+        draft.push(format!(".new-{}", hex(&nonce)));
+        let draft = PathBuf::from(draft);
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
+        options.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(path).map_err(key_error)?;
-        file.write_all(format!("{}\n", hex(&key.signing.to_bytes())).as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(key_error)?;
-        Ok((key, true))
+        let written = options.open(&draft).and_then(|mut file| {
+            file.write_all(format!("{}\n", hex(&key.signing.to_bytes())).as_bytes())?;
+            file.sync_all()
+        });
+        let linked = written.and_then(|()| std::fs::hard_link(&draft, path));
+        let _ = std::fs::remove_file(&draft);
+        match linked {
+            Ok(()) => Ok((key, true)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Ok((AnchorKey::load(path)?, false))
+            }
+            Err(e) => Err(key_error(e)),
+        }
     }
 
     pub fn verifying_key(&self) -> VerifyingKey {
@@ -496,6 +524,24 @@ mod tests {
     }
 
     #[test]
+    fn a_database_is_named_without_its_credentials() {
+        let tag = database_tag("postgres://polku:secret@db.example:5432/polku?sslmode=require");
+        assert_eq!(tag.len(), 12);
+        assert_eq!(
+            tag,
+            database_tag("postgres://polku:other@db.example:5432/polku?sslmode=require")
+        );
+        assert_ne!(
+            tag,
+            database_tag("postgres://polku:secret@db.example:5432/test")
+        );
+        assert_ne!(
+            database_tag("postgres://u@h/db?options=-csearch_path%3Da"),
+            database_tag("postgres://u@h/db?options=-csearch_path%3Db")
+        );
+    }
+
+    #[test]
     fn a_new_key_is_written_for_its_owner_only_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys/audit-key");
@@ -510,6 +556,19 @@ mod tests {
         let (again, created) = AnchorKey::load_or_create(&path).unwrap();
         assert!(!created);
         assert_eq!(made.id(), again.id());
+        assert!(
+            std::fs::read_dir(dir.path().join("keys")).unwrap().count() == 1,
+            "no draft left beside the key"
+        );
+        // Processes starting at once on a new path all end up with one key.
+        let racing = dir.path().join("race/audit-key");
+        let ids: std::collections::BTreeSet<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| AnchorKey::load_or_create(&racing).unwrap().0.id()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(ids.len(), 1, "{ids:?}");
         std::fs::write(&path, "not a key\n").unwrap();
         let e = AnchorKey::load(&path).unwrap_err().to_string();
         assert!(e.contains("is not an Ed25519 secret key"), "{e}");

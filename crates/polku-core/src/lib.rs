@@ -29,7 +29,7 @@ pub use access::{
 };
 pub use anchors::{
     Anchor, AnchorError, AnchorFile, AnchorKey, AnchorLine, AnchorProblem, AnchorReport,
-    AnchorSchedule, Anchorer, key_id,
+    AnchorSchedule, Anchorer, database_tag, key_id,
 };
 pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;

@@ -25,7 +25,8 @@ pub struct AnchorArgs {
     #[arg(long, env = "POLKU_AUDIT_KEY")]
     pub audit_key: Option<PathBuf>,
     /// The file signed anchors are appended to, one JSON line each (keep it away from the
-    /// database) [default: <data dir>/audit-anchors.jsonl].
+    /// database) [default: <data dir>/audit-anchors.jsonl; with --database-url,
+    /// <data dir>/audit-anchors-<12 hex digits naming the database>.jsonl].
     #[arg(long, env = "POLKU_AUDIT_ANCHORS")]
     pub audit_anchors: Option<PathBuf>,
 }
@@ -44,9 +45,14 @@ pub struct ScheduleArgs {
 
 impl AnchorArgs {
     /// The key's path and the anchor file: flag or variable, then the file, then the data
-    /// directory's.
+    /// directory's. A database named by URL has an anchor file of its own there
+    /// (`audit-anchors-<database_tag>.jsonl`): anchors of two databases never mix.
     pub fn paths(&self, store: &StoreArgs, config: &Config) -> (PathBuf, AnchorFile) {
         let dir = store.data_dir(config);
+        let default_file = match store.database_url(config) {
+            None => DEFAULT_ANCHOR_FILE.to_owned(),
+            Some(url) => format!("audit-anchors-{}.jsonl", polku_core::database_tag(url)),
+        };
         let key = self
             .audit_key
             .clone()
@@ -56,7 +62,7 @@ impl AnchorArgs {
             .audit_anchors
             .clone()
             .or_else(|| config.audit_anchors.clone())
-            .unwrap_or_else(|| dir.join(DEFAULT_ANCHOR_FILE));
+            .unwrap_or_else(|| dir.join(default_file));
         (key, AnchorFile::new(file))
     }
 }

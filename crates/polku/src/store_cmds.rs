@@ -49,9 +49,16 @@ impl StoreArgs {
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
     }
 
+    /// The database URL, if one is given (else the data directory's SQLite file).
+    pub fn database_url<'a>(&'a self, config: &'a Config) -> Option<&'a str> {
+        self.database_url
+            .as_deref()
+            .or(config.database_url.as_deref())
+    }
+
     /// Opens the store, filling what the flags leave open from `config`.
     pub async fn open_with(&self, config: &Config) -> anyhow::Result<Store> {
-        let url = self.database_url.as_ref().or(config.database_url.as_ref());
+        let url = self.database_url(config);
         let store = match url {
             Some(url) => Store::connect(url).await,
             None => Store::open_data_dir(&self.data_dir(config)).await,
