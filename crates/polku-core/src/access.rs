@@ -175,6 +175,16 @@ fn token_hash(token: &str) -> String {
 /// A hash of nothing anyone knows, checked when a username has no real one.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$kP3vYf0PXlX0Z8OHvQGk4a4lG7bYB8Rk2L8Xo8D2W8M";
 
+/// A new password's stored form: Argon2id with the crate's default parameters and a
+/// random salt, as a PHC string. [`DECOY_HASH`] must cost as much to check.
+fn password_hash(password: &str) -> Result<String, AccessError> {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AccessError::Hashing(e.to_string()))
+}
+
 /// The shortest password accepted (NIST SP 800-63B asks for at least 8; officials' accounts
 /// reach personal data, so more).
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -430,15 +440,9 @@ impl Store {
         }
         let password = password.to_owned();
         // Argon2 is slow on purpose: off the async threads.
-        let hash = tokio::task::spawn_blocking(move || {
-            use argon2::password_hash::PasswordHasher;
-            argon2::Argon2::default()
-                .hash_password(password.as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| AccessError::Hashing(e.to_string()))
-        })
-        .await
-        .map_err(|e| AccessError::Hashing(e.to_string()))??;
+        let hash = tokio::task::spawn_blocking(move || password_hash(&password))
+            .await
+            .map_err(|e| AccessError::Hashing(e.to_string()))??;
         let done = sqlx::query("UPDATE users SET username = $1, password_hash = $2 WHERE id = $3")
             .bind(username)
             .bind(hash)
@@ -529,8 +533,33 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use argon2::password_hash::phc::PasswordHash;
+
+    /// An unknown username must cost what a wrong password costs: the decoy is checked
+    /// with the same algorithm, version, memory, iterations, parallelism and output
+    /// length as a password hash made now, so a cheap decoy (a smaller `m` or `t`, Argon2i,
+    /// a malformed string that fails before hashing) fails this test.
     #[test]
     fn the_decoy_is_a_hash_that_takes_as_long_to_check_as_a_real_one() {
-        assert!(argon2::password_hash::phc::PasswordHash::new(super::DECOY_HASH).is_ok());
+        let decoy = PasswordHash::new(super::DECOY_HASH).unwrap();
+        let made = super::password_hash("a long enough password").unwrap();
+        let real = PasswordHash::new(&made).unwrap();
+        assert_eq!(decoy.algorithm, real.algorithm, "algorithm");
+        assert_eq!(decoy.version, real.version, "version");
+        let (d, r) = (
+            argon2::Params::try_from(&decoy).unwrap(),
+            argon2::Params::try_from(&real).unwrap(),
+        );
+        assert_eq!(
+            (d.m_cost(), d.t_cost(), d.p_cost(), d.output_len()),
+            (r.m_cost(), r.t_cost(), r.p_cost(), r.output_len()),
+            "memory, iterations, parallelism, output length"
+        );
+        // Checking it runs Argon2 to the comparison: a wrong password, not a bad hash.
+        use argon2::password_hash::PasswordVerifier;
+        assert_eq!(
+            argon2::Argon2::default().verify_password(b"anything", &decoy),
+            Err(argon2::password_hash::Error::PasswordInvalid)
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! the outcome, the case's transition and the job's completion in one transaction.
 
 mod access;
+mod anchors;
 mod audit;
 pub mod case;
 mod cases;
@@ -25,6 +26,10 @@ pub mod testing;
 pub use access::{
     AccessError, MIN_PASSWORD_CHARS, Principal, Role, TOKEN_DAYS, TokenInfo, TokenOptions,
     is_x_road_client, random_token,
+};
+pub use anchors::{
+    Anchor, AnchorError, AnchorFile, AnchorKey, AnchorLine, AnchorProblem, AnchorReport,
+    AnchorSchedule, Anchorer, database_tag, key_id,
 };
 pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;

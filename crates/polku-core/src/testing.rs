@@ -39,6 +39,53 @@ impl TestDb {
 
     /// Runs SQL straight on the database, past the store: how a tamperer would.
     pub async fn raw(&self, sql: &str) {
+        let (pool, mut conn) = self.raw_connection().await;
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut *conn)
+            .await
+            .expect("test database");
+        drop(conn);
+        pool.close().await;
+    }
+
+    /// Reads rows straight from the database, past the store: how an auditor with the
+    /// database and common tools would. Each value is a JSON integer, text or null.
+    pub async fn rows(&self, sql: &str) -> Vec<Vec<serde_json::Value>> {
+        use sqlx::{Column, Row};
+        let (pool, mut conn) = self.raw_connection().await;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_all(&mut *conn)
+            .await
+            .expect("test database");
+        drop(conn);
+        pool.close().await;
+        rows.iter()
+            .map(|row| {
+                (0..row.columns().len())
+                    .map(|i| {
+                        if let Ok(n) = row.try_get::<Option<i64>, _>(i) {
+                            return n.map_or(serde_json::Value::Null, serde_json::Value::from);
+                        }
+                        match row.try_get::<Option<String>, _>(i) {
+                            Ok(s) => s.map_or(serde_json::Value::Null, serde_json::Value::from),
+                            Err(e) => panic!("column {}: {e}", row.columns()[i].name()),
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The one integer `sql` selects (a count, say).
+    pub async fn count(&self, sql: &str) -> i64 {
+        let rows = self.rows(sql).await;
+        rows.first()
+            .and_then(|r| r.first())
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or_else(|| panic!("`{sql}` selected no integer: {rows:?}"))
+    }
+
+    async fn raw_connection(&self) -> (sqlx::AnyPool, sqlx::pool::PoolConnection<sqlx::Any>) {
         sqlx::any::install_default_drivers();
         let (url, prefix) = match (&self.pg, &self._dir) {
             (Some((url, schema)), _) => (url.clone(), format!("SET search_path TO {schema}; ")),
@@ -56,12 +103,7 @@ impl TestDb {
                 .await
                 .expect("test database");
         }
-        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&mut *conn)
-            .await
-            .expect("test database");
-        drop(conn);
-        pool.close().await;
+        (pool, conn)
     }
 
     pub async fn finish(self) {

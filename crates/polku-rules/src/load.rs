@@ -840,6 +840,19 @@ fn check_automation(c: &mut Checker, root: &Node) -> Option<Automation> {
                 ));
                 None
             }
+            // Only when every condition is met or exempt may a machine grant.
+            Some(Outcome::Grant) => {
+                let when = if key == "any_not_met" {
+                    "a condition is not met"
+                } else {
+                    "a condition is not known to be met"
+                };
+                c.error(v.line, format!(
+                    "`{key}: grant` would let a machine grant when {when}: a machine grants only when \
+                     every condition is met or exempt"
+                ));
+                None
+            }
             _ => {
                 let names: Vec<&str> = allowed.iter().map(|o| o.code()).collect();
                 c.error(

@@ -1,10 +1,11 @@
 //! The bundled rule sets: they load, their own cases pass, and no input whatsoever
 //! lets a machine refuse or grant past a failing condition.
 
+mod common;
+
 use std::path::PathBuf;
 
-use jiff::civil::Date;
-use polku_rules::schema::{FIELDS, FieldType, FieldValue};
+use polku_rules::schema::FIELDS;
 use polku_rules::{Application, Lang, Outcome, RuleBook, Status, run_tests};
 use proptest::prelude::*;
 
@@ -44,10 +45,11 @@ fn every_bundled_rule_set_passes_its_own_cases() {
 fn every_condition_explains_itself_in_three_languages() {
     let book = book();
     for rs in book.iter() {
+        assert!(!rs.tests.is_empty(), "{} has no test cases", rs.id);
         for t in &rs.tests {
-            let Ok(e) = rs.evaluate(&t.input, t.at) else {
-                continue;
-            };
+            let e = rs
+                .evaluate(&t.input, t.at)
+                .unwrap_or_else(|err| panic!("{} — {}: {err}", rs.id, t.name));
             for lang in Lang::ALL {
                 let trace = e.trace(&t.input, lang);
                 for c in &trace.conditions {
@@ -64,62 +66,107 @@ fn every_condition_explains_itself_in_three_languages() {
     }
 }
 
-/// Any value a field can hold, or nothing.
-fn field_value(ty: FieldType) -> BoxedStrategy<Option<FieldValue>> {
-    let value: BoxedStrategy<FieldValue> = match ty {
-        FieldType::Bool => any::<bool>().prop_map(FieldValue::Bool).boxed(),
-        FieldType::Number => prop_oneof![
-            (-10.0f64..100_000.0).prop_map(FieldValue::Number),
-            (0u32..20).prop_map(|n| FieldValue::Number(n as f64)),
-        ]
-        .boxed(),
-        FieldType::Date => (1900i16..2030, 1i8..=12, 1i8..=28)
-            .prop_map(|(y, m, d)| FieldValue::Date(Date::constant(y, m, d)))
-            .boxed(),
-        FieldType::Text => {
-            prop::sample::select(vec!["1234567-1", "7654321-2", "ISCO-2", "ISCO-7", ""])
-                .prop_map(|s| FieldValue::Text(s.to_owned()))
-                .boxed()
-        }
-        FieldType::OneOf(values) => prop::sample::select(values.to_vec())
-            .prop_map(|s| FieldValue::Text(s.to_owned()))
-            .boxed(),
-    };
-    prop_oneof![1 => Just(None), 3 => value.prop_map(Some)].boxed()
-}
-
-fn application() -> impl Strategy<Value = Application> {
-    let fields: Vec<_> = FIELDS.iter().map(|f| field_value(f.ty)).collect();
-    fields.prop_map(|values| {
-        let mut app = Application::default();
-        for (slot, v) in values.into_iter().enumerate() {
-            app.set(slot, v);
-        }
-        app
-    })
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
-
-    #[test]
-    fn no_input_makes_a_machine_refuse(app in application(), days in 0i32..(365 * 4)) {
-        let book = book_cached();
-        let at = Date::constant(2024, 1, 1).checked_add(jiff::Span::new().days(days)).unwrap();
-        for rs in book.iter() {
-            let Ok(e) = rs.evaluate(&app, at) else { continue };
-            let json = serde_json::to_value(e.trace(&app, Lang::En)).unwrap();
-            prop_assert!(["grant", "refer", "request_evidence"].contains(&json["outcome"].as_str().unwrap()));
-            let statuses: Vec<Status> = e.findings.iter().map(|(_, s)| *s).collect();
-            if e.outcome == Outcome::Grant {
-                prop_assert!(statuses.iter().all(|s| matches!(s, Status::Met | Status::Exempt)),
-                    "{} granted with {:?}", rs.id, statuses);
+/// Feeds arbitrary applications on arbitrary days to every bundled rule set: wholly
+/// random ones, and the rule sets' own test inputs with a few fields changed at random
+/// (wholly random applications never meet every condition, so alone they would never
+/// reach a grant). Every evaluation must run (the days are those on which every rule set
+/// has a version in force) and some must grant, so a test that checks nothing cannot pass.
+#[test]
+fn no_input_makes_a_machine_refuse() {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    const CASES: u32 = 2000;
+    let book = book_cached();
+    let rule_sets = book.iter().count();
+    assert!(rule_sets >= 5, "only {rule_sets} bundled rule sets");
+    // The first day on which every rule set has a version in force.
+    let start = book
+        .iter()
+        .filter_map(|rs| rs.versions.iter().map(|v| v.from).min())
+        .max()
+        .expect("rule sets with versions");
+    let (cases, evaluated, grants) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
+    let errors = std::sync::Mutex::new(Vec::new());
+    // Each rule set's test inputs, then an empty application.
+    let mut bases: Vec<Application> = book
+        .iter()
+        .flat_map(|rs| rs.tests.iter().map(|t| t.input.clone()))
+        .collect();
+    bases.push(Application::default());
+    let changed = prop::collection::vec(prop::bool::weighted(0.1), FIELDS.len());
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::with_cases(CASES)
+    });
+    let result = runner.run(
+        &(0..bases.len(), changed, common::values(), 0i32..(365 * 4)),
+        |(base, changed, values, days)| {
+            cases.fetch_add(1, Relaxed);
+            let mut app = bases[base].clone();
+            let random = base == bases.len() - 1;
+            for (slot, value) in values.into_iter().enumerate() {
+                if random || changed[slot] {
+                    app.set(slot, value);
+                }
             }
-            if statuses.contains(&Status::NotMet) {
-                prop_assert_eq!(e.outcome, Outcome::Refer);
+            let at = start.checked_add(jiff::Span::new().days(days)).unwrap();
+            for rs in book.iter() {
+                let e = match rs.evaluate(&app, at) {
+                    Ok(e) => e,
+                    Err(err) => {
+                        errors
+                            .lock()
+                            .unwrap()
+                            .push(format!("{} on {at}: {err}", rs.id));
+                        continue;
+                    }
+                };
+                evaluated.fetch_add(1, Relaxed);
+                let json = serde_json::to_value(e.trace(&app, Lang::En)).unwrap();
+                prop_assert!(
+                    ["grant", "refer", "request_evidence"]
+                        .contains(&json["outcome"].as_str().unwrap())
+                );
+                let statuses: Vec<Status> = e.findings.iter().map(|(_, s)| *s).collect();
+                if e.outcome == Outcome::Grant {
+                    grants.fetch_add(1, Relaxed);
+                    prop_assert!(
+                        statuses
+                            .iter()
+                            .all(|s| matches!(s, Status::Met | Status::Exempt)),
+                        "{} granted with {:?}",
+                        rs.id,
+                        statuses
+                    );
+                }
+                if statuses.contains(&Status::NotMet) {
+                    prop_assert_eq!(e.outcome, Outcome::Refer);
+                }
             }
-        }
+            Ok(())
+        },
+    );
+    if let Err(e) = result {
+        panic!("{e}");
     }
+    let errors = errors.into_inner().unwrap();
+    assert!(
+        errors.is_empty(),
+        "{} evaluations failed: {errors:#?}",
+        errors.len()
+    );
+    let (cases, evaluated) = (cases.into_inner(), evaluated.into_inner());
+    assert!(cases >= CASES as usize, "{cases} cases ran");
+    assert_eq!(
+        evaluated,
+        cases * rule_sets,
+        "every rule set evaluated every case"
+    );
+    // Random applications rarely meet every condition, but some do: the grant branch ran.
+    assert!(grants.into_inner() > 0, "no evaluation granted");
 }
 
 fn book_cached() -> &'static RuleBook {

@@ -46,6 +46,18 @@ pub struct Config {
     pub population_persons: Option<u32>,
     /// `POLKU_POPULATION_SEED`, `--seed`: the synthetic population's seed.
     pub population_seed: Option<u64>,
+    /// `POLKU_AUDIT_KEY`, `--audit-key`: the Ed25519 key that signs the audit chain's
+    /// anchors, made on first use; default `<data dir>/audit-key`.
+    pub audit_key: Option<PathBuf>,
+    /// `POLKU_AUDIT_ANCHORS`, `--audit-anchors`: the file of signed anchors; default
+    /// `<data dir>/audit-anchors.jsonl`.
+    pub audit_anchors: Option<PathBuf>,
+    /// `POLKU_AUDIT_ANCHOR_ROWS`, `--audit-anchor-rows`: `polku serve` signs an anchor
+    /// every this many audit rows (1000).
+    pub audit_anchor_rows: Option<i64>,
+    /// `POLKU_AUDIT_ANCHOR_MINUTES`, `--audit-anchor-minutes`: and at the latest after this
+    /// many minutes when the chain has grown (10).
+    pub audit_anchor_minutes: Option<u64>,
 }
 
 impl Config {

@@ -1,5 +1,6 @@
 //! `polku`: the command line of Polku.
 
+mod audit_anchors;
 mod bench;
 mod bench_pages;
 mod bench_pipeline;

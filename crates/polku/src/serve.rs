@@ -45,6 +45,11 @@ pub struct ServeArgs {
     demo_options: crate::demo::DemoOptions,
     #[command(flatten)]
     registers: RegisterOptions,
+    // Boxed: a command's arguments are one enum variant among the others.
+    #[command(flatten)]
+    audit_anchors: Box<crate::audit_anchors::AnchorArgs>,
+    #[command(flatten)]
+    audit_anchor_schedule: Box<crate::audit_anchors::ScheduleArgs>,
 }
 
 /// Where `polku serve` listens unless told otherwise.
@@ -93,6 +98,17 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         .refresh(&store)
         .await
         .context("cannot lay the approved rule changes over the rule files")?;
+    // The audit chain's head signed now and then, outside the database (ADR 0008); the
+    // last anchor once the workers have stopped.
+    let (anchors_stop, anchors_stopped) = tokio::sync::watch::channel(false);
+    let anchorer = crate::audit_anchors::start(
+        &args.audit_anchors,
+        &args.audit_anchor_schedule,
+        &args.store,
+        &config,
+        &store,
+        anchors_stopped,
+    )?;
     let lease = Duration::from_secs(args.job_lease.or(config.job_lease).unwrap_or(30).max(1));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let workers = args
@@ -220,6 +236,8 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     if let Some(operator) = operator {
         let _ = operator.await;
     }
+    let _ = anchors_stop.send(true);
+    let _ = anchorer.await;
     store.close().await;
     Ok(())
 }

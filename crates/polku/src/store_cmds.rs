@@ -40,20 +40,28 @@ impl StoreArgs {
         self.open_with(&self.config()?).await
     }
 
+    /// The data directory: the flag or variable, else the file's, else `polku-data`.
+    pub fn data_dir(&self, config: &Config) -> PathBuf {
+        self.data_dir
+            .as_ref()
+            .or(config.data_dir.as_ref())
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    }
+
+    /// The database URL, if one is given (else the data directory's SQLite file).
+    pub fn database_url<'a>(&'a self, config: &'a Config) -> Option<&'a str> {
+        self.database_url
+            .as_deref()
+            .or(config.database_url.as_deref())
+    }
+
     /// Opens the store, filling what the flags leave open from `config`.
     pub async fn open_with(&self, config: &Config) -> anyhow::Result<Store> {
-        let url = self.database_url.as_ref().or(config.database_url.as_ref());
+        let url = self.database_url(config);
         let store = match url {
             Some(url) => Store::connect(url).await,
-            None => {
-                let dir = self
-                    .data_dir
-                    .as_ref()
-                    .or(config.data_dir.as_ref())
-                    .cloned()
-                    .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-                Store::open_data_dir(&dir).await
-            }
+            None => Store::open_data_dir(&self.data_dir(config)).await,
         };
         store.context("cannot open the database")
     }
@@ -160,8 +168,18 @@ pub enum TokenCommand {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Check the whole audit chain; exit 1 naming the first broken row.
-    Verify,
+    /// Check the whole audit chain and every signed anchor of it; exit 1 naming the first
+    /// broken row and every anchor that does not hold.
+    Verify {
+        #[command(flatten)]
+        anchors: crate::audit_anchors::AnchorArgs,
+    },
+    /// Sign the chain's head now and append the anchor to the anchor file (the key is made
+    /// on first use).
+    Anchor {
+        #[command(flatten)]
+        anchors: crate::audit_anchors::AnchorArgs,
+    },
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -411,17 +429,84 @@ async fn run_decision(args: StoreArgs, command: DecisionCommand) -> anyhow::Resu
 }
 
 async fn run_audit(args: StoreArgs, command: AuditCommand) -> anyhow::Result<ExitCode> {
-    let AuditCommand::Verify = command;
-    let store = args.open().await?;
-    let report = store.verify_audit().await?;
-    match report.first_break {
-        None => {
-            println!("audit chain intact: {} rows", report.rows);
-            Ok(ExitCode::SUCCESS)
+    let config = args.config()?;
+    let store = args.open_with(&config).await?;
+    match command {
+        AuditCommand::Verify { anchors } => {
+            let (key_path, file) = anchors.paths(&args, &config);
+            let report = store.verify_audit().await?;
+            let mut intact = match report.first_break {
+                None => {
+                    println!("audit chain intact: {} rows", report.rows);
+                    true
+                }
+                Some(b) => {
+                    println!("audit chain broken at row {}: {}", b.seq, b.problem);
+                    false
+                }
+            };
+            // A tail rewritten with every hash recomputed fits together: only the signed
+            // anchors, outside the database, show it.
+            let lines = file.read()?;
+            if lines.is_empty() {
+                println!(
+                    "no signed anchors in {}: a tail rewritten with its hashes would not show (polku audit anchor)",
+                    file.path.display()
+                );
+            } else {
+                let key = polku_core::AnchorKey::load(&key_path)
+                    .context("the anchors cannot be verified without their key")?;
+                let anchors = store.verify_anchors(&lines, &key.verifying_key()).await?;
+                for p in &anchors.problems {
+                    println!(
+                        "anchor broken at line {} of {}{}: {}",
+                        p.line,
+                        file.path.display(),
+                        p.seq.map_or_else(String::new, |s| format!(" (row {s})")),
+                        p.problem
+                    );
+                }
+                intact &= anchors.problems.is_empty();
+                println!(
+                    "{} of {} signed anchors verified{} (key {})",
+                    anchors.verified,
+                    anchors.anchors,
+                    anchors
+                        .last_verified_seq
+                        .map_or_else(String::new, |s| format!(", the last at row {s}")),
+                    key.id()
+                );
+            }
+            Ok(if intact {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
-        Some(b) => {
-            println!("audit chain broken at row {}: {}", b.seq, b.problem);
-            Ok(ExitCode::FAILURE)
+        AuditCommand::Anchor { anchors } => {
+            let (key_path, file) = anchors.paths(&args, &config);
+            let (key, created) = crate::audit_anchors::signing_key(&key_path)?;
+            if created {
+                eprintln!(
+                    "polku: made a new key {} for signing the audit chain's anchors in {} (readable by its owner only): keep it, and a copy, away from the database",
+                    key.id(),
+                    key_path.display()
+                );
+            }
+            match store.anchor_audit(&key, &file).await? {
+                Some(a) => println!(
+                    "anchored row {} (hash {}) in {}, signed by key {}",
+                    a.seq,
+                    a.hash,
+                    file.path.display(),
+                    a.key
+                ),
+                None => match store.audit_head().await?.0 {
+                    0 => println!("the audit chain is empty: nothing to anchor"),
+                    seq => println!("row {seq}, the chain's head, is anchored already"),
+                },
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -319,12 +319,64 @@ fn submit_work_replay_and_verify_through_the_command_line() {
     assert!(verify.status.success());
     // The decision, and every register answer in the disclosure log.
     let rows: u32 = stdout(&verify)
-        .trim()
+        .lines()
+        .next()
+        .unwrap_or_default()
         .strip_prefix("audit chain intact: ")
         .and_then(|r| r.strip_suffix(" rows"))
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
     assert!(rows > 5, "{}", stdout(&verify));
+    assert!(
+        stdout(&verify).contains("no signed anchors in"),
+        "{}",
+        stdout(&verify)
+    );
+    // Signed anchors: the key is made on first use for its owner only, the head signed.
+    let anchor = run(&["audit", "anchor"]);
+    assert!(anchor.status.success(), "{}", stderr(&anchor));
+    assert!(
+        stdout(&anchor).starts_with(&format!("anchored row {rows} (hash ")),
+        "{}",
+        stdout(&anchor)
+    );
+    assert!(
+        stderr(&anchor).contains("made a new key"),
+        "{}",
+        stderr(&anchor)
+    );
+    let key = data.path().join("audit-key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    let verify = run(&["audit", "verify"]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+    assert!(
+        stdout(&verify).contains(&format!(
+            "1 of 1 signed anchors verified, the last at row {rows}"
+        )),
+        "{}",
+        stdout(&verify)
+    );
+    // An anchor changed without the key is refused, naming its line.
+    let file = data.path().join("audit-anchors.jsonl");
+    let line = std::fs::read_to_string(&file).unwrap();
+    let anchored: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let hash = anchored["hash"].as_str().unwrap();
+    std::fs::write(&file, line.replace(hash, &"0".repeat(64))).unwrap();
+    let verify = run(&["audit", "verify"]);
+    assert_eq!(verify.status.code(), Some(1), "{}", stdout(&verify));
+    assert!(
+        stdout(&verify).contains(&format!(
+            "anchor broken at line 1 of {} (row {rows}): its signature is not valid",
+            file.display()
+        )),
+        "{}",
+        stdout(&verify)
+    );
     let shown: serde_json::Value =
         serde_json::from_slice(&run(&["cases", "show", &case]).stdout).unwrap();
     assert_eq!(shown["case"]["state"], "decided");
@@ -384,6 +436,30 @@ fn a_configuration_file_sets_the_data_directory_and_a_misspelt_key_is_an_error()
     );
     let verify = polku(&["audit", "verify", "--config", config]);
     assert!(verify.status.success(), "{}", stderr(&verify));
+    // The anchors' key and file where the file says.
+    let (key, anchors) = (
+        dir.path().join("keys/anchor.key"),
+        dir.path().join("anchors"),
+    );
+    std::fs::write(
+        config,
+        format!(
+            "data_dir = {:?}\naudit_key = {:?}\naudit_anchors = {:?}\n",
+            data.display().to_string(),
+            key.display().to_string(),
+            anchors.display().to_string()
+        ),
+    )
+    .unwrap();
+    let anchor = polku(&["audit", "anchor", "--config", config]);
+    assert!(anchor.status.success(), "{}", stderr(&anchor));
+    assert!(key.is_file(), "{}", stderr(&anchor));
+    let verify = polku(&["audit", "verify", "--config", config]);
+    assert!(
+        stdout(&verify).contains(&format!("no signed anchors in {}", anchors.display())),
+        "{}",
+        stdout(&verify)
+    );
 
     let bad = temp_file(&dir, "bad.toml", "data_dri = \"x\"\n");
     let out = polku(&["audit", "verify", "--config", bad.to_str().unwrap()]);

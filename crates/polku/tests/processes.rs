@@ -213,7 +213,14 @@ fn a_server_killed_mid_stream_loses_no_acknowledged_submission_and_decides_each_
 )]
 fn a_server_on_postgresql_killed_mid_stream_loses_nothing_and_decides_each_once() {
     let url = postgres_url("crash").expect("POLKU_TEST_DATABASE_URL and psql");
-    kill_mid_stream(&["--database-url", &url]);
+    // The data directory holds the audit anchors' key and file.
+    let data = tempfile::tempdir().unwrap();
+    kill_mid_stream(&[
+        "--database-url",
+        &url,
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
     drop_schema("crash");
 }
 
@@ -259,7 +266,10 @@ fn submission_body() -> String {
 )]
 fn two_servers_on_one_postgresql_never_decide_a_case_twice() {
     let url = postgres_url("two").expect("POLKU_TEST_DATABASE_URL and psql");
-    let store = ["--database-url", url.as_str()];
+    // One directory for the audit anchors' key and file, as two servers on one host share.
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let store = ["--database-url", url.as_str(), "--data-dir", dir];
     let token = applicant_token(&store);
     let body = submission_body();
     // Two instances behind an imagined load balancer: submissions alternate between them,
@@ -302,9 +312,17 @@ fn two_servers_on_one_postgresql_never_decide_a_case_twice() {
         s.wait().unwrap();
     }
     // The chain both processes appended to is whole.
-    let verify = polku(&["audit", "verify", "--database-url", &url]);
+    let verify = polku(&["audit", "verify", "--database-url", &url, "--data-dir", dir]);
     let out = String::from_utf8_lossy(&verify.stdout).into_owned();
     assert!(verify.status.success(), "{out}");
+    // Both started on one new key and signed into one file (killed, neither signed at
+    // the end): every anchor holds.
+    assert!(
+        out.lines().nth(1).is_some_and(
+            |l| l.contains("signed anchors verified") || l.starts_with("no signed anchors")
+        ),
+        "{out}"
+    );
     drop_schema("two");
 }
 

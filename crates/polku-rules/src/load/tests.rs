@@ -197,6 +197,71 @@ fn policy_that_lets_a_machine_refuse() {
     );
 }
 
+/// The line of the fixture that holds `text`, counted as the loader counts.
+fn line_of(text: &str) -> usize {
+    VALID
+        .lines()
+        .position(|l| l.contains(text))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("the fixture has no `{text}`"))
+}
+
+#[test]
+fn policy_that_lets_a_machine_grant_past_a_condition_not_met() {
+    let line = assert_error(
+        "any_not_met: refer",
+        "any_not_met: grant",
+        "`any_not_met: grant` would let a machine grant when a condition is not met",
+    );
+    assert_eq!(line, line_of("any_not_met: refer"));
+    // Asking for evidence cannot help a condition that is not met: a person decides.
+    let line = assert_error(
+        "any_not_met: refer",
+        "any_not_met: request_evidence",
+        "`any_not_met` must be one of refer, not `request_evidence`",
+    );
+    assert_eq!(line, line_of("any_not_met: refer"));
+}
+
+#[test]
+fn policy_that_lets_a_machine_grant_on_unknowns() {
+    let line = assert_error(
+        "any_unknown: request_evidence",
+        "any_unknown: grant",
+        "`any_unknown: grant` would let a machine grant when a condition is not known to be met",
+    );
+    assert_eq!(line, line_of("any_unknown: request_evidence"));
+    let line = assert_error(
+        "any_unknown: request_evidence",
+        "any_unknown: approve",
+        "`any_unknown` must be one of request_evidence, refer, not `approve`",
+    );
+    assert_eq!(line, line_of("any_unknown: request_evidence"));
+    // The same when the rule set says it decides an application.
+    let text = VALID
+        .replacen(
+            "law: Testilaki (1/2024)",
+            "law: Testilaki (1/2024)\ndecides: application",
+            1,
+        )
+        .replacen("any_unknown: request_evidence", "any_unknown: grant", 1);
+    let LoadErrors(errors) = load(&text).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.line == line_of("any_unknown: request_evidence") + 1
+                && e.message.contains("`any_unknown: grant`")),
+        "{errors:#?}"
+    );
+    // And the policies a machine may have load.
+    for (from, to) in [
+        ("any_unknown: request_evidence", "any_unknown: refer"),
+        ("all_met: grant", "all_met: refer"),
+    ] {
+        assert!(load(&VALID.replacen(from, to, 1)).is_ok(), "{to}");
+    }
+}
+
 #[test]
 fn rectification_request() {
     assert_error(
