@@ -187,7 +187,7 @@ impl LiveRules {
         date: Date,
     ) -> Result<Arc<RuleBook>, ProposalError> {
         let day_began = date
-            .to_zoned(jiff::tz::TimeZone::system())
+            .to_zoned(crate::finland())
             .map_or(i64::MAX, |z| z.timestamp().as_microsecond());
         if self.refreshed_at.load(Ordering::Relaxed) < day_began {
             self.refresh(store).await?;

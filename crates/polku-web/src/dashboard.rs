@@ -56,7 +56,7 @@ impl Tally {
 /// Each approved rule change: the backtest its approver saw, and what happened to the
 /// matter's cases filed since it took effect.
 fn rule_changes(state: &WebState, tr: Tr, facts: &[FactGroup], changes: &[RuleProposal]) -> Table {
-    let tz = jiff::tz::TimeZone::system();
+    let tz = polku_core::finland();
     let day = |micros: i64| {
         jiff::Timestamp::from_microsecond(micros)
             .map(|t| t.to_zoned(tz.clone()).date().to_string())

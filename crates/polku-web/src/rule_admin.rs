@@ -54,7 +54,7 @@ struct RuleAdmin {
 
 fn day_of(micros: i64) -> String {
     jiff::Timestamp::from_microsecond(micros)
-        .map(|t| t.to_zoned(jiff::tz::TimeZone::system()).date().to_string())
+        .map(|t| t.to_zoned(polku_core::finland()).date().to_string())
         .unwrap_or_default()
 }
 
