@@ -126,41 +126,91 @@ pub(crate) async fn append_in(
     tx: &mut Transaction<'_, Any>,
     entry: &AuditEntry,
 ) -> Result<i64, StoreError> {
-    // Updating the head first takes its row lock: concurrent appends queue here.
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    append_all_in(tx, std::slice::from_ref(entry)).await
+}
+
+/// The most rows one INSERT carries (14 parameters each, well under both databases' limits).
+const ROWS_PER_INSERT: usize = 200;
+
+/// Appends `entries` in order inside `tx` with three statements however many there are:
+/// the head is advanced by all of them at once (its row lock queues concurrent appends),
+/// the hashes are chained here, the rows go in with one INSERT, and the head takes the
+/// last hash. Returns the last entry's sequence number.
+pub(crate) async fn append_all_in(
+    tx: &mut Transaction<'_, Any>,
+    entries: &[AuditEntry],
+) -> Result<i64, StoreError> {
+    if entries.is_empty() {
+        let head = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&mut **tx)
+            .await?;
+        return Ok(head.try_get("seq")?);
+    }
+    let n = entries.len() as i64;
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(n)
         .fetch_one(&mut **tx)
         .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev: String = head.try_get("hash")?;
+    let last: i64 = head.try_get("seq")?;
+    let mut prev: String = head.try_get("hash")?;
     let at = now_micros();
-    let detail = entry.detail.to_string();
-    let hash = chain_hash(&prev, &fields(seq, at, entry, &detail));
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, log, actor, organisation, person, purpose, legal_basis, detail,
-                                x_road_client, x_road_user_id, x_road_issue, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(entry.log.as_str())
-    .bind(&entry.actor)
-    .bind(entry.organisation.as_deref())
-    .bind(entry.person.as_deref())
-    .bind(&entry.purpose)
-    .bind(entry.legal_basis.as_deref())
-    .bind(&detail)
-    .bind(entry.x_road.client.as_deref())
-    .bind(entry.x_road.user_id.as_deref())
-    .bind(entry.x_road.issue.as_deref())
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let seq = last - n + 1 + i as i64;
+        let detail = entry.detail.to_string();
+        let hash = chain_hash(&prev, &fields(seq, at, entry, &detail));
+        rows.push((
+            seq,
+            entry,
+            detail,
+            std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        ));
+    }
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (seq, at, log, actor, organisation, person, purpose, legal_basis, detail,
+                                    x_road_client, x_road_user_id, x_road_issue, prev_hash, hash) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 14;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            sql.push_str(
+                &(1..=14)
+                    .map(|k| format!("${}", b + k))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            sql.push(')');
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (seq, entry, detail, prev_hash, hash) in chunk {
+            query = query
+                .bind(*seq)
+                .bind(at)
+                .bind(entry.log.as_str())
+                .bind(entry.actor.as_str())
+                .bind(entry.organisation.as_deref())
+                .bind(entry.person.as_deref())
+                .bind(entry.purpose.as_str())
+                .bind(entry.legal_basis.as_deref())
+                .bind(detail.as_str())
+                .bind(entry.x_road.client.as_deref())
+                .bind(entry.x_road.user_id.as_deref())
+                .bind(entry.x_road.issue.as_deref())
+                .bind(prev_hash.as_str())
+                .bind(hash.as_str());
+        }
+        query.execute(&mut **tx).await?;
+    }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
+        .bind(&prev)
         .execute(&mut **tx)
         .await?;
-    Ok(seq)
+    Ok(last)
 }
 
 /// One row of the logs, as an auditor reads it.
@@ -236,9 +286,7 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.begin_write().await?;
-        for entry in entries {
-            append_in(&mut tx, entry).await?;
-        }
+        append_all_in(&mut tx, entries).await?;
         tx.commit().await?;
         Ok(())
     }
