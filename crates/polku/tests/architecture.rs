@@ -1,0 +1,325 @@
+//! The architecture invariants that the compiler does not hold (docs/ARCHITECTURE.md,
+//! ADR 0010), checked from `cargo metadata` and the sources:
+//!
+//! - dependencies between workspace crates point only the ways the allow-list says, so a
+//!   new edge is a decision someone writes down here, not an accident;
+//! - only the serving crates, the registers' X-Road crate and the binary know HTTP;
+//!   OpenAPI stays with the API; the rule language's crate depends on nothing that does I/O;
+//! - no normal dependency switches on a crate's `testing` feature (test-only evidence never
+//!   reaches a binary configuration, ADR 0009);
+//! - no module cycle inside a crate beyond the ones still to be broken (a list that may
+//!   only shrink).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `(package, [(dependency, kind, features)])` for every workspace package.
+fn metadata() -> Vec<(String, Vec<(String, Option<String>, Vec<String>)>)> {
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+            "--locked",
+        ])
+        .current_dir(workspace())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    m["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let deps = p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    (
+                        d["name"].as_str().unwrap().to_owned(),
+                        d["kind"].as_str().map(str::to_owned),
+                        d["features"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|f| f.as_str().unwrap().to_owned())
+                            .collect(),
+                    )
+                })
+                .collect();
+            (p["name"].as_str().unwrap().to_owned(), deps)
+        })
+        .collect()
+}
+
+/// Which workspace crates each may depend on (normal and build dependencies). Known debt,
+/// to go as ADR 0010's steps land: polku-web reaches the simulators through
+/// polku-registers (its test identity provider, step B11).
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("polku-rules", &[]),
+    ("polku-core", &["polku-rules"]),
+    ("polku-registers", &["polku-rules", "polku-core"]),
+    ("polku-server", &["polku-rules", "polku-core"]),
+    (
+        "polku-web",
+        &["polku-rules", "polku-core", "polku-registers"],
+    ),
+    (
+        "polku",
+        &[
+            "polku-rules",
+            "polku-core",
+            "polku-registers",
+            "polku-server",
+            "polku-web",
+        ],
+    ),
+];
+
+/// External crates only some workspace crates may use directly.
+const CONFINED: &[(&str, &[&str])] = &[
+    // HTTP: the API, the pages, the X-Road client and server, the binary.
+    (
+        "axum",
+        &["polku-server", "polku-web", "polku-registers", "polku"],
+    ),
+    ("hyper", &["polku-registers", "polku"]),
+    ("askama", &["polku-web"]),
+    ("fluent-templates", &["polku-web"]),
+    // OpenAPI: the API (and, until step B12, the core's derives behind a feature).
+    ("utoipa", &["polku-server", "polku-core"]),
+    ("utoipa-axum", &["polku-server"]),
+];
+
+/// The rule language is pure: these are all it may depend on.
+const PURE: &[(&str, &[&str])] = &[(
+    "polku-rules",
+    &[
+        "cel",
+        "yaml-rust2",
+        "jiff",
+        "serde",
+        "serde_json",
+        "thiserror",
+    ],
+)];
+
+#[test]
+fn dependencies_point_only_the_allowed_ways() {
+    let packages = metadata();
+    let members: BTreeSet<&str> = packages.iter().map(|(n, _)| n.as_str()).collect();
+    let mut wrong = Vec::new();
+    for (name, deps) in &packages {
+        let allowed = ALLOWED
+            .iter()
+            .find(|(p, _)| p == name)
+            .map(|(_, a)| *a)
+            .unwrap_or_else(|| panic!("{name} is new: add it to ALLOWED in this test"));
+        for (dep, kind, features) in deps {
+            let normal = kind.as_deref() != Some("dev");
+            if normal && members.contains(dep.as_str()) && !allowed.contains(&dep.as_str()) {
+                wrong.push(format!("{name} → {dep} (a new edge: see ADR 0010)"));
+            }
+            if normal && features.iter().any(|f| f == "testing") {
+                wrong.push(format!(
+                    "{name} switches on {dep}'s `testing` feature outside its tests"
+                ));
+            }
+            if normal
+                && let Some((_, who)) = CONFINED.iter().find(|(c, _)| c == dep)
+                && !who.contains(&name.as_str())
+            {
+                wrong.push(format!("{name} uses {dep}, which only {who:?} may"));
+            }
+        }
+        if let Some((_, only)) = PURE.iter().find(|(p, _)| p == name) {
+            for (dep, kind, _) in deps {
+                if kind.is_none() && !only.contains(&dep.as_str()) {
+                    wrong.push(format!("{name} is pure but depends on {dep}"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The top-level modules of one crate's `src` and the modules each names through
+/// `crate::…` (in `use` lines and paths).
+fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(src, &mut all);
+    let module_of = |p: &Path| -> Option<String> {
+        let rel = p.strip_prefix(src).ok()?;
+        let first = rel.components().next()?.as_os_str().to_str()?;
+        let name = first.strip_suffix(".rs").unwrap_or(first);
+        (!matches!(name, "lib" | "main")).then(|| name.to_owned())
+    };
+    let modules: BTreeSet<String> = all.iter().filter_map(|p| module_of(p)).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for path in &all {
+        let Some(from) = module_of(path) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(path).unwrap();
+        // Code before a `#[cfg(test)]` module only (tests may reach anywhere), without
+        // comments (a doc link is no dependency).
+        let code: String = text
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap_or("")
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut rest = code.as_str();
+        while let Some(i) = rest.find("crate::") {
+            rest = &rest[i + "crate::".len()..];
+            let mut names = vec![rest];
+            // `use crate::{a, b::c}`
+            if let Some(group) = rest.strip_prefix('{') {
+                let end = group.find('}').unwrap_or(group.len());
+                names = group[..end].split(',').map(str::trim).collect();
+            }
+            for n in names {
+                let to: String = n
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if to != from && modules.contains(&to) {
+                    graph.entry(from.clone()).or_default().insert(to);
+                }
+            }
+        }
+        graph.entry(from).or_default();
+    }
+    graph
+}
+
+/// Strongly connected sets of more than one module (Tarjan).
+fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> {
+    struct T<'g> {
+        g: &'g BTreeMap<String, BTreeSet<String>>,
+        index: BTreeMap<&'g str, usize>,
+        low: BTreeMap<&'g str, usize>,
+        stack: Vec<&'g str>,
+        on: BTreeSet<&'g str>,
+        next: usize,
+        out: Vec<BTreeSet<String>>,
+    }
+    impl<'g> T<'g> {
+        fn visit(&mut self, v: &'g str) {
+            self.index.insert(v, self.next);
+            self.low.insert(v, self.next);
+            self.next += 1;
+            self.stack.push(v);
+            self.on.insert(v);
+            for w in self.g.get(v).into_iter().flatten() {
+                let w = w.as_str();
+                if !self.index.contains_key(w) {
+                    self.visit(w);
+                    let l = self.low[v].min(self.low[w]);
+                    self.low.insert(v, l);
+                } else if self.on.contains(w) {
+                    let l = self.low[v].min(self.index[w]);
+                    self.low.insert(v, l);
+                }
+            }
+            if self.low[v] == self.index[v] {
+                let mut set = BTreeSet::new();
+                while let Some(w) = self.stack.pop() {
+                    self.on.remove(w);
+                    set.insert(w.to_owned());
+                    if w == v {
+                        break;
+                    }
+                }
+                if set.len() > 1 {
+                    self.out.push(set);
+                }
+            }
+        }
+    }
+    let mut t = T {
+        g: graph,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on: BTreeSet::new(),
+        next: 0,
+        out: Vec::new(),
+    };
+    for v in graph.keys() {
+        if !t.index.contains_key(v.as_str()) {
+            t.visit(v);
+        }
+    }
+    t.out
+}
+
+/// Module cycles still to be broken (ADR 0010: A5–A7 in the core, A2 in the rules, A3 in
+/// the pages, A9 in the binary): each may shrink or go, never grow, and no new one may
+/// appear in any crate.
+const KNOWN_CYCLES: &[(&str, &[&str])] = &[
+    (
+        "polku-core",
+        &["decisions", "live_rules", "pipeline", "rule_proposals"],
+    ),
+    ("polku-rules", &["explain", "model"]),
+    ("polku-web", &["pages", "text", "visitor"]),
+    ("polku", &["audit_anchors", "store_cmds"]),
+];
+
+#[test]
+fn no_new_module_cycle_in_any_crate() {
+    let mut wrong = Vec::new();
+    let mut crates: Vec<String> = std::fs::read_dir(workspace().join("crates"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("src").is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    crates.sort();
+    assert!(crates.len() >= 6, "{crates:?}");
+    for krate in &crates {
+        let known: &[&str] = KNOWN_CYCLES
+            .iter()
+            .find(|(k, _)| k == krate)
+            .map_or(&[], |(_, m)| *m);
+        let graph = module_graph(&workspace().join("crates").join(krate).join("src"));
+        for cycle in cycles(&graph) {
+            let outside: Vec<&String> = cycle
+                .iter()
+                .filter(|m| !known.contains(&m.as_str()))
+                .collect();
+            if !outside.is_empty() {
+                wrong.push(format!(
+                    "{krate}: a module cycle through {cycle:?}; new in it: {outside:?}"
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
