@@ -18,8 +18,11 @@ fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// `(package, [(dependency, kind, features)])` for every workspace package.
-fn metadata() -> Vec<(String, Vec<(String, Option<String>, Vec<String>)>)> {
+/// One dependency: its name, its kind (`None` for normal, `build`, `dev`), its features.
+type Dependency = (String, Option<String>, Vec<String>);
+
+/// `(package, its dependencies)` for every workspace package.
+fn metadata() -> Vec<(String, Vec<Dependency>)> {
     let out = Command::new(env!("CARGO"))
         .args([
             "metadata",
