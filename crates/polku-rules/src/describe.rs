@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use crate::eval::outcome_text;
 use crate::explain::{write_date, write_number};
-use crate::model::{Lang, Outcome, ParamValue, RuleSet};
+use crate::lang::Lang;
+use crate::model::{Outcome, ParamValue, RuleSet};
 
 struct Words {
     law: &'static str,

@@ -15,7 +15,7 @@
 
 use serde_json::{Value, json};
 
-use crate::model::Lang;
+use crate::lang::Lang;
 
 /// Input fields whose values the law withholds from the applicant.
 pub const WITHHELD_FROM_APPLICANT: &[&str] = &[

@@ -6,7 +6,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::expr::{Env, ParamRef, V};
-use crate::model::{Condition, GrantTerms, Lang, Outcome, ParamValue, RuleSet, Version};
+use crate::lang::Lang;
+use crate::model::{Condition, GrantTerms, Outcome, ParamValue, RuleSet, Version};
 use crate::schema::{Application, FIELDS, FieldValue, number_json, register_of};
 
 /// A condition's finding.

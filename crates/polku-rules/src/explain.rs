@@ -9,7 +9,7 @@ use std::fmt::Write;
 use jiff::civil::Date;
 
 use crate::expr::{Compiled, Env, Scope, Ty, V, compile, text_field};
-use crate::model::Lang;
+use crate::lang::Lang;
 
 #[derive(Debug)]
 enum Part {

@@ -16,6 +16,7 @@ pub mod disclosure;
 mod eval;
 mod explain;
 pub mod expr;
+mod lang;
 mod load;
 mod model;
 pub mod schema;
