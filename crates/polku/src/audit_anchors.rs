@@ -10,7 +10,7 @@ use clap::Args;
 use polku_core::{AnchorFile, AnchorKey, AnchorSchedule, Anchorer, Store};
 
 use crate::config::Config;
-use crate::store_cmds::StoreArgs;
+use crate::config::StoreArgs;
 
 /// The key file's name in the data directory unless configured.
 pub const DEFAULT_KEY_FILE: &str = "audit-key";

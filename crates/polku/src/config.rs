@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use clap::Args;
+use polku_core::Store;
 use serde::Deserialize;
 
 /// The file read when no `--config` is given, if it exists.
@@ -72,6 +74,62 @@ impl Config {
             .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
         toml::from_str(&text)
             .with_context(|| format!("the configuration file {} is not valid", path.display()))
+    }
+}
+
+/// Where the data lives: `--database-url` (or POLKU_DATABASE_URL) for PostgreSQL or
+/// SQLite, otherwise the SQLite file in `--data-dir` (default `./polku-data`); either may
+/// also come from the configuration file.
+#[derive(Args, Clone)]
+pub struct StoreArgs {
+    /// Configuration file (default: ./polku.toml if it exists).
+    #[arg(long, env = "POLKU_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory of the embedded SQLite database [default: polku-data].
+    #[arg(long, env = "POLKU_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// `postgres://…` or `sqlite:…`; overrides --data-dir.
+    #[arg(long, env = "POLKU_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+}
+
+/// The data directory when neither a flag, a variable nor the file names one.
+pub const DEFAULT_DATA_DIR: &str = "polku-data";
+
+impl StoreArgs {
+    /// The configuration file these arguments point to (or the default one).
+    pub fn config(&self) -> anyhow::Result<Config> {
+        Config::load(self.config.as_deref())
+    }
+
+    pub async fn open(&self) -> anyhow::Result<Store> {
+        self.open_with(&self.config()?).await
+    }
+
+    /// The data directory: the flag or variable, else the file's, else `polku-data`.
+    pub fn data_dir(&self, config: &Config) -> PathBuf {
+        self.data_dir
+            .as_ref()
+            .or(config.data_dir.as_ref())
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    }
+
+    /// The database URL, if one is given (else the data directory's SQLite file).
+    pub fn database_url<'a>(&'a self, config: &'a Config) -> Option<&'a str> {
+        self.database_url
+            .as_deref()
+            .or(config.database_url.as_deref())
+    }
+
+    /// Opens the store, filling what the flags leave open from `config`.
+    pub async fn open_with(&self, config: &Config) -> anyhow::Result<Store> {
+        let url = self.database_url(config);
+        let store = match url {
+            Some(url) => Store::connect(url).await,
+            None => Store::open_data_dir(&self.data_dir(config)).await,
+        };
+        store.context("cannot open the database")
     }
 }
 

@@ -12,8 +12,8 @@ use polku_core::LiveRules;
 use polku_server::AppState;
 
 use crate::config::Config;
+use crate::config::StoreArgs;
 use crate::evidence_registers::{Faults, RegisterOptions, Registers};
-use crate::store_cmds::StoreArgs;
 
 #[derive(Args)]
 pub struct ServeArgs {

@@ -291,7 +291,6 @@ const KNOWN_CYCLES: &[(&str, &[&str])] = &[
         &["decisions", "live_rules", "pipeline", "rule_proposals"],
     ),
     ("polku-web", &["pages", "text", "visitor"]),
-    ("polku", &["audit_anchors", "store_cmds"]),
 ];
 
 #[test]
