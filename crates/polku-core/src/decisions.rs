@@ -13,12 +13,74 @@ use uuid::Uuid;
 use crate::cases::CaseError;
 use crate::store::Store;
 
+/// What a decision record says: the machine grants, refers or asks for evidence (its
+/// findings); a person grants, refuses or asks for evidence. Stored and sent as its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionOutcome {
+    Grant,
+    Refuse,
+    Refer,
+    RequestEvidence,
+}
+
+impl DecisionOutcome {
+    pub const ALL: [DecisionOutcome; 4] = [
+        DecisionOutcome::Grant,
+        DecisionOutcome::Refuse,
+        DecisionOutcome::Refer,
+        DecisionOutcome::RequestEvidence,
+    ];
+
+    /// As stored and as the API sends it.
+    pub fn code(self) -> &'static str {
+        match self {
+            DecisionOutcome::Grant => "grant",
+            DecisionOutcome::Refuse => "refuse",
+            DecisionOutcome::Refer => "refer",
+            DecisionOutcome::RequestEvidence => "request_evidence",
+        }
+    }
+
+    /// The outcome a stored code names.
+    pub fn parse(code: &str) -> Option<DecisionOutcome> {
+        DecisionOutcome::ALL.into_iter().find(|o| o.code() == code)
+    }
+}
+
+impl From<polku_rules::Outcome> for DecisionOutcome {
+    fn from(o: polku_rules::Outcome) -> Self {
+        match o {
+            polku_rules::Outcome::Grant => DecisionOutcome::Grant,
+            polku_rules::Outcome::Refer => DecisionOutcome::Refer,
+            polku_rules::Outcome::RequestEvidence => DecisionOutcome::RequestEvidence,
+        }
+    }
+}
+
+impl From<crate::HumanOutcome> for DecisionOutcome {
+    fn from(o: crate::HumanOutcome) -> Self {
+        match o {
+            crate::HumanOutcome::Grant => DecisionOutcome::Grant,
+            crate::HumanOutcome::Refuse => DecisionOutcome::Refuse,
+            crate::HumanOutcome::RequestEvidence => DecisionOutcome::RequestEvidence,
+        }
+    }
+}
+
+impl std::fmt::Display for DecisionOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
     pub id: Uuid,
     pub case_id: Uuid,
-    /// `grant`, `refer` or `request_evidence` for the machine's findings.
-    pub outcome: String,
+    /// The machine's finding (grant, refer, request evidence) or a person's decision.
+    pub outcome: DecisionOutcome,
     /// Made by a machine (Administrative Procedure Act 53 g §: the decision says so).
     pub automated: bool,
     pub decided_by: String,
@@ -41,7 +103,7 @@ impl Decision {
     /// it must say so). A machine only ever grants; its referral or request for evidence
     /// is a finding for a person, not a decision.
     pub fn is_automated_decision(&self) -> bool {
-        self.automated && self.outcome == "grant"
+        self.automated && self.outcome == DecisionOutcome::Grant
     }
 }
 
@@ -70,7 +132,11 @@ fn decision_from_row(r: &AnyRow) -> Result<Decision, CaseError> {
     Ok(Decision {
         id: Uuid::parse_str(&id).map_err(|e| corrupt("decision id", e.to_string()))?,
         case_id: case,
-        outcome: r.try_get("outcome")?,
+        outcome: {
+            let code: String = r.try_get("outcome")?;
+            DecisionOutcome::parse(&code)
+                .ok_or_else(|| corrupt("decision outcome", format!("`{code}` is not an outcome")))?
+        },
         automated: r.try_get::<i32, _>("automated")? != 0,
         decided_by: r.try_get("decided_by")?,
         matter: r.try_get("matter")?,
@@ -171,7 +237,7 @@ impl Store {
             finding.trace,
         );
         let stored = record(
-            &d.outcome,
+            d.outcome.code(),
             d.rule_set.as_deref(),
             d.rule_set_version.as_deref(),
             d.trace,

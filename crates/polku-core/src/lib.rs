@@ -37,7 +37,9 @@ pub use cases::{
     Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication, REGISTRATION_DAYS_BACK,
     RegistrationError, check_registration, finland, today_in_finland,
 };
-pub use decisions::{Backtest, ChangedOutcome, Decision, Replay, ReplayError, automated_notice};
+pub use decisions::{
+    Backtest, ChangedOutcome, Decision, DecisionOutcome, Replay, ReplayError, automated_notice,
+};
 pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use kpis::{FactGroup, MatterFigures, SPAN_LIMITS};

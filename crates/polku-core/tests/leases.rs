@@ -211,7 +211,7 @@ async fn a_worker_that_lost_its_lease_cannot_decide_while_another_holds_the_job(
     assert_eq!(
         decisions
             .iter()
-            .map(|d| (d.id, d.outcome.as_str()))
+            .map(|d| (d.id, d.outcome.code()))
             .collect::<Vec<_>>(),
         [(decision, "grant")]
     );
@@ -281,14 +281,14 @@ async fn a_worker_that_lost_its_lease_commits_nothing_even_when_the_case_looks_u
         CaseState::EvidenceRequested,
         "A's grant was not committed"
     );
-    let outcomes: Vec<String> = store
+    let outcomes: Vec<polku_core::DecisionOutcome> = store
         .decisions(id)
         .await
         .unwrap()
         .into_iter()
         .map(|d| d.outcome)
         .collect();
-    assert_eq!(outcomes, ["request_evidence", "request_evidence"]);
+    assert_eq!(outcomes, [polku_core::DecisionOutcome::RequestEvidence; 2]);
     assert_eq!(
         store.history(id).await.unwrap().len(),
         7,

@@ -101,7 +101,7 @@ async fn decides_automatically_with_history_trace_and_permit(store: &Store) {
     let d = &decisions[0];
     assert!(d.automated);
     assert_eq!(
-        (d.outcome.as_str(), d.rule_set_version.as_deref()),
+        (d.outcome.code(), d.rule_set_version.as_deref()),
         ("grant", Some("2025.1"))
     );
     assert_eq!(d.input["evidence"]["incomes"]["source"], "Incomes Register");
@@ -929,7 +929,7 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
     let decisions = store.decisions(case).await.unwrap();
     assert_eq!(
         (
-            decisions[1].outcome.as_str(),
+            decisions[1].outcome.code(),
             decisions[1].automated,
             decisions[1].decided_by.as_str()
         ),

@@ -50,7 +50,10 @@ async fn decide(store: &Store, rules: &LiveRules, eur: u32, filed: jiff::civil::
         .unwrap();
     let p = Pipeline::new(store.clone(), rules, SuppliedEvidence, "w1");
     while p.run_once().await.unwrap().is_some() {}
-    store.decisions(id).await.unwrap()[0].outcome.clone()
+    store.decisions(id).await.unwrap()[0]
+        .outcome
+        .code()
+        .to_owned()
 }
 
 async fn official(store: &Store, name: &str, role: Role) -> Principal {

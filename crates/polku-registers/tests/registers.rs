@@ -320,7 +320,7 @@ async fn what_the_applicant_types_does_not_outweigh_the_register(db: &TestDb) {
         .unwrap();
     let d = &store.decisions(id).await.unwrap()[0];
     assert_eq!(d.input["evidence"]["incomes"]["source"], "Incomes Register");
-    assert_ne!(d.outcome, "grant");
+    assert_ne!(d.outcome, polku_core::DecisionOutcome::Grant);
 }
 polku_core::on_every_database!(
     typed_evidence,
@@ -453,7 +453,7 @@ async fn typed_facts_with_silent_registers(db: &TestDb) {
     assert_eq!(d.input.get("evidence"), None, "{}", d.input);
     assert_eq!(d.input.get("applicant"), None, "{}", d.input);
     assert_eq!(d.input.get("family"), None, "{}", d.input);
-    assert_ne!(d.outcome, "grant");
+    assert_ne!(d.outcome, polku_core::DecisionOutcome::Grant);
 }
 polku_core::on_every_database!(
     typed_facts_silent,

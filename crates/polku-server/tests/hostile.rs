@@ -355,12 +355,12 @@ async fn no_submission_buys_a_grant_the_registers_and_today_would_not_give() {
             let store = api.store.clone();
             async move {
                 let d = store.decisions(id).await.unwrap();
-                d.first().map(|d| d.outcome.clone())
+                d.first().map(|d| d.outcome)
             }
         };
         let (a, b) = (outcome(&r).await, outcome(&r2).await);
         assert_eq!(a, b, "{body}");
-        if a.as_deref() == Some("grant") {
+        if a == Some(polku_core::DecisionOutcome::Grant) {
             grants += 1;
         }
     }

@@ -559,7 +559,7 @@ pub(crate) fn decision_row(tr: Tr, d: &polku_core::Decision, reader: Reader) -> 
         outcome: trace
             .map(|t| text(t, "outcome_text"))
             .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| d.outcome.clone()),
+            .unwrap_or_else(|| tr.t(&format!("decision-outcome-{}", d.outcome.code()))),
         heading: if d.is_automated_decision() {
             tr.t("case-decided-by-machine")
         } else if d.automated {

@@ -277,6 +277,9 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
     for outcome in [Outcome::Grant, Outcome::Refer, Outcome::RequestEvidence] {
         used.insert(format!("rules-outcome-{}", outcome.code()));
     }
+    for outcome in polku_core::DecisionOutcome::ALL {
+        used.insert(format!("decision-outcome-{}", outcome.code()));
+    }
     for log in polku_core::AuditLog::ALL {
         used.insert(format!("audit-log-{}", log.as_str()));
     }
@@ -789,7 +792,7 @@ async fn a_handler_decides_a_referred_case_from_the_workbench(db: &TestDb) {
         CaseState::Decided
     );
     let last = s.state.store.decisions(case).await.unwrap().pop().unwrap();
-    assert_eq!((last.outcome.as_str(), last.automated), ("refuse", false));
+    assert_eq!((last.outcome.code(), last.automated), ("refuse", false));
 
     // An applicant cannot reach the workbench; a handler cannot reach the e-service.
     let applicant = s.sign_in(&person_id(5)).await;

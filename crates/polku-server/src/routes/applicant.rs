@@ -284,7 +284,7 @@ pub struct DecisionView {
     id: Uuid,
     /// `grant`, `refer`, `request_evidence` (the machine); `grant`, `refuse`,
     /// `request_evidence` (a person).
-    outcome: String,
+    outcome: polku_core::DecisionOutcome,
     /// Made by a machine (Administrative Procedure Act 53 g §).
     automated: bool,
     /// For an automated decision (a machine's grant): the notice 53 g § requires, in the

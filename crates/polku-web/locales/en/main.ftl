@@ -248,3 +248,7 @@ dash-rule-would-change = Backtest: outcomes that change
 dash-rule-filed-since = Cases filed since
 dash-rule-automatic-since = Granted automatically since
 dash-no-rows = Nothing to show yet.
+decision-outcome-grant = Granted
+decision-outcome-refuse = Refused
+decision-outcome-refer = Referred to a case handler
+decision-outcome-request_evidence = Further evidence requested

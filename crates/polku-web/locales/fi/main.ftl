@@ -248,3 +248,7 @@ dash-rule-would-change = Koeajo: muuttuvat lopputulokset
 dash-rule-filed-since = Sen jälkeen jätetyt asiat
 dash-rule-automatic-since = Sen jälkeen automaattisesti myönnetyt
 dash-no-rows = Ei vielä näytettävää.
+decision-outcome-grant = Myönnetty
+decision-outcome-refuse = Hylätty
+decision-outcome-refer = Siirretty virkailijalle
+decision-outcome-request_evidence = Lisäselvitystä pyydetty

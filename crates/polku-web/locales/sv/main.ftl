@@ -248,3 +248,7 @@ dash-rule-would-change = Provkörning: utfall som ändras
 dash-rule-filed-since = Ärenden inlämnade sedan dess
 dash-rule-automatic-since = Automatiskt beviljade sedan dess
 dash-no-rows = Inget att visa ännu.
+decision-outcome-grant = Beviljat
+decision-outcome-refuse = Avslaget
+decision-outcome-refer = Överlämnat till en handläggare
+decision-outcome-request_evidence = Komplettering begärd
