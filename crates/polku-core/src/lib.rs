@@ -48,7 +48,7 @@ pub use permits::{Permit, valid_until};
 #[cfg(any(test, feature = "testing"))]
 pub use pipeline::SuppliedEvidence;
 pub use pipeline::{
-    EVIDENCE_ATTEMPTS, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,
+    EVIDENCE_ATTEMPTS, EvidenceError, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,
 };
 pub use rule_proposals::{
     BACKTEST_MAX_AGE, BacktestCache, NewProposal, ProposalCheck, ProposalError, ProposalState,

@@ -31,7 +31,7 @@ pub trait EvidenceSource: Send + Sync {
     /// not be fetched is left out (unknown to the rules, never "not met") and its register
     /// named in [`Gathered::unanswered`]; an `Err` means nothing could be gathered and the
     /// job is retried later.
-    fn gather(&self, case: &Case) -> impl Future<Output = Result<Gathered, String>> + Send;
+    fn gather(&self, case: &Case) -> impl Future<Output = Result<Gathered, EvidenceError>> + Send;
 }
 
 /// What evidence gathering found.
@@ -44,7 +44,7 @@ pub struct Gathered {
 }
 
 impl<E: EvidenceSource> EvidenceSource for Arc<E> {
-    fn gather(&self, case: &Case) -> impl Future<Output = Result<Gathered, String>> + Send {
+    fn gather(&self, case: &Case) -> impl Future<Output = Result<Gathered, EvidenceError>> + Send {
         self.as_ref().gather(case)
     }
 }
@@ -57,7 +57,7 @@ pub struct SuppliedEvidence;
 
 #[cfg(any(test, feature = "testing"))]
 impl EvidenceSource for SuppliedEvidence {
-    async fn gather(&self, case: &Case) -> Result<Gathered, String> {
+    async fn gather(&self, case: &Case) -> Result<Gathered, EvidenceError> {
         Ok(Gathered {
             application: case.application.clone(),
             unanswered: Vec::new(),
@@ -69,14 +69,26 @@ impl EvidenceSource for SuppliedEvidence {
 /// with what is known (to a person: silence is never "not met").
 pub const EVIDENCE_ATTEMPTS: i64 = 3;
 
+/// Why nothing could be gathered for a case (the job is tried again later). A register
+/// that does not answer is not this: it is named in [`Gathered::unanswered`].
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    /// The source itself failed before any register could be asked.
+    #[error("evidence could not be gathered: {0}")]
+    Unavailable(String),
+    /// The answers could not be written to the disclosure log, so they may not be used.
+    #[error("the disclosures could not be logged: {0}")]
+    Log(#[from] StoreError),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
     #[error(transparent)]
     Case(#[from] CaseError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("evidence could not be gathered: {0}")]
-    Evidence(String),
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
     #[error("registers did not answer (attempt {attempt}): {registers}")]
     RegistersSilent { attempt: i64, registers: String },
     #[error("the rules in force could not be read: {0}")]
@@ -172,11 +184,7 @@ impl<E: EvidenceSource> Pipeline<E> {
         let Gathered {
             application: input,
             unanswered,
-        } = self
-            .evidence
-            .gather(&case)
-            .await
-            .map_err(PipelineError::Evidence)?;
+        } = self.evidence.gather(&case).await?;
         if !unanswered.is_empty() && job.attempts < EVIDENCE_ATTEMPTS {
             // Wait and ask again (the job is retried with backoff).
             return Err(PipelineError::RegistersSilent {

@@ -184,7 +184,7 @@ pub struct FixedRegisters {
 }
 
 impl crate::EvidenceSource for FixedRegisters {
-    async fn gather(&self, case: &crate::Case) -> Result<crate::Gathered, String> {
+    async fn gather(&self, case: &crate::Case) -> Result<crate::Gathered, crate::EvidenceError> {
         let mut application = polku_rules::schema::without_register_facts(&case.application);
         polku_rules::merge_patch(&mut application, &self.facts);
         Ok(crate::Gathered {

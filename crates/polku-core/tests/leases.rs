@@ -59,7 +59,7 @@ struct HeldUp {
 }
 
 impl EvidenceSource for HeldUp {
-    async fn gather(&self, case: &Case) -> Result<Gathered, String> {
+    async fn gather(&self, case: &Case) -> Result<Gathered, polku_core::EvidenceError> {
         self.asking.notify_one();
         self.answer.notified().await;
         self.inner.gather(case).await

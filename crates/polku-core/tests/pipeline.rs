@@ -260,7 +260,10 @@ polku_core::on_every_database!(
 struct WithdrawnWhileFetching(Store);
 
 impl polku_core::EvidenceSource for WithdrawnWhileFetching {
-    async fn gather(&self, case: &polku_core::Case) -> Result<polku_core::Gathered, String> {
+    async fn gather(
+        &self,
+        case: &polku_core::Case,
+    ) -> Result<polku_core::Gathered, polku_core::EvidenceError> {
         self.0
             .transition(
                 case.id,
@@ -269,7 +272,7 @@ impl polku_core::EvidenceSource for WithdrawnWhileFetching {
                 Some("changed my mind"),
             )
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| polku_core::EvidenceError::Unavailable(e.to_string()))?;
         SuppliedEvidence.gather(case).await
     }
 }
@@ -278,7 +281,10 @@ impl polku_core::EvidenceSource for WithdrawnWhileFetching {
 struct SilentIncomesRegister;
 
 impl polku_core::EvidenceSource for SilentIncomesRegister {
-    async fn gather(&self, case: &polku_core::Case) -> Result<polku_core::Gathered, String> {
+    async fn gather(
+        &self,
+        case: &polku_core::Case,
+    ) -> Result<polku_core::Gathered, polku_core::EvidenceError> {
         let mut application = case.application.clone();
         application["evidence"]
             .as_object_mut()

@@ -14,7 +14,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use polku_core::LiveRules;
-use polku_core::{AuditEntry, AuditLog, Case, EvidenceSource, Gathered, Store, XRoad};
+use polku_core::{
+    AuditEntry, AuditLog, Case, EvidenceError, EvidenceSource, Gathered, Store, XRoad,
+};
 use polku_rules::RuleSet;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -193,7 +195,7 @@ impl<R: Registers> RegisterEvidence<R> {
 }
 
 impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
-    async fn gather(&self, case: &Case) -> Result<Gathered, String> {
+    async fn gather(&self, case: &Case) -> Result<Gathered, EvidenceError> {
         // Only what the applicant could tell stays; every register fact comes from the
         // registers below, or stays unknown when one is silent.
         let mut application = polku_rules::schema::without_register_facts(&case.application);
@@ -253,10 +255,7 @@ impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
         }
         // Logged before the evidence is used: a disclosure the log cannot hold is an
         // error, and the job is tried again.
-        self.store
-            .audit_all(&disclosures)
-            .await
-            .map_err(|e| format!("the disclosures could not be logged: {e}"))?;
+        self.store.audit_all(&disclosures).await?;
         Ok(Gathered {
             application,
             unanswered,
