@@ -13,6 +13,7 @@
 mod apply;
 mod audit;
 pub mod dashboard;
+mod frame;
 pub mod i18n;
 mod officials;
 mod pages;

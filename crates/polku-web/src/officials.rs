@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::WebState;
+use crate::frame::posted;
 use crate::pages::{
     DecisionRow, Page, Reader, SESSION_HOURS, decision_row, error_page, internal, matter_title,
     state_label,
@@ -26,7 +27,7 @@ use crate::pages::{
 use crate::security::Origin;
 use crate::text::{MAX_REASONS, MAX_SHORT, typed};
 use crate::throttle::{Attempt, MAX_USERNAME};
-use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, posted, with_cookie};
+use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "signin.html")]
@@ -436,7 +437,7 @@ pub struct CsrfOnly {
     csrf: String,
 }
 
-impl crate::visitor::CarriesCsrf for CsrfOnly {
+impl crate::frame::CarriesCsrf for CsrfOnly {
     fn csrf(&self) -> &str {
         &self.csrf
     }
@@ -491,7 +492,7 @@ pub struct DecisionForm {
     reasons: String,
 }
 
-impl crate::visitor::CarriesCsrf for DecisionForm {
+impl crate::frame::CarriesCsrf for DecisionForm {
     fn csrf(&self) -> &str {
         &self.csrf
     }

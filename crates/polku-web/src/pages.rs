@@ -18,53 +18,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::WebState;
+use crate::frame::posted;
 use crate::i18n::Tr;
 use crate::text::{MAX_REASONS, typed};
-use crate::visitor::{
-    LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, posted, with_cookie,
-};
+use crate::visitor::{LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
 
-/// What every page shows: language, the visitor's name and the CSRF token for forms.
-pub(crate) struct Page {
-    pub tr: Tr,
-    pub path: String,
-    pub user: Option<String>,
-    pub csrf: String,
-}
-
-impl Page {
-    pub(crate) fn of(v: &Visitor) -> Page {
-        Page {
-            tr: v.tr,
-            path: v.path.clone(),
-            user: v.session.as_ref().map(|s| s.principal.name.clone()),
-            csrf: v
-                .session
-                .as_ref()
-                .map(|s| s.csrf.clone())
-                .unwrap_or_default(),
-        }
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-pub(crate) struct ErrorPage {
-    pub page: Page,
-    pub message: String,
-}
-
-/// An error as a page in the visitor's language, with its status.
-pub fn error_page(v: &Visitor, status: StatusCode, key: &str) -> Response {
-    let page = Page::of(v);
-    let message = page.tr.t(key);
-    (status, ErrorPage { page, message }).into_response()
-}
-
-pub(crate) fn internal(v: &Visitor, e: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %e.to_string().escape_debug(), "page failed");
-    error_page(v, StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
-}
+pub(crate) use crate::frame::{ErrorPage, Page, error_page, internal};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
@@ -585,7 +544,7 @@ pub struct RectificationForm {
     reason: String,
 }
 
-impl crate::visitor::CarriesCsrf for RectificationForm {
+impl crate::frame::CarriesCsrf for RectificationForm {
     fn csrf(&self) -> &str {
         &self.csrf
     }

@@ -19,11 +19,12 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::WebState;
+use crate::frame::posted;
 use crate::i18n::Tr;
 use crate::officials::handler;
 use crate::pages::{ErrorPage, Page, error_page, internal, matter_title};
 use crate::text::{MAX_SHORT, typed};
-use crate::visitor::{Visitor, posted};
+use crate::visitor::Visitor;
 
 /// The largest rule text accepted from the form (the largest shipped file is ~20 KiB).
 const MAX_TEXT_BYTES: usize = 512 * 1024;
@@ -583,7 +584,7 @@ pub struct DecisionForm {
     note: String,
 }
 
-impl crate::visitor::CarriesCsrf for DecisionForm {
+impl crate::frame::CarriesCsrf for DecisionForm {
     fn csrf(&self) -> &str {
         &self.csrf
     }

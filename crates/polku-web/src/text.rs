@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::pages::{ErrorPage, Page};
+use crate::frame::{ErrorPage, Page};
 use crate::visitor::Visitor;
 
 /// The longest reasons of a decision or a request for rectification, in characters.

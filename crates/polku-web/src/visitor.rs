@@ -10,7 +10,6 @@ use polku_rules::Lang;
 
 use crate::WebState;
 use crate::i18n::Tr;
-use crate::pages::error_page;
 
 pub const SESSION_COOKIE: &str = "polku_session";
 pub const LANG_COOKIE: &str = "polku_lang";
@@ -71,8 +70,12 @@ pub fn with_cookie(
     response
 }
 
+/// The session could not be looked up (the database failed): the page says so in the
+/// visitor's language (rendered by `frame`, which knows pages).
+pub struct SessionLookupFailed(pub Visitor);
+
 impl FromRequestParts<WebState> for Visitor {
-    type Rejection = Response;
+    type Rejection = SessionLookupFailed;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -91,17 +94,12 @@ impl FromRequestParts<WebState> for Visitor {
                 }),
                 Err(e) => {
                     tracing::error!(error = %e.to_string().escape_debug(), "session lookup failed");
-                    let visitor = Visitor {
+                    return Err(SessionLookupFailed(Visitor {
                         tr,
                         session: None,
                         path,
                         pre_csrf: None,
-                    };
-                    return Err(error_page(
-                        &visitor,
-                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                        "error-internal",
-                    ));
+                    }));
                 }
             },
         };
@@ -112,40 +110,4 @@ impl FromRequestParts<WebState> for Visitor {
             pre_csrf: cookie(&parts.headers, PRE_CSRF_COOKIE),
         })
     }
-}
-
-/// A posted form that carries a CSRF token.
-pub(crate) trait CarriesCsrf {
-    fn csrf(&self) -> &str;
-}
-
-/// The posted `form` when it parsed and carries `session`'s CSRF token, with the id the
-/// path names; otherwise the page that says what was wrong (403, or 404 for a bad id).
-pub(crate) fn posted<F: CarriesCsrf>(
-    v: &Visitor,
-    session: &Session,
-    form: Result<axum::Form<F>, axum::extract::rejection::FormRejection>,
-    id: &str,
-) -> Result<(F, uuid::Uuid), Box<Response>> {
-    let forbidden = || {
-        Box::new(error_page(
-            v,
-            axum::http::StatusCode::FORBIDDEN,
-            "error-csrf",
-        ))
-    };
-    let Ok(axum::Form(form)) = form else {
-        return Err(forbidden());
-    };
-    if form.csrf() != session.csrf {
-        return Err(forbidden());
-    }
-    let id = uuid::Uuid::parse_str(id).map_err(|_| {
-        Box::new(error_page(
-            v,
-            axum::http::StatusCode::NOT_FOUND,
-            "error-not-found",
-        ))
-    })?;
-    Ok((form, id))
 }

@@ -282,16 +282,13 @@ fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> {
     t.out
 }
 
-/// Module cycles still to be broken (ADR 0010: A5–A7 in the core, A3 in
-/// the pages, A9 in the binary): each may shrink or go, never grow, and no new one may
-/// appear in any crate.
-const KNOWN_CYCLES: &[(&str, &[&str])] = &[
-    (
-        "polku-core",
-        &["decisions", "live_rules", "pipeline", "rule_proposals"],
-    ),
-    ("polku-web", &["pages", "text", "visitor"]),
-];
+/// Module cycles still to be broken (ADR 0010: A5–A7 in the core; the rules', the pages'
+/// and the binary's went with A2, A3 and A9): each may shrink or go, never grow, and no new
+/// one may appear in any crate.
+const KNOWN_CYCLES: &[(&str, &[&str])] = &[(
+    "polku-core",
+    &["decisions", "live_rules", "pipeline", "rule_proposals"],
+)];
 
 #[test]
 fn no_new_module_cycle_in_any_crate() {

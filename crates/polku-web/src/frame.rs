@@ -1,0 +1,95 @@
+//! The frame every page shares: what a page shows besides its content (language, the
+//! visitor's name, the CSRF token), error pages, and reading a posted form with its CSRF
+//! token. It knows the visitor; the visitor knows no page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::i18n::Tr;
+use crate::visitor::{Session, SessionLookupFailed, Visitor};
+
+/// What every page shows: language, the visitor's name and the CSRF token for forms.
+pub(crate) struct Page {
+    pub tr: Tr,
+    pub path: String,
+    pub user: Option<String>,
+    pub csrf: String,
+}
+
+impl Page {
+    pub(crate) fn of(v: &Visitor) -> Page {
+        Page {
+            tr: v.tr,
+            path: v.path.clone(),
+            user: v.session.as_ref().map(|s| s.principal.name.clone()),
+            csrf: v
+                .session
+                .as_ref()
+                .map(|s| s.csrf.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub page: Page,
+    pub message: String,
+}
+
+/// An error as a page in the visitor's language, with its status.
+pub fn error_page(v: &Visitor, status: StatusCode, key: &str) -> Response {
+    let page = Page::of(v);
+    let message = page.tr.t(key);
+    (status, ErrorPage { page, message }).into_response()
+}
+
+pub(crate) fn internal(v: &Visitor, e: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %e.to_string().escape_debug(), "page failed");
+    error_page(v, StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
+}
+
+impl IntoResponse for SessionLookupFailed {
+    fn into_response(self) -> Response {
+        error_page(&self.0, StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
+    }
+}
+
+/// A posted form that carries a CSRF token.
+pub(crate) trait CarriesCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// The posted `form` when it parsed and carries `session`'s CSRF token, with the id the
+/// path names; otherwise the page that says what was wrong (403, or 404 for a bad id).
+pub(crate) fn posted<F: CarriesCsrf>(
+    v: &Visitor,
+    session: &Session,
+    form: Result<axum::Form<F>, axum::extract::rejection::FormRejection>,
+    id: &str,
+) -> Result<(F, uuid::Uuid), Box<Response>> {
+    let forbidden = || {
+        Box::new(error_page(
+            v,
+            axum::http::StatusCode::FORBIDDEN,
+            "error-csrf",
+        ))
+    };
+    let Ok(axum::Form(form)) = form else {
+        return Err(forbidden());
+    };
+    if form.csrf() != session.csrf {
+        return Err(forbidden());
+    }
+    let id = uuid::Uuid::parse_str(id).map_err(|_| {
+        Box::new(error_page(
+            v,
+            axum::http::StatusCode::NOT_FOUND,
+            "error-not-found",
+        ))
+    })?;
+    Ok((form, id))
+}
