@@ -585,7 +585,13 @@ pub(crate) async fn transition_in(
     reason: Option<&str>,
 ) -> Result<CaseState, CaseError> {
     let from = load_case(tx, id).await?.state;
-    advance_in(tx, id, from, &[Step { to, kind, reason }], actor).await?;
+    let step = Step {
+        to,
+        kind,
+        reason,
+        detail: None,
+    };
+    advance_in(tx, id, from, &[step], actor).await?;
     Ok(from)
 }
 
@@ -594,6 +600,8 @@ pub(crate) struct Step<'a> {
     pub to: CaseState,
     pub kind: &'a str,
     pub reason: Option<&'a str>,
+    /// Structured detail beside the reason's text (JSON), e.g. the machine's referral.
+    pub detail: Option<&'a str>,
 }
 
 /// Moves a case that is in `from` through `steps` inside `tx`: every step is checked
@@ -645,20 +653,21 @@ pub(crate) async fn advance_in(
     let last_seq: i64 = row.try_get("last_seq")?;
     let first_seq = last_seq - steps.len() as i64 + 1;
     let mut sql = String::from(
-        "INSERT INTO case_events (case_id, seq, at, actor, kind, from_state, to_state, reason) VALUES ",
+        "INSERT INTO case_events (case_id, seq, at, actor, kind, from_state, to_state, reason, detail_json) VALUES ",
     );
     for i in 0..steps.len() {
-        let p = 4 + i * 5;
+        let p = 4 + i * 6;
         if i > 0 {
             sql.push_str(", ");
         }
         sql.push_str(&format!(
-            "($1, ${}, $2, $3, ${}, ${}, ${}, ${})",
+            "($1, ${}, $2, $3, ${}, ${}, ${}, ${}, ${})",
             p,
             p + 1,
             p + 2,
             p + 3,
-            p + 4
+            p + 4,
+            p + 5
         ));
     }
     let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -672,7 +681,8 @@ pub(crate) async fn advance_in(
             .bind(step.kind.to_owned())
             .bind(state.as_str())
             .bind(step.to.as_str())
-            .bind(step.reason.map(str::to_owned));
+            .bind(step.reason.map(str::to_owned))
+            .bind(step.detail.map(str::to_owned));
         state = step.to;
     }
     insert.execute(&mut **tx).await?;

@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::cases::CaseError;
+use crate::pipeline::ReferralReason;
 use crate::store::Store;
 
 /// Ten minutes, in the microseconds times are stored in.
@@ -158,34 +159,43 @@ impl Store {
     pub async fn referral_reasons(&self) -> Result<Vec<(String, i64)>, CaseError> {
         let rows = sqlx::query(
             // Counted by the database per distinct reason (a few hundred), not read per case.
-            "SELECT c.matter, e.reason, COUNT(*) AS n FROM case_events e JOIN cases c ON c.id = e.case_id
+            "SELECT c.matter, e.detail_json, e.reason, COUNT(*) AS n FROM case_events e JOIN cases c ON c.id = e.case_id
              WHERE e.kind IN ('referred', 'evidence_requested') AND e.actor = 'polku-pipeline'
-             GROUP BY c.matter, e.reason",
+             GROUP BY c.matter, e.detail_json, e.reason",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut counts = std::collections::BTreeMap::<String, i64>::new();
         for r in rows {
             let matter: String = r.try_get("matter")?;
-            let reason: Option<String> = r.try_get("reason")?;
-            let reason = reason.unwrap_or_default();
+            let detail: Option<String> = r.try_get("detail_json")?;
             let n: i64 = r.try_get("n")?;
-            let (silent, findings) = match reason.strip_prefix("registers did not answer: ") {
-                Some(rest) => match rest.split_once("; ") {
-                    Some((registers, findings)) => {
-                        (Some(registers.to_owned()), findings.to_owned())
-                    }
-                    None => (Some(rest.to_owned()), String::new()),
-                },
-                None => (None, reason),
+            // The reason as data; events from before it was stored so are read from text.
+            let reason = match detail
+                .as_deref()
+                .map(serde_json::from_str::<ReferralReason>)
+            {
+                Some(Ok(reason)) => reason,
+                _ => {
+                    let text: Option<String> = r.try_get("reason")?;
+                    ReferralReason::from_legacy_text(&text.unwrap_or_default())
+                }
             };
-            if let Some(registers) = silent {
+            if !reason.silent.is_empty() {
                 *counts
-                    .entry(format!("{matter}: register did not answer ({registers})"))
+                    .entry(format!(
+                        "{matter}: register did not answer ({})",
+                        reason.silent.join(", ")
+                    ))
                     .or_default() += n;
             }
-            for finding in findings.split(", ").filter(|f| !f.is_empty()) {
-                *counts.entry(format!("{matter}: {finding}")).or_default() += n;
+            for (condition, status) in &reason.findings {
+                *counts
+                    .entry(format!("{matter}: {condition} {}", status.code()))
+                    .or_default() += n;
+            }
+            if let Some(error) = &reason.error {
+                *counts.entry(format!("{matter}: {error}")).or_default() += n;
             }
         }
         let mut list: Vec<(String, i64)> = counts.into_iter().collect();

@@ -205,6 +205,12 @@ impl<E: EvidenceSource> Pipeline<E> {
             Outcome::RequestEvidence => (CaseState::EvidenceRequested, "evidence_requested"),
         };
         let machine = Actor::machine();
+        // The reason as the queue reads it, and as data the key figures count.
+        let reason_text = finding.reason.as_ref().map(ToString::to_string);
+        let reason_json = finding
+            .reason
+            .as_ref()
+            .and_then(|r| serde_json::to_string(r).ok());
         let mut tx = self.store.begin_write().await?;
         // Moves the case only if it is still where we found it: the applicant may have
         // withdrawn while the evidence was gathered.
@@ -213,16 +219,19 @@ impl<E: EvidenceSource> Pipeline<E> {
                 to: CaseState::GatheringEvidence,
                 kind: "gathering_evidence",
                 reason: None,
+                detail: None,
             },
             Step {
                 to: CaseState::Evaluated,
                 kind: "evaluated",
                 reason: None,
+                detail: None,
             },
             Step {
                 to,
                 kind,
-                reason: finding.reason.as_deref(),
+                reason: reason_text.as_deref(),
+                detail: reason_json.as_deref(),
             },
         ];
         match advance_in(&mut tx, case.id, case.state, &steps, &machine).await {
@@ -343,11 +352,9 @@ pub(crate) fn evaluate(
     let mut finding = evaluate_rules(rules, matter, input, on);
     if silence_refers(finding.outcome, unanswered) {
         finding.outcome = Outcome::Refer;
-        finding.reason = Some(format!(
-            "registers did not answer: {}; {}",
-            unanswered.join(", "),
-            finding.reason.unwrap_or_default()
-        ));
+        let mut reason = finding.reason.take().unwrap_or_default();
+        reason.silent = unanswered.to_vec();
+        finding.reason = Some(reason);
     }
     finding
 }
@@ -388,7 +395,10 @@ fn evaluate_rules(rules: &RuleBook, matter: &str, input: &Value, on: jiff::civil
         trace: Value::Object(
             std::iter::once(("error".to_owned(), Value::from(reason.clone()))).collect(),
         ),
-        reason: Some(reason),
+        reason: Some(ReferralReason {
+            error: Some(reason),
+            ..ReferralReason::default()
+        }),
     };
     let Some(rule_set) = rules.get(matter) else {
         return refer(format!("no rule set decides the matter `{matter}`"));
@@ -414,14 +424,14 @@ fn evaluate_rules(rules: &RuleBook, matter: &str, input: &Value, on: jiff::civil
         };
     }
     let trace = Value::Object(trace);
-    let reason = (evaluation.outcome != Outcome::Grant).then(|| {
-        evaluation
+    let reason = (evaluation.outcome != Outcome::Grant).then(|| ReferralReason {
+        findings: evaluation
             .findings
             .iter()
             .filter(|(_, s)| !matches!(s, polku_rules::Status::Met | polku_rules::Status::Exempt))
-            .map(|(i, s)| format!("{} {}", rule_set.conditions[*i].id, s.code()))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .map(|(i, s)| (rule_set.conditions[*i].id.clone(), *s))
+            .collect(),
+        ..ReferralReason::default()
     });
     Finding {
         outcome: evaluation.outcome,
@@ -437,5 +447,115 @@ pub(crate) struct Finding {
     pub rule_set: Option<String>,
     pub version: Option<String>,
     pub trace: Value,
-    pub reason: Option<String>,
+    pub reason: Option<ReferralReason>,
+}
+
+/// Why the machine handed a case to a person or asked for evidence: the registers that
+/// stayed silent, every condition not met or unknown, or the error that kept it from
+/// evaluating. Stored as data beside its text (`case_events.detail_json`), so the key
+/// figures count it without reading prose.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReferralReason {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub silent: Vec<String>,
+    /// Each condition's id with its status (`not_met` or `unknown`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<(String, polku_rules::Status)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The text the queue and the history show: "registers did not answer: A, B; c not_met".
+impl std::fmt::Display for ReferralReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.silent.is_empty() {
+            write!(f, "registers did not answer: {}; ", self.silent.join(", "))?;
+        }
+        if let Some(e) = &self.error {
+            return f.write_str(e);
+        }
+        let findings: Vec<String> = self
+            .findings
+            .iter()
+            .map(|(id, s)| format!("{id} {}", s.code()))
+            .collect();
+        f.write_str(&findings.join(", "))
+    }
+}
+
+impl ReferralReason {
+    /// Reads a reason stored before reasons were stored as data (its text only): the one
+    /// place that knows the old text's shape.
+    pub fn from_legacy_text(text: &str) -> ReferralReason {
+        let (silent, rest) = match text.strip_prefix("registers did not answer: ") {
+            Some(rest) => match rest.split_once("; ") {
+                Some((registers, rest)) => {
+                    (registers.split(", ").map(str::to_owned).collect(), rest)
+                }
+                None => (rest.split(", ").map(str::to_owned).collect(), ""),
+            },
+            None => (Vec::new(), text),
+        };
+        let mut findings = Vec::new();
+        for part in rest.split(", ").filter(|p| !p.is_empty()) {
+            match part
+                .rsplit_once(' ')
+                .and_then(|(id, s)| Some((id.to_owned(), polku_rules::Status::parse(s)?)))
+            {
+                Some(f) => findings.push(f),
+                None => {
+                    return ReferralReason {
+                        silent,
+                        findings: Vec::new(),
+                        error: Some(rest.to_owned()),
+                    };
+                }
+            }
+        }
+        ReferralReason {
+            silent,
+            findings,
+            error: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod referral_tests {
+    use super::ReferralReason;
+    use polku_rules::Status;
+
+    #[test]
+    fn a_referral_reason_reads_as_before_and_the_old_text_reads_back_as_data() {
+        let reason = ReferralReason {
+            silent: vec!["Incomes Register".into(), "Trade Register".into()],
+            findings: vec![
+                ("pay-meets-minimum".into(), Status::Unknown),
+                ("no-security-flag".into(), Status::NotMet),
+            ],
+            error: None,
+        };
+        let text = reason.to_string();
+        assert_eq!(
+            text,
+            "registers did not answer: Incomes Register, Trade Register; pay-meets-minimum unknown, no-security-flag not_met"
+        );
+        assert_eq!(ReferralReason::from_legacy_text(&text), reason);
+        let plain = ReferralReason::from_legacy_text("same-occupational-field not_met");
+        assert_eq!(
+            plain.findings,
+            [("same-occupational-field".to_owned(), Status::NotMet)]
+        );
+        let error = ReferralReason::from_legacy_text("no rule set decides the matter `x`");
+        assert_eq!(
+            error.error.as_deref(),
+            Some("no rule set decides the matter `x`")
+        );
+        // As data it round-trips through JSON.
+        let json = serde_json::to_string(&reason).unwrap();
+        assert_eq!(
+            serde_json::from_str::<ReferralReason>(&json).unwrap(),
+            reason
+        );
+    }
 }

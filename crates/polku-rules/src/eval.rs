@@ -11,7 +11,7 @@ use crate::model::{Condition, GrantTerms, Outcome, ParamValue, RuleSet, Version}
 use crate::schema::{Application, FIELDS, FieldValue, number_json, register_of};
 
 /// A condition's finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Met,

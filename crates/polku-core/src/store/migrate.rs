@@ -95,6 +95,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "token_expiry_and_xroad",
         sql: include_str!("../../migrations/0017_token_expiry_and_xroad.sql"),
     },
+    Migration {
+        version: 18,
+        name: "event_detail",
+        sql: include_str!("../../migrations/0018_event_detail.sql"),
+    },
 ];
 
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
