@@ -5,8 +5,8 @@
 //! Activities 621/1999, 11 § 2 mom.; UlkL 36 § on grounds of public order and security).
 //! So an applicant never learns from Polku that a security authority has flagged them or
 //! objects, nor that a criminal matter is pending: every condition that reads such a field
-//! looks the same to them whatever it found — "a case handler assesses this" — and shows
-//! no value. Officials see the full finding.
+//! looks the same to them whatever it found — "checked; what the registers hold is not
+//! shown" — and shows no value. Officials see the full finding.
 //!
 //! Which fields are withheld is stated here, once; which conditions are withheld follows
 //! from what they read, so a rule author cannot forget to mark one. Stored traces are
@@ -41,21 +41,21 @@ pub fn withheld_condition<'a>(mut paths: impl Iterator<Item = &'a str>) -> bool 
 pub fn withheld_text(lang: Lang) -> &'static str {
     match lang {
         Lang::Fi => {
-            "Tämän edellytyksen arvioi virkailija. Viranomaisten rekistereistä saatuja tietoja ei näytetä hakijalle (julkisuuslaki 11 § 2 mom.)."
+            "Tarkistettu viranomaisten rekistereistä. Niiden tietoja ei näytetä hakijalle (julkisuuslaki 11 § 2 mom.)."
         }
         Lang::Sv => {
-            "Denna förutsättning bedöms av en handläggare. Uppgifterna från myndigheternas register visas inte för sökanden (offentlighetslagen 11 § 2 mom.)."
+            "Kontrollerad i myndigheternas register. Deras uppgifter visas inte för sökanden (offentlighetslagen 11 § 2 mom.)."
         }
         Lang::En => {
-            "A case handler assesses this condition. What the authorities' registers say of it is not shown to the applicant (Act on the Openness of Government Activities, section 11(2))."
+            "Checked in the authorities' registers. What they hold is not shown to the applicant (Act on the Openness of Government Activities, section 11(2))."
         }
     }
 }
 
 /// A stored trace (one language's JSON, as `Trace` serialises) as the applicant may read
 /// it: every withheld condition keeps its text and legal basis, but its status becomes
-/// `withheld`, its explanation says that a person assesses it, and no value, register or
-/// parameter it read is shown.
+/// `withheld`, its explanation says it was checked and why its result is not shown, and no
+/// value, register or parameter it read is shown.
 pub fn trace_for_applicant(trace: &Value, lang: Lang) -> Value {
     let mut out = trace.clone();
     if let Some(conditions) = out.get_mut("conditions").and_then(Value::as_array_mut) {

@@ -373,7 +373,7 @@ async fn no_submission_buys_a_grant_the_registers_and_today_would_not_give() {
 }
 
 /// A security authority's flag and a pending investigation are the officials' to read:
-/// the applicant sees that a case handler assesses those conditions, never what the
+/// the applicant sees only that those conditions were checked, never what the
 /// registers said, whether the condition held or not.
 async fn what_the_law_withholds_never_reaches_the_applicant(db: &TestDb) {
     let api = api(db).await;

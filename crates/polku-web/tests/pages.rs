@@ -1812,7 +1812,7 @@ polku_core::on_every_database!(
 );
 
 /// A security authority's flag and a pending investigation are the officials' to read:
-/// the applicant's case page says only that a case handler assesses those conditions.
+/// the applicant's case page says only that those conditions were checked.
 async fn the_applicants_page_never_shows_what_the_law_withholds(db: &TestDb) {
     let s = site(db);
     let person = person_id(3);
