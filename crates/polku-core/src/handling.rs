@@ -262,7 +262,13 @@ impl Store {
                 id,
                 decision,
                 &case.matter,
-                terms_for(&book, &case.matter, &input, case.application_date, today),
+                terms_for(
+                    &book,
+                    &case.matter,
+                    polku_rules::Application::from_json(&input).ok().as_ref(),
+                    case.application_date,
+                    today,
+                ),
                 today,
             )
             .await?;

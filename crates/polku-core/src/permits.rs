@@ -44,16 +44,14 @@ pub fn valid_until(from: Date, months: Option<u32>) -> Option<Date> {
 pub(crate) fn terms_for<'b>(
     rules: &'b RuleBook,
     matter: &str,
-    input: &serde_json::Value,
+    app: Option<&Application>,
     on: Date,
     from: Date,
 ) -> (Option<&'b Grants>, Option<GrantTerms>) {
     let Some(rule_set) = rules.get(matter) else {
         return (None, None);
     };
-    let terms = Application::from_json(input)
-        .ok()
-        .and_then(|app| rule_set.grant_terms(&app, on, from));
+    let terms = app.and_then(|app| rule_set.grant_terms(app, on, from));
     (rule_set.grants.as_ref(), terms)
 }
 

@@ -296,7 +296,13 @@ impl<E: EvidenceSource> Pipeline<E> {
                 case.id,
                 decision_id,
                 &case.matter,
-                terms_for(&rules, &case.matter, &input, case.application_date, today),
+                terms_for(
+                    &rules,
+                    &case.matter,
+                    finding.application.as_ref(),
+                    case.application_date,
+                    today,
+                ),
                 today,
             )
             .await?;
@@ -399,6 +405,7 @@ fn evaluate_rules(rules: &RuleBook, matter: &str, input: &Value, on: jiff::civil
             error: Some(reason),
             ..ReferralReason::default()
         }),
+        application: None,
     };
     let Some(rule_set) = rules.get(matter) else {
         return refer(format!("no rule set decides the matter `{matter}`"));
@@ -439,6 +446,7 @@ fn evaluate_rules(rules: &RuleBook, matter: &str, input: &Value, on: jiff::civil
         version: Some(evaluation.version.id.clone()),
         trace,
         reason,
+        application: Some(app),
     }
 }
 
@@ -448,6 +456,8 @@ pub(crate) struct Finding {
     pub version: Option<String>,
     pub trace: Value,
     pub reason: Option<ReferralReason>,
+    /// The application as read, for what a grant creates (read once).
+    pub application: Option<Application>,
 }
 
 /// Why the machine handed a case to a person or asked for evidence: the registers that

@@ -710,17 +710,23 @@ pub fn is_business_id(text: &str) -> bool {
     {
         return false;
     }
-    let sum: u32 = b[..7]
+    business_id_check_digit(&b[..7]) == Some(b[8] - b'0')
+}
+
+/// The check digit of a business ID's seven digits (ASCII): the digits weighted by
+/// 7, 9, 10, 5, 8, 4, 2, summed modulo 11; 0 stays 0, otherwise 11 minus the remainder;
+/// `None` for a remainder of 1, which is never issued.
+pub fn business_id_check_digit(digits: &[u8]) -> Option<u8> {
+    let sum: u32 = digits
         .iter()
         .zip([7u32, 9, 10, 5, 8, 4, 2])
         .map(|(d, w)| u32::from(d - b'0') * w)
         .sum();
-    let check = match sum % 11 {
-        0 => 0,
-        1 => return false,
-        r => 11 - r,
-    };
-    u32::from(b[8] - b'0') == check
+    match sum % 11 {
+        0 => Some(0),
+        1 => None,
+        r => Some(11 - r as u8),
+    }
 }
 
 /// An ISCO-08 code as Polku writes it: `ISCO-` and one to four digits.

@@ -220,16 +220,8 @@ const FIRST_EMPLOYER_NUMBER: u32 = 9_000_000;
 /// number whose remainder is 1: it has no check digit and is never issued.
 pub fn business_id(number: u32) -> Option<String> {
     let digits = format!("{:07}", number % 10_000_000);
-    let sum: u32 = digits
-        .bytes()
-        .zip([7u32, 9, 10, 5, 8, 4, 2])
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    match sum % 11 {
-        0 => Some(format!("{digits}-0")),
-        1 => None,
-        r => Some(format!("{digits}-{}", 11 - r)),
-    }
+    polku_rules::schema::business_id_check_digit(digits.as_bytes())
+        .map(|check| format!("{digits}-{check}"))
 }
 
 /// The lowest monthly pay of the generally binding collective agreement covering work in an

@@ -124,6 +124,9 @@ pub(crate) fn filing_problem(e: &CaseError) -> Problem {
             "Idempotency-Key",
             "this key was used for another request; use a new key for a new request",
         ),
+        CaseError::Registration(r @ polku_core::RegistrationError::Reason) => {
+            Problem::invalid("reason", r.to_string())
+        }
         CaseError::Registration(r) => Problem::invalid("received_on", r.to_string()),
         e => Problem::internal(e),
     }

@@ -314,12 +314,6 @@ pub async fn register(
     }
     let received = polku_rules::schema::parse_date(&r.received_on)
         .ok_or_else(|| Problem::invalid("received_on", "received_on must be a date YYYY-MM-DD"))?;
-    polku_core::check_registration(received, &r.reason, polku_core::today_in_finland()).map_err(
-        |e| match e {
-            polku_core::RegistrationError::Reason => Problem::invalid("reason", e.to_string()),
-            e => Problem::invalid("received_on", e.to_string()),
-        },
-    )?;
     let new =
         super::applicant::new_application(&state, r.matter, r.applicant, received, r.application)?;
     let user = caller.principal.user_id.to_string();
