@@ -1,6 +1,7 @@
 //! Decision records: immutable once written; read back for the applicant, the handler
 //! and the auditor, and replayed to prove that the record reproduces itself.
 
+use polku_decide::{Backtest, Backtester, PastDecision, Recorded, Replay};
 use polku_rules::RuleBook;
 
 use crate::live_rules::LiveRules;
@@ -152,35 +153,6 @@ fn decision_from_row(r: &AnyRow) -> Result<Decision, CaseError> {
     })
 }
 
-/// An outcome a proposed rule set would change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChangedOutcome {
-    pub decision: Uuid,
-    pub case_id: Uuid,
-    pub evaluated_on: String,
-    pub before: String,
-    pub after: String,
-}
-
-/// What re-evaluating a matter's past automated decisions under proposed rules showed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Backtest {
-    pub matter: String,
-    /// Past automated decisions re-evaluated.
-    pub evaluated: usize,
-    /// Those whose outcome would differ, oldest first.
-    pub changed: Vec<ChangedOutcome>,
-}
-
-/// What replaying a decision showed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Replay {
-    pub decision: Uuid,
-    pub identical: bool,
-    /// JSON paths whose values differ, with the stored and the replayed value.
-    pub differences: Vec<String>,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
     #[error("there is no decision {0}")]
@@ -228,27 +200,14 @@ impl Store {
             id,
             date: d.evaluated_on.clone(),
         })?;
-        let finding =
-            crate::pipeline::evaluate(&rules.on(on), &d.matter, &d.input, on, &d.unanswered);
-        let replayed = record(
-            finding.outcome.code(),
-            finding.rule_set.as_deref(),
-            finding.version.as_deref(),
-            finding.trace,
-        );
-        let stored = record(
-            d.outcome.code(),
-            d.rule_set.as_deref(),
-            d.rule_set_version.as_deref(),
-            d.trace,
-        );
-        let mut differences = Vec::new();
-        diff("", &stored, &replayed, &mut differences);
-        Ok(Replay {
-            decision: id,
-            identical: differences.is_empty(),
-            differences,
-        })
+        let finding = polku_decide::evaluate(&rules.on(on), &d.matter, &d.input, on, &d.unanswered);
+        let stored = Recorded {
+            outcome: d.outcome.code(),
+            rule_set: d.rule_set.as_deref(),
+            version: d.rule_set_version.as_deref(),
+            trace: &d.trace,
+        };
+        Ok(polku_decide::compare(id, stored, &finding))
     }
 
     /// Re-evaluates every past automated decision of `matter` from its own record under
@@ -279,67 +238,11 @@ impl Store {
         .bind(matter)
         .fetch_all(&self.pool)
         .await?;
-        let mut changed = Vec::new();
+        let mut backtest = Backtester::new(matter, current, proposal, on);
         for row in &rows {
-            let id: String = row.try_get("id")?;
-            let case: String = row.try_get("case_id")?;
-            let case_id = Uuid::parse_str(&case).map_err(|e| CaseError::Corrupt {
-                case: Uuid::nil(),
-                what: "case id",
-                detail: e.to_string(),
-            })?;
-            let corrupt = |what: &'static str, detail: String| CaseError::Corrupt {
-                case: case_id,
-                what,
-                detail,
-            };
-            let input: Value = serde_json::from_str(&row.try_get::<String, _>("input_json")?)
-                .map_err(|e| corrupt("input", e.to_string()))?;
-            // Read once, evaluated twice.
-            let app = polku_rules::Application::from_json(&input).ok();
-            let unanswered = unanswered_of(row)?.map_err(|e| corrupt("unanswered", e))?;
-            let evaluated_on: Option<String> = row.try_get("evaluated_on")?;
-            let (before, date) = match on {
-                Some(on) => {
-                    let then = crate::pipeline::evaluate_outcome(
-                        current,
-                        matter,
-                        app.as_ref(),
-                        on,
-                        &unanswered,
-                    );
-                    (then.code().to_owned(), on)
-                }
-                None => {
-                    let Some(own) = evaluated_on.and_then(|d| d.parse().ok()) else {
-                        continue;
-                    };
-                    (row.try_get::<String, _>("outcome")?, own)
-                }
-            };
-            let after = crate::pipeline::evaluate_outcome(
-                proposal,
-                matter,
-                app.as_ref(),
-                date,
-                &unanswered,
-            );
-            if after.code() != before {
-                changed.push(ChangedOutcome {
-                    decision: Uuid::parse_str(&id)
-                        .map_err(|e| corrupt("decision id", e.to_string()))?,
-                    case_id,
-                    evaluated_on: date.to_string(),
-                    before,
-                    after: after.code().to_owned(),
-                });
-            }
+            backtest.consider(&past_decision(row)?);
         }
-        Ok(Backtest {
-            matter: matter.to_owned(),
-            evaluated: rows.len(),
-            changed,
-        })
+        Ok(backtest.finish())
     }
 
     /// For every automated decision, microseconds from submission to the recorded decision,
@@ -372,55 +275,35 @@ impl Store {
     }
 }
 
-/// The parts of a decision a replay must reproduce.
-fn record(outcome: &str, rule_set: Option<&str>, version: Option<&str>, trace: Value) -> Value {
-    let text = |s: Option<&str>| s.map_or(Value::Null, Value::from);
-    let mut m = serde_json::Map::new();
-    m.insert("outcome".into(), Value::from(outcome));
-    m.insert("rule_set".into(), text(rule_set));
-    m.insert("rule_set_version".into(), text(version));
-    m.insert("trace".into(), trace);
-    Value::Object(m)
-}
-
-/// The JSON paths where `a` and `b` differ, at most 50.
-fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
-    if out.len() >= 50 || a == b {
-        return;
-    }
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            for k in keys {
-                let null = Value::Null;
-                diff(
-                    &format!("{path}/{k}"),
-                    x.get(k).unwrap_or(&null),
-                    y.get(k).unwrap_or(&null),
-                    out,
-                );
-            }
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                diff(&format!("{path}/{i}"), p, q, out);
-            }
-        }
-        _ => out.push(format!("{path}: stored {a}, replayed {b}")),
-    }
-}
-
-/// Administrative Procedure Act 53 g §: an automated decision says so.
-pub fn automated_notice(lang: polku_rules::Lang) -> &'static str {
-    match lang {
-        polku_rules::Lang::Fi => {
-            "Asia on käsitelty automaattisesti (hallintolaki 53 g §). Voit pyytää maksutta oikaisua; sen käsittelee aina virkailija."
-        }
-        polku_rules::Lang::Sv => {
-            "Ärendet har behandlats automatiskt (förvaltningslagen 53 g §). Du kan avgiftsfritt begära omprövning; den behandlas alltid av en handläggare."
-        }
-        polku_rules::Lang::En => {
-            "This matter was processed automatically (Administrative Procedure Act 53 g §). You may ask for rectification free of charge; a person always handles it."
-        }
-    }
+/// A past automated decision as a backtest reads it: only what re-evaluation needs.
+fn past_decision(row: &AnyRow) -> Result<PastDecision, CaseError> {
+    let case: String = row.try_get("case_id")?;
+    let case_id = Uuid::parse_str(&case).map_err(|e| CaseError::Corrupt {
+        case: Uuid::nil(),
+        what: "case id",
+        detail: e.to_string(),
+    })?;
+    let corrupt = |what: &'static str, detail: String| CaseError::Corrupt {
+        case: case_id,
+        what,
+        detail,
+    };
+    let id: String = row.try_get("id")?;
+    let outcome: String = row.try_get("outcome")?;
+    Ok(PastDecision {
+        decision: Uuid::parse_str(&id).map_err(|e| corrupt("decision id", e.to_string()))?,
+        case_id,
+        outcome: polku_rules::Outcome::parse(&outcome).ok_or_else(|| {
+            corrupt(
+                "decision outcome",
+                format!("`{outcome}` is not the machine's outcome"),
+            )
+        })?,
+        evaluated_on: row
+            .try_get::<Option<String>, _>("evaluated_on")?
+            .and_then(|d| d.parse().ok()),
+        input: serde_json::from_str(&row.try_get::<String, _>("input_json")?)
+            .map_err(|e| corrupt("input", e.to_string()))?,
+        unanswered: unanswered_of(row)?.map_err(|e| corrupt("unanswered", e))?,
+    })
 }

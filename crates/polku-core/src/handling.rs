@@ -16,8 +16,9 @@ use crate::audit::{AuditEntry, AuditLog, append_in};
 use crate::case::CaseState;
 use crate::cases::{Actor, CaseError, load_case, transition_in};
 use crate::live_rules::LiveRules;
-use crate::permits::{grant_in, terms_for};
+use crate::permits::grant_in;
 use crate::store::{Store, now_micros};
+use polku_decide::terms_for;
 
 /// The order of the handler queue, as the API and the docs state it.
 pub const QUEUE_ORDER: &str = "oldest application date first, then the order of arrival";

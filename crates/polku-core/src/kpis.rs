@@ -6,8 +6,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::cases::CaseError;
-use crate::pipeline::ReferralReason;
 use crate::store::Store;
+use polku_decide::ReferralReason;
 
 /// Ten minutes, in the microseconds times are stored in.
 const TEN_MINUTES: i64 = 10 * 60 * 1_000_000;

@@ -37,18 +37,21 @@ pub use cases::{
     Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication, REGISTRATION_DAYS_BACK,
     RegistrationError, check_registration, finland, today_in_finland,
 };
-pub use decisions::{
-    Backtest, ChangedOutcome, Decision, DecisionOutcome, Replay, ReplayError, automated_notice,
-};
+pub use decisions::{Decision, DecisionOutcome, ReplayError};
 pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use kpis::{FactGroup, MatterFigures, SPAN_LIMITS};
-pub use live_rules::{Layer, LiveRules, RuleShelf};
+pub use live_rules::{LiveRules, RuleSource, RulesError};
+// The pure decision crate's types, where callers have always found them.
 pub use permits::{Permit, valid_until};
 #[cfg(any(test, feature = "testing"))]
 pub use pipeline::SuppliedEvidence;
 pub use pipeline::{
     EVIDENCE_ATTEMPTS, EvidenceError, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,
+};
+pub use polku_decide::{
+    ApprovedText, Backtest, ChangedOutcome, Layer, ReferralReason, Replay, RuleShelf, ShelfError,
+    automated_notice,
 };
 pub use rule_proposals::{
     BACKTEST_MAX_AGE, BacktestCache, NewProposal, ProposalCheck, ProposalError, ProposalState,

@@ -13,55 +13,28 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use jiff::civil::Date;
+use polku_decide::{ApprovedText, RuleShelf, ShelfError};
 use polku_rules::RuleBook;
-use uuid::Uuid;
 
-use crate::rule_proposals::{ProposalError, RuleProposal};
-use crate::store::Store;
+use crate::store::StoreError;
 
-/// One rule text in force from a date.
-#[derive(Debug)]
-pub struct Layer {
-    /// `None` for the shipped texts, in force from the beginning.
-    pub from: Option<Date>,
-    /// The approved proposal that starts this layer, and the rule set it changes.
-    pub proposal: Option<Uuid>,
-    pub rule_set: Option<String>,
-    pub book: Arc<RuleBook>,
+/// Where the approved changes come from (the rule proposals, in the store). The live rules
+/// ask it, never name it: rule administration sits on top of the rules in force, not
+/// beneath them.
+pub trait RuleSource: Sync {
+    /// (how many approved, the latest approval): changes when the live rules must reload.
+    fn stamp(&self) -> impl Future<Output = Result<(i64, i64), StoreError>> + Send;
+    /// Every approved change, in any order.
+    fn approved(&self) -> impl Future<Output = Result<Vec<ApprovedText>, StoreError>> + Send;
 }
 
-/// A snapshot of the rules over time: layers ordered by the day they take effect.
-#[derive(Debug)]
-pub struct RuleShelf {
-    layers: Vec<Layer>,
-    /// What the store held when this shelf was built: (approved proposals, latest approval).
-    pub(crate) stamp: (i64, i64),
-}
-
-impl RuleShelf {
-    /// The rules in force on `date`.
-    pub fn on(&self, date: Date) -> &Arc<RuleBook> {
-        let i = self
-            .layers
-            .partition_point(|l| l.from.is_none_or(|from| from <= date));
-        &self.layers[i.saturating_sub(1)].book
-    }
-
-    /// The rules in force today.
-    pub fn today(&self) -> &Arc<RuleBook> {
-        self.on(crate::today_in_finland())
-    }
-
-    /// The rules with every approved change, those still to take effect included: what a
-    /// new proposal is written against.
-    pub fn latest(&self) -> &Arc<RuleBook> {
-        // The shelf always has the shipped layer.
-        &self.layers[self.layers.len() - 1].book
-    }
-
-    pub fn layers(&self) -> &[Layer] {
-        &self.layers
-    }
+/// Why the rules in force could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error(transparent)]
+    Shelf(#[from] ShelfError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The shared, swappable rules of a process. Cloning shares them.
@@ -101,15 +74,7 @@ impl From<&LiveRules> for LiveRules {
 impl LiveRules {
     /// The shipped texts alone; [`LiveRules::refresh`] lays the approved proposals over them.
     pub fn new(shipped: Arc<RuleBook>) -> LiveRules {
-        let shelf = RuleShelf {
-            layers: vec![Layer {
-                from: None,
-                proposal: None,
-                rule_set: None,
-                book: shipped.clone(),
-            }],
-            stamp: (0, 0),
-        };
+        let shelf = RuleShelf::shipped(shipped.clone());
         LiveRules {
             shipped,
             shelf: Arc::new(RwLock::new(Arc::new(shelf))),
@@ -133,7 +98,7 @@ impl LiveRules {
 
     /// The rules in force today.
     pub fn today(&self) -> Arc<RuleBook> {
-        self.shelf().today().clone()
+        self.on(crate::today_in_finland())
     }
 
     /// The texts shipped with the binary (or read from `--rules`).
@@ -145,14 +110,14 @@ impl LiveRules {
     /// Returns whether it did. A stored approved text that no longer loads (a newer binary
     /// changed the format, say) is an error: deciding under other rules than the approved
     /// ones would be worse than not deciding.
-    pub async fn refresh(&self, store: &Store) -> Result<bool, ProposalError> {
+    pub async fn refresh(&self, source: &impl RuleSource) -> Result<bool, RulesError> {
         let asked = jiff::Timestamp::now().as_microsecond();
-        let stamp = store.approved_stamp().await?;
-        if self.shelf().stamp == stamp {
+        let stamp = source.stamp().await?;
+        if self.shelf().stamp() == stamp {
             self.refreshed_at.fetch_max(asked, Ordering::Relaxed);
             return Ok(false);
         }
-        let approved = store.approved_proposals().await?;
+        let approved = source.approved().await?;
         // The stamp of what was actually read (an approval may have landed in between).
         let stamp = (
             i64::try_from(approved.len()).unwrap_or(i64::MAX),
@@ -162,14 +127,14 @@ impl LiveRules {
                 .max()
                 .unwrap_or(0),
         );
-        let shelf = Arc::new(self.build(&approved, stamp)?);
+        let shelf = Arc::new(RuleShelf::build(self.shipped.clone(), &approved, stamp)?);
         // Approvals are never undone, so a later stamp is a later state: a refresh that
         // read earlier than another (they may run at once) must not put older rules back.
         let mut slot = match self.shelf.write() {
             Ok(s) => s,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if slot.stamp < stamp {
+        if slot.stamp() < stamp {
             *slot = shelf;
         }
         drop(slot);
@@ -183,52 +148,15 @@ impl LiveRules {
     /// shelf is refreshed first (once a day in practice, whatever the poll interval).
     pub async fn for_filing_date(
         &self,
-        store: &Store,
+        source: &impl RuleSource,
         date: Date,
-    ) -> Result<Arc<RuleBook>, ProposalError> {
+    ) -> Result<Arc<RuleBook>, RulesError> {
         let day_began = date
             .to_zoned(crate::finland())
             .map_or(i64::MAX, |z| z.timestamp().as_microsecond());
         if self.refreshed_at.load(Ordering::Relaxed) < day_began {
-            self.refresh(store).await?;
+            self.refresh(source).await?;
         }
         Ok(self.on(date))
-    }
-
-    /// Layers in order of effect: each approved text replaces its rule set's file in the
-    /// layer before it.
-    fn build(
-        &self,
-        approved: &[RuleProposal],
-        stamp: (i64, i64),
-    ) -> Result<RuleShelf, ProposalError> {
-        let mut ordered: Vec<&RuleProposal> = approved.iter().collect();
-        ordered.sort_by(|a, b| {
-            (a.effective_from.as_str(), a.decided_at)
-                .cmp(&(b.effective_from.as_str(), b.decided_at))
-        });
-        let mut layers = vec![Layer {
-            from: None,
-            proposal: None,
-            rule_set: None,
-            book: self.shipped.clone(),
-        }];
-        for p in ordered {
-            let from = p.effective_date()?;
-            let before = &layers[layers.len() - 1].book;
-            let book = before
-                .with_text(&p.rule_set, &p.text, p.tests_text.as_deref())
-                .map_err(|e| ProposalError::StoredTextBroken {
-                    id: p.id,
-                    detail: e.to_string(),
-                })?;
-            layers.push(Layer {
-                from: Some(from),
-                proposal: Some(p.id),
-                rule_set: Some(p.rule_set.clone()),
-                book: Arc::new(book),
-            });
-        }
-        Ok(RuleShelf { layers, stamp })
     }
 }

@@ -3,7 +3,7 @@
 //! without them; a case has at most one permit.
 
 use jiff::civil::Date;
-use polku_rules::{Application, GrantTerms, Grants, RuleBook};
+use polku_rules::{GrantTerms, Grants};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
@@ -36,23 +36,6 @@ pub fn valid_until(from: Date, months: Option<u32>) -> Option<Date> {
     from.checked_add(jiff::Span::new().months(i64::from(months)))
         .and_then(|d| d.yesterday())
         .ok()
-}
-
-/// What a grant of `matter` to `input` (evaluated on `on`) creates from `from`: the rule
-/// set's `grants` and the terms its expressions give for this application (the kind, and
-/// the last day cut at the dates it may not outlast).
-pub(crate) fn terms_for<'b>(
-    rules: &'b RuleBook,
-    matter: &str,
-    app: Option<&Application>,
-    on: Date,
-    from: Date,
-) -> (Option<&'b Grants>, Option<GrantTerms>) {
-    let Some(rule_set) = rules.get(matter) else {
-        return (None, None);
-    };
-    let terms = app.and_then(|app| rule_set.grant_terms(app, on, from));
-    (rule_set.grants.as_ref(), terms)
 }
 
 /// Creates the case's permit unless it has one (a grant that confirms an earlier grant

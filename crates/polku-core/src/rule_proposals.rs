@@ -17,6 +17,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use jiff::civil::Date;
+use polku_decide::{ApprovedText, Backtest};
 use polku_rules::{MIN_TEST_CASES, RuleBook, TestResult, run_tests};
 use serde::Serialize;
 use serde_json::json;
@@ -25,8 +26,7 @@ use uuid::Uuid;
 
 use crate::access::{Principal, Role};
 use crate::audit::{AuditEntry, AuditLog, append_in};
-use crate::decisions::Backtest;
-use crate::live_rules::LiveRules;
+use crate::live_rules::{LiveRules, RuleSource, RulesError};
 use crate::store::{Store, StoreError, now_micros};
 
 /// Where a proposal stands.
@@ -248,6 +248,17 @@ pub enum ProposalError {
     Store(#[from] StoreError),
 }
 
+impl From<RulesError> for ProposalError {
+    fn from(e: RulesError) -> Self {
+        match e {
+            RulesError::Store(s) => ProposalError::Store(s),
+            RulesError::Shelf(polku_decide::ShelfError::StoredTextBroken { id, detail }) => {
+                ProposalError::StoredTextBroken { id, detail }
+            }
+        }
+    }
+}
+
 impl From<sqlx::Error> for ProposalError {
     fn from(e: sqlx::Error) -> Self {
         ProposalError::Store(StoreError::Sql(e))
@@ -420,17 +431,6 @@ impl Store {
         rows.iter().map(proposal_from_row).collect()
     }
 
-    /// (how many approved, the latest approval): changes when the live rules must reload.
-    pub(crate) async fn approved_stamp(&self) -> Result<(i64, i64), ProposalError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, COALESCE(MAX(decided_at), 0) AS latest
-             FROM rule_proposals WHERE state = 'approved'",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((row.try_get("n")?, row.try_get("latest")?))
-    }
-
     /// The rule set's latest approved proposal and its effective date.
     async fn latest_approved(
         &self,
@@ -458,7 +458,7 @@ impl Store {
             .rule_proposal(id)
             .await?
             .ok_or(ProposalError::NotFound(id))?;
-        let stamp = rules.shelf().stamp;
+        let stamp = rules.shelf().stamp();
         let cached = {
             let mut entries = cache.entries.lock().await;
             entries.retain(|_, (at, _, _)| at.elapsed() < BACKTEST_MAX_AGE);
@@ -760,4 +760,40 @@ fn sha256(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The approved proposals are the changes the live rules lay over the shipped texts.
+impl RuleSource for Store {
+    async fn stamp(&self) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(MAX(decided_at), 0) AS latest
+             FROM rule_proposals WHERE state = 'approved'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("n")?, row.try_get("latest")?))
+    }
+
+    async fn approved(&self) -> Result<Vec<ApprovedText>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, rule_set, text, tests_text, effective_from, decided_at
+             FROM rule_proposals WHERE state = 'approved'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("id")?;
+                Ok(ApprovedText {
+                    id: Uuid::parse_str(&id)
+                        .map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))?,
+                    rule_set: r.try_get("rule_set")?,
+                    text: r.try_get("text")?,
+                    tests_text: r.try_get("tests_text")?,
+                    effective_from: r.try_get("effective_from")?,
+                    decided_at: r.try_get("decided_at")?,
+                })
+            })
+            .collect()
+    }
 }

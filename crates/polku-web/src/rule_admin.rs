@@ -72,7 +72,7 @@ pub async fn overview(State(state): State<WebState>, v: Visitor) -> Response {
     let shelf = state.rules.shelf();
     let today = polku_core::today_in_finland();
     let rule_sets = shelf
-        .today()
+        .on(today)
         .iter()
         .map(|rs| RuleSetRow {
             id: rs.id.clone(),
