@@ -19,7 +19,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    // As crates/polku-core/build.rs: the PostgreSQL process tests are ignored unless
+    // As crates/polku-store/pg_tests_build.rs: the PostgreSQL process tests are ignored unless
     // POLKU_TEST_DATABASE_URL is set when they are built.
     println!("cargo::rustc-check-cfg=cfg(polku_pg_tests)");
     println!("cargo::rerun-if-env-changed=POLKU_TEST_DATABASE_URL");

@@ -220,7 +220,7 @@ impl Store {
     pub async fn organisation(&self, name: &str) -> Result<String, AccessError> {
         if let Some(row) = sqlx::query("SELECT id FROM organisations WHERE name = $1")
             .bind(name)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.pool())
             .await?
         {
             return Ok(row.try_get("id")?);
@@ -230,7 +230,7 @@ impl Store {
             .bind(&id)
             .bind(name)
             .bind(now_micros())
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(id)
     }
@@ -259,7 +259,7 @@ impl Store {
         .bind(org_id)
         .bind(person_id)
         .bind(now_micros())
-        .execute(&self.pool)
+        .execute(self.db.pool())
         .await?;
         Ok(id)
     }
@@ -303,7 +303,7 @@ impl Store {
             .bind(now)
             .bind(now + days * 86_400_000_000)
             .bind(options.x_road_client.as_deref())
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(token)
     }
@@ -315,7 +315,7 @@ impl Store {
              FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC",
         )
         .bind(user.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -351,7 +351,7 @@ impl Store {
         .bind(user.to_string())
         // Hex digits only (checked above), so the pattern has no wildcard but its end.
         .bind(format!("{}%", prefix.to_ascii_lowercase()))
-        .execute(&self.pool)
+        .execute(self.db.pool())
         .await?;
         Ok(done.rows_affected())
     }
@@ -365,7 +365,7 @@ impl Store {
         )
         .bind(token_hash(token))
         .bind(now_micros())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.pool())
         .await?;
         row.as_ref().map(principal_from_row).transpose()
     }
@@ -377,7 +377,7 @@ impl Store {
              FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1",
         )
         .bind(id.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.pool())
         .await?;
         row.as_ref().map(principal_from_row).transpose()
     }
@@ -400,7 +400,7 @@ impl Store {
         .bind(&csrf)
         .bind(now)
         .bind(now + hours * 3_600_000_000)
-        .execute(&self.pool)
+        .execute(self.db.pool())
         .await?;
         Ok((token, csrf))
     }
@@ -414,7 +414,7 @@ impl Store {
         )
         .bind(token_hash(token))
         .bind(now_micros())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.pool())
         .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some((principal_from_row(&row)?, row.try_get("csrf")?)))
@@ -423,7 +423,7 @@ impl Store {
     pub async fn end_session(&self, token: &str) -> Result<(), AccessError> {
         sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
             .bind(token_hash(token))
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(())
     }
@@ -447,7 +447,7 @@ impl Store {
             .bind(username)
             .bind(hash)
             .bind(user.to_string())
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await;
         match done {
             Ok(r) if r.rows_affected() == 1 => Ok(()),
@@ -468,7 +468,7 @@ impl Store {
     ) -> Result<Option<Uuid>, AccessError> {
         let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
             .bind(username)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.pool())
             .await?;
         let (id, hash) = match row {
             Some(r) => (
@@ -503,7 +503,7 @@ impl Store {
     pub async fn applicant_account(&self, person: &str, name: &str) -> Result<Uuid, AccessError> {
         let row = sqlx::query("SELECT id FROM users WHERE person_id = $1 AND role = 'applicant'")
             .bind(person)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.pool())
             .await?;
         match row {
             Some(r) => {
@@ -525,7 +525,7 @@ impl Store {
         )
         .bind(now_micros())
         .bind(token_hash(token))
-        .execute(&self.pool)
+        .execute(self.db.pool())
         .await?;
         Ok(done.rows_affected() == 1)
     }

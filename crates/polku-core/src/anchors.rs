@@ -313,7 +313,7 @@ impl Store {
     /// The chain's head: its last row's `seq` and `hash` (0 and the genesis hash when empty).
     pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.pool())
             .await?;
         Ok((head.try_get("seq")?, head.try_get("hash")?))
     }
@@ -347,7 +347,7 @@ impl Store {
         key: &VerifyingKey,
     ) -> Result<AnchorReport, StoreError> {
         let rows = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq")
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.pool())
             .await?;
         let mut hashes = std::collections::HashMap::with_capacity(rows.len());
         for r in &rows {

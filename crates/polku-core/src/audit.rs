@@ -251,7 +251,7 @@ impl Store {
         .bind(q.person.clone().unwrap_or_default())
         .bind(q.actor.clone().unwrap_or_default())
         .bind(q.limit.clamp(1, 1000))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -275,7 +275,7 @@ impl Store {
     pub async fn audit_count(&self, log: AuditLog) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE log = $1")
             .bind(log.as_str())
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.pool())
             .await?;
         Ok(row.try_get("n")?)
     }
@@ -306,7 +306,7 @@ impl Store {
                     x_road_user_id, x_road_issue, prev_hash, hash
              FROM audit_log ORDER BY seq",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         let mut prev = GENESIS.to_owned();
         let mut count = 0;
@@ -356,7 +356,7 @@ impl Store {
             prev = stored_hash;
         }
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.pool())
             .await?;
         let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
         if head_seq != count || head_hash != prev {

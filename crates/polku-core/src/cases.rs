@@ -265,7 +265,7 @@ impl Store {
         )
         .bind(user)
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.pool())
         .await?;
         row.map(|r| {
             let status: i32 = r.try_get("status")?;
@@ -298,7 +298,7 @@ impl Store {
         .bind(i32::from(status))
         .bind(body)
         .bind(now_micros())
-        .execute(&self.pool)
+        .execute(self.db.pool())
         .await?;
         Ok(())
     }
@@ -315,7 +315,7 @@ impl Store {
         )
         .bind(user)
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.pool())
         .await?;
         row.map(|r| {
             let id: String = r.try_get("case_id")?;
@@ -350,7 +350,7 @@ impl Store {
             after_id
         })
         .bind(limit.clamp(1, 500))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -376,13 +376,13 @@ impl Store {
     /// How many cases there are (operators, tests that check nothing was written).
     pub async fn case_count(&self) -> Result<i64, CaseError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM cases")
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.pool())
             .await?;
         Ok(row.try_get("n")?)
     }
 
     pub async fn case(&self, id: Uuid) -> Result<Case, CaseError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.pool().acquire().await?;
         load_case(&mut conn, id).await
     }
 
@@ -391,7 +391,7 @@ impl Store {
             "SELECT seq, at, actor, kind, from_state, to_state, reason FROM case_events WHERE case_id = $1 ORDER BY seq",
         )
         .bind(id.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter()
             .map(|r| {

@@ -173,7 +173,7 @@ impl Store {
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(case.to_string())
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.pool())
             .await?;
         rows.iter().map(decision_from_row).collect()
     }
@@ -184,7 +184,7 @@ impl Store {
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.pool())
             .await?;
         row.as_ref().map(decision_from_row).transpose()
     }
@@ -236,7 +236,7 @@ impl Store {
              WHERE c.matter = $1 AND d.automated = 1 ORDER BY d.decided_at, d.id",
         )
         .bind(matter)
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         let mut backtest = Backtester::new(matter, current, proposal, on);
         for row in &rows {
@@ -252,7 +252,7 @@ impl Store {
             "SELECT d.decided_at - c.created_at AS micros, c.created_at AS submitted, d.decided_at AS decided
              FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.automated = 1",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         let mut latencies = Vec::with_capacity(rows.len());
         let (mut first, mut last) = (i64::MAX, i64::MIN);
@@ -269,7 +269,7 @@ impl Store {
     pub async fn permit_count(&self, case: Uuid) -> Result<i64, CaseError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM permits WHERE case_id = $1")
             .bind(case.to_string())
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.pool())
             .await?;
         Ok(row.try_get("n")?)
     }

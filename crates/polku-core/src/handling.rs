@@ -127,7 +127,7 @@ impl Store {
         .bind(after_id)
         .bind(f.limit.clamp(1, 500))
         .bind(f.deadline_on_or_before.clone().unwrap_or_default())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -302,7 +302,7 @@ impl Store {
     pub async fn assignee(&self, id: Uuid) -> Result<Option<String>, CaseError> {
         let row = sqlx::query("SELECT assigned_to FROM cases WHERE id = $1")
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.pool())
             .await?
             .ok_or(CaseError::NotFound(id))?;
         Ok(row.try_get("assigned_to")?)
@@ -312,7 +312,7 @@ impl Store {
     pub async fn deadline(&self, id: Uuid) -> Result<Option<String>, CaseError> {
         let row = sqlx::query("SELECT deadline FROM cases WHERE id = $1")
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.pool())
             .await?
             .ok_or(CaseError::NotFound(id))?;
         Ok(row.try_get("deadline")?)

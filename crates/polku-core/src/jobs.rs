@@ -88,13 +88,13 @@ impl Store {
                          ORDER BY run_after, id LIMIT 1{})
                AND ((state = 'queued' AND run_after <= $3) OR (state = 'running' AND lease_until < $3))
              RETURNING id, case_id, kind, attempts",
-            self.dialect.claim_suffix()
+            self.db.dialect().claim_suffix()
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(worker)
             .bind(until)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.pool())
             .await?;
         let Some(row) = row else { return Ok(None) };
         let id: String = row.try_get("id")?;
@@ -124,7 +124,7 @@ impl Store {
         .bind(if dead { Some(now) } else { None })
         .bind(job.id.to_string())
         .bind(&job.lease_owner)
-        .execute(&self.pool)
+        .execute(self.db.pool())
         .await?;
         if dead {
             tracing::error!(job = %job.id, case = %job.case_id, error, "job failed for the last time");
@@ -142,14 +142,14 @@ impl Store {
         )
         .bind(job.id.to_string())
         .bind(&job.lease_owner)
-        .execute(&self.pool)
+        .execute(self.db.pool())
         .await?;
         Ok(())
     }
 
     pub async fn queue_depth(&self) -> Result<QueueDepth, StoreError> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.pool())
             .await?;
         let mut depth = QueueDepth::default();
         for r in rows {

@@ -99,7 +99,7 @@ impl Store {
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.pool())
             .await?;
         let span = |v: i64| usize::try_from(v).ok().filter(|i| *i < SPAN_LIMITS.len());
         rows.iter()
@@ -133,7 +133,7 @@ impl Store {
              GROUP BY c.matter ORDER BY c.matter",
         )
         .bind(TEN_MINUTES)
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -163,7 +163,7 @@ impl Store {
              WHERE e.kind IN ('referred', 'evidence_requested') AND e.actor = 'polku-pipeline'
              GROUP BY c.matter, e.detail_json, e.reason",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         let mut counts = std::collections::BTreeMap::<String, i64>::new();
         for r in rows {

@@ -57,4 +57,4 @@ pub use rule_proposals::{
     BACKTEST_MAX_AGE, BacktestCache, NewProposal, ProposalCheck, ProposalError, ProposalState,
     RuleProposal, check_proposal,
 };
-pub use store::{Dialect, MIGRATIONS, Store, StoreError};
+pub use store::{Db, Dialect, MIGRATIONS, Store, StoreError, Tx};

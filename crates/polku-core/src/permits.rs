@@ -84,7 +84,7 @@ impl Store {
              FROM permits WHERE case_id = $1",
         )
         .bind(case.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.pool())
         .await?;
         let Some(r) = row else { return Ok(None) };
         let uuid = |col: &str| -> Result<Uuid, CaseError> {

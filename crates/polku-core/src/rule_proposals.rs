@@ -404,7 +404,7 @@ impl Store {
             "SELECT {COLUMNS} FROM rule_proposals WHERE id = $1"
         )))
         .bind(id.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.pool())
         .await?;
         row.as_ref().map(proposal_from_row).transpose()
     }
@@ -415,7 +415,7 @@ impl Store {
             "SELECT {COLUMNS} FROM rule_proposals
              ORDER BY CASE WHEN state = 'proposed' THEN 0 ELSE 1 END, proposed_at DESC"
         )))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(proposal_from_row).collect()
     }
@@ -426,7 +426,7 @@ impl Store {
             "SELECT {COLUMNS} FROM rule_proposals WHERE state = 'approved'
              ORDER BY effective_from, decided_at"
         )))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(proposal_from_row).collect()
     }
@@ -436,7 +436,7 @@ impl Store {
         &self,
         rule_set: &str,
     ) -> Result<(Option<Uuid>, Option<Date>), ProposalError> {
-        latest_approved_in(&self.pool, rule_set).await
+        latest_approved_in(self.db.pool(), rule_set).await
     }
 
     /// Re-evaluates the matter's past automated decisions as if filed on the proposal's
@@ -769,7 +769,7 @@ impl RuleSource for Store {
             "SELECT COUNT(*) AS n, COALESCE(MAX(decided_at), 0) AS latest
              FROM rule_proposals WHERE state = 'approved'",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(self.db.pool())
         .await?;
         Ok((row.try_get("n")?, row.try_get("latest")?))
     }
@@ -779,7 +779,7 @@ impl RuleSource for Store {
             "SELECT id, rule_set, text, tests_text, effective_from, decided_at
              FROM rule_proposals WHERE state = 'approved'",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         rows.iter()
             .map(|r| {

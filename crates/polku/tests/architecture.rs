@@ -73,7 +73,11 @@ fn metadata() -> Vec<(String, Vec<Dependency>)> {
 const ALLOWED: &[(&str, &[&str])] = &[
     ("polku-rules", &[]),
     ("polku-decide", &["polku-rules"]),
-    ("polku-core", &["polku-rules", "polku-decide"]),
+    ("polku-store", &[]),
+    (
+        "polku-core",
+        &["polku-rules", "polku-decide", "polku-store"],
+    ),
     ("polku-registers", &["polku-rules", "polku-core"]),
     ("polku-server", &["polku-rules", "polku-core"]),
     (
@@ -85,6 +89,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "polku-rules",
             "polku-decide",
+            "polku-store",
             "polku-core",
             "polku-registers",
             "polku-server",

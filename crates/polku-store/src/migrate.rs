@@ -1,6 +1,6 @@
 //! Versioned migrations, applied in order at start, each in its own transaction.
 
-use super::{Store, StoreError};
+use crate::{Db, StoreError};
 
 pub struct Migration {
     pub version: i64,
@@ -13,103 +13,103 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "cases",
-        sql: include_str!("../../migrations/0001_cases.sql"),
+        sql: include_str!("../migrations/0001_cases.sql"),
     },
     Migration {
         version: 2,
         name: "audit",
-        sql: include_str!("../../migrations/0002_audit.sql"),
+        sql: include_str!("../migrations/0002_audit.sql"),
     },
     Migration {
         version: 3,
         name: "access",
-        sql: include_str!("../../migrations/0003_access.sql"),
+        sql: include_str!("../migrations/0003_access.sql"),
     },
     Migration {
         version: 4,
         name: "idempotency",
-        sql: include_str!("../../migrations/0004_idempotency.sql"),
+        sql: include_str!("../migrations/0004_idempotency.sql"),
     },
     Migration {
         version: 5,
         name: "handling",
-        sql: include_str!("../../migrations/0005_handling.sql"),
+        sql: include_str!("../migrations/0005_handling.sql"),
     },
     Migration {
         version: 6,
         name: "permit terms",
-        sql: include_str!("../../migrations/0006_permit_terms.sql"),
+        sql: include_str!("../migrations/0006_permit_terms.sql"),
     },
     Migration {
         version: 7,
         name: "case event counter",
-        sql: include_str!("../../migrations/0007_case_event_counter.sql"),
+        sql: include_str!("../migrations/0007_case_event_counter.sql"),
     },
     Migration {
         version: 8,
         name: "deadlines",
-        sql: include_str!("../../migrations/0008_deadlines.sql"),
+        sql: include_str!("../migrations/0008_deadlines.sql"),
     },
     Migration {
         version: 9,
         name: "idempotent replies",
-        sql: include_str!("../../migrations/0009_idempotent_replies.sql"),
+        sql: include_str!("../migrations/0009_idempotent_replies.sql"),
     },
     Migration {
         version: 10,
         name: "unanswered registers",
-        sql: include_str!("../../migrations/0010_unanswered_registers.sql"),
+        sql: include_str!("../migrations/0010_unanswered_registers.sql"),
     },
     Migration {
         version: 11,
         name: "web sessions",
-        sql: include_str!("../../migrations/0011_web_sessions.sql"),
+        sql: include_str!("../migrations/0011_web_sessions.sql"),
     },
     Migration {
         version: 12,
         name: "passwords",
-        sql: include_str!("../../migrations/0012_passwords.sql"),
+        sql: include_str!("../migrations/0012_passwords.sql"),
     },
     Migration {
         version: 13,
         name: "audit search",
-        sql: include_str!("../../migrations/0013_audit_search.sql"),
+        sql: include_str!("../migrations/0013_audit_search.sql"),
     },
     Migration {
         version: 14,
         name: "rule proposals",
-        sql: include_str!("../../migrations/0014_rule_proposals.sql"),
+        sql: include_str!("../migrations/0014_rule_proposals.sql"),
     },
     Migration {
         version: 15,
         name: "decision facts",
-        sql: include_str!("../../migrations/0015_decision_facts.sql"),
+        sql: include_str!("../migrations/0015_decision_facts.sql"),
     },
     Migration {
         version: 16,
         name: "idempotency_fingerprint",
-        sql: include_str!("../../migrations/0016_idempotency_fingerprint.sql"),
+        sql: include_str!("../migrations/0016_idempotency_fingerprint.sql"),
     },
     Migration {
         version: 17,
         name: "token_expiry_and_xroad",
-        sql: include_str!("../../migrations/0017_token_expiry_and_xroad.sql"),
+        sql: include_str!("../migrations/0017_token_expiry_and_xroad.sql"),
     },
     Migration {
         version: 18,
         name: "event_detail",
-        sql: include_str!("../../migrations/0018_event_detail.sql"),
+        sql: include_str!("../migrations/0018_event_detail.sql"),
     },
 ];
 
-pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
+pub(super) async fn run(db: &Db) -> Result<(), StoreError> {
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS polku_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
     )
-    .execute(&store.pool)
+    .execute(db.pool())
     .await?;
     for m in MIGRATIONS {
-        let mut tx = store.begin_write().await?;
+        let mut tx = db.begin_write().await?;
         let done: Option<(i64,)> =
             sqlx::query_as("SELECT version FROM polku_migrations WHERE version = $1")
                 .bind(m.version)
@@ -132,7 +132,7 @@ pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO polku_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(m.version)
             .bind(m.name)
-            .bind(super::now_micros())
+            .bind(crate::now_micros())
             .execute(&mut *tx)
             .await
             .map_err(fail)?;

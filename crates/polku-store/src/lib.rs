@@ -1,8 +1,11 @@
-//! Storage: one set of queries on SQLite (the embedded default) or PostgreSQL.
+//! Storage: one connection pool and one schema on SQLite (the embedded default) or
+//! PostgreSQL, migrated at start. Every part of Polku that keeps data opens its tables
+//! through a [`Db`]; the migrations of all of them are one numbered sequence here (ADR 0004),
+//! and each part writes only its own tables.
 //!
 //! The dialects differ in two small places: [`Dialect::claim_suffix`] (PostgreSQL locks the
 //! job it claims with `FOR UPDATE SKIP LOCKED`, SQLite serialises writers anyway) and
-//! [`Store::begin_write`] (SQLite takes its write lock at the start of a transaction).
+//! [`Db::begin_write`] (SQLite takes its write lock at the start of a transaction).
 
 mod migrate;
 
@@ -54,7 +57,7 @@ impl Dialect {
     }
 
     /// What the job claim's inner SELECT ends with.
-    pub(crate) fn claim_suffix(self) -> &'static str {
+    pub fn claim_suffix(self) -> &'static str {
         match self {
             Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
             Dialect::Sqlite => "",
@@ -62,42 +65,46 @@ impl Dialect {
     }
 }
 
-/// A connection pool with the schema migrated.
+/// A transaction that writes (see [`Db::begin_write`]); functions that must join their
+/// caller's transaction take `&mut Tx`.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// A connection pool with the schema migrated. Cloning shares the pool.
 #[derive(Debug, Clone)]
-pub struct Store {
-    pub(crate) pool: AnyPool,
-    pub(crate) dialect: Dialect,
+pub struct Db {
+    pool: AnyPool,
+    dialect: Dialect,
 }
 
-impl Store {
+impl Db {
     /// The SQLite file `polku.db` in `dir`, created on first start, in WAL mode.
-    pub async fn open_data_dir(dir: &Path) -> Result<Store, StoreError> {
+    pub async fn open_data_dir(dir: &Path) -> Result<Db, StoreError> {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
             path: dir.display().to_string(),
             source,
         })?;
         let url = format!("sqlite://{}?mode=rwc", dir.join("polku.db").display());
-        Store::connect(&url).await
+        Db::connect(&url).await
     }
 
     /// Connects to `sqlite:…` or `postgres://…` and applies the migrations not yet applied.
-    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
         let dialect = Dialect::of(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_owned()))?;
-        Store::connect_with(url, dialect, None).await
+        Db::connect_with(url, dialect, None).await
     }
 
-    /// Like [`Store::connect`] on PostgreSQL, inside `schema` (created if missing): lets
+    /// Like [`Db::connect`] on PostgreSQL, inside `schema` (created if missing): lets
     /// tests share one database without seeing each other.
-    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Store, StoreError> {
+    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Db, StoreError> {
         let dialect = Dialect::of(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_owned()))?;
-        Store::connect_with(url, dialect, Some(schema.to_owned())).await
+        Db::connect_with(url, dialect, Some(schema.to_owned())).await
     }
 
     async fn connect_with(
         url: &str,
         dialect: Dialect,
         schema: Option<String>,
-    ) -> Result<Store, StoreError> {
+    ) -> Result<Db, StoreError> {
         sqlx::any::install_default_drivers();
         let options =
             AnyConnectOptions::from_str(url)?.log_statements(tracing::log::LevelFilter::Trace);
@@ -155,25 +162,23 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Store { pool, dialect };
-        migrate::run(&store).await?;
-        Ok(store)
+        let db = Db { pool, dialect };
+        migrate::run(&db).await?;
+        Ok(db)
     }
 
     /// Begins a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later fails
     /// with "database is locked" when another writer committed in between, and waiting
     /// (busy_timeout) cannot help it.
-    pub(crate) async fn begin_write(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         match self.dialect {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Dialect::Postgres => self.pool.begin().await,
         }
     }
 
-    /// Drops a PostgreSQL schema made by [`Store::connect_in_schema`] (benchmarks, tests).
+    /// Drops a PostgreSQL schema made by [`Db::connect_in_schema`] (benchmarks, tests).
     pub async fn drop_schema(&self, schema: &str) -> Result<(), StoreError> {
         if self.dialect != Dialect::Postgres {
             return Ok(());
@@ -203,12 +208,18 @@ impl Store {
         self.dialect
     }
 
+    /// The pool, for reads (writes go through [`Db::begin_write`]).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
 
 /// Now, as stored: microseconds since the Unix epoch.
-pub(crate) fn now_micros() -> i64 {
+#[inline]
+pub fn now_micros() -> i64 {
     jiff::Timestamp::now().as_microsecond()
 }
