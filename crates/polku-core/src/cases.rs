@@ -515,7 +515,7 @@ async fn submit_in(
     .execute(&mut **tx)
     .await?;
     if let Some(reason) = reason {
-        crate::audit::append_in(
+        polku_audit::append_in(
             tx,
             &crate::AuditEntry {
                 log: crate::AuditLog::Registration,

@@ -12,12 +12,12 @@ use serde_json::Value;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::audit::{AuditEntry, AuditLog, append_in};
 use crate::case::CaseState;
 use crate::cases::{Actor, CaseError, load_case, transition_in};
 use crate::live_rules::LiveRules;
 use crate::permits::grant_in;
 use crate::store::{Store, now_micros};
+use polku_audit::{AuditEntry, AuditLog, append_in};
 use polku_decide::terms_for;
 
 /// The order of the handler queue, as the API and the docs state it.

@@ -7,8 +7,6 @@
 //! the outcome, the case's transition and the job's completion in one transaction.
 
 mod access;
-mod anchors;
-mod audit;
 pub mod case;
 mod cases;
 mod decisions;
@@ -27,11 +25,6 @@ pub use access::{
     AccessError, MIN_PASSWORD_CHARS, Principal, Role, TOKEN_DAYS, TokenInfo, TokenOptions,
     is_x_road_client, random_token,
 };
-pub use anchors::{
-    Anchor, AnchorError, AnchorFile, AnchorKey, AnchorLine, AnchorProblem, AnchorReport,
-    AnchorSchedule, Anchorer, database_tag, key_id,
-};
-pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak, ChainReport, XRoad};
 pub use case::CaseState;
 pub use cases::{
     Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication, REGISTRATION_DAYS_BACK,
@@ -42,6 +35,11 @@ pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueI
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use kpis::{FactGroup, MatterFigures, SPAN_LIMITS};
 pub use live_rules::{LiveRules, RuleSource, RulesError};
+pub use polku_audit::{
+    Anchor, AnchorError, AnchorFile, AnchorKey, AnchorLine, AnchorProblem, AnchorReport,
+    AnchorSchedule, Anchorer, AuditChain, AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak,
+    ChainReport, XRoad, database_tag, key_id,
+};
 // The pure decision crate's types, where callers have always found them.
 pub use permits::{Permit, valid_until};
 #[cfg(any(test, feature = "testing"))]

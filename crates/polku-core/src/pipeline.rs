@@ -15,12 +15,12 @@ use crate::live_rules::LiveRules;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::audit::{AuditEntry, AuditLog};
 use crate::case::CaseState;
 use crate::cases::{Actor, Case, CaseError, Step, advance_in};
 use crate::jobs::{ClaimedJob, complete_in};
 use crate::permits::grant_in;
 use crate::store::{Store, StoreError, now_micros};
+use polku_audit::{AuditEntry, AuditLog};
 
 /// Where a case's evidence comes from. The register adapters implement it in their own
 /// crate; `SuppliedEvidence` (tests only) takes what came with the submission.
@@ -276,7 +276,7 @@ impl<E: EvidenceSource> Pipeline<E> {
             "rule_set_version".into(),
             finding.version.as_deref().map_or(Value::Null, Value::from),
         );
-        crate::audit::append_in(
+        polku_audit::append_in(
             &mut tx,
             &AuditEntry {
                 log: AuditLog::Decision,

@@ -25,9 +25,9 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::access::{Principal, Role};
-use crate::audit::{AuditEntry, AuditLog, append_in};
 use crate::live_rules::{LiveRules, RuleSource, RulesError};
 use crate::store::{Store, StoreError, now_micros};
+use polku_audit::{AuditEntry, AuditLog, append_in};
 
 /// Where a proposal stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -4,6 +4,11 @@
 
 use std::path::Path;
 
+use polku_audit::{
+    Anchor, AnchorError, AnchorFile, AnchorKey, AnchorLine, AnchorReport, AuditChain, AuditEntry,
+    AuditLog, AuditQuery, AuditRow, ChainReport, VerifyingKey,
+};
+
 pub use polku_store::{Db, Dialect, MIGRATIONS, StoreError, Tx, now_micros};
 
 /// A connection pool with the schema migrated. Cloning shares the pool.
@@ -61,5 +66,58 @@ impl Store {
     /// Begins a transaction that will write (see [`Db::begin_write`]).
     pub(crate) async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         self.db.begin_write().await
+    }
+
+    /// The audit chain in this database.
+    pub fn audit_chain(&self) -> AuditChain {
+        AuditChain::new(self.db.clone())
+    }
+
+    /// The rows that match, newest first ([`AuditChain::search`]).
+    pub async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {
+        self.audit_chain().search(q).await
+    }
+
+    /// How many entries `log` holds.
+    pub async fn audit_count(&self, log: AuditLog) -> Result<i64, StoreError> {
+        self.audit_chain().count(log).await
+    }
+
+    /// Appends several entries in one transaction.
+    pub async fn audit_all(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        self.audit_chain().append_all(entries).await
+    }
+
+    /// Appends one entry on its own (a read, a disclosure).
+    pub async fn audit(&self, entry: &AuditEntry) -> Result<i64, StoreError> {
+        self.audit_chain().append(entry).await
+    }
+
+    /// Checks every row of the chain in order ([`AuditChain::verify`]).
+    pub async fn verify_audit(&self) -> Result<ChainReport, StoreError> {
+        self.audit_chain().verify().await
+    }
+
+    /// The chain's head: its last row's `seq` and `hash`.
+    pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        self.audit_chain().head().await
+    }
+
+    /// Signs the chain's head into `file` ([`AuditChain::anchor`]).
+    pub async fn anchor_audit(
+        &self,
+        key: &AnchorKey,
+        file: &AnchorFile,
+    ) -> Result<Option<Anchor>, AnchorError> {
+        self.audit_chain().anchor(key, file).await
+    }
+
+    /// Checks every anchor in `lines` ([`AuditChain::verify_anchors`]).
+    pub async fn verify_anchors(
+        &self,
+        lines: &[AnchorLine],
+        key: &VerifyingKey,
+    ) -> Result<AnchorReport, StoreError> {
+        self.audit_chain().verify_anchors(lines, key).await
     }
 }

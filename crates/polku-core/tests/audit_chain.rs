@@ -330,7 +330,7 @@ async fn the_anchorer_signs_on_its_schedule_and_when_it_stops(db: &TestDb) {
     append(db, 4).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let anchorer = Anchorer {
-        store: db.store.clone(),
+        chain: db.store.audit_chain(),
         key: AnchorKey::load(&a.file.path.with_file_name("audit-key")).unwrap(),
         file: a.file.clone(),
         schedule: AnchorSchedule {

@@ -118,7 +118,7 @@ pub fn start(
         "audit chain anchored with signatures"
     );
     let anchorer = Anchorer {
-        store: store.clone(),
+        chain: store.audit_chain(),
         key,
         file,
         schedule,

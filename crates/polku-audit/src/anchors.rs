@@ -28,7 +28,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::store::{Store, StoreError};
+use polku_store::StoreError;
+
+use crate::chain::AuditChain;
 
 /// What the signature covers, before the fields.
 const DOMAIN: &str = "polku-audit-anchor-v1";
@@ -309,23 +311,23 @@ pub struct AnchorReport {
     pub problems: Vec<AnchorProblem>,
 }
 
-impl Store {
+impl AuditChain {
     /// The chain's head: its last row's `seq` and `hash` (0 and the genesis hash when empty).
-    pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
+    pub async fn head(&self) -> Result<(i64, String), StoreError> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(self.db.pool())
+            .fetch_one(self.db().pool())
             .await?;
         Ok((head.try_get("seq")?, head.try_get("hash")?))
     }
 
     /// Signs the chain's head and appends the anchor to `file`, unless the chain is empty
     /// or its head is already the last anchor there (then `None`).
-    pub async fn anchor_audit(
+    pub async fn anchor(
         &self,
         key: &AnchorKey,
         file: &AnchorFile,
     ) -> Result<Option<Anchor>, AnchorError> {
-        let (seq, hash) = self.audit_head().await?;
+        let (seq, hash) = self.head().await?;
         if seq == 0
             || file
                 .last()?
@@ -347,7 +349,7 @@ impl Store {
         key: &VerifyingKey,
     ) -> Result<AnchorReport, StoreError> {
         let rows = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq")
-            .fetch_all(self.db.pool())
+            .fetch_all(self.db().pool())
             .await?;
         let mut hashes = std::collections::HashMap::with_capacity(rows.len());
         for r in &rows {
@@ -431,7 +433,7 @@ const HEAD_POLL: Duration = Duration::from_secs(1);
 
 /// Anchors the chain on its schedule, beside the service, never in an append.
 pub struct Anchorer {
-    pub store: Store,
+    pub chain: AuditChain,
     pub key: AnchorKey,
     pub file: AnchorFile,
     pub schedule: AnchorSchedule,
@@ -455,7 +457,7 @@ impl Anchorer {
                 let _ = tokio::time::timeout(HEAD_POLL, stop.changed()).await;
             }
             let stopping = stopping || *stop.borrow();
-            let head = match self.store.audit_head().await {
+            let head = match self.chain.head().await {
                 Ok((seq, _)) => seq,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot read the audit chain's head");
@@ -469,7 +471,7 @@ impl Anchorer {
                 || (head > last_seq && last_at.elapsed() >= self.schedule.every)
                 || (head > last_seq && stopping);
             if due {
-                match self.store.anchor_audit(&self.key, &self.file).await {
+                match self.chain.anchor(&self.key, &self.file).await {
                     Ok(anchor) => {
                         last_seq = anchor.map_or(head, |a| a.seq);
                         last_at = Instant::now();

@@ -2,7 +2,7 @@
 //! the decision log (Information Management Act 17 §), append-only and tamper-evident.
 //!
 //! Row n's hash is SHA-256 over row n-1's hash and row n's fields, so changing, removing
-//! or inserting any row breaks every hash after it; [`Store::verify_audit`] names the
+//! or inserting any row breaks every hash after it; [`AuditChain::verify`] names the
 //! first row that does not fit. An auditor can recompute a hash with common tools: it is
 //! `sha256(prev_hash + "\n" + JSON array of the fields in column order)`.
 
@@ -11,7 +11,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
-use crate::store::{Store, StoreError, now_micros};
+use polku_store::{Db, StoreError, now_micros};
 
 /// Which of the three logs a row belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -122,7 +122,7 @@ fn fields(seq: i64, at: i64, e: &AuditEntry, detail: &str) -> Value {
 }
 
 /// Appends `entry` inside `tx`; the entry commits or rolls back with the work it records.
-pub(crate) async fn append_in(
+pub async fn append_in(
     tx: &mut Transaction<'_, Any>,
     entry: &AuditEntry,
 ) -> Result<i64, StoreError> {
@@ -136,7 +136,7 @@ const ROWS_PER_INSERT: usize = 200;
 /// the head is advanced by all of them at once (its row lock queues concurrent appends),
 /// the hashes are chained here, the rows go in with one INSERT, and the head takes the
 /// last hash. Returns the last entry's sequence number.
-pub(crate) async fn append_all_in(
+pub async fn append_all_in(
     tx: &mut Transaction<'_, Any>,
     entries: &[AuditEntry],
 ) -> Result<i64, StoreError> {
@@ -238,9 +238,24 @@ pub struct AuditQuery {
     pub limit: i64,
 }
 
-impl Store {
+/// The chain in a database: search, append on its own, verify. Work that must be logged
+/// with what it records appends inside its own transaction ([`append_in`]).
+#[derive(Debug, Clone)]
+pub struct AuditChain {
+    db: Db,
+}
+
+impl AuditChain {
+    pub fn new(db: Db) -> AuditChain {
+        AuditChain { db }
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// The rows that match, newest first.
-    pub async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {
+    pub async fn search(&self, q: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, at, log, actor, organisation, person, purpose, legal_basis, detail, x_road_client
              FROM audit_log
@@ -272,7 +287,7 @@ impl Store {
     }
 
     /// How many entries `log` holds.
-    pub async fn audit_count(&self, log: AuditLog) -> Result<i64, StoreError> {
+    pub async fn count(&self, log: AuditLog) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE log = $1")
             .bind(log.as_str())
             .fetch_one(self.db.pool())
@@ -281,26 +296,26 @@ impl Store {
     }
 
     /// Appends several entries in one transaction (the disclosures of one case's evidence).
-    pub async fn audit_all(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+    pub async fn append_all(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
         if entries.is_empty() {
             return Ok(());
         }
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.db.begin_write().await?;
         append_all_in(&mut tx, entries).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Appends one entry on its own (a read, a disclosure).
-    pub async fn audit(&self, entry: &AuditEntry) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
+    pub async fn append(&self, entry: &AuditEntry) -> Result<i64, StoreError> {
+        let mut tx = self.db.begin_write().await?;
         let seq = append_in(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(seq)
     }
 
     /// Checks every row of the chain in order and names the first that does not fit.
-    pub async fn verify_audit(&self) -> Result<ChainReport, StoreError> {
+    pub async fn verify(&self) -> Result<ChainReport, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, at, log, actor, organisation, person, purpose, legal_basis, detail, x_road_client,
                     x_road_user_id, x_road_issue, prev_hash, hash
