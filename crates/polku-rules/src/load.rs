@@ -355,19 +355,7 @@ fn check_rule_set(
     let mut tests = Vec::new();
     check_tests(c, root, &conditions, &versions, &mut tests);
     if let Some((path, text)) = tests_file {
-        let saved = std::mem::replace(&mut c.file, path.to_owned());
-        match yaml::parse(text) {
-            Ok(node) => {
-                for (k, _) in node.as_map().unwrap_or_default() {
-                    if !matches!(k.as_str(), Some("tests" | "test_base")) {
-                        c.error(k.line, "a tests file holds only `test_base` and `tests`");
-                    }
-                }
-                check_tests(c, &node, &conditions, &versions, &mut tests);
-            }
-            Err(e) => c.error(e.line, e.message),
-        }
-        c.file = saved;
+        check_tests_file(c, path, text, &conditions, &versions, &mut tests);
     }
 
     let segments = build_segments(&versions, &parameters);
@@ -386,6 +374,30 @@ fn check_rule_set(
         tests,
         segments,
     })
+}
+
+/// The tests in a rule set's sibling file (`TESTS_SUFFIX`); its errors name that file.
+fn check_tests_file(
+    c: &mut Checker,
+    path: &Path,
+    text: &str,
+    conditions: &[Condition],
+    versions: &[Version],
+    tests: &mut Vec<TestCase>,
+) {
+    let saved = std::mem::replace(&mut c.file, path.to_owned());
+    match yaml::parse(text) {
+        Ok(node) => {
+            for (k, _) in node.as_map().unwrap_or_default() {
+                if !matches!(k.as_str(), Some("tests" | "test_base")) {
+                    c.error(k.line, "a tests file holds only `test_base` and `tests`");
+                }
+            }
+            check_tests(c, &node, conditions, versions, tests);
+        }
+        Err(e) => c.error(e.line, e.message),
+    }
+    c.file = saved;
 }
 
 fn check_decides(c: &mut Checker, root: &Node) {
