@@ -11,7 +11,7 @@
 //! unknown; `has(a.b)` tells whether an input is known and is never unknown itself.
 
 use cel::common::ast::operators as op;
-use cel::common::ast::{Expr, IdedExpr, LiteralValue};
+use cel::common::ast::{Expr, IdedExpr, ListExpr, LiteralValue, SelectExpr};
 use jiff::civil::Date;
 
 use crate::schema::{
@@ -307,54 +307,15 @@ impl<'s> Compiler<'s> {
                 ),
                 LiteralValue::Bytes(_) => err("bytes are not a value in rules"),
             },
+            Expr::Select(sel) if sel.test => self.has(sel),
             Expr::Ident(_) | Expr::Select(_) => {
-                if let Expr::Select(sel) = &e.expr
-                    && sel.test
-                {
-                    let path = dotted(&sel.operand)
-                        .map(|p| format!("{p}.{}", sel.field))
-                        .ok_or(ExprError {
-                            line: 0,
-                            message: "`has()` takes an input name such as `has(family.children)`"
-                                .into(),
-                        })?;
-                    let Some(slot) = field_index(&path) else {
-                        return err(format!(
-                            "`{path}` is not an input of the application schema"
-                        ));
-                    };
-                    self.use_field(slot);
-                    return Ok(Typed::Bool(Box::new(move |env: &Env| {
-                        V::Bool(env.app.get(slot).is_some())
-                    })));
-                }
                 let path = dotted(e).ok_or(ExprError {
                     line: 0,
                     message: "only input names can be selected from".into(),
                 })?;
                 self.field(&path)
             }
-            Expr::List(list) => {
-                let mut texts = Vec::new();
-                let mut nums = Vec::new();
-                for item in &list.elements {
-                    match &item.expr {
-                        Expr::Literal(LiteralValue::String(t)) => texts.push(t.inner().to_owned()),
-                        Expr::Literal(LiteralValue::Int(i)) => nums.push(*i.inner() as f64),
-                        Expr::Literal(LiteralValue::UInt(u)) => nums.push(*u.inner() as f64),
-                        Expr::Literal(LiteralValue::Double(d)) => nums.push(*d.inner()),
-                        _ => return err("list items must be literal numbers or texts"),
-                    }
-                }
-                if !texts.is_empty() && !nums.is_empty() {
-                    return err("a list must hold only texts or only numbers");
-                }
-                Ok(if nums.is_empty() {
-                    Typed::Texts(texts)
-                } else {
-                    Typed::Nums(nums)
-                })
-            }
+            Expr::List(list) => list_literal(list),
             Expr::Call(call) => {
                 if let Some(target) = &call.target {
                     return err(format!(
@@ -374,6 +335,25 @@ impl<'s> Compiler<'s> {
             }
             Expr::Unspecified => err("an empty expression"),
         }
+    }
+
+    /// `has(a.b)`: whether an input is known; never unknown itself.
+    fn has(&mut self, sel: &SelectExpr) -> Result<Typed, ExprError> {
+        let path = dotted(&sel.operand)
+            .map(|p| format!("{p}.{}", sel.field))
+            .ok_or(ExprError {
+                line: 0,
+                message: "`has()` takes an input name such as `has(family.children)`".into(),
+            })?;
+        let Some(slot) = field_index(&path) else {
+            return err(format!(
+                "`{path}` is not an input of the application schema"
+            ));
+        };
+        self.use_field(slot);
+        Ok(Typed::Bool(Box::new(move |env: &Env| {
+            V::Bool(env.app.get(slot).is_some())
+        })))
     }
 
     fn bool_arg(&mut self, e: &IdedExpr, what: &str) -> Result<Node, ExprError> {
@@ -775,6 +755,29 @@ fn unknown_function<T>(name: &str) -> Result<T, ExprError> {
         "`{}` is not a function rules may use (param, has, sum_first, min, max, years_between, months_between, date, cefr)",
         pretty_fn(name)
     ))
+}
+
+/// A list literal: only texts or only numbers, the right-hand side of `in`.
+fn list_literal(list: &ListExpr) -> Result<Typed, ExprError> {
+    let mut texts = Vec::new();
+    let mut nums = Vec::new();
+    for item in &list.elements {
+        match &item.expr {
+            Expr::Literal(LiteralValue::String(t)) => texts.push(t.inner().to_owned()),
+            Expr::Literal(LiteralValue::Int(i)) => nums.push(*i.inner() as f64),
+            Expr::Literal(LiteralValue::UInt(u)) => nums.push(*u.inner() as f64),
+            Expr::Literal(LiteralValue::Double(d)) => nums.push(*d.inner()),
+            _ => return err("list items must be literal numbers or texts"),
+        }
+    }
+    if !texts.is_empty() && !nums.is_empty() {
+        return err("a list must hold only texts or only numbers");
+    }
+    Ok(if nums.is_empty() {
+        Typed::Texts(texts)
+    } else {
+        Typed::Nums(nums)
+    })
 }
 
 fn num_const(x: f64) -> Typed {
