@@ -295,200 +295,231 @@ fn groups_of(system: System) -> &'static [&'static str] {
     }
 }
 
+/// Evidence groups by name, as one system's answer fills them.
+type Groups = Vec<(&'static str, Value)>;
+
 /// Puts one answer into the application in the input schema's shape.
 fn place(application: &mut Value, system: System, a: &Answer<Value>) {
     let r = &a.record;
-    let with_provenance = |fields: Value| -> Value {
-        let mut m = match fields {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        };
-        m.insert("source".into(), a.source.clone().into());
-        m.insert("request_id".into(), a.request_id.clone().into());
-        m.insert("fetched_at".into(), a.fetched_at.clone().into());
-        Value::Object(m)
-    };
-    let groups: Vec<(&str, Value)> = match system {
-        System::Population => {
-            // What the population register knows of the applicant and their family.
-            use polku_rules::schema::put_path;
-            // A partial date (`1990-00-00`) is not a date: unknown.
-            if let Some(d) = r["date_of_birth"]
-                .as_str()
-                .and_then(polku_rules::schema::parse_date)
-            {
-                put_path(application, "applicant.date_of_birth", d.to_string().into());
-            }
-            let nationality = r["nationality"].as_str();
-            put_path(
-                application,
-                "applicant.stateless",
-                nationality.is_none().into(),
-            );
-            put_path(
-                application,
-                "applicant.nordic_citizen",
-                matches!(nationality, Some("DNK" | "ISL" | "NOR" | "SWE")).into(),
-            );
-            put_path(
-                application,
-                "applicant.spouse_of_finnish_citizen",
-                r["spouse_finnish_citizen"].clone(),
-            );
-            // A Finnish spouse is the family tie to a Finnish citizen the register holds.
-            put_path(
-                application,
-                "applicant.family_member_of_finnish_citizen",
-                r["spouse_finnish_citizen"].clone(),
-            );
-            put_path(application, "family.adults", r["family_adults"].clone());
-            put_path(application, "family.children", r["children"].clone());
-            let mut population = json!({
-                "resident_in_finland": r["resident_in_finland"],
-                "residence_years": r["residence_years"],
-                "family_relationship_continues": r["family_relationship_continues"],
-                "family_tie": r["family_tie"],
-            });
-            if let Some(code) = r["address"]["municipality_code"].as_str() {
-                population["municipality_code"] = code.into();
-            }
-            vec![
-                (
-                    "identity",
-                    json!({
-                        "established": r["identity_established"],
-                        "unresolved_conflict": r["unresolved_identity_conflict"],
-                    }),
-                ),
-                ("population", population),
-            ]
-        }
-        System::Permits => {
-            polku_rules::schema::put_path(
-                application,
-                "applicant.refugee_or_subsidiary_protection",
-                r["international_protection"].clone(),
-            );
-            let mut m = Map::new();
-            for k in [
-                "current_permit_type",
-                "previous_employer_id",
-                "previous_occupational_field",
-                "sponsor_permit_type",
-                "sponsor_permit_valid_until",
-            ] {
-                if !r[k].is_null() {
-                    m.insert(k.into(), r[k].clone());
-                }
-            }
-            m.insert(
-                "continuous_residence_years_a".into(),
-                r["continuous_residence_years_a"].clone(),
-            );
-            vec![("permits", Value::Object(m))]
-        }
-        System::Incomes => {
-            let mut incomes = json!({
-                "monthly_gross_pay_avg_eur": r["monthly_gross_pay_avg_6m_eur"],
-                "household_monthly_net_income_eur": r["household_monthly_net_income_eur"],
-                "annual_earned_income_eur": r["annual_earned_income_eur"],
-                "employment_years": r["employment_years"],
-            });
-            for key in ["employer_id", "occupational_field", "employment_ends"] {
-                if let Some(v) = r[key].as_str() {
-                    incomes[key] = v.into();
-                }
-            }
-            vec![
-                ("incomes", incomes),
-                (
-                    "benefits",
-                    json!({
-                        "unemployment_or_social_assistance_months_24m": r["benefit_months_24m"],
-                        "unemployment_or_social_assistance_months_36m": r["benefit_months_36m"],
-                        "household_benefit_months_24m": r["household_benefit_months_24m"],
-                        "kela_card": r["kela_card"],
-                    }),
-                ),
-            ]
-        }
-        System::CriminalRecords => {
-            let mut record = r.clone();
-            // None is no sentence: the field is absent, not unknown-by-null.
-            if let Some(o) = record.as_object_mut() {
-                o.retain(|_, v| !v.is_null());
-            }
-            vec![("criminal_records", record)]
-        }
-        System::Tax => vec![
-            (
-                "tax",
-                json!({"unpaid_taxes": r["unpaid_taxes_eur"].as_u64().unwrap_or(0) > 0}),
-            ),
-            (
-                "enforcement",
-                json!({"unpaid_public_payments": r["unpaid_public_payments"]}),
-            ),
-        ],
-        System::TradeRegister => vec![(
-            "trade_register",
-            json!({"employer_active": r["active"], "employer_bankrupt": r["bankrupt"]}),
-        )],
+    let groups = match system {
+        System::Population => from_population(application, r),
+        System::Permits => from_permits(application, r),
+        System::Incomes => from_incomes(r),
+        System::CriminalRecords => from_criminal_records(r),
+        System::Tax => from_tax(r),
+        System::TradeRegister => from_trade_register(r),
         System::Security => vec![("security", r.clone())],
         System::Sis => vec![("sis", r.clone())],
-        System::Studies => vec![
-            ("studies", {
-                let mut studies = json!({
-                    "enrolled": r["enrolled"],
-                    "credits_last_year": r["credits_last_year"],
-                    "degree_programme": r["degree_programme"],
-                    "scholarship_eur_month": r["scholarship_eur_month"],
-                    "tuition_fee_unpaid_eur": r["tuition_fee_unpaid_eur"],
-                });
-                if let Some(end) = r["expected_end"].as_str() {
-                    studies["expected_end"] = end.into();
-                }
-                studies
-            }),
-            (
-                "education",
-                json!({
-                    "finnish_masters_degree": r["finnish_masters_degree"],
-                    "higher_education_degree": r["higher_education_degree"],
-                }),
-            ),
-        ],
-        System::LanguageTests => {
-            let mut m = Map::new();
-            for lang in ["finnish", "swedish"] {
-                for sub in ["speaking", "writing", "reading", "listening"] {
-                    m.insert(format!("{lang}_{sub}"), r[lang][sub].clone());
-                }
-            }
-            vec![("language", Value::Object(m))]
-        }
-        System::EmployerDeclarations => {
-            let mut terms = json!({
-                "monthly_gross_pay_eur": r["monthly_gross_pay_eur"],
-                "permanent_contract": r["permanent_contract"],
-            });
-            if !r["contract_months"].is_null() {
-                terms["contract_months"] = r["contract_months"].clone();
-            }
-            vec![("employer_declaration", terms)]
-        }
-        System::CollectiveAgreements => vec![(
-            "agreements",
-            json!({
-                "generally_binding": r["generally_binding"],
-                "minimum_monthly_pay_eur": r["minimum_monthly_pay_eur"],
-            }),
-        )],
+        System::Studies => from_studies(r),
+        System::LanguageTests => from_language_tests(r),
+        System::EmployerDeclarations => from_employer_declarations(r),
+        System::CollectiveAgreements => from_collective_agreements(r),
         System::Eurodac | System::Ees | System::Vis => vec![],
     };
     if let Some(evidence) = evidence_object(application) {
         for (group, fields) in groups {
-            evidence.insert(group.to_owned(), with_provenance(fields));
+            evidence.insert(group.to_owned(), with_provenance(fields, a));
         }
     }
+}
+
+/// A group's fields with the answer's source, request id and fetch time.
+fn with_provenance(fields: Value, a: &Answer<Value>) -> Value {
+    let mut m = match fields {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    m.insert("source".into(), a.source.clone().into());
+    m.insert("request_id".into(), a.request_id.clone().into());
+    m.insert("fetched_at".into(), a.fetched_at.clone().into());
+    Value::Object(m)
+}
+
+/// What the population register knows of the applicant and their family.
+fn from_population(application: &mut Value, r: &Value) -> Groups {
+    use polku_rules::schema::put_path;
+    // A partial date (`1990-00-00`) is not a date: unknown.
+    if let Some(d) = r["date_of_birth"]
+        .as_str()
+        .and_then(polku_rules::schema::parse_date)
+    {
+        put_path(application, "applicant.date_of_birth", d.to_string().into());
+    }
+    let nationality = r["nationality"].as_str();
+    put_path(
+        application,
+        "applicant.stateless",
+        nationality.is_none().into(),
+    );
+    put_path(
+        application,
+        "applicant.nordic_citizen",
+        matches!(nationality, Some("DNK" | "ISL" | "NOR" | "SWE")).into(),
+    );
+    put_path(
+        application,
+        "applicant.spouse_of_finnish_citizen",
+        r["spouse_finnish_citizen"].clone(),
+    );
+    // A Finnish spouse is the family tie to a Finnish citizen the register holds.
+    put_path(
+        application,
+        "applicant.family_member_of_finnish_citizen",
+        r["spouse_finnish_citizen"].clone(),
+    );
+    put_path(application, "family.adults", r["family_adults"].clone());
+    put_path(application, "family.children", r["children"].clone());
+    let mut population = json!({
+        "resident_in_finland": r["resident_in_finland"],
+        "residence_years": r["residence_years"],
+        "family_relationship_continues": r["family_relationship_continues"],
+        "family_tie": r["family_tie"],
+    });
+    if let Some(code) = r["address"]["municipality_code"].as_str() {
+        population["municipality_code"] = code.into();
+    }
+    vec![
+        (
+            "identity",
+            json!({
+                "established": r["identity_established"],
+                "unresolved_conflict": r["unresolved_identity_conflict"],
+            }),
+        ),
+        ("population", population),
+    ]
+}
+
+fn from_permits(application: &mut Value, r: &Value) -> Groups {
+    polku_rules::schema::put_path(
+        application,
+        "applicant.refugee_or_subsidiary_protection",
+        r["international_protection"].clone(),
+    );
+    let mut m = Map::new();
+    for k in [
+        "current_permit_type",
+        "previous_employer_id",
+        "previous_occupational_field",
+        "sponsor_permit_type",
+        "sponsor_permit_valid_until",
+    ] {
+        if !r[k].is_null() {
+            m.insert(k.into(), r[k].clone());
+        }
+    }
+    m.insert(
+        "continuous_residence_years_a".into(),
+        r["continuous_residence_years_a"].clone(),
+    );
+    vec![("permits", Value::Object(m))]
+}
+
+fn from_incomes(r: &Value) -> Groups {
+    let mut incomes = json!({
+        "monthly_gross_pay_avg_eur": r["monthly_gross_pay_avg_6m_eur"],
+        "household_monthly_net_income_eur": r["household_monthly_net_income_eur"],
+        "annual_earned_income_eur": r["annual_earned_income_eur"],
+        "employment_years": r["employment_years"],
+    });
+    for key in ["employer_id", "occupational_field", "employment_ends"] {
+        if let Some(v) = r[key].as_str() {
+            incomes[key] = v.into();
+        }
+    }
+    vec![
+        ("incomes", incomes),
+        (
+            "benefits",
+            json!({
+                "unemployment_or_social_assistance_months_24m": r["benefit_months_24m"],
+                "unemployment_or_social_assistance_months_36m": r["benefit_months_36m"],
+                "household_benefit_months_24m": r["household_benefit_months_24m"],
+                "kela_card": r["kela_card"],
+            }),
+        ),
+    ]
+}
+
+fn from_criminal_records(r: &Value) -> Groups {
+    let mut record = r.clone();
+    // None is no sentence: the field is absent, not unknown-by-null.
+    if let Some(o) = record.as_object_mut() {
+        o.retain(|_, v| !v.is_null());
+    }
+    vec![("criminal_records", record)]
+}
+
+fn from_tax(r: &Value) -> Groups {
+    vec![
+        (
+            "tax",
+            json!({"unpaid_taxes": r["unpaid_taxes_eur"].as_u64().unwrap_or(0) > 0}),
+        ),
+        (
+            "enforcement",
+            json!({"unpaid_public_payments": r["unpaid_public_payments"]}),
+        ),
+    ]
+}
+
+fn from_trade_register(r: &Value) -> Groups {
+    vec![(
+        "trade_register",
+        json!({"employer_active": r["active"], "employer_bankrupt": r["bankrupt"]}),
+    )]
+}
+
+fn from_studies(r: &Value) -> Groups {
+    let mut studies = json!({
+        "enrolled": r["enrolled"],
+        "credits_last_year": r["credits_last_year"],
+        "degree_programme": r["degree_programme"],
+        "scholarship_eur_month": r["scholarship_eur_month"],
+        "tuition_fee_unpaid_eur": r["tuition_fee_unpaid_eur"],
+    });
+    if let Some(end) = r["expected_end"].as_str() {
+        studies["expected_end"] = end.into();
+    }
+    vec![
+        ("studies", studies),
+        (
+            "education",
+            json!({
+                "finnish_masters_degree": r["finnish_masters_degree"],
+                "higher_education_degree": r["higher_education_degree"],
+            }),
+        ),
+    ]
+}
+
+fn from_language_tests(r: &Value) -> Groups {
+    let mut m = Map::new();
+    for lang in ["finnish", "swedish"] {
+        for sub in ["speaking", "writing", "reading", "listening"] {
+            m.insert(format!("{lang}_{sub}"), r[lang][sub].clone());
+        }
+    }
+    vec![("language", Value::Object(m))]
+}
+
+fn from_employer_declarations(r: &Value) -> Groups {
+    let mut terms = json!({
+        "monthly_gross_pay_eur": r["monthly_gross_pay_eur"],
+        "permanent_contract": r["permanent_contract"],
+    });
+    if !r["contract_months"].is_null() {
+        terms["contract_months"] = r["contract_months"].clone();
+    }
+    vec![("employer_declaration", terms)]
+}
+
+fn from_collective_agreements(r: &Value) -> Groups {
+    vec![(
+        "agreements",
+        json!({
+            "generally_binding": r["generally_binding"],
+            "minimum_monthly_pay_eur": r["minimum_monthly_pay_eur"],
+        }),
+    )]
 }

@@ -339,30 +339,8 @@ async fn serve_request(
         return problem(StatusCode::NOT_FOUND, format!("no service {service}"));
     };
     let token = header("authorization").and_then(|a| a.strip_prefix("Bearer ").map(str::to_owned));
-    match served.access.check(token.as_deref(), &client, system) {
-        Ok(()) => {}
-        Err(Refusal::Unknown) => {
-            return problem(
-                StatusCode::UNAUTHORIZED,
-                "no credential this server knows: send Authorization: Bearer <credential>"
-                    .to_owned(),
-            );
-        }
-        Err(Refusal::NotYou(issued_to)) => {
-            tracing::warn!(claimed = ?client, issued_to = %issued_to, "X-Road-Client disagrees with the credential");
-            return problem(
-                StatusCode::FORBIDDEN,
-                format!(
-                    "X-Road-Client does not match the credential, which was issued to {issued_to}"
-                ),
-            );
-        }
-        Err(Refusal::NoRight) => {
-            return problem(
-                StatusCode::FORBIDDEN,
-                format!("{client} has no access right to {}", system.service()),
-            );
-        }
+    if let Some(refused) = refusal(&served.access, token.as_deref(), &client, system) {
+        return refused;
     }
     let ask = Ask {
         key: key.to_owned(),
@@ -370,23 +348,7 @@ async fn serve_request(
         issue: header("x-road-issue").unwrap_or_default(),
     };
     tracing::debug!(client = ?client, message_id = ?message_id, service, key = ?key, "register request");
-    let reply = match system {
-        System::Population => json_of(sim.person(&ask).await),
-        System::Permits => json_of(sim.permits(&ask).await),
-        System::Incomes => json_of(sim.incomes(&ask).await),
-        System::CriminalRecords => json_of(sim.records(&ask).await),
-        System::Tax => json_of(sim.debts(&ask).await),
-        System::TradeRegister => json_of(sim.company(&ask).await),
-        System::Security => json_of(sim.statement(&ask).await),
-        System::Eurodac => json_of(sim.hits(&ask).await),
-        System::Ees => json_of(sim.movements(&ask).await),
-        System::Sis => json_of(sim.alerts(&ask).await),
-        System::Vis => json_of(sim.visas(&ask).await),
-        System::LanguageTests => json_of(sim.results(&ask).await),
-        System::Studies => json_of(sim.studies(&ask).await),
-        System::CollectiveAgreements => json_of(sim.agreement(&ask).await),
-        System::EmployerDeclarations => json_of(sim.terms(&ask).await),
-    };
+    let reply = simulated(sim, system, &ask).await;
     match reply {
         Ok(body) => (
             StatusCode::OK,
@@ -400,6 +362,57 @@ async fn serve_request(
             .into_response(),
         Err(e @ RegisterError::NotFound { .. }) => problem(StatusCode::NOT_FOUND, e.to_string()),
         Err(e) => problem(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    }
+}
+
+/// The answer to a request its credential does not allow: an unknown credential, one
+/// issued to another client than the header names, or one without a right to `system`.
+fn refusal(
+    access: &AccessRights,
+    token: Option<&str>,
+    client: &str,
+    system: System,
+) -> Option<Response> {
+    match access.check(token, client, system) {
+        Ok(()) => None,
+        Err(Refusal::Unknown) => Some(problem(
+            StatusCode::UNAUTHORIZED,
+            "no credential this server knows: send Authorization: Bearer <credential>".to_owned(),
+        )),
+        Err(Refusal::NotYou(issued_to)) => {
+            tracing::warn!(claimed = ?client, issued_to = %issued_to, "X-Road-Client disagrees with the credential");
+            Some(problem(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "X-Road-Client does not match the credential, which was issued to {issued_to}"
+                ),
+            ))
+        }
+        Err(Refusal::NoRight) => Some(problem(
+            StatusCode::FORBIDDEN,
+            format!("{client} has no access right to {}", system.service()),
+        )),
+    }
+}
+
+/// What the simulator holds for `ask` in `system`, as JSON.
+async fn simulated(sim: &Simulator, system: System, ask: &Ask) -> Result<String, RegisterError> {
+    match system {
+        System::Population => json_of(sim.person(ask).await),
+        System::Permits => json_of(sim.permits(ask).await),
+        System::Incomes => json_of(sim.incomes(ask).await),
+        System::CriminalRecords => json_of(sim.records(ask).await),
+        System::Tax => json_of(sim.debts(ask).await),
+        System::TradeRegister => json_of(sim.company(ask).await),
+        System::Security => json_of(sim.statement(ask).await),
+        System::Eurodac => json_of(sim.hits(ask).await),
+        System::Ees => json_of(sim.movements(ask).await),
+        System::Sis => json_of(sim.alerts(ask).await),
+        System::Vis => json_of(sim.visas(ask).await),
+        System::LanguageTests => json_of(sim.results(ask).await),
+        System::Studies => json_of(sim.studies(ask).await),
+        System::CollectiveAgreements => json_of(sim.agreement(ask).await),
+        System::EmployerDeclarations => json_of(sim.terms(ask).await),
     }
 }
 

@@ -108,6 +108,15 @@ pub fn describe(rs: &RuleSet, lang: Lang) -> String {
         let _ = writeln!(out, "- {label}: {}", outcome_text(outcome, lang));
     }
     let _ = writeln!(out, "\n{}\n", w.safeguards);
+    write_versions(&mut out, rs, lang, &w);
+    write_conditions(&mut out, rs, lang, &w);
+    write_parameters(&mut out, rs, lang, &w);
+    debug_assert!(rs.automation.any_not_met != Outcome::Grant);
+    out
+}
+
+/// The versions with their in-force periods.
+fn write_versions(out: &mut String, rs: &RuleSet, lang: Lang, w: &Words) {
     let _ = writeln!(out, "## {}\n", w.versions);
     for v in &rs.versions {
         let mut from = String::new();
@@ -123,6 +132,10 @@ pub fn describe(rs: &RuleSet, lang: Lang) -> String {
         }
         out.push('\n');
     }
+}
+
+/// The conditions, numbered, with their legal basis, versions, law text and exception.
+fn write_conditions(out: &mut String, rs: &RuleSet, lang: Lang, w: &Words) {
     let _ = writeln!(out, "\n## {}\n", w.conditions);
     for (i, c) in rs.conditions.iter().enumerate() {
         let _ = writeln!(
@@ -146,6 +159,10 @@ pub fn describe(rs: &RuleSet, lang: Lang) -> String {
             let _ = writeln!(out, "   {}: `{}`", w.exception, u.source);
         }
     }
+}
+
+/// The parameters with their source and their values over time.
+fn write_parameters(out: &mut String, rs: &RuleSet, lang: Lang, w: &Words) {
     if !rs.parameters.is_empty() {
         let _ = writeln!(out, "\n## {}\n", w.parameters);
         for p in &rs.parameters {
@@ -173,6 +190,4 @@ pub fn describe(rs: &RuleSet, lang: Lang) -> String {
             }
         }
     }
-    debug_assert!(rs.automation.any_not_met != Outcome::Grant);
-    out
 }

@@ -10,7 +10,8 @@
 //! true || unknown = true); every other operator gives unknown if any operand is
 //! unknown; `has(a.b)` tells whether an input is known and is never unknown itself.
 
-use cel::common::ast::{Expr, IdedExpr, LiteralValue};
+use cel::common::ast::operators as op;
+use cel::common::ast::{Expr, IdedExpr, ListExpr, LiteralValue, SelectExpr};
 use jiff::civil::Date;
 
 use crate::schema::{
@@ -306,54 +307,15 @@ impl<'s> Compiler<'s> {
                 ),
                 LiteralValue::Bytes(_) => err("bytes are not a value in rules"),
             },
+            Expr::Select(sel) if sel.test => self.has(sel),
             Expr::Ident(_) | Expr::Select(_) => {
-                if let Expr::Select(sel) = &e.expr
-                    && sel.test
-                {
-                    let path = dotted(&sel.operand)
-                        .map(|p| format!("{p}.{}", sel.field))
-                        .ok_or(ExprError {
-                            line: 0,
-                            message: "`has()` takes an input name such as `has(family.children)`"
-                                .into(),
-                        })?;
-                    let Some(slot) = field_index(&path) else {
-                        return err(format!(
-                            "`{path}` is not an input of the application schema"
-                        ));
-                    };
-                    self.use_field(slot);
-                    return Ok(Typed::Bool(Box::new(move |env: &Env| {
-                        V::Bool(env.app.get(slot).is_some())
-                    })));
-                }
                 let path = dotted(e).ok_or(ExprError {
                     line: 0,
                     message: "only input names can be selected from".into(),
                 })?;
                 self.field(&path)
             }
-            Expr::List(list) => {
-                let mut texts = Vec::new();
-                let mut nums = Vec::new();
-                for item in &list.elements {
-                    match &item.expr {
-                        Expr::Literal(LiteralValue::String(t)) => texts.push(t.inner().to_owned()),
-                        Expr::Literal(LiteralValue::Int(i)) => nums.push(*i.inner() as f64),
-                        Expr::Literal(LiteralValue::UInt(u)) => nums.push(*u.inner() as f64),
-                        Expr::Literal(LiteralValue::Double(d)) => nums.push(*d.inner()),
-                        _ => return err("list items must be literal numbers or texts"),
-                    }
-                }
-                if !texts.is_empty() && !nums.is_empty() {
-                    return err("a list must hold only texts or only numbers");
-                }
-                Ok(if nums.is_empty() {
-                    Typed::Texts(texts)
-                } else {
-                    Typed::Nums(nums)
-                })
-            }
+            Expr::List(list) => list_literal(list),
             Expr::Call(call) => {
                 if let Some(target) = &call.target {
                     return err(format!(
@@ -373,6 +335,25 @@ impl<'s> Compiler<'s> {
             }
             Expr::Unspecified => err("an empty expression"),
         }
+    }
+
+    /// `has(a.b)`: whether an input is known; never unknown itself.
+    fn has(&mut self, sel: &SelectExpr) -> Result<Typed, ExprError> {
+        let path = dotted(&sel.operand)
+            .map(|p| format!("{p}.{}", sel.field))
+            .ok_or(ExprError {
+                line: 0,
+                message: "`has()` takes an input name such as `has(family.children)`".into(),
+            })?;
+        let Some(slot) = field_index(&path) else {
+            return err(format!(
+                "`{path}` is not an input of the application schema"
+            ));
+        };
+        self.use_field(slot);
+        Ok(Typed::Bool(Box::new(move |env: &Env| {
+            V::Bool(env.app.get(slot).is_some())
+        })))
     }
 
     fn bool_arg(&mut self, e: &IdedExpr, what: &str) -> Result<Node, ExprError> {
@@ -408,22 +389,37 @@ impl<'s> Compiler<'s> {
         }
     }
 
+    /// A call or an operator: compiled by the family it belongs to.
     fn call(&mut self, name: &str, args: &[IdedExpr]) -> Result<Typed, ExprError> {
-        use cel::common::ast::operators as op;
-        let arity = |n: usize| -> Result<(), ExprError> {
-            if args.len() == n {
-                Ok(())
-            } else {
-                err(format!(
-                    "`{}` takes {n} argument(s), {} given",
-                    pretty_fn(name),
-                    args.len()
-                ))
+        match name {
+            op::LOGICAL_AND | op::LOGICAL_OR | op::LOGICAL_NOT | op::CONDITIONAL => {
+                self.logic(name, args)
             }
-        };
+            op::NEGATE | op::ADD | op::SUBSTRACT | op::MULTIPLY | op::DIVIDE | "min" | "max" => {
+                self.arithmetic(name, args)
+            }
+            op::LESS
+            | op::LESS_EQUALS
+            | op::GREATER
+            | op::GREATER_EQUALS
+            | op::EQUALS
+            | op::NOT_EQUALS => {
+                arity(name, args, 2)?;
+                self.comparison(name, &args[0], &args[1])
+            }
+            "years_between" | "months_between" | "add_months" | "date" => self.dates(name, args),
+            "param" | "sum_first" => self.parameters(name, args),
+            op::IN => self.in_list(args),
+            "cefr" => self.cefr(args),
+            other => unknown_function(other),
+        }
+    }
+
+    /// Kleene's `&&` and `||`, `!`, and `? :`.
+    fn logic(&mut self, name: &str, args: &[IdedExpr]) -> Result<Typed, ExprError> {
         match name {
             op::LOGICAL_AND | op::LOGICAL_OR => {
-                arity(2)?;
+                arity(name, args, 2)?;
                 let a = self.bool_arg(&args[0], "`&&` / `||`")?;
                 let b = self.bool_arg(&args[1], "`&&` / `||`")?;
                 let and = name == op::LOGICAL_AND;
@@ -445,53 +441,15 @@ impl<'s> Compiler<'s> {
                 })))
             }
             op::LOGICAL_NOT => {
-                arity(1)?;
+                arity(name, args, 1)?;
                 let a = self.bool_arg(&args[0], "`!`")?;
                 Ok(Typed::Bool(Box::new(move |env: &Env| match a(env) {
                     V::Bool(b) => V::Bool(!b),
                     _ => V::Unknown,
                 })))
             }
-            op::NEGATE => {
-                arity(1)?;
-                let a = self.num_arg(&args[0], "`-`")?;
-                Ok(Typed::Num(Box::new(move |env: &Env| match a(env) {
-                    V::Num(x) => V::Num(-x),
-                    _ => V::Unknown,
-                })))
-            }
-            op::ADD | op::SUBSTRACT | op::MULTIPLY | op::DIVIDE => {
-                arity(2)?;
-                let a = self.num_arg(&args[0], "arithmetic")?;
-                let b = self.num_arg(&args[1], "arithmetic")?;
-                let f: fn(f64, f64) -> f64 = match name {
-                    op::ADD => |x, y| x + y,
-                    op::SUBSTRACT => |x, y| x - y,
-                    op::MULTIPLY => |x, y| x * y,
-                    _ => |x, y| x / y,
-                };
-                Ok(Typed::Num(Box::new(move |env: &Env| {
-                    match (a(env), b(env)) {
-                        (V::Num(x), V::Num(y)) => {
-                            let r = f(x, y);
-                            // Division by zero has no legal meaning: it is not known.
-                            if r.is_finite() { V::Num(r) } else { V::Unknown }
-                        }
-                        _ => V::Unknown,
-                    }
-                })))
-            }
-            op::LESS
-            | op::LESS_EQUALS
-            | op::GREATER
-            | op::GREATER_EQUALS
-            | op::EQUALS
-            | op::NOT_EQUALS => {
-                arity(2)?;
-                self.comparison(name, &args[0], &args[1])
-            }
             op::CONDITIONAL => {
-                arity(3)?;
+                arity(name, args, 3)?;
                 let c = self.bool_arg(&args[0], "the condition of `? :`")?;
                 let (t, f) = (self.expr(&args[1])?, self.expr(&args[2])?);
                 let pick = move |c: Node, t: Node, f: Node| -> Node {
@@ -512,33 +470,111 @@ impl<'s> Compiler<'s> {
                     )),
                 }
             }
-            op::IN => {
-                arity(2)?;
-                let needle = self.expr(&args[0])?;
-                let hay = self.expr(&args[1])?;
-                match (needle, hay) {
-                    (Typed::Text(StrOperand::Field(slot)), Typed::Texts(list)) => {
-                        check_allowed(slot, &list)?;
-                        Ok(Typed::Bool(Box::new(move |env: &Env| {
-                            match text_field(env.app, slot) {
-                                Some(s) => V::Bool(list.iter().any(|x| x == s)),
-                                None => V::Unknown,
-                            }
-                        })))
-                    }
-                    (Typed::Num(n), Typed::Nums(list)) => {
-                        Ok(Typed::Bool(Box::new(move |env: &Env| match n(env) {
-                            V::Num(x) => V::Bool(list.contains(&x)),
-                            _ => V::Unknown,
-                        })))
-                    }
-                    _ => err(
-                        "`in` takes a text input and a list of texts, or a number and a list of numbers",
-                    ),
-                }
+            _ => unknown_function(name),
+        }
+    }
+
+    /// Unary `-`, `+ - * /` (a result that is not finite is unknown), `min` and `max`.
+    fn arithmetic(&mut self, name: &str, args: &[IdedExpr]) -> Result<Typed, ExprError> {
+        match name {
+            op::NEGATE => {
+                arity(name, args, 1)?;
+                let a = self.num_arg(&args[0], "`-`")?;
+                Ok(Typed::Num(Box::new(move |env: &Env| match a(env) {
+                    V::Num(x) => V::Num(-x),
+                    _ => V::Unknown,
+                })))
             }
+            op::ADD | op::SUBSTRACT | op::MULTIPLY | op::DIVIDE => {
+                arity(name, args, 2)?;
+                let a = self.num_arg(&args[0], "arithmetic")?;
+                let b = self.num_arg(&args[1], "arithmetic")?;
+                let f: fn(f64, f64) -> f64 = match name {
+                    op::ADD => |x, y| x + y,
+                    op::SUBSTRACT => |x, y| x - y,
+                    op::MULTIPLY => |x, y| x * y,
+                    _ => |x, y| x / y,
+                };
+                Ok(Typed::Num(Box::new(move |env: &Env| {
+                    match (a(env), b(env)) {
+                        (V::Num(x), V::Num(y)) => {
+                            let r = f(x, y);
+                            // Division by zero has no legal meaning: it is not known.
+                            if r.is_finite() { V::Num(r) } else { V::Unknown }
+                        }
+                        _ => V::Unknown,
+                    }
+                })))
+            }
+            "min" | "max" => {
+                arity(name, args, 2)?;
+                let a = self.num_arg(&args[0], name)?;
+                let b = self.num_arg(&args[1], name)?;
+                let is_min = name == "min";
+                Ok(Typed::Num(Box::new(move |env: &Env| {
+                    match (a(env), b(env)) {
+                        (V::Num(x), V::Num(y)) => V::Num(if is_min { x.min(y) } else { x.max(y) }),
+                        _ => V::Unknown,
+                    }
+                })))
+            }
+            _ => unknown_function(name),
+        }
+    }
+
+    /// Whole years or months between dates, `add_months` and `date("…")` literals.
+    fn dates(&mut self, name: &str, args: &[IdedExpr]) -> Result<Typed, ExprError> {
+        match name {
+            "years_between" | "months_between" => {
+                arity(name, args, 2)?;
+                let a = self.date_arg(&args[0], name)?;
+                let b = self.date_arg(&args[1], name)?;
+                let years = name == "years_between";
+                Ok(Typed::Num(Box::new(move |env: &Env| {
+                    match (a(env), b(env)) {
+                        (V::Date(x), V::Date(y)) => {
+                            let m = whole_months_between(x, y);
+                            V::Num(if years { (m / 12) as f64 } else { m as f64 })
+                        }
+                        _ => V::Unknown,
+                    }
+                })))
+            }
+            "add_months" => {
+                arity(name, args, 2)?;
+                let d = self.date_arg(&args[0], "`add_months`")?;
+                let n = self.num_arg(&args[1], "`add_months`")?;
+                Ok(Typed::Date(Box::new(move |env: &Env| {
+                    match (d(env), n(env)) {
+                        (V::Date(d), V::Num(n)) if n.fract() == 0.0 && n.abs() <= 12_000.0 => d
+                            .checked_add(jiff::Span::new().months(n as i64))
+                            .map_or(V::Unknown, V::Date),
+                        _ => V::Unknown,
+                    }
+                })))
+            }
+            "date" => {
+                arity(name, args, 1)?;
+                let Expr::Literal(LiteralValue::String(text)) = &args[0].expr else {
+                    return err("`date` takes a literal text such as `date(\"2025-04-01\")`");
+                };
+                let Some(d) = parse_date(text.inner()) else {
+                    return err(format!(
+                        "`{}` is not a calendar date YYYY-MM-DD",
+                        text.inner()
+                    ));
+                };
+                Ok(Typed::Date(Box::new(move |_: &Env| V::Date(d))))
+            }
+            _ => unknown_function(name),
+        }
+    }
+
+    /// `param("…")` and `sum_first` over a list parameter.
+    fn parameters(&mut self, name: &str, args: &[IdedExpr]) -> Result<Typed, ExprError> {
+        match name {
             "param" => {
-                arity(1)?;
+                arity(name, args, 1)?;
                 let Expr::Literal(LiteralValue::String(pname)) = &args[0].expr else {
                     return err(
                         "`param` takes the parameter's name as a text, e.g. `param(\"income.minimum\")`",
@@ -562,7 +598,7 @@ impl<'s> Compiler<'s> {
                 })
             }
             "sum_first" => {
-                arity(2)?;
+                arity(name, args, 2)?;
                 let Typed::Param(slot) = self.expr(&args[0])? else {
                     return err(
                         "`sum_first` takes a list parameter first, e.g. `sum_first(param(\"children\"), family.children)`",
@@ -578,99 +614,69 @@ impl<'s> Compiler<'s> {
                     }
                 })))
             }
-            "min" | "max" => {
-                arity(2)?;
-                let a = self.num_arg(&args[0], name)?;
-                let b = self.num_arg(&args[1], name)?;
-                let is_min = name == "min";
-                Ok(Typed::Num(Box::new(move |env: &Env| {
-                    match (a(env), b(env)) {
-                        (V::Num(x), V::Num(y)) => V::Num(if is_min { x.min(y) } else { x.max(y) }),
-                        _ => V::Unknown,
+            _ => unknown_function(name),
+        }
+    }
+
+    /// `in`: a text input in a list of texts, or a number in a list of numbers.
+    fn in_list(&mut self, args: &[IdedExpr]) -> Result<Typed, ExprError> {
+        arity(op::IN, args, 2)?;
+        let needle = self.expr(&args[0])?;
+        let hay = self.expr(&args[1])?;
+        match (needle, hay) {
+            (Typed::Text(StrOperand::Field(slot)), Typed::Texts(list)) => {
+                check_allowed(slot, &list)?;
+                Ok(Typed::Bool(Box::new(move |env: &Env| {
+                    match text_field(env.app, slot) {
+                        Some(s) => V::Bool(list.iter().any(|x| x == s)),
+                        None => V::Unknown,
                     }
                 })))
             }
-            "years_between" | "months_between" => {
-                arity(2)?;
-                let a = self.date_arg(&args[0], name)?;
-                let b = self.date_arg(&args[1], name)?;
-                let years = name == "years_between";
-                Ok(Typed::Num(Box::new(move |env: &Env| {
-                    match (a(env), b(env)) {
-                        (V::Date(x), V::Date(y)) => {
-                            let m = whole_months_between(x, y);
-                            V::Num(if years { (m / 12) as f64 } else { m as f64 })
-                        }
-                        _ => V::Unknown,
-                    }
+            (Typed::Num(n), Typed::Nums(list)) => {
+                Ok(Typed::Bool(Box::new(move |env: &Env| match n(env) {
+                    V::Num(x) => V::Bool(list.contains(&x)),
+                    _ => V::Unknown,
                 })))
             }
-            "add_months" => {
-                arity(2)?;
-                let d = self.date_arg(&args[0], "`add_months`")?;
-                let n = self.num_arg(&args[1], "`add_months`")?;
-                Ok(Typed::Date(Box::new(move |env: &Env| {
-                    match (d(env), n(env)) {
-                        (V::Date(d), V::Num(n)) if n.fract() == 0.0 && n.abs() <= 12_000.0 => d
-                            .checked_add(jiff::Span::new().months(n as i64))
-                            .map_or(V::Unknown, V::Date),
-                        _ => V::Unknown,
-                    }
-                })))
-            }
-            "date" => {
-                arity(1)?;
-                let Expr::Literal(LiteralValue::String(text)) = &args[0].expr else {
-                    return err("`date` takes a literal text such as `date(\"2025-04-01\")`");
-                };
-                let Some(d) = parse_date(text.inner()) else {
+            _ => err(
+                "`in` takes a text input and a list of texts, or a number and a list of numbers",
+            ),
+        }
+    }
+
+    /// `cefr`: a language level, from an input or a literal, as a rank.
+    fn cefr(&mut self, args: &[IdedExpr]) -> Result<Typed, ExprError> {
+        arity("cefr", args, 1)?;
+        let Typed::Text(operand) = self.expr(&args[0])? else {
+            return err("`cefr` takes a language-level input or a literal level such as \"B1\"");
+        };
+        match operand {
+            StrOperand::Lit(level) => match cefr_rank(&level) {
+                Some(r) => Ok(num_const(r)),
+                None => err(format!(
+                    "`{level}` is not a CEFR level ({})",
+                    CEFR_LEVELS.join(", ")
+                )),
+            },
+            StrOperand::Field(slot) => {
+                if FIELDS[slot].ty != FieldType::OneOf(CEFR_LEVELS) {
                     return err(format!(
-                        "`{}` is not a calendar date YYYY-MM-DD",
-                        text.inner()
+                        "`cefr` needs a language-level input; `{}` is not one",
+                        FIELDS[slot].path
                     ));
-                };
-                Ok(Typed::Date(Box::new(move |_: &Env| V::Date(d))))
-            }
-            "cefr" => {
-                arity(1)?;
-                let Typed::Text(operand) = self.expr(&args[0])? else {
-                    return err(
-                        "`cefr` takes a language-level input or a literal level such as \"B1\"",
-                    );
-                };
-                match operand {
-                    StrOperand::Lit(level) => match cefr_rank(&level) {
-                        Some(r) => Ok(num_const(r)),
-                        None => err(format!(
-                            "`{level}` is not a CEFR level ({})",
-                            CEFR_LEVELS.join(", ")
-                        )),
-                    },
-                    StrOperand::Field(slot) => {
-                        if FIELDS[slot].ty != FieldType::OneOf(CEFR_LEVELS) {
-                            return err(format!(
-                                "`cefr` needs a language-level input; `{}` is not one",
-                                FIELDS[slot].path
-                            ));
-                        }
-                        Ok(Typed::Num(Box::new(move |env: &Env| {
-                            match text_field(env.app, slot).and_then(cefr_rank) {
-                                Some(r) => V::Num(r),
-                                None => V::Unknown,
-                            }
-                        })))
-                    }
                 }
+                Ok(Typed::Num(Box::new(move |env: &Env| {
+                    match text_field(env.app, slot).and_then(cefr_rank) {
+                        Some(r) => V::Num(r),
+                        None => V::Unknown,
+                    }
+                })))
             }
-            other => err(format!(
-                "`{}` is not a function rules may use (param, has, sum_first, min, max, years_between, months_between, date, cefr)",
-                pretty_fn(other)
-            )),
         }
     }
 
     fn comparison(&mut self, name: &str, a: &IdedExpr, b: &IdedExpr) -> Result<Typed, ExprError> {
-        use cel::common::ast::operators as op;
         use std::cmp::Ordering;
         let test: fn(Ordering) -> bool = match name {
             op::LESS => |o| o == Ordering::Less,
@@ -729,6 +735,49 @@ impl<'s> Compiler<'s> {
         };
         Ok(Typed::Bool(node))
     }
+}
+
+/// Refuses a call with another number of arguments than `n`.
+fn arity(name: &str, args: &[IdedExpr], n: usize) -> Result<(), ExprError> {
+    if args.len() == n {
+        Ok(())
+    } else {
+        err(format!(
+            "`{}` takes {n} argument(s), {} given",
+            pretty_fn(name),
+            args.len()
+        ))
+    }
+}
+
+fn unknown_function<T>(name: &str) -> Result<T, ExprError> {
+    err(format!(
+        "`{}` is not a function rules may use (param, has, sum_first, min, max, years_between, months_between, date, cefr)",
+        pretty_fn(name)
+    ))
+}
+
+/// A list literal: only texts or only numbers, the right-hand side of `in`.
+fn list_literal(list: &ListExpr) -> Result<Typed, ExprError> {
+    let mut texts = Vec::new();
+    let mut nums = Vec::new();
+    for item in &list.elements {
+        match &item.expr {
+            Expr::Literal(LiteralValue::String(t)) => texts.push(t.inner().to_owned()),
+            Expr::Literal(LiteralValue::Int(i)) => nums.push(*i.inner() as f64),
+            Expr::Literal(LiteralValue::UInt(u)) => nums.push(*u.inner() as f64),
+            Expr::Literal(LiteralValue::Double(d)) => nums.push(*d.inner()),
+            _ => return err("list items must be literal numbers or texts"),
+        }
+    }
+    if !texts.is_empty() && !nums.is_empty() {
+        return err("a list must hold only texts or only numbers");
+    }
+    Ok(if nums.is_empty() {
+        Typed::Texts(texts)
+    } else {
+        Typed::Nums(nums)
+    })
 }
 
 fn num_const(x: f64) -> Typed {

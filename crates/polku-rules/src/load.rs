@@ -355,19 +355,7 @@ fn check_rule_set(
     let mut tests = Vec::new();
     check_tests(c, root, &conditions, &versions, &mut tests);
     if let Some((path, text)) = tests_file {
-        let saved = std::mem::replace(&mut c.file, path.to_owned());
-        match yaml::parse(text) {
-            Ok(node) => {
-                for (k, _) in node.as_map().unwrap_or_default() {
-                    if !matches!(k.as_str(), Some("tests" | "test_base")) {
-                        c.error(k.line, "a tests file holds only `test_base` and `tests`");
-                    }
-                }
-                check_tests(c, &node, &conditions, &versions, &mut tests);
-            }
-            Err(e) => c.error(e.line, e.message),
-        }
-        c.file = saved;
+        check_tests_file(c, path, text, &conditions, &versions, &mut tests);
     }
 
     let segments = build_segments(&versions, &parameters);
@@ -386,6 +374,30 @@ fn check_rule_set(
         tests,
         segments,
     })
+}
+
+/// The tests in a rule set's sibling file (`TESTS_SUFFIX`); its errors name that file.
+fn check_tests_file(
+    c: &mut Checker,
+    path: &Path,
+    text: &str,
+    conditions: &[Condition],
+    versions: &[Version],
+    tests: &mut Vec<TestCase>,
+) {
+    let saved = std::mem::replace(&mut c.file, path.to_owned());
+    match yaml::parse(text) {
+        Ok(node) => {
+            for (k, _) in node.as_map().unwrap_or_default() {
+                if !matches!(k.as_str(), Some("tests" | "test_base")) {
+                    c.error(k.line, "a tests file holds only `test_base` and `tests`");
+                }
+            }
+            check_tests(c, &node, conditions, versions, tests);
+        }
+        Err(e) => c.error(e.line, e.message),
+    }
+    c.file = saved;
 }
 
 fn check_decides(c: &mut Checker, root: &Node) {
@@ -570,18 +582,6 @@ fn check_conditions(
         c.error(node.line, "`conditions` must be a non-empty list");
         return Vec::new();
     };
-    const KEYS: &[&str] = &[
-        "id",
-        "legal_basis",
-        "text",
-        "when",
-        "unless",
-        "unless_text",
-        "explain",
-        "versions",
-        "law_text",
-        "note",
-    ];
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for item in items {
@@ -595,112 +595,168 @@ fn check_conditions(
                 }
             },
         };
-        c.known_keys(item, KEYS, "a condition");
-        let id = c.str(item, "id", "the condition's id").map(str::to_owned);
-        if let Some(id) = &id
-            && !seen.insert(id.clone())
-        {
-            c.error(item.line, format!("condition `{id}` is defined twice"));
+        if let Some(condition) = check_condition(c, item, scope, versions, &mut seen) {
+            out.push(condition);
         }
-        let what = id.as_deref().unwrap_or("a condition");
-        let legal_basis = match item.get("legal_basis").and_then(|n| n.as_str()) {
-            Some(s) if !s.trim().is_empty() => Some(s.to_owned()),
-            _ => {
-                c.error(item.line, format!("condition `{what}` has no legal basis: every condition must cite the provision it encodes"));
-                None
-            }
-        };
-        let text = c.text(item, "text", &format!("condition `{what}`'s text"));
-        let law_text = c.opt_str(item, "law_text");
-        let when = expression(c, item, "when", scope, what, true);
-        let unless = match item.get("unless") {
-            Some(_) => {
-                let cond = expression(c, item, "unless", scope, what, true);
-                let text = match item.get("unless_text") {
-                    Some(_) => c.template(item, "unless_text", scope),
-                    None => {
-                        c.error(item.line, format!("condition `{what}` has an exception (`unless`) but no `unless_text` saying it in fi, sv and en"));
-                        None
-                    }
-                };
-                match (cond, text) {
-                    (Some((when, source)), Some(text)) => {
-                        Some(Some(Exception { when, source, text }))
-                    }
-                    _ => None,
-                }
-            }
-            None => Some(None),
-        };
-        let explain = c.template(item, "explain", scope);
-        let in_versions = match item.get("versions") {
-            None => Some(None),
-            Some(v) => {
-                let names: Vec<&Node> = v.as_seq().map(|s| s.iter().collect()).unwrap_or_default();
-                if names.is_empty() {
-                    c.error(
-                        v.line,
-                        format!("condition `{what}`: `versions` must list version names"),
-                    );
-                }
-                let mut idx = Vec::new();
-                for n in names {
-                    let name = n.as_str().unwrap_or_default();
-                    match versions.iter().position(|ver| ver.id == name) {
-                        Some(i) => idx.push(i),
-                        None => c.error(n.line, format!("condition `{what}` names version `{name}`, which the rule set does not define")),
-                    }
-                }
-                Some(Some(idx))
-            }
-        };
-        let (
-            Some(id),
-            Some(legal_basis),
-            Some(text),
-            Some((when, when_source)),
-            Some(unless),
-            Some(explain),
-            Some(versions),
-        ) = (id, legal_basis, text, when, unless, explain, in_versions)
-        else {
-            continue;
-        };
-        let mut fields = when.fields.clone();
-        let mut params = when.params.clone();
-        let mut add = |f: &[usize], p: &[usize]| {
-            fields.extend(f.iter().filter(|x| !when.fields.contains(x)));
-            params.extend(p.iter().filter(|x| !when.params.contains(x)));
-        };
-        if let Some(ex) = &unless {
-            add(&ex.when.fields, &ex.when.params);
-        }
-        for t in explain
-            .iter()
-            .chain(unless.iter().flat_map(|u| u.text.iter()))
-        {
-            for (f, p) in t.reads() {
-                add(f, p);
-            }
-        }
-        dedup_keep_order(&mut fields);
-        dedup_keep_order(&mut params);
-        out.push(Condition {
-            id,
-            legal_basis,
-            law_text,
-            text,
-            when,
-            when_source,
-            unless,
-            explain,
-            versions,
-            fields,
-            params,
-            line: item.line,
-        });
     }
     out
+}
+
+/// One condition, written in the rule set or taken from a library; `seen` holds the ids
+/// of those before it.
+fn check_condition(
+    c: &mut Checker,
+    item: &Node,
+    scope: &Scope,
+    versions: &[Version],
+    seen: &mut HashSet<String>,
+) -> Option<Condition> {
+    const KEYS: &[&str] = &[
+        "id",
+        "legal_basis",
+        "text",
+        "when",
+        "unless",
+        "unless_text",
+        "explain",
+        "versions",
+        "law_text",
+        "note",
+    ];
+    c.known_keys(item, KEYS, "a condition");
+    let id = c.str(item, "id", "the condition's id").map(str::to_owned);
+    if let Some(id) = &id
+        && !seen.insert(id.clone())
+    {
+        c.error(item.line, format!("condition `{id}` is defined twice"));
+    }
+    let what = id.as_deref().unwrap_or("a condition");
+    let legal_basis = match item.get("legal_basis").and_then(|n| n.as_str()) {
+        Some(s) if !s.trim().is_empty() => Some(s.to_owned()),
+        _ => {
+            c.error(item.line, format!("condition `{what}` has no legal basis: every condition must cite the provision it encodes"));
+            None
+        }
+    };
+    let text = c.text(item, "text", &format!("condition `{what}`'s text"));
+    let law_text = c.opt_str(item, "law_text");
+    let when = expression(c, item, "when", scope, what, true);
+    let unless = condition_exception(c, item, scope, what);
+    let explain = c.template(item, "explain", scope);
+    let in_versions = condition_versions(c, item, versions, what);
+    let (
+        Some(id),
+        Some(legal_basis),
+        Some(text),
+        Some((when, when_source)),
+        Some(unless),
+        Some(explain),
+        Some(versions),
+    ) = (id, legal_basis, text, when, unless, explain, in_versions)
+    else {
+        return None;
+    };
+    let (fields, params) = condition_reads(&when, unless.as_ref(), &explain);
+    Some(Condition {
+        id,
+        legal_basis,
+        law_text,
+        text,
+        when,
+        when_source,
+        unless,
+        explain,
+        versions,
+        fields,
+        params,
+        line: item.line,
+    })
+}
+
+/// A condition's exception: `Some(None)` when it has none, `None` when it is wrong.
+fn condition_exception(
+    c: &mut Checker,
+    item: &Node,
+    scope: &Scope,
+    what: &str,
+) -> Option<Option<Exception>> {
+    if item.get("unless").is_none() {
+        return Some(None);
+    }
+    let cond = expression(c, item, "unless", scope, what, true);
+    let text = match item.get("unless_text") {
+        Some(_) => c.template(item, "unless_text", scope),
+        None => {
+            c.error(item.line, format!("condition `{what}` has an exception (`unless`) but no `unless_text` saying it in fi, sv and en"));
+            None
+        }
+    };
+    match (cond, text) {
+        (Some((when, source)), Some(text)) => Some(Some(Exception { when, source, text })),
+        _ => None,
+    }
+}
+
+/// The versions a condition belongs to, by index: `Some(None)` for every version.
+fn condition_versions(
+    c: &mut Checker,
+    item: &Node,
+    versions: &[Version],
+    what: &str,
+) -> Option<Option<Vec<usize>>> {
+    let Some(v) = item.get("versions") else {
+        return Some(None);
+    };
+    let names: Vec<&Node> = v.as_seq().map(|s| s.iter().collect()).unwrap_or_default();
+    if names.is_empty() {
+        c.error(
+            v.line,
+            format!("condition `{what}`: `versions` must list version names"),
+        );
+    }
+    let mut idx = Vec::new();
+    for n in names {
+        let name = n.as_str().unwrap_or_default();
+        match versions.iter().position(|ver| ver.id == name) {
+            Some(i) => idx.push(i),
+            None => c.error(
+                n.line,
+                format!(
+                    "condition `{what}` names version `{name}`, which the rule set does not define"
+                ),
+            ),
+        }
+    }
+    Some(Some(idx))
+}
+
+/// The input fields and parameters a condition reads, in order of first use: its `when`,
+/// then its exception, then what its explanations show.
+fn condition_reads(
+    when: &crate::expr::Compiled,
+    unless: Option<&Exception>,
+    explain: &[Template; 3],
+) -> (Vec<usize>, Vec<usize>) {
+    let mut fields = when.fields.clone();
+    let mut params = when.params.clone();
+    let mut add = |f: &[usize], p: &[usize]| {
+        fields.extend(f.iter().filter(|x| !when.fields.contains(x)));
+        params.extend(p.iter().filter(|x| !when.params.contains(x)));
+    };
+    if let Some(ex) = unless {
+        add(&ex.when.fields, &ex.when.params);
+    }
+    for t in explain
+        .iter()
+        .chain(unless.iter().flat_map(|u| u.text.iter()))
+    {
+        for (f, p) in t.reads() {
+            add(f, p);
+        }
+    }
+    dedup_keep_order(&mut fields);
+    dedup_keep_order(&mut params);
+    (fields, params)
 }
 
 fn dedup_keep_order(v: &mut Vec<usize>) {
@@ -947,6 +1003,29 @@ fn check_grants(
         "`grants`",
     );
     let kind = c.str(node, "kind", "the permit's kind (A, B, P, citizenship)");
+    let kind_when = check_kind_when(c, node, scope);
+    let not_after = check_not_after(c, node, scope);
+    let title = c.text(node, "title", "the permit's title");
+    let legal_basis = c.str(
+        node,
+        "legal_basis",
+        "the provision that sets the permit's validity",
+    );
+    let validity_months = check_validity(c, node);
+    let monitored = check_monitored(c, node, conditions);
+    Some(Grants {
+        kind: kind?.to_owned(),
+        kind_when,
+        not_after,
+        title: title?,
+        validity_months: validity_months?,
+        legal_basis: legal_basis?.to_owned(),
+        monitored,
+    })
+}
+
+/// `grants.kind_when`: the cases, in order, that give another kind than `kind`.
+fn check_kind_when(c: &mut Checker, node: &Node, scope: &Scope) -> Vec<crate::model::KindCase> {
     let mut kind_when = Vec::new();
     if let Some(list) = node.get("kind_when") {
         match list.as_seq() {
@@ -970,6 +1049,11 @@ fn check_grants(
             ),
         }
     }
+    kind_when
+}
+
+/// `grants.not_after`: the date expressions a permit may not outlast.
+fn check_not_after(c: &mut Checker, node: &Node, scope: &Scope) -> Vec<crate::model::DateLimit> {
     let mut not_after = Vec::new();
     if let Some(list) = node.get("not_after") {
         match list.as_seq() {
@@ -1004,13 +1088,12 @@ fn check_grants(
             None => c.error(list.line, "`not_after` must be a list of date expressions"),
         }
     }
-    let title = c.text(node, "title", "the permit's title");
-    let legal_basis = c.str(
-        node,
-        "legal_basis",
-        "the provision that sets the permit's validity",
-    );
-    let validity_months = match node.get("validity") {
+    not_after
+}
+
+/// `grants.validity` in months: `Some(None)` for `indefinite`, `None` when it is wrong.
+fn check_validity(c: &mut Checker, node: &Node) -> Option<Option<u32>> {
+    match node.get("validity") {
         None => {
             c.error(
                 node.line,
@@ -1039,7 +1122,11 @@ fn check_grants(
                 }
             }
         }
-    };
+    }
+}
+
+/// `grants.monitored`: the conditions re-checked while the permit is valid.
+fn check_monitored(c: &mut Checker, node: &Node, conditions: &[Condition]) -> Vec<String> {
     let mut monitored = Vec::new();
     if let Some(list) = node.get("monitored") {
         match list.as_seq() {
@@ -1062,15 +1149,7 @@ fn check_grants(
             None => c.error(list.line, "`monitored` must be a list of condition ids"),
         }
     }
-    Some(Grants {
-        kind: kind?.to_owned(),
-        kind_when,
-        not_after,
-        title: title?,
-        validity_months: validity_months?,
-        legal_basis: legal_basis?.to_owned(),
-        monitored,
-    })
+    monitored
 }
 
 /// Every parameter a version's conditions read must have a value on the day the version starts.
@@ -1117,124 +1196,172 @@ fn check_tests(
         return;
     };
     for item in items {
-        let Some(name) = c.str(item, "name", "the test's name").map(str::to_owned) else {
-            continue;
-        };
-        let at = match item.get("at") {
-            Some(n) => c.date(n, &format!("test `{name}`: `at`")),
-            None => {
-                c.error(
-                    item.line,
-                    format!("test `{name}` has no evaluation date `at`"),
-                );
-                None
-            }
-        };
-        let mut input = base.clone().unwrap_or_else(|| serde_json::json!({}));
-        if let Some(patch) = item.get("input") {
-            merge_patch(&mut input, &patch.to_json());
+        if let Some(test) = check_test(c, item, base.as_ref(), conditions, versions) {
+            out.push(test);
         }
-        let input = match Application::from_json(&input) {
-            Ok(app) => Some(app),
-            Err(e) => {
-                c.error(
-                    item.get("input").map_or(item.line, |n| n.line),
-                    format!("test `{name}`: the input is not a valid application: {e}"),
-                );
-                None
-            }
-        };
-        let Some(expect) = item.get("expect") else {
-            c.error(item.line, format!("test `{name}` has no `expect`"));
-            continue;
-        };
-        let outcome = match expect.get("outcome").and_then(|n| n.as_str()) {
-            Some(o) => match Outcome::parse(o) {
+    }
+}
+
+/// One test case; its input is `test_base` changed by its `input`.
+fn check_test(
+    c: &mut Checker,
+    item: &Node,
+    base: Option<&serde_json::Value>,
+    conditions: &[Condition],
+    versions: &[Version],
+) -> Option<TestCase> {
+    let name = c.str(item, "name", "the test's name").map(str::to_owned)?;
+    let at = match item.get("at") {
+        Some(n) => c.date(n, &format!("test `{name}`: `at`")),
+        None => {
+            c.error(
+                item.line,
+                format!("test `{name}` has no evaluation date `at`"),
+            );
+            None
+        }
+    };
+    let input = test_input(c, item, base, &name);
+    let Some(expect) = item.get("expect") else {
+        c.error(item.line, format!("test `{name}` has no `expect`"));
+        return None;
+    };
+    let outcome = expected_outcome(c, expect, &name);
+    let version = expect
+        .get("version")
+        .and_then(|n| n.as_str())
+        .map(str::to_owned);
+    if let Some(v) = &version
+        && !versions.iter().any(|x| &x.id == v)
+    {
+        c.error(
+            expect.line,
+            format!("test `{name}` expects version `{v}`, which the rule set does not define"),
+        );
+    }
+    let expected = expected_conditions(c, expect, conditions, &name);
+    let permit = expected_permit(c, expect, &name);
+    let (Some(at), Some(input), Some(outcome)) = (at, input, outcome) else {
+        return None;
+    };
+    Some(TestCase {
+        name,
+        at,
+        input,
+        expect: Expectation {
+            outcome,
+            version,
+            conditions: expected,
+            permit,
+        },
+        file: c.file.clone(),
+        line: item.line,
+    })
+}
+
+/// A test's application: `test_base` with the test's `input` merged in (RFC 7396).
+fn test_input(
+    c: &mut Checker,
+    item: &Node,
+    base: Option<&serde_json::Value>,
+    name: &str,
+) -> Option<Application> {
+    let mut input = base.cloned().unwrap_or_else(|| serde_json::json!({}));
+    if let Some(patch) = item.get("input") {
+        merge_patch(&mut input, &patch.to_json());
+    }
+    match Application::from_json(&input) {
+        Ok(app) => Some(app),
+        Err(e) => {
+            c.error(
+                item.get("input").map_or(item.line, |n| n.line),
+                format!("test `{name}`: the input is not a valid application: {e}"),
+            );
+            None
+        }
+    }
+}
+
+fn expected_outcome(c: &mut Checker, expect: &Node, name: &str) -> Option<Outcome> {
+    match expect.get("outcome").and_then(|n| n.as_str()) {
+        Some(o) => {
+            match Outcome::parse(o) {
                 Some(o) => Some(o),
                 None => {
                     c.error(expect.line, format!("test `{name}`: `{o}` is not an outcome (grant, refer, request_evidence)"));
                     None
                 }
-            },
-            None => {
-                c.error(expect.line, format!("test `{name}` expects no `outcome`"));
-                None
-            }
-        };
-        let version = expect
-            .get("version")
-            .and_then(|n| n.as_str())
-            .map(str::to_owned);
-        if let Some(v) = &version
-            && !versions.iter().any(|x| &x.id == v)
-        {
-            c.error(
-                expect.line,
-                format!("test `{name}` expects version `{v}`, which the rule set does not define"),
-            );
-        }
-        let mut expected = Vec::new();
-        if let Some(conds) = expect.get("conditions") {
-            for (k, v) in conds.as_map().unwrap_or_default() {
-                let id = k.as_str().unwrap_or_default();
-                if !conditions.iter().any(|cond| cond.id == id) {
-                    c.error(k.line, format!("test `{name}` expects condition `{id}`, which the rule set does not have"));
-                    continue;
-                }
-                match v.as_str().and_then(Status::parse) {
-                    Some(s) => expected.push((id.to_owned(), s)),
-                    None => c.error(
-                        v.line,
-                        format!(
-                            "test `{name}`: a condition's status is met, not_met, unknown or exempt"
-                        ),
-                    ),
-                }
             }
         }
-        // What a grant creates, when granted on `at`: `{ kind: K, valid_until: DATE |
-        // indefinite }`.
-        let mut permit = None;
-        if let Some(p) = expect.get("permit") {
-            c.known_keys(p, &["kind", "valid_until"], "`expect.permit`");
-            let kind = p.get("kind").and_then(|k| k.as_str()).map(str::to_owned);
-            let until = match p.get("valid_until").and_then(|v| v.as_str()) {
-                None => None,
-                Some("indefinite") => Some(None),
-                Some(d) => match crate::schema::parse_date(d) {
-                    Some(d) => Some(Some(d)),
-                    None => {
-                        c.error(
-                            p.line,
-                            format!(
-                                "test `{name}`: `{d}` is not a date YYYY-MM-DD or `indefinite`"
-                            ),
-                        );
-                        None
-                    }
-                },
-            };
-            permit = Some(crate::model::ExpectedPermit {
-                kind,
-                valid_until: until,
-            });
-        }
-        if let (Some(at), Some(input), Some(outcome)) = (at, input, outcome) {
-            out.push(TestCase {
-                name,
-                at,
-                input,
-                expect: Expectation {
-                    outcome,
-                    version,
-                    conditions: expected,
-                    permit,
-                },
-                file: c.file.clone(),
-                line: item.line,
-            });
+        None => {
+            c.error(expect.line, format!("test `{name}` expects no `outcome`"));
+            None
         }
     }
+}
+
+/// `expect.conditions`: each condition's expected status, by id.
+fn expected_conditions(
+    c: &mut Checker,
+    expect: &Node,
+    conditions: &[Condition],
+    name: &str,
+) -> Vec<(String, Status)> {
+    let mut expected = Vec::new();
+    if let Some(conds) = expect.get("conditions") {
+        for (k, v) in conds.as_map().unwrap_or_default() {
+            let id = k.as_str().unwrap_or_default();
+            if !conditions.iter().any(|cond| cond.id == id) {
+                c.error(
+                    k.line,
+                    format!(
+                        "test `{name}` expects condition `{id}`, which the rule set does not have"
+                    ),
+                );
+                continue;
+            }
+            match v.as_str().and_then(Status::parse) {
+                Some(s) => expected.push((id.to_owned(), s)),
+                None => c.error(
+                    v.line,
+                    format!(
+                        "test `{name}`: a condition's status is met, not_met, unknown or exempt"
+                    ),
+                ),
+            }
+        }
+    }
+    expected
+}
+
+/// What a grant creates, when granted on `at`: `{ kind: K, valid_until: DATE |
+/// indefinite }`.
+fn expected_permit(
+    c: &mut Checker,
+    expect: &Node,
+    name: &str,
+) -> Option<crate::model::ExpectedPermit> {
+    let p = expect.get("permit")?;
+    c.known_keys(p, &["kind", "valid_until"], "`expect.permit`");
+    let kind = p.get("kind").and_then(|k| k.as_str()).map(str::to_owned);
+    let until = match p.get("valid_until").and_then(|v| v.as_str()) {
+        None => None,
+        Some("indefinite") => Some(None),
+        Some(d) => match crate::schema::parse_date(d) {
+            Some(d) => Some(Some(d)),
+            None => {
+                c.error(
+                    p.line,
+                    format!("test `{name}`: `{d}` is not a date YYYY-MM-DD or `indefinite`"),
+                );
+                None
+            }
+        },
+    };
+    Some(crate::model::ExpectedPermit {
+        kind,
+        valid_until: until,
+    })
 }
 
 fn resolve_use<'l>(libraries: &'l [Library], reference: &Node) -> Result<&'l Node, String> {

@@ -308,6 +308,31 @@ pub struct DecisionView {
     decided_at: i64,
 }
 
+impl DecisionView {
+    /// `d` in `lang`; for its applicant, without what the law withholds from them.
+    fn of(d: polku_core::Decision, lang: polku_rules::Lang, for_applicant: bool) -> DecisionView {
+        DecisionView {
+            id: d.id,
+            automated_notice: d
+                .is_automated_decision()
+                .then(|| polku_core::automated_notice(lang)),
+            explanation: match (d.trace.get(lang.code()), for_applicant) {
+                (Some(trace), true) => {
+                    Some(polku_rules::disclosure::trace_for_applicant(trace, lang))
+                }
+                (Some(trace), false) => Some(trace.clone()),
+                (None, _) => d.trace.get("reasons").cloned(),
+            },
+            outcome: d.outcome,
+            automated: d.automated,
+            rule_set: d.rule_set,
+            rule_set_version: d.rule_set_version,
+            evaluated_on: d.evaluated_on,
+            decided_at: d.decided_at,
+        }
+    }
+}
+
 /// A case with its history, decisions and permit.
 #[derive(Serialize, ToSchema)]
 pub struct CaseView {
@@ -385,25 +410,7 @@ pub async fn read_case(
     };
     let decisions = decisions
         .into_iter()
-        .map(|d| DecisionView {
-            id: d.id,
-            automated_notice: d
-                .is_automated_decision()
-                .then(|| polku_core::automated_notice(lang)),
-            explanation: match (d.trace.get(lang.code()), for_applicant) {
-                (Some(trace), true) => {
-                    Some(polku_rules::disclosure::trace_for_applicant(trace, lang))
-                }
-                (Some(trace), false) => Some(trace.clone()),
-                (None, _) => d.trace.get("reasons").cloned(),
-            },
-            outcome: d.outcome,
-            automated: d.automated,
-            rule_set: d.rule_set,
-            rule_set_version: d.rule_set_version,
-            evaluated_on: d.evaluated_on,
-            decided_at: d.decided_at,
-        })
+        .map(|d| DecisionView::of(d, lang, for_applicant))
         .collect();
     Ok(Json(CaseView {
         id: case.id,

@@ -1,0 +1,255 @@
+//! A case handler's work: the queue, claiming, deciding (once, with an Idempotency-Key),
+//! and an applicant's request for rectification.
+
+use axum::http::StatusCode;
+use polku_core::testing::TestDb;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &TestDb) {
+    let api = api(db).await;
+    let low = referred_submission();
+    let referred = api.file(&api.applicant, low).await;
+    let granted = api.file(&api.applicant, example_submission()).await;
+    let p = pipeline(&api);
+    while p.run_once().await.unwrap().is_some() {}
+    // A referral is the machine's finding for a person, not an automated decision: it
+    // carries no 53 g § notice.
+    let read = api
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{referred}?lang=en"),
+            Some(&api.applicant),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(read.body["decisions"][0]["outcome"], "refer");
+    assert!(
+        read.body["decisions"][0]["automated_notice"].is_null(),
+        "{:?}",
+        read.body
+    );
+
+    assert_problem(
+        &api.call("GET", "/api/v1/queue", Some(&api.applicant), None, &[])
+            .await,
+        StatusCode::FORBIDDEN,
+        None,
+    );
+    let q = api
+        .call(
+            "GET",
+            "/api/v1/queue?limit=1",
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(q.status, StatusCode::OK, "{:?}", q.body);
+    assert_eq!(
+        q.body["order"],
+        "oldest application date first, then the order of arrival"
+    );
+    assert_eq!(q.body["items"][0]["case_id"], referred.as_str());
+    // Filed today, a work-based permit: four months to decide.
+    let deadline = polku_core::today_in_finland()
+        .checked_add(jiff::Span::new().months(4))
+        .unwrap();
+    assert_eq!(q.body["items"][0]["deadline"], deadline.to_string());
+    let on_deadline = format!("deadline_on_or_before={deadline}");
+    let day_before = format!("deadline_on_or_before={}", deadline.yesterday().unwrap());
+    for (filter, found) in [
+        (on_deadline.as_str(), 1),
+        (day_before.as_str(), 0),
+        ("matter=fi.residence-permit.employed.extension", 1),
+        ("matter=fi.citizenship.application", 0),
+    ] {
+        let r = api
+            .call(
+                "GET",
+                &format!("/api/v1/queue?{filter}"),
+                Some(&api.handler),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.body["items"].as_array().unwrap().len(), found, "{filter}");
+    }
+    for (filter, field) in [
+        ("limit=ten", "limit"),
+        ("deadline_on_or_before=soon", "deadline_on_or_before"),
+        ("matter=fi.no-such-matter", "matter"),
+    ] {
+        let r = api
+            .call(
+                "GET",
+                &format!("/api/v1/queue?{filter}"),
+                Some(&api.handler),
+                None,
+                &[],
+            )
+            .await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some(field));
+    }
+    let cursor = q.body["next_cursor"].as_str().unwrap().to_owned();
+    let q2 = api
+        .call(
+            "GET",
+            &format!("/api/v1/queue?limit=1&cursor={cursor}"),
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(q2.body["items"].as_array().unwrap().len(), 0);
+    assert_problem(
+        &api.call(
+            "GET",
+            "/api/v1/queue?cursor=garbage",
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("cursor"),
+    );
+
+    let decide = |body: Value| {
+        let api = &api;
+        let path = format!("/api/v1/cases/{referred}/decision");
+        async move {
+            api.call(
+                "POST",
+                &path,
+                Some(&api.handler),
+                Some(body.to_string().into_bytes()),
+                &[],
+            )
+            .await
+        }
+    };
+    assert_problem(
+        &decide(json!({"outcome": "refuse", "reasons": "low pay"})).await,
+        StatusCode::CONFLICT,
+        None,
+    );
+    let claimed = api
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{referred}/claim"),
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::OK);
+    assert_problem(
+        &decide(json!({"outcome": "deny", "reasons": "x"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+    );
+    assert_problem(
+        &decide(json!({"outcome": "refuse", "reasons": ""})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("reasons"),
+    );
+    // With an Idempotency-Key, a retried decision gets the first answer, not a conflict.
+    let refusal = json!({"outcome": "refuse", "reasons": "The pay is below the collective agreement (UlkL 73 §)."});
+    let path = format!("/api/v1/cases/{referred}/decision");
+    let key = [("Idempotency-Key", "decide-once")];
+    let send = |body: Value| {
+        let (api, path) = (&api, &path);
+        async move {
+            api.call(
+                "POST",
+                path,
+                Some(&api.handler),
+                Some(body.to_string().into_bytes()),
+                &key,
+            )
+            .await
+        }
+    };
+    let done = send(refusal.clone()).await;
+    assert_eq!(done.status, StatusCode::CREATED, "{:?}", done.body);
+    let retried = send(refusal.clone()).await;
+    assert_eq!(
+        (retried.status, &retried.body),
+        (StatusCode::CREATED, &done.body)
+    );
+    assert_eq!(
+        api.store
+            .decisions(referred.parse().unwrap())
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "the machine's referral and one person's decision, not two"
+    );
+    // Without the key, the same request is a conflict: the case is decided.
+    assert_problem(&decide(refusal).await, StatusCode::CONFLICT, None);
+    // The key belongs to that request: on another it is refused.
+    let other = api
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{granted}/decision"),
+            Some(&api.handler),
+            Some(
+                json!({"outcome": "grant", "reasons": "ok"})
+                    .to_string()
+                    .into_bytes(),
+            ),
+            &key,
+        )
+        .await;
+    assert_problem(
+        &other,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("Idempotency-Key"),
+    );
+
+    let ask = |token: String, case: String, body: Value| {
+        let api = &api;
+        async move {
+            api.call(
+                "POST",
+                &format!("/api/v1/cases/{case}/rectification"),
+                Some(&token),
+                Some(body.to_string().into_bytes()),
+                &[],
+            )
+            .await
+        }
+    };
+    let reason = json!({"reason": "My new employer should be on the permit."});
+    assert_problem(
+        &ask(api.other_applicant.clone(), granted.clone(), reason.clone()).await,
+        StatusCode::NOT_FOUND,
+        None,
+    );
+    assert_problem(
+        &ask(api.applicant.clone(), referred.clone(), reason.clone()).await,
+        StatusCode::CONFLICT,
+        None,
+    );
+    let r = ask(api.applicant.clone(), granted.clone(), reason).await;
+    assert_eq!(
+        (r.status, r.body["fee_eur"].as_i64()),
+        (StatusCode::CREATED, Some(0)),
+        "{:?}",
+        r.body
+    );
+    let q = api
+        .call("GET", "/api/v1/queue", Some(&api.handler), None, &[])
+        .await;
+    assert_eq!(q.body["items"][0]["state"], "rectification_requested");
+}
+
+polku_core::on_every_database!(
+    a_handler_works_the_queue_and_an_applicant_asks_for_rectification,
+    a_handler_works_the_queue_and_an_applicant_asks_for_rectification,
+    with_db
+);
