@@ -1878,3 +1878,132 @@ polku_core::on_every_database!(
     the_applicants_page_never_shows_what_the_law_withholds,
     with_db
 );
+
+/// Who reaches which page: its own visitors get it; anyone else signed in gets the 403
+/// page in their language, before any form is read; and a visitor not signed in is sent
+/// to sign in — applicants to the identity provider, officials to the password form.
+async fn every_page_lets_in_only_its_visitors(db: &TestDb) {
+    let s = site(db);
+    let case = decided_case(&s, &person_id(3)).await;
+    let nil = uuid::Uuid::nil();
+    let applicant: &[Role] = &[Role::Applicant];
+    let workbench: &[Role] = &[Role::CaseHandler, Role::LegalOfficer];
+    let figures: &[Role] = &[Role::Analyst, Role::LegalOfficer, Role::Administrator];
+    let auditing: &[Role] = &[Role::Auditor];
+    let pages: Vec<(&str, String, &[Role], &str)> = vec![
+        ("GET", "/my/cases".into(), applicant, "/identify"),
+        ("GET", "/my/apply".into(), applicant, "/identify"),
+        (
+            "GET",
+            format!("/my/apply/{EXTENSION}"),
+            applicant,
+            "/identify",
+        ),
+        ("GET", format!("/my/cases/{case}"), applicant, "/identify"),
+        (
+            "POST",
+            format!("/my/apply/{EXTENSION}"),
+            applicant,
+            "/identify",
+        ),
+        (
+            "POST",
+            format!("/my/cases/{case}/rectification"),
+            applicant,
+            "/identify",
+        ),
+        ("GET", "/work".into(), workbench, "/sign-in"),
+        ("GET", format!("/work/cases/{case}"), workbench, "/sign-in"),
+        ("GET", "/work/rules".into(), workbench, "/sign-in"),
+        (
+            "GET",
+            format!("/work/rules/{EXTENSION}/propose"),
+            workbench,
+            "/sign-in",
+        ),
+        (
+            "POST",
+            format!("/work/cases/{case}/claim"),
+            workbench,
+            "/sign-in",
+        ),
+        (
+            "POST",
+            format!("/work/cases/{case}/decision"),
+            workbench,
+            "/sign-in",
+        ),
+        (
+            "MULTIPART",
+            format!("/work/rules/{EXTENSION}/propose"),
+            workbench,
+            "/sign-in",
+        ),
+        (
+            "POST",
+            format!("/work/rules/proposals/{nil}/approval"),
+            workbench,
+            "/sign-in",
+        ),
+        (
+            "POST",
+            format!("/work/rules/proposals/{nil}/rejection"),
+            workbench,
+            "/sign-in",
+        ),
+        (
+            "POST",
+            format!("/work/rules/proposals/{nil}/withdrawal"),
+            workbench,
+            "/sign-in",
+        ),
+        ("GET", "/dashboard".into(), figures, "/sign-in"),
+        ("GET", "/dashboard/kpis.csv".into(), figures, "/sign-in"),
+        ("GET", "/audit".into(), auditing, "/sign-in"),
+    ];
+    let mut visitors = vec![(None, String::new())];
+    for role in Role::ALL {
+        let (organisation, person) = match role {
+            Role::Applicant => (None, Some(person_id(3))),
+            _ => (Some("Maahanmuuttovirasto"), None),
+        };
+        let user = s
+            .state
+            .store
+            .add_user(&format!("{role:?}"), role, organisation, person.as_deref())
+            .await
+            .unwrap();
+        let (token, _) = s.state.store.start_session(user, 1).await.unwrap();
+        visitors.push((Some(role), format!("polku_session={token}; ")));
+    }
+    for (method, uri, roles, sign_in) in &pages {
+        for (role, session) in &visitors {
+            let cookies = format!("{session}polku_lang=en");
+            // A form with a token no session has: a page's own visitor is refused for it.
+            let r = match *method {
+                "MULTIPART" => s.multipart(uri, &cookies, &[("csrf", "forged")]).await,
+                "POST" => s.call("POST", uri, &cookies, Some("csrf=forged")).await,
+                _ => s.call("GET", uri, &cookies, None).await,
+            };
+            let who = format!("{method} {uri} as {role:?}");
+            match role {
+                None => {
+                    assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}");
+                    assert_eq!(r.location.as_deref(), Some(*sign_in), "{who}");
+                }
+                Some(role) if roles.contains(role) && *method == "GET" => {
+                    assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.body);
+                }
+                Some(role) if roles.contains(role) => {
+                    assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+                    assert!(r.body.contains("The form had expired"), "{who}: {}", r.body);
+                }
+                Some(_) => {
+                    assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+                    assert!(r.body.contains("You may not do that"), "{who}: {}", r.body);
+                }
+            }
+        }
+    }
+}
+polku_core::on_every_database!(who_sees_what, every_page_lets_in_only_its_visitors, with_db);
