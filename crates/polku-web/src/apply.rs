@@ -15,9 +15,10 @@ use polku_rules::{Application, RuleSet};
 use serde_json::{Map, Value};
 
 use crate::WebState;
+use crate::frame::PageError;
+use crate::guard::ApplicantSession;
 use crate::i18n::Tr;
-use crate::pages::{Page, applicant, error_page, internal};
-use crate::visitor::Visitor;
+use crate::pages::{Page, error_page, internal};
 
 /// One question of the form.
 pub(crate) struct Question {
@@ -99,10 +100,10 @@ struct Apply {
 }
 
 /// `GET /my/apply`: the matters one can apply for.
-pub async fn choose(State(state): State<WebState>, v: Visitor) -> Response {
-    if let Err(r) = applicant(&v) {
-        return *r;
-    }
+pub async fn choose(
+    State(state): State<WebState>,
+    ApplicantSession { v, .. }: ApplicantSession,
+) -> Response {
     let matters = state
         .rules
         .today()
@@ -138,12 +139,9 @@ struct ApplyForm {
 /// `GET /my/apply/{matter}`: the questions no register can answer.
 pub async fn form(
     State(state): State<WebState>,
-    v: Visitor,
     Path(matter): Path<String>,
+    ApplicantSession { v, .. }: ApplicantSession,
 ) -> Response {
-    if let Err(r) = applicant(&v) {
-        return *r;
-    }
     let book = state.rules.today();
     let Some(rs) = book.get(&matter) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
@@ -162,24 +160,22 @@ pub async fn form(
 /// the input schema and files it; the answers come back with the field named if not.
 pub async fn submit(
     State(state): State<WebState>,
-    v: Visitor,
     Path(matter): Path<String>,
+    applicant: Result<ApplicantSession, PageError>,
     Form(answers): Form<Vec<(String, String)>>,
-) -> Response {
-    let (session, person) = match applicant(&v) {
-        Ok(a) => a,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    // Checked once the body has been read as a form (see `guard`).
+    let ApplicantSession { v, session, person } = applicant?;
     let csrf = answers
         .iter()
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str());
     if csrf != Some(session.csrf.as_str()) {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
     }
     let book = state.rules.today();
     let Some(rs) = book.get(&matter) else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+        return Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into());
     };
     let mut questions = questions(rs, v.tr);
     let mut application = Value::Object(Map::new());
@@ -231,7 +227,7 @@ pub async fn submit(
     if let Some(detail) = error {
         let page = Page::of(&v);
         let error = Some(page.tr.t1("error-bad-input", "detail", &detail));
-        return (
+        return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             ApplyForm {
                 page,
@@ -241,21 +237,21 @@ pub async fn submit(
                 error,
             },
         )
-            .into_response();
+            .into_response());
     }
     let new = NewApplication {
         matter: rs.id.clone(),
-        applicant_id: person.to_owned(),
+        applicant_id: person,
         application_date: today,
         application,
         deadline: rs.processing_time.as_ref().and_then(|p| p.deadline(today)),
     };
-    match state
+    let filed = state
         .store
         .submit(&new, &Actor(format!("user:{}", session.principal.user_id)))
-        .await
-    {
+        .await;
+    Ok(match filed {
         Ok(id) => Redirect::to(&format!("/my/cases/{id}")).into_response(),
         Err(e) => internal(&v, &e),
-    }
+    })
 }

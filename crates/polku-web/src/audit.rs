@@ -5,15 +5,15 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{AuditEntry, AuditLog, AuditQuery, Role};
+use axum::response::{IntoResponse, Response};
+use polku_core::{AuditEntry, AuditLog, AuditQuery};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::WebState;
+use crate::guard::AuditorSession;
 use crate::pages::{Page, error_page, internal};
 use crate::text::{MAX_SHORT, typed};
-use crate::visitor::Visitor;
 
 struct Row {
     seq: i64,
@@ -49,25 +49,20 @@ pub struct AuditForm {
 /// `GET /audit`: the logs, newest first, filtered; `?verify=1` checks the whole chain.
 pub async fn audit(
     State(state): State<WebState>,
-    v: Visitor,
     Query(q): Query<AuditForm>,
+    AuditorSession { v, session, .. }: AuditorSession,
 ) -> Response {
-    let session = match &v.session {
-        None => return Redirect::to("/sign-in").into_response(),
-        Some(s) if s.principal.role == Role::Auditor => s,
-        Some(_) => return error_page(&v, StatusCode::FORBIDDEN, "error-forbidden"),
-    };
     let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let (person, actor) = (nonempty(q.person), nonempty(q.actor));
     let (person_label, actor_label) = (v.tr.t("audit-person"), v.tr.t("audit-actor"));
-    if let Err(r) = typed(
+    if let Err(refused) = typed(
         &v,
         &[
             (&person_label, person.as_deref().unwrap_or(""), MAX_SHORT),
             (&actor_label, actor.as_deref().unwrap_or(""), MAX_SHORT),
         ],
     ) {
-        return *r;
+        return refused.into_response();
     }
     let log = match nonempty(q.log).as_deref() {
         None => None,

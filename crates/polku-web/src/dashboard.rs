@@ -9,11 +9,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{AuditEntry, AuditLog, FactGroup, Role, RuleProposal, SPAN_LIMITS};
+use axum::response::{IntoResponse, Response};
+use polku_core::{AuditEntry, AuditLog, FactGroup, RuleProposal, SPAN_LIMITS};
 use serde_json::json;
 
 use crate::WebState;
+use crate::guard::AnalystSession;
 use crate::i18n::Tr;
 use crate::pages::{Page, error_page, internal};
 use crate::visitor::{Session, Visitor};
@@ -349,26 +350,6 @@ struct Dashboard {
     sections: Vec<Section>,
 }
 
-/// Analysts, legal officers and administrators see the figures.
-fn analyst(v: &Visitor) -> Result<&Session, Box<Response>> {
-    match &v.session {
-        None => Err(Box::new(Redirect::to("/sign-in").into_response())),
-        Some(s)
-            if matches!(
-                s.principal.role,
-                Role::Analyst | Role::LegalOfficer | Role::Administrator
-            ) =>
-        {
-            Ok(s)
-        }
-        Some(_) => Err(Box::new(error_page(
-            v,
-            StatusCode::FORBIDDEN,
-            "error-forbidden",
-        ))),
-    }
-}
-
 /// How long measured figures are reused. Management figures need not be fresher, and
 /// measuring every case on every page view would not scale with the case register.
 pub const FIGURES_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(15);
@@ -446,16 +427,15 @@ async fn log_use(state: &WebState, s: &Session, what: &str) -> Result<(), polku_
 }
 
 /// `GET /dashboard`.
-pub async fn dashboard(State(state): State<WebState>, v: Visitor) -> Response {
-    let session = match analyst(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub(crate) async fn dashboard(
+    State(state): State<WebState>,
+    AnalystSession { v, session, .. }: AnalystSession,
+) -> Response {
     let tables = match load(&state, &v).await {
         Ok(t) => t,
         Err(r) => return r,
     };
-    if let Err(e) = log_use(&state, session, "dashboard").await {
+    if let Err(e) = log_use(&state, &session, "dashboard").await {
         return internal(&v, &e);
     }
     let sections = tables
@@ -477,11 +457,11 @@ pub async fn dashboard(State(state): State<WebState>, v: Visitor) -> Response {
 }
 
 /// `GET /dashboard/{table}.csv`.
-pub async fn csv(State(state): State<WebState>, v: Visitor, Path(file): Path<String>) -> Response {
-    let session = match analyst(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub(crate) async fn csv(
+    State(state): State<WebState>,
+    Path(file): Path<String>,
+    AnalystSession { v, session, .. }: AnalystSession,
+) -> Response {
     let Some(name) = file.strip_suffix(".csv") else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
@@ -492,7 +472,7 @@ pub async fn csv(State(state): State<WebState>, v: Visitor, Path(file): Path<Str
     let Some(table) = tables.into_iter().find(|t| t.name == name) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
-    if let Err(e) = log_use(&state, session, &format!("{name}.csv")).await {
+    if let Err(e) = log_use(&state, &session, &format!("{name}.csv")).await {
         return internal(&v, &e);
     }
     let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));

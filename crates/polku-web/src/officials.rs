@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::WebState;
-use crate::frame::posted;
+use crate::frame::{PageError, bad_input, posted};
+use crate::guard::HandlerSession;
 use crate::pages::{
     DecisionRow, Page, Reader, SESSION_HOURS, decision_row, error_page, internal, matter_title,
     state_label,
@@ -132,8 +133,8 @@ pub async fn sign_in(
         return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
     }
     let label = v.tr.t("sign-in-username");
-    if let Err(r) = typed(&v, &[(&label, &form.username, MAX_USERNAME)]) {
-        return *r;
+    if let Err(refused) = typed(&v, &[(&label, &form.username, MAX_USERNAME)]) {
+        return refused.into_response();
     }
     let attempt = match state
         .sign_ins
@@ -186,19 +187,6 @@ pub async fn sign_in(
     }
 }
 
-/// The signed-in handler; others are sent to sign in or refused.
-pub(crate) fn handler(v: &Visitor) -> Result<&Session, Box<Response>> {
-    match &v.session {
-        None => Err(Box::new(Redirect::to("/sign-in").into_response())),
-        Some(s) if matches!(s.principal.role, Role::CaseHandler | Role::LegalOfficer) => Ok(s),
-        Some(_) => Err(Box::new(error_page(
-            v,
-            StatusCode::FORBIDDEN,
-            "error-forbidden",
-        ))),
-    }
-}
-
 fn actor(s: &Session) -> polku_core::Actor {
     polku_core::Actor(format!("user:{}", s.principal.user_id))
 }
@@ -234,31 +222,19 @@ pub struct WorkQuery {
 /// `GET /work`: the queue, filtered by matter, filing date and deadline.
 pub async fn work(
     State(state): State<WebState>,
-    v: Visitor,
     Query(q): Query<WorkQuery>,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+    HandlerSession { v, session, .. }: HandlerSession,
+) -> Result<Response, PageError> {
     let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
     let (matter, filed, due) = (nonempty(q.matter), nonempty(q.filed), nonempty(q.due));
     let label = v.tr.t("work-filter-matter");
-    if let Err(r) = typed(&v, &[(&label, matter.as_deref().unwrap_or(""), MAX_SHORT)]) {
-        return *r;
-    }
+    typed(&v, &[(&label, matter.as_deref().unwrap_or(""), MAX_SHORT)])?;
     for d in [&filed, &due].into_iter().flatten() {
         if polku_rules::schema::parse_date(d).is_none() {
-            let page = Page::of(&v);
-            let message = page.tr.t1("error-bad-input", "detail", d);
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                crate::pages::ErrorPage { page, message },
-            )
-                .into_response();
+            return Err(bad_input(&v, d).into());
         }
     }
-    let items = match state
+    let items = state
         .store
         .handler_queue(&QueueFilter {
             matter: matter.clone(),
@@ -268,11 +244,8 @@ pub async fn work(
             after: None,
         })
         .await
-    {
-        Ok(items) => items,
-        Err(e) => return internal(&v, &e),
-    };
-    let me = actor(session).0;
+        .map_err(|e| internal(&v, &e))?;
+    let me = actor(&session).0;
     let rows = items
         .into_iter()
         .map(|i| QueueRow {
@@ -289,7 +262,7 @@ pub async fn work(
             },
         })
         .collect();
-    Work {
+    Ok(Work {
         page: Page::of(&v),
         matters: state
             .rules
@@ -302,7 +275,7 @@ pub async fn work(
         due: due.unwrap_or_default(),
         items: rows,
     }
-    .into_response()
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -332,14 +305,10 @@ pub struct WorkCaseQuery {
 /// `GET /work/cases/{id}`: everything the machine found, and the forms to decide.
 pub async fn work_case(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
     Query(q): Query<WorkCaseQuery>,
+    HandlerSession { v, session, .. }: HandlerSession,
 ) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
@@ -362,7 +331,7 @@ pub async fn work_case(
         .store
         .audit(&AuditEntry {
             log: AuditLog::Access,
-            actor: actor(session).0,
+            actor: actor(&session).0,
             organisation: session.principal.organisation.clone(),
             person: Some(case.applicant_id.clone()),
             purpose: "case handling".to_owned(),
@@ -375,7 +344,7 @@ pub async fn work_case(
         return internal(&v, &e);
     }
     let tr = v.tr;
-    let me = actor(session).0;
+    let me = actor(&session).0;
     let waiting = matches!(
         case.state,
         CaseState::Referred | CaseState::RectificationRequested
@@ -448,17 +417,7 @@ fn handling_page(v: &Visitor, e: HandlingError) -> Response {
         HandlingError::Case(CaseError::NotFound(_)) => {
             error_page(v, StatusCode::NOT_FOUND, "error-not-found")
         }
-        HandlingError::NoReasons => {
-            let page = Page::of(v);
-            let message = page
-                .tr
-                .t1("error-bad-input", "detail", &page.tr.t("work-reasons"));
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                crate::pages::ErrorPage { page, message },
-            )
-                .into_response()
-        }
+        HandlingError::NoReasons => bad_input(v, &v.tr.t("work-reasons")),
         HandlingError::Case(e) => internal(v, &e),
         _ => error_page(v, StatusCode::CONFLICT, "work-not-waiting"),
     }
@@ -467,22 +426,16 @@ fn handling_page(v: &Visitor, e: HandlingError) -> Response {
 /// `POST /work/cases/{id}/claim`.
 pub async fn claim(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    HandlerSession { v, session, .. }: HandlerSession,
     form: Result<Form<CsrfOnly>, FormRejection>,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let (_, id) = match posted(&v, session, form, &id) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
-    match state.store.claim_case(id, &actor(session)).await {
+) -> Result<Response, PageError> {
+    let (_, id) = posted(&v, &session, form, &id)?;
+    let claimed = state.store.claim_case(id, &actor(&session)).await;
+    Ok(match claimed {
         Ok(()) => Redirect::to(&format!("/work/cases/{id}")).into_response(),
         Err(e) => handling_page(&v, e),
-    }
+    })
 }
 
 #[derive(Deserialize)]
@@ -501,42 +454,25 @@ impl crate::frame::CarriesCsrf for DecisionForm {
 /// `POST /work/cases/{id}/decision`.
 pub async fn decide(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    HandlerSession { v, session, .. }: HandlerSession,
     form: Result<Form<DecisionForm>, FormRejection>,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let (form, id) = match posted(&v, session, form, &id) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, id) = posted(&v, &session, form, &id)?;
     let label = v.tr.t("work-reasons");
-    if let Err(r) = typed(&v, &[(&label, &form.reasons, MAX_REASONS)]) {
-        return *r;
-    }
+    typed(&v, &[(&label, &form.reasons, MAX_REASONS)])?;
     let outcome = match form.outcome.as_str() {
         "grant" => HumanOutcome::Grant,
         "refuse" => HumanOutcome::Refuse,
         "request_evidence" => HumanOutcome::RequestEvidence,
-        other => {
-            let page = Page::of(&v);
-            let message = page.tr.t1("error-bad-input", "detail", other);
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                crate::pages::ErrorPage { page, message },
-            )
-                .into_response();
-        }
+        other => return Err(bad_input(&v, other).into()),
     };
-    match state
+    let decided = state
         .store
-        .decide_by_person(id, &actor(session), outcome, &form.reasons, &state.rules)
-        .await
-    {
+        .decide_by_person(id, &actor(&session), outcome, &form.reasons, &state.rules)
+        .await;
+    Ok(match decided {
         Ok(_) => Redirect::to(&format!("/work/cases/{id}?decided=1")).into_response(),
         Err(e) => handling_page(&v, e),
-    }
+    })
 }

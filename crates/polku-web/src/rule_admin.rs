@@ -19,10 +19,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::WebState;
-use crate::frame::posted;
+use crate::frame::{PageError, bad_input, posted};
+use crate::guard::HandlerSession;
 use crate::i18n::Tr;
-use crate::officials::handler;
-use crate::pages::{ErrorPage, Page, error_page, internal, matter_title};
+use crate::pages::{Page, error_page, internal, matter_title};
 use crate::text::{MAX_SHORT, typed};
 use crate::visitor::Visitor;
 
@@ -64,10 +64,10 @@ fn state_text(tr: Tr, s: ProposalState) -> String {
 }
 
 /// `GET /work/rules`.
-pub async fn overview(State(state): State<WebState>, v: Visitor) -> Response {
-    if let Err(r) = handler(&v) {
-        return *r;
-    }
+pub async fn overview(
+    State(state): State<WebState>,
+    HandlerSession { v, .. }: HandlerSession,
+) -> Response {
     let tr = v.tr;
     let shelf = state.rules.shelf();
     let today = polku_core::today_in_finland();
@@ -158,12 +158,9 @@ fn test_rows(check: &ProposalCheck) -> Vec<TestRow> {
 /// still to take effect included) to edit.
 pub async fn propose_form(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    HandlerSession { v, .. }: HandlerSession,
 ) -> Response {
-    if let Err(r) = handler(&v) {
-        return *r;
-    }
     // The text to edit includes every change approved so far, on any server.
     if let Err(e) = state.rules.refresh(&state.store).await {
         return internal(&v, &e);
@@ -248,20 +245,17 @@ async fn read_form(mut form: Multipart) -> Result<Sent, &'static str> {
 /// results and stores nothing; `action=propose` stores a proposal that passes both.
 pub async fn propose(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    handler: Result<HandlerSession, PageError>,
     form: Multipart,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let sent = match read_form(form).await {
-        Ok(s) => s,
-        Err(field) => return bad_input(&v, field),
-    };
+) -> Result<Response, PageError> {
+    // Checked once the body has been read as multipart (see `guard`).
+    let HandlerSession { v, session, .. } = handler?;
+    let sent = read_form(form)
+        .await
+        .map_err(|field| bad_input(&v, field))?;
     if sent.csrf != session.csrf {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
     }
     let tr = v.tr;
     let (summary, from, text, tests) = (
@@ -270,7 +264,7 @@ pub async fn propose(
         tr.t("rules-text"),
         tr.t("rules-tests-text"),
     );
-    if let Err(r) = typed(
+    typed(
         &v,
         &[
             (&summary, &sent.summary, MAX_SHORT),
@@ -282,19 +276,14 @@ pub async fn propose(
             ),
             (&tests, &sent.tests, MAX_TEXT_BYTES),
         ],
-    ) {
-        return *r;
-    }
+    )?;
     let base = match sent.base.trim() {
         "" => None,
-        b => match Uuid::parse_str(b) {
-            Ok(b) => Some(b),
-            Err(_) => return bad_input(&v, "base"),
-        },
+        b => Some(Uuid::parse_str(b).map_err(|_| bad_input(&v, "base"))?),
     };
     let shelf = state.rules.shelf();
     let Some((_, shipped_tests)) = shelf.latest().text_of(&id) else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+        return Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into());
     };
     // An uploaded file replaces what the text box holds.
     let text = sent.upload.clone().unwrap_or(sent.text.clone());
@@ -326,7 +315,7 @@ pub async fn propose(
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        return (status, form_again(None, &check)).into_response();
+        return Ok((status, form_again(None, &check)).into_response());
     }
     let new = NewProposal {
         rule_set: id.clone(),
@@ -336,28 +325,18 @@ pub async fn propose(
         summary: sent.summary.clone(),
         effective_from: sent.effective_from.clone(),
     };
-    match state
+    let proposed = state
         .store
         .propose_rules(&new, &session.principal, &state.rules)
-        .await
-    {
+        .await;
+    Ok(match proposed {
         Ok(p) => Redirect::to(&format!("/work/rules/proposals/{}", p.id)).into_response(),
         Err(ProposalError::Store(e)) => internal(&v, &e),
         Err(e) => {
             let (status, message) = refusal(v.tr, &e);
             (status, form_again(Some(message), &check())).into_response()
         }
-    }
-}
-
-fn bad_input(v: &Visitor, field: &str) -> Response {
-    let page = Page::of(v);
-    let message = page.tr.t1("error-bad-input", "detail", field);
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorPage { page, message },
-    )
-        .into_response()
+    })
 }
 
 /// Why the store refused, in the reader's language, with the status that says so.
@@ -564,13 +543,9 @@ async fn proposal_page(
 /// `GET /work/rules/proposals/{id}`.
 pub async fn proposal(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    HandlerSession { v, session, .. }: HandlerSession,
 ) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
@@ -600,26 +575,17 @@ enum Step {
 
 async fn step(
     state: WebState,
-    v: Visitor,
+    HandlerSession { v, session, .. }: HandlerSession,
     id: String,
     form: Result<Form<DecisionForm>, FormRejection>,
     step: Step,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let (form, id) = match posted(&v, session, form, &id) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, id) = posted(&v, &session, form, &id)?;
     let label = v.tr.t(match step {
         Step::Approve => "rules-approve-note",
         Step::Reject | Step::Withdraw => "rules-reject-note",
     });
-    if let Err(r) = typed(&v, &[(&label, &form.note, MAX_SHORT)]) {
-        return *r;
-    }
+    typed(&v, &[(&label, &form.note, MAX_SHORT)])?;
     let who = &session.principal;
     let done = match step {
         Step::Approve => {
@@ -631,7 +597,7 @@ async fn step(
         Step::Reject => state.store.reject_proposal(id, who, &form.note).await,
         Step::Withdraw => state.store.withdraw_proposal(id, who).await,
     };
-    match done {
+    Ok(match done {
         Ok(_) => Redirect::to(&format!("/work/rules/proposals/{id}")).into_response(),
         Err(ProposalError::Store(e)) => internal(&v, &e),
         Err(ProposalError::NotFound(_)) => error_page(&v, StatusCode::NOT_FOUND, "error-not-found"),
@@ -640,35 +606,35 @@ async fn step(
             let refused = refusal(v.tr, &e);
             proposal_page(&state, &v, who, id, Some(refused)).await
         }
-    }
+    })
 }
 
 /// `POST /work/rules/proposals/{id}/approval`.
 pub async fn approve(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    handler: HandlerSession,
     form: Result<Form<DecisionForm>, FormRejection>,
-) -> Response {
-    step(state, v, id, form, Step::Approve).await
+) -> Result<Response, PageError> {
+    step(state, handler, id, form, Step::Approve).await
 }
 
 /// `POST /work/rules/proposals/{id}/rejection`.
 pub async fn reject(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    handler: HandlerSession,
     form: Result<Form<DecisionForm>, FormRejection>,
-) -> Response {
-    step(state, v, id, form, Step::Reject).await
+) -> Result<Response, PageError> {
+    step(state, handler, id, form, Step::Reject).await
 }
 
 /// `POST /work/rules/proposals/{id}/withdrawal`.
 pub async fn withdraw(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    handler: HandlerSession,
     form: Result<Form<DecisionForm>, FormRejection>,
-) -> Response {
-    step(state, v, id, form, Step::Withdraw).await
+) -> Result<Response, PageError> {
+    step(state, handler, id, form, Step::Withdraw).await
 }
