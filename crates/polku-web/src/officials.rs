@@ -11,7 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_core::{
-    AuditEntry, AuditLog, CaseError, CaseState, HandlingError, HumanOutcome, QueueFilter, Role,
+    AuditEntry, AuditLog, Case, CaseError, CaseEvent, CaseState, Decision, HandlingError,
+    HumanOutcome, QueueFilter, Role,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -21,6 +22,7 @@ use uuid::Uuid;
 use crate::WebState;
 use crate::frame::{PageError, bad_input, posted};
 use crate::guard::HandlerSession;
+use crate::i18n::Tr;
 use crate::pages::{
     DecisionRow, Page, Reader, SESSION_HOURS, decision_row, error_page, internal, matter_title,
     state_label,
@@ -308,50 +310,96 @@ pub async fn work_case(
     Path(id): Path<String>,
     Query(q): Query<WorkCaseQuery>,
     HandlerSession { v, session, .. }: HandlerSession,
-) -> Response {
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
-    };
-    let loaded = async {
-        let case = state.store.case(id).await?;
-        let decisions = state.store.decisions(id).await?;
-        let history = state.store.history(id).await?;
-        let assignee = state.store.assignee(id).await?;
-        let deadline = state.store.deadline(id).await?;
-        Ok::<_, CaseError>((case, decisions, history, assignee, deadline))
-    };
-    let (case, decisions, history, assignee, deadline) = match loaded.await {
-        Ok(x) => x,
-        Err(CaseError::NotFound(_)) => {
-            return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
-        }
-        Err(e) => return internal(&v, &e),
-    };
-    let read = state
+) -> Result<Response, PageError> {
+    let not_found = || PageError::from(error_page(&v, StatusCode::NOT_FOUND, "error-not-found"));
+    let id = Uuid::parse_str(&id).map_err(|_| not_found())?;
+    let file = case_file(&state, id).await.map_err(|e| match e {
+        CaseError::NotFound(_) => not_found(),
+        e => internal(&v, &e).into(),
+    })?;
+    log_case_read(&state, &session, &file.case)
+        .await
+        .map_err(|e| internal(&v, &e))?;
+    let tr = v.tr;
+    let me = actor(&session).0;
+    let CaseFile {
+        case,
+        decisions,
+        history,
+        assignee,
+        deadline,
+    } = file;
+    Ok(WorkCase {
+        page: Page::of(&v),
+        id,
+        matter: matter_title(&state, &case.matter, tr),
+        state: state_label(tr, case.state),
+        filed: case.application_date.to_string(),
+        deadline: deadline.unwrap_or_default(),
+        decisions: decisions
+            .iter()
+            .map(|d| decision_row(tr, d, Reader::Official))
+            .collect(),
+        history: crate::pages::history_lines(tr, &history),
+        waiting: matches!(
+            case.state,
+            CaseState::Referred | CaseState::RectificationRequested
+        ),
+        assigned_to_me: assignee.as_deref() == Some(me.as_str()),
+        assigned_to_other: assignee.is_some_and(|a| a != me),
+        outcomes: outcomes(tr, case.state),
+        suggested_reasons: suggested_reasons(tr, &decisions),
+        decided: q.decided.is_some(),
+    }
+    .into_response())
+}
+
+/// A case with everything the handler's page shows of it.
+struct CaseFile {
+    case: Case,
+    decisions: Vec<Decision>,
+    history: Vec<CaseEvent>,
+    /// Who has claimed it (an actor, `user:…`).
+    assignee: Option<String>,
+    deadline: Option<String>,
+}
+
+async fn case_file(state: &WebState, id: Uuid) -> Result<CaseFile, CaseError> {
+    Ok(CaseFile {
+        case: state.store.case(id).await?,
+        decisions: state.store.decisions(id).await?,
+        history: state.store.history(id).await?,
+        assignee: state.store.assignee(id).await?,
+        deadline: state.store.deadline(id).await?,
+    })
+}
+
+/// The handler's reading of the case, in the use log.
+async fn log_case_read(
+    state: &WebState,
+    session: &Session,
+    case: &Case,
+) -> Result<(), polku_core::StoreError> {
+    state
         .store
         .audit(&AuditEntry {
             log: AuditLog::Access,
-            actor: actor(&session).0,
+            actor: actor(session).0,
             organisation: session.principal.organisation.clone(),
             person: Some(case.applicant_id.clone()),
             purpose: "case handling".to_owned(),
             legal_basis: None,
-            detail: json!({"read": "case", "case": id}),
+            detail: json!({"read": "case", "case": case.id}),
             x_road: Default::default(),
         })
-        .await;
-    if let Err(e) = read {
-        return internal(&v, &e);
-    }
-    let tr = v.tr;
-    let me = actor(&session).0;
-    let waiting = matches!(
-        case.state,
-        CaseState::Referred | CaseState::RectificationRequested
-    );
-    // The reasons start from the conditions the machine found not met, each with its
-    // legal basis: the handler edits them into the decision's reasons.
-    let suggested_reasons = decisions
+        .await
+        .map(|_| ())
+}
+
+/// The reasons start from the conditions the machine last found not met, each with its
+/// legal basis: the handler edits them into the decision's reasons.
+fn suggested_reasons(tr: Tr, decisions: &[Decision]) -> String {
+    decisions
         .iter()
         .rev()
         .find(|d| d.automated)
@@ -368,37 +416,22 @@ pub async fn work_case(
                 .collect::<Vec<_>>()
                 .join("\n")
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// What a person may decide a case in `state`: a request for evidence only on a referral.
+fn outcomes(tr: Tr, state: CaseState) -> Vec<(String, String)> {
     let mut outcomes = vec![
         ("grant".to_owned(), tr.t("work-outcome-grant")),
         ("refuse".to_owned(), tr.t("work-outcome-refuse")),
     ];
-    if case.state == CaseState::Referred {
+    if state == CaseState::Referred {
         outcomes.push((
             "request_evidence".to_owned(),
             tr.t("work-outcome-request_evidence"),
         ));
     }
-    WorkCase {
-        page: Page::of(&v),
-        id,
-        matter: matter_title(&state, &case.matter, tr),
-        state: state_label(tr, case.state),
-        filed: case.application_date.to_string(),
-        deadline: deadline.unwrap_or_default(),
-        decisions: decisions
-            .iter()
-            .map(|d| decision_row(tr, d, Reader::Official))
-            .collect(),
-        history: crate::pages::history_lines(tr, &history),
-        waiting,
-        assigned_to_me: assignee.as_deref() == Some(me.as_str()),
-        assigned_to_other: assignee.is_some_and(|a| a != me),
-        outcomes,
-        suggested_reasons,
-        decided: q.decided.is_some(),
-    }
-    .into_response()
+    outcomes
 }
 
 #[derive(Deserialize)]
