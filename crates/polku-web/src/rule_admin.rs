@@ -257,26 +257,7 @@ pub async fn propose(
     if sent.csrf != session.csrf {
         return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
     }
-    let tr = v.tr;
-    let (summary, from, text, tests) = (
-        tr.t("rules-summary"),
-        tr.t("rules-effective-from"),
-        tr.t("rules-text"),
-        tr.t("rules-tests-text"),
-    );
-    typed(
-        &v,
-        &[
-            (&summary, &sent.summary, MAX_SHORT),
-            (&from, &sent.effective_from, MAX_SHORT),
-            (
-                &text,
-                sent.upload.as_deref().unwrap_or(&sent.text),
-                MAX_TEXT_BYTES,
-            ),
-            (&tests, &sent.tests, MAX_TEXT_BYTES),
-        ],
-    )?;
+    sent.typed(&v)?;
     let base = match sent.base.trim() {
         "" => None,
         b => Some(Uuid::parse_str(b).map_err(|_| bad_input(&v, "base"))?),
@@ -285,29 +266,14 @@ pub async fn propose(
     let Some((_, shipped_tests)) = shelf.latest().text_of(&id) else {
         return Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into());
     };
-    // An uploaded file replaces what the text box holds.
-    let text = sent.upload.clone().unwrap_or(sent.text.clone());
+    let text = sent.text().to_owned();
     // The tests file is only part of the proposal when it was changed.
     let tests =
         (sent.tests.trim() != shipped_tests.unwrap_or_default().trim()).then(|| sent.tests.clone());
-    // The form again, with the check's errors and test results (the store checks the
-    // text itself when proposing; this is only for showing).
+    // The store checks the text itself when proposing; this check is only for showing.
     let check = || check_proposal(shelf.latest(), &id, &text, tests.as_deref());
-    let form_again = |refused: Option<String>, check: &ProposalCheck| Propose {
-        page: Page::of(&v),
-        title: matter_title(&state, &id, v.tr),
-        id: id.clone(),
-        base: sent.base.clone(),
-        summary: sent.summary.clone(),
-        effective_from: sent.effective_from.clone(),
-        text: text.clone(),
-        tests: sent.tests.clone(),
-        checked: true,
-        refused,
-        errors: check.errors.clone(),
-        test_rows: test_rows(check),
-        failed: check.failed_tests(),
-    };
+    let form_again =
+        |refused, check: &ProposalCheck| checked_form(&state, &v, &id, &sent, refused, check);
     if sent.action != "propose" {
         let check = check();
         let status = if check.passed() {
@@ -337,6 +303,61 @@ pub async fn propose(
             (status, form_again(Some(message), &check())).into_response()
         }
     })
+}
+
+impl Sent {
+    /// The proposed text: an uploaded file replaces what the text box holds.
+    fn text(&self) -> &str {
+        self.upload.as_deref().unwrap_or(&self.text)
+    }
+
+    /// Every typed field is plain text of its length (the 422 page names the first that
+    /// is not).
+    fn typed(&self, v: &Visitor) -> Result<(), PageError> {
+        let tr = v.tr;
+        let (summary, from, text, tests) = (
+            tr.t("rules-summary"),
+            tr.t("rules-effective-from"),
+            tr.t("rules-text"),
+            tr.t("rules-tests-text"),
+        );
+        typed(
+            v,
+            &[
+                (&summary, &self.summary, MAX_SHORT),
+                (&from, &self.effective_from, MAX_SHORT),
+                (&text, self.text(), MAX_TEXT_BYTES),
+                (&tests, &self.tests, MAX_TEXT_BYTES),
+            ],
+        )
+    }
+}
+
+/// The proposal form for rule set `id` again as it was sent, with the check's errors and
+/// test results and, when the store refused the proposal, why.
+fn checked_form(
+    state: &WebState,
+    v: &Visitor,
+    id: &str,
+    sent: &Sent,
+    refused: Option<String>,
+    check: &ProposalCheck,
+) -> Propose {
+    Propose {
+        page: Page::of(v),
+        title: matter_title(state, id, v.tr),
+        id: id.to_owned(),
+        base: sent.base.clone(),
+        summary: sent.summary.clone(),
+        effective_from: sent.effective_from.clone(),
+        text: sent.text().to_owned(),
+        tests: sent.tests.clone(),
+        checked: true,
+        refused,
+        errors: check.errors.clone(),
+        test_rows: test_rows(check),
+        failed: check.failed_tests(),
+    }
 }
 
 /// Why the store refused, in the reader's language, with the status that says so.
@@ -460,18 +481,9 @@ async fn proposal_page(
         Ok(None) => return error_page(v, StatusCode::NOT_FOUND, "error-not-found"),
         Err(e) => return internal(v, &e),
     };
-    // What it was written against: the approved proposal it names, else the shipped text.
-    let before = match p.base {
-        None => state
-            .rules
-            .shipped()
-            .text_of(&p.rule_set)
-            .map(|(t, _)| t.to_owned())
-            .unwrap_or_default(),
-        Some(base) => match state.store.rule_proposal(base).await {
-            Ok(b) => b.map(|b| b.text).unwrap_or_default(),
-            Err(e) => return internal(v, &e),
-        },
+    let before = match written_against(state, &p).await {
+        Ok(before) => before,
+        Err(e) => return internal(v, &e),
     };
     let open = p.state == ProposalState::Proposed;
     let check = check_proposal(
@@ -480,42 +492,9 @@ async fn proposal_page(
         &p.text,
         p.tests_text.as_deref(),
     );
-    // An open proposal is backtested when it is looked at (and the reading of past
-    // applications is logged); a decided one shows the figures its approver saw.
-    let backtest = if open {
-        match state
-            .store
-            .backtest_proposal(p.id, who, &state.rules, &state.backtests)
-            .await
-        {
-            Ok(b) => Some(BacktestView {
-                on: p.effective_from.clone(),
-                evaluated: b.evaluated,
-                changed: b.changed.len(),
-                rows: b
-                    .changed
-                    .iter()
-                    .take(100)
-                    .map(|c| ChangedRow {
-                        case_id: c.case_id,
-                        before: outcome_text(tr, &c.before),
-                        after: outcome_text(tr, &c.after),
-                    })
-                    .collect(),
-            }),
-            Err(ProposalError::Check(_)) => None,
-            Err(e) => return internal(v, &e),
-        }
-    } else {
-        p.backtest_evaluated.map(|evaluated| BacktestView {
-            on: p.effective_from.clone(),
-            evaluated: usize::try_from(evaluated).unwrap_or(0),
-            changed: p
-                .backtest_changed
-                .and_then(|c| usize::try_from(c).ok())
-                .unwrap_or(0),
-            rows: Vec::new(),
-        })
+    let backtest = match backtest_view(state, tr, &p, who).await {
+        Ok(b) => b,
+        Err(e) => return internal(v, &e),
     };
     let (status, refused) = match refused {
         Some((status, message)) => (status, Some(message)),
@@ -538,6 +517,71 @@ async fn proposal_page(
         p,
     };
     (status, page).into_response()
+}
+
+/// What a proposal was written against: the approved proposal it names, else the shipped
+/// text.
+async fn written_against(state: &WebState, p: &RuleProposal) -> Result<String, ProposalError> {
+    Ok(match p.base {
+        None => state
+            .rules
+            .shipped()
+            .text_of(&p.rule_set)
+            .map(|(t, _)| t.to_owned())
+            .unwrap_or_default(),
+        Some(base) => state
+            .store
+            .rule_proposal(base)
+            .await?
+            .map(|b| b.text)
+            .unwrap_or_default(),
+    })
+}
+
+/// An open proposal is backtested when it is looked at (and the reading of past
+/// applications is logged by `who`); a decided one shows the figures its approver saw.
+/// `None`: no backtest to show (a text that does not load, or none was run).
+async fn backtest_view(
+    state: &WebState,
+    tr: Tr,
+    p: &RuleProposal,
+    who: &Principal,
+) -> Result<Option<BacktestView>, ProposalError> {
+    if p.state != ProposalState::Proposed {
+        return Ok(p.backtest_evaluated.map(|evaluated| BacktestView {
+            on: p.effective_from.clone(),
+            evaluated: usize::try_from(evaluated).unwrap_or(0),
+            changed: p
+                .backtest_changed
+                .and_then(|c| usize::try_from(c).ok())
+                .unwrap_or(0),
+            rows: Vec::new(),
+        }));
+    }
+    let b = match state
+        .store
+        .backtest_proposal(p.id, who, &state.rules, &state.backtests)
+        .await
+    {
+        Ok(b) => b,
+        Err(ProposalError::Check(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(BacktestView {
+        on: p.effective_from.clone(),
+        evaluated: b.evaluated,
+        changed: b.changed.len(),
+        rows: b
+            .changed
+            .iter()
+            .take(100)
+            .map(|c| ChangedRow {
+                case_id: c.case_id,
+                before: outcome_text(tr, &c.before),
+                after: outcome_text(tr, &c.after),
+            })
+            .collect(),
+    }))
 }
 
 /// `GET /work/rules/proposals/{id}`.
