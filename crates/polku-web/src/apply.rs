@@ -15,8 +15,10 @@ use polku_rules::{Application, RuleSet};
 use serde_json::{Map, Value};
 
 use crate::WebState;
+use crate::frame::PageError;
+use crate::guard::ApplicantSession;
 use crate::i18n::Tr;
-use crate::pages::{Page, applicant, error_page, internal};
+use crate::pages::{Page, error_page, internal};
 use crate::visitor::Visitor;
 
 /// One question of the form.
@@ -99,10 +101,10 @@ struct Apply {
 }
 
 /// `GET /my/apply`: the matters one can apply for.
-pub async fn choose(State(state): State<WebState>, v: Visitor) -> Response {
-    if let Err(r) = applicant(&v) {
-        return *r;
-    }
+pub async fn choose(
+    State(state): State<WebState>,
+    ApplicantSession { v, .. }: ApplicantSession,
+) -> Response {
     let matters = state
         .rules
         .today()
@@ -138,12 +140,9 @@ struct ApplyForm {
 /// `GET /my/apply/{matter}`: the questions no register can answer.
 pub async fn form(
     State(state): State<WebState>,
-    v: Visitor,
     Path(matter): Path<String>,
+    ApplicantSession { v, .. }: ApplicantSession,
 ) -> Response {
-    if let Err(r) = applicant(&v) {
-        return *r;
-    }
     let book = state.rules.today();
     let Some(rs) = book.get(&matter) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
@@ -162,31 +161,67 @@ pub async fn form(
 /// the input schema and files it; the answers come back with the field named if not.
 pub async fn submit(
     State(state): State<WebState>,
-    v: Visitor,
     Path(matter): Path<String>,
+    applicant: Result<ApplicantSession, PageError>,
     Form(answers): Form<Vec<(String, String)>>,
-) -> Response {
-    let (session, person) = match applicant(&v) {
-        Ok(a) => a,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    // Checked once the body has been read as a form (see `guard`).
+    let ApplicantSession { v, session, person } = applicant?;
     let csrf = answers
         .iter()
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str());
     if csrf != Some(session.csrf.as_str()) {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
     }
     let book = state.rules.today();
     let Some(rs) = book.get(&matter) else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+        return Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into());
     };
     let mut questions = questions(rs, v.tr);
-    let mut application = Value::Object(Map::new());
-    let mut error = None;
     // Filed the day the service received it, in Finland's time.
     let today = polku_core::today_in_finland();
-    for q in &mut questions {
+    let (application, mut error) = answered(&v, &mut questions, &answers);
+    if error.is_none()
+        && let Err(e) = Application::from_submission(&application, today)
+    {
+        let label = questions
+            .iter()
+            .find(|q| q.path == e.path)
+            .map_or(e.path.clone(), |q| q.label.clone());
+        error = Some(format!("{label}: {}", e.problem));
+    }
+    if let Some(detail) = error {
+        return Ok(form_again(&v, rs, questions, &detail));
+    }
+    let new = NewApplication {
+        matter: rs.id.clone(),
+        applicant_id: person,
+        application_date: today,
+        application,
+        deadline: rs.processing_time.as_ref().and_then(|p| p.deadline(today)),
+    };
+    let filed = state
+        .store
+        .submit(&new, &Actor(format!("user:{}", session.principal.user_id)))
+        .await;
+    Ok(match filed {
+        Ok(id) => Redirect::to(&format!("/my/cases/{id}")).into_response(),
+        Err(e) => internal(&v, &e),
+    })
+}
+
+/// The application the `answers` make, each question holding what was given for it to
+/// show again, and the first problem found, if any: text that cannot be stored (not
+/// shown again either) or a number that is not one.
+fn answered(
+    v: &Visitor,
+    questions: &mut [Question],
+    answers: &[(String, String)],
+) -> (Value, Option<String>) {
+    let mut application = Value::Object(Map::new());
+    let mut error = None;
+    for q in questions {
         let given = answers
             .iter()
             .find(|(k, _)| k == q.path)
@@ -197,7 +232,7 @@ pub async fn submit(
             continue; // unanswered is unknown: the rules say what that means
         }
         if let Err(e) = crate::text::plain_text(&given, crate::text::MAX_SHORT) {
-            error.get_or_insert_with(|| crate::text::problem(&v, &q.label, e));
+            error.get_or_insert_with(|| crate::text::problem(v, &q.label, e));
             // What cannot be stored is not shown again either.
             q.value.clear();
             continue;
@@ -219,43 +254,22 @@ pub async fn submit(
             }
         }
     }
-    if error.is_none()
-        && let Err(e) = Application::from_submission(&application, today)
-    {
-        let label = questions
-            .iter()
-            .find(|q| q.path == e.path)
-            .map_or(e.path.clone(), |q| q.label.clone());
-        error = Some(format!("{label}: {}", e.problem));
-    }
-    if let Some(detail) = error {
-        let page = Page::of(&v);
-        let error = Some(page.tr.t1("error-bad-input", "detail", &detail));
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ApplyForm {
-                page,
-                matter: rs.id.clone(),
-                title: rs.title.get(v.tr.lang).to_owned(),
-                questions,
-                error,
-            },
-        )
-            .into_response();
-    }
-    let new = NewApplication {
-        matter: rs.id.clone(),
-        applicant_id: person.to_owned(),
-        application_date: today,
-        application,
-        deadline: rs.processing_time.as_ref().and_then(|p| p.deadline(today)),
-    };
-    match state
-        .store
-        .submit(&new, &Actor(format!("user:{}", session.principal.user_id)))
-        .await
-    {
-        Ok(id) => Redirect::to(&format!("/my/cases/{id}")).into_response(),
-        Err(e) => internal(&v, &e),
-    }
+    (application, error)
+}
+
+/// The form again with the answers given and what was wrong with them (422).
+fn form_again(v: &Visitor, rs: &RuleSet, questions: Vec<Question>, detail: &str) -> Response {
+    let page = Page::of(v);
+    let error = Some(page.tr.t1("error-bad-input", "detail", detail));
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ApplyForm {
+            page,
+            matter: rs.id.clone(),
+            title: rs.title.get(v.tr.lang).to_owned(),
+            questions,
+            error,
+        },
+    )
+        .into_response()
 }

@@ -5,15 +5,18 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{AuditEntry, AuditLog, AuditQuery, Role};
+use axum::response::{IntoResponse, Response};
+use polku_core::{AuditEntry, AuditLog, AuditQuery, AuditRow};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::WebState;
+use crate::frame::PageError;
+use crate::guard::AuditorSession;
+use crate::i18n::Tr;
 use crate::pages::{Page, error_page, internal};
 use crate::text::{MAX_SHORT, typed};
-use crate::visitor::Visitor;
+use crate::visitor::{Session, Visitor};
 
 struct Row {
     seq: i64,
@@ -49,93 +52,31 @@ pub struct AuditForm {
 /// `GET /audit`: the logs, newest first, filtered; `?verify=1` checks the whole chain.
 pub async fn audit(
     State(state): State<WebState>,
-    v: Visitor,
     Query(q): Query<AuditForm>,
-) -> Response {
-    let session = match &v.session {
-        None => return Redirect::to("/sign-in").into_response(),
-        Some(s) if s.principal.role == Role::Auditor => s,
-        Some(_) => return error_page(&v, StatusCode::FORBIDDEN, "error-forbidden"),
-    };
-    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let (person, actor) = (nonempty(q.person), nonempty(q.actor));
-    let (person_label, actor_label) = (v.tr.t("audit-person"), v.tr.t("audit-actor"));
-    if let Err(r) = typed(
-        &v,
-        &[
-            (&person_label, person.as_deref().unwrap_or(""), MAX_SHORT),
-            (&actor_label, actor.as_deref().unwrap_or(""), MAX_SHORT),
-        ],
-    ) {
-        return *r;
-    }
-    let log = match nonempty(q.log).as_deref() {
-        None => None,
-        Some(name) => match AuditLog::parse(name) {
-            Some(log) => Some(log),
-            None => return error_page(&v, StatusCode::UNPROCESSABLE_ENTITY, "error-not-found"),
-        },
-    };
-    let query = AuditQuery {
-        log,
-        person: person.clone(),
-        actor: actor.clone(),
-        limit: 200,
-    };
-    let rows = match state.store.search_audit(&query).await {
-        Ok(r) => r,
-        Err(e) => return internal(&v, &e),
-    };
-    // The auditor's own reading is a use of the log, logged like any other.
-    let logged = state
+    AuditorSession { v, session, .. }: AuditorSession,
+) -> Result<Response, PageError> {
+    let query = search(&v, q.log, q.person, q.actor)?;
+    let rows = state
         .store
-        .audit(&AuditEntry {
-            log: AuditLog::Access,
-            actor: format!("user:{}", session.principal.user_id),
-            organisation: session.principal.organisation.clone(),
-            person: person.clone(),
-            purpose: "audit of the logs".to_owned(),
-            legal_basis: None,
-            detail: json!({"read": "audit log", "log": log.map(AuditLog::as_str), "actor": actor, "rows": rows.len()}),
-            x_road: Default::default(),
-        })
-        .await;
-    if let Err(e) = logged {
-        return internal(&v, &e);
-    }
+        .search_audit(&query)
+        .await
+        .map_err(|e| internal(&v, &e))?;
+    log_reading(&state, &session, &query, rows.len())
+        .await
+        .map_err(|e| internal(&v, &e))?;
     let tr = v.tr;
     let chain = match q.verify {
         None => None,
-        Some(_) => match state.store.verify_audit().await {
-            Ok(report) => Some(match report.first_break {
-                None => tr.t1("audit-intact", "rows", &report.rows.to_string()),
-                Some(b) => tr.t_with(
-                    "audit-broken",
-                    &[
-                        ("row", b.seq.to_string().as_str()),
-                        ("problem", b.problem.as_str()),
-                    ],
-                ),
-            }),
-            Err(e) => return internal(&v, &e),
-        },
+        Some(_) => Some(
+            chain_report(&state, tr)
+                .await
+                .map_err(|e| internal(&v, &e))?,
+        ),
     };
-    let rows = rows
-        .into_iter()
-        .map(|r| Row {
-            seq: r.seq,
-            at: jiff::Timestamp::from_microsecond(r.at)
-                .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
-                .unwrap_or_default(),
-            log: tr.t(&format!("audit-log-{}", r.log)),
-            actor: r.actor,
-            person: r.person.unwrap_or_default(),
-            purpose: r.purpose,
-            legal_basis: r.legal_basis.unwrap_or_default(),
-            client: r.x_road_client.unwrap_or_default(),
-        })
-        .collect();
-    AuditPage {
+    let AuditQuery {
+        log, person, actor, ..
+    } = query;
+    Ok(AuditPage {
         page: Page::of(&v),
         log: log.map(AuditLog::as_str).unwrap_or_default().to_owned(),
         person: person.unwrap_or_default(),
@@ -149,8 +90,98 @@ pub async fn audit(
                 )
             })
             .collect(),
-        rows,
+        rows: rows.into_iter().map(|r| row(tr, r)).collect(),
         chain,
     }
-    .into_response()
+    .into_response())
+}
+
+/// The search the form asks for: blank fields ask for nothing; a person or official
+/// must be plain text (422 otherwise) and a log one of the logs (422, "not found").
+fn search(
+    v: &Visitor,
+    log: Option<String>,
+    person: Option<String>,
+    actor: Option<String>,
+) -> Result<AuditQuery, PageError> {
+    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let (person, actor) = (nonempty(person), nonempty(actor));
+    let (person_label, actor_label) = (v.tr.t("audit-person"), v.tr.t("audit-actor"));
+    typed(
+        v,
+        &[
+            (&person_label, person.as_deref().unwrap_or(""), MAX_SHORT),
+            (&actor_label, actor.as_deref().unwrap_or(""), MAX_SHORT),
+        ],
+    )?;
+    let log = match nonempty(log).as_deref() {
+        None => None,
+        Some(name) => Some(AuditLog::parse(name).ok_or_else(|| {
+            PageError::from(error_page(
+                v,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "error-not-found",
+            ))
+        })?),
+    };
+    Ok(AuditQuery {
+        log,
+        person,
+        actor,
+        limit: 200,
+    })
+}
+
+/// The auditor's own reading is a use of the log, logged like any other.
+async fn log_reading(
+    state: &WebState,
+    session: &Session,
+    query: &AuditQuery,
+    rows: usize,
+) -> Result<(), polku_core::StoreError> {
+    state
+        .store
+        .audit(&AuditEntry {
+            log: AuditLog::Access,
+            actor: format!("user:{}", session.principal.user_id),
+            organisation: session.principal.organisation.clone(),
+            person: query.person.clone(),
+            purpose: "audit of the logs".to_owned(),
+            legal_basis: None,
+            detail: json!({"read": "audit log", "log": query.log.map(AuditLog::as_str), "actor": query.actor, "rows": rows}),
+            x_road: Default::default(),
+        })
+        .await
+        .map(|_| ())
+}
+
+/// The whole chain verified: intact with its row count, or where it breaks and why.
+async fn chain_report(state: &WebState, tr: Tr) -> Result<String, polku_core::StoreError> {
+    let report = state.store.verify_audit().await?;
+    Ok(match report.first_break {
+        None => tr.t1("audit-intact", "rows", &report.rows.to_string()),
+        Some(b) => tr.t_with(
+            "audit-broken",
+            &[
+                ("row", b.seq.to_string().as_str()),
+                ("problem", b.problem.as_str()),
+            ],
+        ),
+    })
+}
+
+/// One entry of a log as the page shows it.
+fn row(tr: Tr, r: AuditRow) -> Row {
+    Row {
+        seq: r.seq,
+        at: jiff::Timestamp::from_microsecond(r.at)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_default(),
+        log: tr.t(&format!("audit-log-{}", r.log)),
+        actor: r.actor,
+        person: r.person.unwrap_or_default(),
+        purpose: r.purpose,
+        legal_basis: r.legal_basis.unwrap_or_default(),
+        client: r.x_road_client.unwrap_or_default(),
+    }
 }

@@ -9,11 +9,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{AuditEntry, AuditLog, FactGroup, Role, RuleProposal, SPAN_LIMITS};
+use axum::response::{IntoResponse, Response};
+use polku_core::{AuditEntry, AuditLog, FactGroup, RuleProposal, SPAN_LIMITS};
 use serde_json::json;
 
 use crate::WebState;
+use crate::guard::AnalystSession;
 use crate::i18n::Tr;
 use crate::pages::{Page, error_page, internal};
 use crate::visitor::{Session, Visitor};
@@ -146,21 +147,25 @@ fn targets_for(year: i16) -> (f64, f64, f64) {
 
 /// Every table of the dashboard, from the cases' facts.
 fn tables(state: &WebState, tr: Tr, facts: &[FactGroup], reasons: &[(String, i64)]) -> Vec<Table> {
-    let title = |m: &str| {
-        state
-            .rules
-            .today()
-            .get(m)
-            .map_or_else(|| m.to_owned(), |rs| rs.title.get(tr.lang).to_owned())
-    };
     let year = jiff::Timestamp::now()
         .strftime("%Y")
         .to_string()
         .parse()
         .unwrap_or(2026);
-    let (t10, tperm, tcit) = targets_for(year);
+    let (processing, backlog) = span_tables(tr, facts);
+    vec![
+        kpi_table(tr, facts, year),
+        matter_table(state, tr, facts),
+        month_table(tr, facts, year),
+        processing,
+        backlog,
+        reason_table(tr, reasons),
+    ]
+}
 
-    // The key figures, this year's targets beside them.
+/// The key figures, `year`'s targets beside them.
+fn kpi_table(tr: Tr, facts: &[FactGroup], year: i16) -> Table {
+    let (t10, tperm, tcit) = targets_for(year);
     let (mut permits, mut citizenship, mut all) =
         (Tally::default(), Tally::default(), Tally::default());
     for f in facts {
@@ -171,7 +176,7 @@ fn tables(state: &WebState, tr: Tr, facts: &[FactGroup], reasons: &[(String, i64
             permits.add(f);
         }
     }
-    let kpis = Table {
+    Table {
         name: "kpis",
         caption: tr.t("dash-kpis"),
         head: vec![
@@ -196,15 +201,17 @@ fn tables(state: &WebState, tr: Tr, facts: &[FactGroup], reasons: &[(String, i64
                 pct(tcit),
             ],
         ],
-    };
+    }
+}
 
+/// Cases per matter: how many, the share granted automatically, the share within ten
+/// minutes.
+fn matter_table(state: &WebState, tr: Tr, facts: &[FactGroup]) -> Table {
     let mut by_matter: BTreeMap<&str, Tally> = BTreeMap::new();
-    let mut by_month: BTreeMap<String, Tally> = BTreeMap::new();
     for f in facts {
         by_matter.entry(&f.matter).or_default().add(f);
-        by_month.entry(month_of(f.day)).or_default().add(f);
     }
-    let matters = Table {
+    Table {
         name: "matters",
         caption: tr.t("dash-by-matter"),
         head: vec![
@@ -217,15 +224,24 @@ fn tables(state: &WebState, tr: Tr, facts: &[FactGroup], reasons: &[(String, i64
             .iter()
             .map(|(m, t)| {
                 vec![
-                    title(m),
+                    crate::pages::matter_title(state, m, tr),
                     t.cases.to_string(),
                     pct(Tally::share(t.automatic, t.cases)),
                     pct(Tally::share(t.within_10_min, t.cases)),
                 ]
             })
             .collect(),
-    };
-    let months = Table {
+    }
+}
+
+/// Cases per month of submission, each month beside its year's target (`year`'s when
+/// the month cannot be read).
+fn month_table(tr: Tr, facts: &[FactGroup], year: i16) -> Table {
+    let mut by_month: BTreeMap<String, Tally> = BTreeMap::new();
+    for f in facts {
+        by_month.entry(month_of(f.day)).or_default().add(f);
+    }
+    Table {
         name: "months",
         caption: tr.t("dash-by-month"),
         head: vec![
@@ -248,9 +264,12 @@ fn tables(state: &WebState, tr: Tr, facts: &[FactGroup], reasons: &[(String, i64
                 ]
             })
             .collect(),
-    };
+    }
+}
 
-    // How long the decided cases took, and how old the open ones are.
+/// How long the decided cases took (`processing`), and how old the open ones are
+/// (`backlog`), counted per span of [`SPAN_LIMITS`].
+fn span_tables(tr: Tr, facts: &[FactGroup]) -> (Table, Table) {
     const SPANS: [&str; SPAN_LIMITS.len()] = [
         "dash-under-minute",
         "dash-under-10-min",
@@ -278,10 +297,15 @@ fn tables(state: &WebState, tr: Tr, facts: &[FactGroup], reasons: &[(String, i64
             .map(|(key, n)| vec![tr.t(key), n.to_string()])
             .collect(),
     };
-    let processing = span_table("processing", tr.t("dash-processing"), took);
-    let backlog = span_table("backlog", tr.t("dash-backlog"), waiting);
+    (
+        span_table("processing", tr.t("dash-processing"), took),
+        span_table("backlog", tr.t("dash-backlog"), waiting),
+    )
+}
 
-    let reasons = Table {
+/// Why the machine handed cases to people, the twenty commonest reasons.
+fn reason_table(tr: Tr, reasons: &[(String, i64)]) -> Table {
+    Table {
         name: "reasons",
         caption: tr.t("dash-reasons"),
         head: vec![tr.t("dash-reason"), tr.t("dash-cases")],
@@ -290,10 +314,8 @@ fn tables(state: &WebState, tr: Tr, facts: &[FactGroup], reasons: &[(String, i64
             .take(20)
             .map(|(r, n)| vec![r.clone(), n.to_string()])
             .collect(),
-    };
-    vec![kpis, matters, months, processing, backlog, reasons]
+    }
 }
-
 /// A horizontal bar chart of a table's column `col` (counts or percentages), drawn as SVG.
 /// The table beside it carries the same numbers for screen readers, so the chart is an
 /// image with a title.
@@ -347,26 +369,6 @@ struct Section {
 struct Dashboard {
     page: Page,
     sections: Vec<Section>,
-}
-
-/// Analysts, legal officers and administrators see the figures.
-fn analyst(v: &Visitor) -> Result<&Session, Box<Response>> {
-    match &v.session {
-        None => Err(Box::new(Redirect::to("/sign-in").into_response())),
-        Some(s)
-            if matches!(
-                s.principal.role,
-                Role::Analyst | Role::LegalOfficer | Role::Administrator
-            ) =>
-        {
-            Ok(s)
-        }
-        Some(_) => Err(Box::new(error_page(
-            v,
-            StatusCode::FORBIDDEN,
-            "error-forbidden",
-        ))),
-    }
 }
 
 /// How long measured figures are reused. Management figures need not be fresher, and
@@ -446,16 +448,15 @@ async fn log_use(state: &WebState, s: &Session, what: &str) -> Result<(), polku_
 }
 
 /// `GET /dashboard`.
-pub async fn dashboard(State(state): State<WebState>, v: Visitor) -> Response {
-    let session = match analyst(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub(crate) async fn dashboard(
+    State(state): State<WebState>,
+    AnalystSession { v, session, .. }: AnalystSession,
+) -> Response {
     let tables = match load(&state, &v).await {
         Ok(t) => t,
         Err(r) => return r,
     };
-    if let Err(e) = log_use(&state, session, "dashboard").await {
+    if let Err(e) = log_use(&state, &session, "dashboard").await {
         return internal(&v, &e);
     }
     let sections = tables
@@ -477,11 +478,11 @@ pub async fn dashboard(State(state): State<WebState>, v: Visitor) -> Response {
 }
 
 /// `GET /dashboard/{table}.csv`.
-pub async fn csv(State(state): State<WebState>, v: Visitor, Path(file): Path<String>) -> Response {
-    let session = match analyst(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub(crate) async fn csv(
+    State(state): State<WebState>,
+    Path(file): Path<String>,
+    AnalystSession { v, session, .. }: AnalystSession,
+) -> Response {
     let Some(name) = file.strip_suffix(".csv") else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
@@ -492,7 +493,7 @@ pub async fn csv(State(state): State<WebState>, v: Visitor, Path(file): Path<Str
     let Some(table) = tables.into_iter().find(|t| t.name == name) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
-    if let Err(e) = log_use(&state, session, &format!("{name}.csv")).await {
+    if let Err(e) = log_use(&state, &session, &format!("{name}.csv")).await {
         return internal(&v, &e);
     }
     let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));

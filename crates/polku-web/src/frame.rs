@@ -47,6 +47,17 @@ pub fn error_page(v: &Visitor, status: StatusCode, key: &str) -> Response {
     (status, ErrorPage { page, message }).into_response()
 }
 
+/// The 422 page: `detail` (a field's label, or the value given) is not what was expected.
+pub(crate) fn bad_input(v: &Visitor, detail: &str) -> Response {
+    let page = Page::of(v);
+    let message = page.tr.t1("error-bad-input", "detail", detail);
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorPage { page, message },
+    )
+        .into_response()
+}
+
 pub(crate) fn internal(v: &Visitor, e: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %e.to_string().escape_debug(), "page failed");
     error_page(v, StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
@@ -55,6 +66,29 @@ pub(crate) fn internal(v: &Visitor, e: &dyn std::fmt::Display) -> Response {
 impl IntoResponse for SessionLookupFailed {
     fn into_response(self) -> Response {
         error_page(&self.0, StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
+    }
+}
+
+/// The page a visitor gets instead of the one asked for — the sign-in, or an error page
+/// in their language — so that a handler can stop early with `?`. Boxed because a
+/// `Response` is large and every `Result` that may carry one would be as large.
+pub(crate) struct PageError(Box<Response>);
+
+impl From<Response> for PageError {
+    fn from(response: Response) -> PageError {
+        PageError(Box::new(response))
+    }
+}
+
+impl From<SessionLookupFailed> for PageError {
+    fn from(failed: SessionLookupFailed) -> PageError {
+        PageError::from(failed.into_response())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        *self.0
     }
 }
 
@@ -70,26 +104,15 @@ pub(crate) fn posted<F: CarriesCsrf>(
     session: &Session,
     form: Result<axum::Form<F>, axum::extract::rejection::FormRejection>,
     id: &str,
-) -> Result<(F, uuid::Uuid), Box<Response>> {
-    let forbidden = || {
-        Box::new(error_page(
-            v,
-            axum::http::StatusCode::FORBIDDEN,
-            "error-csrf",
-        ))
-    };
+) -> Result<(F, uuid::Uuid), PageError> {
+    let forbidden = || PageError::from(error_page(v, StatusCode::FORBIDDEN, "error-csrf"));
     let Ok(axum::Form(form)) = form else {
         return Err(forbidden());
     };
     if form.csrf() != session.csrf {
         return Err(forbidden());
     }
-    let id = uuid::Uuid::parse_str(id).map_err(|_| {
-        Box::new(error_page(
-            v,
-            axum::http::StatusCode::NOT_FOUND,
-            "error-not-found",
-        ))
-    })?;
+    let id = uuid::Uuid::parse_str(id)
+        .map_err(|_| PageError::from(error_page(v, StatusCode::NOT_FOUND, "error-not-found")))?;
     Ok((form, id))
 }

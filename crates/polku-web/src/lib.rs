@@ -14,6 +14,7 @@ mod apply;
 mod audit;
 pub mod dashboard;
 mod frame;
+mod guard;
 pub mod i18n;
 mod officials;
 mod pages;

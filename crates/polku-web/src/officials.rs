@@ -11,7 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_core::{
-    AuditEntry, AuditLog, CaseError, CaseState, HandlingError, HumanOutcome, QueueFilter, Role,
+    AuditEntry, AuditLog, Case, CaseError, CaseEvent, CaseState, Decision, HandlingError,
+    HumanOutcome, QueueFilter, Role,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,7 +20,9 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::WebState;
-use crate::frame::posted;
+use crate::frame::{PageError, bad_input, posted};
+use crate::guard::HandlerSession;
+use crate::i18n::Tr;
 use crate::pages::{
     DecisionRow, Page, Reader, SESSION_HOURS, decision_row, error_page, internal, matter_title,
     state_label,
@@ -132,8 +135,8 @@ pub async fn sign_in(
         return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
     }
     let label = v.tr.t("sign-in-username");
-    if let Err(r) = typed(&v, &[(&label, &form.username, MAX_USERNAME)]) {
-        return *r;
+    if let Err(refused) = typed(&v, &[(&label, &form.username, MAX_USERNAME)]) {
+        return refused.into_response();
     }
     let attempt = match state
         .sign_ins
@@ -186,19 +189,6 @@ pub async fn sign_in(
     }
 }
 
-/// The signed-in handler; others are sent to sign in or refused.
-pub(crate) fn handler(v: &Visitor) -> Result<&Session, Box<Response>> {
-    match &v.session {
-        None => Err(Box::new(Redirect::to("/sign-in").into_response())),
-        Some(s) if matches!(s.principal.role, Role::CaseHandler | Role::LegalOfficer) => Ok(s),
-        Some(_) => Err(Box::new(error_page(
-            v,
-            StatusCode::FORBIDDEN,
-            "error-forbidden",
-        ))),
-    }
-}
-
 fn actor(s: &Session) -> polku_core::Actor {
     polku_core::Actor(format!("user:{}", s.principal.user_id))
 }
@@ -234,31 +224,19 @@ pub struct WorkQuery {
 /// `GET /work`: the queue, filtered by matter, filing date and deadline.
 pub async fn work(
     State(state): State<WebState>,
-    v: Visitor,
     Query(q): Query<WorkQuery>,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+    HandlerSession { v, session, .. }: HandlerSession,
+) -> Result<Response, PageError> {
     let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
     let (matter, filed, due) = (nonempty(q.matter), nonempty(q.filed), nonempty(q.due));
     let label = v.tr.t("work-filter-matter");
-    if let Err(r) = typed(&v, &[(&label, matter.as_deref().unwrap_or(""), MAX_SHORT)]) {
-        return *r;
-    }
+    typed(&v, &[(&label, matter.as_deref().unwrap_or(""), MAX_SHORT)])?;
     for d in [&filed, &due].into_iter().flatten() {
         if polku_rules::schema::parse_date(d).is_none() {
-            let page = Page::of(&v);
-            let message = page.tr.t1("error-bad-input", "detail", d);
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                crate::pages::ErrorPage { page, message },
-            )
-                .into_response();
+            return Err(bad_input(&v, d).into());
         }
     }
-    let items = match state
+    let items = state
         .store
         .handler_queue(&QueueFilter {
             matter: matter.clone(),
@@ -268,11 +246,8 @@ pub async fn work(
             after: None,
         })
         .await
-    {
-        Ok(items) => items,
-        Err(e) => return internal(&v, &e),
-    };
-    let me = actor(session).0;
+        .map_err(|e| internal(&v, &e))?;
+    let me = actor(&session).0;
     let rows = items
         .into_iter()
         .map(|i| QueueRow {
@@ -289,7 +264,7 @@ pub async fn work(
             },
         })
         .collect();
-    Work {
+    Ok(Work {
         page: Page::of(&v),
         matters: state
             .rules
@@ -302,7 +277,7 @@ pub async fn work(
         due: due.unwrap_or_default(),
         items: rows,
     }
-    .into_response()
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -332,33 +307,80 @@ pub struct WorkCaseQuery {
 /// `GET /work/cases/{id}`: everything the machine found, and the forms to decide.
 pub async fn work_case(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
     Query(q): Query<WorkCaseQuery>,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
-    };
-    let loaded = async {
-        let case = state.store.case(id).await?;
-        let decisions = state.store.decisions(id).await?;
-        let history = state.store.history(id).await?;
-        let assignee = state.store.assignee(id).await?;
-        let deadline = state.store.deadline(id).await?;
-        Ok::<_, CaseError>((case, decisions, history, assignee, deadline))
-    };
-    let (case, decisions, history, assignee, deadline) = match loaded.await {
-        Ok(x) => x,
-        Err(CaseError::NotFound(_)) => {
-            return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
-        }
-        Err(e) => return internal(&v, &e),
-    };
-    let read = state
+    HandlerSession { v, session, .. }: HandlerSession,
+) -> Result<Response, PageError> {
+    let not_found = || PageError::from(error_page(&v, StatusCode::NOT_FOUND, "error-not-found"));
+    let id = Uuid::parse_str(&id).map_err(|_| not_found())?;
+    let file = case_file(&state, id).await.map_err(|e| match e {
+        CaseError::NotFound(_) => not_found(),
+        e => internal(&v, &e).into(),
+    })?;
+    log_case_read(&state, &session, &file.case)
+        .await
+        .map_err(|e| internal(&v, &e))?;
+    let tr = v.tr;
+    let me = actor(&session).0;
+    let CaseFile {
+        case,
+        decisions,
+        history,
+        assignee,
+        deadline,
+    } = file;
+    Ok(WorkCase {
+        page: Page::of(&v),
+        id,
+        matter: matter_title(&state, &case.matter, tr),
+        state: state_label(tr, case.state),
+        filed: case.application_date.to_string(),
+        deadline: deadline.unwrap_or_default(),
+        decisions: decisions
+            .iter()
+            .map(|d| decision_row(tr, d, Reader::Official))
+            .collect(),
+        history: crate::pages::history_lines(tr, &history),
+        waiting: matches!(
+            case.state,
+            CaseState::Referred | CaseState::RectificationRequested
+        ),
+        assigned_to_me: assignee.as_deref() == Some(me.as_str()),
+        assigned_to_other: assignee.is_some_and(|a| a != me),
+        outcomes: outcomes(tr, case.state),
+        suggested_reasons: suggested_reasons(tr, &decisions),
+        decided: q.decided.is_some(),
+    }
+    .into_response())
+}
+
+/// A case with everything the handler's page shows of it.
+struct CaseFile {
+    case: Case,
+    decisions: Vec<Decision>,
+    history: Vec<CaseEvent>,
+    /// Who has claimed it (an actor, `user:…`).
+    assignee: Option<String>,
+    deadline: Option<String>,
+}
+
+async fn case_file(state: &WebState, id: Uuid) -> Result<CaseFile, CaseError> {
+    Ok(CaseFile {
+        case: state.store.case(id).await?,
+        decisions: state.store.decisions(id).await?,
+        history: state.store.history(id).await?,
+        assignee: state.store.assignee(id).await?,
+        deadline: state.store.deadline(id).await?,
+    })
+}
+
+/// The handler's reading of the case, in the use log.
+async fn log_case_read(
+    state: &WebState,
+    session: &Session,
+    case: &Case,
+) -> Result<(), polku_core::StoreError> {
+    state
         .store
         .audit(&AuditEntry {
             log: AuditLog::Access,
@@ -367,22 +389,17 @@ pub async fn work_case(
             person: Some(case.applicant_id.clone()),
             purpose: "case handling".to_owned(),
             legal_basis: None,
-            detail: json!({"read": "case", "case": id}),
+            detail: json!({"read": "case", "case": case.id}),
             x_road: Default::default(),
         })
-        .await;
-    if let Err(e) = read {
-        return internal(&v, &e);
-    }
-    let tr = v.tr;
-    let me = actor(session).0;
-    let waiting = matches!(
-        case.state,
-        CaseState::Referred | CaseState::RectificationRequested
-    );
-    // The reasons start from the conditions the machine found not met, each with its
-    // legal basis: the handler edits them into the decision's reasons.
-    let suggested_reasons = decisions
+        .await
+        .map(|_| ())
+}
+
+/// The reasons start from the conditions the machine last found not met, each with its
+/// legal basis: the handler edits them into the decision's reasons.
+fn suggested_reasons(tr: Tr, decisions: &[Decision]) -> String {
+    decisions
         .iter()
         .rev()
         .find(|d| d.automated)
@@ -399,37 +416,22 @@ pub async fn work_case(
                 .collect::<Vec<_>>()
                 .join("\n")
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// What a person may decide a case in `state`: a request for evidence only on a referral.
+fn outcomes(tr: Tr, state: CaseState) -> Vec<(String, String)> {
     let mut outcomes = vec![
         ("grant".to_owned(), tr.t("work-outcome-grant")),
         ("refuse".to_owned(), tr.t("work-outcome-refuse")),
     ];
-    if case.state == CaseState::Referred {
+    if state == CaseState::Referred {
         outcomes.push((
             "request_evidence".to_owned(),
             tr.t("work-outcome-request_evidence"),
         ));
     }
-    WorkCase {
-        page: Page::of(&v),
-        id,
-        matter: matter_title(&state, &case.matter, tr),
-        state: state_label(tr, case.state),
-        filed: case.application_date.to_string(),
-        deadline: deadline.unwrap_or_default(),
-        decisions: decisions
-            .iter()
-            .map(|d| decision_row(tr, d, Reader::Official))
-            .collect(),
-        history: crate::pages::history_lines(tr, &history),
-        waiting,
-        assigned_to_me: assignee.as_deref() == Some(me.as_str()),
-        assigned_to_other: assignee.is_some_and(|a| a != me),
-        outcomes,
-        suggested_reasons,
-        decided: q.decided.is_some(),
-    }
-    .into_response()
+    outcomes
 }
 
 #[derive(Deserialize)]
@@ -448,17 +450,7 @@ fn handling_page(v: &Visitor, e: HandlingError) -> Response {
         HandlingError::Case(CaseError::NotFound(_)) => {
             error_page(v, StatusCode::NOT_FOUND, "error-not-found")
         }
-        HandlingError::NoReasons => {
-            let page = Page::of(v);
-            let message = page
-                .tr
-                .t1("error-bad-input", "detail", &page.tr.t("work-reasons"));
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                crate::pages::ErrorPage { page, message },
-            )
-                .into_response()
-        }
+        HandlingError::NoReasons => bad_input(v, &v.tr.t("work-reasons")),
         HandlingError::Case(e) => internal(v, &e),
         _ => error_page(v, StatusCode::CONFLICT, "work-not-waiting"),
     }
@@ -467,22 +459,16 @@ fn handling_page(v: &Visitor, e: HandlingError) -> Response {
 /// `POST /work/cases/{id}/claim`.
 pub async fn claim(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    HandlerSession { v, session, .. }: HandlerSession,
     form: Result<Form<CsrfOnly>, FormRejection>,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let (_, id) = match posted(&v, session, form, &id) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
-    match state.store.claim_case(id, &actor(session)).await {
+) -> Result<Response, PageError> {
+    let (_, id) = posted(&v, &session, form, &id)?;
+    let claimed = state.store.claim_case(id, &actor(&session)).await;
+    Ok(match claimed {
         Ok(()) => Redirect::to(&format!("/work/cases/{id}")).into_response(),
         Err(e) => handling_page(&v, e),
-    }
+    })
 }
 
 #[derive(Deserialize)]
@@ -501,42 +487,25 @@ impl crate::frame::CarriesCsrf for DecisionForm {
 /// `POST /work/cases/{id}/decision`.
 pub async fn decide(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    HandlerSession { v, session, .. }: HandlerSession,
     form: Result<Form<DecisionForm>, FormRejection>,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let (form, id) = match posted(&v, session, form, &id) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, id) = posted(&v, &session, form, &id)?;
     let label = v.tr.t("work-reasons");
-    if let Err(r) = typed(&v, &[(&label, &form.reasons, MAX_REASONS)]) {
-        return *r;
-    }
+    typed(&v, &[(&label, &form.reasons, MAX_REASONS)])?;
     let outcome = match form.outcome.as_str() {
         "grant" => HumanOutcome::Grant,
         "refuse" => HumanOutcome::Refuse,
         "request_evidence" => HumanOutcome::RequestEvidence,
-        other => {
-            let page = Page::of(&v);
-            let message = page.tr.t1("error-bad-input", "detail", other);
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                crate::pages::ErrorPage { page, message },
-            )
-                .into_response();
-        }
+        other => return Err(bad_input(&v, other).into()),
     };
-    match state
+    let decided = state
         .store
-        .decide_by_person(id, &actor(session), outcome, &form.reasons, &state.rules)
-        .await
-    {
+        .decide_by_person(id, &actor(&session), outcome, &form.reasons, &state.rules)
+        .await;
+    Ok(match decided {
         Ok(_) => Redirect::to(&format!("/work/cases/{id}?decided=1")).into_response(),
         Err(e) => handling_page(&v, e),
-    }
+    })
 }

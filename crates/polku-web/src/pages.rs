@@ -8,7 +8,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{AuditEntry, AuditLog, CaseError, CaseState, HandlingError, Role};
+use polku_core::{AuditEntry, AuditLog, CaseError, CaseState, HandlingError};
 use polku_registers::System;
 use polku_registers::population::person_id;
 use polku_registers::simulator::registered_name;
@@ -18,12 +18,13 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::WebState;
-use crate::frame::posted;
+use crate::frame::{PageError, bad_input, posted};
+use crate::guard::ApplicantSession;
 use crate::i18n::Tr;
 use crate::text::{MAX_REASONS, typed};
 use crate::visitor::{LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
 
-pub(crate) use crate::frame::{ErrorPage, Page, error_page, internal};
+pub(crate) use crate::frame::{Page, error_page, internal};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
@@ -217,21 +218,6 @@ pub async fn sign_out(
     with_cookie(Redirect::to("/").into_response(), SESSION_COOKIE, "", 0)
 }
 
-/// The signed-in applicant and the person they are; others are sent to sign in or refused.
-pub(crate) fn applicant(v: &Visitor) -> Result<(&Session, &str), Box<Response>> {
-    match &v.session {
-        None => Err(Box::new(Redirect::to("/identify").into_response())),
-        Some(s) => match (s.principal.role, s.principal.person_id.as_deref()) {
-            (Role::Applicant, Some(person)) => Ok((s, person)),
-            _ => Err(Box::new(error_page(
-                v,
-                StatusCode::FORBIDDEN,
-                "error-forbidden",
-            ))),
-        },
-    }
-}
-
 async fn log_read(
     state: &WebState,
     s: &Session,
@@ -283,20 +269,19 @@ struct Cases {
 }
 
 /// `GET /my/cases`: the applicant's own applications.
-pub async fn my_cases(State(state): State<WebState>, v: Visitor) -> Response {
-    let (session, person) = match applicant(&v) {
-        Ok(a) => a,
-        Err(r) => return *r,
-    };
-    let listed = state.store.cases_of(person, None, 100).await;
+pub async fn my_cases(
+    State(state): State<WebState>,
+    ApplicantSession { v, session, person }: ApplicantSession,
+) -> Response {
+    let listed = state.store.cases_of(&person, None, 100).await;
     let cases = match listed {
         Ok(c) => c,
         Err(e) => return internal(&v, &e),
     };
     let logged = log_read(
         &state,
-        session,
-        person,
+        &session,
+        &person,
         "the applicant lists their own cases (e-service)",
         json!({"read": "case list", "count": cases.len()}),
     )
@@ -364,14 +349,10 @@ pub struct CaseQuery {
 /// the legal basis, the permit, and the rectification form for an automated decision.
 pub async fn my_case(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
     Query(q): Query<CaseQuery>,
+    ApplicantSession { v, session, person }: ApplicantSession,
 ) -> Response {
-    let (session, person) = match applicant(&v) {
-        Ok(a) => a,
-        Err(r) => return *r,
-    };
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
@@ -396,8 +377,8 @@ pub async fn my_case(
     };
     if let Err(e) = log_read(
         &state,
-        session,
-        person,
+        &session,
+        &person,
         "the applicant reads their own case (e-service)",
         json!({"read": "case", "case": id}),
     )
@@ -553,40 +534,21 @@ impl crate::frame::CarriesCsrf for RectificationForm {
 /// `POST /my/cases/{id}/rectification`: free of charge; a person handles it.
 pub async fn rectify(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    ApplicantSession { v, session, person }: ApplicantSession,
     form: Result<Form<RectificationForm>, FormRejection>,
-) -> Response {
-    let (session, person) = match applicant(&v) {
-        Ok(a) => a,
-        Err(r) => return *r,
-    };
-    let (form, id) = match posted(&v, session, form, &id) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, id) = posted(&v, &session, form, &id)?;
     let label = v.tr.t("rectification-reason");
-    if let Err(r) = typed(&v, &[(&label, &form.reason, MAX_REASONS)]) {
-        return *r;
-    }
+    typed(&v, &[(&label, &form.reason, MAX_REASONS)])?;
     if form.reason.trim().is_empty() {
-        let page = Page::of(&v);
-        let message = page.tr.t1(
-            "error-bad-input",
-            "detail",
-            &page.tr.t("rectification-reason"),
-        );
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorPage { page, message },
-        )
-            .into_response();
+        return Err(bad_input(&v, &label).into());
     }
-    match state
+    let requested = state
         .store
-        .request_rectification(id, person, &form.reason)
-        .await
-    {
+        .request_rectification(id, &person, &form.reason)
+        .await;
+    Ok(match requested {
         Ok(()) => Redirect::to(&format!("/my/cases/{id}?sent=1")).into_response(),
         Err(HandlingError::NotTheApplicant(_) | HandlingError::Case(CaseError::NotFound(_))) => {
             error_page(&v, StatusCode::NOT_FOUND, "error-not-found")
@@ -595,7 +557,7 @@ pub async fn rectify(
             error_page(&v, StatusCode::CONFLICT, "error-forbidden")
         }
         Err(e) => internal(&v, &e),
-    }
+    })
 }
 
 /// A page the site does not have, in the visitor's language (from the language cookie

@@ -19,10 +19,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::WebState;
-use crate::frame::posted;
+use crate::frame::{PageError, bad_input, posted};
+use crate::guard::HandlerSession;
 use crate::i18n::Tr;
-use crate::officials::handler;
-use crate::pages::{ErrorPage, Page, error_page, internal, matter_title};
+use crate::pages::{Page, error_page, internal, matter_title};
 use crate::text::{MAX_SHORT, typed};
 use crate::visitor::Visitor;
 
@@ -64,10 +64,10 @@ fn state_text(tr: Tr, s: ProposalState) -> String {
 }
 
 /// `GET /work/rules`.
-pub async fn overview(State(state): State<WebState>, v: Visitor) -> Response {
-    if let Err(r) = handler(&v) {
-        return *r;
-    }
+pub async fn overview(
+    State(state): State<WebState>,
+    HandlerSession { v, .. }: HandlerSession,
+) -> Response {
     let tr = v.tr;
     let shelf = state.rules.shelf();
     let today = polku_core::today_in_finland();
@@ -158,12 +158,9 @@ fn test_rows(check: &ProposalCheck) -> Vec<TestRow> {
 /// still to take effect included) to edit.
 pub async fn propose_form(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    HandlerSession { v, .. }: HandlerSession,
 ) -> Response {
-    if let Err(r) = handler(&v) {
-        return *r;
-    }
     // The text to edit includes every change approved so far, on any server.
     if let Err(e) = state.rules.refresh(&state.store).await {
         return internal(&v, &e);
@@ -248,77 +245,35 @@ async fn read_form(mut form: Multipart) -> Result<Sent, &'static str> {
 /// results and stores nothing; `action=propose` stores a proposal that passes both.
 pub async fn propose(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    handler: Result<HandlerSession, PageError>,
     form: Multipart,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let sent = match read_form(form).await {
-        Ok(s) => s,
-        Err(field) => return bad_input(&v, field),
-    };
+) -> Result<Response, PageError> {
+    // Checked once the body has been read as multipart (see `guard`).
+    let HandlerSession { v, session, .. } = handler?;
+    let sent = read_form(form)
+        .await
+        .map_err(|field| bad_input(&v, field))?;
     if sent.csrf != session.csrf {
-        return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
     }
-    let tr = v.tr;
-    let (summary, from, text, tests) = (
-        tr.t("rules-summary"),
-        tr.t("rules-effective-from"),
-        tr.t("rules-text"),
-        tr.t("rules-tests-text"),
-    );
-    if let Err(r) = typed(
-        &v,
-        &[
-            (&summary, &sent.summary, MAX_SHORT),
-            (&from, &sent.effective_from, MAX_SHORT),
-            (
-                &text,
-                sent.upload.as_deref().unwrap_or(&sent.text),
-                MAX_TEXT_BYTES,
-            ),
-            (&tests, &sent.tests, MAX_TEXT_BYTES),
-        ],
-    ) {
-        return *r;
-    }
+    sent.typed(&v)?;
     let base = match sent.base.trim() {
         "" => None,
-        b => match Uuid::parse_str(b) {
-            Ok(b) => Some(b),
-            Err(_) => return bad_input(&v, "base"),
-        },
+        b => Some(Uuid::parse_str(b).map_err(|_| bad_input(&v, "base"))?),
     };
     let shelf = state.rules.shelf();
     let Some((_, shipped_tests)) = shelf.latest().text_of(&id) else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+        return Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into());
     };
-    // An uploaded file replaces what the text box holds.
-    let text = sent.upload.clone().unwrap_or(sent.text.clone());
+    let text = sent.text().to_owned();
     // The tests file is only part of the proposal when it was changed.
     let tests =
         (sent.tests.trim() != shipped_tests.unwrap_or_default().trim()).then(|| sent.tests.clone());
-    // The form again, with the check's errors and test results (the store checks the
-    // text itself when proposing; this is only for showing).
+    // The store checks the text itself when proposing; this check is only for showing.
     let check = || check_proposal(shelf.latest(), &id, &text, tests.as_deref());
-    let form_again = |refused: Option<String>, check: &ProposalCheck| Propose {
-        page: Page::of(&v),
-        title: matter_title(&state, &id, v.tr),
-        id: id.clone(),
-        base: sent.base.clone(),
-        summary: sent.summary.clone(),
-        effective_from: sent.effective_from.clone(),
-        text: text.clone(),
-        tests: sent.tests.clone(),
-        checked: true,
-        refused,
-        errors: check.errors.clone(),
-        test_rows: test_rows(check),
-        failed: check.failed_tests(),
-    };
+    let form_again =
+        |refused, check: &ProposalCheck| checked_form(&state, &v, &id, &sent, refused, check);
     if sent.action != "propose" {
         let check = check();
         let status = if check.passed() {
@@ -326,7 +281,7 @@ pub async fn propose(
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        return (status, form_again(None, &check)).into_response();
+        return Ok((status, form_again(None, &check)).into_response());
     }
     let new = NewProposal {
         rule_set: id.clone(),
@@ -336,28 +291,73 @@ pub async fn propose(
         summary: sent.summary.clone(),
         effective_from: sent.effective_from.clone(),
     };
-    match state
+    let proposed = state
         .store
         .propose_rules(&new, &session.principal, &state.rules)
-        .await
-    {
+        .await;
+    Ok(match proposed {
         Ok(p) => Redirect::to(&format!("/work/rules/proposals/{}", p.id)).into_response(),
         Err(ProposalError::Store(e)) => internal(&v, &e),
         Err(e) => {
             let (status, message) = refusal(v.tr, &e);
             (status, form_again(Some(message), &check())).into_response()
         }
+    })
+}
+
+impl Sent {
+    /// The proposed text: an uploaded file replaces what the text box holds.
+    fn text(&self) -> &str {
+        self.upload.as_deref().unwrap_or(&self.text)
+    }
+
+    /// Every typed field is plain text of its length (the 422 page names the first that
+    /// is not).
+    fn typed(&self, v: &Visitor) -> Result<(), PageError> {
+        let tr = v.tr;
+        let (summary, from, text, tests) = (
+            tr.t("rules-summary"),
+            tr.t("rules-effective-from"),
+            tr.t("rules-text"),
+            tr.t("rules-tests-text"),
+        );
+        typed(
+            v,
+            &[
+                (&summary, &self.summary, MAX_SHORT),
+                (&from, &self.effective_from, MAX_SHORT),
+                (&text, self.text(), MAX_TEXT_BYTES),
+                (&tests, &self.tests, MAX_TEXT_BYTES),
+            ],
+        )
     }
 }
 
-fn bad_input(v: &Visitor, field: &str) -> Response {
-    let page = Page::of(v);
-    let message = page.tr.t1("error-bad-input", "detail", field);
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorPage { page, message },
-    )
-        .into_response()
+/// The proposal form for rule set `id` again as it was sent, with the check's errors and
+/// test results and, when the store refused the proposal, why.
+fn checked_form(
+    state: &WebState,
+    v: &Visitor,
+    id: &str,
+    sent: &Sent,
+    refused: Option<String>,
+    check: &ProposalCheck,
+) -> Propose {
+    Propose {
+        page: Page::of(v),
+        title: matter_title(state, id, v.tr),
+        id: id.to_owned(),
+        base: sent.base.clone(),
+        summary: sent.summary.clone(),
+        effective_from: sent.effective_from.clone(),
+        text: sent.text().to_owned(),
+        tests: sent.tests.clone(),
+        checked: true,
+        refused,
+        errors: check.errors.clone(),
+        test_rows: test_rows(check),
+        failed: check.failed_tests(),
+    }
 }
 
 /// Why the store refused, in the reader's language, with the status that says so.
@@ -481,18 +481,9 @@ async fn proposal_page(
         Ok(None) => return error_page(v, StatusCode::NOT_FOUND, "error-not-found"),
         Err(e) => return internal(v, &e),
     };
-    // What it was written against: the approved proposal it names, else the shipped text.
-    let before = match p.base {
-        None => state
-            .rules
-            .shipped()
-            .text_of(&p.rule_set)
-            .map(|(t, _)| t.to_owned())
-            .unwrap_or_default(),
-        Some(base) => match state.store.rule_proposal(base).await {
-            Ok(b) => b.map(|b| b.text).unwrap_or_default(),
-            Err(e) => return internal(v, &e),
-        },
+    let before = match written_against(state, &p).await {
+        Ok(before) => before,
+        Err(e) => return internal(v, &e),
     };
     let open = p.state == ProposalState::Proposed;
     let check = check_proposal(
@@ -501,42 +492,9 @@ async fn proposal_page(
         &p.text,
         p.tests_text.as_deref(),
     );
-    // An open proposal is backtested when it is looked at (and the reading of past
-    // applications is logged); a decided one shows the figures its approver saw.
-    let backtest = if open {
-        match state
-            .store
-            .backtest_proposal(p.id, who, &state.rules, &state.backtests)
-            .await
-        {
-            Ok(b) => Some(BacktestView {
-                on: p.effective_from.clone(),
-                evaluated: b.evaluated,
-                changed: b.changed.len(),
-                rows: b
-                    .changed
-                    .iter()
-                    .take(100)
-                    .map(|c| ChangedRow {
-                        case_id: c.case_id,
-                        before: outcome_text(tr, &c.before),
-                        after: outcome_text(tr, &c.after),
-                    })
-                    .collect(),
-            }),
-            Err(ProposalError::Check(_)) => None,
-            Err(e) => return internal(v, &e),
-        }
-    } else {
-        p.backtest_evaluated.map(|evaluated| BacktestView {
-            on: p.effective_from.clone(),
-            evaluated: usize::try_from(evaluated).unwrap_or(0),
-            changed: p
-                .backtest_changed
-                .and_then(|c| usize::try_from(c).ok())
-                .unwrap_or(0),
-            rows: Vec::new(),
-        })
+    let backtest = match backtest_view(state, tr, &p, who).await {
+        Ok(b) => b,
+        Err(e) => return internal(v, &e),
     };
     let (status, refused) = match refused {
         Some((status, message)) => (status, Some(message)),
@@ -561,16 +519,77 @@ async fn proposal_page(
     (status, page).into_response()
 }
 
+/// What a proposal was written against: the approved proposal it names, else the shipped
+/// text.
+async fn written_against(state: &WebState, p: &RuleProposal) -> Result<String, ProposalError> {
+    Ok(match p.base {
+        None => state
+            .rules
+            .shipped()
+            .text_of(&p.rule_set)
+            .map(|(t, _)| t.to_owned())
+            .unwrap_or_default(),
+        Some(base) => state
+            .store
+            .rule_proposal(base)
+            .await?
+            .map(|b| b.text)
+            .unwrap_or_default(),
+    })
+}
+
+/// An open proposal is backtested when it is looked at (and the reading of past
+/// applications is logged by `who`); a decided one shows the figures its approver saw.
+/// `None`: no backtest to show (a text that does not load, or none was run).
+async fn backtest_view(
+    state: &WebState,
+    tr: Tr,
+    p: &RuleProposal,
+    who: &Principal,
+) -> Result<Option<BacktestView>, ProposalError> {
+    if p.state != ProposalState::Proposed {
+        return Ok(p.backtest_evaluated.map(|evaluated| BacktestView {
+            on: p.effective_from.clone(),
+            evaluated: usize::try_from(evaluated).unwrap_or(0),
+            changed: p
+                .backtest_changed
+                .and_then(|c| usize::try_from(c).ok())
+                .unwrap_or(0),
+            rows: Vec::new(),
+        }));
+    }
+    let b = match state
+        .store
+        .backtest_proposal(p.id, who, &state.rules, &state.backtests)
+        .await
+    {
+        Ok(b) => b,
+        Err(ProposalError::Check(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(BacktestView {
+        on: p.effective_from.clone(),
+        evaluated: b.evaluated,
+        changed: b.changed.len(),
+        rows: b
+            .changed
+            .iter()
+            .take(100)
+            .map(|c| ChangedRow {
+                case_id: c.case_id,
+                before: outcome_text(tr, &c.before),
+                after: outcome_text(tr, &c.after),
+            })
+            .collect(),
+    }))
+}
+
 /// `GET /work/rules/proposals/{id}`.
 pub async fn proposal(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    HandlerSession { v, session, .. }: HandlerSession,
 ) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
@@ -600,26 +619,17 @@ enum Step {
 
 async fn step(
     state: WebState,
-    v: Visitor,
+    HandlerSession { v, session, .. }: HandlerSession,
     id: String,
     form: Result<Form<DecisionForm>, FormRejection>,
     step: Step,
-) -> Response {
-    let session = match handler(&v) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let (form, id) = match posted(&v, session, form, &id) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+) -> Result<Response, PageError> {
+    let (form, id) = posted(&v, &session, form, &id)?;
     let label = v.tr.t(match step {
         Step::Approve => "rules-approve-note",
         Step::Reject | Step::Withdraw => "rules-reject-note",
     });
-    if let Err(r) = typed(&v, &[(&label, &form.note, MAX_SHORT)]) {
-        return *r;
-    }
+    typed(&v, &[(&label, &form.note, MAX_SHORT)])?;
     let who = &session.principal;
     let done = match step {
         Step::Approve => {
@@ -631,7 +641,7 @@ async fn step(
         Step::Reject => state.store.reject_proposal(id, who, &form.note).await,
         Step::Withdraw => state.store.withdraw_proposal(id, who).await,
     };
-    match done {
+    Ok(match done {
         Ok(_) => Redirect::to(&format!("/work/rules/proposals/{id}")).into_response(),
         Err(ProposalError::Store(e)) => internal(&v, &e),
         Err(ProposalError::NotFound(_)) => error_page(&v, StatusCode::NOT_FOUND, "error-not-found"),
@@ -640,35 +650,35 @@ async fn step(
             let refused = refusal(v.tr, &e);
             proposal_page(&state, &v, who, id, Some(refused)).await
         }
-    }
+    })
 }
 
 /// `POST /work/rules/proposals/{id}/approval`.
 pub async fn approve(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    handler: HandlerSession,
     form: Result<Form<DecisionForm>, FormRejection>,
-) -> Response {
-    step(state, v, id, form, Step::Approve).await
+) -> Result<Response, PageError> {
+    step(state, handler, id, form, Step::Approve).await
 }
 
 /// `POST /work/rules/proposals/{id}/rejection`.
 pub async fn reject(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    handler: HandlerSession,
     form: Result<Form<DecisionForm>, FormRejection>,
-) -> Response {
-    step(state, v, id, form, Step::Reject).await
+) -> Result<Response, PageError> {
+    step(state, handler, id, form, Step::Reject).await
 }
 
 /// `POST /work/rules/proposals/{id}/withdrawal`.
 pub async fn withdraw(
     State(state): State<WebState>,
-    v: Visitor,
     Path(id): Path<String>,
+    handler: HandlerSession,
     form: Result<Form<DecisionForm>, FormRejection>,
-) -> Response {
-    step(state, v, id, form, Step::Withdraw).await
+) -> Result<Response, PageError> {
+    step(state, handler, id, form, Step::Withdraw).await
 }

@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::frame::{ErrorPage, Page};
+use crate::frame::{ErrorPage, Page, PageError};
 use crate::visitor::Visitor;
 
 /// The longest reasons of a decision or a request for rectification, in characters.
@@ -50,18 +50,17 @@ pub(crate) fn problem(v: &Visitor, label: &str, e: TextError) -> String {
 
 /// Each `(label, text, max)` typed field is plain text; otherwise the 422 page names the
 /// first that is not (by its label, in the reader's language), and nothing is done.
-pub(crate) fn typed(v: &Visitor, fields: &[(&str, &str, usize)]) -> Result<(), Box<Response>> {
+pub(crate) fn typed(v: &Visitor, fields: &[(&str, &str, usize)]) -> Result<(), PageError> {
     for (label, text, max) in fields {
         if let Err(e) = plain_text(text, *max) {
             let page = Page::of(v);
             let message = problem(v, label, e);
-            return Err(Box::new(
-                (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorPage { page, message },
-                )
-                    .into_response(),
-            ));
+            let response: Response = (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorPage { page, message },
+            )
+                .into_response();
+            return Err(response.into());
         }
     }
     Ok(())

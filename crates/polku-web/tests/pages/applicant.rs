@@ -1,0 +1,281 @@
+//! The applicant's e-service: identification, their own cases and no one else's, filing
+//! an application, a decision explained (without what the law withholds) and the
+//! request for rectification.
+
+use axum::http::StatusCode;
+use polku_core::testing::TestDb;
+use polku_core::{CaseState, Pipeline, Role};
+use polku_registers::population::person_id;
+
+use crate::support::{decided_case, filed_and_evaluated, form_csrf, official, site};
+
+async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
+    let s = site(db);
+    // Signing in without the double-submitted token fails, and no session starts.
+    let forged = s
+        .call(
+            "POST",
+            "/identify",
+            "",
+            Some(&format!("csrf=x&person={}", person_id(3))),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.cookies.is_empty());
+    // Not signed in: to the identity provider.
+    let anonymous = s.call("GET", "/my/cases", "", None).await;
+    assert_eq!(anonymous.location.as_deref(), Some("/identify"));
+
+    let mine = decided_case(&s, &person_id(3)).await;
+    let theirs = decided_case(&s, &person_id(4)).await;
+    let me = s.sign_in(&person_id(3)).await;
+    let other = s
+        .call("GET", &format!("/my/cases/{theirs}"), &me, None)
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::NOT_FOUND,
+        "another person's case does not exist"
+    );
+    let list = s.call("GET", "/my/cases", &me, None).await;
+    assert!(list.body.contains(&mine.to_string()));
+    assert!(!list.body.contains(&theirs.to_string()));
+
+    // A case handler has no business in the e-service.
+    let handler = s
+        .state
+        .store
+        .add_user(
+            "Hanna",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    let (token, _) = s.state.store.start_session(handler, 1).await.unwrap();
+    let refused = s
+        .call("GET", "/my/cases", &format!("polku_session={token}"), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Rectification from the decision page: the wrong token changes nothing…
+    let uri = format!("/my/cases/{mine}/rectification");
+    let bad = s
+        .call("POST", &uri, &me, Some("csrf=wrong&reason=Please+check"))
+        .await;
+    assert_eq!(bad.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.state.store.case(mine).await.unwrap().state,
+        CaseState::Decided
+    );
+    // …the right one sends the request to a person.
+    let page = s.call("GET", &format!("/my/cases/{mine}"), &me, None).await;
+    let csrf = form_csrf(&page.body);
+    let sent = s
+        .call(
+            "POST",
+            &uri,
+            &me,
+            Some(&format!("csrf={csrf}&reason=My+pay+was+higher")),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(
+        s.state.store.case(mine).await.unwrap().state,
+        CaseState::RectificationRequested
+    );
+    // Signing out ends the session.
+    let out = s
+        .call("POST", "/sign-out", &me, Some(&format!("csrf={csrf}")))
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = s.call("GET", "/my/cases", &me, None).await;
+    assert_eq!(after.location.as_deref(), Some("/identify"));
+    // Every read of the person's data is in the use log.
+    // (the list and the decision page; refused reads are not reads).
+    assert_eq!(
+        s.state
+            .store
+            .audit_count(polku_core::AuditLog::Access)
+            .await
+            .unwrap(),
+        2
+    );
+}
+polku_core::on_every_database!(
+    csrf_and_access,
+    forms_need_their_csrf_token_and_pages_their_person,
+    with_db
+);
+
+async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &TestDb) {
+    use polku_registers::population::Matter;
+    use polku_registers::{Behaviour, RegisterEvidence, Simulator};
+    let s = site(db);
+    let pop = s.state.people.clone().unwrap();
+    let evidence = RegisterEvidence::new(
+        Simulator::new(pop.clone(), Behaviour::default()),
+        s.state.store.clone(),
+        &s.state.rules,
+    );
+    let pipeline = Pipeline::new(s.state.store.clone(), s.state.rules.clone(), evidence, "w");
+    let matter = "fi.residence-permit.employed.extension";
+    let mut granted = None;
+    for p in pop
+        .persons
+        .iter()
+        .filter(|p| p.matter == Matter::EmployedExtension)
+        .take(10)
+    {
+        let me = s.sign_in(&person_id(p.index)).await;
+        let form = s
+            .call(
+                "GET",
+                &format!("/my/apply/{matter}"),
+                &format!("{me}; polku_lang=en"),
+                None,
+            )
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        // Only what no register can tell: the employer and the work, not the pay.
+        assert!(
+            form.body.contains("employer&#39;s business ID"),
+            "{}",
+            form.body
+        );
+        assert!(!form.body.contains("monthly_gross_pay_avg"));
+        let csrf = form_csrf(&form.body);
+        // What the person knows of their own job.
+        let typed = pop.application(p);
+        let e = &typed["application"]["employment"];
+        let answers = format!(
+            "csrf={csrf}&application.employment.employer_id={}&application.employment.occupational_field={}",
+            e["employer_id"].as_str().unwrap_or(""),
+            e["occupational_field"].as_str().unwrap(),
+        );
+        let filed = s
+            .call("POST", &format!("/my/apply/{matter}"), &me, Some(&answers))
+            .await;
+        assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+        let case_page = filed.location.unwrap();
+        while pipeline.run_once().await.unwrap().is_some() {}
+        let page = s
+            .call("GET", &case_page, &format!("{me}; polku_lang=en"), None)
+            .await;
+        if page.body.contains("Decided automatically") {
+            granted = Some(page.body);
+            break;
+        }
+    }
+    let page = granted.expect("one of ten workers is granted automatically");
+    assert!(page.body_contains_all(&[
+        "Administrative Procedure Act 53 g",
+        "Ask for rectification",
+        "Valid "
+    ]));
+
+    // A number that is not one comes back with the field named, and nothing is filed.
+    let me = s.sign_in(&person_id(1)).await;
+    let form = s
+        .call("GET", &format!("/my/apply/{matter}"), &me, None)
+        .await;
+    let csrf = form_csrf(&form.body);
+    let before = s.state.store.case_count().await.unwrap();
+    let bad = s
+        .call(
+            "POST",
+            &format!("/my/apply/{matter}"),
+            &format!("{me}; polku_lang=en"),
+            Some(&format!(
+                "csrf={csrf}&application.employment.occupational_field=siivooja"
+            )),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("ISCO-08"), "{}", bad.body);
+    assert_eq!(s.state.store.case_count().await.unwrap(), before);
+}
+polku_core::on_every_database!(
+    applying,
+    an_applicant_files_an_extension_and_reads_the_automatic_decision,
+    with_db
+);
+
+trait ContainsAll {
+    fn body_contains_all(&self, needles: &[&str]) -> bool;
+}
+
+impl ContainsAll for String {
+    fn body_contains_all(&self, needles: &[&str]) -> bool {
+        needles.iter().all(|n| self.contains(n))
+    }
+}
+
+/// A security authority's flag and a pending investigation are the officials' to read:
+/// the applicant's case page says only that those conditions were checked.
+async fn the_applicants_page_never_shows_what_the_law_withholds(db: &TestDb) {
+    let s = site(db);
+    let person = person_id(3);
+    let flagged = serde_json::json!({"evidence": {
+        "security": {"source": "Supo", "open_flag": true},
+        "criminal_records": {"pending_investigation": true},
+    }});
+    let id = filed_and_evaluated(&s, &person, flagged).await;
+    assert_eq!(
+        s.state.store.case(id).await.unwrap().state,
+        CaseState::Referred
+    );
+    let me = s.sign_in(&person).await;
+    for lang in ["fi", "sv", "en"] {
+        let page = s
+            .call(
+                "GET",
+                &format!("/my/cases/{id}"),
+                &format!("{me}; polku_lang={lang}"),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        for secret in [
+            "Open security flag",
+            "Avoin turvallisuusmerkintä",
+            "Öppen säkerhetsmarkering",
+            "pending investigation",
+            "vireillä oleva",
+            "pågående förundersökning",
+            "Supo",
+            "status-not_met",
+        ] {
+            assert!(
+                !page.body.contains(secret),
+                "{lang}: {secret} reached the applicant"
+            );
+        }
+        assert!(
+            page.body.contains("status-withheld"),
+            "{lang}: {}",
+            page.body
+        );
+    }
+    // The handler's page keeps the full finding.
+    let handler = official(&s, "hanna", Role::CaseHandler).await;
+    let work = s
+        .call(
+            "GET",
+            &format!("/work/cases/{id}"),
+            &format!("{handler}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert!(
+        work.body.contains("Open security flag: yes"),
+        "{}",
+        work.body
+    );
+}
+polku_core::on_every_database!(
+    withheld_on_pages,
+    the_applicants_page_never_shows_what_the_law_withholds,
+    with_db
+);

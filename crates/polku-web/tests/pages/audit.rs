@@ -1,0 +1,81 @@
+//! The auditors' pages: the logs searched by person or official, and the hash chain
+//! verified — a tampered row is found.
+
+use axum::http::StatusCode;
+use polku_core::Role;
+use polku_core::testing::TestDb;
+use polku_registers::population::person_id;
+
+use crate::support::{decided_case, official, site};
+
+async fn an_auditor_searches_the_logs_and_finds_a_tampered_row(db: &TestDb) {
+    let s = site(db);
+    let case = decided_case(&s, &person_id(3)).await;
+    let me = s.sign_in(&person_id(3)).await;
+    s.call("GET", &format!("/my/cases/{case}"), &me, None).await;
+    let auditor = official(&s, "aila", Role::Auditor).await;
+    let found = s
+        .call(
+            "GET",
+            &format!("/audit?log=access&person={}", person_id(3)),
+            &format!("{auditor}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert!(
+        found
+            .body
+            .contains("the applicant reads their own case (e-service)"),
+        "{}",
+        found.body
+    );
+    assert!(
+        !found
+            .body
+            .contains("automated processing of an application"),
+        "only the use log"
+    );
+    let verified = s
+        .call(
+            "GET",
+            "/audit?verify=1",
+            &format!("{auditor}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert!(
+        verified.body.contains("The chain is intact"),
+        "{}",
+        verified.body
+    );
+    db.raw("UPDATE audit_log SET purpose = 'nothing to see' WHERE seq = 1")
+        .await;
+    let broken = s
+        .call(
+            "GET",
+            "/audit?verify=1",
+            &format!("{auditor}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert!(
+        broken.body.contains("The chain is broken at row 1"),
+        "{}",
+        broken.body
+    );
+    let hanna = official(&s, "hanna", Role::CaseHandler).await;
+    assert_eq!(
+        s.call("GET", "/audit", &hanna, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.call("GET", "/audit", &me, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+polku_core::on_every_database!(
+    audit_views,
+    an_auditor_searches_the_logs_and_finds_a_tampered_row,
+    with_db
+);
