@@ -6,7 +6,6 @@
 //! [`EvidenceSource`], evaluates the rule set in force on the application date and records
 //! the outcome, the case's transition and the job's completion in one transaction.
 
-mod access;
 pub mod case;
 mod cases;
 mod decisions;
@@ -21,10 +20,6 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use access::{
-    AccessError, MIN_PASSWORD_CHARS, Principal, Role, TOKEN_DAYS, TokenInfo, TokenOptions,
-    is_x_road_client, random_token,
-};
 pub use case::CaseState;
 pub use cases::{
     Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication, REGISTRATION_DAYS_BACK,
@@ -35,6 +30,10 @@ pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueI
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use kpis::{FactGroup, MatterFigures, SPAN_LIMITS};
 pub use live_rules::{LiveRules, RuleSource, RulesError};
+pub use polku_access::{
+    Access, AccessError, MIN_PASSWORD_CHARS, Principal, Role, TOKEN_DAYS, TokenInfo, TokenOptions,
+    is_x_road_client, random_token,
+};
 pub use polku_audit::{
     Anchor, AnchorError, AnchorFile, AnchorKey, AnchorLine, AnchorProblem, AnchorReport,
     AnchorSchedule, Anchorer, AuditChain, AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak,

@@ -24,9 +24,9 @@ use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::access::{Principal, Role};
 use crate::live_rules::{LiveRules, RuleSource, RulesError};
 use crate::store::{Store, StoreError, now_micros};
+use polku_access::{Principal, Role};
 use polku_audit::{AuditEntry, AuditLog, append_in};
 
 /// Where a proposal stands.

@@ -4,10 +4,12 @@
 
 use std::path::Path;
 
+use polku_access::{Access, AccessError, Principal, Role, TokenInfo, TokenOptions};
 use polku_audit::{
     Anchor, AnchorError, AnchorFile, AnchorKey, AnchorLine, AnchorReport, AuditChain, AuditEntry,
     AuditLog, AuditQuery, AuditRow, ChainReport, VerifyingKey,
 };
+use uuid::Uuid;
 
 pub use polku_store::{Db, Dialect, MIGRATIONS, StoreError, Tx, now_micros};
 
@@ -119,5 +121,118 @@ impl Store {
         key: &VerifyingKey,
     ) -> Result<AnchorReport, StoreError> {
         self.audit_chain().verify_anchors(lines, key).await
+    }
+
+    /// Who may do what in this database.
+    pub fn access(&self) -> Access {
+        Access::new(self.db.clone())
+    }
+
+    /// Adds an organisation, or finds it by name.
+    pub async fn organisation(&self, name: &str) -> Result<String, AccessError> {
+        self.access().organisation(name).await
+    }
+
+    /// Adds a user. Everyone but an applicant belongs to an organisation; an applicant is a person.
+    pub async fn add_user(
+        &self,
+        name: &str,
+        role: Role,
+        organisation: Option<&str>,
+        person_id: Option<&str>,
+    ) -> Result<Uuid, AccessError> {
+        self.access()
+            .add_user(name, role, organisation, person_id)
+            .await
+    }
+
+    /// Creates a token for `user`, valid for [`TOKEN_DAYS`], and returns it: it cannot be
+    /// shown again.
+    pub async fn create_token(&self, user: Uuid, label: &str) -> Result<String, AccessError> {
+        self.access().create_token(user, label).await
+    }
+
+    /// Creates a token with `options`: its lifetime, and the X-Road member and subsystem it
+    /// is issued to (only an official's account of another organisation may have one).
+    pub async fn create_token_with(
+        &self,
+        user: Uuid,
+        label: &str,
+        options: &TokenOptions,
+    ) -> Result<String, AccessError> {
+        self.access().create_token_with(user, label, options).await
+    }
+
+    /// `user`'s tokens, newest first, by fingerprint.
+    pub async fn tokens_of(&self, user: Uuid) -> Result<Vec<TokenInfo>, AccessError> {
+        self.access().tokens_of(user).await
+    }
+
+    /// Revokes `user`'s tokens whose fingerprint starts with `fingerprint` (all of them
+    /// when it is `None`); returns how many were revoked.
+    pub async fn revoke_tokens(
+        &self,
+        user: Uuid,
+        fingerprint: Option<&str>,
+    ) -> Result<u64, AccessError> {
+        self.access().revoke_tokens(user, fingerprint).await
+    }
+
+    /// The caller a token belongs to; `None` for an unknown or revoked token.
+    pub async fn principal(&self, token: &str) -> Result<Option<Principal>, AccessError> {
+        self.access().principal(token).await
+    }
+
+    /// The user `id` as a principal.
+    pub async fn principal_of(&self, id: Uuid) -> Result<Option<Principal>, AccessError> {
+        self.access().principal_of(id).await
+    }
+
+    /// Starts a browser session for `user`, valid for `hours`: returns the session token
+    /// (for the cookie; shown once, stored hashed) and the session's CSRF token.
+    pub async fn start_session(
+        &self,
+        user: Uuid,
+        hours: i64,
+    ) -> Result<(String, String), AccessError> {
+        self.access().start_session(user, hours).await
+    }
+
+    /// The user of a live session and its CSRF token; `None` when unknown or expired.
+    pub async fn session(&self, token: &str) -> Result<Option<(Principal, String)>, AccessError> {
+        self.access().session(token).await
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<(), AccessError> {
+        self.access().end_session(token).await
+    }
+
+    /// Lets an official sign in to the web pages as `username` with `password`.
+    pub async fn set_password(
+        &self,
+        user: Uuid,
+        username: &str,
+        password: &str,
+    ) -> Result<(), AccessError> {
+        self.access().set_password(user, username, password).await
+    }
+
+    /// The user `username` if `password` is theirs. An unknown username costs the same
+    /// time as a wrong password, so that names cannot be probed.
+    pub async fn check_password(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<Uuid>, AccessError> {
+        self.access().check_password(username, password).await
+    }
+
+    /// The applicant account of a person identified strongly, made on first sign-in.
+    pub async fn applicant_account(&self, person: &str, name: &str) -> Result<Uuid, AccessError> {
+        self.access().applicant_account(person, name).await
+    }
+
+    pub async fn revoke_token(&self, token: &str) -> Result<bool, AccessError> {
+        self.access().revoke_token(token).await
     }
 }

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::store::{Store, StoreError, now_micros};
+use polku_store::{Db, StoreError, now_micros};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -215,7 +215,18 @@ fn principal_from_row(row: &sqlx::any::AnyRow) -> Result<Principal, AccessError>
     })
 }
 
-impl Store {
+/// Who may do what, in a database: organisations, users, API tokens, passwords, and (until
+/// they move to the pages, ADR 0010 B4) web sessions.
+#[derive(Debug, Clone)]
+pub struct Access {
+    db: Db,
+}
+
+impl Access {
+    pub fn new(db: Db) -> Access {
+        Access { db }
+    }
+
     /// Adds an organisation, or finds it by name.
     pub async fn organisation(&self, name: &str) -> Result<String, AccessError> {
         if let Some(row) = sqlx::query("SELECT id FROM organisations WHERE name = $1")
