@@ -165,7 +165,8 @@ impl From<sqlx::Error> for AccessError {
     }
 }
 
-fn token_hash(token: &str) -> String {
+/// How a token is stored: its SHA-256 in hex (a copy of the database lets nobody in).
+pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -215,8 +216,8 @@ fn principal_from_row(row: &sqlx::any::AnyRow) -> Result<Principal, AccessError>
     })
 }
 
-/// Who may do what, in a database: organisations, users, API tokens, passwords, and (until
-/// they move to the pages, ADR 0010 B4) web sessions.
+/// Who may do what, in a database: organisations, users, API tokens, passwords. (The pages'
+/// sessions are polku-web's: only the pages have them.)
 #[derive(Debug, Clone)]
 pub struct Access {
     db: Db,
@@ -391,52 +392,6 @@ impl Access {
         .fetch_optional(self.db.pool())
         .await?;
         row.as_ref().map(principal_from_row).transpose()
-    }
-
-    /// Starts a browser session for `user`, valid for `hours`: returns the session token
-    /// (for the cookie; shown once, stored hashed) and the session's CSRF token.
-    pub async fn start_session(
-        &self,
-        user: Uuid,
-        hours: i64,
-    ) -> Result<(String, String), AccessError> {
-        let token = random_token("polku_s_")?;
-        let csrf = random_token("")?;
-        let now = now_micros();
-        sqlx::query(
-            "INSERT INTO web_sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash(&token))
-        .bind(user.to_string())
-        .bind(&csrf)
-        .bind(now)
-        .bind(now + hours * 3_600_000_000)
-        .execute(self.db.pool())
-        .await?;
-        Ok((token, csrf))
-    }
-
-    /// The user of a live session and its CSRF token; `None` when unknown or expired.
-    pub async fn session(&self, token: &str) -> Result<Option<(Principal, String)>, AccessError> {
-        let row = sqlx::query(
-            "SELECT u.id, u.name, u.role, o.name AS organisation, u.person_id, s.csrf
-             FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(token_hash(token))
-        .bind(now_micros())
-        .fetch_optional(self.db.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some((principal_from_row(&row)?, row.try_get("csrf")?)))
-    }
-
-    pub async fn end_session(&self, token: &str) -> Result<(), AccessError> {
-        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(self.db.pool())
-            .await?;
-        Ok(())
     }
 
     /// Lets an official sign in to the web pages as `username` with `password`.

@@ -188,25 +188,6 @@ impl Store {
         self.access().principal_of(id).await
     }
 
-    /// Starts a browser session for `user`, valid for `hours`: returns the session token
-    /// (for the cookie; shown once, stored hashed) and the session's CSRF token.
-    pub async fn start_session(
-        &self,
-        user: Uuid,
-        hours: i64,
-    ) -> Result<(String, String), AccessError> {
-        self.access().start_session(user, hours).await
-    }
-
-    /// The user of a live session and its CSRF token; `None` when unknown or expired.
-    pub async fn session(&self, token: &str) -> Result<Option<(Principal, String)>, AccessError> {
-        self.access().session(token).await
-    }
-
-    pub async fn end_session(&self, token: &str) -> Result<(), AccessError> {
-        self.access().end_session(token).await
-    }
-
     /// Lets an official sign in to the web pages as `username` with `password`.
     pub async fn set_password(
         &self,

@@ -21,6 +21,7 @@ mod pages;
 mod rule_admin;
 mod rules;
 mod security;
+pub mod sessions;
 mod text;
 pub mod throttle;
 mod visitor;
@@ -68,6 +69,11 @@ impl WebState {
             backtests: Arc::default(),
             sign_ins: Arc::default(),
         }
+    }
+
+    /// The browser sessions in this server's database.
+    pub fn sessions(&self) -> sessions::Sessions {
+        sessions::Sessions::new(self.store.db().clone())
     }
 }
 

@@ -178,7 +178,7 @@ pub async fn sign_in(
         Ok(_) => "/work",
         Err(e) => return internal(&v, &e),
     };
-    match state.store.start_session(user, SESSION_HOURS).await {
+    match state.sessions().start(user, SESSION_HOURS).await {
         Ok((token, _)) => with_cookie(
             Redirect::to(home).into_response(),
             SESSION_COOKIE,

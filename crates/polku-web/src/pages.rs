@@ -182,7 +182,7 @@ pub async fn identified(
             .store
             .applicant_account(&form.person, &display)
             .await?;
-        state.store.start_session(user, SESSION_HOURS).await
+        state.sessions().start(user, SESSION_HOURS).await
     };
     match started.await {
         Ok((token, _csrf)) => with_cookie(
@@ -212,7 +212,7 @@ pub async fn sign_out(
     if form.map(|Form(f)| f.csrf).ok().as_deref() != Some(session.csrf.as_str()) {
         return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
     }
-    if let Err(e) = state.store.end_session(&session.token).await {
+    if let Err(e) = state.sessions().end(&session.token).await {
         return internal(&v, &e);
     }
     with_cookie(Redirect::to("/").into_response(), SESSION_COOKIE, "", 0)

@@ -86,7 +86,7 @@ impl FromRequestParts<WebState> for Visitor {
         let path = parts.uri.path().to_owned();
         let session = match cookie(&parts.headers, SESSION_COOKIE) {
             None => None,
-            Some(token) => match state.store.session(&token).await {
+            Some(token) => match state.sessions().find(&token).await {
                 Ok(found) => found.map(|(principal, csrf)| Session {
                     principal,
                     csrf,

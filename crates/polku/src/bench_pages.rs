@@ -101,7 +101,10 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
         let user = store.add_user("bench", role, org, person).await?;
         Ok(format!(
             "polku_session={}",
-            store.start_session(user, 1).await?.0
+            polku_web::sessions::Sessions::new(store.db().clone())
+                .start(user, 1)
+                .await?
+                .0
         ))
     };
     let applicant_person = person_id(0);

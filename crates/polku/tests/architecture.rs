@@ -90,7 +90,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("polku-server", &["polku-rules", "polku-core"]),
     (
         "polku-web",
-        &["polku-rules", "polku-core", "polku-registers"],
+        &[
+            "polku-rules",
+            "polku-store",
+            "polku-access",
+            "polku-core",
+            "polku-registers",
+        ],
     ),
     (
         "polku",

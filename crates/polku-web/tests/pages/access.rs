@@ -82,7 +82,7 @@ async fn visitors(s: &Site) -> Vec<(Option<Role>, String)> {
             .add_user(&format!("{role:?}"), role, organisation, person.as_deref())
             .await
             .unwrap();
-        let (token, _) = s.state.store.start_session(user, 1).await.unwrap();
+        let (token, _) = s.state.sessions().start(user, 1).await.unwrap();
         visitors.push((Some(role), format!("polku_session={token}; ")));
     }
     visitors

@@ -53,7 +53,7 @@ async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
         )
         .await
         .unwrap();
-    let (token, _) = s.state.store.start_session(handler, 1).await.unwrap();
+    let (token, _) = s.state.sessions().start(handler, 1).await.unwrap();
     let refused = s
         .call("GET", "/my/cases", &format!("polku_session={token}"), None)
         .await;
