@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use uuid::Uuid;
 
-use polku_store::{Db, StoreError, now_micros};
+use polku_store::{Db, StoreError, codec, now_micros};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -204,8 +204,7 @@ fn principal_from_row(row: &sqlx::any::AnyRow) -> Result<Principal, AccessError>
     let id: String = row.try_get("id")?;
     let role: String = row.try_get("role")?;
     Ok(Principal {
-        user_id: Uuid::parse_str(&id)
-            .map_err(|e| AccessError::Store(StoreError::Sql(sqlx::Error::Decode(Box::new(e)))))?,
+        user_id: codec::id("users", &id).map_err(StoreError::from)?,
         name: row.try_get("name")?,
         role: role
             .parse()
@@ -458,9 +457,7 @@ impl Access {
         .await
         .map_err(|e| AccessError::Hashing(e.to_string()))?;
         match (ok, id) {
-            (true, Some(id)) => Uuid::parse_str(&id)
-                .map(Some)
-                .map_err(|e| AccessError::Store(StoreError::Sql(sqlx::Error::Decode(Box::new(e))))),
+            (true, Some(id)) => Ok(Some(codec::id("users", &id).map_err(StoreError::from)?)),
             _ => Ok(None),
         }
     }
@@ -474,9 +471,7 @@ impl Access {
         match row {
             Some(r) => {
                 let id: String = r.try_get("id")?;
-                Uuid::parse_str(&id).map_err(|e| {
-                    AccessError::Store(StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
-                })
+                Ok(codec::id("users", &id).map_err(StoreError::from)?)
             }
             None => {
                 self.add_user(name, Role::Applicant, None, Some(person))

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::case::CaseState;
 use crate::store::{Store, StoreError, now_micros};
+use polku_store::{CorruptRow, codec};
 
 /// Who did something: the pipeline, a handler, an applicant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,12 +32,8 @@ pub enum CaseError {
         from: CaseState,
         to: CaseState,
     },
-    #[error("case {case} holds an unreadable {what}: {detail}")]
-    Corrupt {
-        case: Uuid,
-        what: &'static str,
-        detail: String,
-    },
+    #[error(transparent)]
+    Corrupt(#[from] CorruptRow),
     #[error(transparent)]
     Registration(#[from] RegistrationError),
     #[error("the idempotency key was used for another request")]
@@ -319,8 +316,7 @@ impl Store {
         .await?;
         row.map(|r| {
             let id: String = r.try_get("case_id")?;
-            let id = Uuid::parse_str(&id)
-                .map_err(|e| corrupt(Uuid::nil(), "idempotent case id", e.to_string()))?;
+            let id = codec::uuid("idempotency_keys", key, "case_id", &id)?;
             Ok((id, r.try_get("request_hash")?))
         })
         .transpose()
@@ -355,8 +351,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
-                let id = Uuid::parse_str(&id)
-                    .map_err(|e| corrupt(Uuid::nil(), "case id", e.to_string()))?;
+                let id = codec::id("cases", &id)?;
                 let state: String = r.try_get("state")?;
                 Ok(CaseSummary {
                     id,
@@ -542,8 +537,9 @@ async fn submit_in(
     Ok(id)
 }
 
+/// A column of case `case` that does not read back.
 pub(crate) fn corrupt(case: Uuid, what: &'static str, detail: String) -> CaseError {
-    CaseError::Corrupt { case, what, detail }
+    CorruptRow::new("cases", case, what, detail).into()
 }
 
 pub(crate) async fn load_case(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<Case, CaseError> {

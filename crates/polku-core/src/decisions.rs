@@ -12,7 +12,9 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::cases::CaseError;
-use crate::store::Store;
+use crate::store::{Store, Tx, now_micros};
+use polku_audit::{AuditEntry, AuditLog, append_in};
+use polku_store::{CorruptRow, codec};
 
 /// What a decision record says: the machine grants, refers or asks for evidence (its
 /// findings); a person grants, refuses or asks for evidence. Stored and sent as its code.
@@ -108,6 +110,78 @@ impl Decision {
     }
 }
 
+/// A decision about to be recorded: the machine's finding or a person's decision.
+pub(crate) struct NewDecision<'a> {
+    pub case: Uuid,
+    /// Whose data it decides on (the decision log names the person).
+    pub applicant: &'a str,
+    pub outcome: DecisionOutcome,
+    pub automated: bool,
+    pub decided_by: &'a str,
+    pub rule_set: Option<&'a str>,
+    pub version: Option<&'a str>,
+    /// The application date: whose rules and figures applied.
+    pub evaluated_on: jiff::civil::Date,
+    /// The application and its evidence as used.
+    pub input: &'a Value,
+    /// The machine's trace, or a person's reasons.
+    pub trace: &'a Value,
+    /// Registers that stayed silent (a machine's finding only).
+    pub unanswered: &'a [String],
+}
+
+/// Writes `d` inside `tx` with its line in the decision log, so neither exists without the
+/// other: the one place a decision is written. Returns the decision's id.
+pub(crate) async fn insert_in(tx: &mut Tx, d: &NewDecision<'_>) -> Result<Uuid, CaseError> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO decisions (id, case_id, outcome, automated, decided_by, rule_set, rule_set_version, evaluated_on,
+                                input_json, trace_json, decided_at, unanswered_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(id.to_string())
+    .bind(d.case.to_string())
+    .bind(d.outcome.code())
+    .bind(i32::from(d.automated))
+    .bind(d.decided_by)
+    .bind(d.rule_set)
+    .bind(d.version)
+    .bind(d.evaluated_on.to_string())
+    .bind(d.input.to_string())
+    .bind(d.trace.to_string())
+    .bind(now_micros())
+    .bind((!d.unanswered.is_empty()).then(|| Value::from(d.unanswered.to_vec()).to_string()))
+    .execute(&mut **tx)
+    .await?;
+    let mut detail = serde_json::Map::new();
+    detail.insert("case".into(), Value::from(d.case.to_string()));
+    detail.insert("decision".into(), Value::from(id.to_string()));
+    detail.insert("outcome".into(), Value::from(d.outcome.code()));
+    let text = |s: Option<&str>| s.map_or(Value::Null, Value::from);
+    let (purpose, legal_basis) = if d.automated {
+        detail.insert("rule_set".into(), text(d.rule_set));
+        detail.insert("rule_set_version".into(), text(d.version));
+        ("automated processing of an application", Some("HL 53 e §"))
+    } else {
+        ("decision by a case handler", None)
+    };
+    append_in(
+        tx,
+        &AuditEntry {
+            log: AuditLog::Decision,
+            actor: d.decided_by.to_owned(),
+            organisation: None,
+            person: Some(d.applicant.to_owned()),
+            purpose: purpose.to_owned(),
+            legal_basis: legal_basis.map(str::to_owned),
+            detail: Value::Object(detail),
+            x_road: Default::default(),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
 const COLUMNS: &str = "d.id, d.case_id, d.outcome, d.automated, d.decided_by, c.matter, d.rule_set, d.rule_set_version,
                        d.evaluated_on, d.input_json, d.trace_json, d.decided_at, d.unanswered_json";
 
@@ -122,16 +196,13 @@ fn unanswered_of(r: &AnyRow) -> Result<Result<Vec<String>, String>, sqlx::Error>
 fn decision_from_row(r: &AnyRow) -> Result<Decision, CaseError> {
     let id: String = r.try_get("id")?;
     let case: String = r.try_get("case_id")?;
-    let case = Uuid::parse_str(&case).map_err(|e| CaseError::Corrupt {
-        case: Uuid::nil(),
-        what: "case id",
-        detail: e.to_string(),
-    })?;
-    let corrupt = |what: &'static str, detail: String| CaseError::Corrupt { case, what, detail };
+    let corrupt =
+        |column: &'static str, detail: String| CorruptRow::new("decisions", &id, column, detail);
+    let case = codec::uuid("decisions", &id, "case_id", &case)?;
     let input: String = r.try_get("input_json")?;
     let trace: String = r.try_get("trace_json")?;
     Ok(Decision {
-        id: Uuid::parse_str(&id).map_err(|e| corrupt("decision id", e.to_string()))?,
+        id: codec::id("decisions", &id)?,
         case_id: case,
         outcome: {
             let code: String = r.try_get("outcome")?;
@@ -278,20 +349,13 @@ impl Store {
 /// A past automated decision as a backtest reads it: only what re-evaluation needs.
 fn past_decision(row: &AnyRow) -> Result<PastDecision, CaseError> {
     let case: String = row.try_get("case_id")?;
-    let case_id = Uuid::parse_str(&case).map_err(|e| CaseError::Corrupt {
-        case: Uuid::nil(),
-        what: "case id",
-        detail: e.to_string(),
-    })?;
-    let corrupt = |what: &'static str, detail: String| CaseError::Corrupt {
-        case: case_id,
-        what,
-        detail,
-    };
     let id: String = row.try_get("id")?;
+    let corrupt =
+        |column: &'static str, detail: String| CorruptRow::new("decisions", &id, column, detail);
+    let case_id = codec::uuid("decisions", &id, "case_id", &case)?;
     let outcome: String = row.try_get("outcome")?;
     Ok(PastDecision {
-        decision: Uuid::parse_str(&id).map_err(|e| corrupt("decision id", e.to_string()))?,
+        decision: codec::id("decisions", &id)?,
         case_id,
         outcome: polku_rules::Outcome::parse(&outcome).ok_or_else(|| {
             corrupt(

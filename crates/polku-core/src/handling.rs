@@ -13,11 +13,11 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::case::CaseState;
-use crate::cases::{Actor, CaseError, load_case, transition_in};
+use crate::cases::{Actor, Case, CaseError, load_case, transition_in};
+use crate::decisions::{NewDecision, insert_in};
 use crate::live_rules::LiveRules;
 use crate::permits::grant_in;
-use crate::store::{Store, now_micros};
-use polku_audit::{AuditEntry, AuditLog, append_in};
+use crate::store::{Store, Tx};
 use polku_decide::terms_for;
 
 /// The order of the handler queue, as the API and the docs state it.
@@ -133,20 +133,12 @@ impl Store {
             .map(|r| {
                 let id: String = r.try_get("id")?;
                 let state: String = r.try_get("state")?;
-                let case_id = Uuid::parse_str(&id).map_err(|e| CaseError::Corrupt {
-                    case: Uuid::nil(),
-                    what: "case id",
-                    detail: e.to_string(),
-                })?;
+                let case_id = polku_store::codec::id("cases", &id).map_err(CaseError::from)?;
                 Ok(QueueItem {
                     case_id,
                     matter: r.try_get("matter")?,
                     state: state.parse().map_err(|e: crate::case::UnknownState| {
-                        CaseError::Corrupt {
-                            case: case_id,
-                            what: "state",
-                            detail: e.to_string(),
-                        }
+                        crate::cases::corrupt(case_id, "state", e.to_string())
                     })?,
                     application_date: r.try_get("application_date")?,
                     deadline: r.try_get("deadline")?,
@@ -218,24 +210,24 @@ impl Store {
             (HumanOutcome::RequestEvidence, _) => return Err(HandlingError::NotWaiting(id)),
             _ => CaseState::Decided,
         };
-        let decision = Uuid::now_v7();
-        let now = now_micros();
         let mut trace = serde_json::Map::new();
         trace.insert("reasons".into(), Value::from(reasons));
-        sqlx::query(
-            "INSERT INTO decisions (id, case_id, outcome, automated, decided_by, rule_set, rule_set_version, evaluated_on,
-                                    input_json, trace_json, decided_at)
-             VALUES ($1, $2, $3, 0, $4, NULL, NULL, $5, $6, $7, $8)",
+        let decision = insert_in(
+            &mut tx,
+            &NewDecision {
+                case: id,
+                applicant: &case.applicant_id,
+                outcome: outcome.into(),
+                automated: false,
+                decided_by: &handler.0,
+                rule_set: None,
+                version: None,
+                evaluated_on: case.application_date,
+                input: &case.application,
+                trace: &Value::Object(trace),
+                unanswered: &[],
+            },
         )
-        .bind(decision.to_string())
-        .bind(id.to_string())
-        .bind(outcome.as_str())
-        .bind(&handler.0)
-        .bind(case.application_date.to_string())
-        .bind(case.application.to_string())
-        .bind(Value::Object(trace).to_string())
-        .bind(now)
-        .execute(&mut *tx)
         .await?;
         transition_in(&mut tx, id, to, handler, "decided_by_person", Some(reasons)).await?;
         sqlx::query("UPDATE cases SET assigned_to = NULL WHERE id = $1")
@@ -243,56 +235,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if outcome == HumanOutcome::Grant {
-            // The permit is the one the rules in force on the application date describe,
-            // on the evidence the machine gathered (or the application, if it gathered none).
-            let book = rules.on(case.application_date);
-            let gathered: Option<String> = sqlx::query(
-                "SELECT input_json FROM decisions WHERE case_id = $1 AND automated = 1 ORDER BY decided_at DESC LIMIT 1",
-            )
-            .bind(id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("input_json"))
-            .transpose()?;
-            let input = gathered
-                .and_then(|text| serde_json::from_str(&text).ok())
-                .unwrap_or_else(|| case.application.clone());
-            let today = crate::today_in_finland();
-            grant_in(
-                &mut tx,
-                id,
-                decision,
-                &case.matter,
-                terms_for(
-                    &book,
-                    &case.matter,
-                    polku_rules::Application::from_json(&input).ok().as_ref(),
-                    case.application_date,
-                    today,
-                ),
-                today,
-            )
-            .await?;
+            grant_as_machine_found_in(&mut tx, &case, decision, rules).await?;
         }
-        let mut detail = serde_json::Map::new();
-        detail.insert("case".into(), Value::from(id.to_string()));
-        detail.insert("decision".into(), Value::from(decision.to_string()));
-        detail.insert("outcome".into(), Value::from(outcome.as_str()));
-        append_in(
-            &mut tx,
-            &AuditEntry {
-                log: AuditLog::Decision,
-                actor: handler.0.clone(),
-                organisation: None,
-                person: Some(case.applicant_id.clone()),
-                purpose: "decision by a case handler".to_owned(),
-                legal_basis: None,
-                detail: Value::Object(detail),
-                x_road: Default::default(),
-            },
-        )
-        .await
-        .map_err(CaseError::from)?;
         tx.commit().await?;
         metrics::counter!("polku_decisions_total", "outcome" => outcome.as_str(), "automated" => "false").increment(1);
         Ok(decision)
@@ -389,4 +333,35 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A person's grant creates the permit the rules in force on the application date
+/// describe, on the evidence the machine gathered (or the application, if it gathered none).
+async fn grant_as_machine_found_in(
+    tx: &mut Tx,
+    case: &Case,
+    decision: Uuid,
+    rules: &LiveRules,
+) -> Result<(), CaseError> {
+    let book = rules.on(case.application_date);
+    let gathered: Option<String> = sqlx::query(
+        "SELECT input_json FROM decisions WHERE case_id = $1 AND automated = 1 ORDER BY decided_at DESC LIMIT 1",
+    )
+    .bind(case.id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| r.try_get("input_json"))
+    .transpose()?;
+    let input = gathered
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_else(|| case.application.clone());
+    let today = crate::today_in_finland();
+    let terms = terms_for(
+        &book,
+        &case.matter,
+        polku_rules::Application::from_json(&input).ok().as_ref(),
+        case.application_date,
+        today,
+    );
+    grant_in(tx, case.id, decision, &case.matter, terms, today).await
 }

@@ -8,8 +8,9 @@ use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
-use crate::cases::{CaseError, corrupt};
+use crate::cases::CaseError;
 use crate::store::{Store, now_micros};
+use polku_store::{CorruptRow, codec};
 
 /// A permit (or a citizenship) as granted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -87,9 +88,11 @@ impl Store {
         .fetch_optional(self.db.pool())
         .await?;
         let Some(r) = row else { return Ok(None) };
-        let uuid = |col: &str| -> Result<Uuid, CaseError> {
-            let s: String = r.try_get(col)?;
-            Uuid::parse_str(&s).map_err(|e| corrupt(case, "permit id", e.to_string()))
+        // A case has at most one permit: the case's id keys the row.
+        let key = case.to_string();
+        let uuid = |column: &'static str| -> Result<Uuid, CaseError> {
+            let s: String = r.try_get(column)?;
+            Ok(codec::uuid("permits", &key, column, &s)?)
         };
         let monitored: Option<String> = r.try_get("monitored_json")?;
         Ok(Some(Permit {
@@ -103,7 +106,7 @@ impl Store {
             legal_basis: r.try_get("legal_basis")?,
             monitored: match monitored {
                 Some(m) => serde_json::from_str(&m)
-                    .map_err(|e| corrupt(case, "permit's monitored conditions", e.to_string()))?,
+                    .map_err(|e| CorruptRow::new("permits", case, "monitored_json", e))?,
                 None => Vec::new(),
             },
         }))

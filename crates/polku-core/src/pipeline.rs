@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use polku_decide::{evaluate, terms_for};
-use polku_rules::Outcome;
+use polku_decide::{Finding, evaluate, terms_for};
+use polku_rules::{Outcome, RuleBook};
 
 use crate::live_rules::LiveRules;
 use serde_json::Value;
@@ -17,10 +17,10 @@ use uuid::Uuid;
 
 use crate::case::CaseState;
 use crate::cases::{Actor, Case, CaseError, Step, advance_in};
+use crate::decisions::{NewDecision, insert_in};
 use crate::jobs::{ClaimedJob, complete_in};
 use crate::permits::grant_in;
-use crate::store::{Store, StoreError, now_micros};
-use polku_audit::{AuditEntry, AuditLog};
+use crate::store::{Store, StoreError, Tx, now_micros};
 
 /// Where a case's evidence comes from. The register adapters implement it in their own
 /// crate; `SuppliedEvidence` (tests only) takes what came with the submission.
@@ -182,60 +182,39 @@ impl<E: EvidenceSource> Pipeline<E> {
             .rules
             .for_filing_date(&self.store, case.application_date)
             .await?;
-        let Gathered {
-            application: input,
-            unanswered,
-        } = self.evidence.gather(&case).await?;
-        if !unanswered.is_empty() && job.attempts < EVIDENCE_ATTEMPTS {
+        let gathered = self.evidence.gather(&case).await?;
+        if !gathered.unanswered.is_empty() && job.attempts < EVIDENCE_ATTEMPTS {
             // Wait and ask again (the job is retried with backoff).
             return Err(PipelineError::RegistersSilent {
                 attempt: job.attempts,
-                registers: unanswered.join(", "),
+                registers: gathered.unanswered.join(", "),
             });
         }
         let finding = evaluate(
             &rules,
             &case.matter,
-            &input,
+            &gathered.application,
             case.application_date,
-            &unanswered,
+            &gathered.unanswered,
         );
-        let (to, kind) = match finding.outcome {
-            Outcome::Grant => (CaseState::Decided, "decided_automatically"),
-            Outcome::Refer => (CaseState::Referred, "referred"),
-            Outcome::RequestEvidence => (CaseState::EvidenceRequested, "evidence_requested"),
-        };
+        self.record(job, &case, &rules, &gathered, &finding).await
+    }
+
+    /// Records what the machine found, in one transaction with the job's completion: the
+    /// case's moves, the decision with its log line, a grant's permit.
+    async fn record(
+        &self,
+        job: &ClaimedJob,
+        case: &Case,
+        rules: &RuleBook,
+        gathered: &Gathered,
+        finding: &Finding,
+    ) -> Result<Processed, PipelineError> {
         let machine = Actor::machine();
-        // The reason as the queue reads it, and as data the key figures count.
-        let reason_text = finding.reason.as_ref().map(ToString::to_string);
-        let reason_json = finding
-            .reason
-            .as_ref()
-            .and_then(|r| serde_json::to_string(r).ok());
         let mut tx = self.store.begin_write().await?;
         // Moves the case only if it is still where we found it: the applicant may have
         // withdrawn while the evidence was gathered.
-        let steps = [
-            Step {
-                to: CaseState::GatheringEvidence,
-                kind: "gathering_evidence",
-                reason: None,
-                detail: None,
-            },
-            Step {
-                to: CaseState::Evaluated,
-                kind: "evaluated",
-                reason: None,
-                detail: None,
-            },
-            Step {
-                to,
-                kind,
-                reason: reason_text.as_deref(),
-                detail: reason_json.as_deref(),
-            },
-        ];
-        match advance_in(&mut tx, case.id, case.state, &steps, &machine).await {
+        match move_case_in(&mut tx, case, finding, &machine).await {
             Ok(()) => {}
             Err(CaseError::InvalidTransition { .. }) => {
                 tx.rollback().await?;
@@ -243,70 +222,33 @@ impl<E: EvidenceSource> Pipeline<E> {
             }
             Err(e) => return Err(e.into()),
         }
-
-        let decision_id = Uuid::now_v7();
-        let now = now_micros();
-        sqlx::query(
-            "INSERT INTO decisions (id, case_id, outcome, automated, decided_by, rule_set, rule_set_version, evaluated_on,
-                                    input_json, trace_json, decided_at, unanswered_json)
-             VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(decision_id.to_string())
-        .bind(case.id.to_string())
-        .bind(finding.outcome.code())
-        .bind(&machine.0)
-        .bind(finding.rule_set.as_deref())
-        .bind(finding.version.as_deref())
-        .bind(case.application_date.to_string())
-        .bind(input.to_string())
-        .bind(finding.trace.to_string())
-        .bind(now)
-        .bind((!unanswered.is_empty()).then(|| Value::from(unanswered.clone()).to_string()))
-        .execute(&mut *tx)
-        .await?;
-        let mut detail = serde_json::Map::new();
-        detail.insert("case".into(), Value::from(case.id.to_string()));
-        detail.insert("decision".into(), Value::from(decision_id.to_string()));
-        detail.insert("outcome".into(), Value::from(finding.outcome.code()));
-        detail.insert(
-            "rule_set".into(),
-            finding.rule_set.as_deref().map_or(Value::Null, Value::from),
-        );
-        detail.insert(
-            "rule_set_version".into(),
-            finding.version.as_deref().map_or(Value::Null, Value::from),
-        );
-        polku_audit::append_in(
+        let decision = insert_in(
             &mut tx,
-            &AuditEntry {
-                log: AuditLog::Decision,
-                actor: machine.0.clone(),
-                organisation: None,
-                person: Some(case.applicant_id.clone()),
-                purpose: "automated processing of an application".to_owned(),
-                legal_basis: Some("HL 53 e §".to_owned()),
-                detail: Value::Object(detail),
-                x_road: Default::default(),
+            &NewDecision {
+                case: case.id,
+                applicant: &case.applicant_id,
+                outcome: finding.outcome.into(),
+                automated: true,
+                decided_by: &machine.0,
+                rule_set: finding.rule_set.as_deref(),
+                version: finding.version.as_deref(),
+                evaluated_on: case.application_date,
+                input: &gathered.application,
+                trace: &finding.trace,
+                unanswered: &gathered.unanswered,
             },
         )
         .await?;
         if finding.outcome == Outcome::Grant {
             let today = crate::today_in_finland();
-            grant_in(
-                &mut tx,
-                case.id,
-                decision_id,
+            let terms = terms_for(
+                rules,
                 &case.matter,
-                terms_for(
-                    &rules,
-                    &case.matter,
-                    finding.application.as_ref(),
-                    case.application_date,
-                    today,
-                ),
+                finding.application.as_ref(),
+                case.application_date,
                 today,
-            )
-            .await?;
+            );
+            grant_in(&mut tx, case.id, decision, &case.matter, terms, today).await?;
         }
         if !complete_in(&mut tx, job).await? {
             tx.rollback().await?;
@@ -320,9 +262,51 @@ impl<E: EvidenceSource> Pipeline<E> {
         Ok(Processed::Decided {
             case: case.id,
             outcome: finding.outcome,
-            decision: decision_id,
+            decision,
         })
     }
+}
+
+/// Moves the case from where it was found through gathering and evaluation to where the
+/// finding sends it, with the reason as the queue reads it and as data the key figures
+/// count. Fails with `InvalidTransition` if the case moved meanwhile.
+async fn move_case_in(
+    tx: &mut Tx,
+    case: &Case,
+    finding: &Finding,
+    machine: &Actor,
+) -> Result<(), CaseError> {
+    let (to, kind) = match finding.outcome {
+        Outcome::Grant => (CaseState::Decided, "decided_automatically"),
+        Outcome::Refer => (CaseState::Referred, "referred"),
+        Outcome::RequestEvidence => (CaseState::EvidenceRequested, "evidence_requested"),
+    };
+    let reason_text = finding.reason.as_ref().map(ToString::to_string);
+    let reason_json = finding
+        .reason
+        .as_ref()
+        .and_then(|r| serde_json::to_string(r).ok());
+    let steps = [
+        Step {
+            to: CaseState::GatheringEvidence,
+            kind: "gathering_evidence",
+            reason: None,
+            detail: None,
+        },
+        Step {
+            to: CaseState::Evaluated,
+            kind: "evaluated",
+            reason: None,
+            detail: None,
+        },
+        Step {
+            to,
+            kind,
+            reason: reason_text.as_deref(),
+            detail: reason_json.as_deref(),
+        },
+    ];
+    advance_in(tx, case.id, case.state, &steps, machine).await
 }
 
 impl<E: EvidenceSource> Pipeline<E> {

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use polku_decide::{ApprovedText, Backtest};
 use polku_rules::{MIN_TEST_CASES, RuleBook, TestResult, run_tests};
+use polku_store::{CorruptRow, codec};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -244,6 +245,9 @@ pub enum ProposalError {
     Stale,
     #[error("the approved rule proposal {id} no longer loads: {detail}")]
     StoredTextBroken { id: Uuid, detail: String },
+    /// The past decisions a backtest reads could not be read.
+    #[error(transparent)]
+    Case(crate::cases::CaseError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -269,20 +273,19 @@ const COLUMNS: &str = "id, rule_set, text, tests_text, summary, effective_from, 
     proposed_by, proposed_by_name, proposed_at, decided_by, decided_by_name, decided_at,
     decision_note, backtest_evaluated, backtest_changed";
 
-fn uuid_of(s: &str) -> Result<Uuid, ProposalError> {
-    Uuid::parse_str(s)
-        .map_err(|e| ProposalError::Store(StoreError::Sql(sqlx::Error::Decode(Box::new(e)))))
-}
-
 fn proposal_from_row(row: &sqlx::any::AnyRow) -> Result<RuleProposal, ProposalError> {
-    let opt_uuid = |name: &str| -> Result<Option<Uuid>, ProposalError> {
-        row.try_get::<Option<String>, _>(name)?
-            .map(|s| uuid_of(&s))
+    let id: String = row.try_get("id")?;
+    let uuid_of = |column: &'static str, text: &str| -> Result<Uuid, ProposalError> {
+        Ok(codec::uuid("rule_proposals", &id, column, text).map_err(StoreError::from)?)
+    };
+    let opt_uuid = |column: &'static str| -> Result<Option<Uuid>, ProposalError> {
+        row.try_get::<Option<String>, _>(column)?
+            .map(|s| uuid_of(column, &s))
             .transpose()
     };
     let state: String = row.try_get("state")?;
     Ok(RuleProposal {
-        id: uuid_of(&row.try_get::<String, _>("id")?)?,
+        id: uuid_of("id", &id)?,
         rule_set: row.try_get("rule_set")?,
         text: row.try_get("text")?,
         tests_text: row.try_get("tests_text")?,
@@ -290,11 +293,14 @@ fn proposal_from_row(row: &sqlx::any::AnyRow) -> Result<RuleProposal, ProposalEr
         effective_from: row.try_get("effective_from")?,
         base: opt_uuid("base")?,
         state: ProposalState::parse(&state).ok_or_else(|| {
-            ProposalError::Store(StoreError::Sql(sqlx::Error::Decode(
-                format!("unknown proposal state `{state}`").into(),
-            )))
+            StoreError::from(CorruptRow::new(
+                "rule_proposals",
+                &id,
+                "state",
+                format!("`{state}` is not a proposal state"),
+            ))
         })?,
-        proposed_by: uuid_of(&row.try_get::<String, _>("proposed_by")?)?,
+        proposed_by: uuid_of("proposed_by", &row.try_get::<String, _>("proposed_by")?)?,
         proposed_by_name: row.try_get("proposed_by_name")?,
         proposed_at: row.try_get("proposed_at")?,
         decided_by: opt_uuid("decided_by")?,
@@ -509,9 +515,7 @@ impl Store {
             .await
             .map_err(|e| match e {
                 crate::cases::CaseError::Store(s) => ProposalError::Store(s),
-                other => {
-                    ProposalError::Store(StoreError::Sql(sqlx::Error::Protocol(other.to_string())))
-                }
+                other => ProposalError::Case(other),
             })
     }
 
@@ -735,7 +739,8 @@ where
         Some(r) => {
             let id: String = r.try_get("id")?;
             let from: String = r.try_get("effective_from")?;
-            Ok((Some(uuid_of(&id)?), from.parse().ok()))
+            let id = codec::id("rule_proposals", &id).map_err(StoreError::from)?;
+            Ok((Some(id), from.parse().ok()))
         }
     }
 }
@@ -785,8 +790,7 @@ impl RuleSource for Store {
             .map(|r| {
                 let id: String = r.try_get("id")?;
                 Ok(ApprovedText {
-                    id: Uuid::parse_str(&id)
-                        .map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))?,
+                    id: codec::id("rule_proposals", &id)?,
                     rule_set: r.try_get("rule_set")?,
                     text: r.try_get("text")?,
                     tests_text: r.try_get("tests_text")?,

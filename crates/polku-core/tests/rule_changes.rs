@@ -314,3 +314,52 @@ async fn a_rejection_says_why_and_changes_nothing(store: &Store) {
     assert_eq!(decide(store, &live, 1700, from).await, "grant");
 }
 polku_core::on_every_database!(rejection, a_rejection_says_why_and_changes_nothing);
+
+/// A stored row that does not read back is named by its table, its key and its column, so
+/// an operator can find it — not passed off as a database protocol error (ADR 0010 T6/T7).
+async fn a_corrupt_proposal_is_named_by_table_row_and_column(db: &polku_core::testing::TestDb) {
+    let store = &db.store;
+    let live = LiveRules::from(rules());
+    let from = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(3))
+        .unwrap();
+    let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
+    let p = store
+        .propose_rules(
+            &NewProposal {
+                rule_set: MATTER.to_owned(),
+                base: None,
+                text: raised_minimum(from),
+                tests_text: None,
+                summary: "Raise the minimum.".to_owned(),
+                effective_from: from.to_string(),
+            },
+            &hanna,
+            &live,
+        )
+        .await
+        .unwrap();
+    db.raw("UPDATE rule_proposals SET proposed_by = 'not-a-user-id'")
+        .await;
+    let e = store.rule_proposals().await.unwrap_err();
+    let ProposalError::Store(polku_core::StoreError::Corrupt(row)) = &e else {
+        panic!("not a corrupt row: {e:?}");
+    };
+    assert_eq!(
+        (row.table, row.key.as_str(), row.column),
+        ("rule_proposals", p.id.to_string().as_str(), "proposed_by")
+    );
+    assert!(
+        e.to_string().starts_with(&format!(
+            "rule_proposals row `{}` holds an unreadable proposed_by: ",
+            p.id
+        )),
+        "{e}"
+    );
+}
+polku_core::on_every_database!(
+    corrupt_proposal,
+    a_corrupt_proposal_is_named_by_table_row_and_column,
+    with_db
+);

@@ -7,6 +7,7 @@
 //! job it claims with `FOR UPDATE SKIP LOCKED`, SQLite serialises writers anyway) and
 //! [`Db::begin_write`] (SQLite takes its write lock at the start of a transaction).
 
+pub mod codec;
 mod migrate;
 
 use std::path::Path;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
+pub use codec::CorruptRow;
 pub use migrate::MIGRATIONS;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +33,9 @@ pub enum StoreError {
     BadSchemaName(String),
     #[error("database: {0}")]
     Sql(#[from] sqlx::Error),
+    /// A row that does not read back as what was written.
+    #[error(transparent)]
+    Corrupt(#[from] CorruptRow),
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
         version: i64,

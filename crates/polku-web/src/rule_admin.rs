@@ -387,7 +387,7 @@ fn refusal(tr: Tr, e: &ProposalError) -> (StatusCode, String) {
             StatusCode::UNPROCESSABLE_ENTITY,
             tr.t1("rules-error-tests", "count", &n.to_string()),
         ),
-        E::StoredTextBroken { .. } | E::Store(_) => {
+        E::StoredTextBroken { .. } | E::Case(_) | E::Store(_) => {
             (StatusCode::INTERNAL_SERVER_ERROR, tr.t("error-internal"))
         }
     }
