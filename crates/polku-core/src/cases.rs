@@ -250,56 +250,6 @@ impl Store {
         Err(CaseError::Store(StoreError::Sql(sqlx::Error::RowNotFound)))
     }
 
-    /// The first answer to `user`'s request with `key`: the request it answered, its
-    /// status and its body.
-    pub async fn stored_reply(
-        &self,
-        user: &str,
-        key: &str,
-    ) -> Result<Option<(String, u16, String)>, CaseError> {
-        let row = sqlx::query(
-            "SELECT request, status, body FROM idempotent_replies WHERE user_id = $1 AND key = $2",
-        )
-        .bind(user)
-        .bind(key)
-        .fetch_optional(self.db.pool())
-        .await?;
-        row.map(|r| {
-            let status: i32 = r.try_get("status")?;
-            Ok((
-                r.try_get("request")?,
-                u16::try_from(status).unwrap_or(500),
-                r.try_get("body")?,
-            ))
-        })
-        .transpose()
-    }
-
-    /// Keeps the first answer to `user`'s request with `key`; a second answer for the
-    /// same key (a concurrent retry) is not kept.
-    pub async fn store_reply(
-        &self,
-        user: &str,
-        key: &str,
-        request: &str,
-        status: u16,
-        body: &str,
-    ) -> Result<(), CaseError> {
-        sqlx::query(
-            "INSERT INTO idempotent_replies (user_id, key, request, status, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING",
-        )
-        .bind(user)
-        .bind(key)
-        .bind(request)
-        .bind(i32::from(status))
-        .bind(body)
-        .bind(now_micros())
-        .execute(self.db.pool())
-        .await?;
-        Ok(())
-    }
-
     /// The case `user` first filed with `key`, and that request's fingerprint (empty for
     /// keys stored before fingerprints were).
     async fn idempotent_case(

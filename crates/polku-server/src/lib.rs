@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod problem;
+pub mod replies;
 mod routes;
 
 use axum::Router;

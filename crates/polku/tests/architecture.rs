@@ -87,7 +87,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("polku-registers", &["polku-rules", "polku-core"]),
-    ("polku-server", &["polku-rules", "polku-core"]),
+    (
+        "polku-server",
+        &["polku-rules", "polku-store", "polku-core"],
+    ),
     (
         "polku-web",
         &[

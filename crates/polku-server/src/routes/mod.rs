@@ -14,7 +14,7 @@ use axum::extract::Path;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use polku_core::{AuditEntry, AuditLog, CaseError, HandlingError};
+use polku_core::{AuditEntry, AuditLog, CaseError, HandlingError, StoreError};
 use polku_rules::Lang;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,6 +23,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
+use crate::replies::{Replies, StoredReply};
 
 /// A query string read into `T`; one that does not fit (`limit=ten`) is a 422 problem
 /// naming the parameter, like any other bad input, not axum's plain-text 400.
@@ -324,30 +325,27 @@ async fn once<T: Serialize>(
         return Ok((status, Json(body)).into_response());
     };
     let user = caller.principal.user_id.to_string();
-    let internal = |e: CaseError| Problem::internal(&e);
-    if let Some((first, status, body)) = state
-        .store
-        .stored_reply(&user, key)
-        .await
-        .map_err(internal)?
-    {
-        if first != request {
+    let replies = Replies::new(state.store.db().clone());
+    let internal = |e: StoreError| Problem::internal(&e);
+    if let Some(first) = replies.first(&user, key).await.map_err(internal)? {
+        if first.request != request {
             return Err(Problem::invalid(
                 "Idempotency-Key",
-                format!("this key was used for another request ({first})"),
+                format!("this key was used for another request ({})", first.request),
             ));
         }
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-        return Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response());
+        let json = [(header::CONTENT_TYPE, "application/json")];
+        return Ok((first.status, json, first.body).into_response());
     }
     let (status, body) = work.await?;
-    let text = serde_json::to_string(&body).map_err(|e| Problem::internal(&e))?;
-    state
-        .store
-        .store_reply(&user, key, &request, status.as_u16(), &text)
-        .await
-        .map_err(internal)?;
-    Ok((status, [(header::CONTENT_TYPE, "application/json")], text).into_response())
+    let reply = StoredReply {
+        request,
+        status,
+        body: serde_json::to_string(&body).map_err(|e| Problem::internal(&e))?,
+    };
+    replies.keep(&user, key, &reply).await.map_err(internal)?;
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    Ok((status, json, reply.body).into_response())
 }
 
 /// Writes a read of `person`'s data to the use log (Information Management Act 17 §).
