@@ -131,7 +131,6 @@ pub struct Case {
 
 /// A case as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseSummary {
     pub id: Uuid,
     pub matter: String,
@@ -147,7 +146,6 @@ pub struct CaseSummary {
 
 /// One entry of a case's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseEvent {
     pub seq: i64,
     pub at: i64,

@@ -1,7 +1,7 @@
 //! Decision records: immutable once written; read back for the applicant, the handler
 //! and the auditor, and replayed to prove that the record reproduces itself.
 
-use polku_decide::{Backtest, Backtester, PastDecision, Recorded, Replay};
+use polku_decide::{Backtest, Backtester, DecisionOutcome, PastDecision, Recorded, Replay};
 use polku_rules::RuleBook;
 
 use crate::live_rules::LiveRules;
@@ -15,68 +15,6 @@ use crate::cases::CaseError;
 use crate::store::{Store, Tx, now_micros};
 use polku_audit::{AuditEntry, AuditLog, append_in};
 use polku_store::{CorruptRow, codec};
-
-/// What a decision record says: the machine grants, refers or asks for evidence (its
-/// findings); a person grants, refuses or asks for evidence. Stored and sent as its code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionOutcome {
-    Grant,
-    Refuse,
-    Refer,
-    RequestEvidence,
-}
-
-impl DecisionOutcome {
-    pub const ALL: [DecisionOutcome; 4] = [
-        DecisionOutcome::Grant,
-        DecisionOutcome::Refuse,
-        DecisionOutcome::Refer,
-        DecisionOutcome::RequestEvidence,
-    ];
-
-    /// As stored and as the API sends it.
-    pub fn code(self) -> &'static str {
-        match self {
-            DecisionOutcome::Grant => "grant",
-            DecisionOutcome::Refuse => "refuse",
-            DecisionOutcome::Refer => "refer",
-            DecisionOutcome::RequestEvidence => "request_evidence",
-        }
-    }
-
-    /// The outcome a stored code names.
-    pub fn parse(code: &str) -> Option<DecisionOutcome> {
-        DecisionOutcome::ALL.into_iter().find(|o| o.code() == code)
-    }
-}
-
-impl From<polku_rules::Outcome> for DecisionOutcome {
-    fn from(o: polku_rules::Outcome) -> Self {
-        match o {
-            polku_rules::Outcome::Grant => DecisionOutcome::Grant,
-            polku_rules::Outcome::Refer => DecisionOutcome::Refer,
-            polku_rules::Outcome::RequestEvidence => DecisionOutcome::RequestEvidence,
-        }
-    }
-}
-
-impl From<crate::HumanOutcome> for DecisionOutcome {
-    fn from(o: crate::HumanOutcome) -> Self {
-        match o {
-            crate::HumanOutcome::Grant => DecisionOutcome::Grant,
-            crate::HumanOutcome::Refuse => DecisionOutcome::Refuse,
-            crate::HumanOutcome::RequestEvidence => DecisionOutcome::RequestEvidence,
-        }
-    }
-}
-
-impl std::fmt::Display for DecisionOutcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code())
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {

@@ -18,14 +18,13 @@ use crate::decisions::{NewDecision, insert_in};
 use crate::live_rules::LiveRules;
 use crate::permits::grant_in;
 use crate::store::{Store, Tx};
-use polku_decide::terms_for;
+use polku_decide::{HumanOutcome, terms_for};
 
 /// The order of the handler queue, as the API and the docs state it.
 pub const QUEUE_ORDER: &str = "oldest application date first, then the order of arrival";
 
 /// One case waiting for a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueItem {
     pub case_id: Uuid,
     pub matter: String,
@@ -52,26 +51,6 @@ pub struct QueueFilter {
     /// The position after which to continue: `(application_date, created_at, case id)` of
     /// the last item of the previous page.
     pub after: Option<(String, i64, String)>,
-}
-
-/// What a person decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum HumanOutcome {
-    Grant,
-    Refuse,
-    RequestEvidence,
-}
-
-impl HumanOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HumanOutcome::Grant => "grant",
-            HumanOutcome::Refuse => "refuse",
-            HumanOutcome::RequestEvidence => "request_evidence",
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -25,8 +25,8 @@ pub use cases::{
     Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication, REGISTRATION_DAYS_BACK,
     RegistrationError, check_registration, finland, today_in_finland,
 };
-pub use decisions::{Decision, DecisionOutcome, ReplayError};
-pub use handling::{HandlingError, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem};
+pub use decisions::{Decision, ReplayError};
+pub use handling::{HandlingError, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use kpis::{FactGroup, MatterFigures, SPAN_LIMITS};
 pub use live_rules::{LiveRules, RuleSource, RulesError};
@@ -47,8 +47,8 @@ pub use pipeline::{
     EVIDENCE_ATTEMPTS, EvidenceError, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,
 };
 pub use polku_decide::{
-    ApprovedText, Backtest, ChangedOutcome, Layer, ReferralReason, Replay, RuleShelf, ShelfError,
-    automated_notice,
+    ApprovedText, Backtest, ChangedOutcome, DecisionOutcome, HumanOutcome, Layer, ReferralReason,
+    Replay, RuleShelf, ShelfError, automated_notice,
 };
 pub use rule_proposals::{
     BACKTEST_MAX_AGE, BacktestCache, NewProposal, ProposalCheck, ProposalError, ProposalState,

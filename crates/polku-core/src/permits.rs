@@ -14,7 +14,6 @@ use polku_store::{CorruptRow, codec};
 
 /// A permit (or a citizenship) as granted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Permit {
     pub id: Uuid,
     pub case_id: Uuid,

@@ -10,6 +10,7 @@
 mod backtest;
 mod evaluate;
 mod notice;
+mod outcome;
 mod replay;
 mod shelf;
 mod terms;
@@ -17,6 +18,7 @@ mod terms;
 pub use backtest::{Backtest, Backtester, ChangedOutcome, PastDecision};
 pub use evaluate::{Finding, ReferralReason, evaluate, evaluate_outcome};
 pub use notice::automated_notice;
+pub use outcome::{DecisionOutcome, HumanOutcome};
 pub use replay::{Recorded, Replay, compare};
 pub use shelf::{ApprovedText, Layer, RuleShelf, ShelfError};
 pub use terms::terms_for;

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod problem;
 pub mod replies;
 mod routes;
+pub mod views;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -127,8 +127,8 @@ const CONFINED: &[(&str, &[&str])] = &[
     ("hyper", &["polku-registers", "polku"]),
     ("askama", &["polku-web"]),
     ("fluent-templates", &["polku-web"]),
-    // OpenAPI: the API (and, until step B12, the core's derives behind a feature).
-    ("utoipa", &["polku-server", "polku-core"]),
+    // OpenAPI: the API alone (its views mirror the domain types, ADR 0010 B12).
+    ("utoipa", &["polku-server"]),
     ("utoipa-axum", &["polku-server"]),
 ];
 

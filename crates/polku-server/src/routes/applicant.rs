@@ -8,7 +8,9 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use polku_core::{CaseError, CaseEvent, CaseState, CaseSummary, NewApplication, Permit, Role};
+use polku_core::{CaseError, NewApplication, Role};
+
+use crate::views::{CaseEvent, CaseState, CaseSummary, DecisionOutcome, Permit};
 use polku_rules::Application;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -278,7 +280,10 @@ pub async fn my_cases(
     let next_cursor = (items.len() as i64 == limit)
         .then(|| items.last().map(|c| format!("{}~{}", c.created_at, c.id)))
         .flatten();
-    Ok(Json(CasePage { items, next_cursor }))
+    Ok(Json(CasePage {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
 }
 
 /// A decision as the applicant and the handler read it.
@@ -287,7 +292,7 @@ pub struct DecisionView {
     id: Uuid,
     /// `grant`, `refer`, `request_evidence` (the machine); `grant`, `refuse`,
     /// `request_evidence` (a person).
-    outcome: polku_core::DecisionOutcome,
+    outcome: DecisionOutcome,
     /// Made by a machine (Administrative Procedure Act 53 g §).
     automated: bool,
     /// For an automated decision (a machine's grant): the notice 53 g § requires, in the
@@ -323,7 +328,7 @@ impl DecisionView {
                 (Some(trace), false) => Some(trace.clone()),
                 (None, _) => d.trace.get("reasons").cloned(),
             },
-            outcome: d.outcome,
+            outcome: d.outcome.into(),
             automated: d.automated,
             rule_set: d.rule_set,
             rule_set_version: d.rule_set_version,
@@ -389,9 +394,17 @@ pub async fn read_case(
         return Err(Problem::not_found(format!("there is no case {id}")));
     }
     let internal = |e: CaseError| Problem::internal(&e);
-    let history = state.store.history(id).await.map_err(internal)?;
+    let history: Vec<CaseEvent> = (state.store.history(id).await.map_err(internal)?)
+        .into_iter()
+        .map(Into::into)
+        .collect();
     let decisions = state.store.decisions(id).await.map_err(internal)?;
-    let permit = state.store.permit(id).await.map_err(internal)?;
+    let permit = state
+        .store
+        .permit(id)
+        .await
+        .map_err(internal)?
+        .map(Into::into);
     log_use(
         &state,
         &caller,
@@ -415,7 +428,7 @@ pub async fn read_case(
     Ok(Json(CaseView {
         id: case.id,
         matter: case.matter,
-        state: case.state,
+        state: case.state.into(),
         application_date: case.application_date.to_string(),
         history,
         decisions,

@@ -7,7 +7,9 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use polku_core::{Actor, HumanOutcome, QUEUE_ORDER, QueueFilter, QueueItem, Role};
+use polku_core::{Actor, QUEUE_ORDER, QueueFilter, Role};
+
+use crate::views::{HumanOutcome, QueueItem};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -122,7 +124,7 @@ pub async fn queue(
         .flatten();
     Ok(Json(QueuePage {
         order: QUEUE_ORDER,
-        items,
+        items: items.into_iter().map(Into::into).collect(),
         next_cursor,
     }))
 }
@@ -222,7 +224,7 @@ pub async fn decide(
     once(&state, &caller, &headers, request, async {
         let decision = state
             .store
-            .decide_by_person(id, &actor, body.outcome, &body.reasons, &state.rules)
+            .decide_by_person(id, &actor, body.outcome.into(), &body.reasons, &state.rules)
             .await
             .map_err(handling_problem)?;
         Ok((

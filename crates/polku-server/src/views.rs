@@ -1,0 +1,198 @@
+//! What the API says about cases, permits, the queue and decisions, as its OpenAPI document
+//! describes it (ADR 0010 B12). The domain types know nothing of OpenAPI: each is mirrored
+//! here field by field, with the same names, docs and JSON, and converted where an answer
+//! is built, so only this crate derives schemas.
+
+use polku_core as core;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    Received,
+    GatheringEvidence,
+    Evaluated,
+    EvidenceRequested,
+    Referred,
+    Decided,
+    Withdrawn,
+    RectificationRequested,
+}
+
+impl From<core::CaseState> for CaseState {
+    fn from(s: core::CaseState) -> Self {
+        use core::CaseState as S;
+        match s {
+            S::Received => CaseState::Received,
+            S::GatheringEvidence => CaseState::GatheringEvidence,
+            S::Evaluated => CaseState::Evaluated,
+            S::EvidenceRequested => CaseState::EvidenceRequested,
+            S::Referred => CaseState::Referred,
+            S::Decided => CaseState::Decided,
+            S::Withdrawn => CaseState::Withdrawn,
+            S::RectificationRequested => CaseState::RectificationRequested,
+        }
+    }
+}
+
+/// A case as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: Uuid,
+    pub matter: String,
+    pub state: CaseState,
+    /// `YYYY-MM-DD`.
+    pub application_date: String,
+    /// Microseconds since the Unix epoch.
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The last day for a decision, where the matter has a processing time.
+    pub deadline: Option<String>,
+}
+
+impl From<core::CaseSummary> for CaseSummary {
+    fn from(c: core::CaseSummary) -> Self {
+        CaseSummary {
+            id: c.id,
+            matter: c.matter,
+            state: c.state.into(),
+            application_date: c.application_date,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            deadline: c.deadline,
+        }
+    }
+}
+
+/// One entry of a case's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CaseEvent {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub kind: String,
+    pub from_state: Option<CaseState>,
+    pub to_state: CaseState,
+    pub reason: Option<String>,
+}
+
+impl From<core::CaseEvent> for CaseEvent {
+    fn from(e: core::CaseEvent) -> Self {
+        CaseEvent {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            kind: e.kind,
+            from_state: e.from_state.map(Into::into),
+            to_state: e.to_state.into(),
+            reason: e.reason,
+        }
+    }
+}
+
+/// A permit (or a citizenship) as granted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Permit {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub decision_id: Uuid,
+    pub matter: String,
+    /// `A`, `B`, `P`, `citizenship`… as the rule set's `grants` names it.
+    pub kind: Option<String>,
+    pub valid_from: String,
+    /// Last day valid; `None`: indefinitely.
+    pub valid_until: Option<String>,
+    pub legal_basis: Option<String>,
+    /// Ids of the conditions re-checked while the permit is valid.
+    pub monitored: Vec<String>,
+}
+
+impl From<core::Permit> for Permit {
+    fn from(p: core::Permit) -> Self {
+        Permit {
+            id: p.id,
+            case_id: p.case_id,
+            decision_id: p.decision_id,
+            matter: p.matter,
+            kind: p.kind,
+            valid_from: p.valid_from,
+            valid_until: p.valid_until,
+            legal_basis: p.legal_basis,
+            monitored: p.monitored,
+        }
+    }
+}
+
+/// One case waiting for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct QueueItem {
+    pub case_id: Uuid,
+    pub matter: String,
+    pub state: CaseState,
+    pub application_date: String,
+    /// The last day for a decision, where the matter has a processing time.
+    pub deadline: Option<String>,
+    pub created_at: i64,
+    pub assigned_to: Option<String>,
+    /// Why it waits: the conditions the machine found not met or unknown, or what the
+    /// applicant asks to have rectified.
+    pub reason: Option<String>,
+}
+
+impl From<core::QueueItem> for QueueItem {
+    fn from(q: core::QueueItem) -> Self {
+        QueueItem {
+            case_id: q.case_id,
+            matter: q.matter,
+            state: q.state.into(),
+            application_date: q.application_date,
+            deadline: q.deadline,
+            created_at: q.created_at,
+            assigned_to: q.assigned_to,
+            reason: q.reason,
+        }
+    }
+}
+
+/// What a person decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HumanOutcome {
+    Grant,
+    Refuse,
+    RequestEvidence,
+}
+
+impl From<HumanOutcome> for core::HumanOutcome {
+    fn from(o: HumanOutcome) -> Self {
+        match o {
+            HumanOutcome::Grant => core::HumanOutcome::Grant,
+            HumanOutcome::Refuse => core::HumanOutcome::Refuse,
+            HumanOutcome::RequestEvidence => core::HumanOutcome::RequestEvidence,
+        }
+    }
+}
+
+/// What a decision record says: the machine grants, refers or asks for evidence (its
+/// findings); a person grants, refuses or asks for evidence. Stored and sent as its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionOutcome {
+    Grant,
+    Refuse,
+    Refer,
+    RequestEvidence,
+}
+
+impl From<core::DecisionOutcome> for DecisionOutcome {
+    fn from(o: core::DecisionOutcome) -> Self {
+        match o {
+            core::DecisionOutcome::Grant => DecisionOutcome::Grant,
+            core::DecisionOutcome::Refuse => DecisionOutcome::Refuse,
+            core::DecisionOutcome::Refer => DecisionOutcome::Refer,
+            core::DecisionOutcome::RequestEvidence => DecisionOutcome::RequestEvidence,
+        }
+    }
+}
