@@ -49,26 +49,8 @@ pub fn run(args: BenchArgs) -> ExitCode {
             println!("{:<48} no test cases to generate from", rs.id);
             continue;
         }
-        let mut counts = [0usize; 3];
-        for (app, at) in &apps {
-            if let Ok(e) = rs.evaluate(app, *at) {
-                counts[e.outcome as usize] += 1;
-            }
-        }
-        let plain = rate(&apps, budget, |app, at| {
-            rs.evaluate(app, at).map(|e| e.findings.len()).unwrap_or(0)
-        });
-        let traced = rate(&apps, budget, |app, at| {
-            rs.evaluate(app, at)
-                .map(|e| e.trace(app, Lang::Fi).conditions.len())
-                .unwrap_or(0)
-        });
-        let json = rate(&apps, budget, |app, at| {
-            rs.evaluate(app, at)
-                .ok()
-                .and_then(|e| serde_json::to_vec(&e.trace(app, Lang::Fi)).ok())
-                .map_or(0, |v| v.len())
-        });
+        let counts = outcomes(rs, &apps);
+        let (plain, traced, json) = rates(rs, &apps, budget);
         println!(
             "{:<48} {:>14.0} {:>14.0} {:>14.0}  {}/{}/{}",
             rs.id, plain, traced, json, counts[0], counts[1], counts[2]
@@ -87,29 +69,76 @@ pub fn run(args: BenchArgs) -> ExitCode {
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if let Some(rs) = book.iter().next() {
+        // Drawn last from the shared generator: each rule set's applications stay the
+        // same for a seed.
         let apps = generate(rs, args.applications, &mut rng);
-        let start = Instant::now();
-        let done: usize = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        count_until(&apps, budget, |app, at| {
-                            rs.evaluate(app, at).map(|e| e.findings.len()).unwrap_or(0)
-                        })
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
-        });
-        println!(
-            "{} threads sharing one loaded {}: {:.0} evaluations/s in all",
-            threads,
-            rs.id,
-            done as f64 / start.elapsed().as_secs_f64()
-        );
+        shared(rs, &apps, budget, threads);
     }
     println!("peak resident memory: {} MiB", peak_rss_kib() / 1024);
     ExitCode::SUCCESS
+}
+
+/// How many of `apps` the rule set grants, refers and answers with a request for evidence.
+fn outcomes(rs: &RuleSet, apps: &[(Application, jiff::civil::Date)]) -> [usize; 3] {
+    let mut counts = [0usize; 3];
+    for (app, at) in apps {
+        if let Ok(e) = rs.evaluate(app, *at) {
+            counts[e.outcome as usize] += 1;
+        }
+    }
+    counts
+}
+
+/// Evaluations per second on one core: plain, with the trace, and with the trace as JSON.
+fn rates(
+    rs: &RuleSet,
+    apps: &[(Application, jiff::civil::Date)],
+    budget: Duration,
+) -> (f64, f64, f64) {
+    let plain = rate(apps, budget, |app, at| {
+        rs.evaluate(app, at).map(|e| e.findings.len()).unwrap_or(0)
+    });
+    let traced = rate(apps, budget, |app, at| {
+        rs.evaluate(app, at)
+            .map(|e| e.trace(app, Lang::Fi).conditions.len())
+            .unwrap_or(0)
+    });
+    let json = rate(apps, budget, |app, at| {
+        rs.evaluate(app, at)
+            .ok()
+            .and_then(|e| serde_json::to_vec(&e.trace(app, Lang::Fi)).ok())
+            .map_or(0, |v| v.len())
+    });
+    (plain, traced, json)
+}
+
+/// Prints how many evaluations `threads` threads sharing one loaded rule set do per second
+/// in all.
+fn shared(
+    rs: &RuleSet,
+    apps: &[(Application, jiff::civil::Date)],
+    budget: Duration,
+    threads: usize,
+) {
+    let start = Instant::now();
+    let done: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    count_until(apps, budget, |app, at| {
+                        rs.evaluate(app, at).map(|e| e.findings.len()).unwrap_or(0)
+                    })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+    });
+    println!(
+        "{} threads sharing one loaded {}: {:.0} evaluations/s in all",
+        threads,
+        rs.id,
+        done as f64 / start.elapsed().as_secs_f64()
+    );
 }
 
 fn rate(

@@ -9,10 +9,11 @@ use anyhow::Context;
 use axum::body::Body;
 use axum::http::Request;
 use clap::Args;
-use polku_core::{Actor, NewApplication, Pipeline, Role, Store};
+use polku_core::{Actor, LiveRules, NewApplication, Pipeline, Role, Store};
 use polku_registers::population::person_id;
 use polku_registers::{Behaviour, Population, RegisterEvidence, Simulator};
 use tower::ServiceExt;
+use uuid::Uuid;
 
 #[derive(Args)]
 pub struct PagesBenchArgs {
@@ -42,6 +43,10 @@ pub fn run(args: PagesBenchArgs) -> std::process::ExitCode {
     }
 }
 
+/// The most common matter: its form is a page measured, and the open proposal for it
+/// backtests every past decision.
+const EXTENSION: &str = "fi.residence-permit.employed.extension";
+
 async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let store = Store::open_data_dir(tmp.path()).await?;
@@ -52,6 +57,45 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
 
     let started = Instant::now();
     let n = args.cases.min(args.persons);
+    file_applications(&store, &rules, &population, n, today).await?;
+    decide_all(&store, &rules, &population).await?;
+    println!(
+        "demo data: {} persons, {n} applications filed and decided in {:.1} s",
+        args.persons,
+        started.elapsed().as_secs_f64()
+    );
+
+    let applicant_person = person_id(0);
+    let visitors = Visitors::sign_in(&store, &applicant_person).await?;
+    let records = Records {
+        proposal: propose_extension_change(&store, &rules, today).await?,
+        own_case: store.cases_of(&applicant_person, None, 1).await?[0].id,
+        referred: first_referred(&store).await?,
+    };
+    let app = polku_web::router(polku_web::WebState::new(
+        store.clone(),
+        rules.clone(),
+        Some(population.clone()),
+    ));
+    println!("{:<30} {:>9} {:>9} {:>9}", "page", "p50", "p95", "max");
+    for (name, path, cookie) in pages(&visitors, &records) {
+        let times = time_page(&app, &path, &cookie, args.requests).await?;
+        print_page(name, times);
+    }
+    time_dashboard_figures(&store, n).await?;
+    time_backtest(&store, &rules, records.proposal).await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Files an application for each of the first `n` persons of the population, received today.
+async fn file_applications(
+    store: &Store,
+    rules: &LiveRules,
+    population: &Population,
+    n: u32,
+    today: jiff::civil::Date,
+) -> anyhow::Result<()> {
     for p in population.persons.iter().take(n as usize) {
         store
             .submit(
@@ -70,10 +114,19 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
             )
             .await?;
     }
+    Ok(())
+}
+
+/// Decides every filed application with four pipeline workers and simulated registers.
+async fn decide_all(
+    store: &Store,
+    rules: &LiveRules,
+    population: &Arc<Population>,
+) -> anyhow::Result<()> {
     let evidence = Arc::new(RegisterEvidence::new(
         Simulator::new(population.clone(), Behaviour::default()),
         store.clone(),
-        &rules,
+        rules,
     ));
     let workers: Vec<_> = (0..4)
         .map(|i| {
@@ -89,32 +142,60 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
     for w in workers {
         w.await?;
     }
-    println!(
-        "demo data: {} persons, {n} applications filed and decided in {:.1} s",
-        args.persons,
-        started.elapsed().as_secs_f64()
-    );
+    Ok(())
+}
 
-    // One signed-in visitor of each kind.
-    let session = async |role: Role, person: Option<&str>| -> anyhow::Result<String> {
-        let org = (role != Role::Applicant).then_some("Maahanmuuttovirasto");
-        let user = store.add_user("bench", role, org, person).await?;
-        Ok(format!(
-            "polku_session={}",
-            polku_web::sessions::Sessions::new(store.db().clone())
-                .start(user, 1)
-                .await?
-                .0
-        ))
-    };
-    let applicant_person = person_id(0);
-    let applicant = session(Role::Applicant, Some(&applicant_person)).await?;
-    let handler = session(Role::CaseHandler, None).await?;
-    let analyst = session(Role::Analyst, None).await?;
-    let auditor = session(Role::Auditor, None).await?;
-    let legal_officer = session(Role::LegalOfficer, None).await?;
-    // An open proposal for the most common matter: its page backtests every past decision.
-    const EXTENSION: &str = "fi.residence-permit.employed.extension";
+/// One signed-in visitor of each kind: their session cookies.
+struct Visitors {
+    applicant: String,
+    handler: String,
+    analyst: String,
+    auditor: String,
+    legal_officer: String,
+}
+
+impl Visitors {
+    async fn sign_in(store: &Store, applicant_person: &str) -> anyhow::Result<Visitors> {
+        Ok(Visitors {
+            applicant: session(store, Role::Applicant, Some(applicant_person)).await?,
+            handler: session(store, Role::CaseHandler, None).await?,
+            analyst: session(store, Role::Analyst, None).await?,
+            auditor: session(store, Role::Auditor, None).await?,
+            legal_officer: session(store, Role::LegalOfficer, None).await?,
+        })
+    }
+}
+
+/// A new user in `role` (an official of Maahanmuuttovirasto unless an applicant), signed
+/// in: the cookie of their session.
+async fn session(store: &Store, role: Role, person: Option<&str>) -> anyhow::Result<String> {
+    let org = (role != Role::Applicant).then_some("Maahanmuuttovirasto");
+    let user = store.add_user("bench", role, org, person).await?;
+    Ok(format!(
+        "polku_session={}",
+        polku_web::sessions::Sessions::new(store.db().clone())
+            .start(user, 1)
+            .await?
+            .0
+    ))
+}
+
+/// What the pages that show one record show.
+struct Records {
+    /// An open proposal to change the extension's rules.
+    proposal: Uuid,
+    /// A case of the signed-in applicant.
+    own_case: Uuid,
+    /// A case referred to the handlers.
+    referred: Uuid,
+}
+
+/// Proposes raising the extension's pay threshold from tomorrow; the proposal's id.
+async fn propose_extension_change(
+    store: &Store,
+    rules: &LiveRules,
+    today: jiff::civil::Date,
+) -> anyhow::Result<Uuid> {
     let proposer = store
         .add_user(
             "bench proposer",
@@ -137,7 +218,7 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
             "      2025-04-01: 1600\n",
             &format!("      2025-04-01: 1600\n      {tomorrow}: 2000\n"),
         );
-    let proposal = store
+    Ok(store
         .propose_rules(
             &polku_core::NewProposal {
                 rule_set: EXTENSION.to_owned(),
@@ -148,12 +229,15 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
                 effective_from: tomorrow.to_string(),
             },
             &proposer,
-            &rules,
+            rules,
         )
         .await?
-        .id;
-    let own_case = store.cases_of(&applicant_person, None, 1).await?[0].id;
-    let referred = store
+        .id)
+}
+
+/// The first case in the handlers' queue.
+async fn first_referred(store: &Store) -> anyhow::Result<Uuid> {
+    store
         .handler_queue(&polku_core::QueueFilter {
             limit: 1,
             ..Default::default()
@@ -161,90 +245,103 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
         .await?
         .first()
         .map(|i| i.case_id)
-        .context("no referred case")?;
+        .context("no referred case")
+}
 
-    let app = polku_web::router(polku_web::WebState::new(
-        store.clone(),
-        rules.clone(),
-        Some(population.clone()),
-    ));
-    let pages = [
+/// Every page measured: its name, its path, and the session cookie it is asked with.
+fn pages(v: &Visitors, r: &Records) -> [(&'static str, String, String); 13] {
+    [
         ("front page", "/".to_owned(), String::new()),
         ("test identification", "/identify".to_owned(), String::new()),
         (
             "applicant: own cases",
             "/my/cases".to_owned(),
-            applicant.clone(),
+            v.applicant.clone(),
         ),
         (
             "applicant: a decision",
-            format!("/my/cases/{own_case}"),
-            applicant.clone(),
+            format!("/my/cases/{}", r.own_case),
+            v.applicant.clone(),
         ),
         (
             "applicant: choose a matter",
             "/my/apply".to_owned(),
-            applicant.clone(),
+            v.applicant.clone(),
         ),
         (
             "applicant: application form",
             "/my/apply/fi.residence-permit.employed.extension".to_owned(),
-            applicant.clone(),
+            v.applicant.clone(),
         ),
-        ("handler: queue", "/work".to_owned(), handler.clone()),
+        ("handler: queue", "/work".to_owned(), v.handler.clone()),
         (
             "handler: a referred case",
-            format!("/work/cases/{referred}"),
-            handler.clone(),
+            format!("/work/cases/{}", r.referred),
+            v.handler.clone(),
         ),
         (
             "analyst: dashboard",
             "/dashboard".to_owned(),
-            analyst.clone(),
+            v.analyst.clone(),
         ),
-        ("auditor: logs", "/audit".to_owned(), auditor.clone()),
+        ("auditor: logs", "/audit".to_owned(), v.auditor.clone()),
         (
             "handler: rule administration",
             "/work/rules".to_owned(),
-            handler.clone(),
+            v.handler.clone(),
         ),
         (
             "handler: propose a change",
             format!("/work/rules/{EXTENSION}/propose"),
-            handler.clone(),
+            v.handler.clone(),
         ),
         (
             "legal: proposal + backtest",
-            format!("/work/rules/proposals/{proposal}"),
-            legal_officer.clone(),
+            format!("/work/rules/proposals/{}", r.proposal),
+            v.legal_officer.clone(),
         ),
-    ];
-    println!("{:<30} {:>9} {:>9} {:>9}", "page", "p50", "p95", "max");
-    for (name, path, cookie) in pages {
-        let mut times = Vec::with_capacity(args.requests as usize);
-        for _ in 0..args.requests {
-            let mut req = Request::get(&path);
-            if !cookie.is_empty() {
-                req = req.header("cookie", &cookie);
-            }
-            let t = Instant::now();
-            let res = app.clone().oneshot(req.body(Body::empty())?).await?;
-            let status = res.status();
-            axum::body::to_bytes(res.into_body(), usize::MAX).await?;
-            times.push(t.elapsed());
-            anyhow::ensure!(status.is_success(), "{path}: {status}");
+    ]
+}
+
+/// The server time of `requests` requests for `path`, each from the request to the
+/// whole body read; an error if any is not a success.
+async fn time_page(
+    app: &axum::Router,
+    path: &str,
+    cookie: &str,
+    requests: u32,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut times = Vec::with_capacity(requests as usize);
+    for _ in 0..requests {
+        let mut req = Request::get(path);
+        if !cookie.is_empty() {
+            req = req.header("cookie", cookie);
         }
-        times.sort();
-        let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
-        let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
-        println!(
-            "{name:<30} {:>9} {:>9} {:>9}",
-            ms(at(0.5)),
-            ms(at(0.95)),
-            ms(*times.last().unwrap_or(&Duration::ZERO))
-        );
+        let t = Instant::now();
+        let res = app.clone().oneshot(req.body(Body::empty())?).await?;
+        let status = res.status();
+        axum::body::to_bytes(res.into_body(), usize::MAX).await?;
+        times.push(t.elapsed());
+        anyhow::ensure!(status.is_success(), "{path}: {status}");
     }
-    // The dashboard reuses its figures for 15 s; what measuring them costs:
+    Ok(times)
+}
+
+/// A line of the table: the page's p50, p95 and slowest time.
+fn print_page(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
+    println!(
+        "{name:<30} {:>9} {:>9} {:>9}",
+        ms(at(0.5)),
+        ms(at(0.95)),
+        ms(*times.last().unwrap_or(&Duration::ZERO))
+    );
+}
+
+/// The dashboard reuses its figures for 15 s; what measuring them costs.
+async fn time_dashboard_figures(store: &Store, n: u32) -> anyhow::Result<()> {
     let mut times = Vec::new();
     let mut groups = 0;
     for _ in 0..5 {
@@ -260,7 +357,11 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
         "dashboard figures measured afresh: {n} cases in {groups} groups, median {:.1} ms",
         times[times.len() / 2].as_secs_f64() * 1e3
     );
-    // The proposal page reuses its backtest for a few minutes; what computing one costs:
+    Ok(())
+}
+
+/// The proposal page reuses its backtest for a few minutes; what computing one costs.
+async fn time_backtest(store: &Store, rules: &LiveRules, proposal: Uuid) -> anyhow::Result<()> {
     let officer = store
         .add_user(
             "bench legal",
@@ -275,7 +376,7 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
     for _ in 0..5 {
         let t = Instant::now();
         let b = store
-            .backtest_proposal(proposal, &officer, &rules, &Default::default())
+            .backtest_proposal(proposal, &officer, rules, &Default::default())
             .await?;
         times.push(t.elapsed());
         evaluated = b.evaluated;
@@ -285,6 +386,5 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
         "backtest computed afresh: {evaluated} past decisions re-evaluated twice, median {:.1} ms",
         times[times.len() / 2].as_secs_f64() * 1e3
     );
-    store.close().await;
     Ok(())
 }

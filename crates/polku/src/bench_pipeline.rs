@@ -14,9 +14,12 @@ use clap::Args;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use polku_core::{Pipeline, Role, Store};
+use polku_core::{LiveRules, Pipeline, Role, Store};
 use polku_registers::population::{Matter, person_id};
+use polku_registers::{RegisterEvidence, XRoadClient};
+use tokio::task::JoinHandle;
 
 use crate::evidence_registers::{Faults, RegisterOptions, Registers};
 use polku_server::{AppState, router};
@@ -70,6 +73,33 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
     let registers = Registers::start(&RegisterOptions::default(), Faults::NONE).await?;
     let evidence = registers.evidence(&store, &rules);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let tasks = start_workers(&store, &rules, &evidence, workers, &stop_rx);
+    let addr = serve(&store, rules).await?;
+    let people = applicants(&store, &registers, args.clients).await?;
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let (submitted, failed) = submit(&client, addr, people, &args).await?;
+    drain(&store).await?;
+    let _ = stop_tx.send(true);
+    for t in tasks {
+        let _ = t.await;
+    }
+    print_figures(&store, &args, label, workers, submitted, failed).await?;
+    if args.database_url.is_some() {
+        store.drop_schema(&schema).await?;
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// `workers` pipeline workers, each polling every 5 ms while the queue is empty, until
+/// `stop` turns true.
+fn start_workers(
+    store: &Store,
+    rules: &LiveRules,
+    evidence: &Arc<RegisterEvidence<XRoadClient>>,
+    workers: usize,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
     let mut tasks = Vec::new();
     for w in 0..workers {
         let p = Pipeline::new(
@@ -78,11 +108,16 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
             evidence.clone(),
             format!("bench-{w}"),
         );
-        let stop = stop_rx.clone();
+        let stop = stop.clone();
         tasks.push(tokio::spawn(async move {
             p.run(stop, Duration::from_millis(5)).await
         }));
     }
+    tasks
+}
+
+/// The API on a free loopback port, served in the background; its address.
+async fn serve(store: &Store, rules: LiveRules) -> anyhow::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr: SocketAddr = listener.local_addr()?;
     let app = router(AppState {
@@ -91,8 +126,16 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
         metrics: None,
     });
     tokio::spawn(async move { axum::serve(listener, app).await });
-    // One applicant per client: persons of the population who apply for an extension on
-    // employment, each with their own token and their own application.
+    Ok(addr)
+}
+
+/// One applicant per client: persons of the population who apply for an extension on
+/// employment, each with their own token and their own application (as a request body).
+async fn applicants(
+    store: &Store,
+    registers: &Registers,
+    clients: usize,
+) -> anyhow::Result<Vec<(String, Bytes)>> {
     let population = registers
         .population
         .clone()
@@ -102,7 +145,7 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
         .persons
         .iter()
         .filter(|p| p.matter == Matter::EmployedExtension)
-        .take(args.clients)
+        .take(clients)
     {
         let id = person_id(p.index);
         let user = store
@@ -118,7 +161,17 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
         );
         people.push((token, body));
     }
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    Ok(people)
+}
+
+/// Every applicant submits over and over, at the offered rate or as fast as they can,
+/// for `args.duration` seconds; how many submissions were accepted and how many not.
+async fn submit(
+    client: &Client<HttpConnector, Full<Bytes>>,
+    addr: SocketAddr,
+    people: Vec<(String, Bytes)>,
+    args: &PipelineBenchArgs,
+) -> anyhow::Result<(u64, u64)> {
     let (sent, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let uri: hyper::Uri = format!("http://{addr}/api/v1/applications").parse()?;
     let until = Instant::now() + Duration::from_secs(args.duration);
@@ -129,34 +182,12 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
         let (client, uri, sent, failed) =
             (client.clone(), uri.clone(), sent.clone(), failed.clone());
         clients.push(tokio::spawn(async move {
-            // Spread the clients' ticks over one interval so the rate is steady.
-            let mut tick = interval.map(|i| {
-                let mut t = tokio::time::interval_at(
-                    tokio::time::Instant::now() + i.mul_f64(c as f64 / 16.0),
-                    i,
-                );
-                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                t
-            });
+            let mut tick = ticks(interval, c);
             while Instant::now() < until {
                 if let Some(t) = tick.as_mut() {
                     t.tick().await;
                 }
-                let req = hyper::Request::post(uri.clone())
-                    .header("authorization", format!("Bearer {token}"))
-                    .header("content-type", "application/json")
-                    .body(Full::new(body.clone()));
-                let ok = match req {
-                    Ok(req) => match client.request(req).await {
-                        Ok(res) => {
-                            let status = res.status();
-                            let _ = res.into_body().collect().await;
-                            status == hyper::StatusCode::CREATED
-                        }
-                        Err(_) => false,
-                    },
-                    Err(_) => false,
-                };
+                let ok = post(&client, &uri, &token, &body).await;
                 if ok { &sent } else { &failed }.fetch_add(1, Ordering::Relaxed);
             }
         }));
@@ -164,18 +195,65 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
     for c in clients {
         let _ = c.await;
     }
-    let submitted = sent.load(Ordering::Relaxed);
-    // Let the pipeline finish what was acknowledged.
+    Ok((sent.load(Ordering::Relaxed), failed.load(Ordering::Relaxed)))
+}
+
+/// Client `c`'s ticks, when a rate is offered.
+fn ticks(interval: Option<Duration>, c: usize) -> Option<tokio::time::Interval> {
+    interval.map(|i| {
+        // Spread the clients' ticks over one interval so the rate is steady.
+        let mut t =
+            tokio::time::interval_at(tokio::time::Instant::now() + i.mul_f64(c as f64 / 16.0), i);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        t
+    })
+}
+
+/// Submits one application; whether it was accepted.
+async fn post(
+    client: &Client<HttpConnector, Full<Bytes>>,
+    uri: &hyper::Uri,
+    token: &str,
+    body: &Bytes,
+) -> bool {
+    let req = hyper::Request::post(uri.clone())
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Full::new(body.clone()));
+    match req {
+        Ok(req) => match client.request(req).await {
+            Ok(res) => {
+                let status = res.status();
+                let _ = res.into_body().collect().await;
+                status == hyper::StatusCode::CREATED
+            }
+            Err(_) => false,
+        },
+        Err(_) => false,
+    }
+}
+
+/// Lets the pipeline finish what was acknowledged, for two minutes at most.
+async fn drain(store: &Store) -> anyhow::Result<()> {
     let drain = Instant::now();
     while store.queue_depth().await?.queued + store.queue_depth().await?.running > 0
         && drain.elapsed() < Duration::from_secs(120)
     {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let _ = stop_tx.send(true);
-    for t in tasks {
-        let _ = t.await;
-    }
+    Ok(())
+}
+
+/// The figures, from the decision records themselves: throughput and the latency from
+/// submission to recorded decision.
+async fn print_figures(
+    store: &Store,
+    args: &PipelineBenchArgs,
+    label: &str,
+    workers: usize,
+    submitted: u64,
+    failed: u64,
+) -> anyhow::Result<()> {
     let (latencies, span) = store.decision_latencies().await?;
     let pct = |p: f64| {
         latencies
@@ -191,16 +269,12 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
         "{label}: {} clients, {workers} workers, {rate}, {} s\n  accepted {submitted}, refused or failed {}, decided {}\n  throughput {:.0} decisions/s (first submission to last decision)\n  submission → recorded decision: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         args.clients,
         args.duration,
-        failed.load(Ordering::Relaxed),
+        failed,
         latencies.len(),
         latencies.len() as f64 / (span.max(1) as f64 / 1e6),
         pct(0.5),
         pct(0.99),
         pct(1.0),
     );
-    if args.database_url.is_some() {
-        store.drop_schema(&schema).await?;
-    }
-    store.close().await;
     Ok(())
 }

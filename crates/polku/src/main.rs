@@ -191,113 +191,133 @@ fn main() -> ExitCode {
 
 fn rules(command: RulesCommand) -> ExitCode {
     match command {
-        RulesCommand::Schema { format } if format == "markdown" => {
+        RulesCommand::Schema { format } => rules_schema(&format),
+        RulesCommand::Check { dir } => rules_check(dir.as_ref()),
+        RulesCommand::Test { dir } => rules_test(dir.as_ref()),
+        RulesCommand::Describe { id, lang, rules } => rules_describe(&id, lang, rules.as_ref()),
+        RulesCommand::List { rules } => rules_list(rules.as_ref()),
+    }
+}
+
+/// `polku rules schema`: JSON Schema, or the markdown field table; any other format is a
+/// usage error (exit 2).
+fn rules_schema(format: &str) -> ExitCode {
+    match format {
+        "markdown" => {
             print!("{}", polku_rules::schema::markdown_table());
             ExitCode::SUCCESS
         }
-        RulesCommand::Schema { format } if format != "json-schema" => {
+        "json-schema" => match serde_json::to_string_pretty(&polku_rules::json_schema()) {
+            Ok(s) => {
+                println!("{s}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("polku: cannot write the schema: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        _ => {
             eprintln!("polku: --format is json-schema or markdown, not `{format}`");
             ExitCode::from(2)
         }
-        RulesCommand::Schema { .. } => {
-            match serde_json::to_string_pretty(&polku_rules::json_schema()) {
-                Ok(s) => println!("{s}"),
-                Err(e) => {
-                    eprintln!("polku: cannot write the schema: {e}");
-                    return ExitCode::FAILURE;
+    }
+}
+
+fn rules_check(dir: Option<&PathBuf>) -> ExitCode {
+    match load_rules(dir) {
+        Ok(book) => {
+            let tests: usize = book.iter().map(|r| r.tests.len()).sum();
+            println!(
+                "{} rule sets checked, {} test cases, no errors",
+                book.iter().count(),
+                tests
+            );
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            eprintln!("{errors}");
+            eprintln!("{} error(s)", errors.0.len());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn rules_test(dir: Option<&PathBuf>) -> ExitCode {
+    let book = match load_rules(dir) {
+        Ok(b) => b,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (mut passed, mut failed) = (0, 0);
+    for rs in book.iter() {
+        for result in run_tests(rs) {
+            if result.passed() {
+                passed += 1;
+            } else {
+                failed += 1;
+                println!(
+                    "FAIL {} — {} ({})",
+                    result.rule_set, result.name, result.location
+                );
+                for f in &result.failures {
+                    println!("     {f}");
                 }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn rules_describe(id: &str, lang: Lang, dir: Option<&PathBuf>) -> ExitCode {
+    let book = match load_rules(dir) {
+        Ok(b) => b,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match book.get(id) {
+        Some(rs) => {
+            print!("{}", polku_rules::describe(rs, lang));
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "polku: no rule set `{id}`; there are: {}",
+                book.ids().join(", ")
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn rules_list(dir: Option<&PathBuf>) -> ExitCode {
+    match load_rules(dir) {
+        Ok(book) => {
+            for rs in book.iter() {
+                let versions: Vec<String> = rs
+                    .versions
+                    .iter()
+                    .map(|v| match v.to {
+                        Some(to) => format!("{} ({}–{})", v.id, v.from, to),
+                        None => format!("{} (from {})", v.id, v.from),
+                    })
+                    .collect();
+                println!("{}\t{}\t{}", rs.id, rs.title.en, versions.join(", "));
             }
             ExitCode::SUCCESS
         }
-        RulesCommand::Check { dir } => match load_rules(dir.as_ref()) {
-            Ok(book) => {
-                let tests: usize = book.iter().map(|r| r.tests.len()).sum();
-                println!(
-                    "{} rule sets checked, {} test cases, no errors",
-                    book.iter().count(),
-                    tests
-                );
-                ExitCode::SUCCESS
-            }
-            Err(errors) => {
-                eprintln!("{errors}");
-                eprintln!("{} error(s)", errors.0.len());
-                ExitCode::FAILURE
-            }
-        },
-        RulesCommand::Test { dir } => {
-            let book = match load_rules(dir.as_ref()) {
-                Ok(b) => b,
-                Err(errors) => {
-                    eprintln!("{errors}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            let (mut passed, mut failed) = (0, 0);
-            for rs in book.iter() {
-                for result in run_tests(rs) {
-                    if result.passed() {
-                        passed += 1;
-                    } else {
-                        failed += 1;
-                        println!(
-                            "FAIL {} — {} ({})",
-                            result.rule_set, result.name, result.location
-                        );
-                        for f in &result.failures {
-                            println!("     {f}");
-                        }
-                    }
-                }
-            }
-            println!("{passed} passed, {failed} failed");
-            if failed == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
+        Err(errors) => {
+            eprintln!("{errors}");
+            ExitCode::FAILURE
         }
-        RulesCommand::Describe { id, lang, rules } => {
-            let book = match load_rules(rules.as_ref()) {
-                Ok(b) => b,
-                Err(errors) => {
-                    eprintln!("{errors}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            match book.get(&id) {
-                Some(rs) => {
-                    print!("{}", polku_rules::describe(rs, lang));
-                    ExitCode::SUCCESS
-                }
-                None => {
-                    eprintln!(
-                        "polku: no rule set `{id}`; there are: {}",
-                        book.ids().join(", ")
-                    );
-                    ExitCode::from(2)
-                }
-            }
-        }
-        RulesCommand::List { rules } => match load_rules(rules.as_ref()) {
-            Ok(book) => {
-                for rs in book.iter() {
-                    let versions: Vec<String> = rs
-                        .versions
-                        .iter()
-                        .map(|v| match v.to {
-                            Some(to) => format!("{} ({}–{})", v.id, v.from, to),
-                            None => format!("{} (from {})", v.id, v.from),
-                        })
-                        .collect();
-                    println!("{}\t{}\t{}", rs.id, rs.title.en, versions.join(", "));
-                }
-                ExitCode::SUCCESS
-            }
-            Err(errors) => {
-                eprintln!("{errors}");
-                ExitCode::FAILURE
-            }
-        },
     }
 }

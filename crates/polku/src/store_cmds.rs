@@ -1,12 +1,12 @@
 //! Commands on the case store: file an application, run the pipeline, show a case,
 //! replay a decision, verify the audit chain. `polku serve` (coming) shares the store.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use polku_core::{Actor, NewApplication, Pipeline, Processed};
+use polku_core::{Actor, AnchorFile, NewApplication, Pipeline, Processed, Store};
 use uuid::Uuid;
 
 pub use crate::config::StoreArgs;
@@ -250,107 +250,137 @@ async fn run_case(args: StoreArgs, command: CaseCommand) -> anyhow::Result<ExitC
             applicant,
             received_on,
             reason,
-        } => {
-            let today = polku_core::today_in_finland();
-            let application_date = match &received_on {
-                None => today,
-                Some(date) => polku_rules::schema::parse_date(date)
-                    .with_context(|| format!("--received-on `{date}` is not a date YYYY-MM-DD"))?,
-            };
-            let text = std::fs::read_to_string(&input)
-                .with_context(|| format!("cannot read {}", input.display()))?;
-            let submission: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not valid JSON", input.display()))?;
-            let (Some(matter), Some(application), 2) = (
-                submission["matter"].as_str().map(str::to_owned),
-                submission.get("application").cloned(),
-                submission.as_object().map_or(0, |o| o.len()),
-            ) else {
-                bail!(
-                    "{} must hold exactly `matter` and `application`, as POST /api/v1/applications takes them",
-                    input.display()
-                );
-            };
-            polku_rules::Application::from_submission(&application, today)
-                .context("the application is not valid")?;
-            let store = args.open().await?;
-            // The rules that will decide it: the shipped ones with the approved changes.
-            let rules = polku_core::LiveRules::from(rule_book(&args, None)?);
-            let book = rules.for_filing_date(&store, application_date).await?;
-            let Some(rule_set) = book.get(&matter) else {
-                bail!("`{matter}` is not a matter Polku decides (polku rules list)");
-            };
-            let deadline = rule_set
-                .processing_time
-                .as_ref()
-                .and_then(|p| p.deadline(application_date));
-            let new = NewApplication {
-                deadline,
-                matter,
-                applicant_id: applicant,
-                application_date,
-                application,
-            };
-            let operator = Actor(format!(
-                "operator:{}",
-                std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned())
-            ));
-            let id = match reason {
-                Some(reason) => store.register(&new, &operator, &reason, None).await?.0,
-                None => store.submit(&new, &operator).await?,
-            };
-            println!("{id}");
-        }
-        CaseCommand::Work { rules, registers } => {
-            let config = args.config()?;
-            let store = args.open_with(&config).await?;
-            let live = polku_core::LiveRules::from(rule_book(&args, rules.as_ref())?);
-            live.refresh(&store).await?;
-            let registers = crate::evidence_registers::Registers::start(
-                &registers.with_config(&config),
-                crate::evidence_registers::Faults::NONE,
-            )
-            .await?;
-            let pipeline = Pipeline::new(
-                store.clone(),
-                live.clone(),
-                registers.evidence(&store, &live),
-                worker_name(),
-            );
-            let mut n = 0;
-            loop {
-                match pipeline.run_once().await {
-                    Ok(Some(Processed::Decided {
-                        case,
-                        outcome,
-                        decision,
-                    })) => {
-                        n += 1;
-                        println!("{case}\t{}\tdecision {decision}", outcome.code());
-                    }
-                    Ok(Some(other)) => println!("{other:?}"),
-                    Ok(None) => break,
-                    Err(e) => eprintln!("polku: a job failed and will be retried: {e}"),
-                }
-            }
-            let depth = pipeline.store.queue_depth().await?;
-            println!(
-                "{n} processed; queue: {} queued, {} running, {} dead",
-                depth.queued, depth.running, depth.dead
-            );
-        }
-        CaseCommand::Show { id } => {
-            let store = args.open().await?;
-            let case = store.case(id).await?;
-            let shown = serde_json::json!({
-                "case": case,
-                "history": store.history(id).await?,
-                "decisions": store.decisions(id).await?,
-            });
-            println!("{}", serde_json::to_string_pretty(&shown)?);
-        }
+        } => submit(&args, &input, applicant, received_on.as_deref(), reason).await?,
+        CaseCommand::Work { rules, registers } => work(&args, rules.as_ref(), registers).await?,
+        CaseCommand::Show { id } => show(&args, id).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `polku cases submit`: files the application, or registers it on the day it arrived
+/// when there is a `reason`, and prints the new case's id.
+async fn submit(
+    args: &StoreArgs,
+    input: &Path,
+    applicant: String,
+    received_on: Option<&str>,
+    reason: Option<String>,
+) -> anyhow::Result<()> {
+    let today = polku_core::today_in_finland();
+    let application_date = match received_on {
+        None => today,
+        Some(date) => polku_rules::schema::parse_date(date)
+            .with_context(|| format!("--received-on `{date}` is not a date YYYY-MM-DD"))?,
+    };
+    let (matter, application) = read_submission(input)?;
+    polku_rules::Application::from_submission(&application, today)
+        .context("the application is not valid")?;
+    let store = args.open().await?;
+    // The rules that will decide it: the shipped ones with the approved changes.
+    let rules = polku_core::LiveRules::from(rule_book(args, None)?);
+    let book = rules.for_filing_date(&store, application_date).await?;
+    let Some(rule_set) = book.get(&matter) else {
+        bail!("`{matter}` is not a matter Polku decides (polku rules list)");
+    };
+    let deadline = rule_set
+        .processing_time
+        .as_ref()
+        .and_then(|p| p.deadline(application_date));
+    let new = NewApplication {
+        deadline,
+        matter,
+        applicant_id: applicant,
+        application_date,
+        application,
+    };
+    let operator = Actor(format!(
+        "operator:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned())
+    ));
+    let id = match reason {
+        Some(reason) => store.register(&new, &operator, &reason, None).await?.0,
+        None => store.submit(&new, &operator).await?,
+    };
+    println!("{id}");
+    Ok(())
+}
+
+/// The matter and the application of a submission file, which holds exactly what
+/// `POST /api/v1/applications` takes: nothing missing, nothing more.
+fn read_submission(input: &Path) -> anyhow::Result<(String, serde_json::Value)> {
+    let text = std::fs::read_to_string(input)
+        .with_context(|| format!("cannot read {}", input.display()))?;
+    let submission: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", input.display()))?;
+    let (Some(matter), Some(application), 2) = (
+        submission["matter"].as_str().map(str::to_owned),
+        submission.get("application").cloned(),
+        submission.as_object().map_or(0, |o| o.len()),
+    ) else {
+        bail!(
+            "{} must hold exactly `matter` and `application`, as POST /api/v1/applications takes them",
+            input.display()
+        );
+    };
+    Ok((matter, application))
+}
+
+/// `polku cases work`: runs the pipeline until no job is ready, a line for each job.
+async fn work(
+    args: &StoreArgs,
+    rules: Option<&PathBuf>,
+    registers: crate::evidence_registers::RegisterOptions,
+) -> anyhow::Result<()> {
+    let config = args.config()?;
+    let store = args.open_with(&config).await?;
+    let live = polku_core::LiveRules::from(rule_book(args, rules)?);
+    live.refresh(&store).await?;
+    let registers = crate::evidence_registers::Registers::start(
+        &registers.with_config(&config),
+        crate::evidence_registers::Faults::NONE,
+    )
+    .await?;
+    let pipeline = Pipeline::new(
+        store.clone(),
+        live.clone(),
+        registers.evidence(&store, &live),
+        worker_name(),
+    );
+    let mut n = 0;
+    loop {
+        match pipeline.run_once().await {
+            Ok(Some(Processed::Decided {
+                case,
+                outcome,
+                decision,
+            })) => {
+                n += 1;
+                println!("{case}\t{}\tdecision {decision}", outcome.code());
+            }
+            Ok(Some(other)) => println!("{other:?}"),
+            Ok(None) => break,
+            Err(e) => eprintln!("polku: a job failed and will be retried: {e}"),
+        }
+    }
+    let depth = pipeline.store.queue_depth().await?;
+    println!(
+        "{n} processed; queue: {} queued, {} running, {} dead",
+        depth.queued, depth.running, depth.dead
+    );
+    Ok(())
+}
+
+/// `polku cases show`: the case with its history and decisions, as JSON.
+async fn show(args: &StoreArgs, id: Uuid) -> anyhow::Result<()> {
+    let store = args.open().await?;
+    let case = store.case(id).await?;
+    let shown = serde_json::json!({
+        "case": case,
+        "history": store.history(id).await?,
+        "decisions": store.decisions(id).await?,
+    });
+    println!("{}", serde_json::to_string_pretty(&shown)?);
+    Ok(())
 }
 
 async fn run_decision(args: StoreArgs, command: DecisionCommand) -> anyhow::Result<ExitCode> {
@@ -378,50 +408,9 @@ async fn run_audit(args: StoreArgs, command: AuditCommand) -> anyhow::Result<Exi
     match command {
         AuditCommand::Verify { anchors } => {
             let (key_path, file) = anchors.paths(&args, &config);
-            let report = store.verify_audit().await?;
-            let mut intact = match report.first_break {
-                None => {
-                    println!("audit chain intact: {} rows", report.rows);
-                    true
-                }
-                Some(b) => {
-                    println!("audit chain broken at row {}: {}", b.seq, b.problem);
-                    false
-                }
-            };
-            // A tail rewritten with every hash recomputed fits together: only the signed
-            // anchors, outside the database, show it.
-            let lines = file.read()?;
-            if lines.is_empty() {
-                println!(
-                    "no signed anchors in {}: a tail rewritten with its hashes would not show (polku audit anchor)",
-                    file.path.display()
-                );
-            } else {
-                let key = polku_core::AnchorKey::load(&key_path)
-                    .context("the anchors cannot be verified without their key")?;
-                let anchors = store.verify_anchors(&lines, &key.verifying_key()).await?;
-                for p in &anchors.problems {
-                    println!(
-                        "anchor broken at line {} of {}{}: {}",
-                        p.line,
-                        file.path.display(),
-                        p.seq.map_or_else(String::new, |s| format!(" (row {s})")),
-                        p.problem
-                    );
-                }
-                intact &= anchors.problems.is_empty();
-                println!(
-                    "{} of {} signed anchors verified{} (key {})",
-                    anchors.verified,
-                    anchors.anchors,
-                    anchors
-                        .last_verified_seq
-                        .map_or_else(String::new, |s| format!(", the last at row {s}")),
-                    key.id()
-                );
-            }
-            Ok(if intact {
+            let chain = verify_chain(&store).await?;
+            let anchors = verify_anchors(&store, &key_path, &file).await?;
+            Ok(if chain && anchors {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -429,30 +418,88 @@ async fn run_audit(args: StoreArgs, command: AuditCommand) -> anyhow::Result<Exi
         }
         AuditCommand::Anchor { anchors } => {
             let (key_path, file) = anchors.paths(&args, &config);
-            let (key, created) = crate::audit_anchors::signing_key(&key_path)?;
-            if created {
-                eprintln!(
-                    "polku: made a new key {} for signing the audit chain's anchors in {} (readable by its owner only): keep it, and a copy, away from the database",
-                    key.id(),
-                    key_path.display()
-                );
-            }
-            match store.anchor_audit(&key, &file).await? {
-                Some(a) => println!(
-                    "anchored row {} (hash {}) in {}, signed by key {}",
-                    a.seq,
-                    a.hash,
-                    file.path.display(),
-                    a.key
-                ),
-                None => match store.audit_head().await?.0 {
-                    0 => println!("the audit chain is empty: nothing to anchor"),
-                    seq => println!("row {seq}, the chain's head, is anchored already"),
-                },
-            }
+            anchor(&store, &key_path, &file).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Whether every row of the audit chain holds; prints the count or the first break.
+async fn verify_chain(store: &Store) -> anyhow::Result<bool> {
+    let report = store.verify_audit().await?;
+    Ok(match report.first_break {
+        None => {
+            println!("audit chain intact: {} rows", report.rows);
+            true
+        }
+        Some(b) => {
+            println!("audit chain broken at row {}: {}", b.seq, b.problem);
+            false
+        }
+    })
+}
+
+/// Whether every signed anchor in `file` holds; prints each that does not and a summary.
+/// A tail rewritten with every hash recomputed fits together: only the signed anchors,
+/// outside the database, show it.
+async fn verify_anchors(store: &Store, key_path: &Path, file: &AnchorFile) -> anyhow::Result<bool> {
+    let lines = file.read()?;
+    if lines.is_empty() {
+        println!(
+            "no signed anchors in {}: a tail rewritten with its hashes would not show (polku audit anchor)",
+            file.path.display()
+        );
+        return Ok(true);
+    }
+    let key = polku_core::AnchorKey::load(key_path)
+        .context("the anchors cannot be verified without their key")?;
+    let anchors = store.verify_anchors(&lines, &key.verifying_key()).await?;
+    for p in &anchors.problems {
+        println!(
+            "anchor broken at line {} of {}{}: {}",
+            p.line,
+            file.path.display(),
+            p.seq.map_or_else(String::new, |s| format!(" (row {s})")),
+            p.problem
+        );
+    }
+    println!(
+        "{} of {} signed anchors verified{} (key {})",
+        anchors.verified,
+        anchors.anchors,
+        anchors
+            .last_verified_seq
+            .map_or_else(String::new, |s| format!(", the last at row {s}")),
+        key.id()
+    );
+    Ok(anchors.problems.is_empty())
+}
+
+/// `polku audit anchor`: signs the chain's head unless it is anchored already, making the
+/// key on first use.
+async fn anchor(store: &Store, key_path: &Path, file: &AnchorFile) -> anyhow::Result<()> {
+    let (key, created) = crate::audit_anchors::signing_key(key_path)?;
+    if created {
+        eprintln!(
+            "polku: made a new key {} for signing the audit chain's anchors in {} (readable by its owner only): keep it, and a copy, away from the database",
+            key.id(),
+            key_path.display()
+        );
+    }
+    match store.anchor_audit(&key, file).await? {
+        Some(a) => println!(
+            "anchored row {} (hash {}) in {}, signed by key {}",
+            a.seq,
+            a.hash,
+            file.path.display(),
+            a.key
+        ),
+        None => match store.audit_head().await?.0 {
+            0 => println!("the audit chain is empty: nothing to anchor"),
+            seq => println!("row {seq}, the chain's head, is anchored already"),
+        },
+    }
+    Ok(())
 }
 
 /// A name that tells operators which process holds a lease.
