@@ -254,26 +254,6 @@ impl Store {
         Ok(backtest.finish())
     }
 
-    /// For every automated decision, microseconds from submission to the recorded decision,
-    /// and the span from the first submission to the last decision (benchmarks, KPIs).
-    pub async fn decision_latencies(&self) -> Result<(Vec<i64>, i64), CaseError> {
-        let rows = sqlx::query(
-            "SELECT d.decided_at - c.created_at AS micros, c.created_at AS submitted, d.decided_at AS decided
-             FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.automated = 1",
-        )
-        .fetch_all(self.db.pool())
-        .await?;
-        let mut latencies = Vec::with_capacity(rows.len());
-        let (mut first, mut last) = (i64::MAX, i64::MIN);
-        for r in &rows {
-            latencies.push(r.try_get("micros")?);
-            first = first.min(r.try_get("submitted")?);
-            last = last.max(r.try_get("decided")?);
-        }
-        latencies.sort_unstable();
-        Ok((latencies, if rows.is_empty() { 0 } else { last - first }))
-    }
-
     /// How many permits a case has: a granted case has exactly one.
     pub async fn permit_count(&self, case: Uuid) -> Result<i64, CaseError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM permits WHERE case_id = $1")

@@ -11,7 +11,6 @@ mod cases;
 mod decisions;
 mod handling;
 mod jobs;
-mod kpis;
 mod live_rules;
 mod permits;
 mod pipeline;
@@ -28,7 +27,6 @@ pub use cases::{
 pub use decisions::{Decision, ReplayError};
 pub use handling::{HandlingError, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
-pub use kpis::{FactGroup, MatterFigures, SPAN_LIMITS};
 pub use live_rules::{LiveRules, RuleSource, RulesError};
 pub use polku_access::{
     Access, AccessError, MIN_PASSWORD_CHARS, Principal, Role, TOKEN_DAYS, TokenInfo, TokenOptions,
@@ -39,6 +37,7 @@ pub use polku_audit::{
     AnchorSchedule, Anchorer, AuditChain, AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak,
     ChainReport, XRoad, database_tag, key_id,
 };
+pub use polku_figures::{FactGroup, Figures, MatterFigures, SPAN_LIMITS};
 // The pure decision crate's types, where callers have always found them.
 pub use permits::{Permit, valid_until};
 #[cfg(any(test, feature = "testing"))]

@@ -9,6 +9,7 @@ use polku_audit::{
     Anchor, AnchorError, AnchorFile, AnchorKey, AnchorLine, AnchorReport, AuditChain, AuditEntry,
     AuditLog, AuditQuery, AuditRow, ChainReport, VerifyingKey,
 };
+use polku_figures::{FactGroup, Figures, MatterFigures};
 use uuid::Uuid;
 
 pub use polku_store::{Db, Dialect, MIGRATIONS, StoreError, Tx, now_micros};
@@ -215,5 +216,30 @@ impl Store {
 
     pub async fn revoke_token(&self, token: &str) -> Result<bool, AccessError> {
         self.access().revoke_token(token).await
+    }
+
+    /// The key figures of this database (read-only).
+    pub fn figures(&self) -> Figures {
+        Figures::new(self.db.clone())
+    }
+
+    /// The case facts the key figures group, as of `now` ([`Figures::case_fact_groups`]).
+    pub async fn case_fact_groups(&self, now: i64) -> Result<Vec<FactGroup>, StoreError> {
+        self.figures().case_fact_groups(now).await
+    }
+
+    /// Each matter's decided and automated counts ([`Figures::matter_figures`]).
+    pub async fn matter_figures(&self) -> Result<Vec<MatterFigures>, StoreError> {
+        self.figures().matter_figures().await
+    }
+
+    /// Why the machine referred cases, most frequent first ([`Figures::referral_reasons`]).
+    pub async fn referral_reasons(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        self.figures().referral_reasons().await
+    }
+
+    /// Submission-to-decision latencies of automated decisions ([`Figures::decision_latencies`]).
+    pub async fn decision_latencies(&self) -> Result<(Vec<i64>, i64), StoreError> {
+        self.figures().decision_latencies().await
     }
 }

@@ -76,6 +76,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("polku-store", &[]),
     ("polku-audit", &["polku-store"]),
     ("polku-access", &["polku-store"]),
+    // Read-only: the key figures read cases and decisions, never write.
+    ("polku-figures", &["polku-decide", "polku-store"]),
     (
         "polku-core",
         &[
@@ -84,6 +86,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-store",
             "polku-audit",
             "polku-access",
+            "polku-figures",
         ],
     ),
     ("polku-registers", &["polku-rules", "polku-core"]),
@@ -97,6 +100,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-rules",
             "polku-store",
             "polku-access",
+            "polku-figures",
             "polku-core",
             "polku-registers",
         ],
@@ -109,6 +113,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-store",
             "polku-audit",
             "polku-access",
+            "polku-figures",
             "polku-core",
             "polku-registers",
             "polku-server",

@@ -5,9 +5,8 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::cases::CaseError;
-use crate::store::Store;
 use polku_decide::ReferralReason;
+use polku_store::{Db, StoreError};
 
 /// Ten minutes, in the microseconds times are stored in.
 const TEN_MINUTES: i64 = 10 * 60 * 1_000_000;
@@ -75,10 +74,20 @@ fn span_sql(expr: &str) -> String {
     sql
 }
 
-impl Store {
+/// The key figures of one database: read-only, grouped and counted by the database.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    db: Db,
+}
+
+impl Figures {
+    pub fn new(db: Db) -> Figures {
+        Figures { db }
+    }
+
     /// The cases' facts for the management figures, grouped and counted by the database;
     /// `now` (microseconds) dates the waiting cases' ages.
-    pub async fn case_fact_groups(&self, now: i64) -> Result<Vec<FactGroup>, CaseError> {
+    pub async fn case_fact_groups(&self, now: i64) -> Result<Vec<FactGroup>, StoreError> {
         let sql = format!(
             "SELECT c.matter AS matter,
                     CAST(c.created_at / 86400000000 AS BIGINT) AS day,
@@ -118,7 +127,7 @@ impl Store {
     }
 
     /// Per matter: cases, automatic grants, decisions within ten minutes, referrals.
-    pub async fn matter_figures(&self) -> Result<Vec<MatterFigures>, CaseError> {
+    pub async fn matter_figures(&self) -> Result<Vec<MatterFigures>, StoreError> {
         let rows = sqlx::query(
             "SELECT c.matter,
                     COUNT(*) AS cases,
@@ -156,7 +165,7 @@ impl Store {
     /// Why the machine referred cases or asked for evidence: each finding (`condition
     /// status`, or a silent register) with the number of cases it appears in, most
     /// frequent first.
-    pub async fn referral_reasons(&self) -> Result<Vec<(String, i64)>, CaseError> {
+    pub async fn referral_reasons(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = sqlx::query(
             // Counted by the database per distinct reason (a few hundred), not read per case.
             "SELECT c.matter, e.detail_json, e.reason, COUNT(*) AS n FROM case_events e JOIN cases c ON c.id = e.case_id
@@ -201,5 +210,25 @@ impl Store {
         let mut list: Vec<(String, i64)> = counts.into_iter().collect();
         list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(list)
+    }
+
+    /// For every automated decision, microseconds from submission to the recorded decision,
+    /// and the span from the first submission to the last decision (benchmarks, KPIs).
+    pub async fn decision_latencies(&self) -> Result<(Vec<i64>, i64), StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.decided_at - c.created_at AS micros, c.created_at AS submitted, d.decided_at AS decided
+             FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.automated = 1",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut latencies = Vec::with_capacity(rows.len());
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
+        for r in &rows {
+            latencies.push(r.try_get("micros")?);
+            first = first.min(r.try_get("submitted")?);
+            last = last.max(r.try_get("decided")?);
+        }
+        latencies.sort_unstable();
+        Ok((latencies, if rows.is_empty() { 0 } else { last - first }))
     }
 }
