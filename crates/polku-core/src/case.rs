@@ -78,6 +78,70 @@ impl fmt::Display for CaseState {
     }
 }
 
+/// What happened to a case, as its history records it; stored and sent as its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// Filed through the e-service or the API, today.
+    Submitted,
+    /// Registered by an official from another channel, with the day it arrived.
+    Registered,
+    /// A move an official made directly (`Store::transition`).
+    Transition,
+    GatheringEvidence,
+    Evaluated,
+    DecidedAutomatically,
+    Referred,
+    EvidenceRequested,
+    DecidedByPerson,
+    Withdrawn,
+    RectificationRequested,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 11] = [
+        EventKind::Submitted,
+        EventKind::Registered,
+        EventKind::Transition,
+        EventKind::GatheringEvidence,
+        EventKind::Evaluated,
+        EventKind::DecidedAutomatically,
+        EventKind::Referred,
+        EventKind::EvidenceRequested,
+        EventKind::DecidedByPerson,
+        EventKind::Withdrawn,
+        EventKind::RectificationRequested,
+    ];
+
+    /// As stored in `case_events.kind`, and as the API sends it.
+    pub fn code(self) -> &'static str {
+        match self {
+            EventKind::Submitted => "submitted",
+            EventKind::Registered => "registered",
+            EventKind::Transition => "transition",
+            EventKind::GatheringEvidence => "gathering_evidence",
+            EventKind::Evaluated => "evaluated",
+            EventKind::DecidedAutomatically => "decided_automatically",
+            EventKind::Referred => "referred",
+            EventKind::EvidenceRequested => "evidence_requested",
+            EventKind::DecidedByPerson => "decided_by_person",
+            EventKind::Withdrawn => "withdrawn",
+            EventKind::RectificationRequested => "rectification_requested",
+        }
+    }
+
+    /// The kind a stored code names.
+    pub fn parse(code: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not a case state")]
 pub struct UnknownState(pub String);
@@ -130,5 +194,28 @@ mod tests {
             assert_eq!(s.as_str().parse::<CaseState>(), Ok(s));
         }
         assert!("open".parse::<CaseState>().is_err());
+    }
+}
+
+#[cfg(test)]
+mod event_kind_tests {
+    use super::EventKind;
+
+    /// The history and the queries over it (the queue's reason, the key figures) read the
+    /// stored codes: each kind reads back as itself, and no two share a code.
+    #[test]
+    fn every_event_kind_reads_back_from_its_code() {
+        let mut codes = std::collections::BTreeSet::new();
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.code()), Some(kind));
+            assert!(codes.insert(kind.code()), "{kind} twice");
+        }
+        assert_eq!(EventKind::parse("decided"), None);
+        // Codes the queue's SQL names literally.
+        assert_eq!(EventKind::Referred.code(), "referred");
+        assert_eq!(
+            EventKind::RectificationRequested.code(),
+            "rectification_requested"
+        );
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
-use crate::case::CaseState;
+use crate::case::{CaseState, EventKind};
 use crate::store::{Store, StoreError, now_micros};
 use polku_store::{CorruptRow, codec};
 
@@ -150,7 +150,7 @@ pub struct CaseEvent {
     pub seq: i64,
     pub at: i64,
     pub actor: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub from_state: Option<CaseState>,
     pub to_state: CaseState,
     pub reason: Option<String>,
@@ -242,7 +242,7 @@ impl Store {
                 }
             }
             tx.commit().await?;
-            tracing::info!(case = %id, matter = %new.matter, filed = %new.application_date, how = filing.kind(), "application filed");
+            tracing::info!(case = %id, matter = %new.matter, filed = %new.application_date, how = filing.kind().code(), "application filed");
             return Ok((id, true));
         }
         Err(CaseError::Store(StoreError::Sql(sqlx::Error::RowNotFound)))
@@ -350,7 +350,12 @@ impl Store {
                     seq: r.try_get("seq")?,
                     at: r.try_get("at")?,
                     actor: r.try_get("actor")?,
-                    kind: r.try_get("kind")?,
+                    kind: {
+                        let code: String = r.try_get("kind")?;
+                        EventKind::parse(&code).ok_or_else(|| {
+                            corrupt(id, "event kind", format!("`{code}` is not an event"))
+                        })?
+                    },
                     from_state: state(r.try_get("from_state")?)?,
                     to_state: state(Some(r.try_get("to_state")?))?.unwrap_or(CaseState::Received),
                     reason: r.try_get("reason")?,
@@ -368,7 +373,7 @@ impl Store {
         reason: Option<&str>,
     ) -> Result<(), CaseError> {
         let mut tx = self.begin_write().await?;
-        transition_in(&mut tx, id, to, actor, "transition", reason).await?;
+        transition_in(&mut tx, id, to, actor, EventKind::Transition, reason).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -384,10 +389,10 @@ enum Filing<'a> {
 }
 
 impl Filing<'_> {
-    fn kind(self) -> &'static str {
+    fn kind(self) -> EventKind {
         match self {
-            Filing::Received => "submitted",
-            Filing::Registered { .. } => "registered",
+            Filing::Received => EventKind::Submitted,
+            Filing::Registered { .. } => EventKind::Registered,
         }
     }
 }
@@ -452,7 +457,7 @@ async fn submit_in(
     .bind(id.to_string())
     .bind(now)
     .bind(&actor.0)
-    .bind(filing.kind())
+    .bind(filing.kind().code())
     .bind(CaseState::Received.as_str())
     .bind(reason)
     .execute(&mut **tx)
@@ -525,7 +530,7 @@ pub(crate) async fn transition_in(
     id: Uuid,
     to: CaseState,
     actor: &Actor,
-    kind: &str,
+    kind: EventKind,
     reason: Option<&str>,
 ) -> Result<CaseState, CaseError> {
     let from = load_case(tx, id).await?.state;
@@ -542,7 +547,7 @@ pub(crate) async fn transition_in(
 /// One move of a case, as its history records it.
 pub(crate) struct Step<'a> {
     pub to: CaseState,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub reason: Option<&'a str>,
     /// Structured detail beside the reason's text (JSON), e.g. the machine's referral.
     pub detail: Option<&'a str>,
@@ -622,7 +627,7 @@ pub(crate) async fn advance_in(
     for (i, step) in steps.iter().enumerate() {
         insert = insert
             .bind(first_seq + i as i64)
-            .bind(step.kind.to_owned())
+            .bind(step.kind.code())
             .bind(state.as_str())
             .bind(step.to.as_str())
             .bind(step.reason.map(str::to_owned))

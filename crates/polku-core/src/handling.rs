@@ -12,7 +12,7 @@ use serde_json::Value;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::case::CaseState;
+use crate::case::{CaseState, EventKind};
 use crate::cases::{Actor, Case, CaseError, load_case, transition_in};
 use crate::decisions::{NewDecision, insert_in};
 use crate::live_rules::LiveRules;
@@ -208,7 +208,15 @@ impl Store {
             },
         )
         .await?;
-        transition_in(&mut tx, id, to, handler, "decided_by_person", Some(reasons)).await?;
+        transition_in(
+            &mut tx,
+            id,
+            to,
+            handler,
+            EventKind::DecidedByPerson,
+            Some(reasons),
+        )
+        .await?;
         sqlx::query("UPDATE cases SET assigned_to = NULL WHERE id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -263,7 +271,7 @@ impl Store {
             id,
             CaseState::Withdrawn,
             &actor,
-            "withdrawn",
+            EventKind::Withdrawn,
             Some(reason),
         )
         .await?;
@@ -305,7 +313,7 @@ impl Store {
             id,
             CaseState::RectificationRequested,
             &actor,
-            "rectification_requested",
+            EventKind::RectificationRequested,
             Some(reason),
         )
         .await?;

@@ -19,7 +19,7 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use case::CaseState;
+pub use case::{CaseState, EventKind};
 pub use cases::{
     Actor, Case, CaseError, CaseEvent, CaseSummary, NewApplication, REGISTRATION_DAYS_BACK,
     RegistrationError, check_registration, finland, today_in_finland,

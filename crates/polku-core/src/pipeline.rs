@@ -15,7 +15,7 @@ use crate::live_rules::LiveRules;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::case::CaseState;
+use crate::case::{CaseState, EventKind};
 use crate::cases::{Actor, Case, CaseError, Step, advance_in};
 use crate::decisions::{NewDecision, insert_in};
 use crate::jobs::{ClaimedJob, complete_in};
@@ -277,9 +277,9 @@ async fn move_case_in(
     machine: &Actor,
 ) -> Result<(), CaseError> {
     let (to, kind) = match finding.outcome {
-        Outcome::Grant => (CaseState::Decided, "decided_automatically"),
-        Outcome::Refer => (CaseState::Referred, "referred"),
-        Outcome::RequestEvidence => (CaseState::EvidenceRequested, "evidence_requested"),
+        Outcome::Grant => (CaseState::Decided, EventKind::DecidedAutomatically),
+        Outcome::Refer => (CaseState::Referred, EventKind::Referred),
+        Outcome::RequestEvidence => (CaseState::EvidenceRequested, EventKind::EvidenceRequested),
     };
     let reason_text = finding.reason.as_ref().map(ToString::to_string);
     let reason_json = finding
@@ -289,13 +289,13 @@ async fn move_case_in(
     let steps = [
         Step {
             to: CaseState::GatheringEvidence,
-            kind: "gathering_evidence",
+            kind: EventKind::GatheringEvidence,
             reason: None,
             detail: None,
         },
         Step {
             to: CaseState::Evaluated,
-            kind: "evaluated",
+            kind: EventKind::Evaluated,
             reason: None,
             detail: None,
         },

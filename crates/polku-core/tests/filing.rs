@@ -58,7 +58,7 @@ async fn an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_cha
     assert!(created);
     assert_eq!(store.case(id).await.unwrap().application_date, received);
     let history = store.history(id).await.unwrap();
-    assert_eq!(history[0].kind, "registered");
+    assert_eq!(history[0].kind, polku_core::EventKind::Registered);
     assert_eq!(
         history[0].reason.as_deref(),
         Some("Paper application received at the Helsinki service point")

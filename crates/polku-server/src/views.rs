@@ -84,7 +84,7 @@ impl From<core::CaseEvent> for CaseEvent {
             seq: e.seq,
             at: e.at,
             actor: e.actor,
-            kind: e.kind,
+            kind: e.kind.code().to_owned(),
             from_state: e.from_state.map(Into::into),
             to_state: e.to_state.into(),
             reason: e.reason,
