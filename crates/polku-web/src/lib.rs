@@ -34,7 +34,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use polku_core::LiveRules;
 use polku_core::Store;
-use polku_registers::Population;
+use polku_simulators::Population;
 
 pub use i18n::Tr;
 pub use security::{CONTENT_SECURITY_POLICY, security_headers, served};

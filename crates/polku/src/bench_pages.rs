@@ -10,8 +10,9 @@ use axum::body::Body;
 use axum::http::Request;
 use clap::Args;
 use polku_core::{Actor, NewApplication, Pipeline, Role, Store};
-use polku_registers::population::person_id;
-use polku_registers::{Behaviour, Population, RegisterEvidence, Simulator};
+use polku_registers::RegisterEvidence;
+use polku_simulators::population::person_id;
+use polku_simulators::{Behaviour, Population, Simulator};
 use tower::ServiceExt;
 
 #[derive(Args)]

@@ -16,7 +16,7 @@ use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use polku_core::{Pipeline, Role, Store};
-use polku_registers::population::{Matter, person_id};
+use polku_simulators::population::{Matter, person_id};
 
 use crate::evidence_registers::{Faults, RegisterOptions, Registers};
 use polku_server::{AppState, router};

@@ -10,8 +10,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use polku_core::testing::TestDb;
 use polku_core::{Actor, CaseState, NewApplication, Pipeline, Role, SuppliedEvidence};
-use polku_registers::Population;
 use polku_rules::RuleBook;
+use polku_simulators::Population;
 use polku_web::{WebState, router};
 use tower::ServiceExt;
 
