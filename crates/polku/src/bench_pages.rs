@@ -167,7 +167,7 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
     let app = polku_web::router(polku_web::WebState::new(
         store.clone(),
         rules.clone(),
-        Some(population.clone()),
+        Some(crate::test_identities::over(population.clone())),
     ));
     let pages = [
         ("front page", "/".to_owned(), String::new()),

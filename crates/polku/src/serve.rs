@@ -126,7 +126,10 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     });
     let registers = Registers::start(&register_options, faults).await?;
     let evidence = registers.evidence(&store, &rules);
-    let people = registers.population.clone();
+    let people = registers
+        .population
+        .clone()
+        .map(crate::test_identities::over);
     let (tasks, demo) = if args.demo {
         let w = crate::demo::world(&registers, Some(store.clone()), None, rules.clone()).await?;
         let tasks = crate::demo::start_workers(

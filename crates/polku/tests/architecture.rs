@@ -68,9 +68,7 @@ fn metadata() -> Vec<(String, Vec<Dependency>)> {
         .collect()
 }
 
-/// Which workspace crates each may depend on (normal and build dependencies). Known debt,
-/// to go as ADR 0010's steps land: polku-web reaches the simulators (its test identity
-/// provider, step B11).
+/// Which workspace crates each may depend on (normal and build dependencies).
 const ALLOWED: &[(&str, &[&str])] = &[
     ("polku-rules", &[]),
     ("polku-decide", &["polku-rules"]),
@@ -94,14 +92,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("polku-server", &["polku-rules", "polku-core"]),
     (
         "polku-web",
-        &[
-            "polku-rules",
-            "polku-store",
-            "polku-access",
-            "polku-core",
-            "polku-registers",
-            "polku-simulators",
-        ],
+        &["polku-rules", "polku-store", "polku-access", "polku-core"],
     ),
     (
         "polku",

@@ -7,7 +7,7 @@ use polku_core::testing::TestDb;
 use polku_core::{CaseState, Pipeline, Role};
 use polku_simulators::population::person_id;
 
-use crate::support::{decided_case, filed_and_evaluated, form_csrf, official, site};
+use crate::support::{decided_case, filed_and_evaluated, form_csrf, official, population, site};
 
 async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
     let s = site(db);
@@ -114,7 +114,7 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
     use polku_simulators::population::Matter;
     use polku_simulators::{Behaviour, Simulator};
     let s = site(db);
-    let pop = s.state.people.clone().unwrap();
+    let pop = population();
     let evidence = RegisterEvidence::new(
         Simulator::new(pop.clone(), Behaviour::default()),
         s.state.store.clone(),
