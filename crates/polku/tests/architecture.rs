@@ -3,6 +3,8 @@
 //!
 //! - dependencies between workspace crates point only the ways the allow-list says, so a
 //!   new edge is a decision someone writes down here, not an accident;
+//! - no crate but the binary reaches the simulated registers or a serving crate, however
+//!   long the chain;
 //! - only the serving crates, the X-Road client, the simulators' X-Road server and the
 //!   binary know HTTP; OpenAPI stays with the API; the rule language's crate depends on
 //!   nothing that does I/O;
@@ -188,6 +190,71 @@ fn dependencies_point_only_the_allowed_ways() {
                     wrong.push(format!("{name} is pure but depends on {dep}"));
                 }
             }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Crates that only the binary may reach, through any chain of normal or build
+/// dependencies (dev-dependencies are free): the simulated registers, so no library
+/// links a fake register, and the serving crates, so no library serves.
+const ONLY_THE_BINARY: &[&str] = &["polku-simulators", "polku-web", "polku-server"];
+
+/// The binary: it may reach every crate.
+const BINARY: &str = "polku";
+
+#[test]
+fn only_the_binary_reaches_the_simulators_and_the_serving_crates() {
+    let packages = metadata();
+    let members: BTreeSet<&str> = packages.iter().map(|(n, _)| n.as_str()).collect();
+    for crate_name in ONLY_THE_BINARY.iter().chain([&BINARY]) {
+        assert!(
+            members.contains(crate_name),
+            "{crate_name} is gone: update this test"
+        );
+    }
+    let edges: BTreeMap<&str, BTreeSet<&str>> = packages
+        .iter()
+        .map(|(name, deps)| {
+            let to = deps
+                .iter()
+                .filter(|(dep, kind, _)| {
+                    kind.as_deref() != Some("dev") && members.contains(dep.as_str())
+                })
+                .map(|(dep, _, _)| dep.as_str())
+                .collect();
+            (name.as_str(), to)
+        })
+        .collect();
+    let mut wrong = Vec::new();
+    for &from in members.iter().filter(|&&m| m != BINARY) {
+        // Breadth first, remembering how each crate was reached, to name the path.
+        let mut reached_by: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([from]);
+        while let Some(at) = queue.pop_front() {
+            for &next in edges.get(at).into_iter().flatten() {
+                if next != from && !reached_by.contains_key(next) {
+                    reached_by.insert(next, at);
+                    queue.push_back(next);
+                }
+            }
+        }
+        for &target in ONLY_THE_BINARY {
+            if target == from || !reached_by.contains_key(target) {
+                continue;
+            }
+            let mut path = vec![target];
+            while let Some(&before) = reached_by.get(path[path.len() - 1]) {
+                path.push(before);
+                if before == from {
+                    break;
+                }
+            }
+            path.reverse();
+            wrong.push(format!(
+                "{from} reaches {target}, which only {BINARY} may: {} (see ADR 0010)",
+                path.join(" → ")
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
