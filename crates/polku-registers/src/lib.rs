@@ -2,21 +2,19 @@
 //! from (domain.md §5).
 //!
 //! - [`systems`]: one adapter trait per system and the records they answer with.
-//! - [`population`]: the synthetic population, deterministic from a seed.
-//! - [`Simulator`]: every system answering from that population, with latency and failures.
 //! - [`xroad`]: the national exchange layer's REST protocol — a client implementing every
-//!   trait, and the server `polku registers serve` runs over the simulators.
+//!   trait.
 //! - [`RegisterEvidence`]: the pipeline's evidence source — asks the systems a rule set
 //!   needs, in parallel, with timeouts and retries, and logs every disclosure.
+//!
+//! The simulated registers (the synthetic population, the simulators and the X-Road
+//! server over them) are `polku-simulators`, which depends on this crate, never the
+//! other way round.
 
 pub mod evidence;
-pub mod population;
-pub mod simulator;
 pub mod systems;
 pub mod xroad;
 
 pub use evidence::RegisterEvidence;
-pub use population::Population;
-pub use simulator::{Behaviour, Simulator};
 pub use systems::*;
 pub use xroad::XRoadClient;

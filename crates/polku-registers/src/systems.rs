@@ -1,10 +1,10 @@
 //! The external systems Polku asks (domain.md §5): one adapter trait each, and the
 //! records they answer with.
 //!
-//! Each trait has two implementations: [`crate::Simulator`], which answers from the
-//! synthetic population, and [`crate::XRoadClient`], which asks over the national exchange
-//! layer's REST protocol (and so asks `polku registers serve` in tests and demos). The
-//! pipeline sees only the traits.
+//! Each trait has two implementations: [`crate::XRoadClient`], which asks over the
+//! national exchange layer's REST protocol (and so asks `polku registers serve` in tests
+//! and demos), and `polku_simulators::Simulator`, which answers from the synthetic
+//! population. The pipeline sees only the traits.
 
 use std::future::Future;
 

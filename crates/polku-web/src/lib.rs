@@ -3,9 +3,9 @@
 //! with the plain high-contrast look of the Suomi.fi design system as the model.
 //!
 //! So far: the applicant's e-service — strong identification (a test identity provider
-//! over the synthetic population), the applicant's applications, a case with its
-//! decision explained condition by condition with the legal basis, and the request for
-//! rectification — and the case handler's workbench: sign-in with a password (Argon2),
+//! offering the people a [`TestIdentities`] names: the binary's synthetic population),
+//! the applicant's applications, a case with its decision explained condition by
+//! condition with the legal basis, and the request for rectification — and the case handler's workbench: sign-in with a password (Argon2),
 //! the queue in its stated order with filters, a case with every finding and its
 //! evidence, claiming and deciding with reasons. Sessions are random tokens in HttpOnly, Secure, SameSite cookies,
 //! stored hashed; every form carries a CSRF token.
@@ -16,6 +16,7 @@ pub mod dashboard;
 mod frame;
 mod guard;
 pub mod i18n;
+mod idp;
 mod officials;
 mod pages;
 mod rule_admin;
@@ -34,9 +35,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use polku_core::LiveRules;
 use polku_core::Store;
-use polku_registers::Population;
 
 pub use i18n::Tr;
+pub use idp::{TestIdentities, TestPerson};
 pub use security::{CONTENT_SECURITY_POLICY, security_headers, served};
 
 #[derive(Clone)]
@@ -44,9 +45,9 @@ pub struct WebState {
     pub store: Store,
     /// The rules over time; pages show those in force today, rule administration all.
     pub rules: LiveRules,
-    /// The synthetic population the test identity provider offers; `None`: no test
-    /// identification on this server.
-    pub people: Option<Arc<Population>>,
+    /// Whom the test identity provider offers (the binary's: the synthetic population);
+    /// `None`: no test identification on this server.
+    pub people: Option<Arc<dyn TestIdentities>>,
     /// The dashboard's measured facts, reused for a few seconds.
     pub figures: Arc<dashboard::FiguresCache>,
     /// Proposals' backtests, reused for a few minutes.
@@ -59,7 +60,7 @@ impl WebState {
     pub fn new(
         store: Store,
         rules: impl Into<LiveRules>,
-        people: Option<Arc<Population>>,
+        people: Option<Arc<dyn TestIdentities>>,
     ) -> WebState {
         WebState {
             store,

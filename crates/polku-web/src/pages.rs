@@ -9,9 +9,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_core::{AuditEntry, AuditLog, CaseError, CaseState, HandlingError};
-use polku_registers::System;
-use polku_registers::population::person_id;
-use polku_registers::simulator::registered_name;
 use polku_rules::Lang;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -21,6 +18,7 @@ use crate::WebState;
 use crate::frame::{PageError, bad_input, posted};
 use crate::guard::ApplicantSession;
 use crate::i18n::Tr;
+use crate::idp::TestPerson;
 use crate::text::{MAX_REASONS, typed};
 use crate::visitor::{LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
 
@@ -85,19 +83,11 @@ fn same_site_path(back: &str) -> Option<String> {
     Some(path)
 }
 
-struct PersonChoice {
-    id: String,
-    name: String,
-    native: Option<String>,
-    native_lang: String,
-    born: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "identify.html")]
 struct Identify {
     page: Page,
-    people: Vec<PersonChoice>,
+    people: Vec<TestPerson>,
     csrf: String,
 }
 
@@ -106,30 +96,10 @@ const PEOPLE_SHOWN: usize = 40;
 
 /// `GET /identify`: the test identity provider — choose a synthetic person.
 pub async fn identify(State(state): State<WebState>, v: Visitor) -> Response {
-    let people = match &state.people {
-        None => Vec::new(),
-        Some(pop) => pop
-            .persons
-            .iter()
-            .take(PEOPLE_SHOWN)
-            .map(|p| {
-                let name = registered_name(pop, p, System::Population);
-                PersonChoice {
-                    id: person_id(p.index),
-                    name: format!("{} {}", name.given, name.family),
-                    native: name.native,
-                    native_lang: pop
-                        .origin(p)
-                        .code
-                        .split('-')
-                        .next()
-                        .unwrap_or("")
-                        .to_owned(),
-                    born: p.birth.year.to_string(),
-                }
-            })
-            .collect(),
-    };
+    let people = state
+        .people
+        .as_ref()
+        .map_or_else(Vec::new, |people| people.offered(PEOPLE_SHOWN));
     // A fresh token for the sign-in forms, in a cookie and in each form (double submit).
     let csrf = match polku_core::random_token("") {
         Ok(t) => t,
@@ -169,18 +139,16 @@ pub async fn identified(
     if v.pre_csrf.as_deref() != Some(form.csrf.as_str()) {
         return error_page(&v, StatusCode::FORBIDDEN, "error-csrf");
     }
-    let Some(pop) = &state.people else {
+    let Some(people) = &state.people else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
-    let Some(p) = pop.person(&form.person) else {
+    let Some(person) = people.person(&form.person) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
-    let name = registered_name(pop, p, System::Population);
-    let display = format!("{} {}", name.given, name.family);
     let started = async {
         let user = state
             .store
-            .applicant_account(&form.person, &display)
+            .applicant_account(&form.person, &person.name)
             .await?;
         state.sessions().start(user, SESSION_HOURS).await
     };

@@ -10,8 +10,9 @@ use axum::body::Body;
 use axum::http::Request;
 use clap::Args;
 use polku_core::{Actor, LiveRules, NewApplication, Pipeline, Role, Store};
-use polku_registers::population::person_id;
-use polku_registers::{Behaviour, Population, RegisterEvidence, Simulator};
+use polku_registers::RegisterEvidence;
+use polku_simulators::population::person_id;
+use polku_simulators::{Behaviour, Population, Simulator};
 use tower::ServiceExt;
 use uuid::Uuid;
 
@@ -75,7 +76,7 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
     let app = polku_web::router(polku_web::WebState::new(
         store.clone(),
         rules.clone(),
-        Some(population.clone()),
+        Some(crate::test_identities::over(population.clone())),
     ));
     println!("{:<30} {:>9} {:>9} {:>9}", "page", "p50", "p95", "max");
     for (name, path, cookie) in pages(&visitors, &records) {

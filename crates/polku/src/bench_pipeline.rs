@@ -17,8 +17,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use polku_core::{LiveRules, Pipeline, Role, Store};
-use polku_registers::population::{Matter, person_id};
 use polku_registers::{RegisterEvidence, XRoadClient};
+use polku_simulators::population::{Matter, person_id};
 use tokio::task::JoinHandle;
 
 use crate::evidence_registers::{Faults, RegisterOptions, Registers};

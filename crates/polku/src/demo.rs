@@ -11,8 +11,8 @@ use anyhow::Context;
 use clap::Args;
 use polku_core::LiveRules;
 use polku_core::{Actor, EvidenceSource, NewApplication, Pipeline, Store};
-use polku_registers::Population;
-use polku_registers::population::person_id;
+use polku_simulators::Population;
+use polku_simulators::population::person_id;
 
 use crate::evidence_registers::{Faults, RegisterOptions, Registers};
 

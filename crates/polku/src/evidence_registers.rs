@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 use polku_core::{LiveRules, Store};
-use polku_registers::xroad::{AccessRights, POLKU_CLIENT};
-use polku_registers::{Behaviour, Population, RegisterEvidence, Simulator, XRoadClient};
+use polku_registers::xroad::POLKU_CLIENT;
+use polku_registers::{RegisterEvidence, XRoadClient};
+use polku_simulators::{AccessRights, Behaviour, Population, Simulator};
 
 use crate::config::Config;
 
@@ -148,7 +149,7 @@ impl Registers {
             .map_err(|e| anyhow::anyhow!("cannot make the registers' credential: {e}"))?;
         let access = AccessRights::everything_for(POLKU_CLIENT, &token);
         tokio::spawn(async move {
-            let router = polku_registers::xroad::router(simulator, access);
+            let router = polku_simulators::xroad_server::router(simulator, access);
             if let Err(e) = axum::serve(listener, router).await {
                 tracing::error!(error = %e, "the built-in registers stopped");
             }

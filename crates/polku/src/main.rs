@@ -11,6 +11,7 @@ mod evidence_registers;
 mod registers;
 mod serve;
 mod store_cmds;
+mod test_identities;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use polku_registers::xroad::{AccessRights, POLKU_CLIENT};
-use polku_registers::{Behaviour, Population, Simulator};
+use polku_registers::xroad::POLKU_CLIENT;
+use polku_simulators::{AccessRights, Behaviour, Population, Simulator};
 
 #[derive(Subcommand)]
 pub enum RegistersCommand {
@@ -91,10 +91,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(listen = %args.listen, persons = args.persons, seed = args.seed, clients = access.clients.len(), "registers serving");
-    axum::serve(listener, polku_registers::xroad::router(simulator, access))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("the register server failed")
+    axum::serve(
+        listener,
+        polku_simulators::xroad_server::router(simulator, access),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("the register server failed")
 }

@@ -4,15 +4,21 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::Router;
 use clap::Args;
-use polku_core::LiveRules;
+use polku_core::{LiveRules, Store};
 use polku_server::AppState;
+use polku_web::TestIdentities;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::config::StoreArgs;
+use crate::demo::{DemoOptions, DemoWorld};
 use crate::evidence_registers::{Faults, RegisterOptions, Registers};
 
 #[derive(Args)]
@@ -89,18 +95,10 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         None => DEFAULT_LISTEN.parse().context("the default address")?,
     };
     let store = args.store.open_with(&config).await?;
-    let rules = LiveRules::from(
-        crate::load_rules(args.rules.as_ref().or(config.rules.as_ref()))
-            .map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))?,
-    );
-    // The approved rule changes in the store, each from its effective date.
-    rules
-        .refresh(&store)
-        .await
-        .context("cannot lay the approved rule changes over the rule files")?;
+    let rules = rules_in_force(&args, &config, &store).await?;
     // The audit chain's head signed now and then, outside the database (ADR 0008); the
     // last anchor once the workers have stopped.
-    let (anchors_stop, anchors_stopped) = tokio::sync::watch::channel(false);
+    let (anchors_stop, anchors_stopped) = watch::channel(false);
     let anchorer = crate::audit_anchors::start(
         &args.audit_anchors,
         &args.audit_anchor_schedule,
@@ -109,129 +107,25 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         &store,
         anchors_stopped,
     )?;
-    let lease = Duration::from_secs(args.job_lease.or(config.job_lease).unwrap_or(30).max(1));
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let workers = args
-        .workers
-        .or(config.workers)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    // The evidence always comes from the registers: the built-in simulators over the
-    // exchange layer's protocol unless `registers_url` names a security server. In demo
-    // mode the population's applications stream in beside the API.
-    let register_options = args.registers.clone().with_config(&config);
-    let faults = register_options.faults(if args.demo {
-        crate::demo::DEMO_FAULTS
-    } else {
-        Faults::NONE
-    });
-    let registers = Registers::start(&register_options, faults).await?;
-    let evidence = registers.evidence(&store, &rules);
-    let people = registers.population.clone();
-    let (tasks, demo) = if args.demo {
-        let w = crate::demo::world(&registers, Some(store.clone()), None, rules.clone()).await?;
-        let tasks = crate::demo::start_workers(
-            &store,
-            &rules,
-            evidence,
-            workers * 4,
-            lease,
-            stop_rx.clone(),
-        );
-        let options = args.demo_options.clone();
-        let stop = stop_rx.clone();
-        let shutdown = stop_tx.clone();
-        let stream = tokio::spawn(async move {
-            if let Err(e) = crate::demo::run_stream(&w, &options, faults, stop).await {
-                tracing::error!(error = %e, "the demo stream failed");
-            }
-            // With --duration the demo ends the server too.
-            if options.duration.is_some() {
-                let _ = shutdown.send(true);
-            }
-        });
-        (tasks, Some(stream))
-    } else {
-        let tasks =
-            crate::demo::start_workers(&store, &rules, evidence, workers, lease, stop_rx.clone());
-        (tasks, None)
-    };
-    // Another instance on the same database may approve a rule change: look every few
-    // seconds (a change takes effect on a later day, so this is well in time).
-    let refresher = {
-        let (rules, store, mut stop) = (rules.clone(), store.clone(), stop_rx.clone());
-        tokio::spawn(async move {
-            while !*stop.borrow() {
-                let _ = tokio::time::timeout(RULES_REFRESH, stop.changed()).await;
-                match rules.refresh(&store).await {
-                    Ok(true) => tracing::info!("approved rule changes reloaded"),
-                    Ok(false) => {}
-                    Err(e) => {
-                        tracing::error!(error = %e, "cannot reload the approved rule changes")
-                    }
-                }
-            }
-        })
-    };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let work = start_work(&args, &config, &store, &rules, (&stop_tx, &stop_rx)).await?;
+    let refresher = keep_rules_fresh(rules.clone(), store.clone(), stop_rx.clone());
     let pages = polku_web::router(polku_web::WebState::new(
         store.clone(),
         rules.clone(),
-        people,
+        work.people.clone(),
     ));
     let state = AppState {
         store: store.clone(),
         rules,
         metrics: Some(metrics),
     };
-    // Metrics, health and readiness for operators, on an address of their own.
-    let operator = match args.operator_listen.or(config.operator_listen) {
-        Some(addr) => {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("cannot listen on {addr} for operators"))?;
-            let router = polku_server::operator_router(state.clone());
-            let stop = stop_rx.clone();
-            tracing::info!(listen = %addr, "operators' metrics and health");
-            Some(tokio::spawn(async move {
-                let _ = axum::serve(listener, router)
-                    .with_graceful_shutdown(shutdown_signal(stop))
-                    .await;
-            }))
-        }
-        None => None,
-    };
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", listen))?;
-    tracing::info!(listen = %listen, workers, dialect = ?store.dialect(), "polku serving");
-    // Security headers on every answer; each request knows its peer (sign-in limits).
-    axum::serve(
-        listener,
-        polku_web::served(
-            polku_server::api_router(state)
-                .merge(pages)
-                // An unknown path under /api is a problem+json; anywhere else, a page.
-                .fallback(
-                    |headers: axum::http::HeaderMap, uri: axum::http::Uri| async move {
-                        if uri.path().starts_with("/api/") {
-                            polku_server::not_found().await
-                        } else {
-                            polku_web::not_found(headers, uri).await
-                        }
-                    },
-                ),
-        ),
-    )
-    .with_graceful_shutdown(shutdown_signal(stop_rx.clone()))
-    .await
-    .context("the server failed")?;
+    let operator_listen = args.operator_listen.or(config.operator_listen);
+    let operator = serve_operators(operator_listen, &state, &stop_rx).await?;
+    serve_public(listen, state, pages, work.workers, stop_rx).await?;
     // Workers finish the job in hand (it commits or rolls back whole) and stop.
     let _ = stop_tx.send(true);
-    if let Some(stream) = demo {
-        let _ = stream.await;
-    }
-    for t in tasks {
-        let _ = t.await;
-    }
+    work.finished().await;
     let _ = refresher.await;
     if let Some(operator) = operator {
         let _ = operator.await;
@@ -240,6 +134,201 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     let _ = anchorer.await;
     store.close().await;
     Ok(())
+}
+
+/// The rule files (`--rules`, or those built in) with the approved rule changes in the
+/// store laid over them, each from its effective date.
+async fn rules_in_force(
+    args: &ServeArgs,
+    config: &Config,
+    store: &Store,
+) -> anyhow::Result<LiveRules> {
+    let rules = LiveRules::from(
+        crate::load_rules(args.rules.as_ref().or(config.rules.as_ref()))
+            .map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))?,
+    );
+    rules
+        .refresh(store)
+        .await
+        .context("cannot lay the approved rule changes over the rule files")?;
+    Ok(rules)
+}
+
+/// What runs beside the server until it stops: the pipeline's workers and, in demo mode,
+/// the population's applications streaming in.
+struct Work {
+    /// Whom the test identity provider offers: the built-in registers' population, if
+    /// they answer.
+    people: Option<Arc<dyn TestIdentities>>,
+    /// Pipeline workers asked for (the demo runs four times as many).
+    workers: usize,
+    tasks: Vec<JoinHandle<()>>,
+    demo: Option<JoinHandle<()>>,
+}
+
+impl Work {
+    /// Waits, once told to stop, for the demo's stream and every worker to end.
+    async fn finished(self) {
+        if let Some(stream) = self.demo {
+            let _ = stream.await;
+        }
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Starts the registers and the pipeline's workers asking them; with `--demo` also the
+/// population's applications streaming in beside the API.
+async fn start_work(
+    args: &ServeArgs,
+    config: &Config,
+    store: &Store,
+    rules: &LiveRules,
+    (stop_tx, stop_rx): (&watch::Sender<bool>, &watch::Receiver<bool>),
+) -> anyhow::Result<Work> {
+    let lease = Duration::from_secs(args.job_lease.or(config.job_lease).unwrap_or(30).max(1));
+    let workers = args
+        .workers
+        .or(config.workers)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // The evidence always comes from the registers: the built-in simulators over the
+    // exchange layer's protocol unless `registers_url` names a security server. In demo
+    // mode the population's applications stream in beside the API.
+    let register_options = args.registers.clone().with_config(config);
+    let faults = register_options.faults(if args.demo {
+        crate::demo::DEMO_FAULTS
+    } else {
+        Faults::NONE
+    });
+    let registers = Registers::start(&register_options, faults).await?;
+    let evidence = registers.evidence(store, rules);
+    let people = registers
+        .population
+        .clone()
+        .map(crate::test_identities::over);
+    if !args.demo {
+        let tasks =
+            crate::demo::start_workers(store, rules, evidence, workers, lease, stop_rx.clone());
+        return Ok(Work {
+            people,
+            workers,
+            tasks,
+            demo: None,
+        });
+    }
+    let w = crate::demo::world(&registers, Some(store.clone()), None, rules.clone()).await?;
+    let tasks =
+        crate::demo::start_workers(store, rules, evidence, workers * 4, lease, stop_rx.clone());
+    let stream = stream_demo(
+        w,
+        args.demo_options.clone(),
+        faults,
+        stop_rx.clone(),
+        stop_tx.clone(),
+    );
+    Ok(Work {
+        people,
+        workers,
+        tasks,
+        demo: Some(stream),
+    })
+}
+
+/// The demo's applications, streamed until `stop`; with `--duration` their end stops the
+/// server too (through `shutdown`).
+fn stream_demo(
+    w: DemoWorld,
+    options: DemoOptions,
+    faults: Faults,
+    stop: watch::Receiver<bool>,
+    shutdown: watch::Sender<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        if let Err(e) = crate::demo::run_stream(&w, &options, faults, stop).await {
+            tracing::error!(error = %e, "the demo stream failed");
+        }
+        // With --duration the demo ends the server too.
+        if options.duration.is_some() {
+            let _ = shutdown.send(true);
+        }
+    })
+}
+
+/// Another instance on the same database may approve a rule change: look every few
+/// seconds (a change takes effect on a later day, so this is well in time).
+fn keep_rules_fresh(
+    rules: LiveRules,
+    store: Store,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        while !*stop.borrow() {
+            let _ = tokio::time::timeout(RULES_REFRESH, stop.changed()).await;
+            match rules.refresh(&store).await {
+                Ok(true) => tracing::info!("approved rule changes reloaded"),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot reload the approved rule changes")
+                }
+            }
+        }
+    })
+}
+
+/// Metrics, health and readiness for operators, on an address of their own (none unless
+/// one is given), until `stop`.
+async fn serve_operators(
+    addr: Option<SocketAddr>,
+    state: &AppState,
+    stop: &watch::Receiver<bool>,
+) -> anyhow::Result<Option<JoinHandle<()>>> {
+    let Some(addr) = addr else {
+        return Ok(None);
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} for operators"))?;
+    let router = polku_server::operator_router(state.clone());
+    let stop = stop.clone();
+    tracing::info!(listen = %addr, "operators' metrics and health");
+    Ok(Some(tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown_signal(stop))
+            .await;
+    })))
+}
+
+/// The API and the pages on `listen` until a signal or `stop`: security headers on every
+/// answer, and each request knows its peer (sign-in limits).
+async fn serve_public(
+    listen: SocketAddr,
+    state: AppState,
+    pages: Router,
+    workers: usize,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", listen))?;
+    let dialect = state.store.dialect();
+    tracing::info!(listen = %listen, workers, dialect = ?dialect, "polku serving");
+    let app = polku_server::api_router(state)
+        .merge(pages)
+        // An unknown path under /api is a problem+json; anywhere else, a page.
+        .fallback(
+            |headers: axum::http::HeaderMap, uri: axum::http::Uri| async move {
+                if uri.path().starts_with("/api/") {
+                    polku_server::not_found().await
+                } else {
+                    polku_web::not_found(headers, uri).await
+                }
+            },
+        );
+    axum::serve(listener, polku_web::served(app))
+        .with_graceful_shutdown(shutdown_signal(stop))
+        .await
+        .context("the server failed")
 }
 
 /// Ctrl-C or SIGTERM (what a service manager sends), or the demo's end.

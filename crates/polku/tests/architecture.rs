@@ -3,8 +3,11 @@
 //!
 //! - dependencies between workspace crates point only the ways the allow-list says, so a
 //!   new edge is a decision someone writes down here, not an accident;
-//! - only the serving crates, the registers' X-Road crate and the binary know HTTP;
-//!   OpenAPI stays with the API; the rule language's crate depends on nothing that does I/O;
+//! - no crate but the binary reaches the simulated registers or a serving crate, however
+//!   long the chain;
+//! - only the serving crates, the X-Road client, the simulators' X-Road server and the
+//!   binary know HTTP; OpenAPI stays with the API; the rule language's crate depends on
+//!   nothing that does I/O;
 //! - no normal dependency switches on a crate's `testing` feature (test-only evidence never
 //!   reaches a binary configuration, ADR 0009);
 //! - no module cycle inside any crate (ADR 0010 broke the last ones).
@@ -67,9 +70,7 @@ fn metadata() -> Vec<(String, Vec<Dependency>)> {
         .collect()
 }
 
-/// Which workspace crates each may depend on (normal and build dependencies). Known debt,
-/// to go as ADR 0010's steps land: polku-web reaches the simulators through
-/// polku-registers (its test identity provider, step B11).
+/// Which workspace crates each may depend on (normal and build dependencies).
 const ALLOWED: &[(&str, &[&str])] = &[
     ("polku-rules", &[]),
     ("polku-decide", &["polku-rules"]),
@@ -90,20 +91,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("polku-registers", &["polku-rules", "polku-core"]),
+    // polku-rules for one function: the synthetic employers' business IDs carry the
+    // check digit the schema checks (`schema::business_id_check_digit`).
+    ("polku-simulators", &["polku-registers", "polku-rules"]),
     (
         "polku-server",
         &["polku-rules", "polku-store", "polku-core"],
     ),
     (
         "polku-web",
-        &[
-            "polku-rules",
-            "polku-store",
-            "polku-access",
-            "polku-figures",
-            "polku-core",
-            "polku-registers",
-        ],
+        &["polku-rules", "polku-store", "polku-access", "polku-core"],
     ),
     (
         "polku",
@@ -116,6 +113,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-figures",
             "polku-core",
             "polku-registers",
+            "polku-simulators",
             "polku-server",
             "polku-web",
         ],
@@ -124,10 +122,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
 
 /// External crates only some workspace crates may use directly.
 const CONFINED: &[(&str, &[&str])] = &[
-    // HTTP: the API, the pages, the X-Road client and server, the binary.
+    // HTTP: the API, the pages, the simulators' X-Road server, the binary; the X-Road
+    // client speaks plain hyper.
     (
         "axum",
-        &["polku-server", "polku-web", "polku-registers", "polku"],
+        &["polku-server", "polku-web", "polku-simulators", "polku"],
     ),
     ("hyper", &["polku-registers", "polku"]),
     ("askama", &["polku-web"]),
@@ -198,6 +197,71 @@ fn dependencies_point_only_the_allowed_ways() {
                     wrong.push(format!("{name} is pure but depends on {dep}"));
                 }
             }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Crates that only the binary may reach, through any chain of normal or build
+/// dependencies (dev-dependencies are free): the simulated registers, so no library
+/// links a fake register, and the serving crates, so no library serves.
+const ONLY_THE_BINARY: &[&str] = &["polku-simulators", "polku-web", "polku-server"];
+
+/// The binary: it may reach every crate.
+const BINARY: &str = "polku";
+
+#[test]
+fn only_the_binary_reaches_the_simulators_and_the_serving_crates() {
+    let packages = metadata();
+    let members: BTreeSet<&str> = packages.iter().map(|(n, _)| n.as_str()).collect();
+    for crate_name in ONLY_THE_BINARY.iter().chain([&BINARY]) {
+        assert!(
+            members.contains(crate_name),
+            "{crate_name} is gone: update this test"
+        );
+    }
+    let edges: BTreeMap<&str, BTreeSet<&str>> = packages
+        .iter()
+        .map(|(name, deps)| {
+            let to = deps
+                .iter()
+                .filter(|(dep, kind, _)| {
+                    kind.as_deref() != Some("dev") && members.contains(dep.as_str())
+                })
+                .map(|(dep, _, _)| dep.as_str())
+                .collect();
+            (name.as_str(), to)
+        })
+        .collect();
+    let mut wrong = Vec::new();
+    for &from in members.iter().filter(|&&m| m != BINARY) {
+        // Breadth first, remembering how each crate was reached, to name the path.
+        let mut reached_by: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([from]);
+        while let Some(at) = queue.pop_front() {
+            for &next in edges.get(at).into_iter().flatten() {
+                if next != from && !reached_by.contains_key(next) {
+                    reached_by.insert(next, at);
+                    queue.push_back(next);
+                }
+            }
+        }
+        for &target in ONLY_THE_BINARY {
+            if target == from || !reached_by.contains_key(target) {
+                continue;
+            }
+            let mut path = vec![target];
+            while let Some(&before) = reached_by.get(path[path.len() - 1]) {
+                path.push(before);
+                if before == from {
+                    break;
+                }
+            }
+            path.reverse();
+            wrong.push(format!(
+                "{from} reaches {target}, which only {BINARY} may: {} (see ADR 0010)",
+                path.join(" → ")
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use polku_registers::Population;
-use polku_registers::population::{Matter, Person, person_id};
+use polku_simulators::Population;
+use polku_simulators::population::{Matter, Person, person_id};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")

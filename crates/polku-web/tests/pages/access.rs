@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use polku_core::Role;
 use polku_core::testing::TestDb;
-use polku_registers::population::person_id;
+use polku_simulators::population::person_id;
 use uuid::Uuid;
 
 use crate::support::{EXTENSION, Reply, Site, decided_case, site};

@@ -5,9 +5,9 @@
 use axum::http::StatusCode;
 use polku_core::testing::TestDb;
 use polku_core::{CaseState, Pipeline, Role};
-use polku_registers::population::person_id;
+use polku_simulators::population::person_id;
 
-use crate::support::{decided_case, filed_and_evaluated, form_csrf, official, site};
+use crate::support::{decided_case, filed_and_evaluated, form_csrf, official, population, site};
 
 async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
     let s = site(db);
@@ -110,10 +110,11 @@ polku_core::on_every_database!(
 );
 
 async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &TestDb) {
-    use polku_registers::population::Matter;
-    use polku_registers::{Behaviour, RegisterEvidence, Simulator};
+    use polku_registers::RegisterEvidence;
+    use polku_simulators::population::Matter;
+    use polku_simulators::{Behaviour, Simulator};
     let s = site(db);
-    let pop = s.state.people.clone().unwrap();
+    let pop = population();
     let evidence = RegisterEvidence::new(
         Simulator::new(pop.clone(), Behaviour::default()),
         s.state.store.clone(),

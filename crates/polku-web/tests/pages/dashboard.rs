@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use polku_core::Role;
 use polku_core::testing::TestDb;
-use polku_registers::population::person_id;
+use polku_simulators::population::person_id;
 
 use crate::support::{decided_case, official, referred_case, site};
 

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use axum::http::StatusCode;
 use polku_core::CaseState;
 use polku_core::testing::TestDb;
-use polku_registers::population::person_id;
 use polku_rules::Outcome;
+use polku_simulators::population::person_id;
 
 use crate::support::{crate_dir, decided_case, site};
 

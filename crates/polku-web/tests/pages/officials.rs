@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::http::{StatusCode, header};
 use polku_core::testing::TestDb;
 use polku_core::{CaseState, Role};
-use polku_registers::population::person_id;
+use polku_simulators::population::person_id;
 
 use crate::support::{Reply, form_csrf, official, referred_case, sign_in_from, site};
 

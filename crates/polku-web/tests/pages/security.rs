@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use polku_core::Role;
 use polku_core::testing::TestDb;
-use polku_registers::population::person_id;
+use polku_simulators::population::person_id;
 use tower::ServiceExt;
 
 use crate::support::{Site, decided_case, site};

@@ -10,9 +10,12 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use polku_core::testing::TestDb;
 use polku_core::{Actor, CaseState, NewApplication, Pipeline, Role, SuppliedEvidence};
-use polku_registers::Population;
+use polku_registers::System;
 use polku_rules::RuleBook;
-use polku_web::{WebState, router};
+use polku_simulators::Population;
+use polku_simulators::population::{Person, person_id};
+use polku_simulators::simulator::registered_name;
+use polku_web::{TestIdentities, TestPerson, WebState, router};
 use tower::ServiceExt;
 
 pub(crate) fn crate_dir() -> PathBuf {
@@ -27,16 +30,53 @@ pub(crate) struct Site {
     pub(crate) state: WebState,
 }
 
+/// The people the test identity provider offers: the same every time.
+pub(crate) fn population() -> Arc<Population> {
+    Arc::new(Population::generate(2026, 200))
+}
+
 pub(crate) fn site(db: &TestDb) -> Site {
     let rules = Arc::new(RuleBook::load_dir(&crate_dir().join("../../rules")).unwrap());
     let state = WebState::new(
         db.store.clone(),
         rules,
-        Some(Arc::new(Population::generate(2026, 200))),
+        Some(Arc::new(People(population()))),
     );
     Site {
         app: router(state.clone()),
         state,
+    }
+}
+
+/// The synthetic population as the test identity provider offers it, as the binary does
+/// (`crates/polku/src/test_identities.rs`).
+struct People(Arc<Population>);
+
+impl People {
+    fn shown(&self, p: &Person) -> TestPerson {
+        let name = registered_name(&self.0, p, System::Population);
+        TestPerson {
+            id: person_id(p.index),
+            name: format!("{} {}", name.given, name.family),
+            native: name.native,
+            native_lang: self.0.origin(p).code.split('-').next().unwrap().to_owned(),
+            born: p.birth.year.to_string(),
+        }
+    }
+}
+
+impl TestIdentities for People {
+    fn offered(&self, n: usize) -> Vec<TestPerson> {
+        self.0
+            .persons
+            .iter()
+            .take(n)
+            .map(|p| self.shown(p))
+            .collect()
+    }
+
+    fn person(&self, id: &str) -> Option<TestPerson> {
+        self.0.person(id).map(|p| self.shown(p))
     }
 }
 

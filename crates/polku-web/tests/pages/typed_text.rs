@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use polku_core::testing::TestDb;
 use polku_core::{CaseState, Role};
-use polku_registers::population::person_id;
+use polku_simulators::population::person_id;
 
 use crate::support::{
     EXTENSION, Reply, Site, decided_case, form_csrf, official, raised_minimum, referred_case,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::population::{MUNICIPALITIES, PermitKind, Person, Population, person_index};
-use crate::systems::*;
+use polku_registers::systems::*;
 
 /// How the simulated registers behave.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use polku_core::testing::TestDb;
 use polku_core::{Actor, AuditLog, CaseState, NewApplication, Pipeline, Processed};
-use polku_registers::population::{Matter, Person, person_id};
+use polku_registers::xroad::POLKU_CLIENT;
 use polku_registers::*;
 use polku_rules::RuleBook;
+use polku_simulators::population::{Matter, Person, person_id};
+use polku_simulators::xroad_server::{self, AccessRights, ClientRight};
+use polku_simulators::*;
 
 fn rules() -> Arc<RuleBook> {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
@@ -26,18 +29,14 @@ const CREDENTIAL: &str = "polku_r_test-credential";
 /// Serves the simulators on a free loopback port, as `polku registers serve` does, to
 /// Polku's client alone.
 async fn serve(sim: Simulator) -> String {
-    serve_with(
-        sim,
-        xroad::AccessRights::everything_for(xroad::POLKU_CLIENT, CREDENTIAL),
-    )
-    .await
+    serve_with(sim, AccessRights::everything_for(POLKU_CLIENT, CREDENTIAL)).await
 }
 
-async fn serve_with(sim: Simulator, access: xroad::AccessRights) -> String {
+async fn serve_with(sim: Simulator, access: AccessRights) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, xroad::router(sim, access))
+        axum::serve(listener, xroad_server::router(sim, access))
             .await
             .unwrap();
     });
@@ -46,7 +45,7 @@ async fn serve_with(sim: Simulator, access: xroad::AccessRights) -> String {
 
 /// Polku's client of the registers at `base`.
 fn polku_client(base: String) -> XRoadClient {
-    XRoadClient::new(base).with_identity(xroad::POLKU_CLIENT, CREDENTIAL)
+    XRoadClient::new(base).with_identity(POLKU_CLIENT, CREDENTIAL)
 }
 
 fn ask(key: String) -> Ask {
@@ -103,10 +102,10 @@ async fn every_client_gets_over_the_socket_what_the_simulator_holds() {
 /// A provider answers a client only the services its access rights list for it.
 #[tokio::test]
 async fn a_client_gets_only_the_services_its_access_rights_list() {
-    let access = xroad::AccessRights {
-        clients: vec![xroad::ClientRight {
+    let access = AccessRights {
+        clients: vec![ClientRight {
             id: "FI-SIM/GOV/sim-kela/etuudet".into(),
-            token_sha256: xroad::sha256_hex("polku_r_kela"),
+            token_sha256: xroad_server::sha256_hex("polku_r_kela"),
             services: vec![System::Population.service().into()],
         }],
     };
@@ -139,17 +138,13 @@ async fn the_served_registers_demand_the_exchange_headers_and_report_outages() {
         }
         http.request(req.body(http_body_util::Empty::new()).unwrap())
     };
-    let anyone = ask_as(xroad::POLKU_CLIENT, None, System::Population)
+    let anyone = ask_as(POLKU_CLIENT, None, System::Population)
         .await
         .unwrap();
     assert_eq!(anyone.status(), 401, "no credential");
-    let guess = ask_as(
-        xroad::POLKU_CLIENT,
-        Some("polku_r_guess"),
-        System::Population,
-    )
-    .await
-    .unwrap();
+    let guess = ask_as(POLKU_CLIENT, Some("polku_r_guess"), System::Population)
+        .await
+        .unwrap();
     assert_eq!(guess.status(), 401, "a credential no client has");
     let pretender = ask_as(
         "FI-SIM/GOV/sim-poliisi/vitja",
@@ -163,7 +158,7 @@ async fn the_served_registers_demand_the_exchange_headers_and_report_outages() {
         403,
         "a header that disagrees with the credential"
     );
-    let polku = ask_as(xroad::POLKU_CLIENT, Some(CREDENTIAL), System::Population)
+    let polku = ask_as(POLKU_CLIENT, Some(CREDENTIAL), System::Population)
         .await
         .unwrap();
     assert_eq!(polku.status(), 200);

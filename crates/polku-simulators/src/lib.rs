@@ -1,0 +1,20 @@
+//! Polku's simulated registers: what answers where no real register does — in tests, in
+//! `polku demo`, as the built-in registers of `polku serve`, and in `polku registers serve`.
+//!
+//! - [`population`]: the synthetic population, deterministic from a seed.
+//! - [`Simulator`]: every register trait of `polku_registers::systems` answered from that
+//!   population, with latency and failures.
+//! - [`xroad_server`]: the simulators over the national exchange layer's REST protocol,
+//!   answering each client only what its [`AccessRights`] allow; `polku_registers`'
+//!   `XRoadClient` is the asking side.
+//!
+//! Only the binary depends on this crate (tests may too): no library links a simulated
+//! register (ADR 0010, `crates/polku/tests/architecture.rs`).
+
+pub mod population;
+pub mod simulator;
+pub mod xroad_server;
+
+pub use population::Population;
+pub use simulator::{Behaviour, Simulator};
+pub use xroad_server::{AccessRights, ClientRight};
