@@ -1,0 +1,10 @@
+//! polku-core's tests: one test binary (each is linked on its own, ADR 0010), a module
+//! for each boundary. Every test that touches a database runs on SQLite and — when
+//! `POLKU_TEST_DATABASE_URL` is set while the tests are built — on PostgreSQL, through
+//! `polku_core::on_every_database!`.
+
+mod audit;
+mod filing;
+mod leases;
+mod pipeline;
+mod rule_changes;
