@@ -9,9 +9,11 @@ use polku_core::{
 };
 use serde_json::json;
 
+use crate::support::EXTENSION;
+
 fn new_application(date: jiff::civil::Date) -> NewApplication {
     NewApplication {
-        matter: "fi.residence-permit.employed.extension".to_owned(),
+        matter: EXTENSION.to_owned(),
         applicant_id: "sim-0000001".to_owned(),
         application_date: date,
         application: json!({"application": {"kind": "extension", "submitted_on": "1999-01-01"}}),

@@ -4,33 +4,19 @@
 //! history entry, no second permit, no second entry in the decision log — on SQLite and,
 //! when `POLKU_TEST_DATABASE_URL` is set, on PostgreSQL.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use polku_core::testing::{FixedRegisters, TestDb};
 use polku_core::{
-    Actor, AuditLog, Case, CaseState, EvidenceSource, Gathered, NewApplication, Pipeline, Processed,
+    AuditLog, Case, CaseState, EvidenceSource, Gathered, NewApplication, Pipeline, Processed,
 };
-use polku_rules::{Outcome, RuleBook};
-use serde_json::{Value, json};
+use polku_rules::Outcome;
+use serde_json::json;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-fn rules() -> Arc<RuleBook> {
-    static BOOK: std::sync::OnceLock<Arc<RuleBook>> = std::sync::OnceLock::new();
-    BOOK.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
-        Arc::new(RuleBook::load_dir(&dir).expect("the bundled rules load"))
-    })
-    .clone()
-}
-
-fn example() -> Value {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/employed-extension.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+use crate::support::{EXTENSION, applicant, example, rules};
 
 /// What the registers say of the walk-through's applicant: enough for a grant.
 fn registers() -> FixedRegisters {
@@ -71,13 +57,13 @@ async fn submit(db: &TestDb) -> Uuid {
     db.store
         .submit(
             &NewApplication {
-                matter: "fi.residence-permit.employed.extension".to_owned(),
+                matter: EXTENSION.to_owned(),
                 applicant_id: "applicant-1".to_owned(),
                 application_date: jiff::civil::date(2025, 5, 1),
                 application: json!({"application": app["application"]}),
                 deadline: None,
             },
-            &Actor("applicant-1".to_owned()),
+            &applicant(),
         )
         .await
         .unwrap()

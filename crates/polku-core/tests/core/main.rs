@@ -8,3 +8,4 @@ mod filing;
 mod leases;
 mod pipeline;
 mod rule_changes;
+mod support;

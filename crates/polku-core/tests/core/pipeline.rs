@@ -2,7 +2,6 @@
 //! `POLKU_TEST_DATABASE_URL` is set — on PostgreSQL, with the same tests.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use polku_core::testing::TestDb;
@@ -12,42 +11,9 @@ use polku_core::{
     XRoad,
 };
 use polku_rules::{Outcome, RuleBook};
-use serde_json::{Value, json};
+use serde_json::json;
 
-fn rules() -> Arc<RuleBook> {
-    static BOOK: std::sync::OnceLock<Arc<RuleBook>> = std::sync::OnceLock::new();
-    BOOK.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
-        Arc::new(RuleBook::load_dir(&dir).unwrap())
-    })
-    .clone()
-}
-
-fn example() -> Value {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/employed-extension.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn application(patch: Value) -> NewApplication {
-    let mut app = example();
-    polku_rules::merge_patch(&mut app, &patch);
-    NewApplication {
-        matter: "fi.residence-permit.employed.extension".to_owned(),
-        applicant_id: "applicant-1".to_owned(),
-        application_date: jiff::civil::date(2025, 5, 1),
-        application: app,
-        deadline: Some(jiff::civil::date(2025, 9, 1)),
-    }
-}
-
-fn pipeline(store: &Store, worker: &str) -> Pipeline<SuppliedEvidence> {
-    Pipeline::new(store.clone(), rules(), SuppliedEvidence, worker)
-}
-
-fn applicant() -> Actor {
-    Actor("applicant-1".to_owned())
-}
+use crate::support::{applicant, application, pipeline, rules};
 
 async fn decides_automatically_with_history_trace_and_permit(store: &Store) {
     let id = store
