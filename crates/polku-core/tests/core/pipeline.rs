@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use polku_core::testing::TestDb;
 use polku_core::{
-    AccessError, Actor, AuditEntry, AuditLog, CaseError, CaseState, ChainReport, HandlingError,
-    HumanOutcome, NewApplication, Pipeline, Processed, QueueFilter, Role, Store, SuppliedEvidence,
-    XRoad,
+    AccessError, Actor, CaseError, CaseState, HandlingError, HumanOutcome, NewApplication,
+    Pipeline, Processed, QueueFilter, Role, Store, SuppliedEvidence,
 };
 use polku_rules::{Outcome, RuleBook};
 use serde_json::json;
@@ -520,133 +519,6 @@ async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Store) {
 polku_core::on_every_database!(
     replay,
     a_decision_replays_identically_and_a_rule_change_shows
-);
-
-fn read_entry(person: &str) -> AuditEntry {
-    AuditEntry {
-        log: AuditLog::Access,
-        actor: "handler-7".to_owned(),
-        organisation: Some("Maahanmuuttovirasto".to_owned()),
-        person: Some(person.to_owned()),
-        purpose: "case handling".to_owned(),
-        legal_basis: Some("UlkL 54 §".to_owned()),
-        detail: json!({"read": "case"}),
-        x_road: XRoad {
-            client: Some("FI/GOV/0000000-0/migri".into()),
-            user_id: Some("FI123".into()),
-            issue: Some("case-1".into()),
-        },
-    }
-}
-
-async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
-    let store = &db.store;
-    assert_eq!(
-        store.verify_audit().await.unwrap(),
-        ChainReport {
-            rows: 0,
-            first_break: None
-        }
-    );
-    store
-        .submit(&application(json!({})), &applicant())
-        .await
-        .unwrap();
-    pipeline(store, "w1").run_once().await.unwrap();
-    for i in 0..4 {
-        store
-            .audit(&read_entry(&format!("person-{i}")))
-            .await
-            .unwrap();
-    }
-    let clean = store.verify_audit().await.unwrap();
-    assert_eq!(
-        clean,
-        ChainReport {
-            rows: 5,
-            first_break: None
-        },
-        "1 decision + 4 reads"
-    );
-
-    db.raw("UPDATE audit_log SET purpose = 'curiosity' WHERE seq = 3")
-        .await;
-    let report = store.verify_audit().await.unwrap();
-    assert_eq!(
-        report.first_break.as_ref().map(|b| b.seq),
-        Some(3),
-        "{report:?}"
-    );
-    assert!(report.first_break.unwrap().problem.contains("changed"));
-    db.raw("UPDATE audit_log SET purpose = 'case handling' WHERE seq = 3")
-        .await;
-    assert_eq!(
-        store.verify_audit().await.unwrap().first_break,
-        None,
-        "restored"
-    );
-
-    db.raw("DELETE FROM audit_log WHERE seq = 2").await;
-    let report = store.verify_audit().await.unwrap();
-    assert_eq!(
-        report.first_break.map(|b| (b.seq, b.problem)),
-        Some((3, "row 2 is missing (the next row is 3)".to_owned()))
-    );
-}
-polku_core::on_every_database!(
-    audit_chain,
-    the_audit_chain_verifies_and_names_the_first_broken_row,
-    with_db
-);
-
-async fn removing_the_last_rows_is_noticed(db: &TestDb) {
-    for i in 0..3 {
-        db.store
-            .audit(&read_entry(&format!("person-{i}")))
-            .await
-            .unwrap();
-    }
-    db.raw("DELETE FROM audit_log WHERE seq = 3").await;
-    let report = db.store.verify_audit().await.unwrap();
-    assert!(
-        report
-            .first_break
-            .unwrap()
-            .problem
-            .contains("rows were removed from the end")
-    );
-}
-polku_core::on_every_database!(audit_truncation, removing_the_last_rows_is_noticed, with_db);
-
-async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
-    let tasks: Vec<_> = (0..8)
-        .map(|t| {
-            let store = db.store.clone();
-            tokio::spawn(async move {
-                for i in 0..10 {
-                    store
-                        .audit(&read_entry(&format!("p-{t}-{i}")))
-                        .await
-                        .unwrap();
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await.unwrap();
-    }
-    assert_eq!(
-        db.store.verify_audit().await.unwrap(),
-        ChainReport {
-            rows: 80,
-            first_break: None
-        }
-    );
-}
-polku_core::on_every_database!(
-    audit_concurrency,
-    concurrent_appends_keep_one_unbroken_chain,
-    with_db
 );
 
 async fn officials_sign_in_with_a_password_stored_as_argon2(db: &TestDb) {
