@@ -3,6 +3,7 @@
 //! `POLKU_TEST_DATABASE_URL` is set while the tests are built — on PostgreSQL, through
 //! `polku_core::on_every_database!`.
 
+mod access;
 mod audit;
 mod filing;
 mod leases;
