@@ -6,6 +6,7 @@
 mod access;
 mod audit;
 mod filing;
+mod idempotency;
 mod leases;
 mod pipeline;
 mod rule_changes;

@@ -521,27 +521,6 @@ polku_core::on_every_database!(
     a_decision_replays_identically_and_a_rule_change_shows
 );
 
-async fn a_retry_with_the_same_key_gets_the_first_case(store: &Store) {
-    let new = application(json!({}));
-    let (first, created) = store
-        .submit_once(&new, &applicant(), "user-1", "key-1")
-        .await
-        .unwrap();
-    assert!(created);
-    let (again, created) = store
-        .submit_once(&new, &applicant(), "user-1", "key-1")
-        .await
-        .unwrap();
-    assert_eq!((again, created), (first, false));
-    let (other, created) = store
-        .submit_once(&new, &applicant(), "user-2", "key-1")
-        .await
-        .unwrap();
-    assert!(created && other != first, "keys belong to a user");
-    assert_eq!(store.case_count().await.unwrap(), 2);
-}
-polku_core::on_every_database!(idempotency, a_retry_with_the_same_key_gets_the_first_case);
-
 async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(store: &Store) {
     let low_pay = json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1000}}});
     let mut referred = Vec::new();
