@@ -5,9 +5,11 @@
 
 mod access;
 mod audit;
+mod decisions;
 mod filing;
 mod idempotency;
 mod leases;
 mod pipeline;
 mod rule_changes;
+mod store;
 mod support;

@@ -1,7 +1,6 @@
 //! The case store and the decision pipeline, on SQLite and — when
 //! `POLKU_TEST_DATABASE_URL` is set — on PostgreSQL, with the same tests.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use polku_core::testing::TestDb;
@@ -9,7 +8,7 @@ use polku_core::{
     Actor, CaseError, CaseState, HandlingError, HumanOutcome, NewApplication, Pipeline, Processed,
     QueueFilter, Store, SuppliedEvidence,
 };
-use polku_rules::{Outcome, RuleBook};
+use polku_rules::Outcome;
 use serde_json::json;
 
 use crate::support::{applicant, application, pipeline, rules};
@@ -457,70 +456,6 @@ polku_core::on_every_database!(
     an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it
 );
 
-#[tokio::test]
-async fn migrations_apply_once_and_reopening_keeps_the_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_data_dir(dir.path()).await.unwrap();
-    let id = store
-        .submit(&application(json!({})), &applicant())
-        .await
-        .unwrap();
-    store.close().await;
-    let reopened = Store::open_data_dir(dir.path()).await.unwrap();
-    assert_eq!(reopened.case(id).await.unwrap().state, CaseState::Received);
-    assert!(matches!(
-        Store::connect("mysql://x").await,
-        Err(polku_core::StoreError::UnsupportedUrl(_))
-    ));
-}
-
-async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Store) {
-    let id = store
-        .submit(&application(json!({})), &applicant())
-        .await
-        .unwrap();
-    let Some(Processed::Decided { decision, .. }) = pipeline(store, "w1").run_once().await.unwrap()
-    else {
-        panic!("not decided");
-    };
-    let same = store.replay(decision, &rules().into()).await.unwrap();
-    assert!(same.identical, "{:?}", same.differences);
-    // The same record under changed rule files: the replay names what changed.
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules/fi");
-    let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
-    let sources = vec![
-        (
-            PathBuf::from("common/residence-permit-conditions.yaml"),
-            read("common/residence-permit-conditions.yaml"),
-        ),
-        (
-            PathBuf::from("employed.yaml"),
-            read("residence-permit-employed-extension.yaml").replace(
-                "en: Extended residence permit for an employed person",
-                "en: Renamed",
-            ),
-        ),
-    ];
-    let changed = RuleBook::from_sources(&sources).unwrap();
-    let replay = store.replay(decision, &changed.into()).await.unwrap();
-    assert!(!replay.identical);
-    assert_eq!(
-        replay.differences,
-        [
-            "/trace/en/title: stored \"Extended residence permit for an employed person\", replayed \"Renamed\""
-        ]
-    );
-    assert_eq!(store.decisions(id).await.unwrap()[0].id, decision);
-    let missing = uuid::Uuid::now_v7();
-    assert!(
-        matches!(store.replay(missing, &rules().into()).await, Err(polku_core::ReplayError::NotFound(m)) if m == missing)
-    );
-}
-polku_core::on_every_database!(
-    replay,
-    a_decision_replays_identically_and_a_rule_change_shows
-);
-
 async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(store: &Store) {
     let low_pay = json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1000}}});
     let mut referred = Vec::new();
@@ -712,61 +647,4 @@ async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(stor
 polku_core::on_every_database!(
     people,
     people_work_the_queue_decide_with_reasons_and_handle_rectification
-);
-
-async fn a_backtest_shows_which_past_outcomes_a_proposal_would_change(store: &Store) {
-    let pay = |eur: u32| json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": eur}}});
-    let mut ids = Vec::new();
-    for eur in [2450, 2600, 1000] {
-        ids.push(
-            store
-                .submit(&application(pay(eur)), &applicant())
-                .await
-                .unwrap(),
-        );
-    }
-    let p = pipeline(store, "w1");
-    while p.run_once().await.unwrap().is_some() {}
-
-    // A proposal that asks 300 € more than the collective agreement's minimum (2,210 €).
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules/fi");
-    let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
-    let rule = "when: evidence.incomes.monthly_gross_pay_avg_eur >= pay_required";
-    assert!(read("residence-permit-employed-extension.yaml").contains(rule));
-    let proposal = RuleBook::from_sources(&[
-        (
-            PathBuf::from("common/residence-permit-conditions.yaml"),
-            read("common/residence-permit-conditions.yaml"),
-        ),
-        (
-            PathBuf::from("employed.yaml"),
-            read("residence-permit-employed-extension.yaml")
-                .replace(rule, &format!("{rule} + 300.0")),
-        ),
-    ])
-    .unwrap();
-    let report = store
-        .backtest("fi.residence-permit.employed.extension", &proposal)
-        .await
-        .unwrap();
-    assert_eq!(report.evaluated, 3);
-    assert_eq!(
-        report
-            .changed
-            .iter()
-            .map(|c| (c.case_id, c.before.as_str(), c.after.as_str()))
-            .collect::<Vec<_>>(),
-        [(ids[0], "grant", "refer")],
-        "2,450 € falls below 2,510 €; 2,600 € stays above; 1,000 € was already referred"
-    );
-    // The rules in force change nothing.
-    let same = store
-        .backtest("fi.residence-permit.employed.extension", &rules())
-        .await
-        .unwrap();
-    assert!(same.changed.is_empty());
-}
-polku_core::on_every_database!(
-    backtest,
-    a_backtest_shows_which_past_outcomes_a_proposal_would_change
 );
