@@ -397,65 +397,6 @@ polku_core::on_every_database!(
     concurrent_workers_decide_each_case_exactly_once
 );
 
-async fn an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it(store: &Store) {
-    let id = store
-        .submit(&application(json!({})), &applicant())
-        .await
-        .unwrap();
-    let first = store
-        .claim_job("crashed-worker", Duration::from_millis(300))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((first.case_id, first.attempts), (id, 1));
-    assert_eq!(
-        store
-            .claim_job("other", Duration::from_secs(30))
-            .await
-            .unwrap(),
-        None,
-        "held"
-    );
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let second = store
-        .claim_job("other", Duration::from_secs(30))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((second.id, second.attempts), (first.id, 2));
-    // The stale holder's failure report changes nothing.
-    store.fail_job(&first, "late report").await.unwrap();
-    assert_eq!(store.queue_depth().await.unwrap().running, 1);
-    // A failure by the holder puts the job back with a backoff, not ready at once.
-    store.fail_job(&second, "register timeout").await.unwrap();
-    assert_eq!(store.queue_depth().await.unwrap().queued, 1);
-    assert_eq!(
-        store
-            .claim_job("other", Duration::from_secs(30))
-            .await
-            .unwrap(),
-        None
-    );
-    // Released (graceful shutdown) jobs are ready again at once.
-    tokio::time::sleep(Duration::from_millis(1000)).await;
-    let third = store
-        .claim_job("w", Duration::from_secs(30))
-        .await
-        .unwrap()
-        .unwrap();
-    store.release_job(&third).await.unwrap();
-    let again = store
-        .claim_job("w2", Duration::from_secs(30))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((again.id, again.attempts), (third.id, third.attempts));
-}
-polku_core::on_every_database!(
-    leases,
-    an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it
-);
-
 async fn people_work_the_queue_decide_with_reasons_and_handle_rectification(store: &Store) {
     let low_pay = json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1000}}});
     let mut referred = Vec::new();
