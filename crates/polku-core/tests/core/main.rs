@@ -7,6 +7,7 @@ mod access;
 mod audit;
 mod decisions;
 mod filing;
+mod handling;
 mod idempotency;
 mod leases;
 mod pipeline;
