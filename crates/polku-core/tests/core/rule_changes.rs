@@ -2,29 +2,20 @@
 //! decisions, approved by a second legal officer, and decides the applications filed from
 //! its effective date — every step in the audit chain. On SQLite and PostgreSQL.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use polku_core::{
     Actor, AuditLog, AuditQuery, LiveRules, NewApplication, NewProposal, Pipeline, Principal,
     ProposalError, ProposalState, Role, Store, SuppliedEvidence,
 };
-use polku_rules::RuleBook;
-use serde_json::{Value, json};
+use serde_json::json;
 
-const MATTER: &str = "fi.residence-permit.employed.extension";
-
-fn rules() -> Arc<RuleBook> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
-    Arc::new(RuleBook::load_dir(&dir).unwrap())
-}
+use crate::support::{EXTENSION, example, rules};
 
 /// An extension without a collective agreement (the general minimum pay applies) and
 /// with `eur` of average pay in the incomes register, filed on `filed`.
-fn application(eur: u32, filed: jiff::civil::Date) -> NewApplication {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/employed-extension.json");
-    let mut app: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+fn application_paying(eur: u32, filed: jiff::civil::Date) -> NewApplication {
+    let mut app = example();
     polku_rules::merge_patch(
         &mut app,
         &json!({
@@ -35,7 +26,7 @@ fn application(eur: u32, filed: jiff::civil::Date) -> NewApplication {
         }),
     );
     NewApplication {
-        matter: MATTER.to_owned(),
+        matter: EXTENSION.to_owned(),
         applicant_id: format!("applicant-{eur}"),
         application_date: filed,
         application: app,
@@ -45,7 +36,10 @@ fn application(eur: u32, filed: jiff::civil::Date) -> NewApplication {
 
 async fn decide(store: &Store, rules: &LiveRules, eur: u32, filed: jiff::civil::Date) -> String {
     let id = store
-        .submit(&application(eur, filed), &Actor("applicant".to_owned()))
+        .submit(
+            &application_paying(eur, filed),
+            &Actor("applicant".to_owned()),
+        )
         .await
         .unwrap();
     let p = Pipeline::new(store.clone(), rules, SuppliedEvidence, "w1");
@@ -66,7 +60,7 @@ async fn official(store: &Store, name: &str, role: Role) -> Principal {
 
 /// The shipped text with the general minimum pay raised to 2,000 € from `from`.
 fn raised_minimum(from: jiff::civil::Date) -> String {
-    let text = rules().text_of(MATTER).unwrap().0.to_owned();
+    let text = rules().text_of(EXTENSION).unwrap().0.to_owned();
     let line = "      2025-04-01: 1600\n";
     assert!(text.contains(line));
     text.replace(line, &format!("{line}      {from}: 2000\n"))
@@ -84,7 +78,7 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
     let lauri = official(store, "Lauri Legal", Role::LegalOfficer).await;
     let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
     let proposal = |text: String, from: jiff::civil::Date| NewProposal {
-        rule_set: MATTER.to_owned(),
+        rule_set: EXTENSION.to_owned(),
         base: None,
         text,
         tests_text: None,
@@ -284,7 +278,7 @@ async fn a_rejection_says_why_and_changes_nothing(store: &Store) {
     let p = store
         .propose_rules(
             &NewProposal {
-                rule_set: MATTER.to_owned(),
+                rule_set: EXTENSION.to_owned(),
                 base: None,
                 text: raised_minimum(from),
                 tests_text: None,
@@ -328,7 +322,7 @@ async fn a_corrupt_proposal_is_named_by_table_row_and_column(db: &polku_core::te
     let p = store
         .propose_rules(
             &NewProposal {
-                rule_set: MATTER.to_owned(),
+                rule_set: EXTENSION.to_owned(),
                 base: None,
                 text: raised_minimum(from),
                 tests_text: None,

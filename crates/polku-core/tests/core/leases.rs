@@ -1,36 +1,84 @@
+//! A job is held under a lease. An expired lease passes the job on, and the old holder
+//! can no longer fail it; a failure puts the job back with a backoff, a release (graceful
+//! shutdown) at once.
+//!
 //! A worker that lost its lease commits nothing: worker A claims a job and is held up
 //! while gathering evidence, its lease expires, worker B takes the job over and completes
 //! it, and then A finishes. A's work must roll back whole — no second decision, no second
-//! history entry, no second permit, no second entry in the decision log — on SQLite and,
-//! when `POLKU_TEST_DATABASE_URL` is set, on PostgreSQL.
+//! history entry, no second permit, no second entry in the decision log.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use polku_core::testing::{FixedRegisters, TestDb};
 use polku_core::{
-    Actor, AuditLog, Case, CaseState, EvidenceSource, Gathered, NewApplication, Pipeline, Processed,
+    AuditLog, Case, CaseState, EvidenceSource, Gathered, NewApplication, Pipeline, Processed, Store,
 };
-use polku_rules::{Outcome, RuleBook};
-use serde_json::{Value, json};
+use polku_rules::Outcome;
+use serde_json::json;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-fn rules() -> Arc<RuleBook> {
-    static BOOK: std::sync::OnceLock<Arc<RuleBook>> = std::sync::OnceLock::new();
-    BOOK.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
-        Arc::new(RuleBook::load_dir(&dir).expect("the bundled rules load"))
-    })
-    .clone()
-}
+use crate::support::{EXTENSION, applicant, application, example, rules};
 
-fn example() -> Value {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/employed-extension.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+async fn an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it(store: &Store) {
+    let id = store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    let first = store
+        .claim_job("crashed-worker", Duration::from_millis(300))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.case_id, first.attempts), (id, 1));
+    assert_eq!(
+        store
+            .claim_job("other", Duration::from_secs(30))
+            .await
+            .unwrap(),
+        None,
+        "held"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let second = store
+        .claim_job("other", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((second.id, second.attempts), (first.id, 2));
+    // The stale holder's failure report changes nothing.
+    store.fail_job(&first, "late report").await.unwrap();
+    assert_eq!(store.queue_depth().await.unwrap().running, 1);
+    // A failure by the holder puts the job back with a backoff, not ready at once.
+    store.fail_job(&second, "register timeout").await.unwrap();
+    assert_eq!(store.queue_depth().await.unwrap().queued, 1);
+    assert_eq!(
+        store
+            .claim_job("other", Duration::from_secs(30))
+            .await
+            .unwrap(),
+        None
+    );
+    // Released (graceful shutdown) jobs are ready again at once.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let third = store
+        .claim_job("w", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    store.release_job(&third).await.unwrap();
+    let again = store
+        .claim_job("w2", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.id, again.attempts), (third.id, third.attempts));
 }
+polku_core::on_every_database!(
+    expired_lease,
+    an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it
+);
 
 /// What the registers say of the walk-through's applicant: enough for a grant.
 fn registers() -> FixedRegisters {
@@ -71,13 +119,13 @@ async fn submit(db: &TestDb) -> Uuid {
     db.store
         .submit(
             &NewApplication {
-                matter: "fi.residence-permit.employed.extension".to_owned(),
+                matter: EXTENSION.to_owned(),
                 applicant_id: "applicant-1".to_owned(),
                 application_date: jiff::civil::date(2025, 5, 1),
                 application: json!({"application": app["application"]}),
                 deadline: None,
             },
-            &Actor("applicant-1".to_owned()),
+            &applicant(),
         )
         .await
         .unwrap()

@@ -1,7 +1,6 @@
-//! Filing an application: the service sets the filing date, an official may register an
-//! earlier day of arrival only with a reason that lands in the audit chain, and an
-//! idempotency key answers only the request it was first used for. On SQLite and, when
-//! `POLKU_TEST_DATABASE_URL` is set, PostgreSQL.
+//! Filing an application: the service sets the filing date, and an official may register
+//! an earlier day of arrival only with a reason that lands in the audit chain. (A key that
+//! makes a filing idempotent: `idempotency`.)
 
 use polku_core::{
     Actor, AuditLog, AuditQuery, CaseError, NewApplication, REGISTRATION_DAYS_BACK,
@@ -9,9 +8,11 @@ use polku_core::{
 };
 use serde_json::json;
 
+use crate::support::EXTENSION;
+
 fn new_application(date: jiff::civil::Date) -> NewApplication {
     NewApplication {
-        matter: "fi.residence-permit.employed.extension".to_owned(),
+        matter: EXTENSION.to_owned(),
         applicant_id: "sim-0000001".to_owned(),
         application_date: date,
         application: json!({"application": {"kind": "extension", "submitted_on": "1999-01-01"}}),
@@ -117,35 +118,6 @@ polku_core::on_every_database!(
     registration,
     an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_chain
 );
-
-async fn a_key_reused_for_another_request_is_refused(store: &Store) {
-    let today = today_in_finland();
-    let actor = Actor("person:sim-0000001".into());
-    let first = new_application(today);
-    let (id, created) = store
-        .submit_once(&first, &actor, "user-1", "key-1")
-        .await
-        .unwrap();
-    assert!(created);
-    // The same request again: the same case.
-    assert_eq!(
-        store
-            .submit_once(&first, &actor, "user-1", "key-1")
-            .await
-            .unwrap(),
-        (id, false)
-    );
-    // Another body with the same key: refused, nothing written.
-    let mut other = new_application(today);
-    other.application["application"]["kind"] = json!("first");
-    let e = store
-        .submit_once(&other, &actor, "user-1", "key-1")
-        .await
-        .unwrap_err();
-    assert!(matches!(e, CaseError::KeyReused), "{e}");
-    assert_eq!(store.case_count().await.unwrap(), 1);
-}
-polku_core::on_every_database!(key_reuse, a_key_reused_for_another_request_is_refused);
 
 #[test]
 fn a_registration_lies_within_the_last_year_up_to_today() {

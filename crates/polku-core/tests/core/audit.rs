@@ -1,17 +1,21 @@
-//! The audit chain as an auditor checks it, and as a tamperer attacks it: the documented
-//! row hash recomputed from the raw rows with common tools; a changed row found even when
-//! its hash was recomputed; and signed anchors outside the database that find a tail
-//! rewritten consistently, and refuse a forged anchor. SQLite and, when
-//! `POLKU_TEST_DATABASE_URL` is set, PostgreSQL.
+//! The audit chain as an auditor checks it, and as a tamperer attacks it: the chain
+//! verifies and names its first broken row, notices rows removed from its end, and stays
+//! one unbroken chain under concurrent appends; the documented row hash recomputed from
+//! the raw rows with common tools; a changed row found even when its hash was recomputed;
+//! and signed anchors outside the database that find a tail rewritten consistently, and
+//! refuse a forged anchor.
 
 use std::time::Duration;
 
 use polku_core::testing::TestDb;
 use polku_core::{
-    AnchorFile, AnchorKey, AnchorSchedule, Anchorer, AuditEntry, AuditLog, ChainBreak, XRoad,
+    AnchorFile, AnchorKey, AnchorSchedule, Anchorer, AuditEntry, AuditLog, ChainBreak, ChainReport,
+    XRoad,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+
+use crate::support::{applicant, application, pipeline};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -19,6 +23,8 @@ const GENESIS: &str = "000000000000000000000000000000000000000000000000000000000
 const COLUMNS: &str = "seq, at, log, actor, organisation, person, purpose, legal_basis, detail, \
                        x_road_client, x_road_user_id, x_road_issue, prev_hash, hash";
 
+/// A handler's read of `person`'s case in the access log, every field filled; the detail
+/// holds quotes, non-ASCII and a newline, as the documented hash must survive them.
 fn entry(person: &str) -> AuditEntry {
     AuditEntry {
         log: AuditLog::Access,
@@ -31,7 +37,7 @@ fn entry(person: &str) -> AuditEntry {
         x_road: XRoad {
             client: Some("FI/GOV/0000000-0/migri".into()),
             user_id: Some("FI123".into()),
-            issue: None,
+            issue: Some("case-1".into()),
         },
     }
 }
@@ -122,6 +128,110 @@ async fn rewrite(db: &TestDb, seq: i64, purpose: &str, rehash_until: i64) {
         prev = Some(hash);
     }
 }
+
+async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
+    let store = &db.store;
+    assert_eq!(
+        store.verify_audit().await.unwrap(),
+        ChainReport {
+            rows: 0,
+            first_break: None
+        }
+    );
+    store
+        .submit(&application(json!({})), &applicant())
+        .await
+        .unwrap();
+    pipeline(store, "w1").run_once().await.unwrap();
+    for i in 0..4 {
+        store.audit(&entry(&format!("person-{i}"))).await.unwrap();
+    }
+    let clean = store.verify_audit().await.unwrap();
+    assert_eq!(
+        clean,
+        ChainReport {
+            rows: 5,
+            first_break: None
+        },
+        "1 decision + 4 reads"
+    );
+
+    db.raw("UPDATE audit_log SET purpose = 'curiosity' WHERE seq = 3")
+        .await;
+    let report = store.verify_audit().await.unwrap();
+    assert_eq!(
+        report.first_break.as_ref().map(|b| b.seq),
+        Some(3),
+        "{report:?}"
+    );
+    assert!(report.first_break.unwrap().problem.contains("changed"));
+    db.raw("UPDATE audit_log SET purpose = 'case handling' WHERE seq = 3")
+        .await;
+    assert_eq!(
+        store.verify_audit().await.unwrap().first_break,
+        None,
+        "restored"
+    );
+
+    db.raw("DELETE FROM audit_log WHERE seq = 2").await;
+    let report = store.verify_audit().await.unwrap();
+    assert_eq!(
+        report.first_break.map(|b| (b.seq, b.problem)),
+        Some((3, "row 2 is missing (the next row is 3)".to_owned()))
+    );
+}
+polku_core::on_every_database!(
+    first_broken_row,
+    the_audit_chain_verifies_and_names_the_first_broken_row,
+    with_db
+);
+
+async fn removing_the_last_rows_is_noticed(db: &TestDb) {
+    for i in 0..3 {
+        db.store
+            .audit(&entry(&format!("person-{i}")))
+            .await
+            .unwrap();
+    }
+    db.raw("DELETE FROM audit_log WHERE seq = 3").await;
+    let report = db.store.verify_audit().await.unwrap();
+    assert!(
+        report
+            .first_break
+            .unwrap()
+            .problem
+            .contains("rows were removed from the end")
+    );
+}
+polku_core::on_every_database!(truncation, removing_the_last_rows_is_noticed, with_db);
+
+async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let store = db.store.clone();
+            tokio::spawn(async move {
+                for i in 0..10 {
+                    store.audit(&entry(&format!("p-{t}-{i}"))).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(
+        db.store.verify_audit().await.unwrap(),
+        ChainReport {
+            rows: 80,
+            first_break: None
+        }
+    );
+}
+polku_core::on_every_database!(
+    concurrent_appends,
+    concurrent_appends_keep_one_unbroken_chain,
+    with_db
+);
 
 async fn the_row_hash_is_the_documented_formula(db: &TestDb) {
     append(db, 6).await;

@@ -1,0 +1,122 @@
+//! Who may sign in and who a request is from: officials sign in with a password stored as
+//! an Argon2 hash, and API tokens identify a user and their role, organisation or person,
+//! are stored only as hashes and can be revoked.
+
+use polku_core::testing::TestDb;
+use polku_core::{AccessError, Role};
+
+async fn officials_sign_in_with_a_password_stored_as_argon2(db: &TestDb) {
+    let store = &db.store;
+    let hanna = store
+        .add_user(
+            "Hanna",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.set_password(hanna, "hanna", "short").await,
+        Err(AccessError::WeakPassword)
+    ));
+    store
+        .set_password(hanna, "hanna", "correct horse battery")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .check_password("hanna", "correct horse battery")
+            .await
+            .unwrap(),
+        Some(hanna)
+    );
+    assert_eq!(
+        store
+            .check_password("hanna", "wrong horse battery")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .check_password("nobody", "correct horse battery")
+            .await
+            .unwrap(),
+        None
+    );
+    let ville = store
+        .add_user(
+            "Ville",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .set_password(ville, "hanna", "another long password")
+            .await,
+        Err(AccessError::UsernameTaken(_))
+    ));
+}
+polku_core::on_every_database!(
+    passwords,
+    officials_sign_in_with_a_password_stored_as_argon2,
+    with_db
+);
+
+async fn tokens_identify_users_and_are_stored_hashed(db: &TestDb) {
+    let store = &db.store;
+    let handler = store
+        .add_user(
+            "Hanna Handler",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    let token = store.create_token(handler, "laptop").await.unwrap();
+    assert!(
+        token.starts_with("polku_") && token.len() == 6 + 64,
+        "{token}"
+    );
+    let p = store.principal(&token).await.unwrap().unwrap();
+    assert_eq!(
+        (p.role, p.organisation.as_deref(), p.user_id),
+        (Role::CaseHandler, Some("Maahanmuuttovirasto"), handler)
+    );
+    assert_eq!(store.principal("polku_0000").await.unwrap(), None);
+    assert!(store.revoke_token(&token).await.unwrap());
+    assert_eq!(store.principal(&token).await.unwrap(), None, "revoked");
+    assert!(matches!(
+        store.add_user("x", Role::Auditor, None, None).await,
+        Err(AccessError::OrganisationRequired(Role::Auditor))
+    ));
+    assert!(matches!(
+        store.add_user("x", Role::Applicant, None, None).await,
+        Err(AccessError::PersonRequired)
+    ));
+    let applicant = store
+        .add_user("Aino", Role::Applicant, None, Some("person-1"))
+        .await
+        .unwrap();
+    let t = store.create_token(applicant, "phone").await.unwrap();
+    assert_eq!(
+        store
+            .principal(&t)
+            .await
+            .unwrap()
+            .unwrap()
+            .person_id
+            .as_deref(),
+        Some("person-1")
+    );
+    // The database holds no token in the clear.
+    db.raw(&format!("DELETE FROM api_tokens WHERE token_hash = '{t}'"))
+        .await;
+    assert!(store.principal(&t).await.unwrap().is_some());
+}
+polku_core::on_every_database!(tokens, tokens_identify_users_and_are_stored_hashed, with_db);

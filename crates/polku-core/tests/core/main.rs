@@ -1,0 +1,16 @@
+//! polku-core's tests: one test binary (each is linked on its own, ADR 0010), a module
+//! for each boundary. Every test that touches a database runs on SQLite and — when
+//! `POLKU_TEST_DATABASE_URL` is set while the tests are built — on PostgreSQL, through
+//! `polku_core::on_every_database!`.
+
+mod access;
+mod audit;
+mod decisions;
+mod filing;
+mod handling;
+mod idempotency;
+mod leases;
+mod pipeline;
+mod rule_changes;
+mod store;
+mod support;
