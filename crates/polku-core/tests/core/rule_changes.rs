@@ -267,14 +267,17 @@ polku_core::on_every_database!(
     four_eyes_approve_a_change_that_decides_from_its_date
 );
 
-async fn a_rejection_says_why_and_changes_nothing(store: &Store) {
+/// A case handler proposes raising the minimum pay from three days from now: the live
+/// rules, the effective day and the stored proposal.
+async fn raise_proposed_in_three_days(
+    store: &Store,
+) -> (LiveRules, jiff::civil::Date, polku_core::RuleProposal) {
     let live = LiveRules::from(rules());
     let from = jiff::Zoned::now()
         .date()
         .checked_add(jiff::Span::new().days(3))
         .unwrap();
     let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
-    let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
     let p = store
         .propose_rules(
             &NewProposal {
@@ -290,6 +293,12 @@ async fn a_rejection_says_why_and_changes_nothing(store: &Store) {
         )
         .await
         .unwrap();
+    (live, from, p)
+}
+
+async fn a_rejection_says_why_and_changes_nothing(store: &Store) {
+    let (live, from, p) = raise_proposed_in_three_days(store).await;
+    let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
     assert!(matches!(
         store.reject_proposal(p.id, &liisa, "  ").await,
         Err(ProposalError::NoNote)
@@ -313,27 +322,7 @@ polku_core::on_every_database!(rejection, a_rejection_says_why_and_changes_nothi
 /// an operator can find it — not passed off as a database protocol error (ADR 0010 T6/T7).
 async fn a_corrupt_proposal_is_named_by_table_row_and_column(db: &polku_core::testing::TestDb) {
     let store = &db.store;
-    let live = LiveRules::from(rules());
-    let from = jiff::Zoned::now()
-        .date()
-        .checked_add(jiff::Span::new().days(3))
-        .unwrap();
-    let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
-    let p = store
-        .propose_rules(
-            &NewProposal {
-                rule_set: EXTENSION.to_owned(),
-                base: None,
-                text: raised_minimum(from),
-                tests_text: None,
-                summary: "Raise the minimum.".to_owned(),
-                effective_from: from.to_string(),
-            },
-            &hanna,
-            &live,
-        )
-        .await
-        .unwrap();
+    let (_, _, p) = raise_proposed_in_three_days(store).await;
     db.raw("UPDATE rule_proposals SET proposed_by = 'not-a-user-id'")
         .await;
     let e = store.rule_proposals().await.unwrap_err();
