@@ -66,27 +66,25 @@ fn raised_minimum(from: jiff::civil::Date) -> String {
     text.replace(line, &format!("{line}      {from}: 2000\n"))
 }
 
-async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
-    let live = LiveRules::from(rules());
-    let today = jiff::Zoned::now().date();
-    let from = today.checked_add(jiff::Span::new().days(7)).unwrap();
-    // Past decisions: both pays meet today's 1,600 €.
-    assert_eq!(decide(store, &live, 1700, today).await, "grant");
-    assert_eq!(decide(store, &live, 2600, today).await, "grant");
-
-    let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
-    let lauri = official(store, "Lauri Legal", Role::LegalOfficer).await;
-    let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
-    let proposal = |text: String, from: jiff::civil::Date| NewProposal {
+/// The proposal the four-eyes tests make: the general minimum pay rises to 2,000 € from
+/// `from`, in `text`.
+fn proposal(text: String, from: jiff::civil::Date) -> NewProposal {
+    NewProposal {
         rule_set: EXTENSION.to_owned(),
         base: None,
         text,
         tests_text: None,
         summary: "The general minimum pay rises to 2,000 €.".to_owned(),
         effective_from: from.to_string(),
-    };
+    }
+}
 
-    // What cannot be proposed is refused, naming why, and nothing is stored.
+async fn what_cannot_be_proposed_is_refused_and_nothing_is_stored(store: &Store) {
+    let live = LiveRules::from(rules());
+    let today = jiff::Zoned::now().date();
+    let from = today.checked_add(jiff::Span::new().days(7)).unwrap();
+    let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
+    // Each refusal names why.
     let broken = raised_minimum(from).replace("when: evidence", "when: evidense");
     match store
         .propose_rules(&proposal(broken, from), &hanna, &live)
@@ -126,6 +124,23 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
         Err(ProposalError::Forbidden(Role::Applicant, _))
     ));
     assert!(store.rule_proposals().await.unwrap().is_empty());
+}
+polku_core::on_every_database!(
+    refused_proposals,
+    what_cannot_be_proposed_is_refused_and_nothing_is_stored
+);
+
+async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
+    let live = LiveRules::from(rules());
+    let today = jiff::Zoned::now().date();
+    let from = today.checked_add(jiff::Span::new().days(7)).unwrap();
+    // Past decisions: both pays meet today's 1,600 €.
+    assert_eq!(decide(store, &live, 1700, today).await, "grant");
+    assert_eq!(decide(store, &live, 2600, today).await, "grant");
+
+    let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
+    let lauri = official(store, "Lauri Legal", Role::LegalOfficer).await;
+    let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
 
     // A handler proposes; neither the handler nor the proposing legal officer may approve.
     let p = store
