@@ -13,9 +13,9 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::Duration;
 
-use polku_core::LiveRules;
-use polku_core::{
-    AuditEntry, AuditLog, Case, EvidenceError, EvidenceSource, Gathered, Store, XRoad,
+use polku_cases::LiveRules;
+use polku_cases::{
+    AuditEntry, AuditLog, Case, Cases, EvidenceError, EvidenceSource, Gathered, XRoad,
 };
 use polku_rules::RuleSet;
 use serde::Serialize;
@@ -52,7 +52,7 @@ fn asked_by(system: System) -> Option<&'static str> {
 /// Gathers a case's evidence from the registers `R`.
 pub struct RegisterEvidence<R> {
     registers: R,
-    store: Store,
+    store: Cases,
     /// The rules over time: what a case's rule set reads decides which systems are asked.
     rules: LiveRules,
     pub timeout: Duration,
@@ -89,7 +89,7 @@ pub fn systems_read_by(rs: &RuleSet) -> BTreeSet<System> {
 }
 
 impl<R: Registers> RegisterEvidence<R> {
-    pub fn new(registers: R, store: Store, rules: impl Into<LiveRules>) -> RegisterEvidence<R> {
+    pub fn new(registers: R, store: Cases, rules: impl Into<LiveRules>) -> RegisterEvidence<R> {
         RegisterEvidence {
             registers,
             store,

@@ -8,7 +8,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use polku_core::{Actor, Principal, XRoad};
+use polku_cases::{Actor, Principal, XRoad};
 
 use crate::AppState;
 use crate::problem::Problem;

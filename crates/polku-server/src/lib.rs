@@ -16,8 +16,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::routing::get;
-use polku_core::LiveRules;
-use polku_core::Store;
+use polku_cases::Cases;
+use polku_cases::LiveRules;
 use polku_rules::RuleBook;
 use routes::{applicant, service, work};
 use utoipa::OpenApi;
@@ -29,7 +29,7 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub store: Cases,
     /// The rules over time; the API describes those in force today.
     pub rules: LiveRules,
     /// The Prometheus recorder's handle, when this process installed one.

@@ -3,7 +3,7 @@
 //! here field by field, with the same names, docs and JSON, and converted where an answer
 //! is built, so only this crate derives schemas.
 
-use polku_core as core;
+use polku_cases as core;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

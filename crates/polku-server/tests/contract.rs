@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
 use common::*;
-use polku_core::testing::TestDb;
+use polku_cases::testing::TestDb;
 use polku_rules::RuleBook;
 use regex::Regex;
 use serde_json::{Value, json};
@@ -312,7 +312,7 @@ fn rules_ending_in_2025() -> RuleBook {
 /// — has no explanation: the API sends `null`, and the document says it may (it said an
 /// object, so a client generated from it failed to read the case).
 async fn a_decision_without_rules_has_a_null_explanation_as_the_document_says(db: &TestDb) {
-    assert!(polku_core::today_in_finland() > jiff::civil::date(2025, 12, 31));
+    assert!(polku_cases::today_in_finland() > jiff::civil::date(2025, 12, 31));
     let api = api_with(db, rules_ending_in_2025()).await;
     let doc = document(&api).await;
     let id = case_id(&api.submit(&api.applicant, example_submission(), &[]).await);
@@ -477,7 +477,7 @@ async fn a_registration_is_refused_where_the_document_says(db: &TestDb) {
     let ids: Vec<Value> = api.rules.iter().map(|rs| json!(rs.id)).collect();
     assert_eq!(properties["matter"]["enum"], json!(ids));
     let fits = admits(&properties["reason"]);
-    let today = polku_core::today_in_finland().to_string();
+    let today = polku_cases::today_in_finland().to_string();
     let register = async |matter: &str, reason: &str| {
         let body = json!({
             "matter": matter,
@@ -599,38 +599,38 @@ async fn a_null_group_is_read_as_unknown_as_the_document_says(db: &TestDb) {
     }
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     idempotency_key,
     the_idempotency_key_is_what_the_document_says,
     with_db
 );
-polku_core::on_every_database!(cursors, cursors_are_what_the_document_says, with_db);
-polku_core::on_every_database!(
+polku_cases::on_every_database!(cursors, cursors_are_what_the_document_says, with_db);
+polku_cases::on_every_database!(
     empty_query_values,
     an_empty_query_value_is_a_422_naming_it_as_the_document_says,
     with_db
 );
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     null_explanation,
     a_decision_without_rules_has_a_null_explanation_as_the_document_says,
     with_db
 );
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     refused_bodies,
     bodies_are_refused_where_the_document_says,
     with_db
 );
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     registrations,
     a_registration_is_refused_where_the_document_says,
     with_db
 );
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     case_id_not_text,
     a_case_id_that_is_not_text_is_a_404_problem,
     with_db
 );
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     null_groups,
     a_null_group_is_read_as_unknown_as_the_document_says,
     with_db

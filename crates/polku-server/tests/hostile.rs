@@ -6,8 +6,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
-use polku_core::testing::TestDb;
-use polku_core::{AuditLog, AuditQuery, today_in_finland};
+use polku_cases::testing::TestDb;
+use polku_cases::{AuditLog, AuditQuery, today_in_finland};
 use polku_rules::schema::{FIELDS, FieldType, Origin};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -66,7 +66,7 @@ async fn the_applicant_cannot_choose_the_date_the_evidence_or_what_registers_hol
     let case = api.store.case(id).await.unwrap();
     assert_eq!(case.application_date, today_in_finland());
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     chosen_by_the_law,
     the_applicant_cannot_choose_the_date_the_evidence_or_what_registers_hold,
     with_db
@@ -94,7 +94,7 @@ async fn absurd_values_are_refused_naming_the_field(db: &TestDb) {
     }
     assert_eq!(api.store.case_count().await.unwrap(), 0, "nothing written");
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     absurd_values,
     absurd_values_are_refused_naming_the_field,
     with_db
@@ -115,7 +115,7 @@ async fn a_key_used_for_another_request_is_refused(db: &TestDb) {
     );
     assert_eq!(api.store.case_count().await.unwrap(), 1);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     key_reuse,
     a_key_used_for_another_request_is_refused,
     with_db
@@ -189,7 +189,7 @@ async fn a_handler_registers_a_paper_application_with_the_day_it_arrived(db: &Te
     assert_eq!(rows.len(), 1);
     assert!(rows[0].detail.contains("paper form at the service point"));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     registration,
     a_handler_registers_a_paper_application_with_the_day_it_arrived,
     with_db
@@ -360,7 +360,7 @@ async fn no_submission_buys_a_grant_the_registers_and_today_would_not_give() {
         };
         let (a, b) = (outcome(&r).await, outcome(&r2).await);
         assert_eq!(a, b, "{body}");
-        if a == Some(polku_core::DecisionOutcome::Grant) {
+        if a == Some(polku_cases::DecisionOutcome::Grant) {
             grants += 1;
         }
     }
@@ -385,10 +385,10 @@ async fn what_the_law_withholds_never_reaches_the_applicant(db: &TestDb) {
         facts["evidence"]["criminal_records"]["pending_investigation"] = json!(flagged);
         let r = api.submit(&api.applicant, example_submission(), &[]).await;
         let id = r.body["case_id"].as_str().unwrap().to_owned();
-        polku_core::Pipeline::new(
+        polku_cases::Pipeline::new(
             api.store.clone(),
             api.rules.clone(),
-            polku_core::testing::FixedRegisters { facts },
+            polku_cases::testing::FixedRegisters { facts },
             "w",
         )
         .run_once()
@@ -452,7 +452,7 @@ async fn what_the_law_withholds_never_reaches_the_applicant(db: &TestDb) {
     // Flagged or not, the applicant reads the same.
     assert_eq!(read_as[0], read_as[1]);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     withheld,
     what_the_law_withholds_never_reaches_the_applicant,
     with_db

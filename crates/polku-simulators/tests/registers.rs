@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use polku_core::testing::TestDb;
-use polku_core::{Actor, AuditLog, CaseState, NewApplication, Pipeline, Processed};
+use polku_cases::testing::TestDb;
+use polku_cases::{Actor, AuditLog, CaseState, NewApplication, Pipeline, Processed};
 use polku_registers::xroad::POLKU_CLIENT;
 use polku_registers::*;
 use polku_rules::RuleBook;
@@ -198,7 +198,7 @@ async fn file_and_decide<R: Registers>(
     let evidence = RegisterEvidence::new(registers, store.clone(), &rules);
     let pipeline = Pipeline::new(store.clone(), rules, evidence, "w");
     let mut last = None;
-    for _ in 0..polku_core::EVIDENCE_ATTEMPTS {
+    for _ in 0..polku_cases::EVIDENCE_ATTEMPTS {
         match pipeline.run_once().await {
             Ok(done) => {
                 last = done;
@@ -273,7 +273,7 @@ async fn decisions_follow_the_registers_and_flags_go_to_a_person(db: &TestDb) {
     assert_eq!(chain.first_break, None);
     assert!(db.store.audit_count(AuditLog::Disclosure).await.unwrap() >= employed.len() as i64 * 5);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     register_decisions,
     decisions_follow_the_registers_and_flags_go_to_a_person,
     with_db
@@ -315,9 +315,9 @@ async fn what_the_applicant_types_does_not_outweigh_the_register(db: &TestDb) {
         .unwrap();
     let d = &store.decisions(id).await.unwrap()[0];
     assert_eq!(d.input["evidence"]["incomes"]["source"], "Incomes Register");
-    assert_ne!(d.outcome, polku_core::DecisionOutcome::Grant);
+    assert_ne!(d.outcome, polku_cases::DecisionOutcome::Grant);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     typed_evidence,
     what_the_applicant_types_does_not_outweigh_the_register,
     with_db
@@ -371,7 +371,7 @@ async fn a_register_that_stays_silent_makes_conditions_unknown_never_not_met(db:
         assert!(reason.starts_with("registers did not answer"), "{reason}");
     }
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     silent_registers,
     a_register_that_stays_silent_makes_conditions_unknown_never_not_met,
     with_db
@@ -437,7 +437,7 @@ async fn typed_facts_with_silent_registers(db: &TestDb) {
     let rules = rules();
     let evidence = RegisterEvidence::new(down, db.store.clone(), &rules);
     let pipeline = Pipeline::new(db.store.clone(), rules, evidence, "w");
-    for _ in 0..polku_core::EVIDENCE_ATTEMPTS {
+    for _ in 0..polku_cases::EVIDENCE_ATTEMPTS {
         if pipeline.run_once().await.is_ok() {
             break;
         }
@@ -448,9 +448,9 @@ async fn typed_facts_with_silent_registers(db: &TestDb) {
     assert_eq!(d.input.get("evidence"), None, "{}", d.input);
     assert_eq!(d.input.get("applicant"), None, "{}", d.input);
     assert_eq!(d.input.get("family"), None, "{}", d.input);
-    assert_ne!(d.outcome, polku_core::DecisionOutcome::Grant);
+    assert_ne!(d.outcome, polku_cases::DecisionOutcome::Grant);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     typed_facts_silent,
     typed_facts_with_silent_registers,
     with_db

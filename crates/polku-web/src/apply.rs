@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{Actor, NewApplication};
+use polku_cases::{Actor, NewApplication};
 use polku_rules::schema::{FIELDS, FieldType, Origin, asking_fields, put_path};
 use polku_rules::{Application, RuleSet};
 use serde_json::{Map, Value};
@@ -180,7 +180,7 @@ pub async fn submit(
     };
     let mut questions = questions(rs, v.tr);
     // Filed the day the service received it, in Finland's time.
-    let today = polku_core::today_in_finland();
+    let today = polku_cases::today_in_finland();
     let (application, mut error) = answered(&v, &mut questions, &answers);
     if error.is_none()
         && let Err(e) = Application::from_submission(&application, today)

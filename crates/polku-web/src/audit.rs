@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use polku_core::{AuditEntry, AuditLog, AuditQuery, AuditRow};
+use polku_cases::{AuditEntry, AuditLog, AuditQuery, AuditRow};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -138,7 +138,7 @@ async fn log_reading(
     session: &Session,
     query: &AuditQuery,
     rows: usize,
-) -> Result<(), polku_core::StoreError> {
+) -> Result<(), polku_cases::StoreError> {
     state
         .store
         .audit(&AuditEntry {
@@ -156,7 +156,7 @@ async fn log_reading(
 }
 
 /// The whole chain verified: intact with its row count, or where it breaks and why.
-async fn chain_report(state: &WebState, tr: Tr) -> Result<String, polku_core::StoreError> {
+async fn chain_report(state: &WebState, tr: Tr) -> Result<String, polku_cases::StoreError> {
     let report = state.store.verify_audit().await?;
     Ok(match report.first_break {
         None => tr.t1("audit-intact", "rows", &report.rows.to_string()),

@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use polku_core::{AuditEntry, AuditLog, FactGroup, RuleProposal, SPAN_LIMITS};
+use polku_cases::{AuditEntry, AuditLog, FactGroup, RuleProposal, SPAN_LIMITS};
 use serde_json::json;
 
 use crate::WebState;
@@ -57,7 +57,7 @@ impl Tally {
 /// Each approved rule change: the backtest its approver saw, and what happened to the
 /// matter's cases filed since it took effect.
 fn rule_changes(state: &WebState, tr: Tr, facts: &[FactGroup], changes: &[RuleProposal]) -> Table {
-    let tz = polku_core::finland();
+    let tz = polku_cases::finland();
     let day = |micros: i64| {
         jiff::Timestamp::from_microsecond(micros)
             .map(|t| t.to_zoned(tz.clone()).date().to_string())
@@ -389,7 +389,7 @@ struct Measured {
 }
 
 impl FiguresCache {
-    async fn get(&self, state: &WebState) -> Result<Measured, polku_core::CaseError> {
+    async fn get(&self, state: &WebState) -> Result<Measured, polku_cases::CaseError> {
         // One measurement at a time: concurrent views wait for it instead of repeating it.
         let mut slot = self.measured.lock().await;
         if let Some(m) = slot.as_ref()
@@ -430,7 +430,7 @@ async fn load(state: &WebState, v: &Visitor) -> Result<Vec<Table>, Response> {
 }
 
 /// Aggregates only, no person's data: logged as a use of the case register all the same.
-async fn log_use(state: &WebState, s: &Session, what: &str) -> Result<(), polku_core::StoreError> {
+async fn log_use(state: &WebState, s: &Session, what: &str) -> Result<(), polku_cases::StoreError> {
     state
         .store
         .audit(&AuditEntry {

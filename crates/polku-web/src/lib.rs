@@ -33,8 +33,8 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use polku_core::LiveRules;
-use polku_core::Store;
+use polku_cases::Cases;
+use polku_cases::LiveRules;
 
 pub use i18n::Tr;
 pub use idp::{TestIdentities, TestPerson};
@@ -42,7 +42,7 @@ pub use security::{CONTENT_SECURITY_POLICY, security_headers, served};
 
 #[derive(Clone)]
 pub struct WebState {
-    pub store: Store,
+    pub store: Cases,
     /// The rules over time; pages show those in force today, rule administration all.
     pub rules: LiveRules,
     /// Whom the test identity provider offers (the binary's: the synthetic population);
@@ -51,14 +51,14 @@ pub struct WebState {
     /// The dashboard's measured facts, reused for a few seconds.
     pub figures: Arc<dashboard::FiguresCache>,
     /// Proposals' backtests, reused for a few minutes.
-    pub backtests: Arc<polku_core::BacktestCache>,
+    pub backtests: Arc<polku_cases::BacktestCache>,
     /// Failed sign-ins by username and address, in this process's memory.
     pub sign_ins: Arc<throttle::SignInLimits>,
 }
 
 impl WebState {
     pub fn new(
-        store: Store,
+        store: Cases,
         rules: impl Into<LiveRules>,
         people: Option<Arc<dyn TestIdentities>>,
     ) -> WebState {

@@ -10,7 +10,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{
+use polku_cases::{
     AuditEntry, AuditLog, Case, CaseError, CaseEvent, CaseState, Decision, HandlingError,
     HumanOutcome, QueueFilter, Role,
 };
@@ -43,7 +43,7 @@ struct SignIn {
 
 /// The sign-in form with `status` and a `notice`, with a fresh double-submit CSRF token.
 fn sign_in_form(v: &Visitor, status: StatusCode, notice: Option<String>) -> Response {
-    let csrf = match polku_core::random_token("") {
+    let csrf = match polku_cases::random_token("") {
         Ok(t) => t,
         Err(e) => return internal(v, &e),
     };
@@ -86,7 +86,7 @@ async fn log_repeated_failure(
     username: &str,
     origin: Origin,
     attempt: &Attempt,
-) -> Result<(), polku_core::StoreError> {
+) -> Result<(), polku_cases::StoreError> {
     let address = origin
         .address
         .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
@@ -189,8 +189,8 @@ pub async fn sign_in(
     }
 }
 
-fn actor(s: &Session) -> polku_core::Actor {
-    polku_core::Actor(format!("user:{}", s.principal.user_id))
+fn actor(s: &Session) -> polku_cases::Actor {
+    polku_cases::Actor(format!("user:{}", s.principal.user_id))
 }
 
 struct QueueRow {
@@ -379,7 +379,7 @@ async fn log_case_read(
     state: &WebState,
     session: &Session,
     case: &Case,
-) -> Result<(), polku_core::StoreError> {
+) -> Result<(), polku_cases::StoreError> {
     state
         .store
         .audit(&AuditEntry {

@@ -8,7 +8,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{AuditEntry, AuditLog, CaseError, CaseState, HandlingError};
+use polku_cases::{AuditEntry, AuditLog, CaseError, CaseState, HandlingError};
 use polku_rules::Lang;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -101,7 +101,7 @@ pub async fn identify(State(state): State<WebState>, v: Visitor) -> Response {
         .as_ref()
         .map_or_else(Vec::new, |people| people.offered(PEOPLE_SHOWN));
     // A fresh token for the sign-in forms, in a cookie and in each form (double submit).
-    let csrf = match polku_core::random_token("") {
+    let csrf = match polku_cases::random_token("") {
         Ok(t) => t,
         Err(e) => return internal(&v, &e),
     };
@@ -192,7 +192,7 @@ async fn log_read(
     person: &str,
     purpose: &str,
     detail: Value,
-) -> Result<(), polku_core::StoreError> {
+) -> Result<(), polku_cases::StoreError> {
     state
         .store
         .audit(&AuditEntry {
@@ -386,7 +386,7 @@ pub async fn my_case(
 }
 
 /// A case's history as lines: when, and what it became.
-pub(crate) fn history_lines(tr: Tr, history: &[polku_core::CaseEvent]) -> Vec<String> {
+pub(crate) fn history_lines(tr: Tr, history: &[polku_cases::CaseEvent]) -> Vec<String> {
     history
         .iter()
         .map(|e| {
@@ -425,7 +425,7 @@ pub(crate) enum Reader {
     Official,
 }
 
-pub(crate) fn decision_row(tr: Tr, d: &polku_core::Decision, reader: Reader) -> DecisionRow {
+pub(crate) fn decision_row(tr: Tr, d: &polku_cases::Decision, reader: Reader) -> DecisionRow {
     let redacted = (reader == Reader::Applicant)
         .then(|| d.trace.get(tr.code()))
         .flatten()
@@ -477,7 +477,7 @@ pub(crate) fn decision_row(tr: Tr, d: &polku_core::Decision, reader: Reader) -> 
         },
         notice: d
             .is_automated_decision()
-            .then(|| polku_core::automated_notice(tr.lang).to_owned()),
+            .then(|| polku_cases::automated_notice(tr.lang).to_owned()),
         reasons: d
             .trace
             .get("reasons")

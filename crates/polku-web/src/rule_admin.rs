@@ -2,7 +2,7 @@
 //! changes to come, proposing a new text (uploaded or edited) with its check errors and
 //! test results, and a proposal's page — its changes line by line, its tests, its backtest
 //! and the second legal officer's approval or rejection. The rules of who may do what are
-//! the store's ([`polku_core::ProposalError`]); these pages only show them.
+//! the store's ([`polku_cases::ProposalError`]); these pages only show them.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,7 +11,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_core::{
+use polku_cases::{
     NewProposal, Principal, ProposalCheck, ProposalError, ProposalState, Role, RuleProposal,
     check_proposal,
 };
@@ -55,7 +55,7 @@ struct RuleAdmin {
 
 fn day_of(micros: i64) -> String {
     jiff::Timestamp::from_microsecond(micros)
-        .map(|t| t.to_zoned(polku_core::finland()).date().to_string())
+        .map(|t| t.to_zoned(polku_cases::finland()).date().to_string())
         .unwrap_or_default()
 }
 
@@ -70,7 +70,7 @@ pub async fn overview(
 ) -> Response {
     let tr = v.tr;
     let shelf = state.rules.shelf();
-    let today = polku_core::today_in_finland();
+    let today = polku_cases::today_in_finland();
     let rule_sets = shelf
         .on(today)
         .iter()
@@ -177,7 +177,7 @@ pub async fn propose_form(
         .and_then(|l| l.proposal)
         .map(|b| b.to_string())
         .unwrap_or_default();
-    let tomorrow = polku_core::today_in_finland()
+    let tomorrow = polku_cases::today_in_finland()
         .tomorrow()
         .map(|d| d.to_string())
         .unwrap_or_default();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use polku_core::{AnchorFile, AnchorKey, AnchorSchedule, Anchorer, Store};
+use polku_cases::{AnchorFile, AnchorKey, AnchorSchedule, Anchorer, Cases};
 
 use crate::config::Config;
 use crate::config::StoreArgs;
@@ -51,7 +51,7 @@ impl AnchorArgs {
         let dir = store.data_dir(config);
         let default_file = match store.database_url(config) {
             None => DEFAULT_ANCHOR_FILE.to_owned(),
-            Some(url) => format!("audit-anchors-{}.jsonl", polku_core::database_tag(url)),
+            Some(url) => format!("audit-anchors-{}.jsonl", polku_cases::database_tag(url)),
         };
         let key = self
             .audit_key
@@ -104,7 +104,7 @@ pub fn start(
     schedule: &ScheduleArgs,
     store_args: &StoreArgs,
     config: &Config,
-    store: &Store,
+    store: &Cases,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let (key_path, file) = anchors.paths(store_args, config);

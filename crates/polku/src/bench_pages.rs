@@ -9,7 +9,7 @@ use anyhow::Context;
 use axum::body::Body;
 use axum::http::Request;
 use clap::Args;
-use polku_core::{Actor, LiveRules, NewApplication, Pipeline, Role, Store};
+use polku_cases::{Actor, Cases, LiveRules, NewApplication, Pipeline, Role};
 use polku_registers::RegisterEvidence;
 use polku_simulators::population::person_id;
 use polku_simulators::{Behaviour, Population, Simulator};
@@ -50,11 +50,11 @@ const EXTENSION: &str = "fi.residence-permit.employed.extension";
 
 async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
-    let store = Store::open_data_dir(tmp.path()).await?;
+    let store = Cases::open_data_dir(tmp.path()).await?;
     let rules =
-        polku_core::LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
+        polku_cases::LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
     let population = Arc::new(Population::generate(2026, args.persons));
-    let today = polku_core::today_in_finland();
+    let today = polku_cases::today_in_finland();
 
     let started = Instant::now();
     let n = args.cases.min(args.persons);
@@ -91,7 +91,7 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
 
 /// Files an application for each of the first `n` persons of the population, received today.
 async fn file_applications(
-    store: &Store,
+    store: &Cases,
     rules: &LiveRules,
     population: &Population,
     n: u32,
@@ -120,7 +120,7 @@ async fn file_applications(
 
 /// Decides every filed application with four pipeline workers and simulated registers.
 async fn decide_all(
-    store: &Store,
+    store: &Cases,
     rules: &LiveRules,
     population: &Arc<Population>,
 ) -> anyhow::Result<()> {
@@ -156,7 +156,7 @@ struct Visitors {
 }
 
 impl Visitors {
-    async fn sign_in(store: &Store, applicant_person: &str) -> anyhow::Result<Visitors> {
+    async fn sign_in(store: &Cases, applicant_person: &str) -> anyhow::Result<Visitors> {
         Ok(Visitors {
             applicant: session(store, Role::Applicant, Some(applicant_person)).await?,
             handler: session(store, Role::CaseHandler, None).await?,
@@ -169,7 +169,7 @@ impl Visitors {
 
 /// A new user in `role` (an official of Maahanmuuttovirasto unless an applicant), signed
 /// in: the cookie of their session.
-async fn session(store: &Store, role: Role, person: Option<&str>) -> anyhow::Result<String> {
+async fn session(store: &Cases, role: Role, person: Option<&str>) -> anyhow::Result<String> {
     let org = (role != Role::Applicant).then_some("Maahanmuuttovirasto");
     let user = store.add_user("bench", role, org, person).await?;
     Ok(format!(
@@ -193,7 +193,7 @@ struct Records {
 
 /// Proposes raising the extension's pay threshold from tomorrow; the proposal's id.
 async fn propose_extension_change(
-    store: &Store,
+    store: &Cases,
     rules: &LiveRules,
     today: jiff::civil::Date,
 ) -> anyhow::Result<Uuid> {
@@ -221,7 +221,7 @@ async fn propose_extension_change(
         );
     Ok(store
         .propose_rules(
-            &polku_core::NewProposal {
+            &polku_cases::NewProposal {
                 rule_set: EXTENSION.to_owned(),
                 base: None,
                 text,
@@ -237,9 +237,9 @@ async fn propose_extension_change(
 }
 
 /// The first case in the handlers' queue.
-async fn first_referred(store: &Store) -> anyhow::Result<Uuid> {
+async fn first_referred(store: &Cases) -> anyhow::Result<Uuid> {
     store
-        .handler_queue(&polku_core::QueueFilter {
+        .handler_queue(&polku_cases::QueueFilter {
             limit: 1,
             ..Default::default()
         })
@@ -342,7 +342,7 @@ fn print_page(name: &str, mut times: Vec<Duration>) {
 }
 
 /// The dashboard reuses its figures for 15 s; what measuring them costs.
-async fn time_dashboard_figures(store: &Store, n: u32) -> anyhow::Result<()> {
+async fn time_dashboard_figures(store: &Cases, n: u32) -> anyhow::Result<()> {
     let mut times = Vec::new();
     let mut groups = 0;
     for _ in 0..5 {
@@ -362,7 +362,7 @@ async fn time_dashboard_figures(store: &Store, n: u32) -> anyhow::Result<()> {
 }
 
 /// The proposal page reuses its backtest for a few minutes; what computing one costs.
-async fn time_backtest(store: &Store, rules: &LiveRules, proposal: Uuid) -> anyhow::Result<()> {
+async fn time_backtest(store: &Cases, rules: &LiveRules, proposal: Uuid) -> anyhow::Result<()> {
     let officer = store
         .add_user(
             "bench legal",

@@ -16,7 +16,7 @@ use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use polku_core::{LiveRules, Pipeline, Role, Store};
+use polku_cases::{Cases, LiveRules, Pipeline, Role};
 use polku_registers::{RegisterEvidence, XRoadClient};
 use polku_simulators::population::{Matter, person_id};
 use tokio::task::JoinHandle;
@@ -62,11 +62,11 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir().context("cannot make a temporary directory")?;
     let schema = format!("polku_bench_{}", std::process::id());
     let (store, label) = match &args.database_url {
-        Some(url) => (Store::connect_in_schema(url, &schema).await?, "PostgreSQL"),
-        None => (Store::open_data_dir(tmp.path()).await?, "SQLite"),
+        Some(url) => (Cases::connect_in_schema(url, &schema).await?, "PostgreSQL"),
+        None => (Cases::open_data_dir(tmp.path()).await?, "SQLite"),
     };
     let rules =
-        polku_core::LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
+        polku_cases::LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -94,7 +94,7 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
 /// `workers` pipeline workers, each polling every 5 ms while the queue is empty, until
 /// `stop` turns true.
 fn start_workers(
-    store: &Store,
+    store: &Cases,
     rules: &LiveRules,
     evidence: &Arc<RegisterEvidence<XRoadClient>>,
     workers: usize,
@@ -117,7 +117,7 @@ fn start_workers(
 }
 
 /// The API on a free loopback port, served in the background; its address.
-async fn serve(store: &Store, rules: LiveRules) -> anyhow::Result<SocketAddr> {
+async fn serve(store: &Cases, rules: LiveRules) -> anyhow::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr: SocketAddr = listener.local_addr()?;
     let app = router(AppState {
@@ -132,7 +132,7 @@ async fn serve(store: &Store, rules: LiveRules) -> anyhow::Result<SocketAddr> {
 /// One applicant per client: persons of the population who apply for an extension on
 /// employment, each with their own token and their own application (as a request body).
 async fn applicants(
-    store: &Store,
+    store: &Cases,
     registers: &Registers,
     clients: usize,
 ) -> anyhow::Result<Vec<(String, Bytes)>> {
@@ -234,7 +234,7 @@ async fn post(
 }
 
 /// Lets the pipeline finish what was acknowledged, for two minutes at most.
-async fn drain(store: &Store) -> anyhow::Result<()> {
+async fn drain(store: &Cases) -> anyhow::Result<()> {
     let drain = Instant::now();
     while store.queue_depth().await?.queued + store.queue_depth().await?.running > 0
         && drain.elapsed() < Duration::from_secs(120)
@@ -247,7 +247,7 @@ async fn drain(store: &Store) -> anyhow::Result<()> {
 /// The figures, from the decision records themselves: throughput and the latency from
 /// submission to recorded decision.
 async fn print_figures(
-    store: &Store,
+    store: &Cases,
     args: &PipelineBenchArgs,
     label: &str,
     workers: usize,

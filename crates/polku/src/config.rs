@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use polku_core::Store;
+use polku_cases::Cases;
 use serde::Deserialize;
 
 /// The file read when no `--config` is given, if it exists.
@@ -35,7 +35,7 @@ pub struct Config {
     pub workers: Option<usize>,
     /// `POLKU_JOB_LEASE`, `--job-lease`: seconds before a crashed worker's job is taken over.
     pub job_lease: Option<u64>,
-    /// `POLKU_LOG`: the log filter (`info`, `polku_core=debug,info`, …).
+    /// `POLKU_LOG`: the log filter (`info`, `polku_cases=debug,info`, …).
     pub log: Option<String>,
     /// `POLKU_REGISTERS_URL`, `--registers-url`: the exchange layer's security server;
     /// without it, the built-in register simulators on loopback.
@@ -102,7 +102,7 @@ impl StoreArgs {
         Config::load(self.config.as_deref())
     }
 
-    pub async fn open(&self) -> anyhow::Result<Store> {
+    pub async fn open(&self) -> anyhow::Result<Cases> {
         self.open_with(&self.config()?).await
     }
 
@@ -123,11 +123,11 @@ impl StoreArgs {
     }
 
     /// Opens the store, filling what the flags leave open from `config`.
-    pub async fn open_with(&self, config: &Config) -> anyhow::Result<Store> {
+    pub async fn open_with(&self, config: &Config) -> anyhow::Result<Cases> {
         let url = self.database_url(config);
         let store = match url {
-            Some(url) => Store::connect(url).await,
-            None => Store::open_data_dir(&self.data_dir(config)).await,
+            Some(url) => Cases::connect(url).await,
+            None => Cases::open_data_dir(&self.data_dir(config)).await,
         };
         store.context("cannot open the database")
     }

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use polku_core::LiveRules;
-use polku_core::{Actor, EvidenceSource, NewApplication, Pipeline, Store};
+use polku_cases::LiveRules;
+use polku_cases::{Actor, Cases, EvidenceSource, NewApplication, Pipeline};
 use polku_simulators::Population;
 use polku_simulators::population::person_id;
 
@@ -67,7 +67,7 @@ const TARGET_AUTOMATIC_CITIZENSHIP: f64 = 0.35;
 
 /// What a running demo needs: the store, the population, the pipeline's parts.
 pub struct DemoWorld {
-    pub store: Store,
+    pub store: Cases,
     pub population: Arc<Population>,
     pub rules: LiveRules,
     _tmp: Option<tempfile::TempDir>,
@@ -78,7 +78,7 @@ pub struct DemoWorld {
 /// directory.
 pub async fn world(
     registers: &Registers,
-    store: Option<Store>,
+    store: Option<Cases>,
     data_dir: Option<&PathBuf>,
     rules: LiveRules,
 ) -> anyhow::Result<DemoWorld> {
@@ -97,10 +97,10 @@ pub async fn world(
     );
     let (store, tmp) = match (store, data_dir) {
         (Some(s), _) => (s, None),
-        (None, Some(dir)) => (Store::open_data_dir(dir).await?, None),
+        (None, Some(dir)) => (Cases::open_data_dir(dir).await?, None),
         (None, None) => {
             let tmp = tempfile::tempdir().context("cannot make a temporary directory")?;
-            (Store::open_data_dir(tmp.path()).await?, Some(tmp))
+            (Cases::open_data_dir(tmp.path()).await?, Some(tmp))
         }
     };
     Ok(DemoWorld {
@@ -113,7 +113,7 @@ pub async fn world(
 
 /// Starts `n` pipeline workers with `evidence`.
 pub fn start_workers<E: EvidenceSource + 'static>(
-    store: &Store,
+    store: &Cases,
     rules: &LiveRules,
     evidence: Arc<E>,
     n: usize,
@@ -142,7 +142,7 @@ pub async fn stream_applications(
     until: Option<Instant>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<u64> {
-    let today = polku_core::today_in_finland();
+    let today = polku_cases::today_in_finland();
     let interval = Duration::from_secs_f64(1.0 / rate.max(0.1));
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -180,9 +180,9 @@ pub async fn stream_applications(
     Ok(sent)
 }
 
-async fn print_progress(store: &Store, sent: u64) -> anyhow::Result<()> {
+async fn print_progress(store: &Cases, sent: u64) -> anyhow::Result<()> {
     let figures = store.matter_figures().await?;
-    let sum = |f: fn(&polku_core::MatterFigures) -> i64| figures.iter().map(f).sum::<i64>();
+    let sum = |f: fn(&polku_cases::MatterFigures) -> i64| figures.iter().map(f).sum::<i64>();
     let cases = sum(|m| m.cases).max(1);
     println!(
         "  submitted {sent:>7}  automatic grants {:>5.1} %  referred {:>5.1} %  evidence asked {:>4.1} %  in the pipeline {}",
@@ -195,7 +195,7 @@ async fn print_progress(store: &Store, sent: u64) -> anyhow::Result<()> {
 }
 
 /// Prints the key figures beside their targets, and the referral reasons.
-pub async fn print_figures(store: &Store) -> anyhow::Result<()> {
+pub async fn print_figures(store: &Cases) -> anyhow::Result<()> {
     let figures = store.matter_figures().await?;
     println!();
     println!(
@@ -220,11 +220,11 @@ pub async fn print_figures(store: &Store) -> anyhow::Result<()> {
     let (permits, citizenship): (Vec<_>, Vec<_>) = figures
         .iter()
         .partition(|m| m.matter.starts_with("fi.residence-permit"));
-    let share = |ms: &[&polku_core::MatterFigures], f: fn(&polku_core::MatterFigures) -> i64| {
+    let share = |ms: &[&polku_cases::MatterFigures], f: fn(&polku_cases::MatterFigures) -> i64| {
         let cases: i64 = ms.iter().map(|m| m.cases).sum();
         ms.iter().map(|m| f(m)).sum::<i64>() as f64 / cases.max(1) as f64
     };
-    let all: Vec<&polku_core::MatterFigures> = figures.iter().collect();
+    let all: Vec<&polku_cases::MatterFigures> = figures.iter().collect();
     println!();
     println!("key figures (domain.md §1)                          measured   2026 target");
     println!(

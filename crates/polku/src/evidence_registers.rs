@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use polku_core::{LiveRules, Store};
+use polku_cases::{Cases, LiveRules};
 use polku_registers::xroad::POLKU_CLIENT;
 use polku_registers::{RegisterEvidence, XRoadClient};
 use polku_simulators::{AccessRights, Behaviour, Population, Simulator};
@@ -145,7 +145,7 @@ impl Registers {
             .context("cannot start the built-in registers on loopback")?;
         let addr = listener.local_addr()?;
         // A credential for this process alone: the simulators answer no one else.
-        let token = polku_core::random_token("polku_r_")
+        let token = polku_cases::random_token("polku_r_")
             .map_err(|e| anyhow::anyhow!("cannot make the registers' credential: {e}"))?;
         let access = AccessRights::everything_for(POLKU_CLIENT, &token);
         tokio::spawn(async move {
@@ -169,7 +169,7 @@ impl Registers {
     }
 
     /// The pipeline's evidence source over these registers.
-    pub fn evidence(&self, store: &Store, rules: &LiveRules) -> Arc<RegisterEvidence<XRoadClient>> {
+    pub fn evidence(&self, store: &Cases, rules: &LiveRules) -> Arc<RegisterEvidence<XRoadClient>> {
         Arc::new(RegisterEvidence::new(
             self.client.clone(),
             store.clone(),

@@ -135,7 +135,7 @@ enum BenchCommand {
     Pages(bench_pages::PagesBenchArgs),
 }
 
-/// Structured logs to stdout: `POLKU_LOG` (e.g. `info`, `polku_core=debug`), else
+/// Structured logs to stdout: `POLKU_LOG` (e.g. `info`, `polku_cases=debug`), else
 /// `configured`, else `info`; one JSON object per line when `POLKU_LOG_FORMAT=json`
 /// (for a log collector), readable text otherwise.
 pub fn init_logs(configured: Option<&str>) {

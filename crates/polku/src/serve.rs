@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::Router;
 use clap::Args;
-use polku_core::{LiveRules, Store};
+use polku_cases::{Cases, LiveRules};
 use polku_server::AppState;
 use polku_web::TestIdentities;
 use tokio::sync::watch;
@@ -141,7 +141,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
 async fn rules_in_force(
     args: &ServeArgs,
     config: &Config,
-    store: &Store,
+    store: &Cases,
 ) -> anyhow::Result<LiveRules> {
     let rules = LiveRules::from(
         crate::load_rules(args.rules.as_ref().or(config.rules.as_ref()))
@@ -183,7 +183,7 @@ impl Work {
 async fn start_work(
     args: &ServeArgs,
     config: &Config,
-    store: &Store,
+    store: &Cases,
     rules: &LiveRules,
     (stop_tx, stop_rx): (&watch::Sender<bool>, &watch::Receiver<bool>),
 ) -> anyhow::Result<Work> {
@@ -259,7 +259,7 @@ fn stream_demo(
 /// seconds (a change takes effect on a later day, so this is well in time).
 fn keep_rules_fresh(
     rules: LiveRules,
-    store: Store,
+    store: Cases,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use polku_core::{Actor, AnchorFile, NewApplication, Pipeline, Processed, Store};
+use polku_cases::{Actor, AnchorFile, Cases, NewApplication, Pipeline, Processed};
 use uuid::Uuid;
 
 pub use crate::config::StoreArgs;
@@ -63,7 +63,7 @@ pub enum UserCommand {
         /// applicant, case_handler, legal_officer, asylum_officer, reception_officer,
         /// return_counsellor, analyst, security_liaison, auditor or administrator.
         #[arg(long)]
-        role: polku_core::Role,
+        role: polku_cases::Role,
         /// Required for every role but applicant.
         #[arg(long)]
         organisation: Option<String>,
@@ -167,8 +167,8 @@ pub fn users(store: StoreArgs, command: UserCommand) -> ExitCode {
                         .read_line(&mut line)
                         .context("cannot read the password from standard input")?;
                     let password = line.trim_end_matches(['\r', '\n']).to_owned();
-                    if password.chars().count() < polku_core::MIN_PASSWORD_CHARS {
-                        bail!(polku_core::AccessError::WeakPassword);
+                    if password.chars().count() < polku_cases::MIN_PASSWORD_CHARS {
+                        bail!(polku_cases::AccessError::WeakPassword);
                     }
                     Some(password)
                 }
@@ -197,7 +197,7 @@ pub fn tokens(store: StoreArgs, command: TokenCommand) -> ExitCode {
                     days,
                     x_road_client,
                 } => {
-                    let options = polku_core::TokenOptions {
+                    let options = polku_cases::TokenOptions {
                         days,
                         x_road_client,
                     };
@@ -266,7 +266,7 @@ async fn submit(
     received_on: Option<&str>,
     reason: Option<String>,
 ) -> anyhow::Result<()> {
-    let today = polku_core::today_in_finland();
+    let today = polku_cases::today_in_finland();
     let application_date = match received_on {
         None => today,
         Some(date) => polku_rules::schema::parse_date(date)
@@ -277,7 +277,7 @@ async fn submit(
         .context("the application is not valid")?;
     let store = args.open().await?;
     // The rules that will decide it: the shipped ones with the approved changes.
-    let rules = polku_core::LiveRules::from(rule_book(args, None)?);
+    let rules = polku_cases::LiveRules::from(rule_book(args, None)?);
     let book = rules.for_filing_date(&store, application_date).await?;
     let Some(rule_set) = book.get(&matter) else {
         bail!("`{matter}` is not a matter Polku decides (polku rules list)");
@@ -333,7 +333,7 @@ async fn work(
 ) -> anyhow::Result<()> {
     let config = args.config()?;
     let store = args.open_with(&config).await?;
-    let live = polku_core::LiveRules::from(rule_book(args, rules)?);
+    let live = polku_cases::LiveRules::from(rule_book(args, rules)?);
     live.refresh(&store).await?;
     let registers = crate::evidence_registers::Registers::start(
         &registers.with_config(&config),
@@ -387,7 +387,7 @@ async fn run_decision(args: StoreArgs, command: DecisionCommand) -> anyhow::Resu
     let DecisionCommand::Replay { id, rules } = command;
     let store = args.open().await?;
     // The shipped rules with every approved change, each from its date: what decided.
-    let live = polku_core::LiveRules::from(rule_book(&args, rules.as_ref())?);
+    let live = polku_cases::LiveRules::from(rule_book(&args, rules.as_ref())?);
     live.refresh(&store).await?;
     let replay = store.replay(id, &live).await?;
     if replay.identical {
@@ -425,7 +425,7 @@ async fn run_audit(args: StoreArgs, command: AuditCommand) -> anyhow::Result<Exi
 }
 
 /// Whether every row of the audit chain holds; prints the count or the first break.
-async fn verify_chain(store: &Store) -> anyhow::Result<bool> {
+async fn verify_chain(store: &Cases) -> anyhow::Result<bool> {
     let report = store.verify_audit().await?;
     Ok(match report.first_break {
         None => {
@@ -442,7 +442,7 @@ async fn verify_chain(store: &Store) -> anyhow::Result<bool> {
 /// Whether every signed anchor in `file` holds; prints each that does not and a summary.
 /// A tail rewritten with every hash recomputed fits together: only the signed anchors,
 /// outside the database, show it.
-async fn verify_anchors(store: &Store, key_path: &Path, file: &AnchorFile) -> anyhow::Result<bool> {
+async fn verify_anchors(store: &Cases, key_path: &Path, file: &AnchorFile) -> anyhow::Result<bool> {
     let lines = file.read()?;
     if lines.is_empty() {
         println!(
@@ -451,7 +451,7 @@ async fn verify_anchors(store: &Store, key_path: &Path, file: &AnchorFile) -> an
         );
         return Ok(true);
     }
-    let key = polku_core::AnchorKey::load(key_path)
+    let key = polku_cases::AnchorKey::load(key_path)
         .context("the anchors cannot be verified without their key")?;
     let anchors = store.verify_anchors(&lines, &key.verifying_key()).await?;
     for p in &anchors.problems {
@@ -477,7 +477,7 @@ async fn verify_anchors(store: &Store, key_path: &Path, file: &AnchorFile) -> an
 
 /// `polku audit anchor`: signs the chain's head unless it is anchored already, making the
 /// key on first use.
-async fn anchor(store: &Store, key_path: &Path, file: &AnchorFile) -> anyhow::Result<()> {
+async fn anchor(store: &Cases, key_path: &Path, file: &AnchorFile) -> anyhow::Result<()> {
     let (key, created) = crate::audit_anchors::signing_key(key_path)?;
     if created {
         eprintln!(

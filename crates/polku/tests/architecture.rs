@@ -80,7 +80,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // Read-only: the key figures read cases and decisions, never write.
     ("polku-figures", &["polku-decide", "polku-store"]),
     (
-        "polku-core",
+        "polku-cases",
         &[
             "polku-rules",
             "polku-decide",
@@ -90,17 +90,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-figures",
         ],
     ),
-    ("polku-registers", &["polku-rules", "polku-core"]),
+    ("polku-registers", &["polku-rules", "polku-cases"]),
     // polku-rules for one function: the synthetic employers' business IDs carry the
     // check digit the schema checks (`schema::business_id_check_digit`).
     ("polku-simulators", &["polku-registers", "polku-rules"]),
     (
         "polku-server",
-        &["polku-rules", "polku-store", "polku-core"],
+        &["polku-rules", "polku-store", "polku-cases"],
     ),
     (
         "polku-web",
-        &["polku-rules", "polku-store", "polku-access", "polku-core"],
+        &["polku-rules", "polku-store", "polku-access", "polku-cases"],
     ),
     (
         "polku",
@@ -111,7 +111,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-audit",
             "polku-access",
             "polku-figures",
-            "polku-core",
+            "polku-cases",
             "polku-registers",
             "polku-simulators",
             "polku-server",

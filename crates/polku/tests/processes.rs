@@ -472,15 +472,17 @@ fn a_server_refuses_to_start_when_an_approved_rule_change_no_longer_loads() {
     // A change approved under today's rule files …
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let proposal = runtime.block_on(async {
-        let store = polku_core::Store::open_data_dir(data.path()).await.unwrap();
+        let store = polku_cases::Cases::open_data_dir(data.path())
+            .await
+            .unwrap();
         let book = polku_rules::RuleBook::load_dir(&repo().join("rules")).unwrap();
         let matter = "fi.residence-permit.employed.extension";
         let text = book.text_of(matter).unwrap().0.to_owned();
-        let live = polku_core::LiveRules::from(book);
+        let live = polku_cases::LiveRules::from(book);
         let mut officials = Vec::new();
         for (name, role) in [
-            ("Hanna", polku_core::Role::CaseHandler),
-            ("Liisa", polku_core::Role::LegalOfficer),
+            ("Hanna", polku_cases::Role::CaseHandler),
+            ("Liisa", polku_cases::Role::LegalOfficer),
         ] {
             let id = store
                 .add_user(name, role, Some("Maahanmuuttovirasto"), None)
@@ -491,7 +493,7 @@ fn a_server_refuses_to_start_when_an_approved_rule_change_no_longer_loads() {
         let from = jiff::Zoned::now().date().tomorrow().unwrap();
         let p = store
             .propose_rules(
-                &polku_core::NewProposal {
+                &polku_cases::NewProposal {
                     rule_set: matter.to_owned(),
                     base: None,
                     text: text.replace(

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use polku_core::{CaseError, NewApplication, Role};
+use polku_cases::{CaseError, NewApplication, Role};
 
 use crate::views::{CaseEvent, CaseState, CaseSummary, DecisionOutcome, Permit};
 use polku_rules::Application;
@@ -126,7 +126,7 @@ pub(crate) fn filing_problem(e: &CaseError) -> Problem {
             "Idempotency-Key",
             "this key was used for another request; use a new key for a new request",
         ),
-        CaseError::Registration(r @ polku_core::RegistrationError::Reason) => {
+        CaseError::Registration(r @ polku_cases::RegistrationError::Reason) => {
             Problem::invalid("reason", r.to_string())
         }
         CaseError::Registration(r) => Problem::invalid("received_on", r.to_string()),
@@ -177,7 +177,7 @@ fn read_submission(
         None => return Err(Problem::invalid("matter", "matter is missing")),
     };
     // Filed the day the service received it; the rules in force that day decide it.
-    let application_date = polku_core::today_in_finland();
+    let application_date = polku_cases::today_in_finland();
     let application = fields
         .get("application")
         .cloned()
@@ -204,7 +204,7 @@ pub(crate) fn new_application(
             ),
         ));
     };
-    Application::from_submission(&application, polku_core::today_in_finland())
+    Application::from_submission(&application, polku_cases::today_in_finland())
         .map_err(|e| Problem::invalid(&format!("application.{}", e.path), e.problem))?;
     let deadline = rule_set
         .processing_time
@@ -315,12 +315,12 @@ pub struct DecisionView {
 
 impl DecisionView {
     /// `d` in `lang`; for its applicant, without what the law withholds from them.
-    fn of(d: polku_core::Decision, lang: polku_rules::Lang, for_applicant: bool) -> DecisionView {
+    fn of(d: polku_cases::Decision, lang: polku_rules::Lang, for_applicant: bool) -> DecisionView {
         DecisionView {
             id: d.id,
             automated_notice: d
                 .is_automated_decision()
-                .then(|| polku_core::automated_notice(lang)),
+                .then(|| polku_cases::automated_notice(lang)),
             explanation: match (d.trace.get(lang.code()), for_applicant) {
                 (Some(trace), true) => {
                     Some(polku_rules::disclosure::trace_for_applicant(trace, lang))
@@ -440,7 +440,7 @@ pub async fn read_case(
 /// conditions failed, which registers were silent) are the officials'; the decision's
 /// explanation tells the applicant what they may know.
 fn applicants_history(history: Vec<CaseEvent>) -> Vec<CaseEvent> {
-    let machine = polku_core::Actor::machine().0;
+    let machine = polku_cases::Actor::machine().0;
     history
         .into_iter()
         .map(|mut e| {

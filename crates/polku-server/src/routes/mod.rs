@@ -14,7 +14,7 @@ use axum::extract::Path;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use polku_core::{AuditEntry, AuditLog, CaseError, HandlingError, StoreError};
+use polku_cases::{AuditEntry, AuditLog, CaseError, HandlingError, StoreError};
 use polku_rules::Lang;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

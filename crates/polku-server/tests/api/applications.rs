@@ -1,7 +1,7 @@
 //! Filing, listing, reading and withdrawing: what an applicant does with their own cases.
 
 use axum::http::StatusCode;
-use polku_core::testing::TestDb;
+use polku_cases::testing::TestDb;
 use serde_json::json;
 
 use crate::common::*;
@@ -48,7 +48,7 @@ async fn an_applicant_files_and_reads_the_decision_with_its_explanation(db: &Tes
     );
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     an_applicant_files_and_reads_the_decision_with_its_explanation,
     an_applicant_files_and_reads_the_decision_with_its_explanation,
     with_db
@@ -124,7 +124,7 @@ async fn an_applicant_lists_their_own_cases_a_page_at_a_time(db: &TestDb) {
     assert_eq!(api.store.verify_audit().await.unwrap().rows, 3);
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     an_applicant_lists_their_own_cases_a_page_at_a_time,
     an_applicant_lists_their_own_cases_a_page_at_a_time,
     with_db
@@ -178,11 +178,11 @@ async fn an_applicant_withdraws_an_open_application_and_the_machine_leaves_it(db
 
     pipeline(&api).run_once().await.unwrap();
     let case = api.store.case(id.parse().unwrap()).await.unwrap();
-    assert_eq!(case.state, polku_core::CaseState::Withdrawn);
+    assert_eq!(case.state, polku_cases::CaseState::Withdrawn);
     assert!(api.store.decisions(case.id).await.unwrap().is_empty());
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     an_applicant_withdraws_an_open_application_and_the_machine_leaves_it,
     an_applicant_withdraws_an_open_application_and_the_machine_leaves_it,
     with_db

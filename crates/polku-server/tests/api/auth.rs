@@ -2,7 +2,7 @@
 //! an organisation's identity from its credentials.
 
 use axum::http::StatusCode;
-use polku_core::testing::TestDb;
+use polku_cases::testing::TestDb;
 
 use crate::common::*;
 
@@ -19,7 +19,7 @@ async fn nobody_gets_in_without_a_valid_token(db: &TestDb) {
     assert_eq!(r.body["rule_sets"].as_array().unwrap().len(), 6);
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     nobody_gets_in_without_a_valid_token,
     nobody_gets_in_without_a_valid_token,
     with_db
@@ -82,7 +82,7 @@ async fn someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checke
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("lang"));
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checked,
     someone_elses_case_does_not_exist_for_an_applicant_and_roles_are_checked,
     with_db
@@ -98,7 +98,7 @@ async fn an_organisations_identity_is_its_credentials_not_its_headers(db: &TestD
         .store
         .add_user(
             "Police case system",
-            polku_core::Role::CaseHandler,
+            polku_cases::Role::CaseHandler,
             Some("Poliisi"),
             None,
         )
@@ -109,7 +109,7 @@ async fn an_organisations_identity_is_its_credentials_not_its_headers(db: &TestD
         .create_token_with(
             system,
             "vitja",
-            &polku_core::TokenOptions {
+            &polku_cases::TokenOptions {
                 days: Some(30),
                 x_road_client: Some("FI/GOV/0245437-2/vitja".into()),
             },
@@ -134,8 +134,8 @@ async fn an_organisations_identity_is_its_credentials_not_its_headers(db: &TestD
     }
     let rows = api
         .store
-        .search_audit(&polku_core::AuditQuery {
-            log: Some(polku_core::AuditLog::Access),
+        .search_audit(&polku_cases::AuditQuery {
+            log: Some(polku_cases::AuditLog::Access),
             limit: 10,
             ..Default::default()
         })
@@ -164,7 +164,7 @@ async fn an_organisations_identity_is_its_credentials_not_its_headers(db: &TestD
     }
     assert_eq!(
         api.store
-            .audit_count(polku_core::AuditLog::Access)
+            .audit_count(polku_cases::AuditLog::Access)
             .await
             .unwrap(),
         2
@@ -174,7 +174,7 @@ async fn an_organisations_identity_is_its_credentials_not_its_headers(db: &TestD
         .store
         .add_user(
             "Aino",
-            polku_core::Role::Applicant,
+            polku_cases::Role::Applicant,
             None,
             Some("sim-0000001"),
         )
@@ -185,17 +185,17 @@ async fn an_organisations_identity_is_its_credentials_not_its_headers(db: &TestD
             .create_token_with(
                 applicant,
                 "x",
-                &polku_core::TokenOptions {
+                &polku_cases::TokenOptions {
                     days: None,
                     x_road_client: Some("FI/GOV/0245437-2/suomifi".into()),
                 },
             )
             .await,
-        Err(polku_core::AccessError::ApplicantXRoad)
+        Err(polku_cases::AccessError::ApplicantXRoad)
     ));
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     x_road_identity,
     an_organisations_identity_is_its_credentials_not_its_headers,
     with_db
@@ -208,7 +208,7 @@ async fn tokens_expire_and_can_be_revoked(db: &TestDb) {
         .store
         .add_user(
             "Hanna",
-            polku_core::Role::CaseHandler,
+            polku_cases::Role::CaseHandler,
             Some("Maahanmuuttovirasto"),
             None,
         )
@@ -222,7 +222,7 @@ async fn tokens_expire_and_can_be_revoked(db: &TestDb) {
     let listed = api.store.tokens_of(user).await.unwrap();
     assert_eq!(listed.len(), 1);
     let days = (listed[0].expires_at.unwrap() - listed[0].created_at) / 86_400_000_000;
-    assert_eq!(days, polku_core::TOKEN_DAYS);
+    assert_eq!(days, polku_cases::TOKEN_DAYS);
     assert_eq!(
         api.store
             .revoke_tokens(user, Some(&listed[0].fingerprint[..6]))
@@ -244,4 +244,4 @@ async fn tokens_expire_and_can_be_revoked(db: &TestDb) {
     assert_problem(&r, StatusCode::UNAUTHORIZED, None);
 }
 
-polku_core::on_every_database!(token_lifetime, tokens_expire_and_can_be_revoked, with_db);
+polku_cases::on_every_database!(token_lifetime, tokens_expire_and_can_be_revoked, with_db);

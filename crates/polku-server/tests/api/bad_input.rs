@@ -2,7 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use polku_core::testing::TestDb;
+use polku_cases::testing::TestDb;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -81,7 +81,7 @@ async fn bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing(db: &TestDb
     assert_problem(&r, StatusCode::NOT_FOUND, None);
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing,
     bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing,
     with_db
@@ -152,9 +152,9 @@ async fn a_control_character_in_a_reason_is_refused_naming_the_field(db: &TestDb
         }
     }
     let state = async |id: &str| api.store.case(id.parse().unwrap()).await.unwrap().state;
-    assert_eq!(state(&referred).await, polku_core::CaseState::Referred);
-    assert_eq!(state(&granted).await, polku_core::CaseState::Decided);
-    assert_eq!(state(&open).await, polku_core::CaseState::Received);
+    assert_eq!(state(&referred).await, polku_cases::CaseState::Referred);
+    assert_eq!(state(&granted).await, polku_cases::CaseState::Decided);
+    assert_eq!(state(&open).await, polku_cases::CaseState::Received);
     assert_eq!(
         api.store
             .decisions(referred.parse().unwrap())
@@ -180,7 +180,7 @@ async fn a_control_character_in_a_reason_is_refused_naming_the_field(db: &TestDb
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     a_control_character_in_a_reason_is_refused_naming_the_field,
     a_control_character_in_a_reason_is_refused_naming_the_field,
     with_db
@@ -285,7 +285,7 @@ async fn only_json_bodies_are_read(db: &TestDb) {
     }
     assert_eq!(
         api.store.case(id.parse().unwrap()).await.unwrap().state,
-        polku_core::CaseState::Received,
+        polku_cases::CaseState::Received,
         "not withdrawn"
     );
     // A POST without a body needs no type.
@@ -303,7 +303,7 @@ async fn only_json_bodies_are_read(db: &TestDb) {
     assert_eq!(res.status(), StatusCode::OK);
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     only_json_bodies_are_read,
     only_json_bodies_are_read,
     with_db

@@ -2,7 +2,7 @@
 //! and an applicant's request for rectification.
 
 use axum::http::StatusCode;
-use polku_core::testing::TestDb;
+use polku_cases::testing::TestDb;
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -54,7 +54,7 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
     );
     assert_eq!(q.body["items"][0]["case_id"], referred.as_str());
     // Filed today, a work-based permit: four months to decide.
-    let deadline = polku_core::today_in_finland()
+    let deadline = polku_cases::today_in_finland()
         .checked_add(jiff::Span::new().months(4))
         .unwrap();
     assert_eq!(q.body["items"][0]["deadline"], deadline.to_string());
@@ -248,7 +248,7 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
     assert_eq!(q.body["items"][0]["state"], "rectification_requested");
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     a_handler_works_the_queue_and_an_applicant_asks_for_rectification,
     a_handler_works_the_queue_and_an_applicant_asks_for_rectification,
     with_db

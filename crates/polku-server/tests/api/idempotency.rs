@@ -1,7 +1,7 @@
 //! A retried submission with its Idempotency-Key gets the first answer.
 
 use axum::http::StatusCode;
-use polku_core::testing::TestDb;
+use polku_cases::testing::TestDb;
 
 use crate::common::*;
 
@@ -16,7 +16,7 @@ async fn a_retried_submission_with_its_key_gets_the_first_answer(db: &TestDb) {
     assert_eq!(api.store.case_count().await.unwrap(), 1);
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     a_retried_submission_with_its_key_gets_the_first_answer,
     a_retried_submission_with_its_key_gets_the_first_answer,
     with_db

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document the API serves.
 
 use axum::http::StatusCode;
-use polku_core::testing::TestDb;
+use polku_cases::testing::TestDb;
 use serde_json::json;
 
 use crate::common::*;

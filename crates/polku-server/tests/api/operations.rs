@@ -1,7 +1,7 @@
 //! What operators read: health, readiness and the metrics on their own address.
 
 use axum::http::StatusCode;
-use polku_core::testing::TestDb;
+use polku_cases::testing::TestDb;
 use polku_server::{AppState, router};
 
 use crate::common::*;
@@ -18,7 +18,7 @@ async fn health_and_readiness_answer_without_a_token(db: &TestDb) {
     );
 }
 
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     health_and_readiness_answer_without_a_token,
     health_and_readiness_answer_without_a_token,
     with_db

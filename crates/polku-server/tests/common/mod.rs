@@ -9,8 +9,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use polku_core::testing::{FixedRegisters, TestDb};
-use polku_core::{Pipeline, Role, Store};
+use polku_cases::testing::{FixedRegisters, TestDb};
+use polku_cases::{Cases, Pipeline, Role};
 use polku_rules::RuleBook;
 use polku_rules::schema::{Origin, fields_from};
 use polku_server::{AppState, router};
@@ -19,7 +19,7 @@ use tower::ServiceExt;
 
 pub struct Api {
     pub app: Router,
-    pub store: Store,
+    pub store: Cases,
     pub rules: Arc<RuleBook>,
     pub applicant: String,
     pub other_applicant: String,

@@ -1,8 +1,8 @@
 //! Who reaches which page, across the site.
 
 use axum::http::StatusCode;
-use polku_core::Role;
-use polku_core::testing::TestDb;
+use polku_cases::Role;
+use polku_cases::testing::TestDb;
 use polku_simulators::population::person_id;
 use uuid::Uuid;
 
@@ -125,4 +125,4 @@ async fn every_page_lets_in_only_its_visitors(db: &TestDb) {
         }
     }
 }
-polku_core::on_every_database!(who_sees_what, every_page_lets_in_only_its_visitors, with_db);
+polku_cases::on_every_database!(who_sees_what, every_page_lets_in_only_its_visitors, with_db);

@@ -3,8 +3,8 @@
 //! request for rectification.
 
 use axum::http::StatusCode;
-use polku_core::testing::TestDb;
-use polku_core::{CaseState, Pipeline, Role};
+use polku_cases::testing::TestDb;
+use polku_cases::{CaseState, Pipeline, Role};
 use polku_simulators::population::person_id;
 
 use crate::support::{decided_case, filed_and_evaluated, form_csrf, official, population, site};
@@ -97,13 +97,13 @@ async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
     assert_eq!(
         s.state
             .store
-            .audit_count(polku_core::AuditLog::Access)
+            .audit_count(polku_cases::AuditLog::Access)
             .await
             .unwrap(),
         2
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     csrf_and_access,
     forms_need_their_csrf_token_and_pages_their_person,
     with_db
@@ -197,7 +197,7 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
     assert!(bad.body.contains("ISCO-08"), "{}", bad.body);
     assert_eq!(s.state.store.case_count().await.unwrap(), before);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     applying,
     an_applicant_files_an_extension_and_reads_the_automatic_decision,
     with_db
@@ -275,7 +275,7 @@ async fn the_applicants_page_never_shows_what_the_law_withholds(db: &TestDb) {
         work.body
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     withheld_on_pages,
     the_applicants_page_never_shows_what_the_law_withholds,
     with_db

@@ -2,8 +2,8 @@
 //! verified — a tampered row is found.
 
 use axum::http::StatusCode;
-use polku_core::Role;
-use polku_core::testing::TestDb;
+use polku_cases::Role;
+use polku_cases::testing::TestDb;
 use polku_simulators::population::person_id;
 
 use crate::support::{decided_case, official, site};
@@ -74,7 +74,7 @@ async fn an_auditor_searches_the_logs_and_finds_a_tampered_row(db: &TestDb) {
         StatusCode::FORBIDDEN
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     audit_views,
     an_auditor_searches_the_logs_and_finds_a_tampered_row,
     with_db

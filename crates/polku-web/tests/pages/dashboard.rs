@@ -2,8 +2,8 @@
 //! tables, charts and CSV, for analysts and management only.
 
 use axum::http::StatusCode;
-use polku_core::Role;
-use polku_core::testing::TestDb;
+use polku_cases::Role;
+use polku_cases::testing::TestDb;
 use polku_simulators::population::person_id;
 
 use crate::support::{decided_case, official, referred_case, site};
@@ -91,7 +91,7 @@ async fn the_dashboard_measures_the_programme_from_the_cases(db: &TestDb) {
         assert!(page.body.contains(&format!("lang=\"{lang}\"")));
     }
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     dashboard,
     the_dashboard_measures_the_programme_from_the_cases,
     with_db

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use axum::http::StatusCode;
-use polku_core::CaseState;
-use polku_core::testing::TestDb;
+use polku_cases::CaseState;
+use polku_cases::testing::TestDb;
 use polku_rules::Outcome;
 use polku_simulators::population::person_id;
 
@@ -54,10 +54,10 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
     for outcome in [Outcome::Grant, Outcome::Refer, Outcome::RequestEvidence] {
         used.insert(format!("rules-outcome-{}", outcome.code()));
     }
-    for outcome in polku_core::DecisionOutcome::ALL {
+    for outcome in polku_cases::DecisionOutcome::ALL {
         used.insert(format!("decision-outcome-{}", outcome.code()));
     }
-    for log in polku_core::AuditLog::ALL {
+    for log in polku_cases::AuditLog::ALL {
         used.insert(format!("audit-log-{}", log.as_str()));
     }
     // The application form asks about every input only the applicant can tell.
@@ -143,7 +143,7 @@ async fn every_page_speaks_three_languages(db: &TestDb) {
         "never another site"
     );
 }
-polku_core::on_every_database!(three_languages, every_page_speaks_three_languages, with_db);
+polku_cases::on_every_database!(three_languages, every_page_speaks_three_languages, with_db);
 
 /// The language link goes back only to a path on this site: a path a browser would read
 /// as another host (`/\host`, `//host`), or one with a tab or line break in it, goes to

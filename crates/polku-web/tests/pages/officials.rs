@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use axum::http::{StatusCode, header};
-use polku_core::testing::TestDb;
-use polku_core::{CaseState, Role};
+use polku_cases::testing::TestDb;
+use polku_cases::{CaseState, Role};
 use polku_simulators::population::person_id;
 
 use crate::support::{Reply, form_csrf, official, referred_case, sign_in_from, site};
@@ -100,7 +100,7 @@ async fn a_handler_decides_a_referred_case_from_the_workbench(db: &TestDb) {
         assert!(page.body.contains(&format!("lang=\"{lang}\"")));
     }
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     workbench,
     a_handler_decides_a_referred_case_from_the_workbench,
     with_db
@@ -177,8 +177,8 @@ async fn repeated_failed_sign_ins_must_wait_and_are_audited(db: &TestDb) {
     let rows = s
         .state
         .store
-        .search_audit(&polku_core::AuditQuery {
-            log: Some(polku_core::AuditLog::Access),
+        .search_audit(&polku_cases::AuditQuery {
+            log: Some(polku_cases::AuditLog::Access),
             person: None,
             actor: None,
             limit: 100,
@@ -204,7 +204,7 @@ async fn repeated_failed_sign_ins_must_wait_and_are_audited(db: &TestDb) {
             .is_none()
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     sign_in_limits,
     repeated_failed_sign_ins_must_wait_and_are_audited,
     with_db

@@ -4,8 +4,8 @@
 //! change, the dashboard showing it, every step in the audit chain.
 
 use axum::http::StatusCode;
-use polku_core::testing::TestDb;
-use polku_core::{CaseState, Role};
+use polku_cases::testing::TestDb;
+use polku_cases::{CaseState, Role};
 use polku_simulators::population::person_id;
 
 use crate::support::{
@@ -143,7 +143,7 @@ async fn only_officials_who_work_cases_administer_rules(db: &TestDb) {
             .contains(&format!("/work/rules/{EXTENSION}/propose"))
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     who_administers_rules,
     only_officials_who_work_cases_administer_rules,
     with_db
@@ -158,7 +158,7 @@ async fn the_proposal_form_holds_the_rule_text_to_edit(db: &TestDb) {
         "the text to edit"
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     proposal_form,
     the_proposal_form_holds_the_rule_text_to_edit,
     with_db
@@ -188,7 +188,7 @@ async fn a_text_that_does_not_load_is_shown_with_its_errors_and_not_stored(db: &
     }
     assert!(c.s.state.store.rule_proposals().await.unwrap().is_empty());
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     broken_text,
     a_text_that_does_not_load_is_shown_with_its_errors_and_not_stored,
     with_db
@@ -206,7 +206,7 @@ async fn a_proposal_needs_the_forms_token(db: &TestDb) {
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
-polku_core::on_every_database!(proposal_csrf, a_proposal_needs_the_forms_token, with_db);
+polku_cases::on_every_database!(proposal_csrf, a_proposal_needs_the_forms_token, with_db);
 
 /// An uploaded file that loads and passes its tests is proposed, stored with the rule
 /// files' line ends.
@@ -224,7 +224,7 @@ async fn an_uploaded_text_that_passes_its_tests_is_proposed(db: &TestDb) {
         "the tests file was not changed"
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     uploaded_proposal,
     an_uploaded_text_that_passes_its_tests_is_proposed,
     with_db
@@ -267,10 +267,10 @@ async fn the_proposer_sees_the_changes_and_the_backtest_but_cannot_approve(db: &
     );
     assert_eq!(
         s.state.store.rule_proposals().await.unwrap()[0].state,
-        polku_core::ProposalState::Proposed
+        polku_cases::ProposalState::Proposed
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     proposers_view,
     the_proposer_sees_the_changes_and_the_backtest_but_cannot_approve,
     with_db
@@ -287,7 +287,7 @@ async fn a_second_officer_a_legal_officer_approves(db: &TestDb) {
     let after = c.s.call("GET", &page_uri, &c.liisa, None).await;
     assert!(after.body.contains("Approved"));
 }
-polku_core::on_every_database!(approval, a_second_officer_a_legal_officer_approves, with_db);
+polku_cases::on_every_database!(approval, a_second_officer_a_legal_officer_approves, with_db);
 
 /// A proposal made from the form opened before an approval would undo it: refused.
 async fn a_proposal_written_before_an_approval_is_refused(db: &TestDb) {
@@ -302,7 +302,7 @@ async fn a_proposal_written_before_an_approval_is_refused(db: &TestDb) {
         stale.body
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     stale_proposal,
     a_proposal_written_before_an_approval_is_refused,
     with_db
@@ -321,7 +321,7 @@ async fn after_an_approval_the_form_holds_the_approved_change(db: &TestDb) {
         "the form now names the approved change it holds"
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     form_after_approval,
     after_an_approval_the_form_holds_the_approved_change,
     with_db
@@ -337,7 +337,7 @@ async fn the_overview_shows_an_approved_change_to_come(db: &TestDb) {
         "scheduled on the overview"
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     scheduled_change,
     the_overview_shows_an_approved_change_to_come,
     with_db
@@ -364,7 +364,7 @@ async fn every_rule_administration_page_speaks_three_languages(db: &TestDb) {
         }
     }
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     rule_pages_languages,
     every_rule_administration_page_speaks_three_languages,
     with_db
@@ -399,7 +399,7 @@ async fn the_dashboard_shows_an_approved_change_at_once(db: &TestDb) {
         csv.body
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     dashboard_rule_changes,
     the_dashboard_shows_an_approved_change_at_once,
     with_db
@@ -424,8 +424,8 @@ async fn every_step_of_a_rule_change_is_in_the_audit_chain(db: &TestDb) {
     let steps: Vec<String> = s
         .state
         .store
-        .search_audit(&polku_core::AuditQuery {
-            log: Some(polku_core::AuditLog::Rules),
+        .search_audit(&polku_cases::AuditQuery {
+            log: Some(polku_cases::AuditLog::Rules),
             limit: 50,
             ..Default::default()
         })
@@ -447,7 +447,7 @@ async fn every_step_of_a_rule_change_is_in_the_audit_chain(db: &TestDb) {
         None
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     rule_change_audit,
     every_step_of_a_rule_change_is_in_the_audit_chain,
     with_db

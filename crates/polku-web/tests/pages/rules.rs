@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use polku_core::testing::TestDb;
+use polku_cases::testing::TestDb;
 use polku_rules::RuleBook;
 use polku_web::{WebState, router};
 
@@ -41,7 +41,7 @@ async fn the_processing_rules_are_published_for_anyone(db: &TestDb) {
     let missing = s.call("GET", "/rules/fi.no-such-matter", "", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     published_rules,
     the_processing_rules_are_published_for_anyone,
     with_db
@@ -109,7 +109,7 @@ async fn a_description_links_only_to_the_web(db: &TestDb) {
         "{body}"
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     description_links,
     a_description_links_only_to_the_web,
     with_db

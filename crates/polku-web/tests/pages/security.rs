@@ -4,8 +4,8 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use polku_core::Role;
-use polku_core::testing::TestDb;
+use polku_cases::Role;
+use polku_cases::testing::TestDb;
 use polku_simulators::population::person_id;
 use tower::ServiceExt;
 
@@ -110,7 +110,7 @@ async fn every_answer_carries_the_security_headers(db: &TestDb) {
         }
     }
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     security_headers,
     every_answer_carries_the_security_headers,
     with_db

@@ -4,8 +4,8 @@
 //! refused with the field named, and nothing is stored; line breaks are text.
 
 use axum::http::StatusCode;
-use polku_core::testing::TestDb;
-use polku_core::{CaseState, Role};
+use polku_cases::testing::TestDb;
+use polku_cases::{CaseState, Role};
 use polku_simulators::population::person_id;
 
 use crate::support::{
@@ -53,7 +53,7 @@ async fn a_rectification_request_with_a_control_character_is_refused(db: &TestDb
         CaseState::Decided
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     rectification_control_characters,
     a_rectification_request_with_a_control_character_is_refused,
     with_db
@@ -68,7 +68,7 @@ async fn line_breaks_and_tabs_in_a_rectification_request_are_text(db: &TestDb) {
     let sent = s.call("POST", &uri, &me, Some(&form)).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     rectification_line_breaks,
     line_breaks_and_tabs_in_a_rectification_request_are_text,
     with_db
@@ -94,7 +94,7 @@ async fn an_answer_with_a_control_character_files_nothing(db: &TestDb) {
         1
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     application_control_characters,
     an_answer_with_a_control_character_files_nothing,
     with_db
@@ -137,7 +137,7 @@ async fn reasons_with_a_control_character_are_refused(db: &TestDb) {
     );
     assert_eq!(s.state.store.decisions(case).await.unwrap().len(), 1);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     reasons_control_characters,
     reasons_with_a_control_character_are_refused,
     with_db
@@ -150,7 +150,7 @@ async fn the_queue_filter_refuses_a_control_character(db: &TestDb) {
     let r = s.call("GET", "/work?matter=fi%00", &hanna, None).await;
     assert_refused_naming(&r, "Matter");
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     queue_filter_control_characters,
     the_queue_filter_refuses_a_control_character,
     with_db
@@ -165,7 +165,7 @@ async fn a_username_with_a_control_character_is_refused(db: &TestDb) {
     assert!(r.body.contains("Käyttäjätunnus"), "in Finnish: {}", r.body);
     assert!(r.body.contains("ohjausmerkki"), "{}", r.body);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     username_control_characters,
     a_username_with_a_control_character_is_refused,
     with_db
@@ -180,7 +180,7 @@ async fn the_auditors_search_refuses_a_control_character(db: &TestDb) {
     let r = s.call("GET", "/audit?actor=user%00", &aila, None).await;
     assert_refused_naming(&r, "Official or process");
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     search_control_characters,
     the_auditors_search_refuses_a_control_character,
     with_db
@@ -233,7 +233,7 @@ async fn a_proposal_with_a_control_character_is_not_stored(db: &TestDb) {
     }
     assert!(s.state.store.rule_proposals().await.unwrap().is_empty());
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     proposal_control_characters,
     a_proposal_with_a_control_character_is_not_stored,
     with_db
@@ -253,7 +253,7 @@ async fn a_note_with_a_control_character_is_refused(db: &TestDb) {
         .await;
     assert_refused_naming(&r, "Why it is rejected");
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     note_control_characters,
     a_note_with_a_control_character_is_refused,
     with_db

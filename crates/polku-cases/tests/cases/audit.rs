@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use polku_core::testing::TestDb;
-use polku_core::{
+use polku_cases::testing::TestDb;
+use polku_cases::{
     AnchorFile, AnchorKey, AnchorSchedule, Anchorer, AuditEntry, AuditLog, ChainBreak, ChainReport,
     XRoad,
 };
@@ -180,7 +180,7 @@ async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
         Some((3, "row 2 is missing (the next row is 3)".to_owned()))
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     first_broken_row,
     the_audit_chain_verifies_and_names_the_first_broken_row,
     with_db
@@ -203,7 +203,7 @@ async fn removing_the_last_rows_is_noticed(db: &TestDb) {
             .contains("rows were removed from the end")
     );
 }
-polku_core::on_every_database!(truncation, removing_the_last_rows_is_noticed, with_db);
+polku_cases::on_every_database!(truncation, removing_the_last_rows_is_noticed, with_db);
 
 async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
     let tasks: Vec<_> = (0..8)
@@ -227,7 +227,7 @@ async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
         }
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     concurrent_appends,
     concurrent_appends_keep_one_unbroken_chain,
     with_db
@@ -250,7 +250,7 @@ async fn the_row_hash_is_the_documented_formula(db: &TestDb) {
     assert_eq!(rows[2][4], Value::Null);
     assert!(text(&rows[0][8]).contains("\\\"quoted\\\""));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     documented_formula,
     the_row_hash_is_the_documented_formula,
     with_db
@@ -279,7 +279,7 @@ async fn a_changed_row_is_found_even_with_its_hash_recomputed(db: &TestDb) {
     let report = db.store.verify_audit().await.unwrap();
     assert_eq!(report.first_break.map(|b| b.seq), Some(3));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     recomputed_row,
     a_changed_row_is_found_even_with_its_hash_recomputed,
     with_db
@@ -375,7 +375,7 @@ async fn a_tail_rewritten_consistently_is_found_by_an_anchor(db: &TestDb) {
         "{found:?}"
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     anchored_tail,
     a_tail_rewritten_consistently_is_found_by_an_anchor,
     with_db
@@ -396,7 +396,7 @@ async fn a_forged_anchor_is_found(db: &TestDb) {
     // key under this key's name.
     rewrite(db, 2, "curiosity", 4).await;
     let (_, new_hash) = db.store.audit_head().await.unwrap();
-    let moved = polku_core::Anchor {
+    let moved = polku_cases::Anchor {
         hash: new_hash.clone(),
         ..real.clone()
     };
@@ -431,7 +431,7 @@ async fn a_forged_anchor_is_found(db: &TestDb) {
         ]
     );
 }
-polku_core::on_every_database!(forged_anchor, a_forged_anchor_is_found, with_db);
+polku_cases::on_every_database!(forged_anchor, a_forged_anchor_is_found, with_db);
 
 /// The anchorer signs once the chain has grown by `every_rows`, and once more when it
 /// stops; never per row.
@@ -478,7 +478,7 @@ async fn the_anchorer_signs_on_its_schedule_and_when_it_stops(db: &TestDb) {
     assert_eq!(seqs, [4, 6], "two rows are not due; stopping anchors them");
     assert!(problems(db, &a).await.is_empty());
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     anchorer,
     the_anchorer_signs_on_its_schedule_and_when_it_stops,
     with_db

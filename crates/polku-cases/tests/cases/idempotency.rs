@@ -2,12 +2,12 @@
 //! key gets the first case, a key belongs to the user who sent it, and a key reused for
 //! another request is refused with nothing written.
 
-use polku_core::{CaseError, Store};
+use polku_cases::{CaseError, Cases};
 use serde_json::json;
 
 use crate::support::{applicant, application};
 
-async fn a_retry_with_the_same_key_gets_the_first_case(store: &Store) {
+async fn a_retry_with_the_same_key_gets_the_first_case(store: &Cases) {
     let new = application(json!({}));
     let (first, created) = store
         .submit_once(&new, &applicant(), "user-1", "key-1")
@@ -26,9 +26,9 @@ async fn a_retry_with_the_same_key_gets_the_first_case(store: &Store) {
     assert!(created && other != first, "keys belong to a user");
     assert_eq!(store.case_count().await.unwrap(), 2);
 }
-polku_core::on_every_database!(retry, a_retry_with_the_same_key_gets_the_first_case);
+polku_cases::on_every_database!(retry, a_retry_with_the_same_key_gets_the_first_case);
 
-async fn a_key_reused_for_another_request_is_refused(store: &Store) {
+async fn a_key_reused_for_another_request_is_refused(store: &Cases) {
     let actor = applicant();
     let first = application(json!({}));
     let (id, created) = store
@@ -53,4 +53,4 @@ async fn a_key_reused_for_another_request_is_refused(store: &Store) {
     assert!(matches!(e, CaseError::KeyReused), "{e}");
     assert_eq!(store.case_count().await.unwrap(), 1);
 }
-polku_core::on_every_database!(key_reuse, a_key_reused_for_another_request_is_refused);
+polku_cases::on_every_database!(key_reuse, a_key_reused_for_another_request_is_refused);

@@ -1,4 +1,4 @@
-//! The core's handle on the database: [`Store`] over a [`polku_store::Db`]. The parts still
+//! The core's handle on the database: [`Cases`] over a [`polku_store::Db`]. The parts still
 //! in this crate add their methods to it; as they move to crates of their own (ADR 0010),
 //! its methods stay behind as forwards to their handles, so no caller changes at once.
 
@@ -16,30 +16,30 @@ pub use polku_store::{Db, Dialect, MIGRATIONS, StoreError, Tx, now_micros};
 
 /// A connection pool with the schema migrated. Cloning shares the pool.
 #[derive(Debug, Clone)]
-pub struct Store {
+pub struct Cases {
     pub(crate) db: Db,
 }
 
-impl From<Db> for Store {
+impl From<Db> for Cases {
     fn from(db: Db) -> Self {
-        Store { db }
+        Cases { db }
     }
 }
 
-impl Store {
+impl Cases {
     /// The SQLite file `polku.db` in `dir`, created on first start, in WAL mode.
-    pub async fn open_data_dir(dir: &Path) -> Result<Store, StoreError> {
+    pub async fn open_data_dir(dir: &Path) -> Result<Cases, StoreError> {
         Ok(Db::open_data_dir(dir).await?.into())
     }
 
     /// Connects to `sqlite:…` or `postgres://…` and applies the migrations not yet applied.
-    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+    pub async fn connect(url: &str) -> Result<Cases, StoreError> {
         Ok(Db::connect(url).await?.into())
     }
 
-    /// Like [`Store::connect`] on PostgreSQL, inside `schema` (created if missing): lets
+    /// Like [`Cases::connect`] on PostgreSQL, inside `schema` (created if missing): lets
     /// tests share one database without seeing each other.
-    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Store, StoreError> {
+    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Cases, StoreError> {
         Ok(Db::connect_in_schema(url, schema).await?.into())
     }
 
@@ -48,7 +48,7 @@ impl Store {
         &self.db
     }
 
-    /// Drops a PostgreSQL schema made by [`Store::connect_in_schema`] (benchmarks, tests).
+    /// Drops a PostgreSQL schema made by [`Cases::connect_in_schema`] (benchmarks, tests).
     pub async fn drop_schema(&self, schema: &str) -> Result<(), StoreError> {
         self.db.drop_schema(schema).await
     }

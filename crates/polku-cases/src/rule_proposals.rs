@@ -26,7 +26,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::live_rules::{LiveRules, RuleSource, RulesError};
-use crate::store::{Store, StoreError, now_micros};
+use crate::store::{Cases, StoreError, now_micros};
 use polku_access::{Principal, Role};
 use polku_audit::{AuditEntry, AuditLog, append_in};
 
@@ -72,7 +72,7 @@ impl fmt::Display for ProposalState {
 pub const BACKTEST_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Backtests computed recently, by proposal: a process keeps one and passes it to
-/// [`Store::backtest_proposal`].
+/// [`Cases::backtest_proposal`].
 #[derive(Debug, Default)]
 pub struct BacktestCache {
     entries: tokio::sync::Mutex<HashMap<Uuid, CachedBacktest>>,
@@ -329,7 +329,7 @@ fn entry(by: &Principal, purpose: &str, detail: serde_json::Value) -> AuditEntry
     }
 }
 
-impl Store {
+impl Cases {
     /// Stores a proposal that loads and passes its tests, and logs it. Case handlers and
     /// legal officers may propose.
     pub async fn propose_rules(
@@ -768,7 +768,7 @@ fn sha256(text: &str) -> String {
 }
 
 /// The approved proposals are the changes the live rules lay over the shipped texts.
-impl RuleSource for Store {
+impl RuleSource for Cases {
     async fn stamp(&self) -> Result<(i64, i64), StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS n, COALESCE(MAX(decided_at), 0) AS latest

@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::cases::CaseError;
-use crate::store::{Store, Tx, now_micros};
+use crate::store::{Cases, Tx, now_micros};
 use polku_audit::{AuditEntry, AuditLog, append_in};
 use polku_store::{CorruptRow, codec};
 
@@ -174,7 +174,7 @@ pub enum ReplayError {
     Case(#[from] CaseError),
 }
 
-impl Store {
+impl Cases {
     /// A case's decisions, oldest first.
     pub async fn decisions(&self, case: Uuid) -> Result<Vec<Decision>, CaseError> {
         let sql = format!(
@@ -227,7 +227,7 @@ impl Store {
             .await
     }
 
-    /// Like [`Store::backtest`]; with `on`, every past application is evaluated as if filed
+    /// Like [`Cases::backtest`]; with `on`, every past application is evaluated as if filed
     /// that day under both `current` and `proposal` — the effect of the change alone, for a
     /// change that takes effect later than the decisions were made. Without `on`, each is
     /// evaluated on its own date and compared with the outcome recorded.

@@ -2,9 +2,9 @@
 //! an earlier day of arrival only with a reason that lands in the audit chain. (A key that
 //! makes a filing idempotent: `idempotency`.)
 
-use polku_core::{
-    Actor, AuditLog, AuditQuery, CaseError, NewApplication, REGISTRATION_DAYS_BACK,
-    RegistrationError, Store, check_registration, today_in_finland,
+use polku_cases::{
+    Actor, AuditLog, AuditQuery, CaseError, Cases, NewApplication, REGISTRATION_DAYS_BACK,
+    RegistrationError, check_registration, today_in_finland,
 };
 use serde_json::json;
 
@@ -20,7 +20,7 @@ fn new_application(date: jiff::civil::Date) -> NewApplication {
     }
 }
 
-async fn the_service_writes_the_filing_date_into_the_application(store: &Store) {
+async fn the_service_writes_the_filing_date_into_the_application(store: &Cases) {
     let today = today_in_finland();
     let id = store
         .submit(&new_application(today), &Actor("person:sim-0000001".into()))
@@ -38,12 +38,12 @@ async fn the_service_writes_the_filing_date_into_the_application(store: &Store) 
         "fi.residence-permit.employed.extension"
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     filing_date,
     the_service_writes_the_filing_date_into_the_application
 );
 
-async fn an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_chain(store: &Store) {
+async fn an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_chain(store: &Cases) {
     let today = today_in_finland();
     let received = today.checked_sub(jiff::Span::new().days(20)).unwrap();
     let official = Actor("user:hanna".into());
@@ -59,7 +59,7 @@ async fn an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_cha
     assert!(created);
     assert_eq!(store.case(id).await.unwrap().application_date, received);
     let history = store.history(id).await.unwrap();
-    assert_eq!(history[0].kind, polku_core::EventKind::Registered);
+    assert_eq!(history[0].kind, polku_cases::EventKind::Registered);
     assert_eq!(
         history[0].reason.as_deref(),
         Some("Paper application received at the Helsinki service point")
@@ -114,7 +114,7 @@ async fn an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_cha
     );
     assert_eq!(store.case_count().await.unwrap(), before);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     registration,
     an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_chain
 );

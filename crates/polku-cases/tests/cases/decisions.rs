@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use polku_core::{Processed, Store};
+use polku_cases::{Cases, Processed};
 use polku_rules::RuleBook;
 use serde_json::json;
 
@@ -28,7 +28,7 @@ fn extension_rules_edited(edit: impl FnOnce(String) -> String) -> RuleBook {
     .unwrap()
 }
 
-async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Store) {
+async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Cases) {
     let id = store
         .submit(&application(json!({})), &applicant())
         .await
@@ -57,15 +57,15 @@ async fn a_decision_replays_identically_and_a_rule_change_shows(store: &Store) {
     assert_eq!(store.decisions(id).await.unwrap()[0].id, decision);
     let missing = uuid::Uuid::now_v7();
     assert!(
-        matches!(store.replay(missing, &rules().into()).await, Err(polku_core::ReplayError::NotFound(m)) if m == missing)
+        matches!(store.replay(missing, &rules().into()).await, Err(polku_cases::ReplayError::NotFound(m)) if m == missing)
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     replay,
     a_decision_replays_identically_and_a_rule_change_shows
 );
 
-async fn a_backtest_shows_which_past_outcomes_a_proposal_would_change(store: &Store) {
+async fn a_backtest_shows_which_past_outcomes_a_proposal_would_change(store: &Cases) {
     let pay = |eur: u32| json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": eur}}});
     let mut ids = Vec::new();
     for eur in [2450, 2600, 1000] {
@@ -100,7 +100,7 @@ async fn a_backtest_shows_which_past_outcomes_a_proposal_would_change(store: &St
     let same = store.backtest(EXTENSION, &rules()).await.unwrap();
     assert!(same.changed.is_empty());
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     backtest,
     a_backtest_shows_which_past_outcomes_a_proposal_would_change
 );

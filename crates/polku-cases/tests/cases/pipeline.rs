@@ -6,16 +6,16 @@
 
 use std::time::Duration;
 
-use polku_core::testing::TestDb;
-use polku_core::{
-    Actor, CaseError, CaseState, NewApplication, Pipeline, Processed, Store, SuppliedEvidence,
+use polku_cases::testing::TestDb;
+use polku_cases::{
+    Actor, CaseError, CaseState, Cases, NewApplication, Pipeline, Processed, SuppliedEvidence,
 };
 use polku_rules::Outcome;
 use serde_json::json;
 
 use crate::support::{applicant, application, pipeline, rules};
 
-async fn decides_automatically_with_history_trace_and_permit(store: &Store) {
+async fn decides_automatically_with_history_trace_and_permit(store: &Cases) {
     let id = store
         .submit(&application(json!({})), &applicant())
         .await
@@ -84,7 +84,11 @@ async fn decides_automatically_with_history_trace_and_permit(store: &Store) {
     let from: jiff::civil::Date = permit.valid_from.parse().unwrap();
     assert_eq!(
         permit.valid_until,
-        Some(polku_core::valid_until(from, Some(48)).unwrap().to_string())
+        Some(
+            polku_cases::valid_until(from, Some(48))
+                .unwrap()
+                .to_string()
+        )
     );
     assert!(permit.monitored.contains(&"pay-meets-minimum".to_owned()));
     let depth = store.queue_depth().await.unwrap();
@@ -95,12 +99,12 @@ async fn decides_automatically_with_history_trace_and_permit(store: &Store) {
         "nothing left to do"
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     automatic_grant,
     decides_automatically_with_history_trace_and_permit
 );
 
-async fn refers_and_requests_evidence_without_a_permit(store: &Store) {
+async fn refers_and_requests_evidence_without_a_permit(store: &Cases) {
     let low_pay = store
         .submit(
             &application(json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1000}}})),
@@ -167,12 +171,12 @@ async fn refers_and_requests_evidence_without_a_permit(store: &Store) {
         assert_eq!(store.decisions(id).await.unwrap().len(), 1);
     }
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     referral_and_evidence_request,
     refers_and_requests_evidence_without_a_permit
 );
 
-async fn refuses_invalid_transitions_and_writes_nothing(store: &Store) {
+async fn refuses_invalid_transitions_and_writes_nothing(store: &Cases) {
     let id = store
         .submit(&application(json!({})), &applicant())
         .await
@@ -217,19 +221,19 @@ async fn refuses_invalid_transitions_and_writes_nothing(store: &Store) {
     let missing = uuid::Uuid::now_v7();
     assert!(matches!(store.case(missing).await, Err(CaseError::NotFound(m)) if m == missing));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     invalid_transitions,
     refuses_invalid_transitions_and_writes_nothing
 );
 
 /// An evidence source that is slow: the applicant withdraws while it fetches.
-struct WithdrawnWhileFetching(Store);
+struct WithdrawnWhileFetching(Cases);
 
-impl polku_core::EvidenceSource for WithdrawnWhileFetching {
+impl polku_cases::EvidenceSource for WithdrawnWhileFetching {
     async fn gather(
         &self,
-        case: &polku_core::Case,
-    ) -> Result<polku_core::Gathered, polku_core::EvidenceError> {
+        case: &polku_cases::Case,
+    ) -> Result<polku_cases::Gathered, polku_cases::EvidenceError> {
         self.0
             .transition(
                 case.id,
@@ -238,7 +242,7 @@ impl polku_core::EvidenceSource for WithdrawnWhileFetching {
                 Some("changed my mind"),
             )
             .await
-            .map_err(|e| polku_core::EvidenceError::Unavailable(e.to_string()))?;
+            .map_err(|e| polku_cases::EvidenceError::Unavailable(e.to_string()))?;
         SuppliedEvidence.gather(case).await
     }
 }
@@ -246,17 +250,17 @@ impl polku_core::EvidenceSource for WithdrawnWhileFetching {
 /// An Incomes Register that never answers: the pay is unknown.
 struct SilentIncomesRegister;
 
-impl polku_core::EvidenceSource for SilentIncomesRegister {
+impl polku_cases::EvidenceSource for SilentIncomesRegister {
     async fn gather(
         &self,
-        case: &polku_core::Case,
-    ) -> Result<polku_core::Gathered, polku_core::EvidenceError> {
+        case: &polku_cases::Case,
+    ) -> Result<polku_cases::Gathered, polku_cases::EvidenceError> {
         let mut application = case.application.clone();
         application["evidence"]
             .as_object_mut()
             .unwrap()
             .remove("incomes");
-        Ok(polku_core::Gathered {
+        Ok(polku_cases::Gathered {
             application,
             unanswered: vec!["Incomes Register".to_owned()],
         })
@@ -271,7 +275,7 @@ async fn a_silent_register_is_asked_again_then_a_person_decides(db: &TestDb) {
         .unwrap();
     let p = Pipeline::new(store.clone(), rules(), SilentIncomesRegister, "w1");
     // Asked again with backoff while attempts remain: no decision yet.
-    for attempt in 1..polku_core::EVIDENCE_ATTEMPTS {
+    for attempt in 1..polku_cases::EVIDENCE_ATTEMPTS {
         let err = p.run_once().await.unwrap_err();
         assert!(
             err.to_string().contains("Incomes Register"),
@@ -314,13 +318,13 @@ async fn a_silent_register_is_asked_again_then_a_person_decides(db: &TestDb) {
     let replay = store.replay(d.id, &rules().into()).await.unwrap();
     assert!(replay.identical, "{:?}", replay.differences);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     silent_register,
     a_silent_register_is_asked_again_then_a_person_decides,
     with_db
 );
 
-async fn a_case_withdrawn_while_evidence_is_fetched_is_not_decided(store: &Store) {
+async fn a_case_withdrawn_while_evidence_is_fetched_is_not_decided(store: &Cases) {
     let id = store
         .submit(&application(json!({})), &applicant())
         .await
@@ -342,12 +346,12 @@ async fn a_case_withdrawn_while_evidence_is_fetched_is_not_decided(store: &Store
     assert_eq!(store.permit(id).await.unwrap(), None);
     assert_eq!(store.queue_depth().await.unwrap().done, 1);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     withdrawn_while_fetching,
     a_case_withdrawn_while_evidence_is_fetched_is_not_decided
 );
 
-async fn concurrent_workers_decide_each_case_exactly_once(store: &Store) {
+async fn concurrent_workers_decide_each_case_exactly_once(store: &Cases) {
     let mut ids = Vec::new();
     for _ in 0..24 {
         ids.push(
@@ -394,7 +398,7 @@ async fn concurrent_workers_decide_each_case_exactly_once(store: &Store) {
         assert_eq!(store.case(id).await.unwrap().state, CaseState::Decided);
     }
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     concurrent_workers,
     concurrent_workers_decide_each_case_exactly_once
 );

@@ -86,7 +86,7 @@ pub enum EventKind {
     Submitted,
     /// Registered by an official from another channel, with the day it arrived.
     Registered,
-    /// A move an official made directly (`Store::transition`).
+    /// A move an official made directly (`Cases::transition`).
     Transition,
     GatheringEvidence,
     Evaluated,

@@ -1,12 +1,12 @@
 //! Test support (feature `testing`): a fresh database per test, on SQLite or on the
 //! PostgreSQL that `POLKU_TEST_DATABASE_URL` names, so one suite runs on both.
 
-use crate::Store;
+use crate::Cases;
 
 /// A fresh database: a SQLite file in a temporary directory, or a schema of its own in
 /// the PostgreSQL that `POLKU_TEST_DATABASE_URL` names.
 pub struct TestDb {
-    pub store: Store,
+    pub store: Cases,
     _dir: Option<tempfile::TempDir>,
     pg: Option<(String, String)>,
 }
@@ -14,7 +14,7 @@ pub struct TestDb {
 impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("test database");
-        let store = Store::open_data_dir(dir.path())
+        let store = Cases::open_data_dir(dir.path())
             .await
             .expect("test database");
         TestDb {
@@ -27,7 +27,7 @@ impl TestDb {
     pub async fn postgres() -> Option<TestDb> {
         let url = std::env::var("POLKU_TEST_DATABASE_URL").ok()?;
         let schema = format!("polku_test_{}", uuid::Uuid::now_v7().simple());
-        let store = Store::connect_in_schema(&url, &schema)
+        let store = Cases::connect_in_schema(&url, &schema)
             .await
             .expect("test database");
         Some(TestDb {
@@ -121,7 +121,7 @@ impl TestDb {
 }
 
 /// Runs an async test on SQLite and, when `POLKU_TEST_DATABASE_URL` is set, on
-/// PostgreSQL: `on_every_database!(name, test)` passes `&Store`,
+/// PostgreSQL: `on_every_database!(name, test)` passes `&Cases`,
 /// `on_every_database!(name, test, with_db)` passes `&TestDb`.
 #[macro_export]
 macro_rules! on_every_database {

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use polku_core::{
-    Actor, AuditLog, AuditQuery, LiveRules, NewApplication, NewProposal, Pipeline, Principal,
-    ProposalError, ProposalState, Role, Store, SuppliedEvidence,
+use polku_cases::{
+    Actor, AuditLog, AuditQuery, Cases, LiveRules, NewApplication, NewProposal, Pipeline,
+    Principal, ProposalError, ProposalState, Role, SuppliedEvidence,
 };
 use serde_json::json;
 
@@ -34,7 +34,7 @@ fn application_paying(eur: u32, filed: jiff::civil::Date) -> NewApplication {
     }
 }
 
-async fn decide(store: &Store, rules: &LiveRules, eur: u32, filed: jiff::civil::Date) -> String {
+async fn decide(store: &Cases, rules: &LiveRules, eur: u32, filed: jiff::civil::Date) -> String {
     let id = store
         .submit(
             &application_paying(eur, filed),
@@ -50,7 +50,7 @@ async fn decide(store: &Store, rules: &LiveRules, eur: u32, filed: jiff::civil::
         .to_owned()
 }
 
-async fn official(store: &Store, name: &str, role: Role) -> Principal {
+async fn official(store: &Cases, name: &str, role: Role) -> Principal {
     let id = store
         .add_user(name, role, Some("Maahanmuuttovirasto"), None)
         .await
@@ -79,7 +79,7 @@ fn proposal(text: String, from: jiff::civil::Date) -> NewProposal {
     }
 }
 
-async fn what_cannot_be_proposed_is_refused_and_nothing_is_stored(store: &Store) {
+async fn what_cannot_be_proposed_is_refused_and_nothing_is_stored(store: &Cases) {
     let live = LiveRules::from(rules());
     let today = jiff::Zoned::now().date();
     let from = today.checked_add(jiff::Span::new().days(7)).unwrap();
@@ -125,12 +125,12 @@ async fn what_cannot_be_proposed_is_refused_and_nothing_is_stored(store: &Store)
     ));
     assert!(store.rule_proposals().await.unwrap().is_empty());
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     refused_proposals,
     what_cannot_be_proposed_is_refused_and_nothing_is_stored
 );
 
-async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
+async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
     let live = LiveRules::from(rules());
     let today = jiff::Zoned::now().date();
     let from = today.checked_add(jiff::Span::new().days(7)).unwrap();
@@ -166,7 +166,7 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
     ));
 
     // The backtest: the 1,700 € grant would be a referral under the proposal.
-    let cache = polku_core::BacktestCache::default();
+    let cache = polku_cases::BacktestCache::default();
     let backtest = store
         .backtest_proposal(p.id, &liisa, &live, &cache)
         .await
@@ -277,7 +277,7 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Store) {
     );
     assert_eq!(store.verify_audit().await.unwrap().first_break, None);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     four_eyes,
     four_eyes_approve_a_change_that_decides_from_its_date
 );
@@ -285,8 +285,8 @@ polku_core::on_every_database!(
 /// A case handler proposes raising the minimum pay from three days from now: the live
 /// rules, the effective day and the stored proposal.
 async fn raise_proposed_in_three_days(
-    store: &Store,
-) -> (LiveRules, jiff::civil::Date, polku_core::RuleProposal) {
+    store: &Cases,
+) -> (LiveRules, jiff::civil::Date, polku_cases::RuleProposal) {
     let live = LiveRules::from(rules());
     let from = jiff::Zoned::now()
         .date()
@@ -311,7 +311,7 @@ async fn raise_proposed_in_three_days(
     (live, from, p)
 }
 
-async fn a_rejection_says_why_and_changes_nothing(store: &Store) {
+async fn a_rejection_says_why_and_changes_nothing(store: &Cases) {
     let (live, from, p) = raise_proposed_in_three_days(store).await;
     let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
     assert!(matches!(
@@ -331,17 +331,17 @@ async fn a_rejection_says_why_and_changes_nothing(store: &Store) {
     assert!(!live.refresh(store).await.unwrap());
     assert_eq!(decide(store, &live, 1700, from).await, "grant");
 }
-polku_core::on_every_database!(rejection, a_rejection_says_why_and_changes_nothing);
+polku_cases::on_every_database!(rejection, a_rejection_says_why_and_changes_nothing);
 
 /// A stored row that does not read back is named by its table, its key and its column, so
 /// an operator can find it — not passed off as a database protocol error (ADR 0010 T6/T7).
-async fn a_corrupt_proposal_is_named_by_table_row_and_column(db: &polku_core::testing::TestDb) {
+async fn a_corrupt_proposal_is_named_by_table_row_and_column(db: &polku_cases::testing::TestDb) {
     let store = &db.store;
     let (_, _, p) = raise_proposed_in_three_days(store).await;
     db.raw("UPDATE rule_proposals SET proposed_by = 'not-a-user-id'")
         .await;
     let e = store.rule_proposals().await.unwrap_err();
-    let ProposalError::Store(polku_core::StoreError::Corrupt(row)) = &e else {
+    let ProposalError::Store(polku_cases::StoreError::Corrupt(row)) = &e else {
         panic!("not a corrupt row: {e:?}");
     };
     assert_eq!(
@@ -356,7 +356,7 @@ async fn a_corrupt_proposal_is_named_by_table_row_and_column(db: &polku_core::te
         "{e}"
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     corrupt_proposal,
     a_corrupt_proposal_is_named_by_table_row_and_column,
     with_db

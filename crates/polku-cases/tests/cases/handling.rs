@@ -2,7 +2,7 @@
 //! and by deadline), claiming a case, deciding it with reasons, and the applicant's request
 //! to rectify an automated decision, which a person answers.
 
-use polku_core::{Actor, CaseState, HandlingError, HumanOutcome, QueueFilter, Store};
+use polku_cases::{Actor, CaseState, Cases, HandlingError, HumanOutcome, QueueFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -19,7 +19,7 @@ struct Worked {
 
 /// Files three applications with too low a pay and one the rules grant, and runs the
 /// pipeline until no job is left.
-async fn worked(store: &Store) -> Worked {
+async fn worked(store: &Cases) -> Worked {
     let low_pay = json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1000}}});
     let mut referred = Vec::new();
     for date in [(2025, 5, 3), (2025, 5, 1), (2025, 5, 2)] {
@@ -58,7 +58,7 @@ fn first(limit: i64) -> QueueFilter {
 }
 
 /// Hanna claims `case` and refuses it, with reasons.
-async fn refused_by_hanna(store: &Store, case: Uuid) {
+async fn refused_by_hanna(store: &Cases, case: Uuid) {
     store.claim_case(case, &hanna()).await.unwrap();
     store
         .decide_by_person(
@@ -73,7 +73,7 @@ async fn refused_by_hanna(store: &Store, case: Uuid) {
 }
 
 /// The applicant asks for the automated decision on `granted` to be rectified.
-async fn rectification_asked(store: &Store, granted: Uuid) {
+async fn rectification_asked(store: &Cases, granted: Uuid) {
     store
         .request_rectification(
             granted,
@@ -85,7 +85,7 @@ async fn rectification_asked(store: &Store, granted: Uuid) {
 }
 
 /// Ville claims the rectification request on `granted` and confirms the grant.
-async fn confirmed_by_ville(store: &Store, granted: Uuid) {
+async fn confirmed_by_ville(store: &Cases, granted: Uuid) {
     store.claim_case(granted, &ville()).await.unwrap();
     store
         .decide_by_person(
@@ -99,7 +99,7 @@ async fn confirmed_by_ville(store: &Store, granted: Uuid) {
         .unwrap();
 }
 
-async fn the_queue_shows_referred_cases_oldest_application_first_with_the_reason(store: &Store) {
+async fn the_queue_shows_referred_cases_oldest_application_first_with_the_reason(store: &Cases) {
     let w = worked(store).await;
     // Oldest application first; the grant is not in the queue.
     let page = store.handler_queue(&first(2)).await.unwrap();
@@ -109,12 +109,12 @@ async fn the_queue_shows_referred_cases_oldest_application_first_with_the_reason
     );
     assert_eq!(page[0].reason.as_deref(), Some("pay-meets-minimum not_met"));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     oldest_first,
     the_queue_shows_referred_cases_oldest_application_first_with_the_reason
 );
 
-async fn the_queue_pages_on_after_the_last_item_seen(store: &Store) {
+async fn the_queue_pages_on_after_the_last_item_seen(store: &Cases) {
     let w = worked(store).await;
     let page = store.handler_queue(&first(2)).await.unwrap();
     let last = &page[1];
@@ -135,9 +135,9 @@ async fn the_queue_pages_on_after_the_last_item_seen(store: &Store) {
         [w.referred[0]]
     );
 }
-polku_core::on_every_database!(next_page, the_queue_pages_on_after_the_last_item_seen);
+polku_cases::on_every_database!(next_page, the_queue_pages_on_after_the_last_item_seen);
 
-async fn the_queue_shows_only_the_matter_asked_for(store: &Store) {
+async fn the_queue_shows_only_the_matter_asked_for(store: &Cases) {
     worked(store).await;
     let other_matter = QueueFilter {
         matter: Some("fi.citizenship.application".into()),
@@ -146,9 +146,9 @@ async fn the_queue_shows_only_the_matter_asked_for(store: &Store) {
     };
     assert!(store.handler_queue(&other_matter).await.unwrap().is_empty());
 }
-polku_core::on_every_database!(by_matter, the_queue_shows_only_the_matter_asked_for);
+polku_cases::on_every_database!(by_matter, the_queue_shows_only_the_matter_asked_for);
 
-async fn the_queue_shows_the_cases_due_by_a_day(store: &Store) {
+async fn the_queue_shows_the_cases_due_by_a_day(store: &Cases) {
     let w = worked(store).await;
     // The cases due by 2 September: those filed on 1 and 2 May.
     let due = store
@@ -165,9 +165,9 @@ async fn the_queue_shows_the_cases_due_by_a_day(store: &Store) {
     );
     assert_eq!(due[0].deadline.as_deref(), Some("2025-09-01"));
 }
-polku_core::on_every_database!(by_deadline, the_queue_shows_the_cases_due_by_a_day);
+polku_cases::on_every_database!(by_deadline, the_queue_shows_the_cases_due_by_a_day);
 
-async fn a_case_is_decided_only_once_claimed(store: &Store) {
+async fn a_case_is_decided_only_once_claimed(store: &Cases) {
     let case = worked(store).await.referred[1];
     assert!(matches!(
         store
@@ -182,9 +182,9 @@ async fn a_case_is_decided_only_once_claimed(store: &Store) {
         Err(HandlingError::NotClaimed(_))
     ));
 }
-polku_core::on_every_database!(unclaimed, a_case_is_decided_only_once_claimed);
+polku_cases::on_every_database!(unclaimed, a_case_is_decided_only_once_claimed);
 
-async fn a_case_claimed_by_one_handler_is_not_claimed_by_another(store: &Store) {
+async fn a_case_claimed_by_one_handler_is_not_claimed_by_another(store: &Cases) {
     let case = worked(store).await.referred[1];
     store.claim_case(case, &hanna()).await.unwrap();
     assert!(matches!(
@@ -192,12 +192,12 @@ async fn a_case_claimed_by_one_handler_is_not_claimed_by_another(store: &Store) 
         Err(HandlingError::AssignedToOther { .. })
     ));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     claimed_by_another,
     a_case_claimed_by_one_handler_is_not_claimed_by_another
 );
 
-async fn a_person_decides_only_with_reasons(store: &Store) {
+async fn a_person_decides_only_with_reasons(store: &Cases) {
     let case = worked(store).await.referred[1];
     store.claim_case(case, &hanna()).await.unwrap();
     assert!(matches!(
@@ -207,9 +207,9 @@ async fn a_person_decides_only_with_reasons(store: &Store) {
         Err(HandlingError::NoReasons)
     ));
 }
-polku_core::on_every_database!(no_reasons, a_person_decides_only_with_reasons);
+polku_cases::on_every_database!(no_reasons, a_person_decides_only_with_reasons);
 
-async fn a_persons_refusal_decides_the_case_in_their_name_without_a_permit(store: &Store) {
+async fn a_persons_refusal_decides_the_case_in_their_name_without_a_permit(store: &Cases) {
     let case = worked(store).await.referred[1];
     refused_by_hanna(store, case).await;
     assert_eq!(store.case(case).await.unwrap().state, CaseState::Decided);
@@ -224,12 +224,12 @@ async fn a_persons_refusal_decides_the_case_in_their_name_without_a_permit(store
     );
     assert_eq!(store.permit_count(case).await.unwrap(), 0);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     refusal,
     a_persons_refusal_decides_the_case_in_their_name_without_a_permit
 );
 
-async fn a_persons_decision_is_not_rectified_by_this_route(store: &Store) {
+async fn a_persons_decision_is_not_rectified_by_this_route(store: &Cases) {
     let case = worked(store).await.referred[1];
     refused_by_hanna(store, case).await;
     // A person's decision is not rectified by this route; an automated one is.
@@ -238,12 +238,12 @@ async fn a_persons_decision_is_not_rectified_by_this_route(store: &Store) {
         Err(HandlingError::NoAutomatedDecision(_))
     ));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     not_automated,
     a_persons_decision_is_not_rectified_by_this_route
 );
 
-async fn only_the_applicant_asks_for_a_rectification(store: &Store) {
+async fn only_the_applicant_asks_for_a_rectification(store: &Cases) {
     let granted = worked(store).await.granted;
     assert!(matches!(
         store
@@ -252,12 +252,12 @@ async fn only_the_applicant_asks_for_a_rectification(store: &Store) {
         Err(HandlingError::NotTheApplicant(_))
     ));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     not_the_applicant,
     only_the_applicant_asks_for_a_rectification
 );
 
-async fn a_rectification_request_reaches_the_queue_in_the_applicants_words(store: &Store) {
+async fn a_rectification_request_reaches_the_queue_in_the_applicants_words(store: &Cases) {
     let granted = worked(store).await.granted;
     rectification_asked(store, granted).await;
     assert_eq!(
@@ -273,23 +273,23 @@ async fn a_rectification_request_reaches_the_queue_in_the_applicants_words(store
         "the handler sees what the applicant asks"
     );
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     rectification_queued,
     a_rectification_request_reaches_the_queue_in_the_applicants_words
 );
 
-async fn the_machine_leaves_a_rectification_request_to_a_person(store: &Store) {
+async fn the_machine_leaves_a_rectification_request_to_a_person(store: &Cases) {
     let granted = worked(store).await.granted;
     rectification_asked(store, granted).await;
     // The machine never touches it: no job, and a person decides.
     assert_eq!(pipeline(store, "w1").run_once().await.unwrap(), None);
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     rectification_not_automated,
     the_machine_leaves_a_rectification_request_to_a_person
 );
 
-async fn a_rectification_request_is_not_answered_by_asking_for_evidence(store: &Store) {
+async fn a_rectification_request_is_not_answered_by_asking_for_evidence(store: &Cases) {
     let granted = worked(store).await.granted;
     rectification_asked(store, granted).await;
     store.claim_case(granted, &ville()).await.unwrap();
@@ -306,12 +306,12 @@ async fn a_rectification_request_is_not_answered_by_asking_for_evidence(store: &
         Err(HandlingError::NotWaiting(_))
     ));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     rectification_not_evidence,
     a_rectification_request_is_not_answered_by_asking_for_evidence
 );
 
-async fn a_confirmed_decision_keeps_its_one_permit(store: &Store) {
+async fn a_confirmed_decision_keeps_its_one_permit(store: &Cases) {
     let granted = worked(store).await.granted;
     rectification_asked(store, granted).await;
     confirmed_by_ville(store, granted).await;
@@ -322,13 +322,13 @@ async fn a_confirmed_decision_keeps_its_one_permit(store: &Store) {
         "the confirmed permit, not a second one"
     );
 }
-polku_core::on_every_database!(confirmed, a_confirmed_decision_keeps_its_one_permit);
+polku_cases::on_every_database!(confirmed, a_confirmed_decision_keeps_its_one_permit);
 
-async fn peoples_decisions_keep_the_audit_chain_whole(store: &Store) {
+async fn peoples_decisions_keep_the_audit_chain_whole(store: &Cases) {
     let w = worked(store).await;
     refused_by_hanna(store, w.referred[1]).await;
     rectification_asked(store, w.granted).await;
     confirmed_by_ville(store, w.granted).await;
     assert_eq!(store.verify_audit().await.unwrap().first_break, None);
 }
-polku_core::on_every_database!(audit_chain, peoples_decisions_keep_the_audit_chain_whole);
+polku_cases::on_every_database!(audit_chain, peoples_decisions_keep_the_audit_chain_whole);

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use polku_core::{Actor, NewApplication, Pipeline, Store, SuppliedEvidence};
+use polku_cases::{Actor, Cases, NewApplication, Pipeline, SuppliedEvidence};
 use polku_rules::RuleBook;
 use serde_json::Value;
 
@@ -50,7 +50,7 @@ pub(crate) fn application(patch: Value) -> NewApplication {
 }
 
 /// A pipeline named `worker` that decides on the evidence each application carries.
-pub(crate) fn pipeline(store: &Store, worker: &str) -> Pipeline<SuppliedEvidence> {
+pub(crate) fn pipeline(store: &Cases, worker: &str) -> Pipeline<SuppliedEvidence> {
     Pipeline::new(store.clone(), rules(), SuppliedEvidence, worker)
 }
 

@@ -1,7 +1,7 @@
 //! Polku's case processing: the case and its history, the job queue, the decision
 //! pipeline and their storage on SQLite (embedded default) or PostgreSQL.
 //!
-//! The flow: [`Store::submit`] files an application (case + first event + a job, in one
+//! The flow: [`Cases::submit`] files an application (case + first event + a job, in one
 //! transaction) → a [`Pipeline`] worker claims the job, gathers evidence through an
 //! [`EvidenceSource`], evaluates the rule set in force on the application date and records
 //! the outcome, the case's transition and the job's completion in one transaction.
@@ -53,4 +53,4 @@ pub use rule_proposals::{
     BACKTEST_MAX_AGE, BacktestCache, NewProposal, ProposalCheck, ProposalError, ProposalState,
     RuleProposal, check_proposal,
 };
-pub use store::{Db, Dialect, MIGRATIONS, Store, StoreError, Tx};
+pub use store::{Cases, Db, Dialect, MIGRATIONS, StoreError, Tx};

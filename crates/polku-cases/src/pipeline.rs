@@ -20,7 +20,7 @@ use crate::cases::{Actor, Case, CaseError, Step, advance_in};
 use crate::decisions::{NewDecision, insert_in};
 use crate::jobs::{ClaimedJob, complete_in};
 use crate::permits::grant_in;
-use crate::store::{Store, StoreError, Tx, now_micros};
+use crate::store::{Cases, StoreError, Tx, now_micros};
 
 /// Where a case's evidence comes from. The register adapters implement it in their own
 /// crate; `SuppliedEvidence` (tests only) takes what came with the submission.
@@ -117,7 +117,7 @@ pub enum Processed {
 }
 
 pub struct Pipeline<E: EvidenceSource> {
-    pub store: Store,
+    pub store: Cases,
     /// The rules over time; each case is decided by those in force on its application date.
     pub rules: LiveRules,
     pub evidence: E,
@@ -127,7 +127,7 @@ pub struct Pipeline<E: EvidenceSource> {
 
 impl<E: EvidenceSource> Pipeline<E> {
     pub fn new(
-        store: Store,
+        store: Cases,
         rules: impl Into<LiveRules>,
         evidence: E,
         worker: impl Into<String>,

@@ -1,7 +1,7 @@
-//! polku-core's tests: one test binary (each is linked on its own, ADR 0010), a module
+//! polku-cases's tests: one test binary (each is linked on its own, ADR 0010), a module
 //! for each boundary. Every test that touches a database runs on SQLite and — when
 //! `POLKU_TEST_DATABASE_URL` is set while the tests are built — on PostgreSQL, through
-//! `polku_core::on_every_database!`.
+//! `polku_cases::on_every_database!`.
 
 mod access;
 mod audit;

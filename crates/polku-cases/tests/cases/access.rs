@@ -2,8 +2,8 @@
 //! an Argon2 hash, and API tokens identify a user and their role, organisation or person,
 //! are stored only as hashes and can be revoked.
 
-use polku_core::testing::TestDb;
-use polku_core::{AccessError, Role};
+use polku_cases::testing::TestDb;
+use polku_cases::{AccessError, Role};
 
 async fn officials_sign_in_with_a_password_stored_as_argon2(db: &TestDb) {
     let store = &db.store;
@@ -61,7 +61,7 @@ async fn officials_sign_in_with_a_password_stored_as_argon2(db: &TestDb) {
         Err(AccessError::UsernameTaken(_))
     ));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     passwords,
     officials_sign_in_with_a_password_stored_as_argon2,
     with_db
@@ -119,4 +119,4 @@ async fn tokens_identify_users_and_are_stored_hashed(db: &TestDb) {
         .await;
     assert!(store.principal(&t).await.unwrap().is_some());
 }
-polku_core::on_every_database!(tokens, tokens_identify_users_and_are_stored_hashed, with_db);
+polku_cases::on_every_database!(tokens, tokens_identify_users_and_are_stored_hashed, with_db);

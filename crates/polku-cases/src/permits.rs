@@ -9,7 +9,7 @@ use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
 use crate::cases::CaseError;
-use crate::store::{Store, now_micros};
+use crate::store::{Cases, now_micros};
 use polku_store::{CorruptRow, codec};
 
 /// A permit (or a citizenship) as granted.
@@ -76,7 +76,7 @@ pub(crate) async fn grant_in(
     Ok(())
 }
 
-impl Store {
+impl Cases {
     /// The case's permit, if it was granted.
     pub async fn permit(&self, case: Uuid) -> Result<Option<Permit>, CaseError> {
         let row = sqlx::query(

@@ -17,7 +17,7 @@ use crate::cases::{Actor, Case, CaseError, load_case, transition_in};
 use crate::decisions::{NewDecision, insert_in};
 use crate::live_rules::LiveRules;
 use crate::permits::grant_in;
-use crate::store::{Store, Tx};
+use crate::store::{Cases, Tx};
 use polku_decide::{HumanOutcome, terms_for};
 
 /// The order of the handler queue, as the API and the docs state it.
@@ -81,7 +81,7 @@ impl From<sqlx::Error> for HandlingError {
 
 const WAITING: [CaseState; 2] = [CaseState::Referred, CaseState::RectificationRequested];
 
-impl Store {
+impl Cases {
     /// Cases waiting for a person, in [`QUEUE_ORDER`].
     pub async fn handler_queue(&self, f: &QueueFilter) -> Result<Vec<QueueItem>, HandlingError> {
         let (after_date, after_created, after_id) = f.after.clone().unwrap_or_default();

@@ -9,7 +9,7 @@ use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
 use crate::case::{CaseState, EventKind};
-use crate::store::{Store, StoreError, now_micros};
+use crate::store::{Cases, StoreError, now_micros};
 use polku_store::{CorruptRow, codec};
 
 /// Who did something: the pipeline, a handler, an applicant.
@@ -109,7 +109,7 @@ pub struct NewApplication {
     pub applicant_id: String,
     /// The day the application was filed: the rules in force that day apply. The service
     /// sets it ([`today_in_finland`]), or an official registers the day an application
-    /// from another channel arrived ([`Store::register`]); never the applicant.
+    /// from another channel arrived ([`Cases::register`]); never the applicant.
     pub application_date: Date,
     /// The application with the evidence supplied with it (the input schema's shape).
     pub application: serde_json::Value,
@@ -156,7 +156,7 @@ pub struct CaseEvent {
     pub reason: Option<String>,
 }
 
-impl Store {
+impl Cases {
     /// Files an application received today: the case, its first event and the job that
     /// will decide it, in one transaction.
     pub async fn submit(&self, new: &NewApplication, actor: &Actor) -> Result<Uuid, CaseError> {
@@ -165,7 +165,7 @@ impl Store {
             .map(|(id, _)| id)
     }
 
-    /// Like [`Store::submit`], but a retry with the same `key` from the same user gets the
+    /// Like [`Cases::submit`], but a retry with the same `key` from the same user gets the
     /// first case back instead of a second one; the same key with another request is
     /// refused ([`CaseError::KeyReused`]). Returns the case and whether it is new.
     pub async fn submit_once(
@@ -182,7 +182,7 @@ impl Store {
     /// An official registers an application that arrived through another channel (paper,
     /// a service point) with the day it actually arrived and why: checked by
     /// [`check_registration`] against today in Finland, written to the case's history and
-    /// to the audit chain in the same transaction. With `once`, as [`Store::submit_once`].
+    /// to the audit chain in the same transaction. With `once`, as [`Cases::submit_once`].
     pub async fn register(
         &self,
         new: &NewApplication,

@@ -11,7 +11,7 @@ use std::time::Duration;
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
-use crate::store::{Store, StoreError, now_micros};
+use crate::store::{Cases, StoreError, now_micros};
 
 pub const MAX_ATTEMPTS: i64 = 8;
 
@@ -72,7 +72,7 @@ fn parse_uuid(s: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(s).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
 }
 
-impl Store {
+impl Cases {
     /// Claims the oldest ready job (queued and due, or running with an expired lease).
     pub async fn claim_job(
         &self,

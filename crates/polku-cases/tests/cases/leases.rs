@@ -10,9 +10,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use polku_core::testing::{FixedRegisters, TestDb};
-use polku_core::{
-    AuditLog, Case, CaseState, EvidenceSource, Gathered, NewApplication, Pipeline, Processed, Store,
+use polku_cases::testing::{FixedRegisters, TestDb};
+use polku_cases::{
+    AuditLog, Case, CaseState, Cases, EvidenceSource, Gathered, NewApplication, Pipeline, Processed,
 };
 use polku_rules::Outcome;
 use serde_json::json;
@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::support::{EXTENSION, applicant, application, example, rules};
 
-async fn an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it(store: &Store) {
+async fn an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it(store: &Cases) {
     let id = store
         .submit(&application(json!({})), &applicant())
         .await
@@ -75,7 +75,7 @@ async fn an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it(s
         .unwrap();
     assert_eq!((again.id, again.attempts), (third.id, third.attempts));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     expired_lease,
     an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it
 );
@@ -107,7 +107,7 @@ struct HeldUp {
 }
 
 impl EvidenceSource for HeldUp {
-    async fn gather(&self, case: &Case) -> Result<Gathered, polku_core::EvidenceError> {
+    async fn gather(&self, case: &Case) -> Result<Gathered, polku_cases::EvidenceError> {
         self.asking.notify_one();
         self.answer.notified().await;
         self.inner.gather(case).await
@@ -232,7 +232,7 @@ async fn a_worker_that_lost_its_lease_commits_nothing(db: &TestDb) {
     let depth = store.queue_depth().await.unwrap();
     assert_eq!((depth.queued, depth.running, depth.done), (0, 0, 1));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     lease_lost,
     a_worker_that_lost_its_lease_commits_nothing,
     with_db
@@ -272,7 +272,7 @@ async fn a_worker_that_lost_its_lease_cannot_decide_while_another_holds_the_job(
     let depth = store.queue_depth().await.unwrap();
     assert_eq!((depth.queued, depth.running, depth.done), (0, 0, 1));
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     lease_lost_while_held,
     a_worker_that_lost_its_lease_cannot_decide_while_another_holds_the_job,
     with_db
@@ -329,14 +329,14 @@ async fn a_worker_that_lost_its_lease_commits_nothing_even_when_the_case_looks_u
         CaseState::EvidenceRequested,
         "A's grant was not committed"
     );
-    let outcomes: Vec<polku_core::DecisionOutcome> = store
+    let outcomes: Vec<polku_cases::DecisionOutcome> = store
         .decisions(id)
         .await
         .unwrap()
         .into_iter()
         .map(|d| d.outcome)
         .collect();
-    assert_eq!(outcomes, [polku_core::DecisionOutcome::RequestEvidence; 2]);
+    assert_eq!(outcomes, [polku_cases::DecisionOutcome::RequestEvidence; 2]);
     assert_eq!(
         store.history(id).await.unwrap().len(),
         7,
@@ -351,7 +351,7 @@ async fn a_worker_that_lost_its_lease_commits_nothing_even_when_the_case_looks_u
     assert_eq!((depth.queued, depth.running, depth.done), (0, 0, 2));
     assert_eq!(by_a, Processed::LeaseLost { case: id });
 }
-polku_core::on_every_database!(
+polku_cases::on_every_database!(
     lease_lost_case_untouched,
     a_worker_that_lost_its_lease_commits_nothing_even_when_the_case_looks_untouched,
     with_db
