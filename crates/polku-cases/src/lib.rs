@@ -14,7 +14,6 @@ mod jobs;
 mod live_rules;
 mod permits;
 mod pipeline;
-mod rule_proposals;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -27,7 +26,7 @@ pub use cases::{
 pub use decisions::{Decision, ReplayError};
 pub use handling::{HandlingError, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
-pub use live_rules::{LiveRules, RuleSource, RulesError};
+pub use live_rules::{LiveRules, RuleSource, RulesError, ShippedOnly, SourceFuture};
 pub use polku_access::{
     Access, AccessError, MIN_PASSWORD_CHARS, Principal, Role, TOKEN_DAYS, TokenInfo, TokenOptions,
     is_x_road_client, random_token,
@@ -48,9 +47,5 @@ pub use pipeline::{
 pub use polku_decide::{
     ApprovedText, Backtest, ChangedOutcome, DecisionOutcome, HumanOutcome, Layer, ReferralReason,
     Replay, RuleShelf, ShelfError, automated_notice,
-};
-pub use rule_proposals::{
-    BACKTEST_MAX_AGE, BacktestCache, NewProposal, ProposalCheck, ProposalError, ProposalState,
-    RuleProposal, check_proposal,
 };
 pub use store::{Cases, Db, Dialect, MIGRATIONS, StoreError, Tx};

@@ -9,6 +9,9 @@
 //! change. Every server reloads the shelf when the approved proposals in the store change
 //! ([`LiveRules::refresh`]), so instances on one database agree.
 
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -18,14 +21,32 @@ use polku_rules::RuleBook;
 
 use crate::store::StoreError;
 
-/// Where the approved changes come from (the rule proposals, in the store). The live rules
-/// ask it, never name it: rule administration sits on top of the rules in force, not
-/// beneath them.
-pub trait RuleSource: Sync {
+/// What a [`RuleSource`] answers, later.
+pub type SourceFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Where the approved changes come from (the rule proposals, kept by rule administration).
+/// The live rules ask it, never name it: rule administration sits on top of the cases and
+/// the rules in force, not beneath them; the binary hands its source to [`LiveRules::new`].
+pub trait RuleSource: Send + Sync {
     /// (how many approved, the latest approval): changes when the live rules must reload.
-    fn stamp(&self) -> impl Future<Output = Result<(i64, i64), StoreError>> + Send;
+    fn stamp(&self) -> SourceFuture<'_, (i64, i64)>;
     /// Every approved change, in any order.
-    fn approved(&self) -> impl Future<Output = Result<Vec<ApprovedText>, StoreError>> + Send;
+    fn approved(&self) -> SourceFuture<'_, Vec<ApprovedText>>;
+}
+
+/// No approved changes, ever: the shipped texts alone (tests, benchmarks, a rule file tried
+/// out before it is proposed).
+#[derive(Debug, Clone, Copy)]
+pub struct ShippedOnly;
+
+impl RuleSource for ShippedOnly {
+    fn stamp(&self) -> SourceFuture<'_, (i64, i64)> {
+        Box::pin(async { Ok((0, 0)) })
+    }
+
+    fn approved(&self) -> SourceFuture<'_, Vec<ApprovedText>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
 }
 
 /// Why the rules in force could not be read.
@@ -38,29 +59,42 @@ pub enum RulesError {
 }
 
 /// The shared, swappable rules of a process. Cloning shares them.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LiveRules {
     shipped: Arc<RuleBook>,
+    /// Where approved changes are read from.
+    source: Arc<dyn RuleSource>,
     shelf: Arc<RwLock<Arc<RuleShelf>>>,
     /// When the store was last asked (microseconds since the epoch; 0: never).
     refreshed_at: Arc<AtomicI64>,
 }
 
+impl fmt::Debug for LiveRules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LiveRules")
+            .field("stamp", &self.shelf().stamp())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The shipped texts alone, never changed ([`ShippedOnly`]).
 impl From<RuleBook> for LiveRules {
     fn from(book: RuleBook) -> Self {
-        LiveRules::new(Arc::new(book))
+        LiveRules::new(Arc::new(book), Arc::new(ShippedOnly))
     }
 }
 
+/// The shipped texts alone, never changed ([`ShippedOnly`]).
 impl From<Arc<RuleBook>> for LiveRules {
     fn from(book: Arc<RuleBook>) -> Self {
-        LiveRules::new(book)
+        LiveRules::new(book, Arc::new(ShippedOnly))
     }
 }
 
+/// The shipped texts alone, never changed ([`ShippedOnly`]).
 impl From<&Arc<RuleBook>> for LiveRules {
     fn from(book: &Arc<RuleBook>) -> Self {
-        LiveRules::new(book.clone())
+        LiveRules::new(book.clone(), Arc::new(ShippedOnly))
     }
 }
 
@@ -72,11 +106,13 @@ impl From<&LiveRules> for LiveRules {
 }
 
 impl LiveRules {
-    /// The shipped texts alone; [`LiveRules::refresh`] lays the approved proposals over them.
-    pub fn new(shipped: Arc<RuleBook>) -> LiveRules {
+    /// The shipped texts, over which [`LiveRules::refresh`] lays the changes `source`
+    /// holds approved.
+    pub fn new(shipped: Arc<RuleBook>, source: Arc<dyn RuleSource>) -> LiveRules {
         let shelf = RuleShelf::shipped(shipped.clone());
         LiveRules {
             shipped,
+            source,
             shelf: Arc::new(RwLock::new(Arc::new(shelf))),
             refreshed_at: Arc::new(AtomicI64::new(0)),
         }
@@ -106,18 +142,18 @@ impl LiveRules {
         &self.shipped
     }
 
-    /// Rebuilds the shelf if the approved proposals in `store` changed since it was built.
+    /// Rebuilds the shelf if the approved changes in the source changed since it was built.
     /// Returns whether it did. A stored approved text that no longer loads (a newer binary
     /// changed the format, say) is an error: deciding under other rules than the approved
     /// ones would be worse than not deciding.
-    pub async fn refresh(&self, source: &impl RuleSource) -> Result<bool, RulesError> {
+    pub async fn refresh(&self) -> Result<bool, RulesError> {
         let asked = jiff::Timestamp::now().as_microsecond();
-        let stamp = source.stamp().await?;
+        let stamp = self.source.stamp().await?;
         if self.shelf().stamp() == stamp {
             self.refreshed_at.fetch_max(asked, Ordering::Relaxed);
             return Ok(false);
         }
-        let approved = source.approved().await?;
+        let approved = self.source.approved().await?;
         // The stamp of what was actually read (an approval may have landed in between).
         let stamp = (
             i64::try_from(approved.len()).unwrap_or(i64::MAX),
@@ -146,16 +182,12 @@ impl LiveRules {
     /// change approved for that day. A change is approved before the day it takes effect
     /// begins, so a shelf read from the store after that day began holds it; an older
     /// shelf is refreshed first (once a day in practice, whatever the poll interval).
-    pub async fn for_filing_date(
-        &self,
-        source: &impl RuleSource,
-        date: Date,
-    ) -> Result<Arc<RuleBook>, RulesError> {
+    pub async fn for_filing_date(&self, date: Date) -> Result<Arc<RuleBook>, RulesError> {
         let day_began = date
             .to_zoned(crate::finland())
             .map_or(i64::MAX, |z| z.timestamp().as_microsecond());
         if self.refreshed_at.load(Ordering::Relaxed) < day_began {
-            self.refresh(source).await?;
+            self.refresh().await?;
         }
         Ok(self.on(date))
     }

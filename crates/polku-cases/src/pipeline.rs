@@ -178,10 +178,7 @@ impl<E: EvidenceSource> Pipeline<E> {
         }
         // Never a stale shelf: a change approved for this filing day must decide it
         // (and say which registers to ask).
-        let rules = self
-            .rules
-            .for_filing_date(&self.store, case.application_date)
-            .await?;
+        let rules = self.rules.for_filing_date(case.application_date).await?;
         let gathered = self.evidence.gather(&case).await?;
         if !gathered.unanswered.is_empty() && job.attempts < EVIDENCE_ATTEMPTS {
             // Wait and ask again (the job is retried with backoff).

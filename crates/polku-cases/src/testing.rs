@@ -193,3 +193,33 @@ impl crate::EvidenceSource for FixedRegisters {
         })
     }
 }
+
+/// The matter most tests file: an employed person's extended residence permit.
+pub const EXTENSION: &str = "fi.residence-permit.employed.extension";
+
+/// A path relative to the repository's root (`rules`, `examples/…`).
+pub fn repo_path(relative: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
+}
+
+/// The rules the repository ships (`rules/`), loaded once per test binary.
+pub fn bundled_rules() -> std::sync::Arc<polku_rules::RuleBook> {
+    static BOOK: std::sync::OnceLock<std::sync::Arc<polku_rules::RuleBook>> =
+        std::sync::OnceLock::new();
+    BOOK.get_or_init(|| {
+        std::sync::Arc::new(
+            polku_rules::RuleBook::load_dir(&repo_path("rules")).expect("the bundled rules load"),
+        )
+    })
+    .clone()
+}
+
+/// The walk-through's application (`examples/employed-extension.json`): with the
+/// evidence it carries, the rules grant it.
+pub fn walkthrough_application() -> serde_json::Value {
+    let text = std::fs::read_to_string(repo_path("examples/employed-extension.json"))
+        .expect("the walk-through's application");
+    serde_json::from_str(&text).expect("the walk-through's application is JSON")
+}

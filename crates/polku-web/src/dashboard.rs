@@ -10,7 +10,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use polku_cases::{AuditEntry, AuditLog, FactGroup, RuleProposal, SPAN_LIMITS};
+use polku_cases::{AuditEntry, AuditLog, FactGroup, SPAN_LIMITS};
+use polku_rule_admin::RuleProposal;
 use serde_json::json;
 
 use crate::WebState;
@@ -420,7 +421,7 @@ async fn load(state: &WebState, v: &Visitor) -> Result<Vec<Table>, Response> {
         .map_err(|e| internal(v, &e))?;
     // Approved changes are few and read fresh: one approved a moment ago shows at once.
     let changes = state
-        .store
+        .rule_admin
         .approved_proposals()
         .await
         .map_err(|e| internal(v, &e))?;

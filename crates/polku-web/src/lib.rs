@@ -35,6 +35,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use polku_cases::Cases;
 use polku_cases::LiveRules;
+use polku_rule_admin::RuleAdmin;
 
 pub use i18n::Tr;
 pub use idp::{TestIdentities, TestPerson};
@@ -43,6 +44,8 @@ pub use security::{CONTENT_SECURITY_POLICY, security_headers, served};
 #[derive(Clone)]
 pub struct WebState {
     pub store: Cases,
+    /// The rule change proposals and their four-eyes decisions.
+    pub rule_admin: RuleAdmin,
     /// The rules over time; pages show those in force today, rule administration all.
     pub rules: LiveRules,
     /// Whom the test identity provider offers (the binary's: the synthetic population);
@@ -51,7 +54,7 @@ pub struct WebState {
     /// The dashboard's measured facts, reused for a few seconds.
     pub figures: Arc<dashboard::FiguresCache>,
     /// Proposals' backtests, reused for a few minutes.
-    pub backtests: Arc<polku_cases::BacktestCache>,
+    pub backtests: Arc<polku_rule_admin::BacktestCache>,
     /// Failed sign-ins by username and address, in this process's memory.
     pub sign_ins: Arc<throttle::SignInLimits>,
 }
@@ -59,12 +62,13 @@ pub struct WebState {
 impl WebState {
     pub fn new(
         store: Cases,
-        rules: impl Into<LiveRules>,
+        rules: LiveRules,
         people: Option<Arc<dyn TestIdentities>>,
     ) -> WebState {
         WebState {
+            rule_admin: RuleAdmin::new(store.clone()),
             store,
-            rules: rules.into(),
+            rules,
             people,
             figures: Arc::default(),
             backtests: Arc::default(),

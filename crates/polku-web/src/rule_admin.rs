@@ -2,7 +2,7 @@
 //! changes to come, proposing a new text (uploaded or edited) with its check errors and
 //! test results, and a proposal's page — its changes line by line, its tests, its backtest
 //! and the second legal officer's approval or rejection. The rules of who may do what are
-//! the store's ([`polku_cases::ProposalError`]); these pages only show them.
+//! the store's ([`polku_rule_admin::ProposalError`]); these pages only show them.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,9 +11,9 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_cases::{
-    NewProposal, Principal, ProposalCheck, ProposalError, ProposalState, Role, RuleProposal,
-    check_proposal,
+use polku_cases::{Principal, Role};
+use polku_rule_admin::{
+    NewProposal, ProposalCheck, ProposalError, ProposalState, RuleProposal, check_proposal,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -94,7 +94,7 @@ pub async fn overview(
                 .collect(),
         })
         .collect();
-    let proposals = match state.store.rule_proposals().await {
+    let proposals = match state.rule_admin.rule_proposals().await {
         Ok(p) => p,
         Err(e) => return internal(&v, &e),
     };
@@ -162,7 +162,7 @@ pub async fn propose_form(
     HandlerSession { v, .. }: HandlerSession,
 ) -> Response {
     // The text to edit includes every change approved so far, on any server.
-    if let Err(e) = state.rules.refresh(&state.store).await {
+    if let Err(e) = state.rules.refresh().await {
         return internal(&v, &e);
     }
     let shelf = state.rules.shelf();
@@ -292,7 +292,7 @@ pub async fn propose(
         effective_from: sent.effective_from.clone(),
     };
     let proposed = state
-        .store
+        .rule_admin
         .propose_rules(&new, &session.principal, &state.rules)
         .await;
     Ok(match proposed {
@@ -476,7 +476,7 @@ async fn proposal_page(
     refused: Option<(StatusCode, String)>,
 ) -> Response {
     let tr = v.tr;
-    let p = match state.store.rule_proposal(id).await {
+    let p = match state.rule_admin.rule_proposal(id).await {
         Ok(Some(p)) => p,
         Ok(None) => return error_page(v, StatusCode::NOT_FOUND, "error-not-found"),
         Err(e) => return internal(v, &e),
@@ -530,7 +530,7 @@ async fn written_against(state: &WebState, p: &RuleProposal) -> Result<String, P
             .map(|(t, _)| t.to_owned())
             .unwrap_or_default(),
         Some(base) => state
-            .store
+            .rule_admin
             .rule_proposal(base)
             .await?
             .map(|b| b.text)
@@ -559,7 +559,7 @@ async fn backtest_view(
         }));
     }
     let b = match state
-        .store
+        .rule_admin
         .backtest_proposal(p.id, who, &state.rules, &state.backtests)
         .await
     {
@@ -634,12 +634,12 @@ async fn step(
     let done = match step {
         Step::Approve => {
             state
-                .store
+                .rule_admin
                 .approve_proposal(id, who, &form.note, &state.rules)
                 .await
         }
-        Step::Reject => state.store.reject_proposal(id, who, &form.note).await,
-        Step::Withdraw => state.store.withdraw_proposal(id, who).await,
+        Step::Reject => state.rule_admin.reject_proposal(id, who, &form.note).await,
+        Step::Withdraw => state.rule_admin.withdraw_proposal(id, who).await,
     };
     Ok(match done {
         Ok(_) => Redirect::to(&format!("/work/rules/proposals/{id}")).into_response(),

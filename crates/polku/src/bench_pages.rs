@@ -11,6 +11,7 @@ use axum::http::Request;
 use clap::Args;
 use polku_cases::{Actor, Cases, LiveRules, NewApplication, Pipeline, Role};
 use polku_registers::RegisterEvidence;
+use polku_rule_admin::RuleAdmin;
 use polku_simulators::population::person_id;
 use polku_simulators::{Behaviour, Population, Simulator};
 use tower::ServiceExt;
@@ -51,8 +52,8 @@ const EXTENSION: &str = "fi.residence-permit.employed.extension";
 async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let store = Cases::open_data_dir(tmp.path()).await?;
-    let rules =
-        polku_cases::LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let shipped = crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rules = RuleAdmin::new(store.clone()).live_rules(Arc::new(shipped));
     let population = Arc::new(Population::generate(2026, args.persons));
     let today = polku_cases::today_in_finland();
 
@@ -219,9 +220,9 @@ async fn propose_extension_change(
             "      2025-04-01: 1600\n",
             &format!("      2025-04-01: 1600\n      {tomorrow}: 2000\n"),
         );
-    Ok(store
+    Ok(RuleAdmin::new(store.clone())
         .propose_rules(
-            &polku_cases::NewProposal {
+            &polku_rule_admin::NewProposal {
                 rule_set: EXTENSION.to_owned(),
                 base: None,
                 text,
@@ -376,7 +377,7 @@ async fn time_backtest(store: &Cases, rules: &LiveRules, proposal: Uuid) -> anyh
     let mut evaluated = 0;
     for _ in 0..5 {
         let t = Instant::now();
-        let b = store
+        let b = RuleAdmin::new(store.clone())
             .backtest_proposal(proposal, &officer, rules, &Default::default())
             .await?;
         times.push(t.elapsed());

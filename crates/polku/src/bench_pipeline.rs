@@ -18,6 +18,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use polku_cases::{Cases, LiveRules, Pipeline, Role};
 use polku_registers::{RegisterEvidence, XRoadClient};
+use polku_rule_admin::RuleAdmin;
 use polku_simulators::population::{Matter, person_id};
 use tokio::task::JoinHandle;
 
@@ -65,8 +66,8 @@ async fn bench(args: PipelineBenchArgs) -> anyhow::Result<()> {
         Some(url) => (Cases::connect_in_schema(url, &schema).await?, "PostgreSQL"),
         None => (Cases::open_data_dir(tmp.path()).await?, "SQLite"),
     };
-    let rules =
-        polku_cases::LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let shipped = crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rules = RuleAdmin::new(store.clone()).live_rules(Arc::new(shipped));
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

@@ -11,6 +11,7 @@ use anyhow::Context;
 use clap::Args;
 use polku_cases::LiveRules;
 use polku_cases::{Actor, Cases, EvidenceSource, NewApplication, Pipeline};
+use polku_rule_admin::RuleAdmin;
 use polku_simulators::Population;
 use polku_simulators::population::person_id;
 
@@ -75,12 +76,13 @@ pub struct DemoWorld {
 
 /// The demo's world over `registers` (the built-in simulators: the demo's applicants are
 /// their population) and the store: `store`, or one in `data_dir`, or one in a temporary
-/// directory.
+/// directory. It decides by `rules`, or (`None`) by the shipped rules with the changes
+/// approved in that store.
 pub async fn world(
     registers: &Registers,
     store: Option<Cases>,
     data_dir: Option<&PathBuf>,
-    rules: LiveRules,
+    rules: Option<LiveRules>,
 ) -> anyhow::Result<DemoWorld> {
     let Some(population) = registers.population.clone() else {
         anyhow::bail!(
@@ -101,6 +103,15 @@ pub async fn world(
         (None, None) => {
             let tmp = tempfile::tempdir().context("cannot make a temporary directory")?;
             (Cases::open_data_dir(tmp.path()).await?, Some(tmp))
+        }
+    };
+    let rules = match rules {
+        Some(rules) => rules,
+        None => {
+            let shipped = crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let rules = RuleAdmin::new(store.clone()).live_rules(Arc::new(shipped));
+            rules.refresh().await?;
+            rules
         }
     };
     Ok(DemoWorld {
@@ -272,10 +283,9 @@ pub fn run(args: DemoArgs) -> std::process::ExitCode {
 }
 
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
-    let rules = LiveRules::from(crate::load_rules(None).map_err(|e| anyhow::anyhow!("{e}"))?);
     let faults = args.registers.faults(DEMO_FAULTS);
     let registers = Registers::start(&args.registers, faults).await?;
-    let w = world(&registers, None, args.data_dir.as_ref(), rules).await?;
+    let w = world(&registers, None, args.data_dir.as_ref(), None).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let n = args
         .workers

@@ -11,6 +11,7 @@ use anyhow::Context;
 use axum::Router;
 use clap::Args;
 use polku_cases::{Cases, LiveRules};
+use polku_rule_admin::RuleAdmin;
 use polku_server::AppState;
 use polku_web::TestIdentities;
 use tokio::sync::watch;
@@ -109,7 +110,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     )?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let work = start_work(&args, &config, &store, &rules, (&stop_tx, &stop_rx)).await?;
-    let refresher = keep_rules_fresh(rules.clone(), store.clone(), stop_rx.clone());
+    let refresher = keep_rules_fresh(rules.clone(), stop_rx.clone());
     let pages = polku_web::router(polku_web::WebState::new(
         store.clone(),
         rules.clone(),
@@ -143,12 +144,11 @@ async fn rules_in_force(
     config: &Config,
     store: &Cases,
 ) -> anyhow::Result<LiveRules> {
-    let rules = LiveRules::from(
-        crate::load_rules(args.rules.as_ref().or(config.rules.as_ref()))
-            .map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))?,
-    );
+    let shipped = crate::load_rules(args.rules.as_ref().or(config.rules.as_ref()))
+        .map_err(|e| anyhow::anyhow!("the rule files have errors:\n{e}"))?;
+    let rules = RuleAdmin::new(store.clone()).live_rules(Arc::new(shipped));
     rules
-        .refresh(store)
+        .refresh()
         .await
         .context("cannot lay the approved rule changes over the rule files")?;
     Ok(rules)
@@ -217,7 +217,7 @@ async fn start_work(
             demo: None,
         });
     }
-    let w = crate::demo::world(&registers, Some(store.clone()), None, rules.clone()).await?;
+    let w = crate::demo::world(&registers, Some(store.clone()), None, Some(rules.clone())).await?;
     let tasks =
         crate::demo::start_workers(store, rules, evidence, workers * 4, lease, stop_rx.clone());
     let stream = stream_demo(
@@ -257,15 +257,11 @@ fn stream_demo(
 
 /// Another instance on the same database may approve a rule change: look every few
 /// seconds (a change takes effect on a later day, so this is well in time).
-fn keep_rules_fresh(
-    rules: LiveRules,
-    store: Cases,
-    mut stop: watch::Receiver<bool>,
-) -> JoinHandle<()> {
+fn keep_rules_fresh(rules: LiveRules, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
         while !*stop.borrow() {
             let _ = tokio::time::timeout(RULES_REFRESH, stop.changed()).await;
-            match rules.refresh(&store).await {
+            match rules.refresh().await {
                 Ok(true) => tracing::info!("approved rule changes reloaded"),
                 Ok(false) => {}
                 Err(e) => {

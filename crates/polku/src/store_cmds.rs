@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use polku_cases::{Actor, AnchorFile, Cases, NewApplication, Pipeline, Processed};
+use polku_rule_admin::RuleAdmin;
+use std::sync::Arc;
 use uuid::Uuid;
 
 pub use crate::config::StoreArgs;
@@ -277,8 +279,8 @@ async fn submit(
         .context("the application is not valid")?;
     let store = args.open().await?;
     // The rules that will decide it: the shipped ones with the approved changes.
-    let rules = polku_cases::LiveRules::from(rule_book(args, None)?);
-    let book = rules.for_filing_date(&store, application_date).await?;
+    let rules = RuleAdmin::new(store.clone()).live_rules(Arc::new(rule_book(args, None)?));
+    let book = rules.for_filing_date(application_date).await?;
     let Some(rule_set) = book.get(&matter) else {
         bail!("`{matter}` is not a matter Polku decides (polku rules list)");
     };
@@ -333,8 +335,8 @@ async fn work(
 ) -> anyhow::Result<()> {
     let config = args.config()?;
     let store = args.open_with(&config).await?;
-    let live = polku_cases::LiveRules::from(rule_book(args, rules)?);
-    live.refresh(&store).await?;
+    let live = RuleAdmin::new(store.clone()).live_rules(Arc::new(rule_book(args, rules)?));
+    live.refresh().await?;
     let registers = crate::evidence_registers::Registers::start(
         &registers.with_config(&config),
         crate::evidence_registers::Faults::NONE,
@@ -387,8 +389,9 @@ async fn run_decision(args: StoreArgs, command: DecisionCommand) -> anyhow::Resu
     let DecisionCommand::Replay { id, rules } = command;
     let store = args.open().await?;
     // The shipped rules with every approved change, each from its date: what decided.
-    let live = polku_cases::LiveRules::from(rule_book(&args, rules.as_ref())?);
-    live.refresh(&store).await?;
+    let live =
+        RuleAdmin::new(store.clone()).live_rules(Arc::new(rule_book(&args, rules.as_ref())?));
+    live.refresh().await?;
     let replay = store.replay(id, &live).await?;
     if replay.identical {
         println!("decision {id}: replayed from its own record, identical");

@@ -90,6 +90,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-figures",
         ],
     ),
+    // Rule administration sits on top of the cases (a backtest re-evaluates their past
+    // decisions) and is the live rules' source of approved changes (`RuleSource`).
+    (
+        "polku-rule-admin",
+        &[
+            "polku-rules",
+            "polku-decide",
+            "polku-store",
+            "polku-audit",
+            "polku-access",
+            "polku-cases",
+        ],
+    ),
     ("polku-registers", &["polku-rules", "polku-cases"]),
     // polku-rules for one function: the synthetic employers' business IDs carry the
     // check digit the schema checks (`schema::business_id_check_digit`).
@@ -100,7 +113,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "polku-web",
-        &["polku-rules", "polku-store", "polku-access", "polku-cases"],
+        &[
+            "polku-rules",
+            "polku-store",
+            "polku-access",
+            "polku-cases",
+            "polku-rule-admin",
+        ],
     ),
     (
         "polku",
@@ -112,6 +131,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-access",
             "polku-figures",
             "polku-cases",
+            "polku-rule-admin",
             "polku-registers",
             "polku-simulators",
             "polku-server",

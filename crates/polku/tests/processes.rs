@@ -478,7 +478,8 @@ fn a_server_refuses_to_start_when_an_approved_rule_change_no_longer_loads() {
         let book = polku_rules::RuleBook::load_dir(&repo().join("rules")).unwrap();
         let matter = "fi.residence-permit.employed.extension";
         let text = book.text_of(matter).unwrap().0.to_owned();
-        let live = polku_cases::LiveRules::from(book);
+        let admin = polku_rule_admin::RuleAdmin::new(store.clone());
+        let live = admin.live_rules(std::sync::Arc::new(book));
         let mut officials = Vec::new();
         for (name, role) in [
             ("Hanna", polku_cases::Role::CaseHandler),
@@ -491,9 +492,9 @@ fn a_server_refuses_to_start_when_an_approved_rule_change_no_longer_loads() {
             officials.push(store.principal_of(id).await.unwrap().unwrap());
         }
         let from = jiff::Zoned::now().date().tomorrow().unwrap();
-        let p = store
+        let p = admin
             .propose_rules(
-                &polku_cases::NewProposal {
+                &polku_rule_admin::NewProposal {
                     rule_set: matter.to_owned(),
                     base: None,
                     text: text.replace(
@@ -509,7 +510,7 @@ fn a_server_refuses_to_start_when_an_approved_rule_change_no_longer_loads() {
             )
             .await
             .unwrap();
-        store
+        admin
             .approve_proposal(p.id, &officials[1], "", &live)
             .await
             .unwrap();

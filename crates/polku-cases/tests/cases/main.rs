@@ -11,6 +11,5 @@ mod handling;
 mod idempotency;
 mod leases;
 mod pipeline;
-mod rule_changes;
 mod store;
 mod support;

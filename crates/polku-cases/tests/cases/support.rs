@@ -2,37 +2,22 @@
 //! of it, a pipeline that decides on the evidence the application carries, and the
 //! applicant who files.
 
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use polku_cases::{Actor, Cases, NewApplication, Pipeline, SuppliedEvidence};
 use polku_rules::RuleBook;
 use serde_json::Value;
 
-/// The matter the tests file: an employed person's extended residence permit.
-pub(crate) const EXTENSION: &str = "fi.residence-permit.employed.extension";
+pub(crate) use polku_cases::testing::{EXTENSION, repo_path};
 
-/// A path relative to the repository's root (`rules`, `examples/…`).
-pub(crate) fn repo_path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(relative)
-}
-
-/// The rules the repository ships (`rules/`), loaded once for all the tests.
+/// The rules the repository ships (`rules/`).
 pub(crate) fn rules() -> Arc<RuleBook> {
-    static BOOK: OnceLock<Arc<RuleBook>> = OnceLock::new();
-    BOOK.get_or_init(|| {
-        Arc::new(RuleBook::load_dir(&repo_path("rules")).expect("the bundled rules load"))
-    })
-    .clone()
+    polku_cases::testing::bundled_rules()
 }
 
-/// The walk-through's application (`examples/employed-extension.json`): with the
-/// evidence it carries, the rules grant it.
+/// The walk-through's application: with the evidence it carries, the rules grant it.
 pub(crate) fn example() -> Value {
-    let text = std::fs::read_to_string(repo_path("examples/employed-extension.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    polku_cases::testing::walkthrough_application()
 }
 
 /// The walk-through's application with `patch` merged in (a JSON merge patch), filed by

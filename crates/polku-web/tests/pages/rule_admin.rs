@@ -186,7 +186,14 @@ async fn a_text_that_does_not_load_is_shown_with_its_errors_and_not_stored(db: &
         assert_eq!(checked.status, StatusCode::UNPROCESSABLE_ENTITY, "{action}");
         assert!(checked.body.contains("evidense"), "{}", checked.body);
     }
-    assert!(c.s.state.store.rule_proposals().await.unwrap().is_empty());
+    assert!(
+        c.s.state
+            .rule_admin
+            .rule_proposals()
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 polku_cases::on_every_database!(
     broken_text,
@@ -213,7 +220,7 @@ polku_cases::on_every_database!(proposal_csrf, a_proposal_needs_the_forms_token,
 async fn an_uploaded_text_that_passes_its_tests_is_proposed(db: &TestDb) {
     let c = Change::begin(db).await;
     c.propose().await;
-    let stored = c.s.state.store.rule_proposals().await.unwrap();
+    let stored = c.s.state.rule_admin.rule_proposals().await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(
         stored[0].text, c.good,
@@ -266,8 +273,8 @@ async fn the_proposer_sees_the_changes_and_the_backtest_but_cannot_approve(db: &
         refused.body
     );
     assert_eq!(
-        s.state.store.rule_proposals().await.unwrap()[0].state,
-        polku_cases::ProposalState::Proposed
+        s.state.rule_admin.rule_proposals().await.unwrap()[0].state,
+        polku_rule_admin::ProposalState::Proposed
     );
 }
 polku_cases::on_every_database!(
@@ -312,7 +319,7 @@ async fn after_an_approval_the_form_holds_the_approved_change(db: &TestDb) {
     let c = Change::begin(db).await;
     let page_uri = c.propose().await;
     c.approve(&page_uri).await;
-    let stored = c.s.state.store.rule_proposals().await.unwrap();
+    let stored = c.s.state.rule_admin.rule_proposals().await.unwrap();
     let reopened = c.s.call("GET", &c.uri, &c.hanna, None).await;
     assert!(
         reopened

@@ -66,7 +66,7 @@ async fn a_description_links_only_to_the_web(db: &TestDb) {
     let end = at + text[at..].find('\n').unwrap();
     text.replace_range(at..end, &format!("  en: \"See {links}\""));
     let rules = Arc::new(RuleBook::from_sources(&sources).unwrap());
-    let state = WebState::new(db.store.clone(), rules, None);
+    let state = WebState::new(db.store.clone(), rules.into(), None);
     let s = Site {
         app: router(state.clone()),
         state,

@@ -37,6 +37,8 @@ pub(crate) fn population() -> Arc<Population> {
 
 pub(crate) fn site(db: &TestDb) -> Site {
     let rules = Arc::new(RuleBook::load_dir(&crate_dir().join("../../rules")).unwrap());
+    // As the binary wires them: the shipped texts with the changes approved in this database.
+    let rules = polku_rule_admin::RuleAdmin::new(db.store.clone()).live_rules(rules);
     let state = WebState::new(
         db.store.clone(),
         rules,

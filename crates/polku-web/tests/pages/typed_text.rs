@@ -231,7 +231,14 @@ async fn a_proposal_with_a_control_character_is_not_stored(db: &TestDb) {
             .await;
         assert_refused_naming(&r, field);
     }
-    assert!(s.state.store.rule_proposals().await.unwrap().is_empty());
+    assert!(
+        s.state
+            .rule_admin
+            .rule_proposals()
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 polku_cases::on_every_database!(
     proposal_control_characters,

@@ -1,23 +1,9 @@
-//! Rule administration: the machine's instructions are kept current by people, four eyes
-//! at a time.
-//!
-//! An official proposes a new text for one rule set with the day it is to take effect.
-//! The text must load beside every other rule file and pass its own test cases before it
-//! is stored. A legal officer other than the proposer sees its changes, its test results
-//! and its backtest — the matter's past automated decisions re-evaluated under it — and
-//! approves or rejects it. Approval swaps the live rules ([`LiveRules`]); the text decides
-//! applications filed from its effective date, which must be after the day of approval so
-//! that no decision already made today is made under other rules than a replay would use.
-//!
-//! Every step — proposing, backtesting (which reads people's applications), approving,
-//! rejecting, withdrawing — is appended to the audit chain in the transaction that makes it.
-
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use jiff::civil::Date;
-use polku_decide::{ApprovedText, Backtest};
+use polku_decide::Backtest;
 use polku_rules::{MIN_TEST_CASES, RuleBook, TestResult, run_tests};
 use polku_store::{CorruptRow, codec};
 use serde::Serialize;
@@ -25,10 +11,12 @@ use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::live_rules::{LiveRules, RuleSource, RulesError};
-use crate::store::{Cases, StoreError, now_micros};
 use polku_access::{Principal, Role};
-use polku_audit::{AuditEntry, AuditLog, append_in};
+use polku_audit::{AuditChain, AuditEntry, AuditLog, append_in};
+use polku_cases::{CaseError, LiveRules, RulesError};
+use polku_store::{StoreError, now_micros};
+
+use crate::RuleAdmin;
 
 /// Where a proposal stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,7 +60,7 @@ impl fmt::Display for ProposalState {
 pub const BACKTEST_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Backtests computed recently, by proposal: a process keeps one and passes it to
-/// [`Cases::backtest_proposal`].
+/// [`RuleAdmin::backtest_proposal`].
 #[derive(Debug, Default)]
 pub struct BacktestCache {
     entries: tokio::sync::Mutex<HashMap<Uuid, CachedBacktest>>,
@@ -247,7 +235,7 @@ pub enum ProposalError {
     StoredTextBroken { id: Uuid, detail: String },
     /// The past decisions a backtest reads could not be read.
     #[error(transparent)]
-    Case(crate::cases::CaseError),
+    Case(CaseError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -313,7 +301,7 @@ fn proposal_from_row(row: &sqlx::any::AnyRow) -> Result<RuleProposal, ProposalEr
 }
 
 fn today() -> Date {
-    crate::today_in_finland()
+    polku_cases::today_in_finland()
 }
 
 fn entry(by: &Principal, purpose: &str, detail: serde_json::Value) -> AuditEntry {
@@ -329,7 +317,7 @@ fn entry(by: &Principal, purpose: &str, detail: serde_json::Value) -> AuditEntry
     }
 }
 
-impl Cases {
+impl RuleAdmin {
     /// Stores a proposal that loads and passes its tests, and logs it. Case handlers and
     /// legal officers may propose.
     pub async fn propose_rules(
@@ -345,7 +333,7 @@ impl Cases {
             return Err(ProposalError::NoSummary);
         }
         // The latest approved changes, also those approved on another server a moment ago.
-        rules.refresh(self).await?;
+        rules.refresh().await?;
         let shelf = rules.shelf();
         if shelf.latest().get(&new.rule_set).is_none() {
             return Err(ProposalError::NoSuchRuleSet(new.rule_set.clone()));
@@ -368,7 +356,7 @@ impl Cases {
         .passing()?;
         let id = Uuid::now_v7();
         let now = now_micros();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.db().begin_write().await?;
         sqlx::query(
             "INSERT INTO rule_proposals (id, rule_set, text, tests_text, summary, effective_from,
                  base, state, proposed_by, proposed_by_name, proposed_at)
@@ -410,7 +398,7 @@ impl Cases {
             "SELECT {COLUMNS} FROM rule_proposals WHERE id = $1"
         )))
         .bind(id.to_string())
-        .fetch_optional(self.db.pool())
+        .fetch_optional(self.db().pool())
         .await?;
         row.as_ref().map(proposal_from_row).transpose()
     }
@@ -421,7 +409,7 @@ impl Cases {
             "SELECT {COLUMNS} FROM rule_proposals
              ORDER BY CASE WHEN state = 'proposed' THEN 0 ELSE 1 END, proposed_at DESC"
         )))
-        .fetch_all(self.db.pool())
+        .fetch_all(self.db().pool())
         .await?;
         rows.iter().map(proposal_from_row).collect()
     }
@@ -432,7 +420,7 @@ impl Cases {
             "SELECT {COLUMNS} FROM rule_proposals WHERE state = 'approved'
              ORDER BY effective_from, decided_at"
         )))
-        .fetch_all(self.db.pool())
+        .fetch_all(self.db().pool())
         .await?;
         rows.iter().map(proposal_from_row).collect()
     }
@@ -442,7 +430,7 @@ impl Cases {
         &self,
         rule_set: &str,
     ) -> Result<(Option<Uuid>, Option<Date>), ProposalError> {
-        latest_approved_in(self.db.pool(), rule_set).await
+        latest_approved_in(self.db().pool(), rule_set).await
     }
 
     /// Re-evaluates the matter's past automated decisions as if filed on the proposal's
@@ -487,15 +475,16 @@ impl Cases {
                 (b, false)
             }
         };
-        self.audit(&entry(
-            by,
-            "rule administration: backtest (reads past applications of the matter)",
-            json!({
-                "proposal": p.id, "rule_set": p.rule_set, "evaluated": backtest.evaluated,
-                "changed": backtest.changed.len(), "reused": reused,
-            }),
-        ))
-        .await?;
+        AuditChain::new(self.db().clone())
+            .append(&entry(
+                by,
+                "rule administration: backtest (reads past applications of the matter)",
+                json!({
+                    "proposal": p.id, "rule_set": p.rule_set, "evaluated": backtest.evaluated,
+                    "changed": backtest.changed.len(), "reused": reused,
+                }),
+            ))
+            .await?;
         Ok(backtest)
     }
 
@@ -511,10 +500,11 @@ impl Cases {
         let Some(proposed) = check.book else {
             return Err(ProposalError::Check(check.errors));
         };
-        self.backtest_between(&p.rule_set, current, &proposed, Some(on))
+        self.cases
+            .backtest_between(&p.rule_set, current, &proposed, Some(on))
             .await
             .map_err(|e| match e {
-                crate::cases::CaseError::Store(s) => ProposalError::Store(s),
+                CaseError::Store(s) => ProposalError::Store(s),
                 other => ProposalError::Case(other),
             })
     }
@@ -533,7 +523,7 @@ impl Cases {
         let p = self.open_proposal_for_decision(id, by).await?;
         let effective = parse_future(&p.effective_from)?;
         // Check and backtest against every change approved so far, on any server.
-        rules.refresh(self).await?;
+        rules.refresh().await?;
         check_proposal(
             rules.shelf().latest(),
             &p.rule_set,
@@ -542,7 +532,7 @@ impl Cases {
         )
         .passing()?;
         let backtest = self.backtest_of(&p, rules).await?;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.db().begin_write().await?;
         // The audit append takes the chain's head lock first: two approvals of the same rule
         // set queue here, and the second sees the first's row below.
         append_in(
@@ -589,7 +579,7 @@ impl Cases {
         parse_future(&p.effective_from)?;
         tx.commit().await?;
         tracing::info!(proposal = %p.id, rule_set = %p.rule_set, effective = %effective, "rule change approved");
-        rules.refresh(self).await?;
+        rules.refresh().await?;
         self.rule_proposal(id)
             .await?
             .ok_or(ProposalError::NotFound(id))
@@ -674,7 +664,7 @@ impl Cases {
         note: &str,
         purpose: &str,
     ) -> Result<RuleProposal, ProposalError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.db().begin_write().await?;
         // The audit append first, as in an approval: both take the chain's head lock before
         // the proposal's row, so concurrent steps on one proposal queue instead of
         // deadlocking on PostgreSQL.
@@ -765,39 +755,4 @@ fn sha256(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// The approved proposals are the changes the live rules lay over the shipped texts.
-impl RuleSource for Cases {
-    async fn stamp(&self) -> Result<(i64, i64), StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, COALESCE(MAX(decided_at), 0) AS latest
-             FROM rule_proposals WHERE state = 'approved'",
-        )
-        .fetch_one(self.db.pool())
-        .await?;
-        Ok((row.try_get("n")?, row.try_get("latest")?))
-    }
-
-    async fn approved(&self) -> Result<Vec<ApprovedText>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, rule_set, text, tests_text, effective_from, decided_at
-             FROM rule_proposals WHERE state = 'approved'",
-        )
-        .fetch_all(self.db.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let id: String = r.try_get("id")?;
-                Ok(ApprovedText {
-                    id: codec::id("rule_proposals", &id)?,
-                    rule_set: r.try_get("rule_set")?,
-                    text: r.try_get("text")?,
-                    tests_text: r.try_get("tests_text")?,
-                    effective_from: r.try_get("effective_from")?,
-                    decided_at: r.try_get("decided_at")?,
-                })
-            })
-            .collect()
-    }
 }

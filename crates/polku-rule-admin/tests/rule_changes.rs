@@ -4,13 +4,24 @@
 
 use std::sync::Arc;
 
+use polku_cases::testing::{EXTENSION, bundled_rules as rules, walkthrough_application as example};
 use polku_cases::{
-    Actor, AuditLog, AuditQuery, Cases, LiveRules, NewApplication, NewProposal, Pipeline,
-    Principal, ProposalError, ProposalState, Role, SuppliedEvidence,
+    Actor, AuditLog, AuditQuery, Cases, LiveRules, NewApplication, Pipeline, Principal, Role,
+    SuppliedEvidence,
 };
+use polku_rule_admin::{NewProposal, ProposalError, ProposalState, RuleAdmin};
 use serde_json::json;
 
-use crate::support::{EXTENSION, example, rules};
+/// Rule administration over the test's database.
+fn admin(store: &Cases) -> RuleAdmin {
+    RuleAdmin::new(store.clone())
+}
+
+/// The live rules of a process on the test's database: the shipped texts with the changes
+/// approved there.
+fn live_rules(store: &Cases) -> LiveRules {
+    LiveRules::new(rules(), Arc::new(admin(store)))
+}
 
 /// An extension without a collective agreement (the general minimum pay applies) and
 /// with `eur` of average pay in the incomes register, filed on `filed`.
@@ -80,13 +91,13 @@ fn proposal(text: String, from: jiff::civil::Date) -> NewProposal {
 }
 
 async fn what_cannot_be_proposed_is_refused_and_nothing_is_stored(store: &Cases) {
-    let live = LiveRules::from(rules());
+    let live = live_rules(store);
     let today = jiff::Zoned::now().date();
     let from = today.checked_add(jiff::Span::new().days(7)).unwrap();
     let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
     // Each refusal names why.
     let broken = raised_minimum(from).replace("when: evidence", "when: evidense");
-    match store
+    match admin(store)
         .propose_rules(&proposal(broken, from), &hanna, &live)
         .await
     {
@@ -96,7 +107,7 @@ async fn what_cannot_be_proposed_is_refused_and_nothing_is_stored(store: &Cases)
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        store
+        admin(store)
             .propose_rules(&proposal(raised_minimum(today), today), &hanna, &live)
             .await,
         Err(ProposalError::NotInFuture { .. })
@@ -104,7 +115,7 @@ async fn what_cannot_be_proposed_is_refused_and_nothing_is_stored(store: &Cases)
     // A text without its test cases could not be checked, so it is not accepted.
     let untested = raised_minimum(from);
     let untested = &untested[..untested.find("\ntests:").unwrap()];
-    match store
+    match admin(store)
         .propose_rules(&proposal(untested.to_owned(), from), &hanna, &live)
         .await
     {
@@ -118,12 +129,12 @@ async fn what_cannot_be_proposed_is_refused_and_nothing_is_stored(store: &Cases)
         ..hanna.clone()
     };
     assert!(matches!(
-        store
+        admin(store)
             .propose_rules(&proposal(raised_minimum(from), from), &applicant, &live)
             .await,
         Err(ProposalError::Forbidden(Role::Applicant, _))
     ));
-    assert!(store.rule_proposals().await.unwrap().is_empty());
+    assert!(admin(store).rule_proposals().await.unwrap().is_empty());
 }
 polku_cases::on_every_database!(
     refused_proposals,
@@ -131,7 +142,7 @@ polku_cases::on_every_database!(
 );
 
 async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
-    let live = LiveRules::from(rules());
+    let live = live_rules(store);
     let today = jiff::Zoned::now().date();
     let from = today.checked_add(jiff::Span::new().days(7)).unwrap();
     // Past decisions: both pays meet today's 1,600 €.
@@ -143,31 +154,33 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
     let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
 
     // A handler proposes; neither the handler nor the proposing legal officer may approve.
-    let p = store
+    let p = admin(store)
         .propose_rules(&proposal(raised_minimum(from), from), &hanna, &live)
         .await
         .unwrap();
     assert_eq!((p.state, p.base), (ProposalState::Proposed, None));
     assert!(matches!(
-        store.approve_proposal(p.id, &hanna, "", &live).await,
+        admin(store).approve_proposal(p.id, &hanna, "", &live).await,
         Err(ProposalError::Forbidden(Role::CaseHandler, _))
     ));
-    let own = store
+    let own = admin(store)
         .propose_rules(&proposal(raised_minimum(from), from), &lauri, &live)
         .await
         .unwrap();
     assert!(matches!(
-        store.approve_proposal(own.id, &lauri, "", &live).await,
+        admin(store)
+            .approve_proposal(own.id, &lauri, "", &live)
+            .await,
         Err(ProposalError::OwnProposal)
     ));
     assert!(matches!(
-        store.reject_proposal(own.id, &lauri, "no").await,
+        admin(store).reject_proposal(own.id, &lauri, "no").await,
         Err(ProposalError::OwnProposal)
     ));
 
     // The backtest: the 1,700 € grant would be a referral under the proposal.
-    let cache = polku_cases::BacktestCache::default();
-    let backtest = store
+    let cache = polku_rule_admin::BacktestCache::default();
+    let backtest = admin(store)
         .backtest_proposal(p.id, &liisa, &live, &cache)
         .await
         .unwrap();
@@ -182,18 +195,18 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
     );
 
     // Seen again, the backtest is reused, and the read logged again.
-    let again = store
+    let again = admin(store)
         .backtest_proposal(p.id, &hanna, &live, &cache)
         .await
         .unwrap();
     assert!(Arc::ptr_eq(&backtest, &again));
 
     // Another process's rules, read before the approval and not told about it.
-    let elsewhere = LiveRules::from(rules());
-    assert!(!elsewhere.refresh(store).await.unwrap());
+    let elsewhere = live_rules(store);
+    assert!(!elsewhere.refresh().await.unwrap());
 
     // A second legal officer approves: it decides applications filed from its date only.
-    let approved = store
+    let approved = admin(store)
         .approve_proposal(p.id, &liisa, "Checked against the decree.", &live)
         .await
         .unwrap();
@@ -206,7 +219,7 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
     assert_eq!(decide(store, &live, 1700, today).await, "grant");
     assert_eq!(decide(store, &live, 1700, from).await, "refer");
     assert!(matches!(
-        store.approve_proposal(p.id, &lauri, "", &live).await,
+        admin(store).approve_proposal(p.id, &lauri, "", &live).await,
         Err(ProposalError::NotOpen(ProposalState::Approved))
     ));
     // The other process decides today's filings as before, and re-reads the approved
@@ -215,14 +228,19 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
     assert_eq!(decide(store, &elsewhere, 1700, from).await, "refer");
     // Lauri's proposal was written before that approval: it must be made again.
     assert!(matches!(
-        store.approve_proposal(own.id, &liisa, "", &live).await,
+        admin(store)
+            .approve_proposal(own.id, &liisa, "", &live)
+            .await,
         Err(ProposalError::Stale)
     ));
-    store.withdraw_proposal(own.id, &lauri).await.unwrap();
+    admin(store)
+        .withdraw_proposal(own.id, &lauri)
+        .await
+        .unwrap();
     // A proposal written against the text before that approval is refused: it would undo
     // the approved change from its own date.
     assert!(matches!(
-        store
+        admin(store)
             .propose_rules(&proposal(raised_minimum(from), from), &lauri, &live)
             .await,
         Err(ProposalError::Stale)
@@ -231,21 +249,24 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
         base: Some(p.id),
         ..proposal(raised_minimum(from), from)
     };
-    let next = store
+    let next = admin(store)
         .propose_rules(&written_against_it, &lauri, &live)
         .await
         .unwrap();
     assert_eq!(next.base, Some(p.id));
-    store.withdraw_proposal(next.id, &lauri).await.unwrap();
+    admin(store)
+        .withdraw_proposal(next.id, &lauri)
+        .await
+        .unwrap();
     assert!(matches!(
-        store.withdraw_proposal(next.id, &lauri).await,
+        admin(store).withdraw_proposal(next.id, &lauri).await,
         Err(ProposalError::NotOpen(ProposalState::Withdrawn))
     ));
 
     // Another process on the same database picks the change up.
-    let other = LiveRules::from(rules());
-    assert!(other.refresh(store).await.unwrap());
-    assert!(!other.refresh(store).await.unwrap());
+    let other = live_rules(store);
+    assert!(other.refresh().await.unwrap());
+    assert!(!other.refresh().await.unwrap());
     assert_eq!(other.shelf().layers().len(), 2);
     assert_eq!(decide(store, &other, 1700, from).await, "refer");
 
@@ -286,14 +307,14 @@ polku_cases::on_every_database!(
 /// rules, the effective day and the stored proposal.
 async fn raise_proposed_in_three_days(
     store: &Cases,
-) -> (LiveRules, jiff::civil::Date, polku_cases::RuleProposal) {
-    let live = LiveRules::from(rules());
+) -> (LiveRules, jiff::civil::Date, polku_rule_admin::RuleProposal) {
+    let live = live_rules(store);
     let from = jiff::Zoned::now()
         .date()
         .checked_add(jiff::Span::new().days(3))
         .unwrap();
     let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
-    let p = store
+    let p = admin(store)
         .propose_rules(
             &NewProposal {
                 rule_set: EXTENSION.to_owned(),
@@ -315,20 +336,20 @@ async fn a_rejection_says_why_and_changes_nothing(store: &Cases) {
     let (live, from, p) = raise_proposed_in_three_days(store).await;
     let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
     assert!(matches!(
-        store.reject_proposal(p.id, &liisa, "  ").await,
+        admin(store).reject_proposal(p.id, &liisa, "  ").await,
         Err(ProposalError::NoNote)
     ));
     assert!(matches!(
-        store.withdraw_proposal(p.id, &liisa).await,
+        admin(store).withdraw_proposal(p.id, &liisa).await,
         Err(ProposalError::NotProposer)
     ));
-    let rejected = store
+    let rejected = admin(store)
         .reject_proposal(p.id, &liisa, "No decree yet.")
         .await
         .unwrap();
     assert_eq!(rejected.state, ProposalState::Rejected);
     assert_eq!(rejected.decision_note.as_deref(), Some("No decree yet."));
-    assert!(!live.refresh(store).await.unwrap());
+    assert!(!live.refresh().await.unwrap());
     assert_eq!(decide(store, &live, 1700, from).await, "grant");
 }
 polku_cases::on_every_database!(rejection, a_rejection_says_why_and_changes_nothing);
@@ -340,7 +361,7 @@ async fn a_corrupt_proposal_is_named_by_table_row_and_column(db: &polku_cases::t
     let (_, _, p) = raise_proposed_in_three_days(store).await;
     db.raw("UPDATE rule_proposals SET proposed_by = 'not-a-user-id'")
         .await;
-    let e = store.rule_proposals().await.unwrap_err();
+    let e = admin(store).rule_proposals().await.unwrap_err();
     let ProposalError::Store(polku_cases::StoreError::Corrupt(row)) = &e else {
         panic!("not a corrupt row: {e:?}");
     };
