@@ -9,7 +9,7 @@ use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
 use crate::case::{CaseState, EventKind};
-use crate::store::{Cases, StoreError, now_micros};
+use crate::handle::{Cases, StoreError, now_micros};
 use polku_store::{CorruptRow, codec};
 
 /// Who did something: the pipeline, a handler, an applicant.
@@ -465,8 +465,8 @@ async fn submit_in(
     if let Some(reason) = reason {
         polku_audit::append_in(
             tx,
-            &crate::AuditEntry {
-                log: crate::AuditLog::Registration,
+            &polku_audit::AuditEntry {
+                log: polku_audit::AuditLog::Registration,
                 actor: actor.0.clone(),
                 organisation: None,
                 person: Some(new.applicant_id.clone()),
@@ -481,7 +481,7 @@ async fn submit_in(
                     "received_on": new.application_date.to_string(),
                     "reason": reason,
                 }),
-                x_road: crate::XRoad::default(),
+                x_road: polku_audit::XRoad::default(),
             },
         )
         .await?;

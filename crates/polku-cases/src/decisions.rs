@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::cases::CaseError;
-use crate::store::{Cases, Tx, now_micros};
+use crate::handle::{Cases, Tx, now_micros};
 use polku_audit::{AuditEntry, AuditLog, append_in};
 use polku_store::{CorruptRow, codec};
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
-use crate::store::{Cases, StoreError, now_micros};
+use crate::handle::{Cases, StoreError, now_micros};
 
 pub const MAX_ATTEMPTS: i64 = 8;
 

@@ -9,12 +9,12 @@
 pub mod case;
 mod cases;
 mod decisions;
+mod handle;
 mod handling;
 mod jobs;
 mod live_rules;
 mod permits;
 mod pipeline;
-mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -27,17 +27,8 @@ pub use decisions::{Decision, ReplayError};
 pub use handling::{HandlingError, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use live_rules::{LiveRules, RuleSource, RulesError, ShippedOnly, SourceFuture};
-pub use polku_access::{
-    Access, AccessError, MIN_PASSWORD_CHARS, Principal, Role, TOKEN_DAYS, TokenInfo, TokenOptions,
-    is_x_road_client, random_token,
-};
-pub use polku_audit::{
-    Anchor, AnchorError, AnchorFile, AnchorKey, AnchorLine, AnchorProblem, AnchorReport,
-    AnchorSchedule, Anchorer, AuditChain, AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak,
-    ChainReport, XRoad, database_tag, key_id,
-};
-pub use polku_figures::{FactGroup, Figures, MatterFigures, SPAN_LIMITS};
 // The pure decision crate's types, where callers have always found them.
+pub use handle::{Cases, Db, Dialect, MIGRATIONS, StoreError, Tx};
 pub use permits::{Permit, valid_until};
 #[cfg(any(test, feature = "testing"))]
 pub use pipeline::SuppliedEvidence;
@@ -48,4 +39,3 @@ pub use polku_decide::{
     ApprovedText, Backtest, ChangedOutcome, DecisionOutcome, HumanOutcome, Layer, ReferralReason,
     Replay, RuleShelf, ShelfError, automated_notice,
 };
-pub use store::{Cases, Db, Dialect, MIGRATIONS, StoreError, Tx};

@@ -19,7 +19,7 @@ use jiff::civil::Date;
 use polku_decide::{ApprovedText, RuleShelf, ShelfError};
 use polku_rules::RuleBook;
 
-use crate::store::StoreError;
+use crate::handle::StoreError;
 
 /// What a [`RuleSource`] answers, later.
 pub type SourceFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;

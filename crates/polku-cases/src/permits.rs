@@ -9,7 +9,7 @@ use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
 use crate::cases::CaseError;
-use crate::store::{Cases, now_micros};
+use crate::handle::{Cases, now_micros};
 use polku_store::{CorruptRow, codec};
 
 /// A permit (or a citizenship) as granted.

@@ -18,9 +18,9 @@ use uuid::Uuid;
 use crate::case::{CaseState, EventKind};
 use crate::cases::{Actor, Case, CaseError, Step, advance_in};
 use crate::decisions::{NewDecision, insert_in};
+use crate::handle::{Cases, StoreError, Tx, now_micros};
 use crate::jobs::{ClaimedJob, complete_in};
 use crate::permits::grant_in;
-use crate::store::{Cases, StoreError, Tx, now_micros};
 
 /// Where a case's evidence comes from. The register adapters implement it in their own
 /// crate; `SuppliedEvidence` (tests only) takes what came with the submission.

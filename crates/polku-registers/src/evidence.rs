@@ -13,10 +13,9 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::Duration;
 
+use polku_audit::{AuditChain, AuditEntry, AuditLog, XRoad};
 use polku_cases::LiveRules;
-use polku_cases::{
-    AuditEntry, AuditLog, Case, Cases, EvidenceError, EvidenceSource, Gathered, XRoad,
-};
+use polku_cases::{Case, EvidenceError, EvidenceSource, Gathered};
 use polku_rules::RuleSet;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -52,7 +51,7 @@ fn asked_by(system: System) -> Option<&'static str> {
 /// Gathers a case's evidence from the registers `R`.
 pub struct RegisterEvidence<R> {
     registers: R,
-    store: Cases,
+    audit: AuditChain,
     /// The rules over time: what a case's rule set reads decides which systems are asked.
     rules: LiveRules,
     pub timeout: Duration,
@@ -89,10 +88,14 @@ pub fn systems_read_by(rs: &RuleSet) -> BTreeSet<System> {
 }
 
 impl<R: Registers> RegisterEvidence<R> {
-    pub fn new(registers: R, store: Cases, rules: impl Into<LiveRules>) -> RegisterEvidence<R> {
+    pub fn new(
+        registers: R,
+        audit: AuditChain,
+        rules: impl Into<LiveRules>,
+    ) -> RegisterEvidence<R> {
         RegisterEvidence {
             registers,
-            store,
+            audit,
             rules: rules.into(),
             timeout: Duration::from_secs(5),
             tries: 2,
@@ -255,7 +258,7 @@ impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
         }
         // Logged before the evidence is used: a disclosure the log cannot hold is an
         // error, and the job is tried again.
-        self.store.audit_all(&disclosures).await?;
+        self.audit.append_all(&disclosures).await?;
         Ok(Gathered {
             application,
             unanswered,

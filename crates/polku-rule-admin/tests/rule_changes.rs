@@ -4,13 +4,22 @@
 
 use std::sync::Arc;
 
+use polku_access::{Principal, Role};
+use polku_audit::{AuditLog, AuditQuery};
 use polku_cases::testing::{EXTENSION, bundled_rules as rules, walkthrough_application as example};
-use polku_cases::{
-    Actor, AuditLog, AuditQuery, Cases, LiveRules, NewApplication, Pipeline, Principal, Role,
-    SuppliedEvidence,
-};
+use polku_cases::{Actor, Cases, LiveRules, NewApplication, Pipeline, SuppliedEvidence};
 use polku_rule_admin::{NewProposal, ProposalError, ProposalState, RuleAdmin};
 use serde_json::json;
+
+/// Users and tokens in the test's database.
+fn access(store: &Cases) -> polku_access::Access {
+    polku_access::Access::new(store.db().clone())
+}
+
+/// The audit chain in the test's database.
+fn audit(store: &Cases) -> polku_audit::AuditChain {
+    polku_audit::AuditChain::new(store.db().clone())
+}
 
 /// Rule administration over the test's database.
 fn admin(store: &Cases) -> RuleAdmin {
@@ -62,11 +71,11 @@ async fn decide(store: &Cases, rules: &LiveRules, eur: u32, filed: jiff::civil::
 }
 
 async fn official(store: &Cases, name: &str, role: Role) -> Principal {
-    let id = store
+    let id = access(store)
         .add_user(name, role, Some("Maahanmuuttovirasto"), None)
         .await
         .unwrap();
-    store.principal_of(id).await.unwrap().unwrap()
+    access(store).principal_of(id).await.unwrap().unwrap()
 }
 
 /// The shipped text with the general minimum pay raised to 2,000 € from `from`.
@@ -271,8 +280,8 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
     assert_eq!(decide(store, &other, 1700, from).await, "refer");
 
     // Every step is in the audit chain, and the chain holds.
-    let steps: Vec<String> = store
-        .search_audit(&AuditQuery {
+    let steps: Vec<String> = audit(store)
+        .search(&AuditQuery {
             log: Some(AuditLog::Rules),
             limit: 50,
             ..Default::default()
@@ -296,7 +305,7 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
             "rule administration: withdrawal",
         ]
     );
-    assert_eq!(store.verify_audit().await.unwrap().first_break, None);
+    assert_eq!(audit(store).verify().await.unwrap().first_break, None);
 }
 polku_cases::on_every_database!(
     four_eyes,

@@ -8,7 +8,9 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use polku_cases::{Actor, Principal, XRoad};
+use polku_access::Principal;
+use polku_audit::XRoad;
+use polku_cases::Actor;
 
 use crate::AppState;
 use crate::problem::Problem;
@@ -89,7 +91,7 @@ impl FromRequestParts<AppState> for Caller {
             Problem::unauthorized("the Authorization header must be `Bearer <token>`")
         })?;
         let principal = state
-            .store
+            .access()
             .principal(token.trim())
             .await
             .map_err(|e| Problem::internal(&e))?

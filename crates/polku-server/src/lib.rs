@@ -16,6 +16,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::routing::get;
+use polku_access::Access;
+use polku_audit::AuditChain;
 use polku_cases::Cases;
 use polku_cases::LiveRules;
 use polku_rules::RuleBook;
@@ -34,6 +36,18 @@ pub struct AppState {
     pub rules: LiveRules,
     /// The Prometheus recorder's handle, when this process installed one.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+impl AppState {
+    /// Who may call the API, in the same database.
+    pub fn access(&self) -> Access {
+        Access::new(self.store.db().clone())
+    }
+
+    /// The audit chain every read of a person's data is logged in.
+    pub fn audit(&self) -> AuditChain {
+        AuditChain::new(self.store.db().clone())
+    }
 }
 
 /// Installs the Prometheus recorder for this process (call once, at start).

@@ -6,8 +6,9 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
+use polku_audit::{AuditLog, AuditQuery};
 use polku_cases::testing::TestDb;
-use polku_cases::{AuditLog, AuditQuery, today_in_finland};
+use polku_cases::today_in_finland;
 use polku_rules::schema::{FIELDS, FieldType, Origin};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -178,8 +179,8 @@ async fn a_handler_registers_a_paper_application_with_the_day_it_arrived(db: &Te
         (received, "sim-0000042")
     );
     let rows = api
-        .store
-        .search_audit(&AuditQuery {
+        .audit()
+        .search(&AuditQuery {
             log: Some(AuditLog::Registration),
             limit: 5,
             ..AuditQuery::default()

@@ -5,14 +5,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use polku_audit::AuditLog;
 use polku_cases::testing::TestDb;
-use polku_cases::{Actor, AuditLog, CaseState, NewApplication, Pipeline, Processed};
+use polku_cases::{Actor, CaseState, NewApplication, Pipeline, Processed};
 use polku_registers::xroad::POLKU_CLIENT;
 use polku_registers::*;
 use polku_rules::RuleBook;
 use polku_simulators::population::{Matter, Person, person_id};
 use polku_simulators::xroad_server::{self, AccessRights, ClientRight};
 use polku_simulators::*;
+
+/// The audit chain in the test's database (where the disclosures are logged).
+fn audit(store: &polku_cases::Cases) -> polku_audit::AuditChain {
+    polku_audit::AuditChain::new(store.db().clone())
+}
 
 fn rules() -> Arc<RuleBook> {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../rules");
@@ -195,7 +201,7 @@ async fn file_and_decide<R: Registers>(
         .submit(&new, &Actor("applicant".into()))
         .await
         .unwrap();
-    let evidence = RegisterEvidence::new(registers, store.clone(), &rules);
+    let evidence = RegisterEvidence::new(registers, audit(store), &rules);
     let pipeline = Pipeline::new(store.clone(), rules, evidence, "w");
     let mut last = None;
     for _ in 0..polku_cases::EVIDENCE_ATTEMPTS {
@@ -269,9 +275,11 @@ async fn decisions_follow_the_registers_and_flags_go_to_a_person(db: &TestDb) {
     }
     assert!(grants > employed.len() / 2, "most are granted: {grants}");
     // Every answer received is in the disclosure log.
-    let chain = db.store.verify_audit().await.unwrap();
+    let chain = audit(&db.store).verify().await.unwrap();
     assert_eq!(chain.first_break, None);
-    assert!(db.store.audit_count(AuditLog::Disclosure).await.unwrap() >= employed.len() as i64 * 5);
+    assert!(
+        audit(&db.store).count(AuditLog::Disclosure).await.unwrap() >= employed.len() as i64 * 5
+    );
 }
 polku_cases::on_every_database!(
     register_decisions,
@@ -308,7 +316,7 @@ async fn what_the_applicant_types_does_not_outweigh_the_register(db: &TestDb) {
         .await
         .unwrap();
     let sim = Simulator::new(pop.clone(), Behaviour::default());
-    let evidence = RegisterEvidence::new(sim, store.clone(), rules());
+    let evidence = RegisterEvidence::new(sim, audit(store), rules());
     Pipeline::new(store.clone(), rules(), evidence, "w")
         .run_once()
         .await
@@ -435,7 +443,7 @@ async fn typed_facts_with_silent_registers(db: &TestDb) {
         .await
         .unwrap();
     let rules = rules();
-    let evidence = RegisterEvidence::new(down, db.store.clone(), &rules);
+    let evidence = RegisterEvidence::new(down, audit(&db.store), &rules);
     let pipeline = Pipeline::new(db.store.clone(), rules, evidence, "w");
     for _ in 0..polku_cases::EVIDENCE_ATTEMPTS {
         if pipeline.run_once().await.is_ok() {

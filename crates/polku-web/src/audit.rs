@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use polku_cases::{AuditEntry, AuditLog, AuditQuery, AuditRow};
+use polku_audit::{AuditEntry, AuditLog, AuditQuery, AuditRow};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -57,8 +57,8 @@ pub async fn audit(
 ) -> Result<Response, PageError> {
     let query = search(&v, q.log, q.person, q.actor)?;
     let rows = state
-        .store
-        .search_audit(&query)
+        .audit()
+        .search(&query)
         .await
         .map_err(|e| internal(&v, &e))?;
     log_reading(&state, &session, &query, rows.len())
@@ -139,9 +139,8 @@ async fn log_reading(
     query: &AuditQuery,
     rows: usize,
 ) -> Result<(), polku_cases::StoreError> {
-    state
-        .store
-        .audit(&AuditEntry {
+    state.audit()
+        .append(&AuditEntry {
             log: AuditLog::Access,
             actor: format!("user:{}", session.principal.user_id),
             organisation: session.principal.organisation.clone(),
@@ -157,7 +156,7 @@ async fn log_reading(
 
 /// The whole chain verified: intact with its row count, or where it breaks and why.
 async fn chain_report(state: &WebState, tr: Tr) -> Result<String, polku_cases::StoreError> {
-    let report = state.store.verify_audit().await?;
+    let report = state.audit().verify().await?;
     Ok(match report.first_break {
         None => tr.t1("audit-intact", "rows", &report.rows.to_string()),
         Some(b) => tr.t_with(

@@ -10,7 +10,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use polku_cases::{AuditEntry, AuditLog, FactGroup, SPAN_LIMITS};
+use polku_audit::{AuditEntry, AuditLog};
+use polku_figures::{FactGroup, SPAN_LIMITS};
 use polku_rule_admin::RuleProposal;
 use serde_json::json;
 
@@ -402,11 +403,11 @@ impl FiguresCache {
             at: std::time::Instant::now(),
             facts: std::sync::Arc::new(
                 state
-                    .store
+                    .figures()
                     .case_fact_groups(jiff::Timestamp::now().as_microsecond())
                     .await?,
             ),
-            reasons: std::sync::Arc::new(state.store.referral_reasons().await?),
+            reasons: std::sync::Arc::new(state.figures().referral_reasons().await?),
         };
         *slot = Some(measured.clone());
         Ok(measured)
@@ -433,8 +434,8 @@ async fn load(state: &WebState, v: &Visitor) -> Result<Vec<Table>, Response> {
 /// Aggregates only, no person's data: logged as a use of the case register all the same.
 async fn log_use(state: &WebState, s: &Session, what: &str) -> Result<(), polku_cases::StoreError> {
     state
-        .store
-        .audit(&AuditEntry {
+        .audit()
+        .append(&AuditEntry {
             log: AuditLog::Access,
             actor: format!("user:{}", s.principal.user_id),
             organisation: s.principal.organisation.clone(),

@@ -19,7 +19,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect};
-use polku_cases::Role;
+use polku_access::Role;
 
 use crate::WebState;
 use crate::frame::{PageError, error_page};

@@ -76,6 +76,21 @@ impl WebState {
         }
     }
 
+    /// Who may sign in and what they may do, in this server's database.
+    pub fn access(&self) -> polku_access::Access {
+        polku_access::Access::new(self.store.db().clone())
+    }
+
+    /// The audit chain every read of a person's data is logged in.
+    pub fn audit(&self) -> polku_audit::AuditChain {
+        polku_audit::AuditChain::new(self.store.db().clone())
+    }
+
+    /// The key figures (read-only).
+    pub fn figures(&self) -> polku_figures::Figures {
+        polku_figures::Figures::new(self.store.db().clone())
+    }
+
     /// The browser sessions in this server's database.
     pub fn sessions(&self) -> sessions::Sessions {
         sessions::Sessions::new(self.store.db().clone())

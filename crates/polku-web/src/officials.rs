@@ -10,9 +10,10 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use polku_access::Role;
+use polku_audit::{AuditEntry, AuditLog};
 use polku_cases::{
-    AuditEntry, AuditLog, Case, CaseError, CaseEvent, CaseState, Decision, HandlingError,
-    HumanOutcome, QueueFilter, Role,
+    Case, CaseError, CaseEvent, CaseState, Decision, HandlingError, HumanOutcome, QueueFilter,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -43,7 +44,7 @@ struct SignIn {
 
 /// The sign-in form with `status` and a `notice`, with a fresh double-submit CSRF token.
 fn sign_in_form(v: &Visitor, status: StatusCode, notice: Option<String>) -> Response {
-    let csrf = match polku_cases::random_token("") {
+    let csrf = match polku_access::random_token("") {
         Ok(t) => t,
         Err(e) => return internal(v, &e),
     };
@@ -92,8 +93,8 @@ async fn log_repeated_failure(
         .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
     let username: String = username.chars().take(MAX_USERNAME).collect();
     state
-        .store
-        .audit(&AuditEntry {
+        .audit()
+        .append(&AuditEntry {
             log: AuditLog::Access,
             actor: format!("client:{address}"),
             organisation: None,
@@ -149,7 +150,7 @@ pub async fn sign_in(
         }
     };
     let user = match state
-        .store
+        .access()
         .check_password(&form.username, &form.password)
         .await
     {
@@ -172,7 +173,7 @@ pub async fn sign_in(
             return internal(&v, &e);
         }
     };
-    let home = match state.store.principal_of(user).await {
+    let home = match state.access().principal_of(user).await {
         Ok(Some(p)) if matches!(p.role, Role::Analyst | Role::Administrator) => "/dashboard",
         Ok(Some(p)) if p.role == Role::Auditor => "/audit",
         Ok(_) => "/work",
@@ -381,8 +382,8 @@ async fn log_case_read(
     case: &Case,
 ) -> Result<(), polku_cases::StoreError> {
     state
-        .store
-        .audit(&AuditEntry {
+        .audit()
+        .append(&AuditEntry {
             log: AuditLog::Access,
             actor: actor(session).0,
             organisation: session.principal.organisation.clone(),

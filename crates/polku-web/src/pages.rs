@@ -8,7 +8,8 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_cases::{AuditEntry, AuditLog, CaseError, CaseState, HandlingError};
+use polku_audit::{AuditEntry, AuditLog};
+use polku_cases::{CaseError, CaseState, HandlingError};
 use polku_rules::Lang;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -101,7 +102,7 @@ pub async fn identify(State(state): State<WebState>, v: Visitor) -> Response {
         .as_ref()
         .map_or_else(Vec::new, |people| people.offered(PEOPLE_SHOWN));
     // A fresh token for the sign-in forms, in a cookie and in each form (double submit).
-    let csrf = match polku_cases::random_token("") {
+    let csrf = match polku_access::random_token("") {
         Ok(t) => t,
         Err(e) => return internal(&v, &e),
     };
@@ -147,7 +148,7 @@ pub async fn identified(
     };
     let started = async {
         let user = state
-            .store
+            .access()
             .applicant_account(&form.person, &person.name)
             .await?;
         state.sessions().start(user, SESSION_HOURS).await
@@ -194,8 +195,8 @@ async fn log_read(
     detail: Value,
 ) -> Result<(), polku_cases::StoreError> {
     state
-        .store
-        .audit(&AuditEntry {
+        .audit()
+        .append(&AuditEntry {
             log: AuditLog::Access,
             actor: format!("user:{}", s.principal.user_id),
             organisation: s.principal.organisation.clone(),

@@ -11,7 +11,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_cases::{Principal, Role};
+use polku_access::{Principal, Role};
 use polku_rule_admin::{
     NewProposal, ProposalCheck, ProposalError, ProposalState, RuleProposal, check_proposal,
 };

@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use polku_cases::Principal;
+use polku_access::Principal;
 use polku_rules::Lang;
 
 use crate::WebState;

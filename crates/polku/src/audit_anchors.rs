@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use polku_cases::{AnchorFile, AnchorKey, AnchorSchedule, Anchorer, Cases};
+use polku_audit::{AnchorFile, AnchorKey, AnchorSchedule, Anchorer};
+use polku_cases::Cases;
 
 use crate::config::Config;
 use crate::config::StoreArgs;
+use crate::handles::audit;
 
 /// The key file's name in the data directory unless configured.
 pub const DEFAULT_KEY_FILE: &str = "audit-key";
@@ -51,7 +53,7 @@ impl AnchorArgs {
         let dir = store.data_dir(config);
         let default_file = match store.database_url(config) {
             None => DEFAULT_ANCHOR_FILE.to_owned(),
-            Some(url) => format!("audit-anchors-{}.jsonl", polku_cases::database_tag(url)),
+            Some(url) => format!("audit-anchors-{}.jsonl", polku_audit::database_tag(url)),
         };
         let key = self
             .audit_key
@@ -118,7 +120,7 @@ pub fn start(
         "audit chain anchored with signatures"
     );
     let anchorer = Anchorer {
-        chain: store.audit_chain(),
+        chain: audit(store),
         key,
         file,
         schedule,

@@ -5,11 +5,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::handles::{access, figures};
 use anyhow::Context;
 use axum::body::Body;
 use axum::http::Request;
 use clap::Args;
-use polku_cases::{Actor, Cases, LiveRules, NewApplication, Pipeline, Role};
+use polku_access::Role;
+use polku_cases::{Actor, Cases, LiveRules, NewApplication, Pipeline};
 use polku_registers::RegisterEvidence;
 use polku_rule_admin::RuleAdmin;
 use polku_simulators::population::person_id;
@@ -127,7 +129,7 @@ async fn decide_all(
 ) -> anyhow::Result<()> {
     let evidence = Arc::new(RegisterEvidence::new(
         Simulator::new(population.clone(), Behaviour::default()),
-        store.clone(),
+        crate::handles::audit(store),
         rules,
     ));
     let workers: Vec<_> = (0..4)
@@ -172,7 +174,7 @@ impl Visitors {
 /// in: the cookie of their session.
 async fn session(store: &Cases, role: Role, person: Option<&str>) -> anyhow::Result<String> {
     let org = (role != Role::Applicant).then_some("Maahanmuuttovirasto");
-    let user = store.add_user("bench", role, org, person).await?;
+    let user = access(store).add_user("bench", role, org, person).await?;
     Ok(format!(
         "polku_session={}",
         polku_web::sessions::Sessions::new(store.db().clone())
@@ -198,7 +200,7 @@ async fn propose_extension_change(
     rules: &LiveRules,
     today: jiff::civil::Date,
 ) -> anyhow::Result<Uuid> {
-    let proposer = store
+    let proposer = access(store)
         .add_user(
             "bench proposer",
             Role::CaseHandler,
@@ -206,7 +208,7 @@ async fn propose_extension_change(
             None,
         )
         .await?;
-    let proposer = store
+    let proposer = access(store)
         .principal_of(proposer)
         .await?
         .context("the proposer was just added")?;
@@ -348,7 +350,7 @@ async fn time_dashboard_figures(store: &Cases, n: u32) -> anyhow::Result<()> {
     let mut groups = 0;
     for _ in 0..5 {
         let t = Instant::now();
-        groups = store
+        groups = figures(store)
             .case_fact_groups(jiff::Timestamp::now().as_microsecond())
             .await?
             .len();
@@ -364,7 +366,7 @@ async fn time_dashboard_figures(store: &Cases, n: u32) -> anyhow::Result<()> {
 
 /// The proposal page reuses its backtest for a few minutes; what computing one costs.
 async fn time_backtest(store: &Cases, rules: &LiveRules, proposal: Uuid) -> anyhow::Result<()> {
-    let officer = store
+    let officer = access(store)
         .add_user(
             "bench legal",
             Role::LegalOfficer,
@@ -372,7 +374,10 @@ async fn time_backtest(store: &Cases, rules: &LiveRules, proposal: Uuid) -> anyh
             None,
         )
         .await?;
-    let officer = store.principal_of(officer).await?.context("just added")?;
+    let officer = access(store)
+        .principal_of(officer)
+        .await?
+        .context("just added")?;
     let mut times = Vec::new();
     let mut evaluated = 0;
     for _ in 0..5 {

@@ -16,13 +16,15 @@ use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use polku_cases::{Cases, LiveRules, Pipeline, Role};
+use polku_access::Role;
+use polku_cases::{Cases, LiveRules, Pipeline};
 use polku_registers::{RegisterEvidence, XRoadClient};
 use polku_rule_admin::RuleAdmin;
 use polku_simulators::population::{Matter, person_id};
 use tokio::task::JoinHandle;
 
 use crate::evidence_registers::{Faults, RegisterOptions, Registers};
+use crate::handles::{access, figures};
 use polku_server::{AppState, router};
 
 #[derive(Args)]
@@ -149,10 +151,10 @@ async fn applicants(
         .take(clients)
     {
         let id = person_id(p.index);
-        let user = store
+        let user = access(store)
             .add_user("Bench Applicant", Role::Applicant, None, Some(&id))
             .await?;
-        let token = store.create_token(user, "bench").await?;
+        let token = access(store).create_token(user, "bench").await?;
         let body = Bytes::from(
             serde_json::json!({
                 "matter": "fi.residence-permit.employed.extension",
@@ -255,7 +257,7 @@ async fn print_figures(
     submitted: u64,
     failed: u64,
 ) -> anyhow::Result<()> {
-    let (latencies, span) = store.decision_latencies().await?;
+    let (latencies, span) = figures(store).decision_latencies().await?;
     let pct = |p: f64| {
         latencies
             .get(((latencies.len() as f64 - 1.0) * p).round() as usize)

@@ -192,8 +192,8 @@ pub async fn stream_applications(
 }
 
 async fn print_progress(store: &Cases, sent: u64) -> anyhow::Result<()> {
-    let figures = store.matter_figures().await?;
-    let sum = |f: fn(&polku_cases::MatterFigures) -> i64| figures.iter().map(f).sum::<i64>();
+    let figures = crate::handles::figures(store).matter_figures().await?;
+    let sum = |f: fn(&polku_figures::MatterFigures) -> i64| figures.iter().map(f).sum::<i64>();
     let cases = sum(|m| m.cases).max(1);
     println!(
         "  submitted {sent:>7}  automatic grants {:>5.1} %  referred {:>5.1} %  evidence asked {:>4.1} %  in the pipeline {}",
@@ -207,7 +207,7 @@ async fn print_progress(store: &Cases, sent: u64) -> anyhow::Result<()> {
 
 /// Prints the key figures beside their targets, and the referral reasons.
 pub async fn print_figures(store: &Cases) -> anyhow::Result<()> {
-    let figures = store.matter_figures().await?;
+    let figures = crate::handles::figures(store).matter_figures().await?;
     println!();
     println!(
         "applications by matter (decided automatically = granted by the machine, no person involved)"
@@ -231,11 +231,12 @@ pub async fn print_figures(store: &Cases) -> anyhow::Result<()> {
     let (permits, citizenship): (Vec<_>, Vec<_>) = figures
         .iter()
         .partition(|m| m.matter.starts_with("fi.residence-permit"));
-    let share = |ms: &[&polku_cases::MatterFigures], f: fn(&polku_cases::MatterFigures) -> i64| {
+    let share = |ms: &[&polku_figures::MatterFigures],
+                 f: fn(&polku_figures::MatterFigures) -> i64| {
         let cases: i64 = ms.iter().map(|m| m.cases).sum();
         ms.iter().map(|m| f(m)).sum::<i64>() as f64 / cases.max(1) as f64
     };
-    let all: Vec<&polku_cases::MatterFigures> = figures.iter().collect();
+    let all: Vec<&polku_figures::MatterFigures> = figures.iter().collect();
     println!();
     println!("key figures (domain.md §1)                          measured   2026 target");
     println!(
@@ -253,7 +254,7 @@ pub async fn print_figures(store: &Cases) -> anyhow::Result<()> {
         100.0 * share(&citizenship, |m| m.automatic_grants),
         100.0 * TARGET_AUTOMATIC_CITIZENSHIP
     );
-    let reasons = store.referral_reasons().await?;
+    let reasons = crate::handles::figures(store).referral_reasons().await?;
     println!();
     println!(
         "why the machine handed cases to a person or asked for evidence (a case may have several)"
@@ -339,8 +340,7 @@ pub async fn run_stream(
     // Let the pipeline finish what was submitted (registers that failed are asked again).
     let drain = Instant::now();
     while drain.elapsed() < Duration::from_secs(30) && !*stop.borrow() {
-        let waiting: i64 = w
-            .store
+        let waiting: i64 = crate::handles::figures(&w.store)
             .matter_figures()
             .await?
             .iter()

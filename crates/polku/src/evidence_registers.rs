@@ -145,7 +145,7 @@ impl Registers {
             .context("cannot start the built-in registers on loopback")?;
         let addr = listener.local_addr()?;
         // A credential for this process alone: the simulators answer no one else.
-        let token = polku_cases::random_token("polku_r_")
+        let token = polku_access::random_token("polku_r_")
             .map_err(|e| anyhow::anyhow!("cannot make the registers' credential: {e}"))?;
         let access = AccessRights::everything_for(POLKU_CLIENT, &token);
         tokio::spawn(async move {
@@ -172,7 +172,7 @@ impl Registers {
     pub fn evidence(&self, store: &Cases, rules: &LiveRules) -> Arc<RegisterEvidence<XRoadClient>> {
         Arc::new(RegisterEvidence::new(
             self.client.clone(),
-            store.clone(),
+            crate::handles::audit(store),
             rules.clone(),
         ))
     }

@@ -8,6 +8,7 @@ mod config;
 mod decide;
 mod demo;
 mod evidence_registers;
+mod handles;
 mod registers;
 mod serve;
 mod store_cmds;

@@ -70,7 +70,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let access: AccessRights = toml::from_str(&text)
                 .with_context(|| format!("{} is not valid access rights", path.display()))?;
             for c in &access.clients {
-                if !polku_cases::is_x_road_client(&c.id) {
+                if !polku_access::is_x_road_client(&c.id) {
                     anyhow::bail!(
                         "`{}` in {} is not an X-Road client id",
                         c.id,
@@ -81,7 +81,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             access
         }
         None => {
-            let token = polku_cases::random_token("polku_r_")
+            let token = polku_access::random_token("polku_r_")
                 .map_err(|e| anyhow::anyhow!("cannot make a credential: {e}"))?;
             println!("access for {POLKU_CLIENT}: --registers-token {token}");
             AccessRights::everything_for(POLKU_CLIENT, &token)

@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::handles::{access, audit as audit_chain};
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use polku_cases::{Actor, AnchorFile, Cases, NewApplication, Pipeline, Processed};
+use polku_audit::AnchorFile;
+use polku_cases::{Actor, Cases, NewApplication, Pipeline, Processed};
 use polku_rule_admin::RuleAdmin;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -65,7 +67,7 @@ pub enum UserCommand {
         /// applicant, case_handler, legal_officer, asylum_officer, reception_officer,
         /// return_counsellor, analyst, security_liaison, auditor or administrator.
         #[arg(long)]
-        role: polku_cases::Role,
+        role: polku_access::Role,
         /// Required for every role but applicant.
         #[arg(long)]
         organisation: Option<String>,
@@ -169,18 +171,20 @@ pub fn users(store: StoreArgs, command: UserCommand) -> ExitCode {
                         .read_line(&mut line)
                         .context("cannot read the password from standard input")?;
                     let password = line.trim_end_matches(['\r', '\n']).to_owned();
-                    if password.chars().count() < polku_cases::MIN_PASSWORD_CHARS {
-                        bail!(polku_cases::AccessError::WeakPassword);
+                    if password.chars().count() < polku_access::MIN_PASSWORD_CHARS {
+                        bail!(polku_access::AccessError::WeakPassword);
                     }
                     Some(password)
                 }
             };
             let store = store.open().await?;
-            let id = store
+            let id = access(&store)
                 .add_user(&name, role, organisation.as_deref(), person.as_deref())
                 .await?;
             if let (Some(username), Some(password)) = (username, password) {
-                store.set_password(id, &username, &password).await?;
+                access(&store)
+                    .set_password(id, &username, &password)
+                    .await?;
             }
             println!("{id}");
             Ok(ExitCode::SUCCESS)
@@ -199,11 +203,16 @@ pub fn tokens(store: StoreArgs, command: TokenCommand) -> ExitCode {
                     days,
                     x_road_client,
                 } => {
-                    let options = polku_cases::TokenOptions {
+                    let options = polku_access::TokenOptions {
                         days,
                         x_road_client,
                     };
-                    println!("{}", store.create_token_with(user, &label, &options).await?);
+                    println!(
+                        "{}",
+                        access(&store)
+                            .create_token_with(user, &label, &options)
+                            .await?
+                    );
                 }
                 TokenCommand::List { user } => {
                     let time = |t: Option<i64>| {
@@ -211,7 +220,7 @@ pub fn tokens(store: StoreArgs, command: TokenCommand) -> ExitCode {
                             .map_or_else(|| "—".to_owned(), |t| t.to_string())
                     };
                     println!("fingerprint\tlabel\tcreated\texpires\trevoked\tx-road client");
-                    for t in store.tokens_of(user).await? {
+                    for t in access(&store).tokens_of(user).await? {
                         println!(
                             "{}\t{}\t{}\t{}\t{}\t{}",
                             t.fingerprint,
@@ -224,7 +233,9 @@ pub fn tokens(store: StoreArgs, command: TokenCommand) -> ExitCode {
                     }
                 }
                 TokenCommand::Revoke { user, fingerprint } => {
-                    let n = store.revoke_tokens(user, fingerprint.as_deref()).await?;
+                    let n = access(&store)
+                        .revoke_tokens(user, fingerprint.as_deref())
+                        .await?;
                     println!("{n} token(s) revoked");
                 }
             }
@@ -429,7 +440,7 @@ async fn run_audit(args: StoreArgs, command: AuditCommand) -> anyhow::Result<Exi
 
 /// Whether every row of the audit chain holds; prints the count or the first break.
 async fn verify_chain(store: &Cases) -> anyhow::Result<bool> {
-    let report = store.verify_audit().await?;
+    let report = audit_chain(store).verify().await?;
     Ok(match report.first_break {
         None => {
             println!("audit chain intact: {} rows", report.rows);
@@ -454,9 +465,11 @@ async fn verify_anchors(store: &Cases, key_path: &Path, file: &AnchorFile) -> an
         );
         return Ok(true);
     }
-    let key = polku_cases::AnchorKey::load(key_path)
+    let key = polku_audit::AnchorKey::load(key_path)
         .context("the anchors cannot be verified without their key")?;
-    let anchors = store.verify_anchors(&lines, &key.verifying_key()).await?;
+    let anchors = audit_chain(store)
+        .verify_anchors(&lines, &key.verifying_key())
+        .await?;
     for p in &anchors.problems {
         println!(
             "anchor broken at line {} of {}{}: {}",
@@ -489,7 +502,7 @@ async fn anchor(store: &Cases, key_path: &Path, file: &AnchorFile) -> anyhow::Re
             key_path.display()
         );
     }
-    match store.anchor_audit(&key, file).await? {
+    match audit_chain(store).anchor(&key, file).await? {
         Some(a) => println!(
             "anchored row {} (hash {}) in {}, signed by key {}",
             a.seq,
@@ -497,7 +510,7 @@ async fn anchor(store: &Cases, key_path: &Path, file: &AnchorFile) -> anyhow::Re
             file.path.display(),
             a.key
         ),
-        None => match store.audit_head().await?.0 {
+        None => match audit_chain(store).head().await?.0 {
             0 => println!("the audit chain is empty: nothing to anchor"),
             seq => println!("row {seq}, the chain's head, is anchored already"),
         },

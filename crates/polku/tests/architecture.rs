@@ -79,16 +79,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("polku-access", &["polku-store"]),
     // Read-only: the key figures read cases and decisions, never write.
     ("polku-figures", &["polku-decide", "polku-store"]),
+    // The cases write their audit lines in the transactions that make them.
     (
         "polku-cases",
-        &[
-            "polku-rules",
-            "polku-decide",
-            "polku-store",
-            "polku-audit",
-            "polku-access",
-            "polku-figures",
-        ],
+        &["polku-rules", "polku-decide", "polku-store", "polku-audit"],
     ),
     // Rule administration sits on top of the cases (a backtest re-evaluates their past
     // decisions) and is the live rules' source of approved changes (`RuleSource`).
@@ -103,13 +97,23 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-cases",
         ],
     ),
-    ("polku-registers", &["polku-rules", "polku-cases"]),
+    // The evidence source logs each disclosure in the audit chain.
+    (
+        "polku-registers",
+        &["polku-rules", "polku-audit", "polku-cases"],
+    ),
     // polku-rules for one function: the synthetic employers' business IDs carry the
     // check digit the schema checks (`schema::business_id_check_digit`).
     ("polku-simulators", &["polku-registers", "polku-rules"]),
     (
         "polku-server",
-        &["polku-rules", "polku-store", "polku-cases"],
+        &[
+            "polku-rules",
+            "polku-store",
+            "polku-access",
+            "polku-audit",
+            "polku-cases",
+        ],
     ),
     (
         "polku-web",
@@ -117,6 +121,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-rules",
             "polku-store",
             "polku-access",
+            "polku-audit",
+            "polku-figures",
             "polku-cases",
             "polku-rule-admin",
         ],

@@ -479,17 +479,18 @@ fn a_server_refuses_to_start_when_an_approved_rule_change_no_longer_loads() {
         let matter = "fi.residence-permit.employed.extension";
         let text = book.text_of(matter).unwrap().0.to_owned();
         let admin = polku_rule_admin::RuleAdmin::new(store.clone());
+        let access = polku_access::Access::new(store.db().clone());
         let live = admin.live_rules(std::sync::Arc::new(book));
         let mut officials = Vec::new();
         for (name, role) in [
-            ("Hanna", polku_cases::Role::CaseHandler),
-            ("Liisa", polku_cases::Role::LegalOfficer),
+            ("Hanna", polku_access::Role::CaseHandler),
+            ("Liisa", polku_access::Role::LegalOfficer),
         ] {
-            let id = store
+            let id = access
                 .add_user(name, role, Some("Maahanmuuttovirasto"), None)
                 .await
                 .unwrap();
-            officials.push(store.principal_of(id).await.unwrap().unwrap());
+            officials.push(access.principal_of(id).await.unwrap().unwrap());
         }
         let from = jiff::Zoned::now().date().tomorrow().unwrap();
         let p = admin

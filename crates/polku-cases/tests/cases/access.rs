@@ -2,12 +2,14 @@
 //! an Argon2 hash, and API tokens identify a user and their role, organisation or person,
 //! are stored only as hashes and can be revoked.
 
+use polku_access::{AccessError, Role};
 use polku_cases::testing::TestDb;
-use polku_cases::{AccessError, Role};
+
+use crate::support::access;
 
 async fn officials_sign_in_with_a_password_stored_as_argon2(db: &TestDb) {
     let store = &db.store;
-    let hanna = store
+    let hanna = access(store)
         .add_user(
             "Hanna",
             Role::CaseHandler,
@@ -17,35 +19,35 @@ async fn officials_sign_in_with_a_password_stored_as_argon2(db: &TestDb) {
         .await
         .unwrap();
     assert!(matches!(
-        store.set_password(hanna, "hanna", "short").await,
+        access(store).set_password(hanna, "hanna", "short").await,
         Err(AccessError::WeakPassword)
     ));
-    store
+    access(store)
         .set_password(hanna, "hanna", "correct horse battery")
         .await
         .unwrap();
     assert_eq!(
-        store
+        access(store)
             .check_password("hanna", "correct horse battery")
             .await
             .unwrap(),
         Some(hanna)
     );
     assert_eq!(
-        store
+        access(store)
             .check_password("hanna", "wrong horse battery")
             .await
             .unwrap(),
         None
     );
     assert_eq!(
-        store
+        access(store)
             .check_password("nobody", "correct horse battery")
             .await
             .unwrap(),
         None
     );
-    let ville = store
+    let ville = access(store)
         .add_user(
             "Ville",
             Role::CaseHandler,
@@ -55,7 +57,7 @@ async fn officials_sign_in_with_a_password_stored_as_argon2(db: &TestDb) {
         .await
         .unwrap();
     assert!(matches!(
-        store
+        access(store)
             .set_password(ville, "hanna", "another long password")
             .await,
         Err(AccessError::UsernameTaken(_))
@@ -69,7 +71,7 @@ polku_cases::on_every_database!(
 
 async fn tokens_identify_users_and_are_stored_hashed(db: &TestDb) {
     let store = &db.store;
-    let handler = store
+    let handler = access(store)
         .add_user(
             "Hanna Handler",
             Role::CaseHandler,
@@ -78,34 +80,43 @@ async fn tokens_identify_users_and_are_stored_hashed(db: &TestDb) {
         )
         .await
         .unwrap();
-    let token = store.create_token(handler, "laptop").await.unwrap();
+    let token = access(store).create_token(handler, "laptop").await.unwrap();
     assert!(
         token.starts_with("polku_") && token.len() == 6 + 64,
         "{token}"
     );
-    let p = store.principal(&token).await.unwrap().unwrap();
+    let p = access(store).principal(&token).await.unwrap().unwrap();
     assert_eq!(
         (p.role, p.organisation.as_deref(), p.user_id),
         (Role::CaseHandler, Some("Maahanmuuttovirasto"), handler)
     );
-    assert_eq!(store.principal("polku_0000").await.unwrap(), None);
-    assert!(store.revoke_token(&token).await.unwrap());
-    assert_eq!(store.principal(&token).await.unwrap(), None, "revoked");
+    assert_eq!(access(store).principal("polku_0000").await.unwrap(), None);
+    assert!(access(store).revoke_token(&token).await.unwrap());
+    assert_eq!(
+        access(store).principal(&token).await.unwrap(),
+        None,
+        "revoked"
+    );
     assert!(matches!(
-        store.add_user("x", Role::Auditor, None, None).await,
+        access(store).add_user("x", Role::Auditor, None, None).await,
         Err(AccessError::OrganisationRequired(Role::Auditor))
     ));
     assert!(matches!(
-        store.add_user("x", Role::Applicant, None, None).await,
+        access(store)
+            .add_user("x", Role::Applicant, None, None)
+            .await,
         Err(AccessError::PersonRequired)
     ));
-    let applicant = store
+    let applicant = access(store)
         .add_user("Aino", Role::Applicant, None, Some("person-1"))
         .await
         .unwrap();
-    let t = store.create_token(applicant, "phone").await.unwrap();
+    let t = access(store)
+        .create_token(applicant, "phone")
+        .await
+        .unwrap();
     assert_eq!(
-        store
+        access(store)
             .principal(&t)
             .await
             .unwrap()
@@ -117,6 +128,6 @@ async fn tokens_identify_users_and_are_stored_hashed(db: &TestDb) {
     // The database holds no token in the clear.
     db.raw(&format!("DELETE FROM api_tokens WHERE token_hash = '{t}'"))
         .await;
-    assert!(store.principal(&t).await.unwrap().is_some());
+    assert!(access(store).principal(&t).await.unwrap().is_some());
 }
 polku_cases::on_every_database!(tokens, tokens_identify_users_and_are_stored_hashed, with_db);

@@ -7,15 +7,15 @@
 
 use std::time::Duration;
 
-use polku_cases::testing::TestDb;
-use polku_cases::{
+use polku_audit::{
     AnchorFile, AnchorKey, AnchorSchedule, Anchorer, AuditEntry, AuditLog, ChainBreak, ChainReport,
     XRoad,
 };
+use polku_cases::testing::TestDb;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::support::{applicant, application, pipeline};
+use crate::support::{applicant, application, audit, pipeline};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -59,10 +59,10 @@ fn bare_entry() -> AuditEntry {
 async fn append(db: &TestDb, n: usize) {
     for i in 0..n {
         if i % 3 == 2 {
-            db.store.audit(&bare_entry()).await.unwrap();
+            audit(&db.store).append(&bare_entry()).await.unwrap();
         } else {
-            db.store
-                .audit(&entry(&format!("person-{i}")))
+            audit(&db.store)
+                .append(&entry(&format!("person-{i}")))
                 .await
                 .unwrap();
         }
@@ -132,7 +132,7 @@ async fn rewrite(db: &TestDb, seq: i64, purpose: &str, rehash_until: i64) {
 async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
     let store = &db.store;
     assert_eq!(
-        store.verify_audit().await.unwrap(),
+        audit(store).verify().await.unwrap(),
         ChainReport {
             rows: 0,
             first_break: None
@@ -144,9 +144,12 @@ async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
         .unwrap();
     pipeline(store, "w1").run_once().await.unwrap();
     for i in 0..4 {
-        store.audit(&entry(&format!("person-{i}"))).await.unwrap();
+        audit(store)
+            .append(&entry(&format!("person-{i}")))
+            .await
+            .unwrap();
     }
-    let clean = store.verify_audit().await.unwrap();
+    let clean = audit(store).verify().await.unwrap();
     assert_eq!(
         clean,
         ChainReport {
@@ -158,7 +161,7 @@ async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
 
     db.raw("UPDATE audit_log SET purpose = 'curiosity' WHERE seq = 3")
         .await;
-    let report = store.verify_audit().await.unwrap();
+    let report = audit(store).verify().await.unwrap();
     assert_eq!(
         report.first_break.as_ref().map(|b| b.seq),
         Some(3),
@@ -168,13 +171,13 @@ async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
     db.raw("UPDATE audit_log SET purpose = 'case handling' WHERE seq = 3")
         .await;
     assert_eq!(
-        store.verify_audit().await.unwrap().first_break,
+        audit(store).verify().await.unwrap().first_break,
         None,
         "restored"
     );
 
     db.raw("DELETE FROM audit_log WHERE seq = 2").await;
-    let report = store.verify_audit().await.unwrap();
+    let report = audit(store).verify().await.unwrap();
     assert_eq!(
         report.first_break.map(|b| (b.seq, b.problem)),
         Some((3, "row 2 is missing (the next row is 3)".to_owned()))
@@ -188,13 +191,13 @@ polku_cases::on_every_database!(
 
 async fn removing_the_last_rows_is_noticed(db: &TestDb) {
     for i in 0..3 {
-        db.store
-            .audit(&entry(&format!("person-{i}")))
+        audit(&db.store)
+            .append(&entry(&format!("person-{i}")))
             .await
             .unwrap();
     }
     db.raw("DELETE FROM audit_log WHERE seq = 3").await;
-    let report = db.store.verify_audit().await.unwrap();
+    let report = audit(&db.store).verify().await.unwrap();
     assert!(
         report
             .first_break
@@ -211,7 +214,10 @@ async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
             let store = db.store.clone();
             tokio::spawn(async move {
                 for i in 0..10 {
-                    store.audit(&entry(&format!("p-{t}-{i}"))).await.unwrap();
+                    audit(&store)
+                        .append(&entry(&format!("p-{t}-{i}")))
+                        .await
+                        .unwrap();
                 }
             })
         })
@@ -220,7 +226,7 @@ async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
         t.await.unwrap();
     }
     assert_eq!(
-        db.store.verify_audit().await.unwrap(),
+        audit(&db.store).verify().await.unwrap(),
         ChainReport {
             rows: 80,
             first_break: None
@@ -261,7 +267,7 @@ async fn a_changed_row_is_found_even_with_its_hash_recomputed(db: &TestDb) {
     // Row 2 changed and its hash recomputed from its own prev_hash: row 3 no longer
     // follows it.
     rewrite(db, 2, "curiosity", 2).await;
-    let report = db.store.verify_audit().await.unwrap();
+    let report = audit(&db.store).verify().await.unwrap();
     assert_eq!(
         report.first_break,
         Some(ChainBreak {
@@ -276,7 +282,7 @@ async fn a_changed_row_is_found_even_with_its_hash_recomputed(db: &TestDb) {
         text(&rows[1][13])
     ))
     .await;
-    let report = db.store.verify_audit().await.unwrap();
+    let report = audit(&db.store).verify().await.unwrap();
     assert_eq!(report.first_break.map(|b| b.seq), Some(3));
 }
 polku_cases::on_every_database!(
@@ -304,8 +310,7 @@ fn anchors() -> Anchors {
 }
 
 async fn problems(db: &TestDb, a: &Anchors) -> Vec<String> {
-    let report = db
-        .store
+    let report = audit(&db.store)
         .verify_anchors(&a.file.read().unwrap(), &a.key.verifying_key())
         .await
         .unwrap();
@@ -319,22 +324,20 @@ async fn problems(db: &TestDb, a: &Anchors) -> Vec<String> {
 async fn a_tail_rewritten_consistently_is_found_by_an_anchor(db: &TestDb) {
     let a = anchors();
     append(db, 5).await;
-    let anchor = db
-        .store
-        .anchor_audit(&a.key, &a.file)
+    let anchor = audit(&db.store)
+        .anchor(&a.key, &a.file)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(anchor.seq, 5);
     assert_eq!(
-        db.store.anchor_audit(&a.key, &a.file).await.unwrap(),
+        audit(&db.store).anchor(&a.key, &a.file).await.unwrap(),
         None,
         "the head is anchored already"
     );
     append(db, 3).await;
-    db.store.anchor_audit(&a.key, &a.file).await.unwrap();
-    let report = db
-        .store
+    audit(&db.store).anchor(&a.key, &a.file).await.unwrap();
+    let report = audit(&db.store)
         .verify_anchors(&a.file.read().unwrap(), &a.key.verifying_key())
         .await
         .unwrap();
@@ -347,7 +350,7 @@ async fn a_tail_rewritten_consistently_is_found_by_an_anchor(db: &TestDb) {
     // Row 3 rewritten, and every hash after it, and the head: the chain fits together.
     rewrite(db, 3, "curiosity", 8).await;
     assert_eq!(
-        db.store.verify_audit().await.unwrap().first_break,
+        audit(&db.store).verify().await.unwrap().first_break,
         None,
         "the chain alone cannot tell"
     );
@@ -368,7 +371,7 @@ async fn a_tail_rewritten_consistently_is_found_by_an_anchor(db: &TestDb) {
         text(&head[13])
     ))
     .await;
-    assert_eq!(db.store.verify_audit().await.unwrap().first_break, None);
+    assert_eq!(audit(&db.store).verify().await.unwrap().first_break, None);
     let found = problems(db, &a).await;
     assert!(
         found[1].contains("row 8 is not in the chain (6 rows): rows were removed"),
@@ -384,9 +387,8 @@ polku_cases::on_every_database!(
 async fn a_forged_anchor_is_found(db: &TestDb) {
     let a = anchors();
     append(db, 4).await;
-    let real = db
-        .store
-        .anchor_audit(&a.key, &a.file)
+    let real = audit(&db.store)
+        .anchor(&a.key, &a.file)
         .await
         .unwrap()
         .unwrap();
@@ -395,8 +397,8 @@ async fn a_forged_anchor_is_found(db: &TestDb) {
     // the signature of the real anchor over the new hash, and a signature of their own
     // key under this key's name.
     rewrite(db, 2, "curiosity", 4).await;
-    let (_, new_hash) = db.store.audit_head().await.unwrap();
-    let moved = polku_cases::Anchor {
+    let (_, new_hash) = audit(&db.store).head().await.unwrap();
+    let moved = polku_audit::Anchor {
         hash: new_hash.clone(),
         ..real.clone()
     };
@@ -440,7 +442,7 @@ async fn the_anchorer_signs_on_its_schedule_and_when_it_stops(db: &TestDb) {
     append(db, 4).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let anchorer = Anchorer {
-        chain: db.store.audit_chain(),
+        chain: audit(&db.store),
         key: AnchorKey::load(&a.file.path.with_file_name("audit-key")).unwrap(),
         file: a.file.clone(),
         schedule: AnchorSchedule {

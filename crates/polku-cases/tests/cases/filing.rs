@@ -2,13 +2,14 @@
 //! an earlier day of arrival only with a reason that lands in the audit chain. (A key that
 //! makes a filing idempotent: `idempotency`.)
 
+use polku_audit::{AuditLog, AuditQuery};
 use polku_cases::{
-    Actor, AuditLog, AuditQuery, CaseError, Cases, NewApplication, REGISTRATION_DAYS_BACK,
-    RegistrationError, check_registration, today_in_finland,
+    Actor, CaseError, Cases, NewApplication, REGISTRATION_DAYS_BACK, RegistrationError,
+    check_registration, today_in_finland,
 };
 use serde_json::json;
 
-use crate::support::EXTENSION;
+use crate::support::{EXTENSION, audit};
 
 fn new_application(date: jiff::civil::Date) -> NewApplication {
     NewApplication {
@@ -64,8 +65,8 @@ async fn an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_cha
         history[0].reason.as_deref(),
         Some("Paper application received at the Helsinki service point")
     );
-    let rows = store
-        .search_audit(&AuditQuery {
+    let rows = audit(store)
+        .search(&AuditQuery {
             log: Some(AuditLog::Registration),
             limit: 10,
             ..AuditQuery::default()
@@ -76,7 +77,7 @@ async fn an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_cha
     assert_eq!(rows[0].actor, "user:hanna");
     let detail: serde_json::Value = serde_json::from_str(&rows[0].detail).unwrap();
     assert_eq!(detail["received_on"], received.to_string());
-    assert!(store.verify_audit().await.unwrap().first_break.is_none());
+    assert!(audit(store).verify().await.unwrap().first_break.is_none());
 
     // Never a day in the future, never older than a year, never without a reason: nothing
     // is written.

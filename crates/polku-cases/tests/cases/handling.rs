@@ -6,7 +6,7 @@ use polku_cases::{Actor, CaseState, Cases, HandlingError, HumanOutcome, QueueFil
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::{applicant, application, pipeline, rules};
+use crate::support::{applicant, application, audit, pipeline, rules};
 
 /// The cases once the machine has worked them.
 struct Worked {
@@ -329,6 +329,6 @@ async fn peoples_decisions_keep_the_audit_chain_whole(store: &Cases) {
     refused_by_hanna(store, w.referred[1]).await;
     rectification_asked(store, w.granted).await;
     confirmed_by_ville(store, w.granted).await;
-    assert_eq!(store.verify_audit().await.unwrap().first_break, None);
+    assert_eq!(audit(store).verify().await.unwrap().first_break, None);
 }
 polku_cases::on_every_database!(audit_chain, peoples_decisions_keep_the_audit_chain_whole);

@@ -10,16 +10,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use polku_audit::AuditLog;
 use polku_cases::testing::{FixedRegisters, TestDb};
 use polku_cases::{
-    AuditLog, Case, CaseState, Cases, EvidenceSource, Gathered, NewApplication, Pipeline, Processed,
+    Case, CaseState, Cases, EvidenceSource, Gathered, NewApplication, Pipeline, Processed,
 };
 use polku_rules::Outcome;
 use serde_json::json;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::support::{EXTENSION, applicant, application, example, rules};
+use crate::support::{EXTENSION, applicant, application, audit, example, rules};
 
 async fn an_expired_lease_passes_the_job_on_and_the_old_holder_cannot_touch_it(store: &Cases) {
     let id = store
@@ -227,8 +228,8 @@ async fn a_worker_that_lost_its_lease_commits_nothing(db: &TestDb) {
     );
     let permits = format!("SELECT COUNT(*) FROM permits WHERE case_id = '{id}'");
     assert_eq!(db.count(&permits).await, 1, "one permit");
-    assert_eq!(store.audit_count(AuditLog::Decision).await.unwrap(), 1);
-    assert_eq!(store.verify_audit().await.unwrap().first_break, None);
+    assert_eq!(audit(store).count(AuditLog::Decision).await.unwrap(), 1);
+    assert_eq!(audit(store).verify().await.unwrap().first_break, None);
     let depth = store.queue_depth().await.unwrap();
     assert_eq!((depth.queued, depth.running, depth.done), (0, 0, 1));
 }
@@ -268,7 +269,7 @@ async fn a_worker_that_lost_its_lease_cannot_decide_while_another_holds_the_job(
         store.permit(id).await.unwrap().map(|p| p.decision_id),
         Some(decision)
     );
-    assert_eq!(store.audit_count(AuditLog::Decision).await.unwrap(), 1);
+    assert_eq!(audit(store).count(AuditLog::Decision).await.unwrap(), 1);
     let depth = store.queue_depth().await.unwrap();
     assert_eq!((depth.queued, depth.running, depth.done), (0, 0, 1));
 }
@@ -345,8 +346,8 @@ async fn a_worker_that_lost_its_lease_commits_nothing_even_when_the_case_looks_u
     let permits = format!("SELECT COUNT(*) FROM permits WHERE case_id = '{id}'");
     assert_eq!(db.count(&permits).await, 0, "no permit");
     assert_eq!(store.permit(id).await.unwrap(), None);
-    assert_eq!(store.audit_count(AuditLog::Decision).await.unwrap(), 2);
-    assert_eq!(store.verify_audit().await.unwrap().first_break, None);
+    assert_eq!(audit(store).count(AuditLog::Decision).await.unwrap(), 2);
+    assert_eq!(audit(store).verify().await.unwrap().first_break, None);
     let depth = store.queue_depth().await.unwrap();
     assert_eq!((depth.queued, depth.running, depth.done), (0, 0, 2));
     assert_eq!(by_a, Processed::LeaseLost { case: id });

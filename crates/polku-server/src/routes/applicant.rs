@@ -8,7 +8,8 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use polku_cases::{CaseError, NewApplication, Role};
+use polku_access::Role;
+use polku_cases::{CaseError, NewApplication};
 
 use crate::views::{CaseEvent, CaseState, CaseSummary, DecisionOutcome, Permit};
 use polku_rules::Application;

@@ -14,7 +14,8 @@ use axum::extract::Path;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use polku_cases::{AuditEntry, AuditLog, CaseError, HandlingError, StoreError};
+use polku_audit::{AuditEntry, AuditLog};
+use polku_cases::{CaseError, HandlingError, StoreError};
 use polku_rules::Lang;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -357,8 +358,8 @@ async fn log_use(
     detail: Value,
 ) -> Result<(), Problem> {
     state
-        .store
-        .audit(&AuditEntry {
+        .audit()
+        .append(&AuditEntry {
             log: AuditLog::Access,
             actor: caller.actor().0,
             organisation: caller.principal.organisation.clone(),

@@ -7,7 +7,8 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use polku_cases::{Actor, QUEUE_ORDER, QueueFilter, Role};
+use polku_access::Role;
+use polku_cases::{Actor, QUEUE_ORDER, QueueFilter};
 
 use crate::views::{HumanOutcome, QueueItem};
 use serde::{Deserialize, Serialize};

@@ -40,7 +40,7 @@ async fn an_applicant_files_and_reads_the_decision_with_its_explanation(db: &Tes
             .starts_with("Alla förutsättningar uppfylls")
     );
     // The read is in the use log.
-    let chain = api.store.verify_audit().await.unwrap();
+    let chain = api.audit().verify().await.unwrap();
     assert_eq!(
         (chain.rows, chain.first_break),
         (2, None),
@@ -121,7 +121,7 @@ async fn an_applicant_lists_their_own_cases_a_page_at_a_time(db: &TestDb) {
         .await;
     assert_problem(&r, StatusCode::FORBIDDEN, None);
     // Three list reads are in the use log, beside nothing else (no decisions yet).
-    assert_eq!(api.store.verify_audit().await.unwrap().rows, 3);
+    assert_eq!(api.audit().verify().await.unwrap().rows, 3);
 }
 
 polku_cases::on_every_database!(

@@ -95,21 +95,21 @@ async fn an_organisations_identity_is_its_credentials_not_its_headers(db: &TestD
     let api = api(db).await;
     let id = api.file(&api.applicant, example_submission()).await;
     let system = api
-        .store
+        .access()
         .add_user(
             "Police case system",
-            polku_cases::Role::CaseHandler,
+            polku_access::Role::CaseHandler,
             Some("Poliisi"),
             None,
         )
         .await
         .unwrap();
     let police = api
-        .store
+        .access()
         .create_token_with(
             system,
             "vitja",
-            &polku_cases::TokenOptions {
+            &polku_access::TokenOptions {
                 days: Some(30),
                 x_road_client: Some("FI/GOV/0245437-2/vitja".into()),
             },
@@ -133,9 +133,9 @@ async fn an_organisations_identity_is_its_credentials_not_its_headers(db: &TestD
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     }
     let rows = api
-        .store
-        .search_audit(&polku_cases::AuditQuery {
-            log: Some(polku_cases::AuditLog::Access),
+        .audit()
+        .search(&polku_audit::AuditQuery {
+            log: Some(polku_audit::AuditLog::Access),
             limit: 10,
             ..Default::default()
         })
@@ -163,35 +163,35 @@ async fn an_organisations_identity_is_its_credentials_not_its_headers(db: &TestD
         assert_problem(&r, StatusCode::FORBIDDEN, None);
     }
     assert_eq!(
-        api.store
-            .audit_count(polku_cases::AuditLog::Access)
+        api.audit()
+            .count(polku_audit::AuditLog::Access)
             .await
             .unwrap(),
         2
     );
     // An applicant's account cannot be given an X-Road identity.
     let applicant = api
-        .store
+        .access()
         .add_user(
             "Aino",
-            polku_cases::Role::Applicant,
+            polku_access::Role::Applicant,
             None,
             Some("sim-0000001"),
         )
         .await
         .unwrap();
     assert!(matches!(
-        api.store
+        api.access()
             .create_token_with(
                 applicant,
                 "x",
-                &polku_cases::TokenOptions {
+                &polku_access::TokenOptions {
                     days: None,
                     x_road_client: Some("FI/GOV/0245437-2/suomifi".into()),
                 },
             )
             .await,
-        Err(polku_cases::AccessError::ApplicantXRoad)
+        Err(polku_access::AccessError::ApplicantXRoad)
     ));
 }
 
@@ -205,26 +205,26 @@ polku_cases::on_every_database!(
 async fn tokens_expire_and_can_be_revoked(db: &TestDb) {
     let api = api(db).await;
     let user = api
-        .store
+        .access()
         .add_user(
             "Hanna",
-            polku_cases::Role::CaseHandler,
+            polku_access::Role::CaseHandler,
             Some("Maahanmuuttovirasto"),
             None,
         )
         .await
         .unwrap();
-    let token = api.store.create_token(user, "laptop").await.unwrap();
+    let token = api.access().create_token(user, "laptop").await.unwrap();
     let ok = api
         .call("GET", "/api/v1/queue", Some(&token), None, &[])
         .await;
     assert_eq!(ok.status, StatusCode::OK);
-    let listed = api.store.tokens_of(user).await.unwrap();
+    let listed = api.access().tokens_of(user).await.unwrap();
     assert_eq!(listed.len(), 1);
     let days = (listed[0].expires_at.unwrap() - listed[0].created_at) / 86_400_000_000;
-    assert_eq!(days, polku_cases::TOKEN_DAYS);
+    assert_eq!(days, polku_access::TOKEN_DAYS);
     assert_eq!(
-        api.store
+        api.access()
             .revoke_tokens(user, Some(&listed[0].fingerprint[..6]))
             .await
             .unwrap(),
@@ -235,7 +235,7 @@ async fn tokens_expire_and_can_be_revoked(db: &TestDb) {
         .await;
     assert_problem(&r, StatusCode::UNAUTHORIZED, None);
     // One whose day has passed is refused too.
-    let old = api.store.create_token(user, "old").await.unwrap();
+    let old = api.access().create_token(user, "old").await.unwrap();
     db.raw("UPDATE api_tokens SET expires_at = 1 WHERE label = 'old'")
         .await;
     let r = api

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use polku_access::Role;
 use polku_cases::testing::{FixedRegisters, TestDb};
-use polku_cases::{Cases, Pipeline, Role};
+use polku_cases::{Cases, Pipeline};
 use polku_rules::RuleBook;
 use polku_rules::schema::{Origin, fields_from};
 use polku_server::{AppState, router};
@@ -38,8 +39,9 @@ pub async fn api_with(db: &TestDb, rules: RuleBook) -> Api {
     let store = db.store.clone();
     let rules = Arc::new(rules);
     let token = async |name: &str, role: Role, org: Option<&str>, person: Option<&str>| {
-        let user = store.add_user(name, role, org, person).await.unwrap();
-        store.create_token(user, "test").await.unwrap()
+        let access = polku_access::Access::new(store.db().clone());
+        let user = access.add_user(name, role, org, person).await.unwrap();
+        access.create_token(user, "test").await.unwrap()
     };
     let applicant = token("Aino", Role::Applicant, None, Some("person-1")).await;
     let other_applicant = token("Bashir", Role::Applicant, None, Some("person-2")).await;
@@ -74,6 +76,16 @@ pub struct Reply {
 }
 
 impl Api {
+    /// Users and tokens in the API's database.
+    pub fn access(&self) -> polku_access::Access {
+        polku_access::Access::new(self.store.db().clone())
+    }
+
+    /// The audit chain in the API's database.
+    pub fn audit(&self) -> polku_audit::AuditChain {
+        polku_audit::AuditChain::new(self.store.db().clone())
+    }
+
     pub async fn call(
         &self,
         method: &str,

@@ -1,7 +1,7 @@
 //! Who reaches which page, across the site.
 
 use axum::http::StatusCode;
-use polku_cases::Role;
+use polku_access::Role;
 use polku_cases::testing::TestDb;
 use polku_simulators::population::person_id;
 use uuid::Uuid;
@@ -78,7 +78,7 @@ async fn visitors(s: &Site) -> Vec<(Option<Role>, String)> {
         };
         let user = s
             .state
-            .store
+            .access()
             .add_user(&format!("{role:?}"), role, organisation, person.as_deref())
             .await
             .unwrap();

@@ -3,8 +3,9 @@
 //! request for rectification.
 
 use axum::http::StatusCode;
+use polku_access::Role;
 use polku_cases::testing::TestDb;
-use polku_cases::{CaseState, Pipeline, Role};
+use polku_cases::{CaseState, Pipeline};
 use polku_simulators::population::person_id;
 
 use crate::support::{decided_case, filed_and_evaluated, form_csrf, official, population, site};
@@ -44,7 +45,7 @@ async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
     // A case handler has no business in the e-service.
     let handler = s
         .state
-        .store
+        .access()
         .add_user(
             "Hanna",
             Role::CaseHandler,
@@ -96,8 +97,8 @@ async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
     // (the list and the decision page; refused reads are not reads).
     assert_eq!(
         s.state
-            .store
-            .audit_count(polku_cases::AuditLog::Access)
+            .audit()
+            .count(polku_audit::AuditLog::Access)
             .await
             .unwrap(),
         2
@@ -117,7 +118,7 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
     let pop = population();
     let evidence = RegisterEvidence::new(
         Simulator::new(pop.clone(), Behaviour::default()),
-        s.state.store.clone(),
+        s.state.audit(),
         &s.state.rules,
     );
     let pipeline = Pipeline::new(s.state.store.clone(), s.state.rules.clone(), evidence, "w");

@@ -2,7 +2,7 @@
 //! verified — a tampered row is found.
 
 use axum::http::StatusCode;
-use polku_cases::Role;
+use polku_access::Role;
 use polku_cases::testing::TestDb;
 use polku_simulators::population::person_id;
 

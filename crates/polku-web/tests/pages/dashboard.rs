@@ -2,7 +2,7 @@
 //! tables, charts and CSV, for analysts and management only.
 
 use axum::http::StatusCode;
-use polku_cases::Role;
+use polku_access::Role;
 use polku_cases::testing::TestDb;
 use polku_simulators::population::person_id;
 

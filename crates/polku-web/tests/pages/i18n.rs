@@ -57,7 +57,7 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
     for outcome in polku_cases::DecisionOutcome::ALL {
         used.insert(format!("decision-outcome-{}", outcome.code()));
     }
-    for log in polku_cases::AuditLog::ALL {
+    for log in polku_audit::AuditLog::ALL {
         used.insert(format!("audit-log-{}", log.as_str()));
     }
     // The application form asks about every input only the applicant can tell.

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use axum::http::{StatusCode, header};
+use polku_access::Role;
+use polku_cases::CaseState;
 use polku_cases::testing::TestDb;
-use polku_cases::{CaseState, Role};
 use polku_simulators::population::person_id;
 
 use crate::support::{Reply, form_csrf, official, referred_case, sign_in_from, site};
@@ -110,7 +111,7 @@ async fn repeated_failed_sign_ins_must_wait_and_are_audited(db: &TestDb) {
     let s = site(db);
     let hanna = s
         .state
-        .store
+        .access()
         .add_user(
             "Hanna",
             Role::CaseHandler,
@@ -121,7 +122,7 @@ async fn repeated_failed_sign_ins_must_wait_and_are_audited(db: &TestDb) {
         .unwrap();
     let right = "a long enough password";
     s.state
-        .store
+        .access()
         .set_password(hanna, "hanna", right)
         .await
         .unwrap();
@@ -176,9 +177,9 @@ async fn repeated_failed_sign_ins_must_wait_and_are_audited(db: &TestDb) {
     // audit chain; none of the others.
     let rows = s
         .state
-        .store
-        .search_audit(&polku_cases::AuditQuery {
-            log: Some(polku_cases::AuditLog::Access),
+        .audit()
+        .search(&polku_audit::AuditQuery {
+            log: Some(polku_audit::AuditLog::Access),
             person: None,
             actor: None,
             limit: 100,
@@ -196,8 +197,8 @@ async fn repeated_failed_sign_ins_must_wait_and_are_audited(db: &TestDb) {
     assert!(repeated[0].detail.contains("\"hanna\""));
     assert!(
         s.state
-            .store
-            .verify_audit()
+            .audit()
+            .verify()
             .await
             .unwrap()
             .first_break

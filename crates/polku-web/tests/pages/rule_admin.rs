@@ -4,8 +4,9 @@
 //! change, the dashboard showing it, every step in the audit chain.
 
 use axum::http::StatusCode;
+use polku_access::Role;
+use polku_cases::CaseState;
 use polku_cases::testing::TestDb;
-use polku_cases::{CaseState, Role};
 use polku_simulators::population::person_id;
 
 use crate::support::{
@@ -430,9 +431,9 @@ async fn every_step_of_a_rule_change_is_in_the_audit_chain(db: &TestDb) {
     c.propose_from_the_old_form().await;
     let steps: Vec<String> = s
         .state
-        .store
-        .search_audit(&polku_cases::AuditQuery {
-            log: Some(polku_cases::AuditLog::Rules),
+        .audit()
+        .search(&polku_audit::AuditQuery {
+            log: Some(polku_audit::AuditLog::Rules),
             limit: 50,
             ..Default::default()
         })
@@ -449,10 +450,7 @@ async fn every_step_of_a_rule_change_is_in_the_audit_chain(db: &TestDb) {
         steps.last().map(String::as_str),
         Some("rule administration: proposal")
     );
-    assert_eq!(
-        s.state.store.verify_audit().await.unwrap().first_break,
-        None
-    );
+    assert_eq!(s.state.audit().verify().await.unwrap().first_break, None);
 }
 polku_cases::on_every_database!(
     rule_change_audit,

@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use polku_cases::Role;
+use polku_access::Role;
 use polku_cases::testing::TestDb;
 use polku_simulators::population::person_id;
 use tower::ServiceExt;
@@ -36,11 +36,11 @@ async fn every_answer_carries_the_security_headers(db: &TestDb) {
     let case = decided_case(&s, &person_id(3)).await;
     let user = s
         .state
-        .store
+        .access()
         .add_user("Aino", Role::Applicant, None, Some(&person_id(3)))
         .await
         .unwrap();
-    let token = s.state.store.create_token(user, "test").await.unwrap();
+    let token = s.state.access().create_token(user, "test").await.unwrap();
     let call = async |uri: &str, extra: &[(&str, &str)], peer: Option<&str>| {
         let mut req = Request::builder().uri(uri);
         for (k, v) in extra {

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use polku_access::Role;
 use polku_cases::testing::TestDb;
-use polku_cases::{Actor, CaseState, NewApplication, Pipeline, Role, SuppliedEvidence};
+use polku_cases::{Actor, CaseState, NewApplication, Pipeline, SuppliedEvidence};
 use polku_registers::System;
 use polku_rules::RuleBook;
 use polku_simulators::Population;
@@ -307,12 +308,12 @@ pub(crate) async fn referred_case(s: &Site, person: &str) -> uuid::Uuid {
 pub(crate) async fn official(s: &Site, username: &str, role: Role) -> String {
     let user = s
         .state
-        .store
+        .access()
         .add_user(username, role, Some("Maahanmuuttovirasto"), None)
         .await
         .unwrap();
     s.state
-        .store
+        .access()
         .set_password(user, username, "a long enough password")
         .await
         .unwrap();

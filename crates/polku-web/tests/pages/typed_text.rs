@@ -4,8 +4,9 @@
 //! refused with the field named, and nothing is stored; line breaks are text.
 
 use axum::http::StatusCode;
+use polku_access::Role;
+use polku_cases::CaseState;
 use polku_cases::testing::TestDb;
-use polku_cases::{CaseState, Role};
 use polku_simulators::population::person_id;
 
 use crate::support::{
