@@ -1,7 +1,9 @@
 //! Decision records: immutable once written; read back for the applicant, the handler
 //! and the auditor, and replayed to prove that the record reproduces itself.
 
-use polku_decide::{Backtest, Backtester, DecisionOutcome, PastDecision, Recorded, Replay};
+use polku_decide::{
+    Backtest, Backtester, DecisionOutcome, DecisionTrace, PastDecision, Recorded, Replay,
+};
 use polku_rules::RuleBook;
 
 use crate::live_rules::LiveRules;
@@ -32,8 +34,8 @@ pub struct Decision {
     pub evaluated_on: String,
     /// The application and its evidence as used, with sources and fetch times.
     pub input: Value,
-    /// The trace in fi, sv and en.
-    pub trace: Value,
+    /// Why: the machine's trace in fi, sv and en, or a person's reasons.
+    pub trace: DecisionTrace,
     pub decided_at: i64,
     /// Registers that did not answer when the decision was made.
     pub unanswered: Vec<String>,
@@ -210,11 +212,20 @@ impl Cases {
             date: d.evaluated_on.clone(),
         })?;
         let finding = polku_decide::evaluate(&rules.on(on), &d.matter, &d.input, on, &d.unanswered);
+        // The record as stored: the typed trace serialises to the JSON it was read from.
+        let trace = serde_json::to_value(&d.trace).map_err(|e| {
+            CaseError::Corrupt(CorruptRow::new(
+                "decisions",
+                id.to_string(),
+                "trace",
+                e.to_string(),
+            ))
+        })?;
         let stored = Recorded {
             outcome: d.outcome.code(),
             rule_set: d.rule_set.as_deref(),
             version: d.rule_set_version.as_deref(),
-            trace: &d.trace,
+            trace: &trace,
         };
         Ok(polku_decide::compare(id, stored, &finding))
     }

@@ -36,6 +36,7 @@ pub use pipeline::{
     EVIDENCE_ATTEMPTS, EvidenceError, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,
 };
 pub use polku_decide::{
-    ApprovedText, Backtest, ChangedOutcome, DecisionOutcome, HumanOutcome, Layer, ReferralReason,
-    Replay, RuleShelf, ShelfError, automated_notice,
+    ApprovedText, Backtest, ChangedOutcome, DecisionOutcome, DecisionTrace, HumanOutcome, Layer,
+    ReferralReason, Replay, RuleShelf, ShelfError, Shown, StoredCondition, StoredInput,
+    StoredTrace, automated_notice,
 };

@@ -9,6 +9,7 @@
 
 mod backtest;
 mod evaluate;
+mod explanation;
 mod notice;
 mod outcome;
 mod replay;
@@ -17,6 +18,9 @@ mod terms;
 
 pub use backtest::{Backtest, Backtester, ChangedOutcome, PastDecision};
 pub use evaluate::{Finding, ReferralReason, evaluate, evaluate_outcome};
+pub use explanation::{
+    DecisionTrace, Explained, Shown, StoredCondition, StoredInput, StoredParameter, StoredTrace,
+};
 pub use notice::automated_notice;
 pub use outcome::{DecisionOutcome, HumanOutcome};
 pub use replay::{Recorded, Replay, compare};

@@ -29,7 +29,7 @@ impl Text {
 }
 
 /// What the machine does with an application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Grant the permit or citizenship, automatically.

@@ -16,7 +16,7 @@ use polku_cases::{
     Case, CaseError, CaseEvent, CaseState, Decision, HandlingError, HumanOutcome, QueueFilter,
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -404,16 +404,10 @@ fn suggested_reasons(tr: Tr, decisions: &[Decision]) -> String {
         .iter()
         .rev()
         .find(|d| d.automated)
-        .and_then(|d| d.trace.get(tr.code()))
-        .and_then(|t| t.get("conditions"))
-        .and_then(Value::as_array)
-        .map(|cs| {
-            cs.iter()
-                .filter(|c| c.get("status").and_then(Value::as_str) == Some("not_met"))
-                .map(|c| {
-                    let s = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default();
-                    format!("{} ({}) {}", s("text"), s("legal_basis"), s("explanation"))
-                })
+        .and_then(|d| d.trace.in_lang(tr.lang))
+        .map(|t| {
+            t.not_met()
+                .map(|c| format!("{} ({}) {}", c.text, c.legal_basis, c.explanation))
                 .collect::<Vec<_>>()
                 .join("\n")
         })

@@ -9,7 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_audit::{AuditEntry, AuditLog};
-use polku_cases::{CaseError, CaseState, HandlingError};
+use std::borrow::Cow;
+
+use polku_cases::{CaseError, CaseState, HandlingError, StoredInput};
 use polku_rules::Lang;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -400,19 +402,21 @@ pub(crate) fn history_lines(tr: Tr, history: &[polku_cases::CaseEvent]) -> Vec<S
 }
 
 /// One value a condition read: `path = value`, with the register and fetch time.
-fn input_line(tr: Tr, input: &Value) -> String {
-    let s = |k: &str| input.get(k).and_then(Value::as_str);
-    let value = match input.get("value") {
-        Some(Value::Null) | None => tr.t("status-unknown"),
-        Some(Value::String(v)) => v.clone(),
-        Some(v) => v.to_string(),
+fn input_line(tr: Tr, input: &StoredInput) -> String {
+    let value = match &input.value {
+        Value::Null => tr.t("status-unknown"),
+        Value::String(v) => v.clone(),
+        v => v.to_string(),
     };
-    let mut line = format!("{} = {value}", s("path").unwrap_or_default());
-    if let Some(source) = s("source") {
+    let mut line = format!("{} = {value}", input.path);
+    if let Some(source) = &input.source {
         line.push_str(" (");
         line.push_str(&tr.t_with(
             "work-source",
-            &[("source", source), ("at", s("fetched_at").unwrap_or("—"))],
+            &[
+                ("source", source.as_str()),
+                ("at", input.fetched_at.as_deref().unwrap_or("—")),
+            ],
         ));
         line.push(')');
     }
@@ -427,46 +431,30 @@ pub(crate) enum Reader {
 }
 
 pub(crate) fn decision_row(tr: Tr, d: &polku_cases::Decision, reader: Reader) -> DecisionRow {
-    let redacted = (reader == Reader::Applicant)
-        .then(|| d.trace.get(tr.code()))
-        .flatten()
-        .map(|t| polku_rules::disclosure::trace_for_applicant(t, tr.lang));
-    let trace = match reader {
-        Reader::Applicant => redacted.as_ref(),
-        Reader::Official => d.trace.get(tr.code()),
-    };
-    let text = |v: &Value, k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let trace = d.trace.in_lang(tr.lang).map(|t| match reader {
+        Reader::Applicant => Cow::Owned(t.for_applicant()),
+        Reader::Official => Cow::Borrowed(t),
+    });
     let conditions = trace
-        .and_then(|t| t.get("conditions"))
-        .and_then(Value::as_array)
-        .map(|cs| {
-            cs.iter()
-                .map(|c| {
-                    let status = text(c, "status");
-                    ConditionRow {
-                        text: text(c, "text"),
-                        status_label: tr.t(&format!("status-{status}")),
-                        status,
-                        legal_basis: text(c, "legal_basis"),
-                        explanation: text(c, "explanation"),
-                        inputs: c
-                            .get("inputs")
-                            .and_then(Value::as_array)
-                            .map(|inputs| inputs.iter().map(|i| input_line(tr, i)).collect())
-                            .unwrap_or_default(),
-                    }
+        .as_deref()
+        .map(|t| {
+            t.conditions
+                .iter()
+                .map(|c| ConditionRow {
+                    text: c.text.clone(),
+                    status_label: tr.t(&format!("status-{}", c.status.code())),
+                    status: c.status.code().to_owned(),
+                    legal_basis: c.legal_basis.clone(),
+                    explanation: c.explanation.clone(),
+                    inputs: c.inputs.iter().map(|i| input_line(tr, i)).collect(),
                 })
                 .collect()
         })
         .unwrap_or_default();
     DecisionRow {
         outcome: trace
-            .map(|t| text(t, "outcome_text"))
+            .as_deref()
+            .map(|t| t.outcome_text.clone())
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| tr.t(&format!("decision-outcome-{}", d.outcome.code()))),
         heading: if d.is_automated_decision() {
@@ -479,11 +467,7 @@ pub(crate) fn decision_row(tr: Tr, d: &polku_cases::Decision, reader: Reader) ->
         notice: d
             .is_automated_decision()
             .then(|| polku_cases::automated_notice(tr.lang).to_owned()),
-        reasons: d
-            .trace
-            .get("reasons")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        reasons: d.trace.reasons().map(str::to_owned),
         conditions,
     }
 }

@@ -71,8 +71,12 @@ async fn decides_automatically_with_history_trace_and_permit(store: &Cases) {
         ("grant", Some("2025.1"))
     );
     assert_eq!(d.input["evidence"]["incomes"]["source"], "Incomes Register");
-    for lang in ["fi", "sv", "en"] {
-        assert_eq!(d.trace[lang]["outcome"], "grant", "{lang}");
+    for lang in polku_rules::Lang::ALL {
+        let trace = d.trace.in_lang(lang).unwrap();
+        assert_eq!(
+            (trace.outcome, trace.language),
+            (polku_rules::Outcome::Grant, lang)
+        );
     }
     // The permit the rule set's `grants` describes: a continuous permit for four years.
     let permit = store.permit(id).await.unwrap().unwrap();
@@ -305,7 +309,8 @@ async fn a_silent_register_is_asked_again_then_a_person_decides(db: &TestDb) {
     let d = &store.decisions(id).await.unwrap()[0];
     assert_eq!(d.unanswered, ["Incomes Register"]);
     assert_eq!(
-        d.trace["en"]["outcome"], "request_evidence",
+        d.trace.in_lang(polku_rules::Lang::En).unwrap().outcome,
+        polku_rules::Outcome::RequestEvidence,
         "the rules saw an unknown"
     );
     let referral = store.history(id).await.unwrap().pop().unwrap();

@@ -9,7 +9,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use polku_access::Role;
-use polku_cases::{CaseError, NewApplication};
+use polku_cases::{CaseError, DecisionTrace, NewApplication};
 
 use crate::views::{CaseEvent, CaseState, CaseSummary, DecisionOutcome, Permit};
 use polku_rules::Application;
@@ -322,12 +322,13 @@ impl DecisionView {
             automated_notice: d
                 .is_automated_decision()
                 .then(|| polku_cases::automated_notice(lang)),
-            explanation: match (d.trace.get(lang.code()), for_applicant) {
-                (Some(trace), true) => {
-                    Some(polku_rules::disclosure::trace_for_applicant(trace, lang))
+            explanation: match (&d.trace, for_applicant) {
+                (DecisionTrace::Machine(e), true) => {
+                    serde_json::to_value(e.get(lang).for_applicant()).ok()
                 }
-                (Some(trace), false) => Some(trace.clone()),
-                (None, _) => d.trace.get("reasons").cloned(),
+                (DecisionTrace::Machine(e), false) => serde_json::to_value(e.get(lang)).ok(),
+                (DecisionTrace::Person { reasons }, _) => Some(Value::from(reasons.as_str())),
+                (DecisionTrace::Failed { .. }, _) => None,
             },
             outcome: d.outcome.into(),
             automated: d.automated,
