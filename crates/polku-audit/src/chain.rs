@@ -11,7 +11,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
-use polku_store::{Db, StoreError, now_micros};
+use polku_store::{CorruptRow, Db, StoreError, now_micros};
+
+use crate::actor::{Actor, NotAnActor};
 
 /// Which of the three logs a row belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,7 +70,8 @@ pub struct XRoad {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditEntry {
     pub log: AuditLog,
-    pub actor: String,
+    #[serde(serialize_with = "as_text")]
+    pub actor: Actor,
     pub organisation: Option<String>,
     /// The person whose data it concerns.
     pub person: Option<String>,
@@ -109,7 +112,7 @@ fn fields(seq: i64, at: i64, e: &AuditEntry, detail: &str) -> Value {
         Value::from(seq),
         Value::from(at),
         Value::from(e.log.as_str()),
-        Value::from(e.actor.as_str()),
+        Value::from(e.actor.to_string()),
         opt(&e.organisation),
         opt(&e.person),
         Value::from(e.purpose.as_str()),
@@ -192,7 +195,7 @@ pub async fn append_all_in(
                 .bind(*seq)
                 .bind(at)
                 .bind(entry.log.as_str())
-                .bind(entry.actor.as_str())
+                .bind(entry.actor.to_string())
                 .bind(entry.organisation.as_deref())
                 .bind(entry.person.as_deref())
                 .bind(entry.purpose.as_str())
@@ -219,8 +222,9 @@ pub struct AuditRow {
     pub seq: i64,
     /// Microseconds since the Unix epoch.
     pub at: i64,
-    pub log: String,
-    pub actor: String,
+    pub log: AuditLog,
+    #[serde(serialize_with = "as_text")]
+    pub actor: Actor,
     pub organisation: Option<String>,
     pub person: Option<String>,
     pub purpose: String,
@@ -234,7 +238,7 @@ pub struct AuditRow {
 pub struct AuditQuery {
     pub log: Option<AuditLog>,
     pub person: Option<String>,
-    pub actor: Option<String>,
+    pub actor: Option<Actor>,
     pub limit: i64,
 }
 
@@ -264,17 +268,31 @@ impl AuditChain {
         )
         .bind(q.log.map(AuditLog::as_str).unwrap_or_default())
         .bind(q.person.clone().unwrap_or_default())
-        .bind(q.actor.clone().unwrap_or_default())
+        .bind(q.actor.as_ref().map(Actor::to_string).unwrap_or_default())
         .bind(q.limit.clamp(1, 1000))
         .fetch_all(self.db.pool())
         .await?;
         rows.iter()
             .map(|r| {
+                let seq: i64 = r.try_get("seq")?;
+                let corrupt = |column: &'static str, detail: String| {
+                    StoreError::from(CorruptRow::new(
+                        "audit_log",
+                        &seq.to_string(),
+                        column,
+                        detail,
+                    ))
+                };
+                let log: String = r.try_get("log")?;
+                let actor: String = r.try_get("actor")?;
                 Ok(AuditRow {
-                    seq: r.try_get("seq")?,
+                    seq,
                     at: r.try_get("at")?,
-                    log: r.try_get("log")?,
-                    actor: r.try_get("actor")?,
+                    log: AuditLog::parse(&log)
+                        .ok_or_else(|| corrupt("log", format!("`{log}` is not a log")))?,
+                    actor: actor
+                        .parse()
+                        .map_err(|e: NotAnActor| corrupt("actor", e.to_string()))?,
                     organisation: r.try_get("organisation")?,
                     person: r.try_get("person")?,
                     purpose: r.try_get("purpose")?,
@@ -341,9 +359,13 @@ impl AuditChain {
             let Some(log) = AuditLog::parse(&log) else {
                 return Ok(broken(format!("`{log}` is not a log")));
             };
+            let actor: String = r.try_get("actor")?;
+            let Ok(actor) = actor.parse::<Actor>() else {
+                return Ok(broken(format!("`{actor}` names no actor")));
+            };
             let entry = AuditEntry {
                 log,
-                actor: r.try_get("actor")?,
+                actor,
                 organisation: r.try_get("organisation")?,
                 person: r.try_get("person")?,
                 purpose: r.try_get("purpose")?,
@@ -390,4 +412,9 @@ impl AuditChain {
             first_break: None,
         })
     }
+}
+
+/// An actor as the text it is stored as.
+fn as_text<S: serde::Serializer>(actor: &Actor, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(actor)
 }

@@ -6,9 +6,11 @@
 //! entry commits or rolls back with what it records; [`AuditChain`] reads, appends on its
 //! own and verifies.
 
+mod actor;
 mod anchors;
 mod chain;
 
+pub use actor::{Actor, NotAnActor};
 pub use anchors::{
     Anchor, AnchorError, AnchorFile, AnchorKey, AnchorLine, AnchorProblem, AnchorReport,
     AnchorSchedule, Anchorer, database_tag, key_id,

@@ -12,15 +12,9 @@ use crate::case::{CaseState, EventKind};
 use crate::handle::{Cases, StoreError, now_micros};
 use polku_store::{CorruptRow, codec};
 
-/// Who did something: the pipeline, a handler, an applicant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor(pub String);
-
-impl Actor {
-    pub fn machine() -> Actor {
-        Actor("polku-pipeline".to_owned())
-    }
-}
+/// Who did something: the pipeline, a user, a person, an operator (the audit chain's
+/// vocabulary, which a case's history and a decision's record share).
+pub use polku_audit::Actor;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
@@ -149,7 +143,8 @@ pub struct CaseSummary {
 pub struct CaseEvent {
     pub seq: i64,
     pub at: i64,
-    pub actor: String,
+    #[serde(serialize_with = "as_text")]
+    pub actor: Actor,
     pub kind: EventKind,
     pub from_state: Option<CaseState>,
     pub to_state: CaseState,
@@ -349,7 +344,12 @@ impl Cases {
                 Ok(CaseEvent {
                     seq: r.try_get("seq")?,
                     at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
+                    actor: {
+                        let actor: String = r.try_get("actor")?;
+                        actor.parse().map_err(|e: polku_audit::NotAnActor| {
+                            corrupt(id, "event actor", e.to_string())
+                        })?
+                    },
                     kind: {
                         let code: String = r.try_get("kind")?;
                         EventKind::parse(&code).ok_or_else(|| {
@@ -456,7 +456,7 @@ async fn submit_in(
     )
     .bind(id.to_string())
     .bind(now)
-    .bind(&actor.0)
+    .bind(actor.to_string())
     .bind(filing.kind().code())
     .bind(CaseState::Received.as_str())
     .bind(reason)
@@ -467,7 +467,7 @@ async fn submit_in(
             tx,
             &polku_audit::AuditEntry {
                 log: polku_audit::AuditLog::Registration,
-                actor: actor.0.clone(),
+                actor: actor.clone(),
                 organisation: None,
                 person: Some(new.applicant_id.clone()),
                 purpose: format!(
@@ -622,7 +622,7 @@ pub(crate) async fn advance_in(
     let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id.to_string())
         .bind(now)
-        .bind(actor.0.clone());
+        .bind(actor.to_string());
     let mut state = from;
     for (i, step) in steps.iter().enumerate() {
         insert = insert
@@ -636,4 +636,9 @@ pub(crate) async fn advance_in(
     }
     insert.execute(&mut **tx).await?;
     Ok(())
+}
+
+/// An actor as the text it is stored and sent as.
+pub(crate) fn as_text<S: serde::Serializer>(actor: &Actor, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(actor)
 }

@@ -13,7 +13,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use crate::cases::CaseError;
+use crate::cases::{Actor, CaseError};
 use crate::handle::{Cases, Tx, now_micros};
 use polku_audit::{AuditEntry, AuditLog, append_in};
 use polku_store::{CorruptRow, codec};
@@ -26,7 +26,8 @@ pub struct Decision {
     pub outcome: DecisionOutcome,
     /// Made by a machine (Administrative Procedure Act 53 g §: the decision says so).
     pub automated: bool,
-    pub decided_by: String,
+    #[serde(serialize_with = "crate::cases::as_text")]
+    pub decided_by: Actor,
     pub matter: String,
     pub rule_set: Option<String>,
     pub rule_set_version: Option<String>,
@@ -57,7 +58,7 @@ pub(crate) struct NewDecision<'a> {
     pub applicant: &'a str,
     pub outcome: DecisionOutcome,
     pub automated: bool,
-    pub decided_by: &'a str,
+    pub decided_by: &'a Actor,
     pub rule_set: Option<&'a str>,
     pub version: Option<&'a str>,
     /// The application date: whose rules and figures applied.
@@ -83,7 +84,7 @@ pub(crate) async fn insert_in(tx: &mut Tx, d: &NewDecision<'_>) -> Result<Uuid, 
     .bind(d.case.to_string())
     .bind(d.outcome.code())
     .bind(i32::from(d.automated))
-    .bind(d.decided_by)
+    .bind(d.decided_by.to_string())
     .bind(d.rule_set)
     .bind(d.version)
     .bind(d.evaluated_on.to_string())
@@ -109,7 +110,7 @@ pub(crate) async fn insert_in(tx: &mut Tx, d: &NewDecision<'_>) -> Result<Uuid, 
         tx,
         &AuditEntry {
             log: AuditLog::Decision,
-            actor: d.decided_by.to_owned(),
+            actor: d.decided_by.clone(),
             organisation: None,
             person: Some(d.applicant.to_owned()),
             purpose: purpose.to_owned(),
@@ -150,7 +151,11 @@ fn decision_from_row(r: &AnyRow) -> Result<Decision, CaseError> {
                 .ok_or_else(|| corrupt("decision outcome", format!("`{code}` is not an outcome")))?
         },
         automated: r.try_get::<i32, _>("automated")? != 0,
-        decided_by: r.try_get("decided_by")?,
+        decided_by: {
+            let by: String = r.try_get("decided_by")?;
+            by.parse()
+                .map_err(|e: polku_audit::NotAnActor| corrupt("decided_by", e.to_string()))?
+        },
         matter: r.try_get("matter")?,
         rule_set: r.try_get("rule_set")?,
         rule_set_version: r.try_get("rule_set_version")?,

@@ -33,7 +33,8 @@ pub struct QueueItem {
     /// The last day for a decision, where the matter has a processing time.
     pub deadline: Option<String>,
     pub created_at: i64,
-    pub assigned_to: Option<String>,
+    #[serde(serialize_with = "as_text_opt")]
+    pub assigned_to: Option<Actor>,
     /// Why it waits: the conditions the machine found not met or unknown, or what the
     /// applicant asks to have rectified.
     pub reason: Option<String>,
@@ -58,7 +59,7 @@ pub enum HandlingError {
     #[error("case {0} is not waiting for a person")]
     NotWaiting(Uuid),
     #[error("case {case} is assigned to {holder}")]
-    AssignedToOther { case: Uuid, holder: String },
+    AssignedToOther { case: Uuid, holder: Actor },
     #[error("claim case {0} before deciding it")]
     NotClaimed(Uuid),
     #[error("a decision needs its reasons")]
@@ -122,7 +123,7 @@ impl Cases {
                     application_date: r.try_get("application_date")?,
                     deadline: r.try_get("deadline")?,
                     created_at: r.try_get("created_at")?,
-                    assigned_to: r.try_get("assigned_to")?,
+                    assigned_to: assignee_of(r, case_id)?,
                     reason: r.try_get("reason")?,
                 })
             })
@@ -137,7 +138,7 @@ impl Cases {
             return Err(HandlingError::NotWaiting(id));
         }
         let claimed = sqlx::query("UPDATE cases SET assigned_to = $1 WHERE id = $2 AND (assigned_to IS NULL OR assigned_to = $1)")
-            .bind(&handler.0)
+            .bind(handler.to_string())
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
@@ -148,9 +149,11 @@ impl Cases {
                 .await?;
             return Err(HandlingError::AssignedToOther {
                 case: id,
-                holder: row
-                    .try_get::<Option<String>, _>("assigned_to")?
-                    .unwrap_or_default(),
+                holder: match assignee_of(&row, id)? {
+                    Some(holder) => holder,
+                    // Unassigned, yet not claimable: no longer waiting.
+                    None => return Err(HandlingError::NotWaiting(id)),
+                },
             });
         }
         tx.commit().await?;
@@ -175,12 +178,11 @@ impl Cases {
         if !WAITING.contains(&case.state) {
             return Err(HandlingError::NotWaiting(id));
         }
-        let holder: Option<String> = sqlx::query("SELECT assigned_to FROM cases WHERE id = $1")
+        let row = sqlx::query("SELECT assigned_to FROM cases WHERE id = $1")
             .bind(id.to_string())
             .fetch_one(&mut *tx)
-            .await?
-            .try_get("assigned_to")?;
-        if holder.as_deref() != Some(handler.0.as_str()) {
+            .await?;
+        if assignee_of(&row, id)?.as_ref() != Some(handler) {
             return Err(HandlingError::NotClaimed(id));
         }
         let to = match (outcome, case.state) {
@@ -198,7 +200,7 @@ impl Cases {
                 applicant: &case.applicant_id,
                 outcome: outcome.into(),
                 automated: false,
-                decided_by: &handler.0,
+                decided_by: handler,
                 rule_set: None,
                 version: None,
                 evaluated_on: case.application_date,
@@ -230,13 +232,13 @@ impl Cases {
     }
 
     /// The handler a case is assigned to, if any.
-    pub async fn assignee(&self, id: Uuid) -> Result<Option<String>, CaseError> {
+    pub async fn assignee(&self, id: Uuid) -> Result<Option<Actor>, CaseError> {
         let row = sqlx::query("SELECT assigned_to FROM cases WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(self.db.pool())
             .await?
             .ok_or(CaseError::NotFound(id))?;
-        Ok(row.try_get("assigned_to")?)
+        assignee_of(&row, id)
     }
 
     /// The last day for a decision on a case, where its matter has a processing time.
@@ -265,7 +267,7 @@ impl Cases {
         if !case.state.can_go_to(CaseState::Withdrawn) {
             return Err(HandlingError::NotOpen(id, case.state));
         }
-        let actor = Actor(format!("person:{applicant_person}"));
+        let actor = Actor::Person(applicant_person.to_owned());
         transition_in(
             &mut tx,
             id,
@@ -307,7 +309,7 @@ impl Cases {
         if case.state != CaseState::Decided || !automated {
             return Err(HandlingError::NoAutomatedDecision(id));
         }
-        let actor = Actor(format!("person:{applicant_person}"));
+        let actor = Actor::Person(applicant_person.to_owned());
         transition_in(
             &mut tx,
             id,
@@ -351,4 +353,22 @@ async fn grant_as_machine_found_in(
         today,
     );
     grant_in(tx, case.id, decision, &case.matter, terms, today).await
+}
+
+/// Whom the case in `row` is assigned to (its `assigned_to`), read back as an actor.
+fn assignee_of(row: &sqlx::any::AnyRow, case: Uuid) -> Result<Option<Actor>, CaseError> {
+    row.try_get::<Option<String>, _>("assigned_to")?
+        .map(|a| {
+            a.parse().map_err(|e: polku_audit::NotAnActor| {
+                crate::cases::corrupt(case, "assigned_to", e.to_string())
+            })
+        })
+        .transpose()
+}
+
+fn as_text_opt<S: serde::Serializer>(actor: &Option<Actor>, s: S) -> Result<S::Ok, S::Error> {
+    match actor {
+        Some(a) => s.collect_str(a),
+        None => s.serialize_none(),
+    }
 }

@@ -207,7 +207,7 @@ impl<E: EvidenceSource> Pipeline<E> {
         gathered: &Gathered,
         finding: &Finding,
     ) -> Result<Processed, PipelineError> {
-        let machine = Actor::machine();
+        let machine = Actor::Machine;
         let mut tx = self.store.begin_write().await?;
         // Moves the case only if it is still where we found it: the applicant may have
         // withdrawn while the evidence was gathered.
@@ -226,7 +226,7 @@ impl<E: EvidenceSource> Pipeline<E> {
                 applicant: &case.applicant_id,
                 outcome: finding.outcome.into(),
                 automated: true,
-                decided_by: &machine.0,
+                decided_by: &machine,
                 rule_set: finding.rule_set.as_deref(),
                 version: finding.version.as_deref(),
                 evaluated_on: case.application_date,

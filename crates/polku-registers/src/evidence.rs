@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::Duration;
 
-use polku_audit::{AuditChain, AuditEntry, AuditLog, XRoad};
+use polku_audit::{Actor, AuditChain, AuditEntry, AuditLog, XRoad};
 use polku_cases::LiveRules;
 use polku_cases::{Case, EvidenceError, EvidenceSource, Gathered};
 use polku_rules::RuleSet;
@@ -175,7 +175,7 @@ impl<R: Registers> RegisterEvidence<R> {
     fn disclosure(&self, case: &Case, system: System, answer: &Answer<Value>) -> AuditEntry {
         AuditEntry {
             log: AuditLog::Disclosure,
-            actor: "polku-pipeline".to_owned(),
+            actor: Actor::Machine,
             organisation: Some(system.name().to_owned()),
             person: Some(case.applicant_id.clone()),
             purpose: format!("evidence for case {} ({})", case.id, case.matter),

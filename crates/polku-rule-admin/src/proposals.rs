@@ -12,7 +12,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use polku_access::{Principal, Role};
-use polku_audit::{AuditChain, AuditEntry, AuditLog, append_in};
+use polku_audit::{Actor, AuditChain, AuditEntry, AuditLog, append_in};
 use polku_cases::{CaseError, LiveRules, RulesError};
 use polku_store::{StoreError, now_micros};
 
@@ -307,7 +307,7 @@ fn today() -> Date {
 fn entry(by: &Principal, purpose: &str, detail: serde_json::Value) -> AuditEntry {
     AuditEntry {
         log: AuditLog::Rules,
-        actor: format!("user:{}", by.user_id),
+        actor: Actor::User(by.user_id),
         organisation: by.organisation.clone(),
         person: None,
         purpose: purpose.to_owned(),

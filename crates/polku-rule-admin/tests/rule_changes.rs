@@ -58,7 +58,7 @@ async fn decide(store: &Cases, rules: &LiveRules, eur: u32, filed: jiff::civil::
     let id = store
         .submit(
             &application_paying(eur, filed),
-            &Actor("applicant".to_owned()),
+            &Actor::Person("applicant".to_owned()),
         )
         .await
         .unwrap();

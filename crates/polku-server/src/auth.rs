@@ -24,7 +24,7 @@ pub struct Caller {
 impl Caller {
     /// The caller as the case history and the logs name them.
     pub fn actor(&self) -> Actor {
-        Actor(format!("user:{}", self.principal.user_id))
+        Actor::User(self.principal.user_id)
     }
 }
 

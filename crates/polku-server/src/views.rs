@@ -83,7 +83,7 @@ impl From<core::CaseEvent> for CaseEvent {
         CaseEvent {
             seq: e.seq,
             at: e.at,
-            actor: e.actor,
+            actor: e.actor.to_string(),
             kind: e.kind.code().to_owned(),
             from_state: e.from_state.map(Into::into),
             to_state: e.to_state.into(),
@@ -150,7 +150,7 @@ impl From<core::QueueItem> for QueueItem {
             application_date: q.application_date,
             deadline: q.deadline,
             created_at: q.created_at,
-            assigned_to: q.assigned_to,
+            assigned_to: q.assigned_to.as_ref().map(ToString::to_string),
             reason: q.reason,
         }
     }

@@ -198,7 +198,7 @@ async fn file_and_decide<R: Registers>(
         deadline: None,
     };
     let id = store
-        .submit(&new, &Actor("applicant".into()))
+        .submit(&new, &Actor::Person("applicant".into()))
         .await
         .unwrap();
     let evidence = RegisterEvidence::new(registers, audit(store), &rules);
@@ -312,7 +312,7 @@ async fn what_the_applicant_types_does_not_outweigh_the_register(db: &TestDb) {
         deadline: None,
     };
     let id = store
-        .submit(&new, &Actor("applicant".into()))
+        .submit(&new, &Actor::Person("applicant".into()))
         .await
         .unwrap();
     let sim = Simulator::new(pop.clone(), Behaviour::default());
@@ -443,7 +443,7 @@ async fn typed_facts_with_silent_registers(db: &TestDb) {
     };
     let id = db
         .store
-        .submit(&new, &Actor("applicant".into()))
+        .submit(&new, &Actor::Person("applicant".into()))
         .await
         .unwrap();
     let rules = rules();

@@ -203,7 +203,7 @@ pub async fn submit(
     };
     let filed = state
         .store
-        .submit(&new, &Actor(format!("user:{}", session.principal.user_id)))
+        .submit(&new, &Actor::User(session.principal.user_id))
         .await;
     Ok(match filed {
         Ok(id) => Redirect::to(&format!("/my/cases/{id}")).into_response(),

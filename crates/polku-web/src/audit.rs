@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use polku_audit::{AuditEntry, AuditLog, AuditQuery, AuditRow};
+use polku_audit::{Actor, AuditEntry, AuditLog, AuditQuery, AuditRow};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -80,7 +80,7 @@ pub async fn audit(
         page: Page::of(&v),
         log: log.map(AuditLog::as_str).unwrap_or_default().to_owned(),
         person: person.unwrap_or_default(),
-        actor: actor.unwrap_or_default(),
+        actor: actor.map(|a| a.to_string()).unwrap_or_default(),
         logs: AuditLog::ALL
             .iter()
             .map(|l| {
@@ -114,15 +114,20 @@ fn search(
             (&actor_label, actor.as_deref().unwrap_or(""), MAX_SHORT),
         ],
     )?;
+    let unknown = || {
+        PageError::from(error_page(
+            v,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-not-found",
+        ))
+    };
     let log = match nonempty(log).as_deref() {
         None => None,
-        Some(name) => Some(AuditLog::parse(name).ok_or_else(|| {
-            PageError::from(error_page(
-                v,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "error-not-found",
-            ))
-        })?),
+        Some(name) => Some(AuditLog::parse(name).ok_or_else(unknown)?),
+    };
+    let actor = match actor {
+        None => None,
+        Some(a) => Some(a.parse::<Actor>().map_err(|_| unknown())?),
     };
     Ok(AuditQuery {
         log,
@@ -142,12 +147,12 @@ async fn log_reading(
     state.audit()
         .append(&AuditEntry {
             log: AuditLog::Access,
-            actor: format!("user:{}", session.principal.user_id),
+            actor: Actor::User(session.principal.user_id),
             organisation: session.principal.organisation.clone(),
             person: query.person.clone(),
             purpose: "audit of the logs".to_owned(),
             legal_basis: None,
-            detail: json!({"read": "audit log", "log": query.log.map(AuditLog::as_str), "actor": query.actor, "rows": rows}),
+            detail: json!({"read": "audit log", "log": query.log.map(AuditLog::as_str), "actor": query.actor.as_ref().map(Actor::to_string), "rows": rows}),
             x_road: Default::default(),
         })
         .await
@@ -176,8 +181,8 @@ fn row(tr: Tr, r: AuditRow) -> Row {
         at: jiff::Timestamp::from_microsecond(r.at)
             .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
             .unwrap_or_default(),
-        log: tr.t(&format!("audit-log-{}", r.log)),
-        actor: r.actor,
+        log: tr.t(&format!("audit-log-{}", r.log.as_str())),
+        actor: r.actor.to_string(),
         person: r.person.unwrap_or_default(),
         purpose: r.purpose,
         legal_basis: r.legal_basis.unwrap_or_default(),

@@ -437,7 +437,7 @@ async fn log_use(state: &WebState, s: &Session, what: &str) -> Result<(), polku_
         .audit()
         .append(&AuditEntry {
             log: AuditLog::Access,
-            actor: format!("user:{}", s.principal.user_id),
+            actor: polku_audit::Actor::User(s.principal.user_id),
             organisation: s.principal.organisation.clone(),
             person: None,
             purpose: "knowledge-based management (aggregates)".to_owned(),

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_access::Role;
-use polku_audit::{AuditEntry, AuditLog};
+use polku_audit::{Actor, AuditEntry, AuditLog};
 use polku_cases::{
     Case, CaseError, CaseEvent, CaseState, Decision, HandlingError, HumanOutcome, QueueFilter,
 };
@@ -96,7 +96,7 @@ async fn log_repeated_failure(
         .audit()
         .append(&AuditEntry {
             log: AuditLog::Access,
-            actor: format!("client:{address}"),
+            actor: Actor::Client(address.to_string()),
             organisation: None,
             person: None,
             purpose: "repeated failed sign-in".to_owned(),
@@ -190,8 +190,8 @@ pub async fn sign_in(
     }
 }
 
-fn actor(s: &Session) -> polku_cases::Actor {
-    polku_cases::Actor(format!("user:{}", s.principal.user_id))
+fn actor(s: &Session) -> Actor {
+    Actor::User(s.principal.user_id)
 }
 
 struct QueueRow {
@@ -248,7 +248,7 @@ pub async fn work(
         })
         .await
         .map_err(|e| internal(&v, &e))?;
-    let me = actor(&session).0;
+    let me = actor(&session);
     let rows = items
         .into_iter()
         .map(|i| QueueRow {
@@ -261,7 +261,7 @@ pub async fn work(
             assigned: match i.assigned_to {
                 None => v.tr.t("work-unassigned"),
                 Some(a) if a == me => session.principal.name.clone(),
-                Some(a) => a,
+                Some(a) => a.to_string(),
             },
         })
         .collect();
@@ -322,7 +322,7 @@ pub async fn work_case(
         .await
         .map_err(|e| internal(&v, &e))?;
     let tr = v.tr;
-    let me = actor(&session).0;
+    let me = actor(&session);
     let CaseFile {
         case,
         decisions,
@@ -346,7 +346,7 @@ pub async fn work_case(
             case.state,
             CaseState::Referred | CaseState::RectificationRequested
         ),
-        assigned_to_me: assignee.as_deref() == Some(me.as_str()),
+        assigned_to_me: assignee.as_ref() == Some(&me),
         assigned_to_other: assignee.is_some_and(|a| a != me),
         outcomes: outcomes(tr, case.state),
         suggested_reasons: suggested_reasons(tr, &decisions),
@@ -361,7 +361,7 @@ struct CaseFile {
     decisions: Vec<Decision>,
     history: Vec<CaseEvent>,
     /// Who has claimed it (an actor, `user:…`).
-    assignee: Option<String>,
+    assignee: Option<Actor>,
     deadline: Option<String>,
 }
 
@@ -385,7 +385,7 @@ async fn log_case_read(
         .audit()
         .append(&AuditEntry {
             log: AuditLog::Access,
-            actor: actor(session).0,
+            actor: actor(session),
             organisation: session.principal.organisation.clone(),
             person: Some(case.applicant_id.clone()),
             purpose: "case handling".to_owned(),

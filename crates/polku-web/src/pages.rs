@@ -200,7 +200,7 @@ async fn log_read(
         .audit()
         .append(&AuditEntry {
             log: AuditLog::Access,
-            actor: format!("user:{}", s.principal.user_id),
+            actor: polku_audit::Actor::User(s.principal.user_id),
             organisation: s.principal.organisation.clone(),
             person: Some(person.to_owned()),
             purpose: purpose.to_owned(),

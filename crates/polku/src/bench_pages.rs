@@ -114,7 +114,7 @@ async fn file_applications(
                         .and_then(|rs| rs.processing_time.as_ref())
                         .and_then(|t| t.deadline(today)),
                 },
-                &Actor("bench".into()),
+                &Actor::Person(person_id(p.index)),
             )
             .await?;
     }

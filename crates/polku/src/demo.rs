@@ -180,7 +180,7 @@ pub async fn stream_applications(
             deadline,
         };
         w.store
-            .submit(&new, &Actor(format!("person:{}", person_id(p.index))))
+            .submit(&new, &Actor::Person(person_id(p.index)))
             .await?;
         sent += 1;
         if report.elapsed() >= Duration::from_secs(2) {

@@ -306,10 +306,7 @@ async fn submit(
         application_date,
         application,
     };
-    let operator = Actor(format!(
-        "operator:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned())
-    ));
+    let operator = Actor::Operator(std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()));
     let id = match reason {
         Some(reason) => store.register(&new, &operator, &reason, None).await?.0,
         None => store.submit(&new, &operator).await?,

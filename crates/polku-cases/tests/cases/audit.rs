@@ -28,7 +28,7 @@ const COLUMNS: &str = "seq, at, log, actor, organisation, person, purpose, legal
 fn entry(person: &str) -> AuditEntry {
     AuditEntry {
         log: AuditLog::Access,
-        actor: "handler-7".to_owned(),
+        actor: polku_audit::Actor::User(uuid::Uuid::from_u128(7)),
         organisation: Some("Maahanmuuttovirasto".to_owned()),
         person: Some(person.to_owned()),
         purpose: "case handling".to_owned(),
@@ -46,7 +46,7 @@ fn entry(person: &str) -> AuditEntry {
 fn bare_entry() -> AuditEntry {
     AuditEntry {
         log: AuditLog::Decision,
-        actor: "polku-pipeline".to_owned(),
+        actor: polku_audit::Actor::Machine,
         organisation: None,
         person: None,
         purpose: "automated processing of an application".to_owned(),

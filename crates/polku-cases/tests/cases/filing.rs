@@ -24,7 +24,7 @@ fn new_application(date: jiff::civil::Date) -> NewApplication {
 async fn the_service_writes_the_filing_date_into_the_application(store: &Cases) {
     let today = today_in_finland();
     let id = store
-        .submit(&new_application(today), &Actor("person:sim-0000001".into()))
+        .submit(&new_application(today), &Actor::Person("sim-0000001".into()))
         .await
         .unwrap();
     let case = store.case(id).await.unwrap();
@@ -47,7 +47,7 @@ polku_cases::on_every_database!(
 async fn an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_chain(store: &Cases) {
     let today = today_in_finland();
     let received = today.checked_sub(jiff::Span::new().days(20)).unwrap();
-    let official = Actor("user:hanna".into());
+    let official = Actor::User(uuid::Uuid::from_u128(0x4a));
     let (id, created) = store
         .register(
             &new_application(received),
@@ -74,7 +74,7 @@ async fn an_official_registers_an_earlier_arrival_with_a_reason_in_the_audit_cha
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].actor, "user:hanna");
+    assert_eq!(rows[0].actor, official);
     let detail: serde_json::Value = serde_json::from_str(&rows[0].detail).unwrap();
     assert_eq!(detail["received_on"], received.to_string());
     assert!(audit(store).verify().await.unwrap().first_break.is_none());

@@ -42,11 +42,11 @@ async fn worked(store: &Cases) -> Worked {
 }
 
 fn hanna() -> Actor {
-    Actor("handler:hanna".into())
+    Actor::User(uuid::Uuid::from_u128(0x4a))
 }
 
 fn ville() -> Actor {
-    Actor("handler:ville".into())
+    Actor::User(uuid::Uuid::from_u128(0x7e))
 }
 
 /// The queue's first `limit` items, unfiltered.
@@ -218,9 +218,9 @@ async fn a_persons_refusal_decides_the_case_in_their_name_without_a_permit(store
         (
             decisions[1].outcome.code(),
             decisions[1].automated,
-            decisions[1].decided_by.as_str()
+            &decisions[1].decided_by
         ),
-        ("refuse", false, "handler:hanna")
+        ("refuse", false, &hanna())
     );
     assert_eq!(store.permit_count(case).await.unwrap(), 0);
 }

@@ -33,7 +33,7 @@ async fn decides_automatically_with_history_trace_and_permit(store: &Cases) {
         "{done:?}"
     );
     assert_eq!(store.case(id).await.unwrap().state, CaseState::Decided);
-    let history: Vec<(Option<CaseState>, CaseState, String)> = store
+    let history: Vec<(Option<CaseState>, CaseState, Actor)> = store
         .history(id)
         .await
         .unwrap()
@@ -60,8 +60,8 @@ async fn decides_automatically_with_history_trace_and_permit(store: &Cases) {
         [1, 2, 3, 4],
         "the history is numbered without gaps"
     );
-    assert_eq!(history[0].2, "applicant-1");
-    assert_eq!(history[3].2, "polku-pipeline");
+    assert_eq!(history[0].2, applicant());
+    assert_eq!(history[3].2, Actor::Machine);
     let decisions = store.decisions(id).await.unwrap();
     assert_eq!(decisions.len(), 1);
     let d = &decisions[0];
@@ -189,7 +189,7 @@ async fn refuses_invalid_transitions_and_writes_nothing(store: &Cases) {
         .transition(
             id,
             CaseState::Decided,
-            &Actor("handler-1".into()),
+            &Actor::User(uuid::Uuid::from_u128(1)),
             Some("skip"),
         )
         .await

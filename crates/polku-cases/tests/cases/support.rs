@@ -41,7 +41,7 @@ pub(crate) fn pipeline(store: &Cases, worker: &str) -> Pipeline<SuppliedEvidence
 
 /// The applicant who files [`application`]s.
 pub(crate) fn applicant() -> Actor {
-    Actor("applicant-1".to_owned())
+    Actor::Person("applicant-1".to_owned())
 }
 
 /// Users and tokens in the test's database (another part's handle on the same `Db`).

@@ -442,7 +442,7 @@ pub async fn read_case(
 /// conditions failed, which registers were silent) are the officials'; the decision's
 /// explanation tells the applicant what they may know.
 fn applicants_history(history: Vec<CaseEvent>) -> Vec<CaseEvent> {
-    let machine = polku_cases::Actor::machine().0;
+    let machine = polku_cases::Actor::Machine.to_string();
     history
         .into_iter()
         .map(|mut e| {

@@ -361,7 +361,7 @@ async fn log_use(
         .audit()
         .append(&AuditEntry {
             log: AuditLog::Access,
-            actor: caller.actor().0,
+            actor: caller.actor(),
             organisation: caller.principal.organisation.clone(),
             person: Some(person.to_owned()),
             purpose: purpose.to_owned(),

@@ -165,7 +165,7 @@ pub async fn claim(
         .map_err(handling_problem)?;
     Ok(Json(Claimed {
         case_id: id,
-        assigned_to: actor.0,
+        assigned_to: actor.to_string(),
     }))
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::http::{StatusCode, header};
 use polku_access::Role;
-use polku_cases::CaseState;
+use polku_cases::{Actor, CaseState};
 use polku_cases::testing::TestDb;
 use polku_simulators::population::person_id;
 
@@ -191,9 +191,9 @@ async fn repeated_failed_sign_ins_must_wait_and_are_audited(db: &TestDb) {
         .filter(|r| r.purpose == "repeated failed sign-in")
         .collect();
     assert_eq!(repeated.len(), 2, "{rows:?}");
-    assert_eq!(repeated[1].actor, "client:192.0.2.1");
+    assert_eq!(repeated[1].actor, Actor::Client("192.0.2.1".into()));
     assert!(repeated[1].detail.contains("\"user4\""));
-    assert_eq!(repeated[0].actor, "client:198.51.100.4");
+    assert_eq!(repeated[0].actor, Actor::Client("198.51.100.4".into()));
     assert!(repeated[0].detail.contains("\"hanna\""));
     assert!(
         s.state

@@ -267,7 +267,7 @@ pub(crate) async fn filed_and_evaluated(
                 application,
                 deadline: Some(jiff::civil::date(2025, 9, 1)),
             },
-            &Actor("test".into()),
+            &Actor::Person("test".into()),
         )
         .await
         .unwrap();
