@@ -278,7 +278,7 @@ impl AuditChain {
                 let corrupt = |column: &'static str, detail: String| {
                     StoreError::from(CorruptRow::new(
                         "audit_log",
-                        &seq.to_string(),
+                        seq.to_string(),
                         column,
                         detail,
                     ))

@@ -24,7 +24,10 @@ fn new_application(date: jiff::civil::Date) -> NewApplication {
 async fn the_service_writes_the_filing_date_into_the_application(store: &Cases) {
     let today = today_in_finland();
     let id = store
-        .submit(&new_application(today), &Actor::Person("sim-0000001".into()))
+        .submit(
+            &new_application(today),
+            &Actor::Person("sim-0000001".into()),
+        )
         .await
         .unwrap();
     let case = store.case(id).await.unwrap();

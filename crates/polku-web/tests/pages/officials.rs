@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::http::{StatusCode, header};
 use polku_access::Role;
-use polku_cases::{Actor, CaseState};
 use polku_cases::testing::TestDb;
+use polku_cases::{Actor, CaseState};
 use polku_simulators::population::person_id;
 
 use crate::support::{Reply, form_csrf, official, referred_case, sign_in_from, site};
