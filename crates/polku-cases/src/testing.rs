@@ -1,122 +1,44 @@
-//! Test support (feature `testing`): a fresh database per test, on SQLite or on the
-//! PostgreSQL that `POLKU_TEST_DATABASE_URL` names, so one suite runs on both.
+//! Test support (feature `testing`): a fresh database per test with the cases' handle on
+//! it (polku-store's `TestDb` underneath, so one suite runs on SQLite and PostgreSQL), the
+//! bundled rules, the walk-through's application and registers with fixed answers.
 
 use crate::Cases;
 
-/// A fresh database: a SQLite file in a temporary directory, or a schema of its own in
-/// the PostgreSQL that `POLKU_TEST_DATABASE_URL` names.
+/// A fresh database (polku-store's [`polku_store::testing::TestDb`], whose raw SQL helpers
+/// it derefs to) and the cases in it.
 pub struct TestDb {
     pub store: Cases,
-    _dir: Option<tempfile::TempDir>,
-    pg: Option<(String, String)>,
+    db: polku_store::testing::TestDb,
+}
+
+impl std::ops::Deref for TestDb {
+    type Target = polku_store::testing::TestDb;
+
+    fn deref(&self) -> &Self::Target {
+        &self.db
+    }
 }
 
 impl TestDb {
     pub async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().expect("test database");
-        let store = Cases::open_data_dir(dir.path())
-            .await
-            .expect("test database");
-        TestDb {
-            store,
-            _dir: Some(dir),
-            pg: None,
-        }
+        TestDb::over(polku_store::testing::TestDb::sqlite().await)
     }
 
     pub async fn postgres() -> Option<TestDb> {
-        let url = std::env::var("POLKU_TEST_DATABASE_URL").ok()?;
-        let schema = format!("polku_test_{}", uuid::Uuid::now_v7().simple());
-        let store = Cases::connect_in_schema(&url, &schema)
-            .await
-            .expect("test database");
-        Some(TestDb {
-            store,
-            _dir: None,
-            pg: Some((url, schema)),
-        })
+        Some(TestDb::over(
+            polku_store::testing::TestDb::postgres().await?,
+        ))
     }
 
-    /// Runs SQL straight on the database, past the store: how a tamperer would.
-    pub async fn raw(&self, sql: &str) {
-        let (pool, mut conn) = self.raw_connection().await;
-        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&mut *conn)
-            .await
-            .expect("test database");
-        drop(conn);
-        pool.close().await;
-    }
-
-    /// Reads rows straight from the database, past the store: how an auditor with the
-    /// database and common tools would. Each value is a JSON integer, text or null.
-    pub async fn rows(&self, sql: &str) -> Vec<Vec<serde_json::Value>> {
-        use sqlx::{Column, Row};
-        let (pool, mut conn) = self.raw_connection().await;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-            .fetch_all(&mut *conn)
-            .await
-            .expect("test database");
-        drop(conn);
-        pool.close().await;
-        rows.iter()
-            .map(|row| {
-                (0..row.columns().len())
-                    .map(|i| {
-                        if let Ok(n) = row.try_get::<Option<i64>, _>(i) {
-                            return n.map_or(serde_json::Value::Null, serde_json::Value::from);
-                        }
-                        match row.try_get::<Option<String>, _>(i) {
-                            Ok(s) => s.map_or(serde_json::Value::Null, serde_json::Value::from),
-                            Err(e) => panic!("column {}: {e}", row.columns()[i].name()),
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
-    }
-
-    /// The one integer `sql` selects (a count, say).
-    pub async fn count(&self, sql: &str) -> i64 {
-        let rows = self.rows(sql).await;
-        rows.first()
-            .and_then(|r| r.first())
-            .and_then(serde_json::Value::as_i64)
-            .unwrap_or_else(|| panic!("`{sql}` selected no integer: {rows:?}"))
-    }
-
-    async fn raw_connection(&self) -> (sqlx::AnyPool, sqlx::pool::PoolConnection<sqlx::Any>) {
-        sqlx::any::install_default_drivers();
-        let (url, prefix) = match (&self.pg, &self._dir) {
-            (Some((url, schema)), _) => (url.clone(), format!("SET search_path TO {schema}; ")),
-            (None, Some(dir)) => (
-                format!("sqlite://{}", dir.path().join("polku.db").display()),
-                String::new(),
-            ),
-            (None, None) => unreachable!(),
-        };
-        let pool = sqlx::AnyPool::connect(&url).await.expect("test database");
-        let mut conn = pool.acquire().await.expect("test database");
-        if !prefix.is_empty() {
-            sqlx::query(sqlx::AssertSqlSafe(prefix))
-                .execute(&mut *conn)
-                .await
-                .expect("test database");
+    fn over(db: polku_store::testing::TestDb) -> TestDb {
+        TestDb {
+            store: Cases::from(db.db.clone()),
+            db,
         }
-        (pool, conn)
     }
 
     pub async fn finish(self) {
-        self.store.close().await;
-        if let Some((url, schema)) = self.pg {
-            sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&url).await.expect("test database");
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-                .execute(&pool)
-                .await
-                .expect("test database");
-            pool.close().await;
-        }
+        self.db.finish().await;
     }
 }
 

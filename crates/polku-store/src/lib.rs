@@ -228,3 +228,6 @@ impl Db {
 pub fn now_micros() -> i64 {
     jiff::Timestamp::now().as_microsecond()
 }
+
+#[cfg(feature = "testing")]
+pub mod testing;

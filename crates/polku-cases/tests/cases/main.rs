@@ -3,8 +3,6 @@
 //! `POLKU_TEST_DATABASE_URL` is set while the tests are built — on PostgreSQL, through
 //! `polku_cases::on_every_database!`.
 
-mod access;
-mod audit;
 mod decisions;
 mod filing;
 mod handling;

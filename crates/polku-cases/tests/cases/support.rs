@@ -44,11 +44,6 @@ pub(crate) fn applicant() -> Actor {
     Actor::Person("applicant-1".to_owned())
 }
 
-/// Users and tokens in the test's database (another part's handle on the same `Db`).
-pub(crate) fn access(store: &Cases) -> polku_access::Access {
-    polku_access::Access::new(store.db().clone())
-}
-
 /// The audit chain in the test's database.
 pub(crate) fn audit(store: &Cases) -> polku_audit::AuditChain {
     polku_audit::AuditChain::new(store.db().clone())

@@ -11,11 +11,9 @@ use polku_audit::{
     AnchorFile, AnchorKey, AnchorSchedule, Anchorer, AuditEntry, AuditLog, ChainBreak, ChainReport,
     XRoad,
 };
-use polku_cases::testing::TestDb;
+use polku_store::testing::TestDb;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-
-use crate::support::{applicant, application, audit, pipeline};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -59,9 +57,9 @@ fn bare_entry() -> AuditEntry {
 async fn append(db: &TestDb, n: usize) {
     for i in 0..n {
         if i % 3 == 2 {
-            audit(&db.store).append(&bare_entry()).await.unwrap();
+            audit(db).append(&bare_entry()).await.unwrap();
         } else {
-            audit(&db.store)
+            audit(db)
                 .append(&entry(&format!("person-{i}")))
                 .await
                 .unwrap();
@@ -130,26 +128,22 @@ async fn rewrite(db: &TestDb, seq: i64, purpose: &str, rehash_until: i64) {
 }
 
 async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
-    let store = &db.store;
     assert_eq!(
-        audit(store).verify().await.unwrap(),
+        audit(db).verify().await.unwrap(),
         ChainReport {
             rows: 0,
             first_break: None
         }
     );
-    store
-        .submit(&application(json!({})), &applicant())
-        .await
-        .unwrap();
-    pipeline(store, "w1").run_once().await.unwrap();
+    // A decision's line (the machine's), then four reads.
+    audit(db).append(&bare_entry()).await.unwrap();
     for i in 0..4 {
-        audit(store)
+        audit(db)
             .append(&entry(&format!("person-{i}")))
             .await
             .unwrap();
     }
-    let clean = audit(store).verify().await.unwrap();
+    let clean = audit(db).verify().await.unwrap();
     assert_eq!(
         clean,
         ChainReport {
@@ -161,7 +155,7 @@ async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
 
     db.raw("UPDATE audit_log SET purpose = 'curiosity' WHERE seq = 3")
         .await;
-    let report = audit(store).verify().await.unwrap();
+    let report = audit(db).verify().await.unwrap();
     assert_eq!(
         report.first_break.as_ref().map(|b| b.seq),
         Some(3),
@@ -171,33 +165,32 @@ async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
     db.raw("UPDATE audit_log SET purpose = 'case handling' WHERE seq = 3")
         .await;
     assert_eq!(
-        audit(store).verify().await.unwrap().first_break,
+        audit(db).verify().await.unwrap().first_break,
         None,
         "restored"
     );
 
     db.raw("DELETE FROM audit_log WHERE seq = 2").await;
-    let report = audit(store).verify().await.unwrap();
+    let report = audit(db).verify().await.unwrap();
     assert_eq!(
         report.first_break.map(|b| (b.seq, b.problem)),
         Some((3, "row 2 is missing (the next row is 3)".to_owned()))
     );
 }
-polku_cases::on_every_database!(
+polku_store::on_every_database!(
     first_broken_row,
-    the_audit_chain_verifies_and_names_the_first_broken_row,
-    with_db
+    the_audit_chain_verifies_and_names_the_first_broken_row
 );
 
 async fn removing_the_last_rows_is_noticed(db: &TestDb) {
     for i in 0..3 {
-        audit(&db.store)
+        audit(db)
             .append(&entry(&format!("person-{i}")))
             .await
             .unwrap();
     }
     db.raw("DELETE FROM audit_log WHERE seq = 3").await;
-    let report = audit(&db.store).verify().await.unwrap();
+    let report = audit(db).verify().await.unwrap();
     assert!(
         report
             .first_break
@@ -206,18 +199,15 @@ async fn removing_the_last_rows_is_noticed(db: &TestDb) {
             .contains("rows were removed from the end")
     );
 }
-polku_cases::on_every_database!(truncation, removing_the_last_rows_is_noticed, with_db);
+polku_store::on_every_database!(truncation, removing_the_last_rows_is_noticed);
 
 async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
     let tasks: Vec<_> = (0..8)
         .map(|t| {
-            let store = db.store.clone();
+            let chain = audit(db);
             tokio::spawn(async move {
                 for i in 0..10 {
-                    audit(&store)
-                        .append(&entry(&format!("p-{t}-{i}")))
-                        .await
-                        .unwrap();
+                    chain.append(&entry(&format!("p-{t}-{i}"))).await.unwrap();
                 }
             })
         })
@@ -226,17 +216,16 @@ async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
         t.await.unwrap();
     }
     assert_eq!(
-        audit(&db.store).verify().await.unwrap(),
+        audit(db).verify().await.unwrap(),
         ChainReport {
             rows: 80,
             first_break: None
         }
     );
 }
-polku_cases::on_every_database!(
+polku_store::on_every_database!(
     concurrent_appends,
-    concurrent_appends_keep_one_unbroken_chain,
-    with_db
+    concurrent_appends_keep_one_unbroken_chain
 );
 
 async fn the_row_hash_is_the_documented_formula(db: &TestDb) {
@@ -256,18 +245,14 @@ async fn the_row_hash_is_the_documented_formula(db: &TestDb) {
     assert_eq!(rows[2][4], Value::Null);
     assert!(text(&rows[0][8]).contains("\\\"quoted\\\""));
 }
-polku_cases::on_every_database!(
-    documented_formula,
-    the_row_hash_is_the_documented_formula,
-    with_db
-);
+polku_store::on_every_database!(documented_formula, the_row_hash_is_the_documented_formula);
 
 async fn a_changed_row_is_found_even_with_its_hash_recomputed(db: &TestDb) {
     append(db, 5).await;
     // Row 2 changed and its hash recomputed from its own prev_hash: row 3 no longer
     // follows it.
     rewrite(db, 2, "curiosity", 2).await;
-    let report = audit(&db.store).verify().await.unwrap();
+    let report = audit(db).verify().await.unwrap();
     assert_eq!(
         report.first_break,
         Some(ChainBreak {
@@ -282,13 +267,12 @@ async fn a_changed_row_is_found_even_with_its_hash_recomputed(db: &TestDb) {
         text(&rows[1][13])
     ))
     .await;
-    let report = audit(&db.store).verify().await.unwrap();
+    let report = audit(db).verify().await.unwrap();
     assert_eq!(report.first_break.map(|b| b.seq), Some(3));
 }
-polku_cases::on_every_database!(
+polku_store::on_every_database!(
     recomputed_row,
-    a_changed_row_is_found_even_with_its_hash_recomputed,
-    with_db
+    a_changed_row_is_found_even_with_its_hash_recomputed
 );
 
 struct Anchors {
@@ -310,7 +294,7 @@ fn anchors() -> Anchors {
 }
 
 async fn problems(db: &TestDb, a: &Anchors) -> Vec<String> {
-    let report = audit(&db.store)
+    let report = audit(db)
         .verify_anchors(&a.file.read().unwrap(), &a.key.verifying_key())
         .await
         .unwrap();
@@ -324,20 +308,16 @@ async fn problems(db: &TestDb, a: &Anchors) -> Vec<String> {
 async fn a_tail_rewritten_consistently_is_found_by_an_anchor(db: &TestDb) {
     let a = anchors();
     append(db, 5).await;
-    let anchor = audit(&db.store)
-        .anchor(&a.key, &a.file)
-        .await
-        .unwrap()
-        .unwrap();
+    let anchor = audit(db).anchor(&a.key, &a.file).await.unwrap().unwrap();
     assert_eq!(anchor.seq, 5);
     assert_eq!(
-        audit(&db.store).anchor(&a.key, &a.file).await.unwrap(),
+        audit(db).anchor(&a.key, &a.file).await.unwrap(),
         None,
         "the head is anchored already"
     );
     append(db, 3).await;
-    audit(&db.store).anchor(&a.key, &a.file).await.unwrap();
-    let report = audit(&db.store)
+    audit(db).anchor(&a.key, &a.file).await.unwrap();
+    let report = audit(db)
         .verify_anchors(&a.file.read().unwrap(), &a.key.verifying_key())
         .await
         .unwrap();
@@ -350,7 +330,7 @@ async fn a_tail_rewritten_consistently_is_found_by_an_anchor(db: &TestDb) {
     // Row 3 rewritten, and every hash after it, and the head: the chain fits together.
     rewrite(db, 3, "curiosity", 8).await;
     assert_eq!(
-        audit(&db.store).verify().await.unwrap().first_break,
+        audit(db).verify().await.unwrap().first_break,
         None,
         "the chain alone cannot tell"
     );
@@ -371,33 +351,28 @@ async fn a_tail_rewritten_consistently_is_found_by_an_anchor(db: &TestDb) {
         text(&head[13])
     ))
     .await;
-    assert_eq!(audit(&db.store).verify().await.unwrap().first_break, None);
+    assert_eq!(audit(db).verify().await.unwrap().first_break, None);
     let found = problems(db, &a).await;
     assert!(
         found[1].contains("row 8 is not in the chain (6 rows): rows were removed"),
         "{found:?}"
     );
 }
-polku_cases::on_every_database!(
+polku_store::on_every_database!(
     anchored_tail,
-    a_tail_rewritten_consistently_is_found_by_an_anchor,
-    with_db
+    a_tail_rewritten_consistently_is_found_by_an_anchor
 );
 
 async fn a_forged_anchor_is_found(db: &TestDb) {
     let a = anchors();
     append(db, 4).await;
-    let real = audit(&db.store)
-        .anchor(&a.key, &a.file)
-        .await
-        .unwrap()
-        .unwrap();
+    let real = audit(db).anchor(&a.key, &a.file).await.unwrap().unwrap();
     assert!(problems(db, &a).await.is_empty());
     // A tamperer rewrites the chain and writes an anchor to match, without the key:
     // the signature of the real anchor over the new hash, and a signature of their own
     // key under this key's name.
     rewrite(db, 2, "curiosity", 4).await;
-    let (_, new_hash) = audit(&db.store).head().await.unwrap();
+    let (_, new_hash) = audit(db).head().await.unwrap();
     let moved = polku_audit::Anchor {
         hash: new_hash.clone(),
         ..real.clone()
@@ -433,7 +408,7 @@ async fn a_forged_anchor_is_found(db: &TestDb) {
         ]
     );
 }
-polku_cases::on_every_database!(forged_anchor, a_forged_anchor_is_found, with_db);
+polku_store::on_every_database!(forged_anchor, a_forged_anchor_is_found);
 
 /// The anchorer signs once the chain has grown by `every_rows`, and once more when it
 /// stops; never per row.
@@ -442,7 +417,7 @@ async fn the_anchorer_signs_on_its_schedule_and_when_it_stops(db: &TestDb) {
     append(db, 4).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let anchorer = Anchorer {
-        chain: audit(&db.store),
+        chain: audit(db),
         key: AnchorKey::load(&a.file.path.with_file_name("audit-key")).unwrap(),
         file: a.file.clone(),
         schedule: AnchorSchedule {
@@ -480,8 +455,12 @@ async fn the_anchorer_signs_on_its_schedule_and_when_it_stops(db: &TestDb) {
     assert_eq!(seqs, [4, 6], "two rows are not due; stopping anchors them");
     assert!(problems(db, &a).await.is_empty());
 }
-polku_cases::on_every_database!(
+polku_store::on_every_database!(
     anchorer,
-    the_anchorer_signs_on_its_schedule_and_when_it_stops,
-    with_db
+    the_anchorer_signs_on_its_schedule_and_when_it_stops
 );
+
+/// The audit handle on the test's database.
+fn audit(db: &TestDb) -> polku_audit::AuditChain {
+    polku_audit::AuditChain::new(db.db.clone())
+}
