@@ -150,24 +150,68 @@ polku_cases::on_every_database!(
     what_cannot_be_proposed_is_refused_and_nothing_is_stored
 );
 
-async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
+/// Two past grants (pays of 1,700 € and 2,600 € both meet today's 1,600 €), three
+/// officials, and a handler's proposal to raise the minimum to 2,000 € from a week today.
+struct Proposed {
+    live: LiveRules,
+    today: jiff::civil::Date,
+    from: jiff::civil::Date,
+    hanna: Principal,
+    lauri: Principal,
+    liisa: Principal,
+    p: polku_rule_admin::RuleProposal,
+}
+
+async fn proposed(store: &Cases) -> Proposed {
     let live = live_rules(store);
     let today = jiff::Zoned::now().date();
     let from = today.checked_add(jiff::Span::new().days(7)).unwrap();
-    // Past decisions: both pays meet today's 1,600 €.
     assert_eq!(decide(store, &live, 1700, today).await, "grant");
     assert_eq!(decide(store, &live, 2600, today).await, "grant");
-
     let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
     let lauri = official(store, "Lauri Legal", Role::LegalOfficer).await;
     let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
-
-    // A handler proposes; neither the handler nor the proposing legal officer may approve.
     let p = admin(store)
         .propose_rules(&proposal(raised_minimum(from), from), &hanna, &live)
         .await
         .unwrap();
     assert_eq!((p.state, p.base), (ProposalState::Proposed, None));
+    Proposed {
+        live,
+        today,
+        from,
+        hanna,
+        lauri,
+        liisa,
+        p,
+    }
+}
+
+/// The purposes of the rule-administration log, oldest first.
+async fn rule_steps(store: &Cases) -> Vec<String> {
+    audit(store)
+        .search(&AuditQuery {
+            log: Some(AuditLog::Rules),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .map(|r| r.purpose)
+        .collect()
+}
+
+async fn neither_a_handler_nor_the_proposer_may_approve(store: &Cases) {
+    let Proposed {
+        live,
+        from,
+        hanna,
+        lauri,
+        p,
+        ..
+    } = proposed(store).await;
     assert!(matches!(
         admin(store).approve_proposal(p.id, &hanna, "", &live).await,
         Err(ProposalError::Forbidden(Role::CaseHandler, _))
@@ -186,8 +230,27 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
         admin(store).reject_proposal(own.id, &lauri, "no").await,
         Err(ProposalError::OwnProposal)
     ));
+    assert_eq!(
+        admin(store)
+            .rule_proposal(p.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        ProposalState::Proposed
+    );
+}
+polku_cases::on_every_database!(four_eyes, neither_a_handler_nor_the_proposer_may_approve);
 
-    // The backtest: the 1,700 € grant would be a referral under the proposal.
+async fn a_backtest_shows_what_would_change_is_reused_and_each_read_logged(store: &Cases) {
+    let Proposed {
+        live,
+        hanna,
+        liisa,
+        p,
+        ..
+    } = proposed(store).await;
+    // The 1,700 € grant would be a referral under the proposal.
     let cache = polku_rule_admin::BacktestCache::default();
     let backtest = admin(store)
         .backtest_proposal(p.id, &liisa, &live, &cache)
@@ -202,14 +265,36 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
             .collect::<Vec<_>>(),
         [("grant", "refer")]
     );
-
     // Seen again, the backtest is reused, and the read logged again.
     let again = admin(store)
         .backtest_proposal(p.id, &hanna, &live, &cache)
         .await
         .unwrap();
     assert!(Arc::ptr_eq(&backtest, &again));
+    assert_eq!(
+        rule_steps(store).await,
+        [
+            "rule administration: proposal",
+            "rule administration: backtest (reads past applications of the matter)",
+            "rule administration: backtest (reads past applications of the matter)",
+        ]
+    );
+}
+polku_cases::on_every_database!(
+    backtest,
+    a_backtest_shows_what_would_change_is_reused_and_each_read_logged
+);
 
+async fn an_approved_change_decides_from_its_date_in_every_process(store: &Cases) {
+    let Proposed {
+        live,
+        today,
+        from,
+        lauri,
+        liisa,
+        p,
+        ..
+    } = proposed(store).await;
     // Another process's rules, read before the approval and not told about it.
     let elsewhere = live_rules(store);
     assert!(!elsewhere.refresh().await.unwrap());
@@ -235,6 +320,43 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
     // changes before deciding a filing of a day that began after it last looked.
     assert_eq!(decide(store, &elsewhere, 1700, today).await, "grant");
     assert_eq!(decide(store, &elsewhere, 1700, from).await, "refer");
+    // A process started later picks the change up once.
+    let other = live_rules(store);
+    assert!(other.refresh().await.unwrap());
+    assert!(!other.refresh().await.unwrap());
+    assert_eq!(other.shelf().layers().len(), 2);
+    assert_eq!(decide(store, &other, 1700, from).await, "refer");
+    assert_eq!(
+        rule_steps(store).await,
+        [
+            "rule administration: proposal",
+            "rule administration: approval",
+        ]
+    );
+    assert_eq!(audit(store).verify().await.unwrap().first_break, None);
+}
+polku_cases::on_every_database!(
+    approval,
+    an_approved_change_decides_from_its_date_in_every_process
+);
+
+async fn a_proposal_written_before_an_approval_must_be_made_again(store: &Cases) {
+    let Proposed {
+        live,
+        from,
+        lauri,
+        liisa,
+        p,
+        ..
+    } = proposed(store).await;
+    let own = admin(store)
+        .propose_rules(&proposal(raised_minimum(from), from), &lauri, &live)
+        .await
+        .unwrap();
+    admin(store)
+        .approve_proposal(p.id, &liisa, "", &live)
+        .await
+        .unwrap();
     // Lauri's proposal was written before that approval: it must be made again.
     assert!(matches!(
         admin(store)
@@ -271,34 +393,12 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
         admin(store).withdraw_proposal(next.id, &lauri).await,
         Err(ProposalError::NotOpen(ProposalState::Withdrawn))
     ));
-
-    // Another process on the same database picks the change up.
-    let other = live_rules(store);
-    assert!(other.refresh().await.unwrap());
-    assert!(!other.refresh().await.unwrap());
-    assert_eq!(other.shelf().layers().len(), 2);
-    assert_eq!(decide(store, &other, 1700, from).await, "refer");
-
     // Every step is in the audit chain, and the chain holds.
-    let steps: Vec<String> = audit(store)
-        .search(&AuditQuery {
-            log: Some(AuditLog::Rules),
-            limit: 50,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .rev()
-        .map(|r| r.purpose)
-        .collect();
     assert_eq!(
-        steps,
+        rule_steps(store).await,
         [
             "rule administration: proposal",
             "rule administration: proposal",
-            "rule administration: backtest (reads past applications of the matter)",
-            "rule administration: backtest (reads past applications of the matter)",
             "rule administration: approval",
             "rule administration: withdrawal",
             "rule administration: proposal",
@@ -308,8 +408,8 @@ async fn four_eyes_approve_a_change_that_decides_from_its_date(store: &Cases) {
     assert_eq!(audit(store).verify().await.unwrap().first_break, None);
 }
 polku_cases::on_every_database!(
-    four_eyes,
-    four_eyes_approve_a_change_that_decides_from_its_date
+    stale_proposals,
+    a_proposal_written_before_an_approval_must_be_made_again
 );
 
 /// A case handler proposes raising the minimum pay from three days from now: the live
