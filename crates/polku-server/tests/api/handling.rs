@@ -7,13 +7,33 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &TestDb) {
+/// The API with two of the applicant's cases worked by the machine: one referred to a
+/// person (pay below the threshold), one granted.
+async fn worked(db: &TestDb) -> (Api, String, String) {
     let api = api(db).await;
-    let low = referred_submission();
-    let referred = api.file(&api.applicant, low).await;
+    let referred = api.file(&api.applicant, referred_submission()).await;
     let granted = api.file(&api.applicant, example_submission()).await;
     let p = pipeline(&api);
     while p.run_once().await.unwrap().is_some() {}
+    (api, referred, granted)
+}
+
+/// The handler claims `referred`.
+async fn claim(api: &Api, referred: &str) {
+    let claimed = api
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{referred}/claim"),
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::OK);
+}
+
+async fn a_referral_carries_no_automated_notice(db: &TestDb) {
+    let (api, referred, _) = worked(db).await;
     // A referral is the machine's finding for a person, not an automated decision: it
     // carries no 53 g § notice.
     let read = api
@@ -31,7 +51,15 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
         "{:?}",
         read.body
     );
+}
+polku_cases::on_every_database!(
+    referral_notice,
+    a_referral_carries_no_automated_notice,
+    with_db
+);
 
+async fn the_queue_is_the_handlers_in_stated_order_filtered_and_paged(db: &TestDb) {
+    let (api, referred, _) = worked(db).await;
     assert_problem(
         &api.call("GET", "/api/v1/queue", Some(&api.applicant), None, &[])
             .await,
@@ -116,7 +144,15 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
         StatusCode::UNPROCESSABLE_ENTITY,
         Some("cursor"),
     );
+}
+polku_cases::on_every_database!(
+    queue,
+    the_queue_is_the_handlers_in_stated_order_filtered_and_paged,
+    with_db
+);
 
+async fn a_handler_decides_only_a_claimed_case_with_an_outcome_and_reasons(db: &TestDb) {
+    let (api, referred, _) = worked(db).await;
     let decide = |body: Value| {
         let api = &api;
         let path = format!("/api/v1/cases/{referred}/decision");
@@ -156,6 +192,30 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
         StatusCode::UNPROCESSABLE_ENTITY,
         Some("reasons"),
     );
+}
+polku_cases::on_every_database!(
+    claimed_decision,
+    a_handler_decides_only_a_claimed_case_with_an_outcome_and_reasons,
+    with_db
+);
+
+async fn a_retried_decision_with_its_key_gets_the_first_answer(db: &TestDb) {
+    let (api, referred, granted) = worked(db).await;
+    claim(&api, &referred).await;
+    let decide = |body: Value| {
+        let api = &api;
+        let path = format!("/api/v1/cases/{referred}/decision");
+        async move {
+            api.call(
+                "POST",
+                &path,
+                Some(&api.handler),
+                Some(body.to_string().into_bytes()),
+                &[],
+            )
+            .await
+        }
+    };
     // With an Idempotency-Key, a retried decision gets the first answer, not a conflict.
     let refusal = json!({"outcome": "refuse", "reasons": "The pay is below the collective agreement (UlkL 73 §)."});
     let path = format!("/api/v1/cases/{referred}/decision");
@@ -210,7 +270,31 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
         StatusCode::UNPROCESSABLE_ENTITY,
         Some("Idempotency-Key"),
     );
+}
+polku_cases::on_every_database!(
+    idempotent_decision,
+    a_retried_decision_with_its_key_gets_the_first_answer,
+    with_db
+);
 
+async fn an_applicant_asks_to_rectify_only_their_own_decided_case(db: &TestDb) {
+    let (api, referred, granted) = worked(db).await;
+    // A person refuses the referred case: only the machine's decision is rectified here.
+    claim(&api, &referred).await;
+    let refused = api
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{referred}/decision"),
+            Some(&api.handler),
+            Some(
+                json!({"outcome": "refuse", "reasons": "The pay is below the collective agreement (UlkL 73 §)."})
+                    .to_string()
+                    .into_bytes(),
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CREATED, "{:?}", refused.body);
     let ask = |token: String, case: String, body: Value| {
         let api = &api;
         async move {
@@ -245,11 +329,11 @@ async fn a_handler_works_the_queue_and_an_applicant_asks_for_rectification(db: &
     let q = api
         .call("GET", "/api/v1/queue", Some(&api.handler), None, &[])
         .await;
+    assert_eq!(q.body["items"][0]["case_id"], granted.as_str());
     assert_eq!(q.body["items"][0]["state"], "rectification_requested");
 }
-
 polku_cases::on_every_database!(
-    a_handler_works_the_queue_and_an_applicant_asks_for_rectification,
-    a_handler_works_the_queue_and_an_applicant_asks_for_rectification,
+    rectification,
+    an_applicant_asks_to_rectify_only_their_own_decided_case,
     with_db
 );
