@@ -217,7 +217,8 @@ impl Cases {
                 };
             }
             let mut tx = self.begin_write().await?;
-            let id = submit_in(&mut tx, new, actor, filing).await?;
+            let mut events = Vec::new();
+            let id = submit_in(&mut tx, new, actor, filing, &mut events).await?;
             if let Some((user, key)) = once {
                 let stored = sqlx::query("INSERT INTO idempotency_keys (user_id, key, case_id, created_at, request_hash) VALUES ($1, $2, $3, $4, $5)")
                     .bind(user)
@@ -237,6 +238,7 @@ impl Cases {
                     Err(e) => return Err(e.into()),
                 }
             }
+            crate::events::publish_in(&mut tx, &events).await?;
             tx.commit().await?;
             tracing::info!(case = %id, matter = %new.matter, filed = %new.application_date, how = filing.kind().code(), "application filed");
             return Ok((id, true));
@@ -374,7 +376,18 @@ impl Cases {
         reason: Option<&str>,
     ) -> Result<(), CaseError> {
         let mut tx = self.begin_write().await?;
-        transition_in(&mut tx, id, to, actor, EventKind::Transition, reason).await?;
+        let mut events = Vec::new();
+        transition_in(
+            &mut tx,
+            id,
+            to,
+            actor,
+            EventKind::Transition,
+            reason,
+            &mut events,
+        )
+        .await?;
+        crate::events::publish_in(&mut tx, &events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -414,6 +427,7 @@ async fn submit_in(
     new: &NewApplication,
     actor: &Actor,
     filing: Filing<'_>,
+    events: &mut Vec<DomainEvent>,
 ) -> Result<Uuid, CaseError> {
     let id = Uuid::now_v7();
     let now = now_micros();
@@ -488,15 +502,11 @@ async fn submit_in(
         .await?;
     }
     crate::jobs::enqueue(tx, id, crate::jobs::JobKind::Decide, now).await?;
-    crate::events::publish_in(
-        tx,
-        &[DomainEvent::CaseFiled {
-            case: id,
-            person: new.applicant_id.clone(),
-            matter: new.matter.clone(),
-        }],
-    )
-    .await?;
+    events.push(DomainEvent::CaseFiled {
+        case: id,
+        person: new.applicant_id.clone(),
+        matter: new.matter.clone(),
+    });
     Ok(id)
 }
 
@@ -542,6 +552,7 @@ pub(crate) async fn transition_in(
     actor: &Actor,
     kind: EventKind,
     reason: Option<&str>,
+    events: &mut Vec<DomainEvent>,
 ) -> Result<CaseState, CaseError> {
     let from = load_case(tx, id).await?.state;
     let step = Step {
@@ -550,7 +561,7 @@ pub(crate) async fn transition_in(
         reason,
         detail: None,
     };
-    advance_in(tx, id, from, &[step], actor).await?;
+    advance_in(tx, id, from, &[step], actor, events).await?;
     Ok(from)
 }
 
@@ -572,6 +583,7 @@ pub(crate) async fn advance_in(
     from: CaseState,
     steps: &[Step<'_>],
     actor: &Actor,
+    events: &mut Vec<DomainEvent>,
 ) -> Result<(), CaseError> {
     let mut at = from;
     for step in steps {
@@ -654,7 +666,8 @@ pub(crate) async fn advance_in(
         state = step.to;
     }
     insert.execute(&mut **tx).await?;
-    crate::events::publish_in(tx, &moves).await
+    events.extend(moves);
+    Ok(())
 }
 
 /// An actor as the text it is stored and sent as.

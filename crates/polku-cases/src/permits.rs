@@ -47,6 +47,7 @@ pub(crate) async fn grant_in(
     decision: Uuid,
     (grants, terms): (Option<&Grants>, Option<GrantTerms>),
     from: Date,
+    events: &mut Vec<crate::events::DomainEvent>,
 ) -> Result<(), CaseError> {
     let until = match &terms {
         Some(t) => t.valid_until,
@@ -74,17 +75,13 @@ pub(crate) async fn grant_in(
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 1 {
-        crate::events::publish_in(
-            tx,
-            &[crate::events::DomainEvent::PermitGranted {
-                case: case.id,
-                person: case.applicant_id.clone(),
-                permit,
-                kind,
-                valid_until: until.map(|d| d.to_string()),
-            }],
-        )
-        .await?;
+        events.push(crate::events::DomainEvent::PermitGranted {
+            case: case.id,
+            person: case.applicant_id.clone(),
+            permit,
+            kind,
+            valid_until: until.map(|d| d.to_string()),
+        });
     }
     Ok(())
 }
