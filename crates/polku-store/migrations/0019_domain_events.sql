@@ -16,3 +16,4 @@ CREATE TABLE domain_events (
     event_json  TEXT NOT NULL,
     PRIMARY KEY (tx, n)
 );
+CREATE INDEX domain_events_person ON domain_events (person, tx, n);
