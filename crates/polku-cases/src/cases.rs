@@ -238,7 +238,7 @@ impl Cases {
                     Err(e) => return Err(e.into()),
                 }
             }
-            crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
+            crate::events::publish_in(&mut tx, &events).await?;
             tx.commit().await?;
             tracing::info!(case = %id, matter = %new.matter, filed = %new.application_date, how = filing.kind().code(), "application filed");
             return Ok((id, true));
@@ -387,7 +387,7 @@ impl Cases {
             &mut events,
         )
         .await?;
-        crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
+        crate::events::publish_in(&mut tx, &events).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -2,14 +2,10 @@
 //! to whom, which every part can follow (ADR 0010, "Room for new parts").
 //!
 //! Each event is written by the transaction that makes it happen — filing, a move of the
-//! case, a decision, a grant — into `domain_events` (an outbox), as one batch just before
-//! the commit. A part follows them with a cursor of its own ([`Cases::events_after`]) and
-//! misses none: monitoring follows grants, the exchange publishes outward, the key figures
-//! may count. No lock orders the writers: on PostgreSQL a batch is keyed by its
-//! transaction's id, and a reader reads only the batches of transactions older than every
-//! transaction still running (its snapshot's xmin), so no batch can later appear before a
-//! cursor already handed out; on SQLite the writers take turns and a batch is keyed by one
-//! more than the last.
+//! case, a decision, a grant — into `domain_events` (an outbox), numbered in commit order
+//! by one head row, so a part that has read up to event `n` has seen every event before it
+//! and misses none later: monitoring follows grants, the exchange publishes outward, the
+//! key figures may count. A reader keeps its own cursor ([`Cases::events_after`]).
 
 use polku_decide::DecisionOutcome;
 use serde::{Deserialize, Serialize};
@@ -18,7 +14,7 @@ use uuid::Uuid;
 
 use crate::case::{CaseState, EventKind};
 use crate::cases::CaseError;
-use crate::handle::{Cases, Dialect, now_micros};
+use crate::handle::{Cases, now_micros};
 use polku_store::CorruptRow;
 
 /// What happened. Every event names its case and the person the case is about.
@@ -89,25 +85,11 @@ impl DomainEvent {
     }
 }
 
-/// Where a reader is in the events: after the event it handled last.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct EventCursor {
-    /// The batch: its transaction.
-    pub tx: i64,
-    /// The event's place in its batch.
-    pub n: i64,
-}
-
-impl EventCursor {
-    /// Before the first event.
-    pub const START: EventCursor = EventCursor { tx: 0, n: -1 };
-}
-
 /// An event as recorded: its place in the order, when, and what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordedEvent {
-    /// Pass it to [`Cases::events_after`] once this event is handled.
-    pub cursor: EventCursor,
+    /// The cursor: events are numbered 1, 2, 3 … in commit order.
+    pub seq: i64,
     /// Microseconds since the Unix epoch.
     pub at: i64,
     pub event: DomainEvent,
@@ -116,56 +98,56 @@ pub struct RecordedEvent {
 /// The most events one read returns.
 pub const MAX_EVENTS_PER_READ: i64 = 1000;
 
-/// Appends `events` inside `tx` as one batch. Call it last, just before the commit, with
-/// everything the transaction did (the writers collect their events into a `Vec` for it).
+/// Appends `events` inside `tx`, numbered after every event committed before. The head
+/// row's lock is held until `tx` ends, so numbers follow the commit order: call it last,
+/// just before the commit, with everything the transaction did (the writers collect their
+/// events into a `Vec` for it), so the lock is held for the commit alone.
 pub(crate) async fn publish_in(
     tx: &mut Transaction<'_, Any>,
-    dialect: Dialect,
     events: &[DomainEvent],
 ) -> Result<(), CaseError> {
     if events.is_empty() {
         return Ok(());
     }
-    let batch = match dialect {
-        // The transaction's own id (it has written already, so it has one).
-        Dialect::Postgres => "SELECT pg_current_xact_id()::text::bigint AS tx",
-        // The writers take turns (BEGIN IMMEDIATE): one more than the last batch.
-        Dialect::Sqlite => "SELECT COALESCE(MAX(tx), 0) + 1 AS tx FROM domain_events",
-    };
-    let batch: i64 = sqlx::query(batch)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("tx")?;
+    let n = events.len() as i64;
+    let head =
+        sqlx::query("UPDATE domain_event_head SET seq = seq + $1 WHERE id = 1 RETURNING seq")
+            .bind(n)
+            .fetch_one(&mut **tx)
+            .await?;
+    let last: i64 = head.try_get("seq")?;
     let at = now_micros();
     let mut sql = String::from(
-        "INSERT INTO domain_events (tx, n, at, kind, case_id, person, event_json) VALUES ",
+        "INSERT INTO domain_events (seq, at, kind, case_id, person, event_json) VALUES ",
     );
     for i in 0..events.len() {
-        let p = i * 5;
+        let p = i * 6;
         if i > 0 {
             sql.push_str(", ");
         }
         sql.push_str(&format!(
-            "($1, ${}, $2, ${}, ${}, ${}, ${})",
+            "(${}, ${}, ${}, ${}, ${}, ${})",
+            p + 1,
+            p + 2,
             p + 3,
             p + 4,
             p + 5,
-            p + 6,
-            p + 7
+            p + 6
         ));
     }
-    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(batch).bind(at);
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (i, e) in events.iter().enumerate() {
         let json = serde_json::to_string(e).map_err(|err| {
             CaseError::Corrupt(CorruptRow::new(
                 "domain_events",
-                format!("{batch}.{i}"),
+                (last - n + 1 + i as i64).to_string(),
                 "event_json",
                 err.to_string(),
             ))
         })?;
         insert = insert
-            .bind(i as i64)
+            .bind(last - n + 1 + i as i64)
+            .bind(at)
             .bind(e.kind())
             .bind(e.case().to_string())
             .bind(e.person().to_owned())
@@ -176,50 +158,34 @@ pub(crate) async fn publish_in(
 }
 
 impl Cases {
-    /// The events after `cursor` ([`EventCursor::START`]: from the first), oldest first, at
-    /// most `limit` ([`MAX_EVENTS_PER_READ`] at most). A reader passes the cursor of the
-    /// last event it handled. On PostgreSQL an event shows once every transaction that
-    /// began writing before its own has ended (usually milliseconds).
+    /// The events after `cursor` (0: from the first), oldest first, at most `limit`
+    /// ([`MAX_EVENTS_PER_READ`] at most). A reader passes the last `seq` it handled.
     pub async fn events_after(
         &self,
-        cursor: EventCursor,
+        cursor: i64,
         limit: i64,
     ) -> Result<Vec<RecordedEvent>, CaseError> {
-        let sql = match self.db.dialect() {
-            Dialect::Postgres => {
-                "SELECT tx, n, at, event_json FROM domain_events
-                 WHERE (tx, n) > ($1, $2)
-                   AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-                 ORDER BY tx, n LIMIT $3"
-            }
-            Dialect::Sqlite => {
-                "SELECT tx, n, at, event_json FROM domain_events
-                 WHERE (tx, n) > ($1, $2) ORDER BY tx, n LIMIT $3"
-            }
-        };
-        let rows = sqlx::query(sql)
-            .bind(cursor.tx)
-            .bind(cursor.n)
-            .bind(limit.clamp(1, MAX_EVENTS_PER_READ))
-            .fetch_all(self.db.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT seq, at, event_json FROM domain_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(cursor)
+        .bind(limit.clamp(1, MAX_EVENTS_PER_READ))
+        .fetch_all(self.db.pool())
+        .await?;
         rows.iter()
             .map(|r| {
-                let cursor = EventCursor {
-                    tx: r.try_get("tx")?,
-                    n: r.try_get("n")?,
-                };
+                let seq: i64 = r.try_get("seq")?;
                 let json: String = r.try_get("event_json")?;
                 let event = serde_json::from_str(&json).map_err(|e| {
                     CorruptRow::new(
                         "domain_events",
-                        format!("{}.{}", cursor.tx, cursor.n),
+                        seq.to_string(),
                         "event_json",
                         e.to_string(),
                     )
                 })?;
                 Ok(RecordedEvent {
-                    cursor,
+                    seq,
                     at: r.try_get("at")?,
                     event,
                 })

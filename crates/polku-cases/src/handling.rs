@@ -229,7 +229,7 @@ impl Cases {
         if outcome == HumanOutcome::Grant {
             grant_as_machine_found_in(&mut tx, &case, decision, rules, &mut events).await?;
         }
-        crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
+        crate::events::publish_in(&mut tx, &events).await?;
         tx.commit().await?;
         metrics::counter!("polku_decisions_total", "outcome" => outcome.as_str(), "automated" => "false").increment(1);
         Ok(decision)
@@ -287,7 +287,7 @@ impl Cases {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
+        crate::events::publish_in(&mut tx, &events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -328,7 +328,7 @@ impl Cases {
             &mut events,
         )
         .await?;
-        crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
+        crate::events::publish_in(&mut tx, &events).await?;
         tx.commit().await?;
         Ok(())
     }

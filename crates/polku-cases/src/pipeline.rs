@@ -254,8 +254,8 @@ impl<E: EvidenceSource> Pipeline<E> {
             tx.rollback().await?;
             return Ok(Processed::LeaseLost { case: case.id });
         }
-        // Last before the commit, as one batch.
-        crate::events::publish_in(&mut tx, self.store.dialect(), &events).await?;
+        // Last before the commit: the events' head is held only for the commit itself.
+        crate::events::publish_in(&mut tx, &events).await?;
         tx.commit().await?;
         let seconds = (now_micros() - case.created_at) as f64 / 1e6;
         metrics::counter!("polku_decisions_total", "outcome" => finding.outcome.code(), "automated" => "true").increment(1);

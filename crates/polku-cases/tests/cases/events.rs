@@ -1,25 +1,13 @@
 //! Domain events: every step of a case — filing, each move, the decision, the permit — is
-//! one typed event, in order, so a part that follows them with a cursor sees each once;
-//! every path that writes a history entry, a decision or a permit publishes it; concurrent
-//! writers lose none; a stored event that does not read back is named.
+//! one typed event, numbered in commit order without gaps, so a part that follows them
+//! with a cursor sees each once; concurrent writers keep the numbering whole; a stored
+//! event that does not read back is named.
 
 use polku_cases::testing::TestDb;
-use polku_cases::{
-    Actor, CaseState, Cases, DecisionOutcome, DomainEvent, EventCursor, EventKind, HumanOutcome,
-    RecordedEvent,
-};
+use polku_cases::{Actor, CaseState, Cases, DecisionOutcome, DomainEvent, EventKind, HumanOutcome};
 use serde_json::json;
 
 use crate::support::{EXTENSION, applicant, application, pipeline, rules};
-
-/// Each event after the one before it, none twice.
-fn assert_in_order(events: &[RecordedEvent]) {
-    assert!(
-        events.windows(2).all(|w| w[0].cursor < w[1].cursor),
-        "{:?}",
-        events.iter().map(|e| e.cursor).collect::<Vec<_>>()
-    );
-}
 
 async fn every_step_of_a_decided_case_is_one_event_in_order(store: &Cases) {
     let id = store
@@ -30,8 +18,12 @@ async fn every_step_of_a_decided_case_is_one_event_in_order(store: &Cases) {
     let decision = store.decisions(id).await.unwrap()[0].id;
     let permit = store.permit(id).await.unwrap().unwrap();
 
-    let events = store.events_after(EventCursor::START, 100).await.unwrap();
-    assert_in_order(&events);
+    let events = store.events_after(0, 100).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=events.len() as i64).collect::<Vec<_>>(),
+        "numbered without gaps"
+    );
     assert!(events.iter().all(|e| e.event.case() == id));
     assert!(events.iter().all(|e| e.event.person() == "applicant-1"));
     let moved = |from, to, kind| DomainEvent::CaseMoved {
@@ -80,20 +72,13 @@ async fn every_step_of_a_decided_case_is_one_event_in_order(store: &Cases) {
             },
         ]
     );
-    // A reader that has handled the fourth event gets the rest, and nothing after the last.
-    let all = store.events_after(EventCursor::START, 100).await.unwrap();
-    let rest = store.events_after(all[3].cursor, 100).await.unwrap();
-    assert_eq!(rest, all[4..]);
-    assert!(
-        store
-            .events_after(all[5].cursor, 100)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    // A reader that has handled event 4 gets the rest, and nothing after the last.
+    let rest = store.events_after(4, 100).await.unwrap();
+    assert_eq!(rest.iter().map(|e| e.seq).collect::<Vec<_>>(), [5, 6]);
+    assert!(store.events_after(6, 100).await.unwrap().is_empty());
     assert_eq!(
-        store.events_after(EventCursor::START, 2).await.unwrap(),
-        all[..2],
+        store.events_after(0, 2).await.unwrap().len(),
+        2,
         "the limit"
     );
 }
@@ -141,8 +126,11 @@ async fn every_history_entry_and_decision_has_its_event(store: &Cases) {
         .await
         .unwrap();
 
-    let events = store.events_after(EventCursor::START, 1000).await.unwrap();
-    assert_in_order(&events);
+    let events = store.events_after(0, 1000).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=events.len() as i64).collect::<Vec<_>>()
+    );
     for case in [referred, withdrawn, granted] {
         let of = |kinds: &[&str]| {
             events
@@ -191,17 +179,11 @@ async fn concurrent_filings_are_numbered_in_one_unbroken_order(store: &Cases) {
     for t in tasks {
         t.await.unwrap();
     }
-    // Read as a follower would, seven at a time.
-    let mut events = Vec::new();
-    let mut cursor = EventCursor::START;
-    loop {
-        let page = store.events_after(cursor, 7).await.unwrap();
-        let Some(last) = page.last() else { break };
-        cursor = last.cursor;
-        events.extend(page);
-    }
-    assert_eq!(events.len(), 40);
-    assert_in_order(&events);
+    let events = store.events_after(0, 1000).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=40).collect::<Vec<_>>()
+    );
     let mut people: Vec<_> = events.iter().map(|e| e.event.person().to_owned()).collect();
     people.sort();
     people.dedup();
@@ -220,13 +202,11 @@ async fn an_event_that_does_not_read_back_is_named(db: &TestDb) {
         .unwrap();
     db.raw("UPDATE domain_events SET event_json = '{\"type\": \"case_exploded\"}'")
         .await;
-    let e = store
-        .events_after(EventCursor::START, 10)
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(e.starts_with("domain_events row `"), "{e}");
-    assert!(e.contains(".0` holds an unreadable event_json: "), "{e}");
+    let e = store.events_after(0, 10).await.unwrap_err().to_string();
+    assert!(
+        e.starts_with("domain_events row `1` holds an unreadable event_json: "),
+        "{e}"
+    );
 }
 polku_cases::on_every_database!(
     corrupt_event,
