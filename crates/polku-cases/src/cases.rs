@@ -217,8 +217,7 @@ impl Cases {
                 };
             }
             let mut tx = self.begin_write().await?;
-            let mut events = Vec::new();
-            let id = submit_in(&mut tx, new, actor, filing, &mut events).await?;
+            let id = submit_in(&mut tx, new, actor, filing).await?;
             if let Some((user, key)) = once {
                 let stored = sqlx::query("INSERT INTO idempotency_keys (user_id, key, case_id, created_at, request_hash) VALUES ($1, $2, $3, $4, $5)")
                     .bind(user)
@@ -238,7 +237,6 @@ impl Cases {
                     Err(e) => return Err(e.into()),
                 }
             }
-            crate::events::publish_in(&mut tx, &events).await?;
             tx.commit().await?;
             tracing::info!(case = %id, matter = %new.matter, filed = %new.application_date, how = filing.kind().code(), "application filed");
             return Ok((id, true));
@@ -376,18 +374,7 @@ impl Cases {
         reason: Option<&str>,
     ) -> Result<(), CaseError> {
         let mut tx = self.begin_write().await?;
-        let mut events = Vec::new();
-        transition_in(
-            &mut tx,
-            id,
-            to,
-            actor,
-            EventKind::Transition,
-            reason,
-            &mut events,
-        )
-        .await?;
-        crate::events::publish_in(&mut tx, &events).await?;
+        transition_in(&mut tx, id, to, actor, EventKind::Transition, reason).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -427,7 +414,6 @@ async fn submit_in(
     new: &NewApplication,
     actor: &Actor,
     filing: Filing<'_>,
-    events: &mut Vec<DomainEvent>,
 ) -> Result<Uuid, CaseError> {
     let id = Uuid::now_v7();
     let now = now_micros();
@@ -502,11 +488,15 @@ async fn submit_in(
         .await?;
     }
     crate::jobs::enqueue(tx, id, crate::jobs::JobKind::Decide, now).await?;
-    events.push(DomainEvent::CaseFiled {
-        case: id,
-        person: new.applicant_id.clone(),
-        matter: new.matter.clone(),
-    });
+    crate::events::publish_in(
+        tx,
+        &[DomainEvent::CaseFiled {
+            case: id,
+            person: new.applicant_id.clone(),
+            matter: new.matter.clone(),
+        }],
+    )
+    .await?;
     Ok(id)
 }
 
@@ -552,7 +542,6 @@ pub(crate) async fn transition_in(
     actor: &Actor,
     kind: EventKind,
     reason: Option<&str>,
-    events: &mut Vec<DomainEvent>,
 ) -> Result<CaseState, CaseError> {
     let from = load_case(tx, id).await?.state;
     let step = Step {
@@ -561,7 +550,7 @@ pub(crate) async fn transition_in(
         reason,
         detail: None,
     };
-    advance_in(tx, id, from, &[step], actor, events).await?;
+    advance_in(tx, id, from, &[step], actor).await?;
     Ok(from)
 }
 
@@ -583,7 +572,6 @@ pub(crate) async fn advance_in(
     from: CaseState,
     steps: &[Step<'_>],
     actor: &Actor,
-    events: &mut Vec<DomainEvent>,
 ) -> Result<(), CaseError> {
     let mut at = from;
     for step in steps {
@@ -666,8 +654,7 @@ pub(crate) async fn advance_in(
         state = step.to;
     }
     insert.execute(&mut **tx).await?;
-    events.extend(moves);
-    Ok(())
+    crate::events::publish_in(tx, &moves).await
 }
 
 /// An actor as the text it is stored and sent as.

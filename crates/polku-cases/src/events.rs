@@ -99,9 +99,7 @@ pub struct RecordedEvent {
 pub const MAX_EVENTS_PER_READ: i64 = 1000;
 
 /// Appends `events` inside `tx`, numbered after every event committed before. The head
-/// row's lock is held until `tx` ends, so numbers follow the commit order: call it last,
-/// just before the commit, with everything the transaction did (the writers collect their
-/// events into a `Vec` for it), so the lock is held for the commit alone.
+/// row's lock is held until `tx` ends, so numbers follow the commit order.
 pub(crate) async fn publish_in(
     tx: &mut Transaction<'_, Any>,
     events: &[DomainEvent],

@@ -193,7 +193,6 @@ impl Cases {
         };
         let mut trace = serde_json::Map::new();
         trace.insert("reasons".into(), Value::from(reasons));
-        let mut events = Vec::new();
         let decision = insert_in(
             &mut tx,
             &NewDecision {
@@ -209,7 +208,6 @@ impl Cases {
                 trace: &Value::Object(trace),
                 unanswered: &[],
             },
-            &mut events,
         )
         .await?;
         transition_in(
@@ -219,7 +217,6 @@ impl Cases {
             handler,
             EventKind::DecidedByPerson,
             Some(reasons),
-            &mut events,
         )
         .await?;
         sqlx::query("UPDATE cases SET assigned_to = NULL WHERE id = $1")
@@ -227,9 +224,8 @@ impl Cases {
             .execute(&mut *tx)
             .await?;
         if outcome == HumanOutcome::Grant {
-            grant_as_machine_found_in(&mut tx, &case, decision, rules, &mut events).await?;
+            grant_as_machine_found_in(&mut tx, &case, decision, rules).await?;
         }
-        crate::events::publish_in(&mut tx, &events).await?;
         tx.commit().await?;
         metrics::counter!("polku_decisions_total", "outcome" => outcome.as_str(), "automated" => "false").increment(1);
         Ok(decision)
@@ -272,7 +268,6 @@ impl Cases {
             return Err(HandlingError::NotOpen(id, case.state));
         }
         let actor = Actor::Person(applicant_person.to_owned());
-        let mut events = Vec::new();
         transition_in(
             &mut tx,
             id,
@@ -280,14 +275,12 @@ impl Cases {
             &actor,
             EventKind::Withdrawn,
             Some(reason),
-            &mut events,
         )
         .await?;
         sqlx::query("UPDATE cases SET assigned_to = NULL WHERE id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        crate::events::publish_in(&mut tx, &events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -317,7 +310,6 @@ impl Cases {
             return Err(HandlingError::NoAutomatedDecision(id));
         }
         let actor = Actor::Person(applicant_person.to_owned());
-        let mut events = Vec::new();
         transition_in(
             &mut tx,
             id,
@@ -325,10 +317,8 @@ impl Cases {
             &actor,
             EventKind::RectificationRequested,
             Some(reason),
-            &mut events,
         )
         .await?;
-        crate::events::publish_in(&mut tx, &events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -341,7 +331,6 @@ async fn grant_as_machine_found_in(
     case: &Case,
     decision: Uuid,
     rules: &LiveRules,
-    events: &mut Vec<crate::events::DomainEvent>,
 ) -> Result<(), CaseError> {
     let book = rules.on(case.application_date);
     let gathered: Option<String> = sqlx::query(
@@ -363,7 +352,7 @@ async fn grant_as_machine_found_in(
         case.application_date,
         today,
     );
-    grant_in(tx, case, decision, terms, today, events).await
+    grant_in(tx, case, decision, terms, today).await
 }
 
 /// Whom the case in `row` is assigned to (its `assigned_to`), read back as an actor.

@@ -47,7 +47,6 @@ pub(crate) async fn grant_in(
     decision: Uuid,
     (grants, terms): (Option<&Grants>, Option<GrantTerms>),
     from: Date,
-    events: &mut Vec<crate::events::DomainEvent>,
 ) -> Result<(), CaseError> {
     let until = match &terms {
         Some(t) => t.valid_until,
@@ -75,13 +74,17 @@ pub(crate) async fn grant_in(
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 1 {
-        events.push(crate::events::DomainEvent::PermitGranted {
-            case: case.id,
-            person: case.applicant_id.clone(),
-            permit,
-            kind,
-            valid_until: until.map(|d| d.to_string()),
-        });
+        crate::events::publish_in(
+            tx,
+            &[crate::events::DomainEvent::PermitGranted {
+                case: case.id,
+                person: case.applicant_id.clone(),
+                permit,
+                kind,
+                valid_until: until.map(|d| d.to_string()),
+            }],
+        )
+        .await?;
     }
     Ok(())
 }

@@ -18,7 +18,6 @@ use uuid::Uuid;
 use crate::case::{CaseState, EventKind};
 use crate::cases::{Actor, Case, CaseError, Step, advance_in};
 use crate::decisions::{NewDecision, insert_in};
-use crate::events::DomainEvent;
 use crate::handle::{Cases, StoreError, Tx, now_micros};
 use crate::jobs::{ClaimedJob, complete_in};
 use crate::permits::grant_in;
@@ -212,8 +211,7 @@ impl<E: EvidenceSource> Pipeline<E> {
         let mut tx = self.store.begin_write().await?;
         // Moves the case only if it is still where we found it: the applicant may have
         // withdrawn while the evidence was gathered.
-        let mut events = Vec::new();
-        match move_case_in(&mut tx, case, finding, &machine, &mut events).await {
+        match move_case_in(&mut tx, case, finding, &machine).await {
             Ok(()) => {}
             Err(CaseError::InvalidTransition { .. }) => {
                 tx.rollback().await?;
@@ -236,7 +234,6 @@ impl<E: EvidenceSource> Pipeline<E> {
                 trace: &finding.trace,
                 unanswered: &gathered.unanswered,
             },
-            &mut events,
         )
         .await?;
         if finding.outcome == Outcome::Grant {
@@ -248,14 +245,12 @@ impl<E: EvidenceSource> Pipeline<E> {
                 case.application_date,
                 today,
             );
-            grant_in(&mut tx, case, decision, terms, today, &mut events).await?;
+            grant_in(&mut tx, case, decision, terms, today).await?;
         }
         if !complete_in(&mut tx, job).await? {
             tx.rollback().await?;
             return Ok(Processed::LeaseLost { case: case.id });
         }
-        // Last before the commit: the events' head is held only for the commit itself.
-        crate::events::publish_in(&mut tx, &events).await?;
         tx.commit().await?;
         let seconds = (now_micros() - case.created_at) as f64 / 1e6;
         metrics::counter!("polku_decisions_total", "outcome" => finding.outcome.code(), "automated" => "true").increment(1);
@@ -277,7 +272,6 @@ async fn move_case_in(
     case: &Case,
     finding: &Finding,
     machine: &Actor,
-    events: &mut Vec<DomainEvent>,
 ) -> Result<(), CaseError> {
     let (to, kind) = match finding.outcome {
         Outcome::Grant => (CaseState::Decided, EventKind::DecidedAutomatically),
@@ -309,7 +303,7 @@ async fn move_case_in(
             detail: reason_json.as_deref(),
         },
     ];
-    advance_in(tx, case.id, case.state, &steps, machine, events).await
+    advance_in(tx, case.id, case.state, &steps, machine).await
 }
 
 impl<E: EvidenceSource> Pipeline<E> {

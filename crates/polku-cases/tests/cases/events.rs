@@ -4,10 +4,10 @@
 //! event that does not read back is named.
 
 use polku_cases::testing::TestDb;
-use polku_cases::{Actor, CaseState, Cases, DecisionOutcome, DomainEvent, EventKind, HumanOutcome};
+use polku_cases::{CaseState, Cases, DecisionOutcome, DomainEvent, EventKind};
 use serde_json::json;
 
-use crate::support::{EXTENSION, applicant, application, pipeline, rules};
+use crate::support::{EXTENSION, applicant, application, pipeline};
 
 async fn every_step_of_a_decided_case_is_one_event_in_order(store: &Cases) {
     let id = store
@@ -86,82 +86,6 @@ polku_cases::on_every_database!(
     case_story,
     every_step_of_a_decided_case_is_one_event_in_order
 );
-
-/// Every path that writes a case's history or a decision publishes it: a person's
-/// decision, a withdrawal and a request for rectification as much as the machine's work.
-async fn every_history_entry_and_decision_has_its_event(store: &Cases) {
-    let low_pay = json!({"evidence": {"incomes": {"monthly_gross_pay_avg_eur": 1000}}});
-    let referred = store
-        .submit(&application(low_pay.clone()), &applicant())
-        .await
-        .unwrap();
-    let withdrawn = store
-        .submit(&application(low_pay), &applicant())
-        .await
-        .unwrap();
-    let granted = store
-        .submit(&application(json!({})), &applicant())
-        .await
-        .unwrap();
-    let p = pipeline(store, "w1");
-    while p.run_once().await.unwrap().is_some() {}
-    let hanna = Actor::User(uuid::Uuid::from_u128(0x4a));
-    store.claim_case(referred, &hanna).await.unwrap();
-    store
-        .decide_by_person(
-            referred,
-            &hanna,
-            HumanOutcome::Grant,
-            "The pay meets the agreement after all.",
-            &rules().into(),
-        )
-        .await
-        .unwrap();
-    store
-        .withdraw(withdrawn, "applicant-1", "I found other work.")
-        .await
-        .unwrap();
-    store
-        .request_rectification(granted, "applicant-1", "The employer's name is wrong.")
-        .await
-        .unwrap();
-
-    let events = store.events_after(0, 1000).await.unwrap();
-    assert_eq!(
-        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=events.len() as i64).collect::<Vec<_>>()
-    );
-    for case in [referred, withdrawn, granted] {
-        let of = |kinds: &[&str]| {
-            events
-                .iter()
-                .filter(|e| e.event.case() == case && kinds.contains(&e.event.kind()))
-                .count()
-        };
-        assert_eq!(
-            of(&["case_filed", "case_moved"]),
-            store.history(case).await.unwrap().len(),
-            "{case}: one event per history entry"
-        );
-        assert_eq!(
-            of(&["decided"]),
-            store.decisions(case).await.unwrap().len(),
-            "{case}: one event per decision"
-        );
-        assert_eq!(
-            of(&["permit_granted"]),
-            store.permit_count(case).await.unwrap() as usize,
-            "{case}: one event per permit"
-        );
-    }
-    // The person's grant is there, as a person's.
-    assert!(events.iter().any(|e| matches!(
-        &e.event,
-        DomainEvent::Decided { case, automated: false, outcome: DecisionOutcome::Grant, .. }
-            if *case == referred
-    )));
-}
-polku_cases::on_every_database!(every_path, every_history_entry_and_decision_has_its_event);
 
 async fn concurrent_filings_are_numbered_in_one_unbroken_order(store: &Cases) {
     let tasks: Vec<_> = (0..8)
