@@ -9,7 +9,6 @@ use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
 use crate::case::{CaseState, EventKind};
-use crate::events::DomainEvent;
 use crate::handle::{Cases, StoreError, now_micros};
 use polku_store::{CorruptRow, codec};
 
@@ -488,15 +487,6 @@ async fn submit_in(
         .await?;
     }
     crate::jobs::enqueue(tx, id, crate::jobs::JobKind::Decide, now).await?;
-    crate::events::publish_in(
-        tx,
-        &[DomainEvent::CaseFiled {
-            case: id,
-            person: new.applicant_id.clone(),
-            matter: new.matter.clone(),
-        }],
-    )
-    .await?;
     Ok(id)
 }
 
@@ -592,7 +582,7 @@ pub(crate) async fn advance_in(
     // no-op that we report instead of overwriting.
     let row = sqlx::query(
         "UPDATE cases SET state = $1, updated_at = $2, last_seq = last_seq + $3
-         WHERE id = $4 AND state = $5 RETURNING last_seq, applicant_id",
+         WHERE id = $4 AND state = $5 RETURNING last_seq",
     )
     .bind(last.to.as_str())
     .bind(now)
@@ -610,7 +600,6 @@ pub(crate) async fn advance_in(
         });
     };
     let last_seq: i64 = row.try_get("last_seq")?;
-    let person: String = row.try_get("applicant_id")?;
     let first_seq = last_seq - steps.len() as i64 + 1;
     let mut sql = String::from(
         "INSERT INTO case_events (case_id, seq, at, actor, kind, from_state, to_state, reason, detail_json) VALUES ",
@@ -635,7 +624,6 @@ pub(crate) async fn advance_in(
         .bind(now)
         .bind(actor.to_string());
     let mut state = from;
-    let mut moves = Vec::with_capacity(steps.len());
     for (i, step) in steps.iter().enumerate() {
         insert = insert
             .bind(first_seq + i as i64)
@@ -644,17 +632,10 @@ pub(crate) async fn advance_in(
             .bind(step.to.as_str())
             .bind(step.reason.map(str::to_owned))
             .bind(step.detail.map(str::to_owned));
-        moves.push(DomainEvent::CaseMoved {
-            case: id,
-            person: person.clone(),
-            from: state,
-            to: step.to,
-            kind: step.kind,
-        });
         state = step.to;
     }
     insert.execute(&mut **tx).await?;
-    crate::events::publish_in(tx, &moves).await
+    Ok(())
 }
 
 /// An actor as the text it is stored and sent as.

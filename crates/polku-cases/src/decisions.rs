@@ -120,17 +120,6 @@ pub(crate) async fn insert_in(tx: &mut Tx, d: &NewDecision<'_>) -> Result<Uuid, 
         },
     )
     .await?;
-    crate::events::publish_in(
-        tx,
-        &[crate::events::DomainEvent::Decided {
-            case: d.case,
-            person: d.applicant.to_owned(),
-            decision: id,
-            outcome: d.outcome,
-            automated: d.automated,
-        }],
-    )
-    .await?;
     Ok(id)
 }
 

@@ -352,7 +352,7 @@ async fn grant_as_machine_found_in(
         case.application_date,
         today,
     );
-    grant_in(tx, case, decision, terms, today).await
+    grant_in(tx, case.id, decision, &case.matter, terms, today).await
 }
 
 /// Whom the case in `row` is assigned to (its `assigned_to`), read back as an actor.

@@ -245,7 +245,7 @@ impl<E: EvidenceSource> Pipeline<E> {
                 case.application_date,
                 today,
             );
-            grant_in(&mut tx, case, decision, terms, today).await?;
+            grant_in(&mut tx, case.id, decision, &case.matter, terms, today).await?;
         }
         if !complete_in(&mut tx, job).await? {
             tx.rollback().await?;

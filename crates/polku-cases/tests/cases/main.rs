@@ -4,7 +4,6 @@
 //! `polku_cases::on_every_database!`.
 
 mod decisions;
-mod events;
 mod filing;
 mod handling;
 mod idempotency;
