@@ -79,3 +79,43 @@ polku_cases::on_every_database!(
     an_auditor_searches_the_logs_and_finds_a_tampered_row,
     with_db
 );
+
+/// The auditors' search by who did it takes an actor as the logs name them (`polku-pipeline`,
+/// `user:<id>` …); text that names no actor is refused and nothing is searched.
+async fn the_auditors_search_by_actor_takes_only_an_actor(db: &TestDb) {
+    let s = site(db);
+    decided_case(&s, &person_id(4)).await;
+    let aila = official(&s, "aila", Role::Auditor).await + "; polku_lang=en";
+    let machine = s
+        .call(
+            "GET",
+            "/audit?log=decision&actor=polku-pipeline",
+            &aila,
+            None,
+        )
+        .await;
+    assert_eq!(machine.status, StatusCode::OK, "{}", machine.body);
+    assert!(
+        machine
+            .body
+            .contains("automated processing of an application"),
+        "{}",
+        machine.body
+    );
+    for nobody in ["hanna", "user:hanna", "handler:1"] {
+        let r = s
+            .call("GET", &format!("/audit?actor={nobody}"), &aila, None)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{nobody}: {}",
+            r.body
+        );
+    }
+}
+polku_cases::on_every_database!(
+    search_by_actor,
+    the_auditors_search_by_actor_takes_only_an_actor,
+    with_db
+);
