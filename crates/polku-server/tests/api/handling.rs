@@ -18,6 +18,18 @@ async fn worked(db: &TestDb) -> (Api, String, String) {
     (api, referred, granted)
 }
 
+/// The handler's decision on `case`, without an Idempotency-Key.
+async fn decide(api: &Api, case: &str, body: Value) -> Reply {
+    api.call(
+        "POST",
+        &format!("/api/v1/cases/{case}/decision"),
+        Some(&api.handler),
+        Some(body.to_string().into_bytes()),
+        &[],
+    )
+    .await
+}
+
 /// The handler claims `referred`.
 async fn claim(api: &Api, referred: &str) {
     let claimed = api
@@ -153,22 +165,13 @@ polku_cases::on_every_database!(
 
 async fn a_handler_decides_only_a_claimed_case_with_an_outcome_and_reasons(db: &TestDb) {
     let (api, referred, _) = worked(db).await;
-    let decide = |body: Value| {
-        let api = &api;
-        let path = format!("/api/v1/cases/{referred}/decision");
-        async move {
-            api.call(
-                "POST",
-                &path,
-                Some(&api.handler),
-                Some(body.to_string().into_bytes()),
-                &[],
-            )
-            .await
-        }
-    };
     assert_problem(
-        &decide(json!({"outcome": "refuse", "reasons": "low pay"})).await,
+        &decide(
+            &api,
+            &referred,
+            json!({"outcome": "refuse", "reasons": "low pay"}),
+        )
+        .await,
         StatusCode::CONFLICT,
         None,
     );
@@ -183,12 +186,12 @@ async fn a_handler_decides_only_a_claimed_case_with_an_outcome_and_reasons(db: &
         .await;
     assert_eq!(claimed.status, StatusCode::OK);
     assert_problem(
-        &decide(json!({"outcome": "deny", "reasons": "x"})).await,
+        &decide(&api, &referred, json!({"outcome": "deny", "reasons": "x"})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         None,
     );
     assert_problem(
-        &decide(json!({"outcome": "refuse", "reasons": ""})).await,
+        &decide(&api, &referred, json!({"outcome": "refuse", "reasons": ""})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         Some("reasons"),
     );
@@ -202,20 +205,6 @@ polku_cases::on_every_database!(
 async fn a_retried_decision_with_its_key_gets_the_first_answer(db: &TestDb) {
     let (api, referred, granted) = worked(db).await;
     claim(&api, &referred).await;
-    let decide = |body: Value| {
-        let api = &api;
-        let path = format!("/api/v1/cases/{referred}/decision");
-        async move {
-            api.call(
-                "POST",
-                &path,
-                Some(&api.handler),
-                Some(body.to_string().into_bytes()),
-                &[],
-            )
-            .await
-        }
-    };
     // With an Idempotency-Key, a retried decision gets the first answer, not a conflict.
     let refusal = json!({"outcome": "refuse", "reasons": "The pay is below the collective agreement (UlkL 73 §)."});
     let path = format!("/api/v1/cases/{referred}/decision");
@@ -250,7 +239,11 @@ async fn a_retried_decision_with_its_key_gets_the_first_answer(db: &TestDb) {
         "the machine's referral and one person's decision, not two"
     );
     // Without the key, the same request is a conflict: the case is decided.
-    assert_problem(&decide(refusal).await, StatusCode::CONFLICT, None);
+    assert_problem(
+        &decide(&api, &referred, refusal).await,
+        StatusCode::CONFLICT,
+        None,
+    );
     // The key belongs to that request: on another it is refused.
     let other = api
         .call(
@@ -281,19 +274,12 @@ async fn an_applicant_asks_to_rectify_only_their_own_decided_case(db: &TestDb) {
     let (api, referred, granted) = worked(db).await;
     // A person refuses the referred case: only the machine's decision is rectified here.
     claim(&api, &referred).await;
-    let refused = api
-        .call(
-            "POST",
-            &format!("/api/v1/cases/{referred}/decision"),
-            Some(&api.handler),
-            Some(
-                json!({"outcome": "refuse", "reasons": "The pay is below the collective agreement (UlkL 73 §)."})
-                    .to_string()
-                    .into_bytes(),
-            ),
-            &[],
-        )
-        .await;
+    let refused = decide(
+        &api,
+        &referred,
+        json!({"outcome": "refuse", "reasons": "The pay is below the collective agreement (UlkL 73 §)."}),
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::CREATED, "{:?}", refused.body);
     let ask = |token: String, case: String, body: Value| {
         let api = &api;
