@@ -9,6 +9,7 @@ use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
 use crate::case::{CaseState, EventKind};
+use crate::events::DomainEvent;
 use crate::handle::{Cases, StoreError, now_micros};
 use polku_store::{CorruptRow, codec};
 
@@ -216,7 +217,8 @@ impl Cases {
                 };
             }
             let mut tx = self.begin_write().await?;
-            let id = submit_in(&mut tx, new, actor, filing).await?;
+            let mut events = Vec::new();
+            let id = submit_in(&mut tx, new, actor, filing, &mut events).await?;
             if let Some((user, key)) = once {
                 let stored = sqlx::query("INSERT INTO idempotency_keys (user_id, key, case_id, created_at, request_hash) VALUES ($1, $2, $3, $4, $5)")
                     .bind(user)
@@ -236,6 +238,7 @@ impl Cases {
                     Err(e) => return Err(e.into()),
                 }
             }
+            crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
             tx.commit().await?;
             tracing::info!(case = %id, matter = %new.matter, filed = %new.application_date, how = filing.kind().code(), "application filed");
             return Ok((id, true));
@@ -373,7 +376,18 @@ impl Cases {
         reason: Option<&str>,
     ) -> Result<(), CaseError> {
         let mut tx = self.begin_write().await?;
-        transition_in(&mut tx, id, to, actor, EventKind::Transition, reason).await?;
+        let mut events = Vec::new();
+        transition_in(
+            &mut tx,
+            id,
+            to,
+            actor,
+            EventKind::Transition,
+            reason,
+            &mut events,
+        )
+        .await?;
+        crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -413,6 +427,7 @@ async fn submit_in(
     new: &NewApplication,
     actor: &Actor,
     filing: Filing<'_>,
+    events: &mut Vec<DomainEvent>,
 ) -> Result<Uuid, CaseError> {
     let id = Uuid::now_v7();
     let now = now_micros();
@@ -487,6 +502,11 @@ async fn submit_in(
         .await?;
     }
     crate::jobs::enqueue(tx, id, crate::jobs::JobKind::Decide, now).await?;
+    events.push(DomainEvent::CaseFiled {
+        case: id,
+        person: new.applicant_id.clone(),
+        matter: new.matter.clone(),
+    });
     Ok(id)
 }
 
@@ -532,6 +552,7 @@ pub(crate) async fn transition_in(
     actor: &Actor,
     kind: EventKind,
     reason: Option<&str>,
+    events: &mut Vec<DomainEvent>,
 ) -> Result<CaseState, CaseError> {
     let from = load_case(tx, id).await?.state;
     let step = Step {
@@ -540,7 +561,7 @@ pub(crate) async fn transition_in(
         reason,
         detail: None,
     };
-    advance_in(tx, id, from, &[step], actor).await?;
+    advance_in(tx, id, from, &[step], actor, events).await?;
     Ok(from)
 }
 
@@ -562,6 +583,7 @@ pub(crate) async fn advance_in(
     from: CaseState,
     steps: &[Step<'_>],
     actor: &Actor,
+    events: &mut Vec<DomainEvent>,
 ) -> Result<(), CaseError> {
     let mut at = from;
     for step in steps {
@@ -582,7 +604,7 @@ pub(crate) async fn advance_in(
     // no-op that we report instead of overwriting.
     let row = sqlx::query(
         "UPDATE cases SET state = $1, updated_at = $2, last_seq = last_seq + $3
-         WHERE id = $4 AND state = $5 RETURNING last_seq",
+         WHERE id = $4 AND state = $5 RETURNING last_seq, applicant_id",
     )
     .bind(last.to.as_str())
     .bind(now)
@@ -600,6 +622,7 @@ pub(crate) async fn advance_in(
         });
     };
     let last_seq: i64 = row.try_get("last_seq")?;
+    let person: String = row.try_get("applicant_id")?;
     let first_seq = last_seq - steps.len() as i64 + 1;
     let mut sql = String::from(
         "INSERT INTO case_events (case_id, seq, at, actor, kind, from_state, to_state, reason, detail_json) VALUES ",
@@ -624,6 +647,7 @@ pub(crate) async fn advance_in(
         .bind(now)
         .bind(actor.to_string());
     let mut state = from;
+    let mut moves = Vec::with_capacity(steps.len());
     for (i, step) in steps.iter().enumerate() {
         insert = insert
             .bind(first_seq + i as i64)
@@ -632,9 +656,17 @@ pub(crate) async fn advance_in(
             .bind(step.to.as_str())
             .bind(step.reason.map(str::to_owned))
             .bind(step.detail.map(str::to_owned));
+        moves.push(DomainEvent::CaseMoved {
+            case: id,
+            person: person.clone(),
+            from: state,
+            to: step.to,
+            kind: step.kind,
+        });
         state = step.to;
     }
     insert.execute(&mut **tx).await?;
+    events.extend(moves);
     Ok(())
 }
 

@@ -73,7 +73,11 @@ pub(crate) struct NewDecision<'a> {
 
 /// Writes `d` inside `tx` with its line in the decision log, so neither exists without the
 /// other: the one place a decision is written. Returns the decision's id.
-pub(crate) async fn insert_in(tx: &mut Tx, d: &NewDecision<'_>) -> Result<Uuid, CaseError> {
+pub(crate) async fn insert_in(
+    tx: &mut Tx,
+    d: &NewDecision<'_>,
+    events: &mut Vec<crate::events::DomainEvent>,
+) -> Result<Uuid, CaseError> {
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO decisions (id, case_id, outcome, automated, decided_by, rule_set, rule_set_version, evaluated_on,
@@ -120,6 +124,13 @@ pub(crate) async fn insert_in(tx: &mut Tx, d: &NewDecision<'_>) -> Result<Uuid, 
         },
     )
     .await?;
+    events.push(crate::events::DomainEvent::Decided {
+        case: d.case,
+        person: d.applicant.to_owned(),
+        decision: id,
+        outcome: d.outcome,
+        automated: d.automated,
+    });
     Ok(id)
 }
 

@@ -193,6 +193,7 @@ impl Cases {
         };
         let mut trace = serde_json::Map::new();
         trace.insert("reasons".into(), Value::from(reasons));
+        let mut events = Vec::new();
         let decision = insert_in(
             &mut tx,
             &NewDecision {
@@ -208,6 +209,7 @@ impl Cases {
                 trace: &Value::Object(trace),
                 unanswered: &[],
             },
+            &mut events,
         )
         .await?;
         transition_in(
@@ -217,6 +219,7 @@ impl Cases {
             handler,
             EventKind::DecidedByPerson,
             Some(reasons),
+            &mut events,
         )
         .await?;
         sqlx::query("UPDATE cases SET assigned_to = NULL WHERE id = $1")
@@ -224,8 +227,9 @@ impl Cases {
             .execute(&mut *tx)
             .await?;
         if outcome == HumanOutcome::Grant {
-            grant_as_machine_found_in(&mut tx, &case, decision, rules).await?;
+            grant_as_machine_found_in(&mut tx, &case, decision, rules, &mut events).await?;
         }
+        crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
         tx.commit().await?;
         metrics::counter!("polku_decisions_total", "outcome" => outcome.as_str(), "automated" => "false").increment(1);
         Ok(decision)
@@ -268,6 +272,7 @@ impl Cases {
             return Err(HandlingError::NotOpen(id, case.state));
         }
         let actor = Actor::Person(applicant_person.to_owned());
+        let mut events = Vec::new();
         transition_in(
             &mut tx,
             id,
@@ -275,12 +280,14 @@ impl Cases {
             &actor,
             EventKind::Withdrawn,
             Some(reason),
+            &mut events,
         )
         .await?;
         sqlx::query("UPDATE cases SET assigned_to = NULL WHERE id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
+        crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -310,6 +317,7 @@ impl Cases {
             return Err(HandlingError::NoAutomatedDecision(id));
         }
         let actor = Actor::Person(applicant_person.to_owned());
+        let mut events = Vec::new();
         transition_in(
             &mut tx,
             id,
@@ -317,8 +325,10 @@ impl Cases {
             &actor,
             EventKind::RectificationRequested,
             Some(reason),
+            &mut events,
         )
         .await?;
+        crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -331,6 +341,7 @@ async fn grant_as_machine_found_in(
     case: &Case,
     decision: Uuid,
     rules: &LiveRules,
+    events: &mut Vec<crate::events::DomainEvent>,
 ) -> Result<(), CaseError> {
     let book = rules.on(case.application_date);
     let gathered: Option<String> = sqlx::query(
@@ -352,7 +363,7 @@ async fn grant_as_machine_found_in(
         case.application_date,
         today,
     );
-    grant_in(tx, case.id, decision, &case.matter, terms, today).await
+    grant_in(tx, case, decision, terms, today, events).await
 }
 
 /// Whom the case in `row` is assigned to (its `assigned_to`), read back as an actor.

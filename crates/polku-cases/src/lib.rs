@@ -9,6 +9,7 @@
 pub mod case;
 mod cases;
 mod decisions;
+mod events;
 mod handle;
 mod handling;
 mod jobs;
@@ -24,6 +25,7 @@ pub use cases::{
     RegistrationError, check_registration, finland, today_in_finland,
 };
 pub use decisions::{Decision, ReplayError};
+pub use events::{DomainEvent, EventCursor, MAX_EVENTS_PER_READ, RecordedEvent};
 pub use handling::{HandlingError, QUEUE_ORDER, QueueFilter, QueueItem};
 pub use jobs::{ClaimedJob, JobKind, MAX_ATTEMPTS, QueueDepth};
 pub use live_rules::{LiveRules, RuleSource, RulesError, ShippedOnly, SourceFuture};

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
-use crate::cases::CaseError;
+use crate::cases::{Case, CaseError};
 use crate::handle::{Cases, now_micros};
 use polku_store::{CorruptRow, codec};
 
@@ -43,11 +43,11 @@ pub fn valid_until(from: Date, months: Option<u32>) -> Option<Date> {
 /// gone; the permit then records no terms and a person must set them.
 pub(crate) async fn grant_in(
     tx: &mut Transaction<'_, Any>,
-    case: Uuid,
+    case: &Case,
     decision: Uuid,
-    matter: &str,
     (grants, terms): (Option<&Grants>, Option<GrantTerms>),
     from: Date,
+    events: &mut Vec<crate::events::DomainEvent>,
 ) -> Result<(), CaseError> {
     let until = match &terms {
         Some(t) => t.valid_until,
@@ -57,22 +57,32 @@ pub(crate) async fn grant_in(
         .map(|t| t.kind)
         .or_else(|| grants.map(|g| g.kind.clone()));
     let monitored = grants.map(|g| serde_json::to_string(&g.monitored).unwrap_or_default());
-    sqlx::query(
+    let permit = Uuid::now_v7();
+    let inserted = sqlx::query(
         "INSERT INTO permits (id, case_id, decision_id, matter, valid_from, created_at, kind, valid_until, legal_basis, monitored_json)
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE NOT EXISTS (SELECT 1 FROM permits WHERE case_id = $2)",
     )
-    .bind(Uuid::now_v7().to_string())
-    .bind(case.to_string())
+    .bind(permit.to_string())
+    .bind(case.id.to_string())
     .bind(decision.to_string())
-    .bind(matter)
+    .bind(&case.matter)
     .bind(from.to_string())
     .bind(now_micros())
-    .bind(kind)
+    .bind(kind.clone())
     .bind(until.map(|d| d.to_string()))
     .bind(grants.map(|g| g.legal_basis.clone()))
     .bind(monitored)
     .execute(&mut **tx)
     .await?;
+    if inserted.rows_affected() == 1 {
+        events.push(crate::events::DomainEvent::PermitGranted {
+            case: case.id,
+            person: case.applicant_id.clone(),
+            permit,
+            kind,
+            valid_until: until.map(|d| d.to_string()),
+        });
+    }
     Ok(())
 }
 

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::case::{CaseState, EventKind};
 use crate::cases::{Actor, Case, CaseError, Step, advance_in};
 use crate::decisions::{NewDecision, insert_in};
+use crate::events::DomainEvent;
 use crate::handle::{Cases, StoreError, Tx, now_micros};
 use crate::jobs::{ClaimedJob, complete_in};
 use crate::permits::grant_in;
@@ -211,7 +212,8 @@ impl<E: EvidenceSource> Pipeline<E> {
         let mut tx = self.store.begin_write().await?;
         // Moves the case only if it is still where we found it: the applicant may have
         // withdrawn while the evidence was gathered.
-        match move_case_in(&mut tx, case, finding, &machine).await {
+        let mut events = Vec::new();
+        match move_case_in(&mut tx, case, finding, &machine, &mut events).await {
             Ok(()) => {}
             Err(CaseError::InvalidTransition { .. }) => {
                 tx.rollback().await?;
@@ -234,6 +236,7 @@ impl<E: EvidenceSource> Pipeline<E> {
                 trace: &finding.trace,
                 unanswered: &gathered.unanswered,
             },
+            &mut events,
         )
         .await?;
         if finding.outcome == Outcome::Grant {
@@ -245,12 +248,14 @@ impl<E: EvidenceSource> Pipeline<E> {
                 case.application_date,
                 today,
             );
-            grant_in(&mut tx, case.id, decision, &case.matter, terms, today).await?;
+            grant_in(&mut tx, case, decision, terms, today, &mut events).await?;
         }
         if !complete_in(&mut tx, job).await? {
             tx.rollback().await?;
             return Ok(Processed::LeaseLost { case: case.id });
         }
+        // Last before the commit, as one batch.
+        crate::events::publish_in(&mut tx, self.store.dialect(), &events).await?;
         tx.commit().await?;
         let seconds = (now_micros() - case.created_at) as f64 / 1e6;
         metrics::counter!("polku_decisions_total", "outcome" => finding.outcome.code(), "automated" => "true").increment(1);
@@ -272,6 +277,7 @@ async fn move_case_in(
     case: &Case,
     finding: &Finding,
     machine: &Actor,
+    events: &mut Vec<DomainEvent>,
 ) -> Result<(), CaseError> {
     let (to, kind) = match finding.outcome {
         Outcome::Grant => (CaseState::Decided, EventKind::DecidedAutomatically),
@@ -303,7 +309,7 @@ async fn move_case_in(
             detail: reason_json.as_deref(),
         },
     ];
-    advance_in(tx, case.id, case.state, &steps, machine).await
+    advance_in(tx, case.id, case.state, &steps, machine, events).await
 }
 
 impl<E: EvidenceSource> Pipeline<E> {

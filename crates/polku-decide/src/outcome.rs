@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a decision record says: the machine grants, refers or asks for evidence (its
 /// findings); a person grants, refuses or asks for evidence. Stored and sent as its code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionOutcome {
     Grant,

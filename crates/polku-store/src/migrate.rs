@@ -100,6 +100,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "event_detail",
         sql: include_str!("../migrations/0018_event_detail.sql"),
     },
+    Migration {
+        version: 19,
+        name: "domain_events",
+        sql: include_str!("../migrations/0019_domain_events.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@
 //! `polku_cases::on_every_database!`.
 
 mod decisions;
+mod events;
 mod filing;
 mod handling;
 mod idempotency;
