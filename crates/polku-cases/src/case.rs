@@ -96,10 +96,12 @@ pub enum EventKind {
     DecidedByPerson,
     Withdrawn,
     RectificationRequested,
+    /// A person opened a re-examination of a granted permit (after a monitoring alert).
+    ReexaminationOpened,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::Submitted,
         EventKind::Registered,
         EventKind::Transition,
@@ -111,6 +113,7 @@ impl EventKind {
         EventKind::DecidedByPerson,
         EventKind::Withdrawn,
         EventKind::RectificationRequested,
+        EventKind::ReexaminationOpened,
     ];
 
     /// As stored in `case_events.kind`, and as the API sends it.
@@ -127,6 +130,7 @@ impl EventKind {
             EventKind::DecidedByPerson => "decided_by_person",
             EventKind::Withdrawn => "withdrawn",
             EventKind::RectificationRequested => "rectification_requested",
+            EventKind::ReexaminationOpened => "reexamination_opened",
         }
     }
 

@@ -17,85 +17,11 @@ use polku_store::{CorruptRow, codec};
 /// vocabulary, which a case's history and a decision's record share).
 pub use polku_audit::Actor;
 
-#[derive(Debug, thiserror::Error)]
-pub enum CaseError {
-    #[error("there is no case {0}")]
-    NotFound(Uuid),
-    #[error("case {case} cannot go from {from} to {to}")]
-    InvalidTransition {
-        case: Uuid,
-        from: CaseState,
-        to: CaseState,
-    },
-    #[error(transparent)]
-    Corrupt(#[from] CorruptRow),
-    #[error(transparent)]
-    Registration(#[from] RegistrationError),
-    #[error("the idempotency key was used for another request")]
-    KeyReused,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+pub use crate::error::CaseError;
+pub use crate::registration::{
+    REGISTRATION_DAYS_BACK, RegistrationError, check_registration, finland, today_in_finland,
+};
 
-impl From<sqlx::Error> for CaseError {
-    fn from(e: sqlx::Error) -> Self {
-        CaseError::Store(StoreError::Sql(e))
-    }
-}
-
-/// The day it is now in Finland (Europe/Helsinki): the filing date of every application the
-/// service receives. An applicant never chooses it.
-pub fn today_in_finland() -> Date {
-    jiff::Timestamp::now().to_zoned(finland()).date()
-}
-
-/// Finland's time zone (the tz database is built into the binary).
-pub fn finland() -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get("Europe/Helsinki").unwrap_or(jiff::tz::TimeZone::UTC)
-}
-
-/// How far back an official may register an application's day of arrival.
-pub const REGISTRATION_DAYS_BACK: i64 = 365;
-
-/// Why an official's registration of an application was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RegistrationError {
-    #[error(
-        "{received} is in the future: an application is registered with the day it actually arrived, {today} at the latest"
-    )]
-    InTheFuture { received: Date, today: Date },
-    #[error(
-        "{received} is more than {REGISTRATION_DAYS_BACK} days ago: an application that old is not registered here"
-    )]
-    TooOld { received: Date },
-    #[error(
-        "the reason must say how the application arrived (2–500 characters, no control characters)"
-    )]
-    Reason,
-}
-
-/// Checks an official's registration: the day of arrival lies within the last
-/// [`REGISTRATION_DAYS_BACK`] days up to `today`, and the reason is a plain text.
-pub fn check_registration(
-    received: Date,
-    reason: &str,
-    today: Date,
-) -> Result<(), RegistrationError> {
-    if received > today {
-        return Err(RegistrationError::InTheFuture { received, today });
-    }
-    let earliest = today
-        .checked_sub(jiff::Span::new().days(REGISTRATION_DAYS_BACK))
-        .unwrap_or(Date::MIN);
-    if received < earliest {
-        return Err(RegistrationError::TooOld { received });
-    }
-    let chars = reason.trim().chars().count();
-    if !(2..=500).contains(&chars) || reason.chars().any(char::is_control) {
-        return Err(RegistrationError::Reason);
-    }
-    Ok(())
-}
 
 /// A new application, as the submission gives it.
 #[derive(Debug, Clone)]
@@ -115,7 +41,10 @@ pub struct NewApplication {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Case {
     pub id: Uuid,
+    /// The matter applied for; for a re-examination, the matter of the permit it examines.
     pub matter: String,
+    /// An application, or a re-examination of a granted permit.
+    pub purpose: crate::reexamination::CasePurpose,
     pub applicant_id: String,
     pub state: CaseState,
     pub application_date: Date,
@@ -517,7 +446,7 @@ pub(crate) fn corrupt(case: Uuid, what: &'static str, detail: String) -> CaseErr
 
 pub(crate) async fn load_case(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<Case, CaseError> {
     let row = sqlx::query(
-        "SELECT matter, applicant_id, state, application_date, application_json, created_at, updated_at FROM cases WHERE id = $1",
+        "SELECT matter, applicant_id, state, application_date, application_json, created_at, updated_at, purpose, reexamines FROM cases WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
@@ -526,9 +455,15 @@ pub(crate) async fn load_case(conn: &mut sqlx::AnyConnection, id: Uuid) -> Resul
     let state: String = row.try_get("state")?;
     let date: String = row.try_get("application_date")?;
     let json: String = row.try_get("application_json")?;
+    let purpose = crate::reexamination::CasePurpose::read(
+        id,
+        &row.try_get::<String, _>("purpose")?,
+        row.try_get("reexamines")?,
+    )?;
     Ok(Case {
         id,
         matter: row.try_get("matter")?,
+        purpose,
         applicant_id: row.try_get("applicant_id")?,
         state: state
             .parse()

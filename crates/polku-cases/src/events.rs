@@ -17,7 +17,7 @@ use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
 use crate::case::{CaseState, EventKind};
-use crate::cases::CaseError;
+use crate::error::CaseError;
 use crate::handle::{Cases, Dialect, now_micros};
 use polku_store::CorruptRow;
 
@@ -55,6 +55,12 @@ pub enum DomainEvent {
         kind: Option<String>,
         valid_until: Option<String>,
     },
+    /// A person opened a re-examination of a granted permit.
+    ReexaminationOpened {
+        case: Uuid,
+        person: String,
+        permit: Uuid,
+    },
 }
 
 impl DomainEvent {
@@ -65,6 +71,7 @@ impl DomainEvent {
             DomainEvent::CaseMoved { .. } => "case_moved",
             DomainEvent::Decided { .. } => "decided",
             DomainEvent::PermitGranted { .. } => "permit_granted",
+            DomainEvent::ReexaminationOpened { .. } => "reexamination_opened",
         }
     }
 
@@ -74,7 +81,8 @@ impl DomainEvent {
             DomainEvent::CaseFiled { case, .. }
             | DomainEvent::CaseMoved { case, .. }
             | DomainEvent::Decided { case, .. }
-            | DomainEvent::PermitGranted { case, .. } => *case,
+            | DomainEvent::PermitGranted { case, .. }
+            | DomainEvent::ReexaminationOpened { case, .. } => *case,
         }
     }
 
@@ -84,7 +92,8 @@ impl DomainEvent {
             DomainEvent::CaseFiled { person, .. }
             | DomainEvent::CaseMoved { person, .. }
             | DomainEvent::Decided { person, .. }
-            | DomainEvent::PermitGranted { person, .. } => person,
+            | DomainEvent::PermitGranted { person, .. }
+            | DomainEvent::ReexaminationOpened { person, .. } => person,
         }
     }
 }
@@ -176,6 +185,36 @@ pub(crate) async fn publish_in(
 }
 
 impl Cases {
+    /// Waits, at most `timeout`, until every event committed before the call can be read
+    /// (on PostgreSQL: until every transaction older than the newest batch has ended; on
+    /// SQLite at once). Returns whether it got there. For a caller that wrote and must read
+    /// its own events next — a test, a command that files and then follows.
+    pub async fn events_settled(&self, timeout: std::time::Duration) -> Result<bool, CaseError> {
+        if self.db.dialect() == Dialect::Sqlite {
+            return Ok(true);
+        }
+        let until = std::time::Instant::now() + timeout;
+        let newest: i64 = sqlx::query("SELECT COALESCE(MAX(tx), 0) AS tx FROM domain_events")
+            .fetch_one(self.db.pool())
+            .await?
+            .try_get("tx")?;
+        loop {
+            let xmin: i64 = sqlx::query(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin",
+            )
+            .fetch_one(self.db.pool())
+            .await?
+            .try_get("xmin")?;
+            if newest < xmin {
+                return Ok(true);
+            }
+            if std::time::Instant::now() >= until {
+                return Ok(false);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// The events after `cursor` ([`EventCursor::START`]: from the first), oldest first, at
     /// most `limit` ([`MAX_EVENTS_PER_READ`] at most). A reader passes the cursor of the
     /// last event it handled. On PostgreSQL an event shows once every transaction that

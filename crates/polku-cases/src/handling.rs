@@ -12,6 +12,7 @@ use serde_json::Value;
 use sqlx::Row;
 use uuid::Uuid;
 
+use crate::reexamination::CasePurpose;
 use crate::case::{CaseState, EventKind};
 use crate::cases::{Actor, Case, CaseError, load_case, transition_in};
 use crate::decisions::{NewDecision, insert_in};
@@ -226,7 +227,8 @@ impl Cases {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        if outcome == HumanOutcome::Grant {
+        // On a re-examination, "grant" keeps the permit in force: it creates none.
+        if outcome == HumanOutcome::Grant && case.purpose == CasePurpose::Application {
             grant_as_machine_found_in(&mut tx, &case, decision, rules, &mut events).await?;
         }
         crate::events::publish_in(&mut tx, self.dialect(), &events).await?;

@@ -9,6 +9,7 @@
 pub mod case;
 mod cases;
 mod decisions;
+mod error;
 mod events;
 mod handle;
 mod handling;
@@ -16,6 +17,8 @@ mod jobs;
 mod live_rules;
 mod permits;
 mod pipeline;
+mod reexamination;
+mod registration;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -32,6 +35,7 @@ pub use live_rules::{LiveRules, RuleSource, RulesError, ShippedOnly, SourceFutur
 // The pure decision crate's types, where callers have always found them.
 pub use handle::{Cases, Db, Dialect, MIGRATIONS, StoreError, Tx};
 pub use permits::{Permit, valid_until};
+pub use reexamination::{CasePurpose, NewReexamination};
 #[cfg(any(test, feature = "testing"))]
 pub use pipeline::SuppliedEvidence;
 pub use pipeline::{

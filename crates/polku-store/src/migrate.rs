@@ -105,6 +105,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "domain_events",
         sql: include_str!("../migrations/0019_domain_events.sql"),
     },
+    Migration {
+        version: 20,
+        name: "reexamination",
+        sql: include_str!("../migrations/0020_reexamination.sql"),
+    },
+    Migration {
+        version: 21,
+        name: "monitoring",
+        sql: include_str!("../migrations/0021_monitoring.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -12,6 +12,17 @@ use serde_json::json;
 
 use crate::support::{EXTENSION, applicant, application, pipeline, rules};
 
+/// Waits until every event committed so far can be read (PostgreSQL holds a batch back
+/// while an older transaction anywhere in the cluster — another test's — still runs).
+async fn settle(store: &Cases) {
+    assert!(
+        store
+            .events_settled(std::time::Duration::from_secs(30))
+            .await
+            .unwrap()
+    );
+}
+
 /// Each event after the one before it, none twice.
 fn assert_in_order(events: &[RecordedEvent]) {
     assert!(
@@ -30,6 +41,7 @@ async fn every_step_of_a_decided_case_is_one_event_in_order(store: &Cases) {
     let decision = store.decisions(id).await.unwrap()[0].id;
     let permit = store.permit(id).await.unwrap().unwrap();
 
+    settle(store).await;
     let events = store.events_after(EventCursor::START, 100).await.unwrap();
     assert_in_order(&events);
     assert!(events.iter().all(|e| e.event.case() == id));
@@ -141,6 +153,7 @@ async fn every_history_entry_and_decision_has_its_event(store: &Cases) {
         .await
         .unwrap();
 
+    settle(store).await;
     let events = store.events_after(EventCursor::START, 1000).await.unwrap();
     assert_in_order(&events);
     for case in [referred, withdrawn, granted] {
@@ -191,6 +204,7 @@ async fn concurrent_filings_are_numbered_in_one_unbroken_order(store: &Cases) {
     for t in tasks {
         t.await.unwrap();
     }
+    settle(store).await;
     // Read as a follower would, seven at a time.
     let mut events = Vec::new();
     let mut cursor = EventCursor::START;
@@ -220,6 +234,7 @@ async fn an_event_that_does_not_read_back_is_named(db: &TestDb) {
         .unwrap();
     db.raw("UPDATE domain_events SET event_json = '{\"type\": \"case_exploded\"}'")
         .await;
+    settle(store).await;
     let e = store
         .events_after(EventCursor::START, 10)
         .await
