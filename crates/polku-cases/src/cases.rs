@@ -22,7 +22,6 @@ pub use crate::registration::{
     REGISTRATION_DAYS_BACK, RegistrationError, check_registration, finland, today_in_finland,
 };
 
-
 /// A new application, as the submission gives it.
 #[derive(Debug, Clone)]
 pub struct NewApplication {

@@ -34,4 +34,3 @@ impl From<sqlx::Error> for CaseError {
         CaseError::Store(StoreError::Sql(e))
     }
 }
-

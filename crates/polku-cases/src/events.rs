@@ -199,12 +199,11 @@ impl Cases {
             .await?
             .try_get("tx")?;
         loop {
-            let xmin: i64 = sqlx::query(
-                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin",
-            )
-            .fetch_one(self.db.pool())
-            .await?
-            .try_get("xmin")?;
+            let xmin: i64 =
+                sqlx::query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin")
+                    .fetch_one(self.db.pool())
+                    .await?
+                    .try_get("xmin")?;
             if newest < xmin {
                 return Ok(true);
             }

@@ -12,13 +12,13 @@ use serde_json::Value;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::reexamination::CasePurpose;
 use crate::case::{CaseState, EventKind};
 use crate::cases::{Actor, Case, CaseError, load_case, transition_in};
 use crate::decisions::{NewDecision, insert_in};
 use crate::handle::{Cases, Tx};
 use crate::live_rules::LiveRules;
 use crate::permits::grant_in;
+use crate::reexamination::CasePurpose;
 use polku_decide::{HumanOutcome, terms_for};
 
 /// The order of the handler queue, as the API and the docs state it.

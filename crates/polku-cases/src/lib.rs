@@ -35,7 +35,6 @@ pub use live_rules::{LiveRules, RuleSource, RulesError, ShippedOnly, SourceFutur
 // The pure decision crate's types, where callers have always found them.
 pub use handle::{Cases, Db, Dialect, MIGRATIONS, StoreError, Tx};
 pub use permits::{Permit, valid_until};
-pub use reexamination::{CasePurpose, NewReexamination};
 #[cfg(any(test, feature = "testing"))]
 pub use pipeline::SuppliedEvidence;
 pub use pipeline::{
@@ -46,3 +45,4 @@ pub use polku_decide::{
     ReferralReason, Replay, RuleShelf, ShelfError, Shown, StoredCondition, StoredInput,
     StoredTrace, automated_notice,
 };
+pub use reexamination::{CasePurpose, NewReexamination};

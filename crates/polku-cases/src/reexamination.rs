@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use crate::case::{CaseState, EventKind};
 use crate::error::CaseError;
-use crate::registration::today_in_finland;
-use polku_audit::Actor;
 use crate::events::DomainEvent;
 use crate::handle::{Cases, now_micros};
+use crate::registration::today_in_finland;
+use polku_audit::Actor;
 use polku_store::{CorruptRow, codec};
 
 /// Why a case exists.

@@ -9,6 +9,7 @@ mod decide;
 mod demo;
 mod evidence_registers;
 mod handles;
+mod monitor_cmds;
 mod registers;
 mod serve;
 mod store_cmds;
@@ -86,6 +87,13 @@ enum Command {
         store: store_cmds::StoreArgs,
         #[command(subcommand)]
         command: store_cmds::TokenCommand,
+    },
+    /// Monitoring of granted permits: register events in, alerts out.
+    Monitor {
+        #[command(flatten)]
+        store: store_cmds::StoreArgs,
+        #[command(subcommand)]
+        command: monitor_cmds::MonitorCommand,
     },
     /// The audit chain (use, disclosure and decision logs).
     Audit {
@@ -186,6 +194,7 @@ fn main() -> ExitCode {
         Command::Cases { store, command } => store_cmds::cases(store, command),
         Command::Decisions { store, command } => store_cmds::decisions(store, command),
         Command::Audit { store, command } => store_cmds::audit(store, command),
+        Command::Monitor { store, command } => monitor_cmds::run(store, command),
         Command::Users { store, command } => store_cmds::users(store, command),
         Command::Tokens { store, command } => store_cmds::tokens(store, command),
     }

@@ -97,6 +97,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-cases",
         ],
     ),
+    // Monitoring meets the rest through the cases crate: it follows the cases' domain
+    // events and opens re-examination cases there; its alerts' traces are polku-decide's.
+    (
+        "polku-monitoring",
+        &[
+            "polku-rules",
+            "polku-decide",
+            "polku-store",
+            "polku-audit",
+            "polku-cases",
+        ],
+    ),
     // The evidence source logs each disclosure in the audit chain.
     (
         "polku-registers",
@@ -138,6 +150,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-figures",
             "polku-cases",
             "polku-rule-admin",
+            "polku-monitoring",
             "polku-registers",
             "polku-simulators",
             "polku-server",

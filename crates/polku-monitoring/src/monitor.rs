@@ -1,0 +1,704 @@
+//! The monitor: takes register events in, keeps each monitored permit's facts, re-checks
+//! the permits an event touches against the monitoring rule set in force on the event's
+//! day, and keeps the alerts. A person confirms or dismisses an alert; nothing here
+//! changes a permit.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use jiff::civil::Date;
+use polku_audit::{Actor, AuditEntry, AuditLog, XRoad};
+use polku_cases::{Cases, EventCursor, LiveRules, NewReexamination, RecordedEvent};
+use polku_decide::{Explained, StoredTrace};
+use polku_rules::{Application, Lang, RuleSet, Status};
+use polku_store::{CorruptRow, Db, StoreError, Tx, codec, now_micros};
+use serde_json::json;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
+use crate::event::{EventError, RegisterEvent, Subject};
+use crate::facts::Facts;
+
+/// Events inserted per statement.
+const CHUNK: usize = 300;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MonitorError {
+    #[error(transparent)]
+    Events(#[from] EventError),
+    #[error(transparent)]
+    Case(#[from] polku_cases::CaseError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Corrupt(#[from] CorruptRow),
+    #[error("there is no alert {0}")]
+    NoSuchAlert(Uuid),
+    #[error("alert {alert} is {state:?}, not open")]
+    NotOpen { alert: Uuid, state: AlertState },
+    #[error("reasons are required")]
+    NoReasons,
+}
+
+impl From<sqlx::Error> for MonitorError {
+    fn from(e: sqlx::Error) -> Self {
+        MonitorError::Store(StoreError::Sql(e))
+    }
+}
+
+/// A monitored permit as loaded for a re-check.
+struct Watched {
+    permit: Uuid,
+    person: String,
+    matter: String,
+    valid_from: Date,
+    facts: Facts,
+}
+
+/// The monitor's handle; cheap to clone.
+#[derive(Clone)]
+pub struct Monitor {
+    db: Db,
+    cases: Cases,
+    rules: LiveRules,
+}
+
+impl Monitor {
+    pub fn new(cases: Cases, rules: LiveRules) -> Monitor {
+        Monitor {
+            db: cases.db().clone(),
+            cases,
+            rules,
+        }
+    }
+
+    /// Takes a batch of checked events in, in one transaction: stores the new ones
+    /// (a replayed id changes nothing), re-checks every monitored permit they touch,
+    /// opens and closes alerts, and writes one line to the use log naming every person
+    /// the batch is about, with `purpose`.
+    pub async fn ingest(
+        &self,
+        events: &[RegisterEvent],
+        by: &Actor,
+        purpose: &str,
+    ) -> Result<IngestReport, MonitorError> {
+        let events = distinct(events)?;
+        let batch = Uuid::now_v7();
+        let received = jiff::Timestamp::now().to_string();
+        let mut tx = self.db.begin_write().await?;
+        let new = insert_events(&mut tx, &events, batch).await?;
+        let mut report = IngestReport {
+            batch,
+            received: events.len(),
+            new: new.len(),
+            ..IngestReport::default()
+        };
+        let mut watched = watched_by_subjects(&mut tx, &new).await?;
+        let mut touched = BTreeSet::new();
+        for event in &new {
+            let subject = event.subject();
+            let mut matched = false;
+            for w in watched.values_mut() {
+                let about = match &subject {
+                    Subject::Person(p) => *p == w.person,
+                    Subject::Employer(e) => w.facts.employer() == Some(e.as_str()),
+                };
+                if about && event.occurred_on >= w.valid_from {
+                    matched = true;
+                    if w.facts.apply(event, &received) {
+                        touched.insert(w.permit);
+                    }
+                }
+            }
+            if !matched {
+                report.kept_for_later += 1;
+            }
+        }
+        for permit in &touched {
+            let Some(w) = watched.get(permit) else {
+                continue;
+            };
+            let on = latest_day(&new, w).unwrap_or(w.valid_from);
+            let (opened, closed) = self.recheck(&mut tx, w, on).await?;
+            report.alerts_opened += opened;
+            report.alerts_closed += closed;
+        }
+        report.permits_checked = touched.len();
+        let persons: BTreeSet<String> = events
+            .iter()
+            .filter_map(|e| match e.subject() {
+                Subject::Person(p) => Some(p),
+                Subject::Employer(_) => None,
+            })
+            .collect();
+        polku_audit::append_in(
+            &mut tx,
+            &AuditEntry {
+                log: AuditLog::Access,
+                actor: by.clone(),
+                organisation: None,
+                person: None,
+                purpose: purpose.to_owned(),
+                legal_basis: Some(PROCESSING_BASIS.to_owned()),
+                detail: json!({
+                    "register_events": report.received,
+                    "new": report.new,
+                    "batch": batch,
+                    "persons": persons,
+                }),
+                x_road: XRoad::default(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(batch = %batch, received = report.received, new = report.new, checked = report.permits_checked, opened = report.alerts_opened, closed = report.alerts_closed, "register events ingested");
+        Ok(report)
+    }
+
+    /// Starts watching the permits granted since the last call, from the cases' domain
+    /// events: a permit of a matter some monitoring rule set watches gets its facts from
+    /// the evidence it was granted on, then every event kept for its holder (or its
+    /// employer) since its first day. Returns how many permits it began to watch.
+    pub async fn follow_grants(&self) -> Result<usize, MonitorError> {
+        let mut started = 0;
+        loop {
+            let cursor = self.cursor().await?;
+            let events = self
+                .cases
+                .events_after(cursor, polku_cases::MAX_EVENTS_PER_READ)
+                .await?;
+            let Some(last) = events.last().map(|e| e.cursor) else {
+                return Ok(started);
+            };
+            let mut tx = self.db.begin_write().await?;
+            for e in &events {
+                started += usize::from(self.watch(&mut tx, e).await?);
+            }
+            sqlx::query(
+                "INSERT INTO monitoring_cursor (name, tx, n) VALUES ('grants', $1, $2)
+                 ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, n = excluded.n",
+            )
+            .bind(last.tx)
+            .bind(last.n)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        }
+    }
+
+    async fn cursor(&self) -> Result<EventCursor, MonitorError> {
+        let row = sqlx::query("SELECT tx, n FROM monitoring_cursor WHERE name = 'grants'")
+            .fetch_optional(self.db.pool())
+            .await?;
+        Ok(match row {
+            Some(r) => EventCursor {
+                tx: r.try_get("tx")?,
+                n: r.try_get("n")?,
+            },
+            None => EventCursor::START,
+        })
+    }
+
+    async fn watch(&self, tx: &mut Tx, recorded: &RecordedEvent) -> Result<bool, MonitorError> {
+        let polku_cases::DomainEvent::PermitGranted { case, person, .. } = &recorded.event else {
+            return Ok(false);
+        };
+        let Some(permit) = self.cases.permit(*case).await? else {
+            return Ok(false);
+        };
+        let valid_from: Date = permit
+            .valid_from
+            .parse()
+            .map_err(|e: jiff::Error| CorruptRow::new("permits", permit.id, "valid_from", e))?;
+        if self
+            .rules
+            .on(valid_from)
+            .monitoring_for(&permit.matter)
+            .is_none()
+        {
+            return Ok(false);
+        }
+        let Some(decision) = self.cases.decision(permit.decision_id).await? else {
+            return Ok(false);
+        };
+        let mut w = Watched {
+            permit: permit.id,
+            person: person.clone(),
+            matter: permit.matter.clone(),
+            valid_from,
+            facts: Facts::from_decision_input(decision.input),
+        };
+        // What the registers reported before the monitor knew the permit.
+        let mut kept = kept_events(tx, &Subject::Person(person.clone()), valid_from).await?;
+        if let Some(employer) = w.facts.employer().map(str::to_owned) {
+            kept.extend(kept_events(tx, &Subject::Employer(employer), valid_from).await?);
+        }
+        kept.sort_by(|a, b| (a.occurred_on, &a.id).cmp(&(b.occurred_on, &b.id)));
+        let received = jiff::Timestamp::now().to_string();
+        for e in &kept {
+            w.facts.apply(e, &received);
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts_json, checked_on, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9) ON CONFLICT (permit_id) DO NOTHING",
+        )
+        .bind(permit.id.to_string())
+        .bind(case.to_string())
+        .bind(person)
+        .bind(&permit.matter)
+        .bind(valid_from.to_string())
+        .bind(permit.valid_until.clone())
+        .bind(w.facts.employer().map(str::to_owned))
+        .bind(facts_json(&w.facts)?)
+        .bind(now_micros())
+        .execute(&mut **tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Ok(false);
+        }
+        if let Some(on) = kept.iter().map(|e| e.occurred_on).max() {
+            self.recheck(tx, &w, on).await?;
+        }
+        Ok(true)
+    }
+
+    /// Evaluates the permit's facts against the monitoring rule set in force on `on`,
+    /// stores the facts, opens an alert for each watched condition not met that has none
+    /// open, and closes the open alerts whose condition holds again.
+    async fn recheck(
+        &self,
+        tx: &mut Tx,
+        w: &Watched,
+        on: Date,
+    ) -> Result<(usize, usize), MonitorError> {
+        sqlx::query(
+            "UPDATE monitored_permits SET facts_json = $1, employer_id = $2, checked_on = $3, updated_at = $4 WHERE permit_id = $5",
+        )
+        .bind(facts_json(&w.facts)?)
+        .bind(w.facts.employer().map(str::to_owned))
+        .bind(on.to_string())
+        .bind(now_micros())
+        .bind(w.permit.to_string())
+        .execute(&mut **tx)
+        .await?;
+        let book = self.rules.on(on);
+        let Some(rule_set) = book.monitoring_for(&w.matter) else {
+            return Ok((0, 0));
+        };
+        let app = match Application::from_json(&w.facts.input) {
+            Ok(app) => app,
+            Err(e) => {
+                tracing::warn!(permit = %w.permit, error = %e, "monitored facts do not fit the input schema; not re-checked");
+                return Ok((0, 0));
+            }
+        };
+        let evaluation = match rule_set.evaluate(&app, on) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(permit = %w.permit, error = %e, "monitoring rules could not run");
+                return Ok((0, 0));
+            }
+        };
+        let open = open_alerts(tx, w.permit).await?;
+        let (mut opened, mut closed) = (0, 0);
+        for (i, status) in &evaluation.findings {
+            let condition = &rule_set.conditions[*i];
+            match (status, open.get(&condition.id)) {
+                (Status::NotMet, None) => {
+                    let trace = condition_trace(rule_set, &evaluation, &app, &condition.id)?;
+                    opened += insert_alert(
+                        tx,
+                        w,
+                        rule_set,
+                        &evaluation.version.id,
+                        &condition.id,
+                        on,
+                        &trace,
+                    )
+                    .await?;
+                }
+                (Status::Met | Status::Exempt, Some(alert)) => {
+                    closed +=
+                        close_alert(tx, *alert, &Actor::Machine, AlertState::Closed, HOLDS_AGAIN)
+                            .await?;
+                }
+                _ => {}
+            }
+        }
+        Ok((opened, closed))
+    }
+
+    /// The alerts in `state` (all when `None`), oldest first, at most `limit`.
+    pub async fn alerts(
+        &self,
+        state: Option<AlertState>,
+        limit: i64,
+    ) -> Result<Vec<Alert>, MonitorError> {
+        let rows = sqlx::query(
+            "SELECT * FROM monitoring_alerts WHERE ($1 IS NULL OR state = $1) ORDER BY opened_at, id LIMIT $2",
+        )
+        .bind(state.map(AlertState::code))
+        .bind(limit.clamp(1, 10_000))
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(read_alert).collect()
+    }
+
+    pub async fn alert(&self, id: Uuid) -> Result<Alert, MonitorError> {
+        let row = sqlx::query("SELECT * FROM monitoring_alerts WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.db.pool())
+            .await?
+            .ok_or(MonitorError::NoSuchAlert(id))?;
+        read_alert(&row)
+    }
+
+    /// A person confirms an open alert: a re-examination case of the permit opens in the
+    /// handlers' queue (once: confirming again returns the same case).
+    pub async fn confirm(&self, id: Uuid, by: &Actor, reasons: &str) -> Result<Uuid, MonitorError> {
+        if reasons.trim().is_empty() {
+            return Err(MonitorError::NoReasons);
+        }
+        let alert = self.alert(id).await?;
+        match (alert.state, alert.reexamination_case) {
+            (AlertState::Confirmed, Some(case)) => return Ok(case),
+            (AlertState::Open, _) => {}
+            (state, _) => return Err(MonitorError::NotOpen { alert: id, state }),
+        }
+        let grounds = serde_json::to_value(&alert.trace.en.conditions)
+            .map_err(|e| CorruptRow::new("monitoring_alerts", id, "trace_json", e))?;
+        let (case, _) = self
+            .cases
+            .open_reexamination(
+                &NewReexamination {
+                    permit: alert.permit,
+                    opened_for: alert.id,
+                    reason: reasons.trim(),
+                    grounds,
+                    deadline: None,
+                },
+                by,
+            )
+            .await?;
+        sqlx::query(
+            "UPDATE monitoring_alerts SET state = 'confirmed', closed_at = $1, closed_by = $2, close_reason = $3, reexamination_case = $4
+             WHERE id = $5 AND state = 'open'",
+        )
+        .bind(now_micros())
+        .bind(by.to_string())
+        .bind(reasons.trim())
+        .bind(case.to_string())
+        .bind(id.to_string())
+        .execute(self.db.pool())
+        .await?;
+        Ok(case)
+    }
+
+    /// A person dismisses an open alert, with reasons.
+    pub async fn dismiss(&self, id: Uuid, by: &Actor, reasons: &str) -> Result<(), MonitorError> {
+        if reasons.trim().is_empty() {
+            return Err(MonitorError::NoReasons);
+        }
+        let mut tx = self.db.begin_write().await?;
+        if close_alert(&mut tx, id, by, AlertState::Dismissed, reasons.trim()).await? == 0 {
+            let state = self.alert(id).await?.state;
+            return Err(MonitorError::NotOpen { alert: id, state });
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The legal basis for processing a permit holder's data while the permit is valid.
+pub const PROCESSING_BASIS: &str = "UlkL 58 §; laki ulkomaalaishallinnon henkilörekisteristä";
+
+/// The batch without repeats; the same id with other contents refuses the batch.
+fn distinct(events: &[RegisterEvent]) -> Result<Vec<RegisterEvent>, EventError> {
+    let mut seen: HashMap<&str, &RegisterEvent> = HashMap::new();
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        match seen.get(e.id.as_str()) {
+            Some(first) if *first != e => return Err(EventError::Conflicting(e.id.clone())),
+            Some(_) => {}
+            None => {
+                seen.insert(&e.id, e);
+                out.push(e.clone());
+            }
+        }
+    }
+    if out.len() > crate::event::MAX_BATCH {
+        return Err(EventError::TooMany(out.len()));
+    }
+    Ok(out)
+}
+
+/// Stores the events not seen before; returns them, in the order to apply them.
+async fn insert_events(
+    tx: &mut Tx,
+    events: &[RegisterEvent],
+    batch: Uuid,
+) -> Result<Vec<RegisterEvent>, MonitorError> {
+    let now = now_micros();
+    let mut new_ids = BTreeSet::new();
+    for chunk in events.chunks(CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO register_events (id, kind, subject, occurred_on, received_at, batch_id, payload_json) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let p = i * 5;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, $1, $2, ${})",
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 7
+            ));
+        }
+        sql.push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(batch.to_string());
+        for e in chunk {
+            let payload = serde_json::to_string(e)
+                .map_err(|err| CorruptRow::new("register_events", &e.id, "payload_json", err))?;
+            q = q
+                .bind(e.id.clone())
+                .bind(e.kind().code())
+                .bind(e.subject().key())
+                .bind(e.occurred_on.to_string())
+                .bind(payload);
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            new_ids.insert(row.try_get::<String, _>("id")?);
+        }
+    }
+    let mut new: Vec<RegisterEvent> = events
+        .iter()
+        .filter(|e| new_ids.contains(&e.id))
+        .cloned()
+        .collect();
+    new.sort_by(|a, b| (a.occurred_on, &a.id).cmp(&(b.occurred_on, &b.id)));
+    Ok(new)
+}
+
+/// The monitored permits the events are about: their holders' and their employers'.
+async fn watched_by_subjects(
+    tx: &mut Tx,
+    events: &[RegisterEvent],
+) -> Result<BTreeMap<Uuid, Watched>, MonitorError> {
+    let mut persons = BTreeSet::new();
+    let mut employers = BTreeSet::new();
+    for e in events {
+        match e.subject() {
+            Subject::Person(p) => persons.insert(p),
+            Subject::Employer(x) => employers.insert(x),
+        };
+    }
+    let mut watched = BTreeMap::new();
+    for (column, keys) in [("person", persons), ("employer_id", employers)] {
+        let keys: Vec<String> = keys.into_iter().collect();
+        for chunk in keys.chunks(CHUNK) {
+            let holes: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT permit_id, person, matter, valid_from, facts_json FROM monitored_permits WHERE {column} IN ({})",
+                holes.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for k in chunk {
+                q = q.bind(k.clone());
+            }
+            for row in q.fetch_all(&mut **tx).await? {
+                let w = read_watched(&row)?;
+                watched.insert(w.permit, w);
+            }
+        }
+    }
+    Ok(watched)
+}
+
+fn read_watched(row: &sqlx::any::AnyRow) -> Result<Watched, MonitorError> {
+    let id: String = row.try_get("permit_id")?;
+    let permit = codec::uuid("monitored_permits", &id, "permit_id", &id)?;
+    let valid_from: String = row.try_get("valid_from")?;
+    let facts: String = row.try_get("facts_json")?;
+    Ok(Watched {
+        permit,
+        person: row.try_get("person")?,
+        matter: row.try_get("matter")?,
+        valid_from: valid_from
+            .parse()
+            .map_err(|e: jiff::Error| CorruptRow::new("monitored_permits", &id, "valid_from", e))?,
+        facts: serde_json::from_str(&facts)
+            .map_err(|e| CorruptRow::new("monitored_permits", &id, "facts_json", e))?,
+    })
+}
+
+/// The day of the latest new event that concerns `w`.
+fn latest_day(events: &[RegisterEvent], w: &Watched) -> Option<Date> {
+    events
+        .iter()
+        .filter(|e| match e.subject() {
+            Subject::Person(p) => p == w.person,
+            Subject::Employer(x) => w.facts.employer() == Some(x.as_str()),
+        })
+        .map(|e| e.occurred_on)
+        .filter(|d| *d >= w.valid_from)
+        .max()
+}
+
+/// The events stored about `subject` from `from` on.
+async fn kept_events(
+    tx: &mut Tx,
+    subject: &Subject,
+    from: Date,
+) -> Result<Vec<RegisterEvent>, MonitorError> {
+    let rows = sqlx::query(
+        "SELECT id, payload_json FROM register_events WHERE subject = $1 AND occurred_on >= $2",
+    )
+    .bind(subject.key())
+    .bind(from.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get("id")?;
+            let payload: String = r.try_get("payload_json")?;
+            serde_json::from_str(&payload)
+                .map_err(|e| CorruptRow::new("register_events", &id, "payload_json", e).into())
+        })
+        .collect()
+}
+
+fn facts_json(facts: &Facts) -> Result<String, MonitorError> {
+    serde_json::to_string(facts)
+        .map_err(|e| CorruptRow::new("monitored_permits", "-", "facts_json", e).into())
+}
+
+/// The permit's open alerts by condition.
+async fn open_alerts(tx: &mut Tx, permit: Uuid) -> Result<HashMap<String, Uuid>, MonitorError> {
+    let rows = sqlx::query(
+        "SELECT id, condition_id FROM monitoring_alerts WHERE permit_id = $1 AND state = 'open'",
+    )
+    .bind(permit.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get("id")?;
+            Ok((
+                r.try_get("condition_id")?,
+                codec::uuid("monitoring_alerts", &id, "id", &id)?,
+            ))
+        })
+        .collect()
+}
+
+/// The condition's finding in the three languages, the other conditions left out.
+fn condition_trace(
+    rule_set: &RuleSet,
+    evaluation: &polku_rules::Evaluation<'_>,
+    app: &Application,
+    condition: &str,
+) -> Result<Explained, MonitorError> {
+    let one = |lang: Lang| -> Result<StoredTrace, MonitorError> {
+        let value = serde_json::to_value(evaluation.trace(app, lang))
+            .map_err(|e| CorruptRow::new("monitoring_alerts", &rule_set.id, "trace_json", e))?;
+        let mut trace: StoredTrace = serde_json::from_value(value)
+            .map_err(|e| CorruptRow::new("monitoring_alerts", &rule_set.id, "trace_json", e))?;
+        trace.conditions.retain(|c| c.id == condition);
+        Ok(trace)
+    };
+    Ok(Explained {
+        fi: one(Lang::Fi)?,
+        sv: one(Lang::Sv)?,
+        en: one(Lang::En)?,
+    })
+}
+
+async fn insert_alert(
+    tx: &mut Tx,
+    w: &Watched,
+    rule_set: &RuleSet,
+    version: &str,
+    condition: &str,
+    on: Date,
+    trace: &Explained,
+) -> Result<usize, MonitorError> {
+    let trace = serde_json::to_string(trace)
+        .map_err(|e| CorruptRow::new("monitoring_alerts", w.permit, "trace_json", e))?;
+    let done = sqlx::query(
+        "INSERT INTO monitoring_alerts (id, permit_id, person, matter, condition_id, rule_set, version, state, opened_at, checked_on, trace_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10) ON CONFLICT DO NOTHING",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(w.permit.to_string())
+    .bind(&w.person)
+    .bind(&w.matter)
+    .bind(condition)
+    .bind(&rule_set.id)
+    .bind(version)
+    .bind(now_micros())
+    .bind(on.to_string())
+    .bind(trace)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() as usize)
+}
+
+async fn close_alert(
+    tx: &mut Tx,
+    id: Uuid,
+    by: &Actor,
+    to: AlertState,
+    reason: &str,
+) -> Result<usize, MonitorError> {
+    let done = sqlx::query(
+        "UPDATE monitoring_alerts SET state = $1, closed_at = $2, closed_by = $3, close_reason = $4 WHERE id = $5 AND state = 'open'",
+    )
+    .bind(to.code())
+    .bind(now_micros())
+    .bind(by.to_string())
+    .bind(reason)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() as usize)
+}
+
+fn read_alert(row: &sqlx::any::AnyRow) -> Result<Alert, MonitorError> {
+    let id: String = row.try_get("id")?;
+    let corrupt =
+        |column: &'static str, e: String| CorruptRow::new("monitoring_alerts", &id, column, e);
+    let uuid =
+        |column: &'static str, text: &str| codec::uuid("monitoring_alerts", &id, column, text);
+    let state: String = row.try_get("state")?;
+    let trace: String = row.try_get("trace_json")?;
+    let closed_by: Option<String> = row.try_get("closed_by")?;
+    let case: Option<String> = row.try_get("reexamination_case")?;
+    Ok(Alert {
+        id: uuid("id", &id)?,
+        permit: uuid("permit_id", &row.try_get::<String, _>("permit_id")?)?,
+        person: row.try_get("person")?,
+        matter: row.try_get("matter")?,
+        condition: row.try_get("condition_id")?,
+        rule_set: row.try_get("rule_set")?,
+        version: row.try_get("version")?,
+        state: AlertState::parse(&state).ok_or_else(|| corrupt("state", state.clone()))?,
+        opened_at: row.try_get("opened_at")?,
+        checked_on: row.try_get("checked_on")?,
+        trace: serde_json::from_str(&trace).map_err(|e| corrupt("trace_json", e.to_string()))?,
+        closed_at: row.try_get("closed_at")?,
+        closed_by: closed_by
+            .map(|a| {
+                a.parse()
+                    .map_err(|e: polku_audit::NotAnActor| corrupt("closed_by", e.to_string()))
+            })
+            .transpose()?,
+        close_reason: row.try_get("close_reason")?,
+        reexamination_case: case.map(|c| uuid("reexamination_case", &c)).transpose()?,
+    })
+}

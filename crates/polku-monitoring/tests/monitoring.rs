@@ -1,0 +1,423 @@
+//! Monitoring as its users meet it: a granted permit is watched from the evidence it was
+//! granted on; register events re-check it; a condition that stops holding is one alert,
+//! closed by the monitor when it holds again; a person's confirmation opens exactly one
+//! re-examination case; replays and early events change nothing they should not; and
+//! nothing in monitoring changes a permit.
+
+use jiff::civil::Date;
+use polku_cases::testing::{EXTENSION, TestDb, bundled_rules, walkthrough_application};
+use polku_cases::{
+    Actor, CasePurpose, CaseState, Cases, LiveRules, NewApplication, Pipeline, SuppliedEvidence,
+    today_in_finland,
+};
+use polku_monitoring::{AlertState, EventBody, HOLDS_AGAIN, Monitor, MonitorError, RegisterEvent};
+use serde_json::Value;
+use uuid::Uuid;
+
+const HOLDER: &str = "sim-0000013";
+/// The walk-through's employer.
+const EMPLOYER: &str = "1234567-1";
+/// The walk-through's agreement minimum is 2,210 €/month.
+const BELOW: f64 = 2000.0;
+const ABOVE: f64 = 2500.0;
+
+fn monitor(store: &Cases) -> Monitor {
+    Monitor::new(store.clone(), LiveRules::from(bundled_rules()))
+}
+
+/// Files the walk-through's application for [`HOLDER`] and lets the pipeline grant it;
+/// returns the case.
+async fn granted(store: &Cases) -> Uuid {
+    let new = NewApplication {
+        matter: EXTENSION.to_owned(),
+        applicant_id: HOLDER.to_owned(),
+        application_date: today_in_finland(),
+        application: walkthrough_application(),
+        deadline: None,
+    };
+    let case = store
+        .submit(&new, &Actor::Person(HOLDER.into()))
+        .await
+        .unwrap();
+    Pipeline::new(store.clone(), bundled_rules(), SuppliedEvidence, "w")
+        .run_once()
+        .await
+        .unwrap();
+    assert!(store.permit(case).await.unwrap().is_some(), "granted");
+    case
+}
+
+/// Starts watching what was granted, once every grant so far can be read.
+async fn follow(m: &Monitor, store: &Cases) -> usize {
+    assert!(
+        store
+            .events_settled(std::time::Duration::from_secs(30))
+            .await
+            .unwrap()
+    );
+    m.follow_grants().await.unwrap()
+}
+
+fn today() -> Date {
+    today_in_finland()
+}
+
+fn month(back: i64) -> Date {
+    let first = today().first_of_month();
+    first.checked_sub(jiff::Span::new().months(back)).unwrap()
+}
+
+fn pay(id: &str, months_back: i64, eur: f64) -> RegisterEvent {
+    RegisterEvent {
+        id: id.into(),
+        occurred_on: today(),
+        body: EventBody::PayReport {
+            person: HOLDER.into(),
+            month: month(months_back),
+            gross_pay_eur: eur,
+            employer_id: EMPLOYER.into(),
+            occupational_field: None,
+        },
+    }
+}
+
+fn operator() -> Actor {
+    Actor::Operator("test".into())
+}
+
+async fn ingest(m: &Monitor, events: &[RegisterEvent]) -> polku_monitoring::IngestReport {
+    m.ingest(events, &operator(), "monitoring test")
+        .await
+        .unwrap()
+}
+
+async fn table(store: &Cases, sql: &str) -> Vec<String> {
+    use sqlx::Row;
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_all(store.db().pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String, _>(0).unwrap())
+        .collect()
+}
+
+async fn two_months_below_opens_one_alert_with_its_trace(store: &Cases) {
+    granted(store).await;
+    let m = monitor(store);
+    assert_eq!(follow(&m, store).await, 1);
+    let one = ingest(&m, &[pay("ir-1", 2, BELOW)]).await;
+    assert_eq!(
+        (one.new, one.alerts_opened),
+        (1, 0),
+        "one month below is tolerated"
+    );
+    let two = ingest(&m, &[pay("ir-2", 1, BELOW)]).await;
+    assert_eq!((two.permits_checked, two.alerts_opened), (1, 1));
+    let alerts = m.alerts(Some(AlertState::Open), 10).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    let alert = &alerts[0];
+    assert_eq!(alert.person, HOLDER);
+    let finding = &alert.trace.en.conditions[0];
+    assert_eq!(finding.id, alert.condition);
+    assert!(!finding.legal_basis.is_empty());
+    assert!(
+        finding.explanation.contains("2000") || finding.explanation.contains("2,000"),
+        "the values are in the trace: {}",
+        finding.explanation
+    );
+    // A third month below opens nothing more: the alert is open already.
+    let three = ingest(&m, &[pay("ir-3", 0, BELOW)]).await;
+    assert_eq!(three.alerts_opened, 0);
+    assert_eq!(m.alerts(None, 10).await.unwrap().len(), 1);
+}
+polku_cases::on_every_database!(
+    two_months_below,
+    two_months_below_opens_one_alert_with_its_trace
+);
+
+async fn replaying_the_same_events_changes_nothing(store: &Cases) {
+    granted(store).await;
+    let m = monitor(store);
+    follow(&m, store).await;
+    let events = [pay("ir-1", 2, BELOW), pay("ir-2", 1, BELOW)];
+    ingest(&m, &events).await;
+    let facts = table(store, "SELECT facts_json FROM monitored_permits").await;
+    let alerts = table(store, "SELECT id || state FROM monitoring_alerts").await;
+    let again = ingest(&m, &events).await;
+    assert_eq!(
+        (again.received, again.new, again.permits_checked),
+        (2, 0, 0)
+    );
+    assert_eq!(
+        table(store, "SELECT facts_json FROM monitored_permits").await,
+        facts
+    );
+    assert_eq!(
+        table(store, "SELECT id || state FROM monitoring_alerts").await,
+        alerts
+    );
+    // An id the register reused for other contents refuses the batch.
+    let mut changed = pay("ir-1", 2, ABOVE);
+    changed.id = "ir-9".into();
+    let twice = [changed.clone(), {
+        changed.body = pay("x", 1, BELOW).body;
+        changed
+    }];
+    assert!(matches!(
+        m.ingest(&twice, &operator(), "t").await,
+        Err(MonitorError::Events(
+            polku_monitoring::EventError::Conflicting(_)
+        ))
+    ));
+}
+polku_cases::on_every_database!(replay, replaying_the_same_events_changes_nothing);
+
+async fn an_event_before_the_permit_is_known_is_matched_when_it_is(store: &Cases) {
+    let m = monitor(store);
+    let early = ingest(&m, &[pay("ir-1", 2, BELOW), pay("ir-2", 1, BELOW)]).await;
+    assert_eq!(early.kept_for_later, 2, "kept, not dropped");
+    granted(store).await;
+    assert_eq!(follow(&m, store).await, 1);
+    let alerts = m.alerts(Some(AlertState::Open), 10).await.unwrap();
+    assert_eq!(alerts.len(), 1, "the kept events were applied");
+    // Following again starts watching nothing twice.
+    assert_eq!(follow(&m, store).await, 0);
+}
+polku_cases::on_every_database!(
+    early_events,
+    an_event_before_the_permit_is_known_is_matched_when_it_is
+);
+
+async fn an_alert_closes_itself_when_the_condition_holds_again(store: &Cases) {
+    granted(store).await;
+    let m = monitor(store);
+    follow(&m, store).await;
+    ingest(&m, &[pay("ir-1", 2, BELOW), pay("ir-2", 1, BELOW)]).await;
+    let report = ingest(&m, &[pay("ir-3", 0, ABOVE)]).await;
+    assert_eq!(report.alerts_closed, 1);
+    let alerts = m.alerts(None, 10).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].state, AlertState::Closed);
+    assert_eq!(alerts[0].close_reason.as_deref(), Some(HOLDS_AGAIN));
+    assert_eq!(alerts[0].closed_by, Some(Actor::Machine));
+}
+polku_cases::on_every_database!(
+    closes_itself,
+    an_alert_closes_itself_when_the_condition_holds_again
+);
+
+async fn an_employers_bankruptcy_reaches_its_workers_permits(store: &Cases) {
+    granted(store).await;
+    let m = monitor(store);
+    follow(&m, store).await;
+    let bankrupt = RegisterEvent {
+        id: "ytj-1".into(),
+        occurred_on: today(),
+        body: EventBody::EmployerBankruptcy {
+            employer_id: EMPLOYER.into(),
+        },
+    };
+    let report = ingest(&m, &[bankrupt]).await;
+    assert_eq!((report.permits_checked, report.alerts_opened), (1, 1));
+    let alert = &m.alerts(None, 10).await.unwrap()[0];
+    assert_eq!(alert.person, HOLDER);
+}
+polku_cases::on_every_database!(
+    bankruptcy,
+    an_employers_bankruptcy_reaches_its_workers_permits
+);
+
+async fn a_confirmed_alert_yields_exactly_one_reexamination_case(store: &Cases) {
+    let case = granted(store).await;
+    let m = monitor(store);
+    follow(&m, store).await;
+    ingest(&m, &[pay("ir-1", 2, BELOW), pay("ir-2", 1, BELOW)]).await;
+    let alert = m.alerts(Some(AlertState::Open), 1).await.unwrap()[0].clone();
+    let handler = Actor::User(Uuid::now_v7());
+    assert!(matches!(
+        m.confirm(alert.id, &handler, "  ").await,
+        Err(MonitorError::NoReasons)
+    ));
+    let (a, b) = tokio::join!(
+        m.confirm(alert.id, &handler, "pay below the minimum twice"),
+        m.confirm(alert.id, &handler, "pay below the minimum twice"),
+    );
+    let reexamination = a.unwrap();
+    assert_eq!(b.unwrap(), reexamination);
+    assert_eq!(
+        m.confirm(alert.id, &handler, "again").await.unwrap(),
+        reexamination
+    );
+    let opened = store.case(reexamination).await.unwrap();
+    assert_eq!(opened.state, CaseState::Referred, "a person handles it");
+    assert_eq!(opened.applicant_id, HOLDER);
+    let permit = store.permit(case).await.unwrap().unwrap();
+    assert_eq!(
+        opened.purpose,
+        CasePurpose::Reexamination { permit: permit.id }
+    );
+    assert_eq!(
+        table(
+            store,
+            "SELECT id FROM cases WHERE purpose = 'reexamination'"
+        )
+        .await
+        .len(),
+        1
+    );
+    let confirmed = m.alert(alert.id).await.unwrap();
+    assert_eq!(confirmed.state, AlertState::Confirmed);
+    assert_eq!(confirmed.reexamination_case, Some(reexamination));
+    // A confirmed alert cannot be dismissed.
+    assert!(matches!(
+        m.dismiss(alert.id, &handler, "no").await,
+        Err(MonitorError::NotOpen {
+            state: AlertState::Confirmed,
+            ..
+        })
+    ));
+}
+polku_cases::on_every_database!(
+    confirm_once,
+    a_confirmed_alert_yields_exactly_one_reexamination_case
+);
+
+async fn a_dismissed_alert_keeps_its_reasons_and_the_next_finding_opens_a_new_one(store: &Cases) {
+    granted(store).await;
+    let m = monitor(store);
+    follow(&m, store).await;
+    ingest(&m, &[pay("ir-1", 2, BELOW), pay("ir-2", 1, BELOW)]).await;
+    let alert = m.alerts(Some(AlertState::Open), 1).await.unwrap()[0].clone();
+    let handler = Actor::User(Uuid::now_v7());
+    m.dismiss(alert.id, &handler, "sick leave, pay reported late")
+        .await
+        .unwrap();
+    let dismissed = m.alert(alert.id).await.unwrap();
+    assert_eq!(dismissed.state, AlertState::Dismissed);
+    assert_eq!(dismissed.closed_by, Some(handler));
+    assert_eq!(
+        dismissed.close_reason.as_deref(),
+        Some("sick leave, pay reported late")
+    );
+    let next = ingest(&m, &[pay("ir-3", 0, BELOW)]).await;
+    assert_eq!(
+        next.alerts_opened, 1,
+        "still below: a new alert for a person"
+    );
+}
+polku_cases::on_every_database!(
+    dismiss,
+    a_dismissed_alert_keeps_its_reasons_and_the_next_finding_opens_a_new_one
+);
+
+async fn every_batch_is_one_line_in_the_use_log_naming_its_persons(db: &TestDb) {
+    let m = monitor(&db.store);
+    let other = RegisterEvent {
+        id: "vtj-1".into(),
+        occurred_on: today(),
+        body: EventBody::Emigration {
+            person: "sim-0000042".into(),
+        },
+    };
+    ingest(&m, &[pay("ir-1", 1, ABOVE), pay("ir-2", 0, ABOVE), other]).await;
+    let rows = db
+        .rows("SELECT purpose, detail FROM audit_log WHERE log = 'access'")
+        .await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let detail: Value = serde_json::from_str(rows[0][1].as_str().unwrap()).unwrap();
+    assert_eq!(rows[0][0], "monitoring test");
+    assert_eq!(
+        detail["persons"],
+        serde_json::json!(["sim-0000013", "sim-0000042"])
+    );
+    assert_eq!(detail["register_events"], 3);
+}
+polku_cases::on_every_database!(
+    use_log,
+    every_batch_is_one_line_in_the_use_log_naming_its_persons,
+    with_db
+);
+
+/// Nothing in monitoring can change a permit: whatever events arrive and whatever a
+/// person does with the alerts, the permits and decisions stay as they were.
+mod nothing_changes_a_permit {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event() -> impl Strategy<Value = EventBody> {
+        prop_oneof![
+            (0i64..4, 0.0f64..5000.0).prop_map(|(back, eur)| EventBody::PayReport {
+                person: HOLDER.into(),
+                month: month(back),
+                gross_pay_eur: eur.round(),
+                employer_id: EMPLOYER.into(),
+                occupational_field: None,
+            }),
+            any::<bool>().prop_map(|d| EventBody::CriminalRecordEntry {
+                person: HOLDER.into(),
+                disqualifying: d,
+            }),
+            Just(EventBody::Emigration {
+                person: HOLDER.into()
+            }),
+            Just(EventBody::AddressChange {
+                person: HOLDER.into(),
+                municipality_code: "091".into(),
+            }),
+            Just(EventBody::EmployerBankruptcy {
+                employer_id: EMPLOYER.into()
+            }),
+            Just(EventBody::EntryBan {
+                person: HOLDER.into()
+            }),
+            Just(EventBody::SisAlert {
+                person: HOLDER.into()
+            }),
+            Just(EventBody::StudiesEnded {
+                person: HOLDER.into()
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+        #[test]
+        fn whatever_arrives(bodies in proptest::collection::vec(event(), 1..12), confirm in any::<bool>()) {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(async {
+                let db = TestDb::sqlite().await;
+                let store = &db.store;
+                granted(store).await;
+                let before = (
+                    table(store, "SELECT id || case_id || decision_id || valid_from || COALESCE(valid_until, '') || COALESCE(kind, '') FROM permits").await,
+                    table(store, "SELECT id || outcome FROM decisions").await,
+                );
+                let m = monitor(store);
+                follow(&m, store).await;
+                let events: Vec<RegisterEvent> = bodies
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, body)| RegisterEvent { id: format!("e-{i}"), occurred_on: today(), body })
+                    .collect();
+                for chunk in events.chunks(3) {
+                    ingest(&m, chunk).await;
+                }
+                let handler = Actor::User(Uuid::now_v7());
+                for alert in m.alerts(Some(AlertState::Open), 100).await.unwrap() {
+                    if confirm {
+                        m.confirm(alert.id, &handler, "confirmed").await.unwrap();
+                    } else {
+                        m.dismiss(alert.id, &handler, "dismissed").await.unwrap();
+                    }
+                }
+                let after = (
+                    table(store, "SELECT id || case_id || decision_id || valid_from || COALESCE(valid_until, '') || COALESCE(kind, '') FROM permits").await,
+                    table(store, "SELECT id || outcome FROM decisions").await,
+                );
+                assert_eq!(before, after);
+                db.finish().await;
+            });
+        }
+    }
+}
