@@ -10,11 +10,14 @@
 //! opens in the handlers' queue) or dismisses it. The machine never changes a permit.
 
 mod alert;
+mod bulk;
+pub mod compact;
 pub mod event;
 pub mod facts;
 mod monitor;
 
 pub use alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
+pub use bulk::{ImportedPermit, MatterCounts, RecheckReport};
 pub use event::{EventBody, EventError, MAX_BATCH, RegisterEvent, Subject, read_json_lines};
 pub use facts::Facts;
 pub use monitor::{Monitor, MonitorError, PROCESSING_BASIS};

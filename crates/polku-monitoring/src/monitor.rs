@@ -16,6 +16,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
+use crate::compact;
 use crate::event::{EventError, RegisterEvent, Subject};
 use crate::facts::Facts;
 
@@ -38,6 +39,8 @@ pub enum MonitorError {
     NotOpen { alert: Uuid, state: AlertState },
     #[error("reasons are required")]
     NoReasons,
+    #[error("the work stopped: {0}")]
+    Interrupted(String),
 }
 
 impl From<sqlx::Error> for MonitorError {
@@ -47,20 +50,20 @@ impl From<sqlx::Error> for MonitorError {
 }
 
 /// A monitored permit as loaded for a re-check.
-struct Watched {
-    permit: Uuid,
-    person: String,
-    matter: String,
-    valid_from: Date,
-    facts: Facts,
+pub(crate) struct Watched {
+    pub(crate) permit: Uuid,
+    pub(crate) person: String,
+    pub(crate) matter: String,
+    pub(crate) valid_from: Date,
+    pub(crate) facts: Facts,
 }
 
 /// The monitor's handle; cheap to clone.
 #[derive(Clone)]
 pub struct Monitor {
-    db: Db,
-    cases: Cases,
-    rules: LiveRules,
+    pub(crate) db: Db,
+    pub(crate) cases: Cases,
+    pub(crate) rules: LiveRules,
 }
 
 impl Monitor {
@@ -239,8 +242,8 @@ impl Monitor {
             w.facts.apply(e, &received);
         }
         let inserted = sqlx::query(
-            "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts_json, checked_on, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9) ON CONFLICT (permit_id) DO NOTHING",
+            "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts_json, slots, checked_on, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10) ON CONFLICT (permit_id) DO NOTHING",
         )
         .bind(permit.id.to_string())
         .bind(case.to_string())
@@ -250,6 +253,11 @@ impl Monitor {
         .bind(permit.valid_until.clone())
         .bind(w.facts.employer().map(str::to_owned))
         .bind(facts_json(&w.facts)?)
+        .bind(
+            Application::from_json(&w.facts.input)
+                .ok()
+                .map(|app| compact::pack(&app)),
+        )
         .bind(now_micros())
         .execute(&mut **tx)
         .await?;
@@ -271,10 +279,12 @@ impl Monitor {
         w: &Watched,
         on: Date,
     ) -> Result<(usize, usize), MonitorError> {
+        let app = Application::from_json(&w.facts.input);
         sqlx::query(
-            "UPDATE monitored_permits SET facts_json = $1, employer_id = $2, checked_on = $3, updated_at = $4 WHERE permit_id = $5",
+            "UPDATE monitored_permits SET facts_json = $1, slots = $2, employer_id = $3, checked_on = $4, updated_at = $5 WHERE permit_id = $6",
         )
         .bind(facts_json(&w.facts)?)
+        .bind(app.as_ref().ok().map(compact::pack))
         .bind(w.facts.employer().map(str::to_owned))
         .bind(on.to_string())
         .bind(now_micros())
@@ -285,7 +295,7 @@ impl Monitor {
         let Some(rule_set) = book.monitoring_for(&w.matter) else {
             return Ok((0, 0));
         };
-        let app = match Application::from_json(&w.facts.input) {
+        let app = match app {
             Ok(app) => app,
             Err(e) => {
                 tracing::warn!(permit = %w.permit, error = %e, "monitored facts do not fit the input schema; not re-checked");
@@ -520,7 +530,7 @@ async fn watched_by_subjects(
     Ok(watched)
 }
 
-fn read_watched(row: &sqlx::any::AnyRow) -> Result<Watched, MonitorError> {
+pub(crate) fn read_watched(row: &sqlx::any::AnyRow) -> Result<Watched, MonitorError> {
     let id: String = row.try_get("permit_id")?;
     let permit = codec::uuid("monitored_permits", &id, "permit_id", &id)?;
     let valid_from: String = row.try_get("valid_from")?;
@@ -573,7 +583,7 @@ async fn kept_events(
         .collect()
 }
 
-fn facts_json(facts: &Facts) -> Result<String, MonitorError> {
+pub(crate) fn facts_json(facts: &Facts) -> Result<String, MonitorError> {
     serde_json::to_string(facts)
         .map_err(|e| CorruptRow::new("monitored_permits", "-", "facts_json", e).into())
 }
@@ -598,7 +608,7 @@ async fn open_alerts(tx: &mut Tx, permit: Uuid) -> Result<HashMap<String, Uuid>,
 }
 
 /// The condition's finding in the three languages, the other conditions left out.
-fn condition_trace(
+pub(crate) fn condition_trace(
     rule_set: &RuleSet,
     evaluation: &polku_rules::Evaluation<'_>,
     app: &Application,
@@ -619,7 +629,7 @@ fn condition_trace(
     })
 }
 
-async fn insert_alert(
+pub(crate) async fn insert_alert(
     tx: &mut Tx,
     w: &Watched,
     rule_set: &RuleSet,
@@ -649,7 +659,7 @@ async fn insert_alert(
     Ok(done.rows_affected() as usize)
 }
 
-async fn close_alert(
+pub(crate) async fn close_alert(
     tx: &mut Tx,
     id: Uuid,
     by: &Actor,

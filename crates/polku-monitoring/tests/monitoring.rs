@@ -4,13 +4,17 @@
 //! re-examination case; replays and early events change nothing they should not; and
 //! nothing in monitoring changes a permit.
 
+use std::sync::Arc;
+
 use jiff::civil::Date;
 use polku_cases::testing::{EXTENSION, TestDb, bundled_rules, walkthrough_application};
 use polku_cases::{
     Actor, CasePurpose, CaseState, Cases, LiveRules, NewApplication, Pipeline, SuppliedEvidence,
     today_in_finland,
 };
-use polku_monitoring::{AlertState, EventBody, HOLDS_AGAIN, Monitor, MonitorError, RegisterEvent};
+use polku_monitoring::{
+    AlertState, EventBody, HOLDS_AGAIN, ImportedPermit, Monitor, MonitorError, RegisterEvent,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -421,3 +425,118 @@ mod nothing_changes_a_permit {
         }
     }
 }
+
+/// The employed persons' monitoring rules with the floor beside a collective agreement
+/// raised to 2,400 € from 1 Jan 2026: a proposal a legal officer might make.
+fn floor_raised() -> Arc<polku_rules::RuleBook> {
+    let book = bundled_rules();
+    let (text, tests) = book.text_of(MONITORING).unwrap();
+    let raised = text.replacen(
+        "      2025-04-01: 1600\n\ndefinitions",
+        "      2025-04-01: 1600\n      2026-01-01: 2400\n\ndefinitions",
+        1,
+    );
+    assert_ne!(raised, text, "the figure is where the test expects it");
+    Arc::new(book.with_text(MONITORING, &raised, tests).unwrap())
+}
+
+const MONITORING: &str = "fi.monitoring.residence-permit.employed";
+
+async fn a_rule_change_is_tried_on_every_permit_before_it_is_applied(store: &Cases) {
+    granted(store).await;
+    let m = monitor(store);
+    follow(&m, store).await;
+    let pay_2300 = [pay("ir-1", 2, 2300.0), pay("ir-2", 1, 2300.0)];
+    assert_eq!(
+        ingest(&m, &pay_2300).await.alerts_opened,
+        0,
+        "above 2,210 €"
+    );
+
+    let dry = m
+        .recheck_all_with(floor_raised(), today(), false)
+        .await
+        .unwrap();
+    assert_eq!(dry.permits, 1);
+    assert_eq!(dry.by_matter[EXTENSION].alerts_open, 1, "{dry:?}");
+    assert!(
+        m.alerts(None, 10).await.unwrap().is_empty(),
+        "a dry run writes nothing"
+    );
+
+    let applied = m
+        .recheck_all_with(floor_raised(), today(), true)
+        .await
+        .unwrap();
+    assert_eq!(applied.alerts_open(), 1);
+    let alert = &m.alerts(Some(AlertState::Open), 10).await.unwrap()[0];
+    assert!(
+        alert
+            .trace
+            .en
+            .parameters
+            .iter()
+            .any(|p| p.value == serde_json::json!(2400)),
+        "{:?}",
+        alert.trace.en.parameters
+    );
+
+    // Under the rules in force, the pay meets the minimum again: the alert closes.
+    let back = m.recheck_all(today(), true).await.unwrap();
+    assert_eq!((back.alerts_open(), back.alerts_close()), (0, 1));
+    assert!(
+        m.alerts(Some(AlertState::Open), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+polku_cases::on_every_database!(
+    rule_change,
+    a_rule_change_is_tried_on_every_permit_before_it_is_applied
+);
+
+async fn imported_permits_are_watched_and_rechecked(store: &Cases) {
+    let m = monitor(store);
+    let facts = |pay: f64| {
+        let mut f = walkthrough_application();
+        polku_rules::merge_patch(
+            &mut f,
+            &serde_json::json!({"evidence": {"incomes": {
+                "latest_month_gross_pay_eur": pay,
+                "previous_month_gross_pay_eur": pay,
+                "latest_report_month": month(1).to_string(),
+            }}}),
+        );
+        f
+    };
+    let permits: Vec<ImportedPermit> = (0..30)
+        .map(|i| ImportedPermit {
+            permit: Uuid::now_v7(),
+            person: format!("legacy-{i}"),
+            matter: EXTENSION.into(),
+            valid_from: month(3),
+            valid_until: (i == 29).then(|| month(2)),
+            facts: facts(if i % 3 == 0 { BELOW } else { ABOVE }),
+        })
+        .collect();
+    assert_eq!(
+        m.import(&permits, &operator(), "migration").await.unwrap(),
+        30
+    );
+    assert_eq!(
+        m.import(&permits, &operator(), "migration").await.unwrap(),
+        0,
+        "once"
+    );
+    let report = m.recheck_all(today(), true).await.unwrap();
+    assert_eq!(report.permits, 29, "one permit has ended");
+    assert_eq!(report.alerts_open(), 10);
+    assert_eq!(
+        m.alerts(Some(AlertState::Open), 100).await.unwrap().len(),
+        10
+    );
+    let again = m.recheck_all(today(), true).await.unwrap();
+    assert_eq!(again.alerts_open(), 0, "open alerts are not opened twice");
+}
+polku_cases::on_every_database!(import, imported_permits_are_watched_and_rechecked);

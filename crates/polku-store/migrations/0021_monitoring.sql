@@ -17,15 +17,18 @@ CREATE INDEX register_events_subject ON register_events (subject, occurred_on);
 
 -- The permits watched: the facts their conditions are checked against, starting from
 -- the evidence the grant was decided on and changed by each register event since.
+-- `facts_json` is the record; `slots` the same facts packed for re-checking every permit
+-- at once (polku-monitoring's compact.rs; BYTEA is a blob on SQLite too).
 CREATE TABLE monitored_permits (
     permit_id     TEXT PRIMARY KEY,
-    case_id       TEXT NOT NULL,
+    case_id       TEXT,
     person        TEXT NOT NULL,
     matter        TEXT NOT NULL,
     valid_from    TEXT NOT NULL,
     valid_until   TEXT,
     employer_id   TEXT,
     facts_json    TEXT NOT NULL,
+    slots         BYTEA,
     checked_on    TEXT,
     updated_at    BIGINT NOT NULL
 );

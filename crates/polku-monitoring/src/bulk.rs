@@ -1,0 +1,432 @@
+//! Work on every monitored permit at once: importing permits granted before monitoring
+//! existed (or outside Polku), and re-checking them all when a monitoring rule set or one
+//! of its figures changes — as a dry run beside a proposal (how many alerts would open and
+//! close, by matter) or for real from the change's day.
+//!
+//! Speed: a re-check reads each permit's packed facts ([`crate::compact`]), not its JSON,
+//! in two halves read and evaluated in parallel; only permits whose alerts change are
+//! read in full, to write the new alerts' traces.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use futures_util::TryStreamExt;
+use jiff::civil::Date;
+use polku_audit::{Actor, AuditEntry, AuditLog, XRoad};
+use polku_rules::{Application, RuleBook, RuleSet, Status};
+use polku_store::now_micros;
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::alert::{AlertState, HOLDS_AGAIN};
+use crate::compact;
+use crate::facts::Facts;
+use crate::monitor::{
+    Monitor, MonitorError, PROCESSING_BASIS, Watched, close_alert, condition_trace, facts_json,
+    insert_alert, read_watched,
+};
+
+/// Rows written per statement in bulk work.
+const ROWS: usize = 500;
+
+/// A permit to watch that Polku did not grant through its pipeline.
+#[derive(Debug, Clone)]
+pub struct ImportedPermit {
+    pub permit: Uuid,
+    pub person: String,
+    /// The matter it was granted in (a decision rule set's id).
+    pub matter: String,
+    pub valid_from: Date,
+    pub valid_until: Option<Date>,
+    /// The facts it was granted on, in the input schema's shape.
+    pub facts: Value,
+}
+
+/// What a re-check of every permit found, and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RecheckReport {
+    /// The day whose rules and figures applied.
+    pub on: Option<Date>,
+    /// Valid permits re-checked.
+    pub permits: usize,
+    /// By matter: permits, alerts that open, alerts that close.
+    pub by_matter: BTreeMap<String, MatterCounts>,
+    /// Whether the alerts were written (a dry run writes nothing).
+    pub applied: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MatterCounts {
+    pub permits: usize,
+    pub alerts_open: usize,
+    pub alerts_close: usize,
+}
+
+impl RecheckReport {
+    pub fn alerts_open(&self) -> usize {
+        self.by_matter.values().map(|c| c.alerts_open).sum()
+    }
+    pub fn alerts_close(&self) -> usize {
+        self.by_matter.values().map(|c| c.alerts_close).sum()
+    }
+}
+
+/// What one half of a re-check found.
+#[derive(Default)]
+struct Found {
+    permits: usize,
+    by_matter: BTreeMap<String, MatterCounts>,
+    /// (permit, condition) to open an alert for.
+    open: Vec<(String, String)>,
+    /// Open alerts whose condition holds again.
+    close: Vec<String>,
+    /// Permits whose packed facts did not unpack (another schema): read from JSON.
+    unpacked: Vec<String>,
+}
+
+impl Monitor {
+    /// Starts watching permits granted outside the pipeline, with the facts they were
+    /// granted on; a permit watched already is left as it is. One line in the use log per
+    /// call, naming the holders. Returns how many it began to watch.
+    pub async fn import(
+        &self,
+        permits: &[ImportedPermit],
+        by: &Actor,
+        purpose: &str,
+    ) -> Result<usize, MonitorError> {
+        let mut tx = self.db.begin_write().await?;
+        let mut started = 0;
+        for chunk in permits.chunks(ROWS) {
+            let mut sql = String::from(
+                "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts_json, slots, checked_on, updated_at) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let p = i * 8;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!(
+                    "(${}, NULL, ${}, ${}, ${}, ${}, ${}, ${}, ${}, NULL, $1)",
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7,
+                    p + 8,
+                    p + 9
+                ));
+            }
+            sql.push_str(" ON CONFLICT (permit_id) DO NOTHING");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now_micros());
+            for p in chunk {
+                let facts = Facts::from_decision_input(p.facts.clone());
+                let slots = Application::from_json(&facts.input)
+                    .ok()
+                    .map(|app| compact::pack(&app));
+                q = q
+                    .bind(p.permit.to_string())
+                    .bind(p.person.clone())
+                    .bind(p.matter.clone())
+                    .bind(p.valid_from.to_string())
+                    .bind(p.valid_until.map(|d| d.to_string()))
+                    .bind(facts.employer().map(str::to_owned))
+                    .bind(facts_json(&facts)?)
+                    .bind(slots);
+            }
+            started += q.execute(&mut *tx).await?.rows_affected() as usize;
+        }
+        let persons: std::collections::BTreeSet<&str> =
+            permits.iter().map(|p| p.person.as_str()).collect();
+        polku_audit::append_in(
+            &mut tx,
+            &AuditEntry {
+                log: AuditLog::Access,
+                actor: by.clone(),
+                organisation: None,
+                person: None,
+                purpose: purpose.to_owned(),
+                legal_basis: Some(PROCESSING_BASIS.to_owned()),
+                detail: json!({ "imported_permits": permits.len(), "persons": persons }),
+                x_road: XRoad::default(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(started)
+    }
+
+    /// Re-checks every permit valid on `on` against the monitoring rule sets in force that
+    /// day: a dry run when `apply` is false, otherwise opening and closing the alerts.
+    pub async fn recheck_all(&self, on: Date, apply: bool) -> Result<RecheckReport, MonitorError> {
+        let book = self.rules.on(on);
+        self.recheck_all_with(book, on, apply).await
+    }
+
+    /// As [`Monitor::recheck_all`], with the rules of `book` (a proposal's, for its dry run).
+    pub async fn recheck_all_with(
+        &self,
+        book: Arc<RuleBook>,
+        on: Date,
+        apply: bool,
+    ) -> Result<RecheckReport, MonitorError> {
+        let open = Arc::new(self.open_alerts_by_permit().await?);
+        let halves = self.halves().await?;
+        let mut tasks = Vec::new();
+        for (lo, hi) in halves {
+            let pool = self.db.pool().clone();
+            let (book, open) = (book.clone(), open.clone());
+            tasks.push(tokio::spawn(async move {
+                scan(&pool, &book, &open, on, lo, hi).await
+            }));
+        }
+        let mut found = Found::default();
+        for task in tasks {
+            let part = task
+                .await
+                .map_err(|e| MonitorError::Interrupted(e.to_string()))??;
+            found.permits += part.permits;
+            for (matter, c) in part.by_matter {
+                let m = found.by_matter.entry(matter).or_default();
+                m.permits += c.permits;
+                m.alerts_open += c.alerts_open;
+                m.alerts_close += c.alerts_close;
+            }
+            found.open.extend(part.open);
+            found.close.extend(part.close);
+            found.unpacked.extend(part.unpacked);
+        }
+        if !found.unpacked.is_empty() {
+            self.from_json(&book, &open, on, &mut found).await?;
+        }
+        if apply {
+            self.write(&book, on, &found).await?;
+        }
+        tracing::info!(on = %on, permits = found.permits, open = found.open.len(), close = found.close.len(), apply, "every monitored permit re-checked");
+        Ok(RecheckReport {
+            on: Some(on),
+            permits: found.permits,
+            by_matter: found.by_matter,
+            applied: apply,
+        })
+    }
+
+    /// Every open alert, by permit: (condition, alert).
+    async fn open_alerts_by_permit(
+        &self,
+    ) -> Result<HashMap<String, Vec<(String, String)>>, MonitorError> {
+        let rows = sqlx::query(
+            "SELECT id, permit_id, condition_id FROM monitoring_alerts WHERE state = 'open'",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut open: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for r in rows {
+            open.entry(r.try_get("permit_id")?)
+                .or_default()
+                .push((r.try_get("condition_id")?, r.try_get("id")?));
+        }
+        Ok(open)
+    }
+
+    /// Two ranges of permit ids, about half the permits each.
+    async fn halves(&self) -> Result<Vec<(String, Option<String>)>, MonitorError> {
+        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM monitored_permits")
+            .fetch_one(self.db.pool())
+            .await?
+            .try_get("n")?;
+        if count < 10_000 {
+            return Ok(vec![(String::new(), None)]);
+        }
+        let mid: String = sqlx::query(
+            "SELECT permit_id FROM monitored_permits ORDER BY permit_id LIMIT 1 OFFSET $1",
+        )
+        .bind(count / 2)
+        .fetch_one(self.db.pool())
+        .await?
+        .try_get("permit_id")?;
+        Ok(vec![(String::new(), Some(mid.clone())), (mid, None)])
+    }
+
+    /// The permits whose packed facts did not unpack, re-checked from their JSON (and
+    /// packed again for next time).
+    async fn from_json(
+        &self,
+        book: &RuleBook,
+        open: &HashMap<String, Vec<(String, String)>>,
+        on: Date,
+        found: &mut Found,
+    ) -> Result<(), MonitorError> {
+        for chunk in found.unpacked.clone().chunks(ROWS) {
+            for w in self.watched(chunk).await? {
+                let Ok(app) = Application::from_json(&w.facts.input) else {
+                    continue;
+                };
+                sqlx::query("UPDATE monitored_permits SET slots = $1 WHERE permit_id = $2")
+                    .bind(compact::pack(&app))
+                    .bind(w.permit.to_string())
+                    .execute(self.db.pool())
+                    .await?;
+                let id = w.permit.to_string();
+                judge(book, open, on, &id, &w.matter, &app, found);
+            }
+        }
+        Ok(())
+    }
+
+    /// The watched permits `ids`, read in full.
+    async fn watched(&self, ids: &[String]) -> Result<Vec<Watched>, MonitorError> {
+        let holes: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT permit_id, person, matter, valid_from, facts_json FROM monitored_permits WHERE permit_id IN ({})",
+            holes.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(id.clone());
+        }
+        q.fetch_all(self.db.pool())
+            .await?
+            .iter()
+            .map(read_watched)
+            .collect()
+    }
+
+    /// Opens and closes the alerts a re-check found, a few hundred per transaction.
+    async fn write(&self, book: &RuleBook, on: Date, found: &Found) -> Result<(), MonitorError> {
+        for chunk in found.close.chunks(ROWS) {
+            let mut tx = self.db.begin_write().await?;
+            for id in chunk {
+                let id = polku_store::codec::uuid("monitoring_alerts", id, "id", id)?;
+                close_alert(
+                    &mut tx,
+                    id,
+                    &Actor::Machine,
+                    AlertState::Closed,
+                    HOLDS_AGAIN,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        let mut by_permit: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (permit, condition) in &found.open {
+            by_permit.entry(permit).or_default().push(condition);
+        }
+        let permits: Vec<String> = by_permit.keys().map(|p| (*p).to_owned()).collect();
+        for chunk in permits.chunks(ROWS) {
+            let watched = self.watched(chunk).await?;
+            let mut tx = self.db.begin_write().await?;
+            for w in &watched {
+                let Some(rule_set) = book.monitoring_for(&w.matter) else {
+                    continue;
+                };
+                let Ok(app) = Application::from_json(&w.facts.input) else {
+                    continue;
+                };
+                let Ok(evaluation) = rule_set.evaluate(&app, on) else {
+                    continue;
+                };
+                for condition in by_permit
+                    .get(w.permit.to_string().as_str())
+                    .into_iter()
+                    .flatten()
+                {
+                    let trace = condition_trace(rule_set, &evaluation, &app, condition)?;
+                    insert_alert(
+                        &mut tx,
+                        w,
+                        rule_set,
+                        &evaluation.version.id,
+                        condition,
+                        on,
+                        &trace,
+                    )
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the valid permits with ids in `[lo, hi)` and judges each.
+async fn scan(
+    pool: &sqlx::AnyPool,
+    book: &RuleBook,
+    open: &HashMap<String, Vec<(String, String)>>,
+    on: Date,
+    lo: String,
+    hi: Option<String>,
+) -> Result<Found, MonitorError> {
+    let on_text = on.to_string();
+    let mut rows = match &hi {
+        Some(hi) => sqlx::query(
+            "SELECT permit_id, matter, slots FROM monitored_permits
+             WHERE permit_id >= $1 AND permit_id < $2
+               AND valid_from <= $3 AND (valid_until IS NULL OR valid_until >= $3)",
+        )
+        .bind(lo)
+        .bind(hi.clone())
+        .bind(on_text)
+        .fetch(pool),
+        None => sqlx::query(
+            "SELECT permit_id, matter, slots FROM monitored_permits
+             WHERE permit_id >= $1 AND valid_from <= $2 AND (valid_until IS NULL OR valid_until >= $2)",
+        )
+        .bind(lo)
+        .bind(on_text)
+        .fetch(pool),
+    };
+    let mut found = Found::default();
+    while let Some(row) = rows.try_next().await? {
+        let id: String = row.try_get("permit_id")?;
+        let matter: String = row.try_get("matter")?;
+        let slots: Option<Vec<u8>> = row.try_get("slots")?;
+        match slots.as_deref().and_then(compact::unpack) {
+            Some(app) => judge(book, open, on, &id, &matter, &app, &mut found),
+            None => found.unpacked.push(id),
+        }
+    }
+    Ok(found)
+}
+
+/// One permit's findings against its monitoring rule set: the alerts to open and close.
+fn judge(
+    book: &RuleBook,
+    open: &HashMap<String, Vec<(String, String)>>,
+    on: Date,
+    id: &str,
+    matter: &str,
+    app: &Application,
+    found: &mut Found,
+) {
+    let Some(rule_set): Option<&RuleSet> = book.monitoring_for(matter) else {
+        return;
+    };
+    let Ok(evaluation) = rule_set.evaluate(app, on) else {
+        return;
+    };
+    found.permits += 1;
+    let counts = found.by_matter.entry(matter.to_owned()).or_default();
+    counts.permits += 1;
+    let alerts = open.get(id);
+    for (i, status) in &evaluation.findings {
+        let condition = &rule_set.conditions[*i].id;
+        let alert = alerts.and_then(|a| a.iter().find(|(c, _)| c == condition));
+        match (status, alert) {
+            (Status::NotMet, None) => {
+                counts.alerts_open += 1;
+                found.open.push((id.to_owned(), condition.clone()));
+            }
+            (Status::Met | Status::Exempt, Some((_, alert))) => {
+                counts.alerts_close += 1;
+                found.close.push(alert.clone());
+            }
+            _ => {}
+        }
+    }
+}
