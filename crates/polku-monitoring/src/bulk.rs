@@ -24,12 +24,12 @@ use crate::alert::{AlertState, HOLDS_AGAIN};
 use crate::compact;
 use crate::facts::Facts;
 use crate::monitor::{
-    Monitor, MonitorError, PROCESSING_BASIS, Watched, close_alert, condition_trace, facts_json,
-    insert_alert, read_watched,
+    Monitor, MonitorError, PROCESSING_BASIS, Schemas, Watched, close_alert, condition_trace,
+    decode, insert_alert, read_watched,
 };
 
 /// Rows written per statement in bulk work.
-const ROWS: usize = 500;
+const ROWS: usize = 50;
 
 /// A permit to watch that Polku did not grant through its pipeline.
 #[derive(Debug, Clone)]
@@ -82,8 +82,8 @@ struct Found {
     open: Vec<(String, String)>,
     /// Open alerts whose condition holds again.
     close: Vec<String>,
-    /// Permits whose packed facts did not unpack (another schema): read from JSON.
-    unpacked: Vec<String>,
+    /// Permits whose packed facts did not read back (damaged).
+    unreadable: Vec<String>,
 }
 
 impl Monitor {
@@ -100,32 +100,32 @@ impl Monitor {
         let mut started = 0;
         for chunk in permits.chunks(ROWS) {
             let mut sql = String::from(
-                "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts_json, slots, checked_on, updated_at) VALUES ",
+                "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts, checked_on, updated_at) VALUES ",
             );
             for i in 0..chunk.len() {
-                let p = i * 8;
+                let p = i * 7;
                 if i > 0 {
                     sql.push_str(", ");
                 }
                 sql.push_str(&format!(
-                    "(${}, NULL, ${}, ${}, ${}, ${}, ${}, ${}, ${}, NULL, $1)",
+                    "(${}, NULL, ${}, ${}, ${}, ${}, ${}, ${}, NULL, $1)",
                     p + 2,
                     p + 3,
                     p + 4,
                     p + 5,
                     p + 6,
                     p + 7,
-                    p + 8,
-                    p + 9
+                    p + 8
                 ));
             }
             sql.push_str(" ON CONFLICT (permit_id) DO NOTHING");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now_micros());
             for p in chunk {
-                let facts = Facts::from_decision_input(p.facts.clone());
-                let slots = Application::from_json(&facts.input)
-                    .ok()
-                    .map(|app| compact::pack(&app));
+                let app = Application::from_json(&p.facts).map_err(|e| MonitorError::Import {
+                    permit: p.permit,
+                    problem: e.to_string(),
+                })?;
+                let facts = Facts::from_decision(app);
                 q = q
                     .bind(p.permit.to_string())
                     .bind(p.person.clone())
@@ -133,8 +133,7 @@ impl Monitor {
                     .bind(p.valid_from.to_string())
                     .bind(p.valid_until.map(|d| d.to_string()))
                     .bind(facts.employer().map(str::to_owned))
-                    .bind(facts_json(&facts)?)
-                    .bind(slots);
+                    .bind(compact::pack(&facts));
             }
             started += q.execute(&mut *tx).await?.rows_affected() as usize;
         }
@@ -173,13 +172,14 @@ impl Monitor {
         apply: bool,
     ) -> Result<RecheckReport, MonitorError> {
         let open = Arc::new(self.open_alerts_by_permit().await?);
+        let schemas = self.schemas().await?;
         let halves = self.halves().await?;
         let mut tasks = Vec::new();
         for (lo, hi) in halves {
             let pool = self.db.pool().clone();
-            let (book, open) = (book.clone(), open.clone());
+            let (book, open, schemas) = (book.clone(), open.clone(), schemas.clone());
             tasks.push(tokio::spawn(async move {
-                scan(&pool, &book, &open, on, lo, hi).await
+                scan(&pool, &book, &open, &schemas, on, lo, hi).await
             }));
         }
         let mut found = Found::default();
@@ -196,13 +196,13 @@ impl Monitor {
             }
             found.open.extend(part.open);
             found.close.extend(part.close);
-            found.unpacked.extend(part.unpacked);
+            found.unreadable.extend(part.unreadable);
         }
-        if !found.unpacked.is_empty() {
-            self.from_json(&book, &open, on, &mut found).await?;
+        if !found.unreadable.is_empty() {
+            tracing::warn!(permits = ?found.unreadable, "packed facts that do not read back: not re-checked");
         }
         if apply {
-            self.write(&book, on, &found).await?;
+            self.write(&book, &schemas, on, &found).await?;
         }
         tracing::info!(on = %on, permits = found.permits, open = found.open.len(), close = found.close.len(), apply, "every monitored permit re-checked");
         Ok(RecheckReport {
@@ -250,37 +250,15 @@ impl Monitor {
         Ok(vec![(String::new(), Some(mid.clone())), (mid, None)])
     }
 
-    /// The permits whose packed facts did not unpack, re-checked from their JSON (and
-    /// packed again for next time).
-    async fn from_json(
-        &self,
-        book: &RuleBook,
-        open: &HashMap<String, Vec<(String, String)>>,
-        on: Date,
-        found: &mut Found,
-    ) -> Result<(), MonitorError> {
-        for chunk in found.unpacked.clone().chunks(ROWS) {
-            for w in self.watched(chunk).await? {
-                let Ok(app) = Application::from_json(&w.facts.input) else {
-                    continue;
-                };
-                sqlx::query("UPDATE monitored_permits SET slots = $1 WHERE permit_id = $2")
-                    .bind(compact::pack(&app))
-                    .bind(w.permit.to_string())
-                    .execute(self.db.pool())
-                    .await?;
-                let id = w.permit.to_string();
-                judge(book, open, on, &id, &w.matter, &app, found);
-            }
-        }
-        Ok(())
-    }
-
     /// The watched permits `ids`, read in full.
-    async fn watched(&self, ids: &[String]) -> Result<Vec<Watched>, MonitorError> {
+    async fn watched(
+        &self,
+        ids: &[String],
+        schemas: &Schemas,
+    ) -> Result<Vec<Watched>, MonitorError> {
         let holes: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT permit_id, person, matter, valid_from, facts_json FROM monitored_permits WHERE permit_id IN ({})",
+            "SELECT permit_id, person, matter, valid_from, facts FROM monitored_permits WHERE permit_id IN ({})",
             holes.join(", ")
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -290,12 +268,18 @@ impl Monitor {
         q.fetch_all(self.db.pool())
             .await?
             .iter()
-            .map(read_watched)
+            .map(|row| read_watched(row, schemas))
             .collect()
     }
 
     /// Opens and closes the alerts a re-check found, a few hundred per transaction.
-    async fn write(&self, book: &RuleBook, on: Date, found: &Found) -> Result<(), MonitorError> {
+    async fn write(
+        &self,
+        book: &RuleBook,
+        schemas: &Schemas,
+        on: Date,
+        found: &Found,
+    ) -> Result<(), MonitorError> {
         for chunk in found.close.chunks(ROWS) {
             let mut tx = self.db.begin_write().await?;
             for id in chunk {
@@ -317,16 +301,14 @@ impl Monitor {
         }
         let permits: Vec<String> = by_permit.keys().map(|p| (*p).to_owned()).collect();
         for chunk in permits.chunks(ROWS) {
-            let watched = self.watched(chunk).await?;
+            let watched = self.watched(chunk, schemas).await?;
             let mut tx = self.db.begin_write().await?;
             for w in &watched {
                 let Some(rule_set) = book.monitoring_for(&w.matter) else {
                     continue;
                 };
-                let Ok(app) = Application::from_json(&w.facts.input) else {
-                    continue;
-                };
-                let Ok(evaluation) = rule_set.evaluate(&app, on) else {
+                let app = &w.facts.app;
+                let Ok(evaluation) = rule_set.evaluate(app, on) else {
                     continue;
                 };
                 for condition in by_permit
@@ -334,7 +316,7 @@ impl Monitor {
                     .into_iter()
                     .flatten()
                 {
-                    let trace = condition_trace(rule_set, &evaluation, &app, condition)?;
+                    let trace = condition_trace(rule_set, &evaluation, app, condition)?;
                     insert_alert(
                         &mut tx,
                         w,
@@ -358,6 +340,7 @@ async fn scan(
     pool: &sqlx::AnyPool,
     book: &RuleBook,
     open: &HashMap<String, Vec<(String, String)>>,
+    schemas: &Schemas,
     on: Date,
     lo: String,
     hi: Option<String>,
@@ -365,7 +348,7 @@ async fn scan(
     let on_text = on.to_string();
     let mut rows = match &hi {
         Some(hi) => sqlx::query(
-            "SELECT permit_id, matter, slots FROM monitored_permits
+            "SELECT permit_id, matter, facts FROM monitored_permits
              WHERE permit_id >= $1 AND permit_id < $2
                AND valid_from <= $3 AND (valid_until IS NULL OR valid_until >= $3)",
         )
@@ -374,7 +357,7 @@ async fn scan(
         .bind(on_text)
         .fetch(pool),
         None => sqlx::query(
-            "SELECT permit_id, matter, slots FROM monitored_permits
+            "SELECT permit_id, matter, facts FROM monitored_permits
              WHERE permit_id >= $1 AND valid_from <= $2 AND (valid_until IS NULL OR valid_until >= $2)",
         )
         .bind(lo)
@@ -385,10 +368,10 @@ async fn scan(
     while let Some(row) = rows.try_next().await? {
         let id: String = row.try_get("permit_id")?;
         let matter: String = row.try_get("matter")?;
-        let slots: Option<Vec<u8>> = row.try_get("slots")?;
-        match slots.as_deref().and_then(compact::unpack) {
-            Some(app) => judge(book, open, on, &id, &matter, &app, &mut found),
-            None => found.unpacked.push(id),
+        let facts: Vec<u8> = row.try_get("facts")?;
+        match decode(&facts, schemas) {
+            Some(facts) => judge(book, open, on, &id, &matter, &facts.app, &mut found),
+            None => found.unreadable.push(id),
         }
     }
     Ok(found)

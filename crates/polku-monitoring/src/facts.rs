@@ -1,5 +1,6 @@
-//! A monitored permit's facts: the evidence the grant was decided on (the input schema's
-//! shape), changed by each register event since. Pure.
+//! A monitored permit's facts: the evidence the grant was decided on, as the rules read it
+//! (an [`Application`]: the input schema's fields and where each register's came from),
+//! changed by each register event since. Pure.
 //!
 //! Events may arrive late or out of order: each field remembers the day of the event
 //! that set it, and an event older than that leaves the field alone, so the facts are
@@ -7,53 +8,95 @@
 //! months by the month they are for.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use jiff::civil::Date;
-use polku_rules::schema::put_path;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use polku_rules::Application;
+use polku_rules::schema::{FieldValue, Provenance, field_index};
 
 use crate::event::{EventBody, RegisterEvent};
 
-const LATEST_PAY: &str = "evidence.incomes.latest_month_gross_pay_eur";
-const PREVIOUS_PAY: &str = "evidence.incomes.previous_month_gross_pay_eur";
-const LATEST_MONTH: &str = "evidence.incomes.latest_report_month";
-const PREVIOUS_MONTH: &str = "previous_report_month";
+/// The fields events set, by slot (looked up once).
+struct Slots {
+    latest_pay: usize,
+    previous_pay: usize,
+    latest_month: usize,
+    employer: usize,
+    applied_employer: usize,
+    field: usize,
+    any_sentence: usize,
+    disqualifying: usize,
+    resident: usize,
+    municipality: usize,
+    bankrupt: usize,
+    active: usize,
+    entry_ban: usize,
+    sis_alert: usize,
+    enrolled: usize,
+}
+
+fn slots() -> &'static Slots {
+    static SLOTS: OnceLock<Slots> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        // Every path here is in the schema: the unit tests read each.
+        let at = |path: &str| field_index(path).unwrap_or(usize::MAX);
+        Slots {
+            latest_pay: at("evidence.incomes.latest_month_gross_pay_eur"),
+            previous_pay: at("evidence.incomes.previous_month_gross_pay_eur"),
+            latest_month: at("evidence.incomes.latest_report_month"),
+            employer: at("evidence.incomes.employer_id"),
+            applied_employer: at("application.employment.employer_id"),
+            field: at("evidence.incomes.occupational_field"),
+            any_sentence: at("evidence.criminal_records.any_sentence"),
+            disqualifying: at("evidence.criminal_records.disqualifying_entries"),
+            resident: at("evidence.population.resident_in_finland"),
+            municipality: at("evidence.population.municipality_code"),
+            bankrupt: at("evidence.trade_register.employer_bankrupt"),
+            active: at("evidence.trade_register.employer_active"),
+            entry_ban: at("evidence.sis.entry_ban"),
+            sis_alert: at("evidence.sis.alert"),
+            enrolled: at("evidence.studies.enrolled"),
+        }
+    })
+}
 
 /// What is known of a permit holder now.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Facts {
-    /// The input schema's JSON (`application`, `evidence`…), as the rules read it.
-    pub input: Value,
-    /// For each field an event set, the day of that event; also the month of the pay
-    /// report before the latest (`previous_report_month`).
-    #[serde(default)]
-    pub set_on: BTreeMap<String, Date>,
+    /// The fields, as the rules read them, with each register's provenance.
+    pub app: Application,
+    /// For each field an event set, by slot, the day of that event.
+    pub set_on: BTreeMap<usize, Date>,
+    /// The month of the pay report before the latest, when known.
+    pub previous_month: Option<Date>,
 }
 
 impl Facts {
     /// Facts that start from the evidence a grant was decided on.
-    pub fn from_decision_input(input: Value) -> Facts {
+    pub fn from_decision(app: Application) -> Facts {
         Facts {
-            input,
-            set_on: BTreeMap::new(),
+            app,
+            ..Facts::default()
         }
     }
 
     /// The employer the latest pay report names, or the one applied with.
     pub fn employer(&self) -> Option<&str> {
-        self.input
-            .pointer("/evidence/incomes/employer_id")
-            .or_else(|| self.input.pointer("/application/employment/employer_id"))
-            .and_then(Value::as_str)
+        let s = slots();
+        [s.employer, s.applied_employer]
+            .into_iter()
+            .find_map(|slot| match self.app.get(slot) {
+                Some(FieldValue::Text(t)) => Some(t.as_str()),
+                _ => None,
+            })
     }
 
     /// Applies one event; `received` is when Polku learnt of it (RFC 3339), recorded as
     /// the register's fetch time. Returns whether any fact changed.
     pub fn apply(&mut self, event: &RegisterEvent, received: &str) -> bool {
+        let s = slots();
         let on = event.occurred_on;
-        let before = self.input.clone();
-        match &event.body {
+        let (changed, register) = match &event.body {
             EventBody::PayReport {
                 month,
                 gross_pay_eur,
@@ -61,129 +104,139 @@ impl Facts {
                 occupational_field,
                 ..
             } => {
-                self.pay_report(*month, *gross_pay_eur);
-                self.set(
-                    "evidence.incomes.employer_id",
-                    employer_id.as_str().into(),
-                    on,
-                );
+                let mut changed = self.pay_report(*month, *gross_pay_eur);
+                changed |= self.set(s.employer, FieldValue::Text(employer_id.clone()), on);
                 if let Some(field) = occupational_field {
-                    self.set(
-                        "evidence.incomes.occupational_field",
-                        field.as_str().into(),
-                        on,
-                    );
+                    changed |= self.set(s.field, FieldValue::Text(field.clone()), on);
                 }
-                self.touch("incomes", received);
+                (changed, "incomes")
             }
             EventBody::CriminalRecordEntry { disqualifying, .. } => {
-                self.set("evidence.criminal_records.any_sentence", true.into(), on);
+                let mut changed = self.set(s.any_sentence, FieldValue::Bool(true), on);
                 if *disqualifying {
-                    self.set(
-                        "evidence.criminal_records.disqualifying_entries",
-                        true.into(),
-                        on,
-                    );
+                    changed |= self.set(s.disqualifying, FieldValue::Bool(true), on);
                 }
-                self.touch("criminal_records", received);
+                (changed, "criminal_records")
             }
-            EventBody::Emigration { .. } => {
-                self.set("evidence.population.resident_in_finland", false.into(), on);
-                self.touch("population", received);
-            }
+            EventBody::Emigration { .. } => (
+                self.set(s.resident, FieldValue::Bool(false), on),
+                "population",
+            ),
             EventBody::AddressChange {
                 municipality_code, ..
             } => {
-                self.set("evidence.population.resident_in_finland", true.into(), on);
-                self.set(
-                    "evidence.population.municipality_code",
-                    municipality_code.as_str().into(),
+                let a = self.set(s.resident, FieldValue::Bool(true), on);
+                let b = self.set(
+                    s.municipality,
+                    FieldValue::Text(municipality_code.clone()),
                     on,
                 );
-                self.touch("population", received);
+                (a | b, "population")
             }
             EventBody::EmployerBankruptcy { .. } => {
-                self.set("evidence.trade_register.employer_bankrupt", true.into(), on);
-                self.set("evidence.trade_register.employer_active", false.into(), on);
-                self.touch("trade_register", received);
+                let a = self.set(s.bankrupt, FieldValue::Bool(true), on);
+                let b = self.set(s.active, FieldValue::Bool(false), on);
+                (a | b, "trade_register")
             }
-            EventBody::EmployerDeregistration { .. } => {
-                self.set("evidence.trade_register.employer_active", false.into(), on);
-                self.touch("trade_register", received);
-            }
+            EventBody::EmployerDeregistration { .. } => (
+                self.set(s.active, FieldValue::Bool(false), on),
+                "trade_register",
+            ),
             EventBody::EntryBan { .. } => {
-                self.set("evidence.sis.entry_ban", true.into(), on);
-                self.touch("sis", received);
+                (self.set(s.entry_ban, FieldValue::Bool(true), on), "sis")
             }
             EventBody::SisAlert { .. } => {
-                self.set("evidence.sis.alert", true.into(), on);
-                self.touch("sis", received);
+                (self.set(s.sis_alert, FieldValue::Bool(true), on), "sis")
             }
             EventBody::StudiesEnded { .. } => {
-                self.set("evidence.studies.enrolled", false.into(), on);
-                self.touch("studies", received);
+                (self.set(s.enrolled, FieldValue::Bool(false), on), "studies")
             }
+        };
+        if changed {
+            self.touch(register, event, received);
         }
-        self.input != before
+        changed
     }
 
-    /// Sets `path` unless a later event set it already.
-    fn set(&mut self, path: &str, value: Value, on: Date) {
-        if self.set_on.get(path).is_some_and(|d| *d > on) {
-            return;
+    /// Sets `slot` unless a later event set it already; whether the value changed.
+    fn set(&mut self, slot: usize, value: FieldValue, on: Date) -> bool {
+        if self.set_on.get(&slot).is_some_and(|d| *d > on) {
+            return false;
         }
-        self.set_on.insert(path.to_owned(), on);
-        put_path(&mut self.input, path, value);
+        self.set_on.insert(slot, on);
+        if self.app.get(slot) == Some(&value) {
+            return false;
+        }
+        self.app.set(slot, Some(value));
+        true
     }
 
-    /// Records when the register's data was last received.
-    fn touch(&mut self, register: &str, received: &str) {
-        let path = format!("evidence.{register}.fetched_at");
-        let newer = self
-            .input
-            .pointer(&format!("/evidence/{register}/fetched_at"))
-            .and_then(Value::as_str)
-            .is_none_or(|old| old < received);
-        if newer {
-            put_path(&mut self.input, &path, received.into());
-        }
+    /// Records that the register's data came with this event.
+    fn touch(&mut self, register: &str, event: &RegisterEvent, received: &str) {
+        let source = polku_rules::schema::REGISTERS
+            .iter()
+            .find(|r| r.key == register)
+            .map(|r| r.name.to_owned());
+        self.app.set_provenance(
+            register,
+            Provenance {
+                source,
+                request_id: Some(event.id.clone()),
+                fetched_at: Some(received.to_owned()),
+            },
+        );
     }
 
     /// Keeps the latest two months' pay by the month they are for.
-    fn pay_report(&mut self, month: Date, pay: f64) {
-        let latest = self.set_on.get(LATEST_MONTH).copied();
-        let previous = self.set_on.get(PREVIOUS_MONTH).copied();
-        let pay = polku_rules::schema::number_json(pay);
+    fn pay_report(&mut self, month: Date, pay: f64) -> bool {
+        let s = slots();
+        let latest = self.set_on_month();
+        let pay = FieldValue::Number(pay);
         match latest {
             Some(l) if month < l => {
-                if previous.is_none_or(|p| month >= p) {
-                    self.set_on.insert(PREVIOUS_MONTH.into(), month);
-                    put_path(&mut self.input, PREVIOUS_PAY, pay);
+                if self.previous_month.is_none_or(|p| month >= p) {
+                    self.previous_month = Some(month);
+                    return self.replace(s.previous_pay, Some(pay));
                 }
+                false
             }
-            Some(l) if month == l => put_path(&mut self.input, LATEST_PAY, pay),
+            Some(l) if month == l => self.replace(s.latest_pay, Some(pay)),
             _ => {
-                // A newer month: the latest becomes the one before (if it is the month just
-                // before; a gap leaves the one before unknown).
-                let old = self
-                    .input
-                    .pointer("/evidence/incomes/latest_month_gross_pay_eur")
-                    .cloned();
-                match (latest, old) {
+                // A newer month: the latest becomes the one before if it is the month
+                // just before; a gap leaves the one before unknown.
+                let old = self.app.get(s.latest_pay).cloned();
+                let previous = match (latest, old) {
                     (Some(l), Some(old)) if next_month(l) == Some(month) => {
-                        self.set_on.insert(PREVIOUS_MONTH.into(), l);
-                        put_path(&mut self.input, PREVIOUS_PAY, old);
+                        self.previous_month = Some(l);
+                        Some(old)
                     }
                     _ => {
-                        self.set_on.remove(PREVIOUS_MONTH);
-                        remove_path(&mut self.input, PREVIOUS_PAY);
+                        self.previous_month = None;
+                        None
                     }
-                }
-                self.set_on.insert(LATEST_MONTH.into(), month);
-                put_path(&mut self.input, LATEST_PAY, pay);
-                put_path(&mut self.input, LATEST_MONTH, month.to_string().into());
+                };
+                self.replace(s.previous_pay, previous);
+                self.replace(s.latest_month, Some(FieldValue::Date(month)));
+                self.replace(s.latest_pay, Some(pay));
+                true
             }
         }
+    }
+
+    /// The month of the latest pay report known.
+    fn set_on_month(&self) -> Option<Date> {
+        match self.app.get(slots().latest_month) {
+            Some(FieldValue::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+
+    fn replace(&mut self, slot: usize, value: Option<FieldValue>) -> bool {
+        if self.app.get(slot) == value.as_ref() {
+            return false;
+        }
+        self.app.set(slot, value);
+        true
     }
 }
 
@@ -191,21 +244,35 @@ fn next_month(month: Date) -> Option<Date> {
     month.checked_add(jiff::Span::new().months(1)).ok()
 }
 
-fn remove_path(root: &mut Value, path: &str) {
-    let Some((parent, last)) = path.rsplit_once('.') else {
-        return;
-    };
-    let pointer = format!("/{}", parent.replace('.', "/"));
-    if let Some(object) = root.pointer_mut(&pointer).and_then(Value::as_object_mut) {
-        object.remove(last);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::event::EventBody;
     use jiff::civil::date;
+
+    #[test]
+    fn every_field_events_set_is_in_the_schema() {
+        let s = slots();
+        for slot in [
+            s.latest_pay,
+            s.previous_pay,
+            s.latest_month,
+            s.employer,
+            s.applied_employer,
+            s.field,
+            s.any_sentence,
+            s.disqualifying,
+            s.resident,
+            s.municipality,
+            s.bankrupt,
+            s.active,
+            s.entry_ban,
+            s.sis_alert,
+            s.enrolled,
+        ] {
+            assert!(slot < polku_rules::schema::FIELDS.len());
+        }
+    }
 
     fn pay(id: &str, month: Date, eur: f64) -> RegisterEvent {
         RegisterEvent {
@@ -221,17 +288,9 @@ mod tests {
         }
     }
 
-    fn pays(facts: &Facts) -> (Option<f64>, Option<f64>) {
-        (
-            facts
-                .input
-                .pointer("/evidence/incomes/latest_month_gross_pay_eur")
-                .and_then(Value::as_f64),
-            facts
-                .input
-                .pointer("/evidence/incomes/previous_month_gross_pay_eur")
-                .and_then(Value::as_f64),
-        )
+    fn pays(facts: &Facts) -> (Option<&FieldValue>, Option<&FieldValue>) {
+        let s = slots();
+        (facts.app.get(s.latest_pay), facts.app.get(s.previous_pay))
     }
 
     #[test]
@@ -250,13 +309,16 @@ mod tests {
             [2, 1, 0],
         ];
         for order in orders {
-            let mut facts = Facts::from_decision_input(serde_json::json!({}));
+            let mut facts = Facts::default();
             for i in order {
                 facts.apply(&events[i], "2026-11-29T10:00:00Z");
             }
             assert_eq!(
                 pays(&facts),
-                (Some(1700.0), Some(1400.0)),
+                (
+                    Some(&FieldValue::Number(1700.0)),
+                    Some(&FieldValue::Number(1400.0))
+                ),
                 "order {order:?}"
             );
         }
@@ -264,15 +326,15 @@ mod tests {
 
     #[test]
     fn a_gap_leaves_the_month_before_unknown() {
-        let mut facts = Facts::from_decision_input(serde_json::json!({}));
+        let mut facts = Facts::default();
         facts.apply(&pay("a", date(2026, 7, 1), 1500.0), "t");
         facts.apply(&pay("b", date(2026, 9, 1), 1400.0), "t");
-        assert_eq!(pays(&facts), (Some(1400.0), None));
+        assert_eq!(pays(&facts), (Some(&FieldValue::Number(1400.0)), None));
     }
 
     #[test]
-    fn an_older_event_does_not_undo_a_newer_one() {
-        let mut facts = Facts::from_decision_input(serde_json::json!({}));
+    fn an_older_event_does_not_undo_a_newer_one_and_the_register_is_recorded() {
+        let mut facts = Facts::default();
         let moved_back = RegisterEvent {
             id: "m".into(),
             occurred_on: date(2026, 10, 1),
@@ -286,13 +348,14 @@ mod tests {
             occurred_on: date(2026, 9, 1),
             body: EventBody::Emigration { person: "p".into() },
         };
-        facts.apply(&moved_back, "t");
-        assert!(!facts.apply(&emigrated, "t"));
+        assert!(facts.apply(&moved_back, "2026-10-02T08:00:00Z"));
+        assert!(!facts.apply(&emigrated, "2026-10-03T08:00:00Z"));
         assert_eq!(
-            facts
-                .input
-                .pointer("/evidence/population/resident_in_finland"),
-            Some(&Value::Bool(true))
+            facts.app.get(slots().resident),
+            Some(&FieldValue::Bool(true))
         );
+        let p = facts.app.provenance("population").unwrap();
+        assert_eq!(p.request_id.as_deref(), Some("m"));
+        assert_eq!(p.fetched_at.as_deref(), Some("2026-10-02T08:00:00Z"));
     }
 }

@@ -4,6 +4,7 @@
 //! changes a permit.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use polku_audit::{Actor, AuditEntry, AuditLog, XRoad};
@@ -20,8 +21,8 @@ use crate::compact;
 use crate::event::{EventError, RegisterEvent, Subject};
 use crate::facts::Facts;
 
-/// Events inserted per statement.
-const CHUNK: usize = 300;
+/// Events inserted, and subjects looked up, per statement.
+const CHUNK: usize = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MonitorError {
@@ -41,6 +42,8 @@ pub enum MonitorError {
     NoReasons,
     #[error("the work stopped: {0}")]
     Interrupted(String),
+    #[error("permit {permit}: its facts do not fit the input schema: {problem}")]
+    Import { permit: Uuid, problem: String },
 }
 
 impl From<sqlx::Error> for MonitorError {
@@ -66,6 +69,9 @@ pub struct Monitor {
     pub(crate) rules: LiveRules,
 }
 
+/// The field paths of each schema facts were packed with, by fingerprint.
+pub(crate) type Schemas = Arc<HashMap<u64, Vec<String>>>;
+
 impl Monitor {
     pub fn new(cases: Cases, rules: LiveRules) -> Monitor {
         Monitor {
@@ -88,6 +94,8 @@ impl Monitor {
         let events = distinct(events)?;
         let batch = Uuid::now_v7();
         let received = jiff::Timestamp::now().to_string();
+        // Read before the write transaction: on SQLite it holds the only write lock.
+        let schemas = self.schemas().await?;
         let mut tx = self.db.begin_write().await?;
         let new = insert_events(&mut tx, &events, batch).await?;
         let mut report = IngestReport {
@@ -96,36 +104,50 @@ impl Monitor {
             new: new.len(),
             ..IngestReport::default()
         };
-        let mut watched = watched_by_subjects(&mut tx, &new).await?;
-        let mut touched = BTreeSet::new();
+        let mut watched = watched_by_subjects(&mut tx, &new, &schemas).await?;
+        // Which watched permits each subject's events reach: the holder's, and those of
+        // the employer's workers.
+        let mut reach: HashMap<Subject, Vec<Uuid>> = HashMap::new();
+        for w in watched.values() {
+            reach
+                .entry(Subject::Person(w.person.clone()))
+                .or_default()
+                .push(w.permit);
+            if let Some(e) = w.facts.employer() {
+                reach
+                    .entry(Subject::Employer(e.to_owned()))
+                    .or_default()
+                    .push(w.permit);
+            }
+        }
+        // The permits changed, with the day of the latest event that changed each.
+        let mut touched: BTreeMap<Uuid, Date> = BTreeMap::new();
         for event in &new {
-            let subject = event.subject();
             let mut matched = false;
-            for w in watched.values_mut() {
-                let about = match &subject {
-                    Subject::Person(p) => *p == w.person,
-                    Subject::Employer(e) => w.facts.employer() == Some(e.as_str()),
+            for permit in reach.get(&event.subject()).into_iter().flatten() {
+                let Some(w) = watched.get_mut(permit) else {
+                    continue;
                 };
-                if about && event.occurred_on >= w.valid_from {
-                    matched = true;
-                    if w.facts.apply(event, &received) {
-                        touched.insert(w.permit);
-                    }
+                if event.occurred_on < w.valid_from {
+                    continue;
+                }
+                matched = true;
+                if w.facts.apply(event, &received) {
+                    let day = touched.entry(w.permit).or_insert(event.occurred_on);
+                    *day = (*day).max(event.occurred_on);
                 }
             }
             if !matched {
                 report.kept_for_later += 1;
             }
         }
-        for permit in &touched {
-            let Some(w) = watched.get(permit) else {
-                continue;
-            };
-            let on = latest_day(&new, w).unwrap_or(w.valid_from);
-            let (opened, closed) = self.recheck(&mut tx, w, on).await?;
-            report.alerts_opened += opened;
-            report.alerts_closed += closed;
-        }
+        let changed: Vec<(&Watched, Date)> = touched
+            .iter()
+            .filter_map(|(permit, on)| watched.get(permit).map(|w| (w, *on)))
+            .collect();
+        let (opened, closed) = self.recheck_many(&mut tx, &changed).await?;
+        report.alerts_opened = opened;
+        report.alerts_closed = closed;
         report.permits_checked = touched.len();
         let persons: BTreeSet<String> = events
             .iter()
@@ -224,12 +246,19 @@ impl Monitor {
         let Some(decision) = self.cases.decision(permit.decision_id).await? else {
             return Ok(false);
         };
+        let app = match Application::from_json(&decision.input) {
+            Ok(app) => app,
+            Err(e) => {
+                tracing::warn!(permit = %permit.id, error = %e, "the grant's evidence does not fit the input schema; not watched");
+                return Ok(false);
+            }
+        };
         let mut w = Watched {
             permit: permit.id,
             person: person.clone(),
             matter: permit.matter.clone(),
             valid_from,
-            facts: Facts::from_decision_input(decision.input),
+            facts: Facts::from_decision(app),
         };
         // What the registers reported before the monitor knew the permit.
         let mut kept = kept_events(tx, &Subject::Person(person.clone()), valid_from).await?;
@@ -242,8 +271,8 @@ impl Monitor {
             w.facts.apply(e, &received);
         }
         let inserted = sqlx::query(
-            "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts_json, slots, checked_on, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10) ON CONFLICT (permit_id) DO NOTHING",
+            "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts, checked_on, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9) ON CONFLICT (permit_id) DO NOTHING",
         )
         .bind(permit.id.to_string())
         .bind(case.to_string())
@@ -252,12 +281,7 @@ impl Monitor {
         .bind(valid_from.to_string())
         .bind(permit.valid_until.clone())
         .bind(w.facts.employer().map(str::to_owned))
-        .bind(facts_json(&w.facts)?)
-        .bind(
-            Application::from_json(&w.facts.input)
-                .ok()
-                .map(|app| compact::pack(&app)),
-        )
+        .bind(compact::pack(&w.facts))
         .bind(now_micros())
         .execute(&mut **tx)
         .await?;
@@ -265,77 +289,97 @@ impl Monitor {
             return Ok(false);
         }
         if let Some(on) = kept.iter().map(|e| e.occurred_on).max() {
-            self.recheck(tx, &w, on).await?;
+            self.recheck_many(tx, &[(&w, on)]).await?;
         }
         Ok(true)
     }
 
-    /// Evaluates the permit's facts against the monitoring rule set in force on `on`,
-    /// stores the facts, opens an alert for each watched condition not met that has none
-    /// open, and closes the open alerts whose condition holds again.
-    async fn recheck(
+    /// Stores each permit's facts (with their packed form), evaluates them against the
+    /// monitoring rule set in force on its day, opens an alert for each watched condition
+    /// not met that has none open, and closes the open alerts whose condition holds
+    /// again. A batch's permits are written a few dozen per statement.
+    pub(crate) async fn recheck_many(
         &self,
         tx: &mut Tx,
-        w: &Watched,
-        on: Date,
+        permits: &[(&Watched, Date)],
     ) -> Result<(usize, usize), MonitorError> {
-        let app = Application::from_json(&w.facts.input);
-        sqlx::query(
-            "UPDATE monitored_permits SET facts_json = $1, slots = $2, employer_id = $3, checked_on = $4, updated_at = $5 WHERE permit_id = $6",
-        )
-        .bind(facts_json(&w.facts)?)
-        .bind(app.as_ref().ok().map(compact::pack))
-        .bind(w.facts.employer().map(str::to_owned))
-        .bind(on.to_string())
-        .bind(now_micros())
-        .bind(w.permit.to_string())
-        .execute(&mut **tx)
-        .await?;
-        let book = self.rules.on(on);
-        let Some(rule_set) = book.monitoring_for(&w.matter) else {
-            return Ok((0, 0));
-        };
-        let app = match app {
-            Ok(app) => app,
-            Err(e) => {
-                tracing::warn!(permit = %w.permit, error = %e, "monitored facts do not fit the input schema; not re-checked");
-                return Ok((0, 0));
-            }
-        };
-        let evaluation = match rule_set.evaluate(&app, on) {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::warn!(permit = %w.permit, error = %e, "monitoring rules could not run");
-                return Ok((0, 0));
-            }
-        };
-        let open = open_alerts(tx, w.permit).await?;
+        store_facts(tx, permits).await?;
+        let ids: Vec<String> = permits.iter().map(|(w, _)| w.permit.to_string()).collect();
+        let open = open_alerts(tx, &ids).await?;
         let (mut opened, mut closed) = (0, 0);
-        for (i, status) in &evaluation.findings {
-            let condition = &rule_set.conditions[*i];
-            match (status, open.get(&condition.id)) {
-                (Status::NotMet, None) => {
-                    let trace = condition_trace(rule_set, &evaluation, &app, &condition.id)?;
-                    opened += insert_alert(
-                        tx,
-                        w,
-                        rule_set,
-                        &evaluation.version.id,
-                        &condition.id,
-                        on,
-                        &trace,
-                    )
-                    .await?;
+        for (w, on) in permits {
+            let book = self.rules.on(*on);
+            let Some(rule_set) = book.monitoring_for(&w.matter) else {
+                continue;
+            };
+            let app = &w.facts.app;
+            let evaluation = match rule_set.evaluate(app, *on) {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(permit = %w.permit, error = %e, "monitoring rules could not run");
+                    continue;
                 }
-                (Status::Met | Status::Exempt, Some(alert)) => {
-                    closed +=
-                        close_alert(tx, *alert, &Actor::Machine, AlertState::Closed, HOLDS_AGAIN)
-                            .await?;
+            };
+            let alerts = open.get(&w.permit);
+            for (i, status) in &evaluation.findings {
+                let condition = &rule_set.conditions[*i];
+                match (status, alerts.and_then(|a| a.get(&condition.id))) {
+                    (Status::NotMet, None) => {
+                        let trace = condition_trace(rule_set, &evaluation, app, &condition.id)?;
+                        opened += insert_alert(
+                            tx,
+                            w,
+                            rule_set,
+                            &evaluation.version.id,
+                            &condition.id,
+                            *on,
+                            &trace,
+                        )
+                        .await?;
+                    }
+                    (Status::Met | Status::Exempt, Some(alert)) => {
+                        closed += close_alert(
+                            tx,
+                            *alert,
+                            &Actor::Machine,
+                            AlertState::Closed,
+                            HOLDS_AGAIN,
+                        )
+                        .await?;
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         Ok((opened, closed))
+    }
+
+    /// The field lists of every schema facts were packed with (today's recorded first).
+    pub(crate) async fn schemas(&self) -> Result<Schemas, MonitorError> {
+        let today = format!("{:016x}", compact::schema_fingerprint());
+        let fields = serde_json::to_string(&compact::schema_fields())
+            .map_err(|e| CorruptRow::new("monitoring_schemas", &today, "fields_json", e))?;
+        sqlx::query(
+            "INSERT INTO monitoring_schemas (fingerprint, fields_json) VALUES ($1, $2) ON CONFLICT (fingerprint) DO NOTHING",
+        )
+        .bind(&today)
+        .bind(fields)
+        .execute(self.db.pool())
+        .await?;
+        let mut schemas = HashMap::new();
+        for row in sqlx::query("SELECT fingerprint, fields_json FROM monitoring_schemas")
+            .fetch_all(self.db.pool())
+            .await?
+        {
+            let fp: String = row.try_get("fingerprint")?;
+            let fields: String = row.try_get("fields_json")?;
+            let corrupt = |e: String| CorruptRow::new("monitoring_schemas", &fp, "fields_json", e);
+            let key = u64::from_str_radix(&fp, 16).map_err(|e| corrupt(e.to_string()))?;
+            let fields: Vec<String> =
+                serde_json::from_str(&fields).map_err(|e| corrupt(e.to_string()))?;
+            schemas.insert(key, fields);
+        }
+        Ok(Arc::new(schemas))
     }
 
     /// The alerts in `state` (all when `None`), oldest first, at most `limit`.
@@ -499,6 +543,7 @@ async fn insert_events(
 async fn watched_by_subjects(
     tx: &mut Tx,
     events: &[RegisterEvent],
+    schemas: &Schemas,
 ) -> Result<BTreeMap<Uuid, Watched>, MonitorError> {
     let mut persons = BTreeSet::new();
     let mut employers = BTreeSet::new();
@@ -514,7 +559,7 @@ async fn watched_by_subjects(
         for chunk in keys.chunks(CHUNK) {
             let holes: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
-                "SELECT permit_id, person, matter, valid_from, facts_json FROM monitored_permits WHERE {column} IN ({})",
+                "SELECT permit_id, person, matter, valid_from, facts FROM monitored_permits WHERE {column} IN ({})",
                 holes.join(", ")
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -522,7 +567,7 @@ async fn watched_by_subjects(
                 q = q.bind(k.clone());
             }
             for row in q.fetch_all(&mut **tx).await? {
-                let w = read_watched(&row)?;
+                let w = read_watched(&row, schemas)?;
                 watched.insert(w.permit, w);
             }
         }
@@ -530,11 +575,14 @@ async fn watched_by_subjects(
     Ok(watched)
 }
 
-pub(crate) fn read_watched(row: &sqlx::any::AnyRow) -> Result<Watched, MonitorError> {
+pub(crate) fn read_watched(
+    row: &sqlx::any::AnyRow,
+    schemas: &Schemas,
+) -> Result<Watched, MonitorError> {
     let id: String = row.try_get("permit_id")?;
     let permit = codec::uuid("monitored_permits", &id, "permit_id", &id)?;
     let valid_from: String = row.try_get("valid_from")?;
-    let facts: String = row.try_get("facts_json")?;
+    let facts: Vec<u8> = row.try_get("facts")?;
     Ok(Watched {
         permit,
         person: row.try_get("person")?,
@@ -542,22 +590,20 @@ pub(crate) fn read_watched(row: &sqlx::any::AnyRow) -> Result<Watched, MonitorEr
         valid_from: valid_from
             .parse()
             .map_err(|e: jiff::Error| CorruptRow::new("monitored_permits", &id, "valid_from", e))?,
-        facts: serde_json::from_str(&facts)
-            .map_err(|e| CorruptRow::new("monitored_permits", &id, "facts_json", e))?,
+        facts: decode(&facts, schemas)
+            .ok_or_else(|| CorruptRow::new("monitored_permits", &id, "facts", "unreadable"))?,
     })
 }
 
-/// The day of the latest new event that concerns `w`.
-fn latest_day(events: &[RegisterEvent], w: &Watched) -> Option<Date> {
-    events
-        .iter()
-        .filter(|e| match e.subject() {
-            Subject::Person(p) => p == w.person,
-            Subject::Employer(x) => w.facts.employer() == Some(x.as_str()),
-        })
-        .map(|e| e.occurred_on)
-        .filter(|d| *d >= w.valid_from)
-        .max()
+/// Packed facts, read with the schema they were packed with.
+pub(crate) fn decode(bytes: &[u8], schemas: &Schemas) -> Option<Facts> {
+    match compact::unpack(bytes) {
+        Ok(facts) => Some(facts),
+        Err(compact::Unpack::OtherSchema(fp)) => {
+            compact::unpack_with(bytes, schemas.get(&fp)?).ok()
+        }
+        Err(compact::Unpack::Damaged) => None,
+    }
 }
 
 /// The events stored about `subject` from `from` on.
@@ -583,28 +629,68 @@ async fn kept_events(
         .collect()
 }
 
-pub(crate) fn facts_json(facts: &Facts) -> Result<String, MonitorError> {
-    serde_json::to_string(facts)
-        .map_err(|e| CorruptRow::new("monitored_permits", "-", "facts_json", e).into())
+/// Rows per statement where a statement carries a row's values: SQLite looks each `$n`
+/// up in a list, so binding costs grow with the square of the parameters.
+const ROWS_PER_STATEMENT: usize = 50;
+
+/// The open alerts of `permits`, by permit and condition.
+async fn open_alerts(
+    tx: &mut Tx,
+    permits: &[String],
+) -> Result<HashMap<Uuid, HashMap<String, Uuid>>, MonitorError> {
+    let mut open: HashMap<Uuid, HashMap<String, Uuid>> = HashMap::new();
+    for chunk in permits.chunks(4 * ROWS_PER_STATEMENT) {
+        let holes: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, permit_id, condition_id FROM monitoring_alerts WHERE state = 'open' AND permit_id IN ({})",
+            holes.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for p in chunk {
+            q = q.bind(p.clone());
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            let id: String = r.try_get("id")?;
+            let permit: String = r.try_get("permit_id")?;
+            open.entry(codec::uuid("monitoring_alerts", &id, "permit_id", &permit)?)
+                .or_default()
+                .insert(
+                    r.try_get("condition_id")?,
+                    codec::uuid("monitoring_alerts", &id, "id", &id)?,
+                );
+        }
+    }
+    Ok(open)
 }
 
-/// The permit's open alerts by condition.
-async fn open_alerts(tx: &mut Tx, permit: Uuid) -> Result<HashMap<String, Uuid>, MonitorError> {
-    let rows = sqlx::query(
-        "SELECT id, condition_id FROM monitoring_alerts WHERE permit_id = $1 AND state = 'open'",
-    )
-    .bind(permit.to_string())
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let id: String = r.try_get("id")?;
-            Ok((
-                r.try_get("condition_id")?,
-                codec::uuid("monitoring_alerts", &id, "id", &id)?,
-            ))
-        })
-        .collect()
+/// Writes the permits' packed facts, employer and day checked, a few dozen per
+/// statement.
+async fn store_facts(tx: &mut Tx, permits: &[(&Watched, Date)]) -> Result<(), MonitorError> {
+    let now = now_micros();
+    for chunk in permits.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::from("WITH v (id, facts, employer, checked_on) AS (VALUES ");
+        for i in 0..chunk.len() {
+            let p = i * 4;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", p + 2, p + 3, p + 4, p + 5));
+        }
+        sql.push_str(
+            ") UPDATE monitored_permits SET facts = v.facts, employer_id = v.employer, checked_on = v.checked_on, updated_at = $1
+             FROM v WHERE monitored_permits.permit_id = v.id",
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+        for (w, on) in chunk {
+            q = q
+                .bind(w.permit.to_string())
+                .bind(compact::pack(&w.facts))
+                .bind(w.facts.employer().map(str::to_owned))
+                .bind(on.to_string());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// The condition's finding in the three languages, the other conditions left out.

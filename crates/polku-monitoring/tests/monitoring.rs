@@ -106,6 +106,18 @@ async fn table(store: &Cases, sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every watched permit's packed facts, by permit.
+async fn facts(store: &Cases) -> Vec<(String, Vec<u8>)> {
+    use sqlx::Row;
+    sqlx::query("SELECT permit_id, facts FROM monitored_permits ORDER BY permit_id")
+        .fetch_all(store.db().pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get("permit_id").unwrap(), r.try_get("facts").unwrap()))
+        .collect()
+}
+
 async fn two_months_below_opens_one_alert_with_its_trace(store: &Cases) {
     granted(store).await;
     let m = monitor(store);
@@ -146,17 +158,14 @@ async fn replaying_the_same_events_changes_nothing(store: &Cases) {
     follow(&m, store).await;
     let events = [pay("ir-1", 2, BELOW), pay("ir-2", 1, BELOW)];
     ingest(&m, &events).await;
-    let facts = table(store, "SELECT facts_json FROM monitored_permits").await;
+    let before = facts(store).await;
     let alerts = table(store, "SELECT id || state FROM monitoring_alerts").await;
     let again = ingest(&m, &events).await;
     assert_eq!(
         (again.received, again.new, again.permits_checked),
         (2, 0, 0)
     );
-    assert_eq!(
-        table(store, "SELECT facts_json FROM monitored_permits").await,
-        facts
-    );
+    assert_eq!(facts(store).await, before);
     assert_eq!(
         table(store, "SELECT id || state FROM monitoring_alerts").await,
         alerts
@@ -498,7 +507,7 @@ polku_cases::on_every_database!(
 
 async fn imported_permits_are_watched_and_rechecked(store: &Cases) {
     let m = monitor(store);
-    let facts = |pay: f64| {
+    let granted_on = |pay: f64| {
         let mut f = walkthrough_application();
         polku_rules::merge_patch(
             &mut f,
@@ -517,7 +526,7 @@ async fn imported_permits_are_watched_and_rechecked(store: &Cases) {
             matter: EXTENSION.into(),
             valid_from: month(3),
             valid_until: (i == 29).then(|| month(2)),
-            facts: facts(if i % 3 == 0 { BELOW } else { ABOVE }),
+            facts: granted_on(if i % 3 == 0 { BELOW } else { ABOVE }),
         })
         .collect();
     assert_eq!(

@@ -17,8 +17,9 @@ CREATE INDEX register_events_subject ON register_events (subject, occurred_on);
 
 -- The permits watched: the facts their conditions are checked against, starting from
 -- the evidence the grant was decided on and changed by each register event since.
--- `facts_json` is the record; `slots` the same facts packed for re-checking every permit
--- at once (polku-monitoring's compact.rs; BYTEA is a blob on SQLite too).
+-- `facts` are packed (polku-monitoring's compact.rs: the fields as the rules read them,
+-- where each register's came from, the day each was set), so a batch of events and a
+-- re-check of every permit read no JSON; BYTEA is a blob on SQLite too.
 CREATE TABLE monitored_permits (
     permit_id     TEXT PRIMARY KEY,
     case_id       TEXT,
@@ -27,8 +28,7 @@ CREATE TABLE monitored_permits (
     valid_from    TEXT NOT NULL,
     valid_until   TEXT,
     employer_id   TEXT,
-    facts_json    TEXT NOT NULL,
-    slots         BYTEA,
+    facts         BYTEA NOT NULL,
     checked_on    TEXT,
     updated_at    BIGINT NOT NULL
 );
@@ -58,6 +58,13 @@ CREATE TABLE monitoring_alerts (
 );
 CREATE UNIQUE INDEX monitoring_alerts_one_open ON monitoring_alerts (permit_id, condition_id) WHERE state = 'open';
 CREATE INDEX monitoring_alerts_state ON monitoring_alerts (state, opened_at);
+
+-- The input schema's field paths for each schema fingerprint packed facts carry, so that
+-- facts packed by an earlier release read back by path.
+CREATE TABLE monitoring_schemas (
+    fingerprint  TEXT PRIMARY KEY,
+    fields_json  TEXT NOT NULL
+);
 
 -- How far the monitor has followed the cases' domain events (grants to watch).
 CREATE TABLE monitoring_cursor (

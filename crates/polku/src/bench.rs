@@ -202,7 +202,7 @@ fn generate(
 }
 
 /// Peak resident set size of this process (VmHWM), in KiB; 0 where unknown.
-fn peak_rss_kib() -> u64 {
+pub(crate) fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

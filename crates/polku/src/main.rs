@@ -2,6 +2,7 @@
 
 mod audit_anchors;
 mod bench;
+mod bench_monitoring;
 mod bench_pages;
 mod bench_pipeline;
 mod config;
@@ -142,6 +143,9 @@ enum BenchCommand {
     Pipeline(bench_pipeline::PipelineBenchArgs),
     /// Server time of every web page with demo data: p50/p95.
     Pages(bench_pages::PagesBenchArgs),
+    /// Register events taken in per second, and a re-check of every permit after a rule
+    /// change (monitoring).
+    Monitoring(bench_monitoring::MonitoringBenchArgs),
 }
 
 /// Structured logs to stdout: `POLKU_LOG` (e.g. `info`, `polku_cases=debug`), else
@@ -188,6 +192,9 @@ fn main() -> ExitCode {
         Command::Bench {
             command: BenchCommand::Pipeline(args),
         } => bench_pipeline::run(args),
+        Command::Bench {
+            command: BenchCommand::Monitoring(args),
+        } => bench_monitoring::run(args),
         Command::Bench {
             command: BenchCommand::Pages(args),
         } => bench_pages::run(args),
