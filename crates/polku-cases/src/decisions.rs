@@ -257,7 +257,9 @@ impl Cases {
     /// Like [`Cases::backtest`]; with `on`, every past application is evaluated as if filed
     /// that day under both `current` and `proposal` — the effect of the change alone, for a
     /// change that takes effect later than the decisions were made. Without `on`, each is
-    /// evaluated on its own date and compared with the outcome recorded.
+    /// evaluated on its own date and compared with the outcome recorded. A monitoring rule
+    /// set has no decisions, so its backtest is empty (re-checking granted permits in a dry
+    /// run is a later step).
     pub async fn backtest_between(
         &self,
         matter: &str,
@@ -265,6 +267,11 @@ impl Cases {
         proposal: &RuleBook,
         on: Option<jiff::civil::Date>,
     ) -> Result<Backtest, CaseError> {
+        // A monitoring rule set decides nothing and no case is filed under its id: it has no
+        // past decisions, and none are read.
+        if proposal.get(matter).is_some_and(|rs| rs.is_monitoring()) {
+            return Ok(Backtester::new(matter, current, proposal, on).finish());
+        }
         // Only what re-evaluation needs: the traces are the bulk of a decision's record.
         let rows = sqlx::query(
             "SELECT d.id, d.case_id, d.outcome, d.evaluated_on, d.input_json, d.unanswered_json

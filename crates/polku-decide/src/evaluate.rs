@@ -45,7 +45,7 @@ pub fn evaluate_outcome(
     unanswered: &[String],
 ) -> Outcome {
     let outcome = rules
-        .get(matter)
+        .decision_set(matter)
         .zip(app)
         .and_then(|(rs, app)| rs.evaluate(app, on).ok().map(|e| e.outcome))
         .unwrap_or(Outcome::Refer);
@@ -70,7 +70,8 @@ fn evaluate_rules(rules: &RuleBook, matter: &str, input: &Value, on: jiff::civil
         }),
         application: None,
     };
-    let Some(rule_set) = rules.get(matter) else {
+    // A monitoring rule set decides nothing: a case of its id is an unknown matter.
+    let Some(rule_set) = rules.decision_set(matter) else {
         return refer(format!("no rule set decides the matter `{matter}`"));
     };
     let app = match Application::from_json(input) {

@@ -14,7 +14,7 @@ pub fn terms_for<'b>(
     on: Date,
     from: Date,
 ) -> (Option<&'b Grants>, Option<GrantTerms>) {
-    let Some(rule_set) = rules.get(matter) else {
+    let Some(rule_set) = rules.decision_set(matter) else {
         return (None, None);
     };
     let terms = app.and_then(|app| rule_set.grant_terms(app, on, from));

@@ -452,6 +452,20 @@ impl RuleAdmin {
             .rule_proposal(id)
             .await?
             .ok_or(ProposalError::NotFound(id))?;
+        // A monitoring rule set decides nothing: it has no past decisions, so nothing is read
+        // (and no read logged). Its own test cases are what check the change.
+        if rules
+            .shelf()
+            .latest()
+            .get(&p.rule_set)
+            .is_some_and(|rs| rs.is_monitoring())
+        {
+            return Ok(Arc::new(Backtest {
+                matter: p.rule_set.clone(),
+                evaluated: 0,
+                changed: Vec::new(),
+            }));
+        }
         let stamp = rules.shelf().stamp();
         let cached = {
             let mut entries = cache.entries.lock().await;

@@ -340,6 +340,77 @@ polku_cases::on_every_database!(
     an_approved_change_decides_from_its_date_in_every_process
 );
 
+/// A monitoring rule set changes by the same four-eyes path: checked and tested, approved
+/// by a second legal officer; it has no past decisions, so its backtest reads nothing.
+async fn a_monitoring_rule_set_changes_by_four_eyes_with_nothing_to_backtest(store: &Cases) {
+    const MONITORING: &str = "fi.monitoring.residence-permit.employed";
+    let live = live_rules(store);
+    let today = jiff::Zoned::now().date();
+    let from = today.checked_add(jiff::Span::new().days(7)).unwrap();
+    let text = rules().text_of(MONITORING).unwrap().0.to_owned();
+    let line = "      2025-04-01: 1600\n";
+    assert!(text.contains(line));
+    let raised = text.replacen(line, &format!("{line}      {from}: 2000\n"), 1);
+    let hanna = official(store, "Hanna Handler", Role::CaseHandler).await;
+    let liisa = official(store, "Liisa Legal", Role::LegalOfficer).await;
+    let p = admin(store)
+        .propose_rules(
+            &NewProposal {
+                rule_set: MONITORING.to_owned(),
+                ..proposal(raised, from)
+            },
+            &hanna,
+            &live,
+        )
+        .await
+        .unwrap();
+    let backtest = admin(store)
+        .backtest_proposal(
+            p.id,
+            &liisa,
+            &live,
+            &polku_rule_admin::BacktestCache::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((backtest.evaluated, backtest.changed.len()), (0, 0));
+    let approved = admin(store)
+        .approve_proposal(p.id, &liisa, "Checked against the decree.", &live)
+        .await
+        .unwrap();
+    assert_eq!(approved.state, ProposalState::Approved);
+    assert_eq!(
+        (approved.backtest_evaluated, approved.backtest_changed),
+        (Some(0), Some(0))
+    );
+    // From its date the raised figure is the monitoring set's, and it still watches the
+    // same matter; a monitoring set is never a matter one files.
+    let book = live.on(from);
+    let rs = book.monitoring_for(EXTENSION).unwrap();
+    assert_eq!(rs.id, MONITORING);
+    let minimum = rs
+        .parameters
+        .iter()
+        .find(|p| p.name == "pay.general_minimum_eur_month")
+        .unwrap();
+    assert_eq!(
+        minimum.value_at(from).map(|(_, v)| v.clone()),
+        Some(polku_rules::ParamValue::Number(2000.0))
+    );
+    assert!(book.decision_set(MONITORING).is_none());
+    assert_eq!(
+        rule_steps(store).await,
+        [
+            "rule administration: proposal",
+            "rule administration: approval",
+        ]
+    );
+}
+polku_cases::on_every_database!(
+    monitoring_change,
+    a_monitoring_rule_set_changes_by_four_eyes_with_nothing_to_backtest
+);
+
 async fn a_proposal_written_before_an_approval_must_be_made_again(store: &Cases) {
     let Proposed {
         live,

@@ -8,6 +8,7 @@ use crate::eval::outcome_text;
 use crate::explain::{write_date, write_number};
 use crate::lang::Lang;
 use crate::model::{Outcome, ParamValue, RuleSet};
+use crate::monitoring::Monitoring;
 
 struct Words {
     law: &'static str,
@@ -24,6 +25,13 @@ struct Words {
     any_not_met: &'static str,
     any_unknown: &'static str,
     safeguards: &'static str,
+    monitoring: &'static str,
+    watches: &'static str,
+    alerts: &'static str,
+    processing_basis: &'static str,
+    reexamination_basis: &'static str,
+    changed_by: &'static str,
+    monitoring_safeguards: &'static str,
 }
 
 fn words(lang: Lang) -> Words {
@@ -45,6 +53,16 @@ fn words(lang: Lang) -> Words {
             safeguards: "Kone ei koskaan tee kielteistä päätöstä: kielteinen tai osittainen ratkaisu on ehdotus virkailijalle. \
                          Oikaisuvaatimusta ei ratkaista automaattisesti (hallintolaki 53 e §), sen voi tehdä maksutta (53 f §), \
                          ja päätöksessä kerrotaan, että se on tehty automaattisesti (53 g §).",
+            monitoring: "Jälkivalvonta: mitä kone tekee",
+            watches: "Valvoo lupia, jotka on myönnetty asioissa",
+            alerts: "Kun jokin edellytys ei enää täyty, kone tekee hälytyksen virkailijalle. Kone ei päätä mitään \
+                     eikä koskaan peruuta lupaa. Kun tieto puuttuu, hälytystä ei tehdä: puuttuva tieto ei ole \
+                     täyttymätön edellytys.",
+            processing_basis: "Peruste luvanhaltijan tietojen käsittelylle valvonnassa",
+            reexamination_basis: "Peruste luvan uudelleenarvioinnille",
+            changed_by: "Tarkistetaan uudelleen, kun tulee",
+            monitoring_safeguards: "Hälytys ei ole päätös. Virkailija arvioi, aloitetaanko luvan peruuttamisen \
+                                    harkinta, ja luvanhaltijaa kuullaan ennen kuin asiassa päätetään (hallintolaki 34 §).",
         },
         Lang::Sv => Words {
             law: "Lag",
@@ -63,6 +81,16 @@ fn words(lang: Lang) -> Words {
             safeguards: "Maskinen fattar aldrig ett negativt beslut: ett negativt eller delvis negativt avgörande är ett förslag till en handläggare. \
                          Begäran om omprövning avgörs aldrig automatiskt (förvaltningslagen 53 e §), den är avgiftsfri (53 f §), \
                          och beslutet anger att det fattats automatiskt (53 g §).",
+            monitoring: "Efterhandskontroll: vad maskinen gör",
+            watches: "Övervakar tillstånd som beviljats i ärendena",
+            alerts: "När en förutsättning inte längre uppfylls larmar maskinen en handläggare. Maskinen beslutar \
+                     ingenting och återkallar aldrig ett tillstånd. När en uppgift saknas larmar den inte: en \
+                     uppgift som saknas är inte en förutsättning som inte uppfylls.",
+            processing_basis: "Grund för att behandla tillståndshavarens uppgifter under kontrollen",
+            reexamination_basis: "Grund för att pröva tillståndet på nytt",
+            changed_by: "Kontrolleras på nytt vid",
+            monitoring_safeguards: "Ett larm är inte ett beslut. En handläggare bedömer om återkallelse av tillståndet \
+                                    ska prövas, och tillståndshavaren hörs innan ärendet avgörs (förvaltningslagen 34 §).",
         },
         Lang::En => Words {
             law: "Law",
@@ -81,6 +109,17 @@ fn words(lang: Lang) -> Words {
             safeguards: "The machine never refuses: a negative or partial outcome is a proposal for a case handler. \
                          A request for rectification is never decided automatically (Administrative Procedure Act 53 e §), \
                          it is free of charge (53 f §), and the decision states that it was made automatically (53 g §).",
+            monitoring: "Monitoring: what the machine does",
+            watches: "Watches the permits granted in the matters",
+            alerts: "When a condition no longer holds, the machine raises an alert for a case handler. It decides \
+                     nothing and never cancels a permit. When information is missing it raises no alert: missing \
+                     information is not a condition that fails.",
+            processing_basis: "Legal basis for processing the permit holder's data while monitoring",
+            reexamination_basis: "Legal basis for re-examining the permit",
+            changed_by: "Checked again on",
+            monitoring_safeguards: "An alert is not a decision. A case handler assesses whether to consider cancelling \
+                                    the permit, and the permit holder is heard before anything is decided \
+                                    (Administrative Procedure Act 34 §).",
         },
     }
 }
@@ -99,6 +138,19 @@ pub fn describe(rs: &RuleSet, lang: Lang) -> String {
     if let Some(d) = &rs.description {
         let _ = writeln!(out, "{}\n", d.get(lang));
     }
+    match &rs.monitoring {
+        Some(m) => write_monitoring(&mut out, m, &w),
+        None => write_policy(&mut out, rs, lang, &w),
+    }
+    write_versions(&mut out, rs, lang, &w);
+    write_conditions(&mut out, rs, lang, &w);
+    write_parameters(&mut out, rs, lang, &w);
+    debug_assert!(rs.automation.any_not_met != Outcome::Grant);
+    out
+}
+
+/// What a decision rule set lets the machine do, and the safeguards of automated decisions.
+fn write_policy(out: &mut String, rs: &RuleSet, lang: Lang, w: &Words) {
     let _ = writeln!(out, "## {}\n", w.policy);
     for (label, outcome) in [
         (w.all_met, rs.automation.all_met),
@@ -108,11 +160,21 @@ pub fn describe(rs: &RuleSet, lang: Lang) -> String {
         let _ = writeln!(out, "- {label}: {}", outcome_text(outcome, lang));
     }
     let _ = writeln!(out, "\n{}\n", w.safeguards);
-    write_versions(&mut out, rs, lang, &w);
-    write_conditions(&mut out, rs, lang, &w);
-    write_parameters(&mut out, rs, lang, &w);
-    debug_assert!(rs.automation.any_not_met != Outcome::Grant);
-    out
+}
+
+/// What a monitoring rule set watches and on which bases; that it raises alerts for a
+/// person and never decides.
+fn write_monitoring(out: &mut String, m: &Monitoring, w: &Words) {
+    let _ = writeln!(out, "## {}\n", w.monitoring);
+    let matters: Vec<String> = m.permits_of.iter().map(|p| format!("`{p}`")).collect();
+    let _ = writeln!(out, "- {}: {}", w.watches, matters.join(", "));
+    let _ = writeln!(out, "- {}: {}", w.processing_basis, m.processing_basis);
+    let _ = writeln!(
+        out,
+        "- {}: {}",
+        w.reexamination_basis, m.reexamination_basis
+    );
+    let _ = writeln!(out, "\n{}\n\n{}\n", w.alerts, w.monitoring_safeguards);
 }
 
 /// The versions with their in-force periods.
@@ -157,6 +219,10 @@ fn write_conditions(out: &mut String, rs: &RuleSet, lang: Lang, w: &Words) {
         }
         if let Some(u) = &c.unless {
             let _ = writeln!(out, "   {}: `{}`", w.exception, u.source);
+        }
+        if !c.changed_by.is_empty() {
+            let events: Vec<&str> = c.changed_by.iter().map(|e| e.text(lang)).collect();
+            let _ = writeln!(out, "   {}: {}", w.changed_by, events.join(", "));
         }
     }
 }

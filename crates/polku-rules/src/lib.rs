@@ -19,6 +19,7 @@ pub mod expr;
 mod lang;
 mod load;
 mod model;
+mod monitoring;
 pub mod schema;
 mod testing;
 mod yaml;
@@ -32,9 +33,10 @@ pub use eval::{
 };
 pub use load::{Library, LoadError, LoadErrors, TESTS_SUFFIX, load_library, load_str, merge_patch};
 pub use model::{
-    Automation, Condition, GrantTerms, Grants, Lang, Outcome, ParamValue, Parameter,
+    Automation, Condition, Expected, GrantTerms, Grants, Lang, Outcome, ParamValue, Parameter,
     ProcessingTime, RuleSet, TestCase, Text, Version,
 };
+pub use monitoring::{Monitoring, RegisterEventKind};
 pub use schema::{Application, InputError, json_schema};
 pub use testing::{MIN_TEST_CASES, TestResult, run_tests};
 
@@ -120,6 +122,7 @@ impl RuleBook {
                 Err(LoadErrors(mut e)) => errors.append(&mut e),
             }
         }
+        check_monitoring_sets(&rule_sets, &mut errors);
         if errors.is_empty() {
             Ok(RuleBook {
                 rule_sets,
@@ -130,12 +133,41 @@ impl RuleBook {
         }
     }
 
+    /// The rule set `id`, a decision or a monitoring set alike (what rule administration
+    /// and the published descriptions need). What can be filed is [`RuleBook::decision_set`].
     pub fn get(&self, id: &str) -> Option<&RuleSet> {
         self.rule_sets.iter().find(|r| r.id == id)
     }
 
+    /// Every rule set, decision and monitoring sets alike, in file order.
     pub fn iter(&self) -> impl Iterator<Item = &RuleSet> {
         self.rule_sets.iter()
+    }
+
+    /// The decision rule set `matter`: a matter one can file and the machine decides.
+    /// `None` for a monitoring set's id, as for an unknown one.
+    pub fn decision_set(&self, matter: &str) -> Option<&RuleSet> {
+        self.get(matter).filter(|r| !r.is_monitoring())
+    }
+
+    /// The decision rule sets: the matters one can file.
+    pub fn decision_sets(&self) -> impl Iterator<Item = &RuleSet> {
+        self.rule_sets.iter().filter(|r| !r.is_monitoring())
+    }
+
+    /// The monitoring rule sets: they watch granted permits and decide nothing.
+    pub fn monitoring_sets(&self) -> impl Iterator<Item = &RuleSet> {
+        self.rule_sets.iter().filter(|r| r.is_monitoring())
+    }
+
+    /// The monitoring rule set that watches the permits granted in `matter` (at most one:
+    /// two claiming the same matter do not load).
+    pub fn monitoring_for(&self, matter: &str) -> Option<&RuleSet> {
+        self.monitoring_sets().find(|r| {
+            r.monitoring
+                .as_ref()
+                .is_some_and(|m| m.permits_of.iter().any(|p| p == matter))
+        })
     }
 
     /// The (path, text) pairs the book was loaded from.
@@ -195,8 +227,56 @@ impl RuleBook {
         Ok(book)
     }
 
+    /// The ids of every rule set, monitoring sets included.
     pub fn ids(&self) -> Vec<&str> {
         self.rule_sets.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    /// The ids of the decision rule sets: the matters one can file.
+    pub fn matter_ids(&self) -> Vec<&str> {
+        self.decision_sets().map(|r| r.id.as_str()).collect()
+    }
+}
+
+/// What only the whole book can tell of its monitoring sets: each matter a set watches is
+/// a decision rule set of the book, and no two sets watch the same matter.
+fn check_monitoring_sets(rule_sets: &[RuleSet], errors: &mut Vec<LoadError>) {
+    let mut claimed: Vec<(&str, &RuleSet)> = Vec::new();
+    for rs in rule_sets {
+        let Some(m) = &rs.monitoring else { continue };
+        for (matter, line) in m.permits_of.iter().zip(&rs.permits_of_lines) {
+            let error = |message: String| LoadError {
+                file: rs.file.clone(),
+                line: *line,
+                message,
+            };
+            match rule_sets.iter().find(|r| r.id == *matter) {
+                None => errors.push(error(format!(
+                    "`permits_of` names `{matter}`, which is not a rule set of the book (decision rule sets: {})",
+                    rule_sets
+                        .iter()
+                        .filter(|r| !r.is_monitoring())
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+                Some(r) if r.is_monitoring() => errors.push(error(format!(
+                    "`permits_of` names `{matter}`, a monitoring rule set: a monitoring set watches the \
+                     permits of decision rule sets"
+                ))),
+                Some(_) => {}
+            }
+            if let Some((_, other)) = claimed.iter().find(|(m, _)| m == matter) {
+                errors.push(error(format!(
+                    "the permits of `{matter}` are already watched by `{}` ({}): one monitoring rule set \
+                     per matter",
+                    other.id,
+                    other.file.display()
+                )));
+            } else {
+                claimed.push((matter, rs));
+            }
+        }
     }
 }
 

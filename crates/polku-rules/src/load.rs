@@ -10,12 +10,16 @@ use jiff::civil::Date;
 use crate::Status;
 use crate::explain::Template;
 use crate::expr::{ParamKind, ParamRef, Scope, Ty, compile};
+use crate::model::Expected;
 use crate::model::{
     Automation, Condition, Exception, Expectation, Grants, Lang, Outcome, ParamValue, Parameter,
     ProcessingTime, RuleSet, Segment, TestCase, Text, Version,
 };
 use crate::schema::{Application, parse_date};
 use crate::yaml::{self, Kind, Node};
+
+mod monitors;
+use monitors::SetKind;
 
 /// One problem in a rule file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,6 +48,7 @@ const TOP_KEYS: &[&str] = &[
     "automation",
     "grants",
     "processing_time",
+    "monitors",
     "test_base",
     "tests",
 ];
@@ -235,7 +240,14 @@ pub fn load_library(path: &Path, source: &str) -> Result<Library, LoadErrors> {
         .str(&root, "library", "the library's id")
         .map(str::to_owned);
     c.str(&root, "law", "the law the library encodes");
-    let checked = check_conditions(&mut c, &root, &Scope::new(&[], &[]), &[], &[]);
+    let checked = check_conditions(
+        &mut c,
+        &root,
+        &Scope::new(&[], &[]),
+        &[],
+        &[],
+        SetKind::Library,
+    );
     let items = root
         .get("conditions")
         .and_then(Node::as_seq)
@@ -331,7 +343,18 @@ fn check_rule_set(
     } else {
         None
     };
-    check_decides(c, root);
+    // `monitors:` makes the file a monitoring rule set: it watches granted permits and
+    // decides nothing.
+    let monitors = root
+        .get("monitors")
+        .map(|node| monitors::check_monitors(c, node));
+    let kind = if monitors.is_some() {
+        monitors::refuse_decision_keys(c, root);
+        SetKind::Monitoring
+    } else {
+        check_decides(c, root);
+        SetKind::Decision
+    };
     let versions = check_versions(c, root);
     let parameters = check_parameters(c, root);
     let kinds: Vec<(String, ParamKind)> = parameters
@@ -346,17 +369,33 @@ fn check_rule_set(
         .collect();
     let definitions = check_definitions(c, root, &kinds);
     let scope = Scope::new(&kinds, &definitions);
-    let conditions = check_conditions(c, root, &scope, &versions, libraries);
-    let automation = check_automation(c, root);
-    let grants = check_grants(c, root, &conditions, automation, &scope);
-    let processing_time = check_processing_time(c, root);
+    let conditions = check_conditions(c, root, &scope, &versions, libraries, kind);
+    let (automation, grants, processing_time) = if kind == SetKind::Monitoring {
+        (Some(Automation::ALWAYS_REFER), None, None)
+    } else {
+        let automation = check_automation(c, root);
+        let grants = check_grants(c, root, &conditions, automation, &scope);
+        (automation, grants, check_processing_time(c, root))
+    };
     check_parameters_cover_versions(c, &versions, &parameters, &conditions);
 
     let mut tests = Vec::new();
-    check_tests(c, root, &conditions, &versions, &mut tests);
+    let of = TestsOf {
+        conditions: &conditions,
+        versions: &versions,
+        monitoring: kind == SetKind::Monitoring,
+    };
+    check_tests(c, root, &of, &mut tests);
     if let Some((path, text)) = tests_file {
-        check_tests_file(c, path, text, &conditions, &versions, &mut tests);
+        check_tests_file(c, path, text, &of, &mut tests);
     }
+    let (monitoring, permits_of_lines) = match monitors {
+        None => (None, Vec::new()),
+        Some(checked) => {
+            let (m, lines) = checked?;
+            (Some(m), lines)
+        }
+    };
 
     let segments = build_segments(&versions, &parameters);
     Some(RuleSet {
@@ -372,8 +411,18 @@ fn check_rule_set(
         grants,
         processing_time,
         tests,
+        monitoring,
+        permits_of_lines,
         segments,
     })
+}
+
+/// What a rule set's test cases are checked against.
+struct TestsOf<'a> {
+    conditions: &'a [Condition],
+    versions: &'a [Version],
+    /// A monitoring set's tests expect alerts, a decision set's an outcome.
+    monitoring: bool,
 }
 
 /// The tests in a rule set's sibling file (`TESTS_SUFFIX`); its errors name that file.
@@ -381,8 +430,7 @@ fn check_tests_file(
     c: &mut Checker,
     path: &Path,
     text: &str,
-    conditions: &[Condition],
-    versions: &[Version],
+    of: &TestsOf,
     tests: &mut Vec<TestCase>,
 ) {
     let saved = std::mem::replace(&mut c.file, path.to_owned());
@@ -393,7 +441,7 @@ fn check_tests_file(
                     c.error(k.line, "a tests file holds only `test_base` and `tests`");
                 }
             }
-            check_tests(c, &node, conditions, versions, tests);
+            check_tests(c, &node, of, tests);
         }
         Err(e) => c.error(e.line, e.message),
     }
@@ -573,6 +621,7 @@ fn check_conditions(
     scope: &Scope,
     versions: &[Version],
     libraries: &[Library],
+    kind: SetKind,
 ) -> Vec<Condition> {
     let Some(node) = root.get("conditions") else {
         c.error(root.line, "the rule set has no `conditions`");
@@ -584,18 +633,29 @@ fn check_conditions(
     };
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for item in items {
-        let item = match item.get("use") {
-            None => item,
-            Some(reference) => match resolve_use(libraries, reference) {
-                Ok(node) => node,
-                Err(message) => {
-                    c.error(reference.line, message);
-                    continue;
+    for written in items {
+        let item = match written.get("use") {
+            None => written,
+            Some(reference) => {
+                // Beside `use:` only what the rule set adds to a library condition.
+                c.known_keys(written, &["use", "changed_by"], "a `use:` entry");
+                match resolve_use(libraries, reference) {
+                    Ok(node) => node,
+                    Err(message) => {
+                        c.error(reference.line, message);
+                        continue;
+                    }
                 }
-            },
+            }
         };
-        if let Some(condition) = check_condition(c, item, scope, versions, &mut seen) {
+        let what = item
+            .get("id")
+            .and_then(Node::as_str)
+            .unwrap_or("a condition")
+            .to_owned();
+        let changed_by = monitors::check_changed_by(c, kind, written, &what);
+        if let Some(mut condition) = check_condition(c, item, scope, versions, &mut seen) {
+            condition.changed_by = changed_by;
             out.push(condition);
         }
     }
@@ -622,6 +682,7 @@ fn check_condition(
         "versions",
         "law_text",
         "note",
+        "changed_by",
     ];
     c.known_keys(item, KEYS, "a condition");
     let id = c.str(item, "id", "the condition's id").map(str::to_owned);
@@ -669,6 +730,7 @@ fn check_condition(
         versions,
         fields,
         params,
+        changed_by: Vec::new(),
         line: item.line,
     })
 }
@@ -1180,13 +1242,7 @@ fn check_parameters_cover_versions(
     }
 }
 
-fn check_tests(
-    c: &mut Checker,
-    root: &Node,
-    conditions: &[Condition],
-    versions: &[Version],
-    out: &mut Vec<TestCase>,
-) {
+fn check_tests(c: &mut Checker, root: &Node, of: &TestsOf, out: &mut Vec<TestCase>) {
     let base = root.get("test_base").map(Node::to_json);
     let Some(node) = root.get("tests") else {
         return;
@@ -1196,7 +1252,7 @@ fn check_tests(
         return;
     };
     for item in items {
-        if let Some(test) = check_test(c, item, base.as_ref(), conditions, versions) {
+        if let Some(test) = check_test(c, item, base.as_ref(), of) {
             out.push(test);
         }
     }
@@ -1207,8 +1263,7 @@ fn check_test(
     c: &mut Checker,
     item: &Node,
     base: Option<&serde_json::Value>,
-    conditions: &[Condition],
-    versions: &[Version],
+    of: &TestsOf,
 ) -> Option<TestCase> {
     let name = c.str(item, "name", "the test's name").map(str::to_owned)?;
     let at = match item.get("at") {
@@ -1226,22 +1281,26 @@ fn check_test(
         c.error(item.line, format!("test `{name}` has no `expect`"));
         return None;
     };
-    let outcome = expected_outcome(c, expect, &name);
+    let result = if of.monitoring {
+        expected_alerts(c, expect, of.conditions, &name)
+    } else {
+        expected_outcome(c, expect, &name).map(Expected::Outcome)
+    };
     let version = expect
         .get("version")
         .and_then(|n| n.as_str())
         .map(str::to_owned);
     if let Some(v) = &version
-        && !versions.iter().any(|x| &x.id == v)
+        && !of.versions.iter().any(|x| &x.id == v)
     {
         c.error(
             expect.line,
             format!("test `{name}` expects version `{v}`, which the rule set does not define"),
         );
     }
-    let expected = expected_conditions(c, expect, conditions, &name);
+    let expected = expected_conditions(c, expect, of.conditions, &name);
     let permit = expected_permit(c, expect, &name);
-    let (Some(at), Some(input), Some(outcome)) = (at, input, outcome) else {
+    let (Some(at), Some(input), Some(result)) = (at, input, result) else {
         return None;
     };
     Some(TestCase {
@@ -1249,7 +1308,7 @@ fn check_test(
         at,
         input,
         expect: Expectation {
-            outcome,
+            result,
             version,
             conditions: expected,
             permit,
@@ -1283,6 +1342,15 @@ fn test_input(
 }
 
 fn expected_outcome(c: &mut Checker, expect: &Node, name: &str) -> Option<Outcome> {
+    if let Some(alerts) = expect.get("alerts") {
+        c.error(
+            alerts.line,
+            format!(
+                "test `{name}`: `alerts` belong to the tests of a monitoring rule set; \
+                 a decision rule set's test expects an `outcome`"
+            ),
+        );
+    }
     match expect.get("outcome").and_then(|n| n.as_str()) {
         Some(o) => {
             match Outcome::parse(o) {
@@ -1298,6 +1366,68 @@ fn expected_outcome(c: &mut Checker, expect: &Node, name: &str) -> Option<Outcom
             None
         }
     }
+}
+
+/// A monitoring test's `expect.alerts`: the exact set of conditions found not met (`[]`:
+/// no alert), each a condition of the rule set and none twice. A monitoring set decides
+/// nothing, so an `outcome` or a `permit` is an error.
+fn expected_alerts(
+    c: &mut Checker,
+    expect: &Node,
+    conditions: &[Condition],
+    name: &str,
+) -> Option<Expected> {
+    for key in ["outcome", "permit"] {
+        if let Some(node) = expect.get(key) {
+            c.error(
+                node.line,
+                format!(
+                    "test `{name}`: a monitoring rule set decides nothing, so its tests expect \
+                     `alerts: [condition ids]`, not `{key}`"
+                ),
+            );
+        }
+    }
+    let Some(node) = expect.get("alerts") else {
+        c.error(
+            expect.line,
+            format!(
+                "test `{name}` expects no `alerts`: list the conditions found not met (`[]` for none)"
+            ),
+        );
+        return None;
+    };
+    let Some(items) = node.as_seq() else {
+        c.error(
+            node.line,
+            format!("test `{name}`: `alerts` must be a list of condition ids (`[]` for none)"),
+        );
+        return None;
+    };
+    let mut alerts: Vec<String> = Vec::new();
+    let mut complete = true;
+    for item in items {
+        let id = item.as_str().unwrap_or_default();
+        if !conditions.iter().any(|cond| cond.id == id) {
+            c.error(
+                item.line,
+                format!(
+                    "test `{name}` expects an alert of `{id}`, which the rule set does not have"
+                ),
+            );
+            complete = false;
+        } else if alerts.iter().any(|a| a == id) {
+            c.error(
+                item.line,
+                format!("test `{name}` names the alert `{id}` twice"),
+            );
+            complete = false;
+        } else {
+            alerts.push(id.to_owned());
+        }
+    }
+    alerts.sort();
+    complete.then_some(Expected::Alerts(alerts))
 }
 
 /// `expect.conditions`: each condition's expected status, by id.

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::explain::Template;
 use crate::expr::{Compiled, ParamRef};
 pub use crate::lang::Lang;
+use crate::monitoring::{Monitoring, RegisterEventKind};
 
 /// A text in Finnish, Swedish and English.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -65,6 +66,16 @@ pub struct Automation {
     pub all_met: Outcome,
     pub any_not_met: Outcome,
     pub any_unknown: Outcome,
+}
+
+impl Automation {
+    /// A person decides whatever the findings: a monitoring rule set's policy, so that
+    /// code that reads any rule set's outcome can never grant from one.
+    pub const ALWAYS_REFER: Automation = Automation {
+        all_met: Outcome::Refer,
+        any_not_met: Outcome::Refer,
+        any_unknown: Outcome::Refer,
+    };
 }
 
 /// What an automatic grant creates: the permit (or citizenship), how long it holds and
@@ -214,6 +225,9 @@ pub struct Condition {
     pub fields: Vec<usize>,
     /// Parameter slots read.
     pub params: Vec<usize>,
+    /// In a monitoring rule set, the register events that can change the condition (so a
+    /// re-check follows each); empty in a decision rule set.
+    pub changed_by: Vec<RegisterEventKind>,
     pub line: usize,
 }
 
@@ -223,10 +237,20 @@ impl Condition {
     }
 }
 
+/// What a test case expects of the evaluation as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// A decision rule set's outcome (`expect.outcome`).
+    Outcome(Outcome),
+    /// A monitoring rule set's alerts (`expect.alerts`): exactly the conditions found not
+    /// met, by id, sorted; empty when none is.
+    Alerts(Vec<String>),
+}
+
 /// What a test case expects.
 #[derive(Debug, Clone)]
 pub struct Expectation {
-    pub outcome: Outcome,
+    pub result: Expected,
     pub version: Option<String>,
     pub conditions: Vec<(String, crate::Status)>,
     /// What a grant creates when granted on the test's day.
@@ -271,11 +295,25 @@ pub struct RuleSet {
     pub versions: Vec<Version>,
     pub parameters: Vec<Parameter>,
     pub conditions: Vec<Condition>,
+    /// For a monitoring rule set always refer, whatever the findings: it never decides.
     pub automation: Automation,
-    /// What a grant creates; present whenever the policy lets the machine grant.
+    /// What a grant creates; present whenever the policy lets the machine grant (never in a
+    /// monitoring rule set).
     pub grants: Option<Grants>,
     /// The time the matter must be decided in, where a provision or target sets one.
     pub processing_time: Option<ProcessingTime>,
     pub tests: Vec<TestCase>,
+    /// What a monitoring rule set watches; `None` for a decision rule set.
+    pub monitoring: Option<Monitoring>,
+    /// The line of each of `monitoring.permits_of`, for the errors the book finds.
+    pub(crate) permits_of_lines: Vec<usize>,
     pub(crate) segments: Vec<Segment>,
+}
+
+impl RuleSet {
+    /// Whether this is a monitoring rule set: it watches granted permits and raises alerts
+    /// for a person; no one can file it as a matter and it decides nothing.
+    pub fn is_monitoring(&self) -> bool {
+        self.monitoring.is_some()
+    }
 }

@@ -72,6 +72,8 @@ pub enum Check {
     OccupationalField,
     /// A municipality: Statistics Finland's three-digit code.
     Municipality,
+    /// A month, written as its first day (`2025-04-01` for April 2025).
+    FirstOfMonth,
 }
 
 /// Euros: never negative; the ceiling is far above any real pay or income.
@@ -269,6 +271,9 @@ pub const FIELDS: &[Field] = fields![
     "evidence.population.family_relationship_continues": Bool, Register, Check::Free => "The family relationship the permit rests on is still registered (marriage, registered or cohabiting partnership, custody) and the family lives together.",
     "evidence.population.residence_years": Number, Register, YEARS => "Years of residence in Finland counted for citizenship (permitted absences deducted).",
     "evidence.incomes.monthly_gross_pay_avg_eur": Number, Register, EUROS => "Average gross monthly pay reported in the last six months, €.",
+    "evidence.incomes.latest_month_gross_pay_eur": Number, Register, EUROS => "Gross pay in the latest monthly pay report, € (monitoring reads it when a pay report arrives).",
+    "evidence.incomes.previous_month_gross_pay_eur": Number, Register, EUROS => "Gross pay in the pay report for the month before the latest one, €.",
+    "evidence.incomes.latest_report_month": D, Register, Check::FirstOfMonth => "The month of the latest pay report, as its first day (2025-04-01 for April 2025).",
     "evidence.incomes.household_monthly_net_income_eur": Number, Register, EUROS => "The family's average net monthly income available in Finland, €.",
     "evidence.incomes.annual_earned_income_eur": Number, Register, EUROS => "Earned income in the previous calendar year, €.",
     "evidence.incomes.employment_years": Number, Register, YEARS => "Years in employment or self-employment during residence in Finland.",
@@ -665,6 +670,10 @@ fn read_value(path: &str, field: &Field, value: &Value) -> Result<FieldValue, In
                 t.escape_debug()
             )))
         }
+        (Check::FirstOfMonth, FieldValue::Date(d)) if d.day() != 1 => Err(out_of(format!(
+            "{d} is not the first day of a month: a month is written as its first day (e.g. {})",
+            d.first_of_month()
+        ))),
         (Check::OccupationalField, FieldValue::Text(t)) if !is_isco_code(t) => {
             Err(out_of(format!(
                 "`{}` is not an ISCO-08 occupation code: `ISCO-` and one to four digits (e.g. ISCO-2)",
@@ -924,6 +933,7 @@ fn field_schema(field: &Field) -> Value {
         (_, Check::BusinessId) => s["pattern"] = json!("^[0-9]{7}-[0-9]$"),
         (_, Check::OccupationalField) => s["pattern"] = json!("^ISCO-[0-9]{1,4}$"),
         (_, Check::Municipality) => s["pattern"] = json!("^[0-9]{3}$"),
+        (_, Check::FirstOfMonth) => s["pattern"] = json!("^[0-9]{4}-[0-9]{2}-01$"),
         (FieldType::Text, Check::Free) => {
             s["maxLength"] = json!(MAX_TEXT);
             s["pattern"] = json!("^[^\\u0000-\\u001F\\u007F-\\u009F]*$");
@@ -959,6 +969,7 @@ pub fn markdown_table() -> String {
             Check::BusinessId => ty.push_str(", a business ID with its check digit"),
             Check::OccupationalField => ty.push_str(", `ISCO-` and 1–4 digits"),
             Check::Municipality => ty.push_str(", three digits"),
+            Check::FirstOfMonth => ty.push_str(", the first day of a month"),
             Check::Free => {}
         }
         let origin = match f.origin {
@@ -1045,6 +1056,41 @@ mod tests {
         let ok = Application::from_json(&json!({"application": {"employment": {
             "employer_id": "9000004-6", "occupational_field": "ISCO-2"}}}));
         assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn monthly_pay_reports_read_with_their_month_as_its_first_day() {
+        let app = Application::from_json(&json!({"evidence": {"incomes": {
+            "latest_month_gross_pay_eur": 1580.5,
+            "previous_month_gross_pay_eur": 1620,
+            "latest_report_month": "2025-04-01"}}}))
+        .unwrap();
+        let slot = field_index("evidence.incomes.latest_report_month").unwrap();
+        assert_eq!(
+            app.get(slot),
+            Some(&FieldValue::Date(Date::constant(2025, 4, 1)))
+        );
+        let e = Application::from_json(
+            &json!({"evidence": {"incomes": {"latest_report_month": "2025-04-15"}}}),
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "evidence.incomes.latest_report_month");
+        assert!(e.problem.contains("2025-04-01"), "{e}");
+        let e = Application::from_json(
+            &json!({"evidence": {"incomes": {"previous_month_gross_pay_eur": -1}}}),
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "evidence.incomes.previous_month_gross_pay_eur");
+        let schema = json_schema();
+        let month = &schema["properties"]["evidence"]["properties"]["incomes"]["properties"]["latest_report_month"];
+        assert_eq!(month["pattern"], "^[0-9]{4}-[0-9]{2}-01$");
+        // Register-supplied: never the applicant's to give.
+        let e = Application::from_submission(
+            &json!({"evidence": {"incomes": {"latest_month_gross_pay_eur": 2000}}}),
+            Date::constant(2025, 5, 1),
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "evidence");
     }
 
     #[test]

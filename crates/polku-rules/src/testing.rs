@@ -1,6 +1,7 @@
 //! Running a rule set's own test cases.
 
-use crate::model::{RuleSet, TestCase};
+use crate::eval::{Evaluation, Status};
+use crate::model::{Expected, RuleSet, TestCase};
 
 /// The result of one test case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,11 +20,12 @@ impl TestResult {
     }
 }
 
-/// Runs every test case of `rule_set`.
-/// The fewest test cases a rule set may have: its own examples are how a change to it is
-/// checked before anyone approves it.
+/// The fewest test cases a rule set may have (a monitoring set too): its own examples are
+/// how a change to it is checked before anyone approves it.
 pub const MIN_TEST_CASES: usize = 12;
 
+/// Runs every test case of `rule_set`: a decision set's against the outcome expected, a
+/// monitoring set's against the alerts expected (the conditions found not met).
 pub fn run_tests(rule_set: &RuleSet) -> Vec<TestResult> {
     rule_set
         .tests
@@ -37,12 +39,23 @@ fn run_test(rule_set: &RuleSet, test: &TestCase) -> TestResult {
     match rule_set.evaluate(&test.input, test.at) {
         Err(e) => failures.push(e.to_string()),
         Ok(eval) => {
-            if eval.outcome != test.expect.outcome {
-                failures.push(format!(
+            match &test.expect.result {
+                Expected::Outcome(want) if eval.outcome != *want => failures.push(format!(
                     "outcome: expected {}, got {}",
-                    test.expect.outcome.code(),
+                    want.code(),
                     eval.outcome.code()
-                ));
+                )),
+                Expected::Alerts(want) => {
+                    let got = alerts(&eval);
+                    if &got != want {
+                        failures.push(format!(
+                            "alerts: expected [{}], got [{}]",
+                            want.join(", "),
+                            got.join(", ")
+                        ));
+                    }
+                }
+                Expected::Outcome(_) => {}
             }
             if let Some(v) = &test.expect.version
                 && &eval.version.id != v
@@ -97,4 +110,17 @@ fn run_test(rule_set: &RuleSet, test: &TestCase) -> TestResult {
         location: format!("{}:{}", test.file.display(), test.line),
         failures,
     }
+}
+
+/// The ids of the conditions found not met, sorted: a monitoring set's alerts. Unknown is
+/// never an alert.
+fn alerts(eval: &Evaluation) -> Vec<String> {
+    let mut ids: Vec<String> = eval
+        .findings
+        .iter()
+        .filter(|(_, s)| *s == Status::NotMet)
+        .map(|(i, _)| eval.rule_set.conditions[*i].id.clone())
+        .collect();
+    ids.sort();
+    ids
 }

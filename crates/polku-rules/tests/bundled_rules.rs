@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 
 use polku_rules::schema::FIELDS;
-use polku_rules::{Application, Lang, Outcome, RuleBook, Status, run_tests};
+use polku_rules::{Application, Automation, Expected, Lang, Outcome, RuleBook, Status, run_tests};
 use proptest::prelude::*;
 
 fn book() -> RuleBook {
@@ -39,6 +39,63 @@ fn every_bundled_rule_set_passes_its_own_cases() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Each monitoring set watches permits a decision set grants, refers whatever it finds,
+/// names the events that change each condition, and its own cases show each condition's
+/// alert as well as a case with none.
+#[test]
+fn every_monitoring_set_watches_granted_permits_and_only_alerts() {
+    let book = book();
+    let sets: Vec<_> = book.monitoring_sets().collect();
+    assert!(sets.len() >= 3, "only {} monitoring sets", sets.len());
+    for rs in sets {
+        assert_eq!(rs.automation, Automation::ALWAYS_REFER, "{}", rs.id);
+        assert!(
+            rs.grants.is_none() && rs.processing_time.is_none(),
+            "{}",
+            rs.id
+        );
+        let m = rs.monitoring.as_ref().unwrap();
+        for matter in &m.permits_of {
+            let watched = book
+                .decision_set(matter)
+                .unwrap_or_else(|| panic!("{} watches `{matter}`, no decision set", rs.id));
+            assert!(
+                watched.grants.is_some(),
+                "{matter} grants no permit to watch"
+            );
+            assert_eq!(
+                book.monitoring_for(matter).map(|r| r.id.as_str()),
+                Some(rs.id.as_str())
+            );
+        }
+        let alerts: Vec<&Vec<String>> = rs
+            .tests
+            .iter()
+            .map(|t| match &t.expect.result {
+                Expected::Alerts(a) => a,
+                Expected::Outcome(o) => panic!("{} test `{}` expects {o:?}", rs.id, t.name),
+            })
+            .collect();
+        assert!(
+            alerts.iter().any(|a| a.is_empty()),
+            "{}: no case without an alert",
+            rs.id
+        );
+        for c in &rs.conditions {
+            assert!(!c.changed_by.is_empty(), "{} {}", rs.id, c.id);
+            assert!(
+                alerts.iter().any(|a| a.contains(&c.id)),
+                "{}: no case shows the alert of {}",
+                rs.id,
+                c.id
+            );
+        }
+    }
+    for matter in book.matter_ids() {
+        assert!(!book.get(matter).unwrap().is_monitoring());
+    }
 }
 
 #[test]

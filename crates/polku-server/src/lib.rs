@@ -108,11 +108,15 @@ pub fn operator_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The matters a submission may name are the rule sets this process loaded: the document
-/// lists them, so a client knows them without asking. What an applicant may put in an
+/// The matters a submission may name are the decision rule sets this process loaded (a
+/// monitoring set is never a matter): the document lists them, so a client knows them
+/// without asking. What an applicant may put in an
 /// application is the input schema's applicant part, with its bounds.
 fn describe_matters(mut doc: serde_json::Value, rules: &RuleBook) -> serde_json::Value {
-    let ids: Vec<serde_json::Value> = rules.iter().map(|rs| rs.id.clone().into()).collect();
+    let ids: Vec<serde_json::Value> = rules
+        .decision_sets()
+        .map(|rs| rs.id.clone().into())
+        .collect();
     for pointer in [
         "/components/schemas/Submission/properties/matter",
         "/components/schemas/Registration/properties/matter",

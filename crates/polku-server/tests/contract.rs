@@ -474,7 +474,7 @@ async fn a_registration_is_refused_where_the_document_says(db: &TestDb) {
         assert!(op["responses"][status].is_object(), "no {status}");
     }
     let properties = &doc["components"]["schemas"]["Registration"]["properties"];
-    let ids: Vec<Value> = api.rules.iter().map(|rs| json!(rs.id)).collect();
+    let ids: Vec<Value> = api.rules.decision_sets().map(|rs| json!(rs.id)).collect();
     assert_eq!(properties["matter"]["enum"], json!(ids));
     let fits = admits(&properties["reason"]);
     let today = polku_cases::today_in_finland().to_string();
@@ -523,8 +523,15 @@ async fn a_registration_is_refused_where_the_document_says(db: &TestDb) {
         let r = register(matter, reason).await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("reason"));
     }
-    let r = register("fi.no-such-matter", "Paper form").await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("matter"));
+    // An unknown matter, and a monitoring rule set, which no one files either.
+    for matter in [
+        "fi.no-such-matter",
+        "fi.monitoring.residence-permit.employed",
+    ] {
+        assert!(!properties["matter"]["enum"].to_string().contains(matter));
+        let r = register(matter, "Paper form").await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("matter"));
+    }
     assert_eq!(
         api.store.case_count().await.unwrap(),
         registered,

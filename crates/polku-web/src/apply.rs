@@ -100,7 +100,7 @@ struct Apply {
     matters: Vec<(String, String, String)>,
 }
 
-/// `GET /my/apply`: the matters one can apply for.
+/// `GET /my/apply`: the matters one can apply for (never a monitoring rule set).
 pub async fn choose(
     State(state): State<WebState>,
     ApplicantSession { v, .. }: ApplicantSession,
@@ -108,7 +108,7 @@ pub async fn choose(
     let matters = state
         .rules
         .today()
-        .iter()
+        .decision_sets()
         .map(|rs| {
             (
                 rs.id.clone(),
@@ -144,7 +144,7 @@ pub async fn form(
     ApplicantSession { v, .. }: ApplicantSession,
 ) -> Response {
     let book = state.rules.today();
-    let Some(rs) = book.get(&matter) else {
+    let Some(rs) = book.decision_set(&matter) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
     ApplyForm {
@@ -175,7 +175,7 @@ pub async fn submit(
         return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
     }
     let book = state.rules.today();
-    let Some(rs) = book.get(&matter) else {
+    let Some(rs) = book.decision_set(&matter) else {
         return Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into());
     };
     let mut questions = questions(rs, v.tr);

@@ -270,7 +270,7 @@ pub async fn work(
         matters: state
             .rules
             .today()
-            .iter()
+            .decision_sets()
             .map(|rs| (rs.id.clone(), rs.title.get(v.tr.lang).to_owned()))
             .collect(),
         matter: matter.unwrap_or_default(),

@@ -426,6 +426,8 @@ struct ProposalPage {
     test_rows: Vec<TestRow>,
     failed: usize,
     backtest: Option<BacktestView>,
+    /// A monitoring set decides nothing: there are no past decisions to backtest.
+    monitoring: bool,
     may_decide: bool,
     may_withdraw: bool,
     refused: Option<String>,
@@ -492,9 +494,19 @@ async fn proposal_page(
         &p.text,
         p.tests_text.as_deref(),
     );
-    let backtest = match backtest_view(state, tr, &p, who).await {
-        Ok(b) => b,
-        Err(e) => return internal(v, &e),
+    let monitoring = state
+        .rules
+        .shelf()
+        .latest()
+        .get(&p.rule_set)
+        .is_some_and(|rs| rs.is_monitoring());
+    let backtest = if monitoring {
+        None
+    } else {
+        match backtest_view(state, tr, &p, who).await {
+            Ok(b) => b,
+            Err(e) => return internal(v, &e),
+        }
     };
     let (status, refused) = match refused {
         Some((status, message)) => (status, Some(message)),
@@ -511,6 +523,7 @@ async fn proposal_page(
         test_rows: test_rows(&check),
         failed: check.failed_tests(),
         backtest,
+        monitoring,
         may_decide: open && who.role == Role::LegalOfficer && who.user_id != p.proposed_by,
         may_withdraw: open && who.user_id == p.proposed_by,
         refused,

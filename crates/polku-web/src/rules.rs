@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use polku_rules::RuleSet;
 
 use crate::WebState;
 use crate::pages::{Page, error_page};
@@ -16,39 +17,51 @@ struct RuleSetRow {
     title: String,
     law: String,
     versions: String,
+    /// For a monitoring set, the titles of the matters whose permits it watches.
+    watches: String,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "rules.html")]
 struct Rules {
     page: Page,
+    /// The matters decided automatically.
     rule_sets: Vec<RuleSetRow>,
+    /// The monitoring of granted permits: published too, though no one files them.
+    monitoring: Vec<RuleSetRow>,
 }
 
-/// `GET /rules`: the rule sets and their versions.
+/// `GET /rules`: the rule sets and their versions, the monitoring sets apart.
 pub async fn rules(State(state): State<WebState>, v: Visitor) -> Response {
-    let rule_sets = state
-        .rules
-        .today()
-        .iter()
-        .map(|rs| RuleSetRow {
-            id: rs.id.clone(),
-            title: rs.title.get(v.tr.lang).to_owned(),
-            law: rs.law.clone(),
-            versions: rs
-                .versions
-                .iter()
-                .map(|ver| match ver.to {
-                    Some(to) => format!("{} ({} – {to})", ver.id, ver.from),
-                    None => format!("{} ({} –)", ver.id, ver.from),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
-        .collect();
+    let book = state.rules.today();
+    let row = |rs: &RuleSet| RuleSetRow {
+        id: rs.id.clone(),
+        title: rs.title.get(v.tr.lang).to_owned(),
+        law: rs.law.clone(),
+        versions: rs
+            .versions
+            .iter()
+            .map(|ver| match ver.to {
+                Some(to) => format!("{} ({} – {to})", ver.id, ver.from),
+                None => format!("{} ({} –)", ver.id, ver.from),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        watches: rs
+            .monitoring
+            .iter()
+            .flat_map(|m| &m.permits_of)
+            .map(|matter| {
+                book.get(matter)
+                    .map_or_else(|| matter.clone(), |w| w.title.get(v.tr.lang).to_owned())
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
     Rules {
         page: Page::of(&v),
-        rule_sets,
+        rule_sets: book.decision_sets().map(row).collect(),
+        monitoring: book.monitoring_sets().map(row).collect(),
     }
     .into_response()
 }
@@ -61,7 +74,8 @@ struct RuleSetPage {
     description: String,
 }
 
-/// `GET /rules/{id}`: the published description of one automated process.
+/// `GET /rules/{id}`: the published description of one automated process (a monitoring
+/// set's says what it watches and that it only raises alerts for a person).
 pub async fn rule_set(
     State(state): State<WebState>,
     v: Visitor,

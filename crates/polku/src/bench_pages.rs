@@ -110,7 +110,7 @@ async fn file_applications(
                     application: population.application(p),
                     deadline: rules
                         .today()
-                        .get(p.matter.id())
+                        .decision_set(p.matter.id())
                         .and_then(|rs| rs.processing_time.as_ref())
                         .and_then(|t| t.deadline(today)),
                 },

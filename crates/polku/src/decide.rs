@@ -49,12 +49,19 @@ pub fn run(args: DecideArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let Some(rule_set) = book.get(&args.matter) else {
-        return bad_input(format!(
-            "unknown matter `{}`; known matters: {}",
-            args.matter,
-            book.ids().join(", ")
-        ));
+    let Some(rule_set) = book.decision_set(&args.matter) else {
+        let known = book.matter_ids().join(", ");
+        return bad_input(
+            match book.get(&args.matter).and_then(|r| r.monitoring.as_ref()) {
+                Some(m) => format!(
+                    "`{}` is a monitoring rule set: it watches the permits of {} and raises alerts for a \
+                 person, it decides nothing (polku rules test runs its cases); known matters: {known}",
+                    args.matter,
+                    m.permits_of.join(", ")
+                ),
+                None => format!("unknown matter `{}`; known matters: {known}", args.matter),
+            },
+        );
     };
     let text = if args.input.as_os_str() == "-" {
         let mut s = String::new();

@@ -169,7 +169,7 @@ pub async fn stream_applications(
         let deadline = w
             .rules
             .on(today)
-            .get(p.matter.id())
+            .decision_set(p.matter.id())
             .and_then(|rs| rs.processing_time.as_ref())
             .and_then(|t| t.deadline(today));
         let new = NewApplication {

@@ -128,7 +128,7 @@ enum RulesCommand {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
-    /// List the rule sets and their versions.
+    /// List the rule sets and their versions; a monitoring set with the matters it watches.
     List {
         #[arg(long)]
         rules: Option<PathBuf>,
@@ -247,8 +247,9 @@ fn rules_check(dir: Option<&PathBuf>) -> ExitCode {
         Ok(book) => {
             let tests: usize = book.iter().map(|r| r.tests.len()).sum();
             println!(
-                "{} rule sets checked, {} test cases, no errors",
+                "{} rule sets checked ({} of them monitoring), {} test cases, no errors",
                 book.iter().count(),
+                book.monitoring_sets().count(),
                 tests
             );
             ExitCode::SUCCESS
@@ -329,7 +330,17 @@ fn rules_list(dir: Option<&PathBuf>) -> ExitCode {
                         None => format!("{} (from {})", v.id, v.from),
                     })
                     .collect();
-                println!("{}\t{}\t{}", rs.id, rs.title.en, versions.join(", "));
+                match &rs.monitoring {
+                    None => println!("{}\t{}\t{}", rs.id, rs.title.en, versions.join(", ")),
+                    // Never a matter one files: it watches the permits of the matters named.
+                    Some(m) => println!(
+                        "{}\t{}\t{}\tmonitoring: watches {}",
+                        rs.id,
+                        rs.title.en,
+                        versions.join(", "),
+                        m.permits_of.join(", ")
+                    ),
+                }
             }
             ExitCode::SUCCESS
         }

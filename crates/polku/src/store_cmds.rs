@@ -292,7 +292,7 @@ async fn submit(
     // The rules that will decide it: the shipped ones with the approved changes.
     let rules = RuleAdmin::new(store.clone()).live_rules(Arc::new(rule_book(args, None)?));
     let book = rules.for_filing_date(application_date).await?;
-    let Some(rule_set) = book.get(&matter) else {
+    let Some(rule_set) = book.decision_set(&matter) else {
         bail!("`{matter}` is not a matter Polku decides (polku rules list)");
     };
     let deadline = rule_set

@@ -229,6 +229,12 @@ fn decide_refuses_bad_input_with_exit_2_and_one_line() {
         ),
         (
             example.clone(),
+            "fi.monitoring.residence-permit.employed",
+            "2025-05-01",
+            "is a monitoring rule set: it watches the permits of fi.residence-permit.employed.extension",
+        ),
+        (
+            example.clone(),
             MATTER,
             "2019-01-01",
             "no version of rule set",
@@ -276,6 +282,39 @@ fn describe_publishes_what_is_automated_and_on_which_basis() {
     assert!(text.contains("53 e §"), "{text}");
     let unknown = polku(&["rules", "describe", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn monitoring_sets_are_listed_checked_and_described_but_decide_nothing() {
+    let check = stdout(&polku(&["rules", "check"]));
+    assert!(check.contains("(3 of them monitoring)"), "{check}");
+    let list = stdout(&polku(&["rules", "list"]));
+    let line = list
+        .lines()
+        .find(|l| l.starts_with("fi.monitoring.residence-permit.student\t"))
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(
+        line.ends_with("\tmonitoring: watches fi.residence-permit.student"),
+        "{line}"
+    );
+    let out = polku(&[
+        "rules",
+        "describe",
+        "fi.monitoring.residence-permit.employed",
+        "--lang",
+        "en",
+    ]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for words in [
+        "Watches the permits granted in the matters: `fi.residence-permit.employed.extension`",
+        "raises an alert for a case handler. It decides nothing and never cancels a permit",
+        "Checked again on: pay report (Incomes Register)",
+        "UlkL 58 §",
+    ] {
+        assert!(text.contains(words), "`{words}` in {text}");
+    }
+    assert!(!text.contains("What the machine may do"), "{text}");
 }
 
 #[test]

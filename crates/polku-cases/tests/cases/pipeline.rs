@@ -133,6 +133,18 @@ async fn refers_and_requests_evidence_without_a_permit(store: &Cases) {
         )
         .await
         .unwrap();
+    // Filing refuses a monitoring rule set's id; were a case under one in the store all the
+    // same, the pipeline would not decide it by the monitoring set.
+    let monitoring_matter = store
+        .submit(
+            &NewApplication {
+                matter: "fi.monitoring.residence-permit.employed".to_owned(),
+                ..application(json!({}))
+            },
+            &applicant(),
+        )
+        .await
+        .unwrap();
     let p = pipeline(store, "w1");
     while p.run_once().await.unwrap().is_some() {}
     assert_eq!(
@@ -170,7 +182,20 @@ async fn refers_and_requests_evidence_without_a_permit(store: &Cases) {
         reason.contains("no rule set decides the matter `fi.no-such-matter`"),
         "{reason}"
     );
-    for id in [low_pay, no_pay, unknown_matter] {
+    let reason = store
+        .history(monitoring_matter)
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .reason
+        .clone()
+        .unwrap();
+    assert!(
+        reason.contains("no rule set decides the matter `fi.monitoring.residence-permit.employed`"),
+        "{reason}"
+    );
+    for id in [low_pay, no_pay, unknown_matter, monitoring_matter] {
         assert_eq!(store.permit_count(id).await.unwrap(), 0);
         assert_eq!(store.decisions(id).await.unwrap().len(), 1);
     }

@@ -196,7 +196,8 @@ pub(crate) fn new_application(
     application: Value,
 ) -> Result<NewApplication, Problem> {
     let rules = state.rules.on(application_date);
-    let Some(rule_set) = rules.get(&matter) else {
+    // A monitoring rule set watches granted permits: no one files it.
+    let Some(rule_set) = rules.decision_set(&matter) else {
         return Err(Problem::invalid(
             "matter",
             format!(

@@ -85,7 +85,8 @@ pub struct RuleSets {
     rule_sets: Vec<RuleSetView>,
 }
 
-/// `GET /api/v1/rule-sets`: the matters Polku decides and their versions in force.
+/// `GET /api/v1/rule-sets`: the matters Polku decides and their versions in force (the
+/// monitoring rule sets, which no one files, are published on the web pages `/rules`).
 #[utoipa::path(
     get, path = "/api/v1/rule-sets", tag = "rules",
     params(LangQuery),
@@ -104,7 +105,7 @@ pub async fn rule_sets(
     let lang = q.lang()?;
     let rules = state.rules.today();
     let rule_sets = rules
-        .iter()
+        .decision_sets()
         .map(|rs| RuleSetView {
             id: rs.id.clone(),
             title: rs.title.get(lang).to_owned(),

@@ -96,7 +96,7 @@ pub async fn queue(
         }
     }
     if let Some(m) = &q.matter
-        && state.rules.today().get(m).is_none()
+        && state.rules.today().decision_set(m).is_none()
     {
         return Err(Problem::invalid(
             "matter",

@@ -16,7 +16,9 @@ async fn nobody_gets_in_without_a_valid_token(db: &TestDb) {
         .call("GET", "/api/v1/rule-sets", Some(&api.analyst), None, &[])
         .await;
     assert_eq!(r.status, StatusCode::OK);
+    // The matters one files: the monitoring rule sets are published on the web pages.
     assert_eq!(r.body["rule_sets"].as_array().unwrap().len(), 6);
+    assert!(!r.body.to_string().contains("fi.monitoring."));
 }
 
 polku_cases::on_every_database!(

@@ -32,6 +32,23 @@ async fn bad_input_of_every_kind_is_a_4xx_problem_and_writes_nothing(db: &TestDb
         StatusCode::UNPROCESSABLE_ENTITY,
         Some("matter"),
     );
+    // A monitoring rule set is published and loaded, but no one files it: refused like an
+    // unknown matter.
+    let monitoring = "fi.monitoring.residence-permit.employed";
+    assert!(
+        api.rules
+            .get(monitoring)
+            .is_some_and(|rs| rs.is_monitoring())
+    );
+    let mut s = example_submission();
+    s["matter"] = json!(monitoring);
+    let r = post(s.to_string().into_bytes()).await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("matter"));
+    assert!(
+        r.body.to_string().contains("is not a matter Polku decides"),
+        "{:?}",
+        r.body
+    );
     let mut s = example_submission();
     s["application"]["family"] = json!({"adults": "two"});
     assert_problem(

@@ -121,6 +121,8 @@ async fn the_queue_is_the_handlers_in_stated_order_filtered_and_paged(db: &TestD
         ("limit=ten", "limit"),
         ("deadline_on_or_before=soon", "deadline_on_or_before"),
         ("matter=fi.no-such-matter", "matter"),
+        // No case is ever filed under a monitoring rule set.
+        ("matter=fi.monitoring.residence-permit.employed", "matter"),
     ] {
         let r = api
             .call(

@@ -8,7 +8,9 @@ use polku_cases::testing::TestDb;
 use polku_cases::{CaseState, Pipeline};
 use polku_simulators::population::person_id;
 
-use crate::support::{decided_case, filed_and_evaluated, form_csrf, official, population, site};
+use crate::support::{
+    EXTENSION, decided_case, filed_and_evaluated, form_csrf, official, population, site,
+};
 
 async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
     let s = site(db);
@@ -201,6 +203,43 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
 polku_cases::on_every_database!(
     applying,
     an_applicant_files_an_extension_and_reads_the_automatic_decision,
+    with_db
+);
+
+/// A monitoring rule set is published, but it is no matter one applies for: the e-service
+/// neither offers it nor files it (404, nothing written).
+async fn a_monitoring_rule_set_cannot_be_applied_for(db: &TestDb) {
+    let s = site(db);
+    let monitoring = "fi.monitoring.residence-permit.employed";
+    assert!(s.state.rules.today().get(monitoring).is_some());
+    let me = s.sign_in(&person_id(1)).await;
+    let cookies = format!("{me}; polku_lang=en");
+    let choose = s.call("GET", "/my/apply", &cookies, None).await;
+    assert_eq!(choose.status, StatusCode::OK);
+    assert!(choose.body.contains(EXTENSION), "{}", choose.body);
+    assert!(!choose.body.contains("fi.monitoring."), "{}", choose.body);
+    let form = s
+        .call("GET", &format!("/my/apply/{monitoring}"), &cookies, None)
+        .await;
+    assert_eq!(form.status, StatusCode::NOT_FOUND);
+    let extension = s
+        .call("GET", &format!("/my/apply/{EXTENSION}"), &cookies, None)
+        .await;
+    let csrf = form_csrf(&extension.body);
+    let filed = s
+        .call(
+            "POST",
+            &format!("/my/apply/{monitoring}"),
+            &cookies,
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.state.store.case_count().await.unwrap(), 0);
+}
+polku_cases::on_every_database!(
+    monitoring_not_filed,
+    a_monitoring_rule_set_cannot_be_applied_for,
     with_db
 );
 

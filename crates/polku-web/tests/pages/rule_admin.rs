@@ -297,6 +297,81 @@ async fn a_second_officer_a_legal_officer_approves(db: &TestDb) {
 }
 polku_cases::on_every_database!(approval, a_second_officer_a_legal_officer_approves, with_db);
 
+/// A monitoring rule set is administered like any other, but it has no past decisions: its
+/// proposal page says so instead of a backtest, and a legal officer approves it.
+async fn a_monitoring_rule_set_is_proposed_with_no_backtest(db: &TestDb) {
+    const MONITORING: &str = "fi.monitoring.residence-permit.student";
+    let s = site(db);
+    let hanna = official(&s, "hanna", Role::CaseHandler).await + EN;
+    let liisa = official(&s, "liisa", Role::LegalOfficer).await + EN;
+    let overview = s.call("GET", "/work/rules", &hanna, None).await;
+    assert!(
+        overview
+            .body
+            .contains(&format!("/work/rules/{MONITORING}/propose")),
+        "{}",
+        overview.body
+    );
+    let uri = format!("/work/rules/{MONITORING}/propose");
+    let form = s.call("GET", &uri, &hanna, None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let from = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(10))
+        .unwrap()
+        .to_string();
+    let text = s
+        .state
+        .rules
+        .shipped()
+        .text_of(MONITORING)
+        .unwrap()
+        .0
+        .replace(
+            "notes: Enrolment, integrity and residence watched while the permit is valid.",
+            "notes: Enrolment, integrity and residence watched while the permit is valid (reviewed).",
+        );
+    let proposed = s
+        .multipart(
+            &uri,
+            &hanna,
+            &[
+                ("csrf", &form_csrf(&form.body)),
+                ("summary", "The version's note says it was reviewed."),
+                ("effective_from", &from),
+                ("text", &text),
+                ("action", "propose"),
+            ],
+        )
+        .await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    let page_uri = proposed.location.unwrap();
+    let review = s.call("GET", &page_uri, &liisa, None).await;
+    assert_eq!(review.status, StatusCode::OK);
+    assert!(
+        review.body.contains(
+            "A monitoring rule set decides nothing, so it has no past decisions to backtest"
+        ),
+        "{}",
+        review.body
+    );
+    assert!(!review.body.contains("past decisions re-evaluated"));
+    let approved = s
+        .call(
+            "POST",
+            &format!("{page_uri}/approval"),
+            &liisa,
+            Some(&format!("csrf={}&note=Checked.", form_csrf(&review.body))),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+}
+polku_cases::on_every_database!(
+    monitoring_proposal,
+    a_monitoring_rule_set_is_proposed_with_no_backtest,
+    with_db
+);
+
 /// A proposal made from the form opened before an approval would undo it: refused.
 async fn a_proposal_written_before_an_approval_is_refused(db: &TestDb) {
     let c = Change::begin(db).await;

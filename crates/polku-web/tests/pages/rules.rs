@@ -14,12 +14,41 @@ async fn the_processing_rules_are_published_for_anyone(db: &TestDb) {
     let s = site(db);
     let list = s.call("GET", "/rules", "polku_lang=en", None).await;
     assert_eq!(list.status, StatusCode::OK);
+    // The six matters decided automatically, then the three monitoring sets apart.
     assert_eq!(
         list.body.matches("<a href=\"/rules/").count(),
-        6,
+        9,
         "{}",
         list.body
     );
+    let (decided, monitoring) = list
+        .body
+        .split_once("Monitoring of granted permits</h2>")
+        .expect("a section for the monitoring sets");
+    assert!(!decided.contains("/rules/fi.monitoring."), "{decided}");
+    assert_eq!(
+        monitoring
+            .matches("<a href=\"/rules/fi.monitoring.")
+            .count(),
+        3
+    );
+    assert!(monitoring.contains("Extended residence permit for an employed person"));
+    for (lang, words) in [
+        ("fi", "eikä koskaan peruuta lupaa"),
+        ("en", "never cancels a permit"),
+    ] {
+        let page = s
+            .call(
+                "GET",
+                "/rules/fi.monitoring.residence-permit.employed",
+                &format!("polku_lang={lang}"),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{lang}");
+        assert!(page.body.contains(words), "{lang}: {}", page.body);
+        assert!(page.body.contains("UlkL 58 §"), "{}", page.body);
+    }
     for (lang, word) in [("fi", "UlkL"), ("sv", "UlkL"), ("en", "UlkL")] {
         let page = s
             .call(
