@@ -444,6 +444,26 @@ impl Application {
         self.provenance.get(i)
     }
 
+    /// Records where register `register`'s facts came from; `false` when there is no
+    /// such register.
+    pub fn set_provenance(&mut self, register: &str, provenance: Provenance) -> bool {
+        let Some(i) = REGISTERS.iter().position(|r| r.key == register) else {
+            return false;
+        };
+        match self.provenance.get_mut(i) {
+            Some(p) => {
+                *p = provenance;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Each register with what is recorded of where its facts came from.
+    pub fn provenances(&self) -> impl Iterator<Item = (&'static str, &Provenance)> {
+        REGISTERS.iter().map(|r| r.key).zip(&self.provenance)
+    }
+
     pub fn from_json_str(text: &str) -> Result<Application, InputError> {
         let value: Value = serde_json::from_str(text).map_err(|e| InputError {
             path: "(document)".to_owned(),
