@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use crate::alert::{AlertState, HOLDS_AGAIN};
 use crate::compact;
+use crate::sql;
 use crate::facts::Facts;
 use crate::monitor::{
     Monitor, MonitorError, PROCESSING_BASIS, Schemas, Watched, close_alert, condition_trace,
@@ -98,33 +99,20 @@ impl Monitor {
     ) -> Result<usize, MonitorError> {
         let mut tx = self.db.begin_write().await?;
         let mut started = 0;
-        for chunk in permits.chunks(ROWS) {
-            let mut sql = String::from(
-                "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts, checked_on, updated_at) VALUES ",
+        let dialect = self.db.dialect();
+        let now = now_micros();
+        for chunk in permits.chunks(sql::rows_per_statement(8)) {
+            let text = format!(
+                "INSERT INTO monitored_permits (permit_id, person, matter, valid_from, valid_until, employer_id, facts, updated_at) VALUES {} ON CONFLICT (permit_id) DO NOTHING",
+                sql::groups(dialect, chunk.len(), 8)
             );
-            for i in 0..chunk.len() {
-                let p = i * 7;
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!(
-                    "(${}, NULL, ${}, ${}, ${}, ${}, ${}, ${}, NULL, $1)",
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 5,
-                    p + 6,
-                    p + 7,
-                    p + 8
-                ));
-            }
-            sql.push_str(" ON CONFLICT (permit_id) DO NOTHING");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now_micros());
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
             for p in chunk {
-                let app = Application::from_json(&p.facts).map_err(|e| MonitorError::Import {
-                    permit: p.permit,
-                    problem: e.to_string(),
-                })?;
+                let app =
+                    Application::from_json(&p.facts).map_err(|e| MonitorError::Import {
+                        permit: p.permit,
+                        problem: e.to_string(),
+                    })?;
                 let facts = Facts::from_decision(app);
                 q = q
                     .bind(p.permit.to_string())
@@ -133,7 +121,8 @@ impl Monitor {
                     .bind(p.valid_from.to_string())
                     .bind(p.valid_until.map(|d| d.to_string()))
                     .bind(facts.employer().map(str::to_owned))
-                    .bind(compact::pack(&facts));
+                    .bind(compact::pack(&facts))
+                    .bind(now);
             }
             started += q.execute(&mut *tx).await?.rows_affected() as usize;
         }
@@ -256,10 +245,9 @@ impl Monitor {
         ids: &[String],
         schemas: &Schemas,
     ) -> Result<Vec<Watched>, MonitorError> {
-        let holes: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT permit_id, person, matter, valid_from, facts FROM monitored_permits WHERE permit_id IN ({})",
-            holes.join(", ")
+            sql::list(self.db.dialect(), ids.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in ids {

@@ -15,6 +15,7 @@ pub mod compact;
 pub mod event;
 pub mod facts;
 mod monitor;
+mod sql;
 
 pub use alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
 pub use bulk::{ImportedPermit, MatterCounts, RecheckReport};

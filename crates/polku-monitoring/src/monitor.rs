@@ -11,18 +11,17 @@ use polku_audit::{Actor, AuditEntry, AuditLog, XRoad};
 use polku_cases::{Cases, EventCursor, LiveRules, NewReexamination, RecordedEvent};
 use polku_decide::{Explained, StoredTrace};
 use polku_rules::{Application, Lang, RuleSet, Status};
-use polku_store::{CorruptRow, Db, StoreError, Tx, codec, now_micros};
+use polku_store::{CorruptRow, Db, Dialect, StoreError, Tx, codec, now_micros};
 use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
 
 use crate::alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
 use crate::compact;
+use crate::sql;
 use crate::event::{EventError, RegisterEvent, Subject};
 use crate::facts::Facts;
 
-/// Events inserted, and subjects looked up, per statement.
-const CHUNK: usize = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MonitorError {
@@ -97,14 +96,14 @@ impl Monitor {
         // Read before the write transaction: on SQLite it holds the only write lock.
         let schemas = self.schemas().await?;
         let mut tx = self.db.begin_write().await?;
-        let new = insert_events(&mut tx, &events, batch).await?;
+        let new = insert_events(&mut tx, self.db.dialect(), &events, batch).await?;
         let mut report = IngestReport {
             batch,
             received: events.len(),
             new: new.len(),
             ..IngestReport::default()
         };
-        let mut watched = watched_by_subjects(&mut tx, &new, &schemas).await?;
+        let mut watched = watched_by_subjects(&mut tx, self.db.dialect(), &new, &schemas).await?;
         // Which watched permits each subject's events reach: the holder's, and those of
         // the employer's workers.
         let mut reach: HashMap<Subject, Vec<Uuid>> = HashMap::new();
@@ -303,9 +302,10 @@ impl Monitor {
         tx: &mut Tx,
         permits: &[(&Watched, Date)],
     ) -> Result<(usize, usize), MonitorError> {
-        store_facts(tx, permits).await?;
+        let dialect = self.db.dialect();
+        store_facts(tx, dialect, permits).await?;
         let ids: Vec<String> = permits.iter().map(|(w, _)| w.permit.to_string()).collect();
-        let open = open_alerts(tx, &ids).await?;
+        let open = open_alerts(tx, dialect, &ids).await?;
         let (mut opened, mut closed) = (0, 0);
         for (w, on) in permits {
             let book = self.rules.on(*on);
@@ -489,33 +489,19 @@ fn distinct(events: &[RegisterEvent]) -> Result<Vec<RegisterEvent>, EventError> 
 /// Stores the events not seen before; returns them, in the order to apply them.
 async fn insert_events(
     tx: &mut Tx,
+    dialect: Dialect,
     events: &[RegisterEvent],
     batch: Uuid,
 ) -> Result<Vec<RegisterEvent>, MonitorError> {
     let now = now_micros();
+    let batch = batch.to_string();
     let mut new_ids = BTreeSet::new();
-    for chunk in events.chunks(CHUNK) {
-        let mut sql = String::from(
-            "INSERT INTO register_events (id, kind, subject, occurred_on, received_at, batch_id, payload_json) VALUES ",
+    for chunk in events.chunks(sql::rows_per_statement(7)) {
+        let text = format!(
+            "INSERT INTO register_events (id, kind, subject, occurred_on, received_at, batch_id, payload_json) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+            sql::groups(dialect, chunk.len(), 7)
         );
-        for i in 0..chunk.len() {
-            let p = i * 5;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, $1, $2, ${})",
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 7
-            ));
-        }
-        sql.push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .bind(batch.to_string());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
         for e in chunk {
             let payload = serde_json::to_string(e)
                 .map_err(|err| CorruptRow::new("register_events", &e.id, "payload_json", err))?;
@@ -524,6 +510,8 @@ async fn insert_events(
                 .bind(e.kind().code())
                 .bind(e.subject().key())
                 .bind(e.occurred_on.to_string())
+                .bind(now)
+                .bind(batch.clone())
                 .bind(payload);
         }
         for row in q.fetch_all(&mut **tx).await? {
@@ -542,6 +530,7 @@ async fn insert_events(
 /// The monitored permits the events are about: their holders' and their employers'.
 async fn watched_by_subjects(
     tx: &mut Tx,
+    dialect: Dialect,
     events: &[RegisterEvent],
     schemas: &Schemas,
 ) -> Result<BTreeMap<Uuid, Watched>, MonitorError> {
@@ -556,13 +545,12 @@ async fn watched_by_subjects(
     let mut watched = BTreeMap::new();
     for (column, keys) in [("person", persons), ("employer_id", employers)] {
         let keys: Vec<String> = keys.into_iter().collect();
-        for chunk in keys.chunks(CHUNK) {
-            let holes: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
+        for chunk in keys.chunks(sql::rows_per_statement(1)) {
+            let text = format!(
                 "SELECT permit_id, person, matter, valid_from, facts FROM monitored_permits WHERE {column} IN ({})",
-                holes.join(", ")
+                sql::list(dialect, chunk.len())
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
             for k in chunk {
                 q = q.bind(k.clone());
             }
@@ -629,23 +617,19 @@ async fn kept_events(
         .collect()
 }
 
-/// Rows per statement where a statement carries a row's values: SQLite looks each `$n`
-/// up in a list, so binding costs grow with the square of the parameters.
-const ROWS_PER_STATEMENT: usize = 50;
-
 /// The open alerts of `permits`, by permit and condition.
 async fn open_alerts(
     tx: &mut Tx,
+    dialect: Dialect,
     permits: &[String],
 ) -> Result<HashMap<Uuid, HashMap<String, Uuid>>, MonitorError> {
     let mut open: HashMap<Uuid, HashMap<String, Uuid>> = HashMap::new();
-    for chunk in permits.chunks(4 * ROWS_PER_STATEMENT) {
-        let holes: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
+    for chunk in permits.chunks(sql::rows_per_statement(1)) {
+        let text = format!(
             "SELECT id, permit_id, condition_id FROM monitoring_alerts WHERE state = 'open' AND permit_id IN ({})",
-            holes.join(", ")
+            sql::list(dialect, chunk.len())
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
         for p in chunk {
             q = q.bind(p.clone());
         }
@@ -663,30 +647,28 @@ async fn open_alerts(
     Ok(open)
 }
 
-/// Writes the permits' packed facts, employer and day checked, a few dozen per
-/// statement.
-async fn store_facts(tx: &mut Tx, permits: &[(&Watched, Date)]) -> Result<(), MonitorError> {
+/// Writes the permits' packed facts, employer and day checked, many per statement.
+async fn store_facts(
+    tx: &mut Tx,
+    dialect: Dialect,
+    permits: &[(&Watched, Date)],
+) -> Result<(), MonitorError> {
     let now = now_micros();
-    for chunk in permits.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = String::from("WITH v (id, facts, employer, checked_on) AS (VALUES ");
-        for i in 0..chunk.len() {
-            let p = i * 4;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("(${}, ${}, ${}, ${})", p + 2, p + 3, p + 4, p + 5));
-        }
-        sql.push_str(
-            ") UPDATE monitored_permits SET facts = v.facts, employer_id = v.employer, checked_on = v.checked_on, updated_at = $1
+    for chunk in permits.chunks(sql::rows_per_statement(5)) {
+        let text = format!(
+            "WITH v (id, facts, employer, checked_on, updated_at) AS (VALUES {})
+             UPDATE monitored_permits SET facts = v.facts, employer_id = v.employer, checked_on = v.checked_on, updated_at = v.updated_at
              FROM v WHERE monitored_permits.permit_id = v.id",
+            sql::groups(dialect, chunk.len(), 5)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
         for (w, on) in chunk {
             q = q
                 .bind(w.permit.to_string())
                 .bind(compact::pack(&w.facts))
                 .bind(w.facts.employer().map(str::to_owned))
-                .bind(on.to_string());
+                .bind(on.to_string())
+                .bind(now);
         }
         q.execute(&mut **tx).await?;
     }
