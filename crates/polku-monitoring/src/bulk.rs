@@ -22,12 +22,12 @@ use uuid::Uuid;
 
 use crate::alert::{AlertState, HOLDS_AGAIN};
 use crate::compact;
-use crate::sql;
 use crate::facts::Facts;
 use crate::monitor::{
     Monitor, MonitorError, PROCESSING_BASIS, Schemas, Watched, close_alert, condition_trace,
     decode, insert_alert, read_watched,
 };
+use crate::sql;
 
 /// Rows written per statement in bulk work.
 const ROWS: usize = 50;
@@ -108,11 +108,10 @@ impl Monitor {
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
             for p in chunk {
-                let app =
-                    Application::from_json(&p.facts).map_err(|e| MonitorError::Import {
-                        permit: p.permit,
-                        problem: e.to_string(),
-                    })?;
+                let app = Application::from_json(&p.facts).map_err(|e| MonitorError::Import {
+                    permit: p.permit,
+                    problem: e.to_string(),
+                })?;
                 let facts = Facts::from_decision(app);
                 q = q
                     .bind(p.permit.to_string())

@@ -18,10 +18,9 @@ use uuid::Uuid;
 
 use crate::alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
 use crate::compact;
-use crate::sql;
 use crate::event::{EventError, RegisterEvent, Subject};
 use crate::facts::Facts;
-
+use crate::sql;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MonitorError {
