@@ -36,9 +36,11 @@ pub struct QueueItem {
     pub created_at: i64,
     #[serde(serialize_with = "as_text_opt")]
     pub assigned_to: Option<Actor>,
-    /// Why it waits: the conditions the machine found not met or unknown, or what the
-    /// applicant asks to have rectified.
+    /// Why it waits: the conditions the machine found not met or unknown, what the
+    /// applicant asks to have rectified, or why a re-examination was opened.
     pub reason: Option<String>,
+    /// An application, or a re-examination of a granted permit.
+    pub purpose: CasePurpose,
 }
 
 /// Which cases to list, after which position.
@@ -88,9 +90,9 @@ impl Cases {
     pub async fn handler_queue(&self, f: &QueueFilter) -> Result<Vec<QueueItem>, HandlingError> {
         let (after_date, after_created, after_id) = f.after.clone().unwrap_or_default();
         let rows = sqlx::query(
-            "SELECT c.id, c.matter, c.state, c.application_date, c.deadline, c.created_at, c.assigned_to,
+            "SELECT c.id, c.matter, c.state, c.application_date, c.deadline, c.created_at, c.assigned_to, c.purpose, c.reexamines,
                     (SELECT e.reason FROM case_events e
-                     WHERE e.case_id = c.id AND e.kind IN ('referred', 'rectification_requested')
+                     WHERE e.case_id = c.id AND e.kind IN ('referred', 'rectification_requested', 'reexamination_opened')
                      ORDER BY e.seq DESC LIMIT 1) AS reason
              FROM cases c
              WHERE c.state IN ('referred', 'rectification_requested')
@@ -126,6 +128,11 @@ impl Cases {
                     created_at: r.try_get("created_at")?,
                     assigned_to: assignee_of(r, case_id)?,
                     reason: r.try_get("reason")?,
+                    purpose: CasePurpose::read(
+                        case_id,
+                        &r.try_get::<String, _>("purpose")?,
+                        r.try_get("reexamines")?,
+                    )?,
                 })
             })
             .collect()

@@ -21,7 +21,7 @@ use polku_audit::AuditChain;
 use polku_cases::Cases;
 use polku_cases::LiveRules;
 use polku_rules::RuleBook;
-use routes::{applicant, service, work};
+use routes::{applicant, monitoring, service, work};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -47,6 +47,11 @@ impl AppState {
     /// The audit chain every read of a person's data is logged in.
     pub fn audit(&self) -> AuditChain {
         AuditChain::new(self.store.db().clone())
+    }
+
+    /// The monitoring of granted permits, in the same database, under the same rules.
+    pub fn monitor(&self) -> polku_monitoring::Monitor {
+        polku_monitoring::Monitor::new(self.store.clone(), self.rules.clone())
     }
 }
 
@@ -200,6 +205,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(work::decide))
         .routes(routes!(work::register))
         .routes(routes!(service::rule_sets))
+        .routes(routes!(monitoring::alerts))
+        .routes(routes!(monitoring::alert))
+        .routes(routes!(monitoring::confirm))
+        .routes(routes!(monitoring::dismiss))
 }
 
 #[derive(utoipa::OpenApi)]
@@ -220,6 +229,7 @@ which the use log records.",
         (name = "applicant", description = "Filing, following, withdrawing, rectification"),
         (name = "handler", description = "The queue of referred cases and people's decisions"),
         (name = "rules", description = "The rule sets (processing rules) in force"),
+        (name = "monitoring", description = "Granted permits watched: alerts for people, confirmed (a re-examination) or dismissed"),
     )
 )]
 struct ApiDoc;

@@ -136,9 +136,14 @@ pub struct QueueItem {
     pub deadline: Option<String>,
     pub created_at: i64,
     pub assigned_to: Option<String>,
-    /// Why it waits: the conditions the machine found not met or unknown, or what the
-    /// applicant asks to have rectified.
+    /// Why it waits: the conditions the machine found not met or unknown, what the
+    /// applicant asks to have rectified, or why a re-examination was opened.
     pub reason: Option<String>,
+    /// `application`, or `reexamination` of the permit `reexamines`.
+    #[schema(pattern = "^(application|reexamination)$")]
+    pub purpose: String,
+    /// The permit a re-examination examines.
+    pub reexamines: Option<Uuid>,
 }
 
 impl From<core::QueueItem> for QueueItem {
@@ -152,6 +157,11 @@ impl From<core::QueueItem> for QueueItem {
             created_at: q.created_at,
             assigned_to: q.assigned_to.as_ref().map(ToString::to_string),
             reason: q.reason,
+            purpose: q.purpose.code().to_owned(),
+            reexamines: match q.purpose {
+                core::CasePurpose::Reexamination { permit } => Some(permit),
+                core::CasePurpose::Application => None,
+            },
         }
     }
 }
@@ -193,6 +203,86 @@ impl From<core::DecisionOutcome> for DecisionOutcome {
             core::DecisionOutcome::Refuse => DecisionOutcome::Refuse,
             core::DecisionOutcome::Refer => DecisionOutcome::Refer,
             core::DecisionOutcome::RequestEvidence => DecisionOutcome::RequestEvidence,
+        }
+    }
+}
+
+/// Where a monitoring alert stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    /// Waiting for a person.
+    Open,
+    /// A person confirmed it: a re-examination case was opened.
+    Confirmed,
+    /// A person dismissed it, with reasons.
+    Dismissed,
+    /// The condition holds again: closed by the monitor, with a record.
+    Closed,
+}
+
+impl From<polku_monitoring::AlertState> for AlertState {
+    fn from(s: polku_monitoring::AlertState) -> Self {
+        use polku_monitoring::AlertState as S;
+        match s {
+            S::Open => AlertState::Open,
+            S::Confirmed => AlertState::Confirmed,
+            S::Dismissed => AlertState::Dismissed,
+            S::Closed => AlertState::Closed,
+        }
+    }
+}
+
+/// A watched condition of a granted permit that stopped holding, for a person.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Alert {
+    pub id: Uuid,
+    pub permit: Uuid,
+    /// The permit holder.
+    pub person: String,
+    /// The matter the permit was granted in.
+    pub matter: String,
+    /// The watched condition that stopped holding.
+    pub condition: String,
+    /// The monitoring rule set and its version that found it.
+    pub rule_set: String,
+    pub version: String,
+    pub state: AlertState,
+    /// Microseconds since the Unix epoch.
+    pub opened_at: i64,
+    /// The day whose rules and figures applied (`YYYY-MM-DD`).
+    pub checked_on: String,
+    /// The condition's finding in `fi`, `sv` and `en`: its values with their register and
+    /// time, the figures and their sources, the legal basis.
+    #[schema(value_type = Object)]
+    pub trace: serde_json::Value,
+    pub closed_at: Option<i64>,
+    /// Who closed it: a person, or `polku-pipeline` when the condition held again.
+    pub closed_by: Option<String>,
+    /// The person's reasons, or `holds_again`.
+    pub close_reason: Option<String>,
+    /// The re-examination case a confirmation opened.
+    pub reexamination_case: Option<Uuid>,
+}
+
+impl From<polku_monitoring::Alert> for Alert {
+    fn from(a: polku_monitoring::Alert) -> Self {
+        Alert {
+            id: a.id,
+            permit: a.permit,
+            person: a.person,
+            matter: a.matter,
+            condition: a.condition,
+            rule_set: a.rule_set,
+            version: a.version,
+            state: a.state.into(),
+            opened_at: a.opened_at,
+            checked_on: a.checked_on,
+            trace: serde_json::to_value(&a.trace).unwrap_or_default(),
+            closed_at: a.closed_at,
+            closed_by: a.closed_by.map(|c| c.to_string()),
+            close_reason: a.close_reason,
+            reexamination_case: a.reexamination_case,
         }
     }
 }

@@ -88,7 +88,7 @@ async fn ingest(monitor: &Monitor, file: &PathBuf, purpose: &str) -> anyhow::Res
     let operator = Actor::Operator(std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()));
     let watched = monitor.follow_grants().await?;
     if watched > 0 {
-        eprintln!("began watching {watched} newly granted permits");
+        eprintln!("newly granted permits now watched: {watched}");
     }
     let reader = std::io::BufReader::new(
         std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?,

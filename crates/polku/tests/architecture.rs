@@ -125,6 +125,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-access",
             "polku-audit",
             "polku-cases",
+            "polku-monitoring",
         ],
     ),
     (

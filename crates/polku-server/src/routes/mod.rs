@@ -5,6 +5,7 @@
 //! to the use log with its purpose before the answer leaves.
 
 pub mod applicant;
+pub mod monitoring;
 pub mod service;
 pub mod work;
 

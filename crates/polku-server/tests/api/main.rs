@@ -1,5 +1,6 @@
 //! The API as a client meets it, one module per boundary: applications, authentication
-//! and tokens, bad input, a handler's work, idempotency, the OpenAPI document, operations.
+//! and tokens, bad input, a handler's work, idempotency, monitoring alerts, the OpenAPI
+//! document, operations.
 //! One test binary (ADR 0010: each `tests/*.rs` is a linked binary).
 
 #[path = "../common/mod.rs"]
@@ -10,5 +11,6 @@ mod auth;
 mod bad_input;
 mod handling;
 mod idempotency;
+mod monitoring;
 mod openapi;
 mod operations;

@@ -1,0 +1,255 @@
+//! Monitoring of granted permits as handlers work it: the alerts (a watched condition that
+//! stopped holding), one with its trace, and a person's confirmation (a re-examination
+//! case opens in the queue) or dismissal, each with reasons. Reading an alert is a read of
+//! the holder's data: it is in the use log.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use polku_access::Role;
+use polku_cases::Actor;
+use polku_monitoring::{AlertState, MonitorError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{CasePath, MAX_REASONS, QueryOf, json_body, log_use, page_limit, plain_text};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::views::Alert;
+
+/// Case handlers and legal officers work the alerts.
+fn handler_only(caller: &Caller) -> Result<Actor, Problem> {
+    match caller.principal.role {
+        Role::CaseHandler | Role::LegalOfficer => Ok(caller.actor()),
+        _ => Err(Problem::forbidden(
+            "only case handlers and legal officers work monitoring alerts",
+        )),
+    }
+}
+
+fn alert_id(path: CasePath) -> Result<Uuid, Problem> {
+    let Ok(axum::extract::Path(id)) = path else {
+        return Err(Problem::not_found("there is no such alert"));
+    };
+    Uuid::parse_str(&id).map_err(|_| Problem::not_found(format!("there is no alert {id}")))
+}
+
+fn monitoring_problem(e: MonitorError) -> Problem {
+    match e {
+        MonitorError::NoSuchAlert(id) => Problem::not_found(format!("there is no alert {id}")),
+        MonitorError::NotOpen { alert, state } => Problem::new(
+            StatusCode::CONFLICT,
+            "alert-not-open",
+            "The alert is not open",
+            format!(
+                "alert {alert} is {}: only an open alert is confirmed or dismissed",
+                state.code()
+            ),
+        ),
+        MonitorError::NoReasons => Problem::invalid("reasons", "give the reasons"),
+        other => Problem::internal(&other),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertsQuery {
+    /// `open` (default), `confirmed`, `dismissed` or `closed`.
+    #[param(pattern = "^(open|confirmed|dismissed|closed)$")]
+    state: Option<String>,
+    /// Alerts per page, 1–500 (default 50), oldest first.
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+}
+
+/// A page of alerts.
+#[derive(Serialize, ToSchema)]
+pub struct AlertsPage {
+    /// The order, stated: the oldest alert first; nothing about the person is read to
+    /// make it.
+    order: &'static str,
+    items: Vec<Alert>,
+}
+
+/// `GET /api/v1/monitoring/alerts`: the alerts in a state, oldest first.
+#[utoipa::path(
+    get, path = "/api/v1/monitoring/alerts", tag = "monitoring",
+    params(AlertsQuery),
+    responses(
+        (status = 200, description = "The alerts", body = AlertsPage),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad state or limit", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn alerts(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryOf(q): QueryOf<AlertsQuery>,
+) -> Result<Json<AlertsPage>, Problem> {
+    handler_only(&caller)?;
+    let wanted = match q.state.as_deref() {
+        None => AlertState::Open,
+        Some(s) => AlertState::parse(s).ok_or_else(|| {
+            Problem::invalid("state", "state is open, confirmed, dismissed or closed")
+        })?,
+    };
+    let limit = page_limit(q.limit)?;
+    let found = state
+        .monitor()
+        .alerts(Some(wanted), limit)
+        .await
+        .map_err(monitoring_problem)?;
+    let persons: Vec<&str> = found.iter().map(|a| a.person.as_str()).collect();
+    if !persons.is_empty() {
+        state
+            .audit()
+            .append(&polku_audit::AuditEntry {
+                log: polku_audit::AuditLog::Access,
+                actor: caller.actor(),
+                organisation: caller.principal.organisation.clone(),
+                person: None,
+                purpose: "monitoring alerts listed for handling".to_owned(),
+                legal_basis: Some(polku_monitoring::PROCESSING_BASIS.to_owned()),
+                detail: json!({ "alerts": found.len(), "persons": persons }),
+                x_road: caller.x_road.clone(),
+            })
+            .await
+            .map_err(|e| Problem::internal(&e))?;
+    }
+    Ok(Json(AlertsPage {
+        order: "oldest alert first",
+        items: found.into_iter().map(Alert::from).collect(),
+    }))
+}
+
+/// `GET /api/v1/monitoring/alerts/{id}`: one alert with its trace in fi, sv and en.
+#[utoipa::path(
+    get, path = "/api/v1/monitoring/alerts/{id}", tag = "monitoring",
+    params(("id" = String, Path, description = "The alert's id")),
+    responses(
+        (status = 200, description = "The alert", body = Alert),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such alert", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn alert(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CasePath,
+) -> Result<Json<Alert>, Problem> {
+    handler_only(&caller)?;
+    let id = alert_id(path)?;
+    let alert = state
+        .monitor()
+        .alert(id)
+        .await
+        .map_err(monitoring_problem)?;
+    log_use(
+        &state,
+        &caller,
+        &alert.person,
+        "monitoring alert read for handling",
+        json!({ "alert": id, "permit": alert.permit }),
+    )
+    .await?;
+    Ok(Json(alert.into()))
+}
+
+/// What a person gives when confirming or dismissing an alert.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reasons {
+    /// Why, in the words of the person deciding (at most 20,000 characters).
+    reasons: String,
+}
+
+/// The re-examination case a confirmation opened.
+#[derive(Serialize, ToSchema)]
+pub struct Reexamination {
+    case: Uuid,
+}
+
+fn reasons(body: Result<Bytes, BytesRejection>) -> Result<String, Problem> {
+    let Reasons { reasons } = json_body(body)?;
+    plain_text("reasons", &reasons, MAX_REASONS)?;
+    if reasons.trim().is_empty() {
+        return Err(Problem::invalid("reasons", "give the reasons"));
+    }
+    Ok(reasons)
+}
+
+/// `POST /api/v1/monitoring/alerts/{id}/confirmation`: the condition really stopped
+/// holding — a re-examination case of the permit opens in the queue (once: confirming
+/// again answers with the same case). The holder is heard before any decision.
+#[utoipa::path(
+    post, path = "/api/v1/monitoring/alerts/{id}/confirmation", tag = "monitoring",
+    params(("id" = String, Path, description = "The alert's id")),
+    request_body = Reasons,
+    responses(
+        (status = 201, description = "The re-examination case", body = Reexamination),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such alert", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The alert was dismissed or closed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reasons", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn confirm(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CasePath,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Reexamination>), Problem> {
+    let actor = handler_only(&caller)?;
+    let id = alert_id(path)?;
+    let reasons = reasons(body)?;
+    let case = state
+        .monitor()
+        .confirm(id, &actor, &reasons)
+        .await
+        .map_err(monitoring_problem)?;
+    Ok((StatusCode::CREATED, Json(Reexamination { case })))
+}
+
+/// `POST /api/v1/monitoring/alerts/{id}/dismissal`: the alert needs nothing more, with
+/// the reasons why.
+#[utoipa::path(
+    post, path = "/api/v1/monitoring/alerts/{id}/dismissal", tag = "monitoring",
+    params(("id" = String, Path, description = "The alert's id")),
+    request_body = Reasons,
+    responses(
+        (status = 204, description = "Dismissed"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such alert", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The alert is not open", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reasons", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn dismiss(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CasePath,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, Problem> {
+    let actor = handler_only(&caller)?;
+    let id = alert_id(path)?;
+    let reasons = reasons(body)?;
+    state
+        .monitor()
+        .dismiss(id, &actor, &reasons)
+        .await
+        .map_err(monitoring_problem)?;
+    Ok(StatusCode::NO_CONTENT)
+}
