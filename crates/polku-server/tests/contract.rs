@@ -259,7 +259,8 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
         let (uri, token) = match path.as_str() {
             "/api/v1/cases" | "/api/v1/rule-sets" => (path.clone(), &api.applicant),
             "/api/v1/cases/{id}" => (format!("/api/v1/cases/{id}"), &api.applicant),
-            "/api/v1/queue" => (path.clone(), &api.handler),
+            "/api/v1/queue" | "/api/v1/monitoring/alerts" => (path.clone(), &api.handler),
+            "/api/v1/monitoring/alerts/{id}" => (path.replace("{id}", &id), &api.handler),
             other => panic!("a new GET route {other}: say here who reads it"),
         };
         for p in op["parameters"].as_array().into_iter().flatten() {
@@ -284,7 +285,7 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
             asked.push(format!("{path}?{name}"));
         }
     }
-    assert_eq!(asked.len(), 9, "{asked:?}");
+    assert_eq!(asked.len(), 11, "{asked:?}");
 }
 
 /// The bundled employed-extension rule set with its last version ending on 31 Dec 2025:
@@ -360,7 +361,7 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
             posts += 1;
         }
     }
-    assert_eq!(posts, 6);
+    assert_eq!(posts, 8);
 
     let referred = case_id(&api.submit(&api.applicant, referred_submission(), &[]).await);
     let granted = case_id(&api.submit(&api.applicant, example_submission(), &[]).await);
@@ -382,6 +383,7 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
     let schemas = &doc["components"]["schemas"];
     let reasons = admits(&schemas["DecisionBody"]["properties"]["reasons"]);
     let reason = admits(&schemas["ApplicantRequest"]["properties"]["reason"]);
+    let alert_reasons = admits(&schemas["Reasons"]["properties"]["reasons"]);
     let post = async |uri: String, token: &str, body: Value| {
         api.call(
             "POST",
@@ -407,6 +409,10 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
     ] {
         assert!(!reasons(text), "the document admits reasons {text:?}");
         assert!(!reason(text), "the document admits a reason {text:?}");
+        assert!(
+            !alert_reasons(text),
+            "the document admits an alert's reasons {text:?}"
+        );
         let r = post(
             format!("/api/v1/cases/{referred}/decision"),
             &api.handler,

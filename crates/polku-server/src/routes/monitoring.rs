@@ -168,7 +168,13 @@ pub async fn alert(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reasons {
-    /// Why, in the words of the person deciding (at most 20,000 characters).
+    /// Why, in the words of the person deciding, in plain text: not only spaces, at most
+    /// 20,000 characters, no control character but line breaks and tabs (anything else is
+    /// a 422 naming `reasons`).
+    #[schema(
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     reasons: String,
 }
 
@@ -200,7 +206,9 @@ fn reasons(body: Result<Bytes, BytesRejection>) -> Result<String, Problem> {
         (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such alert", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The alert was dismissed or closed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reasons", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reasons, a control character in them (but line breaks and tabs) or more than 20,000 characters, naming the field", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -233,7 +241,9 @@ pub async fn confirm(
         (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such alert", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The alert is not open", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reasons", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reasons, a control character in them (but line breaks and tabs) or more than 20,000 characters, naming the field", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
