@@ -20,7 +20,8 @@ mod lang;
 mod load;
 mod model;
 mod monitoring;
-pub mod schema;
+/// The input schema, a crate of its own (`polku-schema`); here under its old path.
+pub use polku_schema as schema;
 mod testing;
 mod yaml;
 

@@ -72,7 +72,9 @@ fn metadata() -> Vec<(String, Vec<Dependency>)> {
 
 /// Which workspace crates each may depend on (normal and build dependencies).
 const ALLOWED: &[(&str, &[&str])] = &[
-    ("polku-rules", &[]),
+    // The input schema: what an application and its evidence may hold; pure.
+    ("polku-schema", &[]),
+    ("polku-rules", &["polku-schema"]),
     ("polku-decide", &["polku-rules"]),
     ("polku-store", &[]),
     ("polku-audit", &["polku-store"]),
@@ -176,12 +178,17 @@ const CONFINED: &[(&str, &[&str])] = &[
     ("utoipa-axum", &["polku-server"]),
 ];
 
-/// The pure crates (no I/O, no clock): the rule language and the decisions over it. These
-/// are all they may depend on.
+/// The pure crates (no I/O, no clock): the input schema, the rule language and the
+/// decisions over it. These are all they may depend on.
 const PURE: &[(&str, &[&str])] = &[
+    (
+        "polku-schema",
+        &["jiff", "serde", "serde_json", "thiserror"],
+    ),
     (
         "polku-rules",
         &[
+            "polku-schema",
             "cel",
             "yaml-rust2",
             "jiff",
