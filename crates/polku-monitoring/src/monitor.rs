@@ -103,42 +103,8 @@ impl Monitor {
             ..IngestReport::default()
         };
         let mut watched = watched_by_subjects(&mut tx, self.db.dialect(), &new, &schemas).await?;
-        // Which watched permits each subject's events reach: the holder's, and those of
-        // the employer's workers.
-        let mut reach: HashMap<Subject, Vec<Uuid>> = HashMap::new();
-        for w in watched.values() {
-            reach
-                .entry(Subject::Person(w.person.clone()))
-                .or_default()
-                .push(w.permit);
-            if let Some(e) = w.facts.employer() {
-                reach
-                    .entry(Subject::Employer(e.to_owned()))
-                    .or_default()
-                    .push(w.permit);
-            }
-        }
-        // The permits changed, with the day of the latest event that changed each.
-        let mut touched: BTreeMap<Uuid, Date> = BTreeMap::new();
-        for event in &new {
-            let mut matched = false;
-            for permit in reach.get(&event.subject()).into_iter().flatten() {
-                let Some(w) = watched.get_mut(permit) else {
-                    continue;
-                };
-                if event.occurred_on < w.valid_from {
-                    continue;
-                }
-                matched = true;
-                if w.facts.apply(event, &received) {
-                    let day = touched.entry(w.permit).or_insert(event.occurred_on);
-                    *day = (*day).max(event.occurred_on);
-                }
-            }
-            if !matched {
-                report.kept_for_later += 1;
-            }
-        }
+        let (touched, kept) = apply_events(&new, &mut watched, &received);
+        report.kept_for_later = kept;
         let changed: Vec<(&Watched, Date)> = touched
             .iter()
             .filter_map(|(permit, on)| watched.get(permit).map(|w| (w, *on)))
@@ -460,6 +426,54 @@ impl Monitor {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Applies the new events to the watched permits they reach (the holder's, and those of the
+/// employer's workers). Returns the permits changed, with the day of the latest event that
+/// changed each, and how many events reached no watched permit (kept for later).
+fn apply_events(
+    new: &[RegisterEvent],
+    watched: &mut BTreeMap<Uuid, Watched>,
+    received: &str,
+) -> (BTreeMap<Uuid, Date>, usize) {
+    let mut kept = 0;
+    // Which watched permits each subject's events reach: the holder's, and those of
+    // the employer's workers.
+    let mut reach: HashMap<Subject, Vec<Uuid>> = HashMap::new();
+    for w in watched.values() {
+        reach
+            .entry(Subject::Person(w.person.clone()))
+            .or_default()
+            .push(w.permit);
+        if let Some(e) = w.facts.employer() {
+            reach
+                .entry(Subject::Employer(e.to_owned()))
+                .or_default()
+                .push(w.permit);
+        }
+    }
+    // The permits changed, with the day of the latest event that changed each.
+    let mut touched: BTreeMap<Uuid, Date> = BTreeMap::new();
+    for event in new {
+        let mut matched = false;
+        for permit in reach.get(&event.subject()).into_iter().flatten() {
+            let Some(w) = watched.get_mut(permit) else {
+                continue;
+            };
+            if event.occurred_on < w.valid_from {
+                continue;
+            }
+            matched = true;
+            if w.facts.apply(event, received) {
+                let day = touched.entry(w.permit).or_insert(event.occurred_on);
+                *day = (*day).max(event.occurred_on);
+            }
+        }
+        if !matched {
+            kept += 1;
+        }
+    }
+    (touched, kept)
 }
 
 /// The legal basis for processing a permit holder's data while the permit is valid.

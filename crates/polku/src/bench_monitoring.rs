@@ -149,7 +149,6 @@ async fn measure(
 ) -> anyhow::Result<()> {
     let today = today_in_finland();
     let operator = Actor::Operator("bench".into());
-    let employers = (args.permits as u64 / 20).max(1);
     let mut draw = Draw(args.seed);
     println!(
         "{label}: {} permits, {} events",
@@ -157,36 +156,7 @@ async fn measure(
         args.events.unwrap_or(args.permits)
     );
 
-    let started = Instant::now();
-    let mut persons = Vec::with_capacity(args.permits);
-    for chunk_start in (0..args.permits).step_by(BATCH) {
-        let chunk: Vec<ImportedPermit> = (chunk_start..(chunk_start + BATCH).min(args.permits))
-            .map(|i| {
-                let matter = if draw.below(5) == 0 {
-                    STUDENT
-                } else {
-                    EMPLOYED
-                };
-                let employer_id = employer(draw.below(employers));
-                let person = format!("bench-{i:07}");
-                persons.push((person.clone(), matter, employer_id.clone()));
-                ImportedPermit {
-                    permit: Uuid::now_v7(),
-                    person,
-                    matter: matter.into(),
-                    valid_from: month_before(today, 12),
-                    valid_until: None,
-                    facts: facts(matter, 2300 + draw.below(2000), &employer_id, today),
-                }
-            })
-            .collect();
-        monitor.import(&chunk, &operator, "bench").await?;
-    }
-    println!(
-        "  setup: {} permits imported in {:.1} s",
-        args.permits,
-        started.elapsed().as_secs_f64()
-    );
+    let persons = import_permits(args, monitor, &mut draw, today, &operator).await?;
 
     let events = events(
         &persons,
@@ -235,6 +205,49 @@ async fn measure(
         crate::bench::peak_rss_kib() / 1024
     );
     Ok(())
+}
+
+/// Imports `--permits` permits in batches; returns each holder with their matter and
+/// employer, for the events.
+async fn import_permits(
+    args: &MonitoringBenchArgs,
+    monitor: &Monitor,
+    draw: &mut Draw,
+    today: Date,
+    operator: &Actor,
+) -> anyhow::Result<Vec<(String, &'static str, String)>> {
+    let employers = (args.permits as u64 / 20).max(1);
+    let started = Instant::now();
+    let mut persons = Vec::with_capacity(args.permits);
+    for chunk_start in (0..args.permits).step_by(BATCH) {
+        let chunk: Vec<ImportedPermit> = (chunk_start..(chunk_start + BATCH).min(args.permits))
+            .map(|i| {
+                let matter = if draw.below(5) == 0 {
+                    STUDENT
+                } else {
+                    EMPLOYED
+                };
+                let employer_id = employer(draw.below(employers));
+                let person = format!("bench-{i:07}");
+                persons.push((person.clone(), matter, employer_id.clone()));
+                ImportedPermit {
+                    permit: Uuid::now_v7(),
+                    person,
+                    matter: matter.into(),
+                    valid_from: month_before(today, 12),
+                    valid_until: None,
+                    facts: facts(matter, 2300 + draw.below(2000), &employer_id, today),
+                }
+            })
+            .collect();
+        monitor.import(&chunk, operator, "bench").await?;
+    }
+    println!(
+        "  setup: {} permits imported in {:.1} s",
+        args.permits,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(persons)
 }
 
 /// A month of register events: a pay report for nearly every employed holder, and the
