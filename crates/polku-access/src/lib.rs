@@ -26,10 +26,13 @@ pub enum Role {
     SecurityLiaison,
     Auditor,
     Administrator,
+    /// A register's system that reports events about permit holders (monitoring): it
+    /// only sends events, and reads nothing.
+    RegisterFeed,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Role::Applicant,
         Role::CaseHandler,
         Role::LegalOfficer,
@@ -40,6 +43,7 @@ impl Role {
         Role::SecurityLiaison,
         Role::Auditor,
         Role::Administrator,
+        Role::RegisterFeed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +58,7 @@ impl Role {
             Role::SecurityLiaison => "security_liaison",
             Role::Auditor => "auditor",
             Role::Administrator => "administrator",
+            Role::RegisterFeed => "register_feed",
         }
     }
 }

@@ -209,6 +209,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(monitoring::alert))
         .routes(routes!(monitoring::confirm))
         .routes(routes!(monitoring::dismiss))
+        .routes(routes!(monitoring::events))
 }
 
 #[derive(utoipa::OpenApi)]

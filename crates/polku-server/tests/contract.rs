@@ -361,7 +361,7 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
             posts += 1;
         }
     }
-    assert_eq!(posts, 8);
+    assert_eq!(posts, 9);
 
     let referred = case_id(&api.submit(&api.applicant, referred_submission(), &[]).await);
     let granted = case_id(&api.submit(&api.applicant, example_submission(), &[]).await);

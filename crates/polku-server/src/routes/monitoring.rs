@@ -263,3 +263,103 @@ pub async fn dismiss(
         .map_err(monitoring_problem)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The most events one call may carry.
+pub const MAX_EVENTS_PER_CALL: usize = 1000;
+
+/// Register events, as a register's system reports them.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventBatch {
+    /// At most 1,000 events, each `{"id", "occurred_on", "kind", …the kind's fields}` as
+    /// `docs/monitoring.md` lists them; any value out of its range refuses the whole call,
+    /// naming the event and the field (`events[3].gross_pay_eur`).
+    #[schema(value_type = Vec<Object>, max_items = 1000)]
+    events: Vec<serde_json::Value>,
+}
+
+/// What became of a batch of events.
+#[derive(Serialize, ToSchema)]
+pub struct Ingested {
+    batch: Uuid,
+    /// Events in the call.
+    received: usize,
+    /// Events not seen before (the rest were replays and changed nothing).
+    new: usize,
+    /// Watched permits whose facts the events changed, each re-checked.
+    permits_checked: usize,
+    alerts_opened: usize,
+    alerts_closed: usize,
+    /// Events about nobody watched yet: kept, and applied when a permit is granted.
+    kept_for_later: usize,
+}
+
+/// `POST /api/v1/monitoring/events`: a register's system reports events (pay reports,
+/// criminal-record entries, emigration, an employer's bankruptcy…). Idempotent by event id;
+/// the watched permits they touch are re-checked; one line in the use log per call.
+#[utoipa::path(
+    post, path = "/api/v1/monitoring/events", tag = "monitoring",
+    request_body = EventBatch,
+    responses(
+        (status = 200, description = "Taken in", body = Ingested),
+        (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a register's system", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON (`Content-Type: application/json` or `application/*+json`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An event that does not fit, naming it and its field; nothing is stored", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Ingested>, Problem> {
+    if caller.principal.role != Role::RegisterFeed {
+        return Err(Problem::forbidden(
+            "only a register's system reports events",
+        ));
+    }
+    let EventBatch { events } = json_body(body)?;
+    if events.is_empty() || events.len() > MAX_EVENTS_PER_CALL {
+        return Err(Problem::invalid(
+            "events",
+            format!("send 1–{MAX_EVENTS_PER_CALL} events a call"),
+        ));
+    }
+    let today = polku_cases::today_in_finland();
+    let mut checked = Vec::with_capacity(events.len());
+    for (i, value) in events.into_iter().enumerate() {
+        let event: polku_monitoring::RegisterEvent = serde_json::from_value(value)
+            .map_err(|e| Problem::invalid(&format!("events[{i}]"), e.to_string()))?;
+        event.check(today).map_err(|e| match e {
+            polku_monitoring::EventError::Invalid { field, problem, .. } => {
+                Problem::invalid(&format!("events[{i}].{field}"), problem)
+            }
+            other => Problem::invalid(&format!("events[{i}]"), other.to_string()),
+        })?;
+        checked.push(event);
+    }
+    let monitor = state.monitor();
+    monitor.follow_grants().await.map_err(monitoring_problem)?;
+    let r = monitor
+        .ingest(
+            &checked,
+            &caller.actor(),
+            "monitoring of residence permit conditions (UlkL 58 §)",
+        )
+        .await
+        .map_err(|e| match e {
+            MonitorError::Events(e) => Problem::invalid("events", e.to_string()),
+            other => monitoring_problem(other),
+        })?;
+    Ok(Json(Ingested {
+        batch: r.batch,
+        received: r.received,
+        new: r.new,
+        permits_checked: r.permits_checked,
+        alerts_opened: r.alerts_opened,
+        alerts_closed: r.alerts_closed,
+        kept_for_later: r.kept_for_later,
+    }))
+}

@@ -215,3 +215,94 @@ async fn a_dismissal_keeps_the_reasons(db: &TestDb) {
     assert!(item["closed_by"].as_str().unwrap().starts_with("user:"));
 }
 polku_cases::on_every_database!(dismiss_alert, a_dismissal_keeps_the_reasons, with_db);
+
+/// A token for a register's system that reports events.
+async fn register_feed(api: &Api) -> String {
+    let access = api.access();
+    let user = access
+        .add_user(
+            "Tulorekisteri",
+            polku_access::Role::RegisterFeed,
+            Some("Verohallinto"),
+            None,
+        )
+        .await
+        .unwrap();
+    access.create_token(user, "events").await.unwrap()
+}
+
+async fn a_registers_system_reports_events_and_the_permit_is_rechecked(db: &TestDb) {
+    let api = api(db).await;
+    api.file(&api.applicant, example_submission()).await;
+    let p = pipeline(&api);
+    while p.run_once().await.unwrap().is_some() {}
+    assert!(
+        api.store
+            .events_settled(std::time::Duration::from_secs(30))
+            .await
+            .unwrap()
+    );
+    let feed = register_feed(&api).await;
+    let today = today_in_finland();
+    let month = |back: i64| {
+        today
+            .first_of_month()
+            .checked_sub(jiff::Span::new().months(back))
+            .unwrap()
+            .to_string()
+    };
+    let pay = |id: &str, back: i64, eur: f64| {
+        json!({"id": id, "occurred_on": today.to_string(), "kind": "pay_report", "person": "person-1",
+               "month": month(back), "gross_pay_eur": eur, "employer_id": "1234567-1"})
+    };
+    let post = async |token: &str, events: Value| {
+        api.call(
+            "POST",
+            "/api/v1/monitoring/events",
+            Some(token),
+            Some(json!({ "events": events }).to_string().into_bytes()),
+            &[],
+        )
+        .await
+    };
+    // A value out of range refuses the whole call, naming the event and the field.
+    let bad = post(&feed, json!([pay("ir-1", 2, 1500.0), pay("ir-2", 1, -5.0)])).await;
+    assert_problem(
+        &bad,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("events[1].gross_pay_eur"),
+    );
+    assert_eq!(db.count("SELECT COUNT(*) FROM register_events").await, 0);
+    // Only a register's system reports events.
+    let handler = post(&api.handler, json!([pay("ir-1", 2, 1500.0)])).await;
+    assert_problem(&handler, StatusCode::FORBIDDEN, None);
+
+    let events = json!([pay("ir-1", 2, 1500.0), pay("ir-2", 1, 1500.0)]);
+    let taken = post(&feed, events.clone()).await;
+    assert_eq!(taken.status, StatusCode::OK, "{:?}", taken.body);
+    assert_eq!(taken.body["new"], 2);
+    assert_eq!(taken.body["alerts_opened"], 1);
+    let again = post(&feed, events).await;
+    assert_eq!(
+        (
+            again.body["new"].clone(),
+            again.body["alerts_opened"].clone()
+        ),
+        (json!(0), json!(0))
+    );
+    let list = api
+        .call(
+            "GET",
+            "/api/v1/monitoring/alerts",
+            Some(&api.handler),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+}
+polku_cases::on_every_database!(
+    events_in,
+    a_registers_system_reports_events_and_the_permit_is_rechecked,
+    with_db
+);
