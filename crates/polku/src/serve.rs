@@ -111,6 +111,10 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let work = start_work(&args, &config, &store, &rules, (&stop_tx, &stop_rx)).await?;
     let refresher = keep_rules_fresh(rules.clone(), stop_rx.clone());
+    let watcher = keep_watching_grants(
+        polku_monitoring::Monitor::new(store.clone(), rules.clone()),
+        stop_rx.clone(),
+    );
     let pages = polku_web::router(polku_web::WebState::new(
         store.clone(),
         rules.clone(),
@@ -128,6 +132,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     let _ = stop_tx.send(true);
     work.finished().await;
     let _ = refresher.await;
+    let _ = watcher.await;
     if let Some(operator) = operator {
         let _ = operator.await;
     }
@@ -267,6 +272,27 @@ fn keep_rules_fresh(rules: LiveRules, mut stop: watch::Receiver<bool>) -> JoinHa
                 Err(e) => {
                     tracing::error!(error = %e, "cannot reload the approved rule changes")
                 }
+            }
+        }
+    })
+}
+
+/// How often a new grant is looked for, to start watching its permit.
+const GRANTS_FOLLOWED: Duration = Duration::from_secs(2);
+
+/// Monitoring starts watching each granted permit soon after the grant, and applies the
+/// register events kept for its holder until then (docs/monitoring.md).
+fn keep_watching_grants(
+    monitor: polku_monitoring::Monitor,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        while !*stop.borrow() {
+            let _ = tokio::time::timeout(GRANTS_FOLLOWED, stop.changed()).await;
+            match monitor.follow_grants().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(permits = n, "granted permits now watched"),
+                Err(e) => tracing::error!(error = %e, "cannot follow the grants for monitoring"),
             }
         }
     })

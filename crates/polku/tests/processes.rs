@@ -672,3 +672,85 @@ fn metrics_stay_off_the_public_port_and_every_answer_has_security_headers() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// A token for a new user of `role` at the Immigration Service (or a register's system).
+fn role_token(store: &[&str], name: &str, role: &str) -> String {
+    let mut add = vec![
+        "users",
+        "add",
+        "--name",
+        name,
+        "--role",
+        role,
+        "--organisation",
+        "Maahanmuuttovirasto",
+    ];
+    add.extend_from_slice(store);
+    let user = polku(&add);
+    assert!(
+        user.status.success(),
+        "{}",
+        String::from_utf8_lossy(&user.stderr)
+    );
+    let user = String::from_utf8_lossy(&user.stdout).trim().to_owned();
+    let mut create = vec!["tokens", "create", "--user", &user];
+    create.extend_from_slice(store);
+    String::from_utf8_lossy(&polku(&create).stdout)
+        .trim()
+        .to_owned()
+}
+
+/// Monitoring on a plain `polku serve`: the Incomes Register reports two months of pay
+/// below the minimum before the walk-through's permit exists; the events are kept, and once
+/// the permit is granted the server starts watching it on its own, applies them, and a
+/// handler finds one alert.
+#[test]
+fn a_served_grant_is_watched_and_the_events_kept_for_it_open_an_alert() {
+    let data = tempfile::tempdir().unwrap();
+    let store = ["--data-dir", data.path().to_str().unwrap()];
+    let applicant = applicant_token(&store);
+    let handler = role_token(&store, "Hanna", "case_handler");
+    let feed = role_token(&store, "Tulorekisteri", "register_feed");
+    let addr = free_port();
+    let mut server = start_server(&store, addr);
+    let today = polku_cases::today_in_finland();
+    let pay = |id: &str, back: i64| {
+        let month = today
+            .first_of_month()
+            .checked_sub(jiff::Span::new().months(back))
+            .unwrap();
+        serde_json::json!({"id": id, "occurred_on": today.to_string(), "kind": "pay_report",
+            "person": WALK_THROUGH_PERSON, "month": month.to_string(), "gross_pay_eur": 1500,
+            "employer_id": "9000859-0"})
+    };
+    let events = serde_json::json!({"events": [pay("ir-1", 2), pay("ir-2", 1)]}).to_string();
+    let (status, reply) = http(addr, "POST", "/api/v1/monitoring/events", &feed, &events).unwrap();
+    assert_eq!(status, 200, "{reply}");
+    let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+    assert_eq!(reply["kept_for_later"], 2, "{reply}");
+
+    let (status, reply) = http(
+        addr,
+        "POST",
+        "/api/v1/applications",
+        &applicant,
+        &submission_body(),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{reply}");
+    let start = Instant::now();
+    loop {
+        let (status, reply) = http(addr, "GET", "/api/v1/monitoring/alerts", &handler, "").unwrap();
+        assert_eq!(status, 200, "{reply}");
+        let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+        if let Some(alert) = v["items"].as_array().and_then(|a| a.first()) {
+            assert_eq!(alert["person"], WALK_THROUGH_PERSON);
+            assert_eq!(alert["condition"], "pay-not-below-minimum-two-months");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "no alert: {v}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
