@@ -59,6 +59,13 @@ pub(crate) struct Watched {
     pub(crate) facts: Facts,
 }
 
+/// A granted permit about to be watched.
+struct Grant {
+    case: Uuid,
+    valid_until: Option<String>,
+    watched: Watched,
+}
+
 /// The monitor's handle; cheap to clone.
 #[derive(Clone)]
 pub struct Monitor {
@@ -159,9 +166,18 @@ impl Monitor {
             let Some(last) = events.last().map(|e| e.cursor) else {
                 return Ok(started);
             };
-            let mut tx = self.db.begin_write().await?;
+            // Read what the grants need before the write transaction: on SQLite it holds
+            // the only write lock, and a read waiting for a pooled connection behind
+            // writers waiting for that lock would wait for ever.
+            let mut grants = Vec::new();
             for e in &events {
-                started += usize::from(self.watch(&mut tx, e).await?);
+                if let Some(grant) = self.grant(e).await? {
+                    grants.push(grant);
+                }
+            }
+            let mut tx = self.db.begin_write().await?;
+            for grant in grants {
+                started += usize::from(self.watch(&mut tx, grant).await?);
             }
             sqlx::query(
                 "INSERT INTO monitoring_cursor (name, tx, n) VALUES ('grants', $1, $2)
@@ -188,12 +204,14 @@ impl Monitor {
         })
     }
 
-    async fn watch(&self, tx: &mut Tx, recorded: &RecordedEvent) -> Result<bool, MonitorError> {
+    /// The permit a `PermitGranted` event created, with the facts it was granted on, if a
+    /// monitoring rule set watches its matter.
+    async fn grant(&self, recorded: &RecordedEvent) -> Result<Option<Grant>, MonitorError> {
         let polku_cases::DomainEvent::PermitGranted { case, person, .. } = &recorded.event else {
-            return Ok(false);
+            return Ok(None);
         };
         let Some(permit) = self.cases.permit(*case).await? else {
-            return Ok(false);
+            return Ok(None);
         };
         let valid_from: Date = permit
             .valid_from
@@ -205,25 +223,40 @@ impl Monitor {
             .monitoring_for(&permit.matter)
             .is_none()
         {
-            return Ok(false);
+            return Ok(None);
         }
         let Some(decision) = self.cases.decision(permit.decision_id).await? else {
-            return Ok(false);
+            return Ok(None);
         };
         let app = match Application::from_json(&decision.input) {
             Ok(app) => app,
             Err(e) => {
                 tracing::warn!(permit = %permit.id, error = %e, "the grant's evidence does not fit the input schema; not watched");
-                return Ok(false);
+                return Ok(None);
             }
         };
-        let mut w = Watched {
-            permit: permit.id,
-            person: person.clone(),
-            matter: permit.matter.clone(),
-            valid_from,
-            facts: Facts::from_decision(app),
-        };
+        Ok(Some(Grant {
+            case: *case,
+            valid_until: permit.valid_until.clone(),
+            watched: Watched {
+                permit: permit.id,
+                person: person.clone(),
+                matter: permit.matter.clone(),
+                valid_from,
+                facts: Facts::from_decision(app),
+            },
+        }))
+    }
+
+    /// Starts watching a granted permit inside `tx`, with the events kept for its holder
+    /// (and employer) applied.
+    async fn watch(&self, tx: &mut Tx, grant: Grant) -> Result<bool, MonitorError> {
+        let Grant {
+            case,
+            valid_until,
+            watched: mut w,
+        } = grant;
+        let (person, valid_from) = (w.person.clone(), w.valid_from);
         // What the registers reported before the monitor knew the permit.
         let mut kept = kept_events(tx, &Subject::Person(person.clone()), valid_from).await?;
         if let Some(employer) = w.facts.employer().map(str::to_owned) {
@@ -238,12 +271,12 @@ impl Monitor {
             "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts, checked_on, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9) ON CONFLICT (permit_id) DO NOTHING",
         )
-        .bind(permit.id.to_string())
+        .bind(w.permit.to_string())
         .bind(case.to_string())
-        .bind(person)
-        .bind(&permit.matter)
+        .bind(&person)
+        .bind(&w.matter)
         .bind(valid_from.to_string())
-        .bind(permit.valid_until.clone())
+        .bind(valid_until)
         .bind(w.facts.employer().map(str::to_owned))
         .bind(compact::pack(&w.facts))
         .bind(now_micros())
@@ -419,11 +452,13 @@ impl Monitor {
             return Err(MonitorError::NoReasons);
         }
         let mut tx = self.db.begin_write().await?;
-        if close_alert(&mut tx, id, by, AlertState::Dismissed, reasons.trim()).await? == 0 {
+        let closed = close_alert(&mut tx, id, by, AlertState::Dismissed, reasons.trim()).await?;
+        tx.commit().await?;
+        if closed == 0 {
+            // Read after the transaction: on SQLite it holds the only write lock.
             let state = self.alert(id).await?.state;
             return Err(MonitorError::NotOpen { alert: id, state });
         }
-        tx.commit().await?;
         Ok(())
     }
 }
