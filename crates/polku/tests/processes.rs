@@ -226,16 +226,23 @@ fn a_server_on_postgresql_killed_mid_stream_loses_nothing_and_decides_each_once(
 
 /// Adds an applicant and returns a token for them.
 fn applicant_token(store: &[&str]) -> String {
-    let mut add = vec![
-        "users",
-        "add",
-        "--name",
-        "Aino",
-        "--role",
-        "applicant",
-        "--person",
-        WALK_THROUGH_PERSON,
-    ];
+    user_token(
+        store,
+        &[
+            "--name",
+            "Aino",
+            "--role",
+            "applicant",
+            "--person",
+            WALK_THROUGH_PERSON,
+        ],
+    )
+}
+
+/// Adds a user (`polku users add` with `who`) and returns a new token of theirs.
+fn user_token(store: &[&str], who: &[&str]) -> String {
+    let mut add = vec!["users", "add"];
+    add.extend_from_slice(who);
     add.extend_from_slice(store);
     let user = polku(&add);
     assert!(
@@ -675,29 +682,17 @@ fn metrics_stay_off_the_public_port_and_every_answer_has_security_headers() {
 
 /// A token for a new user of `role` at the Immigration Service (or a register's system).
 fn role_token(store: &[&str], name: &str, role: &str) -> String {
-    let mut add = vec![
-        "users",
-        "add",
-        "--name",
-        name,
-        "--role",
-        role,
-        "--organisation",
-        "Maahanmuuttovirasto",
-    ];
-    add.extend_from_slice(store);
-    let user = polku(&add);
-    assert!(
-        user.status.success(),
-        "{}",
-        String::from_utf8_lossy(&user.stderr)
-    );
-    let user = String::from_utf8_lossy(&user.stdout).trim().to_owned();
-    let mut create = vec!["tokens", "create", "--user", &user];
-    create.extend_from_slice(store);
-    String::from_utf8_lossy(&polku(&create).stdout)
-        .trim()
-        .to_owned()
+    user_token(
+        store,
+        &[
+            "--name",
+            name,
+            "--role",
+            role,
+            "--organisation",
+            "Maahanmuuttovirasto",
+        ],
+    )
 }
 
 /// Monitoring on a plain `polku serve`: the Incomes Register reports two months of pay
