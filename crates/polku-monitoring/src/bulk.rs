@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use futures_util::TryStreamExt;
 use jiff::civil::Date;
-use polku_audit::{Actor, AuditEntry, AuditLog, XRoad};
+use polku_audit::Actor;
 use polku_rules::{Application, RuleBook, RuleSet, Status};
 use polku_store::now_micros;
 use serde::Serialize;
@@ -24,8 +24,8 @@ use crate::alert::{AlertState, HOLDS_AGAIN};
 use crate::compact;
 use crate::facts::Facts;
 use crate::monitor::{
-    Monitor, MonitorError, PROCESSING_BASIS, Schemas, Watched, close_alert, condition_trace,
-    decode, insert_alert, read_watched,
+    Monitor, MonitorError, Schemas, Watched, close_alert, condition_trace, decode, insert_alert,
+    log_batch, read_watched,
 };
 use crate::sql;
 
@@ -127,18 +127,11 @@ impl Monitor {
         }
         let persons: std::collections::BTreeSet<&str> =
             permits.iter().map(|p| p.person.as_str()).collect();
-        polku_audit::append_in(
+        log_batch(
             &mut tx,
-            &AuditEntry {
-                log: AuditLog::Access,
-                actor: by.clone(),
-                organisation: None,
-                person: None,
-                purpose: purpose.to_owned(),
-                legal_basis: Some(PROCESSING_BASIS.to_owned()),
-                detail: json!({ "imported_permits": permits.len(), "persons": persons }),
-                x_road: XRoad::default(),
-            },
+            by,
+            purpose,
+            json!({ "imported_permits": permits.len(), "persons": persons }),
         )
         .await?;
         tx.commit().await?;

@@ -127,23 +127,16 @@ impl Monitor {
                 Subject::Employer(_) => None,
             })
             .collect();
-        polku_audit::append_in(
+        log_batch(
             &mut tx,
-            &AuditEntry {
-                log: AuditLog::Access,
-                actor: by.clone(),
-                organisation: None,
-                person: None,
-                purpose: purpose.to_owned(),
-                legal_basis: Some(PROCESSING_BASIS.to_owned()),
-                detail: json!({
-                    "register_events": report.received,
-                    "new": report.new,
-                    "batch": batch,
-                    "persons": persons,
-                }),
-                x_road: XRoad::default(),
-            },
+            by,
+            purpose,
+            json!({
+                "register_events": report.received,
+                "new": report.new,
+                "batch": batch,
+                "persons": persons,
+            }),
         )
         .await?;
         tx.commit().await?;
@@ -509,6 +502,31 @@ fn apply_events(
         }
     }
     (touched, kept)
+}
+
+/// One line in the use log for a batch of work on permit holders' data: who, why, and
+/// (in `detail`) every person it concerned.
+pub(crate) async fn log_batch(
+    tx: &mut Tx,
+    by: &Actor,
+    purpose: &str,
+    detail: serde_json::Value,
+) -> Result<(), MonitorError> {
+    polku_audit::append_in(
+        tx,
+        &AuditEntry {
+            log: AuditLog::Access,
+            actor: by.clone(),
+            organisation: None,
+            person: None,
+            purpose: purpose.to_owned(),
+            legal_basis: Some(PROCESSING_BASIS.to_owned()),
+            detail,
+            x_road: XRoad::default(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The legal basis for processing a permit holder's data while the permit is valid.
