@@ -96,6 +96,7 @@ impl Monitor {
         by: &Actor,
         purpose: &str,
     ) -> Result<IngestReport, MonitorError> {
+        let mut stages = Stages::start();
         let events = distinct(events)?;
         let batch = Uuid::now_v7();
         let received = jiff::Timestamp::now().to_string();
@@ -103,6 +104,7 @@ impl Monitor {
         let schemas = self.schemas().await?;
         let mut tx = self.db.begin_write().await?;
         let new = insert_events(&mut tx, self.db.dialect(), &events, batch).await?;
+        stages.lap("store_events");
         let mut report = IngestReport {
             batch,
             received: events.len(),
@@ -110,13 +112,15 @@ impl Monitor {
             ..IngestReport::default()
         };
         let mut watched = watched_by_subjects(&mut tx, self.db.dialect(), &new, &schemas).await?;
+        stages.lap("read_permits");
         let (touched, kept) = apply_events(&new, &mut watched, &received);
+        stages.lap("apply");
         report.kept_for_later = kept;
         let changed: Vec<(&Watched, Date)> = touched
             .iter()
             .filter_map(|(permit, on)| watched.get(permit).map(|w| (w, *on)))
             .collect();
-        let (opened, closed) = self.recheck_many(&mut tx, &changed).await?;
+        let (opened, closed) = self.recheck_many(&mut tx, &changed, &mut stages).await?;
         report.alerts_opened = opened;
         report.alerts_closed = closed;
         report.permits_checked = touched.len();
@@ -140,6 +144,8 @@ impl Monitor {
         )
         .await?;
         tx.commit().await?;
+        stages.lap("commit");
+        tracing::debug!(batch = %batch, stages = %stages, "ingest stages");
         tracing::info!(batch = %batch, received = report.received, new = report.new, checked = report.permits_checked, opened = report.alerts_opened, closed = report.alerts_closed, "register events ingested");
         Ok(report)
     }
@@ -279,7 +285,8 @@ impl Monitor {
             return Ok(false);
         }
         if let Some(on) = kept.iter().map(|e| e.occurred_on).max() {
-            self.recheck_many(tx, &[(&w, on)]).await?;
+            self.recheck_many(tx, &[(&w, on)], &mut Stages::start())
+                .await?;
         }
         Ok(true)
     }
@@ -292,11 +299,14 @@ impl Monitor {
         &self,
         tx: &mut Tx,
         permits: &[(&Watched, Date)],
+        stages: &mut Stages,
     ) -> Result<(usize, usize), MonitorError> {
         let dialect = self.db.dialect();
         store_facts(tx, dialect, permits).await?;
+        stages.lap("store_facts");
         let ids: Vec<String> = permits.iter().map(|(w, _)| w.permit.to_string()).collect();
         let open = open_alerts(tx, dialect, &ids).await?;
+        stages.lap("open_alerts");
         let (mut opened, mut closed) = (0, 0);
         for (w, on) in permits {
             let book = self.rules.on(*on);
@@ -342,6 +352,7 @@ impl Monitor {
                 }
             }
         }
+        stages.lap("evaluate");
         Ok((opened, closed))
     }
 
@@ -845,4 +856,35 @@ fn read_alert(row: &sqlx::any::AnyRow) -> Result<Alert, MonitorError> {
         close_reason: row.try_get("close_reason")?,
         reexamination_case: case.map(|c| uuid("reexamination_case", &c)).transpose()?,
     })
+}
+
+/// How long each stage of a batch took, for the debug log (`POLKU_LOG=polku_monitoring=debug`).
+pub(crate) struct Stages {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Stages {
+    pub(crate) fn start() -> Stages {
+        Stages {
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    pub(crate) fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((name, now - self.last));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for Stages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (name, took)) in self.laps.iter().enumerate() {
+            let sep = if i == 0 { "" } else { " " };
+            write!(f, "{sep}{name}={:.1}ms", took.as_secs_f64() * 1000.0)?;
+        }
+        Ok(())
+    }
 }

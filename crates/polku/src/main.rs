@@ -194,7 +194,10 @@ fn main() -> ExitCode {
         } => bench_pipeline::run(args),
         Command::Bench {
             command: BenchCommand::Monitoring(args),
-        } => bench_monitoring::run(args),
+        } => {
+            init_logs(Some("warn"));
+            bench_monitoring::run(args)
+        }
         Command::Bench {
             command: BenchCommand::Pages(args),
         } => bench_pages::run(args),
