@@ -97,15 +97,19 @@ impl Monitor {
         by: &Actor,
         purpose: &str,
     ) -> Result<usize, MonitorError> {
+        let schemas = self.schemas().await?;
+        let mut state = self.state.lock().await;
         let mut tx = self.db.begin_write().await?;
-        let mut started = 0;
+        let claim = state.claim(&mut tx, &schemas).await?;
+        let mut started = Vec::new();
         let dialect = self.db.dialect();
         let now = now_micros();
-        for chunk in permits.chunks(sql::rows_per_statement(8)) {
+        for chunk in permits.chunks(sql::rows_per_statement(9)) {
             let text = format!(
-                "INSERT INTO monitored_permits (permit_id, person, matter, valid_from, valid_until, employer_id, facts, updated_at) VALUES {} ON CONFLICT (permit_id) DO NOTHING",
-                sql::groups(dialect, chunk.len(), 8)
+                "INSERT INTO monitored_permits (permit_id, person, matter, valid_from, valid_until, employer_id, facts, updated_at, facts_seq) VALUES {} ON CONFLICT (permit_id) DO NOTHING RETURNING permit_id",
+                sql::groups(dialect, chunk.len(), 9)
             );
+            let mut facts_of = HashMap::new();
             let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
             for p in chunk {
                 let app = Application::from_json(&p.facts).map_err(|e| MonitorError::Import {
@@ -113,6 +117,7 @@ impl Monitor {
                     problem: e.to_string(),
                 })?;
                 let facts = Facts::from_decision(app);
+                let packed = compact::pack(&facts);
                 q = q
                     .bind(p.permit.to_string())
                     .bind(p.person.clone())
@@ -120,10 +125,23 @@ impl Monitor {
                     .bind(p.valid_from.to_string())
                     .bind(p.valid_until.map(|d| d.to_string()))
                     .bind(facts.employer().map(str::to_owned))
-                    .bind(compact::pack(&facts))
-                    .bind(now);
+                    .bind(packed)
+                    .bind(now)
+                    .bind(state.seq);
+                facts_of.insert(p.permit.to_string(), (p, facts));
             }
-            started += q.execute(&mut *tx).await?.rows_affected() as usize;
+            for row in q.fetch_all(&mut *tx).await? {
+                let id: String = row.try_get("permit_id")?;
+                if let Some((p, facts)) = facts_of.remove(&id) {
+                    started.push(Watched {
+                        permit: p.permit,
+                        person: p.person.clone(),
+                        matter: p.matter.clone(),
+                        valid_from: p.valid_from,
+                        facts,
+                    });
+                }
+            }
         }
         let persons: std::collections::BTreeSet<&str> =
             permits.iter().map(|p| p.person.as_str()).collect();
@@ -135,7 +153,12 @@ impl Monitor {
         )
         .await?;
         tx.commit().await?;
-        Ok(started)
+        state.settle(claim);
+        let seq = state.seq;
+        for w in &started {
+            state.add(w, seq, false);
+        }
+        Ok(started.len())
     }
 
     /// Re-checks every permit valid on `on` against the monitoring rule sets in force that
@@ -152,6 +175,8 @@ impl Monitor {
         on: Date,
         apply: bool,
     ) -> Result<RecheckReport, MonitorError> {
+        // The table must hold every permit's latest facts: it is read in parallel.
+        self.write_back().await?;
         let open = Arc::new(self.open_alerts_by_permit().await?);
         let schemas = self.schemas().await?;
         let halves = self.halves().await?;
@@ -183,7 +208,13 @@ impl Monitor {
             tracing::warn!(permits = ?found.unreadable, "packed facts that do not read back: not re-checked");
         }
         if apply {
-            self.write(&book, &schemas, on, &found).await?;
+            // Alerts opened and closed outside a claim: every process loads again.
+            let written = self.write(&book, &schemas, on, &found).await;
+            self.state.lock().await.forget();
+            sqlx::query("UPDATE monitoring_holder SET holder = '' WHERE name = 'monitor'")
+                .execute(self.db.pool())
+                .await?;
+            written?;
         }
         tracing::info!(on = %on, permits = found.permits, open = found.open.len(), close = found.close.len(), apply, "every monitored permit re-checked");
         Ok(RecheckReport {

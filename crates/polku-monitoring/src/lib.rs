@@ -16,9 +16,10 @@ pub mod event;
 pub mod facts;
 mod monitor;
 mod sql;
+mod state;
 
 pub use alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
 pub use bulk::{ImportedPermit, MatterCounts, RecheckReport};
 pub use event::{EventBody, EventError, MAX_BATCH, RegisterEvent, Subject, read_json_lines};
 pub use facts::Facts;
-pub use monitor::{Monitor, MonitorError, PROCESSING_BASIS};
+pub use monitor::{Monitor, MonitorError, PROCESSING_BASIS, WRITE_BACK_AT};

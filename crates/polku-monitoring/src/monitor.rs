@@ -21,6 +21,7 @@ use crate::compact;
 use crate::event::{EventError, RegisterEvent, Subject};
 use crate::facts::Facts;
 use crate::sql;
+use crate::state::{State, received_text};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MonitorError {
@@ -72,6 +73,8 @@ pub struct Monitor {
     pub(crate) db: Db,
     pub(crate) cases: Cases,
     pub(crate) rules: LiveRules,
+    /// The watched permits' facts, in memory ([`crate::state`]); shared by the clones.
+    pub(crate) state: Arc<tokio::sync::Mutex<State>>,
 }
 
 /// The field paths of each schema facts were packed with, by fingerprint.
@@ -83,6 +86,7 @@ impl Monitor {
             db: cases.db().clone(),
             cases,
             rules,
+            state: Arc::new(tokio::sync::Mutex::new(State::new())),
         }
     }
 
@@ -99,11 +103,17 @@ impl Monitor {
         let mut stages = Stages::start();
         let events = distinct(events)?;
         let batch = Uuid::now_v7();
-        let received = jiff::Timestamp::now().to_string();
+        let received_at = now_micros();
+        let received = received_text(received_at);
         // Read before the write transaction: on SQLite it holds the only write lock.
         let schemas = self.schemas().await?;
+        let mut state = self.state.lock().await;
         let mut tx = self.db.begin_write().await?;
-        let new = insert_events(&mut tx, self.db.dialect(), &events, batch).await?;
+        let claim = state.claim(&mut tx, &schemas).await?;
+        let seq = state.seq + 1;
+        stages.lap("claim");
+        let new =
+            insert_events(&mut tx, self.db.dialect(), &events, batch, seq, received_at).await?;
         stages.lap("store_events");
         let mut report = IngestReport {
             batch,
@@ -111,7 +121,7 @@ impl Monitor {
             new: new.len(),
             ..IngestReport::default()
         };
-        let mut watched = watched_by_subjects(&mut tx, self.db.dialect(), &new, &schemas).await?;
+        let mut watched = state.reached(&new, &schemas)?;
         stages.lap("read_permits");
         let (touched, kept) = apply_events(&new, &mut watched, &received);
         stages.lap("apply");
@@ -120,7 +130,8 @@ impl Monitor {
             .iter()
             .filter_map(|(permit, on)| watched.get(permit).map(|w| (w, *on)))
             .collect();
-        let (opened, closed) = self.recheck_many(&mut tx, &changed, &mut stages).await?;
+        let (opened, closed, alerted) = self.recheck_many(&mut tx, &state, &changed).await?;
+        stages.lap("evaluate");
         report.alerts_opened = opened;
         report.alerts_closed = closed;
         report.permits_checked = touched.len();
@@ -143,11 +154,70 @@ impl Monitor {
             }),
         )
         .await?;
+        if !new.is_empty() {
+            sqlx::query("UPDATE monitoring_holder SET last_seq = $1 WHERE name = 'monitor'")
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         stages.lap("commit");
+        state.settle(claim);
+        if !new.is_empty() {
+            state.seq = seq;
+        }
+        for (w, _) in &changed {
+            state.update(w, alerted.contains(&w.permit));
+        }
+        stages.lap("keep");
+        if state.dirty() >= WRITE_BACK_AT {
+            self.write_back_locked(&mut state).await?;
+        }
         tracing::debug!(batch = %batch, stages = %stages, "ingest stages");
         tracing::info!(batch = %batch, received = report.received, new = report.new, checked = report.permits_checked, opened = report.alerts_opened, closed = report.alerts_closed, "register events ingested");
         Ok(report)
+    }
+
+    /// Writes the facts that changed in memory since the last write-back to the table, in
+    /// key order (see [`crate::state`]); a process that stops without it loses nothing:
+    /// the next load applies the stored events again. Returns how many permits it wrote.
+    pub async fn write_back(&self) -> Result<usize, MonitorError> {
+        let mut state = self.state.lock().await;
+        self.write_back_locked(&mut state).await
+    }
+
+    pub(crate) async fn write_back_locked(&self, state: &mut State) -> Result<usize, MonitorError> {
+        let schemas = self.schemas().await?;
+        let started = std::time::Instant::now();
+        let mut tx = self.db.begin_write().await?;
+        let claim = state.claim(&mut tx, &schemas).await?;
+        if state.dirty() == 0 {
+            tx.commit().await?;
+            state.settle(claim);
+            return Ok(0);
+        }
+        let written = state.write_back(&mut tx, self.db.dialect()).await?;
+        tx.commit().await?;
+        state.settle(claim);
+        state.written();
+        tracing::info!(
+            permits = written,
+            seconds = started.elapsed().as_secs_f64(),
+            "monitored facts written back"
+        );
+        Ok(written)
+    }
+
+    /// How many permits this process holds in memory, and how many of those have facts
+    /// newer than the table's (loading first if another process held the monitoring).
+    pub async fn held(&self) -> Result<(usize, usize), MonitorError> {
+        let schemas = self.schemas().await?;
+        let mut state = self.state.lock().await;
+        let mut tx = self.db.begin_write().await?;
+        let claim = state.claim(&mut tx, &schemas).await?;
+        tx.commit().await?;
+        state.settle(claim);
+        Ok((state.len(), state.dirty()))
     }
 
     /// Starts watching the permits granted since the last call, from the cases' domain
@@ -174,9 +244,15 @@ impl Monitor {
                     grants.push(grant);
                 }
             }
+            let schemas = self.schemas().await?;
+            let mut state = self.state.lock().await;
             let mut tx = self.db.begin_write().await?;
+            let claim = state.claim(&mut tx, &schemas).await?;
+            let mut watching = Vec::new();
             for grant in grants {
-                started += usize::from(self.watch(&mut tx, grant).await?);
+                if let Some(w) = self.watch(&mut tx, &state, grant).await? {
+                    watching.push(w);
+                }
             }
             sqlx::query(
                 "INSERT INTO monitoring_cursor (name, tx, n) VALUES ('grants', $1, $2)
@@ -187,6 +263,12 @@ impl Monitor {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
+            state.settle(claim);
+            let seq = state.seq;
+            for (w, alerted) in &watching {
+                state.add(w, seq, *alerted);
+            }
+            started += watching.len();
         }
     }
 
@@ -249,7 +331,12 @@ impl Monitor {
 
     /// Starts watching a granted permit inside `tx`, with the events kept for its holder
     /// (and employer) applied.
-    async fn watch(&self, tx: &mut Tx, grant: Grant) -> Result<bool, MonitorError> {
+    async fn watch(
+        &self,
+        tx: &mut Tx,
+        state: &State,
+        grant: Grant,
+    ) -> Result<Option<(Watched, bool)>, MonitorError> {
         let Grant {
             case,
             valid_until,
@@ -267,8 +354,8 @@ impl Monitor {
             w.facts.apply(e, &received);
         }
         let inserted = sqlx::query(
-            "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts, checked_on, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9) ON CONFLICT (permit_id) DO NOTHING",
+            "INSERT INTO monitored_permits (permit_id, case_id, person, matter, valid_from, valid_until, employer_id, facts, checked_on, updated_at, facts_seq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10) ON CONFLICT (permit_id) DO NOTHING",
         )
         .bind(w.permit.to_string())
         .bind(case.to_string())
@@ -279,35 +366,40 @@ impl Monitor {
         .bind(w.facts.employer().map(str::to_owned))
         .bind(compact::pack(&w.facts))
         .bind(now_micros())
+        .bind(state.seq)
         .execute(&mut **tx)
         .await?;
         if inserted.rows_affected() == 0 {
-            return Ok(false);
+            return Ok(None);
         }
+        let mut alerted = false;
         if let Some(on) = kept.iter().map(|e| e.occurred_on).max() {
-            self.recheck_many(tx, &[(&w, on)], &mut Stages::start())
-                .await?;
+            let (opened, _, _) = self.recheck_many(tx, state, &[(&w, on)]).await?;
+            alerted = opened > 0;
         }
-        Ok(true)
+        Ok(Some((w, alerted)))
     }
 
-    /// Stores each permit's facts (with their packed form), evaluates them against the
-    /// monitoring rule set in force on its day, opens an alert for each watched condition
-    /// not met that has none open, and closes the open alerts whose condition holds
-    /// again. A batch's permits are written a few dozen per statement.
+    /// Evaluates each permit's facts against the monitoring rule set in force on its day,
+    /// opens an alert for each watched condition not met that has none open, and closes
+    /// the open alerts whose condition holds again. Returns the alerts opened and closed,
+    /// and the permits an alert opened on.
     pub(crate) async fn recheck_many(
         &self,
         tx: &mut Tx,
+        state: &State,
         permits: &[(&Watched, Date)],
-        stages: &mut Stages,
-    ) -> Result<(usize, usize), MonitorError> {
+    ) -> Result<(usize, usize, BTreeSet<Uuid>), MonitorError> {
         let dialect = self.db.dialect();
-        store_facts(tx, dialect, permits).await?;
-        stages.lap("store_facts");
-        let ids: Vec<String> = permits.iter().map(|(w, _)| w.permit.to_string()).collect();
+        // Only permits with an alert opened on them since the load can have one open.
+        let ids: Vec<String> = permits
+            .iter()
+            .filter(|(w, _)| state.alerted(&w.permit))
+            .map(|(w, _)| w.permit.to_string())
+            .collect();
         let open = open_alerts(tx, dialect, &ids).await?;
-        stages.lap("open_alerts");
         let (mut opened, mut closed) = (0, 0);
+        let mut alerted = BTreeSet::new();
         for (w, on) in permits {
             let book = self.rules.on(*on);
             let Some(rule_set) = book.monitoring_for(&w.matter) else {
@@ -327,7 +419,7 @@ impl Monitor {
                 match (status, alerts.and_then(|a| a.get(&condition.id))) {
                     (Status::NotMet, None) => {
                         let trace = condition_trace(rule_set, &evaluation, app, &condition.id)?;
-                        opened += insert_alert(
+                        let n = insert_alert(
                             tx,
                             w,
                             rule_set,
@@ -337,6 +429,10 @@ impl Monitor {
                             &trace,
                         )
                         .await?;
+                        opened += n;
+                        if n > 0 {
+                            alerted.insert(w.permit);
+                        }
                     }
                     (Status::Met | Status::Exempt, Some(alert)) => {
                         closed += close_alert(
@@ -352,8 +448,7 @@ impl Monitor {
                 }
             }
         }
-        stages.lap("evaluate");
-        Ok((opened, closed))
+        Ok((opened, closed, alerted))
     }
 
     /// The field lists of every schema facts were packed with (today's recorded first).
@@ -541,6 +636,10 @@ pub(crate) async fn log_batch(
 }
 
 /// The legal basis for processing a permit holder's data while the permit is valid.
+/// Permits with facts newer in memory than in the table at which an event batch writes
+/// them back itself (otherwise the server does, every minute; see [`Monitor::write_back`]).
+pub const WRITE_BACK_AT: usize = 2_000_000;
+
 pub const PROCESSING_BASIS: &str = "UlkL 58 §; laki ulkomaalaishallinnon henkilörekisteristä";
 
 /// The batch without repeats; the same id with other contents refuses the batch.
@@ -569,14 +668,15 @@ async fn insert_events(
     dialect: Dialect,
     events: &[RegisterEvent],
     batch: Uuid,
+    seq: i64,
+    now: i64,
 ) -> Result<Vec<RegisterEvent>, MonitorError> {
-    let now = now_micros();
     let batch = batch.to_string();
     let mut new_ids = BTreeSet::new();
-    for chunk in events.chunks(sql::rows_per_statement(7)) {
+    for chunk in events.chunks(sql::rows_per_statement(8)) {
         let text = format!(
-            "INSERT INTO register_events (id, kind, subject, occurred_on, received_at, batch_id, payload_json) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
-            sql::groups(dialect, chunk.len(), 7)
+            "INSERT INTO register_events (id, kind, subject, occurred_on, received_at, batch_id, payload_json, seq) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+            sql::groups(dialect, chunk.len(), 8)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
         for e in chunk {
@@ -589,7 +689,8 @@ async fn insert_events(
                 .bind(e.occurred_on.to_string())
                 .bind(now)
                 .bind(batch.clone())
-                .bind(payload);
+                .bind(payload)
+                .bind(seq);
         }
         for row in q.fetch_all(&mut **tx).await? {
             new_ids.insert(row.try_get::<String, _>("id")?);
@@ -602,42 +703,6 @@ async fn insert_events(
         .collect();
     new.sort_by(|a, b| (a.occurred_on, &a.id).cmp(&(b.occurred_on, &b.id)));
     Ok(new)
-}
-
-/// The monitored permits the events are about: their holders' and their employers'.
-async fn watched_by_subjects(
-    tx: &mut Tx,
-    dialect: Dialect,
-    events: &[RegisterEvent],
-    schemas: &Schemas,
-) -> Result<BTreeMap<Uuid, Watched>, MonitorError> {
-    let mut persons = BTreeSet::new();
-    let mut employers = BTreeSet::new();
-    for e in events {
-        match e.subject() {
-            Subject::Person(p) => persons.insert(p),
-            Subject::Employer(x) => employers.insert(x),
-        };
-    }
-    let mut watched = BTreeMap::new();
-    for (column, keys) in [("person", persons), ("employer_id", employers)] {
-        let keys: Vec<String> = keys.into_iter().collect();
-        for chunk in keys.chunks(sql::rows_per_statement(1)) {
-            let text = format!(
-                "SELECT permit_id, person, matter, valid_from, facts FROM monitored_permits WHERE {column} IN ({})",
-                sql::list(dialect, chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
-            for k in chunk {
-                q = q.bind(k.clone());
-            }
-            for row in q.fetch_all(&mut **tx).await? {
-                let w = read_watched(&row, schemas)?;
-                watched.insert(w.permit, w);
-            }
-        }
-    }
-    Ok(watched)
 }
 
 pub(crate) fn read_watched(
@@ -722,34 +787,6 @@ async fn open_alerts(
         }
     }
     Ok(open)
-}
-
-/// Writes the permits' packed facts, employer and day checked, many per statement.
-async fn store_facts(
-    tx: &mut Tx,
-    dialect: Dialect,
-    permits: &[(&Watched, Date)],
-) -> Result<(), MonitorError> {
-    let now = now_micros();
-    for chunk in permits.chunks(sql::rows_per_statement(5)) {
-        let text = format!(
-            "WITH v (id, facts, employer, checked_on, updated_at) AS (VALUES {})
-             UPDATE monitored_permits SET facts = v.facts, employer_id = v.employer, checked_on = v.checked_on, updated_at = v.updated_at
-             FROM v WHERE monitored_permits.permit_id = v.id",
-            sql::groups(dialect, chunk.len(), 5)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
-        for (w, on) in chunk {
-            q = q
-                .bind(w.permit.to_string())
-                .bind(compact::pack(&w.facts))
-                .bind(w.facts.employer().map(str::to_owned))
-                .bind(on.to_string())
-                .bind(now);
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
 }
 
 /// The condition's finding in the three languages, the other conditions left out.

@@ -158,6 +158,7 @@ async fn replaying_the_same_events_changes_nothing(store: &Cases) {
     follow(&m, store).await;
     let events = [pay("ir-1", 2, BELOW), pay("ir-2", 1, BELOW)];
     ingest(&m, &events).await;
+    m.write_back().await.unwrap();
     let before = facts(store).await;
     let alerts = table(store, "SELECT id || state FROM monitoring_alerts").await;
     let again = ingest(&m, &events).await;
@@ -165,6 +166,7 @@ async fn replaying_the_same_events_changes_nothing(store: &Cases) {
         (again.received, again.new, again.permits_checked),
         (2, 0, 0)
     );
+    assert_eq!(m.write_back().await.unwrap(), 0, "nothing changed to write");
     assert_eq!(facts(store).await, before);
     assert_eq!(
         table(store, "SELECT id || state FROM monitoring_alerts").await,
@@ -185,6 +187,58 @@ async fn replaying_the_same_events_changes_nothing(store: &Cases) {
     ));
 }
 polku_cases::on_every_database!(replay, replaying_the_same_events_changes_nothing);
+
+/// The latest month's pay in the table's facts of the only watched permit.
+async fn stored_latest_pay(store: &Cases) -> Option<f64> {
+    let slot =
+        polku_rules::schema::field_index("evidence.incomes.latest_month_gross_pay_eur").unwrap();
+    let (_, packed) = facts(store).await.pop()?;
+    let facts = polku_monitoring::compact::unpack(&packed).unwrap();
+    match facts.app.get(slot) {
+        Some(polku_rules::schema::FieldValue::Number(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+async fn facts_survive_a_restart_and_processes_that_take_turns(store: &Cases) {
+    granted(store).await;
+    let a = monitor(store);
+    follow(&a, store).await;
+    assert_eq!(ingest(&a, &[pay("ir-1", 2, BELOW)]).await.alerts_opened, 0);
+    assert_ne!(
+        stored_latest_pay(store).await,
+        Some(BELOW),
+        "the table keeps the grant's facts until a write-back"
+    );
+    // Another process on the same database (or this one restarted) knows the first
+    // month below from the stored events.
+    let b = monitor(store);
+    let two = ingest(&b, &[pay("ir-2", 1, BELOW)]).await;
+    assert_eq!(
+        (two.permits_checked, two.alerts_opened),
+        (1, 1),
+        "the month before was not lost"
+    );
+    // The first process's turn again: it knows what the second did, and closes the
+    // alert the second opened when the pay is back above the minimum.
+    let three = ingest(&a, &[pay("ir-3", 0, ABOVE)]).await;
+    assert_eq!((three.permits_checked, three.alerts_closed), (1, 1));
+    assert!(a.alerts(Some(AlertState::Open), 10).await.unwrap().is_empty());
+    // Written back in one go: the table has the latest facts, and a new process reads
+    // them without applying any event twice.
+    assert_eq!(a.write_back().await.unwrap(), 1);
+    assert_eq!(stored_latest_pay(store).await, Some(ABOVE));
+    let c = monitor(store);
+    assert_eq!(c.held().await.unwrap(), (1, 0));
+    let replayed = ingest(&c, &[pay("ir-3", 0, ABOVE)]).await;
+    assert_eq!((replayed.new, replayed.alerts_opened), (0, 0));
+    assert_eq!(c.write_back().await.unwrap(), 0);
+    assert_eq!(stored_latest_pay(store).await, Some(ABOVE));
+}
+polku_cases::on_every_database!(
+    restart,
+    facts_survive_a_restart_and_processes_that_take_turns
+);
 
 async fn an_event_before_the_permit_is_known_is_matched_when_it_is(store: &Cases) {
     let m = monitor(store);

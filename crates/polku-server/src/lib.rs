@@ -36,9 +36,26 @@ pub struct AppState {
     pub rules: LiveRules,
     /// The Prometheus recorder's handle, when this process installed one.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// The monitoring of granted permits: one per process, for it holds the watched
+    /// permits' facts in memory.
+    monitor: polku_monitoring::Monitor,
 }
 
 impl AppState {
+    pub fn new(
+        store: Cases,
+        rules: LiveRules,
+        metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    ) -> AppState {
+        let monitor = polku_monitoring::Monitor::new(store.clone(), rules.clone());
+        AppState {
+            store,
+            rules,
+            metrics,
+            monitor,
+        }
+    }
+
     /// Who may call the API, in the same database.
     pub fn access(&self) -> Access {
         Access::new(self.store.db().clone())
@@ -51,7 +68,7 @@ impl AppState {
 
     /// The monitoring of granted permits, in the same database, under the same rules.
     pub fn monitor(&self) -> polku_monitoring::Monitor {
-        polku_monitoring::Monitor::new(self.store.clone(), self.rules.clone())
+        self.monitor.clone()
     }
 }
 

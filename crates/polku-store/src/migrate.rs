@@ -115,6 +115,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "monitoring",
         sql: include_str!("../migrations/0021_monitoring.sql"),
     },
+    Migration {
+        version: 22,
+        name: "monitoring_in_memory",
+        sql: include_str!("../migrations/0022_monitoring_in_memory.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -178,6 +178,15 @@ async fn measure(
         events.len() as f64 / seconds,
         events.len()
     );
+    // The facts the events changed are in memory; the server writes them back every
+    // minute. Measured apart, and with the ingest.
+    let started = Instant::now();
+    let written = monitor.write_back().await?;
+    let write_back = started.elapsed().as_secs_f64();
+    println!(
+        "  write-back: {written} permits' facts in {write_back:.2} s; ingest and write-back together: {:.0} events/s",
+        events.len() as f64 / (seconds + write_back)
+    );
 
     let proposed = raised_floor(&book)?;
     let started = Instant::now();

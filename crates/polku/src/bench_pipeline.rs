@@ -123,11 +123,7 @@ fn start_workers(
 async fn serve(store: &Cases, rules: LiveRules) -> anyhow::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr: SocketAddr = listener.local_addr()?;
-    let app = router(AppState {
-        store: store.clone(),
-        rules,
-        metrics: None,
-    });
+    let app = router(AppState::new(store.clone(), rules, None));
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(addr)
 }

@@ -111,6 +111,9 @@ async fn ingest(monitor: &Monitor, file: &PathBuf, purpose: &str) -> anyhow::Res
     }
     batch.extend(read(&text, first_line, today)?);
     flush(monitor, &mut batch, &operator, purpose, &mut total).await?;
+    // The facts the events changed, to the table (a server holding the monitoring
+    // loads them at its next turn).
+    monitor.write_back().await?;
     println!(
         "{} events read, {} new; {} permits re-checked; alerts opened {}, closed {}; {} kept for persons not monitored yet",
         total.received,

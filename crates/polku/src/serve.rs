@@ -111,20 +111,13 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let work = start_work(&args, &config, &store, &rules, (&stop_tx, &stop_rx)).await?;
     let refresher = keep_rules_fresh(rules.clone(), stop_rx.clone());
-    let watcher = keep_watching_grants(
-        polku_monitoring::Monitor::new(store.clone(), rules.clone()),
-        stop_rx.clone(),
-    );
     let pages = polku_web::router(polku_web::WebState::new(
         store.clone(),
         rules.clone(),
         work.people.clone(),
     ));
-    let state = AppState {
-        store: store.clone(),
-        rules,
-        metrics: Some(metrics),
-    };
+    let state = AppState::new(store.clone(), rules, Some(metrics));
+    let watcher = keep_watching_grants(state.monitor(), stop_rx.clone());
     let operator_listen = args.operator_listen.or(config.operator_listen);
     let operator = serve_operators(operator_listen, &state, &stop_rx).await?;
     serve_public(listen, state, pages, work.workers, stop_rx).await?;
@@ -280,19 +273,30 @@ fn keep_rules_fresh(rules: LiveRules, mut stop: watch::Receiver<bool>) -> JoinHa
 /// How often a new grant is looked for, to start watching its permit.
 const GRANTS_FOLLOWED: Duration = Duration::from_secs(2);
 
+/// How often the monitored facts that changed in memory are written to the database.
+const FACTS_WRITTEN_BACK: Duration = Duration::from_secs(60);
+
 /// Monitoring starts watching each granted permit soon after the grant, and applies the
-/// register events kept for its holder until then (docs/monitoring.md).
+/// register events kept for its holder until then; the facts register events changed are
+/// written back every minute and once more when the server stops (docs/monitoring.md).
 fn keep_watching_grants(
     monitor: polku_monitoring::Monitor,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let mut written = tokio::time::Instant::now();
         while !*stop.borrow() {
             let _ = tokio::time::timeout(GRANTS_FOLLOWED, stop.changed()).await;
             match monitor.follow_grants().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(permits = n, "granted permits now watched"),
                 Err(e) => tracing::error!(error = %e, "cannot follow the grants for monitoring"),
+            }
+            if written.elapsed() >= FACTS_WRITTEN_BACK || *stop.borrow() {
+                if let Err(e) = monitor.write_back().await {
+                    tracing::error!(error = %e, "cannot write the monitored facts back");
+                }
+                written = tokio::time::Instant::now();
             }
         }
     })

@@ -53,11 +53,11 @@ pub async fn api_with(db: &TestDb, rules: RuleBook) -> Api {
     )
     .await;
     let analyst = token("Anna", Role::Analyst, Some("Maahanmuuttovirasto"), None).await;
-    let app = router(AppState {
-        store: store.clone(),
-        rules: rules.clone().into(),
-        metrics: None,
-    });
+    let app = router(AppState::new(
+        store.clone(),
+        rules.clone().into(),
+        None,
+    ));
     Api {
         app,
         store,

@@ -14,11 +14,11 @@ use crate::support::{Site, decided_case, site};
 /// The service as `polku serve` composes it — the API, the pages, one fallback — wrapped
 /// in the security headers as serve wraps it.
 fn composed(s: &Site) -> Router {
-    let api = polku_server::api_router(polku_server::AppState {
-        store: s.state.store.clone(),
-        rules: s.state.rules.clone(),
-        metrics: None,
-    });
+    let api = polku_server::api_router(polku_server::AppState::new(
+        s.state.store.clone(),
+        s.state.rules.clone(),
+        None,
+    ));
     polku_web::security_headers(api.merge(s.app.clone()).fallback(
         |headers: header::HeaderMap, uri: axum::http::Uri| async move {
             if uri.path().starts_with("/api/") {
