@@ -43,6 +43,8 @@ pub(crate) struct Held {
     /// Whether an alert may be open on it (false: certainly none, for only the holder
     /// of the monitoring opens alerts).
     alerted: bool,
+    /// Whether its employer changed since its facts were stored.
+    employer_changed: bool,
 }
 
 /// The monitoring as this process holds it.
@@ -162,6 +164,7 @@ impl State {
                     facts: row.try_get("facts")?,
                     facts_seq: row.try_get("facts_seq")?,
                     alerted: false,
+                    employer_changed: false,
                 };
                 self.insert(permit, held);
             }
@@ -326,6 +329,7 @@ impl State {
                     .push(w.permit);
             }
             held.employer = employer;
+            held.employer_changed = true;
         }
         self.dirty.insert(w.permit);
     }
@@ -343,6 +347,7 @@ impl State {
                 facts: compact::pack(&w.facts),
                 facts_seq,
                 alerted,
+                employer_changed: false,
             },
         );
     }
@@ -361,23 +366,30 @@ impl State {
             .iter()
             .filter_map(|p| Some((p, self.permits.get(p)?)))
             .collect();
-        for chunk in dirty.chunks(sql::rows_per_statement(5)) {
+        for chunk in dirty.chunks(sql::rows_per_statement(4)) {
             let text = format!(
-                "WITH v (id, facts, employer, facts_seq, updated_at) AS (VALUES {})
-                 UPDATE monitored_permits SET facts = v.facts, employer_id = v.employer, facts_seq = v.facts_seq, updated_at = v.updated_at
+                "WITH v (id, facts, facts_seq, updated_at) AS (VALUES {})
+                 UPDATE monitored_permits SET facts = v.facts, facts_seq = v.facts_seq, updated_at = v.updated_at
                  FROM v WHERE monitored_permits.permit_id = v.id",
-                sql::groups(dialect, chunk.len(), 5)
+                sql::groups(dialect, chunk.len(), 4)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
             for (permit, held) in chunk {
                 q = q
                     .bind(permit.to_string())
                     .bind(held.facts.clone())
-                    .bind(held.employer.clone())
                     .bind(self.seq)
                     .bind(now);
             }
             q.execute(&mut **tx).await?;
+        }
+        // The employer, indexed, only where it changed.
+        for (permit, held) in dirty.iter().filter(|(_, h)| h.employer_changed) {
+            sqlx::query("UPDATE monitored_permits SET employer_id = $1 WHERE permit_id = $2")
+                .bind(held.employer.clone())
+                .bind(permit.to_string())
+                .execute(&mut **tx)
+                .await?;
         }
         sqlx::query("UPDATE monitoring_holder SET checkpoint_seq = $1 WHERE name = 'monitor'")
             .bind(self.seq)
@@ -392,6 +404,7 @@ impl State {
         for permit in std::mem::take(&mut self.dirty) {
             if let Some(held) = self.permits.get_mut(&permit) {
                 held.facts_seq = seq;
+                held.employer_changed = false;
             }
         }
     }

@@ -223,7 +223,12 @@ async fn facts_survive_a_restart_and_processes_that_take_turns(store: &Cases) {
     // alert the second opened when the pay is back above the minimum.
     let three = ingest(&a, &[pay("ir-3", 0, ABOVE)]).await;
     assert_eq!((three.permits_checked, three.alerts_closed), (1, 1));
-    assert!(a.alerts(Some(AlertState::Open), 10).await.unwrap().is_empty());
+    assert!(
+        a.alerts(Some(AlertState::Open), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Written back in one go: the table has the latest facts, and a new process reads
     // them without applying any event twice.
     assert_eq!(a.write_back().await.unwrap(), 1);

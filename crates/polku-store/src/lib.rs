@@ -152,6 +152,12 @@ impl Db {
                             sqlx::query("PRAGMA foreign_keys = ON")
                                 .execute(&mut *conn)
                                 .await?;
+                            // 64 MiB of pages per connection (the default is 2 MiB): the
+                            // indexes a batch of register events reaches at random stay
+                            // in memory (docs/benchmarks.md, "Monitoring").
+                            sqlx::query("PRAGMA cache_size = -65536")
+                                .execute(&mut *conn)
+                                .await?;
                         }
                         (Dialect::Postgres, Some(schema)) => {
                             sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -204,6 +204,21 @@ fn generate(
 }
 
 /// Peak resident set size of this process (VmHWM), in KiB; 0 where unknown.
+/// CPU time this process has used (user and system, every thread), in seconds.
+pub(crate) fn cpu_seconds() -> f64 {
+    // /proc/self/stat: fields 14 and 15 are utime and stime, in clock ticks (100 a second
+    // on Linux); the command name (field 2) may hold spaces, so count after its ')'.
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+            Some(ticks as f64 / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 pub(crate) fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()

@@ -165,6 +165,7 @@ async fn measure(
         &mut draw,
     );
     let started = Instant::now();
+    let cpu = crate::bench::cpu_seconds();
     let mut opened = 0;
     for chunk in events.chunks(BATCH) {
         opened += monitor
@@ -174,9 +175,10 @@ async fn measure(
     }
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "ingest: {:.0} events/s ({} events in {seconds:.1} s, {opened} alerts opened)",
+        "ingest: {:.0} events/s ({} events in {seconds:.1} s, {opened} alerts opened; this process's CPU {:.1} s)",
         events.len() as f64 / seconds,
-        events.len()
+        events.len(),
+        crate::bench::cpu_seconds() - cpu
     );
     // The facts the events changed are in memory; the server writes them back every
     // minute. Measured apart, and with the ingest.

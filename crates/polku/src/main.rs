@@ -1,5 +1,11 @@
 //! `polku`: the command line of Polku.
 
+/// mimalloc instead of the system's allocator: the monitor and the pipeline allocate and
+/// free many short-lived facts, where glibc's malloc spent a third of an event batch's
+/// time (docs/benchmarks.md, "Monitoring").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod audit_anchors;
 mod bench;
 mod bench_monitoring;

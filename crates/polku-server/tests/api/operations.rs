@@ -33,11 +33,7 @@ async fn metrics_count_decisions_latency_and_queue_depth() {
         .clone();
     let db = TestDb::sqlite().await;
     let mut api = api(&db).await;
-    let state = AppState::new(
-        api.store.clone(),
-        api.rules.clone().into(),
-        Some(handle),
-    );
+    let state = AppState::new(api.store.clone(), api.rules.clone().into(), Some(handle));
     api.app = router(state.clone());
     api.submit(&api.applicant, example_submission(), &[]).await;
     api.submit(&api.applicant, example_submission(), &[]).await;

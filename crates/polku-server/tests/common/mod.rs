@@ -53,11 +53,7 @@ pub async fn api_with(db: &TestDb, rules: RuleBook) -> Api {
     )
     .await;
     let analyst = token("Anna", Role::Analyst, Some("Maahanmuuttovirasto"), None).await;
-    let app = router(AppState::new(
-        store.clone(),
-        rules.clone().into(),
-        None,
-    ));
+    let app = router(AppState::new(store.clone(), rules.clone().into(), None));
     Api {
         app,
         store,
