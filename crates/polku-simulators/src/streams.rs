@@ -8,7 +8,8 @@
 //! random stream of `(seed, month, person)` alone, and the once-only turns of their story
 //! (moving abroad, a disqualifying conviction, an entry ban, the end of their studies, their
 //! pay falling after the grant) from one of `(seed, person)`, as months counted from the
-//! month their permit was granted. The same seed and month give the same events with the
+//! month their permit was granted. A first permit is granted abroad: its holder arrives and
+//! registers an address (an `address_change`) in the month after the grant, before any pay. The same seed and month give the same events with the
 //! same ids, so feeding a month twice changes nothing the second time.
 //!
 //! The events are written in the wire format `polku monitor ingest` and
@@ -27,8 +28,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::population::{
-    Employer, MUNICIPALITIES, MUNICIPALITY_WEIGHTS, Matter, Person, Population, around, person_id,
-    rng, weighted,
+    Employer, MUNICIPALITIES, MUNICIPALITY_WEIGHTS, Matter, PermitKind, Person, Population, around,
+    person_id, rng, weighted,
 };
 
 /// A calendar month, `2026-11`.
@@ -355,9 +356,24 @@ impl Population {
         let to = weighted(&mut r, &MUNICIPALITY_WEIGHTS);
         let minor = ppm(&mut r, MINOR_ENTRY_PPM);
         let minor_day = day_in(&mut r, month);
+        let arrival_day = month.day(r.i8(1..=5));
+        // A first permit is granted abroad: the holder arrives and registers an address in
+        // the month after the grant, and is paid from then on.
+        let arrives = p.permit == PermitKind::None;
+        if arrives && month == since.next() {
+            events.push(StreamEvent {
+                id: format!("vtj:{id}:arrival"),
+                occurred_on: arrival_day,
+                body: EventBody::AddressChange {
+                    person: id.clone(),
+                    municipality_code: MUNICIPALITIES[p.municipality as usize].0.to_owned(),
+                },
+            });
+        }
 
         let pay_month = month.previous();
-        if let Some(pay) = self.usual_pay(p, pay_month) {
+        let paid_here = !arrives || pay_month > since;
+        if let Some(pay) = self.usual_pay(p, pay_month).filter(|_| paid_here) {
             let mut gross = pay * (0.97 + 0.06 * variation);
             if dip {
                 gross *= dip_share;
@@ -711,6 +727,29 @@ mod tests {
         let workers = pop.persons.iter().filter(|p| p.employer.is_some()).count();
         let share = fell as f64 / workers as f64;
         assert!((0.01..0.06).contains(&share), "{fell} of {workers}");
+    }
+
+    #[test]
+    fn a_first_permit_holder_arrives_and_registers_an_address_before_being_paid_here() {
+        let pop = Population::generate(4, 2_000);
+        let since: Month = "2026-03".parse().unwrap();
+        let mut arrived = 0;
+        for p in pop.persons.iter().filter(|p| p.permit == PermitKind::None) {
+            let first = pop.person_events(p, since, since.next());
+            assert!(first.iter().all(|e| e.kind() != "pay_report"), "{first:?}");
+            assert_eq!(first[0].kind(), "address_change", "{first:?}");
+            assert_eq!(first[0].id, format!("vtj:{}:arrival", person_id(p.index)));
+            arrived += 1;
+            let stays = first.iter().all(|e| e.kind() != "emigration");
+            if stays && pop.usual_pay(p, since.next()).is_some() {
+                let second = pop.person_events(p, since, since.plus(2));
+                assert!(
+                    second.iter().any(|e| e.kind() == "pay_report"),
+                    "{second:?}"
+                );
+            }
+        }
+        assert!(arrived > 50, "{arrived}");
     }
 
     #[test]
