@@ -142,6 +142,23 @@ await journey("dashboard", async (page) => {
   if (!(await page.locator("svg[role=img]").count())) throw new Error("no chart");
   await accessible(page, "dashboard");
   await screenshot(page, "dashboard");
+  // The monitoring figures (the demo's registers report about its permit holders), in
+  // Finnish, readable on a phone: no part of their sections wider than the screen.
+  await page.goto(`${base}/language?to=fi&back=/dashboard`);
+  await page.getByText("Oleskelulupien jälkivalvonta").first().waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const id of ["monitoring", "monitoring-days"]) {
+    const widths = await page.evaluate((id) => {
+      const s = document.querySelector(`section[aria-labelledby='${id}']`);
+      return s && { scroll: s.scrollWidth, client: s.clientWidth, page: document.documentElement.clientWidth };
+    }, id);
+    if (!widths) throw new Error(`no ${id} section`);
+    if (widths.scroll > widths.client || widths.client > widths.page) {
+      throw new Error(`${id} is wider than a 390 px screen: ${JSON.stringify(widths)}`);
+    }
+  }
+  await accessible(page, "dashboard on a phone, in Finnish");
+  await screenshot(page, "dashboard-monitoring-phone");
 });
 
 // A rule change: a handler proposes a higher specialist salary threshold from tomorrow,

@@ -1,12 +1,17 @@
 //! The programme's key figures, measured from the cases themselves (domain.md §1): how
 //! many cases of each matter were decided automatically, how many within ten minutes of
-//! submission, and why the machine referred the rest.
+//! submission, and why the machine referred the rest; and the monitoring of granted
+//! permits in figures ([`monitoring`]).
+
+pub mod monitoring;
 
 use serde::Serialize;
 use sqlx::Row;
 
 use polku_decide::ReferralReason;
 use polku_store::{Db, StoreError};
+
+pub use monitoring::{MonitoringDay, MonitoringFigures, MonitoringTotals};
 
 /// Ten minutes, in the microseconds times are stored in.
 const TEN_MINUTES: i64 = 10 * 60 * 1_000_000;

@@ -32,6 +32,8 @@ pub use eval::{
     ConditionTrace, EvalError, Evaluation, InputUsed, ParameterUsed, Status, Trace, outcome_text,
     status_text,
 };
+/// Numbers and dates as a reader of each language expects them (traces and pages alike).
+pub use explain::{write_date, write_number};
 pub use load::{Library, LoadError, LoadErrors, TESTS_SUFFIX, load_library, load_str, merge_patch};
 pub use model::{
     Automation, Condition, Expected, GrantTerms, Grants, Lang, Outcome, ParamValue, Parameter,

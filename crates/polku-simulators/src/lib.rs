@@ -4,6 +4,8 @@
 //! - [`population`]: the synthetic population, deterministic from a seed.
 //! - [`Simulator`]: every register trait of `polku_registers::systems` answered from that
 //!   population, with latency and failures.
+//! - [`streams`]: what the registers report month by month about the population's permit
+//!   holders (pay reports, moves, convictions, bankruptcies…), as register events.
 //! - [`xroad_server`]: the simulators over the national exchange layer's REST protocol,
 //!   answering each client only what its [`AccessRights`] allow; `polku_registers`'
 //!   `XRoadClient` is the asking side.
@@ -13,6 +15,7 @@
 
 pub mod population;
 pub mod simulator;
+pub mod streams;
 pub mod xroad_server;
 
 pub use population::Population;

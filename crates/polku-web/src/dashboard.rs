@@ -1,7 +1,9 @@
 //! The management dashboard: the programme's key figures measured live from the cases
 //! (domain.md §1) beside their yearly targets, per matter and per month; how long
-//! decisions take; the backlog and its age; why the machine hands cases to people. Charts
-//! are SVG drawn here, every figure is also in a table, and every table downloads as CSV.
+//! decisions take; the backlog and its age; why the machine hands cases to people; the
+//! monitoring of granted permits (register events per day, what became of the alerts, how
+//! long people take to handle one). Charts are SVG drawn here, every figure is also in a
+//! table, and every table downloads as CSV.
 
 use std::collections::BTreeMap;
 
@@ -11,8 +13,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use polku_audit::{AuditEntry, AuditLog};
-use polku_figures::{FactGroup, SPAN_LIMITS};
+use polku_figures::{FactGroup, MonitoringFigures, MonitoringTotals, SPAN_LIMITS};
 use polku_rule_admin::RuleProposal;
+use polku_rules::Lang;
 use serde_json::json;
 
 use crate::WebState;
@@ -318,16 +321,119 @@ fn reason_table(tr: Tr, reasons: &[(String, i64)]) -> Table {
             .collect(),
     }
 }
+/// The days the monitoring's figures look back over, today included.
+pub const MONITORING_DAYS: u16 = 14;
+
+/// A count as a reader of `lang` expects it (`12 345`, `12,345`).
+fn count(lang: Lang, n: i64) -> String {
+    let mut out = String::new();
+    polku_rules::write_number(n as f64, lang, &mut out);
+    out
+}
+
+/// Days to one decimal as a reader of `lang` expects them; a dash for none.
+fn days(lang: Lang, d: Option<f64>) -> String {
+    match d {
+        Some(d) => {
+            let mut out = String::new();
+            polku_rules::write_number((d * 10.0).round() / 10.0, lang, &mut out);
+            out
+        }
+        None => "–".to_owned(),
+    }
+}
+
+/// The monitoring's figures: the last days together and all time, side by side.
+fn monitoring_table(tr: Tr, m: &MonitoringFigures) -> Table {
+    let lang = tr.lang;
+    let row = |key: &str, f: fn(&MonitoringTotals) -> i64| {
+        vec![
+            tr.t(key),
+            count(lang, f(&m.recent)),
+            count(lang, f(&m.all_time)),
+        ]
+    };
+    Table {
+        name: "monitoring",
+        caption: tr.t("dash-mon"),
+        head: vec![
+            tr.t("dash-mon-figure"),
+            tr.t1("dash-mon-recent", "days", &MONITORING_DAYS.to_string()),
+            tr.t("dash-mon-all-time"),
+        ],
+        rows: vec![
+            row("dash-mon-events", |t| t.events),
+            row("dash-mon-opened", |t| t.opened),
+            row("dash-mon-confirmed", |t| t.confirmed),
+            row("dash-mon-dismissed", |t| t.dismissed),
+            row("dash-mon-closed", |t| t.closed),
+            vec![
+                tr.t("dash-mon-open-now"),
+                "–".to_owned(),
+                count(lang, m.open_now),
+            ],
+            vec![
+                tr.t("dash-mon-median"),
+                days(lang, m.recent.median_days_to_handle()),
+                days(lang, m.all_time.median_days_to_handle()),
+            ],
+        ],
+    }
+}
+
+/// Register events taken in and alerts opened, day by day (Finland's days).
+fn monitoring_days_table(tr: Tr, m: &MonitoringFigures) -> Table {
+    let lang = tr.lang;
+    Table {
+        name: "monitoring-days",
+        caption: tr.t("dash-mon-days"),
+        head: vec![
+            tr.t("dash-mon-day"),
+            tr.t("dash-mon-day-events"),
+            tr.t("dash-mon-day-opened"),
+        ],
+        rows: m
+            .days
+            .iter()
+            .map(|d| {
+                let mut day = String::new();
+                polku_rules::write_date(d.day, lang, &mut day);
+                vec![day, count(lang, d.events), count(lang, d.opened)]
+            })
+            .collect(),
+    }
+}
+
+/// A horizontal bar chart of a table's column `col` of counts written in the page's
+/// language: the digits are the count, whatever separates their groups.
+fn count_chart(t: &Table, col: usize) -> String {
+    bars(t, col, |shown| {
+        shown
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or(0.0)
+    })
+}
+
 /// A horizontal bar chart of a table's column `col` (counts or percentages), drawn as SVG.
 /// The table beside it carries the same numbers for screen readers, so the chart is an
 /// image with a title.
 fn bar_chart(t: &Table, col: usize) -> String {
-    let value = |row: &Vec<String>| -> f64 {
-        row.get(col)
-            .map(|v| v.trim_end_matches(" %").replace(',', "."))
-            .and_then(|v| v.parse().ok())
+    bars(t, col, |shown| {
+        shown
+            .trim_end_matches(" %")
+            .replace(',', ".")
+            .parse()
             .unwrap_or(0.0)
-    };
+    })
+}
+
+/// Bars for column `col` of `t`, each as long as `read` finds its text's value, labelled
+/// with the row's first cell and the text as shown.
+fn bars(t: &Table, col: usize, read: impl Fn(&str) -> f64) -> String {
+    let value = |row: &Vec<String>| -> f64 { row.get(col).map_or(0.0, |v| read(v)) };
     let max = t.rows.iter().map(value).fold(0.0, f64::max).max(1.0);
     let (bar_h, gap, label_w, width) = (22.0, 8.0, 260.0, 640.0);
     let height = t.rows.len() as f64 * (bar_h + gap) + gap;
@@ -388,6 +494,7 @@ struct Measured {
     at: std::time::Instant,
     facts: std::sync::Arc<Vec<FactGroup>>,
     reasons: std::sync::Arc<Vec<(String, i64)>>,
+    monitoring: std::sync::Arc<MonitoringFigures>,
 }
 
 impl FiguresCache {
@@ -408,6 +515,16 @@ impl FiguresCache {
                     .await?,
             ),
             reasons: std::sync::Arc::new(state.figures().referral_reasons().await?),
+            monitoring: std::sync::Arc::new(
+                state
+                    .figures()
+                    .monitoring_figures(
+                        jiff::Timestamp::now(),
+                        MONITORING_DAYS,
+                        &polku_cases::finland(),
+                    )
+                    .await?,
+            ),
         };
         *slot = Some(measured.clone());
         Ok(measured)
@@ -428,6 +545,8 @@ async fn load(state: &WebState, v: &Visitor) -> Result<Vec<Table>, Response> {
         .map_err(|e| internal(v, &e))?;
     let mut tables = tables(state, v.tr, &m.facts, &m.reasons);
     tables.push(rule_changes(state, v.tr, &m.facts, &changes));
+    tables.push(monitoring_table(v.tr, &m.monitoring));
+    tables.push(monitoring_days_table(v.tr, &m.monitoring));
     Ok(tables)
 }
 
@@ -467,6 +586,7 @@ pub(crate) async fn dashboard(
             let chart = match table.name {
                 "matters" => Some(bar_chart(&table, 2)),
                 "processing" | "backlog" => Some(bar_chart(&table, 1)),
+                "monitoring-days" => Some(count_chart(&table, 1)),
                 _ => None,
             };
             Section { table, chart }

@@ -14,6 +14,7 @@ mod bench_pipeline;
 mod config;
 mod decide;
 mod demo;
+mod demo_events;
 mod evidence_registers;
 mod handles;
 mod monitor_cmds;

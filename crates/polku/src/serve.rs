@@ -44,8 +44,9 @@ pub struct ServeArgs {
     #[arg(long, env = "POLKU_JOB_LEASE")]
     job_lease: Option<u64>,
     /// Also run the demo: the synthetic population applying through this server's
-    /// pipeline (see `polku demo`); the simulated registers then answer with the demo's
-    /// latency and failures unless told otherwise.
+    /// pipeline (see `polku demo`), and the registers reporting events about the new
+    /// permit holders to the monitor; the simulated registers then answer with the
+    /// demo's latency and failures unless told otherwise.
     #[arg(long)]
     demo: bool,
     #[command(flatten)]
@@ -162,6 +163,8 @@ struct Work {
     workers: usize,
     tasks: Vec<JoinHandle<()>>,
     demo: Option<JoinHandle<()>>,
+    /// In demo mode, the registers reporting about the new permit holders.
+    feed: Option<JoinHandle<()>>,
 }
 
 impl Work {
@@ -169,6 +172,9 @@ impl Work {
     async fn finished(self) {
         if let Some(stream) = self.demo {
             let _ = stream.await;
+        }
+        if let Some(feed) = self.feed {
+            let _ = feed.await;
         }
         for t in self.tasks {
             let _ = t.await;
@@ -213,9 +219,16 @@ async fn start_work(
             workers,
             tasks,
             demo: None,
+            feed: None,
         });
     }
     let w = crate::demo::world(&registers, Some(store.clone()), None, Some(rules.clone())).await?;
+    let feed = feed_demo_events(
+        store.clone(),
+        polku_monitoring::Monitor::new(store.clone(), rules.clone()),
+        w.population.clone(),
+        stop_rx.clone(),
+    );
     let tasks =
         crate::demo::start_workers(store, rules, evidence, workers * 4, lease, stop_rx.clone());
     let stream = stream_demo(
@@ -230,6 +243,22 @@ async fn start_work(
         workers,
         tasks,
         demo: Some(stream),
+        feed: Some(feed),
+    })
+}
+
+/// The demo's registers reporting about its new permit holders until `stop`
+/// (`demo_events.rs`).
+fn feed_demo_events(
+    store: Cases,
+    monitor: polku_monitoring::Monitor,
+    population: Arc<polku_simulators::Population>,
+    stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        if let Err(e) = crate::demo_events::feed(store, monitor, population, stop).await {
+            tracing::error!(error = %e, "the demo's register events failed");
+        }
     })
 }
 

@@ -48,7 +48,7 @@ pub const MUNICIPALITIES: [(&str, &str, &str); 12] = [
     ("609", "Pori", "28100"),
     ("167", "Joensuu", "80100"),
 ];
-const MUNICIPALITY_WEIGHTS: [(u8, u32); 12] = [
+pub(crate) const MUNICIPALITY_WEIGHTS: [(u8, u32); 12] = [
     (0, 30),
     (1, 15),
     (2, 14),
@@ -296,7 +296,7 @@ impl Population {
 }
 
 /// A random stream of its own for each `(seed, kind, index)`.
-fn rng(seed: u64, kind: u64, index: u32) -> fastrand::Rng {
+pub(crate) fn rng(seed: u64, kind: u64, index: u32) -> fastrand::Rng {
     // SplitMix64's finaliser spreads neighbouring indices over the whole seed space.
     let mut z = seed ^ kind.rotate_left(32) ^ u64::from(index).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -304,11 +304,11 @@ fn rng(seed: u64, kind: u64, index: u32) -> fastrand::Rng {
     fastrand::Rng::with_seed(z ^ (z >> 31))
 }
 
-fn chance(r: &mut fastrand::Rng, per_thousand: u32) -> bool {
+pub(crate) fn chance(r: &mut fastrand::Rng, per_thousand: u32) -> bool {
     r.u32(0..1000) < per_thousand
 }
 
-fn weighted<T: Copy>(r: &mut fastrand::Rng, items: &[(T, u32)]) -> T {
+pub(crate) fn weighted<T: Copy>(r: &mut fastrand::Rng, items: &[(T, u32)]) -> T {
     let total: u32 = items.iter().map(|(_, w)| w).sum();
     let mut pick = r.u32(0..total.max(1));
     for (item, w) in items {
@@ -321,7 +321,7 @@ fn weighted<T: Copy>(r: &mut fastrand::Rng, items: &[(T, u32)]) -> T {
 }
 
 /// A value around `mean` with a spread of `spread` (a sum of uniforms: roughly normal).
-fn around(r: &mut fastrand::Rng, mean: f64, spread: f64) -> f64 {
+pub(crate) fn around(r: &mut fastrand::Rng, mean: f64, spread: f64) -> f64 {
     let u = (r.f64() + r.f64() + r.f64()) / 1.5 - 1.0;
     mean + u * spread
 }

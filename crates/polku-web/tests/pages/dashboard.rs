@@ -96,3 +96,122 @@ polku_cases::on_every_database!(
     the_dashboard_measures_the_programme_from_the_cases,
     with_db
 );
+
+/// The monitoring's figures on the dashboard, from register events and alerts as stored:
+/// counts and days in each language's own format, Finland's days, and no code-like
+/// string (a state, a column or a message key) in the section.
+async fn the_dashboard_shows_the_monitoring_in_three_languages(db: &TestDb) {
+    let s = site(db);
+    let now = jiff::Timestamp::now().as_microsecond();
+    let hour = 3_600_000_000i64;
+    let events: Vec<String> = (0..1_200)
+        .map(|i| format!("('e{i}', 'emigration', 'sim-0000001', '2026-12-01', {now}, 'b', '{{}}')"))
+        .collect();
+    db.raw(&format!(
+        "INSERT INTO register_events (id, kind, subject, occurred_on, received_at, batch_id, payload_json) VALUES {}",
+        events.join(", ")
+    ))
+    .await;
+    // Handled in 24 h and 48 h (median 1.5 days); one closed by itself; one open.
+    for (id, state, opened, closed) in [
+        ("a1", "confirmed", now - 24 * hour, Some(now)),
+        ("a2", "dismissed", now - 48 * hour, Some(now)),
+        ("a3", "closed", now - 30 * hour, Some(now)),
+        ("a4", "open", now, None),
+    ] {
+        let closed = closed.map_or("NULL".to_owned(), |c| c.to_string());
+        db.raw(&format!(
+            "INSERT INTO monitoring_alerts (id, permit_id, person, matter, condition_id, rule_set, version, state, opened_at, checked_on, trace_json, closed_at)
+             VALUES ('{id}', 'p-{id}', 'sim-0000001', 'm', 'c', 'r', '1', '{state}', {opened}, '2026-12-01', '{{}}', {closed})"
+        ))
+        .await;
+    }
+    let anna = official(&s, "anna", Role::Analyst).await;
+    let today = polku_cases::today_in_finland();
+    for (lang, heading, events, median, day, count) in [
+        (
+            "fi",
+            "Oleskelulupien jälkivalvonta",
+            "Rekisterien ilmoituksia vastaanotettu</td><td>1\u{a0}200</td><td>1\u{a0}200",
+            "Hälytyksen käsittelyaika, mediaani (päivää)</td><td>1,5</td><td>1,5",
+            format!("{}.{}.{}", today.day(), today.month(), today.year()),
+            "1\u{a0}200",
+        ),
+        (
+            "sv",
+            "Efterhandskontroll av uppehållstillstånd",
+            "Meddelanden från register mottagna</td><td>1\u{a0}200</td><td>1\u{a0}200",
+            "Handläggningstid för ett larm, median (dagar)</td><td>1,5</td><td>1,5",
+            today.to_string(),
+            "1\u{a0}200",
+        ),
+        (
+            "en",
+            "Monitoring of residence permits",
+            "Register events received</td><td>1,200</td><td>1,200",
+            "Time to handle an alert, median (days)</td><td>1.5</td><td>1.5",
+            today.strftime("%-d %B %Y").to_string(),
+            "1,200",
+        ),
+    ] {
+        let page = s
+            .call(
+                "GET",
+                "/dashboard",
+                &format!("{anna}; polku_lang={lang}"),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let section = page
+            .body
+            .split("<section aria-labelledby=\"monitoring\">")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{lang}: no monitoring section: {}", page.body));
+        for text in [heading, events, median] {
+            assert!(section.contains(text), "{lang}: no {text} in {section}");
+        }
+        // Today's row: the events and the one alert opened today (three opened earlier).
+        let row = format!("<td>{day}</td><td>{count}</td><td>1</td>");
+        assert!(section.contains(&row), "{lang}: no {row} in {section}");
+        assert!(
+            section.contains("<svg"),
+            "{lang}: the events per day are drawn"
+        );
+        for code in [
+            "_",
+            "dash-mon",
+            "Unknown localization",
+            "confirmed</td>",
+            "dismissed</td>",
+        ] {
+            assert!(!section.contains(code), "{lang}: `{code}` in {section}");
+        }
+    }
+    let csv = s
+        .call(
+            "GET",
+            "/dashboard/monitoring.csv",
+            &format!("{anna}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body
+            .starts_with("\"Figure\",\"Last 14 days\",\"All time\"\r\n\"Register events received\",\"1,200\",\"1,200\""),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body.contains("\"Alerts opened\",\"4\",\"4\"")
+            && csv.body.contains("\"Open now\",\"–\",\"1\""),
+        "{}",
+        csv.body
+    );
+}
+polku_cases::on_every_database!(
+    dashboard_monitoring,
+    the_dashboard_shows_the_monitoring_in_three_languages,
+    with_db
+);

@@ -76,8 +76,15 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
     assert!(used.len() > 40, "the scan found too few keys: {used:?}");
     let mut key_sets = Vec::new();
     for lang in ["fi", "sv", "en"] {
-        let ftl =
-            std::fs::read_to_string(crate_dir().join(format!("locales/{lang}/main.ftl"))).unwrap();
+        // Every message file of the language (fluent-templates loads them all).
+        let mut ftl = String::new();
+        for file in std::fs::read_dir(crate_dir().join(format!("locales/{lang}"))).unwrap() {
+            let path = file.unwrap().path();
+            if path.extension().is_some_and(|e| e == "ftl") {
+                ftl.push_str(&std::fs::read_to_string(path).unwrap());
+                ftl.push('\n');
+            }
+        }
         let keys: BTreeSet<String> = ftl
             .lines()
             .filter_map(|l| l.split_once(" = "))
