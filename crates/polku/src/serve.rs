@@ -110,14 +110,21 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
         anchors_stopped,
     )?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let work = start_work(&args, &config, &store, &rules, (&stop_tx, &stop_rx)).await?;
+    // One monitor in the process: it holds the watched permits' facts in memory.
+    let state = AppState::new(store.clone(), rules.clone(), Some(metrics));
+    let work = start_work(
+        &args,
+        &config,
+        (&store, &rules, &state.monitor()),
+        (&stop_tx, &stop_rx),
+    )
+    .await?;
     let refresher = keep_rules_fresh(rules.clone(), stop_rx.clone());
     let pages = polku_web::router(polku_web::WebState::new(
         store.clone(),
         rules.clone(),
         work.people.clone(),
     ));
-    let state = AppState::new(store.clone(), rules, Some(metrics));
     let watcher = keep_watching_grants(state.monitor(), stop_rx.clone());
     let operator_listen = args.operator_listen.or(config.operator_listen);
     let operator = serve_operators(operator_listen, &state, &stop_rx).await?;
@@ -187,8 +194,7 @@ impl Work {
 async fn start_work(
     args: &ServeArgs,
     config: &Config,
-    store: &Cases,
-    rules: &LiveRules,
+    (store, rules, monitor): (&Cases, &LiveRules, &polku_monitoring::Monitor),
     (stop_tx, stop_rx): (&watch::Sender<bool>, &watch::Receiver<bool>),
 ) -> anyhow::Result<Work> {
     let lease = Duration::from_secs(args.job_lease.or(config.job_lease).unwrap_or(30).max(1));
@@ -225,7 +231,7 @@ async fn start_work(
     let w = crate::demo::world(&registers, Some(store.clone()), None, Some(rules.clone())).await?;
     let feed = feed_demo_events(
         store.clone(),
-        polku_monitoring::Monitor::new(store.clone(), rules.clone()),
+        monitor.clone(),
         w.population.clone(),
         stop_rx.clone(),
     );
