@@ -115,6 +115,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "monitoring",
         sql: include_str!("../migrations/0021_monitoring.sql"),
     },
+    Migration {
+        version: 23,
+        name: "reexamination_answers",
+        sql: include_str!("../migrations/0023_reexamination_answers.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {
