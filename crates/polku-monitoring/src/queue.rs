@@ -89,10 +89,11 @@ impl Monitor {
 
     /// The alert whose confirmation opened re-examination case `case`, if one did.
     pub async fn alert_of_case(&self, case: Uuid) -> Result<Option<Alert>, MonitorError> {
-        let row = sqlx::query("SELECT opened_for FROM cases WHERE id = $1 AND purpose = 'reexamination'")
-            .bind(case.to_string())
-            .fetch_optional(self.db.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT opened_for FROM cases WHERE id = $1 AND purpose = 'reexamination'")
+                .bind(case.to_string())
+                .fetch_optional(self.db.pool())
+                .await?;
         let Some(row) = row else {
             return Ok(None);
         };

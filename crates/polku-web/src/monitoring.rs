@@ -94,12 +94,15 @@ pub struct AlertsQuery {
     page: Option<String>,
 }
 
+/// A filter's choices: each value with its label in the reader's words.
+type Choices = Vec<(String, String)>;
+
 /// The matters whose permits are watched, and the watched conditions, in the reader's
 /// words (the monitoring rule sets in force today).
-fn choices(state: &WebState, tr: Tr) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn choices(state: &WebState, tr: Tr) -> (Choices, Choices) {
     let book = state.rules.today();
-    let mut matters: Vec<(String, String)> = Vec::new();
-    let mut conditions: Vec<(String, String)> = Vec::new();
+    let mut matters: Choices = Vec::new();
+    let mut conditions: Choices = Vec::new();
     for set in book.monitoring_sets() {
         for m in set.monitoring.iter().flat_map(|m| m.permits_of.iter()) {
             if !matters.iter().any(|(id, _)| id == m) {
@@ -130,12 +133,18 @@ pub async fn alerts(
         &v,
         &[
             (&matter_label, matter.as_deref().unwrap_or(""), MAX_SHORT),
-            (&condition_label, condition.as_deref().unwrap_or(""), MAX_SHORT),
+            (
+                &condition_label,
+                condition.as_deref().unwrap_or(""),
+                MAX_SHORT,
+            ),
         ],
     )?;
     let wanted = match nonempty(q.state) {
         None => AlertState::Open,
-        Some(s) => AlertState::parse(&s).ok_or_else(|| bad_input(&v, &v.tr.t("mon-filter-state")))?,
+        Some(s) => {
+            AlertState::parse(&s).ok_or_else(|| bad_input(&v, &v.tr.t("mon-filter-state")))?
+        }
     };
     let number = match nonempty(q.page) {
         None => 1,
@@ -302,7 +311,16 @@ pub async fn alert(
         Some("dismissed") => Some(v.tr.t("mon-dismissed")),
         _ => None,
     };
-    show_alert(&state, &v, &session, id, StatusCode::OK, notice, Refused::default()).await
+    show_alert(
+        &state,
+        &v,
+        &session,
+        id,
+        StatusCode::OK,
+        notice,
+        Refused::default(),
+    )
+    .await
 }
 
 /// Who did something to an alert, by name where they have one.
@@ -416,10 +434,7 @@ async fn show_alert(
             ),
             AlertState::Closed | AlertState::Open => (
                 tr.t("mon-history-closed"),
-                alert
-                    .close_reason
-                    .clone()
-                    .filter(|r| r != HOLDS_AGAIN),
+                alert.close_reason.clone().filter(|r| r != HOLDS_AGAIN),
             ),
         };
         history.push(HistoryLine {
@@ -439,10 +454,7 @@ async fn show_alert(
             .unwrap_or_default(),
         explanation: finding.map(|c| c.explanation.clone()).unwrap_or_default(),
         found_on: plain::stamped(&alert.checked_on, lang),
-        rule_set: rule_set.map_or_else(
-            || trace.title.clone(),
-            |rs| rs.title.get(lang).to_owned(),
-        ),
+        rule_set: rule_set.map_or_else(|| trace.title.clone(), |rs| rs.title.get(lang).to_owned()),
         values,
         figures,
         processing_basis: monitoring
@@ -577,9 +589,7 @@ async fn act(
             Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into())
         }
         Err(MonitorError::NotOpen { state: now, .. }) => {
-            let message = v
-                .tr
-                .t1("mon-not-open", "state", &state_label(v.tr, now));
+            let message = v.tr.t1("mon-not-open", "state", &state_label(v.tr, now));
             refuse(StatusCode::CONFLICT, message).await
         }
         Err(MonitorError::NoReasons) => {

@@ -330,10 +330,9 @@ pub async fn work_case(
         .await
         .map_err(|e| internal(&v, &e))?;
     let tr = v.tr;
-    let reexamination =
-        crate::reexamination::handler_section(&state, &session, &file.case, tr)
-            .await
-            .map_err(|e| internal(&v, &e))?;
+    let reexamination = crate::reexamination::handler_section(&state, &session, &file.case, tr)
+        .await
+        .map_err(|e| internal(&v, &e))?;
     let me = actor(&session);
     let CaseFile {
         case,

@@ -369,11 +369,10 @@ pub async fn my_case(
         return internal(&v, &e);
     }
     let tr = v.tr;
-    let reexamination =
-        match crate::reexamination::holder_section(&state, id, &person, tr).await {
-            Ok(r) => r,
-            Err(e) => return internal(&v, &e),
-        };
+    let reexamination = match crate::reexamination::holder_section(&state, id, &person, tr).await {
+        Ok(r) => r,
+        Err(e) => return internal(&v, &e),
+    };
     let can_rectify = case.state == CaseState::Decided
         && decisions.last().is_some_and(|d| d.is_automated_decision());
     // What the law withholds from the applicant never reaches this page.

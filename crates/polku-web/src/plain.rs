@@ -276,8 +276,17 @@ mod tests {
         assert_eq!(date(d, Lang::Sv), "2025-04-01");
         assert_eq!(date(d, Lang::En), "1 April 2025");
         // 06:00 UTC in May is 09:00 in Helsinki (summer time).
-        assert_eq!(stamped("2025-05-12T06:00:00Z", Lang::Fi), "12.5.2025 klo 9.00");
-        assert_eq!(stamped("2025-05-12T06:00:00Z", Lang::Sv), "2025-05-12 kl. 09.00");
-        assert_eq!(stamped("2025-01-12T06:05:00Z", Lang::En), "12 January 2025 at 08:05");
+        assert_eq!(
+            stamped("2025-05-12T06:00:00Z", Lang::Fi),
+            "12.5.2025 klo 9.00"
+        );
+        assert_eq!(
+            stamped("2025-05-12T06:00:00Z", Lang::Sv),
+            "2025-05-12 kl. 09.00"
+        );
+        assert_eq!(
+            stamped("2025-01-12T06:05:00Z", Lang::En),
+            "12 January 2025 at 08:05"
+        );
     }
 }
