@@ -28,6 +28,7 @@ mod security;
 pub mod sessions;
 mod text;
 pub mod throttle;
+mod use_log;
 mod visitor;
 
 use std::sync::Arc;

@@ -13,7 +13,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use polku_audit::{Actor, AuditEntry, AuditLog};
+use polku_audit::Actor;
 use polku_monitoring::{Alert, AlertFilter, AlertState, HOLDS_AGAIN, MonitorError};
 use serde::Deserialize;
 use serde_json::json;
@@ -167,7 +167,7 @@ pub async fn alerts(
         .map_err(|e| internal(&v, &e))?;
     let holders: Vec<&str> = found.alerts.iter().map(|a| a.person.as_str()).collect();
     if !holders.is_empty() {
-        log(
+        crate::use_log::holders_read(
             &state,
             &session,
             None,
@@ -351,7 +351,7 @@ async fn show_alert(
         }
         Err(e) => return Err(internal(v, &e).into()),
     };
-    log(
+    crate::use_log::holders_read(
         state,
         session,
         Some(&alert.person),
@@ -601,30 +601,6 @@ async fn act(
         }
         Err(e) => Err(internal(&v, &e).into()),
     }
-}
-
-/// A read of permit holders' data on a monitoring page, in the use log.
-pub(crate) async fn log(
-    state: &WebState,
-    session: &Session,
-    person: Option<&str>,
-    purpose: &str,
-    detail: serde_json::Value,
-) -> Result<(), polku_cases::StoreError> {
-    state
-        .audit()
-        .append(&AuditEntry {
-            log: AuditLog::Access,
-            actor: Actor::User(session.principal.user_id),
-            organisation: session.principal.organisation.clone(),
-            person: person.map(str::to_owned),
-            purpose: purpose.to_owned(),
-            legal_basis: Some(polku_monitoring::PROCESSING_BASIS.to_owned()),
-            detail,
-            x_road: Default::default(),
-        })
-        .await
-        .map(|_| ())
 }
 
 /// How many alerts are open, for the workbench's link.

@@ -126,7 +126,7 @@ pub(crate) async fn handler_section(
     let alert = state.monitor.alert_of_case(case.id).await?;
     let answers = state.monitor.answers(case.id).await?;
     if !answers.is_empty() {
-        crate::monitoring::log(
+        crate::use_log::holders_read(
             state,
             session,
             Some(&case.applicant_id),
