@@ -50,8 +50,18 @@ async function screenshot(page, name) {
   await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
 }
 
-async function journey(name, run) {
-  const context = await browser.newContext({ locale: "en-GB" });
+/// The page fits its window: nothing wider than the viewport (a phone's 390 px), so no
+/// one has to scroll sideways.
+async function fits(page, name) {
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+  }));
+  if (scroll > width) throw new Error(`${name}: ${scroll} px wide in a ${width} px window`);
+}
+
+async function journey(name, run, options = {}) {
+  const context = await browser.newContext({ locale: "en-GB", ...options });
   const page = await context.newPage();
   // Every page must work under its Content-Security-Policy: anything it refuses (an
   // inline style, a script) is a failure, not a console message.
@@ -214,6 +224,77 @@ await journey("rule-approval", async (page) => {
   await accessible(page, "dashboard with the rule change");
   await screenshot(page, "rule-change-dashboard");
 });
+
+// Monitoring, on a phone's 390 px: the population register reports that the applicant
+// whose permit was granted above emigrated; a handler finds the alert in the queue, reads
+// its trace, is told to write reasons, confirms it and follows the link to the
+// re-examination case; the holder reads why on their own page and answers; the handler
+// reads the answer on the case page.
+const phone = { viewport: { width: 390, height: 844 } };
+const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Helsinki" }).format(new Date());
+let reexamination = "";
+
+await journey("monitoring-alert", async (page) => {
+  const reported = await fetch(`${base}/api/v1/monitoring/events`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${env("FEED_TOKEN")}` },
+    body: JSON.stringify({ events: [
+      { id: `vtj-journey-${env("PERSON")}`, occurred_on: today, kind: "emigration", person: env("PERSON") },
+    ] }),
+  });
+  if (reported.status !== 200) throw new Error(`events: ${reported.status} ${await reported.text()}`);
+  await signIn(page, env("HANDLER_USER"), env("HANDLER_PASSWORD"), "/work");
+  await page.click("#alerts-link");
+  await page.waitForURL("**/work/alerts");
+  await accessible(page, "alerts queue");
+  await fits(page, "alerts queue");
+  await page.locator("ol.alerts li", { hasText: env("PERSON") }).locator("a").first().click();
+  await page.getByText("Lives in Finland").first().waitFor();
+  await accessible(page, "alert");
+  await fits(page, "alert");
+  // Reasons of only spaces: the page says what to do.
+  await page.fill("#confirm-reasons", "   ");
+  await page.click("form[action$='/confirmation'] button");
+  await page.getByText("Write the reasons before confirming").first().waitFor();
+  await accessible(page, "alert without reasons");
+  await fits(page, "alert without reasons");
+  await page.fill("#confirm-reasons", "Journey: the population register shows the holder moved abroad.");
+  await page.click("form[action$='/confirmation'] button");
+  await page.getByText("The alert has been confirmed").waitFor();
+  await accessible(page, "alert confirmed");
+  await screenshot(page, "monitoring-alert-confirmed");
+  await page.click("#reexamination-case");
+  await page.waitForURL("**/work/cases/*");
+  reexamination = page.url().split("/work/cases/")[1];
+  await page.getByText("Re-examination of the permit").first().waitFor();
+  await accessible(page, "re-examination case");
+  await fits(page, "re-examination case");
+}, phone);
+
+await journey("holder-answers", async (page) => {
+  await page.goto(`${base}/language?to=en&back=/identify`);
+  await page.click(`form:has(input[value='${env("PERSON")}']) button`);
+  await page.waitForURL("**/my/cases");
+  await fits(page, "holder's cases");
+  await page.click(`a[href='/my/cases/${reexamination}']`);
+  await page.getByText("Your permit is being re-examined").waitFor();
+  await page.getByText("The time to answer ends on").waitFor();
+  await accessible(page, "holder's re-examination");
+  await fits(page, "holder's re-examination");
+  await page.fill("#answer", "Journey: I was abroad on a work assignment and came back last week.");
+  await page.click("form[action$='/answer'] button");
+  await page.getByText("Your answer has been saved").waitFor();
+  await accessible(page, "holder answered");
+  await screenshot(page, "holder-reexamination");
+}, phone);
+
+await journey("handler-reads-answer", async (page) => {
+  await signIn(page, env("HANDLER_USER"), env("HANDLER_PASSWORD"), "/work");
+  await page.goto(`${base}/work/cases/${reexamination}`);
+  await page.getByText("came back last week").waitFor();
+  await accessible(page, "case with the holder's answer");
+  await fits(page, "case with the holder's answer");
+}, phone);
 
 await browser.close();
 console.log("all journeys passed");

@@ -14,7 +14,9 @@ mod bulk;
 pub mod compact;
 pub mod event;
 pub mod facts;
+mod holder;
 mod monitor;
+mod queue;
 mod sql;
 mod state;
 
@@ -22,4 +24,9 @@ pub use alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
 pub use bulk::{ImportedPermit, MatterCounts, RecheckReport};
 pub use event::{EventBody, EventError, MAX_BATCH, RegisterEvent, Subject, read_json_lines};
 pub use facts::Facts;
+pub use holder::{
+    ANSWER_DAYS, AnswerError, HolderAnswer, HolderGround, HolderReexamination, MAX_ANSWER,
+    withheld_from_holder,
+};
 pub use monitor::{Monitor, MonitorError, PROCESSING_BASIS, WRITE_BACK_AT};
+pub use queue::{AlertFilter, AlertPage, MAX_PAGE};

@@ -120,6 +120,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "monitoring_in_memory",
         sql: include_str!("../migrations/0022_monitoring_in_memory.sql"),
     },
+    Migration {
+        version: 23,
+        name: "reexamination_answers",
+        sql: include_str!("../migrations/0023_reexamination_answers.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -42,6 +42,11 @@ impl Tr {
         LOCALES.lookup(self.id(), key)
     }
 
+    /// The text of `key`, if there is one.
+    pub fn try_t(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(self.id(), key)
+    }
+
     /// The text of `key` with one named value filled in.
     pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
         self.t_with(key, &[(name, value)])

@@ -17,14 +17,18 @@ mod frame;
 mod guard;
 pub mod i18n;
 mod idp;
+mod monitoring;
 mod officials;
 mod pages;
+mod plain;
+mod reexamination;
 mod rule_admin;
 mod rules;
 mod security;
 pub mod sessions;
 mod text;
 pub mod throttle;
+mod use_log;
 mod visitor;
 
 use std::sync::Arc;
@@ -57,6 +61,9 @@ pub struct WebState {
     pub backtests: Arc<polku_rule_admin::BacktestCache>,
     /// Failed sign-ins by username and address, in this process's memory.
     pub sign_ins: Arc<throttle::SignInLimits>,
+    /// The monitoring of granted permits: the handlers' alerts, the holder's side of a
+    /// re-examination.
+    pub monitor: polku_monitoring::Monitor,
 }
 
 impl WebState {
@@ -67,6 +74,7 @@ impl WebState {
     ) -> WebState {
         WebState {
             rule_admin: RuleAdmin::new(store.clone()),
+            monitor: polku_monitoring::Monitor::new(store.clone(), rules.clone()),
             store,
             rules,
             people,
@@ -127,6 +135,7 @@ pub fn router(state: WebState) -> Router {
         .route("/my/apply/{matter}", get(apply::form).post(apply::submit))
         .route("/my/cases/{id}", get(pages::my_case))
         .route("/my/cases/{id}/rectification", post(pages::rectify))
+        .route("/my/cases/{id}/answer", post(reexamination::answer))
         .route(
             "/sign-in",
             get(officials::sign_in_page).post(officials::sign_in),
@@ -138,6 +147,10 @@ pub fn router(state: WebState) -> Router {
         .route("/rules/{id}", get(rules::rule_set))
         .route("/dashboard/{file}", get(dashboard::csv))
         .route("/work/cases/{id}", get(officials::work_case))
+        .route("/work/alerts", get(monitoring::alerts))
+        .route("/work/alerts/{id}", get(monitoring::alert))
+        .route("/work/alerts/{id}/confirmation", post(monitoring::confirm))
+        .route("/work/alerts/{id}/dismissal", post(monitoring::dismiss))
         .route("/work/rules", get(rule_admin::overview))
         .route(
             "/work/rules/{id}/propose",

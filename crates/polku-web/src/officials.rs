@@ -208,6 +208,8 @@ struct QueueRow {
 #[template(path = "work.html")]
 struct Work {
     page: Page,
+    /// How many monitoring alerts are open.
+    open_alerts: u64,
     matters: Vec<(String, String)>,
     matter: String,
     filed: String,
@@ -265,8 +267,12 @@ pub async fn work(
             },
         })
         .collect();
+    let open_alerts = crate::monitoring::open_count(&state)
+        .await
+        .map_err(|e| internal(&v, &e))?;
     Ok(Work {
         page: Page::of(&v),
+        open_alerts,
         matters: state
             .rules
             .today()
@@ -298,6 +304,8 @@ struct WorkCase {
     outcomes: Vec<(String, String)>,
     suggested_reasons: String,
     decided: bool,
+    /// A re-examination of a granted permit: the alert that opened it, the holder's answers.
+    reexamination: Option<crate::reexamination::HandlerSection>,
 }
 
 #[derive(Deserialize)]
@@ -322,6 +330,9 @@ pub async fn work_case(
         .await
         .map_err(|e| internal(&v, &e))?;
     let tr = v.tr;
+    let reexamination = crate::reexamination::handler_section(&state, &session, &file.case, tr)
+        .await
+        .map_err(|e| internal(&v, &e))?;
     let me = actor(&session);
     let CaseFile {
         case,
@@ -351,6 +362,7 @@ pub async fn work_case(
         outcomes: outcomes(tr, case.state),
         suggested_reasons: suggested_reasons(tr, &decisions),
         decided: q.decided.is_some(),
+        reexamination,
     }
     .into_response())
 }

@@ -226,6 +226,8 @@ pub(crate) fn state_label(tr: Tr, state: CaseState) -> String {
 
 struct CaseRow {
     id: Uuid,
+    /// A re-examination of the holder's permit, not an application of theirs.
+    reexamination: bool,
     matter: String,
     filed: String,
     state: String,
@@ -260,9 +262,14 @@ pub async fn my_cases(
     if let Err(e) = logged {
         return internal(&v, &e);
     }
+    let reexaminations = match state.monitor.reexaminations_of(&person).await {
+        Ok(r) => r,
+        Err(e) => return internal(&v, &e),
+    };
     let mut rows = Vec::new();
     for c in cases {
         rows.push(CaseRow {
+            reexamination: reexaminations.contains(&c.id),
             id: c.id,
             matter: matter_title(&state, &c.matter, v.tr),
             filed: c.application_date,
@@ -309,11 +316,15 @@ struct CasePage {
     history: Vec<String>,
     can_rectify: bool,
     sent: bool,
+    /// A re-examination of the holder's permit: why, and their answers.
+    reexamination: Option<crate::reexamination::HolderSection>,
+    answered: bool,
 }
 
 #[derive(Deserialize)]
 pub struct CaseQuery {
     sent: Option<String>,
+    answered: Option<String>,
 }
 
 /// `GET /my/cases/{id}`: the case, its decision explained condition by condition with
@@ -358,6 +369,10 @@ pub async fn my_case(
         return internal(&v, &e);
     }
     let tr = v.tr;
+    let reexamination = match crate::reexamination::holder_section(&state, id, &person, tr).await {
+        Ok(r) => r,
+        Err(e) => return internal(&v, &e),
+    };
     let can_rectify = case.state == CaseState::Decided
         && decisions.last().is_some_and(|d| d.is_automated_decision());
     // What the law withholds from the applicant never reaches this page.
@@ -384,6 +399,8 @@ pub async fn my_case(
         history,
         can_rectify,
         sent: q.sent.is_some(),
+        reexamination,
+        answered: q.answered.is_some(),
     }
     .into_response()
 }

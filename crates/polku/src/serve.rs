@@ -120,11 +120,9 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     )
     .await?;
     let refresher = keep_rules_fresh(rules.clone(), stop_rx.clone());
-    let pages = polku_web::router(polku_web::WebState::new(
-        store.clone(),
-        rules.clone(),
-        work.people.clone(),
-    ));
+    let mut pages = polku_web::WebState::new(store.clone(), rules.clone(), work.people.clone());
+    pages.monitor = state.monitor();
+    let pages = polku_web::router(pages);
     let watcher = keep_watching_grants(state.monitor(), stop_rx.clone());
     let operator_listen = args.operator_listen.or(config.operator_listen);
     let operator = serve_operators(operator_listen, &state, &stop_rx).await?;

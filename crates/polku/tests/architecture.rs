@@ -140,6 +140,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-figures",
             "polku-cases",
             "polku-rule-admin",
+            // The handlers' alerts and the holder's side of a re-examination (issue 13).
+            "polku-monitoring",
         ],
     ),
     (

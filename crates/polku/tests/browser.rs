@@ -105,6 +105,39 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         assert!(add.wait_with_output().unwrap().status.success());
     }
 
+    // A register's system that reports events to the monitoring (a token of its own).
+    let feed = Command::new(bin)
+        .args([
+            "users",
+            "add",
+            "--data-dir",
+            dir,
+            "--name",
+            "Väestötietojärjestelmä",
+            "--role",
+            "register_feed",
+            "--organisation",
+            "Digi- ja väestötietovirasto",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        feed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&feed.stderr)
+    );
+    let feed_user = String::from_utf8_lossy(&feed.stdout).trim().to_owned();
+    let token = Command::new(bin)
+        .args(["tokens", "create", "--user", &feed_user, "--data-dir", dir])
+        .output()
+        .unwrap();
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    let feed_token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+
     let addr: SocketAddr = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -160,6 +193,7 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         .env("LEGAL_PASSWORD", "browser journeys password")
         .env("ANALYST_USER", "anna")
         .env("ANALYST_PASSWORD", "browser journeys password")
+        .env("FEED_TOKEN", &feed_token)
         .env("OUT_DIR", &out_dir)
         .env("CHROMIUM", chromium())
         .output()
@@ -176,6 +210,8 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         "dashboard.png",
         "rule-proposal-backtest.png",
         "rule-change-dashboard.png",
+        "monitoring-alert-confirmed.png",
+        "holder-reexamination.png",
     ] {
         assert!(out_dir.join(shot).exists(), "no screenshot {shot}");
     }

@@ -73,23 +73,42 @@ fn every_text_the_pages_use_exists_in_finnish_swedish_and_english() {
             }
         }
     }
+    // Monitoring: every alert state, and every register field a watched condition reads,
+    // by its name in plain words.
+    for state in polku_monitoring::AlertState::ALL {
+        used.insert(format!("mon-state-{}", state.code()));
+    }
+    let rules = polku_rules::RuleBook::load_dir(&crate_dir().join("../../rules")).unwrap();
+    let mut watched_fields = 0;
+    for set in rules.monitoring_sets() {
+        for c in &set.conditions {
+            for slot in &c.fields {
+                let path = polku_rules::schema::FIELDS[*slot].path;
+                used.insert(format!("mon-field-{}", path.replace('.', "-")));
+                watched_fields += 1;
+            }
+        }
+    }
+    assert!(
+        watched_fields > 10,
+        "the monitoring rule sets read too few fields"
+    );
     assert!(used.len() > 40, "the scan found too few keys: {used:?}");
     let mut key_sets = Vec::new();
     for lang in ["fi", "sv", "en"] {
-        // Every message file of the language (fluent-templates loads them all).
-        let mut ftl = String::new();
-        for file in std::fs::read_dir(crate_dir().join(format!("locales/{lang}"))).unwrap() {
-            let path = file.unwrap().path();
-            if path.extension().is_some_and(|e| e == "ftl") {
-                ftl.push_str(&std::fs::read_to_string(path).unwrap());
-                ftl.push('\n');
+        // Every message file of the language: fluent-templates loads them all.
+        let mut keys: BTreeSet<String> = BTreeSet::new();
+        for entry in std::fs::read_dir(crate_dir().join(format!("locales/{lang}"))).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "ftl") {
+                continue;
+            }
+            let ftl = std::fs::read_to_string(&path).unwrap();
+            for (k, _) in ftl.lines().filter_map(|l| l.split_once(" = ")) {
+                let k = k.trim().to_owned();
+                assert!(keys.insert(k.clone()), "`{k}` twice in {lang}");
             }
         }
-        let keys: BTreeSet<String> = ftl
-            .lines()
-            .filter_map(|l| l.split_once(" = "))
-            .map(|(k, _)| k.trim().to_owned())
-            .collect();
         for k in &used {
             assert!(keys.contains(k), "`{k}` is missing from {lang}");
         }

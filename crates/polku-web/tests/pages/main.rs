@@ -8,6 +8,7 @@ mod applicant;
 mod audit;
 mod dashboard;
 mod i18n;
+mod monitoring;
 mod officials;
 mod rule_admin;
 mod rules;

@@ -1,0 +1,292 @@
+//! Values as a reader of the page's language reads them: numbers and dates in its format,
+//! times in Finland's time, yes and no in words, a register's field by its name in plain
+//! words, and the legal provisions with the law's name in the language (UlkL, UtlL, the
+//! Aliens Act). No field path, code or raw JSON reaches a page through here.
+
+use jiff::civil::Date;
+use polku_rules::Lang;
+use serde_json::Value;
+
+use crate::i18n::Tr;
+
+/// "(not known)" in the reader's language.
+pub(crate) fn unknown(tr: Tr) -> String {
+    tr.t("mon-value-unknown")
+}
+
+/// `1600` → fi/sv "1 600", en "1,600"; at most two decimals, trailing zeros dropped.
+pub(crate) fn number(x: f64, lang: Lang) -> String {
+    let (group, decimal) = match lang {
+        Lang::Fi | Lang::Sv => ('\u{a0}', ','),
+        Lang::En => (',', '.'),
+    };
+    let cents = (x.abs() * 100.0).round();
+    let mut out = String::new();
+    if x < 0.0 && cents > 0.0 {
+        out.push('-');
+    }
+    // Whole cents of any plausible figure fit an u64; a larger one is shown as it is.
+    if cents >= 1e18 {
+        return format!("{x}");
+    }
+    let cents = cents as u64;
+    let whole = (cents / 100).to_string();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    let frac = cents % 100;
+    if frac != 0 {
+        out.push(decimal);
+        if frac.is_multiple_of(10) {
+            out.push_str(&(frac / 10).to_string());
+        } else {
+            out.push_str(&format!("{frac:02}"));
+        }
+    }
+    out
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A day as the rules' explanations write it: fi "1.4.2025", sv "2025-04-01", en
+/// "1 April 2025".
+pub(crate) fn date(d: Date, lang: Lang) -> String {
+    match lang {
+        Lang::Fi => format!("{}.{}.{}", d.day(), d.month(), d.year()),
+        Lang::Sv => d.to_string(),
+        Lang::En => format!(
+            "{} {} {}",
+            d.day(),
+            MONTHS_EN[(d.month() as usize).saturating_sub(1) % 12],
+            d.year()
+        ),
+    }
+}
+
+/// A moment in Finland's time: fi "12.5.2025 klo 9.05", sv "2025-05-12 kl. 09.05", en
+/// "12 May 2025 at 09:05".
+pub(crate) fn moment(t: jiff::Timestamp, lang: Lang) -> String {
+    let z = t.to_zoned(polku_cases::finland());
+    let day = date(z.date(), lang);
+    match lang {
+        Lang::Fi => format!("{day} klo {}.{:02}", z.hour(), z.minute()),
+        Lang::Sv => format!("{day} kl. {:02}.{:02}", z.hour(), z.minute()),
+        Lang::En => format!("{day} at {:02}:{:02}", z.hour(), z.minute()),
+    }
+}
+
+/// Microseconds since the Unix epoch, as [`moment`]; empty when out of range.
+pub(crate) fn micros(at: i64, lang: Lang) -> String {
+    jiff::Timestamp::from_microsecond(at)
+        .map(|t| moment(t, lang))
+        .unwrap_or_default()
+}
+
+/// A time as a register stamped it (RFC 3339), in Finland's time; as it is when it does
+/// not read as one.
+pub(crate) fn stamped(text: &str, lang: Lang) -> String {
+    match text.parse::<jiff::Timestamp>() {
+        Ok(t) => moment(t, lang),
+        Err(_) => match text.parse::<Date>() {
+            Ok(d) => date(d, lang),
+            Err(_) => text.to_owned(),
+        },
+    }
+}
+
+/// A value a condition read, in words.
+pub(crate) fn value(v: &Value, tr: Tr) -> String {
+    match v {
+        Value::Null => unknown(tr),
+        Value::Bool(true) => tr.t("mon-value-yes"),
+        Value::Bool(false) => tr.t("mon-value-no"),
+        Value::Number(n) => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), |x| number(x, tr.lang)),
+        Value::String(s) => match s.parse::<Date>() {
+            Ok(d) if s.len() == 10 => date(d, tr.lang),
+            _ => s.clone(),
+        },
+        // A register answers with plain values; anything else is not shown as code.
+        Value::Array(_) | Value::Object(_) => unknown(tr),
+    }
+}
+
+/// The message key naming the register field at `path` in plain words.
+pub(crate) fn field_key(path: &str) -> String {
+    format!("mon-field-{}", path.replace('.', "-"))
+}
+
+/// The register field at `path` in plain words; a field without a name of its own is "a
+/// value from the register", never its path.
+pub(crate) fn field(path: &str, tr: Tr) -> String {
+    tr.try_t(&field_key(path))
+        .unwrap_or_else(|| tr.t("mon-field-other"))
+}
+
+/// A legal provision as the rules cite it (in Finnish abbreviations), with the law's name
+/// in the reader's language: sv "UtlL 58 § 5 mom.", en "Aliens Act section 58(5)". Words
+/// of the rule file's own (a parenthesised gloss) stay as written.
+pub(crate) fn legal_basis(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fi => text.to_owned(),
+        Lang::Sv => swedish(text),
+        Lang::En => english(text),
+    }
+}
+
+/// A word without the punctuation that follows it (`,` `;` `:`).
+fn split_tail(word: &str) -> (&str, &str) {
+    let core = word.trim_end_matches([',', ';', ':']);
+    (core, &word[core.len()..])
+}
+
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
+}
+
+fn law_name(core: &str, lang: Lang) -> Option<&'static str> {
+    match (core, lang) {
+        ("UlkL", Lang::Sv) => Some("UtlL"),
+        ("UlkL", Lang::En) => Some("Aliens Act"),
+        ("HL", Lang::Sv) => Some("FL"),
+        ("HL", Lang::En) => Some("Administrative Procedure Act"),
+        ("JulkL", Lang::Sv) => Some("OffentlighetsL"),
+        ("JulkL", Lang::En) => Some("Act on the Openness of Government Activities"),
+        ("L", Lang::En) => Some("Act"),
+        _ => None,
+    }
+}
+
+fn swedish(text: &str) -> String {
+    text.split(' ')
+        .map(|w| {
+            let (core, tail) = split_tail(w);
+            match (law_name(core, Lang::Sv), core) {
+                (Some(name), _) => format!("{name}{tail}"),
+                (None, "k.") => format!("punkten{tail}"),
+                _ => w.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn english(text: &str) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    let core = |i: usize| words.get(i).map(|w| split_tail(w).0);
+    let tail = |i: usize| words.get(i).map_or("", |w| split_tail(w).1);
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let (c, t) = split_tail(words[i]);
+        if is_number(c) && matches!(core(i + 1), Some("§" | "art." | "mom.")) {
+            let unit = match core(i + 1) {
+                Some("§") => "section",
+                Some("art.") => "article",
+                _ => "subsection",
+            };
+            let mut s = format!("{unit} {c}");
+            let mut last = i + 1;
+            // Subsection and paragraph right after, while no punctuation came between.
+            for (next, word) in [("mom.", "mom."), ("k.", "k.")] {
+                if tail(last).is_empty()
+                    && core(last + 1).is_some_and(is_number)
+                    && core(last + 2) == Some(word)
+                    && !(unit == "subsection" && next == "mom.")
+                {
+                    s.push_str(&format!("({})", core(last + 1).unwrap_or_default()));
+                    last += 2;
+                }
+            }
+            s.push_str(tail(last));
+            out.push(s);
+            i = last + 1;
+            continue;
+        }
+        out.push(match law_name(c, Lang::En) {
+            Some(name) => format!("{name}{t}"),
+            None => words[i].to_owned(),
+        });
+        i += 1;
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provisions_read_in_each_language() {
+        let basis = "UlkL 58 § 5 mom.; 39 § 1 mom., 73 § 1 mom.";
+        assert_eq!(legal_basis(basis, Lang::Fi), basis);
+        assert_eq!(
+            legal_basis(basis, Lang::Sv),
+            "UtlL 58 § 5 mom.; 39 § 1 mom., 73 § 1 mom."
+        );
+        assert_eq!(
+            legal_basis(basis, Lang::En),
+            "Aliens Act section 58(5); section 39(1), section 73(1)"
+        );
+        assert_eq!(
+            legal_basis("UlkL 36 § 1 mom., 11 § 1 mom. 4 k.", Lang::En),
+            "Aliens Act section 36(1), section 11(1)(4)"
+        );
+        assert_eq!(
+            legal_basis("UlkL 36 § 1 mom., 11 § 1 mom. 4 k.", Lang::Sv),
+            "UtlL 36 § 1 mom., 11 § 1 mom. 4 punkten"
+        );
+        assert_eq!(
+            legal_basis(
+                "UlkL 58 § (oleskeluluvan peruuttaminen): 1 mom. (muutto), 5 mom.; asianosaisen kuuleminen HL 34 §",
+                Lang::En
+            ),
+            "Aliens Act section 58 (oleskeluluvan peruuttaminen): subsection 1 (muutto), subsection 5; asianosaisen kuuleminen Administrative Procedure Act section 34"
+        );
+        assert_eq!(
+            legal_basis("UlkL 58 § 5 mom.; L 719/2018", Lang::En),
+            "Aliens Act section 58(5); Act 719/2018"
+        );
+    }
+
+    #[test]
+    fn numbers_dates_and_times_in_each_language() {
+        assert_eq!(number(1980.0, Lang::Fi), "1\u{a0}980");
+        assert_eq!(number(1980.5, Lang::En), "1,980.5");
+        assert_eq!(number(-0.25, Lang::Sv), "-0,25");
+        let d = jiff::civil::date(2025, 4, 1);
+        assert_eq!(date(d, Lang::Fi), "1.4.2025");
+        assert_eq!(date(d, Lang::Sv), "2025-04-01");
+        assert_eq!(date(d, Lang::En), "1 April 2025");
+        // 06:00 UTC in May is 09:00 in Helsinki (summer time).
+        assert_eq!(
+            stamped("2025-05-12T06:00:00Z", Lang::Fi),
+            "12.5.2025 klo 9.00"
+        );
+        assert_eq!(
+            stamped("2025-05-12T06:00:00Z", Lang::Sv),
+            "2025-05-12 kl. 09.00"
+        );
+        assert_eq!(
+            stamped("2025-01-12T06:05:00Z", Lang::En),
+            "12 January 2025 at 08:05"
+        );
+    }
+}
