@@ -12,6 +12,7 @@
 mod alert;
 mod bulk;
 pub mod compact;
+mod error;
 pub mod event;
 pub mod facts;
 mod holder;
@@ -19,6 +20,7 @@ mod monitor;
 mod queue;
 mod sql;
 mod state;
+mod watched;
 
 pub use alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
 pub use bulk::{ImportedPermit, MatterCounts, RecheckReport};

@@ -11,54 +11,19 @@ use polku_audit::{Actor, AuditEntry, AuditLog, XRoad};
 use polku_cases::{Cases, EventCursor, LiveRules, NewReexamination, RecordedEvent};
 use polku_decide::{Explained, StoredTrace};
 use polku_rules::{Application, Lang, RuleSet, Status};
-use polku_store::{CorruptRow, Db, Dialect, StoreError, Tx, codec, now_micros};
+use polku_store::{CorruptRow, Db, Dialect, Tx, codec, now_micros};
 use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
 
 use crate::alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
 use crate::compact;
+pub use crate::error::MonitorError;
 use crate::event::{EventError, RegisterEvent, Subject};
 use crate::facts::Facts;
 use crate::sql;
 use crate::state::{State, received_text};
-
-#[derive(Debug, thiserror::Error)]
-pub enum MonitorError {
-    #[error(transparent)]
-    Events(#[from] EventError),
-    #[error(transparent)]
-    Case(#[from] polku_cases::CaseError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Corrupt(#[from] CorruptRow),
-    #[error("there is no alert {0}")]
-    NoSuchAlert(Uuid),
-    #[error("alert {alert} is {state:?}, not open")]
-    NotOpen { alert: Uuid, state: AlertState },
-    #[error("reasons are required")]
-    NoReasons,
-    #[error("the work stopped: {0}")]
-    Interrupted(String),
-    #[error("permit {permit}: its facts do not fit the input schema: {problem}")]
-    Import { permit: Uuid, problem: String },
-}
-
-impl From<sqlx::Error> for MonitorError {
-    fn from(e: sqlx::Error) -> Self {
-        MonitorError::Store(StoreError::Sql(e))
-    }
-}
-
-/// A monitored permit as loaded for a re-check.
-pub(crate) struct Watched {
-    pub(crate) permit: Uuid,
-    pub(crate) person: String,
-    pub(crate) matter: String,
-    pub(crate) valid_from: Date,
-    pub(crate) facts: Facts,
-}
+pub(crate) use crate::watched::{Schemas, Watched, decode};
 
 /// A granted permit about to be watched.
 struct Grant {
@@ -76,9 +41,6 @@ pub struct Monitor {
     /// The watched permits' facts, in memory ([`crate::state`]); shared by the clones.
     pub(crate) state: Arc<tokio::sync::Mutex<State>>,
 }
-
-/// The field paths of each schema facts were packed with, by fingerprint.
-pub(crate) type Schemas = Arc<HashMap<u64, Vec<String>>>;
 
 impl Monitor {
     pub fn new(cases: Cases, rules: LiveRules) -> Monitor {
@@ -723,17 +685,6 @@ pub(crate) fn read_watched(
         facts: decode(&facts, schemas)
             .ok_or_else(|| CorruptRow::new("monitored_permits", &id, "facts", "unreadable"))?,
     })
-}
-
-/// Packed facts, read with the schema they were packed with.
-pub(crate) fn decode(bytes: &[u8], schemas: &Schemas) -> Option<Facts> {
-    match compact::unpack(bytes) {
-        Ok(facts) => Some(facts),
-        Err(compact::Unpack::OtherSchema(fp)) => {
-            compact::unpack_with(bytes, schemas.get(&fp)?).ok()
-        }
-        Err(compact::Unpack::Damaged) => None,
-    }
 }
 
 /// The events stored about `subject` from `from` on.

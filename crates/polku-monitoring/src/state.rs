@@ -27,9 +27,10 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::compact;
+use crate::error::MonitorError;
 use crate::event::{RegisterEvent, Subject};
-use crate::monitor::{MonitorError, Schemas, Watched, decode};
 use crate::sql;
+use crate::watched::{Schemas, Watched, decode};
 
 /// A watched permit as held in memory: its facts packed.
 pub(crate) struct Held {

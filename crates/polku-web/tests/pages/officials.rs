@@ -242,6 +242,10 @@ async fn a_sign_in_cannot_forge_a_log_line() {
         .with_writer(captured.clone())
         .finish();
     let _logging = tracing::subscriber::set_default(subscriber);
+    // Tests on other threads may have met these log lines' callsites while this thread
+    // had no subscriber, and cached that nobody listens; ask again now that one does
+    // (the whole run lost "a sign-in failed" that way now and then).
+    tracing::callsite::rebuild_interest_cache();
     let db = TestDb::sqlite().await;
     let s = site(&db);
     let forged = "nobody\n2026-01-01T00:00:00.000000Z  INFO polku: administrator signed in";
