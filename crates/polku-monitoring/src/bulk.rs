@@ -24,8 +24,8 @@ use crate::alert::{AlertState, HOLDS_AGAIN};
 use crate::compact;
 use crate::facts::Facts;
 use crate::monitor::{
-    Monitor, MonitorError, Schemas, Watched, close_alert, condition_trace, decode, insert_alert,
-    log_batch, read_watched,
+    Monitor, MonitorError, OpenAlert, Schemas, Watched, close_alert, condition_trace, decode,
+    insert_alert, log_batch, read_watched,
 };
 use crate::sql;
 
@@ -330,12 +330,16 @@ impl Monitor {
                     let trace = condition_trace(rule_set, &evaluation, app, condition)?;
                     insert_alert(
                         &mut tx,
-                        w,
-                        rule_set,
-                        &evaluation.version.id,
-                        condition,
-                        on,
-                        &trace,
+                        &OpenAlert {
+                            permit: w.permit,
+                            person: w.person.clone(),
+                            matter: w.matter.clone(),
+                            rule_set: rule_set.id.clone(),
+                            version: evaluation.version.id.clone(),
+                            condition: (*condition).to_owned(),
+                            on,
+                            trace,
+                        },
                     )
                     .await?;
                 }

@@ -63,7 +63,7 @@ impl Monitor {
         purpose: &str,
     ) -> Result<IngestReport, MonitorError> {
         let mut stages = Stages::start();
-        let events = distinct(events)?;
+        let events = Arc::new(distinct(events)?);
         let batch = Uuid::now_v7();
         let received_at = now_micros();
         let received = received_text(received_at);
@@ -73,30 +73,48 @@ impl Monitor {
         let mut tx = self.db.begin_write().await?;
         let claim = state.claim(&mut tx, &schemas).await?;
         let seq = state.seq + 1;
+        let dialect = self.db.dialect();
+        // The open alerts of the permits reached (only those with an alert opened on
+        // them since the load can have one).
+        let reached = state.reached_raw(&events);
+        let flagged: Vec<String> = reached
+            .iter()
+            .filter(|r| r.alerted)
+            .map(|r| r.permit.to_string())
+            .collect();
+        let open = open_alerts(&mut tx, dialect, &flagged).await?;
         stages.lap("claim");
-        let new =
-            insert_events(&mut tx, self.db.dialect(), &events, batch, seq, received_at).await?;
+        // The work on the facts, on a thread of its own while the events are stored,
+        // as if every event were new; done again below for those that are when some
+        // were replays.
+        let work = {
+            let (events, received) = (events.clone(), received.clone());
+            let (schemas, rules, open) = (schemas.clone(), self.rules.clone(), open.clone());
+            tokio::task::spawn_blocking(move || {
+                work_on(reached, &events, &received, &schemas, &rules, &open)
+            })
+        };
+        let new = insert_events(&mut tx, dialect, &events, batch, seq, received_at).await?;
         stages.lap("store_events");
-        let mut report = IngestReport {
+        let mut done = work
+            .await
+            .map_err(|e| MonitorError::Interrupted(e.to_string()))??;
+        if new.len() != events.len() {
+            let reached = state.reached_raw(&new);
+            done = work_on(reached, &new, &received, &schemas, &self.rules, &open)?;
+        }
+        stages.lap("facts");
+        let (opened, closed, alerted) = write_intents(&mut tx, &done.intents).await?;
+        stages.lap("alerts");
+        let report = IngestReport {
             batch,
             received: events.len(),
             new: new.len(),
-            ..IngestReport::default()
+            permits_checked: done.checked.len(),
+            alerts_opened: opened,
+            alerts_closed: closed,
+            kept_for_later: done.kept,
         };
-        let mut watched = state.reached(&new, &schemas)?;
-        stages.lap("read_permits");
-        let (touched, kept) = apply_events(&new, &mut watched, &received);
-        stages.lap("apply");
-        report.kept_for_later = kept;
-        let changed: Vec<(&Watched, Date)> = touched
-            .iter()
-            .filter_map(|(permit, on)| watched.get(permit).map(|w| (w, *on)))
-            .collect();
-        let (opened, closed, alerted) = self.recheck_many(&mut tx, &state, &changed).await?;
-        stages.lap("evaluate");
-        report.alerts_opened = opened;
-        report.alerts_closed = closed;
-        report.permits_checked = touched.len();
         let persons: BTreeSet<String> = events
             .iter()
             .filter_map(|e| match e.subject() {
@@ -128,8 +146,9 @@ impl Monitor {
         if !new.is_empty() {
             state.seq = seq;
         }
-        for (w, _) in &changed {
-            state.update(w, alerted.contains(&w.permit));
+        for (w, packed) in done.checked {
+            let alerted = alerted.contains(&w.permit);
+            state.update_packed(&w, packed, alerted);
         }
         stages.lap("keep");
         if state.dirty() >= WRITE_BACK_AT {
@@ -360,57 +379,8 @@ impl Monitor {
             .map(|(w, _)| w.permit.to_string())
             .collect();
         let open = open_alerts(tx, dialect, &ids).await?;
-        let (mut opened, mut closed) = (0, 0);
-        let mut alerted = BTreeSet::new();
-        for (w, on) in permits {
-            let book = self.rules.on(*on);
-            let Some(rule_set) = book.monitoring_for(&w.matter) else {
-                continue;
-            };
-            let app = &w.facts.app;
-            let evaluation = match rule_set.evaluate(app, *on) {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::warn!(permit = %w.permit, error = %e, "monitoring rules could not run");
-                    continue;
-                }
-            };
-            let alerts = open.get(&w.permit);
-            for (i, status) in &evaluation.findings {
-                let condition = &rule_set.conditions[*i];
-                match (status, alerts.and_then(|a| a.get(&condition.id))) {
-                    (Status::NotMet, None) => {
-                        let trace = condition_trace(rule_set, &evaluation, app, &condition.id)?;
-                        let n = insert_alert(
-                            tx,
-                            w,
-                            rule_set,
-                            &evaluation.version.id,
-                            &condition.id,
-                            *on,
-                            &trace,
-                        )
-                        .await?;
-                        opened += n;
-                        if n > 0 {
-                            alerted.insert(w.permit);
-                        }
-                    }
-                    (Status::Met | Status::Exempt, Some(alert)) => {
-                        closed += close_alert(
-                            tx,
-                            *alert,
-                            &Actor::Machine,
-                            AlertState::Closed,
-                            HOLDS_AGAIN,
-                        )
-                        .await?;
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Ok((opened, closed, alerted))
+        let intents = judge(&self.rules, permits, &open)?;
+        write_intents(tx, &intents).await
     }
 
     /// The field lists of every schema facts were packed with (today's recorded first).
@@ -528,7 +498,7 @@ impl Monitor {
 /// employer's workers). Returns the permits changed, with the day of the latest event that
 /// changed each, and how many events reached no watched permit (kept for later).
 fn apply_events(
-    new: &[RegisterEvent],
+    new: &[&RegisterEvent],
     watched: &mut BTreeMap<Uuid, Watched>,
     received: &str,
 ) -> (BTreeMap<Uuid, Date>, usize) {
@@ -762,34 +732,165 @@ pub(crate) fn condition_trace(
     })
 }
 
-pub(crate) async fn insert_alert(
-    tx: &mut Tx,
-    w: &Watched,
-    rule_set: &RuleSet,
-    version: &str,
-    condition: &str,
-    on: Date,
-    trace: &Explained,
-) -> Result<usize, MonitorError> {
-    let trace = serde_json::to_string(trace)
-        .map_err(|e| CorruptRow::new("monitoring_alerts", w.permit, "trace_json", e))?;
+pub(crate) async fn insert_alert(tx: &mut Tx, alert: &OpenAlert) -> Result<usize, MonitorError> {
+    let trace = serde_json::to_string(&alert.trace)
+        .map_err(|e| CorruptRow::new("monitoring_alerts", alert.permit, "trace_json", e))?;
     let done = sqlx::query(
         "INSERT INTO monitoring_alerts (id, permit_id, person, matter, condition_id, rule_set, version, state, opened_at, checked_on, trace_json)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10) ON CONFLICT DO NOTHING",
     )
     .bind(Uuid::now_v7().to_string())
-    .bind(w.permit.to_string())
-    .bind(&w.person)
-    .bind(&w.matter)
-    .bind(condition)
-    .bind(&rule_set.id)
-    .bind(version)
+    .bind(alert.permit.to_string())
+    .bind(&alert.person)
+    .bind(&alert.matter)
+    .bind(&alert.condition)
+    .bind(&alert.rule_set)
+    .bind(&alert.version)
     .bind(now_micros())
-    .bind(on.to_string())
+    .bind(alert.on.to_string())
     .bind(trace)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() as usize)
+}
+
+/// What a re-check decided about alerts, before anything is written.
+pub(crate) enum Intent {
+    Open(Box<OpenAlert>),
+    /// An open alert whose condition holds again.
+    Close(Uuid),
+}
+
+/// An alert to open: a watched condition of a permit not met on `on`.
+pub(crate) struct OpenAlert {
+    pub(crate) permit: Uuid,
+    pub(crate) person: String,
+    pub(crate) matter: String,
+    pub(crate) rule_set: String,
+    pub(crate) version: String,
+    pub(crate) condition: String,
+    pub(crate) on: Date,
+    pub(crate) trace: Explained,
+}
+
+/// Evaluates each permit's facts against the monitoring rule set in force on its day:
+/// an alert to open for each watched condition not met that has none open, and the open
+/// alerts whose condition holds again to close. Pure.
+pub(crate) fn judge(
+    rules: &LiveRules,
+    permits: &[(&Watched, Date)],
+    open: &HashMap<Uuid, HashMap<String, Uuid>>,
+) -> Result<Vec<Intent>, MonitorError> {
+    let mut intents = Vec::new();
+    for (w, on) in permits {
+        let book = rules.on(*on);
+        let Some(rule_set) = book.monitoring_for(&w.matter) else {
+            continue;
+        };
+        let app = &w.facts.app;
+        let evaluation = match rule_set.evaluate(app, *on) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(permit = %w.permit, error = %e, "monitoring rules could not run");
+                continue;
+            }
+        };
+        let alerts = open.get(&w.permit);
+        for (i, status) in &evaluation.findings {
+            let condition = &rule_set.conditions[*i];
+            match (status, alerts.and_then(|a| a.get(&condition.id))) {
+                (Status::NotMet, None) => {
+                    let trace = condition_trace(rule_set, &evaluation, app, &condition.id)?;
+                    intents.push(Intent::Open(Box::new(OpenAlert {
+                        permit: w.permit,
+                        person: w.person.clone(),
+                        matter: w.matter.clone(),
+                        rule_set: rule_set.id.clone(),
+                        version: evaluation.version.id.clone(),
+                        condition: condition.id.clone(),
+                        on: *on,
+                        trace,
+                    })));
+                }
+                (Status::Met | Status::Exempt, Some(alert)) => intents.push(Intent::Close(*alert)),
+                _ => {}
+            }
+        }
+    }
+    Ok(intents)
+}
+
+/// Opens and closes the alerts `intents` name. Returns how many opened and closed, and
+/// the permits an alert opened on.
+pub(crate) async fn write_intents(
+    tx: &mut Tx,
+    intents: &[Intent],
+) -> Result<(usize, usize, BTreeSet<Uuid>), MonitorError> {
+    let (mut opened, mut closed) = (0, 0);
+    let mut alerted = BTreeSet::new();
+    for intent in intents {
+        match intent {
+            Intent::Open(alert) => {
+                let n = insert_alert(tx, alert).await?;
+                opened += n;
+                if n > 0 {
+                    alerted.insert(alert.permit);
+                }
+            }
+            Intent::Close(alert) => {
+                closed += close_alert(tx, *alert, &Actor::Machine, AlertState::Closed, HOLDS_AGAIN)
+                    .await?;
+            }
+        }
+    }
+    Ok((opened, closed, alerted))
+}
+
+/// A batch's work on the facts, done apart from the database.
+pub(crate) struct Done {
+    /// The permits whose facts the events changed, with their new facts packed.
+    checked: Vec<(Watched, Vec<u8>)>,
+    /// Events that reached no watched permit.
+    kept: usize,
+    intents: Vec<Intent>,
+}
+
+/// Unpacks the permits the events reach, applies the events (in the order they are
+/// stored in), judges the permits they changed and packs their new facts. Pure.
+fn work_on(
+    reached: Vec<crate::state::Reached>,
+    events: &[RegisterEvent],
+    received: &str,
+    schemas: &Schemas,
+    rules: &LiveRules,
+    open: &HashMap<Uuid, HashMap<String, Uuid>>,
+) -> Result<Done, MonitorError> {
+    let mut watched = BTreeMap::new();
+    for r in reached {
+        let w = r.unpack(schemas)?;
+        watched.insert(w.permit, w);
+    }
+    let mut ordered: Vec<&RegisterEvent> = events.iter().collect();
+    ordered.sort_by(|a, b| (a.occurred_on, &a.id).cmp(&(b.occurred_on, &b.id)));
+    let (touched, kept) = apply_events(&ordered, &mut watched, received);
+    let changed: Vec<(&Watched, Date)> = touched
+        .iter()
+        .filter_map(|(permit, on)| watched.get(permit).map(|w| (w, *on)))
+        .collect();
+    let intents = judge(rules, &changed, open)?;
+    let checked = touched
+        .keys()
+        .filter_map(|p| watched.remove(p))
+        .map(|w| {
+            let packed = compact::pack(&w.facts);
+            (w, packed)
+        })
+        .collect();
+    Ok(Done {
+        checked,
+        kept,
+        intents,
+    })
 }
 
 pub(crate) async fn close_alert(

@@ -48,6 +48,30 @@ pub(crate) struct Held {
     employer_changed: bool,
 }
 
+/// A watched permit an event batch reaches, copied out to be worked on apart.
+pub(crate) struct Reached {
+    pub(crate) permit: Uuid,
+    person: String,
+    matter: String,
+    valid_from: Date,
+    facts: Vec<u8>,
+    pub(crate) alerted: bool,
+}
+
+impl Reached {
+    pub(crate) fn unpack(self, schemas: &Schemas) -> Result<Watched, MonitorError> {
+        Ok(Watched {
+            permit: self.permit,
+            facts: decode(&self.facts, schemas).ok_or_else(|| {
+                CorruptRow::new("monitored_permits", self.permit, "facts", "unreadable")
+            })?,
+            person: self.person,
+            matter: self.matter,
+            valid_from: self.valid_from,
+        })
+    }
+}
+
 /// The monitoring as this process holds it.
 pub(crate) struct State {
     /// This process's name in `monitoring_holder`.
@@ -284,24 +308,28 @@ impl State {
         })
     }
 
-    /// The watched permits the events reach, with their facts unpacked.
-    pub(crate) fn reached(
-        &self,
-        events: &[RegisterEvent],
-        schemas: &Schemas,
-    ) -> Result<BTreeMap<Uuid, Watched>, MonitorError> {
-        let mut out = BTreeMap::new();
+    /// The watched permits the events reach, packed, to be unpacked elsewhere.
+    pub(crate) fn reached_raw(&self, events: &[RegisterEvent]) -> Vec<Reached> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
         for e in events {
             for permit in self.reach(&e.subject()) {
-                if out.contains_key(permit) {
+                if !seen.insert(*permit) {
                     continue;
                 }
                 if let Some(held) = self.permits.get(permit) {
-                    out.insert(*permit, self.watched(*permit, held, schemas)?);
+                    out.push(Reached {
+                        permit: *permit,
+                        person: held.person.clone(),
+                        matter: held.matter.to_string(),
+                        valid_from: held.valid_from,
+                        facts: held.facts.clone(),
+                        alerted: held.alerted,
+                    });
                 }
             }
         }
-        Ok(out)
+        out
     }
 
     /// Whether an alert may be open on `permit`.
@@ -311,11 +339,16 @@ impl State {
 
     /// Keeps `w`'s new facts (to be written back), and notes an alert opened on it.
     pub(crate) fn update(&mut self, w: &Watched, alerted: bool) {
+        self.update_packed(w, compact::pack(&w.facts), alerted);
+    }
+
+    /// As [`State::update`], with `w`'s facts packed already.
+    pub(crate) fn update_packed(&mut self, w: &Watched, packed: Vec<u8>, alerted: bool) {
         let employer = w.facts.employer().map(str::to_owned);
         let Some(held) = self.permits.get_mut(&w.permit) else {
             return;
         };
-        held.facts = compact::pack(&w.facts);
+        held.facts = packed;
         held.alerted |= alerted;
         if held.employer != employer {
             if let Some(old) = held.employer.take()

@@ -168,6 +168,20 @@ async fn replaying_the_same_events_changes_nothing(store: &Cases) {
     );
     assert_eq!(m.write_back().await.unwrap(), 0, "nothing changed to write");
     assert_eq!(facts(store).await, before);
+    // In a batch with new events, a replayed id counts as first stored, whatever it
+    // says now: the month above here is not taken, so the month below stays.
+    let mut replayed = pay("ir-2", 1, ABOVE);
+    replayed.id = "ir-2".into();
+    let mixed = ingest(&m, &[replayed, pay("ir-3", 0, BELOW)]).await;
+    assert_eq!((mixed.received, mixed.new, mixed.permits_checked), (2, 1, 1));
+    m.write_back().await.unwrap();
+    let slot = polku_rules::schema::field_index("evidence.incomes.previous_month_gross_pay_eur")
+        .unwrap();
+    let (_, packed) = facts(store).await.pop().unwrap();
+    assert_eq!(
+        polku_monitoring::compact::unpack(&packed).unwrap().app.get(slot),
+        Some(&polku_rules::schema::FieldValue::Number(BELOW))
+    );
     assert_eq!(
         table(store, "SELECT id || state FROM monitoring_alerts").await,
         alerts
