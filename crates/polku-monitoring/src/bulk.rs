@@ -20,17 +20,16 @@ use serde_json::{Value, json};
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::alert::{AlertState, HOLDS_AGAIN};
 use crate::compact;
 use crate::facts::Facts;
 use crate::monitor::{
-    Monitor, MonitorError, OpenAlert, Schemas, Watched, close_alert, condition_trace, decode,
-    insert_alert, log_batch, read_watched,
+    Monitor, MonitorError, OpenAlert, Schemas, Watched, close_held_again, condition_trace, decode,
+    insert_alerts, log_batch, read_watched,
 };
 use crate::sql;
 
-/// Rows written per statement in bulk work.
-const ROWS: usize = 50;
+/// Alerts opened or closed per transaction in bulk work.
+const ROWS: usize = 500;
 
 /// A permit to watch that Polku did not grant through its pipeline.
 #[derive(Debug, Clone)]
@@ -291,19 +290,14 @@ impl Monitor {
         on: Date,
         found: &Found,
     ) -> Result<(), MonitorError> {
-        for chunk in found.close.chunks(ROWS) {
+        let close: Vec<Uuid> = found
+            .close
+            .iter()
+            .map(|id| polku_store::codec::uuid("monitoring_alerts", id, "id", id))
+            .collect::<Result<_, _>>()?;
+        for chunk in close.chunks(ROWS) {
             let mut tx = self.db.begin_write().await?;
-            for id in chunk {
-                let id = polku_store::codec::uuid("monitoring_alerts", id, "id", id)?;
-                close_alert(
-                    &mut tx,
-                    id,
-                    &Actor::Machine,
-                    AlertState::Closed,
-                    HOLDS_AGAIN,
-                )
-                .await?;
-            }
+            close_held_again(&mut tx, self.db.dialect(), chunk).await?;
             tx.commit().await?;
         }
         let mut by_permit: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -313,7 +307,7 @@ impl Monitor {
         let permits: Vec<String> = by_permit.keys().map(|p| (*p).to_owned()).collect();
         for chunk in permits.chunks(ROWS) {
             let watched = self.watched(chunk, schemas).await?;
-            let mut tx = self.db.begin_write().await?;
+            let mut opens = Vec::new();
             for w in &watched {
                 let Some(rule_set) = book.monitoring_for(&w.matter) else {
                     continue;
@@ -328,22 +322,23 @@ impl Monitor {
                     .flatten()
                 {
                     let trace = condition_trace(rule_set, &evaluation, app, condition)?;
-                    insert_alert(
-                        &mut tx,
-                        &OpenAlert {
-                            permit: w.permit,
-                            person: w.person.clone(),
-                            matter: w.matter.clone(),
-                            rule_set: rule_set.id.clone(),
-                            version: evaluation.version.id.clone(),
-                            condition: (*condition).to_owned(),
-                            on,
-                            trace,
-                        },
-                    )
-                    .await?;
+                    opens.push(OpenAlert::new(
+                        w,
+                        rule_set,
+                        &evaluation.version.id,
+                        condition,
+                        on,
+                        &trace,
+                    )?);
                 }
             }
+            let mut tx = self.db.begin_write().await?;
+            insert_alerts(
+                &mut tx,
+                self.db.dialect(),
+                &opens.iter().collect::<Vec<_>>(),
+            )
+            .await?;
             tx.commit().await?;
         }
         Ok(())

@@ -104,7 +104,7 @@ impl Monitor {
             done = work_on(reached, &new, &received, &schemas, &self.rules, &open)?;
         }
         stages.lap("facts");
-        let (opened, closed, alerted) = write_intents(&mut tx, &done.intents).await?;
+        let (opened, closed, alerted) = write_intents(&mut tx, dialect, &done.intents).await?;
         stages.lap("alerts");
         let report = IngestReport {
             batch,
@@ -380,7 +380,7 @@ impl Monitor {
             .collect();
         let open = open_alerts(tx, dialect, &ids).await?;
         let intents = judge(&self.rules, permits, &open)?;
-        write_intents(tx, &intents).await
+        write_intents(tx, dialect, &intents).await
     }
 
     /// The field lists of every schema facts were packed with (today's recorded first).
@@ -732,26 +732,74 @@ pub(crate) fn condition_trace(
     })
 }
 
-pub(crate) async fn insert_alert(tx: &mut Tx, alert: &OpenAlert) -> Result<usize, MonitorError> {
-    let trace = serde_json::to_string(&alert.trace)
-        .map_err(|e| CorruptRow::new("monitoring_alerts", alert.permit, "trace_json", e))?;
-    let done = sqlx::query(
-        "INSERT INTO monitoring_alerts (id, permit_id, person, matter, condition_id, rule_set, version, state, opened_at, checked_on, trace_json)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10) ON CONFLICT DO NOTHING",
-    )
-    .bind(Uuid::now_v7().to_string())
-    .bind(alert.permit.to_string())
-    .bind(&alert.person)
-    .bind(&alert.matter)
-    .bind(&alert.condition)
-    .bind(&alert.rule_set)
-    .bind(&alert.version)
-    .bind(now_micros())
-    .bind(alert.on.to_string())
-    .bind(trace)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() as usize)
+/// Opens the alerts (one statement per few hundred; an alert open already for the same
+/// permit and condition is left as it is). Returns the permits an alert opened on.
+pub(crate) async fn insert_alerts(
+    tx: &mut Tx,
+    dialect: Dialect,
+    alerts: &[&OpenAlert],
+) -> Result<Vec<Uuid>, MonitorError> {
+    let now = now_micros();
+    let mut opened = Vec::new();
+    for chunk in alerts.chunks(sql::rows_per_statement(11)) {
+        let text = format!(
+            "INSERT INTO monitoring_alerts (id, permit_id, person, matter, condition_id, rule_set, version, state, opened_at, checked_on, trace_json)
+             VALUES {} ON CONFLICT DO NOTHING RETURNING permit_id",
+            sql::groups(dialect, chunk.len(), 11)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
+        for a in chunk {
+            q = q
+                .bind(Uuid::now_v7().to_string())
+                .bind(a.permit.to_string())
+                .bind(a.person.clone())
+                .bind(a.matter.clone())
+                .bind(a.condition.clone())
+                .bind(a.rule_set.clone())
+                .bind(a.version.clone())
+                .bind("open")
+                .bind(now)
+                .bind(a.on.to_string())
+                .bind(a.trace_json.clone());
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            let id: String = row.try_get("permit_id")?;
+            opened.push(codec::uuid("monitoring_alerts", &id, "permit_id", &id)?);
+        }
+    }
+    Ok(opened)
+}
+
+/// Closes the open alerts `ids` as the machine, their condition holding again (one
+/// statement per few thousand). Returns how many it closed.
+pub(crate) async fn close_held_again(
+    tx: &mut Tx,
+    dialect: Dialect,
+    ids: &[Uuid],
+) -> Result<usize, MonitorError> {
+    let mut closed = 0;
+    let by = Actor::Machine.to_string();
+    for chunk in ids.chunks(sql::rows_per_statement(1)) {
+        let text = format!(
+            "UPDATE monitoring_alerts SET state = {}, closed_at = {}, closed_by = {}, close_reason = {}
+             WHERE state = 'open' AND id IN ({})",
+            sql::placeholder(dialect, 1),
+            sql::placeholder(dialect, 2),
+            sql::placeholder(dialect, 3),
+            sql::placeholder(dialect, 4),
+            sql::list_from(dialect, 5, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text))
+            .bind(AlertState::Closed.code())
+            .bind(now_micros())
+            .bind(by.clone())
+            .bind(HOLDS_AGAIN);
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        closed += q.execute(&mut **tx).await?.rows_affected() as usize;
+    }
+    Ok(closed)
 }
 
 /// What a re-check decided about alerts, before anything is written.
@@ -770,7 +818,31 @@ pub(crate) struct OpenAlert {
     pub(crate) version: String,
     pub(crate) condition: String,
     pub(crate) on: Date,
-    pub(crate) trace: Explained,
+    /// The finding's trace in fi/sv/en ([`Explained`]), as stored.
+    pub(crate) trace_json: String,
+}
+
+impl OpenAlert {
+    pub(crate) fn new(
+        w: &Watched,
+        rule_set: &RuleSet,
+        version: &str,
+        condition: &str,
+        on: Date,
+        trace: &Explained,
+    ) -> Result<OpenAlert, MonitorError> {
+        Ok(OpenAlert {
+            permit: w.permit,
+            person: w.person.clone(),
+            matter: w.matter.clone(),
+            rule_set: rule_set.id.clone(),
+            version: version.to_owned(),
+            condition: condition.to_owned(),
+            on,
+            trace_json: serde_json::to_string(trace)
+                .map_err(|e| CorruptRow::new("monitoring_alerts", w.permit, "trace_json", e))?,
+        })
+    }
 }
 
 /// Evaluates each permit's facts against the monitoring rule set in force on its day:
@@ -801,16 +873,14 @@ pub(crate) fn judge(
             match (status, alerts.and_then(|a| a.get(&condition.id))) {
                 (Status::NotMet, None) => {
                     let trace = condition_trace(rule_set, &evaluation, app, &condition.id)?;
-                    intents.push(Intent::Open(Box::new(OpenAlert {
-                        permit: w.permit,
-                        person: w.person.clone(),
-                        matter: w.matter.clone(),
-                        rule_set: rule_set.id.clone(),
-                        version: evaluation.version.id.clone(),
-                        condition: condition.id.clone(),
-                        on: *on,
-                        trace,
-                    })));
+                    intents.push(Intent::Open(Box::new(OpenAlert::new(
+                        w,
+                        rule_set,
+                        &evaluation.version.id,
+                        &condition.id,
+                        *on,
+                        &trace,
+                    )?)));
                 }
                 (Status::Met | Status::Exempt, Some(alert)) => intents.push(Intent::Close(*alert)),
                 _ => {}
@@ -824,26 +894,20 @@ pub(crate) fn judge(
 /// the permits an alert opened on.
 pub(crate) async fn write_intents(
     tx: &mut Tx,
+    dialect: Dialect,
     intents: &[Intent],
 ) -> Result<(usize, usize, BTreeSet<Uuid>), MonitorError> {
-    let (mut opened, mut closed) = (0, 0);
-    let mut alerted = BTreeSet::new();
+    let mut opens = Vec::new();
+    let mut closes = Vec::new();
     for intent in intents {
         match intent {
-            Intent::Open(alert) => {
-                let n = insert_alert(tx, alert).await?;
-                opened += n;
-                if n > 0 {
-                    alerted.insert(alert.permit);
-                }
-            }
-            Intent::Close(alert) => {
-                closed += close_alert(tx, *alert, &Actor::Machine, AlertState::Closed, HOLDS_AGAIN)
-                    .await?;
-            }
+            Intent::Open(alert) => opens.push(alert.as_ref()),
+            Intent::Close(alert) => closes.push(*alert),
         }
     }
-    Ok((opened, closed, alerted))
+    let opened = insert_alerts(tx, dialect, &opens).await?;
+    let closed = close_held_again(tx, dialect, &closes).await?;
+    Ok((opened.len(), closed, opened.into_iter().collect()))
 }
 
 /// A batch's work on the facts, done apart from the database.

@@ -32,7 +32,13 @@ pub(crate) fn list(dialect: Dialect, n: usize) -> String {
     list_from(dialect, 1, n)
 }
 
-fn list_from(dialect: Dialect, first: usize, n: usize) -> String {
+/// The `i`th placeholder (from 1), for a statement whose placeholders are bound in order.
+pub(crate) fn placeholder(dialect: Dialect, i: usize) -> String {
+    list_from(dialect, i, 1)
+}
+
+/// `n` placeholders from the `first`th, separated by commas.
+pub(crate) fn list_from(dialect: Dialect, first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| match dialect {
             Dialect::Sqlite => "?".to_owned(),

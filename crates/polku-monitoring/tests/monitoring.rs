@@ -173,13 +173,19 @@ async fn replaying_the_same_events_changes_nothing(store: &Cases) {
     let mut replayed = pay("ir-2", 1, ABOVE);
     replayed.id = "ir-2".into();
     let mixed = ingest(&m, &[replayed, pay("ir-3", 0, BELOW)]).await;
-    assert_eq!((mixed.received, mixed.new, mixed.permits_checked), (2, 1, 1));
+    assert_eq!(
+        (mixed.received, mixed.new, mixed.permits_checked),
+        (2, 1, 1)
+    );
     m.write_back().await.unwrap();
-    let slot = polku_rules::schema::field_index("evidence.incomes.previous_month_gross_pay_eur")
-        .unwrap();
+    let slot =
+        polku_rules::schema::field_index("evidence.incomes.previous_month_gross_pay_eur").unwrap();
     let (_, packed) = facts(store).await.pop().unwrap();
     assert_eq!(
-        polku_monitoring::compact::unpack(&packed).unwrap().app.get(slot),
+        polku_monitoring::compact::unpack(&packed)
+            .unwrap()
+            .app
+            .get(slot),
         Some(&polku_rules::schema::FieldValue::Number(BELOW))
     );
     assert_eq!(
