@@ -140,17 +140,21 @@ impl Monitor {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await?;
-        stages.lap("commit");
+        // The memory takes the batch's facts while the commit runs: it counts as unsure
+        // until settled, so a commit that fails makes the next claim load again.
+        let keep = async {
+            if !new.is_empty() {
+                state.seq = seq;
+            }
+            for (w, packed) in done.checked {
+                let alerted = alerted.contains(&w.permit);
+                state.update_packed(&w, packed, alerted);
+            }
+        };
+        let (committed, ()) = tokio::join!(tx.commit(), keep);
+        committed?;
         state.settle(claim);
-        if !new.is_empty() {
-            state.seq = seq;
-        }
-        for (w, packed) in done.checked {
-            let alerted = alerted.contains(&w.permit);
-            state.update_packed(&w, packed, alerted);
-        }
-        stages.lap("keep");
+        stages.lap("commit_and_keep");
         if state.dirty() >= WRITE_BACK_AT {
             self.write_back_locked(&mut state).await?;
         }
