@@ -167,6 +167,62 @@ impl Monitor {
         self.recheck_all_with(book, on, apply).await
     }
 
+    /// Re-checks every permit valid on `today`, for real, when the monitoring rules in
+    /// force today differ from those of the last such re-check: a change approved for a
+    /// day, or a figure dated from it, reaches every watched permit that day (`polku
+    /// serve` asks at each turn of its watch). A person's dismissal stands until the
+    /// rules change or a register event finds the condition failing again. Returns the
+    /// report when it ran.
+    pub async fn recheck_when_rules_change(
+        &self,
+        today: Date,
+    ) -> Result<Option<RecheckReport>, MonitorError> {
+        let fingerprint = rules_in_force(&self.rules.on(today), today);
+        let last: Option<i64> =
+            sqlx::query("SELECT tx FROM monitoring_cursor WHERE name = 'rules_rechecked'")
+                .fetch_optional(self.db.pool())
+                .await?
+                .map(|r| r.try_get("tx"))
+                .transpose()?;
+        if last == Some(fingerprint) {
+            return Ok(None);
+        }
+        let report = self.recheck_all(today, true).await?;
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO monitoring_cursor (name, tx, n) VALUES ('rules_rechecked', $1, 0)
+             ON CONFLICT (name) DO UPDATE SET tx = excluded.tx",
+        )
+        .bind(fingerprint)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(report))
+    }
+
+    /// A dry run of a proposed monitoring rule change (the rules of `book`) over every
+    /// permit valid on `on`: how many alerts would open and close, by matter; nothing is
+    /// written but one use-log line by `by`, for every holder's facts were read.
+    pub async fn dry_run(
+        &self,
+        book: Arc<RuleBook>,
+        on: Date,
+        by: &Actor,
+        purpose: &str,
+    ) -> Result<RecheckReport, MonitorError> {
+        let report = self.recheck_all_with(book, on, false).await?;
+        let mut tx = self.db.begin_write().await?;
+        log_batch(
+            &mut tx,
+            by,
+            purpose,
+            json!({ "dry_run_on": on, "permits_read": report.permits, "persons": "every monitored permit holder" }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
     /// As [`Monitor::recheck_all`], with the rules of `book` (a proposal's, for its dry run).
     pub async fn recheck_all_with(
         &self,
@@ -343,6 +399,32 @@ impl Monitor {
         }
         Ok(())
     }
+}
+
+/// A fingerprint of the monitoring rules in force on `day`: each set's text, the version
+/// in force and the date each figure's value in force took effect (FNV-1a).
+fn rules_in_force(book: &RuleBook, day: Date) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |text: &str| {
+        for b in text.bytes().chain([0]) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for rs in book.monitoring_sets() {
+        feed(&rs.id);
+        feed(book.text_of(&rs.id).map_or("", |(t, _)| t));
+        feed(rs.version_at(day).map_or("", |(_, v)| v.id.as_str()));
+        for p in &rs.parameters {
+            feed(&p.name);
+            feed(
+                &p.value_at(day)
+                    .map(|(d, _)| d.to_string())
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    hash as i64
 }
 
 /// Reads the valid permits with ids in `[lo, hi)` and judges each.

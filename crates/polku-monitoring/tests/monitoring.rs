@@ -628,3 +628,48 @@ async fn imported_permits_are_watched_and_rechecked(store: &Cases) {
     assert_eq!(again.alerts_open(), 0, "open alerts are not opened twice");
 }
 polku_cases::on_every_database!(import, imported_permits_are_watched_and_rechecked);
+
+/// A monitoring rule change reaches every watched permit on the day it takes effect,
+/// once; a person's dismissal stands while the rules stay as they were.
+async fn a_rule_change_reaches_every_permit_on_its_day(store: &Cases) {
+    granted(store).await;
+    let m = monitor(store);
+    follow(&m, store).await;
+    assert!(
+        m.recheck_when_rules_change(today())
+            .await
+            .unwrap()
+            .is_some(),
+        "the first day's rules"
+    );
+    ingest(&m, &[pay("ir-1", 2, BELOW)]).await;
+    ingest(&m, &[pay("ir-2", 1, BELOW)]).await;
+    let open = m.alerts(Some(AlertState::Open), 10).await.unwrap();
+    assert_eq!(open.len(), 1);
+    m.dismiss(open[0].id, &operator(), "Checked with the employer.")
+        .await
+        .unwrap();
+    let tomorrow = today().tomorrow().unwrap();
+    assert_eq!(m.recheck_when_rules_change(today()).await.unwrap(), None);
+    assert_eq!(
+        m.recheck_when_rules_change(tomorrow).await.unwrap(),
+        None,
+        "the same rules: the dismissal stands"
+    );
+    assert!(
+        m.alerts(Some(AlertState::Open), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The floor beside a collective agreement raised from the start of the year: the
+    // day it is in force, every permit is judged by it.
+    let raised = Monitor::new(store.clone(), LiveRules::from(floor_raised()));
+    let report = raised.recheck_when_rules_change(today()).await.unwrap();
+    assert_eq!(report.map(|r| r.permits), Some(1));
+    assert_eq!(
+        raised.recheck_when_rules_change(today()).await.unwrap(),
+        None
+    );
+}
+polku_cases::on_every_database!(rules_day, a_rule_change_reaches_every_permit_on_its_day);

@@ -428,9 +428,83 @@ struct ProposalPage {
     backtest: Option<BacktestView>,
     /// A monitoring set decides nothing: there are no past decisions to backtest.
     monitoring: bool,
+    /// For a monitoring set's open proposal: every watched permit re-checked under it.
+    dry_run: Option<DryRunView>,
     may_decide: bool,
     may_withdraw: bool,
     refused: Option<String>,
+}
+
+/// A monitoring proposal's dry run, as the page shows it.
+struct DryRunView {
+    on: String,
+    permits: String,
+    open: String,
+    close: String,
+    rows: Vec<DryRunRow>,
+}
+
+struct DryRunRow {
+    matter: String,
+    permits: String,
+    open: String,
+    close: String,
+}
+
+/// Every watched permit re-checked under an open monitoring proposal, on its first day (or
+/// today, if that has passed); one use-log line by `who`. `None`: the text does not load.
+async fn dry_run_view(
+    state: &WebState,
+    tr: Tr,
+    p: &RuleProposal,
+    who: &Principal,
+) -> Result<Option<DryRunView>, polku_monitoring::MonitorError> {
+    let Ok(book) =
+        state
+            .rules
+            .shelf()
+            .latest()
+            .with_text(&p.rule_set, &p.text, p.tests_text.as_deref())
+    else {
+        return Ok(None);
+    };
+    let today = polku_cases::today_in_finland();
+    let on = p
+        .effective_from
+        .parse::<jiff::civil::Date>()
+        .map_or(today, |d| d.max(today));
+    let report = state
+        .monitor
+        .dry_run(
+            std::sync::Arc::new(book),
+            on,
+            &polku_audit::Actor::User(who.user_id),
+            "dry run of a monitoring rule proposal",
+        )
+        .await?;
+    let n = |x: usize| {
+        let mut out = String::new();
+        polku_rules::write_number(x as f64, tr.lang, &mut out);
+        out
+    };
+    let mut day = String::new();
+    polku_rules::write_date(on, tr.lang, &mut day);
+    Ok(Some(DryRunView {
+        on: day,
+        permits: n(report.permits),
+        open: n(report.alerts_open()),
+        close: n(report.alerts_close()),
+        rows: report
+            .by_matter
+            .iter()
+            .map(|(matter, c)| DryRunRow {
+                matter: matter_title(state, matter, tr),
+                permits: n(c.permits),
+                open: n(c.alerts_open),
+                close: n(c.alerts_close),
+            })
+            .collect(),
+    }))
 }
 
 /// The proposal's changes against the text it was written against, in unified-diff hunks.
@@ -500,6 +574,14 @@ async fn proposal_page(
         .latest()
         .get(&p.rule_set)
         .is_some_and(|rs| rs.is_monitoring());
+    let dry_run = if monitoring && open {
+        match dry_run_view(state, tr, &p, who).await {
+            Ok(d) => d,
+            Err(e) => return internal(v, &e),
+        }
+    } else {
+        None
+    };
     let backtest = if monitoring {
         None
     } else {
@@ -524,6 +606,7 @@ async fn proposal_page(
         failed: check.failed_tests(),
         backtest,
         monitoring,
+        dry_run,
         may_decide: open && who.role == Role::LegalOfficer && who.user_id != p.proposed_by,
         may_withdraw: open && who.user_id == p.proposed_by,
         refused,

@@ -325,6 +325,21 @@ fn keep_watching_grants(
                 Ok(n) => tracing::info!(permits = n, "granted permits now watched"),
                 Err(e) => tracing::error!(error = %e, "cannot follow the grants for monitoring"),
             }
+            match monitor
+                .recheck_when_rules_change(polku_cases::today_in_finland())
+                .await
+            {
+                Ok(Some(r)) => tracing::info!(
+                    permits = r.permits,
+                    opened = r.alerts_open(),
+                    closed = r.alerts_close(),
+                    "today's monitoring rules applied to every watched permit"
+                ),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot re-check the watched permits for today")
+                }
+            }
             if written.elapsed() >= FACTS_WRITTEN_BACK || *stop.borrow() {
                 if let Err(e) = monitor.write_back().await {
                     tracing::error!(error = %e, "cannot write the monitored facts back");

@@ -104,3 +104,12 @@ mon-field-evidence-sis-entry_ban = Entry ban
 mon-field-evidence-security-open_flag = Open flag from a security authority
 mon-field-evidence-population-resident_in_finland = Lives in Finland
 mon-field-evidence-studies-enrolled = Enrolled as an attending student
+
+# A dry run of a monitoring rule change, on the proposal's page
+rules-dry-run-how = Dry run: every monitored permit re-checked under this proposal as from { $date }, against the alerts open now. Nothing was saved.
+rules-dry-run-figures = { $permits } permits re-checked. Alerts that would open: { $open }; close: { $close }.
+rules-dry-run-by-matter = Alerts by kind of permit
+rules-dry-run-matter = Permit
+rules-dry-run-permits = Permits
+rules-dry-run-open = Would open
+rules-dry-run-close = Would close

@@ -104,3 +104,12 @@ mon-field-evidence-sis-entry_ban = Maahantulokielto
 mon-field-evidence-security-open_flag = Turvallisuusviranomaisen avoin merkintä
 mon-field-evidence-population-resident_in_finland = Asuu Suomessa
 mon-field-evidence-studies-enrolled = Ilmoittautunut läsnä olevaksi opiskelijaksi
+
+# Jälkivalvonnan sääntömuutoksen koeajo ehdotuksen sivulla
+rules-dry-run-how = Koeajo: jokainen valvottu lupa tarkistettu uudelleen tällä ehdotuksella { $date } alkaen, verrattuna nyt avoimiin hälytyksiin. Mitään ei tallennettu.
+rules-dry-run-figures = { $permits } lupaa tarkistettu. Avautuvia hälytyksiä: { $open }; sulkeutuvia: { $close }.
+rules-dry-run-by-matter = Hälytykset lupalajeittain
+rules-dry-run-matter = Lupa
+rules-dry-run-permits = Luvat
+rules-dry-run-open = Avautuisi
+rules-dry-run-close = Sulkeutuisi

@@ -104,3 +104,12 @@ mon-field-evidence-sis-entry_ban = Inreseförbud
 mon-field-evidence-security-open_flag = Säkerhetsmyndighetens öppna anteckning
 mon-field-evidence-population-resident_in_finland = Bor i Finland
 mon-field-evidence-studies-enrolled = Inskriven som närvarande studerande
+
+# Provkörning av en ändring i efterövervakningens regler på förslagets sida
+rules-dry-run-how = Provkörning: varje övervakat tillstånd har kontrollerats på nytt med detta förslag från och med { $date }, jämfört med de larm som är öppna nu. Inget har sparats.
+rules-dry-run-figures = { $permits } tillstånd kontrollerade. Larm som skulle öppnas: { $open }; stängas: { $close }.
+rules-dry-run-by-matter = Larm per tillståndsslag
+rules-dry-run-matter = Tillstånd
+rules-dry-run-permits = Tillstånd
+rules-dry-run-open = Skulle öppnas
+rules-dry-run-close = Skulle stängas

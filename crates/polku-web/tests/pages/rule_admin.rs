@@ -346,6 +346,33 @@ async fn a_monitoring_rule_set_is_proposed_with_no_backtest(db: &TestDb) {
         .await;
     assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
     let page_uri = proposed.location.unwrap();
+    // Two students' permits watched, one no longer enrolled: beside the proposal, a dry
+    // run over every watched permit says what would open, by kind of permit.
+    let student = |n: u32, enrolled: bool| polku_monitoring::ImportedPermit {
+        permit: uuid::Uuid::now_v7(),
+        person: format!("sim-{n:07}"),
+        matter: "fi.residence-permit.student".into(),
+        valid_from: polku_cases::today_in_finland(),
+        valid_until: None,
+        facts: serde_json::json!({
+            "application": {"matter": "fi.residence-permit.student", "kind": "first"},
+            "evidence": {
+                "studies": {"enrolled": enrolled},
+                "population": {"resident_in_finland": true},
+                "criminal_records": {"disqualifying_entries": false, "pending_investigation": false},
+                "sis": {"alert": false, "entry_ban": false},
+            },
+        }),
+    };
+    s.state
+        .monitor
+        .import(
+            &[student(1, true), student(2, false)],
+            &polku_audit::Actor::Operator("test".into()),
+            "test",
+        )
+        .await
+        .unwrap();
     let review = s.call("GET", &page_uri, &liisa, None).await;
     assert_eq!(review.status, StatusCode::OK);
     assert!(
@@ -354,6 +381,23 @@ async fn a_monitoring_rule_set_is_proposed_with_no_backtest(db: &TestDb) {
         ),
         "{}",
         review.body
+    );
+    assert!(
+        review
+            .body
+            .contains("2 permits re-checked. Alerts that would open: 1; close: 0."),
+        "{}",
+        review.body
+    );
+    assert!(
+        review.body.contains("<th scope=\"row\">Student"),
+        "{}",
+        review.body
+    );
+    assert!(!review.body.contains("fi.residence-permit.student"));
+    assert!(
+        s.state.monitor.alerts(None, 10).await.unwrap().is_empty(),
+        "a dry run opens nothing"
     );
     assert!(!review.body.contains("past decisions re-evaluated"));
     let approved = s
