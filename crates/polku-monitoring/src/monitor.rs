@@ -981,7 +981,7 @@ pub(crate) async fn close_alert(
     Ok(done.rows_affected() as usize)
 }
 
-fn read_alert(row: &sqlx::any::AnyRow) -> Result<Alert, MonitorError> {
+pub(crate) fn read_alert(row: &sqlx::any::AnyRow) -> Result<Alert, MonitorError> {
     let id: String = row.try_get("id")?;
     let corrupt =
         |column: &'static str, e: String| CorruptRow::new("monitoring_alerts", &id, column, e);

@@ -6,7 +6,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::alert::{Alert, AlertState};
-use crate::monitor::{Monitor, MonitorError};
+use crate::monitor::{Monitor, MonitorError, read_alert};
 use polku_store::codec;
 
 /// Which alerts a handler asks for.
@@ -63,8 +63,8 @@ impl Monitor {
         .fetch_one(self.db.pool())
         .await?
         .try_get("n")?;
-        let ids = sqlx::query(
-            "SELECT id FROM monitoring_alerts
+        let rows = sqlx::query(
+            "SELECT * FROM monitoring_alerts
              WHERE state = $1 AND ($2 IS NULL OR matter = $2) AND ($3 IS NULL OR condition_id = $3)
              ORDER BY opened_at, id LIMIT $4 OFFSET $5",
         )
@@ -75,12 +75,7 @@ impl Monitor {
         .bind(offset)
         .fetch_all(self.db.pool())
         .await?;
-        let mut alerts = Vec::with_capacity(ids.len());
-        for row in ids {
-            let id: String = row.try_get("id")?;
-            let id = codec::uuid("monitoring_alerts", &id, "id", &id)?;
-            alerts.push(self.alert(id).await?);
-        }
+        let alerts = rows.iter().map(read_alert).collect::<Result<Vec<_>, _>>()?;
         Ok(AlertPage {
             total: u64::try_from(total).unwrap_or(0),
             alerts,
