@@ -12,10 +12,12 @@
 mod alert;
 mod bulk;
 pub mod compact;
+mod employers;
 mod error;
 pub mod event;
 pub mod facts;
 mod holder;
+pub mod indicators;
 mod monitor;
 mod queue;
 mod sql;
@@ -24,6 +26,7 @@ mod watched;
 
 pub use alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
 pub use bulk::{ImportedPermit, MatterCounts, RecheckReport};
+pub use employers::{EmployerIndicators, INDICATORS_PURPOSE};
 pub use event::{EventBody, EventError, MAX_BATCH, RegisterEvent, Subject, read_json_lines};
 pub use facts::Facts;
 pub use holder::{

@@ -332,6 +332,34 @@ impl State {
         out
     }
 
+    /// (permit, employer, person, the facts the indicators read) of the permits tied to
+    /// an employer (to `only`, when given).
+    pub(crate) fn workers(
+        &self,
+        only: Option<&str>,
+        schemas: &Schemas,
+    ) -> Result<Vec<(Uuid, String, String, crate::indicators::WorkerFacts)>, MonitorError> {
+        let mut out = Vec::new();
+        for (employer, permits) in &self.by_employer {
+            if only.is_some_and(|o| o != employer) {
+                continue;
+            }
+            for permit in permits {
+                let Some(held) = self.permits.get(permit) else {
+                    continue;
+                };
+                let w = self.watched(*permit, held, schemas)?;
+                out.push((
+                    *permit,
+                    employer.clone(),
+                    held.person.clone(),
+                    crate::indicators::WorkerFacts::of(&w.facts.app),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether an alert may be open on `permit`.
     pub(crate) fn alerted(&self, permit: &Uuid) -> bool {
         self.permits.get(permit).is_some_and(|h| h.alerted)

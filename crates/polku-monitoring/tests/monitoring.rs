@@ -673,3 +673,83 @@ async fn a_rule_change_reaches_every_permit_on_its_day(store: &Cases) {
     );
 }
 polku_cases::on_every_database!(rules_day, a_rule_change_reaches_every_permit_on_its_day);
+
+/// Labour-exploitation indicators are findings about an employer for a labour inspector:
+/// three of one employer's workers paid below the minimum make it a finding; another
+/// employer's fair pay does not; each reading is a line in the use log.
+async fn an_employer_paying_several_workers_below_the_minimum_is_a_finding(store: &Cases) {
+    use polku_monitoring::indicators::IndicatorKind;
+    let m = monitor(store);
+    let other = {
+        let digits = "7654321";
+        let check = polku_rules::schema::business_id_check_digit(digits.as_bytes()).unwrap();
+        format!("{digits}-{check}")
+    };
+    let permit = |n: u32, employer: &str| ImportedPermit {
+        permit: Uuid::now_v7(),
+        person: format!("sim-{n:07}"),
+        matter: EXTENSION.into(),
+        valid_from: month(6),
+        valid_until: None,
+        facts: serde_json::json!({
+            "application": {"matter": EXTENSION, "kind": "extension"},
+            "evidence": {
+                "incomes": {"employer_id": employer, "monthly_gross_pay_avg_eur": 2400,
+                            "latest_month_gross_pay_eur": 2400, "previous_month_gross_pay_eur": 2400,
+                            "latest_report_month": month(2).to_string()},
+                "agreements": {"generally_binding": true, "minimum_monthly_pay_eur": 2210},
+            },
+        }),
+    };
+    let permits: Vec<ImportedPermit> = (1..=3)
+        .map(|n| permit(n, EMPLOYER))
+        .chain((4..=6).map(|n| permit(n, &other)))
+        .collect();
+    m.import(&permits, &operator(), "test").await.unwrap();
+    let report = |n: u32, employer: &str, eur: f64| RegisterEvent {
+        id: format!("ir-{n}"),
+        occurred_on: today(),
+        body: EventBody::PayReport {
+            person: format!("sim-{n:07}"),
+            month: month(1),
+            gross_pay_eur: eur,
+            employer_id: employer.into(),
+            occupational_field: None,
+        },
+    };
+    let events: Vec<RegisterEvent> = (1..=3)
+        .map(|n| report(n, EMPLOYER, BELOW))
+        .chain((4..=6).map(|n| report(n, &other, ABOVE)))
+        .collect();
+    ingest(&m, &events).await;
+    let inspector = Actor::Operator("inspector".into());
+    let flagged = m.flagged_employers(today(), &inspector).await.unwrap();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert_eq!(flagged[0].employer, EMPLOYER);
+    assert_eq!(flagged[0].workers, 3);
+    let found: Vec<IndicatorKind> = flagged[0]
+        .readings
+        .iter()
+        .filter(|r| r.found)
+        .map(|r| r.kind)
+        .collect();
+    assert_eq!(found, [IndicatorKind::PayBelowMinimum]);
+    let fair = m
+        .employer_indicators(&other, today(), &inspector)
+        .await
+        .unwrap();
+    assert_eq!((fair.workers, fair.found()), (3, 0));
+    let logged = table(
+        store,
+        &format!(
+            "SELECT purpose FROM audit_log WHERE purpose = '{}'",
+            polku_monitoring::INDICATORS_PURPOSE
+        ),
+    )
+    .await;
+    assert_eq!(logged.len(), 2, "one line for each reading");
+}
+polku_cases::on_every_database!(
+    indicators,
+    an_employer_paying_several_workers_below_the_minimum_is_a_finding
+);
