@@ -29,10 +29,13 @@ pub enum Role {
     /// A register's system that reports events about permit holders (monitoring): it
     /// only sends events, and reads nothing.
     RegisterFeed,
+    /// A labour inspector of the occupational safety and health authority: reads the
+    /// labour-exploitation indicators about employers (UlkL 86 § 4 mom.), and nothing else.
+    LabourInspector,
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::Applicant,
         Role::CaseHandler,
         Role::LegalOfficer,
@@ -44,6 +47,7 @@ impl Role {
         Role::Auditor,
         Role::Administrator,
         Role::RegisterFeed,
+        Role::LabourInspector,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +63,7 @@ impl Role {
             Role::Auditor => "auditor",
             Role::Administrator => "administrator",
             Role::RegisterFeed => "register_feed",
+            Role::LabourInspector => "labour_inspector",
         }
     }
 }

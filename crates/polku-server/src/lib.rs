@@ -227,6 +227,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(monitoring::confirm))
         .routes(routes!(monitoring::dismiss))
         .routes(routes!(monitoring::events))
+        .routes(routes!(monitoring::employers))
+        .routes(routes!(monitoring::employer_indicators))
 }
 
 #[derive(utoipa::OpenApi)]

@@ -363,3 +363,144 @@ pub async fn events(
         kept_for_later: r.kept_for_later,
     }))
 }
+
+/// Labour inspectors read the indicators, and only they.
+fn inspector_only(caller: &Caller) -> Result<Actor, Problem> {
+    match caller.principal.role {
+        Role::LabourInspector => Ok(caller.actor()),
+        _ => Err(Problem::forbidden(
+            "only labour inspectors read the labour-exploitation indicators",
+        )),
+    }
+}
+
+/// One indicator read for one employer: a finding for a labour inspector, never a
+/// decision about a person.
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorReading {
+    /// `pay_below_minimum`, `pay_fell_after_grant`, `no_pay_reports`,
+    /// `permits_ending_early` or `many_at_one_address`.
+    kind: String,
+    /// What it finds, stated.
+    statement: &'static str,
+    /// Workers (or permits) of the employer at which it is a finding.
+    threshold: usize,
+    legal_basis: &'static str,
+    /// The role that reviews it.
+    reviewer: &'static str,
+    /// Workers (or permits) counted; absent when Polku cannot compute it.
+    count: Option<usize>,
+    found: bool,
+}
+
+/// The indicators of one employer.
+#[derive(Serialize, ToSchema)]
+pub struct EmployerIndicators {
+    /// The business ID.
+    employer: String,
+    /// Watched permits tied to the employer.
+    workers: usize,
+    indicators: Vec<IndicatorReading>,
+}
+
+impl From<polku_monitoring::EmployerIndicators> for EmployerIndicators {
+    fn from(e: polku_monitoring::EmployerIndicators) -> Self {
+        let indicators = e
+            .readings
+            .iter()
+            .filter_map(|r| {
+                let stated = polku_monitoring::indicators::INDICATORS
+                    .iter()
+                    .find(|i| i.kind == r.kind)?;
+                Some(IndicatorReading {
+                    kind: serde_json::to_value(r.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    statement: stated.statement,
+                    threshold: r.threshold,
+                    legal_basis: stated.legal_basis,
+                    reviewer: stated.reviewer,
+                    count: r.count,
+                    found: r.found,
+                })
+            })
+            .collect();
+        EmployerIndicators {
+            employer: e.employer,
+            workers: e.workers,
+            indicators,
+        }
+    }
+}
+
+/// The employers with a finding.
+#[derive(Serialize, ToSchema)]
+pub struct EmployersPage {
+    /// The order, stated: most indicators found first, then most workers.
+    order: &'static str,
+    items: Vec<EmployerIndicators>,
+}
+
+/// `GET /api/v1/monitoring/employers`: every employer at which at least one
+/// labour-exploitation indicator is found today.
+#[utoipa::path(
+    get, path = "/api/v1/monitoring/employers", tag = "monitoring",
+    responses(
+        (status = 200, description = "The employers with a finding", body = EmployersPage),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a labour inspector", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn employers(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<EmployersPage>, Problem> {
+    let by = inspector_only(&caller)?;
+    let flagged = state
+        .monitor()
+        .flagged_employers(polku_cases::today_in_finland(), &by)
+        .await
+        .map_err(monitoring_problem)?;
+    Ok(Json(EmployersPage {
+        order: "most indicators found first, then most workers",
+        items: flagged.into_iter().map(EmployerIndicators::from).collect(),
+    }))
+}
+
+/// `GET /api/v1/monitoring/employers/{id}/indicators`: every indicator for one employer
+/// (by business ID), found or not.
+#[utoipa::path(
+    get, path = "/api/v1/monitoring/employers/{id}/indicators", tag = "monitoring",
+    params(("id" = String, Path, description = "The employer's business ID, e.g. 1234567-1")),
+    responses(
+        (status = 200, description = "The employer's indicators", body = EmployerIndicators),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a labour inspector", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a business ID", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn employer_indicators(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CasePath,
+) -> Result<Json<EmployerIndicators>, Problem> {
+    let by = inspector_only(&caller)?;
+    let Ok(axum::extract::Path(id)) = path else {
+        return Err(Problem::invalid("id", "give a business ID, e.g. 1234567-1"));
+    };
+    if !polku_rules::schema::is_business_id(&id) {
+        return Err(Problem::invalid(
+            "id",
+            "a business ID is seven digits, a hyphen and its check digit, e.g. 1234567-1",
+        ));
+    }
+    let found = state
+        .monitor()
+        .employer_indicators(&id, polku_cases::today_in_finland(), &by)
+        .await
+        .map_err(monitoring_problem)?;
+    Ok(Json(found.into()))
+}

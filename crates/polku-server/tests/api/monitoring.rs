@@ -306,3 +306,88 @@ polku_cases::on_every_database!(
     a_registers_system_reports_events_and_the_permit_is_rechecked,
     with_db
 );
+
+/// The labour-exploitation indicators are for labour inspectors only: an employer's
+/// indicators, each stated with its threshold and basis; a bad business ID is a 422; a
+/// case handler gets a 403.
+async fn a_labour_inspector_reads_an_employers_indicators(db: &TestDb) {
+    let (api, _) = alerted(db).await;
+    let access = api.access();
+    let user = access
+        .add_user(
+            "Tarkastaja",
+            polku_access::Role::LabourInspector,
+            Some("Aluehallintovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    let inspector = access.create_token(user, "indicators").await.unwrap();
+    let one = api
+        .call(
+            "GET",
+            "/api/v1/monitoring/employers/1234567-1/indicators",
+            Some(&inspector),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+    assert_eq!(one.body["employer"], "1234567-1");
+    assert_eq!(one.body["workers"], 1);
+    let indicators = one.body["indicators"].as_array().unwrap();
+    assert_eq!(indicators.len(), 5);
+    let below = indicators
+        .iter()
+        .find(|i| i["kind"] == "pay_below_minimum")
+        .unwrap();
+    assert_eq!(
+        (below["count"].clone(), below["found"].clone()),
+        (json!(1), json!(false)),
+        "one worker is below a threshold of three"
+    );
+    assert!(below["legal_basis"].as_str().unwrap().contains("86"));
+    let list = api
+        .call(
+            "GET",
+            "/api/v1/monitoring/employers",
+            Some(&inspector),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert_eq!(list.body["items"], json!([]));
+    let bad = api
+        .call(
+            "GET",
+            "/api/v1/monitoring/employers/Nokia/indicators",
+            Some(&inspector),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    for path in [
+        "/api/v1/monitoring/employers",
+        "/api/v1/monitoring/employers/1234567-1/indicators",
+    ] {
+        let refused = api.call("GET", path, Some(&api.handler), None, &[]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let inspectors_alerts = api
+        .call(
+            "GET",
+            "/api/v1/monitoring/alerts",
+            Some(&inspector),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(inspectors_alerts.status, StatusCode::FORBIDDEN);
+}
+polku_cases::on_every_database!(
+    labour_indicators,
+    a_labour_inspector_reads_an_employers_indicators,
+    with_db
+);
