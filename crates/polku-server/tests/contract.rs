@@ -251,6 +251,19 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
         "the document says what an empty value does"
     );
     let id = case_id(&api.submit(&api.applicant, example_submission(), &[]).await);
+    let inspector = {
+        let access = api.access();
+        let user = access
+            .add_user(
+                "Tarkastaja",
+                polku_access::Role::LabourInspector,
+                Some("Aluehallintovirasto"),
+                None,
+            )
+            .await
+            .unwrap();
+        access.create_token(user, "indicators").await.unwrap()
+    };
     let mut asked = Vec::new();
     for (path, operations) in doc["paths"].as_object().unwrap() {
         let Some(op) = operations.get("get") else {
@@ -261,6 +274,10 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
             "/api/v1/cases/{id}" => (format!("/api/v1/cases/{id}"), &api.applicant),
             "/api/v1/queue" | "/api/v1/monitoring/alerts" => (path.clone(), &api.handler),
             "/api/v1/monitoring/alerts/{id}" => (path.replace("{id}", &id), &api.handler),
+            "/api/v1/monitoring/employers" => (path.clone(), &inspector),
+            "/api/v1/monitoring/employers/{id}/indicators" => {
+                (path.replace("{id}", "1234567-1"), &inspector)
+            }
             other => panic!("a new GET route {other}: say here who reads it"),
         };
         for p in op["parameters"].as_array().into_iter().flatten() {
