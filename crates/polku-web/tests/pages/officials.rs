@@ -250,6 +250,9 @@ async fn a_sign_in_cannot_forge_a_log_line() {
     let s = site(&db);
     let forged = "nobody\n2026-01-01T00:00:00.000000Z  INFO polku: administrator signed in";
     for _ in 0..6 {
+        // Again before each attempt: a test on another thread may have been registering
+        // a callsite of these lines while this subscriber was installed.
+        tracing::callsite::rebuild_interest_cache();
         let r = sign_in_from(
             &s,
             "192.0.2.1",
