@@ -14,69 +14,20 @@ pub(crate) fn unknown(tr: Tr) -> String {
     tr.t("mon-value-unknown")
 }
 
-/// `1600` → fi/sv "1 600", en "1,600"; at most two decimals, trailing zeros dropped.
+/// `1600` → fi/sv "1 600", en "1,600"; at most two decimals, trailing zeros dropped (as
+/// the rules' explanations write it).
 pub(crate) fn number(x: f64, lang: Lang) -> String {
-    let (group, decimal) = match lang {
-        Lang::Fi | Lang::Sv => ('\u{a0}', ','),
-        Lang::En => (',', '.'),
-    };
-    let cents = (x.abs() * 100.0).round();
     let mut out = String::new();
-    if x < 0.0 && cents > 0.0 {
-        out.push('-');
-    }
-    // Whole cents of any plausible figure fit an u64; a larger one is shown as it is.
-    if cents >= 1e18 {
-        return format!("{x}");
-    }
-    let cents = cents as u64;
-    let whole = (cents / 100).to_string();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            out.push(group);
-        }
-        out.push(c);
-    }
-    let frac = cents % 100;
-    if frac != 0 {
-        out.push(decimal);
-        if frac.is_multiple_of(10) {
-            out.push_str(&(frac / 10).to_string());
-        } else {
-            out.push_str(&format!("{frac:02}"));
-        }
-    }
+    polku_rules::write_number(x, lang, &mut out);
     out
 }
-
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// A day as the rules' explanations write it: fi "1.4.2025", sv "2025-04-01", en
 /// "1 April 2025".
 pub(crate) fn date(d: Date, lang: Lang) -> String {
-    match lang {
-        Lang::Fi => format!("{}.{}.{}", d.day(), d.month(), d.year()),
-        Lang::Sv => d.to_string(),
-        Lang::En => format!(
-            "{} {} {}",
-            d.day(),
-            MONTHS_EN[(d.month() as usize).saturating_sub(1) % 12],
-            d.year()
-        ),
-    }
+    let mut out = String::new();
+    polku_rules::write_date(d, lang, &mut out);
+    out
 }
 
 /// A moment in Finland's time: fi "12.5.2025 klo 9.05", sv "2025-05-12 kl. 09.05", en
