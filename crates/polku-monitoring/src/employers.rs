@@ -66,6 +66,26 @@ impl Monitor {
         today: Date,
         by: &Actor,
     ) -> Result<Vec<EmployerIndicators>, MonitorError> {
+        let (all, permits_read) = self.every_employer(today).await?;
+        let mut flagged: Vec<EmployerIndicators> =
+            all.into_iter().filter(|e| e.found() > 0).collect();
+        flagged.sort_by(|a, b| {
+            (b.found(), b.workers, &a.employer).cmp(&(a.found(), a.workers, &b.employer))
+        });
+        self.log_reading(
+            by,
+            json!({ "employers_flagged": flagged.len(), "persons": "every watched permit holder with an employer", "permits_read": permits_read }),
+        )
+        .await?;
+        Ok(flagged)
+    }
+
+    /// Every employer's indicators on `today`, unordered, and how many permits' facts
+    /// were read. The caller logs the reading.
+    pub(crate) async fn every_employer(
+        &self,
+        today: Date,
+    ) -> Result<(Vec<EmployerIndicators>, usize), MonitorError> {
         let workers = self.workers(None).await?;
         let reexamined = self.reexamined_since(today).await?;
         let mut by_employer: HashMap<&str, (Vec<WorkerFacts>, usize)> = HashMap::new();
@@ -74,24 +94,15 @@ impl Monitor {
             e.0.push(*facts);
             e.1 += usize::from(reexamined.contains(permit));
         }
-        let mut flagged: Vec<EmployerIndicators> = by_employer
+        let all = by_employer
             .into_iter()
             .map(|(employer, (facts, ended))| EmployerIndicators {
                 employer: employer.to_owned(),
                 workers: facts.len(),
                 readings: indicators::read(&facts, ended, today),
             })
-            .filter(|e| e.found() > 0)
             .collect();
-        flagged.sort_by(|a, b| {
-            (b.found(), b.workers, &a.employer).cmp(&(a.found(), a.workers, &b.employer))
-        });
-        self.log_reading(
-            by,
-            json!({ "employers_flagged": flagged.len(), "persons": "every watched permit holder with an employer", "permits_read": workers.len() }),
-        )
-        .await?;
-        Ok(flagged)
+        Ok((all, workers.len()))
     }
 
     /// (permit, employer, person, facts) of the watched permits tied to an employer (to

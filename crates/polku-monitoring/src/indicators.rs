@@ -44,6 +44,39 @@ pub enum IndicatorKind {
     ManyAtOneAddress,
 }
 
+impl IndicatorKind {
+    /// Every kind, in the order the indicators are stated.
+    pub const ALL: [IndicatorKind; 5] = [
+        IndicatorKind::PayBelowMinimum,
+        IndicatorKind::PayFellAfterGrant,
+        IndicatorKind::NoPayReports,
+        IndicatorKind::PermitsEndingEarly,
+        IndicatorKind::ManyAtOneAddress,
+    ];
+
+    /// The kind as it is stored and named in the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            IndicatorKind::PayBelowMinimum => "pay_below_minimum",
+            IndicatorKind::PayFellAfterGrant => "pay_fell_after_grant",
+            IndicatorKind::NoPayReports => "no_pay_reports",
+            IndicatorKind::PermitsEndingEarly => "permits_ending_early",
+            IndicatorKind::ManyAtOneAddress => "many_at_one_address",
+        }
+    }
+
+    /// The kind stored as `code`.
+    pub fn from_code(code: &str) -> Option<IndicatorKind> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The indicator as stated.
+    pub fn stated(self) -> &'static Indicator {
+        // INDICATORS holds one of every kind, in ALL's order (tested).
+        &INDICATORS[Self::ALL.iter().position(|k| *k == self).unwrap_or(0)]
+    }
+}
+
 /// An indicator as stated: what it finds, from how many workers, on what basis.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Indicator {
@@ -246,6 +279,20 @@ mod tests {
                 .iter()
                 .all(|i| !i.legal_basis.is_empty() && i.reviewer == REVIEWER)
         );
+    }
+
+    #[test]
+    fn every_kind_is_stated_once_and_reads_back_from_its_code() {
+        for (i, kind) in IndicatorKind::ALL.into_iter().enumerate() {
+            assert_eq!(INDICATORS[i].kind, kind);
+            assert_eq!(kind.stated().kind, kind);
+            assert_eq!(IndicatorKind::from_code(kind.code()), Some(kind));
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.code())
+            );
+        }
+        assert_eq!(IndicatorKind::from_code("nationality"), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod employers;
 mod error;
 pub mod event;
 pub mod facts;
+mod history;
 mod holder;
 pub mod indicators;
 mod monitor;
@@ -29,6 +30,7 @@ pub use bulk::{ImportedPermit, MatterCounts, RecheckReport};
 pub use employers::{EmployerIndicators, INDICATORS_PURPOSE};
 pub use event::{EventBody, EventError, MAX_BATCH, RegisterEvent, Subject, read_json_lines};
 pub use facts::Facts;
+pub use history::{EmployerMonth, IndicatorMonth, RECORD_PURPOSE};
 pub use holder::{
     ANSWER_DAYS, AnswerError, HolderAnswer, HolderGround, HolderReexamination, MAX_ANSWER,
     withheld_from_holder,

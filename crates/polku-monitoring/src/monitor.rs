@@ -69,9 +69,11 @@ impl Monitor {
         let received = received_text(received_at);
         // Read before the write transaction: on SQLite it holds the only write lock.
         let schemas = self.schemas().await?;
+        stages.lap("schemas");
         let mut state = self.state.lock().await;
         let mut tx = self.db.begin_write().await?;
         let claim = state.claim(&mut tx, &schemas).await?;
+        stages.lap("claim");
         let seq = state.seq + 1;
         let dialect = self.db.dialect();
         // The open alerts of the permits reached (only those with an alert opened on
@@ -82,19 +84,40 @@ impl Monitor {
             .filter(|r| r.alerted)
             .map(|r| r.permit.to_string())
             .collect();
-        let open = open_alerts(&mut tx, dialect, &flagged).await?;
-        stages.lap("claim");
-        // The work on the facts, on a thread of its own while the events are stored,
-        // as if every event were new; done again below for those that are when some
-        // were replays.
-        let work = {
+        // The work on the facts runs on a thread of its own while the events are stored,
+        // as if every event were new; it is done again below for those that are when
+        // some were replays. On PostgreSQL the open alerts are read on another
+        // connection meanwhile (this process holds the claim: no other ingest writes
+        // alerts until it commits); SQLite has one connection to write with.
+        let spawn_work = |open: Arc<HashMap<Uuid, HashMap<String, Uuid>>>| {
             let (events, received) = (events.clone(), received.clone());
-            let (schemas, rules, open) = (schemas.clone(), self.rules.clone(), open.clone());
+            let (schemas, rules) = (schemas.clone(), self.rules.clone());
             tokio::task::spawn_blocking(move || {
                 work_on(reached, &events, &received, &schemas, &rules, &open)
             })
         };
-        let new = insert_events(&mut tx, dialect, &events, batch, seq, received_at).await?;
+        let (new, open, work) = match dialect {
+            Dialect::Postgres => {
+                let pool = self.db.pool().clone();
+                let read = async {
+                    let mut conn = pool.acquire().await?;
+                    let open = Arc::new(open_alerts(&mut conn, dialect, &flagged).await?);
+                    Ok::<_, MonitorError>((open.clone(), spawn_work(open)))
+                };
+                let (new, read) = tokio::join!(
+                    insert_events(&mut tx, dialect, &events, batch, seq, received_at),
+                    read
+                );
+                let (open, work) = read?;
+                (new?, open, work)
+            }
+            Dialect::Sqlite => {
+                let open = Arc::new(open_alerts(&mut tx, dialect, &flagged).await?);
+                let work = spawn_work(open.clone());
+                let new = insert_events(&mut tx, dialect, &events, batch, seq, received_at).await?;
+                (new, open, work)
+            }
+        };
         stages.lap("store_events");
         let mut done = work
             .await
@@ -609,7 +632,7 @@ async fn insert_events(
 ) -> Result<Vec<RegisterEvent>, MonitorError> {
     let batch = batch.to_string();
     let mut new_ids = BTreeSet::new();
-    for chunk in events.chunks(sql::rows_per_statement(8)) {
+    for chunk in events.chunks(sql::most_rows_per_statement(dialect, 8)) {
         let text = format!(
             "INSERT INTO register_events (id, kind, subject, occurred_on, received_at, batch_id, payload_json, seq) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
             sql::groups(dialect, chunk.len(), 8)
@@ -686,7 +709,7 @@ async fn kept_events(
 
 /// The open alerts of `permits`, by permit and condition.
 async fn open_alerts(
-    tx: &mut Tx,
+    conn: &mut sqlx::AnyConnection,
     dialect: Dialect,
     permits: &[String],
 ) -> Result<HashMap<Uuid, HashMap<String, Uuid>>, MonitorError> {
@@ -700,7 +723,7 @@ async fn open_alerts(
         for p in chunk {
             q = q.bind(p.clone());
         }
-        for r in q.fetch_all(&mut **tx).await? {
+        for r in q.fetch_all(&mut *conn).await? {
             let id: String = r.try_get("id")?;
             let permit: String = r.try_get("permit_id")?;
             open.entry(codec::uuid("monitoring_alerts", &id, "permit_id", &permit)?)

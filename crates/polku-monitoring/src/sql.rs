@@ -13,6 +13,16 @@ pub(crate) fn rows_per_statement(cols: usize) -> usize {
     (3000 / cols.max(1)).max(1)
 }
 
+/// Rows per statement for rows of `cols` values where few statements matter more than
+/// the cost of binding: PostgreSQL's limit of 65,535 parameters; SQLite as
+/// [`rows_per_statement`].
+pub(crate) fn most_rows_per_statement(dialect: Dialect, cols: usize) -> usize {
+    match dialect {
+        Dialect::Postgres => (65_535 / cols.max(1)).max(1),
+        Dialect::Sqlite => rows_per_statement(cols),
+    }
+}
+
 /// `rows` groups of `cols` placeholders: `(…), (…)`.
 pub(crate) fn groups(dialect: Dialect, rows: usize, cols: usize) -> String {
     let mut out = String::with_capacity(rows * (cols * 4 + 4));
@@ -58,5 +68,7 @@ mod tests {
         assert_eq!(groups(Dialect::Sqlite, 2, 2), "(?, ?), (?, ?)");
         assert_eq!(list(Dialect::Postgres, 3), "$1, $2, $3");
         assert_eq!(rows_per_statement(7), 428);
+        assert_eq!(most_rows_per_statement(Dialect::Postgres, 8), 8191);
+        assert_eq!(most_rows_per_statement(Dialect::Sqlite, 8), 375);
     }
 }

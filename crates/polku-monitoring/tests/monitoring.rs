@@ -748,6 +748,80 @@ async fn an_employer_paying_several_workers_below_the_minimum_is_a_finding(store
     )
     .await;
     assert_eq!(logged.len(), 2, "one line for each reading");
+
+    // Kept month by month: this month's reading names the employer; read again the same
+    // day, nothing is read; next month, with the workers paid fairly again, it is gone
+    // from the list and its history shows both months.
+    let read = m.record_indicators(today(), &inspector).await.unwrap();
+    assert_eq!((read.employers, read.flagged), (2, 1));
+    assert_eq!(
+        m.record_indicators_if_due(today(), &inspector)
+            .await
+            .unwrap(),
+        None,
+        "read once a day"
+    );
+    let (listed, total) = m.flagged_in(month(0), None, 0, 25).await.unwrap();
+    assert_eq!((listed.len(), total), (1, 1));
+    assert_eq!(listed[0].employer, EMPLOYER);
+    assert_eq!(listed[0].found(), 1);
+    let (none, _) = m
+        .flagged_in(month(0), Some(IndicatorKind::NoPayReports), 0, 25)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "filtered by the indicator found");
+    let fairly: Vec<RegisterEvent> = (1..=3)
+        .map(|n| RegisterEvent {
+            id: format!("ir-fair-{n}"),
+            ..report(n, EMPLOYER, ABOVE)
+        })
+        .map(|mut e| {
+            if let EventBody::PayReport {
+                month: ref mut m, ..
+            } = e.body
+            {
+                *m = month(0);
+            }
+            e
+        })
+        .collect();
+    ingest(&m, &fairly).await;
+    let next_month = month(0).checked_add(jiff::Span::new().months(1)).unwrap();
+    let read = m
+        .record_indicators_if_due(next_month, &inspector)
+        .await
+        .unwrap()
+        .expect("a new month is read");
+    assert_eq!((read.month, read.flagged), (next_month, 0));
+    assert!(
+        m.flagged_in(next_month, None, 0, 25)
+            .await
+            .unwrap()
+            .0
+            .is_empty()
+    );
+    let history = m.employer_history(EMPLOYER, 12).await.unwrap();
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert_eq!(history[0].month.month, next_month);
+    assert!(history[0].readings.is_empty(), "nothing found next month");
+    assert_eq!(history[1].month.month, month(0));
+    assert_eq!(history[1].workers, Some(3));
+    let then: Vec<(IndicatorKind, Option<usize>)> = history[1]
+        .readings
+        .iter()
+        .filter(|r| r.found)
+        .map(|r| (r.kind, r.count))
+        .collect();
+    assert_eq!(then, [(IndicatorKind::PayBelowMinimum, Some(3))]);
+    let recorded = table(
+        store,
+        &format!(
+            "SELECT purpose FROM audit_log WHERE purpose = '{}'",
+            polku_monitoring::RECORD_PURPOSE
+        ),
+    )
+    .await;
+    assert_eq!(recorded.len(), 2, "one line for each month's reading");
 }
 polku_cases::on_every_database!(
     indicators,

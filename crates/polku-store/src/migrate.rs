@@ -125,6 +125,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reexamination_answers",
         sql: include_str!("../migrations/0023_reexamination_answers.sql"),
     },
+    Migration {
+        version: 24,
+        name: "indicator_history",
+        sql: include_str!("../migrations/0024_indicator_history.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -87,6 +87,13 @@ impl Roles for Auditing {
     const ROLES: &'static [Role] = &[Role::Auditor];
 }
 
+/// The labour-exploitation indicators: labour inspectors.
+pub(crate) struct Inspecting;
+
+impl Roles for Inspecting {
+    const ROLES: &'static [Role] = &[Role::LabourInspector];
+}
+
 /// A signed-in official in one of `R`'s roles. A page for other roles names another
 /// [`Roles`]; the store still checks what each role may do (approving a rule change,
 /// say), the guard only who may see the page.
@@ -102,6 +109,8 @@ pub(crate) type HandlerSession = Official<CaseWork>;
 pub(crate) type AnalystSession = Official<Figures>;
 /// An auditor.
 pub(crate) type AuditorSession = Official<Auditing>;
+/// A labour inspector.
+pub(crate) type InspectorSession = Official<Inspecting>;
 
 impl<R: Roles> FromRequestParts<WebState> for Official<R> {
     type Rejection = PageError;

@@ -17,6 +17,7 @@ mod frame;
 mod guard;
 pub mod i18n;
 mod idp;
+mod inspect;
 mod monitoring;
 mod officials;
 mod pages;
@@ -148,6 +149,8 @@ pub fn router(state: WebState) -> Router {
         .route("/dashboard/{file}", get(dashboard::csv))
         .route("/work/cases/{id}", get(officials::work_case))
         .route("/work/alerts", get(monitoring::alerts))
+        .route("/inspect/employers", get(inspect::employers))
+        .route("/inspect/employers/{id}", get(inspect::employer))
         .route("/work/alerts/{id}", get(monitoring::alert))
         .route("/work/alerts/{id}/confirmation", post(monitoring::confirm))
         .route("/work/alerts/{id}/dismissal", post(monitoring::dismiss))

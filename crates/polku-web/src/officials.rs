@@ -176,6 +176,7 @@ pub async fn sign_in(
     let home = match state.access().principal_of(user).await {
         Ok(Some(p)) if matches!(p.role, Role::Analyst | Role::Administrator) => "/dashboard",
         Ok(Some(p)) if p.role == Role::Auditor => "/audit",
+        Ok(Some(p)) if p.role == Role::LabourInspector => "/inspect/employers",
         Ok(_) => "/work",
         Err(e) => return internal(&v, &e),
     };

@@ -311,13 +311,15 @@ const FACTS_WRITTEN_BACK: Duration = Duration::from_secs(60);
 
 /// Monitoring starts watching each granted permit soon after the grant, and applies the
 /// register events kept for its holder until then; the facts register events changed are
-/// written back every minute and once more when the server stops (docs/monitoring.md).
+/// written back every minute and once more when the server stops; the labour-exploitation
+/// indicators are recorded for the month once a day (docs/monitoring.md).
 fn keep_watching_grants(
     monitor: polku_monitoring::Monitor,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut written = tokio::time::Instant::now();
+        let mut indicators_read: Option<tokio::time::Instant> = None;
         while !*stop.borrow() {
             let _ = tokio::time::timeout(GRANTS_FOLLOWED, stop.changed()).await;
             match monitor.follow_grants().await {
@@ -339,6 +341,19 @@ fn keep_watching_grants(
                 Err(e) => {
                     tracing::error!(error = %e, "cannot re-check the watched permits for today")
                 }
+            }
+            if indicators_read.is_none_or(|at| at.elapsed() >= FACTS_WRITTEN_BACK) {
+                // Once a day; the first time at start.
+                if let Err(e) = monitor
+                    .record_indicators_if_due(
+                        polku_cases::today_in_finland(),
+                        &polku_audit::Actor::Machine,
+                    )
+                    .await
+                {
+                    tracing::error!(error = %e, "cannot record the labour-exploitation indicators");
+                }
+                indicators_read = Some(tokio::time::Instant::now());
             }
             if written.elapsed() >= FACTS_WRITTEN_BACK || *stop.borrow() {
                 if let Err(e) = monitor.write_back().await {

@@ -401,37 +401,50 @@ pub struct EmployerIndicators {
     /// Watched permits tied to the employer.
     workers: usize,
     indicators: Vec<IndicatorReading>,
+    /// One employer's page only: each month the indicators were read (the latest 24),
+    /// the latest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<MonthFindings>>,
+}
+
+impl IndicatorReading {
+    fn of(r: &polku_monitoring::indicators::Reading) -> IndicatorReading {
+        let stated = r.kind.stated();
+        IndicatorReading {
+            kind: r.kind.code().to_owned(),
+            statement: stated.statement,
+            threshold: r.threshold,
+            legal_basis: stated.legal_basis,
+            reviewer: stated.reviewer,
+            count: r.count,
+            found: r.found,
+        }
+    }
 }
 
 impl From<polku_monitoring::EmployerIndicators> for EmployerIndicators {
     fn from(e: polku_monitoring::EmployerIndicators) -> Self {
-        let indicators = e
-            .readings
-            .iter()
-            .filter_map(|r| {
-                let stated = polku_monitoring::indicators::INDICATORS
-                    .iter()
-                    .find(|i| i.kind == r.kind)?;
-                Some(IndicatorReading {
-                    kind: serde_json::to_value(r.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                    statement: stated.statement,
-                    threshold: r.threshold,
-                    legal_basis: stated.legal_basis,
-                    reviewer: stated.reviewer,
-                    count: r.count,
-                    found: r.found,
-                })
-            })
-            .collect();
         EmployerIndicators {
             employer: e.employer,
             workers: e.workers,
-            indicators,
+            indicators: e.readings.iter().map(IndicatorReading::of).collect(),
+            history: None,
         }
     }
+}
+
+/// One month's reading of an employer's indicators.
+#[derive(Serialize, ToSchema)]
+pub struct MonthFindings {
+    /// The month, e.g. `2026-12`.
+    month: String,
+    /// The day of the month's latest reading.
+    read_on: String,
+    /// Watched permits tied to the employer then; absent when nothing was found that
+    /// month (only what was found is kept).
+    workers: Option<usize>,
+    /// The indicators found then, with their counts.
+    found: Vec<IndicatorReading>,
 }
 
 /// The employers with a finding.
@@ -470,7 +483,7 @@ pub async fn employers(
 }
 
 /// `GET /api/v1/monitoring/employers/{id}/indicators`: every indicator for one employer
-/// (by business ID), found or not.
+/// (by business ID), found or not, and what was found in each month read.
 #[utoipa::path(
     get, path = "/api/v1/monitoring/employers/{id}/indicators", tag = "monitoring",
     params(("id" = String, Path, description = "The employer's business ID, e.g. 1234567-1")),
@@ -497,10 +510,29 @@ pub async fn employer_indicators(
             "a business ID is seven digits, a hyphen and its check digit, e.g. 1234567-1",
         ));
     }
-    let found = state
-        .monitor()
+    let monitor = state.monitor();
+    let found = monitor
         .employer_indicators(&id, polku_cases::today_in_finland(), &by)
         .await
         .map_err(monitoring_problem)?;
-    Ok(Json(found.into()))
+    let history = monitor
+        .employer_history(&id, 24)
+        .await
+        .map_err(monitoring_problem)?
+        .into_iter()
+        .map(|m| MonthFindings {
+            month: format!("{:04}-{:02}", m.month.month.year(), m.month.month.month()),
+            read_on: m.month.read_on.to_string(),
+            workers: m.workers,
+            found: m
+                .readings
+                .iter()
+                .filter(|r| r.found)
+                .map(IndicatorReading::of)
+                .collect(),
+        })
+        .collect();
+    let mut view = EmployerIndicators::from(found);
+    view.history = Some(history);
+    Ok(Json(view))
 }

@@ -323,6 +323,12 @@ async fn a_labour_inspector_reads_an_employers_indicators(db: &TestDb) {
         .await
         .unwrap();
     let inspector = access.create_token(user, "indicators").await.unwrap();
+    // This month's reading, kept: nothing found (one worker).
+    let today = today_in_finland();
+    Monitor::new(api.store.clone(), LiveRules::from(api.rules.clone()))
+        .record_indicators(today, &polku_audit::Actor::Machine)
+        .await
+        .unwrap();
     let one = api
         .call(
             "GET",
@@ -347,6 +353,16 @@ async fn a_labour_inspector_reads_an_employers_indicators(db: &TestDb) {
         "one worker is below a threshold of three"
     );
     assert!(below["legal_basis"].as_str().unwrap().contains("86"));
+    assert_eq!(
+        one.body["history"],
+        json!([{
+            "month": format!("{:04}-{:02}", today.year(), today.month()),
+            "read_on": today.to_string(),
+            "workers": null,
+            "found": [],
+        }]),
+        "this month read, nothing found"
+    );
     let list = api
         .call(
             "GET",

@@ -8,6 +8,7 @@ mod applicant;
 mod audit;
 mod dashboard;
 mod i18n;
+mod inspect;
 mod monitoring;
 mod officials;
 mod rule_admin;

@@ -18,7 +18,7 @@ use crate::support::{EXTENSION, Reply, Site, decided_case, form_csrf, official, 
 /// The example application's employer.
 const EMPLOYER: &str = "1234567-1";
 
-fn event(id: &str, body: EventBody) -> RegisterEvent {
+pub(crate) fn event(id: &str, body: EventBody) -> RegisterEvent {
     RegisterEvent {
         id: id.to_owned(),
         occurred_on: today_in_finland(),
@@ -26,7 +26,7 @@ fn event(id: &str, body: EventBody) -> RegisterEvent {
     }
 }
 
-fn month(back: i64) -> jiff::civil::Date {
+pub(crate) fn month(back: i64) -> jiff::civil::Date {
     today_in_finland()
         .first_of_month()
         .checked_sub(jiff::Span::new().months(back))
@@ -34,7 +34,7 @@ fn month(back: i64) -> jiff::civil::Date {
 }
 
 /// Grants each person's extension and starts watching the permits.
-async fn watched(s: &Site, persons: &[String]) {
+pub(crate) async fn watched(s: &Site, persons: &[String]) {
     for p in persons {
         decided_case(s, p).await;
     }
@@ -51,7 +51,7 @@ async fn watched(s: &Site, persons: &[String]) {
     );
 }
 
-async fn ingest(s: &Site, events: &[RegisterEvent]) {
+pub(crate) async fn ingest(s: &Site, events: &[RegisterEvent]) {
     s.state
         .monitor
         .ingest(events, &polku_cases::Actor::Machine, "page tests")
@@ -119,7 +119,7 @@ async fn answers_stored(s: &Site) -> i64 {
         .unwrap()
 }
 
-async fn use_log_purposes(s: &Site) -> Vec<String> {
+pub(crate) async fn use_log_purposes(s: &Site) -> Vec<String> {
     s.state
         .audit()
         .search(&AuditQuery {
@@ -155,7 +155,7 @@ fn visible(html: &str) -> String {
 
 /// No code reaches the reader: no status code, field path, rule or condition id, raw
 /// value or missing text.
-fn no_code(what: &str, r: &Reply) {
+pub(crate) fn no_code(what: &str, r: &Reply) {
     assert_eq!(r.status, StatusCode::OK, "{what}: {}", r.body);
     let text = visible(&r.body);
     let rules =

@@ -349,6 +349,7 @@ pub(crate) async fn official(s: &Site, username: &str, role: Role) -> String {
     let home = match role {
         Role::Analyst => "/dashboard",
         Role::Auditor => "/audit",
+        Role::LabourInspector => "/inspect/employers",
         _ => "/work",
     };
     assert_eq!(done.location.as_deref(), Some(home), "{}", done.body);
