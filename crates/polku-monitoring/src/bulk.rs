@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::TryStreamExt;
 use jiff::civil::Date;
@@ -43,6 +44,37 @@ pub struct ImportedPermit {
     /// The facts it was granted on, in the input schema's shape.
     pub facts: Value,
 }
+
+/// How far a re-check of every permit has come, for a page to show while it runs: the
+/// valid permits re-checked of all watched ones (0 until the count is known).
+#[derive(Debug, Default)]
+pub struct Progress {
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+impl Progress {
+    /// Permits re-checked so far.
+    pub fn done(&self) -> usize {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    /// Permits to re-check at most; 0 while not yet known.
+    pub fn total(&self) -> usize {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    fn add(&self, n: usize) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
+
+    fn finish(&self) {
+        self.done.store(self.total(), Ordering::Relaxed);
+    }
+}
+
+/// Permits read between two updates of a [`Progress`].
+const PROGRESS_EVERY: usize = 4096;
 
 /// What a re-check of every permit found, and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -209,8 +241,9 @@ impl Monitor {
         on: Date,
         by: &Actor,
         purpose: &str,
+        progress: Arc<Progress>,
     ) -> Result<RecheckReport, MonitorError> {
-        let report = self.recheck_all_with(book, on, false).await?;
+        let report = self.recheck(book, on, false, progress).await?;
         let mut tx = self.db.begin_write().await?;
         log_batch(
             &mut tx,
@@ -230,17 +263,29 @@ impl Monitor {
         on: Date,
         apply: bool,
     ) -> Result<RecheckReport, MonitorError> {
+        self.recheck(book, on, apply, Arc::default()).await
+    }
+
+    async fn recheck(
+        &self,
+        book: Arc<RuleBook>,
+        on: Date,
+        apply: bool,
+        progress: Arc<Progress>,
+    ) -> Result<RecheckReport, MonitorError> {
         // The table must hold every permit's latest facts: it is read in parallel.
         self.write_back().await?;
         let open = Arc::new(self.open_alerts_by_permit().await?);
         let schemas = self.schemas().await?;
-        let halves = self.halves().await?;
+        let (count, halves) = self.halves().await?;
+        progress.total.store(count, Ordering::Relaxed);
         let mut tasks = Vec::new();
         for (lo, hi) in halves {
             let pool = self.db.pool().clone();
             let (book, open, schemas) = (book.clone(), open.clone(), schemas.clone());
+            let progress = progress.clone();
             tasks.push(tokio::spawn(async move {
-                scan(&pool, &book, &open, &schemas, on, lo, hi).await
+                scan(&pool, &book, &open, &schemas, on, (lo, hi), &progress).await
             }));
         }
         let mut found = Found::default();
@@ -259,6 +304,7 @@ impl Monitor {
             found.close.extend(part.close);
             found.unreadable.extend(part.unreadable);
         }
+        progress.finish();
         if !found.unreadable.is_empty() {
             tracing::warn!(permits = ?found.unreadable, "packed facts that do not read back: not re-checked");
         }
@@ -299,13 +345,14 @@ impl Monitor {
     }
 
     /// Two ranges of permit ids, about half the permits each.
-    async fn halves(&self) -> Result<Vec<(String, Option<String>)>, MonitorError> {
+    async fn halves(&self) -> Result<(usize, Vec<(String, Option<String>)>), MonitorError> {
         let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM monitored_permits")
             .fetch_one(self.db.pool())
             .await?
             .try_get("n")?;
+        let permits = usize::try_from(count).unwrap_or(0);
         if count < 10_000 {
-            return Ok(vec![(String::new(), None)]);
+            return Ok((permits, vec![(String::new(), None)]));
         }
         let mid: String = sqlx::query(
             "SELECT permit_id FROM monitored_permits ORDER BY permit_id LIMIT 1 OFFSET $1",
@@ -314,7 +361,10 @@ impl Monitor {
         .fetch_one(self.db.pool())
         .await?
         .try_get("permit_id")?;
-        Ok(vec![(String::new(), Some(mid.clone())), (mid, None)])
+        Ok((
+            permits,
+            vec![(String::new(), Some(mid.clone())), (mid, None)],
+        ))
     }
 
     /// The watched permits `ids`, read in full.
@@ -434,8 +484,8 @@ async fn scan(
     open: &HashMap<String, Vec<(String, String)>>,
     schemas: &Schemas,
     on: Date,
-    lo: String,
-    hi: Option<String>,
+    (lo, hi): (String, Option<String>),
+    progress: &Progress,
 ) -> Result<Found, MonitorError> {
     let on_text = on.to_string();
     let mut rows = match &hi {
@@ -457,7 +507,12 @@ async fn scan(
         .fetch(pool),
     };
     let mut found = Found::default();
+    let mut read = 0;
     while let Some(row) = rows.try_next().await? {
+        read += 1;
+        if read % PROGRESS_EVERY == 0 {
+            progress.add(PROGRESS_EVERY);
+        }
         let id: String = row.try_get("permit_id")?;
         let matter: String = row.try_get("matter")?;
         let facts: Vec<u8> = row.try_get("facts")?;

@@ -26,7 +26,7 @@ mod state;
 mod watched;
 
 pub use alert::{Alert, AlertState, HOLDS_AGAIN, IngestReport};
-pub use bulk::{ImportedPermit, MatterCounts, RecheckReport};
+pub use bulk::{ImportedPermit, MatterCounts, Progress, RecheckReport};
 pub use employers::{EmployerIndicators, INDICATORS_PURPOSE};
 pub use event::{EventBody, EventError, MAX_BATCH, RegisterEvent, Subject, read_json_lines};
 pub use facts::Facts;

@@ -13,6 +13,7 @@
 mod apply;
 mod audit;
 pub mod dashboard;
+pub mod dry_runs;
 mod frame;
 mod guard;
 pub mod i18n;
@@ -58,6 +59,8 @@ pub struct WebState {
     pub people: Option<Arc<dyn TestIdentities>>,
     /// The dashboard's measured facts, reused for a few seconds.
     pub figures: Arc<dashboard::FiguresCache>,
+    /// Monitoring proposals' dry runs, running in the background.
+    pub dry_runs: Arc<dry_runs::DryRuns>,
     /// Proposals' backtests, reused for a few minutes.
     pub backtests: Arc<polku_rule_admin::BacktestCache>,
     /// Failed sign-ins by username and address, in this process's memory.
@@ -81,6 +84,7 @@ impl WebState {
             people,
             figures: Arc::default(),
             backtests: Arc::default(),
+            dry_runs: Arc::default(),
             sign_ins: Arc::default(),
         }
     }
@@ -160,6 +164,10 @@ pub fn router(state: WebState) -> Router {
             get(rule_admin::propose_form).post(rule_admin::propose),
         )
         .route("/work/rules/proposals/{id}", get(rule_admin::proposal))
+        .route(
+            "/work/rules/proposals/{id}/dry-run",
+            post(rule_admin::dry_run_again),
+        )
         .route(
             "/work/rules/proposals/{id}/approval",
             post(rule_admin::approve),

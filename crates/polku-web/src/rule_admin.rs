@@ -23,6 +23,7 @@ use crate::frame::{PageError, bad_input, posted};
 use crate::guard::HandlerSession;
 use crate::i18n::Tr;
 use crate::pages::{Page, error_page, internal, matter_title};
+use crate::plain;
 use crate::text::{MAX_SHORT, typed};
 use crate::visitor::Visitor;
 
@@ -429,7 +430,7 @@ struct ProposalPage {
     /// A monitoring set decides nothing: there are no past decisions to backtest.
     monitoring: bool,
     /// For a monitoring set's open proposal: every watched permit re-checked under it.
-    dry_run: Option<DryRunView>,
+    dry_run: DryRunShown,
     may_decide: bool,
     may_withdraw: bool,
     refused: Option<String>,
@@ -438,6 +439,8 @@ struct ProposalPage {
 /// A monitoring proposal's dry run, as the page shows it.
 struct DryRunView {
     on: String,
+    /// When it ended, in Finland's time.
+    at: String,
     permits: String,
     open: String,
     close: String,
@@ -451,14 +454,36 @@ struct DryRunRow {
     close: String,
 }
 
+/// A dry run still running: how far it has come.
+struct RunningView {
+    /// "340,000 of 1,000,000 permits re-checked", or that it is getting ready.
+    said: String,
+    value: usize,
+    max: usize,
+}
+
+/// The dry run's part of a monitoring proposal's page.
+#[derive(Default)]
+struct DryRunShown {
+    done: Option<DryRunView>,
+    running: Option<RunningView>,
+    failed: bool,
+}
+
+/// How long a page waits for a dry run before it shows its progress instead.
+const DRY_RUN_PATIENCE: std::time::Duration = std::time::Duration::from_millis(400);
+
 /// Every watched permit re-checked under an open monitoring proposal, on its first day (or
-/// today, if that has passed); one use-log line by `who`. `None`: the text does not load.
+/// today, if that has passed), in the background (one use-log line by `who` a run): its
+/// figures once it has ended, else how far it has come. Nothing when the text does not
+/// load.
 async fn dry_run_view(
     state: &WebState,
     tr: Tr,
     p: &RuleProposal,
     who: &Principal,
-) -> Result<Option<DryRunView>, polku_monitoring::MonitorError> {
+    again: bool,
+) -> DryRunShown {
     let Ok(book) =
         state
             .rules
@@ -466,45 +491,75 @@ async fn dry_run_view(
             .latest()
             .with_text(&p.rule_set, &p.text, p.tests_text.as_deref())
     else {
-        return Ok(None);
+        return DryRunShown::default();
     };
     let today = polku_cases::today_in_finland();
     let on = p
         .effective_from
         .parse::<jiff::civil::Date>()
         .map_or(today, |d| d.max(today));
-    let report = state
-        .monitor
-        .dry_run(
-            std::sync::Arc::new(book),
-            on,
-            &polku_audit::Actor::User(who.user_id),
-            "dry run of a monitoring rule proposal",
-        )
-        .await?;
-    let n = |x: usize| {
-        let mut out = String::new();
-        polku_rules::write_number(x as f64, tr.lang, &mut out);
-        out
+    let ask = crate::dry_runs::Ask {
+        proposal: p.id,
+        text: format!(
+            "{on}\n{}\n{}",
+            p.text,
+            p.tests_text.as_deref().unwrap_or("")
+        ),
+        book: std::sync::Arc::new(book),
+        on,
+        by: polku_audit::Actor::User(who.user_id),
     };
-    let mut day = String::new();
-    polku_rules::write_date(on, tr.lang, &mut day);
-    Ok(Some(DryRunView {
-        on: day,
-        permits: n(report.permits),
-        open: n(report.alerts_open()),
-        close: n(report.alerts_close()),
-        rows: report
-            .by_matter
-            .iter()
-            .map(|(matter, c)| DryRunRow {
-                matter: matter_title(state, matter, tr),
-                permits: n(c.permits),
-                open: n(c.alerts_open),
-                close: n(c.alerts_close),
-            })
-            .collect(),
-    }))
+    let run = state.dry_runs.run(&state.monitor, ask, again);
+    run.wait(DRY_RUN_PATIENCE).await;
+    let n = |x: usize| plain::number(x as f64, tr.lang);
+    let report = match run.ended() {
+        None => {
+            let (done, total) = (run.progress.done(), run.progress.total());
+            return DryRunShown {
+                running: Some(RunningView {
+                    said: if total == 0 {
+                        tr.t("rules-dry-run-preparing")
+                    } else {
+                        tr.t_with(
+                            "rules-dry-run-progress",
+                            &[("done", n(done).as_str()), ("total", n(total).as_str())],
+                        )
+                    },
+                    value: done.min(total),
+                    max: total,
+                }),
+                ..DryRunShown::default()
+            };
+        }
+        Some((Err(_), _)) => {
+            return DryRunShown {
+                failed: true,
+                ..DryRunShown::default()
+            };
+        }
+        Some((Ok(report), at)) => (report, at),
+    };
+    let (report, at) = report;
+    DryRunShown {
+        done: Some(DryRunView {
+            on: plain::date(on, tr.lang),
+            at: plain::moment(at, tr.lang),
+            permits: n(report.permits),
+            open: n(report.alerts_open()),
+            close: n(report.alerts_close()),
+            rows: report
+                .by_matter
+                .iter()
+                .map(|(matter, c)| DryRunRow {
+                    matter: matter_title(state, matter, tr),
+                    permits: n(c.permits),
+                    open: n(c.alerts_open),
+                    close: n(c.alerts_close),
+                })
+                .collect(),
+        }),
+        ..DryRunShown::default()
+    }
 }
 
 /// The proposal's changes against the text it was written against, in unified-diff hunks.
@@ -575,12 +630,9 @@ async fn proposal_page(
         .get(&p.rule_set)
         .is_some_and(|rs| rs.is_monitoring());
     let dry_run = if monitoring && open {
-        match dry_run_view(state, tr, &p, who).await {
-            Ok(d) => d,
-            Err(e) => return internal(v, &e),
-        }
+        dry_run_view(state, tr, &p, who, false).await
     } else {
-        None
+        DryRunShown::default()
     };
     let backtest = if monitoring {
         None
@@ -747,6 +799,32 @@ async fn step(
             proposal_page(&state, &v, who, id, Some(refused)).await
         }
     })
+}
+
+/// `POST /work/rules/proposals/{id}/dry-run`: the monitoring proposal's dry run again
+/// (unless one is running), then its page.
+pub async fn dry_run_again(
+    State(state): State<WebState>,
+    Path(id): Path<String>,
+    HandlerSession { v, session, .. }: HandlerSession,
+    form: Result<Form<DecisionForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let (_, id) = posted(&v, &session, form, &id)?;
+    let p = match state.rule_admin.rule_proposal(id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into()),
+        Err(e) => return Err(internal(&v, &e).into()),
+    };
+    let monitoring = state
+        .rules
+        .shelf()
+        .latest()
+        .get(&p.rule_set)
+        .is_some_and(|rs| rs.is_monitoring());
+    if monitoring && p.state == ProposalState::Proposed {
+        dry_run_view(&state, v.tr, &p, &session.principal, true).await;
+    }
+    Ok(Redirect::to(&format!("/work/rules/proposals/{id}#backtest-h")).into_response())
 }
 
 /// `POST /work/rules/proposals/{id}/approval`.

@@ -373,8 +373,59 @@ async fn a_monitoring_rule_set_is_proposed_with_no_backtest(db: &TestDb) {
         )
         .await
         .unwrap();
-    let review = s.call("GET", &page_uri, &liisa, None).await;
+    // The dry run runs in the background: a page shows its progress (refreshing itself)
+    // until it has ended, then its figures.
+    let ended = |body: &str| body.contains("id=\"dry-run-figures\"");
+    let mut review = s.call("GET", &page_uri, &liisa, None).await;
+    for _ in 0..100 {
+        if ended(&review.body) {
+            break;
+        }
+        assert!(review.body.contains("<progress"), "{}", review.body);
+        assert!(review.body.contains("http-equiv=\"refresh\""));
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        review = s.call("GET", &page_uri, &liisa, None).await;
+    }
     assert_eq!(review.status, StatusCode::OK);
+    assert!(!review.body.contains("http-equiv=\"refresh\""));
+    assert!(review.body.contains("Figures from the dry run that ended"));
+    let dry_runs = || async {
+        crate::monitoring::use_log_purposes(&s)
+            .await
+            .iter()
+            .filter(|p| p.as_str() == "dry run of a monitoring rule proposal")
+            .count()
+    };
+    // Shown again, the same run: one reading of the holders' facts.
+    let again = s.call("GET", &page_uri, &liisa, None).await;
+    assert!(ended(&again.body));
+    assert_eq!(dry_runs().await, 1);
+    // Asked for again, it runs again.
+    let rerun = s
+        .call(
+            "POST",
+            &format!("{page_uri}/dry-run"),
+            &liisa,
+            Some(&format!("csrf={}", form_csrf(&again.body))),
+        )
+        .await;
+    assert_eq!(rerun.status, StatusCode::SEE_OTHER, "{}", rerun.body);
+    for _ in 0..100 {
+        if dry_runs().await == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(dry_runs().await, 2);
+    let forged = s
+        .call(
+            "POST",
+            &format!("{page_uri}/dry-run"),
+            &liisa,
+            Some("csrf=forged"),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(
         review.body.contains(
             "A monitoring rule set decides nothing, so it has no past decisions to backtest"
