@@ -3,7 +3,7 @@
 // Run by crates/polku/tests/browser.rs against a `polku serve --demo` it started; the
 // environment says where (BASE), who applies (PERSON, ANSWERS as JSON: form field →
 // value), which officials decide and approve (HANDLER_USER/_PASSWORD, LEGAL_USER/_PASSWORD,
-// ANALYST_USER/_PASSWORD) and where screenshots go (OUT_DIR). Each journey ends in a screenshot and an axe-core check that must find
+// ANALYST_USER/_PASSWORD, INSPECTOR_USER/_PASSWORD), the applicant's EMPLOYER and where screenshots go (OUT_DIR). Each journey ends in a screenshot and an axe-core check that must find
 // no WCAG 2.1 A/AA violation. Exits non-zero on the first failure.
 
 import { chromium } from "playwright-core";
@@ -294,6 +294,33 @@ await journey("handler-reads-answer", async (page) => {
   await page.getByText("came back last week").waitFor();
   await accessible(page, "case with the holder's answer");
   await fits(page, "case with the holder's answer");
+}, phone);
+
+// The labour inspector, on a phone: the employers with signs of labour exploitation, then
+// the applicant's employer found by its business ID — each indicator stated, today's
+// count, month by month — in Swedish.
+await journey("labour-inspector", async (page) => {
+  await signIn(page, env("INSPECTOR_USER"), env("INSPECTOR_PASSWORD"), "/inspect/employers");
+  await page.locator("#employers-total").waitFor();
+  await accessible(page, "employers with indicators");
+  await fits(page, "employers with indicators");
+  // A wrong business ID says what one looks like.
+  await page.fill("#employer", "Nokia");
+  await page.click("form[aria-label='Show the employer'] button");
+  await page.getByText("seven digits, a hyphen and a check digit").first().waitFor();
+  await page.goto(`${base}/inspect/employers`);
+  await page.fill("#employer", env("EMPLOYER"));
+  await page.click("form[aria-label='Show the employer'] button");
+  await page.waitForURL(`**/inspect/employers/${env("EMPLOYER")}`);
+  await page.getByText("Pay below the minimum").first().waitFor();
+  await page.getByText("Month by month").first().waitFor();
+  await accessible(page, "employer's indicators");
+  await fits(page, "employer's indicators");
+  await page.click("a[hreflang=sv]");
+  await page.getByText("Lön under minimilönen").first().waitFor();
+  await accessible(page, "employer's indicators in Swedish");
+  await fits(page, "employer's indicators in Swedish");
+  await screenshot(page, "labour-inspector-employer");
 }, phone);
 
 await browser.close();

@@ -77,6 +77,7 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         ("Hanna Handler", "case_handler", "hanna"),
         ("Anna Analyst", "analyst", "anna"),
         ("Lauri Legal", "legal_officer", "lauri"),
+        ("Tiina Tarkastaja", "labour_inspector", "tiina"),
     ] {
         let mut add = Command::new(bin)
             .args([
@@ -193,6 +194,9 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         .env("LEGAL_PASSWORD", "browser journeys password")
         .env("ANALYST_USER", "anna")
         .env("ANALYST_PASSWORD", "browser journeys password")
+        .env("INSPECTOR_USER", "tiina")
+        .env("INSPECTOR_PASSWORD", "browser journeys password")
+        .env("EMPLOYER", e["employer_id"].as_str().unwrap())
         .env("FEED_TOKEN", &feed_token)
         .env("OUT_DIR", &out_dir)
         .env("CHROMIUM", chromium())
