@@ -47,6 +47,10 @@ pub enum EventBody {
     AddressChange {
         person: String,
         municipality_code: String,
+        /// The dwelling, when the register names one: the building's permanent
+        /// identifier and the apartment ([`polku_rules::schema::is_dwelling`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dwelling: Option<String>,
     },
     /// The trade register: the employer went bankrupt.
     EmployerBankruptcy { employer_id: String },
@@ -202,6 +206,15 @@ impl RegisterEvent {
                 return Err(bad(
                     "municipality_code",
                     "Statistics Finland's three-digit code".into(),
+                ));
+            }
+            EventBody::AddressChange {
+                dwelling: Some(d), ..
+            } if !polku_rules::schema::is_dwelling(d) => {
+                return Err(bad(
+                    "dwelling",
+                    "the building's permanent identifier and the apartment, e.g. 100012345A A 12"
+                        .into(),
                 ));
             }
             EventBody::EmployerBankruptcy { employer_id }

@@ -28,6 +28,7 @@ struct Slots {
     disqualifying: usize,
     resident: usize,
     municipality: usize,
+    dwelling: usize,
     bankrupt: usize,
     active: usize,
     entry_ban: usize,
@@ -51,6 +52,7 @@ fn slots() -> &'static Slots {
             disqualifying: at("evidence.criminal_records.disqualifying_entries"),
             resident: at("evidence.population.resident_in_finland"),
             municipality: at("evidence.population.municipality_code"),
+            dwelling: at("evidence.population.dwelling"),
             bankrupt: at("evidence.trade_register.employer_bankrupt"),
             active: at("evidence.trade_register.employer_active"),
             entry_ban: at("evidence.sis.entry_ban"),
@@ -118,12 +120,15 @@ impl Facts {
                 }
                 (changed, "criminal_records")
             }
-            EventBody::Emigration { .. } => (
-                self.set(s.resident, FieldValue::Bool(false), on),
-                "population",
-            ),
+            EventBody::Emigration { .. } => {
+                let a = self.set(s.resident, FieldValue::Bool(false), on);
+                let b = self.unset(s.dwelling, on);
+                (a | b, "population")
+            }
             EventBody::AddressChange {
-                municipality_code, ..
+                municipality_code,
+                dwelling,
+                ..
             } => {
                 let a = self.set(s.resident, FieldValue::Bool(true), on);
                 let b = self.set(
@@ -131,7 +136,12 @@ impl Facts {
                     FieldValue::Text(municipality_code.clone()),
                     on,
                 );
-                (a | b, "population")
+                // A new address the register names no dwelling for: the old one is gone.
+                let c = match dwelling {
+                    Some(d) => self.set(s.dwelling, FieldValue::Text(d.clone()), on),
+                    None => self.unset(s.dwelling, on),
+                };
+                (a | b | c, "population")
             }
             EventBody::EmployerBankruptcy { .. } => {
                 let a = self.set(s.bankrupt, FieldValue::Bool(true), on);
@@ -168,6 +178,19 @@ impl Facts {
             return false;
         }
         self.app.set(slot, Some(value));
+        true
+    }
+
+    /// Clears `slot` as of `on`, unless a later event set it.
+    fn unset(&mut self, slot: usize, on: Date) -> bool {
+        if self.set_on.get(&slot).is_some_and(|d| *d > on) {
+            return false;
+        }
+        self.set_on.insert(slot, on);
+        if self.app.get(slot).is_none() {
+            return false;
+        }
+        self.app.set(slot, None);
         true
     }
 
@@ -341,6 +364,7 @@ mod tests {
             body: EventBody::AddressChange {
                 person: "p".into(),
                 municipality_code: "091".into(),
+                dwelling: Some("100012345A A 1".into()),
             },
         };
         let emigrated = RegisterEvent {

@@ -3,7 +3,8 @@
 //!
 //! Each indicator is stated with its threshold, its legal basis and who reviews it. They
 //! read only what [`WorkerFacts`] holds — pay, the applicable minimum, the pay at the
-//! grant, the month of the latest pay report — and the employer's permits that ended in a
+//! grant, the month of the latest pay report, the dwelling as a key that only tells
+//! dwellings apart — and the employer's permits that ended in a
 //! confirmed re-examination: no protected attribute (nationality, sex, religion,
 //! ethnicity) is an input, for no such field can reach them (`FIELDS_READ`, tested).
 
@@ -21,12 +22,13 @@ pub const INDICATOR_BASIS: &str = "UlkL 86 § 4 mom. ja 86 a §";
 pub const REVIEWER: &str = "labour_inspector";
 
 /// The input fields the indicators read, by path: nothing else of a permit holder.
-pub const FIELDS_READ: [&str; 5] = [
+pub const FIELDS_READ: [&str; 6] = [
     "evidence.incomes.latest_month_gross_pay_eur",
     "evidence.incomes.latest_report_month",
     "evidence.incomes.monthly_gross_pay_avg_eur",
     "evidence.agreements.minimum_monthly_pay_eur",
     "evidence.incomes.employer_id",
+    "evidence.population.dwelling",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -134,8 +136,8 @@ pub const INDICATORS: [Indicator; 5] = [
         threshold: 5,
         legal_basis: INDICATOR_BASIS,
         reviewer: REVIEWER,
-        computed: false,
-        statement: "At least 5 of the employer's workers registered at one address. Not computed: the population register's events give the municipality, not the address.",
+        computed: true,
+        statement: "At least 5 of the employer's workers are registered at one dwelling (by the population register's address changes: a building and an apartment).",
     },
 ];
 
@@ -146,6 +148,9 @@ pub struct WorkerFacts {
     pub latest_month: Option<Date>,
     pub pay_at_grant: Option<f64>,
     pub minimum: Option<f64>,
+    /// The dwelling the worker is registered at, as a key that tells dwellings apart and
+    /// nothing else (a hash of the register's identifier).
+    pub dwelling: Option<u64>,
 }
 
 impl WorkerFacts {
@@ -159,13 +164,35 @@ impl WorkerFacts {
             Some(FieldValue::Date(d)) => Some(*d),
             _ => None,
         };
+        let dwelling = match field_index(FIELDS_READ[5]).and_then(|i| app.get(i)) {
+            Some(FieldValue::Text(t)) => Some(dwelling_key(t)),
+            _ => None,
+        };
         WorkerFacts {
             latest_pay: number(FIELDS_READ[0]),
             latest_month: date(FIELDS_READ[1]),
             pay_at_grant: number(FIELDS_READ[2]),
             minimum: number(FIELDS_READ[3]),
+            dwelling,
         }
     }
+}
+
+/// A dwelling's key: equal for equal identifiers, and the identifier is not kept.
+fn dwelling_key(dwelling: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    dwelling.hash(&mut h);
+    h.finish()
+}
+
+/// The most of `workers` registered at any one dwelling.
+fn most_at_one_dwelling(workers: &[WorkerFacts]) -> usize {
+    let mut at: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for d in workers.iter().filter_map(|w| w.dwelling) {
+        *at.entry(d).or_default() += 1;
+    }
+    at.into_values().max().unwrap_or(0)
 }
 
 /// One indicator read for one employer.
@@ -201,7 +228,7 @@ pub fn read(workers: &[WorkerFacts], reexamined: usize, today: Date) -> Vec<Read
                     w.latest_month.is_none_or(|m| m < oldest_current)
                 })),
                 IndicatorKind::PermitsEndingEarly => Some(reexamined),
-                IndicatorKind::ManyAtOneAddress => None,
+                IndicatorKind::ManyAtOneAddress => Some(most_at_one_dwelling(workers)),
             };
             Reading {
                 kind: i.kind,
@@ -225,6 +252,7 @@ mod tests {
             latest_month: month,
             pay_at_grant: Some(at_grant),
             minimum: Some(2210.0),
+            dwelling: None,
         }
     }
 
@@ -268,16 +296,33 @@ mod tests {
     }
 
     #[test]
-    fn an_indicator_polku_cannot_compute_says_so() {
-        let address = read(&[], 0, TODAY)
+    fn many_workers_at_one_dwelling_is_found_at_five() {
+        let november = Some(jiff::civil::date(2026, 11, 1));
+        let at = |dwelling: &str| WorkerFacts {
+            dwelling: Some(dwelling_key(dwelling)),
+            ..worker(2500.0, 2500.0, november)
+        };
+        let crowded: Vec<WorkerFacts> = (0..5).map(|_| at("100012345A A 1")).collect();
+        assert_eq!(
+            found(&read(&crowded, 0, TODAY)),
+            [IndicatorKind::ManyAtOneAddress]
+        );
+        let mut spread = crowded[..4].to_vec();
+        spread.push(at("100012345A A 2"));
+        spread.push(worker(2500.0, 2500.0, november));
+        let reading = read(&spread, 0, TODAY)
             .into_iter()
             .find(|r| r.kind == IndicatorKind::ManyAtOneAddress)
             .unwrap();
-        assert_eq!((address.count, address.found), (None, false));
+        assert_eq!(
+            (reading.count, reading.found),
+            (Some(4), false),
+            "another apartment of the same building is another dwelling; no dwelling known counts for none"
+        );
         assert!(
             INDICATORS
                 .iter()
-                .all(|i| !i.legal_basis.is_empty() && i.reviewer == REVIEWER)
+                .all(|i| i.computed && !i.legal_basis.is_empty() && i.reviewer == REVIEWER)
         );
     }
 

@@ -456,6 +456,7 @@ mod nothing_changes_a_permit {
             Just(EventBody::AddressChange {
                 person: HOLDER.into(),
                 municipality_code: "091".into(),
+                dwelling: Some("100012345A A 1".into()),
             }),
             Just(EventBody::EmployerBankruptcy {
                 employer_id: EMPLOYER.into()
@@ -827,3 +828,82 @@ polku_cases::on_every_database!(
     indicators,
     an_employer_paying_several_workers_below_the_minimum_is_a_finding
 );
+
+/// Five workers of one employer registered at one dwelling are a finding; when one of
+/// them moves elsewhere, or abroad, it is not.
+async fn five_workers_at_one_dwelling_are_a_finding(store: &Cases) {
+    use polku_monitoring::indicators::IndicatorKind;
+    let m = monitor(store);
+    let permits: Vec<ImportedPermit> = (1..=5)
+        .map(|n| ImportedPermit {
+            permit: Uuid::now_v7(),
+            person: format!("sim-{n:07}"),
+            matter: EXTENSION.into(),
+            valid_from: month(6),
+            valid_until: None,
+            facts: serde_json::json!({
+                "application": {"matter": EXTENSION, "kind": "extension"},
+                "evidence": {"incomes": {"employer_id": EMPLOYER}},
+            }),
+        })
+        .collect();
+    m.import(&permits, &operator(), "test").await.unwrap();
+    let moved = |id: &str, n: u32, dwelling: &str| RegisterEvent {
+        id: id.into(),
+        occurred_on: today(),
+        body: EventBody::AddressChange {
+            person: format!("sim-{n:07}"),
+            municipality_code: "091".into(),
+            dwelling: Some(dwelling.into()),
+        },
+    };
+    let crowded: Vec<RegisterEvent> = (1..=5)
+        .map(|n| moved(&format!("vtj-{n}"), n, "100012345A A 1"))
+        .collect();
+    ingest(&m, &crowded).await;
+    let inspector = Actor::Operator("inspector".into());
+    let at_one = |e: &polku_monitoring::EmployerIndicators| {
+        e.readings
+            .iter()
+            .find(|r| r.kind == IndicatorKind::ManyAtOneAddress)
+            .map(|r| (r.count, r.found))
+            .unwrap()
+    };
+    let read = m
+        .employer_indicators(EMPLOYER, today(), &inspector)
+        .await
+        .unwrap();
+    assert_eq!(at_one(&read), (Some(5), true));
+    // One moves to another apartment of the same building: another dwelling.
+    ingest(&m, &[moved("vtj-6", 5, "100012345A A 2")]).await;
+    let read = m
+        .employer_indicators(EMPLOYER, today(), &inspector)
+        .await
+        .unwrap();
+    assert_eq!(at_one(&read), (Some(4), false));
+    // Back again, then one moves abroad: no dwelling in Finland any more.
+    let tomorrow = today().tomorrow().unwrap();
+    ingest(
+        &m,
+        &[
+            RegisterEvent {
+                occurred_on: tomorrow,
+                ..moved("vtj-7", 5, "100012345A A 1")
+            },
+            RegisterEvent {
+                id: "vtj-8".into(),
+                occurred_on: tomorrow,
+                body: EventBody::Emigration {
+                    person: format!("sim-{:07}", 1),
+                },
+            },
+        ],
+    )
+    .await;
+    let read = m
+        .employer_indicators(EMPLOYER, today(), &inspector)
+        .await
+        .unwrap();
+    assert_eq!(at_one(&read), (Some(4), false));
+}
+polku_cases::on_every_database!(dwelling, five_workers_at_one_dwelling_are_a_finding);

@@ -74,6 +74,8 @@ pub enum Check {
     Municipality,
     /// A month, written as its first day (`2025-04-01` for April 2025).
     FirstOfMonth,
+    /// A dwelling in the population information system: see [`is_dwelling`].
+    Dwelling,
 }
 
 /// Euros: never negative; the ceiling is far above any real pay or income.
@@ -261,6 +263,7 @@ pub const FIELDS: &[Field] = fields![
     "evidence.identity.unresolved_conflict": Bool, Register, Check::Free => "Identity resolution found records that may be another identity of the same person.",
     "evidence.population.municipality_code": Text, Register, Check::Municipality => "The municipality of residence: Statistics Finland's three-digit code (091 Helsinki).",
     "evidence.population.resident_in_finland": Bool, Register, Check::Free => "The population information system has the person as resident in Finland.",
+    "evidence.population.dwelling": Text, Register, Check::Dwelling => "The dwelling the person is registered at: the building's permanent identifier (VTJ-PRT) and, in a block of flats, the apartment (`A 12`). Read only to count an employer's workers at one address (a labour-exploitation indicator).",
     "evidence.permits.current_permit_type": OneOf(&["A", "B", "P"]), Register, Check::Free => "Kind of the permit now held: continuous (A), temporary (B) or permanent (P).",
     "evidence.permits.previous_employer_id": Text, Register, Check::BusinessId => "Business ID of the employer on the permit now held.",
     "evidence.permits.previous_occupational_field": Text, Register, Check::OccupationalField => "Occupational field on the permit now held.",
@@ -700,8 +703,38 @@ fn read_value(path: &str, field: &Field, value: &Value) -> Result<FieldValue, In
                 t.escape_debug()
             )))
         }
+        (Check::Dwelling, FieldValue::Text(t)) if !is_dwelling(t) => Err(out_of(format!(
+            "`{}` is not a dwelling: the building's permanent identifier (a 1, eight more digits and a check character) and, in a block of flats, the apartment (e.g. 100012345A A 12)",
+            t.escape_debug()
+        ))),
         _ => Ok(read),
     }
+}
+
+/// A dwelling as the population information system identifies it: the building's
+/// permanent identifier (VTJ-PRT, in use since 10 November 2014: ten characters, a 1 and
+/// eight more digits, then a check letter or digit; its check is not verified here), and
+/// in a block of flats a space and the apartment — a staircase letter and the apartment's
+/// number, with an optional division letter (`A 12`, `B 3 a`), at most eight characters.
+pub fn is_dwelling(text: &str) -> bool {
+    let (building, apartment) = match text.split_once(' ') {
+        Some((b, a)) => (b, Some(a)),
+        None => (text, None),
+    };
+    let b = building.as_bytes();
+    let building_ok = b.len() == 10
+        && b[0] == b'1'
+        && b[1..9].iter().all(u8::is_ascii_digit)
+        && (b[9].is_ascii_digit() || b[9].is_ascii_uppercase());
+    let apartment_ok = apartment.is_none_or(|a| {
+        !a.is_empty()
+            && a.len() <= 8
+            && !a.starts_with(' ')
+            && !a.ends_with(' ')
+            && !a.contains("  ")
+            && a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b' ')
+    });
+    building_ok && apartment_ok
 }
 
 /// Every text: at most [`MAX_TEXT`] characters, no control characters (a NUL, a line break
@@ -953,6 +986,9 @@ fn field_schema(field: &Field) -> Value {
         (_, Check::BusinessId) => s["pattern"] = json!("^[0-9]{7}-[0-9]$"),
         (_, Check::OccupationalField) => s["pattern"] = json!("^ISCO-[0-9]{1,4}$"),
         (_, Check::Municipality) => s["pattern"] = json!("^[0-9]{3}$"),
+        (_, Check::Dwelling) => {
+            s["pattern"] = json!("^1[0-9]{8}[0-9A-Z]( [A-Za-z0-9]+( [A-Za-z0-9]+)*)?$")
+        }
         (_, Check::FirstOfMonth) => s["pattern"] = json!("^[0-9]{4}-[0-9]{2}-01$"),
         (FieldType::Text, Check::Free) => {
             s["maxLength"] = json!(MAX_TEXT);
@@ -989,6 +1025,7 @@ pub fn markdown_table() -> String {
             Check::BusinessId => ty.push_str(", a business ID with its check digit"),
             Check::OccupationalField => ty.push_str(", `ISCO-` and 1–4 digits"),
             Check::Municipality => ty.push_str(", three digits"),
+            Check::Dwelling => ty.push_str(", a building's VTJ-PRT and the apartment"),
             Check::FirstOfMonth => ty.push_str(", the first day of a month"),
             Check::Free => {}
         }
@@ -1111,6 +1148,31 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.path, "evidence");
+    }
+
+    #[test]
+    fn dwellings_are_a_building_identifier_and_an_apartment() {
+        for good in [
+            "100012345A",
+            "100012345A A 12",
+            "123456789Z B 3 a",
+            "1000123459",
+        ] {
+            assert!(is_dwelling(good), "{good}");
+        }
+        for bad in [
+            "",
+            "200012345A",
+            "10001234A",
+            "100012345a",
+            "100012345A ",
+            "100012345A  A 12",
+            "100012345A A 123456789",
+            "100012345A A-12",
+            "Mannerheimintie 1",
+        ] {
+            assert!(!is_dwelling(bad), "{bad}");
+        }
     }
 
     #[test]

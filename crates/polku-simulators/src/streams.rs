@@ -154,10 +154,12 @@ pub enum EventBody {
     CriminalRecordEntry { person: String, disqualifying: bool },
     /// The population information system: moved abroad.
     Emigration { person: String },
-    /// The population information system: a new address in another municipality.
+    /// The population information system: a new address in another municipality, and
+    /// the dwelling (the building's permanent identifier and the apartment).
     AddressChange {
         person: String,
         municipality_code: String,
+        dwelling: String,
     },
     /// The trade register: the employer went bankrupt.
     EmployerBankruptcy { employer_id: String },
@@ -245,6 +247,10 @@ pub const SIS_ALERT_PPM: u32 = 30;
 pub const STUDIES_END_PPM: [u32; 12] = [
     6_000, 6_000, 6_000, 6_000, 8_000, 90_000, 8_000, 6_000, 6_000, 6_000, 6_000, 40_000,
 ];
+/// Employers that house their foreign workers crowded into one dwelling (the
+/// labour-exploitation pattern of employer-provided housing): every address such a
+/// worker registers, on arrival or a move, is the employer's one dwelling.
+pub const CROWDED_HOUSING_PPM: u32 = 20_000;
 /// An employer goes bankrupt (about 1 % a year).
 pub const BANKRUPTCY_PPM: u32 = 800;
 /// An employer is removed from the register (about 1.4 % a year).
@@ -269,6 +275,8 @@ pub const GRANTED_MONTHS: u32 = 22;
 const STORY: u64 = 21;
 const EMPLOYER_STORY: u64 = 22;
 const GRANTED: u64 = 23;
+const EMPLOYER_DWELLING: u64 = 24;
+const DWELLING: u64 = 25;
 const MONTH: u64 = 1_000;
 
 fn ppm(r: &mut fastrand::Rng, per_million: u32) -> bool {
@@ -290,6 +298,21 @@ fn first_month(r: &mut fastrand::Rng, since: Month, per_million: u32) -> Option<
 /// A day of `m` drawn from `r`.
 fn day_in(r: &mut fastrand::Rng, m: Month) -> Date {
     m.day(r.i8(1..=m.days()))
+}
+
+/// A dwelling drawn from `r`: a building's permanent identifier (VTJ-PRT: a 1, eight more
+/// digits and a check character, here computed as a personal identity code's is) and, in
+/// seven buildings of ten, a block of flats' apartment.
+fn dwelling_from(r: &mut fastrand::Rng) -> String {
+    const CHECK: &[u8; 31] = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
+    let number = 100_000_000 + r.u32(0..100_000_000);
+    let check = char::from(CHECK[(number % 31) as usize]);
+    if r.u32(0..10) < 7 {
+        let staircase = char::from(b'A' + r.u8(0..4));
+        format!("{number}{check} {staircase} {}", r.u32(1..=60))
+    } else {
+        format!("{number}{check}")
+    }
 }
 
 /// The once-only turns of a holder's story, from the month after the grant on.
@@ -367,6 +390,7 @@ impl Population {
                 body: EventBody::AddressChange {
                     person: id.clone(),
                     municipality_code: MUNICIPALITIES[p.municipality as usize].0.to_owned(),
+                    dwelling: self.dwelling(p, month),
                 },
             });
         }
@@ -406,6 +430,7 @@ impl Population {
                 body: EventBody::AddressChange {
                     person: id.clone(),
                     municipality_code: MUNICIPALITIES[to as usize].0.to_owned(),
+                    dwelling: self.dwelling(p, month),
                 },
             });
         }
@@ -497,6 +522,27 @@ impl Population {
             Ending::Deregistration
         };
         Some((day_in(&mut r, month), ending))
+    }
+
+    /// Whether `e` houses its foreign workers crowded into one dwelling.
+    pub fn crowds_workers(&self, e: &Employer) -> bool {
+        ppm(
+            &mut rng(self.seed, EMPLOYER_DWELLING, e.index),
+            CROWDED_HOUSING_PPM,
+        )
+    }
+
+    /// The dwelling `p` registers when they arrive or move in `month`: their employer's
+    /// one dwelling if it crowds its workers, else a dwelling of their own.
+    fn dwelling(&self, p: &Person, month: Month) -> String {
+        let employer = p.employer.and_then(|e| self.employers.get(e as usize));
+        match employer.filter(|e| self.crowds_workers(e)) {
+            Some(e) => dwelling_from(&mut rng(self.seed ^ 1, EMPLOYER_DWELLING, e.index)),
+            None => {
+                let moved = (i64::from(month.year) * 12 + i64::from(month.month)) as u64;
+                dwelling_from(&mut rng(self.seed ^ moved, DWELLING, p.index))
+            }
+        }
     }
 
     /// What `p` is usually paid a month, if they work in `pay_month` for an employer still
@@ -591,6 +637,57 @@ mod tests {
         let ids: std::collections::HashSet<&str> = a.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids.len(), a.len(), "ids are unique within a month");
         assert!(next.iter().all(|e| !ids.contains(e.id.as_str())));
+    }
+
+    #[test]
+    fn employers_that_crowd_their_workers_register_them_at_one_dwelling() {
+        use std::collections::{HashMap, HashSet};
+        let pop = Population::generate(2026, 20_000);
+        // Who registered at which dwelling, over the months the permits were granted in.
+        let mut at: HashMap<String, HashSet<String>> = HashMap::new();
+        for k in 0..=GRANTED_MONTHS as i32 {
+            for e in pop.month_events(GRANTED_FROM.plus(k)) {
+                if let EventBody::AddressChange {
+                    person, dwelling, ..
+                } = e.body
+                {
+                    at.entry(dwelling).or_default().insert(person);
+                }
+            }
+        }
+        let crowded: Vec<usize> = at.values().map(HashSet::len).filter(|n| *n >= 5).collect();
+        assert!(
+            !crowded.is_empty(),
+            "some dwelling holds five workers or more"
+        );
+        // Everyone else lives apart: a shared dwelling is an employer's, never chance.
+        let by_chance = at
+            .iter()
+            .filter(|(_, persons)| persons.len() > 1)
+            .filter(|(_, persons)| {
+                let employers: HashSet<Option<u32>> = persons
+                    .iter()
+                    .map(|id| {
+                        pop.persons
+                            .iter()
+                            .find(|p| person_id(p.index) == **id)
+                            .and_then(|p| p.employer)
+                    })
+                    .collect();
+                employers.len() > 1
+            })
+            .count();
+        assert_eq!(by_chance, 0);
+        let crowding = pop
+            .employers
+            .iter()
+            .filter(|e| pop.crowds_workers(e))
+            .count();
+        let share = crowding as f64 / pop.employers.len() as f64;
+        assert!(
+            (0.005..0.05).contains(&share),
+            "crowding employers: {share}"
+        );
     }
 
     #[test]

@@ -291,6 +291,7 @@ fn events(
                 (_, STUDENT) => EventBody::AddressChange {
                     person: person.clone(),
                     municipality_code: "091".into(),
+                    dwelling: None,
                 },
                 _ => EventBody::PayReport {
                     person: person.clone(),
