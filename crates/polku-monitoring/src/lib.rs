@@ -16,6 +16,7 @@ mod employers;
 mod error;
 pub mod event;
 pub mod facts;
+mod feed;
 mod history;
 mod holder;
 pub mod indicators;
@@ -30,6 +31,7 @@ pub use bulk::{ImportedPermit, MatterCounts, Progress, RecheckReport};
 pub use employers::{EmployerIndicators, INDICATORS_PURPOSE};
 pub use event::{EventBody, EventError, MAX_BATCH, RegisterEvent, Subject, read_json_lines};
 pub use facts::Facts;
+pub use feed::{MAX_FEED_READ, RegisterCursor};
 pub use history::{EmployerMonth, IndicatorMonth, RECORD_PURPOSE};
 pub use holder::{
     ANSWER_DAYS, AnswerError, HolderAnswer, HolderGround, HolderReexamination, MAX_ANSWER,

@@ -907,3 +907,30 @@ async fn five_workers_at_one_dwelling_are_a_finding(store: &Cases) {
     assert_eq!(at_one(&read), (Some(4), false));
 }
 polku_cases::on_every_database!(dwelling, five_workers_at_one_dwelling_are_a_finding);
+
+/// The register events are a feed another part follows with its own cursor: every event
+/// once, in the order the batches took them in; a replay adds nothing.
+async fn the_register_events_are_read_after_a_cursor(store: &Cases) {
+    use polku_monitoring::RegisterCursor;
+    let m = monitor(store);
+    ingest(&m, &[pay("ir-b", 2, ABOVE), pay("ir-a", 1, ABOVE)]).await;
+    ingest(&m, &[pay("ir-c", 0, ABOVE)]).await;
+    ingest(&m, &[pay("ir-a", 1, ABOVE)]).await;
+    let first = m
+        .register_events_after(&RegisterCursor::start(), 2)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = first.iter().map(|(_, e)| e.id.as_str()).collect();
+    assert_eq!(ids, ["ir-a", "ir-b"], "the first batch, by id");
+    let rest = m.register_events_after(&first[1].0, 10).await.unwrap();
+    let ids: Vec<&str> = rest.iter().map(|(_, e)| e.id.as_str()).collect();
+    assert_eq!(ids, ["ir-c"], "the second batch; the replay added nothing");
+    assert!(rest[0].0 > first[1].0);
+    assert!(
+        m.register_events_after(&rest[0].0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+polku_cases::on_every_database!(feed, the_register_events_are_read_after_a_cursor);
