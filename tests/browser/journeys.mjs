@@ -244,6 +244,11 @@ await journey("monitoring-alert", async (page) => {
   });
   if (reported.status !== 200) throw new Error(`events: ${reported.status} ${await reported.text()}`);
   await signIn(page, env("HANDLER_USER"), env("HANDLER_PASSWORD"), "/work");
+  // The queue on a phone: its total, and no sideways scroll.
+  await page.locator("#work-total").waitFor();
+  await accessible(page, "handlers' queue");
+  await fits(page, "handlers' queue");
+  await screenshot(page, "handlers-queue-phone");
   await page.click("#alerts-link");
   await page.waitForURL("**/work/alerts");
   await accessible(page, "alerts queue");

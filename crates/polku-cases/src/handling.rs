@@ -28,6 +28,9 @@ pub const QUEUE_ORDER: &str = "oldest application date first, then the order of 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueueItem {
     pub case_id: Uuid,
+    /// Whom the case is about (not in the API's queue, which predates it).
+    #[serde(skip)]
+    pub person: String,
     pub matter: String,
     pub state: CaseState,
     pub application_date: String,
@@ -51,11 +54,27 @@ pub struct QueueFilter {
     pub filed_on_or_before: Option<String>,
     /// Only cases whose deadline falls on or before this date (`YYYY-MM-DD`).
     pub deadline_on_or_before: Option<String>,
+    /// Only cases in this state (one of those that wait for a person).
+    pub state: Option<CaseState>,
+    /// Only the case with this id, or the cases of the person with this id.
+    pub case_or_person: Option<String>,
     pub limit: i64,
     /// The position after which to continue: `(application_date, created_at, case id)` of
     /// the last item of the previous page.
     pub after: Option<(String, i64, String)>,
+    /// Items to skip first (a page's number, where `after` is not known).
+    pub offset: i64,
 }
+
+/// The conditions of [`Cases::handler_queue`] and [`Cases::handler_queue_total`]: the
+/// placeholders from `$1` are matter, filed on or before, deadline on or before, state,
+/// case or person.
+const QUEUE_WHERE: &str = "c.state IN ('referred', 'rectification_requested')
+               AND ($1 = '' OR c.matter = $1)
+               AND ($2 = '' OR c.application_date <= $2)
+               AND ($3 = '' OR c.deadline <= $3)
+               AND ($4 = '' OR c.state = $4)
+               AND ($5 = '' OR c.id = $5 OR c.applicant_id = $5)";
 
 #[derive(Debug, thiserror::Error)]
 pub enum HandlingError {
@@ -89,29 +108,26 @@ impl Cases {
     /// Cases waiting for a person, in [`QUEUE_ORDER`].
     pub async fn handler_queue(&self, f: &QueueFilter) -> Result<Vec<QueueItem>, HandlingError> {
         let (after_date, after_created, after_id) = f.after.clone().unwrap_or_default();
-        let rows = sqlx::query(
-            "SELECT c.id, c.matter, c.state, c.application_date, c.deadline, c.created_at, c.assigned_to, c.purpose, c.reexamines,
+        let sql = format!(
+            "SELECT c.id, c.applicant_id, c.matter, c.state, c.application_date, c.deadline, c.created_at, c.assigned_to, c.purpose, c.reexamines,
                     (SELECT e.reason FROM case_events e
                      WHERE e.case_id = c.id AND e.kind IN ('referred', 'rectification_requested', 'reexamination_opened')
                      ORDER BY e.seq DESC LIMIT 1) AS reason
              FROM cases c
-             WHERE c.state IN ('referred', 'rectification_requested')
-               AND ($1 = '' OR c.matter = $1)
-               AND ($2 = '' OR c.application_date <= $2)
-               AND ($3 = '' OR (c.application_date, c.created_at, c.id) > ($3, $4, $5))
-               AND ($7 = '' OR c.deadline <= $7)
+             WHERE {QUEUE_WHERE}
+               AND ($6 = '' OR (c.application_date, c.created_at, c.id) > ($6, $7, $8))
              ORDER BY c.application_date, c.created_at, c.id
-             LIMIT $6",
-        )
-        .bind(f.matter.clone().unwrap_or_default())
-        .bind(f.filed_on_or_before.clone().unwrap_or_default())
-        .bind(after_date)
-        .bind(after_created)
-        .bind(after_id)
-        .bind(f.limit.clamp(1, 500))
-        .bind(f.deadline_on_or_before.clone().unwrap_or_default())
-        .fetch_all(self.db.pool())
-        .await?;
+             LIMIT $9 OFFSET $10"
+        );
+        let rows = self
+            .queue_query(&sql, f)
+            .bind(after_date)
+            .bind(after_created)
+            .bind(after_id)
+            .bind(f.limit.clamp(1, 500))
+            .bind(f.offset.max(0))
+            .fetch_all(self.db.pool())
+            .await?;
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
@@ -119,6 +135,7 @@ impl Cases {
                 let case_id = polku_store::codec::id("cases", &id).map_err(CaseError::from)?;
                 Ok(QueueItem {
                     case_id,
+                    person: r.try_get("applicant_id")?,
                     matter: r.try_get("matter")?,
                     state: state.parse().map_err(|e: crate::case::UnknownState| {
                         crate::cases::corrupt(case_id, "state", e.to_string())
@@ -136,6 +153,27 @@ impl Cases {
                 })
             })
             .collect()
+    }
+
+    /// How many cases the filter finds, whatever its page.
+    pub async fn handler_queue_total(&self, f: &QueueFilter) -> Result<i64, HandlingError> {
+        let sql = format!("SELECT COUNT(*) AS n FROM cases c WHERE {QUEUE_WHERE}");
+        let row = self.queue_query(&sql, f).fetch_one(self.db.pool()).await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// `sql` with the filter's conditions bound ([`QUEUE_WHERE`]).
+    fn queue_query<'q>(
+        &self,
+        sql: &'q str,
+        f: &QueueFilter,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(f.matter.clone().unwrap_or_default())
+            .bind(f.filed_on_or_before.clone().unwrap_or_default())
+            .bind(f.deadline_on_or_before.clone().unwrap_or_default())
+            .bind(f.state.map(|s| s.to_string()).unwrap_or_default())
+            .bind(f.case_or_person.clone().unwrap_or_default())
     }
 
     /// Assigns a waiting case to `handler` (again, if it is theirs already).

@@ -23,6 +23,7 @@ mod monitoring;
 mod officials;
 mod pages;
 mod plain;
+mod queue;
 mod reexamination;
 mod rule_admin;
 mod rules;
@@ -145,7 +146,7 @@ pub fn router(state: WebState) -> Router {
             "/sign-in",
             get(officials::sign_in_page).post(officials::sign_in),
         )
-        .route("/work", get(officials::work))
+        .route("/work", get(queue::work))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/audit", get(audit::audit))
         .route("/rules", get(rules::rules))

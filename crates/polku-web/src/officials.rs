@@ -12,9 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_access::Role;
 use polku_audit::{Actor, AuditEntry, AuditLog};
-use polku_cases::{
-    Case, CaseError, CaseEvent, CaseState, Decision, HandlingError, HumanOutcome, QueueFilter,
-};
+use polku_cases::{Case, CaseError, CaseEvent, CaseState, Decision, HandlingError, HumanOutcome};
 use serde::Deserialize;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -29,7 +27,7 @@ use crate::pages::{
     state_label,
 };
 use crate::security::Origin;
-use crate::text::{MAX_REASONS, MAX_SHORT, typed};
+use crate::text::{MAX_REASONS, typed};
 use crate::throttle::{Attempt, MAX_USERNAME};
 use crate::visitor::{PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
 
@@ -193,99 +191,6 @@ pub async fn sign_in(
 
 fn actor(s: &Session) -> Actor {
     Actor::User(s.principal.user_id)
-}
-
-struct QueueRow {
-    id: Uuid,
-    matter: String,
-    filed: String,
-    deadline: String,
-    state: String,
-    reason: String,
-    assigned: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "work.html")]
-struct Work {
-    page: Page,
-    /// How many monitoring alerts are open.
-    open_alerts: u64,
-    matters: Vec<(String, String)>,
-    matter: String,
-    filed: String,
-    due: String,
-    items: Vec<QueueRow>,
-}
-
-#[derive(Deserialize)]
-pub struct WorkQuery {
-    matter: Option<String>,
-    filed: Option<String>,
-    due: Option<String>,
-}
-
-/// `GET /work`: the queue, filtered by matter, filing date and deadline.
-pub async fn work(
-    State(state): State<WebState>,
-    Query(q): Query<WorkQuery>,
-    HandlerSession { v, session, .. }: HandlerSession,
-) -> Result<Response, PageError> {
-    let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
-    let (matter, filed, due) = (nonempty(q.matter), nonempty(q.filed), nonempty(q.due));
-    let label = v.tr.t("work-filter-matter");
-    typed(&v, &[(&label, matter.as_deref().unwrap_or(""), MAX_SHORT)])?;
-    for d in [&filed, &due].into_iter().flatten() {
-        if polku_rules::schema::parse_date(d).is_none() {
-            return Err(bad_input(&v, d).into());
-        }
-    }
-    let items = state
-        .store
-        .handler_queue(&QueueFilter {
-            matter: matter.clone(),
-            filed_on_or_before: filed.clone(),
-            deadline_on_or_before: due.clone(),
-            limit: 200,
-            after: None,
-        })
-        .await
-        .map_err(|e| internal(&v, &e))?;
-    let me = actor(&session);
-    let rows = items
-        .into_iter()
-        .map(|i| QueueRow {
-            id: i.case_id,
-            matter: matter_title(&state, &i.matter, v.tr),
-            filed: i.application_date,
-            deadline: i.deadline.unwrap_or_default(),
-            state: state_label(v.tr, i.state),
-            reason: i.reason.unwrap_or_default(),
-            assigned: match i.assigned_to {
-                None => v.tr.t("work-unassigned"),
-                Some(a) if a == me => session.principal.name.clone(),
-                Some(a) => a.to_string(),
-            },
-        })
-        .collect();
-    let open_alerts = crate::monitoring::open_count(&state)
-        .await
-        .map_err(|e| internal(&v, &e))?;
-    Ok(Work {
-        page: Page::of(&v),
-        open_alerts,
-        matters: state
-            .rules
-            .today()
-            .decision_sets()
-            .map(|rs| (rs.id.clone(), rs.title.get(v.tr.lang).to_owned()))
-            .collect(),
-        matter: matter.unwrap_or_default(),
-        filed: filed.unwrap_or_default(),
-        due: due.unwrap_or_default(),
-        items: rows,
-    }
-    .into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -110,6 +110,7 @@ pub async fn queue(
         deadline_on_or_before: q.deadline_on_or_before,
         limit,
         after,
+        ..QueueFilter::default()
     };
     let items = state
         .store

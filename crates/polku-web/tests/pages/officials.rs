@@ -26,7 +26,8 @@ async fn a_handler_decides_a_referred_case_from_the_workbench(db: &TestDb) {
         .await;
     assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
     assert!(queue.body.contains(&case.to_string()));
-    assert!(queue.body.contains("pay-meets-minimum not_met"));
+    assert!(queue.body.contains("Not met: "), "{}", queue.body);
+    assert!(!queue.body.contains("not_met"), "no code reaches the queue");
     assert!(
         queue.body.contains("Nothing about the person"),
         "the order is stated"
@@ -106,6 +107,73 @@ polku_cases::on_every_database!(
     a_handler_decides_a_referred_case_from_the_workbench,
     with_db
 );
+
+/// The queue a page at a time with its total, filtered by state and searched by person,
+/// each page's persons in the use log; a state that does not wait for a person is a 422.
+async fn the_queue_counts_filters_and_finds(db: &TestDb) {
+    let s = site(db);
+    let mut cases = Vec::new();
+    for n in [5, 6, 7] {
+        cases.push(referred_case(&s, &person_id(n)).await);
+    }
+    let hanna = official(&s, "hanna", Role::CaseHandler).await;
+    let en = format!("{hanna}; polku_lang=en");
+    let all = s.call("GET", "/work", &en, None).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert!(all.body.contains("Cases 1–3 of 3"), "{}", all.body);
+    assert!(all.body.contains(&person_id(6)));
+    let fi = s
+        .call("GET", "/work", &format!("{hanna}; polku_lang=fi"), None)
+        .await;
+    assert!(fi.body.contains("Asiat 1–3, yhteensä 3"), "{}", fi.body);
+    let found = s
+        .call("GET", &format!("/work?find={}", person_id(6)), &en, None)
+        .await;
+    assert!(found.body.contains("Cases 1–1 of 1"), "{}", found.body);
+    assert!(found.body.contains(&cases[1].to_string()));
+    assert!(!found.body.contains(&cases[0].to_string()));
+    let by_case = s
+        .call("GET", &format!("/work?find={}", cases[2]), &en, None)
+        .await;
+    assert!(by_case.body.contains("Cases 1–1 of 1"), "{}", by_case.body);
+    let none = s
+        .call("GET", "/work?state=rectification_requested", &en, None)
+        .await;
+    assert!(none.body.contains("No cases are waiting."), "{}", none.body);
+    let beyond = s.call("GET", "/work?page=2", &en, None).await;
+    assert!(
+        beyond.body.contains("Only 3 cases match"),
+        "{}",
+        beyond.body
+    );
+    for bad in [
+        "/work?state=decided",
+        "/work?page=0",
+        "/work?filed=yesterday",
+    ] {
+        assert_eq!(
+            s.call("GET", bad, &en, None).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}"
+        );
+    }
+    let listed = s
+        .state
+        .audit()
+        .search(&polku_audit::AuditQuery {
+            log: Some(polku_audit::AuditLog::Access),
+            person: None,
+            actor: None,
+            limit: 1000,
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.purpose == "cases waiting for a person listed for handling")
+        .count();
+    assert_eq!(listed, 4, "every page that named persons, and no other");
+}
+polku_cases::on_every_database!(queue, the_queue_counts_filters_and_finds, with_db);
 
 async fn repeated_failed_sign_ins_must_wait_and_are_audited(db: &TestDb) {
     let s = site(db);
