@@ -212,6 +212,10 @@ struct WorkCase {
     decided: bool,
     /// A re-examination of a granted permit: the alert that opened it, the holder's answers.
     reexamination: Option<crate::reexamination::HandlerSection>,
+    /// Whom the case is about.
+    person: String,
+    /// The applicant's latest request for rectification, in their words, and when.
+    rectification: Option<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -252,8 +256,14 @@ pub async fn work_case(
         id,
         matter: matter_title(&state, &case.matter, tr),
         state: state_label(tr, case.state),
-        filed: case.application_date.to_string(),
-        deadline: deadline.unwrap_or_default(),
+        filed: crate::plain::date(case.application_date, tr.lang),
+        deadline: deadline
+            .as_deref()
+            .map(|d| {
+                d.parse::<jiff::civil::Date>()
+                    .map_or_else(|_| d.to_owned(), |d| crate::plain::date(d, tr.lang))
+            })
+            .unwrap_or_default(),
         decisions: decisions
             .iter()
             .map(|d| decision_row(tr, d, Reader::Official))
@@ -269,6 +279,15 @@ pub async fn work_case(
         suggested_reasons: suggested_reasons(tr, &decisions),
         decided: q.decided.is_some(),
         reexamination,
+        rectification: history
+            .iter()
+            .rev()
+            .find(|e| e.kind == polku_cases::EventKind::RectificationRequested)
+            .and_then(|e| {
+                let text = e.reason.clone()?;
+                Some((crate::plain::micros(e.at, tr.lang), text))
+            }),
+        person: case.applicant_id.clone(),
     }
     .into_response())
 }
@@ -325,7 +344,19 @@ fn suggested_reasons(tr: Tr, decisions: &[Decision]) -> String {
         .and_then(|d| d.trace.in_lang(tr.lang))
         .map(|t| {
             t.not_met()
-                .map(|c| format!("{} ({}) {}", c.text, c.legal_basis, c.explanation))
+                .map(|c| {
+                    tr.t_with(
+                        "work-suggested-not-met",
+                        &[
+                            ("condition", c.text.as_str()),
+                            (
+                                "basis",
+                                crate::plain::legal_basis(&c.legal_basis, tr.lang).as_str(),
+                            ),
+                            ("explanation", c.explanation.as_str()),
+                        ],
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         })

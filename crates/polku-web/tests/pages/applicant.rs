@@ -88,6 +88,34 @@ async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
         s.state.store.case(mine).await.unwrap().state,
         CaseState::RectificationRequested
     );
+    // A handler finds the request in the queue, in the applicant's words, and on the case.
+    let hanna = format!(
+        "{}; polku_lang=en",
+        crate::support::official(&s, "hanna", polku_access::Role::CaseHandler).await
+    );
+    let queue = s
+        .call("GET", "/work?state=rectification_requested", &hanna, None)
+        .await;
+    assert!(
+        queue
+            .body
+            .contains("The applicant asks for rectification: “My pay was higher”"),
+        "{}",
+        queue.body
+    );
+    let case = s
+        .call("GET", &format!("/work/cases/{mine}"), &hanna, None)
+        .await;
+    assert!(
+        case.body.contains("request for rectification"),
+        "{}",
+        case.body
+    );
+    assert!(case.body.contains("My pay was higher"));
+    assert!(
+        case.body.contains("href=\"#decide\""),
+        "the way to the form at once"
+    );
     // Signing out ends the session.
     let out = s
         .call("POST", "/sign-out", &me, Some(&format!("csrf={csrf}")))
@@ -95,15 +123,15 @@ async fn forms_need_their_csrf_token_and_pages_their_person(db: &TestDb) {
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     let after = s.call("GET", "/my/cases", &me, None).await;
     assert_eq!(after.location.as_deref(), Some("/identify"));
-    // Every read of the person's data is in the use log.
-    // (the list and the decision page; refused reads are not reads).
+    // Every read of the person's data is in the use log: the applicant's list and
+    // decision page, the handler's queue and case page; refused reads are not reads.
     assert_eq!(
         s.state
             .audit()
             .count(polku_audit::AuditLog::Access)
             .await
             .unwrap(),
-        2
+        4
     );
 }
 polku_cases::on_every_database!(

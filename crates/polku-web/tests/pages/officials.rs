@@ -45,6 +45,8 @@ async fn a_handler_decides_a_referred_case_from_the_workbench(db: &TestDb) {
         "the evidence's source"
     );
     assert!(page.body.contains("Take this case"));
+    assert!(page.body.contains(&person_id(5)), "whom the case is about");
+    assert!(page.body.contains("Go to taking the case"));
     let csrf = form_csrf(&page.body);
     // Deciding before claiming is refused; claiming needs the token.
     let forged = s
@@ -64,10 +66,17 @@ async fn a_handler_decides_a_referred_case_from_the_workbench(db: &TestDb) {
         .call("GET", &uri, &format!("{hanna}; polku_lang=en"), None)
         .await;
     assert!(page.body.contains("You are handling this case."));
+    let suggested = page
+        .body
+        .split("aria-describedby=\"reasons-hint\" required>")
+        .nth(1)
+        .and_then(|t| t.split("</textarea>").next())
+        .unwrap_or_default();
     assert!(
-        page.body.contains("UlkL"),
-        "the suggested reasons cite the law"
+        suggested.starts_with("Not met: ") && suggested.contains("Aliens Act"),
+        "the suggested reasons say what is not met and cite the law: {suggested}"
     );
+    assert!(page.body.contains("Go to the decision form"));
     let decided = s
         .call(
             "POST",
