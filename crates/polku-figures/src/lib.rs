@@ -85,6 +85,46 @@ pub struct Figures {
     db: Db,
 }
 
+/// Why the machine handed cases of one matter to a person.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Referral {
+    /// These registers did not answer (by name).
+    Silent(Vec<String>),
+    /// A condition, by its id: not met, or not known.
+    Finding { condition: String, not_met: bool },
+    /// The rules could not be applied.
+    Error(String),
+}
+
+/// How many cases of a matter one reason appears in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralCount {
+    pub matter: String,
+    pub referral: Referral,
+    pub cases: i64,
+}
+
+/// As an operator's terminal shows it: `matter: condition not_met`.
+impl std::fmt::Display for ReferralCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.referral {
+            Referral::Silent(registers) => write!(
+                f,
+                "{}: register did not answer ({})",
+                self.matter,
+                registers.join(", ")
+            ),
+            Referral::Finding { condition, not_met } => write!(
+                f,
+                "{}: {condition} {}",
+                self.matter,
+                if *not_met { "not_met" } else { "unknown" }
+            ),
+            Referral::Error(error) => write!(f, "{}: {error}", self.matter),
+        }
+    }
+}
+
 impl Figures {
     pub fn new(db: Db) -> Figures {
         Figures { db }
@@ -167,10 +207,10 @@ impl Figures {
             .collect()
     }
 
-    /// Why the machine referred cases or asked for evidence: each finding (`condition
-    /// status`, or a silent register) with the number of cases it appears in, most
-    /// frequent first.
-    pub async fn referral_reasons(&self) -> Result<Vec<(String, i64)>, StoreError> {
+    /// Why the machine referred cases or asked for evidence: each finding (a condition
+    /// not met or not known, silent registers, an error) by matter, with the number of
+    /// cases it appears in, most frequent first.
+    pub async fn referral_reasons(&self) -> Result<Vec<ReferralCount>, StoreError> {
         let rows = sqlx::query(
             // Counted by the database per distinct reason (a few hundred), not read per case.
             "SELECT c.matter, e.detail_json, e.reason, COUNT(*) AS n FROM case_events e JOIN cases c ON c.id = e.case_id
@@ -179,7 +219,7 @@ impl Figures {
         )
         .fetch_all(self.db.pool())
         .await?;
-        let mut counts = std::collections::BTreeMap::<String, i64>::new();
+        let mut counts = std::collections::BTreeMap::<(String, Referral), i64>::new();
         for r in rows {
             let matter: String = r.try_get("matter")?;
             let detail: Option<String> = r.try_get("detail_json")?;
@@ -197,23 +237,35 @@ impl Figures {
             };
             if !reason.silent.is_empty() {
                 *counts
-                    .entry(format!(
-                        "{matter}: register did not answer ({})",
-                        reason.silent.join(", ")
-                    ))
+                    .entry((matter.clone(), Referral::Silent(reason.silent.clone())))
                     .or_default() += n;
             }
             for (condition, status) in &reason.findings {
-                *counts
-                    .entry(format!("{matter}: {condition} {}", status.code()))
-                    .or_default() += n;
+                let finding = Referral::Finding {
+                    condition: condition.clone(),
+                    not_met: status.code() == "not_met",
+                };
+                *counts.entry((matter.clone(), finding)).or_default() += n;
             }
             if let Some(error) = &reason.error {
-                *counts.entry(format!("{matter}: {error}")).or_default() += n;
+                *counts
+                    .entry((matter.clone(), Referral::Error(error.clone())))
+                    .or_default() += n;
             }
         }
-        let mut list: Vec<(String, i64)> = counts.into_iter().collect();
-        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut list: Vec<ReferralCount> = counts
+            .into_iter()
+            .map(|((matter, referral), cases)| ReferralCount {
+                matter,
+                referral,
+                cases,
+            })
+            .collect();
+        list.sort_by(|a, b| {
+            b.cases
+                .cmp(&a.cases)
+                .then_with(|| (&a.matter, &a.referral).cmp(&(&b.matter, &b.referral)))
+        });
         Ok(list)
     }
 

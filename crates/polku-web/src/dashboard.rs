@@ -151,7 +151,12 @@ fn targets_for(year: i16) -> (f64, f64, f64) {
 }
 
 /// Every table of the dashboard, from the cases' facts.
-fn tables(state: &WebState, tr: Tr, facts: &[FactGroup], reasons: &[(String, i64)]) -> Vec<Table> {
+fn tables(
+    state: &WebState,
+    tr: Tr,
+    facts: &[FactGroup],
+    reasons: &[polku_figures::ReferralCount],
+) -> Vec<Table> {
     let year = jiff::Timestamp::now()
         .strftime("%Y")
         .to_string()
@@ -164,7 +169,7 @@ fn tables(state: &WebState, tr: Tr, facts: &[FactGroup], reasons: &[(String, i64
         month_table(tr, facts, year),
         processing,
         backlog,
-        reason_table(tr, reasons),
+        reason_table(state, tr, reasons),
     ]
 }
 
@@ -309,7 +314,7 @@ fn span_tables(tr: Tr, facts: &[FactGroup]) -> (Table, Table) {
 }
 
 /// Why the machine handed cases to people, the twenty commonest reasons.
-fn reason_table(tr: Tr, reasons: &[(String, i64)]) -> Table {
+fn reason_table(state: &WebState, tr: Tr, reasons: &[polku_figures::ReferralCount]) -> Table {
     Table {
         name: "reasons",
         caption: tr.t("dash-reasons"),
@@ -317,7 +322,34 @@ fn reason_table(tr: Tr, reasons: &[(String, i64)]) -> Table {
         rows: reasons
             .iter()
             .take(20)
-            .map(|(r, n)| vec![r.clone(), n.to_string()])
+            .map(|r| {
+                let why = match &r.referral {
+                    polku_figures::Referral::Silent(registers) => {
+                        crate::reasons::silent_line(tr, registers)
+                    }
+                    polku_figures::Referral::Finding { condition, not_met } => {
+                        crate::reasons::finding_line(
+                            state,
+                            tr,
+                            &r.matter,
+                            condition,
+                            if *not_met {
+                                polku_rules::Status::NotMet
+                            } else {
+                                polku_rules::Status::Unknown
+                            },
+                        )
+                    }
+                    polku_figures::Referral::Error(_) => tr.t("work-why-error"),
+                };
+                vec![
+                    format!(
+                        "{}: {why}",
+                        crate::pages::matter_title(state, &r.matter, tr)
+                    ),
+                    crate::plain::number(r.cases as f64, tr.lang),
+                ]
+            })
             .collect(),
     }
 }
@@ -493,7 +525,7 @@ pub struct FiguresCache {
 struct Measured {
     at: std::time::Instant,
     facts: std::sync::Arc<Vec<FactGroup>>,
-    reasons: std::sync::Arc<Vec<(String, i64)>>,
+    reasons: std::sync::Arc<Vec<polku_figures::ReferralCount>>,
     monitoring: std::sync::Arc<MonitoringFigures>,
 }
 

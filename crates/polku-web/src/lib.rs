@@ -24,6 +24,7 @@ mod officials;
 mod pages;
 mod plain;
 mod queue;
+mod reasons;
 mod reexamination;
 mod rule_admin;
 mod rules;

@@ -420,20 +420,29 @@ pub(crate) fn history_lines(tr: Tr, history: &[polku_cases::CaseEvent]) -> Vec<S
 
 /// One value a condition read: `path = value`, with the register and fetch time.
 fn input_line(tr: Tr, input: &StoredInput) -> String {
-    let value = match &input.value {
-        Value::Null => tr.t("status-unknown"),
-        Value::String(v) => v.clone(),
-        v => v.to_string(),
-    };
-    let mut line = format!("{} = {value}", input.path);
+    // The field by its name where it has one, else as the input schema describes it.
+    let label = tr
+        .try_t(&crate::plain::field_key(&input.path))
+        .unwrap_or_else(|| {
+            polku_rules::schema::field_index(&input.path)
+                .map(|i| {
+                    polku_rules::schema::FIELDS[i]
+                        .doc
+                        .trim_end_matches('.')
+                        .to_owned()
+                })
+                .unwrap_or_else(|| tr.t("mon-field-other"))
+        });
+    let mut line = format!("{label}: {}", crate::plain::value(&input.value, tr));
     if let Some(source) = &input.source {
+        let at = input
+            .fetched_at
+            .as_deref()
+            .map_or_else(|| "—".to_owned(), |t| crate::plain::stamped(t, tr.lang));
         line.push_str(" (");
         line.push_str(&tr.t_with(
             "work-source",
-            &[
-                ("source", source.as_str()),
-                ("at", input.fetched_at.as_deref().unwrap_or("—")),
-            ],
+            &[("source", source.as_str()), ("at", at.as_str())],
         ));
         line.push(')');
     }

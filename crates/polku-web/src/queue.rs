@@ -11,7 +11,6 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use polku_audit::Actor;
 use polku_cases::{CasePurpose, CaseState, QueueFilter, QueueItem, ReferralReason};
-use polku_rules::Status;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -112,37 +111,21 @@ fn why(state: &WebState, tr: Tr, item: &QueueItem) -> Vec<String> {
     let parsed = ReferralReason::from_legacy_text(reason);
     let mut lines = Vec::new();
     if !parsed.silent.is_empty() {
-        let names: Vec<String> = parsed.silent.iter().map(|r| register_name(tr, r)).collect();
-        lines.push(tr.t1("work-why-silent", "registers", &names.join(", ")));
+        lines.push(crate::reasons::silent_line(tr, &parsed.silent));
     }
     if parsed.error.is_some() {
         lines.push(tr.t("work-why-error"));
     }
-    let rules = state.rules.today();
-    let set = rules.get(&item.matter);
     for (id, status) in &parsed.findings {
-        let condition = set
-            .and_then(|s| s.conditions.iter().find(|c| c.id == *id))
-            .map_or_else(
-                || tr.t("work-why-condition-unnamed"),
-                |c| c.text.get(tr.lang).to_owned(),
-            );
-        let key = match status {
-            Status::NotMet => "work-why-not-met",
-            _ => "work-why-unknown",
-        };
-        lines.push(tr.t1(key, "condition", &condition));
+        lines.push(crate::reasons::finding_line(
+            state,
+            tr,
+            &item.matter,
+            id,
+            *status,
+        ));
     }
     lines
-}
-
-/// A register by its name in the reader's language (the name or key the reason gives).
-fn register_name(tr: Tr, given: &str) -> String {
-    polku_rules::schema::REGISTERS
-        .iter()
-        .find(|r| r.key == given || r.name == given || r.name.starts_with(given))
-        .and_then(|r| tr.try_t(&format!("register-{}", r.key.replace('_', "-"))))
-        .unwrap_or_else(|| given.to_owned())
 }
 
 /// `GET /work`: the queue, a page at a time, filtered and searched.

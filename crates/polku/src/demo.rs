@@ -259,8 +259,8 @@ pub async fn print_figures(store: &Cases) -> anyhow::Result<()> {
     println!(
         "why the machine handed cases to a person or asked for evidence (a case may have several)"
     );
-    for (reason, n) in reasons.iter().take(25) {
-        println!("  {n:>7}  {reason}");
+    for reason in reasons.iter().take(25) {
+        println!("  {:>7}  {reason}", reason.cases);
     }
     if reasons.len() > 25 {
         println!("  … and {} rarer findings", reasons.len() - 25);

@@ -28,9 +28,10 @@ async fn the_dashboard_measures_the_programme_from_the_cases(db: &TestDb) {
     );
     assert!(page.body.contains("<svg"), "charts are drawn on the server");
     assert!(
-        page.body.contains("pay-meets-minimum not_met"),
-        "referral reasons"
+        page.body.contains(": Not met: "),
+        "referral reasons, the matter and the condition in words"
     );
+    assert!(!page.body.contains("not_met"), "no status code");
     let csv = s
         .call(
             "GET",
@@ -53,7 +54,7 @@ async fn the_dashboard_measures_the_programme_from_the_cases(db: &TestDb) {
         ("backlog", "\"under a minute\",\"2\""),
         (
             "reasons",
-            "\"fi.residence-permit.employed.extension: pay-meets-minimum not_met\",\"2\"",
+            "\"Extended residence permit for an employed person: Not met: The pay is at least",
         ),
     ] {
         let csv = s

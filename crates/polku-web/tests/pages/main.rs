@@ -16,3 +16,4 @@ mod rules;
 mod security;
 mod support;
 mod typed_text;
+mod words;

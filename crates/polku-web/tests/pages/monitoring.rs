@@ -136,6 +136,10 @@ pub(crate) async fn use_log_purposes(s: &Site) -> Vec<String> {
 }
 
 /// The text a reader sees: the page without its tags (and so without their attributes).
+pub(crate) fn visible_text(html: &str) -> String {
+    visible(html)
+}
+
 fn visible(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut in_tag = false;
