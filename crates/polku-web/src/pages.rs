@@ -319,6 +319,10 @@ struct CasePage {
     /// A re-examination of the holder's permit: why, and their answers.
     reexamination: Option<crate::reexamination::HolderSection>,
     answered: bool,
+    /// While there is no decision: what happens next, in words.
+    next: Option<String>,
+    /// The machine is still working on it: the page refreshes itself.
+    machine_working: bool,
 }
 
 #[derive(Deserialize)]
@@ -376,24 +380,45 @@ pub async fn my_case(
     let can_rectify = case.state == CaseState::Decided
         && decisions.last().is_some_and(|d| d.is_automated_decision());
     // What the law withholds from the applicant never reaches this page.
-    let decisions = decisions
+    let decisions: Vec<DecisionRow> = decisions
         .iter()
         .map(|d| decision_row(tr, d, Reader::Applicant))
         .collect();
+    let day = |d: &str| {
+        d.parse::<jiff::civil::Date>()
+            .map_or_else(|_| d.to_owned(), |d| crate::plain::date(d, tr.lang))
+    };
     let permit = permit.map(|p| match p.valid_until {
         Some(until) => tr.t_with(
             "case-permit-valid",
-            &[("from", p.valid_from.as_str()), ("until", until.as_str())],
+            &[
+                ("from", day(&p.valid_from).as_str()),
+                ("until", day(&until).as_str()),
+            ],
         ),
-        None => tr.t1("case-permit-indefinite", "from", &p.valid_from),
+        None => tr.t1("case-permit-indefinite", "from", &day(&p.valid_from)),
     });
     let history = history_lines(tr, &history);
+    let machine_working = matches!(
+        case.state,
+        CaseState::Received | CaseState::GatheringEvidence | CaseState::Evaluated
+    );
+    let next = match case.state {
+        // A re-examination says what happens next in its own section.
+        _ if matches!(case.purpose, polku_cases::CasePurpose::Reexamination { .. }) => None,
+        CaseState::Received | CaseState::GatheringEvidence | CaseState::Evaluated => {
+            Some(tr.t("case-next-machine"))
+        }
+        CaseState::Referred => Some(tr.t("case-next-person")),
+        CaseState::RectificationRequested => Some(tr.t("case-next-rectification")),
+        _ => None,
+    };
     CasePage {
         page: Page::of(&v),
         id,
         matter: matter_title(&state, &case.matter, tr),
         state: state_label(tr, case.state),
-        filed: case.application_date.to_string(),
+        filed: crate::plain::date(case.application_date, tr.lang),
         decisions,
         permit,
         history,
@@ -401,6 +426,8 @@ pub async fn my_case(
         sent: q.sent.is_some(),
         reexamination,
         answered: q.answered.is_some(),
+        next,
+        machine_working,
     }
     .into_response()
 }
@@ -410,10 +437,11 @@ pub(crate) fn history_lines(tr: Tr, history: &[polku_cases::CaseEvent]) -> Vec<S
     history
         .iter()
         .map(|e| {
-            let at = jiff::Timestamp::from_microsecond(e.at)
-                .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
-                .unwrap_or_default();
-            format!("{at}: {}", state_label(tr, e.to_state))
+            format!(
+                "{}: {}",
+                crate::plain::micros(e.at, tr.lang),
+                state_label(tr, e.to_state)
+            )
         })
         .collect()
 }

@@ -40,3 +40,11 @@ work-go-claim = Go to taking the case
 work-rectification = The applicant's request for rectification
 work-rectification-at = Sent { $at }:
 work-suggested-not-met = Not met: { $condition } ({ $basis }). { $explanation }
+# The applicant's case while there is no decision.
+case-reference = Reference number: { $reference }
+case-next-machine = Polku is asking the registers for your information and checking each condition of the law. This usually takes a few minutes. Where the law leaves room for judgement or something is unclear, a case handler decides; you will see that here.
+case-next-person = A case handler is handling your application; you will see the decision here, with its reasons, as soon as it is made.
+case-next-rectification = A case handler is handling your request for rectification. You will see the answer here.
+case-next-progress = Being checked
+case-next-refreshes = This page refreshes itself every five seconds.
+case-next-refresh = Refresh now

@@ -40,3 +40,11 @@ work-go-claim = Siirry ottamaan asia käsittelyyn
 work-rectification = Hakijan oikaisupyyntö
 work-rectification-at = Lähetetty { $at }:
 work-suggested-not-met = Ei täyty: { $condition } ({ $basis }). { $explanation }
+# The applicant's case while there is no decision.
+case-reference = Asianumero: { $reference }
+case-next-machine = Polku kysyy tietojasi rekistereistä ja tarkistaa lain jokaisen edellytyksen. Tämä kestää yleensä muutaman minuutin. Jos laki jättää harkintaa tai jokin on epäselvää, asian ratkaisee virkailija; näet sen tällä sivulla.
+case-next-person = Virkailija käsittelee hakemustasi. Näet päätöksen perusteluineen tällä sivulla heti, kun se on tehty.
+case-next-rectification = Virkailija käsittelee oikaisupyyntöäsi. Näet vastauksen tällä sivulla.
+case-next-progress = Tarkistetaan
+case-next-refreshes = Sivu päivittyy itsestään viiden sekunnin välein.
+case-next-refresh = Päivitä nyt

@@ -40,3 +40,11 @@ work-go-claim = Gå till att ta ärendet
 work-rectification = Sökandens begäran om rättelse
 work-rectification-at = Skickad { $at }:
 work-suggested-not-met = Uppfylls inte: { $condition } ({ $basis }). { $explanation }
+# The applicant's case while there is no decision.
+case-reference = Ärendenummer: { $reference }
+case-next-machine = Polku frågar registren om dina uppgifter och kontrollerar varje villkor i lagen. Det tar oftast några minuter. Om lagen lämnar utrymme för prövning eller något är oklart avgör en handläggare; det ser du här.
+case-next-person = En handläggare behandlar din ansökan. Du ser beslutet med motivering här så snart det har fattats.
+case-next-rectification = En handläggare behandlar din begäran om rättelse. Du ser svaret här.
+case-next-progress = Kontrolleras
+case-next-refreshes = Sidan uppdateras av sig själv var femte sekund.
+case-next-refresh = Uppdatera nu

@@ -191,6 +191,19 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
             .await;
         assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
         let case_page = filed.location.unwrap();
+        // Before the machine has run: the reference, what happens next, and the page
+        // refreshing itself.
+        let waiting = s
+            .call("GET", &case_page, &format!("{me}; polku_lang=en"), None)
+            .await;
+        assert!(
+            waiting.body.contains("Reference number: "),
+            "{}",
+            waiting.body
+        );
+        assert!(waiting.body.contains("Polku is asking the registers"));
+        assert!(waiting.body.contains("<progress"));
+        assert!(waiting.body.contains("http-equiv=\"refresh\""));
         while pipeline.run_once().await.unwrap().is_some() {}
         let page = s
             .call("GET", &case_page, &format!("{me}; polku_lang=en"), None)
@@ -201,6 +214,10 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
         }
     }
     let page = granted.expect("one of ten workers is granted automatically");
+    assert!(
+        !page.contains("http-equiv=\"refresh\""),
+        "decided: no refresh"
+    );
     assert!(page.body_contains_all(&[
         "Administrative Procedure Act 53 g",
         "Ask for rectification",
