@@ -101,7 +101,7 @@ fn rule_changes(state: &WebState, tr: Tr, facts: &[FactGroup], changes: &[RulePr
                 if tally.cases == 0 {
                     "–".to_owned()
                 } else {
-                    pct(Tally::share(tally.automatic, tally.cases))
+                    pct(Tally::share(tally.automatic, tally.cases), tr.lang)
                 },
             ]
         })
@@ -130,8 +130,14 @@ pub(crate) struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-fn pct(x: f64) -> String {
-    format!("{:.1} %", 100.0 * x)
+/// A share as a percentage with one decimal, in the reader's decimal sign: fi/sv
+/// "81,5 %", en "81.5 %".
+fn pct(x: f64, lang: polku_rules::Lang) -> String {
+    let shown = format!("{:.1}", 100.0 * x);
+    match lang {
+        polku_rules::Lang::En => format!("{shown} %"),
+        polku_rules::Lang::Fi | polku_rules::Lang::Sv => format!("{} %", shown.replace('.', ",")),
+    }
 }
 
 /// `YYYY-MM` of a day counted from 1970-01-01 (UTC).
@@ -197,18 +203,21 @@ fn kpi_table(tr: Tr, facts: &[FactGroup], year: i16) -> Table {
         rows: vec![
             vec![
                 tr.t("dash-within-10"),
-                pct(Tally::share(all.within_10_min, all.cases)),
-                pct(t10),
+                pct(Tally::share(all.within_10_min, all.cases), tr.lang),
+                pct(t10, tr.lang),
             ],
             vec![
                 tr.t("dash-auto-permits"),
-                pct(Tally::share(permits.automatic, permits.cases)),
-                pct(tperm),
+                pct(Tally::share(permits.automatic, permits.cases), tr.lang),
+                pct(tperm, tr.lang),
             ],
             vec![
                 tr.t("dash-auto-citizenship"),
-                pct(Tally::share(citizenship.automatic, citizenship.cases)),
-                pct(tcit),
+                pct(
+                    Tally::share(citizenship.automatic, citizenship.cases),
+                    tr.lang,
+                ),
+                pct(tcit, tr.lang),
             ],
         ],
     }
@@ -236,8 +245,8 @@ fn matter_table(state: &WebState, tr: Tr, facts: &[FactGroup]) -> Table {
                 vec![
                     crate::pages::matter_title(state, m, tr),
                     t.cases.to_string(),
-                    pct(Tally::share(t.automatic, t.cases)),
-                    pct(Tally::share(t.within_10_min, t.cases)),
+                    pct(Tally::share(t.automatic, t.cases), tr.lang),
+                    pct(Tally::share(t.within_10_min, t.cases), tr.lang),
                 ]
             })
             .collect(),
@@ -268,9 +277,9 @@ fn month_table(tr: Tr, facts: &[FactGroup], year: i16) -> Table {
                 vec![
                     m.clone(),
                     t.cases.to_string(),
-                    pct(Tally::share(t.automatic, t.cases)),
-                    pct(Tally::share(t.within_10_min, t.cases)),
-                    pct(targets_for(y).0),
+                    pct(Tally::share(t.automatic, t.cases), tr.lang),
+                    pct(Tally::share(t.within_10_min, t.cases), tr.lang),
+                    pct(targets_for(y).0, tr.lang),
                 ]
             })
             .collect(),
@@ -631,6 +640,36 @@ pub(crate) async fn dashboard(
     .into_response()
 }
 
+/// A table as CSV a spreadsheet of the reader's language opens right: a byte-order mark
+/// (so that ä and ö read as UTF-8), semicolons between fields in Finnish and Swedish (whose
+/// spreadsheets take the comma as the decimal sign), commas in English; every field
+/// quoted, and a field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) led by an
+/// apostrophe.
+fn csv_text(table: &Table, lang: polku_rules::Lang) -> Result<String, csv::Error> {
+    let delimiter = match lang {
+        polku_rules::Lang::Fi | polku_rules::Lang::Sv => b';',
+        polku_rules::Lang::En => b',',
+    };
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .quote_style(csv::QuoteStyle::Always)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let inert = |s: &String| {
+        if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
+            format!("'{s}")
+        } else {
+            s.clone()
+        }
+    };
+    out.write_record(table.head.iter().map(inert))?;
+    for row in &table.rows {
+        out.write_record(row.iter().map(inert))?;
+    }
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+}
+
 /// `GET /dashboard/{table}.csv`.
 pub(crate) async fn csv(
     State(state): State<WebState>,
@@ -650,18 +689,10 @@ pub(crate) async fn csv(
     if let Err(e) = log_use(&state, &session, &format!("{name}.csv")).await {
         return internal(&v, &e);
     }
-    let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut text = table
-        .head
-        .iter()
-        .map(|h| field(h))
-        .collect::<Vec<_>>()
-        .join(",");
-    text.push_str("\r\n");
-    for row in &table.rows {
-        text.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
-        text.push_str("\r\n");
-    }
+    let text = match csv_text(&table, v.tr.lang) {
+        Ok(text) => text,
+        Err(e) => return internal(&v, &e),
+    };
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -42,10 +42,22 @@ async fn the_dashboard_measures_the_programme_from_the_cases(db: &TestDb) {
         .await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(
-        csv.body.starts_with("\"Matter\",\"Cases\",\"Automatic\""),
-        "{}",
+        csv.body
+            .starts_with("\u{feff}\"Matter\",\"Cases\",\"Automatic\""),
+        "a byte-order mark, then the head: {}",
         csv.body
     );
+    // A Finnish spreadsheet takes the comma as the decimal sign: semicolons between fields.
+    let fi = s
+        .call(
+            "GET",
+            "/dashboard/matters.csv",
+            &format!("{anna}; polku_lang=fi"),
+            None,
+        )
+        .await;
+    assert!(fi.body.starts_with("\u{feff}\"Asia\";"), "{}", fi.body);
+    assert!(fi.body.contains("\"4\";\"50,0 %\""), "{}", fi.body);
     assert!(csv.body.contains("\"4\",\"50.0 %\""), "{}", csv.body);
     // The two grants took under a minute; the referred cases wait, under a minute old,
     // both for the same finding.
@@ -200,7 +212,7 @@ async fn the_dashboard_shows_the_monitoring_in_three_languages(db: &TestDb) {
     assert_eq!(csv.status, StatusCode::OK);
     assert!(
         csv.body
-            .starts_with("\"Figure\",\"Last 14 days\",\"All time\"\r\n\"Register events received\",\"1,200\",\"1,200\""),
+            .starts_with("\u{feff}\"Figure\",\"Last 14 days\",\"All time\"\r\n\"Register events received\",\"1,200\",\"1,200\""),
         "{}",
         csv.body
     );
