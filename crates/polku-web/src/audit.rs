@@ -90,7 +90,12 @@ pub async fn audit(
                 )
             })
             .collect(),
-        rows: rows.into_iter().map(|r| row(tr, r)).collect(),
+        rows: {
+            let names = officials(&state, &rows)
+                .await
+                .map_err(|e| internal(&v, &e))?;
+            rows.into_iter().map(|r| row(tr, &names, r)).collect()
+        },
         chain,
     }
     .into_response())
@@ -174,18 +179,55 @@ async fn chain_report(state: &WebState, tr: Tr) -> Result<String, polku_cases::S
     })
 }
 
+/// The officials and systems the rows name, by id: "name, organisation".
+async fn officials(
+    state: &WebState,
+    rows: &[AuditRow],
+) -> Result<std::collections::HashMap<uuid::Uuid, String>, polku_access::AccessError> {
+    let mut names = std::collections::HashMap::new();
+    for r in rows {
+        if let Actor::User(id) = r.actor
+            && !names.contains_key(&id)
+            && let Some(p) = state.access().principal_of(id).await?
+        {
+            let shown = match p.organisation {
+                Some(org) => format!("{}, {org}", p.name),
+                None => p.name,
+            };
+            names.insert(id, shown);
+        }
+    }
+    Ok(names)
+}
+
+/// Who did it, in words: an official or system by name and organisation, the machine,
+/// a person acting for themselves, an operator at the command line, or an address.
+fn actor_text(tr: Tr, names: &std::collections::HashMap<uuid::Uuid, String>, a: &Actor) -> String {
+    match a {
+        Actor::Machine => tr.t("audit-actor-machine"),
+        Actor::User(id) => names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| tr.t("audit-actor-removed")),
+        Actor::Person(id) => tr.t1("audit-actor-person", "id", id),
+        Actor::Operator(name) => tr.t1("audit-actor-operator", "name", name),
+        Actor::Client(address) => tr.t1("audit-actor-client", "address", address),
+    }
+}
+
 /// One entry of a log as the page shows it.
-fn row(tr: Tr, r: AuditRow) -> Row {
+fn row(tr: Tr, names: &std::collections::HashMap<uuid::Uuid, String>, r: AuditRow) -> Row {
     Row {
         seq: r.seq,
-        at: jiff::Timestamp::from_microsecond(r.at)
-            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
-            .unwrap_or_default(),
+        at: crate::plain::micros(r.at, tr.lang),
         log: tr.t(&format!("audit-log-{}", r.log.as_str())),
-        actor: r.actor.to_string(),
+        actor: actor_text(tr, names, &r.actor),
         person: r.person.unwrap_or_default(),
         purpose: r.purpose,
-        legal_basis: r.legal_basis.unwrap_or_default(),
+        legal_basis: r
+            .legal_basis
+            .map(|b| crate::plain::legal_basis(&b, tr.lang))
+            .unwrap_or_default(),
         client: r.x_road_client.unwrap_or_default(),
     }
 }

@@ -48,3 +48,9 @@ case-next-rectification = A case handler is handling your request for rectificat
 case-next-progress = Being checked
 case-next-refreshes = This page refreshes itself every five seconds.
 case-next-refresh = Refresh now
+# The audit log: who did it.
+audit-actor-machine = Polku (automatic)
+audit-actor-removed = an account no longer in use
+audit-actor-person = the person { $id } themself
+audit-actor-operator = operator { $name } (command line)
+audit-actor-client = not signed in, from { $address }

@@ -48,3 +48,9 @@ case-next-rectification = Virkailija käsittelee oikaisupyyntöäsi. Näet vasta
 case-next-progress = Tarkistetaan
 case-next-refreshes = Sivu päivittyy itsestään viiden sekunnin välein.
 case-next-refresh = Päivitä nyt
+# The audit log: who did it.
+audit-actor-machine = Polku (automaattinen)
+audit-actor-removed = käytöstä poistettu tunnus
+audit-actor-person = henkilö { $id } itse
+audit-actor-operator = ylläpitäjä { $name } (komentorivi)
+audit-actor-client = kirjautumaton, osoitteesta { $address }

@@ -48,3 +48,9 @@ case-next-rectification = En handläggare behandlar din begäran om rättelse. D
 case-next-progress = Kontrolleras
 case-next-refreshes = Sidan uppdateras av sig själv var femte sekund.
 case-next-refresh = Uppdatera nu
+# The audit log: who did it.
+audit-actor-machine = Polku (automatiskt)
+audit-actor-removed = ett konto som inte längre används
+audit-actor-person = personen { $id } själv
+audit-actor-operator = administratören { $name } (kommandoraden)
+audit-actor-client = inte inloggad, från { $address }

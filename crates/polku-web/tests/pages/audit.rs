@@ -36,6 +36,22 @@ async fn an_auditor_searches_the_logs_and_finds_a_tampered_row(db: &TestDb) {
             .contains("automated processing of an application"),
         "only the use log"
     );
+    // Who read it, in words; when, in Finland's time.
+    assert!(!found.body.contains("user:"), "{}", found.body);
+    assert!(!found.body.contains(" UTC"), "{}", found.body);
+    let everything = s
+        .call(
+            "GET",
+            "/audit?log=access",
+            &format!("{auditor}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert!(
+        everything.body.contains("aila, Maahanmuuttovirasto"),
+        "the auditor's own reading, by name and organisation: {}",
+        everything.body
+    );
     let verified = s
         .call(
             "GET",
