@@ -223,7 +223,7 @@ fn row(tr: Tr, names: &std::collections::HashMap<uuid::Uuid, String>, r: AuditRo
         log: tr.t(&format!("audit-log-{}", r.log.as_str())),
         actor: actor_text(tr, names, &r.actor),
         person: r.person.unwrap_or_default(),
-        purpose: r.purpose,
+        purpose: crate::plain::purpose(&r.purpose, tr),
         legal_basis: r
             .legal_basis
             .map(|b| crate::plain::legal_basis(&b, tr.lang))

@@ -36,6 +36,21 @@ async fn an_auditor_searches_the_logs_and_finds_a_tampered_row(db: &TestDb) {
             .contains("automated processing of an application"),
         "only the use log"
     );
+    // The purpose in the reader's language.
+    let fi = s
+        .call(
+            "GET",
+            &format!("/audit?log=access&person={}", person_id(3)),
+            &format!("{auditor}; polku_lang=fi"),
+            None,
+        )
+        .await;
+    assert!(
+        fi.body
+            .contains("hakija lukee omaa asiaansa (asiointipalvelu)"),
+        "{}",
+        fi.body
+    );
     // Who read it, in words; when, in Finland's time.
     assert!(!found.body.contains("user:"), "{}", found.body);
     assert!(!found.body.contains(" UTC"), "{}", found.body);
