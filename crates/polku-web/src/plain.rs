@@ -180,6 +180,24 @@ fn english(text: &str) -> String {
     out.join(" ")
 }
 
+/// A purpose the use log records (in English), in the reader's language where it is one
+/// Polku records; another (a command's own) as recorded.
+pub(crate) fn purpose(recorded: &str, tr: Tr) -> String {
+    let mut key = String::from("purpose-");
+    let mut dash = false;
+    for c in recorded.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            key.push(c);
+            dash = false;
+        } else if !dash && !key.ends_with('-') {
+            key.push('-');
+            dash = true;
+        }
+    }
+    let key = key.trim_end_matches('-');
+    tr.try_t(key).unwrap_or_else(|| recorded.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,22 +258,4 @@ mod tests {
             "12 January 2025 at 08:05"
         );
     }
-}
-
-/// A purpose the use log records (in English), in the reader's language where it is one
-/// Polku records; another (a command's own) as recorded.
-pub(crate) fn purpose(recorded: &str, tr: Tr) -> String {
-    let mut key = String::from("purpose-");
-    let mut dash = false;
-    for c in recorded.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            key.push(c);
-            dash = false;
-        } else if !dash && !key.ends_with('-') {
-            key.push('-');
-            dash = true;
-        }
-    }
-    let key = key.trim_end_matches('-');
-    tr.try_t(key).unwrap_or_else(|| recorded.to_owned())
 }
