@@ -47,19 +47,6 @@ fn condition_text(tr: Tr, alert: &Alert) -> String {
         .map_or_else(|| tr.t("mon-condition-unnamed"), |c| c.text.clone())
 }
 
-/// `s` percent-encoded for a query string.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 struct AlertRow {
     id: Uuid,
     holder: String,
@@ -209,10 +196,10 @@ pub async fn alerts(
     let link = |page: u64| {
         let mut url = format!("/work/alerts?state={}", wanted.code());
         if let Some(m) = &matter {
-            url.push_str(&format!("&matter={}", encode(m)));
+            url.push_str(&format!("&matter={}", crate::plain::query_value(m)));
         }
         if let Some(c) = &condition {
-            url.push_str(&format!("&condition={}", encode(c)));
+            url.push_str(&format!("&condition={}", crate::plain::query_value(c)));
         }
         url.push_str(&format!("&page={page}"));
         url

@@ -214,6 +214,8 @@ struct WorkCase {
     reexamination: Option<crate::reexamination::HandlerSection>,
     /// Whom the case is about.
     person: String,
+    /// The same, as a link's query value.
+    person_query: String,
     /// The applicant's latest request for rectification, in their words, and when.
     rectification: Option<(String, String)>,
 }
@@ -287,6 +289,7 @@ pub async fn work_case(
                 let text = e.reason.clone()?;
                 Some((crate::plain::micros(e.at, tr.lang), text))
             }),
+        person_query: crate::plain::query_value(&case.applicant_id),
         person: case.applicant_id.clone(),
     }
     .into_response())

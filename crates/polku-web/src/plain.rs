@@ -198,6 +198,11 @@ pub(crate) fn purpose(recorded: &str, tr: Tr) -> String {
     tr.try_t(key).unwrap_or_else(|| recorded.to_owned())
 }
 
+/// `s` encoded as a value in a link's query string.
+pub(crate) fn query_value(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,19 +74,6 @@ pub struct WorkQuery {
     page: Option<String>,
 }
 
-/// `s` percent-encoded for a query string.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// Why a case waits, in the reader's words.
 fn why(state: &WebState, tr: Tr, item: &QueueItem) -> Vec<String> {
     let Some(reason) = item.reason.as_deref().filter(|r| !r.trim().is_empty()) else {
@@ -258,7 +245,7 @@ pub async fn work(
             ("find", &find),
         ] {
             if let Some(v) = value {
-                url.push_str(&format!("&{name}={}", encode(v)));
+                url.push_str(&format!("&{name}={}", crate::plain::query_value(v)));
             }
         }
         if let Some(s) = wanted {
