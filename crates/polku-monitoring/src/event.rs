@@ -281,6 +281,29 @@ pub fn read_json_lines(text: &str, today: Date) -> Result<Vec<RegisterEvent>, Ev
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_dwelling_that_is_not_one_is_refused_by_name() {
+        let today = jiff::civil::date(2026, 12, 7);
+        let event = |dwelling: &str| RegisterEvent {
+            id: "vtj-1".into(),
+            occurred_on: today,
+            body: EventBody::AddressChange {
+                person: "sim-0000001".into(),
+                municipality_code: "091".into(),
+                dwelling: Some(dwelling.into()),
+            },
+        };
+        assert!(event("100012345A A 12").check(today).is_ok());
+        for bad in ["Mannerheimintie 1", "100012345A\nA 1", "2000123459", ""] {
+            let refused = event(bad).check(today);
+            assert!(
+                matches!(&refused, Err(EventError::Invalid { field, .. }) if *field == "dwelling"),
+                "{bad:?}: {refused:?}"
+            );
+        }
+    }
+
     use super::*;
 
     fn today() -> Date {

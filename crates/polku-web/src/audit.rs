@@ -91,9 +91,18 @@ pub async fn audit(
             })
             .collect(),
         rows: {
-            let names = officials(&state, &rows)
+            let names = crate::pages::accounts_named(&state, rows.iter().map(|r| &r.actor))
                 .await
-                .map_err(|e| internal(&v, &e))?;
+                .map_err(|e| internal(&v, &e))?
+                .into_iter()
+                .map(|(id, p)| {
+                    let shown = match p.organisation {
+                        Some(org) => format!("{}, {org}", p.name),
+                        None => p.name,
+                    };
+                    (id, shown)
+                })
+                .collect();
             rows.into_iter().map(|r| row(tr, &names, r)).collect()
         },
         chain,
@@ -177,27 +186,6 @@ async fn chain_report(state: &WebState, tr: Tr) -> Result<String, polku_cases::S
             ],
         ),
     })
-}
-
-/// The officials and systems the rows name, by id: "name, organisation".
-async fn officials(
-    state: &WebState,
-    rows: &[AuditRow],
-) -> Result<std::collections::HashMap<uuid::Uuid, String>, polku_access::AccessError> {
-    let mut names = std::collections::HashMap::new();
-    for r in rows {
-        if let Actor::User(id) = r.actor
-            && !names.contains_key(&id)
-            && let Some(p) = state.access().principal_of(id).await?
-        {
-            let shown = match p.organisation {
-                Some(org) => format!("{}, {org}", p.name),
-                None => p.name,
-            };
-            names.insert(id, shown);
-        }
-    }
-    Ok(names)
 }
 
 /// Who did it, in words: an official or system by name and organisation, the machine,

@@ -220,6 +220,23 @@ pub(crate) fn matter_title(state: &WebState, matter: &str, tr: Tr) -> String {
         .map_or_else(|| matter.to_owned(), |rs| rs.title.get(tr.lang).to_owned())
 }
 
+/// The accounts among `actors`, each looked up once: officials and other systems.
+pub(crate) async fn accounts_named<'a>(
+    state: &WebState,
+    actors: impl Iterator<Item = &'a polku_audit::Actor>,
+) -> Result<std::collections::HashMap<Uuid, polku_access::Principal>, polku_access::AccessError> {
+    let mut found = std::collections::HashMap::new();
+    for actor in actors {
+        if let polku_audit::Actor::User(id) = actor
+            && !found.contains_key(id)
+            && let Some(p) = state.access().principal_of(*id).await?
+        {
+            found.insert(*id, p);
+        }
+    }
+    Ok(found)
+}
+
 pub(crate) fn state_label(tr: Tr, state: CaseState) -> String {
     tr.t(&format!("state-{}", state.as_str()))
 }

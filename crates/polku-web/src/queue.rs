@@ -193,15 +193,18 @@ pub async fn work(
         .map_err(|e| internal(&v, &e))?;
     }
     let me = Actor::User(session.principal.user_id);
+    let handlers =
+        crate::pages::accounts_named(&state, items.iter().filter_map(|i| i.assigned_to.as_ref()))
+            .await
+            .map_err(|e| internal(&v, &e))?;
     let mut rows = Vec::with_capacity(items.len());
     for i in &items {
         let assigned = match &i.assigned_to {
             None => tr.t("work-unassigned"),
             Some(a) if *a == me => tr.t("work-assigned-you"),
-            Some(Actor::User(user)) => match state.access().principal_of(*user).await {
-                Ok(Some(p)) => p.name,
-                _ => tr.t("work-assigned-other"),
-            },
+            Some(Actor::User(user)) => handlers
+                .get(user)
+                .map_or_else(|| tr.t("work-assigned-other"), |p| p.name.clone()),
             Some(_) => tr.t("work-assigned-other"),
         };
         let day = |d: &str| {
