@@ -5,6 +5,8 @@
 //!                  ↑    │                  └→ referred → decided
 //!                  │    └→ evidence_requested ─┘ (or back to gathering_evidence)
 //! any open state → withdrawn;  decided → rectification_requested → decided
+//! referred → hearing → referred (answered) or decided (no answer by the deadline)
+//! evidence_requested → decided (no answer by the deadline)
 //! ```
 //! A transition not in [`CaseState::can_go_to`] is refused with an error naming both states.
 
@@ -22,10 +24,13 @@ pub enum CaseState {
     Decided,
     Withdrawn,
     RectificationRequested,
+    /// A person means to refuse and has sent the applicant the draft grounds to answer
+    /// (Administrative Procedure Act 34 §).
+    Hearing,
 }
 
 impl CaseState {
-    pub const ALL: [CaseState; 8] = [
+    pub const ALL: [CaseState; 9] = [
         CaseState::Received,
         CaseState::GatheringEvidence,
         CaseState::Evaluated,
@@ -34,6 +39,7 @@ impl CaseState {
         CaseState::Decided,
         CaseState::Withdrawn,
         CaseState::RectificationRequested,
+        CaseState::Hearing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +52,7 @@ impl CaseState {
             CaseState::Decided => "decided",
             CaseState::Withdrawn => "withdrawn",
             CaseState::RectificationRequested => "rectification_requested",
+            CaseState::Hearing => "hearing",
         }
     }
 
@@ -61,8 +68,11 @@ impl CaseState {
             (Received, GatheringEvidence) => true,
             (GatheringEvidence, Evaluated) => true,
             (Evaluated, Decided | Referred | EvidenceRequested) => true,
-            (EvidenceRequested, GatheringEvidence | Referred) => true,
-            (Referred, Decided | EvidenceRequested) => true,
+            // The applicant answered (to a person), or, with no answer by the deadline, a
+            // person decides on what there is.
+            (EvidenceRequested, GatheringEvidence | Referred | Decided) => true,
+            (Referred, Decided | EvidenceRequested | Hearing) => true,
+            (Hearing, Referred | Decided) => true,
             // A rectification request is only made on a decision, and a person decides it.
             (Decided, RectificationRequested) => true,
             (RectificationRequested, Decided) => true,
@@ -98,10 +108,14 @@ pub enum EventKind {
     RectificationRequested,
     /// A person opened a re-examination of a granted permit (after a monitoring alert).
     ReexaminationOpened,
+    /// A person sent the applicant the draft grounds of a refusal to answer.
+    HearingRequested,
+    /// The applicant answered a request for evidence or a hearing.
+    Answered,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::Submitted,
         EventKind::Registered,
         EventKind::Transition,
@@ -114,6 +128,8 @@ impl EventKind {
         EventKind::Withdrawn,
         EventKind::RectificationRequested,
         EventKind::ReexaminationOpened,
+        EventKind::HearingRequested,
+        EventKind::Answered,
     ];
 
     /// As stored in `case_events.kind`, and as the API sends it.
@@ -131,6 +147,8 @@ impl EventKind {
             EventKind::Withdrawn => "withdrawn",
             EventKind::RectificationRequested => "rectification_requested",
             EventKind::ReexaminationOpened => "reexamination_opened",
+            EventKind::HearingRequested => "hearing_requested",
+            EventKind::Answered => "answered",
         }
     }
 
@@ -190,6 +208,16 @@ mod tests {
         assert!(Decided.can_go_to(RectificationRequested));
         assert!(RectificationRequested.can_go_to(Decided));
         assert!(!RectificationRequested.can_go_to(Withdrawn));
+    }
+
+    #[test]
+    fn a_hearing_returns_to_a_person_or_ends_in_a_decision() {
+        assert!(Referred.can_go_to(Hearing));
+        assert!(Hearing.can_go_to(Referred));
+        assert!(Hearing.can_go_to(Decided));
+        assert!(Hearing.can_go_to(Withdrawn));
+        assert!(!Hearing.can_go_to(GatheringEvidence));
+        assert!(!Received.can_go_to(Hearing));
     }
 
     #[test]

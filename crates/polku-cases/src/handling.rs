@@ -68,8 +68,10 @@ pub struct QueueFilter {
 
 /// The conditions of [`Cases::handler_queue`] and [`Cases::handler_queue_total`]: the
 /// placeholders from `$1` are matter, filed on or before, deadline on or before, state,
-/// case or person.
-const QUEUE_WHERE: &str = "c.state IN ('referred', 'rectification_requested')
+/// case or person, today. A case waiting for the applicant's answer joins the queue the
+/// day after its deadline.
+const QUEUE_WHERE: &str = "(c.state IN ('referred', 'rectification_requested')
+                OR (c.state IN ('evidence_requested', 'hearing') AND c.answer_due < $6))
                AND ($1 = '' OR c.matter = $1)
                AND ($2 = '' OR c.application_date <= $2)
                AND ($3 = '' OR c.deadline <= $3)
@@ -90,6 +92,12 @@ pub enum HandlingError {
     NotTheApplicant(Uuid),
     #[error("case {0} has no automated decision to rectify")]
     NoAutomatedDecision(Uuid),
+    #[error(
+        "a request gives the applicant 7 to 60 days and says what is asked in at most 4000 characters"
+    )]
+    BadRequest,
+    #[error("case {0} waits for the applicant's answer until {1}")]
+    AwaitingAnswer(Uuid, String),
     #[error("case {0} is {1}: it can no longer be withdrawn")]
     NotOpen(Uuid, CaseState),
     #[error(transparent)]
@@ -104,6 +112,47 @@ impl From<sqlx::Error> for HandlingError {
 
 const WAITING: [CaseState; 2] = [CaseState::Referred, CaseState::RectificationRequested];
 
+/// Whether the case waits for a person: referred, or the applicant's rectification request,
+/// or a request to the applicant whose deadline has passed without an answer. A case still
+/// within its deadline is [`HandlingError::AwaitingAnswer`].
+async fn check_waiting_in(tx: &mut Tx, case: &Case) -> Result<(), HandlingError> {
+    if WAITING.contains(&case.state) {
+        return Ok(());
+    }
+    if matches!(
+        case.state,
+        CaseState::EvidenceRequested | CaseState::Hearing
+    ) {
+        let row = sqlx::query("SELECT answer_due FROM cases WHERE id = $1")
+            .bind(case.id.to_string())
+            .fetch_one(&mut **tx)
+            .await?;
+        if let Some(due) = row.try_get::<Option<String>, _>("answer_due")? {
+            if due.as_str() >= crate::today_in_finland().to_string().as_str() {
+                return Err(HandlingError::AwaitingAnswer(case.id, due));
+            }
+            return Ok(());
+        }
+    }
+    Err(HandlingError::NotWaiting(case.id))
+}
+
+/// Fails unless `handler` holds the case's claim.
+pub(crate) async fn claimed_by_in(
+    tx: &mut Tx,
+    case: Uuid,
+    handler: &Actor,
+) -> Result<(), HandlingError> {
+    let row = sqlx::query("SELECT assigned_to FROM cases WHERE id = $1")
+        .bind(case.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
+    if assignee_of(&row, case)?.as_ref() != Some(handler) {
+        return Err(HandlingError::NotClaimed(case));
+    }
+    Ok(())
+}
+
 impl Cases {
     /// Cases waiting for a person, in [`QUEUE_ORDER`].
     pub async fn handler_queue(&self, f: &QueueFilter) -> Result<Vec<QueueItem>, HandlingError> {
@@ -111,13 +160,13 @@ impl Cases {
         let sql = format!(
             "SELECT c.id, c.applicant_id, c.matter, c.state, c.application_date, c.deadline, c.created_at, c.assigned_to, c.purpose, c.reexamines,
                     (SELECT e.reason FROM case_events e
-                     WHERE e.case_id = c.id AND e.kind IN ('referred', 'rectification_requested', 'reexamination_opened')
+                     WHERE e.case_id = c.id AND e.kind IN ('referred', 'rectification_requested', 'reexamination_opened', 'answered', 'evidence_requested', 'hearing_requested')
                      ORDER BY e.seq DESC LIMIT 1) AS reason
              FROM cases c
              WHERE {QUEUE_WHERE}
-               AND ($6 = '' OR (c.application_date, c.created_at, c.id) > ($6, $7, $8))
+               AND ($7 = '' OR (c.application_date, c.created_at, c.id) > ($7, $8, $9))
              ORDER BY c.application_date, c.created_at, c.id
-             LIMIT $9 OFFSET $10"
+             LIMIT $10 OFFSET $11"
         );
         let rows = self
             .queue_query(&sql, f)
@@ -174,15 +223,14 @@ impl Cases {
             .bind(f.deadline_on_or_before.clone().unwrap_or_default())
             .bind(f.state.map(|s| s.to_string()).unwrap_or_default())
             .bind(f.case_or_person.clone().unwrap_or_default())
+            .bind(crate::today_in_finland().to_string())
     }
 
     /// Assigns a waiting case to `handler` (again, if it is theirs already).
     pub async fn claim_case(&self, id: Uuid, handler: &Actor) -> Result<(), HandlingError> {
         let mut tx = self.begin_write().await?;
         let case = load_case(&mut tx, id).await?;
-        if !WAITING.contains(&case.state) {
-            return Err(HandlingError::NotWaiting(id));
-        }
+        check_waiting_in(&mut tx, &case).await?;
         let claimed = sqlx::query("UPDATE cases SET assigned_to = $1 WHERE id = $2 AND (assigned_to IS NULL OR assigned_to = $1)")
             .bind(handler.to_string())
             .bind(id.to_string())
@@ -221,24 +269,20 @@ impl Cases {
         }
         let mut tx = self.begin_write().await?;
         let case = load_case(&mut tx, id).await?;
-        if !WAITING.contains(&case.state) {
+        check_waiting_in(&mut tx, &case).await?;
+        claimed_by_in(&mut tx, id, handler).await?;
+        // A rectification request ends in a decision, never in another round of evidence.
+        if outcome == HumanOutcome::RequestEvidence && case.state != CaseState::Referred {
             return Err(HandlingError::NotWaiting(id));
         }
-        let row = sqlx::query("SELECT assigned_to FROM cases WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-        if assignee_of(&row, id)?.as_ref() != Some(handler) {
-            return Err(HandlingError::NotClaimed(id));
-        }
-        let to = match (outcome, case.state) {
-            (HumanOutcome::RequestEvidence, CaseState::Referred) => CaseState::EvidenceRequested,
-            // A rectification request ends in a decision, never in another round of evidence.
-            (HumanOutcome::RequestEvidence, _) => return Err(HandlingError::NotWaiting(id)),
-            _ => CaseState::Decided,
-        };
         let mut trace = serde_json::Map::new();
         trace.insert("reasons".into(), Value::from(reasons));
+        if let Some(heard) = crate::requests::hearing_record_in(&mut tx, id).await? {
+            trace.insert(
+                "hearing".into(),
+                serde_json::to_value(heard).unwrap_or(Value::Null),
+            );
+        }
         let mut events = Vec::new();
         let decision = insert_in(
             &mut tx,
@@ -258,20 +302,31 @@ impl Cases {
             &mut events,
         )
         .await?;
-        transition_in(
-            &mut tx,
-            id,
-            to,
-            handler,
-            EventKind::DecidedByPerson,
-            Some(reasons),
-            &mut events,
-        )
-        .await?;
-        sqlx::query("UPDATE cases SET assigned_to = NULL WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
+        if outcome == HumanOutcome::RequestEvidence {
+            // The case waits for the applicant's answer, still the handler's.
+            let request = crate::requests::NewRequest {
+                kind: crate::requests::RequestKind::Evidence,
+                what: reasons,
+                conditions: &[],
+                days: crate::requests::MACHINE_ANSWER_DAYS,
+            };
+            crate::requests::ask_in(&mut tx, id, handler, &request, &mut events).await?;
+        } else {
+            transition_in(
+                &mut tx,
+                id,
+                CaseState::Decided,
+                handler,
+                EventKind::DecidedByPerson,
+                Some(reasons),
+                &mut events,
+            )
             .await?;
+            sqlx::query("UPDATE cases SET assigned_to = NULL, answer_due = NULL WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
         // On a re-examination, "grant" keeps the permit in force: it creates none.
         if outcome == HumanOutcome::Grant && case.purpose == CasePurpose::Application {
             grant_as_machine_found_in(&mut tx, &case, decision, rules, &mut events).await?;

@@ -19,6 +19,7 @@ mod permits;
 mod pipeline;
 mod reexamination;
 mod registration;
+mod requests;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -41,8 +42,13 @@ pub use pipeline::{
     EVIDENCE_ATTEMPTS, EvidenceError, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,
 };
 pub use polku_decide::{
-    ApprovedText, Backtest, ChangedOutcome, DecisionOutcome, DecisionTrace, HumanOutcome, Layer,
-    ReferralReason, Replay, RuleShelf, ShelfError, Shown, StoredCondition, StoredInput,
+    ApprovedText, Backtest, ChangedOutcome, DecisionOutcome, DecisionTrace, Hearing, HumanOutcome,
+    Layer, ReferralReason, Replay, RuleShelf, ShelfError, Shown, StoredCondition, StoredInput,
     StoredTrace, automated_notice,
 };
 pub use reexamination::{CasePurpose, NewReexamination};
+pub use requests::{
+    ANSWER_DAYS, Answer, AnswerError, AttachmentError, AttachmentInfo, InfoRequest,
+    MACHINE_ANSWER_DAYS, MAX_ANSWER_CHARS, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MediaType,
+    NewRequest, RequestKind, StoredAttachment, Upload, check_upload,
+};

@@ -221,6 +221,23 @@ impl<E: EvidenceSource> Pipeline<E> {
             }
             Err(e) => return Err(e.into()),
         }
+        if finding.outcome == Outcome::RequestEvidence {
+            // What the applicant is asked: the conditions the machine could not judge.
+            let unknown: Vec<String> = finding
+                .reason
+                .iter()
+                .flat_map(|r| r.findings.iter())
+                .filter(|(_, s)| *s == polku_rules::Status::Unknown)
+                .map(|(id, _)| id.clone())
+                .collect();
+            let request = crate::requests::NewRequest {
+                kind: crate::requests::RequestKind::Evidence,
+                what: "",
+                conditions: &unknown,
+                days: crate::requests::MACHINE_ANSWER_DAYS,
+            };
+            crate::requests::ask_in(&mut tx, case.id, &machine, &request, &mut events).await?;
+        }
         let decision = insert_in(
             &mut tx,
             &NewDecision {

@@ -18,8 +18,12 @@ use serde_json::Value;
 pub enum DecisionTrace {
     /// The machine's findings, condition by condition, in fi, sv and en.
     Machine(Box<Explained>),
-    /// A person's decision: the reasons they wrote.
-    Person { reasons: String },
+    /// A person's decision: the reasons they wrote, and the hearing that preceded it.
+    Person {
+        reasons: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hearing: Option<Hearing>,
+    },
     /// The rules could not run (no rule set, an application outside the schema): why. The
     /// case went to a person.
     Failed { error: String },
@@ -37,10 +41,29 @@ impl DecisionTrace {
     /// A person's reasons, if a person decided.
     pub fn reasons(&self) -> Option<&str> {
         match self {
-            DecisionTrace::Person { reasons } => Some(reasons),
+            DecisionTrace::Person { reasons, .. } => Some(reasons),
             _ => None,
         }
     }
+
+    /// The hearing before a person's decision (HL 34 §), if one was held.
+    pub fn hearing(&self) -> Option<&Hearing> {
+        match self {
+            DecisionTrace::Person { hearing, .. } => hearing.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// The applicant's hearing on the draft grounds before a person's decision: when they were
+/// asked, the last day to answer, and when they answered (`None`: no answer by the deadline).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hearing {
+    pub request: uuid::Uuid,
+    /// Microseconds since the Unix epoch.
+    pub asked_at: i64,
+    pub due: jiff::civil::Date,
+    pub answered_at: Option<i64>,
 }
 
 /// The machine's trace in the three languages.

@@ -19,7 +19,8 @@ mod terms;
 pub use backtest::{Backtest, Backtester, ChangedOutcome, PastDecision};
 pub use evaluate::{Finding, ReferralReason, evaluate, evaluate_outcome};
 pub use explanation::{
-    DecisionTrace, Explained, Shown, StoredCondition, StoredInput, StoredParameter, StoredTrace,
+    DecisionTrace, Explained, Hearing, Shown, StoredCondition, StoredInput, StoredParameter,
+    StoredTrace,
 };
 pub use notice::automated_notice;
 pub use outcome::{DecisionOutcome, HumanOutcome};

@@ -19,6 +19,8 @@ pub enum CaseState {
     Decided,
     Withdrawn,
     RectificationRequested,
+    /// A person means to refuse and waits for the applicant's answer to the draft grounds.
+    Hearing,
 }
 
 impl From<core::CaseState> for CaseState {
@@ -33,6 +35,7 @@ impl From<core::CaseState> for CaseState {
             S::Decided => CaseState::Decided,
             S::Withdrawn => CaseState::Withdrawn,
             S::RectificationRequested => CaseState::RectificationRequested,
+            S::Hearing => CaseState::Hearing,
         }
     }
 }

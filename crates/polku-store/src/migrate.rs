@@ -130,6 +130,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "indicator_history",
         sql: include_str!("../migrations/0024_indicator_history.sql"),
     },
+    Migration {
+        version: 25,
+        name: "requests",
+        sql: include_str!("../migrations/0025_requests.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -10,5 +10,6 @@ mod handling;
 mod idempotency;
 mod leases;
 mod pipeline;
+mod requests;
 mod store;
 mod support;

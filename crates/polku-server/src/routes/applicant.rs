@@ -328,7 +328,7 @@ impl DecisionView {
                     serde_json::to_value(e.get(lang).for_applicant()).ok()
                 }
                 (DecisionTrace::Machine(e), false) => serde_json::to_value(e.get(lang)).ok(),
-                (DecisionTrace::Person { reasons }, _) => Some(Value::from(reasons.as_str())),
+                (DecisionTrace::Person { reasons, .. }, _) => Some(Value::from(reasons.as_str())),
                 (DecisionTrace::Failed { .. }, _) => None,
             },
             outcome: d.outcome.into(),

@@ -263,7 +263,9 @@ fn handling_problem(e: HandlingError) -> Problem {
         }
         HandlingError::Case(e) => Problem::internal(&e),
         HandlingError::NoReasons => Problem::invalid("reasons", "a decision needs its reasons"),
+        e @ HandlingError::BadRequest => Problem::invalid("reasons", e.to_string()),
         e @ (HandlingError::NotWaiting(_)
+        | HandlingError::AwaitingAnswer(..)
         | HandlingError::AssignedToOther { .. }
         | HandlingError::NotClaimed(_)
         | HandlingError::NoAutomatedDecision(_)
