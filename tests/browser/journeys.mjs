@@ -301,6 +301,93 @@ await journey("handler-reads-answer", async (page) => {
   await fits(page, "case with the holder's answer");
 }, phone);
 
+// Answering the authority. A handler hears an applicant before refusing (HL 34 §): the
+// case is one of a person the test identity provider offers, found through the queue's
+// search. The applicant, on a phone in Finnish, reads the draft grounds, the deadline and
+// whom to ask, tries a file that is not what its name says (the page says what to do),
+// then answers with a PDF; the handler reads the answer and opens the file.
+let heard = null;
+await journey("handler-hears", async (page) => {
+  await page.goto(`${base}/language?to=en&back=/identify`);
+  const offered = await page.locator("form[action='/identify'] input[name=person]").evaluateAll(
+    (inputs) => inputs.map((i) => i.value));
+  await signIn(page, env("HANDLER_USER"), env("HANDLER_PASSWORD"), "/work");
+  for (const person of offered) {
+    if (person === env("PERSON")) continue;
+    await page.goto(`${base}/work?state=referred&find=${encodeURIComponent(person)}`);
+    const link = page.locator("a[href^='/work/cases/']").first();
+    if (await link.count()) {
+      heard = { person, case: (await link.getAttribute("href")).split("/work/cases/")[1] };
+      break;
+    }
+  }
+  if (!heard) throw new Error("no referred case of an offered person in the queue");
+  await page.goto(`${base}/work/cases/${heard.case}`);
+  await page.click("form[action$='/claim'] button");
+  await page.getByText("You are handling this case.").waitFor();
+  await page.fill("#hear-grounds", "Journey: the pay stated by the Incomes Register is below the minimum of the collective agreement (UlkL 73 §).");
+  await page.fill("#hear-days", "14");
+  await accessible(page, "case with the hearing form");
+  await fits(page, "case with the hearing form");
+  await page.click("form[aria-labelledby='hear-heading'] button");
+  await page.getByText("The request was sent to the applicant.").waitFor();
+  await page.getByText("Waiting for the applicant's answer.").first().waitFor();
+  await accessible(page, "case sent for hearing");
+  await fits(page, "case sent for hearing");
+}, phone);
+
+await journey("applicant-answers", async (page) => {
+  await page.goto(`${base}/language?to=fi&back=/identify`);
+  await page.click(`form:has(input[value='${heard.person}']) button`);
+  await page.waitForURL("**/my/cases");
+  await page.goto(`${base}/my/cases/${heard.case}`);
+  await page.getByText("Kuuleminen ennen päätöstä").first().waitFor();
+  await page.getByText("Vastaa viimeistään").first().waitFor();
+  await page.getByText("Maahanmuuttovirasto").first().waitFor();
+  await accessible(page, "hearing for the applicant");
+  await fits(page, "hearing for the applicant");
+  await screenshot(page, "applicant-hearing-phone");
+  // A web page named as a PDF: refused, and the page says what to do.
+  await page.fill("textarea[name=answer]", "Journey: my new contract raises the pay from next month.");
+  await page.setInputFiles("input[type=file][name=files]", {
+    name: "sopimus.pdf", mimeType: "application/pdf", buffer: Buffer.from("<html><body>not a pdf</body></html>"),
+  });
+  await page.click("form[enctype='multipart/form-data'] button");
+  await page.getByText("ei ole PDF-, JPEG- eikä PNG-tiedosto").first().waitFor();
+  await accessible(page, "refused attachment");
+  await fits(page, "refused attachment");
+  await page.click("a[href$='" + heard.case + "']");
+  await page.fill("textarea[name=answer]", "Journey: my new contract raises the pay from next month.");
+  await page.setInputFiles("input[type=file][name=files]", {
+    name: "sopimus.pdf", mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"),
+  });
+  await page.click("form[enctype='multipart/form-data'] button");
+  await page.getByText("Vastauksesi").first().waitFor();
+  await page.getByText("sopimus.pdf").first().waitFor();
+  await accessible(page, "hearing answered");
+  await fits(page, "hearing answered");
+  await screenshot(page, "applicant-answered-phone");
+}, phone);
+
+await journey("handler-reads-hearing-answer", async (page) => {
+  await signIn(page, env("HANDLER_USER"), env("HANDLER_PASSWORD"), "/work");
+  await page.goto(`${base}/work?state=answered`);
+  await page.locator(`a[href='/work/cases/${heard.case}']`).first().waitFor();
+  await accessible(page, "queue of answered cases");
+  await fits(page, "queue of answered cases");
+  await page.goto(`${base}/work/cases/${heard.case}`);
+  await page.getByText("my new contract raises the pay").first().waitFor();
+  const href = await page.locator("a[href*='/attachments/']").first().getAttribute("href");
+  const file = await page.request.get(`${base}${href}`);
+  if (file.status() !== 200 || !(await file.text()).startsWith("%PDF")) {
+    throw new Error(`the attachment: ${file.status()}`);
+  }
+  await accessible(page, "case with the applicant's answer");
+  await fits(page, "case with the applicant's answer");
+  await screenshot(page, "handler-reads-hearing-answer-phone");
+}, phone);
+
 // The labour inspector, on a phone: the employers with signs of labour exploitation, then
 // the applicant's employer found by its business ID — each indicator stated, today's
 // count, month by month — in Swedish.

@@ -44,6 +44,10 @@ pub struct QueueItem {
     pub reason: Option<String>,
     /// An application, or a re-examination of a granted permit.
     pub purpose: CasePurpose,
+    /// What last brought it to a person: a referral, a rectification request, an answer,
+    /// or a request to the applicant whose deadline passed.
+    #[serde(skip)]
+    pub last: Option<EventKind>,
 }
 
 /// Which cases to list, after which position.
@@ -58,6 +62,8 @@ pub struct QueueFilter {
     pub state: Option<CaseState>,
     /// Only the case with this id, or the cases of the person with this id.
     pub case_or_person: Option<String>,
+    /// Only referred cases whose applicant has answered a request (evidence received).
+    pub answered: bool,
     pub limit: i64,
     /// The position after which to continue: `(application_date, created_at, case id)` of
     /// the last item of the previous page.
@@ -68,10 +74,12 @@ pub struct QueueFilter {
 
 /// The conditions of [`Cases::handler_queue`] and [`Cases::handler_queue_total`]: the
 /// placeholders from `$1` are matter, filed on or before, deadline on or before, state,
-/// case or person, today. A case waiting for the applicant's answer joins the queue the
-/// day after its deadline.
+/// case or person, today, answered only. A case waiting for the applicant's answer joins
+/// the queue the day after its deadline.
 const QUEUE_WHERE: &str = "(c.state IN ('referred', 'rectification_requested')
                 OR (c.state IN ('evidence_requested', 'hearing') AND c.answer_due < $6))
+               AND ($7 = '' OR (c.state = 'referred'
+                    AND c.id IN (SELECT r.case_id FROM requests r WHERE r.answered_at IS NOT NULL)))
                AND ($1 = '' OR c.matter = $1)
                AND ($2 = '' OR c.application_date <= $2)
                AND ($3 = '' OR c.deadline <= $3)
@@ -160,13 +168,16 @@ impl Cases {
         let sql = format!(
             "SELECT c.id, c.applicant_id, c.matter, c.state, c.application_date, c.deadline, c.created_at, c.assigned_to, c.purpose, c.reexamines,
                     (SELECT e.reason FROM case_events e
+                     WHERE e.case_id = c.id AND e.kind IN ('referred', 'rectification_requested', 'reexamination_opened')
+                     ORDER BY e.seq DESC LIMIT 1) AS reason,
+                    (SELECT e.kind FROM case_events e
                      WHERE e.case_id = c.id AND e.kind IN ('referred', 'rectification_requested', 'reexamination_opened', 'answered', 'evidence_requested', 'hearing_requested')
-                     ORDER BY e.seq DESC LIMIT 1) AS reason
+                     ORDER BY e.seq DESC LIMIT 1) AS last_kind
              FROM cases c
              WHERE {QUEUE_WHERE}
-               AND ($7 = '' OR (c.application_date, c.created_at, c.id) > ($7, $8, $9))
+               AND ($8 = '' OR (c.application_date, c.created_at, c.id) > ($8, $9, $10))
              ORDER BY c.application_date, c.created_at, c.id
-             LIMIT $10 OFFSET $11"
+             LIMIT $11 OFFSET $12"
         );
         let rows = self
             .queue_query(&sql, f)
@@ -199,6 +210,10 @@ impl Cases {
                         &r.try_get::<String, _>("purpose")?,
                         r.try_get("reexamines")?,
                     )?,
+                    last: r
+                        .try_get::<Option<String>, _>("last_kind")?
+                        .as_deref()
+                        .and_then(EventKind::parse),
                 })
             })
             .collect()
@@ -224,6 +239,7 @@ impl Cases {
             .bind(f.state.map(|s| s.to_string()).unwrap_or_default())
             .bind(f.case_or_person.clone().unwrap_or_default())
             .bind(crate::today_in_finland().to_string())
+            .bind(if f.answered { "1" } else { "" })
     }
 
     /// Assigns a waiting case to `handler` (again, if it is theirs already).
@@ -335,6 +351,36 @@ impl Cases {
         tx.commit().await?;
         metrics::counter!("polku_decisions_total", "outcome" => outcome.as_str(), "automated" => "false").increment(1);
         Ok(decision)
+    }
+
+    /// A handler who has claimed a referred case asks the applicant for evidence or, meaning
+    /// to refuse, hears them on the draft grounds. The case waits for the answer, still
+    /// assigned to the handler.
+    pub async fn ask_applicant(
+        &self,
+        case: Uuid,
+        handler: &Actor,
+        new: &crate::requests::NewRequest<'_>,
+    ) -> Result<Uuid, HandlingError> {
+        if new.what.trim().is_empty() {
+            return Err(HandlingError::NoReasons);
+        }
+        if !crate::requests::ANSWER_DAYS.contains(&new.days)
+            || new.what.chars().count() > crate::requests::MAX_ANSWER_CHARS
+        {
+            return Err(HandlingError::BadRequest);
+        }
+        let mut tx = self.begin_write().await?;
+        let loaded = load_case(&mut tx, case).await?;
+        if loaded.state != CaseState::Referred {
+            return Err(HandlingError::NotWaiting(case));
+        }
+        claimed_by_in(&mut tx, case, handler).await?;
+        let mut events = Vec::new();
+        let id = crate::requests::ask_in(&mut tx, case, handler, new, &mut events).await?;
+        crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// The handler a case is assigned to, if any.

@@ -17,7 +17,6 @@ use uuid::Uuid;
 use crate::case::{CaseState, EventKind};
 use crate::cases::{Actor, CaseError, load_case, transition_in};
 use crate::handle::{Cases, Tx};
-use crate::handling::HandlingError;
 use polku_store::{CorruptRow, codec, now_micros};
 
 /// Days the applicant has to answer the machine's request for evidence.
@@ -313,34 +312,6 @@ impl From<sqlx::Error> for AnswerError {
 }
 
 impl Cases {
-    /// A handler who has claimed a referred case asks the applicant for evidence or, meaning
-    /// to refuse, hears them on the draft grounds. The case waits for the answer, still
-    /// assigned to the handler.
-    pub async fn ask_applicant(
-        &self,
-        case: Uuid,
-        handler: &Actor,
-        new: &NewRequest<'_>,
-    ) -> Result<Uuid, HandlingError> {
-        if new.what.trim().is_empty() {
-            return Err(HandlingError::NoReasons);
-        }
-        if !ANSWER_DAYS.contains(&new.days) || new.what.chars().count() > MAX_ANSWER_CHARS {
-            return Err(HandlingError::BadRequest);
-        }
-        let mut tx = self.begin_write().await?;
-        let loaded = load_case(&mut tx, case).await?;
-        if loaded.state != CaseState::Referred {
-            return Err(HandlingError::NotWaiting(case));
-        }
-        crate::handling::claimed_by_in(&mut tx, case, handler).await?;
-        let mut events = Vec::new();
-        let id = ask_in(&mut tx, case, handler, new, &mut events).await?;
-        crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     /// The applicant answers an open request with text and attachments (each checked by
     /// [`check_upload`]). The case goes to a person: back to the handler who asked, or to
     /// the queue after the machine's request.
@@ -414,14 +385,13 @@ impl Cases {
         }
         let mut events = Vec::new();
         let person = Actor::Person(applicant_person.to_owned());
-        let summary = format!("{} attachment(s)", files.len());
         transition_in(
             &mut tx,
             case,
             CaseState::Referred,
             &person,
             EventKind::Answered,
-            Some(&summary),
+            None,
             &mut events,
         )
         .await?;

@@ -91,7 +91,7 @@ pub async fn audit(
             })
             .collect(),
         rows: {
-            let names = crate::pages::accounts_named(&state, rows.iter().map(|r| &r.actor))
+            let names = crate::names::accounts_named(&state, rows.iter().map(|r| &r.actor))
                 .await
                 .map_err(|e| internal(&v, &e))?
                 .into_iter()

@@ -38,13 +38,38 @@ impl Page {
 pub(crate) struct ErrorPage {
     pub page: Page,
     pub message: String,
+    /// Where to go back to fix it (a case's page), if not the front page.
+    pub back: Option<String>,
 }
 
 /// An error as a page in the visitor's language, with its status.
 pub fn error_page(v: &Visitor, status: StatusCode, key: &str) -> Response {
     let page = Page::of(v);
     let message = page.tr.t(key);
-    (status, ErrorPage { page, message }).into_response()
+    (
+        status,
+        ErrorPage {
+            page,
+            message,
+            back: None,
+        },
+    )
+        .into_response()
+}
+
+/// An error with its own message (already in the visitor's language) and a link back to
+/// the page where it can be put right.
+pub(crate) fn error_back(v: &Visitor, status: StatusCode, message: String, back: &str) -> Response {
+    let page = Page::of(v);
+    (
+        status,
+        ErrorPage {
+            page,
+            message,
+            back: Some(back.to_owned()),
+        },
+    )
+        .into_response()
 }
 
 /// The 422 page: `detail` (a field's label, or the value given) is not what was expected.
@@ -53,7 +78,11 @@ pub(crate) fn bad_input(v: &Visitor, detail: &str) -> Response {
     let message = page.tr.t1("error-bad-input", "detail", detail);
     (
         StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorPage { page, message },
+        ErrorPage {
+            page,
+            message,
+            back: None,
+        },
     )
         .into_response()
 }

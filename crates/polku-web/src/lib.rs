@@ -20,12 +20,14 @@ pub mod i18n;
 mod idp;
 mod inspect;
 mod monitoring;
+mod names;
 mod officials;
 mod pages;
 mod plain;
 mod queue;
 mod reasons;
 mod reexamination;
+mod requests;
 mod rule_admin;
 mod rules;
 mod security;
@@ -144,6 +146,17 @@ pub fn router(state: WebState) -> Router {
         .route("/my/cases/{id}/rectification", post(pages::rectify))
         .route("/my/cases/{id}/answer", post(reexamination::answer))
         .route(
+            "/my/cases/{id}/requests/{request}/answer",
+            post(requests::answer).layer(axum::extract::DefaultBodyLimit::max(
+                requests::MAX_ANSWER_BODY,
+            )),
+        )
+        .route(
+            "/my/cases/{id}/attachments/{file}",
+            get(requests::my_attachment),
+        )
+        .route("/my/cases/{id}/withdrawal", post(requests::withdraw))
+        .route(
             "/sign-in",
             get(officials::sign_in_page).post(officials::sign_in),
         )
@@ -184,6 +197,11 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/work/cases/{id}/claim", post(officials::claim))
         .route("/work/cases/{id}/decision", post(officials::decide))
+        .route("/work/cases/{id}/requests", post(requests::ask))
+        .route(
+            "/work/cases/{id}/attachments/{file}",
+            get(requests::work_attachment),
+        )
         .with_state(state);
     security_headers(pages)
 }

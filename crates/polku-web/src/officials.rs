@@ -218,11 +218,21 @@ struct WorkCase {
     person_query: String,
     /// The applicant's latest request for rectification, in their words, and when.
     rectification: Option<(String, String)>,
+    /// What was asked of the applicant, newest first, with their answers.
+    requests: Vec<crate::requests::RequestSection>,
+    /// The reader is the applicant (no: the requests' template is shared).
+    applicant: bool,
+    /// The handler holds a referred case: they may ask the applicant or hear them.
+    can_ask: bool,
+    /// The days a handler may give for an answer, and the default.
+    answer_days: (i16, i16, i16),
+    asked: bool,
 }
 
 #[derive(Deserialize)]
 pub struct WorkCaseQuery {
     decided: Option<String>,
+    asked: Option<String>,
 }
 
 /// `GET /work/cases/{id}`: everything the machine found, and the forms to decide.
@@ -246,6 +256,18 @@ pub async fn work_case(
         .await
         .map_err(|e| internal(&v, &e))?;
     let me = actor(&session);
+    let requests = crate::requests::sections(
+        &state,
+        tr,
+        &file.case,
+        &file.decisions,
+        Reader::Official,
+        &format!("/work/cases/{id}"),
+    )
+    .await
+    .map_err(|e| internal(&v, &e))?;
+    // A request whose deadline passed unanswered returns the case to a person.
+    let overdue = requests.first().is_some_and(|r| r.open && r.overdue);
     let CaseFile {
         case,
         decisions,
@@ -274,10 +296,19 @@ pub async fn work_case(
         waiting: matches!(
             case.state,
             CaseState::Referred | CaseState::RectificationRequested
+        ) || overdue,
+        can_ask: case.state == CaseState::Referred && assignee.as_ref() == Some(&me),
+        answer_days: (
+            *polku_cases::ANSWER_DAYS.start(),
+            *polku_cases::ANSWER_DAYS.end(),
+            polku_cases::MACHINE_ANSWER_DAYS,
         ),
+        asked: q.asked.is_some(),
+        requests,
+        applicant: false,
         assigned_to_me: assignee.as_ref() == Some(&me),
         assigned_to_other: assignee.is_some_and(|a| a != me),
-        outcomes: outcomes(tr, case.state),
+        outcomes: outcomes(tr),
         suggested_reasons: suggested_reasons(tr, &decisions),
         decided: q.decided.is_some(),
         reexamination,
@@ -356,7 +387,10 @@ fn suggested_reasons(tr: Tr, decisions: &[Decision]) -> String {
                                 "basis",
                                 crate::plain::legal_basis(&c.legal_basis, tr.lang).as_str(),
                             ),
-                            ("explanation", c.explanation.as_str()),
+                            (
+                                "explanation",
+                                crate::plain::explanation(&c.explanation, tr).as_str(),
+                            ),
                         ],
                     )
                 })
@@ -366,19 +400,12 @@ fn suggested_reasons(tr: Tr, decisions: &[Decision]) -> String {
         .unwrap_or_default()
 }
 
-/// What a person may decide a case in `state`: a request for evidence only on a referral.
-fn outcomes(tr: Tr, state: CaseState) -> Vec<(String, String)> {
-    let mut outcomes = vec![
+/// What a person may decide: grant or refuse (asking the applicant has its own form).
+fn outcomes(tr: Tr) -> Vec<(String, String)> {
+    vec![
         ("grant".to_owned(), tr.t("work-outcome-grant")),
         ("refuse".to_owned(), tr.t("work-outcome-refuse")),
-    ];
-    if state == CaseState::Referred {
-        outcomes.push((
-            "request_evidence".to_owned(),
-            tr.t("work-outcome-request_evidence"),
-        ));
-    }
-    outcomes
+    ]
 }
 
 #[derive(Deserialize)]

@@ -26,6 +26,7 @@ use crate::text::{MAX_REASONS, typed};
 use crate::visitor::{LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
 
 pub(crate) use crate::frame::{Page, error_page, internal};
+pub(crate) use crate::names::Reader;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
@@ -220,23 +221,6 @@ pub(crate) fn matter_title(state: &WebState, matter: &str, tr: Tr) -> String {
         .map_or_else(|| matter.to_owned(), |rs| rs.title.get(tr.lang).to_owned())
 }
 
-/// The accounts among `actors`, each looked up once: officials and other systems.
-pub(crate) async fn accounts_named<'a>(
-    state: &WebState,
-    actors: impl Iterator<Item = &'a polku_audit::Actor>,
-) -> Result<std::collections::HashMap<Uuid, polku_access::Principal>, polku_access::AccessError> {
-    let mut found = std::collections::HashMap::new();
-    for actor in actors {
-        if let polku_audit::Actor::User(id) = actor
-            && !found.contains_key(id)
-            && let Some(p) = state.access().principal_of(*id).await?
-        {
-            found.insert(*id, p);
-        }
-    }
-    Ok(found)
-}
-
 pub(crate) fn state_label(tr: Tr, state: CaseState) -> String {
     tr.t(&format!("state-{}", state.as_str()))
 }
@@ -340,12 +324,20 @@ struct CasePage {
     next: Option<String>,
     /// The machine is still working on it: the page refreshes itself.
     machine_working: bool,
+    /// What the authority asks of the applicant, newest first, with their answers.
+    requests: Vec<crate::requests::RequestSection>,
+    /// The reader is the applicant (the requests' template is shared with the handler's page).
+    applicant: bool,
+    /// The application is open: it may be withdrawn.
+    can_withdraw: bool,
+    withdrawn: bool,
 }
 
 #[derive(Deserialize)]
 pub struct CaseQuery {
     sent: Option<String>,
     answered: Option<String>,
+    withdrawn: Option<String>,
 }
 
 /// `GET /my/cases/{id}`: the case, its decision explained condition by condition with
@@ -396,6 +388,19 @@ pub async fn my_case(
     };
     let can_rectify = case.state == CaseState::Decided
         && decisions.last().is_some_and(|d| d.is_automated_decision());
+    let requests = match crate::requests::sections(
+        &state,
+        tr,
+        &case,
+        &decisions,
+        Reader::Applicant,
+        &format!("/my/cases/{id}"),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return internal(&v, &e),
+    };
     // What the law withholds from the applicant never reaches this page.
     let decisions: Vec<DecisionRow> = decisions
         .iter()
@@ -428,8 +433,12 @@ pub async fn my_case(
         }
         CaseState::Referred => Some(tr.t("case-next-person")),
         CaseState::RectificationRequested => Some(tr.t("case-next-rectification")),
+        CaseState::EvidenceRequested => Some(tr.t("case-next-evidence")),
+        CaseState::Hearing => Some(tr.t("case-next-hearing")),
         _ => None,
     };
+    let can_withdraw = case.state.can_go_to(CaseState::Withdrawn)
+        && case.purpose == polku_cases::CasePurpose::Application;
     CasePage {
         page: Page::of(&v),
         id,
@@ -445,6 +454,10 @@ pub async fn my_case(
         answered: q.answered.is_some(),
         next,
         machine_working,
+        requests,
+        applicant: true,
+        can_withdraw,
+        withdrawn: q.withdrawn.is_some(),
     }
     .into_response()
 }
@@ -465,19 +478,7 @@ pub(crate) fn history_lines(tr: Tr, history: &[polku_cases::CaseEvent]) -> Vec<S
 
 /// One value a condition read: `path = value`, with the register and fetch time.
 fn input_line(tr: Tr, input: &StoredInput) -> String {
-    // The field by its name where it has one, else as the input schema describes it.
-    let label = tr
-        .try_t(&crate::plain::field_key(&input.path))
-        .unwrap_or_else(|| {
-            polku_rules::schema::field_index(&input.path)
-                .map(|i| {
-                    polku_rules::schema::FIELDS[i]
-                        .doc
-                        .trim_end_matches('.')
-                        .to_owned()
-                })
-                .unwrap_or_else(|| tr.t("mon-field-other"))
-        });
+    let label = crate::plain::field_label(&input.path, tr);
     let mut line = format!("{label}: {}", crate::plain::value(&input.value, tr));
     if let Some(source) = &input.source {
         let at = input
@@ -494,13 +495,6 @@ fn input_line(tr: Tr, input: &StoredInput) -> String {
     line
 }
 
-/// Who reads a decision: the applicant sees no finding the law withholds from them.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reader {
-    Applicant,
-    Official,
-}
-
 pub(crate) fn decision_row(tr: Tr, d: &polku_cases::Decision, reader: Reader) -> DecisionRow {
     let trace = d.trace.in_lang(tr.lang).map(|t| match reader {
         Reader::Applicant => Cow::Owned(t.for_applicant()),
@@ -515,8 +509,8 @@ pub(crate) fn decision_row(tr: Tr, d: &polku_cases::Decision, reader: Reader) ->
                     text: c.text.clone(),
                     status_label: tr.t(&format!("status-{}", c.status.code())),
                     status: c.status.code().to_owned(),
-                    legal_basis: c.legal_basis.clone(),
-                    explanation: c.explanation.clone(),
+                    legal_basis: crate::plain::legal_basis(&c.legal_basis, tr.lang),
+                    explanation: crate::plain::explanation(&c.explanation, tr),
                     inputs: c.inputs.iter().map(|i| input_line(tr, i)).collect(),
                 })
                 .collect()

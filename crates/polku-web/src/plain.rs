@@ -91,6 +91,47 @@ pub(crate) fn field(path: &str, tr: Tr) -> String {
         .unwrap_or_else(|| tr.t("mon-field-other"))
 }
 
+/// A field of the input schema in words: its name where it has one, else as the input
+/// schema describes it, never its path.
+pub(crate) fn field_label(path: &str, tr: Tr) -> String {
+    tr.try_t(&field_key(path)).unwrap_or_else(|| {
+        polku_rules::schema::field_index(path)
+            .map(|i| {
+                polku_rules::schema::FIELDS[i]
+                    .doc
+                    .trim_end_matches('.')
+                    .to_owned()
+            })
+            .unwrap_or_else(|| tr.t("mon-field-other"))
+    })
+}
+
+/// A condition's explanation as the rules wrote it, with the fields its closing "missing
+/// information" list names by path (`evidence.incomes.…`) named in words instead.
+pub(crate) fn explanation(text: &str, tr: Tr) -> String {
+    let marker = match tr.lang {
+        Lang::Fi => "Puuttuvat tiedot: ",
+        Lang::Sv => "Uppgifter som saknas: ",
+        Lang::En => "Missing information: ",
+    };
+    let Some(at) = text.rfind(marker) else {
+        return text.to_owned();
+    };
+    let list = text[at + marker.len()..].trim_end_matches('.');
+    let named: Vec<String> = list
+        .split(", ")
+        .map(|path| {
+            let path = path.trim();
+            if polku_rules::schema::field_index(path).is_some() {
+                field_label(path, tr)
+            } else {
+                path.to_owned()
+            }
+        })
+        .collect();
+    format!("{}{marker}{}.", &text[..at], named.join(", "))
+}
+
 /// A legal provision as the rules cite it (in Finnish abbreviations), with the law's name
 /// in the reader's language: sv "UtlL 58 § 5 mom.", en "Aliens Act section 58(5)". Words
 /// of the rule file's own (a parenthesised gloss) stay as written.
@@ -206,6 +247,32 @@ pub(crate) fn query_value(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_of_the_schema_has_a_name_in_each_language() {
+        for lang in [Lang::Fi, Lang::Sv, Lang::En] {
+            let tr = Tr { lang };
+            let unnamed: Vec<&str> = polku_rules::schema::FIELDS
+                .iter()
+                .map(|f| f.path)
+                .filter(|p| tr.try_t(&field_key(p)).is_none())
+                .collect();
+            assert!(unnamed.is_empty(), "{lang:?}: {unnamed:?}");
+        }
+    }
+
+    #[test]
+    fn missing_information_is_named_in_words() {
+        let tr = Tr { lang: Lang::Fi };
+        let text = "Keskimääräinen bruttopalkka (ei tiedossa) €/kk. Puuttuvat tiedot: evidence.incomes.monthly_gross_pay_avg_eur.";
+        let shown = explanation(text, tr);
+        assert!(!shown.contains("evidence."), "{shown}");
+        assert!(
+            shown.starts_with("Keskimääräinen bruttopalkka (ei tiedossa) €/kk. Puuttuvat tiedot: ")
+        );
+        assert!(shown.ends_with('.'));
+        assert_eq!(explanation("Ei puutteita.", tr), "Ei puutteita.");
+    }
 
     #[test]
     fn provisions_read_in_each_language() {

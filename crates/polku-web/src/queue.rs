@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use polku_audit::Actor;
-use polku_cases::{CasePurpose, CaseState, QueueFilter, QueueItem, ReferralReason};
+use polku_cases::{CasePurpose, CaseState, EventKind, QueueFilter, QueueItem, ReferralReason};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -29,8 +29,17 @@ const PAGE_SIZE: i64 = 25;
 /// The longest part of an applicant's request the queue shows; the case page shows all.
 const REQUEST_SHOWN: usize = 240;
 
-/// The states a case waits for a person in, as the filter offers them.
-const WAITING: [CaseState; 2] = [CaseState::Referred, CaseState::RectificationRequested];
+/// The states a case waits for a person in, as the filter offers them (a request to the
+/// applicant only once its deadline has passed unanswered).
+const WAITING: [CaseState; 4] = [
+    CaseState::Referred,
+    CaseState::RectificationRequested,
+    CaseState::EvidenceRequested,
+    CaseState::Hearing,
+];
+
+/// The filter's choice of referred cases whose applicant has answered a request.
+const ANSWERED: &str = "answered";
 
 struct QueueRow {
     id: Uuid,
@@ -76,6 +85,14 @@ pub struct WorkQuery {
 
 /// Why a case waits, in the reader's words.
 fn why(state: &WebState, tr: Tr, item: &QueueItem) -> Vec<String> {
+    match item.last {
+        Some(EventKind::Answered) => return vec![tr.t("work-why-answered")],
+        Some(EventKind::EvidenceRequested) if item.state == CaseState::EvidenceRequested => {
+            return vec![tr.t("work-why-evidence-overdue")];
+        }
+        Some(EventKind::HearingRequested) => return vec![tr.t("work-why-hearing-overdue")],
+        _ => {}
+    }
     let Some(reason) = item.reason.as_deref().filter(|r| !r.trim().is_empty()) else {
         return Vec::new();
     };
@@ -148,8 +165,11 @@ pub async fn work(
             return Err(bad_input(&v, &tr.t(label)).into());
         }
     }
-    let wanted = match nonempty(q.state) {
+    let state_code = nonempty(q.state);
+    let answered = state_code.as_deref() == Some(ANSWERED);
+    let wanted = match state_code {
         None => None,
+        Some(_) if answered => Some(CaseState::Referred),
         Some(code) => Some(
             code.parse::<CaseState>()
                 .ok()
@@ -171,6 +191,7 @@ pub async fn work(
         deadline_on_or_before: due.clone(),
         state: wanted,
         case_or_person: find.clone(),
+        answered,
         limit: PAGE_SIZE,
         offset: (number - 1) * PAGE_SIZE,
         ..QueueFilter::default()
@@ -194,7 +215,7 @@ pub async fn work(
     }
     let me = Actor::User(session.principal.user_id);
     let handlers =
-        crate::pages::accounts_named(&state, items.iter().filter_map(|i| i.assigned_to.as_ref()))
+        crate::names::accounts_named(&state, items.iter().filter_map(|i| i.assigned_to.as_ref()))
             .await
             .map_err(|e| internal(&v, &e))?;
     let mut rows = Vec::with_capacity(items.len());
@@ -275,9 +296,20 @@ pub async fn work(
         matter: matter.unwrap_or_default(),
         states: WAITING
             .iter()
-            .map(|s| (s.to_string(), state_label(tr, *s)))
+            .map(|s| match s {
+                CaseState::EvidenceRequested | CaseState::Hearing => (
+                    s.to_string(),
+                    tr.t1("work-filter-overdue", "state", &state_label(tr, *s)),
+                ),
+                _ => (s.to_string(), state_label(tr, *s)),
+            })
+            .chain([(ANSWERED.to_owned(), tr.t("work-filter-answered"))])
             .collect(),
-        state: wanted.map(|s| s.to_string()).unwrap_or_default(),
+        state: if answered {
+            ANSWERED.to_owned()
+        } else {
+            wanted.map(|s| s.to_string()).unwrap_or_default()
+        },
         filed: filed.unwrap_or_default(),
         due: due.unwrap_or_default(),
         find: find.unwrap_or_default(),

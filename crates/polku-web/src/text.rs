@@ -57,7 +57,11 @@ pub(crate) fn typed(v: &Visitor, fields: &[(&str, &str, usize)]) -> Result<(), P
             let message = problem(v, label, e);
             let response: Response = (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorPage { page, message },
+                ErrorPage {
+                    page,
+                    message,
+                    back: None,
+                },
             )
                 .into_response();
             return Err(response.into());

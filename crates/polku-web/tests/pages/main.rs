@@ -11,6 +11,7 @@ mod i18n;
 mod inspect;
 mod monitoring;
 mod officials;
+mod requests;
 mod rule_admin;
 mod rules;
 mod security;

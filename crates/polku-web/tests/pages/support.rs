@@ -139,7 +139,8 @@ impl Site {
         }
     }
 
-    /// Posts a multipart form (`fields`; a name ending in `@` is sent as an uploaded file).
+    /// Posts a multipart form (`fields`; a name with `@` is sent as an uploaded file, named
+    /// by what follows the `@`, or `rules.yaml`).
     pub(crate) async fn multipart(
         &self,
         uri: &str,
@@ -149,9 +150,10 @@ impl Site {
         let boundary = "polku-test-boundary-7MA4YWxkTrZu0gW";
         let mut body = String::new();
         for (name, value) in fields {
-            match name.strip_suffix('@') {
-                Some(file) => body.push_str(&format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{file}\"; filename=\"rules.yaml\"\r\nContent-Type: application/yaml\r\n\r\n{value}\r\n"
+            match name.split_once('@') {
+                Some((file, file_name)) => body.push_str(&format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{file}\"; filename=\"{}\"\r\nContent-Type: application/yaml\r\n\r\n{value}\r\n",
+                    if file_name.is_empty() { "rules.yaml" } else { file_name }
                 )),
                 None => body.push_str(&format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
