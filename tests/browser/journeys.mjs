@@ -107,11 +107,12 @@ await journey("applicant", async (page) => {
   await page.waitForURL("**/my/cases/*");
   // The pipeline decides in the background: look again until it has.
   for (let i = 0; i < 40; i++) {
-    if (await page.getByText("Decided automatically").count()) break;
+    if (await page.getByText("Decision: granted").count()) break;
     await page.waitForTimeout(250);
     await page.reload();
   }
-  await page.getByText("Decided automatically").first().waitFor({ timeout: 1000 });
+  await page.getByText("Decision: granted").first().waitFor({ timeout: 1000 });
+  await page.getByText("Decision number").first().waitFor();
   await page.getByText("Administrative Procedure Act 53 g").first().waitFor();
   await accessible(page, "automatic decision");
   await screenshot(page, "applicant-automatic-decision");

@@ -13,6 +13,7 @@
 mod apply;
 mod audit;
 pub mod dashboard;
+mod decision;
 pub mod dry_runs;
 mod frame;
 mod guard;

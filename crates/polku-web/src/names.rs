@@ -1,9 +1,11 @@
-//! Who is named and who reads: the accounts a page names (officials and other systems, each
-//! looked up once), and whether a decision is read by its applicant or by an official.
+//! Who and what is named, and who reads: the accounts a page names (officials and other
+//! systems, each looked up once), a matter by its title, and whether a decision is read by
+//! its applicant or by an official.
 
 use uuid::Uuid;
 
 use crate::WebState;
+use crate::i18n::Tr;
 
 /// Who reads a decision: the applicant sees no finding the law withholds from them.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -27,4 +29,13 @@ pub(crate) async fn accounts_named<'a>(
         }
     }
     Ok(found)
+}
+
+/// A matter by its rule set's title in the reader's language (its id if no rule set has it).
+pub(crate) fn matter_title(state: &WebState, matter: &str, tr: Tr) -> String {
+    state
+        .rules
+        .today()
+        .get(matter)
+        .map_or_else(|| matter.to_owned(), |rs| rs.title.get(tr.lang).to_owned())
 }

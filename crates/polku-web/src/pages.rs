@@ -26,7 +26,7 @@ use crate::text::{MAX_REASONS, typed};
 use crate::visitor::{LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE, Session, Visitor, with_cookie};
 
 pub(crate) use crate::frame::{Page, error_page, internal};
-pub(crate) use crate::names::Reader;
+pub(crate) use crate::names::{Reader, matter_title};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
@@ -213,14 +213,6 @@ async fn log_read(
         .map(|_| ())
 }
 
-pub(crate) fn matter_title(state: &WebState, matter: &str, tr: Tr) -> String {
-    state
-        .rules
-        .today()
-        .get(matter)
-        .map_or_else(|| matter.to_owned(), |rs| rs.title.get(tr.lang).to_owned())
-}
-
 pub(crate) fn state_label(tr: Tr, state: CaseState) -> String {
     tr.t(&format!("state-{}", state.as_str()))
 }
@@ -312,8 +304,11 @@ struct CasePage {
     matter: String,
     state: String,
     filed: String,
-    decisions: Vec<DecisionRow>,
-    permit: Option<String>,
+    /// The decision the case rests on, as a decision reads, and its reasons.
+    notice: Option<crate::decision::DecisionNotice>,
+    decision: Option<DecisionRow>,
+    /// The machine's findings before a person decided, or while a person has yet to.
+    findings: Vec<DecisionRow>,
     history: Vec<String>,
     can_rectify: bool,
     sent: bool,
@@ -401,25 +396,21 @@ pub async fn my_case(
         Ok(r) => r,
         Err(e) => return internal(&v, &e),
     };
+    let last = crate::decision::final_decision(&decisions);
+    let notice = match last {
+        Some(d) => match crate::decision::notice(&state, tr, &case, d, permit.as_ref()).await {
+            Ok(n) => Some(n),
+            Err(e) => return internal(&v, &e),
+        },
+        None => None,
+    };
     // What the law withholds from the applicant never reaches this page.
-    let decisions: Vec<DecisionRow> = decisions
+    let decision = last.map(|d| decision_row(tr, d, Reader::Applicant));
+    let findings: Vec<DecisionRow> = decisions
         .iter()
+        .filter(|d| last.is_none_or(|l| l.id != d.id))
         .map(|d| decision_row(tr, d, Reader::Applicant))
         .collect();
-    let day = |d: &str| {
-        d.parse::<jiff::civil::Date>()
-            .map_or_else(|_| d.to_owned(), |d| crate::plain::date(d, tr.lang))
-    };
-    let permit = permit.map(|p| match p.valid_until {
-        Some(until) => tr.t_with(
-            "case-permit-valid",
-            &[
-                ("from", day(&p.valid_from).as_str()),
-                ("until", day(&until).as_str()),
-            ],
-        ),
-        None => tr.t1("case-permit-indefinite", "from", &day(&p.valid_from)),
-    });
     let history = history_lines(tr, &history);
     let machine_working = matches!(
         case.state,
@@ -445,8 +436,9 @@ pub async fn my_case(
         matter: matter_title(&state, &case.matter, tr),
         state: state_label(tr, case.state),
         filed: crate::plain::date(case.application_date, tr.lang),
-        decisions,
-        permit,
+        notice,
+        decision,
+        findings,
         history,
         can_rectify,
         sent: q.sent.is_some(),

@@ -208,7 +208,7 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
         let page = s
             .call("GET", &case_page, &format!("{me}; polku_lang=en"), None)
             .await;
-        if page.body.contains("Decided automatically") {
+        if page.body.contains("Decision: granted") {
             granted = Some(page.body);
             break;
         }
@@ -218,10 +218,16 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
         !page.contains("http-equiv=\"refresh\""),
         "decided: no refresh"
     );
+    // It reads as a decision: the permit, the number, when, by whom, and the remedy.
     assert!(page.body_contains_all(&[
         "Administrative Procedure Act 53 g",
         "Ask for rectification",
-        "Valid "
+        "Continuous residence permit (A). Valid ",
+        "Decision number",
+        "Finnish Immigration Service",
+        "Automatically (Administrative Procedure Act section 53 e)",
+        "within 30 days of receiving it",
+        "residence permit card by post",
     ]));
 
     // A number that is not one comes back with the field named, and nothing is filed.

@@ -154,7 +154,10 @@ async fn every_page_speaks_three_languages(db: &TestDb) {
     );
     // The legal basis names the act in the reader's language, not by its Finnish abbreviation.
     assert!(en.body.contains("Aliens Act section"), "no legal basis");
-    assert!(!en.body.contains("UlkL"), "a Finnish abbreviation on an English page");
+    assert!(
+        !en.body.contains("UlkL"),
+        "a Finnish abbreviation on an English page"
+    );
     assert!(en.body.contains("Ask for rectification"));
     // The language link remembers the choice and returns to the page.
     let switch = s

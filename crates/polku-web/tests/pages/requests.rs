@@ -304,6 +304,44 @@ async fn a_handler_hears_the_applicant_before_refusing(db: &TestDb) {
         "still hers: {}",
         page.body
     );
+
+    // Hanna refuses; the applicant reads a decision: who, when, the hearing, the appeal.
+    let refused = s
+        .call(
+            "POST",
+            &format!("{uri}/decision"),
+            &hanna,
+            Some(&format!(
+                "csrf={csrf}&outcome=refuse&reasons=Palkka+alittaa+v%C3%A4himm%C3%A4isen."
+            )),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+    let decided = s
+        .call(
+            "GET",
+            &format!("/my/cases/{case}"),
+            &format!("{me}; polku_lang=en"),
+            None,
+        )
+        .await;
+    let body = decided.body.replace("&#39;", "'").replace("&#x27;", "'");
+    for words in [
+        "Decision: refused",
+        "hanna, case handler, Maahanmuuttovirasto",
+        "You were heard before the decision",
+        "appeal against the decision to an administrative court within 30 days",
+        "Aliens Act section 190",
+        "Palkka alittaa vähimmäisen.",
+        "Polku's check before the case handler's decision",
+    ] {
+        assert!(body.contains(words), "{words}: {body}");
+    }
+    assert!(!body.contains("proposal for a case handler"));
+    assert!(
+        !body.contains("residence permit card"),
+        "no card on a refusal"
+    );
 }
 polku_cases::on_every_database!(
     hearing,
