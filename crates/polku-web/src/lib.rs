@@ -24,6 +24,7 @@ mod monitoring;
 mod names;
 mod officials;
 mod pages;
+mod pdf;
 mod plain;
 mod queue;
 mod reasons;
@@ -73,6 +74,8 @@ pub struct WebState {
     /// The monitoring of granted permits: the handlers' alerts, the holder's side of a
     /// re-examination.
     pub monitor: polku_monitoring::Monitor,
+    /// The fonts decision PDFs are set in, read on the first PDF.
+    pub pdf_fonts: Arc<pdf::PdfFonts>,
 }
 
 impl WebState {
@@ -91,6 +94,7 @@ impl WebState {
             backtests: Arc::default(),
             dry_runs: Arc::default(),
             sign_ins: Arc::default(),
+            pdf_fonts: Arc::default(),
         }
     }
 
@@ -157,6 +161,7 @@ pub fn router(state: WebState) -> Router {
             get(requests::my_attachment),
         )
         .route("/my/cases/{id}/withdrawal", post(requests::withdraw))
+        .route("/my/cases/{id}/decision.pdf", get(pdf::my_decision_pdf))
         .route(
             "/sign-in",
             get(officials::sign_in_page).post(officials::sign_in),

@@ -190,7 +190,7 @@ pub async fn sign_out(
     with_cookie(Redirect::to("/").into_response(), SESSION_COOKIE, "", 0)
 }
 
-async fn log_read(
+pub(crate) async fn log_read(
     state: &WebState,
     s: &Session,
     person: &str,

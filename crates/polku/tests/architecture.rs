@@ -77,6 +77,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("polku-rules", &["polku-schema"]),
     ("polku-decide", &["polku-rules"]),
     ("polku-store", &[]),
+    // Typesetting a decision: text and fonts in, a PDF out; knows no other part.
+    ("polku-pdf", &[]),
     ("polku-audit", &["polku-store"]),
     ("polku-access", &["polku-store"]),
     // Read-only: the key figures read cases and decisions, never write.
@@ -142,6 +144,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-rule-admin",
             // The handlers' alerts and the holder's side of a re-examination (issue 13).
             "polku-monitoring",
+            // The decision as a PDF (issue 12).
+            "polku-pdf",
         ],
     ),
     (
@@ -178,6 +182,8 @@ const CONFINED: &[(&str, &[&str])] = &[
     // OpenAPI: the API alone (its views mirror the domain types, ADR 0010 B12).
     ("utoipa", &["polku-server"]),
     ("utoipa-axum", &["polku-server"]),
+    // PDF: the one crate that typesets (ADR 0013).
+    ("krilla", &["polku-pdf"]),
 ];
 
 /// The pure crates (no I/O, no clock): the input schema, the rule language and the
@@ -210,6 +216,7 @@ const PURE: &[(&str, &[&str])] = &[
             "thiserror",
         ],
     ),
+    ("polku-pdf", &["krilla", "ttf-parser", "thiserror"]),
 ];
 
 #[test]

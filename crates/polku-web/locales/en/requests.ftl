@@ -83,3 +83,5 @@ notice-permit-kind-B = Temporary residence permit (B)
 notice-permit-kind-P = Permanent residence permit (P)
 notice-permit-kind-P-EU = EU residence permit for a long-term resident (P-EU)
 notice-permit-kind-citizenship = Finnish citizenship
+notice-applicant-native = Name in its own script
+notice-pdf-unavailable = The decision cannot be downloaded as a PDF right now. You can read it on this page; try the download again later.

@@ -83,3 +83,5 @@ notice-permit-kind-B = Tilapäinen oleskelulupa (B)
 notice-permit-kind-P = Pysyvä oleskelulupa (P)
 notice-permit-kind-P-EU = Pitkään oleskelleen kolmannen maan kansalaisen EU-oleskelulupa (P-EU)
 notice-permit-kind-citizenship = Suomen kansalaisuus
+notice-applicant-native = Nimi omalla kirjoitusjärjestelmällä
+notice-pdf-unavailable = Päätöstä ei voi nyt ladata PDF-tiedostona. Päätös on luettavissa tällä sivulla; yritä latausta myöhemmin uudelleen.

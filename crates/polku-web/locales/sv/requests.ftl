@@ -83,3 +83,5 @@ notice-permit-kind-B = Tillfälligt uppehållstillstånd (B)
 notice-permit-kind-P = Permanent uppehållstillstånd (P)
 notice-permit-kind-P-EU = EU-uppehållstillstånd för varaktigt bosatta tredjelandsmedborgare (P-EU)
 notice-permit-kind-citizenship = Finskt medborgarskap
+notice-applicant-native = Namn i eget skriftsystem
+notice-pdf-unavailable = Beslutet kan inte laddas ner som PDF just nu. Beslutet kan läsas på den här sidan; försök ladda ner det senare.

@@ -418,3 +418,72 @@ polku_cases::on_every_database!(
     an_applicant_withdraws_an_open_application_once_confirmed,
     with_db
 );
+
+/// A person of the test population whose name's native form has a letter in `range`.
+fn person_writing(range: std::ops::RangeInclusive<char>) -> String {
+    let pop = crate::support::population();
+    let p = pop
+        .persons
+        .iter()
+        .find(|p| {
+            polku_simulators::simulator::registered_name(
+                &pop,
+                p,
+                polku_registers::System::Population,
+            )
+            .native
+            .is_some_and(|n| n.chars().any(|c| range.contains(&c)))
+        })
+        .expect("such a person in the population");
+    person_id(p.index)
+}
+
+async fn the_decision_downloads_as_a_tagged_pdf_with_the_name_in_its_script(db: &TestDb) {
+    let s = site(db);
+    for (range, font) in [
+        ('\u{0600}'..='\u{06FF}', "NotoSansArabic"),
+        ('\u{4E00}'..='\u{9FFF}', "NotoSansCJK"),
+    ] {
+        let person = person_writing(range);
+        let case = crate::support::decided_case(&s, &person).await;
+        let me = s.sign_in(&person).await;
+        let page = s
+            .call(
+                "GET",
+                &format!("/my/cases/{case}"),
+                &format!("{me}; polku_lang=fi"),
+                None,
+            )
+            .await;
+        let href = format!("/my/cases/{case}/decision.pdf");
+        assert!(page.body.contains(&href), "a link to the PDF");
+        let pdf = s.call_bytes(&href, &format!("{me}; polku_lang=fi")).await;
+        assert_eq!(pdf.0, StatusCode::OK);
+        assert_eq!(pdf.1[header::CONTENT_TYPE], "application/pdf");
+        let bytes = pdf.2;
+        assert!(bytes.starts_with(b"%PDF-"));
+        // Kept to look at, beside the browser journeys' screenshots.
+        let out = crate::support::crate_dir().join("../../target/browser");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join(format!("decision-{font}.pdf")), &bytes).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("/StructTreeRoot"), "tagged");
+        assert!(text.contains("/Lang (fi)"), "in the reader's language");
+        assert!(text.contains(font), "the name is set in {font}");
+        // No one else's, and nothing for a case without a decision.
+        let other = s.sign_in(&person_id(199)).await;
+        assert_eq!(s.call_bytes(&href, &other).await.0, StatusCode::NOT_FOUND);
+    }
+    let person = person_id(8);
+    let open = referred_case(&s, &person).await;
+    let me = s.sign_in(&person).await;
+    let none = s
+        .call_bytes(&format!("/my/cases/{open}/decision.pdf"), &me)
+        .await;
+    assert_eq!(none.0, StatusCode::NOT_FOUND);
+}
+polku_cases::on_every_database!(
+    decision_pdf,
+    the_decision_downloads_as_a_tagged_pdf_with_the_name_in_its_script,
+    with_db
+);

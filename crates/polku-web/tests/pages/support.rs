@@ -110,6 +110,27 @@ impl Site {
             .await
     }
 
+    /// A GET whose answer is bytes (a PDF, an attachment): status, headers, body.
+    pub(crate) async fn call_bytes(
+        &self,
+        uri: &str,
+        cookies: &str,
+    ) -> (StatusCode, header::HeaderMap, Vec<u8>) {
+        let req = Request::builder()
+            .method("GET")
+            .uri(uri)
+            .header(header::COOKIE, cookies)
+            .body(Body::empty())
+            .unwrap();
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, headers, bytes.to_vec())
+    }
+
     pub(crate) async fn send(&self, req: Request<Body>) -> Reply {
         let uri = req.uri().to_string();
         let res = self.app.clone().oneshot(req).await.unwrap();
