@@ -39,6 +39,37 @@ pub struct AppState {
     /// The monitoring of granted permits: one per process, for it holds the watched
     /// permits' facts in memory.
     monitor: polku_monitoring::Monitor,
+    /// What typesets a decision as a PDF (the binary hands in the pages'); `None`: the
+    /// API answers 503 for a PDF.
+    pub documents: Option<std::sync::Arc<dyn DecisionDocuments>>,
+}
+
+/// A decided case's decision as a PDF, as the pages show it, in the language asked for and
+/// as its reader may read it (an applicant never sees what the law withholds from them).
+/// The API knows no typesetting; the binary hands in the pages' (ADR 0013).
+pub trait DecisionDocuments: Send + Sync {
+    fn decision_pdf<'a>(
+        &'a self,
+        case: &'a polku_cases::Case,
+        lang: polku_rules::Lang,
+        for_applicant: bool,
+    ) -> PdfFuture<'a>;
+}
+
+/// What [`DecisionDocuments::decision_pdf`] returns: the PDF's bytes, or `None` when the
+/// case has no decision yet.
+pub type PdfFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Option<Vec<u8>>, DocumentError>> + Send + 'a>,
+>;
+
+/// Why no document was made.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// It cannot be made on this server now (its fonts are not installed).
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl AppState {
@@ -53,6 +84,7 @@ impl AppState {
             rules,
             metrics,
             monitor,
+            documents: None,
         }
     }
 
@@ -215,6 +247,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applicant::submit_application))
         .routes(routes!(applicant::my_cases))
         .routes(routes!(applicant::read_case))
+        .routes(routes!(applicant::decision_pdf))
         .routes(routes!(applicant::withdraw))
         .routes(routes!(applicant::rectification))
         .routes(routes!(work::queue))

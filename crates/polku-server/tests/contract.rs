@@ -272,6 +272,9 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
         let (uri, token) = match path.as_str() {
             "/api/v1/cases" | "/api/v1/rule-sets" => (path.clone(), &api.applicant),
             "/api/v1/cases/{id}" => (format!("/api/v1/cases/{id}"), &api.applicant),
+            "/api/v1/cases/{id}/decision.pdf" => {
+                (format!("/api/v1/cases/{id}/decision.pdf"), &api.applicant)
+            }
             "/api/v1/queue" | "/api/v1/monitoring/alerts" => (path.clone(), &api.handler),
             "/api/v1/monitoring/alerts/{id}" => (path.replace("{id}", &id), &api.handler),
             "/api/v1/monitoring/employers" => (path.clone(), &inspector),
@@ -302,7 +305,7 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
             asked.push(format!("{path}?{name}"));
         }
     }
-    assert_eq!(asked.len(), 11, "{asked:?}");
+    assert_eq!(asked.len(), 12, "{asked:?}");
 }
 
 /// The bundled employed-extension rule set with its last version ending on 31 Dec 2025:

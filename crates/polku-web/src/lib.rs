@@ -51,6 +51,7 @@ use polku_rule_admin::RuleAdmin;
 
 pub use i18n::Tr;
 pub use idp::{TestIdentities, TestPerson};
+pub use pdf::{PdfFailure, decision_pdf_for};
 pub use security::{CONTENT_SECURITY_POLICY, security_headers, served};
 
 #[derive(Clone)]

@@ -191,9 +191,27 @@ pub(crate) async fn decision_pdf(
 
 /// Why no PDF was made.
 #[derive(Debug)]
-pub(crate) enum PdfFailure {
+pub enum PdfFailure {
+    /// The fonts are not installed (fonts-noto-core; Noto Sans or DejaVu Sans at least).
     NoFonts,
     Other(String),
+}
+
+/// A decided case's decision as a PDF in `lang`, as the applicant (`for_applicant`) or an
+/// official reads it; `None` when the case has no decision yet. For the API, through the
+/// binary.
+pub async fn decision_pdf_for(
+    state: &WebState,
+    case: &polku_cases::Case,
+    lang: polku_rules::Lang,
+    for_applicant: bool,
+) -> Result<Option<Vec<u8>>, PdfFailure> {
+    let reader = if for_applicant {
+        Reader::Applicant
+    } else {
+        Reader::Official
+    };
+    decision_pdf(state, Tr { lang }, case, reader).await
 }
 
 impl PdfFailure {

@@ -15,6 +15,7 @@ mod config;
 mod decide;
 mod demo;
 mod demo_events;
+mod documents;
 mod evidence_registers;
 mod handles;
 mod monitor_cmds;

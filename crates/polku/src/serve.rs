@@ -111,7 +111,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     )?;
     let (stop_tx, stop_rx) = watch::channel(false);
     // One monitor in the process: it holds the watched permits' facts in memory.
-    let state = AppState::new(store.clone(), rules.clone(), Some(metrics));
+    let mut state = AppState::new(store.clone(), rules.clone(), Some(metrics));
     let work = start_work(
         &args,
         &config,
@@ -122,6 +122,8 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     let refresher = keep_rules_fresh(rules.clone(), stop_rx.clone());
     let mut pages = polku_web::WebState::new(store.clone(), rules.clone(), work.people.clone());
     pages.monitor = state.monitor();
+    // The API's decision PDFs are the pages' (the same notice, the same fonts).
+    state.documents = Some(Arc::new(crate::documents::PagesTypeset(pages.clone())));
     let pages = polku_web::router(pages);
     let watcher = keep_watching_grants(state.monitor(), stop_rx.clone());
     let operator_listen = args.operator_listen.or(config.operator_listen);

@@ -354,6 +354,90 @@ pub struct CaseView {
     permit: Option<Permit>,
 }
 
+/// `GET /api/v1/cases/{id}/decision.pdf`: the decision of a decided case as a PDF to keep,
+/// in the language asked for: the same notice as the e-service's page. An applicant reads
+/// only their own; officials who read cases read any.
+#[utoipa::path(
+    get, path = "/api/v1/cases/{id}/decision.pdf", tag = "applicant",
+    params(("id" = Uuid, Path, description = "The case"), LangQuery),
+    responses(
+        (status = 200, description = "The decision, tagged PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role does not read cases", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case (or another person's), or no decision yet", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown language", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "This server cannot typeset PDFs now (its fonts are not installed)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn decision_pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: super::CasePath,
+    QueryOf(q): QueryOf<LangQuery>,
+) -> Result<axum::response::Response, Problem> {
+    let lang = q.lang()?;
+    let purpose = match caller.principal.role {
+        Role::Applicant => "the applicant reads their own case",
+        Role::CaseHandler => "case handling",
+        Role::LegalOfficer => "legal review",
+        Role::Auditor => "audit",
+        _ => return Err(Problem::forbidden("this role does not read cases")),
+    };
+    let id = case_id(id)?;
+    let case = match state.store.case(id).await {
+        Ok(c) => c,
+        Err(CaseError::NotFound(_)) => {
+            return Err(Problem::not_found(format!("there is no case {id}")));
+        }
+        Err(e) => return Err(Problem::internal(&e)),
+    };
+    let for_applicant = caller.principal.role == Role::Applicant;
+    if for_applicant && caller.principal.person_id.as_deref() != Some(case.applicant_id.as_str()) {
+        return Err(Problem::not_found(format!("there is no case {id}")));
+    }
+    let unavailable = |detail: String| {
+        Problem::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Not available now",
+            detail,
+        )
+    };
+    let Some(documents) = state.documents.clone() else {
+        return Err(unavailable(
+            "this server does not typeset decisions".to_owned(),
+        ));
+    };
+    log_use(
+        &state,
+        &caller,
+        &case.applicant_id,
+        purpose,
+        json!({"read": "decision pdf", "case": id}),
+    )
+    .await?;
+    match documents.decision_pdf(&case, lang, for_applicant).await {
+        Ok(Some(bytes)) => {
+            let disposition = format!("attachment; filename=\"decision-{id}.pdf\"");
+            Ok((
+                [
+                    (
+                        axum::http::header::CONTENT_TYPE,
+                        "application/pdf".to_owned(),
+                    ),
+                    (axum::http::header::CONTENT_DISPOSITION, disposition),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        Ok(None) => Err(Problem::not_found(format!("case {id} has no decision yet"))),
+        Err(crate::DocumentError::Unavailable(why)) => Err(unavailable(why)),
+        Err(crate::DocumentError::Failed(why)) => Err(Problem::internal(&why)),
+    }
+}
+
 /// `GET /api/v1/cases/{id}`: the case, its history and its decisions explained in the
 /// language asked for. An applicant reads only their own cases.
 #[utoipa::path(

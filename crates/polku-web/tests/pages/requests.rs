@@ -487,3 +487,100 @@ polku_cases::on_every_database!(
     the_decision_downloads_as_a_tagged_pdf_with_the_name_in_its_script,
     with_db
 );
+
+/// The pages' typesetting lent to the API, as the binary does (`crates/polku/src/documents.rs`).
+struct Typeset(polku_web::WebState);
+
+impl polku_server::DecisionDocuments for Typeset {
+    fn decision_pdf<'a>(
+        &'a self,
+        case: &'a polku_cases::Case,
+        lang: polku_rules::Lang,
+        for_applicant: bool,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<Option<Vec<u8>>, polku_server::DocumentError>>
+                + Send
+                + 'a,
+        >,
+    > {
+        Box::pin(async move {
+            polku_web::decision_pdf_for(&self.0, case, lang, for_applicant)
+                .await
+                .map_err(|e| polku_server::DocumentError::Failed(format!("{e:?}")))
+        })
+    }
+}
+
+async fn the_api_serves_the_decision_pdf_to_those_who_may_read_the_case(db: &TestDb) {
+    use tower::ServiceExt;
+    let s = site(db);
+    let person = person_id(3);
+    let case = crate::support::decided_case(&s, &person).await;
+    let mut api = polku_server::AppState::new(db.store.clone(), s.state.rules.clone(), None);
+    let app = polku_server::api_router(api.clone());
+    let get = |app: axum::Router, token: String, uri: String| async move {
+        let res = app
+            .oneshot(
+                axum::http::Request::get(uri)
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = res.status();
+        let kind = res.headers().get(header::CONTENT_TYPE).cloned();
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, kind, body)
+    };
+    let access = s.state.access();
+    let applicant = access
+        .add_user("Applicant", Role::Applicant, None, Some(&person))
+        .await
+        .unwrap();
+    let mine = access.create_token(applicant, "test").await.unwrap();
+    let stranger = access
+        .add_user("Other", Role::Applicant, None, Some(&person_id(4)))
+        .await
+        .unwrap();
+    let theirs = access.create_token(stranger, "test").await.unwrap();
+    let uri = format!("/api/v1/cases/{case}/decision.pdf?lang=sv");
+    // Without typesetting the API says so.
+    let (status, kind, _) = get(app, mine.clone(), uri.clone()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(kind.unwrap(), "application/problem+json");
+    api.documents = Some(std::sync::Arc::new(Typeset(s.state.clone())));
+    let app = polku_server::api_router(api);
+    let (status, kind, body) = get(app.clone(), mine, uri.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind.unwrap(), "application/pdf");
+    assert!(body.starts_with(b"%PDF-"));
+    assert!(String::from_utf8_lossy(&body).contains("/Lang (sv)"));
+    let (status, _, _) = get(app.clone(), theirs, uri.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another person's decision does not exist"
+    );
+    // An official who reads cases reads it too.
+    let hanna = access
+        .add_user(
+            "hanna",
+            Role::CaseHandler,
+            Some("Maahanmuuttovirasto"),
+            None,
+        )
+        .await
+        .unwrap();
+    let official = access.create_token(hanna, "test").await.unwrap();
+    let (status, _, _) = get(app, official, uri).await;
+    assert_eq!(status, StatusCode::OK);
+}
+polku_cases::on_every_database!(
+    api_decision_pdf,
+    the_api_serves_the_decision_pdf_to_those_who_may_read_the_case,
+    with_db
+);
