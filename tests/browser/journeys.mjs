@@ -113,6 +113,13 @@ await journey("applicant", async (page) => {
   }
   await page.getByText("Decision: granted").first().waitFor({ timeout: 1000 });
   await page.getByText("Decision number").first().waitFor();
+  // The decision to keep, as a PDF.
+  const pdfHref = await page.locator("a[href$='/decision.pdf']").first().getAttribute("href");
+  const pdf = await page.request.get(`${base}${pdfHref}`);
+  if (pdf.status() !== 200 || pdf.headers()["content-type"] !== "application/pdf"
+      || !(await pdf.body()).subarray(0, 5).equals(Buffer.from("%PDF-"))) {
+    throw new Error(`the decision PDF: ${pdf.status()} ${pdf.headers()["content-type"]}`);
+  }
   await page.getByText("Administrative Procedure Act 53 g").first().waitFor();
   await accessible(page, "automatic decision");
   await screenshot(page, "applicant-automatic-decision");

@@ -463,7 +463,13 @@ mod rendering {
     #[test]
     fn a_notice_renders_tagged_with_every_script_font() {
         let Some(fonts) = system_fonts() else {
-            panic!("install fonts-noto-core and fonts-noto-cjk (.ci/run does)");
+            // .ci/run installs them and requires them; elsewhere the test says it is skipped.
+            assert!(
+                std::env::var_os("POLKU_REQUIRE_FONTS").is_none(),
+                "install fonts-noto-core and fonts-noto-cjk"
+            );
+            eprintln!("skipped: fonts-noto-core and fonts-noto-cjk are not installed");
+            return;
         };
         let bytes = render(&notice(), &fonts).unwrap();
         let text = String::from_utf8_lossy(&bytes);

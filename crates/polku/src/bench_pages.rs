@@ -69,11 +69,12 @@ async fn bench(args: PagesBenchArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    let applicant_person = person_id(0);
+    // The applicant reads a decision: the first person the machine granted.
+    let (applicant_person, own_case) = first_granted(&store, &population).await?;
     let visitors = Visitors::sign_in(&store, &applicant_person).await?;
     let records = Records {
         proposal: propose_extension_change(&store, &rules, today).await?,
-        own_case: store.cases_of(&applicant_person, None, 1).await?[0].id,
+        own_case,
         referred: first_referred(&store).await?,
     };
     let app = polku_web::router(polku_web::WebState::new(
@@ -239,6 +240,19 @@ async fn propose_extension_change(
         .id)
 }
 
+/// The first person of the population whose application the machine granted, and that case.
+async fn first_granted(store: &Cases, population: &Population) -> anyhow::Result<(String, Uuid)> {
+    for p in &population.persons {
+        let person = person_id(p.index);
+        for c in store.cases_of(&person, None, 10).await? {
+            if c.state == polku_cases::CaseState::Decided {
+                return Ok((person, c.id));
+            }
+        }
+    }
+    anyhow::bail!("the machine granted no application")
+}
+
 /// The first case in the handlers' queue.
 async fn first_referred(store: &Cases) -> anyhow::Result<Uuid> {
     store
@@ -253,7 +267,7 @@ async fn first_referred(store: &Cases) -> anyhow::Result<Uuid> {
 }
 
 /// Every page measured: its name, its path, and the session cookie it is asked with.
-fn pages(v: &Visitors, r: &Records) -> [(&'static str, String, String); 13] {
+fn pages(v: &Visitors, r: &Records) -> [(&'static str, String, String); 14] {
     [
         ("front page", "/".to_owned(), String::new()),
         ("test identification", "/identify".to_owned(), String::new()),
@@ -265,6 +279,11 @@ fn pages(v: &Visitors, r: &Records) -> [(&'static str, String, String); 13] {
         (
             "applicant: a decision",
             format!("/my/cases/{}", r.own_case),
+            v.applicant.clone(),
+        ),
+        (
+            "applicant: decision PDF",
+            format!("/my/cases/{}/decision.pdf", r.own_case),
             v.applicant.clone(),
         ),
         (

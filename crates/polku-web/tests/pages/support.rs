@@ -414,3 +414,20 @@ pub(crate) fn raised_minimum(from: jiff::civil::Date) -> String {
     assert!(text.contains(line));
     text.replace(line, &format!("{line}      {from}: 2000\n"))
 }
+
+/// Whether the fonts decision PDFs are set in are installed (`.ci/run` installs them and sets
+/// `POLKU_REQUIRE_FONTS`, making their absence a failure); a test that needs them says it is
+/// skipped where they are not.
+pub(crate) fn pdf_fonts_installed() -> bool {
+    let there = std::path::Path::new("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
+        .exists()
+        && std::path::Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists();
+    if !there {
+        assert!(
+            std::env::var_os("POLKU_REQUIRE_FONTS").is_none(),
+            "install fonts-noto-core and fonts-noto-cjk"
+        );
+        eprintln!("skipped: fonts-noto-core and fonts-noto-cjk are not installed");
+    }
+    there
+}
