@@ -248,6 +248,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applicant::my_cases))
         .routes(routes!(applicant::read_case))
         .routes(routes!(applicant::decision_pdf))
+        .routes(routes!(applicant::requests))
         .routes(routes!(applicant::withdraw))
         .routes(routes!(applicant::rectification))
         .routes(routes!(work::queue))

@@ -289,3 +289,91 @@ impl From<polku_monitoring::Alert> for Alert {
         }
     }
 }
+
+/// What a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// Evidence a condition needs.
+    Evidence,
+    /// The applicant's answer to the draft grounds of a refusal (Administrative Procedure
+    /// Act 34 §).
+    Hearing,
+}
+
+impl From<core::RequestKind> for RequestKind {
+    fn from(k: core::RequestKind) -> Self {
+        match k {
+            core::RequestKind::Evidence => RequestKind::Evidence,
+            core::RequestKind::Hearing => RequestKind::Hearing,
+        }
+    }
+}
+
+/// A file attached to an answer (its content is not sent here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: Uuid,
+    pub file_name: String,
+    /// The type its content showed: `application/pdf`, `image/jpeg` or `image/png`.
+    pub media_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+}
+
+/// What the authority asked of the applicant, and their answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RequestView {
+    pub id: Uuid,
+    pub kind: RequestKind,
+    /// Microseconds since the Unix epoch.
+    pub asked_at: i64,
+    /// `machine`, or the asking official as `user:<id>`.
+    pub asked_by: String,
+    /// The last day to answer (`YYYY-MM-DD`, in Finland).
+    pub due: String,
+    /// The rule set's conditions it concerns (ids; their texts are in the case's decisions).
+    pub conditions: Vec<String>,
+    /// The official's words (for a hearing: the draft grounds); none for the machine's request.
+    pub what: Option<String>,
+    /// Microseconds since the Unix epoch; none while unanswered.
+    pub answered_at: Option<i64>,
+    pub answer: Option<String>,
+    pub attachments: Vec<AttachmentView>,
+}
+
+impl From<core::InfoRequest> for RequestView {
+    fn from(r: core::InfoRequest) -> Self {
+        let (answered_at, answer, attachments) = match r.answer {
+            Some(a) => (
+                Some(a.at),
+                Some(a.text),
+                a.attachments
+                    .into_iter()
+                    .map(|f| AttachmentView {
+                        id: f.id,
+                        file_name: f.file_name,
+                        media_type: f.media_type.mime().to_owned(),
+                        size: f.size,
+                        sha256: f.sha256,
+                    })
+                    .collect(),
+            ),
+            None => (None, None, Vec::new()),
+        };
+        RequestView {
+            id: r.id,
+            kind: r.kind.into(),
+            asked_at: r.asked_at,
+            asked_by: r.asked_by.to_string(),
+            due: r.due.to_string(),
+            conditions: r.conditions,
+            what: r.what,
+            answered_at,
+            answer,
+            attachments,
+        }
+    }
+}

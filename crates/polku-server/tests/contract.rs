@@ -272,6 +272,9 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
         let (uri, token) = match path.as_str() {
             "/api/v1/cases" | "/api/v1/rule-sets" => (path.clone(), &api.applicant),
             "/api/v1/cases/{id}" => (format!("/api/v1/cases/{id}"), &api.applicant),
+            "/api/v1/cases/{id}/requests" => {
+                (format!("/api/v1/cases/{id}/requests"), &api.applicant)
+            }
             "/api/v1/cases/{id}/decision.pdf" => {
                 (format!("/api/v1/cases/{id}/decision.pdf"), &api.applicant)
             }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use polku_access::Role;
 use polku_cases::{CaseError, DecisionTrace, NewApplication};
 
-use crate::views::{CaseEvent, CaseState, CaseSummary, DecisionOutcome, Permit};
+use crate::views::{CaseEvent, CaseState, CaseSummary, DecisionOutcome, Permit, RequestView};
 use polku_rules::Application;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -352,6 +352,61 @@ pub struct CaseView {
     decisions: Vec<DecisionView>,
     /// The permit (or citizenship) a grant created.
     permit: Option<Permit>,
+}
+
+/// `GET /api/v1/cases/{id}/requests`: what the authority asked of the applicant (evidence,
+/// a hearing before a refusal), each with its deadline and the answer with its files. An
+/// applicant reads only their own cases'.
+#[utoipa::path(
+    get, path = "/api/v1/cases/{id}/requests", tag = "applicant",
+    params(("id" = Uuid, Path, description = "The case")),
+    responses(
+        (status = 200, description = "The requests, oldest first", body = Vec<RequestView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role does not read cases", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case (or another person's)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn requests(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: super::CasePath,
+) -> Result<Json<Vec<RequestView>>, Problem> {
+    let purpose = match caller.principal.role {
+        Role::Applicant => "the applicant reads their own case",
+        Role::CaseHandler => "case handling",
+        Role::LegalOfficer => "legal review",
+        Role::Auditor => "audit",
+        _ => return Err(Problem::forbidden("this role does not read cases")),
+    };
+    let id = case_id(id)?;
+    let case = match state.store.case(id).await {
+        Ok(c) => c,
+        Err(CaseError::NotFound(_)) => {
+            return Err(Problem::not_found(format!("there is no case {id}")));
+        }
+        Err(e) => return Err(Problem::internal(&e)),
+    };
+    if caller.principal.role == Role::Applicant
+        && caller.principal.person_id.as_deref() != Some(case.applicant_id.as_str())
+    {
+        return Err(Problem::not_found(format!("there is no case {id}")));
+    }
+    let requests = state
+        .store
+        .requests(id)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    log_use(
+        &state,
+        &caller,
+        &case.applicant_id,
+        purpose,
+        json!({"read": "requests", "case": id}),
+    )
+    .await?;
+    Ok(Json(requests.into_iter().map(Into::into).collect()))
 }
 
 /// `GET /api/v1/cases/{id}/decision.pdf`: the decision of a decided case as a PDF to keep,

@@ -325,3 +325,62 @@ polku_cases::on_every_database!(
     an_applicant_asks_to_rectify_only_their_own_decided_case,
     with_db
 );
+
+async fn the_requests_to_the_applicant_are_read_with_their_answers(db: &TestDb) {
+    let (api, referred, _) = worked(db).await;
+    claim(&api, &referred).await;
+    // The handler asks for evidence through the API's decision (request_evidence).
+    let asked = decide(
+        &api,
+        &referred,
+        json!({"outcome": "request_evidence", "reasons": "Send your latest pay slips."}),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{:?}", asked.body);
+    let uri = format!("/api/v1/cases/{referred}/requests");
+    let list = api.call("GET", &uri, Some(&api.applicant), None, &[]).await;
+    assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
+    let r = &list.body[0];
+    assert_eq!(r["kind"], "evidence");
+    assert_eq!(r["what"], "Send your latest pay slips.");
+    assert!(r["asked_by"].as_str().unwrap().starts_with("user:"));
+    assert!(r["answered_at"].is_null());
+    let due = polku_cases::today_in_finland()
+        .checked_add(jiff::Span::new().days(14))
+        .unwrap();
+    assert_eq!(r["due"], due.to_string());
+    // The applicant answers (in the e-service); the API shows the answer and its file.
+    let case = uuid::Uuid::parse_str(&referred).unwrap();
+    let request = uuid::Uuid::parse_str(r["id"].as_str().unwrap()).unwrap();
+    let applicant = api.store.case(case).await.unwrap().applicant_id;
+    api.store
+        .answer_request(
+            case,
+            request,
+            &applicant,
+            "Attached.",
+            vec![polku_cases::Upload {
+                file_name: "slips.pdf".into(),
+                content: b"%PDF-1.4\n%%EOF\n".to_vec(),
+            }],
+        )
+        .await
+        .unwrap();
+    let list = api.call("GET", &uri, Some(&api.handler), None, &[]).await;
+    let r = &list.body[0];
+    assert_eq!(r["answer"], "Attached.");
+    assert_eq!(r["attachments"][0]["file_name"], "slips.pdf");
+    assert_eq!(r["attachments"][0]["media_type"], "application/pdf");
+    // Another applicant's token finds no such case; an analyst reads no cases.
+    let theirs = api
+        .call("GET", &uri, Some(&api.other_applicant), None, &[])
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let analyst = api.call("GET", &uri, Some(&api.analyst), None, &[]).await;
+    assert_eq!(analyst.status, StatusCode::FORBIDDEN);
+}
+polku_cases::on_every_database!(
+    requests_read,
+    the_requests_to_the_applicant_are_read_with_their_answers,
+    with_db
+);
