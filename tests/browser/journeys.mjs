@@ -104,6 +104,14 @@ await journey("applicant", async (page) => {
   }
   await accessible(page, "application form");
   await page.click("form[action^='/my/apply'] button[type=submit]");
+  // The answers to check, and the declaration; sending without it says what to do.
+  await page.getByText("Check your answers").first().waitFor();
+  await accessible(page, "check your answers");
+  await page.click("form:has(input[name=action][value=send]) button[type=submit]");
+  await page.getByText("Confirm that the information you gave is correct").first().waitFor();
+  await accessible(page, "declaration missing");
+  await page.check("#declaration");
+  await page.click("form:has(input[name=action][value=send]) button[type=submit]");
   await page.waitForURL("**/my/cases/*");
   // The pipeline decides in the background: look again until it has.
   for (let i = 0; i < 40; i++) {

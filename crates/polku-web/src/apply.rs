@@ -10,9 +10,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_cases::{Actor, NewApplication};
-use polku_rules::schema::{FIELDS, FieldType, Origin, asking_fields, put_path};
+use polku_rules::schema::{Check, FIELDS, FieldType, Origin, asking_fields, put_path};
 use polku_rules::{Application, RuleSet};
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
 use crate::WebState;
 use crate::frame::PageError;
@@ -28,11 +29,33 @@ pub(crate) struct Question {
     /// The HTML id (paths hold dots).
     id: String,
     label: String,
+    /// What the question means and where to find the answer.
+    help: Option<String>,
     kind: &'static str,
     options: Vec<(String, String)>,
     /// What the applicant entered, when the form comes back with an error.
     value: String,
+    /// What is wrong with it and how to put it right.
+    error: Option<String>,
+    check: Check,
 }
+
+impl Question {
+    /// The answer as the review shows it: an option's words, or the text given.
+    fn shown(&self) -> String {
+        self.options
+            .iter()
+            .find(|(code, _)| *code == self.value)
+            .map_or_else(|| self.value.clone(), |(_, words)| words.clone())
+    }
+}
+
+/// ISCO-08's major groups, which the occupational field is chosen from (Statistics
+/// Finland's Classification of Occupations 2010 names them in Finnish and Swedish).
+const ISCO_MAJOR_GROUPS: [&str; 10] = [
+    "ISCO-1", "ISCO-2", "ISCO-3", "ISCO-4", "ISCO-5", "ISCO-6", "ISCO-7", "ISCO-8", "ISCO-9",
+    "ISCO-0",
+];
 
 /// The questions for a rule set, in the schema's order.
 fn questions(rs: &RuleSet, tr: Tr) -> Vec<Question> {
@@ -59,35 +82,54 @@ fn questions(rs: &RuleSet, tr: Tr) -> Vec<Question> {
         // Only what the applicant alone can tell: registers and the service supply the rest.
         .filter(|(slot, f)| read.contains(slot) && f.origin == Origin::Applicant)
         .map(|(_, f)| {
-            let (kind, options) = match f.ty {
-                FieldType::Bool => (
-                    "bool",
-                    vec![
-                        ("true".to_owned(), tr.t("answer-yes")),
-                        ("false".to_owned(), tr.t("answer-no")),
-                    ],
-                ),
-                FieldType::Number => ("number", Vec::new()),
-                FieldType::Date => ("date", Vec::new()),
-                FieldType::Text => ("text", Vec::new()),
-                // Only the values the rule set speaks of: a Blue Card or a specialist's
-                // permit, not every permit there is.
-                FieldType::OneOf(values) => (
+            let (kind, options) = match (f.ty, f.check) {
+                // An occupation is chosen from the classification's major groups, never typed.
+                (FieldType::Text, Check::OccupationalField) => (
                     "choice",
-                    values
+                    ISCO_MAJOR_GROUPS
                         .iter()
-                        .filter(|v| sources.contains(&format!("\"{v}\"")))
-                        .map(|v| ((*v).to_owned(), tr.t(&format!("option-{v}"))))
+                        .map(|g| {
+                            (
+                                (*g).to_owned(),
+                                tr.t(&format!("isco-{}", g.trim_start_matches("ISCO-"))),
+                            )
+                        })
                         .collect(),
                 ),
+                (ty, _) => match ty {
+                    FieldType::Bool => (
+                        "bool",
+                        vec![
+                            ("true".to_owned(), tr.t("answer-yes")),
+                            ("false".to_owned(), tr.t("answer-no")),
+                        ],
+                    ),
+                    FieldType::Number => ("number", Vec::new()),
+                    FieldType::Date => ("date", Vec::new()),
+                    FieldType::Text => ("text", Vec::new()),
+                    // Only the values the rule set speaks of: a Blue Card or a specialist's
+                    // permit, not every permit there is.
+                    FieldType::OneOf(values) => (
+                        "choice",
+                        values
+                            .iter()
+                            .filter(|v| sources.contains(&format!("\"{v}\"")))
+                            .map(|v| ((*v).to_owned(), tr.t(&format!("option-{v}"))))
+                            .collect(),
+                    ),
+                },
             };
+            let key = f.path.replace('.', "-");
             Question {
                 path: f.path,
-                id: f.path.replace('.', "-"),
-                label: tr.t(&format!("field-{}", f.path.replace('.', "-"))),
+                id: key.clone(),
+                label: tr.t(&format!("field-{key}")),
+                help: tr.try_t(&format!("help-{key}")),
                 kind,
                 options,
                 value: String::new(),
+                error: None,
+                check: f.check,
             }
         })
         .collect()
@@ -134,7 +176,8 @@ struct ApplyForm {
     matter: String,
     title: String,
     questions: Vec<Question>,
-    error: Option<String>,
+    /// The problems, each linking to its question (the summary at the top).
+    errors: Vec<(String, String)>,
 }
 
 /// `GET /my/apply/{matter}`: the questions no register can answer.
@@ -152,13 +195,36 @@ pub async fn form(
         matter: rs.id.clone(),
         title: rs.title.get(v.tr.lang).to_owned(),
         questions: questions(rs, v.tr),
-        error: None,
+        errors: Vec::new(),
     }
     .into_response()
 }
 
-/// `POST /my/apply/{matter}`: builds the application from the answers, checks it against
-/// the input schema and files it; the answers come back with the field named if not.
+#[derive(Template, WebTemplate)]
+#[template(path = "apply_review.html")]
+struct Review {
+    page: Page,
+    matter: String,
+    title: String,
+    questions: Vec<Question>,
+    /// Sent with the application: a second click files nothing new.
+    key: String,
+    /// The declaration was not ticked.
+    undeclared: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "apply_duplicate.html")]
+struct Duplicate {
+    page: Page,
+    title: String,
+    case: Uuid,
+}
+
+/// `POST /my/apply/{matter}`: `action=review` checks every answer and shows them to be
+/// checked, with the declaration; `action=edit` brings the form back filled; `action=send`
+/// files the application once (its key answers a second click with the same case), unless
+/// the applicant already has an open application for the matter.
 pub async fn submit(
     State(state): State<WebState>,
     Path(matter): Path<String>,
@@ -167,11 +233,13 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     // Checked once the body has been read as a form (see `guard`).
     let ApplicantSession { v, session, person } = applicant?;
-    let csrf = answers
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str());
-    if csrf != Some(session.csrf.as_str()) {
+    let field = |name: &str| {
+        answers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if field("csrf") != Some(session.csrf.as_str()) {
         return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
     }
     let book = state.rules.today();
@@ -181,19 +249,68 @@ pub async fn submit(
     let mut questions = questions(rs, v.tr);
     // Filed the day the service received it, in Finland's time.
     let today = polku_cases::today_in_finland();
-    let (application, mut error) = answered(&v, &mut questions, &answers);
-    if error.is_none()
-        && let Err(e) = Application::from_submission(&application, today)
-    {
-        let label = questions
-            .iter()
-            .find(|q| q.path == e.path)
-            .map_or(e.path.clone(), |q| q.label.clone());
-        error = Some(format!("{label}: {}", e.problem));
+    let application = answered(&v, &mut questions, &answers, today);
+    let action = field("action").unwrap_or("review");
+    let page = Page::of(&v);
+    let title = rs.title.get(v.tr.lang).to_owned();
+    if action == "edit" {
+        for q in &mut questions {
+            q.error = None;
+        }
+        return Ok(ApplyForm {
+            page,
+            matter: rs.id.clone(),
+            title,
+            questions,
+            errors: Vec::new(),
+        }
+        .into_response());
     }
-    if let Some(detail) = error {
-        return Ok(form_again(&v, rs, questions, &detail));
+    let errors: Vec<(String, String)> = questions
+        .iter()
+        .filter_map(|q| Some((q.id.clone(), format!("{}: {}", q.label, q.error.clone()?))))
+        .collect();
+    if !errors.is_empty() {
+        let form = ApplyForm {
+            page,
+            matter: rs.id.clone(),
+            title,
+            questions,
+            errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response());
     }
+    let declared = field("declaration") == Some("yes");
+    if action != "send" || !declared {
+        let review = Review {
+            page,
+            matter: rs.id.clone(),
+            title,
+            questions,
+            key: field("key")
+                .filter(|k| Uuid::parse_str(k).is_ok())
+                .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned),
+            undeclared: action == "send",
+        };
+        let status = if action == "send" {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
+        return Ok((status, review).into_response());
+    }
+    let Some(key) = field("key").filter(|k| Uuid::parse_str(k).is_ok()) else {
+        return Err(error_page(&v, StatusCode::UNPROCESSABLE_ENTITY, "apply-error-expired").into());
+    };
+    // One open application for a matter at a time: a second is a duplicate. (The same
+    // form sent twice is the same application: its key finds the first.)
+    let open = state
+        .store
+        .cases_of(&person, None, 200)
+        .await
+        .map_err(|e| internal(&v, &e))?
+        .into_iter()
+        .find(|c| c.matter == rs.id && c.state.is_open());
     let new = NewApplication {
         matter: rs.id.clone(),
         applicant_id: person,
@@ -201,26 +318,45 @@ pub async fn submit(
         application,
         deadline: rs.processing_time.as_ref().and_then(|p| p.deadline(today)),
     };
+    let user = session.principal.user_id.to_string();
+    if let Some(open) = open {
+        // A second click lands here too, and finds the first one's case.
+        return Ok((
+            StatusCode::CONFLICT,
+            Duplicate {
+                page,
+                title,
+                case: open.id,
+            },
+        )
+            .into_response());
+    }
+    // Two clicks at once both pass the check above; the key files the application once.
     let filed = state
         .store
-        .submit(&new, &Actor::User(session.principal.user_id))
+        .submit_once(&new, &Actor::User(session.principal.user_id), &user, key)
         .await;
     Ok(match filed {
-        Ok(id) => Redirect::to(&format!("/my/cases/{id}")).into_response(),
+        Ok((id, _)) => Redirect::to(&format!("/my/cases/{id}")).into_response(),
+        Err(polku_cases::CaseError::KeyReused) => {
+            error_page(&v, StatusCode::UNPROCESSABLE_ENTITY, "apply-error-expired")
+        }
         Err(e) => internal(&v, &e),
     })
 }
 
-/// The application the `answers` make, each question holding what was given for it to
-/// show again, and the first problem found, if any: text that cannot be stored (not
-/// shown again either) or a number that is not one.
+/// The application the `answers` make. Each question keeps what was given for it, to
+/// show again, and what is wrong with it: unanswered, text that cannot be stored (not shown
+/// again either), a number that is not one, or a value the input schema refuses — each
+/// said with how to put it right.
 fn answered(
     v: &Visitor,
     questions: &mut [Question],
     answers: &[(String, String)],
-) -> (Value, Option<String>) {
+    today: jiff::civil::Date,
+) -> Value {
+    let tr = v.tr;
     let mut application = Value::Object(Map::new());
-    let mut error = None;
     for q in questions {
         let given = answers
             .iter()
@@ -229,10 +365,15 @@ fn answered(
             .unwrap_or_default();
         q.value = given.clone();
         if given.is_empty() {
-            continue; // unanswered is unknown: the rules say what that means
+            q.error = Some(tr.t(if q.kind == "choice" || q.kind == "bool" {
+                "apply-error-choose"
+            } else {
+                "apply-error-required"
+            }));
+            continue;
         }
         if let Err(e) = crate::text::plain_text(&given, crate::text::MAX_SHORT) {
-            error.get_or_insert_with(|| crate::text::problem(v, &q.label, e));
+            q.error = Some(crate::text::problem(v, &q.label, e));
             // What cannot be stored is not shown again either.
             q.value.clear();
             continue;
@@ -245,31 +386,34 @@ fn answered(
                 .ok()
                 .filter(|n| n.is_finite() && *n >= 0.0)
                 .map(Value::from),
+            "choice" => q
+                .options
+                .iter()
+                .any(|(code, _)| *code == given)
+                .then(|| Value::from(given.clone())),
             _ => Some(Value::from(given.clone())),
         };
-        match value {
-            Some(value) => put_path(&mut application, q.path, value),
-            None => {
-                error.get_or_insert_with(|| format!("{}: {given}", q.label));
-            }
+        let Some(value) = value else {
+            q.error = Some(tr.t(match q.kind {
+                "number" => "apply-error-number",
+                _ => "apply-error-choose",
+            }));
+            continue;
+        };
+        // The input schema's own check of this one answer.
+        let mut alone = Value::Object(Map::new());
+        put_path(&mut alone, q.path, value.clone());
+        if Application::from_submission(&alone, today).is_err() {
+            q.error = Some(tr.t(match q.check {
+                Check::BusinessId => "apply-error-business-id",
+                Check::OccupationalField => "apply-error-choose",
+                Check::Range { .. } => "apply-error-range",
+                Check::Past => "apply-error-past",
+                _ => "apply-error-value",
+            }));
+            continue;
         }
+        put_path(&mut application, q.path, value);
     }
-    (application, error)
-}
-
-/// The form again with the answers given and what was wrong with them (422).
-fn form_again(v: &Visitor, rs: &RuleSet, questions: Vec<Question>, detail: &str) -> Response {
-    let page = Page::of(v);
-    let error = Some(page.tr.t1("error-bad-input", "detail", detail));
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ApplyForm {
-            page,
-            matter: rs.id.clone(),
-            title: rs.title.get(v.tr.lang).to_owned(),
-            questions,
-            error,
-        },
-    )
-        .into_response()
+    application
 }

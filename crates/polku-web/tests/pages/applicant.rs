@@ -186,8 +186,31 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
             e["employer_id"].as_str().unwrap_or(""),
             e["occupational_field"].as_str().unwrap(),
         );
+        if e["employer_id"].as_str().is_none() {
+            continue;
+        }
+        // First the answers to check, with the declaration; then the application is sent.
+        let review = s
+            .call(
+                "POST",
+                &format!("/my/apply/{matter}"),
+                &format!("{me}; polku_lang=en"),
+                Some(&answers),
+            )
+            .await;
+        assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+        assert!(review.body.contains("Check your answers"));
+        assert!(review.body.contains("I declare that the information"));
+        let key = review
+            .body
+            .split("name=\"key\" value=\"")
+            .nth(1)
+            .and_then(|t| t.split('"').next())
+            .unwrap()
+            .to_owned();
+        let send = format!("{answers}&action=send&declaration=yes&key={key}");
         let filed = s
-            .call("POST", &format!("/my/apply/{matter}"), &me, Some(&answers))
+            .call("POST", &format!("/my/apply/{matter}"), &me, Some(&send))
             .await;
         assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
         let case_page = filed.location.unwrap();
@@ -248,7 +271,56 @@ async fn an_applicant_files_an_extension_and_reads_the_automatic_decision(db: &T
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("ISCO-08"), "{}", bad.body);
+    // Each field says what is wrong and how to put it right; the summary links to it.
+    assert!(
+        bad.body.contains("Choose one of the options."),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains("Answer this question."),
+        "the employer is required"
+    );
+    assert!(
+        bad.body
+            .contains("href=\"#application-employment-employer_id\"")
+    );
+    assert!(bad.body.contains("aria-invalid=\"true\""));
+    let nokia = s
+        .call(
+            "POST",
+            &format!("/my/apply/{matter}"),
+            &format!("{me}; polku_lang=fi"),
+            Some(&format!(
+                "csrf={csrf}&application.employment.employer_id=Nokia&application.employment.occupational_field=ISCO-7"
+            )),
+        )
+        .await;
+    assert_eq!(nokia.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        nokia
+            .body
+            .contains("seitsemän numeroa, väliviiva ja tarkistusnumero"),
+        "{}",
+        nokia.body
+    );
+    assert!(
+        nokia.body.contains("value=\"Nokia\""),
+        "the answer comes back to correct"
+    );
+    let empty = s
+        .call(
+            "POST",
+            &format!("/my/apply/{matter}"),
+            &me,
+            Some(&format!("csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an empty form is no case"
+    );
     assert_eq!(s.state.store.case_count().await.unwrap(), before);
 }
 polku_cases::on_every_database!(
@@ -369,5 +441,92 @@ async fn the_applicants_page_never_shows_what_the_law_withholds(db: &TestDb) {
 polku_cases::on_every_database!(
     withheld_on_pages,
     the_applicants_page_never_shows_what_the_law_withholds,
+    with_db
+);
+
+/// The review step: without the declaration nothing is filed; the same form sent twice
+/// files once; a second application for a matter already pending is refused with a link
+/// to the pending one.
+async fn an_application_is_declared_and_filed_once(db: &TestDb) {
+    let s = site(db);
+    let pop = population();
+    let p = pop
+        .persons
+        .iter()
+        .find(|p| {
+            p.matter == polku_simulators::population::Matter::EmployedExtension
+                && pop.application(p)["application"]["employment"]["employer_id"].is_string()
+        })
+        .unwrap();
+    let matter = "fi.residence-permit.employed.extension";
+    let me = s.sign_in(&person_id(p.index)).await;
+    let form = s
+        .call("GET", &format!("/my/apply/{matter}"), &me, None)
+        .await;
+    let csrf = form_csrf(&form.body);
+    let typed = pop.application(p);
+    let e = &typed["application"]["employment"];
+    let answers = format!(
+        "csrf={csrf}&application.employment.employer_id={}&application.employment.occupational_field={}",
+        e["employer_id"].as_str().unwrap(),
+        e["occupational_field"].as_str().unwrap(),
+    );
+    let uri = format!("/my/apply/{matter}");
+    let en = format!("{me}; polku_lang=en");
+    let review = s.call("POST", &uri, &en, Some(&answers)).await;
+    let key = review
+        .body
+        .split("name=\"key\" value=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_owned();
+    let before = s.state.store.case_count().await.unwrap();
+    let undeclared = s
+        .call(
+            "POST",
+            &uri,
+            &en,
+            Some(&format!("{answers}&action=send&key={key}")),
+        )
+        .await;
+    assert_eq!(undeclared.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        undeclared
+            .body
+            .contains("Confirm that the information you gave is correct")
+    );
+    assert_eq!(s.state.store.case_count().await.unwrap(), before);
+    let send = format!("{answers}&action=send&declaration=yes&key={key}");
+    let first = s.call("POST", &uri, &en, Some(&send)).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    let case = first.location.unwrap();
+    // The same form again (a second click): no second case, and the way to the first.
+    let again = s.call("POST", &uri, &en, Some(&send)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again
+            .body
+            .contains("You already have this application pending")
+    );
+    assert!(
+        again.body.contains(&format!("href=\"{case}\"")),
+        "{}",
+        again.body
+    );
+    assert_eq!(s.state.store.case_count().await.unwrap(), before + 1);
+    // "Change your answers" brings the form back filled.
+    let edit = s
+        .call("POST", &uri, &en, Some(&format!("{answers}&action=edit")))
+        .await;
+    assert_eq!(edit.status, StatusCode::OK);
+    assert!(
+        edit.body
+            .contains(&format!("value=\"{}\"", e["employer_id"].as_str().unwrap()))
+    );
+}
+polku_cases::on_every_database!(
+    declared_once,
+    an_application_is_declared_and_filed_once,
     with_db
 );
