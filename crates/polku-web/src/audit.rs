@@ -103,7 +103,10 @@ pub async fn audit(
                     (id, shown)
                 })
                 .collect();
-            rows.into_iter().map(|r| row(tr, &names, r)).collect()
+            let matter = |m: &str| crate::names::matter_title(&state, m, tr);
+            rows.into_iter()
+                .map(|r| row(tr, &names, &matter, r))
+                .collect()
         },
         chain,
     }
@@ -204,18 +207,43 @@ fn actor_text(tr: Tr, names: &std::collections::HashMap<uuid::Uuid, String>, a: 
 }
 
 /// One entry of a log as the page shows it.
-fn row(tr: Tr, names: &std::collections::HashMap<uuid::Uuid, String>, r: AuditRow) -> Row {
+fn row(
+    tr: Tr,
+    names: &std::collections::HashMap<uuid::Uuid, String>,
+    matter: &dyn Fn(&str) -> String,
+    r: AuditRow,
+) -> Row {
+    let log = tr.t(&format!("audit-log-{}", r.log.as_str()));
     Row {
         seq: r.seq,
         at: crate::plain::micros(r.at, tr.lang),
-        log: tr.t(&format!("audit-log-{}", r.log.as_str())),
+        // A disclosure names the register it came from (or the organisation it went to).
+        log: match (&r.log, &r.organisation) {
+            (AuditLog::Disclosure, Some(org)) => {
+                format!("{log}: {}", crate::reasons::register_name(tr, org))
+            }
+            _ => log,
+        },
         actor: actor_text(tr, names, &r.actor),
         person: r.person.unwrap_or_default(),
-        purpose: crate::plain::purpose(&r.purpose, tr),
+        purpose: evidence_purpose(tr, matter, &r.purpose)
+            .unwrap_or_else(|| crate::plain::purpose(&r.purpose, tr)),
         legal_basis: r
             .legal_basis
             .map(|b| crate::plain::legal_basis(&b, tr.lang))
             .unwrap_or_default(),
         client: r.x_road_client.unwrap_or_default(),
     }
+}
+
+/// The evidence source's purpose, `evidence for case {id} ({matter})`, in the reader's
+/// words with the matter's title; `None` for any other purpose.
+fn evidence_purpose(tr: Tr, matter: &dyn Fn(&str) -> String, recorded: &str) -> Option<String> {
+    let rest = recorded.strip_prefix("evidence for case ")?;
+    let (case, m) = rest.split_once(" (")?;
+    let m = m.strip_suffix(')')?;
+    Some(tr.t_with(
+        "purpose-evidence-for-case",
+        &[("case", case), ("matter", matter(m).as_str())],
+    ))
 }

@@ -179,17 +179,19 @@ pub async fn alerts(
         .collect();
     let first = offset + 1;
     let last = offset + rows.len() as u64;
+    // Counts as the reader writes them: fi/sv "1 234", en "1,234".
+    let n = |x: u64| crate::plain::number(x as f64, tr.lang);
     let summary = if found.total == 0 {
         tr.t("mon-alerts-none")
     } else if rows.is_empty() {
-        tr.t1("mon-alerts-beyond", "total", &found.total.to_string())
+        tr.t1("mon-alerts-beyond", "total", &n(found.total))
     } else {
         tr.t_with(
             "mon-alerts-showing",
             &[
-                ("first", first.to_string().as_str()),
-                ("last", last.to_string().as_str()),
-                ("total", found.total.to_string().as_str()),
+                ("first", n(first).as_str()),
+                ("last", n(last).as_str()),
+                ("total", n(found.total).as_str()),
             ],
         )
     };

@@ -14,3 +14,4 @@ purpose-labour-exploitation-indicators-recorded-for-labour-inspectors = labour-e
 purpose-labour-exploitation-indicators-for-a-labour-inspector = labour-exploitation indicators for a labour inspector
 purpose-monitoring-of-residence-permit-conditions-ulkl-58 = monitoring of residence permit conditions (UlkL 58 §)
 purpose-dry-run-of-a-monitoring-rule-proposal = dry run of a monitoring rule proposal
+purpose-evidence-for-case = evidence for case { $case } ({ $matter })

@@ -14,3 +14,4 @@ purpose-labour-exploitation-indicators-recorded-for-labour-inspectors = työper�
 purpose-labour-exploitation-indicators-for-a-labour-inspector = työperäisen hyväksikäytön tunnusmerkit työsuojelutarkastajalle
 purpose-monitoring-of-residence-permit-conditions-ulkl-58 = oleskeluluvan edellytysten valvonta (UlkL 58 §)
 purpose-dry-run-of-a-monitoring-rule-proposal = valvontasääntöehdotuksen koeajo
+purpose-evidence-for-case = hakemuksen { $case } selvitys ({ $matter })

@@ -14,3 +14,4 @@ purpose-labour-exploitation-indicators-recorded-for-labour-inspectors = indikato
 purpose-labour-exploitation-indicators-for-a-labour-inspector = indikatorer på arbetskraftsexploatering för en arbetarskyddsinspektör
 purpose-monitoring-of-residence-permit-conditions-ulkl-58 = övervakning av villkoren för uppehållstillstånd (UtlL 58 §)
 purpose-dry-run-of-a-monitoring-rule-proposal = provkörning av ett förslag till övervakningsregler
+purpose-evidence-for-case = utredning för ärende { $case } ({ $matter })

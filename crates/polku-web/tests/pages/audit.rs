@@ -150,3 +150,45 @@ polku_cases::on_every_database!(
     the_auditors_search_by_actor_takes_only_an_actor,
     with_db
 );
+
+/// A disclosure row names its register and its purpose in words, with the matter's title.
+async fn a_disclosure_names_its_register(db: &TestDb) {
+    let s = site(db);
+    s.state
+        .audit()
+        .append(&polku_audit::AuditEntry {
+            log: polku_audit::AuditLog::Disclosure,
+            actor: polku_audit::Actor::Machine,
+            organisation: Some("Incomes Register".to_owned()),
+            person: Some(person_id(3)),
+            purpose: "evidence for case 0190f0aa-0000-7000-8000-000000000001 (fi.residence-permit.employed.extension)".to_owned(),
+            legal_basis: Some("UlkL 83 §".to_owned()),
+            detail: serde_json::json!({"direction": "received"}),
+            x_road: Default::default(),
+        })
+        .await
+        .unwrap();
+    let auditor = official(&s, "aila", Role::Auditor).await;
+    let fi = s
+        .call(
+            "GET",
+            &format!("/audit?log=disclosure&person={}", person_id(3)),
+            &format!("{auditor}; polku_lang=fi"),
+            None,
+        )
+        .await;
+    assert!(fi.body.contains("tulorekisteri"), "{}", fi.body);
+    assert!(
+        fi.body.contains(
+            "hakemuksen 0190f0aa-0000-7000-8000-000000000001 selvitys (Jatkolupa työntekijälle)"
+        ),
+        "{}",
+        fi.body
+    );
+    assert!(!fi.body.contains("fi.residence-permit"), "no matter id");
+}
+polku_cases::on_every_database!(
+    disclosure_register,
+    a_disclosure_names_its_register,
+    with_db
+);
