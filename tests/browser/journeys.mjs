@@ -107,6 +107,12 @@ await journey("applicant", async (page) => {
   // The answers to check, and the declaration; sending without it says what to do.
   await page.getByText("Check your answers").first().waitFor();
   await accessible(page, "check your answers");
+  // What the registers hold now, before sending.
+  await page.click("form:has(input[name=action][value=preview]) button[type=submit]");
+  await page.getByText("What the registers hold now").first().waitFor();
+  await page.getByText("This is not a decision").first().waitFor();
+  await accessible(page, "eligibility preview");
+  await screenshot(page, "applicant-preview");
   await page.click("form:has(input[name=action][value=send]) button[type=submit]");
   await page.getByText("Confirm that the information you gave is correct").first().waitFor();
   await accessible(page, "declaration missing");

@@ -39,7 +39,8 @@ pub use permits::{Permit, valid_until};
 #[cfg(any(test, feature = "testing"))]
 pub use pipeline::SuppliedEvidence;
 pub use pipeline::{
-    EVIDENCE_ATTEMPTS, EvidenceError, EvidenceSource, Gathered, Pipeline, PipelineError, Processed,
+    EVIDENCE_ATTEMPTS, EvidenceError, EvidenceSource, Gathered, Pipeline, PipelineError, Preview,
+    Processed, preview,
 };
 pub use polku_decide::{
     ApprovedText, Backtest, ChangedOutcome, DecisionOutcome, DecisionTrace, Hearing, HumanOutcome,

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use polku_decide::{Finding, evaluate, terms_for};
+use polku_decide::{DecisionTrace, Finding, evaluate, terms_for};
 use polku_rules::{Outcome, RuleBook};
 
 use crate::live_rules::LiveRules;
@@ -345,4 +345,37 @@ impl<E: EvidenceSource> Pipeline<E> {
 /// Whether the case waits for the pipeline (a new case, or new evidence after a request).
 fn waits_for_machine(state: CaseState) -> bool {
     matches!(state, CaseState::Received | CaseState::EvidenceRequested)
+}
+
+/// What the machine would find for a person's matter on what the registers hold now,
+/// without filing, deciding or storing anything: the eligibility preview. `gathered` comes
+/// from an [`EvidenceSource`] asked about a case of purpose `Preview`.
+pub struct Preview {
+    pub outcome: Outcome,
+    /// The conditions in fi, sv and en (`None` when the rules could not run).
+    pub trace: Option<DecisionTrace>,
+    /// Registers that did not answer: their conditions are unknown.
+    pub unanswered: Vec<String>,
+}
+
+/// Evaluates `gathered` under the rules for the filing date `on` (today, for a preview).
+pub async fn preview(
+    rules: &LiveRules,
+    matter: &str,
+    gathered: Gathered,
+    on: jiff::civil::Date,
+) -> Result<Preview, PipelineError> {
+    let book = rules.for_filing_date(on).await?;
+    let finding = evaluate(
+        &book,
+        matter,
+        &gathered.application,
+        on,
+        &gathered.unanswered,
+    );
+    Ok(Preview {
+        outcome: finding.outcome,
+        trace: serde_json::from_value(finding.trace).ok(),
+        unanswered: gathered.unanswered,
+    })
 }

@@ -25,6 +25,10 @@ pub enum CasePurpose {
     Application,
     /// A re-examination of the permit `permit`.
     Reexamination { permit: Uuid },
+    /// Not a case at all: a person's own request to see, before filing, what the registers
+    /// hold about them and how the conditions look. Never stored, never decided; the
+    /// registers' disclosures say it was a preview.
+    Preview,
 }
 
 impl CasePurpose {
@@ -33,6 +37,7 @@ impl CasePurpose {
         match self {
             CasePurpose::Application => "application",
             CasePurpose::Reexamination { .. } => "reexamination",
+            CasePurpose::Preview => "preview",
         }
     }
 

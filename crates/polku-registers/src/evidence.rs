@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use polku_audit::{Actor, AuditChain, AuditEntry, AuditLog, XRoad};
 use polku_cases::LiveRules;
-use polku_cases::{Case, EvidenceError, EvidenceSource, Gathered};
+use polku_cases::{Case, CasePurpose, EvidenceError, EvidenceSource, Gathered};
 use polku_rules::RuleSet;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -25,6 +25,10 @@ use crate::systems::*;
 /// The legal basis on which the Immigration Service obtains register data for a case.
 pub const LEGAL_BASIS: &str =
     "Laki henkilötietojen käsittelystä maahanmuuttohallinnossa (615/2020)";
+
+/// The purpose a preview's disclosures are logged with: the person's own request, in the
+/// e-service, to see before filing what the registers hold about them.
+pub const PREVIEW_PURPOSE: &str = "eligibility preview at the person's own request (e-service)";
 
 /// Who asks: written into every request and the disclosure log.
 pub const ASKING_ORGANISATION: &str = "Maahanmuuttovirasto";
@@ -178,7 +182,10 @@ impl<R: Registers> RegisterEvidence<R> {
             actor: Actor::Machine,
             organisation: Some(system.name().to_owned()),
             person: Some(case.applicant_id.clone()),
-            purpose: format!("evidence for case {} ({})", case.id, case.matter),
+            purpose: match case.purpose {
+                CasePurpose::Preview => format!("{PREVIEW_PURPOSE} ({})", case.matter),
+                _ => format!("evidence for case {} ({})", case.id, case.matter),
+            },
             legal_basis: Some(LEGAL_BASIS.to_owned()),
             detail: json!({
                 "direction": "received",

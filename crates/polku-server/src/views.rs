@@ -163,7 +163,7 @@ impl From<core::QueueItem> for QueueItem {
             purpose: q.purpose.code().to_owned(),
             reexamines: match q.purpose {
                 core::CasePurpose::Reexamination { permit } => Some(permit),
-                core::CasePurpose::Application => None,
+                core::CasePurpose::Application | core::CasePurpose::Preview => None,
             },
         }
     }

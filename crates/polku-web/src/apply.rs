@@ -211,6 +211,10 @@ struct Review {
     key: String,
     /// The declaration was not ticked.
     undeclared: bool,
+    /// This server can show what the registers hold before sending.
+    can_preview: bool,
+    /// What the registers hold now and how the conditions look on it, when asked.
+    preview: Option<crate::preview::PreviewView>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -282,7 +286,16 @@ pub async fn submit(
     }
     let declared = field("declaration") == Some("yes");
     if action != "send" || !declared {
+        let preview = if action == "preview" {
+            crate::preview::run(&state, v.tr, &session, &person, &rs.id, &application)
+                .await
+                .map_err(|e| internal(&v, &e))?
+        } else {
+            None
+        };
         let review = Review {
+            can_preview: state.preview.is_some(),
+            preview,
             page,
             matter: rs.id.clone(),
             title,

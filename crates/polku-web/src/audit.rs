@@ -239,6 +239,13 @@ fn row(
 /// The evidence source's purpose, `evidence for case {id} ({matter})`, in the reader's
 /// words with the matter's title; `None` for any other purpose.
 fn evidence_purpose(tr: Tr, matter: &dyn Fn(&str) -> String, recorded: &str) -> Option<String> {
+    // A preview's disclosures: the purpose, then the matter.
+    if let Some(m) = recorded
+        .strip_prefix("eligibility preview at the person's own request (e-service) (")
+        .and_then(|m| m.strip_suffix(')'))
+    {
+        return Some(tr.t1("purpose-preview-of", "matter", &matter(m)));
+    }
     let rest = recorded.strip_prefix("evidence for case ")?;
     let (case, m) = rest.split_once(" (")?;
     let m = m.strip_suffix(')')?;

@@ -26,6 +26,7 @@ mod officials;
 mod pages;
 mod pdf;
 mod plain;
+mod preview;
 mod queue;
 mod reasons;
 mod reexamination;
@@ -52,6 +53,7 @@ use polku_rule_admin::RuleAdmin;
 pub use i18n::Tr;
 pub use idp::{TestIdentities, TestPerson};
 pub use pdf::{PdfFailure, decision_pdf_for};
+pub use preview::RegisterPreview;
 pub use security::{CONTENT_SECURITY_POLICY, security_headers, served};
 
 #[derive(Clone)]
@@ -77,6 +79,9 @@ pub struct WebState {
     pub monitor: polku_monitoring::Monitor,
     /// The fonts decision PDFs are set in, read on the first PDF.
     pub pdf_fonts: Arc<pdf::PdfFonts>,
+    /// The registers an eligibility preview asks (the pipeline's own source); `None`: no
+    /// preview on this server.
+    pub preview: Option<Arc<dyn RegisterPreview>>,
 }
 
 impl WebState {
@@ -96,6 +101,7 @@ impl WebState {
             dry_runs: Arc::default(),
             sign_ins: Arc::default(),
             pdf_fonts: Arc::default(),
+            preview: None,
         }
     }
 

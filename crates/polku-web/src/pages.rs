@@ -487,6 +487,22 @@ fn input_line(tr: Tr, input: &StoredInput) -> String {
     line
 }
 
+/// A trace's conditions as rows: each in words with its status, legal basis and explanation
+/// in the reader's language, and the values it read with their registers.
+pub(crate) fn condition_rows(tr: Tr, t: &polku_cases::StoredTrace) -> Vec<ConditionRow> {
+    t.conditions
+        .iter()
+        .map(|c| ConditionRow {
+            text: c.text.clone(),
+            status_label: tr.t(&format!("status-{}", c.status.code())),
+            status: c.status.code().to_owned(),
+            legal_basis: crate::plain::legal_basis(&c.legal_basis, tr.lang),
+            explanation: crate::plain::explanation(&c.explanation, tr),
+            inputs: c.inputs.iter().map(|i| input_line(tr, i)).collect(),
+        })
+        .collect()
+}
+
 pub(crate) fn decision_row(tr: Tr, d: &polku_cases::Decision, reader: Reader) -> DecisionRow {
     let trace = d.trace.in_lang(tr.lang).map(|t| match reader {
         Reader::Applicant => Cow::Owned(t.for_applicant()),
@@ -494,19 +510,7 @@ pub(crate) fn decision_row(tr: Tr, d: &polku_cases::Decision, reader: Reader) ->
     });
     let conditions = trace
         .as_deref()
-        .map(|t| {
-            t.conditions
-                .iter()
-                .map(|c| ConditionRow {
-                    text: c.text.clone(),
-                    status_label: tr.t(&format!("status-{}", c.status.code())),
-                    status: c.status.code().to_owned(),
-                    legal_basis: crate::plain::legal_basis(&c.legal_basis, tr.lang),
-                    explanation: crate::plain::explanation(&c.explanation, tr),
-                    inputs: c.inputs.iter().map(|i| input_line(tr, i)).collect(),
-                })
-                .collect()
-        })
+        .map(|t| condition_rows(tr, t))
         .unwrap_or_default();
     DecisionRow {
         outcome: trace

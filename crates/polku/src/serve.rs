@@ -122,6 +122,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     let refresher = keep_rules_fresh(rules.clone(), stop_rx.clone());
     let mut pages = polku_web::WebState::new(store.clone(), rules.clone(), work.people.clone());
     pages.monitor = state.monitor();
+    pages.preview = Some(work.preview.clone());
     // The API's decision PDFs are the pages' (the same notice, the same fonts).
     state.documents = Some(Arc::new(crate::documents::PagesTypeset(pages.clone())));
     let pages = polku_web::router(pages);
@@ -172,6 +173,8 @@ struct Work {
     demo: Option<JoinHandle<()>>,
     /// In demo mode, the registers reporting about the new permit holders.
     feed: Option<JoinHandle<()>>,
+    /// The pipeline's registers, lent to the pages' eligibility preview.
+    preview: Arc<dyn polku_web::RegisterPreview>,
 }
 
 impl Work {
@@ -213,6 +216,7 @@ async fn start_work(
     });
     let registers = Registers::start(&register_options, faults).await?;
     let evidence = registers.evidence(store, rules);
+    let preview: Arc<dyn polku_web::RegisterPreview> = evidence.clone();
     let people = registers
         .population
         .clone()
@@ -226,6 +230,7 @@ async fn start_work(
             tasks,
             demo: None,
             feed: None,
+            preview,
         });
     }
     let w = crate::demo::world(&registers, Some(store.clone()), None, Some(rules.clone())).await?;
@@ -250,6 +255,7 @@ async fn start_work(
         tasks,
         demo: Some(stream),
         feed: Some(feed),
+        preview,
     })
 }
 

@@ -15,3 +15,4 @@ purpose-labour-exploitation-indicators-for-a-labour-inspector = labour-exploitat
 purpose-monitoring-of-residence-permit-conditions-ulkl-58 = monitoring of residence permit conditions (UlkL 58 §)
 purpose-dry-run-of-a-monitoring-rule-proposal = dry run of a monitoring rule proposal
 purpose-evidence-for-case = evidence for case { $case } ({ $matter })
+purpose-preview-of = eligibility preview at the person's own request: { $matter } (e-service)

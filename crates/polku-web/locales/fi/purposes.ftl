@@ -15,3 +15,4 @@ purpose-labour-exploitation-indicators-for-a-labour-inspector = työperäisen hy
 purpose-monitoring-of-residence-permit-conditions-ulkl-58 = oleskeluluvan edellytysten valvonta (UlkL 58 §)
 purpose-dry-run-of-a-monitoring-rule-proposal = valvontasääntöehdotuksen koeajo
 purpose-evidence-for-case = hakemuksen { $case } selvitys ({ $matter })
+purpose-preview-of = ennakkotarkistus henkilön omasta pyynnöstä: { $matter } (asiointipalvelu)

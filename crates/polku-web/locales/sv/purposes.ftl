@@ -15,3 +15,4 @@ purpose-labour-exploitation-indicators-for-a-labour-inspector = indikatorer på 
 purpose-monitoring-of-residence-permit-conditions-ulkl-58 = övervakning av villkoren för uppehållstillstånd (UtlL 58 §)
 purpose-dry-run-of-a-monitoring-rule-proposal = provkörning av ett förslag till övervakningsregler
 purpose-evidence-for-case = utredning för ärende { $case } ({ $matter })
+purpose-preview-of = förhandskontroll på personens egen begäran: { $matter } (e-tjänsten)

@@ -530,3 +530,169 @@ polku_cases::on_every_database!(
     an_application_is_declared_and_filed_once,
     with_db
 );
+
+/// Before sending, the applicant sees what the registers hold and how each condition looks;
+/// nothing is filed, the registers' disclosures say it was a preview, and the reading is
+/// in the use log.
+async fn an_applicant_previews_what_the_registers_hold(db: &TestDb) {
+    use polku_registers::RegisterEvidence;
+    use polku_simulators::population::Matter;
+    use polku_simulators::{Behaviour, Simulator};
+    let s = site(db);
+    let pop = population();
+    let mut state = s.state.clone();
+    state.preview = Some(std::sync::Arc::new(RegisterEvidence::new(
+        Simulator::new(pop.clone(), Behaviour::default()),
+        s.state.audit(),
+        &s.state.rules,
+    )));
+    let app = polku_web::router(state);
+    let s = crate::support::Site {
+        app,
+        state: s.state,
+    };
+    let p = pop
+        .persons
+        .iter()
+        .find(|p| {
+            p.matter == Matter::EmployedExtension
+                && pop.application(p)["application"]["employment"]["employer_id"].is_string()
+        })
+        .unwrap();
+    let matter = "fi.residence-permit.employed.extension";
+    let me = s.sign_in(&person_id(p.index)).await;
+    let form = s
+        .call("GET", &format!("/my/apply/{matter}"), &me, None)
+        .await;
+    let csrf = form_csrf(&form.body);
+    let typed = pop.application(p);
+    let e = &typed["application"]["employment"];
+    let answers = format!(
+        "csrf={csrf}&application.employment.employer_id={}&application.employment.occupational_field={}",
+        e["employer_id"].as_str().unwrap(),
+        e["occupational_field"].as_str().unwrap(),
+    );
+    let uri = format!("/my/apply/{matter}");
+    let en = format!("{me}; polku_lang=en");
+    let review = s.call("POST", &uri, &en, Some(&answers)).await;
+    assert!(
+        review.body.contains("See what the registers hold"),
+        "offered"
+    );
+    let before = s.state.store.case_count().await.unwrap();
+    let shown = s
+        .call(
+            "POST",
+            &uri,
+            &en,
+            Some(&format!("{answers}&action=preview")),
+        )
+        .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(shown.body.contains("What the registers hold now"));
+    assert!(shown.body.contains("This is not a decision"));
+    assert!(
+        shown.body.contains("Incomes Register"),
+        "where each value came from"
+    );
+    assert!(
+        shown.body.contains("the conditions shown look met now")
+            || shown.body.contains("not every condition is met now")
+            || shown.body.contains("could not be established"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("I declare that the information"),
+        "still to send"
+    );
+    assert_eq!(
+        s.state.store.case_count().await.unwrap(),
+        before,
+        "nothing filed"
+    );
+    let logged = s
+        .state
+        .audit()
+        .search(&polku_audit::AuditQuery {
+            person: Some(person_id(p.index)),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(logged.iter().any(|r| r.log == polku_audit::AuditLog::Access
+        && r.purpose == "eligibility preview at the person's own request (e-service)"));
+    let disclosures: Vec<_> = logged
+        .iter()
+        .filter(|r| r.log == polku_audit::AuditLog::Disclosure)
+        .collect();
+    assert!(!disclosures.is_empty());
+    assert!(
+        disclosures.iter().all(|r| r
+            .purpose
+            .starts_with("eligibility preview at the person's own request")),
+        "{disclosures:?}"
+    );
+}
+polku_cases::on_every_database!(
+    preview,
+    an_applicant_previews_what_the_registers_hold,
+    with_db
+);
+
+/// A security authority's open flag is never told by the preview: the page of a flagged
+/// person reads exactly as that of one without a flag.
+async fn a_preview_never_tells_what_the_law_withholds(db: &TestDb) {
+    let example = polku_cases::testing::walkthrough_application();
+    let mut bodies = Vec::new();
+    for flag in [false, true] {
+        let s = site(db);
+        let mut facts = example.clone();
+        facts.as_object_mut().unwrap().remove("application");
+        facts["evidence"]["security"]["open_flag"] = serde_json::Value::Bool(flag);
+        let mut state = s.state.clone();
+        state.preview = Some(std::sync::Arc::new(polku_cases::testing::FixedRegisters {
+            facts,
+        }));
+        let s = crate::support::Site {
+            app: polku_web::router(state),
+            state: s.state,
+        };
+        let me = s.sign_in(&person_id(if flag { 11 } else { 12 })).await;
+        let matter = "fi.residence-permit.employed.extension";
+        let form = s
+            .call("GET", &format!("/my/apply/{matter}"), &me, None)
+            .await;
+        let csrf = form_csrf(&form.body);
+        let e = &example["application"]["employment"];
+        let answers = format!(
+            "csrf={csrf}&application.employment.employer_id={}&application.employment.occupational_field={}&action=preview",
+            e["employer_id"].as_str().unwrap(),
+            e["occupational_field"].as_str().unwrap(),
+        );
+        let shown = s
+            .call(
+                "POST",
+                &format!("/my/apply/{matter}"),
+                &format!("{me}; polku_lang=en"),
+                Some(&answers),
+            )
+            .await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        let start = shown.body.find("What the registers hold now").unwrap();
+        let end = start + shown.body[start..].find("</section>").unwrap();
+        bodies.push(shown.body[start..end].to_owned());
+    }
+    assert!(
+        bodies[0].contains("the conditions shown look met now"),
+        "{}",
+        bodies[0]
+    );
+    assert_eq!(bodies[0], bodies[1], "the flag shows through");
+}
+polku_cases::on_every_database!(
+    preview_withholds,
+    a_preview_never_tells_what_the_law_withholds,
+    with_db
+);
