@@ -125,9 +125,80 @@ impl std::fmt::Display for ReferralCount {
     }
 }
 
+/// The waits the expected processing time is told in, as inclusive upper limits in
+/// microseconds: ten minutes, an hour, a day, a week, 30 days, 90 days, half a year, longer.
+pub const WAIT_LIMITS: [i64; 8] = [
+    TEN_MINUTES,
+    3_600_000_000,
+    86_400_000_000,
+    7 * 86_400_000_000,
+    30 * 86_400_000_000,
+    90 * 86_400_000_000,
+    183 * 86_400_000_000,
+    i64::MAX,
+];
+
+/// How long a matter's applications took from filing to their decision (an automated grant,
+/// or a person's grant or refusal), among those decided in a window: how many, and how
+/// many within each of [`WAIT_LIMITS`] (cumulative).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessingTimes {
+    pub decided: i64,
+    pub within: [i64; 8],
+}
+
+impl ProcessingTimes {
+    /// The index into [`WAIT_LIMITS`] of the shortest wait within which `share` (0..=1) of
+    /// the decided applications were decided; `None` when none were.
+    pub fn wait_for(&self, share: f64) -> Option<usize> {
+        if self.decided == 0 {
+            return None;
+        }
+        let needed = (self.decided as f64 * share).ceil() as i64;
+        self.within.iter().position(|n| *n >= needed)
+    }
+}
+
 impl Figures {
     pub fn new(db: Db) -> Figures {
         Figures { db }
+    }
+
+    /// The processing times of `matter`'s applications decided since `since` (microseconds),
+    /// counted by the database: one row, whatever the number of cases.
+    pub async fn processing_times(
+        &self,
+        matter: &str,
+        since: i64,
+    ) -> Result<ProcessingTimes, StoreError> {
+        let buckets: String = WAIT_LIMITS
+            .iter()
+            .enumerate()
+            .map(|(i, limit)| format!(", SUM(CASE WHEN t <= {limit} THEN 1 ELSE 0 END) AS w{i}"))
+            .collect();
+        let sql = format!(
+            "SELECT COUNT(*) AS n{buckets}
+             FROM (SELECT MAX(d.decided_at) - c.created_at AS t
+                   FROM cases c JOIN decisions d ON d.case_id = c.id
+                   WHERE c.matter = $1 AND c.purpose = 'application' AND c.state = 'decided'
+                     AND d.outcome IN ('grant', 'refuse') AND d.decided_at >= $2
+                   GROUP BY c.id, c.created_at) x"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(matter)
+            .bind(since)
+            .fetch_one(self.db.pool())
+            .await?;
+        let mut within = [0i64; 8];
+        for (i, w) in within.iter_mut().enumerate() {
+            *w = row
+                .try_get::<Option<i64>, _>(format!("w{i}").as_str())?
+                .unwrap_or(0);
+        }
+        Ok(ProcessingTimes {
+            decided: row.try_get("n")?,
+            within,
+        })
     }
 
     /// The cases' facts for the management figures, grouped and counted by the database;
@@ -287,5 +358,26 @@ impl Figures {
         }
         latencies.sort_unstable();
         Ok((latencies, if rows.is_empty() { 0 } else { last - first }))
+    }
+}
+
+#[cfg(test)]
+mod waits {
+    use super::*;
+
+    #[test]
+    fn the_wait_for_a_share_is_the_shortest_that_holds_it() {
+        let t = ProcessingTimes {
+            decided: 10,
+            within: [6, 6, 7, 8, 9, 10, 10, 10],
+        };
+        assert_eq!(t.wait_for(0.5), Some(0), "six of ten within ten minutes");
+        assert_eq!(t.wait_for(0.9), Some(4), "nine within 30 days");
+        assert_eq!(t.wait_for(1.0), Some(5));
+        let none = ProcessingTimes {
+            decided: 0,
+            within: [0; 8],
+        };
+        assert_eq!(none.wait_for(0.5), None);
     }
 }

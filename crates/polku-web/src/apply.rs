@@ -178,6 +178,56 @@ struct ApplyForm {
     questions: Vec<Question>,
     /// The problems, each linking to its question (the summary at the top).
     errors: Vec<(String, String)>,
+    /// How long such applications take now, from the live figures, and the law's limit.
+    expected: Vec<String>,
+}
+
+/// The window the expected processing time is measured over.
+const EXPECTED_WINDOW_DAYS: i64 = 90;
+/// Fewer decided applications than this tell nothing reliable.
+const EXPECTED_FEWEST: i64 = 10;
+
+/// How long applications for `rs` take now: of those decided in the last 90 days, within
+/// what half and nine in ten were decided; and, filed today, the last day the law allows.
+async fn expected_time(state: &WebState, tr: Tr, rs: &RuleSet) -> Vec<String> {
+    let mut lines = Vec::new();
+    let since = polku_store::now_micros() - EXPECTED_WINDOW_DAYS * 86_400_000_000;
+    let figures = polku_figures::Figures::new(state.store.db().clone());
+    match figures.processing_times(&rs.id, since).await {
+        Ok(t) if t.decided >= EXPECTED_FEWEST => {
+            let wait = |share: f64| {
+                t.wait_for(share)
+                    .map(|i| tr.t(&format!("apply-wait-{i}")))
+                    .unwrap_or_default()
+            };
+            lines.push(tr.t_with(
+                "apply-expected",
+                &[
+                    (
+                        "decided",
+                        crate::plain::number(t.decided as f64, tr.lang).as_str(),
+                    ),
+                    ("half", wait(0.5).as_str()),
+                    ("most", wait(0.9).as_str()),
+                ],
+            ));
+        }
+        Ok(_) => lines.push(tr.t("apply-expected-few")),
+        // The form works without the figure; the log says why it is missing.
+        Err(e) => tracing::warn!(error = %e, "processing times unavailable"),
+    }
+    if let Some(last) = rs
+        .processing_time
+        .as_ref()
+        .and_then(|p| p.deadline(polku_cases::today_in_finland()))
+    {
+        lines.push(tr.t1(
+            "apply-legal-limit",
+            "day",
+            &crate::plain::date(last, tr.lang),
+        ));
+    }
+    lines
 }
 
 /// `GET /my/apply/{matter}`: the questions no register can answer.
@@ -196,6 +246,7 @@ pub async fn form(
         title: rs.title.get(v.tr.lang).to_owned(),
         questions: questions(rs, v.tr),
         errors: Vec::new(),
+        expected: expected_time(&state, v.tr, rs).await,
     }
     .into_response()
 }
@@ -267,6 +318,7 @@ pub async fn submit(
             title,
             questions,
             errors: Vec::new(),
+            expected: expected_time(&state, v.tr, rs).await,
         }
         .into_response());
     }
@@ -281,6 +333,7 @@ pub async fn submit(
             title,
             questions,
             errors,
+            expected: expected_time(&state, v.tr, rs).await,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response());
     }

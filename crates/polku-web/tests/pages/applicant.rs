@@ -696,3 +696,43 @@ polku_cases::on_every_database!(
     a_preview_never_tells_what_the_law_withholds,
     with_db
 );
+
+/// The form tells how long such applications take now, from the live figures (or that too
+/// few have been decided to tell), and the last day the law allows.
+async fn the_form_tells_the_expected_processing_time(db: &TestDb) {
+    let s = site(db);
+    let me = s.sign_in(&person_id(1)).await;
+    let uri = "/my/apply/fi.residence-permit.employed.extension";
+    let en = format!("{me}; polku_lang=en");
+    let few = s.call("GET", uri, &en, None).await;
+    assert!(
+        few.body.contains("How long processing takes"),
+        "{}",
+        few.body
+    );
+    assert!(few.body.contains("cannot be estimated yet"));
+    for i in 0..10 {
+        crate::support::decided_case(&s, &person_id(100 + i)).await;
+    }
+    let told = s.call("GET", uri, &en, None).await;
+    assert!(
+        told.body.contains(
+            "In the last 90 days 10 such applications were decided: half within 10 minutes and nine in ten within 10 minutes of being filed."
+        ),
+        "{}",
+        told.body
+    );
+    let fi = s
+        .call("GET", uri, &format!("{me}; polku_lang=fi"), None)
+        .await;
+    assert!(
+        fi.body.contains("ratkaistiin 10 tällaista hakemusta"),
+        "{}",
+        fi.body
+    );
+}
+polku_cases::on_every_database!(
+    expected_time,
+    the_form_tells_the_expected_processing_time,
+    with_db
+);
