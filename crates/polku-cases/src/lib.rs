@@ -49,7 +49,7 @@ pub use polku_decide::{
 };
 pub use reexamination::{CasePurpose, NewReexamination};
 pub use requests::{
-    ANSWER_DAYS, Answer, AnswerError, AttachmentError, AttachmentInfo, InfoRequest,
+    ANSWER_DAYS, Answer, AnswerError, AttachmentError, AttachmentInfo, DueRequest, InfoRequest,
     MACHINE_ANSWER_DAYS, MAX_ANSWER_CHARS, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MediaType,
     NewRequest, RequestKind, StoredAttachment, Upload, check_upload,
 };

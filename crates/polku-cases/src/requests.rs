@@ -214,6 +214,15 @@ fn as_text<S: serde::Serializer>(a: &Actor, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(a)
 }
 
+/// A request waiting for its answer, as a reminder needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueRequest {
+    pub request: Uuid,
+    pub case: Uuid,
+    pub kind: RequestKind,
+    pub due: Date,
+}
+
 /// A stored attachment, with its content.
 #[derive(Debug, Clone)]
 pub struct StoredAttachment {
@@ -408,6 +417,38 @@ impl Cases {
         crate::events::publish_in(&mut tx, self.dialect(), &events).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The requests still waiting for an answer whose last day is from `from` to `to`
+    /// (inclusive), of cases that still wait for it: what a reminder is sent for.
+    pub async fn unanswered_requests_due(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<DueRequest>, CaseError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.case_id, r.kind, r.due FROM requests r JOIN cases c ON c.id = r.case_id
+             WHERE r.answered_at IS NULL AND r.due >= $1 AND r.due <= $2
+               AND c.state IN ('evidence_requested', 'hearing')
+             ORDER BY r.due, r.id",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id = read_uuid(r, "id")?;
+                let kind: String = r.try_get("kind")?;
+                let due: String = r.try_get("due")?;
+                Ok(DueRequest {
+                    request: id,
+                    case: read_uuid(r, "case_id")?,
+                    kind: RequestKind::parse(&kind).ok_or_else(|| corrupt(id, "kind", &kind))?,
+                    due: due.parse().map_err(|e| corrupt(id, "due", e))?,
+                })
+            })
+            .collect()
     }
 
     /// A case's requests, oldest first, each with its answer and the answer's attachments

@@ -9,15 +9,19 @@
 //! - [`xroad_server`]: the simulators over the national exchange layer's REST protocol,
 //!   answering each client only what its [`AccessRights`] allow; `polku_registers`'
 //!   `XRoadClient` is the asking side.
+//! - [`messages_service`]: the national messages service (Suomi.fi Messages), which
+//!   `polku_notify::MessagesClient` sends the notifications to.
 //!
 //! Only the binary depends on this crate (tests may too): no library links a simulated
 //! register (ADR 0010, `crates/polku/tests/architecture.rs`).
 
+pub mod messages_service;
 pub mod population;
 pub mod simulator;
 pub mod streams;
 pub mod xroad_server;
 
+pub use messages_service::MessagesSimulator;
 pub use population::Population;
 pub use simulator::{Behaviour, Simulator};
 pub use xroad_server::{AccessRights, ClientRight};

@@ -135,6 +135,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "requests",
         sql: include_str!("../migrations/0025_requests.sql"),
     },
+    Migration {
+        version: 26,
+        name: "notifications",
+        sql: include_str!("../migrations/0026_notifications.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

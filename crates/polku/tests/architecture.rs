@@ -5,8 +5,8 @@
 //!   new edge is a decision someone writes down here, not an accident;
 //! - no crate but the binary reaches the simulated registers or a serving crate, however
 //!   long the chain;
-//! - only the serving crates, the X-Road client, the simulators' X-Road server and the
-//!   binary know HTTP; OpenAPI stays with the API; the rule language's crate depends on
+//! - only the serving crates, the X-Road client, the messages service's client, the
+//!   simulators' servers and the binary know HTTP; OpenAPI stays with the API; the rule language's crate depends on
 //!   nothing that does I/O;
 //! - no normal dependency switches on a crate's `testing` feature (test-only evidence never
 //!   reaches a binary configuration, ADR 0009);
@@ -113,6 +113,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-cases",
         ],
     ),
+    // Notifications follow the cases' domain events and read requests through the cases
+    // crate; the person's choice of channel is theirs (issue 12).
+    (
+        "polku-notify",
+        &["polku-rules", "polku-store", "polku-cases"],
+    ),
     // The evidence source logs each disclosure in the audit chain.
     (
         "polku-registers",
@@ -146,6 +152,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-monitoring",
             // The decision as a PDF (issue 12).
             "polku-pdf",
+            // The person's choice of channel, and the sending log (issue 12).
+            "polku-notify",
         ],
     ),
     (
@@ -160,6 +168,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-cases",
             "polku-rule-admin",
             "polku-monitoring",
+            "polku-notify",
             "polku-registers",
             "polku-simulators",
             "polku-server",
@@ -176,7 +185,9 @@ const CONFINED: &[(&str, &[&str])] = &[
         "axum",
         &["polku-server", "polku-web", "polku-simulators", "polku"],
     ),
-    ("hyper", &["polku-registers", "polku"]),
+    ("hyper", &["polku-registers", "polku-notify", "polku"]),
+    // Email: the notifications' one mailer (ADR 0014).
+    ("lettre", &["polku-notify"]),
     ("askama", &["polku-web"]),
     ("fluent-templates", &["polku-web"]),
     // OpenAPI: the API alone (its views mirror the domain types, ADR 0010 B12).
