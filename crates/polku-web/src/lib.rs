@@ -12,6 +12,7 @@
 
 mod apply;
 mod audit;
+mod contact;
 pub mod dashboard;
 mod decision;
 pub mod dry_runs;
@@ -82,6 +83,9 @@ pub struct WebState {
     /// The registers an eligibility preview asks (the pipeline's own source); `None`: no
     /// preview on this server.
     pub preview: Option<Arc<dyn RegisterPreview>>,
+    /// The people's choice of channel and the sending log; the binary's notifier, with its
+    /// channels, delivers (the pages only read and keep the choice).
+    pub notifier: polku_notify::Notifier,
 }
 
 impl WebState {
@@ -93,6 +97,7 @@ impl WebState {
         WebState {
             rule_admin: RuleAdmin::new(store.clone()),
             monitor: polku_monitoring::Monitor::new(store.clone(), rules.clone()),
+            notifier: polku_notify::Notifier::new(store.clone(), rules.clone(), ""),
             store,
             rules,
             people,
@@ -152,6 +157,7 @@ pub fn router(state: WebState) -> Router {
         .route("/identify", get(pages::identify).post(pages::identified))
         .route("/sign-out", post(pages::sign_out))
         .route("/my/cases", get(pages::my_cases))
+        .route("/my/contact", get(contact::show).post(contact::save))
         .route("/my/apply", get(apply::choose))
         .route("/my/apply/{matter}", get(apply::form).post(apply::submit))
         .route("/my/cases/{id}", get(pages::my_case))

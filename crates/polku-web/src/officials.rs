@@ -227,6 +227,8 @@ struct WorkCase {
     /// The days a handler may give for an answer, and the default.
     answer_days: (i16, i16, i16),
     asked: bool,
+    /// What the applicant was told: (when, what, how).
+    notifications: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -266,6 +268,9 @@ pub async fn work_case(
     )
     .await
     .map_err(|e| internal(&v, &e))?;
+    let notifications = crate::contact::for_case(&state, id, tr)
+        .await
+        .map_err(|e| internal(&v, &e))?;
     // A request whose deadline passed unanswered returns the case to a person.
     let overdue = requests.first().is_some_and(|r| r.open && r.overdue);
     let CaseFile {
@@ -304,6 +309,7 @@ pub async fn work_case(
             polku_cases::MACHINE_ANSWER_DAYS,
         ),
         asked: q.asked.is_some(),
+        notifications,
         requests,
         applicant: false,
         assigned_to_me: assignee.as_ref() == Some(&me),

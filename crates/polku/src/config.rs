@@ -60,6 +60,23 @@ pub struct Config {
     /// `POLKU_AUDIT_ANCHOR_MINUTES`, `--audit-anchor-minutes`: and at the latest after this
     /// many minutes when the chain has grown (10).
     pub audit_anchor_minutes: Option<u64>,
+    /// `POLKU_PUBLIC_URL`, `--public-url`: the e-service's address for the links in
+    /// notifications; default `http://<listen>`.
+    pub public_url: Option<String>,
+    /// `POLKU_SMTP_URL`, `--smtp-url`: the SMTP relay (`smtp://host:port`); without it each
+    /// email is written into `<data dir>/outbox/`.
+    pub smtp_url: Option<String>,
+    /// `POLKU_MAIL_FROM`, `--mail-from`: the notifications' sender.
+    pub mail_from: Option<String>,
+    /// `POLKU_MESSAGES_URL`, `--messages-url`: the national messages service; without it
+    /// the built-in simulator.
+    pub messages_url: Option<String>,
+    /// `POLKU_MESSAGES_USERNAME`, `--messages-username`.
+    pub messages_username: Option<String>,
+    /// `POLKU_MESSAGES_PASSWORD`, `--messages-password`.
+    pub messages_password: Option<String>,
+    /// `POLKU_MESSAGES_SERVICE_ID`, `--messages-service-id`: this service's id there.
+    pub messages_service_id: Option<String>,
 }
 
 impl Config {

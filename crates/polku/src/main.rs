@@ -19,6 +19,7 @@ mod documents;
 mod evidence_registers;
 mod handles;
 mod monitor_cmds;
+mod notifications;
 mod registers;
 mod serve;
 mod store_cmds;

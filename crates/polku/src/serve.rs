@@ -53,6 +53,8 @@ pub struct ServeArgs {
     demo_options: crate::demo::DemoOptions,
     #[command(flatten)]
     registers: RegisterOptions,
+    #[command(flatten)]
+    notify: crate::notifications::NotifyArgs,
     // Boxed: a command's arguments are one enum variant among the others.
     #[command(flatten)]
     audit_anchors: Box<crate::audit_anchors::AnchorArgs>,
@@ -120,7 +122,16 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     )
     .await?;
     let refresher = keep_rules_fresh(rules.clone(), stop_rx.clone());
+    let notifier = crate::notifications::notifier(
+        &args.notify.clone().with_config(&config),
+        listen,
+        &args.store.data_dir(&config),
+        (&store, &rules),
+    )
+    .await?;
+    let notifying = crate::notifications::keep_notifying(notifier.clone(), stop_rx.clone());
     let mut pages = polku_web::WebState::new(store.clone(), rules.clone(), work.people.clone());
+    pages.notifier = notifier;
     pages.monitor = state.monitor();
     pages.preview = Some(work.preview.clone());
     // The API's decision PDFs are the pages' (the same notice, the same fonts).
@@ -135,6 +146,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     work.finished().await;
     let _ = refresher.await;
     let _ = watcher.await;
+    let _ = notifying.await;
     if let Some(operator) = operator {
         let _ = operator.await;
     }

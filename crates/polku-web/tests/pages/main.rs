@@ -6,6 +6,7 @@
 mod access;
 mod applicant;
 mod audit;
+mod contact;
 mod dashboard;
 mod i18n;
 mod inspect;

@@ -46,6 +46,7 @@ async fn no_page_shows_code_in_any_language(db: &TestDb) {
             ("/my/cases".to_owned(), &me),
             (format!("/my/cases/{decided}"), &me),
             ("/my/apply".to_owned(), &me),
+            ("/my/contact".to_owned(), &me),
             ("/work".to_owned(), &hanna),
             (format!("/work/cases/{referred}"), &hanna),
             ("/rules".to_owned(), &hanna),
