@@ -21,7 +21,7 @@ use polku_audit::AuditChain;
 use polku_cases::Cases;
 use polku_cases::LiveRules;
 use polku_rules::RuleBook;
-use routes::{applicant, monitoring, service, work};
+use routes::{applicant, contact, monitoring, service, work};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -42,6 +42,8 @@ pub struct AppState {
     /// What typesets a decision as a PDF (the binary hands in the pages'); `None`: the
     /// API answers 503 for a PDF.
     pub documents: Option<std::sync::Arc<dyn DecisionDocuments>>,
+    /// The people's choice of channel and the sending log (the binary's notifier delivers).
+    pub notifier: polku_notify::Notifier,
 }
 
 /// A decided case's decision as a PDF, as the pages show it, in the language asked for and
@@ -79,10 +81,12 @@ impl AppState {
         metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     ) -> AppState {
         let monitor = polku_monitoring::Monitor::new(store.clone(), rules.clone());
+        let notifier = polku_notify::Notifier::new(store.clone(), rules.clone(), "");
         AppState {
             store,
             rules,
             metrics,
+            notifier,
             monitor,
             documents: None,
         }
@@ -249,6 +253,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applicant::read_case))
         .routes(routes!(applicant::decision_pdf))
         .routes(routes!(applicant::requests))
+        .routes(routes!(contact::notifications))
+        .routes(routes!(contact::my_contact, contact::choose_contact))
         .routes(routes!(applicant::withdraw))
         .routes(routes!(applicant::rectification))
         .routes(routes!(work::queue))

@@ -136,6 +136,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     pages.preview = Some(work.preview.clone());
     // The API's decision PDFs are the pages' (the same notice, the same fonts).
     state.documents = Some(Arc::new(crate::documents::PagesTypeset(pages.clone())));
+    state.notifier = pages.notifier.clone();
     let pages = polku_web::router(pages);
     let watcher = keep_watching_grants(state.monitor(), stop_rx.clone());
     let operator_listen = args.operator_listen.or(config.operator_listen);

@@ -136,6 +136,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-audit",
             "polku-cases",
             "polku-monitoring",
+            // The person's choice of channel, and the sending log (issue 12).
+            "polku-notify",
         ],
     ),
     (

@@ -5,6 +5,7 @@
 //! to the use log with its purpose before the answer leaves.
 
 pub mod applicant;
+pub mod contact;
 pub mod monitoring;
 pub mod service;
 pub mod work;
@@ -197,9 +198,16 @@ fn json_body<T: serde::de::DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, Problem> {
     let value = json_value(body)?;
-    serde_json::from_value(value).map_err(|e| {
-        let msg = e.to_string();
-        let field = msg.split('`').nth(1).unwrap_or("(body)").to_owned();
+    // The path to the value that does not fit names the field (`channel` for a wrong
+    // variant); a missing or unknown field is named in the message (its path is the body).
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
+        let field = if path == "." {
+            msg.split('`').nth(1).unwrap_or("(body)").to_owned()
+        } else {
+            path
+        };
         Problem::invalid(&field, msg)
     })
 }

@@ -9,6 +9,7 @@ mod common;
 mod applications;
 mod auth;
 mod bad_input;
+mod contact;
 mod handling;
 mod idempotency;
 mod monitoring;
