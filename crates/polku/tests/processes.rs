@@ -749,3 +749,129 @@ fn a_served_grant_is_watched_and_the_events_kept_for_it_open_an_alert() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// aiosmtpd on `port` writing into `maildir`, if python3 has it (a failure where
+/// `POLKU_REQUIRE_SMTP` is set, as in `.ci/run`); stopped when dropped.
+struct Smtp(Child);
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn smtp_server(maildir: &std::path::Path) -> Option<(Smtp, u16)> {
+    let has = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        assert!(
+            std::env::var_os("POLKU_REQUIRE_SMTP").is_none_or(|v| v.is_empty()),
+            "POLKU_REQUIRE_SMTP is set but python3 has no aiosmtpd"
+        );
+        eprintln!("skipped: no aiosmtpd for a real SMTP server (pip install aiosmtpd)");
+        return None;
+    }
+    let port = free_port().port();
+    let child = Command::new("python3")
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(maildir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Smtp(child);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "aiosmtpd did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some((server, port))
+}
+
+/// The applicant chooses email in Swedish over the API; `polku serve` decides the
+/// walk-through and the notification reaches a real SMTP server, once, in Swedish, and the
+/// case's sending log says so.
+#[test]
+fn a_served_decision_is_told_by_email_through_a_real_smtp_relay() {
+    let data = tempfile::tempdir().unwrap();
+    let maildir = data.path().join("mail");
+    let Some((_smtp, smtp_port)) = smtp_server(&maildir) else {
+        return;
+    };
+    let store = ["--data-dir", data.path().to_str().unwrap()];
+    let token = applicant_token(&store);
+    let addr = free_port();
+    let mut server = Command::new(bin())
+        .arg("serve")
+        .args(store)
+        .args(["--listen", &addr.to_string(), "--workers", "1"])
+        .args(["--smtp-url", &format!("smtp://127.0.0.1:{smtp_port}")])
+        .args(["--public-url", "https://polku.example"])
+        .current_dir(repo())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let choice = r#"{"channel": "email", "email": "aino@example.fi", "language": "sv"}"#;
+    let (status, reply) = http(addr, "PUT", "/api/v1/me/contact", &token, choice).unwrap();
+    assert_eq!(status, 200, "{reply}");
+    let (status, reply) = http(
+        addr,
+        "POST",
+        "/api/v1/applications",
+        &token,
+        &submission_body(),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{reply}");
+    let id = serde_json::from_str::<serde_json::Value>(&reply).unwrap()["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let uri = format!("/api/v1/cases/{id}/notifications");
+    let start = Instant::now();
+    let sent = loop {
+        let (_, reply) = http(addr, "GET", &uri, &token, "").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+        if v[0]["state"] == "sent" {
+            break v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "not told: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(sent.as_array().unwrap().len(), 1, "{sent}");
+    assert_eq!(sent[0]["kind"], "decided");
+    assert_eq!(sent[0]["channel"], "email");
+    assert_eq!(sent[0]["address"], "aino@example.fi");
+    let start = Instant::now();
+    let mails = loop {
+        let mails: Vec<String> = std::fs::read_dir(maildir.join("new"))
+            .map(|d| {
+                d.map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !mails.is_empty() || start.elapsed() > Duration::from_secs(10) {
+            break mails;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("To: aino@example.fi"), "{}", mails[0]);
+    assert!(mails[0].contains("Content-Language: sv"));
+    assert!(mails[0].contains(&format!("https://polku.example/my/cases/{id}")));
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
