@@ -116,7 +116,7 @@ impl MessagesClient {
             StatusCode::UNAUTHORIZED => return Ok(SendOutcome::Unauthorised),
             s => return Err(failure(s, "the mailbox")),
         }
-        let active = body["endUsers"]
+        let active = body["endUsersWithActiveMailbox"]
             .as_array()
             .is_some_and(|users| users.iter().any(|u| u["id"] == m.person.as_str()));
         if !active {

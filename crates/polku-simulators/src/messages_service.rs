@@ -155,7 +155,7 @@ async fn mailboxes(
         .filter(|id| MessagesSimulator::has_mailbox(id))
         .map(|id| json!({"id": id}))
         .collect();
-    (StatusCode::OK, Json(json!({"endUsers": active})))
+    (StatusCode::OK, Json(json!({"endUsersWithActiveMailbox": active})))
 }
 
 async fn message(
