@@ -11,17 +11,21 @@
 //!   `XRoadClient` is the asking side.
 //! - [`messages_service`]: the national messages service (Suomi.fi Messages), which
 //!   `polku_notify::MessagesClient` sends the notifications to.
+//! - [`payment_provider`]: a payment provider with its pay page, which
+//!   `polku_payments::ProviderClient` creates payments at.
 //!
 //! Only the binary depends on this crate (tests may too): no library links a simulated
 //! register (ADR 0010, `crates/polku/tests/architecture.rs`).
 
 pub mod messages_service;
+pub mod payment_provider;
 pub mod population;
 pub mod simulator;
 pub mod streams;
 pub mod xroad_server;
 
 pub use messages_service::MessagesSimulator;
+pub use payment_provider::PaymentSimulator;
 pub use population::Population;
 pub use simulator::{Behaviour, Simulator};
 pub use xroad_server::{AccessRights, ClientRight};

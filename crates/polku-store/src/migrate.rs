@@ -140,6 +140,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "notifications",
         sql: include_str!("../migrations/0026_notifications.sql"),
     },
+    Migration {
+        version: 27,
+        name: "payments",
+        sql: include_str!("../migrations/0027_payments.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -119,6 +119,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "polku-notify",
         &["polku-rules", "polku-store", "polku-cases"],
     ),
+    // Fees and their payment: the application is filed through the cases crate once paid.
+    (
+        "polku-payments",
+        &["polku-store", "polku-cases", "polku-audit"],
+    ),
     // The evidence source logs each disclosure in the audit chain.
     (
         "polku-registers",
@@ -126,7 +131,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     // polku-rules for one function: the synthetic employers' business IDs carry the
     // check digit the schema checks (`schema::business_id_check_digit`).
-    ("polku-simulators", &["polku-registers", "polku-rules"]),
+    // polku-payments for the provider's signature, computed as the client computes it.
+    (
+        "polku-simulators",
+        &["polku-registers", "polku-rules", "polku-payments"],
+    ),
     (
         "polku-server",
         &[
@@ -156,6 +165,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-pdf",
             // The person's choice of channel, and the sending log (issue 12).
             "polku-notify",
+            // The fee and its payment before filing (issue 12).
+            "polku-payments",
         ],
     ),
     (
@@ -171,6 +182,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-rule-admin",
             "polku-monitoring",
             "polku-notify",
+            "polku-payments",
             "polku-registers",
             "polku-simulators",
             "polku-server",
@@ -187,7 +199,7 @@ const CONFINED: &[(&str, &[&str])] = &[
         "axum",
         &["polku-server", "polku-web", "polku-simulators", "polku"],
     ),
-    ("hyper", &["polku-registers", "polku-notify", "polku"]),
+    ("hyper", &["polku-registers", "polku-notify", "polku-payments", "polku"]),
     // Email: the notifications' one mailer (ADR 0014).
     ("lettre", &["polku-notify"]),
     ("askama", &["polku-web"]),
