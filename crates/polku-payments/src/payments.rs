@@ -121,6 +121,21 @@ impl Payments {
         Ok(id)
     }
 
+    /// The paid payment that filed `case`, if its fee was paid in the e-service.
+    pub async fn for_case(&self, case: Uuid) -> Result<Option<Payment>, PaymentError> {
+        let row = sqlx::query("SELECT id FROM payments WHERE case_id = $1 AND state = 'paid'")
+            .bind(case.to_string())
+            .fetch_optional(self.cases.db().pool())
+            .await?;
+        match row {
+            Some(r) => {
+                let id: String = r.try_get("id")?;
+                self.get(codec::id("payments", &id)?).await
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Records the provider's id of the payment.
     pub async fn started(&self, id: Uuid, transaction_id: &str) -> Result<(), PaymentError> {
         sqlx::query("UPDATE payments SET transaction_id = $1 WHERE id = $2 AND state = 'created'")

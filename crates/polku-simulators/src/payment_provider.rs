@@ -187,8 +187,12 @@ async fn page(State(s): State<PaymentSimulator>, Path(transaction): Path<String>
         return (StatusCode::NOT_FOUND, "no such payment").into_response();
     };
     let [title, amount, pay, cancel, lang] = words(&p.language);
-    let euros = format!("{},{:02} €", p.amount_cents / 100, p.amount_cents % 100);
-    let euros = if lang == "en" { euros.replace(',', ".") } else { euros };
+    let (whole, cents) = (p.amount_cents / 100, p.amount_cents % 100);
+    let euros = if lang == "en" {
+        format!("€{whole}.{cents:02}")
+    } else {
+        format!("{whole},{cents:02} €")
+    };
     let action = format!("{}/pay/{}", s.public_base, escape(&transaction));
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\

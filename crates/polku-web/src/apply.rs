@@ -264,6 +264,9 @@ struct Review {
     undeclared: bool,
     /// This server can show what the registers hold before sending.
     can_preview: bool,
+    /// The processing fee, in words; whether one is due (the button says "pay and send").
+    fee: Vec<String>,
+    fee_due: bool,
     /// What the registers hold now and how the conditions look on it, when asked.
     preview: Option<crate::preview::PreviewView>,
 }
@@ -346,7 +349,10 @@ pub async fn submit(
         } else {
             None
         };
+        let fee = crate::payment::fee_note(&state, &rs.id, v.tr);
         let review = Review {
+            fee: fee.lines,
+            fee_due: fee.due.is_some(),
             can_preview: state.preview.is_some(),
             preview,
             page,
@@ -396,6 +402,11 @@ pub async fn submit(
             },
         )
             .into_response());
+    }
+    // A fee due is paid first: the application waits, and is filed when it is paid.
+    if let Some(cents) = crate::payment::fee_note(&state, &rs.id, v.tr).due {
+        return crate::payment::pay_then_file(&state, &v, &session, &new, key, cents, &title)
+            .await;
     }
     // Two clicks at once both pass the check above; the key files the application once.
     let filed = state

@@ -25,6 +25,7 @@ mod monitoring;
 mod names;
 mod officials;
 mod pages;
+mod payment;
 mod pdf;
 mod plain;
 mod preview;
@@ -86,6 +87,16 @@ pub struct WebState {
     /// The people's choice of channel and the sending log; the binary's notifier, with its
     /// channels, delivers (the pages only read and keep the choice).
     pub notifier: polku_notify::Notifier,
+    /// The processing fees by matter and day.
+    pub fees: Arc<polku_payments::FeeTable>,
+    /// Applications waiting for their fee.
+    pub payments: polku_payments::Payments,
+    /// Where fees are paid; `None`: no payments on this server (a fee due cannot be paid,
+    /// and the applicant is told to try later).
+    pub payment_provider: Option<Arc<dyn polku_payments::PaymentProvider>>,
+    /// The e-service's address as people reach it (the provider's return links); empty:
+    /// links relative to this server.
+    pub public_url: String,
 }
 
 impl WebState {
@@ -98,6 +109,13 @@ impl WebState {
             rule_admin: RuleAdmin::new(store.clone()),
             monitor: polku_monitoring::Monitor::new(store.clone(), rules.clone()),
             notifier: polku_notify::Notifier::new(store.clone(), rules.clone(), ""),
+            fees: Arc::new(polku_payments::FeeTable::bundled().unwrap_or_else(|e| {
+                tracing::error!(error = %e, "the bundled fee table does not load: no fee is charged");
+                polku_payments::FeeTable::default()
+            })),
+            payments: polku_payments::Payments::new(store.clone()),
+            payment_provider: None,
+            public_url: String::new(),
             store,
             rules,
             people,
@@ -158,6 +176,8 @@ pub fn router(state: WebState) -> Router {
         .route("/sign-out", post(pages::sign_out))
         .route("/my/cases", get(pages::my_cases))
         .route("/my/contact", get(contact::show).post(contact::save))
+        .route("/my/payments/{id}/return", get(payment::returned))
+        .route("/payments/callback", get(payment::callback))
         .route("/my/apply", get(apply::choose))
         .route("/my/apply/{matter}", get(apply::form).post(apply::submit))
         .route("/my/cases/{id}", get(pages::my_case))

@@ -326,6 +326,10 @@ struct CasePage {
     /// The application is open: it may be withdrawn.
     can_withdraw: bool,
     withdrawn: bool,
+    /// The fee paid in the e-service for it, in words.
+    fee_paid: Option<String>,
+    /// Just back from paying: the application has been sent.
+    paid: bool,
 }
 
 #[derive(Deserialize)]
@@ -333,6 +337,7 @@ pub struct CaseQuery {
     sent: Option<String>,
     answered: Option<String>,
     withdrawn: Option<String>,
+    paid: Option<String>,
 }
 
 /// `GET /my/cases/{id}`: the case, its decision explained condition by condition with
@@ -430,6 +435,10 @@ pub async fn my_case(
     };
     let can_withdraw = case.state.can_go_to(CaseState::Withdrawn)
         && case.purpose == polku_cases::CasePurpose::Application;
+    let fee_paid = match crate::payment::paid_line(&state, id, tr).await {
+        Ok(line) => line,
+        Err(e) => return internal(&v, &e),
+    };
     CasePage {
         page: Page::of(&v),
         id,
@@ -450,6 +459,8 @@ pub async fn my_case(
         applicant: true,
         can_withdraw,
         withdrawn: q.withdrawn.is_some(),
+        fee_paid,
+        paid: q.paid.is_some(),
     }
     .into_response()
 }

@@ -77,6 +77,13 @@ pub struct Config {
     pub messages_password: Option<String>,
     /// `POLKU_MESSAGES_SERVICE_ID`, `--messages-service-id`: this service's id there.
     pub messages_service_id: Option<String>,
+    /// `POLKU_PAYMENTS_URL`, `--payments-url`: the payment provider; without it the
+    /// built-in simulated provider under `/sim/payments`.
+    pub payments_url: Option<String>,
+    /// `POLKU_PAYMENTS_ACCOUNT`, `--payments-account`: the merchant id there.
+    pub payments_account: Option<String>,
+    /// `POLKU_PAYMENTS_SECRET`, `--payments-secret`: the merchant secret.
+    pub payments_secret: Option<String>,
 }
 
 impl Config {

@@ -20,6 +20,7 @@ mod evidence_registers;
 mod handles;
 mod monitor_cmds;
 mod notifications;
+mod payments;
 mod registers;
 mod serve;
 mod store_cmds;

@@ -55,6 +55,8 @@ pub struct ServeArgs {
     registers: RegisterOptions,
     #[command(flatten)]
     notify: crate::notifications::NotifyArgs,
+    #[command(flatten)]
+    payments: crate::payments::PaymentArgs,
     // Boxed: a command's arguments are one enum variant among the others.
     #[command(flatten)]
     audit_anchors: Box<crate::audit_anchors::AnchorArgs>,
@@ -122,8 +124,18 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     )
     .await?;
     let refresher = keep_rules_fresh(rules.clone(), stop_rx.clone());
+    let notify_args = args.notify.clone().with_config(&config);
+    let public_url = notify_args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{listen}"));
+    let (provider, payment_simulator) = crate::payments::provider(
+        &args.payments.clone().with_config(&config),
+        listen,
+        &public_url,
+    )?;
     let notifier = crate::notifications::notifier(
-        &args.notify.clone().with_config(&config),
+        &notify_args,
         listen,
         &args.store.data_dir(&config),
         (&store, &rules),
@@ -132,12 +144,17 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     let notifying = crate::notifications::keep_notifying(notifier.clone(), stop_rx.clone());
     let mut pages = polku_web::WebState::new(store.clone(), rules.clone(), work.people.clone());
     pages.notifier = notifier;
+    pages.payment_provider = Some(provider);
+    pages.public_url = public_url.trim_end_matches('/').to_owned();
     pages.monitor = state.monitor();
     pages.preview = Some(work.preview.clone());
     // The API's decision PDFs are the pages' (the same notice, the same fonts).
     state.documents = Some(Arc::new(crate::documents::PagesTypeset(pages.clone())));
     state.notifier = pages.notifier.clone();
-    let pages = polku_web::router(pages);
+    let mut pages = polku_web::router(pages);
+    if let Some(simulator) = payment_simulator {
+        pages = pages.merge(simulator);
+    }
     let watcher = keep_watching_grants(state.monitor(), stop_rx.clone());
     let operator_listen = args.operator_listen.or(config.operator_listen);
     let operator = serve_operators(operator_listen, &state, &stop_rx).await?;

@@ -11,6 +11,7 @@ mod dashboard;
 mod i18n;
 mod inspect;
 mod monitoring;
+mod payments;
 mod officials;
 mod requests;
 mod rule_admin;

@@ -1,0 +1,19 @@
+# The processing fee: said before sending, paid at the payment provider, shown on the case.
+fee-title = Processing fee
+fee-due = The processing fee for this application is { $amount } (online application).
+fee-when = You pay it before the application is sent: the application is sent once the fee is paid, and processing begins only then. The fee is not refunded if the application is refused, or withdrawn after processing has begun.
+fee-basis = The fee is set by the Ministry of the Interior's decree on the fees of the Finnish Immigration Service.
+fee-free = Processing this application is free of charge.
+fee-unconfirmed = The processing fee of this application for { $year } has not been confirmed in this service, so it is not charged now. We will tell you the fee, and how to pay it, before processing begins.
+fee-pay-and-send = Pay and send the application
+fee-description = Processing fee: { $matter }
+fee-paid = Processing fee { $amount } paid { $at }.
+fee-paid-sent = The payment went through and your application has been sent.
+pay-again = Fill in the application again
+pay-cancelled-title = The payment was cancelled
+pay-cancelled = The fee was not paid, so your application was not sent. You can fill in the application again and pay.
+pay-pending-title = Waiting for the payment to be confirmed
+pay-pending = The bank has not confirmed the payment yet. This page refreshes itself, and your application is sent as soon as the payment is confirmed.
+pay-unverified-title = The payment could not be confirmed
+pay-unverified = The payment's details could not be confirmed, so the application was not sent. If the fee was charged to your account, contact the Finnish Immigration Service and say when you paid.
+pay-unavailable = Paying is not possible right now, so the application was not sent. Please try again in a moment.

@@ -1,0 +1,19 @@
+# The processing fee: said before sending, paid at the payment provider, shown on the case.
+fee-title = Käsittelymaksu
+fee-due = Hakemuksen käsittelymaksu on { $amount } (sähköinen hakemus).
+fee-when = Maksat sen ennen kuin hakemus lähetetään: hakemus lähtee, kun maksu on maksettu, ja sen käsittely alkaa vasta silloin. Maksua ei palauteta, jos hakemus hylätään tai perutaan käsittelyn alettua.
+fee-basis = Maksu perustuu sisäministeriön asetukseen Maahanmuuttoviraston suoritteiden maksullisuudesta.
+fee-free = Hakemuksen käsittely on maksutonta.
+fee-unconfirmed = Tämän hakemuksen käsittelymaksua vuodelle { $year } ei ole vahvistettu tässä palvelussa, joten sitä ei peritä nyt. Kerromme maksun ja sen, miten sen voi maksaa, ennen kuin hakemuksen käsittely alkaa.
+fee-pay-and-send = Maksa ja lähetä hakemus
+fee-description = Käsittelymaksu: { $matter }
+fee-paid = Käsittelymaksu { $amount } maksettu { $at }.
+fee-paid-sent = Maksu onnistui ja hakemuksesi on lähetetty.
+pay-again = Täytä hakemus uudelleen
+pay-cancelled-title = Maksu peruttiin
+pay-cancelled = Maksua ei tehty, joten hakemustasi ei lähetetty. Voit täyttää hakemuksen uudelleen ja maksaa sen.
+pay-pending-title = Odotetaan maksun vahvistusta
+pay-pending = Pankki ei ole vielä vahvistanut maksua. Sivu päivittyy itsestään, ja hakemuksesi lähetetään heti, kun maksu on vahvistettu.
+pay-unverified-title = Maksua ei voitu vahvistaa
+pay-unverified = Maksun tietoja ei voitu vahvistaa, joten hakemusta ei lähetetty. Jos maksu veloitettiin tililtäsi, ota yhteyttä Maahanmuuttovirastoon ja kerro maksun ajankohta.
+pay-unavailable = Maksaminen ei onnistu juuri nyt, joten hakemusta ei lähetetty. Yritä hetken kuluttua uudelleen.

@@ -1,0 +1,19 @@
+# The processing fee: said before sending, paid at the payment provider, shown on the case.
+fee-title = Handläggningsavgift
+fee-due = Handläggningsavgiften för ansökan är { $amount } (elektronisk ansökan).
+fee-when = Du betalar den innan ansökan skickas: ansökan skickas när avgiften är betald, och handläggningen börjar först då. Avgiften återbetalas inte om ansökan avslås eller återtas efter att handläggningen har börjat.
+fee-basis = Avgiften grundar sig på inrikesministeriets förordning om Migrationsverkets avgiftsbelagda prestationer.
+fee-free = Handläggningen av ansökan är avgiftsfri.
+fee-unconfirmed = Handläggningsavgiften för den här ansökan för år { $year } har inte bekräftats i den här tjänsten, så den tas inte ut nu. Vi meddelar avgiften och hur du kan betala den innan handläggningen av ansökan börjar.
+fee-pay-and-send = Betala och skicka ansökan
+fee-description = Handläggningsavgift: { $matter }
+fee-paid = Handläggningsavgiften { $amount } betald { $at }.
+fee-paid-sent = Betalningen lyckades och din ansökan har skickats.
+pay-again = Fyll i ansökan på nytt
+pay-cancelled-title = Betalningen avbröts
+pay-cancelled = Avgiften betalades inte, så din ansökan skickades inte. Du kan fylla i ansökan på nytt och betala.
+pay-pending-title = Vi väntar på att betalningen bekräftas
+pay-pending = Banken har ännu inte bekräftat betalningen. Sidan uppdateras av sig själv, och din ansökan skickas genast när betalningen är bekräftad.
+pay-unverified-title = Betalningen kunde inte bekräftas
+pay-unverified = Uppgifterna om betalningen kunde inte bekräftas, så ansökan skickades inte. Om avgiften debiterades ditt konto, kontakta Migrationsverket och berätta när du betalade.
+pay-unavailable = Det går inte att betala just nu, så ansökan skickades inte. Försök igen om en stund.
