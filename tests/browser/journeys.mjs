@@ -3,7 +3,8 @@
 // Run by crates/polku/tests/browser.rs against a `polku serve --demo` it started; the
 // environment says where (BASE), who applies (PERSON, ANSWERS as JSON: form field →
 // value), which officials decide and approve (HANDLER_USER/_PASSWORD, LEGAL_USER/_PASSWORD,
-// ANALYST_USER/_PASSWORD, INSPECTOR_USER/_PASSWORD), the applicant's EMPLOYER and where screenshots go (OUT_DIR). Each journey ends in a screenshot and an axe-core check that must find
+// ANALYST_USER/_PASSWORD, INSPECTOR_USER/_PASSWORD), the applicant's EMPLOYER, who pays a
+// fee (PAYER) and where screenshots go (OUT_DIR). Each journey ends in a screenshot and an axe-core check that must find
 // no WCAG 2.1 A/AA violation. Exits non-zero on the first failure.
 
 import { chromium } from "playwright-core";
@@ -390,6 +391,48 @@ await journey("applicant-answers", async (page) => {
   await accessible(page, "hearing answered");
   await fits(page, "hearing answered");
   await screenshot(page, "applicant-answered-phone");
+}, phone);
+
+// A person chooses how they are told, then applies for a permanent permit and pays its
+// fee at the (simulated) provider before the application is sent: in Swedish, on a phone.
+await journey("applicant-pays", async (page) => {
+  await page.goto(`${base}/language?to=sv&back=/identify`);
+  await page.click(`form:has(input[value='${env("PAYER")}']) button`);
+  await page.waitForURL("**/my/cases");
+  await page.click("a[href='/my/contact']");
+  await page.getByText("Hur vill du få meddelandena?").first().waitFor();
+  // Email without an address: the field says what to fix.
+  await page.check("#channel-email");
+  await page.click("form[action='/my/contact'] button[type=submit]");
+  await page.getByText("Skriv den e-postadress").first().waitFor();
+  await accessible(page, "contact choice with an error");
+  await fits(page, "contact choice with an error");
+  await page.fill("#email", "journey@example.fi");
+  await page.check("#language-sv");
+  await page.click("form[action='/my/contact'] button[type=submit]");
+  await page.getByText("Ditt val har sparats.").first().waitFor();
+  await accessible(page, "contact choice saved");
+  await fits(page, "contact choice saved");
+  await screenshot(page, "applicant-contact-phone");
+  await page.goto(`${base}/my/apply/fi.residence-permit.permanent`);
+  await page.click("form[action^='/my/apply'] button[type=submit]");
+  await page.getByText("Handläggningsavgift").first().waitFor();
+  await page.getByText("380 €").first().waitFor();
+  await accessible(page, "the fee before sending");
+  await fits(page, "the fee before sending");
+  await screenshot(page, "applicant-fee-phone");
+  await page.check("#declaration");
+  await page.click("form:has(input[name=action][value=send]) button[type=submit]");
+  await page.getByText("Betalning (simulerad bank)").first().waitFor();
+  await accessible(page, "the provider's page");
+  await fits(page, "the provider's page");
+  await page.click("form:has(input[name=action][value=pay]) button");
+  await page.waitForURL("**/my/cases/*");
+  await page.getByText("Betalningen lyckades och din ansökan har skickats.").first().waitFor();
+  await page.getByText("Handläggningsavgiften 380 € betald").first().waitFor();
+  await accessible(page, "paid and sent");
+  await fits(page, "paid and sent");
+  await screenshot(page, "applicant-paid-phone");
 }, phone);
 
 await journey("handler-reads-hearing-answer", async (page) => {

@@ -317,7 +317,7 @@ struct CasePage {
     answered: bool,
     /// While there is no decision: what happens next, in words.
     next: Option<String>,
-    /// The machine is still working on it: the page refreshes itself.
+    /// The machine is still working on it: the page shows progress and a way to look again.
     machine_working: bool,
     /// What the authority asks of the applicant, newest first, with their answers.
     requests: Vec<crate::requests::RequestSection>,

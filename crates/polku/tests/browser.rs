@@ -26,6 +26,16 @@ fn chromium() -> PathBuf {
 
 /// A person of the demo population the test identity provider shows, whose registers
 /// say yes to everything an employed person's extension needs.
+/// Who applies for a permanent permit and pays its fee in the journeys: offered by the test
+/// identity provider, and not one the demo files a permanent application for.
+fn payer<'a>(pop: &'a Population, applicant: &Person) -> &'a Person {
+    pop.persons
+        .iter()
+        .take(40)
+        .find(|p| p.index != applicant.index && p.matter != Matter::Permanent)
+        .expect("the demo population has another person among the first 40")
+}
+
 fn applicant(pop: &Population) -> &Person {
     pop.persons
         .iter()
@@ -197,6 +207,7 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         .env("INSPECTOR_USER", "tiina")
         .env("INSPECTOR_PASSWORD", "browser journeys password")
         .env("EMPLOYER", e["employer_id"].as_str().unwrap())
+        .env("PAYER", person_id(payer(&pop, p).index))
         .env("FEED_TOKEN", &feed_token)
         .env("OUT_DIR", &out_dir)
         .env("CHROMIUM", chromium())

@@ -46,8 +46,8 @@ case-next-machine = Polku is asking the registers for your information and check
 case-next-person = A case handler is handling your application; you will see the decision here, with its reasons, as soon as it is made.
 case-next-rectification = A case handler is handling your request for rectification. You will see the answer here.
 case-next-progress = Being checked
-case-next-refreshes = This page refreshes itself every five seconds.
-case-next-refresh = Refresh now
+case-next-refreshes = A decision usually takes less than a minute. Check again whenever you like.
+case-next-refresh = Check again
 # The audit log: who did it.
 audit-actor-machine = Polku (automatic)
 audit-actor-removed = an account no longer in use

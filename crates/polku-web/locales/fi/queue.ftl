@@ -46,8 +46,8 @@ case-next-machine = Polku kysyy tietojasi rekistereistä ja tarkistaa lain jokai
 case-next-person = Virkailija käsittelee hakemustasi. Näet päätöksen perusteluineen tällä sivulla heti, kun se on tehty.
 case-next-rectification = Virkailija käsittelee oikaisupyyntöäsi. Näet vastauksen tällä sivulla.
 case-next-progress = Tarkistetaan
-case-next-refreshes = Sivu päivittyy itsestään viiden sekunnin välein.
-case-next-refresh = Päivitä nyt
+case-next-refreshes = Päätös syntyy yleensä alle minuutissa. Katso tilanne uudelleen, kun haluat.
+case-next-refresh = Katso uudelleen
 # The audit log: who did it.
 audit-actor-machine = Polku (automaattinen)
 audit-actor-removed = käytöstä poistettu tunnus

@@ -46,8 +46,8 @@ case-next-machine = Polku frågar registren om dina uppgifter och kontrollerar v
 case-next-person = En handläggare behandlar din ansökan. Du ser beslutet med motivering här så snart det har fattats.
 case-next-rectification = En handläggare behandlar din begäran om rättelse. Du ser svaret här.
 case-next-progress = Kontrolleras
-case-next-refreshes = Sidan uppdateras av sig själv var femte sekund.
-case-next-refresh = Uppdatera nu
+case-next-refreshes = Beslutet fattas oftast på under en minut. Se läget igen när du vill.
+case-next-refresh = Se igen
 # The audit log: who did it.
 audit-actor-machine = Polku (automatiskt)
 audit-actor-removed = ett konto som inte längre används

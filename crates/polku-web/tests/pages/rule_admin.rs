@@ -382,7 +382,9 @@ async fn a_monitoring_rule_set_is_proposed_with_no_backtest(db: &TestDb) {
             break;
         }
         assert!(review.body.contains("<progress"), "{}", review.body);
-        assert!(review.body.contains("http-equiv=\"refresh\""));
+        // No page refreshes itself on a timer (WCAG 2.2.1): the reader checks again.
+        assert!(!review.body.contains("http-equiv=\"refresh\""));
+        assert!(review.body.contains("Check again"));
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         review = s.call("GET", &page_uri, &liisa, None).await;
     }
