@@ -94,9 +94,9 @@ fn rule_changes(state: &WebState, tr: Tr, facts: &[FactGroup], changes: &[RulePr
                     c.decided_at.map(day).unwrap_or_default(),
                     c.decided_by_name.clone().unwrap_or_default()
                 ),
-                c.backtest_evaluated.unwrap_or(0).to_string(),
-                c.backtest_changed.unwrap_or(0).to_string(),
-                tally.cases.to_string(),
+                count(tr.lang, c.backtest_evaluated.unwrap_or(0)),
+                count(tr.lang, c.backtest_changed.unwrap_or(0)),
+                count_u(tr.lang, tally.cases),
                 // No share of nothing: a change not yet in effect has no cases.
                 if tally.cases == 0 {
                     "–".to_owned()
@@ -244,7 +244,7 @@ fn matter_table(state: &WebState, tr: Tr, facts: &[FactGroup]) -> Table {
             .map(|(m, t)| {
                 vec![
                     crate::pages::matter_title(state, m, tr),
-                    t.cases.to_string(),
+                    count_u(tr.lang, t.cases),
                     pct(Tally::share(t.automatic, t.cases), tr.lang),
                     pct(Tally::share(t.within_10_min, t.cases), tr.lang),
                 ]
@@ -276,7 +276,7 @@ fn month_table(tr: Tr, facts: &[FactGroup], year: i16) -> Table {
                 let y = m.get(..4).and_then(|y| y.parse().ok()).unwrap_or(year);
                 vec![
                     m.clone(),
-                    t.cases.to_string(),
+                    count_u(tr.lang, t.cases),
                     pct(Tally::share(t.automatic, t.cases), tr.lang),
                     pct(Tally::share(t.within_10_min, t.cases), tr.lang),
                     pct(targets_for(y).0, tr.lang),
@@ -313,7 +313,7 @@ fn span_tables(tr: Tr, facts: &[FactGroup]) -> (Table, Table) {
         rows: SPANS
             .iter()
             .zip(counts)
-            .map(|(key, n)| vec![tr.t(key), n.to_string()])
+            .map(|(key, n)| vec![tr.t(key), count_u(tr.lang, n)])
             .collect(),
     };
     (
@@ -370,6 +370,11 @@ fn count(lang: Lang, n: i64) -> String {
     let mut out = String::new();
     polku_rules::write_number(n as f64, lang, &mut out);
     out
+}
+
+/// An unsigned count as a reader of `lang` expects it.
+fn count_u(lang: Lang, n: u64) -> String {
+    count(lang, i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// Days to one decimal as a reader of `lang` expects them; a dash for none.
@@ -704,4 +709,17 @@ pub(crate) async fn csv(
         text,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_written_as_the_reader_writes_numbers() {
+        assert_eq!(count_u(Lang::En, 12_345), "12,345");
+        let fi = count_u(Lang::Fi, 12_345);
+        assert!(fi.starts_with("12") && fi.ends_with("345") && !fi.contains(','), "{fi}");
+        assert_eq!(count_u(Lang::Sv, 999), "999");
+    }
 }
