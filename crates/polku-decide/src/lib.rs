@@ -16,7 +16,7 @@ mod replay;
 mod shelf;
 mod terms;
 
-pub use backtest::{Backtest, Backtester, ChangedOutcome, PastDecision};
+pub use backtest::{Backtest, Backtester, ChangedOutcome, ConditionChange, PastDecision};
 pub use evaluate::{Finding, ReferralReason, evaluate, evaluate_outcome};
 pub use explanation::{
     DecisionTrace, Explained, Hearing, Shown, StoredCondition, StoredInput, StoredParameter,

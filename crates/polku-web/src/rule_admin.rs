@@ -411,6 +411,53 @@ struct BacktestView {
     evaluated: usize,
     changed: usize,
     rows: Vec<ChangedRow>,
+    /// How the outcomes would move, most cases first: (from → to in words, cases).
+    transitions: Vec<(String, usize)>,
+    /// Why, by condition, most cases first: (the condition's text, from → to, cases).
+    by_condition: Vec<(String, String, usize)>,
+}
+
+/// The backtest's changes counted by outcome and by condition, most cases first.
+fn summarised(
+    state: &WebState,
+    tr: Tr,
+    matter: &str,
+    changed: &[polku_cases::ChangedOutcome],
+) -> (Vec<(String, usize)>, Vec<(String, String, usize)>) {
+    use std::collections::BTreeMap;
+    let mut moves: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut conditions: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let book = state.rules.today();
+    let text = |id: &str| {
+        book.get(matter)
+            .and_then(|rs| rs.conditions.iter().find(|c| c.id == id))
+            .map_or_else(|| tr.t("rules-backtest-new-condition"), |c| c.text.get(tr.lang).to_owned())
+    };
+    let status = |s: Option<polku_rules::Status>| match s {
+        Some(s) => tr.t(&format!("status-{}", s.code())),
+        None => tr.t("rules-backtest-not-in-force"),
+    };
+    for c in changed {
+        *moves
+            .entry((outcome_text(tr, &c.before), outcome_text(tr, &c.after)))
+            .or_default() += 1;
+        for k in &c.conditions {
+            *conditions
+                .entry((text(&k.id), format!("{} → {}", status(k.before), status(k.after))))
+                .or_default() += 1;
+        }
+    }
+    let mut transitions: Vec<(String, usize)> = moves
+        .into_iter()
+        .map(|((a, b), n)| (format!("{a} → {b}"), n))
+        .collect();
+    transitions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut by_condition: Vec<(String, String, usize)> = conditions
+        .into_iter()
+        .map(|((t, m), n)| (t, m, n))
+        .collect();
+    by_condition.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    (transitions, by_condition)
 }
 
 #[derive(Template, WebTemplate)]
@@ -704,6 +751,8 @@ async fn backtest_view(
                 .and_then(|c| usize::try_from(c).ok())
                 .unwrap_or(0),
             rows: Vec::new(),
+            transitions: Vec::new(),
+            by_condition: Vec::new(),
         }));
     }
     let b = match state
@@ -715,7 +764,10 @@ async fn backtest_view(
         Err(ProposalError::Check(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
+    let (transitions, by_condition) = summarised(state, tr, &p.rule_set, &b.changed);
     Ok(Some(BacktestView {
+        transitions,
+        by_condition,
         on: p.effective_from.clone(),
         evaluated: b.evaluated,
         changed: b.changed.len(),

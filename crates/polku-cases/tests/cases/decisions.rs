@@ -96,6 +96,24 @@ async fn a_backtest_shows_which_past_outcomes_a_proposal_would_change(store: &Ca
         [(ids[0], "grant", "refer")],
         "2,450 € falls below 2,510 €; 2,600 € stays above; 1,000 € was already referred"
     );
+    // Why, when both books are evaluated on one day: the pay condition alone, met before
+    // and not met under the proposal.
+    let on_one_day = store
+        .backtest_between(EXTENSION, &rules(), &proposal, Some(jiff::civil::date(2025, 5, 1)))
+        .await
+        .unwrap();
+    assert_eq!(on_one_day.changed.len(), 1);
+    let why: Vec<_> = on_one_day.changed[0]
+        .conditions
+        .iter()
+        .map(|c| (c.id.as_str(), c.before, c.after))
+        .collect();
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(why[0].0.contains("pay"), "{why:?}");
+    assert_eq!(
+        (why[0].1, why[0].2),
+        (Some(polku_rules::Status::Met), Some(polku_rules::Status::NotMet))
+    );
     // The rules in force change nothing.
     let same = store.backtest(EXTENSION, &rules()).await.unwrap();
     assert!(same.changed.is_empty());

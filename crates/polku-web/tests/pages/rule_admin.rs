@@ -255,6 +255,19 @@ async fn the_proposer_sees_the_changes_and_the_backtest_but_cannot_approve(db: &
         "{}",
         own.body
     );
+    // Summarised before the list: by outcome, and by condition in words; the cases one by
+    // one behind a disclosure.
+    let text = crate::monitoring::visible_text(&own.body);
+    assert!(text.contains("How the outcomes would change (cases)"), "{text}");
+    assert!(text.contains("Granted → To a person: 1"), "{text}");
+    assert!(text.contains("Why: the conditions whose finding would change"), "{text}");
+    assert!(
+        text.contains("The pay is at least the generally binding collective agreement"),
+        "{text}"
+    );
+    assert!(text.contains("met → not met"), "{text}");
+    assert!(own.body.contains("<details>"));
+    assert!(text.contains("The cases one by one (1)"), "{text}");
     assert!(
         !own.body.contains("/approval\""),
         "no approval form for the proposer"
