@@ -645,6 +645,87 @@ pub(crate) async fn dashboard(
     .into_response()
 }
 
+/// The media type of an Excel workbook.
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A cell of a table as a workbook holds it: a number is a number (a percentage a
+/// percentage), never text that looks like one.
+#[derive(Debug, Clone, PartialEq)]
+enum SheetCell {
+    Number(f64),
+    Percent(f64),
+    Text(String),
+}
+
+/// Reads back a cell the page wrote in `lang` (`12 345`, `81,5 %`, `12,345`, `81.5 %`).
+fn sheet_cell(shown: &str, lang: polku_rules::Lang) -> SheetCell {
+    let (body, percent) = match shown.strip_suffix('%') {
+        Some(b) => (b.trim_end(), true),
+        None => (shown, false),
+    };
+    let mut plain: String = body
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    match lang {
+        polku_rules::Lang::En => plain.retain(|c| c != ','),
+        polku_rules::Lang::Fi | polku_rules::Lang::Sv => plain = plain.replace(',', "."),
+    }
+    let digits = !plain.is_empty()
+        && plain.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        && plain.chars().any(|c| c.is_ascii_digit());
+    match (digits, plain.parse::<f64>()) {
+        (true, Ok(n)) if percent => SheetCell::Percent(n / 100.0),
+        (true, Ok(n)) => SheetCell::Number(n),
+        _ => SheetCell::Text(shown.to_owned()),
+    }
+}
+
+/// A table as an Excel workbook (rust_xlsxwriter): a bold header row, numbers and
+/// percentages as numbers in the reader's display, columns wide enough for their text.
+fn xlsx_bytes(table: &Table, lang: polku_rules::Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    // A sheet's name: at most 31 characters, none of []:*?/\
+    let name: String = table
+        .caption
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect();
+    sheet.set_name(name.trim())?;
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.0%");
+    let whole = Format::new().set_num_format("#,##0");
+    let mut widths: Vec<usize> = table.head.iter().map(|h| h.chars().count()).collect();
+    for (c, h) in table.head.iter().enumerate() {
+        sheet.write_string_with_format(0, u16::try_from(c).unwrap_or(u16::MAX), h, &bold)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        for (c, shown) in row.iter().enumerate() {
+            let col = u16::try_from(c).unwrap_or(u16::MAX);
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(shown.chars().count());
+            }
+            match sheet_cell(shown, lang) {
+                SheetCell::Number(n) if n.fract() == 0.0 => {
+                    sheet.write_number_with_format(r, col, n, &whole)?
+                }
+                SheetCell::Number(n) => sheet.write_number(r, col, n)?,
+                SheetCell::Percent(p) => sheet.write_number_with_format(r, col, p, &percent)?,
+                SheetCell::Text(t) => sheet.write_string(r, col, t)?,
+            };
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        let width = u32::try_from((*w).min(80)).unwrap_or(80);
+        sheet.set_column_width(u16::try_from(c).unwrap_or(u16::MAX), f64::from(width) + 2.0)?;
+    }
+    book.save_to_buffer()
+}
+
 /// A table as CSV a spreadsheet of the reader's language opens right: a byte-order mark
 /// (so that ä and ö read as UTF-8), semicolons between fields in Finnish and Swedish (whose
 /// spreadsheets take the comma as the decimal sign), commas in English; every field
@@ -681,8 +762,10 @@ pub(crate) async fn csv(
     Path(file): Path<String>,
     AnalystSession { v, session, .. }: AnalystSession,
 ) -> Response {
-    let Some(name) = file.strip_suffix(".csv") else {
-        return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
+    let (name, xlsx) = match (file.strip_suffix(".csv"), file.strip_suffix(".xlsx")) {
+        (Some(name), _) => (name, false),
+        (_, Some(name)) => (name, true),
+        _ => return error_page(&v, StatusCode::NOT_FOUND, "error-not-found"),
     };
     let tables = match load(&state, &v).await {
         Ok(t) => t,
@@ -691,8 +774,25 @@ pub(crate) async fn csv(
     let Some(table) = tables.into_iter().find(|t| t.name == name) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
-    if let Err(e) = log_use(&state, &session, &format!("{name}.csv")).await {
+    let extension = if xlsx { "xlsx" } else { "csv" };
+    if let Err(e) = log_use(&state, &session, &format!("{name}.{extension}")).await {
         return internal(&v, &e);
+    }
+    if xlsx {
+        return match xlsx_bytes(&table, v.tr.lang) {
+            Ok(bytes) => (
+                [
+                    (header::CONTENT_TYPE, XLSX_TYPE.to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"polku-{name}.xlsx\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => internal(&v, &e),
+        };
     }
     let text = match csv_text(&table, v.tr.lang) {
         Ok(text) => text,
@@ -721,5 +821,25 @@ mod tests {
         let fi = count_u(Lang::Fi, 12_345);
         assert!(fi.starts_with("12") && fi.ends_with("345") && !fi.contains(','), "{fi}");
         assert_eq!(count_u(Lang::Sv, 999), "999");
+    }
+
+    #[test]
+    fn a_workbook_holds_numbers_as_numbers() {
+        assert_eq!(sheet_cell(&count_u(Lang::Fi, 12_345), Lang::Fi), SheetCell::Number(12_345.0));
+        assert_eq!(sheet_cell("12,345", Lang::En), SheetCell::Number(12_345.0));
+        assert_eq!(sheet_cell(&pct(0.815, Lang::Fi), Lang::Fi), SheetCell::Percent(0.815));
+        assert_eq!(sheet_cell(&pct(0.815, Lang::En), Lang::En), SheetCell::Percent(0.815));
+        assert_eq!(sheet_cell("2026-05", Lang::Fi), SheetCell::Text("2026-05".into()));
+        assert_eq!(sheet_cell("–", Lang::Fi), SheetCell::Text("–".into()));
+        assert_eq!(sheet_cell("Pysyvä oleskelulupa", Lang::Fi), SheetCell::Text("Pysyvä oleskelulupa".into()));
+        let table = Table {
+            name: "matters",
+            caption: "Asiat: hakemukset [2026]".into(),
+            head: vec!["Asia".into(), "Hakemuksia".into(), "Automaattisesti".into()],
+            rows: vec![vec!["Pysyvä oleskelulupa".into(), count_u(Lang::Fi, 1234), pct(0.5, Lang::Fi)]],
+        };
+        let bytes = xlsx_bytes(&table, Lang::Fi).unwrap();
+        // A zip (an Office Open XML workbook).
+        assert_eq!(&bytes[..2], b"PK");
     }
 }

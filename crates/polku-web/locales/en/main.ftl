@@ -264,3 +264,4 @@ rules-backtest-count = Cases
 rules-backtest-list = The cases one by one ({ $count })
 rules-backtest-new-condition = A condition the proposal adds
 rules-backtest-not-in-force = not in force
+dash-xlsx = Download as an Excel workbook (XLSX)

@@ -264,3 +264,4 @@ rules-backtest-count = Asioita
 rules-backtest-list = Asiat yksitellen ({ $count })
 rules-backtest-new-condition = Ehdotuksen uusi edellytys
 rules-backtest-not-in-force = ei voimassa
+dash-xlsx = Lataa Excel-tiedostona (XLSX)

@@ -264,3 +264,4 @@ rules-backtest-count = Ärenden
 rules-backtest-list = Ärendena ett och ett ({ $count })
 rules-backtest-new-condition = Ett nytt villkor i förslaget
 rules-backtest-not-in-force = inte i kraft
+dash-xlsx = Ladda ner som Excel-fil (XLSX)

@@ -79,6 +79,27 @@ async fn the_dashboard_measures_the_programme_from_the_cases(db: &TestDb) {
             .await;
         assert!(csv.body.contains(row), "{table}: {}", csv.body);
     }
+    // The same table as an Excel workbook: a zip of Office Open XML, named for the table;
+    // the counts in it are numbers (<c … t="s"> marks text; a number has none).
+    let (status, headers, bytes) = s
+        .call_bytes("/dashboard/matters.xlsx", &format!("{anna}; polku_lang=fi"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("polku-matters.xlsx")
+    );
+    assert_eq!(&bytes[..2], b"PK");
+    assert_eq!(
+        s.call_bytes("/dashboard/matters.pdf", &anna).await.0,
+        StatusCode::NOT_FOUND
+    );
     // Case handlers work cases; the figures are for analysts and management.
     let hanna = official(&s, "hanna", Role::CaseHandler).await;
     assert_eq!(
