@@ -69,10 +69,12 @@ fn findings(
 
 /// The conditions found otherwise, in the order the proposal lists them (then those it
 /// dropped).
-fn condition_changes(before: &[(String, Status)], after: &[(String, Status)]) -> Vec<ConditionChange> {
-    let find = |list: &[(String, Status)], id: &str| {
-        list.iter().find(|(i, _)| i == id).map(|(_, s)| *s)
-    };
+fn condition_changes(
+    before: &[(String, Status)],
+    after: &[(String, Status)],
+) -> Vec<ConditionChange> {
+    let find =
+        |list: &[(String, Status)], id: &str| list.iter().find(|(i, _)| i == id).map(|(_, s)| *s);
     let mut out: Vec<ConditionChange> = after
         .iter()
         .filter_map(|(id, st)| {

@@ -58,11 +58,15 @@ impl SmtpMailer {
             domain,
         })
     }
-
 }
 
 /// The email for `m` to `to`, from `from`.
-fn build(from: &Mailbox, domain: &str, to: &EmailAddress, m: &Outgoing) -> Result<Message, SendError> {
+fn build(
+    from: &Mailbox,
+    domain: &str,
+    to: &EmailAddress,
+    m: &Outgoing,
+) -> Result<Message, SendError> {
     let to: Mailbox = to
         .as_str()
         .parse()

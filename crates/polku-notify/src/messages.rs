@@ -67,7 +67,9 @@ impl MessagesClient {
             .map_err(|e| SendError::Refused(e.to_string()))?;
         let response = tokio::time::timeout(self.timeout, self.http.request(request))
             .await
-            .map_err(|_| SendError::Transient("the messages service did not answer in time".into()))?
+            .map_err(|_| {
+                SendError::Transient("the messages service did not answer in time".into())
+            })?
             .map_err(|e| SendError::Transient(format!("the messages service: {e}")))?;
         let status = response.status();
         let bytes = response

@@ -11,12 +11,12 @@ use polku_store::{CorruptRow, codec, now_micros};
 use sqlx::Row;
 use uuid::Uuid;
 
+use crate::Outgoing;
 use crate::error::{NotifyError, SendError};
 use crate::mail::Mailer;
 use crate::messages::MessagesService;
 use crate::preferences::{Channel, ContactPreference, EmailAddress};
 use crate::texts::{About, NoticeKind, letter};
-use crate::Outgoing;
 
 /// The notifications' columns [`read`] reads, and the rest of the query.
 macro_rules! select {
@@ -385,7 +385,11 @@ impl Notifier {
         Ok(report)
     }
 
-    async fn attempt(&self, n: &Notification, report: &mut DeliveryReport) -> Result<(), NotifyError> {
+    async fn attempt(
+        &self,
+        n: &Notification,
+        report: &mut DeliveryReport,
+    ) -> Result<(), NotifyError> {
         let choice = self
             .preference(&n.person)
             .await?
@@ -405,16 +409,16 @@ impl Notifier {
         // no mailbox there but gave an address.
         let mut result = Err(SendError::NoMailbox);
         let mut channel = Channel::Messages;
-        if choice.channel == Channel::Messages {
-            if let Some(messages) = &self.messages {
-                result = messages.send(&outgoing).await;
-            }
+        if choice.channel == Channel::Messages
+            && let Some(messages) = &self.messages
+        {
+            result = messages.send(&outgoing).await;
         }
-        if matches!(result, Err(SendError::NoMailbox)) {
-            if let (Some(email), Some(mailer)) = (&choice.email, &self.mailer) {
-                channel = Channel::Email;
-                result = mailer.send(email, &outgoing).await;
-            }
+        if matches!(result, Err(SendError::NoMailbox))
+            && let (Some(email), Some(mailer)) = (&choice.email, &self.mailer)
+        {
+            channel = Channel::Email;
+            result = mailer.send(email, &outgoing).await;
         }
         let address = match channel {
             Channel::Email => choice.email.as_ref().map(|e| e.as_str().to_owned()),
@@ -473,7 +477,12 @@ impl Notifier {
         Ok(())
     }
 
-    async fn skipped(&self, n: &Notification, lang: Lang, why: SkipReason) -> Result<(), NotifyError> {
+    async fn skipped(
+        &self,
+        n: &Notification,
+        lang: Lang,
+        why: SkipReason,
+    ) -> Result<(), NotifyError> {
         sqlx::query(
             "UPDATE notifications SET state = 'skipped', language = $1, detail = $2 WHERE id = $3",
         )
@@ -539,7 +548,11 @@ impl Notifier {
     }
 
     /// The notifications about a person's cases, newest first.
-    pub async fn for_person(&self, person: &str, limit: i64) -> Result<Vec<Notification>, NotifyError> {
+    pub async fn for_person(
+        &self,
+        person: &str,
+        limit: i64,
+    ) -> Result<Vec<Notification>, NotifyError> {
         let rows = sqlx::query(select!(
             "WHERE person = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
         ))
@@ -553,13 +566,12 @@ impl Notifier {
     /// The notifications about a case, oldest first.
     pub async fn for_case(&self, case: Uuid) -> Result<Vec<Notification>, NotifyError> {
         let rows = sqlx::query(select!("WHERE case_id = $1 ORDER BY created_at, id"))
-        .bind(case.to_string())
-        .fetch_all(self.cases.db().pool())
-        .await?;
+            .bind(case.to_string())
+            .fetch_all(self.cases.db().pool())
+            .await?;
         rows.iter().map(read).collect()
     }
 }
-
 
 fn read(r: &sqlx::any::AnyRow) -> Result<Notification, NotifyError> {
     let id: String = r.try_get("id")?;

@@ -137,7 +137,10 @@ mod tests {
 
     #[test]
     fn addresses_people_write_are_taken_and_others_say_why_not() {
-        for ok in ["aino@example.fi", "  aino.virtanen+polku@posti.example.com "] {
+        for ok in [
+            "aino@example.fi",
+            "  aino.virtanen+polku@posti.example.com ",
+        ] {
             assert!(EmailAddress::parse(ok).is_ok(), "{ok}");
         }
         assert_eq!(EmailAddress::parse(" "), Err(PreferenceError::EmailMissing));
@@ -169,6 +172,9 @@ mod tests {
         assert_eq!(p.email, None);
         let p = ContactPreference::new(Channel::Messages, "aino@example.fi", Lang::Fi).unwrap();
         assert_eq!(p.email.unwrap().as_str(), "aino@example.fi");
-        assert_eq!("sms".parse::<Channel>(), Err(PreferenceError::UnknownChannel));
+        assert_eq!(
+            "sms".parse::<Channel>(),
+            Err(PreferenceError::UnknownChannel)
+        );
     }
 }

@@ -238,12 +238,18 @@ pub fn letter(kind: NoticeKind, lang: Lang, about: &About<'_>) -> Letter {
         ),
     };
     let footer = match lang {
-        Lang::Fi => "Tämä viesti on lähetetty automaattisesti, eikä siihen voi vastata. \
-                     Viestissä ei kerrota asian sisältöä: lue se kirjauduttuasi palveluun.",
-        Lang::Sv => "Detta meddelande har skickats automatiskt och du kan inte svara på det. \
-                     Meddelandet berättar inte vad ärendet innehåller: läs det när du har loggat in i tjänsten.",
-        Lang::En => "This message was sent automatically; replies are not read. \
-                     It does not say what the matter contains: read that after signing in to the service.",
+        Lang::Fi => {
+            "Tämä viesti on lähetetty automaattisesti, eikä siihen voi vastata. \
+                     Viestissä ei kerrota asian sisältöä: lue se kirjauduttuasi palveluun."
+        }
+        Lang::Sv => {
+            "Detta meddelande har skickats automatiskt och du kan inte svara på det. \
+                     Meddelandet berättar inte vad ärendet innehåller: läs det när du har loggat in i tjänsten."
+        }
+        Lang::En => {
+            "This message was sent automatically; replies are not read. \
+                     It does not say what the matter contains: read that after signing in to the service."
+        }
     };
     Letter {
         subject: subject.replace("{due}", &due),
@@ -270,18 +276,32 @@ mod tests {
         for kind in NoticeKind::ALL {
             for lang in Lang::ALL {
                 let l = letter(kind, lang, &about());
-                assert!(l.body.contains("Työntekijän jatkolupa"), "{kind:?} {lang:?}");
+                assert!(
+                    l.body.contains("Työntekijän jatkolupa"),
+                    "{kind:?} {lang:?}"
+                );
                 assert!(l.body.contains("https://polku.example/my/cases/0193"));
                 assert!(l.body.ends_with(authority(lang)));
-                let filed = if lang == Lang::En { "3 December 2026" } else { "3.12.2026" };
+                let filed = if lang == Lang::En {
+                    "3 December 2026"
+                } else {
+                    "3.12.2026"
+                };
                 assert!(l.body.contains(filed), "{kind:?} {lang:?}: {}", l.body);
                 if kind != NoticeKind::Decided {
-                    let due = if lang == Lang::En { "21 December 2026" } else { "21.12.2026" };
+                    let due = if lang == Lang::En {
+                        "21 December 2026"
+                    } else {
+                        "21.12.2026"
+                    };
                     assert!(l.body.contains(due), "{kind:?} {lang:?}");
                 }
                 // No code-like string, no unfilled placeholder.
                 for leak in ["{", "}", "_", "null"] {
-                    assert!(!l.subject.contains(leak) && !l.body.contains(leak), "{leak} in {l:?}");
+                    assert!(
+                        !l.subject.contains(leak) && !l.body.contains(leak),
+                        "{leak} in {l:?}"
+                    );
                 }
             }
         }
@@ -295,7 +315,11 @@ mod tests {
         assert_eq!(moment(at, Lang::Sv), "7.12.2026 kl. 14.05");
         assert_eq!(moment(at, Lang::En), "7 December 2026 at 14:05");
         let decided = letter(NoticeKind::Decided, Lang::Fi, &about());
-        assert!(decided.body.contains("7.12.2026 klo 14.05"), "{}", decided.body);
+        assert!(
+            decided.body.contains("7.12.2026 klo 14.05"),
+            "{}",
+            decided.body
+        );
     }
 
     #[test]

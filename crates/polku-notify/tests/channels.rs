@@ -57,7 +57,10 @@ fn smtp_server(maildir: &Path) -> Option<SmtpServer> {
         .status()
         .is_ok_and(|s| s.success());
     if !has {
-        assert!(!required, "POLKU_REQUIRE_SMTP is set but python3 has no aiosmtpd: pip install aiosmtpd");
+        assert!(
+            !required,
+            "POLKU_REQUIRE_SMTP is set but python3 has no aiosmtpd: pip install aiosmtpd"
+        );
         eprintln!("skipped: no aiosmtpd (pip install aiosmtpd) for a real SMTP server");
         return None;
     }
@@ -74,7 +77,10 @@ fn smtp_server(maildir: &Path) -> Option<SmtpServer> {
     let server = SmtpServer { child, port };
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "aiosmtpd did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "aiosmtpd did not start"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     Some(server)
@@ -121,7 +127,10 @@ async fn an_email_reaches_a_real_smtp_server_whole() {
     assert!(mail.contains("Content-Language: fi"));
     assert!(mail.contains(&format!("Message-ID: <{}@migri.example>", m.id)));
     // The subject is encoded (RFC 2047) and the body carried whole in UTF-8.
-    assert!(mail.contains("Subject: Hakemukseesi on tehty =?utf-8?"), "{mail}");
+    assert!(
+        mail.contains("Subject: Hakemukseesi on tehty =?utf-8?"),
+        "{mail}"
+    );
     assert!(mail.contains("Content-Type: text/plain; charset=utf-8"));
     assert!(mail.contains("Ty=C3=B6ntekij=C3=A4n jatkolupa"), "{mail}");
 }
@@ -140,7 +149,10 @@ async fn a_relay_that_is_down_is_a_transient_failure() {
         Err(SendError::Transient(_))
     ));
     for bad in ["http://relay:25", "smtp://", "smtp://relay:port"] {
-        assert!(SmtpMailer::new(bad, "Polku <noreply@migri.example>").is_err(), "{bad}");
+        assert!(
+            SmtpMailer::new(bad, "Polku <noreply@migri.example>").is_err(),
+            "{bad}"
+        );
     }
     assert!(SmtpMailer::new("smtp://relay", "not an address").is_err());
 }
@@ -148,8 +160,8 @@ async fn a_relay_that_is_down_is_a_transient_failure() {
 #[tokio::test]
 async fn the_outbox_folder_holds_each_email_as_a_file() {
     let dir = tempfile::tempdir().unwrap();
-    let mailer = FolderMailer::new(&dir.path().join("outbox"), "Polku <noreply@migri.example>")
-        .unwrap();
+    let mailer =
+        FolderMailer::new(&dir.path().join("outbox"), "Polku <noreply@migri.example>").unwrap();
     let to = EmailAddress::parse("aino@example.fi").unwrap();
     let id = mailer.send(&to, &outgoing("p")).await.unwrap();
     let files: Vec<_> = std::fs::read_dir(mailer.dir()).unwrap().collect();
@@ -201,7 +213,10 @@ async fn a_message_reaches_the_messages_service_once_however_often_it_is_sent() 
     assert_eq!(got[0].external_id, m.id.to_string());
     assert_eq!(got[0].title, "Hakemukseesi on tehty päätös");
 
-    assert_eq!(client.send(&outgoing(&without)).await, Err(SendError::NoMailbox));
+    assert_eq!(
+        client.send(&outgoing(&without)).await,
+        Err(SendError::NoMailbox)
+    );
 
     // An expired token is renewed once; a service that is down is a transient failure.
     sim.expire_tokens();
@@ -218,7 +233,8 @@ async fn a_message_reaches_the_messages_service_once_however_often_it_is_sent() 
 async fn wrong_credentials_are_refused_for_good() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = polku_simulators::messages_service::router(MessagesSimulator::new("polku", "right"));
+    let router =
+        polku_simulators::messages_service::router(MessagesSimulator::new("polku", "right"));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let client = MessagesClient::new(&format!("http://{addr}"), "polku", "wrong", "migri-polku");
     let (with, _) = persons();

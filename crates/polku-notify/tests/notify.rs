@@ -190,7 +190,11 @@ async fn without_a_choice_the_messages_service_or_nothing(store: &Cases) {
     let sent = w.mailboxes.sent.lock().unwrap().clone();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].person, PERSON);
-    assert_eq!(sent[0].language, Lang::Fi, "Finnish unless chosen otherwise");
+    assert_eq!(
+        sent[0].language,
+        Lang::Fi,
+        "Finnish unless chosen otherwise"
+    );
     assert_eq!(sent[0].letter.subject, "Hakemukseesi on tehty päätös");
 
     let theirs = w.notifier.for_person(other, 10).await.unwrap();
@@ -245,7 +249,10 @@ async fn a_request_and_its_nearing_deadline_are_told_once_each(store: &Cases) {
     assert_eq!(w.notifier.follow_events().await.unwrap(), 1);
     w.notifier.deliver_due().await.unwrap();
     let first = w.mailboxes.sent.lock().unwrap()[0].clone();
-    assert_eq!(first.letter.subject, "Hakemukseesi tarvitaan lisäselvitystä");
+    assert_eq!(
+        first.letter.subject,
+        "Hakemukseesi tarvitaan lisäselvitystä"
+    );
     let due_fi = format!("{}.{}.{}", due.day(), due.month(), due.year());
     assert!(first.letter.body.contains(&due_fi), "{}", first.letter.body);
 
@@ -253,8 +260,16 @@ async fn a_request_and_its_nearing_deadline_are_told_once_each(store: &Cases) {
     assert_eq!(w.notifier.remind_due(today_in_finland()).await.unwrap(), 0);
     let three_before = due.checked_sub(jiff::Span::new().days(3)).unwrap();
     assert_eq!(w.notifier.remind_due(three_before).await.unwrap(), 1);
-    assert_eq!(w.notifier.remind_due(three_before).await.unwrap(), 0, "once");
-    assert_eq!(w.notifier.remind_due(due).await.unwrap(), 0, "once, any day");
+    assert_eq!(
+        w.notifier.remind_due(three_before).await.unwrap(),
+        0,
+        "once"
+    );
+    assert_eq!(
+        w.notifier.remind_due(due).await.unwrap(),
+        0,
+        "once, any day"
+    );
     w.notifier.deliver_due().await.unwrap();
     let reminder = w.mailboxes.sent.lock().unwrap()[1].clone();
     assert_eq!(
@@ -295,7 +310,10 @@ async fn an_answered_request_is_not_reminded(store: &Cases) {
         .unwrap();
     assert_eq!(w.notifier.remind_due(request.due).await.unwrap(), 0);
 }
-polku_cases::on_every_database!(answered_is_not_reminded, an_answered_request_is_not_reminded);
+polku_cases::on_every_database!(
+    answered_is_not_reminded,
+    an_answered_request_is_not_reminded
+);
 
 async fn a_channel_that_is_down_is_tried_again_then_given_up(db: &polku_cases::testing::TestDb) {
     let store = &db.store;
@@ -321,9 +339,15 @@ async fn a_channel_that_is_down_is_tried_again_then_given_up(db: &polku_cases::t
         w.notifier.deliver_due().await.unwrap();
     }
     let n = &w.notifier.for_case(case).await.unwrap()[0];
-    assert_eq!((n.state, n.attempts), (NotificationState::Failed, MAX_ATTEMPTS));
+    assert_eq!(
+        (n.state, n.attempts),
+        (NotificationState::Failed, MAX_ATTEMPTS)
+    );
     db.raw("UPDATE notifications SET next_attempt = 0").await;
-    assert!(w.notifier.deliver_due().await.unwrap().is_empty(), "given up");
+    assert!(
+        w.notifier.deliver_due().await.unwrap().is_empty(),
+        "given up"
+    );
 
     // A channel back up sends what is still pending, and nothing twice.
     *w.outbox.failing.lock().unwrap() = None;

@@ -229,10 +229,14 @@ mod tests {
         assert!(bad("    - {from: 2026-01-01, online_eur: 380}\n").contains("needs its `source`"));
         assert!(bad("    - {from: 2026-01-01, online_eur: 38000, source: x}\n").contains("0–5000"));
         assert!(bad("    - {from: 2026-13-01, online_eur: 1, source: x}\n").contains("not a date"));
-        assert!(bad("    - {from: 2026-01-01, to: 2025-01-01, online_eur: 1, source: x}\n")
-            .contains("before"));
-        assert!(bad("    - {from: 2026-01-01, online_eur: 1, source: x, vat: 0}\n")
-            .contains("`vat` is not a key"));
+        assert!(
+            bad("    - {from: 2026-01-01, to: 2025-01-01, online_eur: 1, source: x}\n")
+                .contains("before")
+        );
+        assert!(
+            bad("    - {from: 2026-01-01, online_eur: 1, source: x, vat: 0}\n")
+                .contains("`vat` is not a key")
+        );
         assert!(bad(
             "    - {from: 2026-01-01, online_eur: 1, source: x}\n    - {from: 2026-06-01, online_eur: 2, source: y}\n"
         )

@@ -28,9 +28,13 @@ impl PaymentState {
     }
 
     fn parse(s: &str) -> Option<PaymentState> {
-        [PaymentState::Created, PaymentState::Paid, PaymentState::Cancelled]
-            .into_iter()
-            .find(|p| p.code() == s)
+        [
+            PaymentState::Created,
+            PaymentState::Paid,
+            PaymentState::Cancelled,
+        ]
+        .into_iter()
+        .find(|p| p.code() == s)
     }
 }
 
@@ -100,9 +104,7 @@ impl Payments {
     pub async fn create(&self, new: &NewPayment<'_>) -> Result<Uuid, PaymentError> {
         let id = Uuid::now_v7();
         let a = new.application;
-        let deadline_days = a
-            .deadline
-            .map(|d| (d - a.application_date).get_days());
+        let deadline_days = a.deadline.map(|d| (d - a.application_date).get_days());
         sqlx::query(
             "INSERT INTO payments (id, person, user_id, matter, application, deadline_days, filing_key, amount_cents, state, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'created', $9)",

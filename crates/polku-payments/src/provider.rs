@@ -107,8 +107,8 @@ pub fn sign(secret: &str, pairs: &[(String, String)], body: &str) -> String {
         message.push('\n');
     }
     message.push_str(body);
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| unreachable_mac());
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable_mac());
     mac.update(message.as_bytes());
     hex(&mac.finalize().into_bytes())
 }
@@ -155,7 +155,8 @@ pub fn verify_return(
     if !same || get("checkout-account") != Some(account) {
         return Err(ProviderError::BadSignature);
     }
-    let field = |name: &str| get(name).ok_or_else(|| ProviderError::Malformed(format!("no {name}")));
+    let field =
+        |name: &str| get(name).ok_or_else(|| ProviderError::Malformed(format!("no {name}")));
     let stamp = Uuid::parse_str(field("checkout-stamp")?)
         .map_err(|e| ProviderError::Malformed(format!("checkout-stamp: {e}")))?;
     match field("checkout-status")? {
@@ -298,7 +299,13 @@ mod tests {
     #[test]
     fn a_signed_return_is_read_and_a_forged_one_is_not() {
         let paid = verify_return("375917", "secret", &signed("ok")).unwrap();
-        assert!(matches!(paid, ReturnStatus::Paid { amount_cents: 38000, .. }));
+        assert!(matches!(
+            paid,
+            ReturnStatus::Paid {
+                amount_cents: 38000,
+                ..
+            }
+        ));
         assert!(matches!(
             verify_return("375917", "secret", &signed("fail")).unwrap(),
             ReturnStatus::Cancelled { .. }
@@ -306,18 +313,37 @@ mod tests {
         // Any parameter changed after signing, another secret, another merchant, none.
         let mut cheaper = signed("ok");
         cheaper[2].1 = "1".into();
-        assert_eq!(verify_return("375917", "secret", &cheaper), Err(ProviderError::BadSignature));
-        assert_eq!(verify_return("375917", "other", &signed("ok")), Err(ProviderError::BadSignature));
-        assert_eq!(verify_return("999999", "secret", &signed("ok")), Err(ProviderError::BadSignature));
+        assert_eq!(
+            verify_return("375917", "secret", &cheaper),
+            Err(ProviderError::BadSignature)
+        );
+        assert_eq!(
+            verify_return("375917", "other", &signed("ok")),
+            Err(ProviderError::BadSignature)
+        );
+        assert_eq!(
+            verify_return("999999", "secret", &signed("ok")),
+            Err(ProviderError::BadSignature)
+        );
         let mut unsigned = signed("ok");
         unsigned.pop();
-        assert_eq!(verify_return("375917", "secret", &unsigned), Err(ProviderError::BadSignature));
+        assert_eq!(
+            verify_return("375917", "secret", &unsigned),
+            Err(ProviderError::BadSignature)
+        );
     }
 
     #[test]
     fn the_signature_is_over_the_sorted_checkout_pairs_and_the_body() {
-        let a = vec![("checkout-b".to_owned(), "2".to_owned()), ("checkout-a".to_owned(), "1".to_owned())];
-        let b = vec![("checkout-a".to_owned(), "1".to_owned()), ("checkout-b".to_owned(), "2".to_owned()), ("other".to_owned(), "x".to_owned())];
+        let a = vec![
+            ("checkout-b".to_owned(), "2".to_owned()),
+            ("checkout-a".to_owned(), "1".to_owned()),
+        ];
+        let b = vec![
+            ("checkout-a".to_owned(), "1".to_owned()),
+            ("checkout-b".to_owned(), "2".to_owned()),
+            ("other".to_owned(), "x".to_owned()),
+        ];
         assert_eq!(sign("k", &a, "{}"), sign("k", &b, "{}"));
         assert_ne!(sign("k", &a, "{}"), sign("k", &a, "{ }"));
         assert_eq!(sign("k", &a, "").len(), 64);

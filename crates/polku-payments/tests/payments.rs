@@ -63,7 +63,11 @@ async fn started(store: &Cases, client: &ProviderClient, person: &str) -> (Payme
         .unwrap();
     let created = client.create(&checkout(id)).await.unwrap();
     payments.started(id, &created.transaction_id).await.unwrap();
-    assert!(created.href.ends_with(&format!("/pay/{}", created.transaction_id)));
+    assert!(
+        created
+            .href
+            .ends_with(&format!("/pay/{}", created.transaction_id))
+    );
     (payments, id, created.transaction_id)
 }
 
@@ -73,7 +77,11 @@ async fn a_paid_fee_files_the_application_once(store: &Cases) {
     let waiting = payments.get(id).await.unwrap().unwrap();
     assert_eq!(waiting.state, PaymentState::Created);
     assert!(
-        store.cases_of("sim-0000013", None, 10).await.unwrap().is_empty(),
+        store
+            .cases_of("sim-0000013", None, 10)
+            .await
+            .unwrap()
+            .is_empty(),
         "nothing is filed before the fee is paid"
     );
     let said = client
@@ -94,7 +102,10 @@ async fn a_paid_fee_files_the_application_once(store: &Cases) {
         .unwrap();
     // The provider's callback after the applicant's return: the same case.
     assert_eq!(
-        payments.confirm(id, &transaction_id, amount_cents).await.unwrap(),
+        payments
+            .confirm(id, &transaction_id, amount_cents)
+            .await
+            .unwrap(),
         case
     );
     let cases = store.cases_of("sim-0000013", None, 10).await.unwrap();
@@ -109,7 +120,10 @@ async fn a_paid_fee_files_the_application_once(store: &Cases) {
     assert!(paid.paid_at.is_some());
     // A cancel arriving late does not undo a payment.
     payments.cancel(id).await.unwrap();
-    assert_eq!(payments.get(id).await.unwrap().unwrap().state, PaymentState::Paid);
+    assert_eq!(
+        payments.get(id).await.unwrap().unwrap().state,
+        PaymentState::Paid
+    );
 }
 polku_cases::on_every_database!(paid_files_once, a_paid_fee_files_the_application_once);
 
@@ -125,15 +139,31 @@ async fn a_cancelled_or_wrong_payment_files_nothing(store: &Cases) {
         payments.confirm(id, &transaction, 38_000).await,
         Err(PaymentError::Cancelled(_))
     ));
-    assert!(store.cases_of("sim-0000021", None, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .cases_of("sim-0000021", None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Paid, but for less than the fee: nothing filed.
     let (payments, id, transaction) = started(store, &client, "sim-0000022").await;
     assert!(matches!(
         payments.confirm(id, &transaction, 100).await,
-        Err(PaymentError::WrongAmount { expected: 38_000, paid: 100, .. })
+        Err(PaymentError::WrongAmount {
+            expected: 38_000,
+            paid: 100,
+            ..
+        })
     ));
-    assert!(store.cases_of("sim-0000022", None, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .cases_of("sim-0000022", None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // An answer changed on the way (a cheaper amount, another payment) is not believed.
     let mut forged = sim.signed_params(&transaction, "ok").unwrap();

@@ -15,12 +15,14 @@
 //! is the source of the approved changes that [`LiveRules`] lay over the shipped texts
 //! ([`RuleSource`], implemented by [`RuleAdmin`]); the binary wires the two together.
 
+mod figure;
 mod proposals;
 mod source;
 
 use polku_cases::{Cases, LiveRules};
 use polku_store::Db;
 
+pub use figure::{FigureError, MAX_FIGURE, with_figure};
 pub use proposals::{
     BACKTEST_MAX_AGE, BacktestCache, NewProposal, ProposalCheck, ProposalError, ProposalState,
     RuleProposal, check_proposal,

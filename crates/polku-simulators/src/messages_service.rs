@@ -114,7 +114,10 @@ pub fn router(service: MessagesSimulator) -> Router {
 type Reply = (StatusCode, Json<Value>);
 
 fn problem(status: StatusCode, detail: &str) -> Reply {
-    (status, Json(json!({"status": status.as_u16(), "detail": detail})))
+    (
+        status,
+        Json(json!({"status": status.as_u16(), "detail": detail})),
+    )
 }
 
 async fn token(State(s): State<MessagesSimulator>, Json(body): Json<Value>) -> Reply {
@@ -147,7 +150,10 @@ async fn mailboxes(
         return problem(StatusCode::BAD_REQUEST, "endUsers is missing");
     };
     if users.len() > 10_000 {
-        return problem(StatusCode::BAD_REQUEST, "at most 10,000 end users at a time");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "at most 10,000 end users at a time",
+        );
     }
     let active: Vec<Value> = users
         .iter()
@@ -155,7 +161,10 @@ async fn mailboxes(
         .filter(|id| MessagesSimulator::has_mailbox(id))
         .map(|id| json!({"id": id}))
         .collect();
-    (StatusCode::OK, Json(json!({"endUsersWithActiveMailbox": active})))
+    (
+        StatusCode::OK,
+        Json(json!({"endUsersWithActiveMailbox": active})),
+    )
 }
 
 async fn message(
@@ -196,7 +205,10 @@ async fn message(
     }
     let mut inner = s.lock();
     if !inner.external_ids.insert(external_id.clone()) {
-        return problem(StatusCode::CONFLICT, "a message with this externalId exists");
+        return problem(
+            StatusCode::CONFLICT,
+            "a message with this externalId exists",
+        );
     }
     let message_id = inner.messages.len() as u64 + 1;
     inner.messages.push(ReceivedMessage {

@@ -109,9 +109,15 @@ async fn create(State(s): State<PaymentSimulator>, headers: HeaderMap, body: Str
         .collect();
     let given = headers.get("signature").and_then(|v| v.to_str().ok());
     if given != Some(sign(&s.secret, &pairs, &body).as_str())
-        || headers.get("checkout-account").and_then(|v| v.to_str().ok()) != Some(&*s.account)
+        || headers
+            .get("checkout-account")
+            .and_then(|v| v.to_str().ok())
+            != Some(&*s.account)
     {
-        return problem(StatusCode::UNAUTHORIZED, "signature or account does not match");
+        return problem(
+            StatusCode::UNAUTHORIZED,
+            "signature or account does not match",
+        );
     }
     let Ok(v) = serde_json::from_str::<Value>(&body) else {
         return problem(StatusCode::BAD_REQUEST, "the body is not JSON");
@@ -163,9 +169,27 @@ async fn create(State(s): State<PaymentSimulator>, headers: HeaderMap, body: Str
 /// The words of the pay page: (title, amount label, pay, cancel, lang).
 fn words(language: &str) -> [&'static str; 5] {
     match language {
-        "SV" => ["Betalning (simulerad bank)", "Belopp", "Betala", "Avbryt betalningen", "sv"],
-        "EN" => ["Payment (simulated bank)", "Amount", "Pay", "Cancel the payment", "en"],
-        _ => ["Maksu (simuloitu pankki)", "Summa", "Maksa", "Peruuta maksu", "fi"],
+        "SV" => [
+            "Betalning (simulerad bank)",
+            "Belopp",
+            "Betala",
+            "Avbryt betalningen",
+            "sv",
+        ],
+        "EN" => [
+            "Payment (simulated bank)",
+            "Amount",
+            "Pay",
+            "Cancel the payment",
+            "en",
+        ],
+        _ => [
+            "Maksu (simuloitu pankki)",
+            "Summa",
+            "Maksa",
+            "Peruuta maksu",
+            "fi",
+        ],
     }
 }
 

@@ -405,8 +405,7 @@ pub async fn submit(
     }
     // A fee due is paid first: the application waits, and is filed when it is paid.
     if let Some(cents) = crate::payment::fee_note(&state, &rs.id, v.tr).due {
-        return crate::payment::pay_then_file(&state, &v, &session, &new, key, cents, &title)
-            .await;
+        return crate::payment::pay_then_file(&state, &v, &session, &new, key, cents, &title).await;
     }
     // Two clicks at once both pass the check above; the key files the application once.
     let filed = state

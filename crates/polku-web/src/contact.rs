@@ -14,12 +14,12 @@ use polku_notify::{
 use polku_rules::Lang;
 use serde::Deserialize;
 
+use crate::WebState;
 use crate::frame::{Page, PageError, error_page, internal};
 use crate::guard::ApplicantSession;
 use crate::i18n::Tr;
 use crate::names::{Reader, matter_title};
 use crate::plain;
-use crate::WebState;
 
 /// The most notifications the page lists.
 const LISTED: i64 = 20;
@@ -87,7 +87,9 @@ pub async fn show(
         language: choice.language.code().to_owned(),
         errors: Vec::new(),
         saved: q.saved.is_some(),
-        sent: sent(&state, &person, v.tr).await.map_err(|e| internal(&v, &e))?,
+        sent: sent(&state, &person, v.tr)
+            .await
+            .map_err(|e| internal(&v, &e))?,
     };
     Ok(page.into_response())
 }
@@ -150,7 +152,9 @@ pub async fn save(
             language: form.language,
             errors,
             saved: false,
-            sent: sent(&state, &person, tr).await.map_err(|e| internal(&v, &e))?,
+            sent: sent(&state, &person, tr)
+                .await
+                .map_err(|e| internal(&v, &e))?,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };

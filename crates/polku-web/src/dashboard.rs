@@ -672,7 +672,9 @@ fn sheet_cell(shown: &str, lang: polku_rules::Lang) -> SheetCell {
         polku_rules::Lang::Fi | polku_rules::Lang::Sv => plain = plain.replace(',', "."),
     }
     let digits = !plain.is_empty()
-        && plain.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        && plain
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
         && plain.chars().any(|c| c.is_ascii_digit());
     match (digits, plain.parse::<f64>()) {
         (true, Ok(n)) if percent => SheetCell::Percent(n / 100.0),
@@ -683,7 +685,10 @@ fn sheet_cell(shown: &str, lang: polku_rules::Lang) -> SheetCell {
 
 /// A table as an Excel workbook (rust_xlsxwriter): a bold header row, numbers and
 /// percentages as numbers in the reader's display, columns wide enough for their text.
-fn xlsx_bytes(table: &Table, lang: polku_rules::Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+fn xlsx_bytes(
+    table: &Table,
+    lang: polku_rules::Lang,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -819,24 +824,46 @@ mod tests {
     fn counts_are_written_as_the_reader_writes_numbers() {
         assert_eq!(count_u(Lang::En, 12_345), "12,345");
         let fi = count_u(Lang::Fi, 12_345);
-        assert!(fi.starts_with("12") && fi.ends_with("345") && !fi.contains(','), "{fi}");
+        assert!(
+            fi.starts_with("12") && fi.ends_with("345") && !fi.contains(','),
+            "{fi}"
+        );
         assert_eq!(count_u(Lang::Sv, 999), "999");
     }
 
     #[test]
     fn a_workbook_holds_numbers_as_numbers() {
-        assert_eq!(sheet_cell(&count_u(Lang::Fi, 12_345), Lang::Fi), SheetCell::Number(12_345.0));
+        assert_eq!(
+            sheet_cell(&count_u(Lang::Fi, 12_345), Lang::Fi),
+            SheetCell::Number(12_345.0)
+        );
         assert_eq!(sheet_cell("12,345", Lang::En), SheetCell::Number(12_345.0));
-        assert_eq!(sheet_cell(&pct(0.815, Lang::Fi), Lang::Fi), SheetCell::Percent(0.815));
-        assert_eq!(sheet_cell(&pct(0.815, Lang::En), Lang::En), SheetCell::Percent(0.815));
-        assert_eq!(sheet_cell("2026-05", Lang::Fi), SheetCell::Text("2026-05".into()));
+        assert_eq!(
+            sheet_cell(&pct(0.815, Lang::Fi), Lang::Fi),
+            SheetCell::Percent(0.815)
+        );
+        assert_eq!(
+            sheet_cell(&pct(0.815, Lang::En), Lang::En),
+            SheetCell::Percent(0.815)
+        );
+        assert_eq!(
+            sheet_cell("2026-05", Lang::Fi),
+            SheetCell::Text("2026-05".into())
+        );
         assert_eq!(sheet_cell("–", Lang::Fi), SheetCell::Text("–".into()));
-        assert_eq!(sheet_cell("Pysyvä oleskelulupa", Lang::Fi), SheetCell::Text("Pysyvä oleskelulupa".into()));
+        assert_eq!(
+            sheet_cell("Pysyvä oleskelulupa", Lang::Fi),
+            SheetCell::Text("Pysyvä oleskelulupa".into())
+        );
         let table = Table {
             name: "matters",
             caption: "Asiat: hakemukset [2026]".into(),
             head: vec!["Asia".into(), "Hakemuksia".into(), "Automaattisesti".into()],
-            rows: vec![vec!["Pysyvä oleskelulupa".into(), count_u(Lang::Fi, 1234), pct(0.5, Lang::Fi)]],
+            rows: vec![vec![
+                "Pysyvä oleskelulupa".into(),
+                count_u(Lang::Fi, 1234),
+                pct(0.5, Lang::Fi),
+            ]],
         };
         let bytes = xlsx_bytes(&table, Lang::Fi).unwrap();
         // A zip (an Office Open XML workbook).

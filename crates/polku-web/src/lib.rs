@@ -16,6 +16,7 @@ mod contact;
 pub mod dashboard;
 mod decision;
 pub mod dry_runs;
+mod figures_form;
 mod frame;
 mod guard;
 pub mod i18n;
@@ -216,6 +217,10 @@ pub fn router(state: WebState) -> Router {
         .route(
             "/work/rules/{id}/propose",
             get(rule_admin::propose_form).post(rule_admin::propose),
+        )
+        .route(
+            "/work/rules/{id}/figure",
+            get(figures_form::form).post(figures_form::write),
         )
         .route("/work/rules/proposals/{id}", get(rule_admin::proposal))
         .route(

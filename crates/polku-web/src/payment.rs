@@ -22,7 +22,7 @@ use crate::visitor::{Session, Visitor};
 /// An amount of euro cents as the language writes it: 380 €, 380,50 €, €380.
 pub(crate) fn euros(cents: u32, lang: Lang) -> String {
     let whole = crate::plain::number(f64::from(cents / 100), lang);
-    let amount = if cents % 100 == 0 {
+    let amount = if cents.is_multiple_of(100) {
         whole
     } else {
         let sep = if lang == Lang::En { '.' } else { ',' };
@@ -119,7 +119,11 @@ pub(crate) async fn pay_then_file(
         }
         Err(e) => {
             tracing::warn!(payment = %id, error = %e, "the payment provider did not take the payment");
-            state.payments.cancel(id).await.map_err(|e| internal(v, &e))?;
+            state
+                .payments
+                .cancel(id)
+                .await
+                .map_err(|e| internal(v, &e))?;
             let message = v.tr.t("pay-unavailable");
             Err(error_back(v, StatusCode::SERVICE_UNAVAILABLE, message, &back).into())
         }
@@ -186,15 +190,15 @@ pub async fn returned(
             transaction_id,
             amount_cents,
             ..
-        } => match state.payments.confirm(id, &transaction_id, amount_cents).await {
+        } => match state
+            .payments
+            .confirm(id, &transaction_id, amount_cents)
+            .await
+        {
             Ok(case) => Ok(Redirect::to(&format!("/my/cases/{case}?paid=1")).into_response()),
-            Err(PaymentError::Cancelled(_)) => Ok(page(
-                "pay-cancelled-title",
-                tr.t("pay-cancelled"),
-                true,
-                false,
-            )
-            .into_response()),
+            Err(PaymentError::Cancelled(_)) => {
+                Ok(page("pay-cancelled-title", tr.t("pay-cancelled"), true, false).into_response())
+            }
             Err(e @ PaymentError::WrongAmount { .. }) => {
                 tracing::error!(payment = %id, error = %e, "paid a wrong amount");
                 Ok((
@@ -206,16 +210,16 @@ pub async fn returned(
             Err(e) => Err(internal(&v, &e).into()),
         },
         ReturnStatus::Cancelled { .. } => {
-            state.payments.cancel(id).await.map_err(|e| internal(&v, &e))?;
+            state
+                .payments
+                .cancel(id)
+                .await
+                .map_err(|e| internal(&v, &e))?;
             Ok(page("pay-cancelled-title", tr.t("pay-cancelled"), true, false).into_response())
         }
-        ReturnStatus::Pending { .. } => Ok(page(
-            "pay-pending-title",
-            tr.t("pay-pending"),
-            false,
-            true,
-        )
-        .into_response()),
+        ReturnStatus::Pending { .. } => {
+            Ok(page("pay-pending-title", tr.t("pay-pending"), false, true).into_response())
+        }
     }
 }
 

@@ -141,6 +141,52 @@ struct Propose {
     errors: Vec<String>,
     test_rows: Vec<TestRow>,
     failed: usize,
+    /// The text was written from the figure form: say so above it.
+    from_figure: bool,
+}
+
+/// A text written for the official elsewhere (the figure form), to be proposed.
+pub(crate) struct Written {
+    pub base: String,
+    pub summary: String,
+    pub effective_from: String,
+    pub text: String,
+    pub tests: String,
+}
+
+/// The proposal form holding `written`, with its check and test results.
+pub(crate) fn written_form(
+    state: &WebState,
+    v: &Visitor,
+    id: &str,
+    written: Written,
+    check: &ProposalCheck,
+) -> Response {
+    let status = if check.passed() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (
+        status,
+        Propose {
+            page: Page::of(v),
+            title: matter_title(state, id, v.tr),
+            id: id.to_owned(),
+            base: written.base,
+            summary: written.summary,
+            effective_from: written.effective_from,
+            text: written.text,
+            tests: written.tests,
+            checked: true,
+            refused: None,
+            errors: check.errors.clone(),
+            test_rows: test_rows(check),
+            failed: check.failed_tests(),
+            from_figure: true,
+        },
+    )
+        .into_response()
 }
 
 fn test_rows(check: &ProposalCheck) -> Vec<TestRow> {
@@ -196,6 +242,7 @@ pub async fn propose_form(
         errors: Vec::new(),
         test_rows: Vec::new(),
         failed: 0,
+        from_figure: false,
     }
     .into_response()
 }
@@ -358,6 +405,7 @@ fn checked_form(
         errors: check.errors.clone(),
         test_rows: test_rows(check),
         failed: check.failed_tests(),
+        from_figure: false,
     }
 }
 
@@ -414,8 +462,11 @@ struct BacktestView {
     /// How the outcomes would move, most cases first: (from → to in words, cases).
     transitions: Vec<(String, usize)>,
     /// Why, by condition, most cases first: (the condition's text, from → to, cases).
-    by_condition: Vec<(String, String, usize)>,
+    by_condition: Vec<ConditionCount>,
 }
+
+/// A condition's text, its change of finding in words, and how many cases.
+type ConditionCount = (String, String, usize);
 
 /// The backtest's changes counted by outcome and by condition, most cases first.
 fn summarised(
@@ -423,7 +474,7 @@ fn summarised(
     tr: Tr,
     matter: &str,
     changed: &[polku_cases::ChangedOutcome],
-) -> (Vec<(String, usize)>, Vec<(String, String, usize)>) {
+) -> (Vec<(String, usize)>, Vec<ConditionCount>) {
     use std::collections::BTreeMap;
     let mut moves: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut conditions: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -431,7 +482,10 @@ fn summarised(
     let text = |id: &str| {
         book.get(matter)
             .and_then(|rs| rs.conditions.iter().find(|c| c.id == id))
-            .map_or_else(|| tr.t("rules-backtest-new-condition"), |c| c.text.get(tr.lang).to_owned())
+            .map_or_else(
+                || tr.t("rules-backtest-new-condition"),
+                |c| c.text.get(tr.lang).to_owned(),
+            )
     };
     let status = |s: Option<polku_rules::Status>| match s {
         Some(s) => tr.t(&format!("status-{}", s.code())),
@@ -443,7 +497,10 @@ fn summarised(
             .or_default() += 1;
         for k in &c.conditions {
             *conditions
-                .entry((text(&k.id), format!("{} → {}", status(k.before), status(k.after))))
+                .entry((
+                    text(&k.id),
+                    format!("{} → {}", status(k.before), status(k.after)),
+                ))
                 .or_default() += 1;
         }
     }
@@ -452,7 +509,7 @@ fn summarised(
         .map(|((a, b), n)| (format!("{a} → {b}"), n))
         .collect();
     transitions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let mut by_condition: Vec<(String, String, usize)> = conditions
+    let mut by_condition: Vec<ConditionCount> = conditions
         .into_iter()
         .map(|((t, m), n)| (t, m, n))
         .collect();

@@ -101,8 +101,9 @@ pub async fn notifier(
         }
         None => {
             // Credentials for this process alone.
-            let password = polku_access::random_token("polku_m_")
-                .map_err(|e| anyhow::anyhow!("cannot make the messages service's credential: {e}"))?;
+            let password = polku_access::random_token("polku_m_").map_err(|e| {
+                anyhow::anyhow!("cannot make the messages service's credential: {e}")
+            })?;
             let sim = polku_simulators::MessagesSimulator::new("polku", &password);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await

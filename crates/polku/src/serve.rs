@@ -53,10 +53,11 @@ pub struct ServeArgs {
     demo_options: crate::demo::DemoOptions,
     #[command(flatten)]
     registers: RegisterOptions,
+    // Boxed: a command's arguments are one enum variant among the others.
     #[command(flatten)]
-    notify: crate::notifications::NotifyArgs,
+    notify: Box<crate::notifications::NotifyArgs>,
     #[command(flatten)]
-    payments: crate::payments::PaymentArgs,
+    payments: Box<crate::payments::PaymentArgs>,
     // Boxed: a command's arguments are one enum variant among the others.
     #[command(flatten)]
     audit_anchors: Box<crate::audit_anchors::AnchorArgs>,

@@ -199,7 +199,10 @@ const CONFINED: &[(&str, &[&str])] = &[
         "axum",
         &["polku-server", "polku-web", "polku-simulators", "polku"],
     ),
-    ("hyper", &["polku-registers", "polku-notify", "polku-payments", "polku"]),
+    (
+        "hyper",
+        &["polku-registers", "polku-notify", "polku-payments", "polku"],
+    ),
     // Email: the notifications' one mailer (ADR 0014).
     ("lettre", &["polku-notify"]),
     ("askama", &["polku-web"]),

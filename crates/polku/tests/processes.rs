@@ -786,7 +786,10 @@ fn smtp_server(maildir: &std::path::Path) -> Option<(Smtp, u16)> {
     let server = Smtp(child);
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "aiosmtpd did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "aiosmtpd did not start"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     Some((server, port))
@@ -818,7 +821,10 @@ fn a_served_decision_is_told_by_email_through_a_real_smtp_relay() {
         .unwrap();
     let start = Instant::now();
     while TcpStream::connect(addr).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "server did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "server did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let choice = r#"{"channel": "email", "email": "aino@example.fi", "language": "sv"}"#;
@@ -845,10 +851,7 @@ fn a_served_decision_is_told_by_email_through_a_real_smtp_relay() {
         if v[0]["state"] == "sent" {
             break v;
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "not told: {v}"
-        );
+        assert!(start.elapsed() < Duration::from_secs(60), "not told: {v}");
         std::thread::sleep(Duration::from_millis(200));
     };
     assert_eq!(sent.as_array().unwrap().len(), 1, "{sent}");

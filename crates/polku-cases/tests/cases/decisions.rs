@@ -99,7 +99,12 @@ async fn a_backtest_shows_which_past_outcomes_a_proposal_would_change(store: &Ca
     // Why, when both books are evaluated on one day: the pay condition alone, met before
     // and not met under the proposal.
     let on_one_day = store
-        .backtest_between(EXTENSION, &rules(), &proposal, Some(jiff::civil::date(2025, 5, 1)))
+        .backtest_between(
+            EXTENSION,
+            &rules(),
+            &proposal,
+            Some(jiff::civil::date(2025, 5, 1)),
+        )
         .await
         .unwrap();
     assert_eq!(on_one_day.changed.len(), 1);
@@ -112,7 +117,10 @@ async fn a_backtest_shows_which_past_outcomes_a_proposal_would_change(store: &Ca
     assert!(why[0].0.contains("pay"), "{why:?}");
     assert_eq!(
         (why[0].1, why[0].2),
-        (Some(polku_rules::Status::Met), Some(polku_rules::Status::NotMet))
+        (
+            Some(polku_rules::Status::Met),
+            Some(polku_rules::Status::NotMet)
+        )
     );
     // The rules in force change nothing.
     let same = store.backtest(EXTENSION, &rules()).await.unwrap();

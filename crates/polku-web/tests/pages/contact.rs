@@ -22,7 +22,10 @@ struct Outbox(Mutex<Vec<(String, Outgoing)>>);
 impl Mailer for Outbox {
     fn send<'a>(&'a self, to: &'a EmailAddress, m: &'a Outgoing) -> SendFuture<'a> {
         Box::pin(async move {
-            self.0.lock().unwrap().push((to.as_str().to_owned(), m.clone()));
+            self.0
+                .lock()
+                .unwrap()
+                .push((to.as_str().to_owned(), m.clone()));
             Ok("sent".to_owned())
         })
     }
@@ -36,7 +39,10 @@ async fn an_applicant_chooses_how_to_be_told(db: &TestDb) {
     let page = s.call("GET", "/my/contact", &en, None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("How would you like to be notified?"));
-    assert!(page.body.contains("No notifications have been sent to you yet."));
+    assert!(
+        page.body
+            .contains("No notifications have been sent to you yet.")
+    );
     // Nobody has chosen yet: the messages service, in the page's language.
     assert!(page.body.contains(r#"value="messages" checked"#));
     assert!(page.body.contains(r#"value="en" checked"#));
@@ -45,21 +51,33 @@ async fn an_applicant_chooses_how_to_be_told(db: &TestDb) {
     for (email, says) in [
         ("", "Write the email address the notifications are sent to"),
         ("aino@localhost", "Write it as name@example.fi"),
-        ("aino@example.fi%0D%0ABcc:x@example.fi", "Write it as name@example.fi"),
+        (
+            "aino@example.fi%0D%0ABcc:x@example.fi",
+            "Write it as name@example.fi",
+        ),
     ] {
         let r = s
             .call(
                 "POST",
                 "/my/contact",
                 &en,
-                Some(&format!("csrf={csrf}&channel=email&email={email}&language=sv")),
+                Some(&format!(
+                    "csrf={csrf}&channel=email&email={email}&language=sv"
+                )),
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{email}");
         assert!(r.body.contains(says), "{email}: {}", r.body);
         assert!(r.body.contains(r#"aria-invalid="true""#));
-        assert!(r.body.contains(r##"href="#email""##), "the summary links the field");
-        assert_eq!(s.state.notifier.preference(&person).await.unwrap(), None, "nothing kept");
+        assert!(
+            r.body.contains(r##"href="#email""##),
+            "the summary links the field"
+        );
+        assert_eq!(
+            s.state.notifier.preference(&person).await.unwrap(),
+            None,
+            "nothing kept"
+        );
     }
     let unknown = s
         .call(
@@ -70,8 +88,16 @@ async fn an_applicant_chooses_how_to_be_told(db: &TestDb) {
         )
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(unknown.body.contains("Choose how you would like to be notified."));
-    assert!(unknown.body.contains("Choose the language of the notifications."));
+    assert!(
+        unknown
+            .body
+            .contains("Choose how you would like to be notified.")
+    );
+    assert!(
+        unknown
+            .body
+            .contains("Choose the language of the notifications.")
+    );
     let forged = s
         .call(
             "POST",
@@ -87,7 +113,9 @@ async fn an_applicant_chooses_how_to_be_told(db: &TestDb) {
             "POST",
             "/my/contact",
             &en,
-            Some(&format!("csrf={csrf}&channel=email&email=aino%40example.fi&language=sv")),
+            Some(&format!(
+                "csrf={csrf}&channel=email&email=aino%40example.fi&language=sv"
+            )),
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
@@ -96,18 +124,19 @@ async fn an_applicant_chooses_how_to_be_told(db: &TestDb) {
         Some(ContactPreference::new(Channel::Email, "aino@example.fi", Lang::Sv).unwrap())
     );
     let sv = s
-        .call("GET", saved.location.as_deref().unwrap(), &format!("{me}; polku_lang=sv"), None)
+        .call(
+            "GET",
+            saved.location.as_deref().unwrap(),
+            &format!("{me}; polku_lang=sv"),
+            None,
+        )
         .await;
     assert!(sv.body.contains("Ditt val har sparats."));
     assert!(sv.body.contains(r#"value="email" checked"#));
     assert!(sv.body.contains(r#"value="aino@example.fi""#));
     assert!(sv.body.contains(r#"value="sv" checked"#));
 }
-polku_cases::on_every_database!(
-    choosing,
-    an_applicant_chooses_how_to_be_told,
-    with_db
-);
+polku_cases::on_every_database!(choosing, an_applicant_chooses_how_to_be_told, with_db);
 
 async fn the_sending_log_is_in_words_for_the_applicant_and_the_handler(db: &TestDb) {
     let s = site(db);
@@ -157,15 +186,30 @@ async fn the_sending_log_is_in_words_for_the_applicant_and_the_handler(db: &Test
         )
         .await;
     let text = visible_text(&work.body);
-    assert!(text.contains("Notifications sent to the applicant"), "{text}");
-    assert!(text.contains("Decision made. Sent by email to aino@example.fi"), "{text}");
+    assert!(
+        text.contains("Notifications sent to the applicant"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Decision made. Sent by email to aino@example.fi"),
+        "{text}"
+    );
 
     // Another person sees none of it.
     let other = s.sign_in(&person_id(10)).await;
     let theirs = s
-        .call("GET", "/my/contact", &format!("{other}; polku_lang=en"), None)
+        .call(
+            "GET",
+            "/my/contact",
+            &format!("{other}; polku_lang=en"),
+            None,
+        )
         .await;
-    assert!(theirs.body.contains("No notifications have been sent to you yet."));
+    assert!(
+        theirs
+            .body
+            .contains("No notifications have been sent to you yet.")
+    );
     assert!(!theirs.body.contains("aino@example.fi"));
 }
 polku_cases::on_every_database!(

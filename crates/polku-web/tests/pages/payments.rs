@@ -28,12 +28,11 @@ async fn paying_site(db: &TestDb) -> (Site, PaymentSimulator) {
     let served = polku_simulators::payment_provider::router(sim.clone());
     tokio::spawn(async move { axum::serve(listener, served).await.unwrap() });
     s.state.payment_provider = Some(Arc::new(ProviderClient::new(&base, ACCOUNT, SECRET)));
-    s.app = polku_web::security_headers(polku_web::router(s.state.clone()).merge(
-        Router::new().nest(
+    s.app =
+        polku_web::security_headers(polku_web::router(s.state.clone()).merge(Router::new().nest(
             "/sim/payments",
             polku_simulators::payment_provider::router(sim.clone()),
-        ),
-    ));
+        )));
     (s, sim)
 }
 
@@ -90,7 +89,12 @@ async fn a_fee_is_paid_before_the_application_is_sent(db: &TestDb) {
     let pay_page = sent.location.unwrap();
     assert!(pay_page.starts_with("/sim/payments/pay/"), "{pay_page}");
     assert!(
-        s.state.store.cases_of(&person, None, 10).await.unwrap().is_empty(),
+        s.state
+            .store
+            .cases_of(&person, None, 10)
+            .await
+            .unwrap()
+            .is_empty(),
         "nothing filed before the fee is paid"
     );
     assert_eq!(sim.payments()[0].amount_cents, 38_000);
@@ -125,13 +129,28 @@ async fn a_fee_is_paid_before_the_application_is_sent(db: &TestDb) {
         .call("GET", &format!("/payments/callback?{query}"), "", None)
         .await;
     assert_eq!(callback.status, StatusCode::OK);
-    assert_eq!(s.state.store.cases_of(&person, None, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        s.state
+            .store
+            .cases_of(&person, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     let fi = s
         .call("GET", &case_page, &format!("{me}; polku_lang=fi"), None)
         .await;
-    assert!(fi.body.contains("Maksu onnistui ja hakemuksesi on lähetetty."));
-    assert!(fi.body.contains("Käsittelymaksu 380 € maksettu"), "{}", fi.body);
+    assert!(
+        fi.body
+            .contains("Maksu onnistui ja hakemuksesi on lähetetty.")
+    );
+    assert!(
+        fi.body.contains("Käsittelymaksu 380 € maksettu"),
+        "{}",
+        fi.body
+    );
 }
 polku_cases::on_every_database!(
     paid_then_sent,
@@ -156,7 +175,14 @@ async fn a_cancelled_or_forged_payment_sends_nothing(db: &TestDb) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Betalningen avbröts"), "{}", page.body);
     assert!(page.body.contains(&format!("/my/apply/{PERMANENT}")));
-    assert!(s.state.store.cases_of(&person, None, 10).await.unwrap().is_empty());
+    assert!(
+        s.state
+            .store
+            .cases_of(&person, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // A "paid" answer made up by the applicant (the cancelled one's parameters with the
     // status changed) is not believed.
@@ -170,7 +196,14 @@ async fn a_cancelled_or_forged_payment_sends_nothing(db: &TestDb) {
         .call("GET", "/payments/callback?checkout-status=ok", "", None)
         .await;
     assert_eq!(unsigned.status, StatusCode::BAD_REQUEST);
-    assert!(s.state.store.cases_of(&person, None, 10).await.unwrap().is_empty());
+    assert!(
+        s.state
+            .store
+            .cases_of(&person, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 polku_cases::on_every_database!(
     cancelled_sends_nothing,
@@ -203,7 +236,9 @@ async fn without_a_confirmed_fee_nothing_is_charged_and_the_page_says_so(db: &Te
         .await;
     assert_eq!(review.status, StatusCode::OK, "{}", review.body);
     assert!(
-        review.body.contains("ei ole vahvistettu tässä palvelussa, joten sitä ei peritä nyt"),
+        review
+            .body
+            .contains("ei ole vahvistettu tässä palvelussa, joten sitä ei peritä nyt"),
         "{}",
         review.body
     );

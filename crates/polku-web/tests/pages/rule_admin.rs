@@ -258,9 +258,15 @@ async fn the_proposer_sees_the_changes_and_the_backtest_but_cannot_approve(db: &
     // Summarised before the list: by outcome, and by condition in words; the cases one by
     // one behind a disclosure.
     let text = crate::monitoring::visible_text(&own.body);
-    assert!(text.contains("How the outcomes would change (cases)"), "{text}");
+    assert!(
+        text.contains("How the outcomes would change (cases)"),
+        "{text}"
+    );
     assert!(text.contains("Granted → To a person: 1"), "{text}");
-    assert!(text.contains("Why: the conditions whose finding would change"), "{text}");
+    assert!(
+        text.contains("Why: the conditions whose finding would change"),
+        "{text}"
+    );
     assert!(
         text.contains("The pay is at least the generally binding collective agreement"),
         "{text}"
@@ -642,3 +648,92 @@ polku_cases::on_every_database!(
     every_step_of_a_rule_change_is_in_the_audit_chain,
     with_db
 );
+
+/// A figure changed through the form: chosen by what it is used for, checked field by
+/// field, written into the text and shown on the proposal form, checked, to be proposed.
+async fn a_figure_is_changed_through_a_form(db: &TestDb) {
+    let s = site(db);
+    let liisa = official(&s, "liisa", Role::LegalOfficer).await + EN;
+    let uri = format!("/work/rules/{EXTENSION}/figure");
+    let page = s.call("GET", &uri, &liisa, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = crate::monitoring::visible_text(&page.body);
+    assert!(text.contains("Used in the conditions:"), "{text}");
+    assert!(
+        text.contains("The pay is at least the generally binding"),
+        "{text}"
+    );
+    assert!(text.contains("Now 1,600 €/month gross"), "{text}");
+    assert!(
+        !text.contains("pay.general_minimum_eur_month"),
+        "no key on the page"
+    );
+    let csrf = form_csrf(&page.body);
+    let from = polku_cases::today_in_finland()
+        .checked_add(jiff::Span::new().days(10))
+        .unwrap();
+    let wrong = s
+        .call(
+            "POST",
+            &uri,
+            &liisa,
+            Some(&format!(
+                "csrf={csrf}&value=lots&from=2020-01-01&source=&summary="
+            )),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for says in [
+        "Choose the figure you change.",
+        "Give the new value as a number",
+        "tomorrow at the earliest",
+        "Say where the figure was published.",
+        "Say why the figure changes.",
+    ] {
+        assert!(wrong.body.contains(says), "{says}");
+    }
+    assert!(wrong.body.contains("aria-invalid=\"true\""));
+    let written = s
+        .call(
+            "POST",
+            &uri,
+            &liisa,
+            Some(&format!(
+                "csrf={csrf}&figure=pay.general_minimum_eur_month&value=1%2C650&from={from}&source=TEM+decree+1%2F2027&summary=The+general+minimum+rises."
+            )),
+        )
+        .await;
+    assert_eq!(written.status, StatusCode::OK, "{}", written.body);
+    assert!(
+        written
+            .body
+            .contains("was written from the figure you gave")
+    );
+    assert!(
+        written.body.contains(&format!("      {from}: 1650")),
+        "{}",
+        written.body
+    );
+    assert!(written.body.contains("TEM decree 1/2027"));
+    assert!(
+        written.body.contains("The file loads without errors."),
+        "{}",
+        written.body
+    );
+    // Nothing is proposed until the official proposes it.
+    assert!(
+        s.state
+            .rule_admin
+            .rule_proposals()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Only officials who may propose changes reach the form.
+    let applicant = s.sign_in(&person_id(5)).await;
+    assert_ne!(
+        s.call("GET", &uri, &applicant, None).await.status,
+        StatusCode::OK
+    );
+}
+polku_cases::on_every_database!(figure_form, a_figure_is_changed_through_a_form, with_db);
