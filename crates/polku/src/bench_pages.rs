@@ -267,7 +267,7 @@ async fn first_referred(store: &Cases) -> anyhow::Result<Uuid> {
 }
 
 /// Every page measured: its name, its path, and the session cookie it is asked with.
-fn pages(v: &Visitors, r: &Records) -> [(&'static str, String, String); 14] {
+fn pages(v: &Visitors, r: &Records) -> [(&'static str, String, String); 17] {
     [
         ("front page", "/".to_owned(), String::new()),
         ("test identification", "/identify".to_owned(), String::new()),
@@ -296,6 +296,11 @@ fn pages(v: &Visitors, r: &Records) -> [(&'static str, String, String); 14] {
             "/my/apply/fi.residence-permit.employed.extension".to_owned(),
             v.applicant.clone(),
         ),
+        (
+            "applicant: notifications",
+            "/my/contact".to_owned(),
+            v.applicant.clone(),
+        ),
         ("handler: queue", "/work".to_owned(), v.handler.clone()),
         (
             "handler: a referred case",
@@ -305,6 +310,11 @@ fn pages(v: &Visitors, r: &Records) -> [(&'static str, String, String); 14] {
         (
             "analyst: dashboard",
             "/dashboard".to_owned(),
+            v.analyst.clone(),
+        ),
+        (
+            "analyst: a table as XLSX",
+            "/dashboard/matters.xlsx".to_owned(),
             v.analyst.clone(),
         ),
         ("auditor: logs", "/audit".to_owned(), v.auditor.clone()),
@@ -317,6 +327,11 @@ fn pages(v: &Visitors, r: &Records) -> [(&'static str, String, String); 14] {
             "handler: propose a change",
             format!("/work/rules/{EXTENSION}/propose"),
             v.handler.clone(),
+        ),
+        (
+            "legal: change a figure",
+            format!("/work/rules/{EXTENSION}/figure"),
+            v.legal_officer.clone(),
         ),
         (
             "legal: proposal + backtest",
