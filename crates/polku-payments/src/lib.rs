@@ -14,7 +14,9 @@ mod payments;
 mod provider;
 
 pub use fees::{Fee, FeeError, FeeRow, FeeTable};
-pub use payments::{NewPayment, Payment, PaymentError, PaymentState, Payments};
+pub use payments::{
+    NewPayment, Payment, PaymentError, PaymentState, Payments, StartError, Started,
+};
 pub use provider::{
     Checkout, CreatedPayment, PaymentProvider, ProviderClient, ProviderError, ProviderFuture,
     ReturnStatus, sign, verify_return,

@@ -47,6 +47,8 @@ pub struct Payment {
     pub amount_cents: u32,
     pub state: PaymentState,
     pub transaction_id: Option<String>,
+    /// Where the applicant pays, once the provider has taken the payment.
+    pub pay_at: Option<String>,
     /// The case its application became, once paid.
     pub case_id: Option<Uuid>,
     pub created_at: i64,
@@ -86,6 +88,24 @@ impl From<sqlx::Error> for PaymentError {
     fn from(e: sqlx::Error) -> Self {
         PaymentError::Store(StoreError::Sql(e))
     }
+}
+
+/// Where a started payment stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Started {
+    /// The applicant pays at `pay_at`; the application is filed when it is paid.
+    Pay { payment: Uuid, pay_at: String },
+    /// Already paid (the same form or request sent again): the case it became.
+    Filed { payment: Uuid, case: Uuid },
+}
+
+/// Why a payment could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    #[error(transparent)]
+    Provider(#[from] crate::ProviderError),
 }
 
 /// The payments, in the cases' database.
@@ -138,10 +158,86 @@ impl Payments {
         }
     }
 
-    /// Records the provider's id of the payment.
-    pub async fn started(&self, id: Uuid, transaction_id: &str) -> Result<(), PaymentError> {
-        sqlx::query("UPDATE payments SET transaction_id = $1 WHERE id = $2 AND state = 'created'")
+    /// Starts paying for `new` at `provider` (the checkout made from the payment's id), or
+    /// finds the payment the same key started: one payment per form or request, however
+    /// often it is sent. A provider that does not take it leaves the payment cancelled.
+    pub async fn start(
+        &self,
+        provider: &dyn crate::PaymentProvider,
+        new: &NewPayment<'_>,
+        checkout: impl FnOnce(Uuid) -> crate::Checkout,
+    ) -> Result<Started, StartError> {
+        let person = &new.application.applicant_id;
+        if let Some(p) = self.by_key(person, new.filing_key).await? {
+            match (p.state, p.case_id, p.pay_at) {
+                (PaymentState::Paid, Some(case), _) => {
+                    return Ok(Started::Filed {
+                        payment: p.id,
+                        case,
+                    });
+                }
+                (PaymentState::Created, _, Some(pay_at)) => {
+                    return Ok(Started::Pay {
+                        payment: p.id,
+                        pay_at,
+                    });
+                }
+                _ => {}
+            }
+        }
+        let id = self.create(new).await?;
+        match provider.create(&checkout(id)).await {
+            Ok(created) => {
+                self.started(id, &created.transaction_id, &created.href)
+                    .await?;
+                Ok(Started::Pay {
+                    payment: id,
+                    pay_at: created.href,
+                })
+            }
+            Err(e) => {
+                tracing::warn!(payment = %id, error = %e, "the payment provider did not take the payment");
+                self.cancel(id).await?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The payment `person` started with the form's or the request's `filing_key`, if any
+    /// (a retried filing finds it instead of starting another).
+    pub async fn by_key(
+        &self,
+        person: &str,
+        filing_key: &str,
+    ) -> Result<Option<Payment>, PaymentError> {
+        let row = sqlx::query(
+            "SELECT id FROM payments WHERE person = $1 AND filing_key = $2 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(person)
+        .bind(filing_key)
+        .fetch_optional(self.cases.db().pool())
+        .await?;
+        match row {
+            Some(r) => {
+                let id: String = r.try_get("id")?;
+                self.get(codec::id("payments", &id)?).await
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Records the provider's id of the payment and where the applicant pays.
+    pub async fn started(
+        &self,
+        id: Uuid,
+        transaction_id: &str,
+        pay_at: &str,
+    ) -> Result<(), PaymentError> {
+        sqlx::query(
+            "UPDATE payments SET transaction_id = $1, pay_at = $2 WHERE id = $3 AND state = 'created'",
+        )
             .bind(transaction_id)
+            .bind(pay_at)
             .bind(id.to_string())
             .execute(self.cases.db().pool())
             .await?;
@@ -150,7 +246,7 @@ impl Payments {
 
     pub async fn get(&self, id: Uuid) -> Result<Option<Payment>, PaymentError> {
         let row = sqlx::query(
-            "SELECT id, person, matter, amount_cents, state, transaction_id, case_id, created_at, paid_at FROM payments WHERE id = $1",
+            "SELECT id, person, matter, amount_cents, state, transaction_id, pay_at, case_id, created_at, paid_at FROM payments WHERE id = $1",
         )
         .bind(id.to_string())
         .fetch_optional(self.cases.db().pool())
@@ -171,6 +267,7 @@ impl Payments {
             state: PaymentState::parse(&state)
                 .ok_or_else(|| CorruptRow::new("payments", &key, "state", &state))?,
             transaction_id: r.try_get("transaction_id")?,
+            pay_at: r.try_get("pay_at")?,
             case_id: case
                 .map(|c| codec::uuid("payments", &key, "case_id", &c))
                 .transpose()?,
@@ -225,23 +322,23 @@ impl Payments {
                 .map_err(|e| corrupt("application", &e))?,
             deadline: deadline_days.and_then(|d| today.checked_add(Span::new().days(d)).ok()),
         };
-        sqlx::query(
-            "UPDATE payments SET state = 'paid', transaction_id = $1, paid_at = $2 WHERE id = $3 AND state = 'created'",
-        )
-        .bind(transaction_id)
-        .bind(now_micros())
-        .bind(id.to_string())
-        .execute(self.cases.db().pool())
-        .await?;
+        // Filed first (the key makes a second filing the first one), then marked paid with
+        // its case in one statement: a reader never sees "paid" without the case, and a
+        // crash between the two only repeats the filing, which finds the same case.
         let (case, _) = self
             .cases
             .submit_once(&new, &Actor::User(user), &user.to_string(), &filing_key)
             .await?;
-        sqlx::query("UPDATE payments SET case_id = $1 WHERE id = $2")
-            .bind(case.to_string())
-            .bind(id.to_string())
-            .execute(self.cases.db().pool())
-            .await?;
+        sqlx::query(
+            "UPDATE payments SET state = 'paid', transaction_id = $1, case_id = $2,
+               paid_at = COALESCE(paid_at, $3) WHERE id = $4",
+        )
+        .bind(transaction_id)
+        .bind(case.to_string())
+        .bind(now_micros())
+        .bind(id.to_string())
+        .execute(self.cases.db().pool())
+        .await?;
         tracing::info!(payment = %id, case = %case, "fee paid; application filed");
         Ok(case)
     }

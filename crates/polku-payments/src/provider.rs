@@ -36,6 +36,31 @@ pub struct Checkout {
     pub callback_url: String,
 }
 
+impl Checkout {
+    /// The checkout for payment `id` of `cents`, returning the applicant to the e-service
+    /// at `public_url` (`/my/payments/{id}/return`) and calling its `/payments/callback`.
+    pub fn on_service(
+        id: Uuid,
+        cents: u32,
+        language: &'static str,
+        description: String,
+        public_url: &str,
+    ) -> Checkout {
+        let public_url = public_url.trim_end_matches('/');
+        let return_url = format!("{public_url}/my/payments/{id}/return");
+        Checkout {
+            stamp: id,
+            reference: format!("POLKU-{}", id.simple()),
+            amount_cents: cents,
+            language,
+            description,
+            success_url: return_url.clone(),
+            cancel_url: return_url,
+            callback_url: format!("{public_url}/payments/callback"),
+        }
+    }
+}
+
 /// The provider's answer: its id of the payment, and where the applicant pays.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedPayment {

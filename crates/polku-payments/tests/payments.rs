@@ -62,7 +62,10 @@ async fn started(store: &Cases, client: &ProviderClient, person: &str) -> (Payme
         .await
         .unwrap();
     let created = client.create(&checkout(id)).await.unwrap();
-    payments.started(id, &created.transaction_id).await.unwrap();
+    payments
+        .started(id, &created.transaction_id, &created.href)
+        .await
+        .unwrap();
     assert!(
         created
             .href

@@ -44,6 +44,13 @@ pub struct AppState {
     pub documents: Option<std::sync::Arc<dyn DecisionDocuments>>,
     /// The people's choice of channel and the sending log (the binary's notifier delivers).
     pub notifier: polku_notify::Notifier,
+    /// The processing fees by matter and day; a filing with a fee due waits for it.
+    pub fees: std::sync::Arc<polku_payments::FeeTable>,
+    pub payments: polku_payments::Payments,
+    /// Where fees are paid; `None`: a matter with a fee due cannot be filed here (503).
+    pub payment_provider: Option<std::sync::Arc<dyn polku_payments::PaymentProvider>>,
+    /// The e-service's address (the provider returns the applicant there).
+    pub public_url: String,
 }
 
 /// A decided case's decision as a PDF, as the pages show it, in the language asked for and
@@ -82,7 +89,16 @@ impl AppState {
     ) -> AppState {
         let monitor = polku_monitoring::Monitor::new(store.clone(), rules.clone());
         let notifier = polku_notify::Notifier::new(store.clone(), rules.clone(), "");
+        let fees = std::sync::Arc::new(polku_payments::FeeTable::bundled().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the bundled fee table does not load: no fee is charged");
+            polku_payments::FeeTable::default()
+        }));
+        let payments = polku_payments::Payments::new(store.clone());
         AppState {
+            fees,
+            payments,
+            payment_provider: None,
+            public_url: String::new(),
             store,
             rules,
             metrics,
@@ -254,6 +270,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applicant::decision_pdf))
         .routes(routes!(applicant::requests))
         .routes(routes!(contact::notifications))
+        .routes(routes!(applicant::payment))
         .routes(routes!(contact::my_contact, contact::choose_contact))
         .routes(routes!(applicant::withdraw))
         .routes(routes!(applicant::rectification))

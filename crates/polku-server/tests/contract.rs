@@ -279,6 +279,7 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
                 (format!("/api/v1/cases/{id}/notifications"), &api.applicant)
             }
             "/api/v1/me/contact" => (path.clone(), &api.applicant),
+            "/api/v1/payments/{id}" => (path.replace("{id}", &id), &api.applicant),
             "/api/v1/cases/{id}/decision.pdf" => {
                 (format!("/api/v1/cases/{id}/decision.pdf"), &api.applicant)
             }

@@ -264,6 +264,31 @@ async fn decide(
         return (StatusCode::NOT_FOUND, "no such payment").into_response();
     };
     let query = serde_urlencoded::to_string(&params).unwrap_or_default();
+    // As a real provider does, it tells the service itself too (the applicant may never
+    // come back): a GET of the callback with the same signed parameters.
+    let callback = s
+        .payments
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&transaction)
+        .map(|p| p.callback_url.clone())
+        .unwrap_or_default();
+    if callback.starts_with("http://") {
+        let uri = format!("{callback}?{query}");
+        tokio::spawn(async move {
+            let client =
+                hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                    .build_http::<http_body_util::Empty<hyper::body::Bytes>>();
+            match uri.parse::<hyper::Uri>() {
+                Ok(uri) => {
+                    if let Err(e) = client.get(uri).await {
+                        tracing::warn!(error = %e, "the simulated provider's callback failed");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "the callback address does not read"),
+            }
+        });
+    }
     let sep = if target.contains('?') { '&' } else { '?' };
     Redirect::to(&format!("{target}{sep}{query}")).into_response()
 }

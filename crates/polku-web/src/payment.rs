@@ -9,7 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use polku_cases::NewApplication;
-use polku_payments::{Checkout, Fee, NewPayment, PaymentError, ReturnStatus};
+use polku_payments::{Checkout, Fee, NewPayment, PaymentError, ReturnStatus, StartError, Started};
 use polku_rules::Lang;
 use uuid::Uuid;
 
@@ -83,50 +83,35 @@ pub(crate) async fn pay_then_file(
         let message = v.tr.t("pay-unavailable");
         return Err(error_back(v, StatusCode::SERVICE_UNAVAILABLE, message, &back).into());
     };
-    let id = state
-        .payments
-        .create(&NewPayment {
-            application,
-            user: session.principal.user_id,
-            filing_key: key,
-            amount_cents: cents,
-        })
-        .await
-        .map_err(|e| internal(v, &e))?;
-    let return_url = format!("{}/my/payments/{id}/return", state.public_url);
-    let checkout = Checkout {
-        stamp: id,
-        reference: format!("POLKU-{}", id.simple()),
+    let new = NewPayment {
+        application,
+        user: session.principal.user_id,
+        filing_key: key,
         amount_cents: cents,
-        language: match v.tr.lang {
-            Lang::Fi => "FI",
-            Lang::Sv => "SV",
-            Lang::En => "EN",
-        },
-        description: v.tr.t1("fee-description", "matter", title),
-        success_url: return_url.clone(),
-        cancel_url: return_url,
-        callback_url: format!("{}/payments/callback", state.public_url),
     };
-    match provider.create(&checkout).await {
-        Ok(created) => {
-            state
-                .payments
-                .started(id, &created.transaction_id)
-                .await
-                .map_err(|e| internal(v, &e))?;
-            Ok(Redirect::to(&created.href).into_response())
+    let language = match v.tr.lang {
+        Lang::Fi => "FI",
+        Lang::Sv => "SV",
+        Lang::En => "EN",
+    };
+    let description = v.tr.t1("fee-description", "matter", title);
+    let public = state.public_url.clone();
+    let started = state
+        .payments
+        .start(provider.as_ref(), &new, |id| {
+            Checkout::on_service(id, cents, language, description, &public)
+        })
+        .await;
+    match started {
+        Ok(Started::Pay { pay_at, .. }) => Ok(Redirect::to(&pay_at).into_response()),
+        Ok(Started::Filed { case, .. }) => {
+            Ok(Redirect::to(&format!("/my/cases/{case}")).into_response())
         }
-        Err(e) => {
-            tracing::warn!(payment = %id, error = %e, "the payment provider did not take the payment");
-            state
-                .payments
-                .cancel(id)
-                .await
-                .map_err(|e| internal(v, &e))?;
+        Err(StartError::Provider(_)) => {
             let message = v.tr.t("pay-unavailable");
             Err(error_back(v, StatusCode::SERVICE_UNAVAILABLE, message, &back).into())
         }
+        Err(StartError::Payment(e)) => Err(internal(v, &e).into()),
     }
 }
 

@@ -145,8 +145,11 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     let notifying = crate::notifications::keep_notifying(notifier.clone(), stop_rx.clone());
     let mut pages = polku_web::WebState::new(store.clone(), rules.clone(), work.people.clone());
     pages.notifier = notifier;
-    pages.payment_provider = Some(provider);
+    pages.payment_provider = Some(provider.clone());
     pages.public_url = public_url.trim_end_matches('/').to_owned();
+    // The API's filings wait for their fee the same way.
+    state.payment_provider = Some(provider);
+    state.public_url = pages.public_url.clone();
     pages.monitor = state.monitor();
     pages.preview = Some(work.preview.clone());
     // The API's decision PDFs are the pages' (the same notice, the same fonts).

@@ -147,6 +147,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-monitoring",
             // The person's choice of channel, and the sending log (issue 12).
             "polku-notify",
+            // A filing with a fee due waits for it (issue 12).
+            "polku-payments",
         ],
     ),
     (

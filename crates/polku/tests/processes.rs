@@ -878,3 +878,52 @@ fn a_served_decision_is_told_by_email_through_a_real_smtp_relay() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// A fee-bearing matter filed over the API on a plain `polku serve`: nothing is filed until
+/// the fee is paid at the built-in provider; its callback files the application.
+#[test]
+fn a_served_api_filing_waits_for_its_fee_and_the_providers_callback_files_it() {
+    let data = tempfile::tempdir().unwrap();
+    let store = ["--data-dir", data.path().to_str().unwrap()];
+    let token = applicant_token(&store);
+    let addr = free_port();
+    let mut server = start_server(&store, addr);
+    let body = r#"{"matter": "fi.residence-permit.permanent", "application": {}}"#;
+    let (status, reply) = http(addr, "POST", "/api/v1/applications", &token, body).unwrap();
+    assert_eq!(status, 202, "{reply}");
+    let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+    assert_eq!(v["amount_eur"], 380);
+    let pay_at = v["pay_at"].as_str().unwrap().to_owned();
+    let href = v["href"].as_str().unwrap().to_owned();
+    let path = pay_at
+        .strip_prefix(&format!("http://{addr}"))
+        .unwrap_or_else(|| panic!("paid on this server's own address: {pay_at}"))
+        .to_owned();
+    // The applicant presses "Pay" on the provider's page.
+    let form = "action=pay";
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        form.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    let start = Instant::now();
+    let paid = loop {
+        let (_, reply) = http(addr, "GET", &href, &token, "").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+        if v["state"] == "paid" {
+            break v;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "not paid: {v}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let case = paid["case_id"].as_str().unwrap();
+    let (status, reply) = http(addr, "GET", &format!("/api/v1/cases/{case}"), &token, "").unwrap();
+    assert_eq!(status, 200, "{reply}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

@@ -53,12 +53,17 @@ pub struct Submitted {
 /// `POST /api/v1/applications`: an applicant files an application for themselves.
 ///
 /// With an `Idempotency-Key` header a retry gets the first answer, never a second case.
+/// A matter whose processing fee is due that day is not filed yet: the answer is 202 with
+/// where the applicant pays, and the application is filed once the provider confirms it
+/// (`GET /api/v1/payments/{id}` tells when, and the case).
 #[utoipa::path(
     post, path = "/api/v1/applications", tag = "applicant",
     request_body = Submission,
     params(super::IdempotencyKey),
     responses(
         (status = 201, description = "The case was created", body = Submitted),
+        (status = 202, description = "The matter's fee is due first: pay at `pay_at`; the application is filed when it is paid (the same payment for a retry with the same key)", body = PaymentView),
+        (status = 503, description = "A fee is due and no payment can be taken now; nothing was filed", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "A retry: the case the key first created", body = Submitted),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -80,6 +85,12 @@ pub async fn submit_application(
         "only an applicant files an application, for themselves",
     )?;
     let new = read_submission(&state, &json_value(body)?, person.to_owned())?;
+    // A fee due is paid first: the application waits, and is filed when it is paid.
+    if let polku_payments::Fee::Due { eur, .. } = state.fees.fee(&new.matter, new.application_date)
+        && eur > 0
+    {
+        return pay_first(&state, &caller, &headers, &new, eur * 100).await;
+    }
     let actor = caller.actor();
     let (id, created) = match idempotency_key(&headers)? {
         Some(key) => state
@@ -97,6 +108,147 @@ pub async fn submit_application(
         ),
     };
     Ok(filed(id, created))
+}
+
+/// A filing whose fee is due: 202 with where to pay (the same payment for a retry with the
+/// same Idempotency-Key), or the case if that payment was made already.
+async fn pay_first(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    new: &NewApplication,
+    cents: u32,
+) -> Result<Response, Problem> {
+    let Some(provider) = &state.payment_provider else {
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "fees-unavailable",
+            "Fees cannot be paid",
+            "this matter's processing fee must be paid before filing, and this server takes no payments now; try again later",
+        ));
+    };
+    let key = match idempotency_key(headers)? {
+        Some(k) => k.to_owned(),
+        None => Uuid::now_v7().to_string(),
+    };
+    let payment = polku_payments::NewPayment {
+        application: new,
+        user: caller.principal.user_id,
+        filing_key: &key,
+        amount_cents: cents,
+    };
+    let title = state.rules.today().get(&new.matter).map_or_else(
+        || new.matter.clone(),
+        |rs| rs.title.get(polku_rules::Lang::Fi).to_owned(),
+    );
+    let public = state.public_url.clone();
+    let started = state
+        .payments
+        .start(provider.as_ref(), &payment, |id| {
+            polku_payments::Checkout::on_service(
+                id,
+                cents,
+                "FI",
+                format!("Käsittelymaksu: {title}"),
+                &public,
+            )
+        })
+        .await;
+    match started {
+        Ok(polku_payments::Started::Filed { case, .. }) => Ok(filed(case, false)),
+        Ok(polku_payments::Started::Pay { payment, pay_at }) => {
+            let href = format!("/api/v1/payments/{payment}");
+            Ok((
+                StatusCode::ACCEPTED,
+                [(header::LOCATION, href.clone())],
+                Json(PaymentView {
+                    payment_id: payment,
+                    state: PaymentState::AwaitingPayment,
+                    amount_eur: cents / 100,
+                    pay_at: Some(pay_at),
+                    case_id: None,
+                    href,
+                }),
+            )
+                .into_response())
+        }
+        Err(polku_payments::StartError::Provider(e)) => Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "fees-unavailable",
+            "Fees cannot be paid",
+            format!("{e}; nothing was filed, try again later"),
+        )),
+        Err(polku_payments::StartError::Payment(e)) => Err(Problem::internal(&e)),
+    }
+}
+
+/// Where a fee's payment stands.
+#[derive(Serialize, ToSchema, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentState {
+    /// The applicant pays at `pay_at`; nothing is filed yet.
+    AwaitingPayment,
+    /// Paid: the application is filed as `case_id`.
+    Paid,
+    /// Cancelled or failed: nothing was filed.
+    Cancelled,
+}
+
+/// A filing waiting for its fee (`202` from `POST /api/v1/applications`).
+#[derive(Serialize, ToSchema)]
+pub struct PaymentView {
+    payment_id: Uuid,
+    state: PaymentState,
+    /// The processing fee in euros (`fees/fi-processing-fees.yaml`, with its source).
+    amount_eur: u32,
+    /// Where the applicant pays (the provider's page), while the payment waits.
+    pay_at: Option<String>,
+    /// The case the application became, once paid.
+    case_id: Option<Uuid>,
+    /// This payment in the API.
+    href: String,
+}
+
+/// `GET /api/v1/payments/{id}`: where a filing's fee stands, and its case once paid. An
+/// applicant reads only their own.
+#[utoipa::path(
+    get, path = "/api/v1/payments/{id}", tag = "applicant",
+    params(("id" = Uuid, Path, description = "The payment")),
+    responses(
+        (status = 200, description = "The payment", body = PaymentView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such payment of the caller's", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn payment(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: super::CasePath,
+) -> Result<Json<PaymentView>, Problem> {
+    let person = own_person(&caller, "only the applicant reads their payments")?;
+    let id = case_id(id)?;
+    let p = state
+        .payments
+        .get(id)
+        .await
+        .map_err(|e| Problem::internal(&e))?
+        .filter(|p| p.person == person)
+        .ok_or_else(|| Problem::not_found(format!("there is no payment {id}")))?;
+    let waiting = p.state == polku_payments::PaymentState::Created;
+    Ok(Json(PaymentView {
+        payment_id: p.id,
+        state: match p.state {
+            polku_payments::PaymentState::Created => PaymentState::AwaitingPayment,
+            polku_payments::PaymentState::Paid => PaymentState::Paid,
+            polku_payments::PaymentState::Cancelled => PaymentState::Cancelled,
+        },
+        amount_eur: p.amount_cents / 100,
+        pay_at: if waiting { p.pay_at } else { None },
+        case_id: p.case_id,
+        href: format!("/api/v1/payments/{}", p.id),
+    }))
 }
 
 /// The answer to a filing: 201 with the case, or 200 for a retry of the same request.

@@ -15,3 +15,4 @@ mod idempotency;
 mod monitoring;
 mod openapi;
 mod operations;
+mod payments;
