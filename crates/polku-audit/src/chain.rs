@@ -6,6 +6,8 @@
 //! first row that does not fit. An auditor can recompute a hash with common tools: it is
 //! `sha256(prev_hash + "\n" + JSON array of the fields in column order)`.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -86,7 +88,28 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainBreak {
     pub seq: i64,
-    pub problem: String,
+    pub problem: ChainProblem,
+}
+
+/// What is wrong at the break (the pages say it in the reader's language; `Display` is
+/// the operators' English).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChainProblem {
+    #[error("row {expected} is missing (the next row is {next})")]
+    Missing { expected: i64, next: i64 },
+    #[error("`{0}` is not a log")]
+    NotALog(String),
+    #[error("`{0}` names no actor")]
+    NoActor(String),
+    #[error("its previous-hash does not match the row before it")]
+    PreviousHash,
+    #[error("its contents do not match its hash: the row was changed")]
+    Changed,
+    #[error(
+        "the chain ends at row {rows} but its head says {head}: rows were removed from the end"
+    )]
+    Truncated { rows: i64, head: i64 },
 }
 
 /// The result of checking the whole chain.
@@ -334,63 +357,92 @@ impl AuditChain {
 
     /// Checks every row of the chain in order and names the first that does not fit.
     pub async fn verify(&self) -> Result<ChainReport, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, at, log, actor, organisation, person, purpose, legal_basis, detail, x_road_client,
-                    x_road_user_id, x_road_issue, prev_hash, hash
-             FROM audit_log ORDER BY seq",
-        )
-        .fetch_all(self.db.pool())
-        .await?;
+        self.verify_with(&ChainProgress::default()).await
+    }
+
+    /// Like [`AuditChain::verify`], reading the chain [`VERIFY_BATCH`] rows at a time (a
+    /// chain of millions of rows is never held in memory) and telling `progress` how many
+    /// of how many rows have been checked, for a page to show while it runs.
+    pub async fn verify_with(&self, progress: &ChainProgress) -> Result<ChainReport, StoreError> {
+        self.verify_in_batches(progress, VERIFY_BATCH).await
+    }
+
+    /// [`AuditChain::verify_with`], `batch` rows at a time.
+    pub async fn verify_in_batches(
+        &self,
+        progress: &ChainProgress,
+        batch: i64,
+    ) -> Result<ChainReport, StoreError> {
+        let batch = batch.max(1);
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
+            .fetch_one(self.db.pool())
+            .await?
+            .try_get("n")?;
+        progress.total.store(total, Ordering::Relaxed);
         let mut prev = GENESIS.to_owned();
         let mut count = 0;
-        for (expected_seq, r) in (1..).zip(&rows) {
-            count = expected_seq;
-            let seq: i64 = r.try_get("seq")?;
-            let broken = |problem: String| ChainReport {
-                rows: count,
-                first_break: Some(ChainBreak { seq, problem }),
-            };
-            if seq != expected_seq {
-                return Ok(broken(format!(
-                    "row {expected_seq} is missing (the next row is {seq})"
-                )));
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, at, log, actor, organisation, person, purpose, legal_basis, detail, x_road_client,
+                        x_road_user_id, x_road_issue, prev_hash, hash
+                 FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(count)
+            .bind(batch)
+            .fetch_all(self.db.pool())
+            .await?;
+            if rows.is_empty() {
+                break;
             }
-            let log: String = r.try_get("log")?;
-            let Some(log) = AuditLog::parse(&log) else {
-                return Ok(broken(format!("`{log}` is not a log")));
-            };
-            let actor: String = r.try_get("actor")?;
-            let Ok(actor) = actor.parse::<Actor>() else {
-                return Ok(broken(format!("`{actor}` names no actor")));
-            };
-            let entry = AuditEntry {
-                log,
-                actor,
-                organisation: r.try_get("organisation")?,
-                person: r.try_get("person")?,
-                purpose: r.try_get("purpose")?,
-                legal_basis: r.try_get("legal_basis")?,
-                detail: Value::Null,
-                x_road: XRoad {
-                    client: r.try_get("x_road_client")?,
-                    user_id: r.try_get("x_road_user_id")?,
-                    issue: r.try_get("x_road_issue")?,
-                },
-            };
-            let detail: String = r.try_get("detail")?;
-            let stored_prev: String = r.try_get("prev_hash")?;
-            let stored_hash: String = r.try_get("hash")?;
-            if stored_prev != prev {
-                return Ok(broken(
-                    "its previous-hash does not match the row before it".to_owned(),
-                ));
+            for r in &rows {
+                let expected_seq = count + 1;
+                count = expected_seq;
+                let seq: i64 = r.try_get("seq")?;
+                let broken = |problem: ChainProblem| ChainReport {
+                    rows: count,
+                    first_break: Some(ChainBreak { seq, problem }),
+                };
+                if seq != expected_seq {
+                    return Ok(broken(ChainProblem::Missing {
+                        expected: expected_seq,
+                        next: seq,
+                    }));
+                }
+                let log: String = r.try_get("log")?;
+                let Some(log) = AuditLog::parse(&log) else {
+                    return Ok(broken(ChainProblem::NotALog(log)));
+                };
+                let actor: String = r.try_get("actor")?;
+                let Ok(actor) = actor.parse::<Actor>() else {
+                    return Ok(broken(ChainProblem::NoActor(actor)));
+                };
+                let entry = AuditEntry {
+                    log,
+                    actor,
+                    organisation: r.try_get("organisation")?,
+                    person: r.try_get("person")?,
+                    purpose: r.try_get("purpose")?,
+                    legal_basis: r.try_get("legal_basis")?,
+                    detail: Value::Null,
+                    x_road: XRoad {
+                        client: r.try_get("x_road_client")?,
+                        user_id: r.try_get("x_road_user_id")?,
+                        issue: r.try_get("x_road_issue")?,
+                    },
+                };
+                let detail: String = r.try_get("detail")?;
+                let stored_prev: String = r.try_get("prev_hash")?;
+                let stored_hash: String = r.try_get("hash")?;
+                if stored_prev != prev {
+                    return Ok(broken(ChainProblem::PreviousHash));
+                }
+                if chain_hash(&prev, &fields(seq, r.try_get("at")?, &entry, &detail)) != stored_hash
+                {
+                    return Ok(broken(ChainProblem::Changed));
+                }
+                prev = stored_hash;
             }
-            if chain_hash(&prev, &fields(seq, r.try_get("at")?, &entry, &detail)) != stored_hash {
-                return Ok(broken(
-                    "its contents do not match its hash: the row was changed".to_owned(),
-                ));
-            }
-            prev = stored_hash;
+            progress.checked.store(count, Ordering::Relaxed);
         }
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(self.db.pool())
@@ -401,9 +453,10 @@ impl AuditChain {
                 rows: count,
                 first_break: Some(ChainBreak {
                     seq: head_seq,
-                    problem: format!(
-                        "the chain ends at row {count} but its head says {head_seq}: rows were removed from the end"
-                    ),
+                    problem: ChainProblem::Truncated {
+                        rows: count,
+                        head: head_seq,
+                    },
                 }),
             });
         }
@@ -412,6 +465,17 @@ impl AuditChain {
             first_break: None,
         })
     }
+}
+
+/// The rows [`AuditChain::verify_with`] reads at a time.
+pub const VERIFY_BATCH: i64 = 20_000;
+
+/// How far a verification has come: rows checked of the rows there were when it began
+/// (rows appended meanwhile are checked too; `checked` may pass `total`).
+#[derive(Debug, Default)]
+pub struct ChainProgress {
+    pub total: AtomicI64,
+    pub checked: AtomicI64,
 }
 
 /// An actor as the text it is stored as.

@@ -16,8 +16,8 @@ pub use anchors::{
     AnchorSchedule, Anchorer, database_tag, key_id,
 };
 pub use chain::{
-    AuditChain, AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak, ChainReport, XRoad,
-    append_all_in, append_in,
+    AuditChain, AuditEntry, AuditLog, AuditQuery, AuditRow, ChainBreak, ChainProblem,
+    ChainProgress, ChainReport, VERIFY_BATCH, XRoad, append_all_in, append_in,
 };
 /// The public half of an anchor key, as verifying takes it.
 pub use ed25519_dalek::VerifyingKey;

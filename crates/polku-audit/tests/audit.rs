@@ -161,7 +161,10 @@ async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
         Some(3),
         "{report:?}"
     );
-    assert!(report.first_break.unwrap().problem.contains("changed"));
+    assert_eq!(
+        report.first_break.unwrap().problem,
+        polku_audit::ChainProblem::Changed
+    );
     db.raw("UPDATE audit_log SET purpose = 'case handling' WHERE seq = 3")
         .await;
     assert_eq!(
@@ -173,7 +176,7 @@ async fn the_audit_chain_verifies_and_names_the_first_broken_row(db: &TestDb) {
     db.raw("DELETE FROM audit_log WHERE seq = 2").await;
     let report = audit(db).verify().await.unwrap();
     assert_eq!(
-        report.first_break.map(|b| (b.seq, b.problem)),
+        report.first_break.map(|b| (b.seq, b.problem.to_string())),
         Some((3, "row 2 is missing (the next row is 3)".to_owned()))
     );
 }
@@ -196,10 +199,40 @@ async fn removing_the_last_rows_is_noticed(db: &TestDb) {
             .first_break
             .unwrap()
             .problem
+            .to_string()
             .contains("rows were removed from the end")
     );
 }
 polku_store::on_every_database!(truncation, removing_the_last_rows_is_noticed);
+
+async fn a_long_chain_is_verified_in_batches_with_its_progress(db: &TestDb) {
+    for i in 0..7 {
+        audit(db)
+            .append(&entry(&format!("person-{i}")))
+            .await
+            .unwrap();
+    }
+    let progress = polku_audit::ChainProgress::default();
+    let report = audit(db).verify_in_batches(&progress, 2).await.unwrap();
+    assert_eq!(report, audit(db).verify().await.unwrap());
+    assert_eq!(report.rows, 7);
+    use std::sync::atomic::Ordering::Relaxed;
+    assert_eq!(
+        (progress.total.load(Relaxed), progress.checked.load(Relaxed)),
+        (7, 7)
+    );
+    // A row missing at a batch's edge, and a row changed inside the next batch.
+    db.raw("DELETE FROM audit_log WHERE seq = 3").await;
+    let gap = audit(db)
+        .verify_in_batches(&polku_audit::ChainProgress::default(), 2)
+        .await
+        .unwrap();
+    assert_eq!(gap.first_break.map(|b| b.seq), Some(4));
+}
+polku_store::on_every_database!(
+    in_batches,
+    a_long_chain_is_verified_in_batches_with_its_progress
+);
 
 async fn concurrent_appends_keep_one_unbroken_chain(db: &TestDb) {
     let tasks: Vec<_> = (0..8)
@@ -257,7 +290,7 @@ async fn a_changed_row_is_found_even_with_its_hash_recomputed(db: &TestDb) {
         report.first_break,
         Some(ChainBreak {
             seq: 3,
-            problem: "its previous-hash does not match the row before it".to_owned()
+            problem: polku_audit::ChainProblem::PreviousHash
         })
     );
     // And with row 3's prev_hash made to follow (but not its hash): row 3 does not fit.

@@ -38,7 +38,7 @@ struct AuditPage {
     actor: String,
     logs: Vec<(String, String)>,
     rows: Vec<Row>,
-    chain: Option<String>,
+    chain: Option<ChainView>,
 }
 
 #[derive(Deserialize)]
@@ -65,13 +65,21 @@ pub async fn audit(
         .await
         .map_err(|e| internal(&v, &e))?;
     let tr = v.tr;
-    let chain = match q.verify {
+    // `verify=1` starts a check (or shows the one running); `verify=progress` looks again.
+    let chain = match q.verify.as_deref() {
         None => None,
-        Some(_) => Some(
-            chain_report(&state, tr)
-                .await
-                .map_err(|e| internal(&v, &e))?,
-        ),
+        Some(asked) => {
+            match state
+                .chain_checks
+                .check(&state.audit(), asked != "progress")
+            {
+                None => None,
+                Some(check) => {
+                    check.wait(std::time::Duration::from_millis(400)).await;
+                    Some(chain_view(tr, &check))
+                }
+            }
+        }
     };
     let AuditQuery {
         log, person, actor, ..
@@ -176,19 +184,72 @@ async fn log_reading(
         .map(|_| ())
 }
 
-/// The whole chain verified: intact with its row count, or where it breaks and why.
-async fn chain_report(state: &WebState, tr: Tr) -> Result<String, polku_cases::StoreError> {
-    let report = state.audit().verify().await?;
-    Ok(match report.first_break {
-        None => tr.t1("audit-intact", "rows", &report.rows.to_string()),
-        Some(b) => tr.t_with(
-            "audit-broken",
-            &[
-                ("row", b.seq.to_string().as_str()),
-                ("problem", b.problem.as_str()),
-            ],
+/// The chain's check as the page shows it: how far it has come, or what it found.
+pub(crate) struct ChainView {
+    pub message: String,
+    /// Still running: rows checked and rows in all, for the progress bar.
+    pub running: Option<(i64, i64)>,
+}
+
+fn chain_view(tr: Tr, check: &crate::chain_checks::Check) -> ChainView {
+    use std::sync::atomic::Ordering::Relaxed;
+    let Some((outcome, at)) = check.ended() else {
+        let (checked, total) = (
+            check.progress.checked.load(Relaxed),
+            check.progress.total.load(Relaxed),
+        );
+        return ChainView {
+            message: tr.t_with(
+                "audit-verifying",
+                &[
+                    ("checked", &crate::plain::number(checked as f64, tr.lang)),
+                    ("total", &crate::plain::number(total as f64, tr.lang)),
+                ],
+            ),
+            running: Some((checked, total.max(checked))),
+        };
+    };
+    let when = crate::plain::moment(at, tr.lang);
+    let message = match outcome {
+        Err(_) => tr.t("audit-verify-failed"),
+        Ok(report) => match report.first_break {
+            None => tr.t_with(
+                "audit-intact",
+                &[
+                    ("rows", &crate::plain::number(report.rows as f64, tr.lang)),
+                    ("at", &when),
+                ],
+            ),
+            Some(b) => tr.t_with(
+                "audit-broken",
+                &[
+                    ("row", &crate::plain::number(b.seq as f64, tr.lang)),
+                    ("problem", &problem_text(tr, &b.problem)),
+                    ("at", &when),
+                ],
+            ),
+        },
+    };
+    ChainView {
+        message,
+        running: None,
+    }
+}
+
+/// What is wrong at a break, in the reader's language.
+fn problem_text(tr: Tr, p: &polku_audit::ChainProblem) -> String {
+    use polku_audit::ChainProblem as P;
+    match p {
+        P::Missing { expected, .. } => tr.t1("audit-problem-missing", "row", &expected.to_string()),
+        P::NotALog(_) => tr.t("audit-problem-log"),
+        P::NoActor(_) => tr.t("audit-problem-actor"),
+        P::PreviousHash => tr.t("audit-problem-previous"),
+        P::Changed => tr.t("audit-problem-changed"),
+        P::Truncated { rows, head } => tr.t_with(
+            "audit-problem-truncated",
+            &[("rows", &rows.to_string()), ("head", &head.to_string())],
         ),
-    })
+    }
 }
 
 /// Who did it, in words: an official or system by name and organisation, the machine,

@@ -12,6 +12,7 @@
 
 mod apply;
 mod audit;
+mod chain_checks;
 mod contact;
 pub mod dashboard;
 mod decision;
@@ -98,6 +99,8 @@ pub struct WebState {
     /// The e-service's address as people reach it (the provider's return links); empty:
     /// links relative to this server.
     pub public_url: String,
+    /// The audit chain's verification, run in the background of this process.
+    pub chain_checks: Arc<chain_checks::ChainChecks>,
 }
 
 impl WebState {
@@ -117,6 +120,7 @@ impl WebState {
             payments: polku_payments::Payments::new(store.clone()),
             payment_provider: None,
             public_url: String::new(),
+            chain_checks: Arc::default(),
             store,
             rules,
             people,

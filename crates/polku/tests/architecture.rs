@@ -203,7 +203,14 @@ const CONFINED: &[(&str, &[&str])] = &[
     ),
     (
         "hyper",
-        &["polku-registers", "polku-notify", "polku-payments", "polku"],
+        &[
+            "polku-registers",
+            "polku-notify",
+            "polku-payments",
+            // The simulated payment provider's callback to the service.
+            "polku-simulators",
+            "polku",
+        ],
     ),
     // Email: the notifications' one mailer (ADR 0014).
     ("lettre", &["polku-notify"]),

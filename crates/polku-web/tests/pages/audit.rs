@@ -95,6 +95,23 @@ async fn an_auditor_searches_the_logs_and_finds_a_tampered_row(db: &TestDb) {
         "{}",
         broken.body
     );
+    // Looked at again in Finnish: the same check's finding in Finnish, not the operators'
+    // English, with when it was checked.
+    let fi = s
+        .call(
+            "GET",
+            "/audit?verify=progress",
+            &format!("{auditor}; polku_lang=fi"),
+            None,
+        )
+        .await;
+    assert!(
+        fi.body
+            .contains("Ketju on katki rivillä 1: rivin sisältö ei vastaa sen tiivistettä"),
+        "{}",
+        fi.body
+    );
+    assert!(!fi.body.contains("the row was changed"));
     let hanna = official(&s, "hanna", Role::CaseHandler).await;
     assert_eq!(
         s.call("GET", "/audit", &hanna, None).await.status,
