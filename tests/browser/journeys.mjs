@@ -3,7 +3,7 @@
 // Run by crates/polku/tests/browser.rs against a `polku serve --demo` it started; the
 // environment says where (BASE), who applies (PERSON, ANSWERS as JSON: form field →
 // value), which officials decide and approve (HANDLER_USER/_PASSWORD, LEGAL_USER/_PASSWORD,
-// ANALYST_USER/_PASSWORD, INSPECTOR_USER/_PASSWORD), the applicant's EMPLOYER, who pays a
+// ANALYST_USER/_PASSWORD, INSPECTOR_USER/_PASSWORD, AUDITOR_USER/_PASSWORD), the applicant's EMPLOYER, who pays a
 // fee (PAYER) and where screenshots go (OUT_DIR). Each journey ends in a screenshot and an axe-core check that must find
 // no WCAG 2.1 A/AA violation. Exits non-zero on the first failure.
 
@@ -478,6 +478,43 @@ await journey("labour-inspector", async (page) => {
   await accessible(page, "employer's indicators in Swedish");
   await fits(page, "employer's indicators in Swedish");
   await screenshot(page, "labour-inspector-employer");
+}, phone);
+
+// The auditor, on a phone in Finnish: the logs, officials by name and organisation, then
+// the chain verified — its finding in Finnish with when it was checked.
+await journey("auditor", async (page) => {
+  await signIn(page, env("AUDITOR_USER"), env("AUDITOR_PASSWORD"), "/audit");
+  await page.goto(`${base}/language?to=fi&back=/audit`);
+  await page.getByText("Maahanmuuttovirasto").first().waitFor();
+  await accessible(page, "audit logs");
+  await fits(page, "audit logs");
+  await page.click("button[name=verify]");
+  for (let i = 0; i < 40; i++) {
+    if (await page.getByText("Ketju on ehjä").count()) break;
+    await page.waitForTimeout(250);
+    await page.goto(`${base}/audit?verify=progress`);
+  }
+  await page.getByText("Ketju on ehjä").first().waitFor({ timeout: 1000 });
+  await page.getByText("tarkistettu").first().waitFor();
+  await accessible(page, "audit chain verified");
+  await fits(page, "audit chain verified");
+  await screenshot(page, "auditor-chain-phone");
+}, phone);
+
+// The analyst, on a phone in Swedish: the key figures' charts and tables fit the screen,
+// and a table downloads as a workbook.
+await journey("analyst-phone", async (page) => {
+  await signIn(page, env("ANALYST_USER"), env("ANALYST_PASSWORD"), "/dashboard");
+  await page.goto(`${base}/language?to=sv&back=/dashboard`);
+  await page.locator("svg[role=img]").first().waitFor();
+  await accessible(page, "dashboard in Swedish");
+  await fits(page, "dashboard in Swedish");
+  const xlsx = await page.request.get(`${base}/dashboard/matters.xlsx`);
+  const bytes = await xlsx.body();
+  if (xlsx.status() !== 200 || !bytes.subarray(0, 2).equals(Buffer.from("PK"))) {
+    throw new Error(`the workbook: ${xlsx.status()} ${xlsx.headers()["content-type"]}`);
+  }
+  await screenshot(page, "analyst-dashboard-phone");
 }, phone);
 
 await browser.close();

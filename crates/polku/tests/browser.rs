@@ -88,6 +88,7 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         ("Anna Analyst", "analyst", "anna"),
         ("Lauri Legal", "legal_officer", "lauri"),
         ("Tiina Tarkastaja", "labour_inspector", "tiina"),
+        ("Aila Auditor", "auditor", "aila"),
     ] {
         let mut add = Command::new(bin)
             .args([
@@ -206,6 +207,8 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         .env("ANALYST_PASSWORD", "browser journeys password")
         .env("INSPECTOR_USER", "tiina")
         .env("INSPECTOR_PASSWORD", "browser journeys password")
+        .env("AUDITOR_USER", "aila")
+        .env("AUDITOR_PASSWORD", "browser journeys password")
         .env("EMPLOYER", e["employer_id"].as_str().unwrap())
         .env("PAYER", person_id(payer(&pop, p).index))
         .env("FEED_TOKEN", &feed_token)
