@@ -248,14 +248,7 @@ pub async fn write(
         }
         Err(e) => return Err(internal(&v, &e).into()),
     };
-    let base = shelf
-        .layers()
-        .iter()
-        .rev()
-        .find(|l| l.rule_set.as_deref() == Some(id.as_str()))
-        .and_then(|l| l.proposal)
-        .map(|b| b.to_string())
-        .unwrap_or_default();
+    let base = crate::rule_admin::base_of(&shelf, &id);
     let check = check_proposal(shelf.latest(), &id, &written, None);
     Ok(crate::rule_admin::written_form(
         &state,

@@ -216,14 +216,7 @@ pub async fn propose_form(
     let Some((text, tests)) = shelf.latest().text_of(&id) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
-    let base = shelf
-        .layers()
-        .iter()
-        .rev()
-        .find(|l| l.rule_set.as_deref() == Some(id.as_str()))
-        .and_then(|l| l.proposal)
-        .map(|b| b.to_string())
-        .unwrap_or_default();
+    let base = base_of(&shelf, &id);
     let tomorrow = polku_cases::today_in_finland()
         .tomorrow()
         .map(|d| d.to_string())
@@ -245,6 +238,19 @@ pub async fn propose_form(
         from_figure: false,
     }
     .into_response()
+}
+
+/// The approved proposal the latest text of rule set `id` comes from (empty: the shipped
+/// text): what a new proposal is written against.
+pub(crate) fn base_of(shelf: &polku_cases::RuleShelf, id: &str) -> String {
+    shelf
+        .layers()
+        .iter()
+        .rev()
+        .find(|l| l.rule_set.as_deref() == Some(id))
+        .and_then(|l| l.proposal)
+        .map(|b| b.to_string())
+        .unwrap_or_default()
 }
 
 /// What the proposal form sent.

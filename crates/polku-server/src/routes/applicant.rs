@@ -525,26 +525,8 @@ pub async fn requests(
     caller: Caller,
     id: super::CasePath,
 ) -> Result<Json<Vec<RequestView>>, Problem> {
-    let purpose = match caller.principal.role {
-        Role::Applicant => "the applicant reads their own case",
-        Role::CaseHandler => "case handling",
-        Role::LegalOfficer => "legal review",
-        Role::Auditor => "audit",
-        _ => return Err(Problem::forbidden("this role does not read cases")),
-    };
-    let id = case_id(id)?;
-    let case = match state.store.case(id).await {
-        Ok(c) => c,
-        Err(CaseError::NotFound(_)) => {
-            return Err(Problem::not_found(format!("there is no case {id}")));
-        }
-        Err(e) => return Err(Problem::internal(&e)),
-    };
-    if caller.principal.role == Role::Applicant
-        && caller.principal.person_id.as_deref() != Some(case.applicant_id.as_str())
-    {
-        return Err(Problem::not_found(format!("there is no case {id}")));
-    }
+    let (case, purpose) = super::readable_case(&state, &caller, id).await?;
+    let id = case.id;
     let requests = state
         .store
         .requests(id)
@@ -584,25 +566,9 @@ pub async fn decision_pdf(
     QueryOf(q): QueryOf<LangQuery>,
 ) -> Result<axum::response::Response, Problem> {
     let lang = q.lang()?;
-    let purpose = match caller.principal.role {
-        Role::Applicant => "the applicant reads their own case",
-        Role::CaseHandler => "case handling",
-        Role::LegalOfficer => "legal review",
-        Role::Auditor => "audit",
-        _ => return Err(Problem::forbidden("this role does not read cases")),
-    };
-    let id = case_id(id)?;
-    let case = match state.store.case(id).await {
-        Ok(c) => c,
-        Err(CaseError::NotFound(_)) => {
-            return Err(Problem::not_found(format!("there is no case {id}")));
-        }
-        Err(e) => return Err(Problem::internal(&e)),
-    };
+    let (case, purpose) = super::readable_case(&state, &caller, id).await?;
+    let id = case.id;
     let for_applicant = caller.principal.role == Role::Applicant;
-    if for_applicant && caller.principal.person_id.as_deref() != Some(case.applicant_id.as_str()) {
-        return Err(Problem::not_found(format!("there is no case {id}")));
-    }
     let unavailable = |detail: String| {
         Problem::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -666,27 +632,8 @@ pub async fn read_case(
     QueryOf(q): QueryOf<LangQuery>,
 ) -> Result<Json<CaseView>, Problem> {
     let lang = q.lang()?;
-    let purpose = match caller.principal.role {
-        Role::Applicant => "the applicant reads their own case",
-        Role::CaseHandler => "case handling",
-        Role::LegalOfficer => "legal review",
-        Role::Auditor => "audit",
-        _ => return Err(Problem::forbidden("this role does not read cases")),
-    };
-    let id = case_id(id)?;
-    let case = match state.store.case(id).await {
-        Ok(c) => c,
-        Err(CaseError::NotFound(_)) => {
-            return Err(Problem::not_found(format!("there is no case {id}")));
-        }
-        Err(e) => return Err(Problem::internal(&e)),
-    };
-    if caller.principal.role == Role::Applicant
-        && caller.principal.person_id.as_deref() != Some(case.applicant_id.as_str())
-    {
-        // Someone else's case: answer as if it did not exist.
-        return Err(Problem::not_found(format!("there is no case {id}")));
-    }
+    let (case, purpose) = super::readable_case(&state, &caller, id).await?;
+    let id = case.id;
     let internal = |e: CaseError| Problem::internal(&e);
     let history: Vec<CaseEvent> = (state.store.history(id).await.map_err(internal)?)
         .into_iter()

@@ -6,14 +6,13 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use polku_access::Role;
-use polku_cases::CaseError;
 use polku_notify::{ContactPreference, PreferenceError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{case_id, json_body, log_use};
+use super::{json_body, log_use};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -272,26 +271,8 @@ pub async fn notifications(
     caller: Caller,
     id: super::CasePath,
 ) -> Result<Json<Vec<NotificationView>>, Problem> {
-    let purpose = match caller.principal.role {
-        Role::Applicant => "the applicant reads their own case",
-        Role::CaseHandler => "case handling",
-        Role::LegalOfficer => "legal review",
-        Role::Auditor => "audit",
-        _ => return Err(Problem::forbidden("this role does not read cases")),
-    };
-    let id = case_id(id)?;
-    let case = match state.store.case(id).await {
-        Ok(c) => c,
-        Err(CaseError::NotFound(_)) => {
-            return Err(Problem::not_found(format!("there is no case {id}")));
-        }
-        Err(e) => return Err(Problem::internal(&e)),
-    };
-    if caller.principal.role == Role::Applicant
-        && caller.principal.person_id.as_deref() != Some(case.applicant_id.as_str())
-    {
-        return Err(Problem::not_found(format!("there is no case {id}")));
-    }
+    let (case, purpose) = super::readable_case(&state, &caller, id).await?;
+    let id = case.id;
     let list = state
         .notifier
         .for_case(id)

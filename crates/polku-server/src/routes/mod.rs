@@ -361,6 +361,37 @@ async fn once<T: Serialize>(
 }
 
 /// Writes a read of `person`'s data to the use log (Information Management Act 17 §).
+/// The case at `id` as `caller` may read it, with the purpose their reading is logged
+/// under: officials who read cases read any; an applicant only their own (another's is
+/// answered as if it did not exist); any other role is refused.
+async fn readable_case(
+    state: &AppState,
+    caller: &Caller,
+    id: CasePath,
+) -> Result<(polku_cases::Case, &'static str), Problem> {
+    let purpose = match caller.principal.role {
+        polku_access::Role::Applicant => "the applicant reads their own case",
+        polku_access::Role::CaseHandler => "case handling",
+        polku_access::Role::LegalOfficer => "legal review",
+        polku_access::Role::Auditor => "audit",
+        _ => return Err(Problem::forbidden("this role does not read cases")),
+    };
+    let id = case_id(id)?;
+    let case = match state.store.case(id).await {
+        Ok(c) => c,
+        Err(polku_cases::CaseError::NotFound(_)) => {
+            return Err(Problem::not_found(format!("there is no case {id}")));
+        }
+        Err(e) => return Err(Problem::internal(&e)),
+    };
+    if caller.principal.role == polku_access::Role::Applicant
+        && caller.principal.person_id.as_deref() != Some(case.applicant_id.as_str())
+    {
+        return Err(Problem::not_found(format!("there is no case {id}")));
+    }
+    Ok((case, purpose))
+}
+
 async fn log_use(
     state: &AppState,
     caller: &Caller,
