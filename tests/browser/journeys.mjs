@@ -45,6 +45,27 @@ async function accessible(page, name) {
     throw new Error(`${name}: ${result.violations.length} WCAG 2.1 AA violation(s):\n${lines.join("\n")}`);
   }
   console.log(`${name}: axe-core found no WCAG 2.1 AA violation (${result.passes.length} rules passed)`);
+  await inWords(page, name);
+}
+
+/// No code reaches the reader (finding 7): the text a person reads has no status or outcome
+/// code, field path or raw value — form fields and preformatted rule text aside.
+async function inWords(page, name) {
+  const [text, lang] = await page.evaluate(() => {
+    const body = document.body.cloneNode(true);
+    for (const e of body.querySelectorAll("textarea, pre, code, script, style, input, select")) e.remove();
+    return [body.innerText, document.documentElement.lang];
+  });
+  // "false" is an English word ("false information"); on a Finnish or Swedish page it is code.
+  const values = lang === "en" ? ["not_met"] : ["null", "true", "false", "not_met"];
+  const code = text
+    .split(/[\s()[\]{},;:“”"'«»]+/)
+    .map((w) => w.replace(/\.+$/, ""))
+    .filter((w) => (w.includes("_") && /[a-z]/.test(w)) || w.startsWith("evidence.") || w.startsWith("application.")
+      || values.includes(w));
+  // A value as Rust debugs it ("Some" alone is an English word).
+  for (const debug of ["Some(", "None)"]) if (text.includes(debug)) code.push(debug);
+  if (code.length > 0) throw new Error(`${name}: code on the page: ${[...new Set(code)].join(", ")}`);
 }
 
 async function screenshot(page, name) {
@@ -81,6 +102,9 @@ async function journey(name, run, options = {}) {
     await context.close();
   }
 }
+
+// The applicant's case, decided automatically (the rectification journey comes back to it).
+let granted = "";
 
 await journey("applicant", async (page) => {
   await page.goto(`${base}/`);
@@ -120,6 +144,7 @@ await journey("applicant", async (page) => {
   await page.check("#declaration");
   await page.click("form:has(input[name=action][value=send]) button[type=submit]");
   await page.waitForURL("**/my/cases/*");
+  granted = page.url().split("/my/cases/")[1];
   // The pipeline decides in the background: look again until it has.
   for (let i = 0; i < 40; i++) {
     if (await page.getByText("Decision: granted").count()) break;
@@ -421,6 +446,12 @@ await journey("applicant-pays", async (page) => {
   await accessible(page, "the fee before sending");
   await fits(page, "the fee before sending");
   await screenshot(page, "applicant-fee-phone");
+  // What the registers hold now, in Swedish, before sending (finding 8).
+  await page.click("form:has(input[name=action][value=preview]) button[type=submit]");
+  await page.getByText("Vad som finns i registren nu").first().waitFor();
+  await page.getByText("Detta är inget beslut").first().waitFor();
+  await accessible(page, "eligibility preview in Swedish");
+  await fits(page, "eligibility preview in Swedish");
   await page.check("#declaration");
   await page.click("form:has(input[name=action][value=send]) button[type=submit]");
   await page.getByText("Betalning (simulerad bank)").first().waitFor();
@@ -430,6 +461,8 @@ await journey("applicant-pays", async (page) => {
   await page.waitForURL("**/my/cases/*");
   await page.getByText("Betalningen lyckades och din ansökan har skickats.").first().waitFor();
   await page.getByText("Handläggningsavgiften 380 € betald").first().waitFor();
+  // What happens next, and the reference to quote (finding 6).
+  await page.getByText("Ärendenummer").first().waitFor();
   await accessible(page, "paid and sent");
   await fits(page, "paid and sent");
   await screenshot(page, "applicant-paid-phone");
@@ -488,6 +521,20 @@ await journey("auditor", async (page) => {
   await page.getByText("Maahanmuuttovirasto").first().waitFor();
   await accessible(page, "audit logs");
   await fits(page, "audit logs");
+  // A person found by name in the population register: their logs, a page at a time.
+  await page.fill("#person", env("PERSON_NAME"));
+  await page.click("form[action='/audit'] button[type=submit]:not([name])");
+  await page.locator("#lookup").waitFor();
+  // One person found shows their logs; several, a choice with links.
+  const chosen = page.locator(`#lookup a[href='/audit?person=${env("PERSON")}']`);
+  if (await chosen.count()) await chosen.click();
+  else await page.getByText(`Henkilön ${env("PERSON_NAME")}`).first().waitFor();
+  await page.locator("td", { hasText: env("PERSON") }).first().waitFor();
+  await page.getByText("henkilöhaku lokien valvontaa varten").first().waitFor();
+  await accessible(page, "a person's logs, found by name");
+  await fits(page, "a person's logs, found by name");
+  await screenshot(page, "auditor-person-phone");
+  await page.goto(`${base}/audit`);
   await page.click("button[name=verify]");
   for (let i = 0; i < 40; i++) {
     if (await page.getByText("Ketju on ehjä").count()) break;
@@ -515,6 +562,50 @@ await journey("analyst-phone", async (page) => {
     throw new Error(`the workbook: ${xlsx.status()} ${xlsx.headers()["content-type"]}`);
   }
   await screenshot(page, "analyst-dashboard-phone");
+}, phone);
+
+// Findings 2, 3, 4, 8 and 9 in Swedish and Finnish. The applicant, in Swedish on a desktop,
+// tries the form with a business ID that is not one (the field says what is wrong), reads
+// the automated decision in Swedish and asks for it to be rectified; a handler, in Finnish
+// on a phone, finds the request in the queue's own view and reads it on the case page.
+await journey("rectification-applicant", async (page) => {
+  await page.goto(`${base}/language?to=sv&back=/identify`);
+  await page.click(`form:has(input[value='${env("PERSON")}']) button`);
+  await page.waitForURL("**/my/cases");
+  await page.goto(`${base}/my/apply/fi.residence-permit.employed.extension`);
+  await page.fill("[name='application.employment.employer_id']", "Nokia");
+  await page.click("form[action^='/my/apply'] button[type=submit]");
+  await page.getByText("FO-numret har sju siffror").first().waitFor();
+  await accessible(page, "form with a wrong business ID, in Swedish");
+  await page.goto(`${base}/my/cases/${granted}`);
+  await page.getByText("Positivt beslut").first().waitFor();
+  await page.getByText("Beslutets nummer").first().waitFor();
+  await page.getByText("Fattat automatiskt").first().waitFor();
+  await page.getByText("UtlL 54 §").first().waitFor();
+  // Where each piece of the applicant's own data came from, and when (finding 8).
+  await page.getByText(/källa inkomstregistret, hämtad \d+\.\d+\.\d{4} kl\. \d+\.\d\d/).first().waitFor();
+  await accessible(page, "automated decision in Swedish");
+  await screenshot(page, "applicant-decision-sv");
+  await page.fill("#reason", "Journey: tillståndet borde gälla fyra år, inte ett.");
+  await page.click("form[action$='/rectification'] button");
+  await page.getByText("Din begäran om omprövning har skickats").first().waitFor();
+  await accessible(page, "rectification requested, in Swedish");
+});
+
+await journey("rectification-handler", async (page) => {
+  await signIn(page, env("HANDLER_USER"), env("HANDLER_PASSWORD"), "/work");
+  await page.goto(`${base}/language?to=fi&back=${encodeURIComponent("/work?state=rectification_requested")}`);
+  await page.locator(`a[href='/work/cases/${granted}']`).first().waitFor();
+  await page.getByText("Hakija pyytää oikaisua").first().waitFor();
+  await page.locator("#work-total").waitFor();
+  await accessible(page, "rectification requests in the queue, in Finnish");
+  await fits(page, "rectification requests in the queue, in Finnish");
+  await page.locator(`a[href='/work/cases/${granted}']`).first().click();
+  await page.getByText("Hakijan oikaisupyyntö").first().waitFor();
+  await page.getByText("tillståndet borde gälla fyra år").first().waitFor();
+  await accessible(page, "case with a rectification request, in Finnish");
+  await fits(page, "case with a rectification request, in Finnish");
+  await screenshot(page, "handler-rectification-phone");
 }, phone);
 
 await browser.close();

@@ -283,16 +283,27 @@ impl AuditChain {
 
     /// The rows that match, newest first.
     pub async fn search(&self, q: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {
+        self.search_before(q, None).await
+    }
+
+    /// [`Self::search`]'s rows older than entry `before` (the next page, newest first).
+    pub async fn search_before(
+        &self,
+        q: &AuditQuery,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, at, log, actor, organisation, person, purpose, legal_basis, detail, x_road_client
              FROM audit_log
              WHERE ($1 = '' OR log = $1) AND ($2 = '' OR person = $2) AND ($3 = '' OR actor = $3)
+               AND seq < $5
              ORDER BY seq DESC LIMIT $4",
         )
         .bind(q.log.map(AuditLog::as_str).unwrap_or_default())
         .bind(q.person.clone().unwrap_or_default())
         .bind(q.actor.as_ref().map(Actor::to_string).unwrap_or_default())
         .bind(q.limit.clamp(1, 1000))
+        .bind(before.unwrap_or(i64::MAX))
         .fetch_all(self.db.pool())
         .await?;
         rows.iter()

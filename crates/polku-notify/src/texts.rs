@@ -95,41 +95,20 @@ pub fn authority(lang: Lang) -> &'static str {
 
 /// A day as the language writes it: 7.12.2026, or 7 December 2026.
 pub fn day(d: Date, lang: Lang) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    match lang {
-        Lang::Fi | Lang::Sv => format!("{}.{}.{}", d.day(), d.month(), d.year()),
-        Lang::En => format!(
-            "{} {} {}",
-            d.day(),
-            MONTHS[usize::try_from(d.month() - 1).unwrap_or(0)],
-            d.year()
-        ),
-    }
+    let mut out = String::new();
+    polku_rules::write_date(d, lang, &mut out);
+    out
 }
 
 /// A moment in Finland's time as the language writes it: 7.12.2026 klo 14.05.
 pub fn moment(at: Timestamp, lang: Lang) -> String {
-    let local = at.to_zoned(polku_cases::finland()).datetime();
-    let d = day(local.date(), lang);
-    let (h, m) = (local.hour(), local.minute());
-    match lang {
-        Lang::Fi => format!("{d} klo {h}.{m:02}"),
-        Lang::Sv => format!("{d} kl. {h}.{m:02}"),
-        Lang::En => format!("{d} at {h:02}:{m:02}"),
-    }
+    let mut out = String::new();
+    polku_rules::write_moment(
+        at.to_zoned(polku_cases::finland()).datetime(),
+        lang,
+        &mut out,
+    );
+    out
 }
 
 /// The words for `kind` in `lang`.

@@ -346,11 +346,45 @@ pub struct AgreementRecord {
     pub minimum_monthly_pay_eur: Option<u32>,
 }
 
+/// One person the population register finds for a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonFound {
+    /// The person id every part of Polku uses.
+    pub person: String,
+    pub name: RegisteredName,
+    /// `YYYY-MM-DD`, with `00` for an unknown month or day.
+    pub date_of_birth: String,
+    /// The Finnish personal identity code, for a person who has one.
+    pub personal_identity_code: Option<String>,
+}
+
+/// What a search found: at most [`PERSONS_FOUND_MAX`] persons, and whether there were more
+/// (the searcher narrows the words, never pages through a population).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonsFound {
+    pub persons: Vec<PersonFound>,
+    pub more: bool,
+}
+
+/// The most persons one search answers with.
+pub const PERSONS_FOUND_MAX: usize = 20;
+
+/// The population register's service that finds persons by name or personal identity code.
+pub const PERSON_SEARCH_SERVICE: &str = "FI-SIM/GOV/sim-dvv/vtj/search";
+
 type Reply<T> = Result<Answer<T>, RegisterError>;
 
 /// Population Information System (VTJ): the person, address, family, identity.
 pub trait PopulationRegister: Send + Sync {
     fn person(&self, ask: &Ask) -> impl Future<Output = Reply<PopulationRecord>> + Send;
+}
+
+/// The population register's search: who is known by these words — a personal identity
+/// code, or names (each word the start of one of the person's names, in any order, in Latin
+/// letters or the native script). `ask.key` holds the words. Every search is a disclosure of
+/// the persons found, and the asker logs it so.
+pub trait PersonSearch: Send + Sync {
+    fn find(&self, ask: &Ask) -> impl Future<Output = Reply<PersonsFound>> + Send;
 }
 
 /// The Immigration Service's own case register: the permits a person holds and held.

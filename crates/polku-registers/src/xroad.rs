@@ -68,18 +68,22 @@ impl XRoadClient {
         system: System,
         ask: &Ask,
     ) -> Result<Answer<T>, RegisterError> {
-        let name = system.name();
+        self.get_from(system.name(), system.service(), ask).await
+    }
+
+    /// Asks `service` of the register called `name`.
+    async fn get_from<T: DeserializeOwned>(
+        &self,
+        name: &'static str,
+        service: &str,
+        ask: &Ask,
+    ) -> Result<Answer<T>, RegisterError> {
         let unavailable = |detail: String| RegisterError::Unavailable {
             system: name,
             detail,
         };
         let message_id = uuid::Uuid::now_v7().to_string();
-        let uri = format!(
-            "{}/r1/{}/{}",
-            self.base,
-            system.service(),
-            percent_encode(&ask.key)
-        );
+        let uri = format!("{}/r1/{}/{}", self.base, service, percent_encode(&ask.key));
         let mut request = hyper::Request::get(&uri);
         if let Some(token) = &self.token {
             request = request.header("Authorization", format!("Bearer {token}"));
@@ -158,6 +162,15 @@ macro_rules! over_xroad {
             }
         }
     };
+}
+
+impl PersonSearch for XRoadClient {
+    fn find(
+        &self,
+        ask: &Ask,
+    ) -> impl Future<Output = Result<Answer<PersonsFound>, RegisterError>> + Send {
+        self.get_from(System::Population.name(), PERSON_SEARCH_SERVICE, ask)
+    }
 }
 
 over_xroad!(

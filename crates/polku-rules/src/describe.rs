@@ -129,17 +129,19 @@ fn dated(phrase: &str, date: &str) -> String {
     phrase.replacen("{}", date, 1)
 }
 
-/// The description as Markdown.
-pub fn describe(rs: &RuleSet, lang: Lang) -> String {
+/// The description as Markdown, in words a reader of `lang` understands: no rule set id,
+/// field or parameter name in it. `title_of` gives another rule set's title in `lang` (the
+/// matters a monitoring rule set watches); an id it does not know is left out.
+pub fn describe(rs: &RuleSet, lang: Lang, title_of: &dyn Fn(&str) -> Option<String>) -> String {
     let w = words(lang);
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", rs.title.get(lang));
-    let _ = writeln!(out, "`{}` · {}: {}\n", rs.id, w.law, rs.law);
+    let _ = writeln!(out, "{}: {}\n", w.law, rs.law);
     if let Some(d) = &rs.description {
         let _ = writeln!(out, "{}\n", d.get(lang));
     }
     match &rs.monitoring {
-        Some(m) => write_monitoring(&mut out, m, &w),
+        Some(m) => write_monitoring(&mut out, m, &w, title_of),
         None => write_policy(&mut out, rs, lang, &w),
     }
     write_versions(&mut out, rs, lang, &w);
@@ -164,9 +166,14 @@ fn write_policy(out: &mut String, rs: &RuleSet, lang: Lang, w: &Words) {
 
 /// What a monitoring rule set watches and on which bases; that it raises alerts for a
 /// person and never decides.
-fn write_monitoring(out: &mut String, m: &Monitoring, w: &Words) {
+fn write_monitoring(
+    out: &mut String,
+    m: &Monitoring,
+    w: &Words,
+    title_of: &dyn Fn(&str) -> Option<String>,
+) {
     let _ = writeln!(out, "## {}\n", w.monitoring);
-    let matters: Vec<String> = m.permits_of.iter().map(|p| format!("`{p}`")).collect();
+    let matters: Vec<String> = m.permits_of.iter().filter_map(|p| title_of(p)).collect();
     let _ = writeln!(out, "- {}: {}", w.watches, matters.join(", "));
     let _ = writeln!(out, "- {}: {}", w.processing_basis, m.processing_basis);
     let _ = writeln!(
@@ -188,9 +195,6 @@ fn write_versions(out: &mut String, rs: &RuleSet, lang: Lang, w: &Words) {
             let mut t = String::new();
             write_date(to, lang, &mut t);
             let _ = write!(out, ", {}", dated(w.to, &t));
-        }
-        if let Some(n) = &v.notes {
-            let _ = write!(out, " — {n}");
         }
         out.push('\n');
     }
@@ -218,7 +222,9 @@ fn write_conditions(out: &mut String, rs: &RuleSet, lang: Lang, w: &Words) {
             }
         }
         if let Some(u) = &c.unless {
-            let _ = writeln!(out, "   {}: `{}`", w.exception, u.source);
+            let mut text = String::new();
+            u.text[lang.index()].write_plain(&mut text);
+            let _ = writeln!(out, "   {}: {}", w.exception, text.trim());
         }
         if !c.changed_by.is_empty() {
             let events: Vec<&str> = c.changed_by.iter().map(|e| e.text(lang)).collect();
@@ -232,7 +238,13 @@ fn write_parameters(out: &mut String, rs: &RuleSet, lang: Lang, w: &Words) {
     if !rs.parameters.is_empty() {
         let _ = writeln!(out, "\n## {}\n", w.parameters);
         for p in &rs.parameters {
-            let _ = writeln!(out, "- `{}` ({} {})", p.name, w.source, p.source);
+            let _ = writeln!(
+                out,
+                "- **{}** ({} {})",
+                p.title.get(lang),
+                w.source,
+                p.source
+            );
             for (d, v) in &p.values {
                 let mut date = String::new();
                 write_date(*d, lang, &mut date);
@@ -250,7 +262,7 @@ fn write_parameters(out: &mut String, rs: &RuleSet, lang: Lang, w: &Words) {
                 }
                 if let Some(u) = &p.unit {
                     line.push(' ');
-                    line.push_str(u);
+                    line.push_str(u.get(lang));
                 }
                 let _ = writeln!(out, "  - {line}");
             }

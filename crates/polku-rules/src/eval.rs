@@ -351,7 +351,7 @@ impl Evaluation<'_> {
                     },
                     in_force_from: from.to_string(),
                     source: Cow::Borrowed(&param.source),
-                    unit: param.unit.as_deref().map(Cow::Borrowed),
+                    unit: param.unit.as_ref().map(|u| Cow::Borrowed(u.get(lang))),
                 })
             })
             .collect();

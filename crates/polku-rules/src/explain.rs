@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use jiff::civil::Date;
+use jiff::civil::{Date, DateTime};
 
 use crate::expr::{Compiled, Env, Scope, Ty, V, compile, text_field};
 use crate::lang::Lang;
@@ -69,6 +69,17 @@ impl Template {
             Part::Hole(c) => Some((c.fields.as_slice(), c.params.as_slice())),
             Part::Text(_) => None,
         })
+    }
+
+    /// The text without an application: each hole written as "…" (the published
+    /// description says what an exception is, not what it is for one person).
+    pub fn write_plain(&self, out: &mut String) {
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Hole(_) => out.push('…'),
+            }
+        }
     }
 
     pub fn render(&self, env: &Env, lang: Lang, out: &mut String) {
@@ -143,7 +154,8 @@ pub fn write_number(x: f64, lang: Lang, out: &mut String) {
     }
 }
 
-/// fi "1.4.2025", sv "2025-04-01", en "1 April 2025".
+/// fi and sv "1.4.2025" (as the Immigration Service's Swedish pages write it), en
+/// "1 April 2025".
 pub fn write_date(d: Date, lang: Lang, out: &mut String) {
     const MONTHS: [&str; 12] = [
         "January",
@@ -160,8 +172,7 @@ pub fn write_date(d: Date, lang: Lang, out: &mut String) {
         "December",
     ];
     let _ = match lang {
-        Lang::Fi => write!(out, "{}.{}.{}", d.day(), d.month(), d.year()),
-        Lang::Sv => write!(out, "{d}"),
+        Lang::Fi | Lang::Sv => write!(out, "{}.{}.{}", d.day(), d.month(), d.year()),
         Lang::En => write!(
             out,
             "{} {} {}",
@@ -169,6 +180,18 @@ pub fn write_date(d: Date, lang: Lang, out: &mut String) {
             MONTHS[(d.month() as usize).saturating_sub(1) % 12],
             d.year()
         ),
+    };
+}
+
+/// A local time of day (already in Finland's time) after its date: fi "1.4.2025 klo 9.05",
+/// sv "1.4.2025 kl. 9.05", en "1 April 2025 at 09:05".
+pub fn write_moment(t: DateTime, lang: Lang, out: &mut String) {
+    write_date(t.date(), lang, out);
+    let (h, m) = (t.hour(), t.minute());
+    let _ = match lang {
+        Lang::Fi => write!(out, " klo {h}.{m:02}"),
+        Lang::Sv => write!(out, " kl. {h}.{m:02}"),
+        Lang::En => write!(out, " at {h:02}:{m:02}"),
     };
 }
 
@@ -200,6 +223,23 @@ mod tests {
         s.clear();
         write_date(Date::constant(2025, 4, 1), Lang::En, &mut s);
         assert_eq!(s, "1 April 2025");
+        // Swedish as the Immigration Service's Swedish pages write it, not ISO.
+        s.clear();
+        write_date(Date::constant(2025, 4, 1), Lang::Sv, &mut s);
+        assert_eq!(s, "1.4.2025");
+    }
+
+    #[test]
+    fn moments_are_written_per_language() {
+        let t = jiff::civil::date(2026, 12, 7).at(9, 5, 0, 0);
+        let at = |lang| {
+            let mut s = String::new();
+            write_moment(t, lang, &mut s);
+            s
+        };
+        assert_eq!(at(Lang::Fi), "7.12.2026 klo 9.05");
+        assert_eq!(at(Lang::Sv), "7.12.2026 kl. 9.05");
+        assert_eq!(at(Lang::En), "7 December 2026 at 09:05");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use eval::{
     status_text,
 };
 /// Numbers and dates as a reader of each language expects them (traces and pages alike).
-pub use explain::{write_date, write_number};
+pub use explain::{write_date, write_moment, write_number};
 pub use load::{Library, LoadError, LoadErrors, TESTS_SUFFIX, load_library, load_str, merge_patch};
 pub use model::{
     Automation, Condition, Expected, GrantTerms, Grants, Lang, Outcome, ParamValue, Parameter,

@@ -552,9 +552,22 @@ fn check_parameters(c: &mut Checker, root: &Node) -> Vec<Parameter> {
     let mut out = Vec::new();
     for (key, p) in entries {
         let name = key.as_str().unwrap_or_default().to_owned();
+        c.known_keys(
+            p,
+            &["title", "source", "unit", "note", "values"],
+            "a parameter",
+        );
+        let title = c.text(p, "title", &format!("parameter `{name}`'s title"));
+        let unit = match p.get("unit") {
+            Some(_) => c.text(p, "unit", &format!("parameter `{name}`'s unit")),
+            None => None,
+        };
         let Some(source) = c.str(p, "source", &format!("parameter `{name}`'s source")) else {
             continue;
         };
+        // A missing title is its own error; the parameter stays, so the conditions that
+        // read it are not reported too (the file does not load either way).
+        let title = title.unwrap_or_default();
         let Some(values_node) = p.get("values") else {
             c.error(p.line, format!("parameter `{name}` has no `values`"));
             continue;
@@ -606,8 +619,9 @@ fn check_parameters(c: &mut Checker, root: &Node) -> Vec<Parameter> {
         }
         out.push(Parameter {
             name,
+            title,
             source: source.to_owned(),
-            unit: c.opt_str(p, "unit"),
+            unit,
             note: c.opt_str(p, "note"),
             values,
         });

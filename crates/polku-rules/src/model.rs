@@ -182,8 +182,10 @@ impl ParamValue {
 #[derive(Debug, Clone)]
 pub struct Parameter {
     pub name: String,
+    /// What the figure is, for the published description and the figure form.
+    pub title: Text,
     pub source: String,
-    pub unit: Option<String>,
+    pub unit: Option<Text>,
     pub note: Option<String>,
     /// Sorted by date; each value holds from its date until the next.
     pub values: Vec<(Date, ParamValue)>,

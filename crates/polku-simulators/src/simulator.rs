@@ -503,6 +503,63 @@ impl EmployerDeclarations for Simulator {
     }
 }
 
+/// The population register's search: a personal identity code finds its person; words
+/// find the persons each of whose words begins one of their names (as the population
+/// register writes them, in Latin letters or the native script), in the population's order.
+impl PersonSearch for Simulator {
+    async fn find(&self, ask: &Ask) -> Result<Answer<PersonsFound>, RegisterError> {
+        let system = System::Population;
+        self.behave(system).await?;
+        let pop = &self.population;
+        let found = |p: &Person| PersonFound {
+            person: crate::population::person_id(p.index),
+            name: registered_name(pop, p, system),
+            date_of_birth: p.birth.register_form(),
+            personal_identity_code: pop.identity_code(p),
+        };
+        if let Some(p) = pop.by_identity_code(&ask.key) {
+            return Ok(provenance(
+                system,
+                PersonsFound {
+                    persons: vec![found(p)],
+                    more: false,
+                },
+            ));
+        }
+        let words: Vec<String> = ask
+            .key
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let mut persons = Vec::new();
+        let mut more = false;
+        if !words.is_empty() {
+            for p in &pop.persons {
+                let name = registered_name(pop, p, system);
+                let names: Vec<String> =
+                    [Some(&name.given), Some(&name.family), name.native.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|n| n.split(|c: char| c.is_whitespace() || c == '-'))
+                        .map(str::to_lowercase)
+                        .collect();
+                if words
+                    .iter()
+                    .all(|w| names.iter().any(|n| n.starts_with(w.as_str())))
+                {
+                    if persons.len() == PERSONS_FOUND_MAX {
+                        more = true;
+                        break;
+                    }
+                    persons.push(found(p));
+                }
+            }
+        }
+        Ok(provenance(system, PersonsFound { persons, more }))
+    }
+}
+
 /// The agreements register is asked by occupational field (`ISCO-N`), not by person.
 impl AgreementsRegister for Simulator {
     async fn agreement(&self, ask: &Ask) -> Result<Answer<AgreementRecord>, RegisterError> {

@@ -105,6 +105,81 @@ async fn every_client_gets_over_the_socket_what_the_simulator_holds() {
     );
 }
 
+/// The population register finds persons by name (any order, the start of each name, in
+/// Latin letters or the native script) and by personal identity code, over the socket too.
+#[tokio::test]
+async fn the_population_register_finds_persons_by_name_and_identity_code() {
+    let sim = Simulator::new(population(), Behaviour::default());
+    let client = polku_client(serve(sim.clone()).await);
+    let pop = sim.population.clone();
+    let resident = pop
+        .persons
+        .iter()
+        .find(|p| pop.identity_code(p).is_some())
+        .expect("a resident with a whole date of birth");
+    let name = sim
+        .person(&ask(person_id(resident.index)))
+        .await
+        .unwrap()
+        .record
+        .name;
+    // Family name first, given name cut short, other case.
+    let given_start: String = name
+        .given
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .chars()
+        .take(3)
+        .collect();
+    let words = format!(
+        "{} {}",
+        name.family.to_uppercase(),
+        given_start.to_lowercase()
+    );
+    let found = client.find(&ask(words.clone())).await.unwrap().record;
+    assert!(
+        found
+            .persons
+            .iter()
+            .any(|f| f.person == person_id(resident.index)),
+        "{words}: {found:?}"
+    );
+    assert!(found.persons.len() <= PERSONS_FOUND_MAX);
+    for f in &found.persons {
+        let all = format!("{} {}", f.name.given, f.name.family).to_lowercase();
+        assert!(all.contains(&name.family.to_lowercase()), "{f:?}");
+    }
+    // The identity code finds exactly its person, whatever the letter case.
+    let code = pop.identity_code(resident).unwrap();
+    assert_eq!(code.len(), 11);
+    let by_code = client.find(&ask(code.to_lowercase())).await.unwrap().record;
+    assert_eq!(by_code.persons.len(), 1, "{by_code:?}");
+    assert_eq!(by_code.persons[0].person, person_id(resident.index));
+    assert_eq!(
+        by_code.persons[0].personal_identity_code.as_deref(),
+        Some(code.as_str())
+    );
+    // Codes are unique in the population, and their check characters right.
+    let mut codes: Vec<String> = pop
+        .persons
+        .iter()
+        .filter_map(|p| pop.identity_code(p))
+        .collect();
+    let n = codes.len();
+    assert!(n > 1000, "{n}");
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), n);
+    // A name no one has finds no one.
+    let none = client
+        .find(&ask("Zzyzx Qwerty".into()))
+        .await
+        .unwrap()
+        .record;
+    assert!(none.persons.is_empty() && !none.more);
+}
+
 /// A provider answers a client only the services its access rights list for it.
 #[tokio::test]
 async fn a_client_gets_only_the_services_its_access_rights_list() {

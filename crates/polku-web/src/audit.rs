@@ -1,6 +1,9 @@
 //! Auditors' pages: search the use, disclosure and decision logs by person or official,
 //! and verify the hash chain (Information Management Act 17 §).
 
+use std::future::Future;
+use std::pin::Pin;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -17,6 +20,70 @@ use crate::i18n::Tr;
 use crate::pages::{Page, error_page, internal};
 use crate::text::{MAX_SHORT, typed};
 use crate::visitor::{Session, Visitor};
+
+/// Rows on one page of the logs.
+const PAGE_SIZE: i64 = 50;
+
+/// The population register's search as the auditors' page asks it: who is known by these
+/// words (names, or a personal identity code). Object-safe, so the binary hands in the
+/// registers it asks; every search is logged as a use and each person found as a disclosure.
+pub trait PersonLookup: Send + Sync {
+    fn find<'a>(
+        &'a self,
+        words: &'a str,
+        official: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<FoundPersons, LookupError>> + Send + 'a>>;
+}
+
+/// One person the register found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundPerson {
+    /// The person id the logs record.
+    pub person: String,
+    /// Given names and family name, in Latin letters.
+    pub name: String,
+    /// The name in the native script, where the register keeps it.
+    pub native: Option<String>,
+    /// `YYYY-MM-DD`, `00` for an unknown month or day.
+    pub born: String,
+    pub identity_code: Option<String>,
+}
+
+/// What a search found, and where from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundPersons {
+    pub persons: Vec<FoundPerson>,
+    /// More matched than the register answers with.
+    pub more: bool,
+    /// The register, by name, and the exchange's message id.
+    pub register: String,
+    pub request_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the population register did not answer the search: {0}")]
+pub struct LookupError(pub String);
+
+/// The use log's purpose of a search, and its legal basis (the duty to follow the logs).
+const SEARCH_PURPOSE: &str = "person search for an audit of the logs";
+const SEARCH_BASIS: &str = "tiedonhallintalaki 17 §";
+
+/// A person found, as the page lists them.
+struct Found {
+    name: String,
+    native: Option<String>,
+    born: String,
+    identity_code: String,
+    href: String,
+}
+
+/// What came of looking a person up by name or code.
+struct Lookup {
+    /// Who the logs below are of (one person found), or what to do.
+    message: String,
+    /// Several found: choose one.
+    choices: Vec<Found>,
+}
 
 struct Row {
     seq: i64,
@@ -39,6 +106,11 @@ struct AuditPage {
     logs: Vec<(String, String)>,
     rows: Vec<Row>,
     chain: Option<ChainView>,
+    lookup: Option<Lookup>,
+    /// The next page's link (older entries), when there are more.
+    older: Option<String>,
+    /// Back to the newest entries, when this page is not the first.
+    newest: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +119,8 @@ pub struct AuditForm {
     person: Option<String>,
     actor: Option<String>,
     verify: Option<String>,
+    /// Entries older than this one (the next page).
+    before: Option<i64>,
 }
 
 /// `GET /audit`: the logs, newest first, filtered; `?verify=1` checks the whole chain.
@@ -55,16 +129,60 @@ pub async fn audit(
     Query(q): Query<AuditForm>,
     AuditorSession { v, session, .. }: AuditorSession,
 ) -> Result<Response, PageError> {
-    let query = search(&v, q.log, q.person, q.actor)?;
-    let rows = state
-        .audit()
-        .search(&query)
-        .await
-        .map_err(|e| internal(&v, &e))?;
+    let mut query = search(&v, q.log, q.person, q.actor)?;
+    let tr = v.tr;
+    let typed_person = query.person.clone().unwrap_or_default();
+    // A name or an identity code is looked up in the population register first; the logs
+    // record person ids.
+    let (lookup, nobody) = match query.person.take() {
+        Some(words) if is_name_or_code(&words) => {
+            let (lookup, person) = look_up(&state, &session, tr, &words)
+                .await
+                .map_err(|e| internal(&v, &e))?;
+            // Nobody (or several) found: no rows until one person is chosen.
+            let nobody = person.is_none();
+            query.person = person;
+            (Some(lookup), nobody)
+        }
+        person => {
+            query.person = person;
+            (None, false)
+        }
+    };
+    let rows = if nobody {
+        Vec::new()
+    } else {
+        state
+            .audit()
+            .search_before(&query, q.before.filter(|b| *b > 0))
+            .await
+            .map_err(|e| internal(&v, &e))?
+    };
     log_reading(&state, &session, &query, rows.len())
         .await
         .map_err(|e| internal(&v, &e))?;
-    let tr = v.tr;
+    let link = |before: Option<i64>| {
+        let mut l = format!(
+            "/audit?log={}&person={}&actor={}",
+            crate::plain::query_value(query.log.map(AuditLog::as_str).unwrap_or_default()),
+            crate::plain::query_value(&typed_person),
+            crate::plain::query_value(
+                &query
+                    .actor
+                    .as_ref()
+                    .map(|a| a.to_string())
+                    .unwrap_or_default()
+            ),
+        );
+        if let Some(b) = before {
+            l.push_str(&format!("&before={b}"));
+        }
+        l
+    };
+    let older = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| rows.last().map(|r| link(Some(r.seq))))
+        .flatten();
+    let newest = q.before.is_some().then(|| link(None));
     // `verify=1` starts a check (or shows the one running); `verify=progress` looks again.
     let chain = match q.verify.as_deref() {
         None => None,
@@ -81,13 +199,14 @@ pub async fn audit(
             }
         }
     };
-    let AuditQuery {
-        log, person, actor, ..
-    } = query;
+    let AuditQuery { log, actor, .. } = query;
     Ok(AuditPage {
         page: Page::of(&v),
         log: log.map(AuditLog::as_str).unwrap_or_default().to_owned(),
-        person: person.unwrap_or_default(),
+        person: typed_person,
+        lookup,
+        older,
+        newest,
         actor: actor.map(|a| a.to_string()).unwrap_or_default(),
         logs: AuditLog::ALL
             .iter()
@@ -158,7 +277,112 @@ fn search(
         log,
         person,
         actor,
-        limit: 200,
+        limit: PAGE_SIZE,
+    })
+}
+
+/// Words that name a person rather than give their id: letters and spaces (a name), or a
+/// Finnish personal identity code (`DDMMYY`, a century sign, three digits, a check).
+fn is_name_or_code(words: &str) -> bool {
+    let w = words.trim();
+    let code = w.len() == 11
+        && w.is_char_boundary(6)
+        && w[..6].bytes().all(|b| b.is_ascii_digit())
+        && w.is_char_boundary(7)
+        && w[7..10].bytes().all(|b| b.is_ascii_digit());
+    let name = w.chars().any(char::is_alphabetic)
+        && w.chars()
+            .all(|c| c.is_alphabetic() || c.is_whitespace() || matches!(c, '-' | '\'' | ',' | '.'))
+        // A person id is one word with a hyphen and digits (`sim-0000042`): not a name.
+        && !w.chars().any(|c| c.is_ascii_digit());
+    code || name
+}
+
+/// Looks `words` up in the population register, logs the search and each person found,
+/// and says what came of it; the person's id when exactly one was found.
+async fn look_up(
+    state: &WebState,
+    session: &Session,
+    tr: Tr,
+    words: &str,
+) -> Result<(Lookup, Option<String>), polku_cases::StoreError> {
+    let said = |message: String| Lookup {
+        message,
+        choices: Vec::new(),
+    };
+    let Some(register) = state.person_lookup.as_ref() else {
+        return Ok((said(tr.t("audit-lookup-none-here")), None));
+    };
+    let official = session.principal.user_id.to_string();
+    let found = match register.find(words, &official).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!(error = %e, "person search for an audit failed");
+            return Ok((said(tr.t("audit-lookup-failed")), None));
+        }
+    };
+    let audit = state.audit();
+    let actor = Actor::User(session.principal.user_id);
+    audit
+        .append(&AuditEntry {
+            log: AuditLog::Access,
+            actor: actor.clone(),
+            organisation: session.principal.organisation.clone(),
+            person: None,
+            purpose: SEARCH_PURPOSE.to_owned(),
+            legal_basis: Some(SEARCH_BASIS.to_owned()),
+            detail: json!({"searched": words, "found": found.persons.len(), "more": found.more}),
+            x_road: Default::default(),
+        })
+        .await?;
+    for p in &found.persons {
+        audit
+            .append(&AuditEntry {
+                log: AuditLog::Disclosure,
+                actor: actor.clone(),
+                organisation: Some(found.register.clone()),
+                person: Some(p.person.clone()),
+                purpose: SEARCH_PURPOSE.to_owned(),
+                legal_basis: Some(SEARCH_BASIS.to_owned()),
+                detail: json!({"direction": "received", "request_id": found.request_id}),
+                x_road: Default::default(),
+            })
+            .await?;
+    }
+    let born = |p: &FoundPerson| {
+        jiff::civil::Date::strptime("%Y-%m-%d", &p.born)
+            .map(|d| crate::plain::date(d, tr.lang))
+            .unwrap_or_else(|_| p.born.replace("-00", ""))
+    };
+    Ok(match found.persons.as_slice() {
+        [] => (said(tr.t("audit-lookup-nobody")), None),
+        [p] => (
+            said(tr.t_with(
+                "audit-lookup-one",
+                &[("name", p.name.as_str()), ("born", &born(p))],
+            )),
+            Some(p.person.clone()),
+        ),
+        many => (
+            Lookup {
+                message: tr.t(if found.more {
+                    "audit-lookup-more"
+                } else {
+                    "audit-lookup-many"
+                }),
+                choices: many
+                    .iter()
+                    .map(|p| Found {
+                        name: p.name.clone(),
+                        native: p.native.clone(),
+                        born: born(p),
+                        identity_code: p.identity_code.clone().unwrap_or_default(),
+                        href: format!("/audit?person={}", crate::plain::query_value(&p.person)),
+                    })
+                    .collect(),
+            },
+            None,
+        ),
     })
 }
 

@@ -95,7 +95,7 @@ fn choices(rs: &RuleSet, tr: Tr) -> Vec<FigureChoice> {
                 .collect(),
             today: p
                 .value_at(today)
-                .map(|(_, v)| number(v, p.unit.as_deref(), tr))
+                .map(|(_, v)| number(v, p.unit.as_ref().map(|u| u.get(tr.lang)), tr))
                 .unwrap_or_else(|| tr.t("figure-none-today")),
             history: p
                 .values
@@ -105,7 +105,10 @@ fn choices(rs: &RuleSet, tr: Tr) -> Vec<FigureChoice> {
                         "figure-from",
                         &[
                             ("day", &crate::plain::date(*d, tr.lang)),
-                            ("value", &number(v, p.unit.as_deref(), tr)),
+                            (
+                                "value",
+                                &number(v, p.unit.as_ref().map(|u| u.get(tr.lang)), tr),
+                            ),
                         ],
                     )
                 })

@@ -54,6 +54,7 @@ use polku_cases::Cases;
 use polku_cases::LiveRules;
 use polku_rule_admin::RuleAdmin;
 
+pub use audit::{FoundPerson, FoundPersons, LookupError, PersonLookup};
 pub use i18n::Tr;
 pub use idp::{TestIdentities, TestPerson};
 pub use pdf::{PdfFailure, decision_pdf_for};
@@ -101,6 +102,9 @@ pub struct WebState {
     pub public_url: String,
     /// The audit chain's verification, run in the background of this process.
     pub chain_checks: Arc<chain_checks::ChainChecks>,
+    /// The population register's search for the auditors' page; `None`: a person is found
+    /// by id only on this server.
+    pub person_lookup: Option<Arc<dyn PersonLookup>>,
 }
 
 impl WebState {
@@ -130,6 +134,7 @@ impl WebState {
             sign_ins: Arc::default(),
             pdf_fonts: Arc::default(),
             preview: None,
+            person_lookup: None,
         }
     }
 

@@ -488,10 +488,11 @@ fn input_line(tr: Tr, input: &StoredInput) -> String {
             .fetched_at
             .as_deref()
             .map_or_else(|| "—".to_owned(), |t| crate::plain::stamped(t, tr.lang));
+        let register = crate::reasons::register_name(tr, source);
         line.push_str(" (");
         line.push_str(&tr.t_with(
             "work-source",
-            &[("source", source.as_str()), ("at", at.as_str())],
+            &[("source", register.as_str()), ("at", at.as_str())],
         ));
         line.push(')');
     }

@@ -136,12 +136,16 @@ pub(crate) fn blocks(tr: Tr, n: &DecisionNotice, reasons: &crate::pages::Decisio
     for c in &reasons.conditions {
         blocks.push(Block::Fact {
             label: format!("{} – {}", c.text, c.status_label),
-            value: format!(
-                "{} {}: {}",
-                c.explanation,
-                tr.t("case-legal-basis"),
-                c.legal_basis
-            ),
+            // The values read, each with its register and when it was fetched.
+            value: {
+                let mut v = c.explanation.clone();
+                for i in &c.inputs {
+                    v.push(' ');
+                    v.push_str(i);
+                    v.push('.');
+                }
+                format!("{v} {}: {}", tr.t("case-legal-basis"), c.legal_basis)
+            },
         });
     }
     blocks.push(Block::Heading(tr.t("notice-remedy")));

@@ -22,24 +22,23 @@ pub(crate) fn number(x: f64, lang: Lang) -> String {
     out
 }
 
-/// A day as the rules' explanations write it: fi "1.4.2025", sv "2025-04-01", en
-/// "1 April 2025".
+/// A day as the rules' explanations write it: fi and sv "1.4.2025", en "1 April 2025".
 pub(crate) fn date(d: Date, lang: Lang) -> String {
     let mut out = String::new();
     polku_rules::write_date(d, lang, &mut out);
     out
 }
 
-/// A moment in Finland's time: fi "12.5.2025 klo 9.05", sv "2025-05-12 kl. 09.05", en
+/// A moment in Finland's time: fi "12.5.2025 klo 9.05", sv "12.5.2025 kl. 9.05", en
 /// "12 May 2025 at 09:05".
 pub(crate) fn moment(t: jiff::Timestamp, lang: Lang) -> String {
-    let z = t.to_zoned(polku_cases::finland());
-    let day = date(z.date(), lang);
-    match lang {
-        Lang::Fi => format!("{day} klo {}.{:02}", z.hour(), z.minute()),
-        Lang::Sv => format!("{day} kl. {:02}.{:02}", z.hour(), z.minute()),
-        Lang::En => format!("{day} at {:02}:{:02}", z.hour(), z.minute()),
-    }
+    let mut out = String::new();
+    polku_rules::write_moment(
+        t.to_zoned(polku_cases::finland()).datetime(),
+        lang,
+        &mut out,
+    );
+    out
 }
 
 /// Microseconds since the Unix epoch, as [`moment`]; empty when out of range.
@@ -162,6 +161,8 @@ fn law_name(core: &str, lang: Lang) -> Option<&'static str> {
         ("JulkL", Lang::Sv) => Some("OffentlighetsL"),
         ("JulkL", Lang::En) => Some("Act on the Openness of Government Activities"),
         ("L", Lang::En) => Some("Act"),
+        ("tiedonhallintalaki", Lang::Sv) => Some("informationshanteringslagen"),
+        ("tiedonhallintalaki", Lang::En) => Some("Information Management Act"),
         _ => None,
     }
 }
@@ -314,7 +315,7 @@ mod tests {
         assert_eq!(number(-0.25, Lang::Sv), "-0,25");
         let d = jiff::civil::date(2025, 4, 1);
         assert_eq!(date(d, Lang::Fi), "1.4.2025");
-        assert_eq!(date(d, Lang::Sv), "2025-04-01");
+        assert_eq!(date(d, Lang::Sv), "1.4.2025");
         assert_eq!(date(d, Lang::En), "1 April 2025");
         // 06:00 UTC in May is 09:00 in Helsinki (summer time).
         assert_eq!(
@@ -323,7 +324,7 @@ mod tests {
         );
         assert_eq!(
             stamped("2025-05-12T06:00:00Z", Lang::Sv),
-            "2025-05-12 kl. 09.00"
+            "12.5.2025 kl. 9.00"
         );
         assert_eq!(
             stamped("2025-01-12T06:05:00Z", Lang::En),

@@ -85,7 +85,10 @@ pub async fn rule_set(
     let Some(rs) = book.get(&id) else {
         return error_page(&v, StatusCode::NOT_FOUND, "error-not-found");
     };
-    let markdown = polku_rules::describe(rs, v.tr.lang);
+    let lang = v.tr.lang;
+    let markdown = polku_rules::describe(rs, lang, &|id| {
+        book.get(id).map(|other| other.title.get(lang).to_owned())
+    });
     RuleSetPage {
         page: Page::of(&v),
         title: rs.title.get(v.tr.lang).to_owned(),

@@ -177,3 +177,52 @@ impl Registers {
         ))
     }
 }
+
+/// The population register's search over the exchange layer, as the auditors' page asks it
+/// (on behalf of the official searching).
+pub struct RegisterLookup<S>(pub S);
+
+impl<S: polku_registers::PersonSearch> polku_web::PersonLookup for RegisterLookup<S> {
+    fn find<'a>(
+        &'a self,
+        words: &'a str,
+        official: &'a str,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<polku_web::FoundPersons, polku_web::LookupError>,
+                > + Send
+                + 'a,
+        >,
+    > {
+        Box::pin(async move {
+            let ask = polku_registers::Ask {
+                key: words.trim().to_owned(),
+                user_id: official.to_owned(),
+                issue: "audit of the logs".to_owned(),
+            };
+            let answer = self
+                .0
+                .find(&ask)
+                .await
+                .map_err(|e| polku_web::LookupError(e.to_string()))?;
+            Ok(polku_web::FoundPersons {
+                persons: answer
+                    .record
+                    .persons
+                    .into_iter()
+                    .map(|p| polku_web::FoundPerson {
+                        person: p.person,
+                        name: format!("{} {}", p.name.given, p.name.family),
+                        native: p.name.native,
+                        born: p.date_of_birth,
+                        identity_code: p.personal_identity_code,
+                    })
+                    .collect(),
+                more: answer.record.more,
+                register: answer.source,
+                request_id: answer.request_id,
+            })
+        })
+    }
+}

@@ -318,7 +318,8 @@ fn rules_describe(id: &str, lang: Lang, dir: Option<&PathBuf>) -> ExitCode {
     };
     match book.get(id) {
         Some(rs) => {
-            print!("{}", polku_rules::describe(rs, lang));
+            let title_of = |other: &str| book.get(other).map(|r| r.title.get(lang).to_owned());
+            print!("{}", polku_rules::describe(rs, lang, &title_of));
             ExitCode::SUCCESS
         }
         None => {

@@ -152,6 +152,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     state.public_url = pages.public_url.clone();
     pages.monitor = state.monitor();
     pages.preview = Some(work.preview.clone());
+    pages.person_lookup = Some(work.person_lookup.clone());
     // The API's decision PDFs are the pages' (the same notice, the same fonts).
     state.documents = Some(Arc::new(crate::documents::PagesTypeset(pages.clone())));
     state.notifier = pages.notifier.clone();
@@ -209,6 +210,8 @@ struct Work {
     feed: Option<JoinHandle<()>>,
     /// The pipeline's registers, lent to the pages' eligibility preview.
     preview: Arc<dyn polku_web::RegisterPreview>,
+    /// The population register's search, for the auditors' page.
+    person_lookup: Arc<dyn polku_web::PersonLookup>,
 }
 
 impl Work {
@@ -251,6 +254,9 @@ async fn start_work(
     let registers = Registers::start(&register_options, faults).await?;
     let evidence = registers.evidence(store, rules);
     let preview: Arc<dyn polku_web::RegisterPreview> = evidence.clone();
+    let person_lookup: Arc<dyn polku_web::PersonLookup> = Arc::new(
+        crate::evidence_registers::RegisterLookup(registers.client.clone()),
+    );
     let people = registers
         .population
         .clone()
@@ -265,6 +271,7 @@ async fn start_work(
             demo: None,
             feed: None,
             preview,
+            person_lookup,
         });
     }
     let w = crate::demo::world(&registers, Some(store.clone()), None, Some(rules.clone())).await?;
@@ -290,6 +297,7 @@ async fn start_work(
         demo: Some(stream),
         feed: Some(feed),
         preview,
+        person_lookup,
     })
 }
 

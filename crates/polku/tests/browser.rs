@@ -12,8 +12,10 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use polku_registers::System;
 use polku_simulators::Population;
 use polku_simulators::population::{Matter, Person, person_id};
+use polku_simulators::simulator::registered_name;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -198,6 +200,10 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         .arg(repo().join("tests/browser/journeys.mjs"))
         .env("BASE", format!("http://{addr}"))
         .env("PERSON", person_id(p.index))
+        .env("PERSON_NAME", {
+            let n = registered_name(&pop, p, System::Population);
+            format!("{} {}", n.given, n.family)
+        })
         .env("ANSWERS", answers.to_string())
         .env("HANDLER_USER", "hanna")
         .env("HANDLER_PASSWORD", "browser journeys password")

@@ -307,7 +307,7 @@ fn monitoring_sets_are_listed_checked_and_described_but_decide_nothing() {
     assert!(out.status.success());
     let text = stdout(&out);
     for words in [
-        "Watches the permits granted in the matters: `fi.residence-permit.employed.extension`",
+        "Watches the permits granted in the matters: Extended residence permit for an employed person",
         "raises an alert for a case handler. It decides nothing and never cancels a permit",
         "Checked again on: pay report (Incomes Register)",
         "UlkL 58 §",

@@ -19,11 +19,13 @@ versions:
     in_force: { from: 2024-11-01 }
 parameters:
   income.min:
+    title: { fi: Tulojen vähimmäismäärä, sv: Minsta inkomst, en: Minimum income }
     source: Test source
     values:
       2024-01-01: 1000
       2024-11-01: 1200
   tiers:
+    title: { fi: Portaat, sv: Trappsteg, en: Tiers }
     source: Test source
     values:
       2024-01-01: [500, 400, 300]
@@ -101,6 +103,54 @@ fn the_fixture_loads() {
 }
 
 #[test]
+fn a_parameter_without_a_title_in_each_language() {
+    let line = assert_error(
+        "    title: { fi: Portaat, sv: Trappsteg, en: Tiers }\n",
+        "    title: { fi: Portaat, en: Tiers }\n",
+        "`title` has no Swedish (sv) translation",
+    );
+    assert_eq!(line, 18);
+    assert_eq!(
+        errors_after(
+            "    title: { fi: Portaat, sv: Trappsteg, en: Tiers }\n",
+            "    title: { fi: Portaat, en: Tiers }\n",
+        )
+        .len(),
+        1,
+        "one error, not one per reader of the parameter"
+    );
+    assert_error(
+        "    title: { fi: Portaat, sv: Trappsteg, en: Tiers }\n",
+        "",
+        "parameter `tiers`'s title is missing",
+    );
+    assert_error(
+        "    title: { fi: Portaat, sv: Trappsteg, en: Tiers }\n",
+        "    title: { fi: Portaat, sv: Trappsteg, en: Tiers }\n    units: kg\n",
+        "`units` is not a key of a parameter",
+    );
+}
+
+#[test]
+fn the_published_description_is_in_words() {
+    let text = VALID.replacen(
+        "    source: Test source\n    values:\n      2024-01-01: 1000",
+        "    source: Test source\n    unit: { fi: €/kk, sv: €/mån, en: €/month }\n    values:\n      2024-01-01: 1000",
+        1,
+    );
+    let rs = load(&text).unwrap();
+    let sv = crate::describe(&rs, Lang::Sv, &|_| None);
+    assert!(
+        sv.contains("**Minsta inkomst** (källa Test source)"),
+        "{sv}"
+    );
+    assert!(sv.contains("från 1.11.2024: 1\u{a0}200 €/mån"), "{sv}");
+    for code in ["`", "income.min", "test.support"] {
+        assert!(!sv.contains(code), "{code} in {sv}");
+    }
+}
+
+#[test]
 fn malformed_yaml() {
     let line = assert_error("law: Testilaki (1/2024)", "law: [unclosed", "malformed");
     assert!(line >= 4, "line {line}");
@@ -113,7 +163,7 @@ fn unknown_input_name_with_its_line() {
         "!evidence.security.open_flags",
         "not an input",
     );
-    assert_eq!(line, 35);
+    assert_eq!(line, 37);
 }
 
 #[test]
@@ -142,7 +192,7 @@ fn expression_type_error() {
 #[test]
 fn missing_translation() {
     let line = assert_error("sv: Ingen markering., ", "", "no Swedish (sv) translation");
-    assert_eq!(line, 34);
+    assert_eq!(line, 36);
 }
 
 #[test]
@@ -189,7 +239,7 @@ fn policy_that_lets_a_machine_refuse() {
         "any_not_met: refuse",
         "would let a machine refuse",
     );
-    assert_eq!(line, 39);
+    assert_eq!(line, 41);
     assert_error(
         "all_met: grant",
         "all_met: refuse",
@@ -515,7 +565,7 @@ fn definitions_name_expressions_and_count_their_inputs() {
     assert!(
         errors
             .iter()
-            .any(|e| e.message.contains("definition `a`") && e.line == 21),
+            .any(|e| e.message.contains("definition `a`") && e.line == 23),
         "{errors:?}"
     );
 }

@@ -192,6 +192,9 @@ pub struct Person {
     pub security_objection: bool,
     pub tax_debt_eur: u32,
     pub enforcement: bool,
+    /// The individual number of the person's identity code (900–999, numbers never issued
+    /// to a real person); 0: none (not resident, or a date of birth not wholly known).
+    pub identity_number: u16,
 }
 
 /// An employer in the trade register.
@@ -268,7 +271,8 @@ impl Population {
             .map(|(number, i)| employer(seed, i, number))
             .collect::<Vec<_>>();
         let n_employers = employers.len() as u32;
-        let persons = (0..size).map(|i| person(seed, i, n_employers)).collect();
+        let mut persons: Vec<Person> = (0..size).map(|i| person(seed, i, n_employers)).collect();
+        number_identity_codes(&mut persons);
         Population {
             seed,
             persons,
@@ -292,6 +296,66 @@ impl Population {
 
     pub fn origin(&self, p: &Person) -> &'static Origin {
         &ORIGINS[p.origin as usize]
+    }
+
+    /// The person's Finnish personal identity code (`DDMMYYCZZZQ`), for a resident whose
+    /// date of birth is wholly known.
+    pub fn identity_code(&self, p: &Person) -> Option<String> {
+        if p.identity_number == 0 {
+            return None;
+        }
+        let b = p.birth;
+        let century = match b.year {
+            1800..=1899 => '+',
+            1900..=1999 => '-',
+            2000..=2099 => 'A',
+            _ => return None,
+        };
+        let digits = format!(
+            "{:02}{:02}{:02}{:03}",
+            b.day,
+            b.month,
+            b.year % 100,
+            p.identity_number
+        );
+        let check = identity_code_check(&digits)?;
+        Some(format!("{}{century}{}{check}", &digits[..6], &digits[6..]))
+    }
+
+    /// The person whose identity code `code` is (any letter case).
+    pub fn by_identity_code(&self, code: &str) -> Option<&Person> {
+        let code = code.trim().to_ascii_uppercase();
+        if code.len() != 11 {
+            return None;
+        }
+        self.persons.iter().find(|p| {
+            p.identity_number != 0 && self.identity_code(p).as_deref() == Some(code.as_str())
+        })
+    }
+}
+
+/// The check character of a personal identity code's nine digits (`DDMMYYZZZ`).
+pub fn identity_code_check(digits: &str) -> Option<char> {
+    const CHECKS: &[u8; 31] = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
+    let n: u64 = digits.parse().ok()?;
+    Some(CHECKS[(n % 31) as usize] as char)
+}
+
+/// Gives each resident with a whole date of birth an individual number unique for the date,
+/// 900 upwards in the order of the population (past 999 on one day: none).
+fn number_identity_codes(persons: &mut [Person]) {
+    let mut next: std::collections::HashMap<(u16, u8, u8), u16> = std::collections::HashMap::new();
+    for p in persons.iter_mut() {
+        if p.permit == PermitKind::None || p.birth.date().is_none() {
+            continue;
+        }
+        let n = next
+            .entry((p.birth.year, p.birth.month, p.birth.day))
+            .or_insert(900);
+        if *n <= 999 {
+            p.identity_number = *n;
+            *n += 1;
+        }
     }
 }
 
@@ -526,6 +590,7 @@ fn person(seed: u64, index: u32, employers: u32) -> Person {
     ];
 
     Person {
+        identity_number: 0,
         index,
         origin: origin_index,
         given: r.u8(0..given_pool.len() as u8),
@@ -584,6 +649,18 @@ fn person(seed: u64, index: u32, employers: u32) -> Person {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_codes_have_the_population_registers_check_character() {
+        // The Digital and Population Data Services Agency's published example.
+        assert_eq!(identity_code_check("131052308"), Some('T'));
+        let pop = Population::generate(7, 2_000);
+        for p in pop.persons.iter().filter(|p| p.identity_number != 0) {
+            let code = pop.identity_code(p).unwrap();
+            assert!((900..=999).contains(&p.identity_number), "{code}");
+            assert_eq!(pop.by_identity_code(&code).map(|q| q.index), Some(p.index));
+        }
+    }
 
     #[test]
     fn the_same_seed_gives_the_same_people_whatever_the_size() {

@@ -16,3 +16,4 @@ purpose-monitoring-of-residence-permit-conditions-ulkl-58 = monitoring of reside
 purpose-dry-run-of-a-monitoring-rule-proposal = dry run of a monitoring rule proposal
 purpose-evidence-for-case = evidence for case { $case } ({ $matter })
 purpose-preview-of = eligibility preview at the person's own request: { $matter } (e-service)
+purpose-person-search-for-an-audit-of-the-logs = a person search for an audit of the logs

@@ -16,3 +16,4 @@ purpose-monitoring-of-residence-permit-conditions-ulkl-58 = oleskeluluvan edelly
 purpose-dry-run-of-a-monitoring-rule-proposal = valvontasääntöehdotuksen koeajo
 purpose-evidence-for-case = hakemuksen { $case } selvitys ({ $matter })
 purpose-preview-of = ennakkotarkistus henkilön omasta pyynnöstä: { $matter } (asiointipalvelu)
+purpose-person-search-for-an-audit-of-the-logs = henkilöhaku lokien valvontaa varten

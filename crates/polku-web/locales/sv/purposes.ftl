@@ -16,3 +16,4 @@ purpose-monitoring-of-residence-permit-conditions-ulkl-58 = övervakning av vill
 purpose-dry-run-of-a-monitoring-rule-proposal = provkörning av ett förslag till övervakningsregler
 purpose-evidence-for-case = utredning för ärende { $case } ({ $matter })
 purpose-preview-of = förhandskontroll på personens egen begäran: { $matter } (e-tjänsten)
+purpose-person-search-for-an-audit-of-the-logs = personsökning för granskning av loggarna

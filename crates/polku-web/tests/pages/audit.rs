@@ -209,3 +209,215 @@ polku_cases::on_every_database!(
     a_disclosure_names_its_register,
     with_db
 );
+
+/// The population register's search as the binary hands it to the pages, over the
+/// simulator (the binary's own adapter, `RegisterLookup`, asks over the exchange layer).
+struct SimulatedLookup(polku_simulators::Simulator);
+
+impl polku_web::PersonLookup for SimulatedLookup {
+    fn find<'a>(
+        &'a self,
+        words: &'a str,
+        official: &'a str,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<polku_web::FoundPersons, polku_web::LookupError>,
+                > + Send
+                + 'a,
+        >,
+    > {
+        use polku_registers::PersonSearch;
+        Box::pin(async move {
+            let ask = polku_registers::Ask {
+                key: words.to_owned(),
+                user_id: official.to_owned(),
+                issue: "audit".to_owned(),
+            };
+            let a = self
+                .0
+                .find(&ask)
+                .await
+                .map_err(|e| polku_web::LookupError(e.to_string()))?;
+            Ok(polku_web::FoundPersons {
+                persons: a
+                    .record
+                    .persons
+                    .into_iter()
+                    .map(|p| polku_web::FoundPerson {
+                        person: p.person,
+                        name: format!("{} {}", p.name.given, p.name.family),
+                        native: p.name.native,
+                        born: p.date_of_birth,
+                        identity_code: p.personal_identity_code,
+                    })
+                    .collect(),
+                more: a.record.more,
+                register: a.source,
+                request_id: a.request_id,
+            })
+        })
+    }
+}
+
+/// An auditor finds a person by name or personal identity code: the population register
+/// is searched, the search is in the use log and each person found in the disclosure log;
+/// one person found shows their logs, several a choice, none says what to do. Long logs
+/// come a page at a time.
+async fn an_auditor_finds_a_person_by_name_or_identity_code(db: &TestDb) {
+    use polku_registers::PopulationRegister;
+    let mut s = site(db);
+    let population = crate::support::population();
+    let sim = polku_simulators::Simulator::new(population.clone(), Default::default());
+    s.state.person_lookup = Some(std::sync::Arc::new(SimulatedLookup(sim.clone())));
+    s.app = polku_web::router(s.state.clone());
+    // A resident with an identity code, who has read their own case.
+    let p = population
+        .persons
+        .iter()
+        .find(|p| population.identity_code(p).is_some())
+        .unwrap();
+    let id = person_id(p.index);
+    let case = decided_case(&s, &id).await;
+    let me = s.sign_in(&id).await;
+    for _ in 0..3 {
+        s.call("GET", &format!("/my/cases/{case}"), &me, None).await;
+    }
+    let name = sim
+        .person(&polku_registers::Ask {
+            key: id.clone(),
+            user_id: "t".into(),
+            issue: "t".into(),
+        })
+        .await
+        .unwrap()
+        .record
+        .name;
+    let auditor = official(&s, "aila", Role::Auditor).await;
+    let en = format!("{auditor}; polku_lang=en");
+    let query = |words: &str| {
+        format!(
+            "/audit?log=access&person={}",
+            form_urlencoded::byte_serialize(words.as_bytes()).collect::<String>()
+        )
+    };
+    // By the identity code: exactly this person.
+    let code = population.identity_code(p).unwrap();
+    let by_code = s.call("GET", &query(&code), &en, None).await;
+    assert_eq!(by_code.status, StatusCode::OK, "{}", by_code.body);
+    let full = format!("{} {}", name.given, name.family);
+    assert!(
+        by_code.body.contains(&format!("The logs of {full}, born")),
+        "{}",
+        by_code.body
+    );
+    assert!(
+        by_code
+            .body
+            .contains("the applicant reads their own case (e-service)"),
+        "{}",
+        by_code.body
+    );
+    // By the name, family name first: this person among those found.
+    let by_name = s
+        .call(
+            "GET",
+            &query(&format!("{} {}", name.family, name.given)),
+            &en,
+            None,
+        )
+        .await;
+    assert_eq!(by_name.status, StatusCode::OK);
+    assert!(
+        by_name.body.contains(&format!("The logs of {full}"))
+            || by_name.body.contains(&format!("/audit?person={id}")),
+        "{}",
+        by_name.body
+    );
+    // In Swedish, a name nobody has: nothing searched in the logs, and what to do.
+    let nobody = s
+        .call(
+            "GET",
+            &query("Zzyzx Qwerty"),
+            &format!("{auditor}; polku_lang=sv"),
+            None,
+        )
+        .await;
+    assert!(
+        nobody
+            .body
+            .contains("Ingen i befolkningsdatasystemet motsvarar sökningen"),
+        "{}",
+        nobody.body
+    );
+    assert!(!nobody.body.contains("<td>"), "no rows: {}", nobody.body);
+    // The searches are logged: a use with what was searched, a disclosure per person found.
+    let rows = s
+        .state
+        .audit()
+        .search(&polku_audit::AuditQuery {
+            log: None,
+            person: None,
+            actor: None,
+            limit: 1000,
+        })
+        .await
+        .unwrap();
+    let searches: Vec<_> = rows
+        .iter()
+        .filter(|r| r.purpose == "person search for an audit of the logs")
+        .collect();
+    assert!(
+        searches
+            .iter()
+            .any(|r| r.log == polku_audit::AuditLog::Access && r.detail.contains(code.as_str())),
+        "{searches:?}"
+    );
+    assert!(
+        searches
+            .iter()
+            .any(|r| r.log == polku_audit::AuditLog::Disclosure
+                && r.person.as_deref() == Some(id.as_str())
+                && r.organisation.as_deref() == Some("Population Information System")),
+        "{searches:?}"
+    );
+    // A page at a time: the first page of everything has 50 rows and a link to older ones.
+    for _ in 0..60 {
+        s.call("GET", &format!("/my/cases/{case}"), &me, None).await;
+    }
+    let first = s.call("GET", "/audit?log=access", &en, None).await;
+    assert_eq!(first.body.matches("<tr><td>").count(), 50, "{}", first.body);
+    let older = first
+        .body
+        .split("href=\"")
+        .filter_map(|h| h.split('"').next())
+        .find(|h| h.contains("before="))
+        .expect("a link to older entries")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let second = s.call("GET", &older, &en, None).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.body.contains("Newest entries"), "{}", second.body);
+    let first_seqs: Vec<&str> = first
+        .body
+        .split("<tr><td>")
+        .skip(1)
+        .filter_map(|r| r.split('<').next())
+        .collect();
+    let second_seqs: Vec<&str> = second
+        .body
+        .split("<tr><td>")
+        .skip(1)
+        .filter_map(|r| r.split('<').next())
+        .collect();
+    assert!(!second_seqs.is_empty());
+    assert!(
+        second_seqs.iter().all(|s| !first_seqs.contains(s)),
+        "pages overlap"
+    );
+}
+polku_cases::on_every_database!(
+    person_lookup,
+    an_auditor_finds_a_person_by_name_or_identity_code,
+    with_db
+);

@@ -56,6 +56,7 @@ versions:
     in_force: { from: 2024-01-01 }
 parameters:
   income.min:
+    title: { fi: Tulojen vähimmäismäärä, sv: Minsta inkomst, en: Minimum income }
     source: Test source
     values:
       2024-01-01: 1000
@@ -511,9 +512,11 @@ fn a_monitoring_condition_is_three_valued_like_any_other() {
 #[test]
 fn the_description_says_what_is_watched_and_that_nothing_is_decided() {
     let rs = load(MONITORING).unwrap();
-    let en = crate::describe(&rs, crate::Lang::En);
+    let en = crate::describe(&rs, crate::Lang::En, &|id| {
+        (id == "test.support").then(|| "Support test".to_owned())
+    });
     assert!(
-        en.contains("Watches the permits granted in the matters: `test.support`"),
+        en.contains("Watches the permits granted in the matters: Support test"),
         "{en}"
     );
     assert!(en.contains("raises an alert for a case handler"), "{en}");
@@ -527,7 +530,7 @@ fn the_description_says_what_is_watched_and_that_nothing_is_decided() {
         "{en}"
     );
     assert!(!en.contains("What the machine may do"), "{en}");
-    let fi = crate::describe(&rs, crate::Lang::Fi);
+    let fi = crate::describe(&rs, crate::Lang::Fi, &|_| None);
     assert!(
         fi.contains("Tarkistetaan uudelleen, kun tulee: palkkailmoitus (tulorekisteri)"),
         "{fi}"
