@@ -18,6 +18,7 @@ mod demo_events;
 mod documents;
 mod evidence_registers;
 mod handles;
+mod identity;
 mod monitor_cmds;
 mod notifications;
 mod payments;
@@ -105,6 +106,11 @@ enum Command {
         store: store_cmds::StoreArgs,
         #[command(subcommand)]
         command: monitor_cmds::MonitorCommand,
+    },
+    /// Identity resolution: records from many registers linked into persons.
+    Identity {
+        #[command(subcommand)]
+        command: identity::IdentityCommand,
     },
     /// The audit chain (use, disclosure and decision logs).
     Audit {
@@ -194,6 +200,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Registers { command } => registers::run(command),
+        Command::Identity { command } => identity::run(command),
         Command::Rules { command } => rules(command),
         Command::Decide(args) => decide::run(args),
         Command::Bench {

@@ -79,6 +79,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("polku-store", &[]),
     // Typesetting a decision: text and fonts in, a PDF out; knows no other part.
     ("polku-pdf", &[]),
+    // Identity resolution: records in, persons and their explained links out; pure, and
+    // knows no other part (issue 14).
+    ("polku-identity", &[]),
     ("polku-audit", &["polku-store"]),
     ("polku-access", &["polku-store"]),
     // Read-only: the key figures read cases and decisions, never write.
@@ -186,6 +189,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-notify",
             "polku-payments",
             "polku-registers",
+            "polku-identity",
             "polku-simulators",
             "polku-server",
             "polku-web",
@@ -254,6 +258,17 @@ const PURE: &[(&str, &[&str])] = &[
         ],
     ),
     ("polku-pdf", &["krilla", "ttf-parser", "thiserror"]),
+    (
+        "polku-identity",
+        &[
+            "serde",
+            "thiserror",
+            "csv",
+            "any_ascii",
+            "strsim",
+            "fastrand",
+        ],
+    ),
 ];
 
 #[test]

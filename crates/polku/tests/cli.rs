@@ -505,3 +505,100 @@ fn a_configuration_file_sets_the_data_directory_and_a_misspelt_key_is_an_error()
     assert!(!out.status.success());
     assert!(stderr(&out).contains("data_dri"), "{}", stderr(&out));
 }
+
+/// `polku identity resolve`: records in several scripts and orders linked into persons,
+/// written as `record_id,cluster_id` and scored pairs; a bad record is refused with its line.
+#[test]
+fn identity_resolve_links_records_into_persons() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("records.csv");
+    let mut csv = String::from(
+        "record_id,source,given_names,family_name,name_native,date_of_birth,sex,nationality,document_type,document_number\n",
+    );
+    // A crowd for the model to learn from: each person twice, once with the names swapped.
+    let given = [
+        "Anna", "Olga", "Fatima", "Ali", "Omar", "Pekka", "Ivan", "Leila", "Samir", "Mei",
+    ];
+    let family = [
+        "Virtanen", "Hassan", "Petrov", "Nguyen", "Bekele", "Karimi", "Silva", "Nowak",
+    ];
+    for i in 0..160 {
+        let (g, f) = (
+            given[i % given.len()],
+            family[(i / given.len()) % family.len()],
+        );
+        let dob = format!("{}-{:02}-{:02}", 1950 + i % 50, 1 + i % 12, 1 + i % 28);
+        csv.push_str(&format!("p{i}a,police,{g},{f},,{dob},,SYR,P,AB{i:07}\n"));
+        csv.push_str(&format!("p{i}b,permit-application,{f},{g},,{dob},,SYR,,\n"));
+    }
+    csv.push_str("ru1,asylum-registration,,,Юрий Гагарин,1988-02-14,M,RUS,,\n");
+    csv.push_str("ru2,border-check,Iurii,Gagarin,,1988-02-14,M,RUS,P,XY1234567\n");
+    csv.push_str("other,police,Pekka,Korhonen,,1961-09-09,M,FIN,,\n");
+    std::fs::write(&input, csv).unwrap();
+    let output = dir.path().join("clusters.csv");
+    let pairs = dir.path().join("pairs.csv");
+    let out = polku(&[
+        "identity",
+        "resolve",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--pairs",
+        pairs.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("323 records read"),
+        "{}",
+        stderr(&out)
+    );
+    let clusters = std::fs::read_to_string(&output).unwrap();
+    let cluster_of = |id: &str| {
+        clusters
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{id},")))
+            .unwrap_or_else(|| panic!("{id} not in {clusters}"))
+            .to_owned()
+    };
+    assert!(clusters.starts_with("record_id,cluster_id\n"));
+    assert_eq!(
+        cluster_of("ru1"),
+        cluster_of("ru2"),
+        "Cyrillic and its romanisation"
+    );
+    assert_eq!(cluster_of("p7a"), cluster_of("p7b"), "names swapped");
+    assert_ne!(cluster_of("p7a"), cluster_of("p8a"));
+    assert_eq!(cluster_of("other"), "other");
+    let pairs = std::fs::read_to_string(&pairs).unwrap();
+    assert!(pairs.starts_with("record_id_l,record_id_r,probability\n"));
+    assert!(
+        pairs
+            .lines()
+            .any(|l| l.starts_with("ru1,ru2,0.9") || l.starts_with("ru1,ru2,1.0")),
+        "{pairs}"
+    );
+
+    // A record that breaks a rule: nothing written, the line and field said.
+    std::fs::write(
+        &input,
+        "record_id,source,given_names,date_of_birth\nr1,police,Ali,1990-02-30\n",
+    )
+    .unwrap();
+    std::fs::remove_file(&output).unwrap();
+    let bad = polku(&[
+        "identity",
+        "resolve",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("line 2: `date_of_birth` is not a possible date of birth"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(!output.exists());
+}

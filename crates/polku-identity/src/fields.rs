@@ -1,0 +1,364 @@
+//! Fields and how two values of one compare: each kind of field has its comparison levels,
+//! from full agreement down to disagreement; a value missing on either side is no evidence
+//! either way.
+
+use crate::names::{phonetic, skeleton, tokens};
+use crate::record::PartialDate;
+
+/// How a field's values are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A person's whole name: words in any order, any script (given/family swaps and
+    /// family-name-first orders compare as the same names).
+    PersonName,
+    /// One name (a given name, a surname): compared as [`Kind::PersonName`] is.
+    Name,
+    /// A date of birth, whole or partial.
+    Date,
+    /// A document or other number: `O`/`0` and `I`/`1` are one, one slip is near.
+    Code,
+    /// A code from a short list (sex, nationality, a state): the same or not.
+    Category,
+    /// Free text (a place, an address): the same, alike, or not.
+    Text,
+}
+
+impl Kind {
+    /// The levels' names, strongest agreement first.
+    pub fn levels(self) -> &'static [Level] {
+        match self {
+            Kind::PersonName | Kind::Name => &[
+                Level::SameNames,
+                Level::NamesContained,
+                Level::NamesAlike,
+                Level::NamesSomewhatAlike,
+                Level::Differ,
+            ],
+            Kind::Date => &[
+                Level::SameDate,
+                Level::CompatibleDate,
+                Level::DayMonthSwapped,
+                Level::OneDigitDiffers,
+                Level::YearOneApart,
+                Level::Differ,
+            ],
+            Kind::Code => &[Level::Same, Level::OneSlip, Level::Differ],
+            Kind::Category => &[Level::Same, Level::Differ],
+            Kind::Text => &[
+                Level::Same,
+                Level::Alike,
+                Level::SomewhatAlike,
+                Level::Differ,
+            ],
+        }
+    }
+
+    /// Reads a kind's name (`person_name`, `name`, `date`, `code`, `category`, `text`).
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "person_name" => Kind::PersonName,
+            "name" => Kind::Name,
+            "date" => Kind::Date,
+            "code" => Kind::Code,
+            "category" => Kind::Category,
+            "text" => Kind::Text,
+            _ => return None,
+        })
+    }
+}
+
+/// What two values have in common, as a comparison level says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    SameNames,
+    NamesContained,
+    NamesAlike,
+    NamesSomewhatAlike,
+    SameDate,
+    CompatibleDate,
+    DayMonthSwapped,
+    OneDigitDiffers,
+    YearOneApart,
+    Same,
+    OneSlip,
+    Alike,
+    SomewhatAlike,
+    Differ,
+}
+
+impl Level {
+    /// In words, for an explanation.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Level::SameNames => "the same names (in any order)",
+            Level::NamesContained => "the same names, one record has more",
+            Level::NamesAlike => "names alike (spelling or romanisation)",
+            Level::NamesSomewhatAlike => "names somewhat alike",
+            Level::SameDate => "the same date",
+            Level::CompatibleDate => "the known parts of the dates agree",
+            Level::DayMonthSwapped => "day and month swapped",
+            Level::OneDigitDiffers => "one digit differs",
+            Level::YearOneApart => "the same day and month, years one apart",
+            Level::Same => "the same",
+            Level::OneSlip => "one character differs or two are swapped",
+            Level::Alike => "alike",
+            Level::SomewhatAlike => "somewhat alike",
+            Level::Differ => "different",
+        }
+    }
+}
+
+/// A field of the records: its column and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: String,
+    pub kind: Kind,
+}
+
+/// A value made ready to compare.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Missing,
+    Names(Names),
+    Date(PartialDate),
+    /// Codes, categories and texts: the normalised text.
+    Text(String),
+}
+
+/// A name's words and their skeletons, in Latin letters; `other` holds those of the name in
+/// the native script where a record has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Names {
+    pub words: Vec<String>,
+    /// Each word as it sounds across romanisations ([`crate::names::phonetic`]).
+    pub sounds: Vec<String>,
+    pub skeletons: Vec<String>,
+    /// The words sorted and joined: the same names in any order give the same key.
+    pub key: String,
+    pub other: Option<Box<Names>>,
+}
+
+impl Names {
+    pub fn of(name: &str) -> Option<Names> {
+        let words = tokens(name);
+        if words.is_empty() {
+            return None;
+        }
+        let skeletons = words.iter().map(|w| skeleton(w)).collect();
+        let sounds = words.iter().map(|w| phonetic(w)).collect();
+        let mut sorted = words.clone();
+        sorted.sort_unstable();
+        Some(Names {
+            key: sorted.join(" "),
+            words,
+            sounds,
+            skeletons,
+            other: None,
+        })
+    }
+
+    /// Every spelling: the Latin one and, where present, the native script's.
+    fn spellings(&self) -> impl Iterator<Item = &Names> {
+        std::iter::once(self).chain(self.other.as_deref())
+    }
+}
+
+/// Prepares a raw value for comparison as `kind`.
+pub fn prepare(kind: Kind, raw: &str) -> Value {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Value::Missing;
+    }
+    match kind {
+        Kind::PersonName | Kind::Name => Names::of(raw).map_or(Value::Missing, Value::Names),
+        Kind::Date => match raw.parse::<PartialDate>() {
+            Ok(d) if d.year.is_some() => Value::Date(d),
+            _ => Value::Missing,
+        },
+        Kind::Code => {
+            let code: String = raw
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| match c.to_ascii_uppercase() {
+                    'O' => '0',
+                    'I' | 'L' => '1',
+                    c => c,
+                })
+                .collect();
+            if code.is_empty() {
+                Value::Missing
+            } else {
+                Value::Text(code)
+            }
+        }
+        Kind::Category | Kind::Text => {
+            let t = any_ascii::any_ascii(raw)
+                .to_ascii_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if t.is_empty() {
+                Value::Missing
+            } else {
+                Value::Text(t)
+            }
+        }
+    }
+}
+
+/// The level two values of `kind` compare at, as an index into [`Kind::levels`]; `None`
+/// when either is missing.
+pub fn compare(kind: Kind, a: &Value, b: &Value) -> Option<u8> {
+    match (a, b) {
+        (Value::Names(x), Value::Names(y)) => Some(
+            x.spellings()
+                .flat_map(|x| y.spellings().map(move |y| compare_names(x, y)))
+                .min()
+                .unwrap_or(4),
+        ),
+        (Value::Date(x), Value::Date(y)) => Some(compare_dates(*x, *y)),
+        (Value::Text(x), Value::Text(y)) => Some(match kind {
+            Kind::Code => {
+                if x == y {
+                    0
+                } else if strsim::damerau_levenshtein(x, y) <= 1 {
+                    1
+                } else {
+                    2
+                }
+            }
+            Kind::Category => u8::from(x != y),
+            _ => {
+                if x == y {
+                    0
+                } else {
+                    let s = strsim::jaro_winkler(x, y);
+                    if s >= 0.9 {
+                        1
+                    } else if s >= 0.75 {
+                        2
+                    } else {
+                        3
+                    }
+                }
+            }
+        }),
+        _ => None,
+    }
+}
+
+fn compare_names(x: &Names, y: &Names) -> u8 {
+    if x.key == y.key {
+        return 0;
+    }
+    let (short, long) = if x.words.len() <= y.words.len() {
+        (x, y)
+    } else {
+        (y, x)
+    };
+    if short.words.iter().all(|w| long.words.contains(w)) {
+        return 1;
+    }
+    // Each word of the shorter name against its best match in the longer, by spelling or
+    // by sound across romanisations: order and swaps do not matter. Alike needs every word
+    // alike (Hussein and Hassan, one word apart, are not).
+    let similarity = |i: usize| {
+        (0..long.words.len())
+            .map(|j| {
+                strsim::jaro_winkler(&short.words[i], &long.words[j])
+                    .max(strsim::jaro_winkler(&short.sounds[i], &long.sounds[j]))
+            })
+            .fold(0.0_f64, f64::max)
+    };
+    let best: Vec<f64> = (0..short.words.len()).map(similarity).collect();
+    let n = best.len() as f64;
+    let mean = best.iter().sum::<f64>() / n;
+    let alike = best.iter().filter(|s| **s >= ALIKE).count() as f64;
+    if alike == n {
+        2
+    } else if mean >= 0.8 || alike * 2.0 >= n {
+        3
+    } else {
+        4
+    }
+}
+
+/// Two words this similar (Jaro–Winkler, by spelling or sound) are taken for one name.
+const ALIKE: f64 = 0.86;
+
+fn compare_dates(x: PartialDate, y: PartialDate) -> u8 {
+    if x.is_whole() && x == y {
+        return 0;
+    }
+    fn agree<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
+        a.is_none() || b.is_none() || a == b
+    }
+    if agree(x.year, y.year) && agree(x.month, y.month) && agree(x.day, y.day) {
+        return 1;
+    }
+    if x.is_whole() && y.is_whole() {
+        if x.year == y.year && x.month == y.day && x.day == y.month {
+            return 2;
+        }
+        let (dx, dy) = (x.digits(), y.digits());
+        let differing = dx.iter().zip(dy.iter()).filter(|(a, b)| a != b).count();
+        if differing == 1 {
+            return 3;
+        }
+        let apart = match (x.year, y.year) {
+            (Some(a), Some(b)) => a.abs_diff(b) == 1,
+            _ => false,
+        };
+        if apart && x.month == y.month && x.day == y.day {
+            return 4;
+        }
+    }
+    5
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(a: &str, b: &str) -> Option<u8> {
+        compare(
+            Kind::PersonName,
+            &prepare(Kind::PersonName, a),
+            &prepare(Kind::PersonName, b),
+        )
+    }
+
+    #[test]
+    fn names_compare_in_any_order_and_script() {
+        assert_eq!(names("Hassan Ali", "Ali Hassan"), Some(0));
+        assert_eq!(names("Ali Hassan", "Ali Mohammed Hassan"), Some(1));
+        assert_eq!(names("Mohammed Khalid", "Muhammad Khaled"), Some(2));
+        assert_eq!(names("Iurii Gagarin", "Юрий Гагарин"), Some(2));
+        assert_eq!(names("Anna Virtanen", "Pekka Korhonen"), Some(4));
+        assert_eq!(names("", "Anna"), None);
+    }
+
+    #[test]
+    fn dates_compare_with_their_unknown_parts() {
+        let d = |s: &str| prepare(Kind::Date, s);
+        let level = |a: &str, b: &str| compare(Kind::Date, &d(a), &d(b));
+        assert_eq!(level("1990-04-03", "1990-04-03"), Some(0));
+        assert_eq!(level("1990-00-00", "1990-04-03"), Some(1));
+        assert_eq!(level("1990-03-04", "1990-04-03"), Some(2));
+        assert_eq!(level("1990-04-03", "1991-04-03"), Some(3));
+        assert_eq!(level("1990-04-03", "1989-04-03"), Some(4));
+        assert_eq!(level("1990-04-03", "1975-11-21"), Some(5));
+        assert_eq!(level("", "1975-11-21"), None);
+    }
+
+    #[test]
+    fn document_numbers_forgive_o_and_0() {
+        let c = |a: &str, b: &str| {
+            compare(Kind::Code, &prepare(Kind::Code, a), &prepare(Kind::Code, b))
+        };
+        assert_eq!(c("AB0123456", "ABO123456"), Some(0));
+        assert_eq!(c("AB0123456", "AB0123465"), Some(1));
+        assert_eq!(c("AB0123456", "XY9876543"), Some(2));
+    }
+}

@@ -1,0 +1,339 @@
+//! Each kind of variation has a pair that must link and a hard negative that must not,
+//! resolved among a few hundred other people so that EM has something to learn from.
+
+use super::*;
+use crate::record::{Nationality, Sex};
+
+const GIVEN: [&str; 24] = [
+    "Anna", "Olga", "Fatima", "Amina", "Maria", "Leila", "Hanna", "Sara", "Elena", "Mei", "Ali",
+    "Omar", "Pekka", "Juha", "Dmitri", "Hassan", "Tesfaye", "Ivan", "Karim", "Lan", "Samir",
+    "Nadia", "Yusuf", "Zainab",
+];
+const FAMILY: [&str; 24] = [
+    "Virtanen",
+    "Korhonen",
+    "Hassan",
+    "Ahmadi",
+    "Ivanova",
+    "Petrov",
+    "Nguyen",
+    "Tran",
+    "Mohammed",
+    "Bekele",
+    "Haile",
+    "Osman",
+    "Karimi",
+    "Rahimi",
+    "Smirnov",
+    "Kuznetsov",
+    "Popescu",
+    "Silva",
+    "Santos",
+    "Kowalski",
+    "Nowak",
+    "Yilmaz",
+    "Demir",
+    "Sahin",
+];
+const NATIONS: [&str; 6] = ["SYR", "IRQ", "AFG", "RUS", "SOM", "ETH"];
+
+fn rec(id: &str, given: &str, family: &str, dob: &str, nat: &str, doc: &str) -> IdentityRecord {
+    IdentityRecord {
+        record_id: id.to_owned(),
+        source: "test".to_owned(),
+        given_names: given.to_owned(),
+        family_name: family.to_owned(),
+        name_native: None,
+        date_of_birth: dob.parse().unwrap(),
+        sex: Sex::Unknown,
+        nationality: nat.parse().unwrap_or(Nationality::UNKNOWN),
+        document_type: None,
+        document_number: (!doc.is_empty()).then(|| doc.to_owned()),
+        place_of_birth: None,
+    }
+}
+
+/// A crowd of people, most with two records each (one a little noisy), as background.
+fn crowd() -> Vec<IdentityRecord> {
+    let mut rng = fastrand::Rng::with_seed(11);
+    let mut out = Vec::new();
+    for i in 0..600 {
+        let given = GIVEN[rng.usize(..GIVEN.len())];
+        let family = FAMILY[rng.usize(..FAMILY.len())];
+        let dob = format!(
+            "{}-{:02}-{:02}",
+            rng.u16(1950..2008),
+            rng.u8(1..13),
+            rng.u8(1..29)
+        );
+        let nat = NATIONS[rng.usize(..NATIONS.len())];
+        let doc = format!("P{:08}", rng.u32(..100_000_000));
+        out.push(rec(&format!("c{i}a"), given, family, &dob, nat, &doc));
+        if rng.bool() {
+            // The same person elsewhere: the names swapped or a letter dropped, no document.
+            let noisy_family = if rng.bool() {
+                family.to_owned()
+            } else {
+                family[..family.len() - 1].to_owned()
+            };
+            out.push(rec(&format!("c{i}b"), &noisy_family, given, &dob, nat, ""));
+        }
+    }
+    out
+}
+
+struct Case {
+    name: &'static str,
+    a: IdentityRecord,
+    b: IdentityRecord,
+    same: bool,
+}
+
+fn cases() -> Vec<Case> {
+    let native = |mut r: IdentityRecord, n: &str| {
+        r.name_native = Some(n.to_owned());
+        r
+    };
+    let mut out = vec![
+        Case {
+            name: "Cyrillic and its romanisation",
+            a: native(rec("cy1", "", "", "1988-02-14", "RUS", ""), "Юрий Гагарин"),
+            b: rec("cy2", "Yuriy", "Gagarin", "1988-02-14", "RUS", ""),
+            same: true,
+        },
+        Case {
+            name: "two romanisations of one Cyrillic name",
+            a: rec("cz1", "Iurii", "Gagarin", "1988-02-14", "RUS", ""),
+            b: rec("cz2", "Jurij", "Gagarin", "1988-02-14", "RUS", ""),
+            same: true,
+        },
+        Case {
+            name: "the Arabic article and abd",
+            a: rec("ar1", "Abd al-Rahman", "Haddad", "1979-07-01", "SYR", ""),
+            b: rec("ar2", "Abdulrahman", "Haddad", "1979-07-01", "SYR", ""),
+            same: true,
+        },
+        Case {
+            name: "a nasab chain",
+            a: rec(
+                "na1",
+                "Ahmed bin Khalid",
+                "al-Amri",
+                "1991-03-09",
+                "IRQ",
+                "",
+            ),
+            b: rec("na2", "Ahmed", "Khalid Amri", "1991-03-09", "IRQ", ""),
+            same: true,
+        },
+        Case {
+            name: "given and family names swapped",
+            a: rec("sw1", "Mulugeta", "Gebremariam", "1985-11-30", "ETH", ""),
+            b: rec("sw2", "Gebremariam", "Mulugeta", "1985-11-30", "ETH", ""),
+            same: true,
+        },
+        Case {
+            name: "only the year of birth known",
+            a: rec("py1", "Abdiwali", "Warsame", "1996-00-00", "SOM", ""),
+            b: rec("py2", "Abdiwali", "Warsame", "1996-08-17", "SOM", ""),
+            same: true,
+        },
+        Case {
+            name: "day and month swapped",
+            a: rec("dm1", "Farhad", "Noorzai", "1993-04-07", "AFG", ""),
+            b: rec("dm2", "Farhad", "Noorzai", "1993-07-04", "AFG", ""),
+            same: true,
+        },
+        Case {
+            name: "a document number with O for 0",
+            a: rec("do1", "Samira", "Qasemi", "1990-10-10", "AFG", "AB0123456"),
+            b: rec("do2", "Samira", "Kasemi", "1990-10-10", "", "ABO123456"),
+            same: true,
+        },
+        Case {
+            name: "Vietnamese with and without diacritics",
+            a: rec("vi1", "Thị Lan", "Nguyễn", "1999-01-21", "VNM", ""),
+            b: rec("vi2", "Thi Lan", "Nguyen", "1999-01-21", "VNM", ""),
+            same: true,
+        },
+        Case {
+            name: "a spelling variant",
+            a: rec("sp1", "Mohammed", "Khaled Osman", "1982-06-02", "SDN", ""),
+            b: rec("sp2", "Muhammad", "Khalid Othman", "1982-06-02", "SDN", ""),
+            same: true,
+        },
+    ];
+    // Hard negatives: siblings (same family name, same parents' records) and namesakes.
+    out.extend([
+        Case {
+            name: "twins: same family and date, other given names",
+            a: rec(
+                "tw1",
+                "Hussein",
+                "Barzani",
+                "2001-05-05",
+                "IRQ",
+                "N11111111",
+            ),
+            b: rec("tw2", "Hassan", "Barzani", "2001-05-05", "IRQ", "N22222222"),
+            same: false,
+        },
+        Case {
+            name: "namesakes: a common name, other dates and countries",
+            a: rec("ns1", "Mohammed", "Ali", "1970-01-01", "SOM", ""),
+            b: rec("ns2", "Mohammed", "Ali", "1988-09-23", "IRQ", ""),
+            same: false,
+        },
+        Case {
+            name: "siblings born a year apart",
+            a: rec("sb1", "Leyla", "Hosseini", "1995-03-12", "AFG", ""),
+            b: rec("sb2", "Layla", "Hosseini", "1996-09-30", "AFG", ""),
+            same: false,
+        },
+    ]);
+    out
+}
+
+#[test]
+fn every_kind_of_variation_links_and_hard_negatives_do_not() {
+    let mut records = crowd();
+    let cases = cases();
+    for c in &cases {
+        records.push(c.a.clone());
+        records.push(c.b.clone());
+    }
+    let table = Table::of_identity_records(&records);
+    let options = Options::default();
+    let resolution = resolve(&table, &options, &mut |_, _, _| {});
+    let index = |id: &str| table.ids.iter().position(|i| i == id).unwrap() as u32;
+    let mut wrong = Vec::new();
+    for c in &cases {
+        let (a, b) = (index(&c.a.record_id), index(&c.b.record_id));
+        let linked = resolution.clusters[a as usize] == resolution.clusters[b as usize];
+        if linked != c.same {
+            let e = resolution.explain(&table, a.min(b), a.max(b));
+            wrong.push(format!("{}: linked {linked}, {e:#?}", c.name));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn a_link_explains_itself_field_by_field() {
+    let mut records = crowd();
+    records.push(rec(
+        "x1",
+        "Iurii",
+        "Gagarin",
+        "1988-02-14",
+        "RUS",
+        "AB0123456",
+    ));
+    records.push(rec(
+        "x2",
+        "Gagarin",
+        "Jurij",
+        "1988-02-14",
+        "RUS",
+        "ABO123456",
+    ));
+    let table = Table::of_identity_records(&records);
+    let r = resolve(&table, &Options::default(), &mut |_, _, _| {});
+    let (a, b) = (table.len() as u32 - 2, table.len() as u32 - 1);
+    let e = r.explain(&table, a, b);
+    let field = |name: &str| e.fields.iter().find(|f| f.field == name).unwrap();
+    assert_eq!(field("name").level, Some(Level::NamesAlike));
+    assert!(field("name").weight > 0.0);
+    assert_eq!(field("date_of_birth").level, Some(Level::SameDate));
+    assert_eq!(field("document_number").level, Some(Level::Same));
+    assert_eq!(field("sex").level, None, "unknown on both: no evidence");
+    assert_eq!(field("sex").weight, 0.0);
+    let sum: f64 = e.prior + e.fields.iter().map(|f| f.weight).sum::<f64>();
+    assert!((sum - e.weight).abs() < 1e-9, "{e:?}");
+    assert!(e.probability > 0.99, "{e:?}");
+}
+
+#[test]
+fn a_common_name_weighs_less_than_a_rare_one() {
+    let mut records = crowd();
+    // "Mohammed Ali" many times over, each a different person.
+    for i in 0..40 {
+        records.push(rec(
+            &format!("m{i}"),
+            "Mohammed",
+            "Ali",
+            &format!("19{:02}-01-01", 50 + i),
+            "",
+            "",
+        ));
+    }
+    records.push(rec(
+        "rare1",
+        "Zerihun",
+        "Woldemichael",
+        "1975-05-05",
+        "",
+        "",
+    ));
+    records.push(rec(
+        "rare2",
+        "Zerihun",
+        "Woldemichael",
+        "1975-05-05",
+        "",
+        "",
+    ));
+    records.push(rec("common1", "Mohammed", "Ali", "1975-05-05", "", ""));
+    records.push(rec("common2", "Mohammed", "Ali", "1975-05-05", "", ""));
+    let table = Table::of_identity_records(&records);
+    let r = resolve(&table, &Options::default(), &mut |_, _, _| {});
+    let index = |id: &str| table.ids.iter().position(|i| i == id).unwrap() as u32;
+    let rare = r.explain(&table, index("rare1"), index("rare2"));
+    let common = r.explain(&table, index("common1"), index("common2"));
+    assert!(
+        rare.fields[0].weight > common.fields[0].weight + 1.0,
+        "rare {rare:?} common {common:?}"
+    );
+}
+
+#[test]
+fn blocking_finds_swapped_and_romanised_names() {
+    let records = vec![
+        rec("a", "Yuriy", "Gagarin", "1988-02-14", "", ""),
+        rec("b", "Gagarin", "Iurii", "1989-02-14", "", ""),
+        rec("c", "Anna", "Virtanen", "1988-02-14", "", ""),
+    ];
+    let table = Table::of_identity_records(&records);
+    let pairs = table.candidates(200);
+    assert!(pairs.contains(&(0, 1)), "{pairs:?}");
+}
+
+#[test]
+fn csv_of_any_columns_reads_with_its_field_kinds() {
+    let csv = "rec_id,given_name,surname,date_of_birth,soc_sec_id\n\
+               r1,michaela,neumann,19151111,5304218\n\
+               r2,michaela,neumann,19151111,5304218\n";
+    let fields = vec![
+        FieldSpec {
+            name: "given_name".into(),
+            kind: Kind::Name,
+        },
+        FieldSpec {
+            name: "surname".into(),
+            kind: Kind::Name,
+        },
+        FieldSpec {
+            name: "date_of_birth".into(),
+            kind: Kind::Date,
+        },
+        FieldSpec {
+            name: "soc_sec_id".into(),
+            kind: Kind::Code,
+        },
+    ];
+    let table = Table::from_csv(csv.as_bytes(), "rec_id", fields.clone()).unwrap();
+    assert_eq!(table.len(), 2);
+    assert_eq!(table.compare(0, 1), vec![0, 0, 0, 0]);
+    let missing = Table::from_csv(csv.as_bytes(), "id", fields);
+    assert!(missing.unwrap_err().to_string().contains("no column `id`"));
+}

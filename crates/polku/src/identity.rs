@@ -1,0 +1,206 @@
+//! `polku identity resolve`: records in, persons out — each record's cluster, and the
+//! scored pairs — with a progress bar on long runs.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use polku_identity::{FieldSpec, Kind, Options, Resolution, Stage, Table};
+
+#[derive(Subcommand)]
+pub enum IdentityCommand {
+    /// Link identity records into persons (Fellegi–Sunter, m/u estimated by EM from the
+    /// records themselves). Writes `record_id,cluster_id` for every record; a cluster is
+    /// named by its first record's id.
+    Resolve(ResolveArgs),
+}
+
+#[derive(Args)]
+pub struct ResolveArgs {
+    /// The records: CSV with a header row. Without --fields, identity records: record_id,
+    /// source, given_names, family_name, name_native, date_of_birth (YYYY-MM-DD, 00 for an
+    /// unknown part), sex, nationality (ISO 3166 alpha-3, XXA stateless, XXX unknown),
+    /// document_type, document_number, place_of_birth.
+    #[arg(long)]
+    input: PathBuf,
+    /// Where `record_id,cluster_id` goes.
+    #[arg(long)]
+    output: PathBuf,
+    /// Also write the scored candidate pairs here: `record_id_l,record_id_r,probability`.
+    #[arg(long)]
+    pairs: Option<PathBuf>,
+    /// Compare other columns: `column=kind,…` with kinds person_name, name, date, code,
+    /// category, text (e.g. a data set of another shape).
+    #[arg(long)]
+    fields: Option<String>,
+    /// The record id's column, with --fields.
+    #[arg(long, default_value = "record_id")]
+    id: String,
+    /// Pairs at or above this probability join one person.
+    #[arg(long, default_value_t = 0.9)]
+    threshold: f64,
+    /// --pairs writes the pairs from this probability.
+    #[arg(long, default_value_t = 0.01)]
+    pairs_from: f64,
+}
+
+pub fn run(command: IdentityCommand) -> ExitCode {
+    let IdentityCommand::Resolve(args) = command;
+    match resolve(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("polku identity resolve: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `column=kind,…` as field specs.
+fn parse_fields(spec: &str) -> anyhow::Result<Vec<FieldSpec>> {
+    spec.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|part| {
+            let (name, kind) = part
+                .split_once('=')
+                .with_context(|| format!("`{part}` is not column=kind (e.g. surname=name)"))?;
+            let kind = Kind::parse(kind.trim()).with_context(|| {
+                format!("`{kind}` is not a kind: person_name, name, date, code, category or text")
+            })?;
+            Ok(FieldSpec {
+                name: name.trim().to_owned(),
+                kind,
+            })
+        })
+        .collect()
+}
+
+fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Blocking => "finding candidate pairs",
+        Stage::Comparing => "comparing pairs",
+        Stage::Training => "estimating m and u (EM)",
+        Stage::Scoring => "scoring pairs",
+        Stage::Clustering => "linking persons",
+    }
+}
+
+fn resolve(args: &ResolveArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&args.threshold) && (0.0..=1.0).contains(&args.pairs_from),
+        "--threshold and --pairs-from are probabilities between 0 and 1"
+    );
+    let started = Instant::now();
+    let input = BufReader::new(
+        File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?,
+    );
+    let table = match &args.fields {
+        None => {
+            let records = polku_identity::read_records(input)
+                .with_context(|| format!("{}", args.input.display()))?;
+            Table::of_identity_records(&records)
+        }
+        Some(spec) => Table::from_csv(input, &args.id, parse_fields(spec)?)
+            .with_context(|| format!("{}", args.input.display()))?,
+    };
+    eprintln!("{} records read from {}", table.len(), args.input.display());
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:32} [{bar:30}] {pos}/{len} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let options = Options {
+        threshold: args.threshold,
+        ..Options::default()
+    };
+    let mut current = None;
+    let resolution = polku_identity::resolve(&table, &options, &mut |stage, done, of| {
+        if current != Some(stage) {
+            current = Some(stage);
+            bar.set_message(stage_name(stage));
+            bar.reset();
+        }
+        bar.set_length(of);
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    write_clusters(args, &table, &resolution)?;
+    if let Some(path) = &args.pairs {
+        write_pairs(path, args.pairs_from, &table, &resolution)?;
+    }
+    let persons = {
+        let mut roots = resolution.clusters.clone();
+        roots.sort_unstable();
+        roots.dedup();
+        roots.len()
+    };
+    let links = resolution
+        .pairs
+        .iter()
+        .filter(|p| p.probability >= args.threshold)
+        .count();
+    eprintln!(
+        "{} candidate pairs, {links} linked at {} or more: {persons} persons; EM: λ {:.4} after {} rounds{}; {:.1} s",
+        resolution.pairs.len(),
+        args.threshold,
+        resolution.model.lambda,
+        resolution.model.iterations,
+        if resolution.model.converged {
+            ""
+        } else {
+            " (not settled)"
+        },
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn write_clusters(args: &ResolveArgs, table: &Table, r: &Resolution) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(
+        File::create(&args.output)
+            .with_context(|| format!("cannot write {}", args.output.display()))?,
+    );
+    writeln!(out, "record_id,cluster_id")?;
+    for (i, cluster) in r.clusters.iter().enumerate() {
+        writeln!(
+            out,
+            "{},{}",
+            csv_field(&table.ids[i]),
+            csv_field(&table.ids[*cluster as usize])
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn write_pairs(path: &PathBuf, from: f64, table: &Table, r: &Resolution) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(
+        File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+    );
+    writeln!(out, "record_id_l,record_id_r,probability")?;
+    for p in r.pairs.iter().filter(|p| p.probability >= from) {
+        writeln!(
+            out,
+            "{},{},{:.6}",
+            csv_field(&table.ids[p.left as usize]),
+            csv_field(&table.ids[p.right as usize]),
+            p.probability
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// A value as a CSV field: quoted when it holds a comma, a quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
