@@ -1,8 +1,11 @@
 """Polku's identity resolution and Splink on the same records in one run.
 
-    python3 bench/identity/side_by_side.py febrl4 [--polku target/release/polku]
+    python3 bench/identity/side_by_side.py febrl4|febrl3|multiscript [--polku target/release/polku]
+        [--persons 5000]
 
-Writes the data set as CSV under target/identity-bench/, resolves it with Splink (DuckDB)
+Writes the data set as CSV under target/identity-bench/ (the multi-script set is
+`polku identity sample`'s: the synthetic population's records in every script it has, with
+namesakes and siblings as hard negatives), resolves it with Splink (DuckDB)
 and with `polku identity resolve`, and prints pairwise precision, recall and F1 of each
 at the same thresholds, with their times, as a table for docs/benchmarks.md. Both
 deduplicate one table of all records; a true pair is two records of one entity.
@@ -52,6 +55,66 @@ def febrl(name):
     # rec-1070-org and rec-1070-dup-0 are one entity.
     df["entity"] = df["rec_id"].str.split("-").str[1]
     return df
+
+
+IDENTITY_COLUMNS = [
+    "given_names", "family_name", "name_native", "date_of_birth", "sex", "nationality", "document_number",
+]
+
+
+def multiscript(polku, persons):
+    import pandas as pd
+
+    records, truth = OUT / "multiscript.csv", OUT / "multiscript-truth.csv"
+    subprocess.run(
+        [polku, "identity", "sample", "--persons", str(persons), "--output", str(records), "--truth", str(truth)],
+        check=True,
+    )
+    df = pd.read_csv(records, dtype=str, keep_default_na=False)
+    people = pd.read_csv(truth, dtype=str, keep_default_na=False)
+    df = df.merge(people, on="record_id").rename(columns={"record_id": "rec_id", "person": "entity"})
+    return df, records
+
+
+def splink_identity_pairs(df):
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    db = DuckDBAPI()
+    data = df[["rec_id"] + IDENTITY_COLUMNS].rename(columns={"rec_id": "unique_id"})
+    data = data.replace({"": None, "XXX": None})
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.ForenameSurnameComparison("given_names", "family_name"),
+            cl.JaroWinklerAtThresholds("name_native", [0.9]),
+            cl.DateOfBirthComparison(
+                "date_of_birth", input_is_string=True, datetime_format="%Y-%m-%d", invalid_dates_as_null=True
+            ),
+            cl.ExactMatch("sex"),
+            cl.ExactMatch("nationality"),
+            cl.DamerauLevenshteinAtThresholds("document_number", [1]),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("family_name"),
+            block_on("given_names"),
+            block_on("date_of_birth"),
+            block_on("document_number"),
+            block_on("name_native"),
+        ],
+    )
+    linker = Linker(db.register(data), settings, log_level=40)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_names", "family_name", "date_of_birth"), block_on("document_number")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_names", "family_name"))
+    predictions = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
+    return {
+        (min(l, r), max(l, r)): p
+        for l, r, p in zip(predictions["unique_id_l"], predictions["unique_id_r"], predictions["match_probability"])
+    }
 
 
 def true_pairs(df):
@@ -114,14 +177,13 @@ def splink_pairs(df):
     }
 
 
-def polku_pairs(polku, path):
+def polku_pairs(polku, path, fields):
     pairs_path = OUT / "polku-pairs.csv"
-    spec = ",".join(f"{c}={k}" for c, k in FEBRL_FIELDS)
-    subprocess.run(
-        [polku, "identity", "resolve", "--input", str(path), "--output", str(OUT / "polku-clusters.csv"),
-         "--pairs", str(pairs_path), "--fields", spec, "--id", "rec_id"],
-        check=True,
-    )
+    command = [polku, "identity", "resolve", "--input", str(path), "--output", str(OUT / "polku-clusters.csv"),
+               "--pairs", str(pairs_path)]
+    if fields:
+        command += ["--fields", ",".join(f"{c}={k}" for c, k in fields), "--id", "rec_id"]
+    subprocess.run(command, check=True)
     with open(pairs_path, newline="") as f:
         return {
             (min(r["record_id_l"], r["record_id_r"]), max(r["record_id_l"], r["record_id_r"])): float(r["probability"])
@@ -131,17 +193,23 @@ def polku_pairs(polku, path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("dataset", choices=["febrl4", "febrl3"])
+    ap.add_argument("dataset", choices=["febrl4", "febrl3", "multiscript"])
     ap.add_argument("--polku", default="target/release/polku")
+    ap.add_argument("--persons", type=int, default=5000)
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    df = febrl(args.dataset)
-    path = OUT / f"{args.dataset}.csv"
-    df[["rec_id"] + [c for c, _ in FEBRL_FIELDS]].to_csv(path, index=False)
+    if args.dataset == "multiscript":
+        df, path = multiscript(args.polku, args.persons)
+        splink_run, fields = (lambda: splink_identity_pairs(df)), None
+    else:
+        df = febrl(args.dataset)
+        path = OUT / f"{args.dataset}.csv"
+        df[["rec_id"] + [c for c, _ in FEBRL_FIELDS]].to_csv(path, index=False)
+        splink_run, fields = (lambda: splink_pairs(df)), FEBRL_FIELDS
     truth = true_pairs(df)
     print(f"{args.dataset}: {len(df)} records, {len(truth)} true pairs", file=sys.stderr)
     results = {}
-    for tool, run in [("Splink", lambda: splink_pairs(df)), ("Polku", lambda: polku_pairs(args.polku, path))]:
+    for tool, run in [("Splink", splink_run), ("Polku", lambda: polku_pairs(args.polku, path, fields))]:
         started = time.perf_counter()
         pairs = run()
         results[tool] = (pairs, time.perf_counter() - started)

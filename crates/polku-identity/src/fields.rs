@@ -274,10 +274,12 @@ fn compare_names(x: &Names, y: &Names) -> u8 {
     let best: Vec<f64> = (0..short.words.len()).map(similarity).collect();
     let n = best.len() as f64;
     let mean = best.iter().sum::<f64>() / n;
-    let alike = best.iter().filter(|s| **s >= ALIKE).count() as f64;
-    if alike == n {
+    let worst = best.iter().copied().fold(1.0_f64, f64::min);
+    if worst >= ALIKE {
         2
-    } else if mean >= 0.8 || alike * 2.0 >= n {
+    } else if mean >= 0.8 && worst >= 0.7 {
+        // Somewhat alike needs no word far off: twins who share a family name and a
+        // birthday differ in a given name, and differ.
         3
     } else {
         4

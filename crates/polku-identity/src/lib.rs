@@ -446,7 +446,28 @@ pub fn resolve(
     for p in &patterns {
         *counts.entry(p.clone()).or_default() += 1;
     }
-    let model = model::train(&levels, u_start, &counts, options.max_iterations);
+    // A training session per field that can hold a pair together: names, dates, codes.
+    let sessions: Vec<usize> = table
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            matches!(
+                f.kind,
+                Kind::PersonName | Kind::Name | Kind::Date | Kind::Code
+            )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let all_pairs = n as f64 * (n as f64 - 1.0) / 2.0;
+    let model = model::train(
+        &levels,
+        u_start,
+        &counts,
+        &sessions,
+        all_pairs,
+        options.max_iterations,
+    );
     progress(Stage::Training, 1, 1);
 
     let tf = table.term_frequencies();

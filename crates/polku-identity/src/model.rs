@@ -1,8 +1,8 @@
 //! The Fellegi–Sunter model: for each field and comparison level, how often true matches
 //! (m) and non-matches (u) show it, and how many candidate pairs are matches (λ). Estimated
-//! by expectation–maximisation from the data alone, no labels: u starts from random pairs
-//! (almost all non-matches), m from a prior that agreement is likely, and both are refined
-//! over the candidate pairs, whose distinct comparison patterns are counted once each.
+//! from the data alone, no labels: u from random pairs (almost all non-matches), m by
+//! expectation–maximisation in one session per field that can hold a pair together (see
+//! [`train`]), over the candidate pairs' distinct comparison patterns counted once each.
 
 use std::collections::HashMap;
 
@@ -43,7 +43,7 @@ impl FieldModel {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub fields: Vec<FieldModel>,
-    /// The share of candidate pairs that are matches.
+    /// The chance that two records drawn at random are one person.
     pub lambda: f64,
     /// Rounds of EM run, and whether the estimates settled.
     pub iterations: usize,
@@ -105,84 +105,159 @@ fn m_prior(levels: usize) -> Vec<f64> {
     m.iter().map(|x| x / total).collect()
 }
 
-/// Runs EM over the candidate pairs' patterns (each with how many pairs show it).
+/// One round of EM over `patterns`: the expected share of matches, and per field and
+/// level the expected matches showing it (with the prior's pseudo-pairs).
+fn expectation(
+    fields: &[FieldModel],
+    lambda: f64,
+    patterns: &[(&Pattern, u64)],
+    m_counts: &mut [Vec<f64>],
+    u_counts: &mut [Vec<f64>],
+) -> f64 {
+    let prior = (lambda / (1.0 - lambda)).log2();
+    let mut matches = 0.0;
+    let mut total = 0.0;
+    for (pattern, count) in patterns {
+        let w = prior
+            + pattern
+                .iter()
+                .zip(fields)
+                .map(|(l, f)| f.weight(*l))
+                .sum::<f64>();
+        let pm = probability(w) * *count as f64;
+        let pu = *count as f64 - pm;
+        matches += pm;
+        total += *count as f64;
+        for (f, &l) in pattern.iter().enumerate() {
+            if l != MISSING {
+                m_counts[f][l as usize] += pm;
+                u_counts[f][l as usize] += pu;
+            }
+        }
+    }
+    if total == 0.0 {
+        lambda
+    } else {
+        matches / total
+    }
+}
+
+fn normalise(counts: &[f64]) -> Vec<f64> {
+    let t: f64 = counts.iter().sum();
+    if t <= 0.0 {
+        return vec![1.0 / counts.len() as f64; counts.len()];
+    }
+    counts.iter().map(|c| (c / t).max(FLOOR)).collect()
+}
+
+/// Estimates m (the model's u stays as random pairs give it, as Splink does) in one session per field
+/// in `sessions`: among the candidate pairs that agree exactly on that field, EM learns the
+/// m of every other field; each field's m is the mean of the sessions that learned it. A
+/// session so holds one field fixed, so the latent classes stay "same person" and "not":
+/// among pairs with one name, namesakes are told apart by their dates; among pairs with one
+/// date, by their names. λ is then estimated over all candidate pairs with m and u fixed.
 pub fn train(
     levels: &[usize],
-    u_start: Vec<Vec<f64>>,
+    u: Vec<Vec<f64>>,
     patterns: &HashMap<Pattern, u64>,
+    sessions: &[usize],
+    all_pairs: f64,
     max_iterations: usize,
 ) -> Model {
-    let u_prior = u_start.clone();
-    let mut fields: Vec<FieldModel> = levels
+    let start: Vec<FieldModel> = levels
         .iter()
-        .zip(u_start)
+        .zip(u)
         .map(|(&n, u)| FieldModel { m: m_prior(n), u })
         .collect();
-    let mut lambda = 0.1_f64;
-    let total: f64 = patterns.values().map(|c| *c as f64).sum();
-    let mut converged = false;
+    let mut learned: Vec<Vec<Vec<f64>>> = levels.iter().map(|_| Vec::new()).collect();
     let mut iterations = 0;
-    if total == 0.0 {
-        return Model {
-            fields,
-            lambda: FLOOR,
-            iterations,
-            converged: true,
-        };
-    }
-    while iterations < max_iterations {
-        iterations += 1;
-        // The starting values count as a few pairs seen (a Dirichlet prior): a level the
-        // data hardly shows keeps its prior instead of swinging to 0 or 1.
-        let mut m_counts: Vec<Vec<f64>> = levels
+    let mut converged = true;
+    for &g in sessions {
+        let within: Vec<(&Pattern, u64)> = patterns
             .iter()
-            .map(|&n| m_prior(n).iter().map(|p| p * PSEUDO_PAIRS).collect())
+            .filter(|(p, _)| p[g] == 0)
+            .map(|(p, c)| (p, *c))
             .collect();
-        let mut u_counts: Vec<Vec<f64>> = u_prior
-            .iter()
-            .map(|u| u.iter().map(|p| p * PSEUDO_PAIRS).collect())
-            .collect();
-        let mut matches = 0.0;
-        let prior = (lambda / (1.0 - lambda)).log2();
-        for (pattern, &count) in patterns {
-            let w = prior
-                + pattern
-                    .iter()
-                    .zip(&fields)
-                    .map(|(l, f)| f.weight(*l))
-                    .sum::<f64>();
-            let p = probability(w);
-            let (pm, pu) = (p * count as f64, (1.0 - p) * count as f64);
-            matches += pm;
-            for (f, &l) in pattern.iter().enumerate() {
-                if l != MISSING {
-                    m_counts[f][l as usize] += pm;
-                    u_counts[f][l as usize] += pu;
+        if within.is_empty() {
+            continue;
+        }
+        let mut fields = start.clone();
+        let mut lambda = 0.2_f64;
+        let mut settled = false;
+        for _ in 0..max_iterations {
+            iterations += 1;
+            // The starting values count as a few pairs seen (a Dirichlet prior): a level
+            // the data hardly shows keeps its prior instead of swinging to 0 or 1.
+            let mut m_counts: Vec<Vec<f64>> = levels
+                .iter()
+                .map(|&n| m_prior(n).iter().map(|p| p * PSEUDO_PAIRS).collect())
+                .collect();
+            let mut u_counts: Vec<Vec<f64>> = start
+                .iter()
+                .map(|f| f.u.iter().map(|p| p * PSEUDO_PAIRS).collect())
+                .collect();
+            // The session's own field is no evidence within it.
+            let mut blind = fields.clone();
+            blind[g].m = blind[g].u.clone();
+            let new_lambda = expectation(&blind, lambda, &within, &mut m_counts, &mut u_counts)
+                .clamp(FLOOR, 1.0 - FLOOR);
+            let mut change = (new_lambda - lambda).abs();
+            lambda = new_lambda;
+            for (f, field) in fields.iter_mut().enumerate() {
+                if f == g {
+                    continue;
                 }
+                let m = normalise(&m_counts[f]);
+                for (a, b) in m.iter().zip(&field.m) {
+                    change = change.max((a - b).abs());
+                }
+                field.m = m;
+                // Within the session non-matches are not random pairs (namesakes share
+                // their origin's nationality and sex): u as the session shows it.
+                field.u = normalise(&u_counts[f]);
+            }
+            if change < 1e-4 {
+                settled = true;
+                break;
             }
         }
-        let normalise = |counts: &[f64]| -> Vec<f64> {
-            let t: f64 = counts.iter().sum();
-            if t <= 0.0 {
-                return vec![1.0 / counts.len() as f64; counts.len()];
+        converged &= settled;
+        for (f, field) in fields.into_iter().enumerate() {
+            if f != g {
+                learned[f].push(field.m);
             }
-            counts.iter().map(|c| (c / t).max(FLOOR)).collect()
-        };
-        let mut change = 0.0_f64;
-        for (f, field) in fields.iter_mut().enumerate() {
-            let m = normalise(&m_counts[f]);
-            let u = normalise(&u_counts[f]);
-            for (a, b) in m.iter().zip(&field.m).chain(u.iter().zip(&field.u)) {
-                change = change.max((a - b).abs());
-            }
-            field.m = m;
-            field.u = u;
         }
-        let new_lambda = (matches / total).clamp(FLOOR, 1.0 - FLOOR);
-        change = change.max((new_lambda - lambda).abs());
-        lambda = new_lambda;
-        if change < 1e-5 {
-            converged = true;
+    }
+    let fields: Vec<FieldModel> = start
+        .into_iter()
+        .enumerate()
+        .map(|(f, field)| {
+            let sessions = &learned[f];
+            if sessions.is_empty() {
+                return field;
+            }
+            let m = (0..field.m.len())
+                .map(|l| sessions.iter().map(|m| m[l]).sum::<f64>() / sessions.len() as f64)
+                .collect();
+            FieldModel { m, u: field.u }
+        })
+        .collect();
+    // λ: how likely two random records are one person — u is random pairs', so the prior
+    // must be too. The expected matches among the candidates, over every pair there is
+    // (blocking is taken to find the matches; the pairs it leaves out are not).
+    let all: Vec<(&Pattern, u64)> = patterns.iter().map(|(p, c)| (p, *c)).collect();
+    let candidates: f64 = patterns.values().map(|c| *c as f64).sum();
+    let every = all_pairs.max(candidates).max(1.0);
+    let mut lambda = (candidates / every / 2.0).clamp(FLOOR * FLOOR, 0.5);
+    let mut scratch: Vec<Vec<f64>> = levels.iter().map(|&n| vec![0.0; n]).collect();
+    let mut scratch_u = scratch.clone();
+    for _ in 0..max_iterations {
+        iterations += 1;
+        let share = expectation(&fields, lambda, &all, &mut scratch, &mut scratch_u);
+        let next = (share * candidates / every).clamp(f64::MIN_POSITIVE, 0.5);
+        let done = ((next - lambda) / lambda).abs() < 1e-6;
+        lambda = next;
+        if done {
             break;
         }
     }
@@ -198,15 +273,15 @@ pub fn train(
 mod tests {
     use super::*;
 
-    /// Two fields of two levels: matches agree on both most of the time, non-matches on
-    /// each one time in ten; EM finds that from the patterns alone.
+    /// Five fields of two levels: matches agree on each nine times in ten, non-matches
+    /// one time in ten; with u from random pairs, EM finds m and λ from the patterns alone.
     #[test]
-    fn em_recovers_m_and_u_from_unlabelled_pairs() {
+    fn em_recovers_m_and_lambda_from_unlabelled_pairs() {
         let mut rng = fastrand::Rng::with_seed(7);
         let mut patterns: HashMap<Pattern, u64> = HashMap::new();
         for i in 0..20_000 {
             let matched = i % 5 == 0;
-            let p: Pattern = (0..3)
+            let p: Pattern = (0..5)
                 .map(|_| {
                     let agree = if matched {
                         rng.f64() < 0.9
@@ -218,14 +293,14 @@ mod tests {
                 .collect();
             *patterns.entry(p).or_default() += 1;
         }
-        let levels = [2, 2, 2];
-        let start = levels.iter().map(|_| vec![0.5, 0.5]).collect();
-        let model = train(&levels, start, &patterns, 200);
+        let levels = [2, 2, 2, 2, 2];
+        let u = levels.iter().map(|_| vec![0.1, 0.9]).collect();
+        // The 20,000 pairs are all there are: λ is the share of matches among them.
+        let model = train(&levels, u, &patterns, &[0, 1, 2], 20_000.0, 500);
         assert!(model.converged);
-        assert!((model.lambda - 0.2).abs() < 0.02, "{}", model.lambda);
+        assert!((model.lambda - 0.2).abs() < 0.02, "{model:?}");
         for f in &model.fields {
             assert!((f.m[0] - 0.9).abs() < 0.03, "{f:?}");
-            assert!((f.u[0] - 0.1).abs() < 0.03, "{f:?}");
         }
         // Agreement weighs for, disagreement against.
         assert!(model.fields[0].weight(0) > 2.0);

@@ -18,6 +18,26 @@ pub enum IdentityCommand {
     /// records themselves). Writes `record_id,cluster_id` for every record; a cluster is
     /// named by its first record's id.
     Resolve(ResolveArgs),
+    /// Write identity records about the synthetic population, with the truth of who is
+    /// who: a test set in every script the population has, with namesakes and siblings as
+    /// hard negatives (see `polku_simulators::population::identities`).
+    Sample(SampleArgs),
+}
+
+#[derive(Args)]
+pub struct SampleArgs {
+    /// People whose records are written (the first of the population).
+    #[arg(long, default_value_t = 10_000)]
+    persons: u32,
+    /// The population's seed.
+    #[arg(long, default_value_t = crate::evidence_registers::DEFAULT_SEED)]
+    seed: u64,
+    /// Where the records go (identity records' CSV).
+    #[arg(long)]
+    output: PathBuf,
+    /// Where `record_id,person` goes: the truth.
+    #[arg(long)]
+    truth: PathBuf,
 }
 
 #[derive(Args)]
@@ -47,17 +67,53 @@ pub struct ResolveArgs {
     /// --pairs writes the pairs from this probability.
     #[arg(long, default_value_t = 0.01)]
     pairs_from: f64,
+    /// Print the model learned: per field and level, m, u and the weight in bits.
+    #[arg(long)]
+    show_model: bool,
 }
 
 pub fn run(command: IdentityCommand) -> ExitCode {
-    let IdentityCommand::Resolve(args) = command;
-    match resolve(&args) {
+    let (name, outcome) = match command {
+        IdentityCommand::Resolve(args) => ("resolve", resolve(&args)),
+        IdentityCommand::Sample(args) => ("sample", sample(&args)),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("polku identity resolve: {e:#}");
+            eprintln!("polku identity {name}: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn sample(args: &SampleArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (1..=2_000_000).contains(&args.persons),
+        "--persons is from 1 to 2,000,000"
+    );
+    let pop = polku_simulators::Population::generate(args.seed, args.persons);
+    let records = polku_simulators::population::identities::identity_records(&pop, args.persons);
+    let create = |path: &PathBuf| {
+        File::create(path)
+            .map(BufWriter::new)
+            .with_context(|| format!("cannot write {}", path.display()))
+    };
+    let (mut out, mut truth) = (create(&args.output)?, create(&args.truth)?);
+    writeln!(out, "{}", polku_simulators::population::identities::HEADER)?;
+    writeln!(truth, "record_id,person")?;
+    for r in &records {
+        writeln!(out, "{}", r.csv_line())?;
+        writeln!(truth, "{},{}", r.record_id, r.person)?;
+    }
+    out.flush()?;
+    truth.flush()?;
+    eprintln!(
+        "{} records about {} persons (and their siblings) written to {}",
+        records.len(),
+        args.persons,
+        args.output.display()
+    );
+    Ok(())
 }
 
 /// `column=kind,…` as field specs.
@@ -129,6 +185,25 @@ fn resolve(args: &ResolveArgs) -> anyhow::Result<()> {
         bar.set_position(done);
     });
     bar.finish_and_clear();
+    if args.show_model {
+        eprintln!(
+            "λ {:.6} (prior {:+.2} bits)",
+            resolution.model.lambda,
+            resolution.model.prior_weight()
+        );
+        for (spec, field) in table.fields.iter().zip(&resolution.model.fields) {
+            for (l, level) in spec.kind.levels().iter().enumerate() {
+                eprintln!(
+                    "{:16} {:44} m {:.5}  u {:.5}  {:+6.2} bits",
+                    spec.name,
+                    level.describe(),
+                    field.m[l],
+                    field.u[l],
+                    field.weight(l as u8)
+                );
+            }
+        }
+    }
     write_clusters(args, &table, &resolution)?;
     if let Some(path) = &args.pairs {
         write_pairs(path, args.pairs_from, &table, &resolution)?;

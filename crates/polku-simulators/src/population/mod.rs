@@ -12,6 +12,7 @@
 //! The distributions, and why, are documented in `docs/synthetic-population.md`.
 
 mod applying;
+pub mod identities;
 pub mod names;
 
 use jiff::civil::Date;
