@@ -17,6 +17,7 @@
 //! Only the binary depends on this crate (tests may too): no library links a simulated
 //! register (ADR 0010, `crates/polku/tests/architecture.rs`).
 
+pub mod identities;
 pub mod messages_service;
 pub mod payment_provider;
 pub mod population;

@@ -20,7 +20,7 @@ pub enum IdentityCommand {
     Resolve(ResolveArgs),
     /// Write identity records about the synthetic population, with the truth of who is
     /// who: a test set in every script the population has, with namesakes and siblings as
-    /// hard negatives (see `polku_simulators::population::identities`).
+    /// hard negatives (see `polku_simulators::identities`).
     Sample(SampleArgs),
 }
 
@@ -92,14 +92,14 @@ fn sample(args: &SampleArgs) -> anyhow::Result<()> {
         "--persons is from 1 to 2,000,000"
     );
     let pop = polku_simulators::Population::generate(args.seed, args.persons);
-    let records = polku_simulators::population::identities::identity_records(&pop, args.persons);
+    let records = polku_simulators::identities::identity_records(&pop, args.persons);
     let create = |path: &PathBuf| {
         File::create(path)
             .map(BufWriter::new)
             .with_context(|| format!("cannot write {}", path.display()))
     };
     let (mut out, mut truth) = (create(&args.output)?, create(&args.truth)?);
-    writeln!(out, "{}", polku_simulators::population::identities::HEADER)?;
+    writeln!(out, "{}", polku_simulators::identities::HEADER)?;
     writeln!(truth, "record_id,person")?;
     for r in &records {
         writeln!(out, "{}", r.csv_line())?;

@@ -12,7 +12,6 @@
 //! The distributions, and why, are documented in `docs/synthetic-population.md`.
 
 mod applying;
-pub mod identities;
 pub mod names;
 
 use jiff::civil::Date;

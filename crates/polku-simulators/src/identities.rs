@@ -14,7 +14,7 @@
 
 use polku_registers::System;
 
-use crate::population::{Person, Population, Sex, rng};
+use crate::population::{Person, Population, Sex, person_id, rng};
 use crate::simulator::registered_name;
 
 /// One record, as CSV fields, and whose it truly is.
@@ -190,7 +190,7 @@ fn record(
     }
     SampleRecord {
         record_id: record_id.to_owned(),
-        person: person.map_or_else(|| crate::population::person_id(p.index), str::to_owned),
+        person: person.map_or_else(|| person_id(p.index), str::to_owned),
         source,
         given_names: given,
         family_name: family,
