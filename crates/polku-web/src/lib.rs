@@ -77,6 +77,8 @@ pub struct WebState {
     pub dry_runs: Arc<dry_runs::DryRuns>,
     /// Proposals' backtests, reused for a few minutes.
     pub backtests: Arc<polku_rule_admin::BacktestCache>,
+    /// Proposals' texts as checked for their pages, reused while the rules stand.
+    pub proposal_checks: Arc<rule_admin::ProposalChecks>,
     /// Failed sign-ins by username and address, in this process's memory.
     pub sign_ins: Arc<throttle::SignInLimits>,
     /// The monitoring of granted permits: the handlers' alerts, the holder's side of a
@@ -130,6 +132,7 @@ impl WebState {
             people,
             figures: Arc::default(),
             backtests: Arc::default(),
+            proposal_checks: Arc::default(),
             dry_runs: Arc::default(),
             sign_ins: Arc::default(),
             pdf_fonts: Arc::default(),

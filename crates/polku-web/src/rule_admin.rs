@@ -4,6 +4,9 @@
 //! and the second legal officer's approval or rejection. The rules of who may do what are
 //! the store's ([`polku_rule_admin::ProposalError`]); these pages only show them.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -117,10 +120,48 @@ pub async fn overview(
     .into_response()
 }
 
+#[derive(Clone)]
 struct TestRow {
     name: String,
     passed: bool,
     failures: String,
+}
+
+/// How long a proposal's checked text is kept for its page.
+const CHECK_KEPT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Proposals' texts as checked for their pages (test results), kept while the rules they
+/// were checked against stand: a proposal's text never changes, so loading, compiling and
+/// testing it again on every view would only repeat the same answer.
+#[derive(Default)]
+pub struct ProposalChecks {
+    entries: std::sync::Mutex<HashMap<Uuid, CheckedText>>,
+}
+
+type CheckedText = (std::time::Instant, (i64, i64), Arc<(Vec<TestRow>, usize)>);
+
+impl ProposalChecks {
+    fn get_or(
+        &self,
+        id: Uuid,
+        stamp: (i64, i64),
+        check: impl FnOnce() -> (Vec<TestRow>, usize),
+    ) -> Arc<(Vec<TestRow>, usize)> {
+        let kept = self.entries.lock().ok().and_then(|mut e| {
+            e.retain(|_, (at, _, _)| at.elapsed() < CHECK_KEPT);
+            e.get(&id)
+                .filter(|(_, s, _)| *s == stamp)
+                .map(|(_, _, c)| c.clone())
+        });
+        if let Some(c) = kept {
+            return c;
+        }
+        let checked = Arc::new(check());
+        if let Ok(mut e) = self.entries.lock() {
+            e.insert(id, (std::time::Instant::now(), stamp, checked.clone()));
+        }
+        checked
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -727,12 +768,16 @@ async fn proposal_page(
         Err(e) => return internal(v, &e),
     };
     let open = p.state == ProposalState::Proposed;
-    let check = check_proposal(
-        state.rules.shelf().latest(),
-        &p.rule_set,
-        &p.text,
-        p.tests_text.as_deref(),
-    );
+    let shelf = state.rules.shelf();
+    let checked = state.proposal_checks.get_or(p.id, shelf.stamp(), || {
+        let check = check_proposal(
+            shelf.latest(),
+            &p.rule_set,
+            &p.text,
+            p.tests_text.as_deref(),
+        );
+        (test_rows(&check), check.failed_tests())
+    });
     let monitoring = state
         .rules
         .shelf()
@@ -764,8 +809,8 @@ async fn proposal_page(
         decided_on: p.decided_at.map(day_of).unwrap_or_default(),
         diff: diff_lines(&before, &p.text),
         tests_changed: p.tests_text.is_some(),
-        test_rows: test_rows(&check),
-        failed: check.failed_tests(),
+        test_rows: checked.0.clone(),
+        failed: checked.1,
         backtest,
         monitoring,
         dry_run,
