@@ -110,6 +110,11 @@ def splink_identity_pairs(df):
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_names", "family_name"))
+    return predicted_pairs(linker)
+
+
+def predicted_pairs(linker):
+    """Splink's scored pairs, each once: (lower id, higher id) -> probability."""
     predictions = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
     return {
         (min(l, r), max(l, r)): p
@@ -170,11 +175,7 @@ def splink_pairs(df):
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "surname"))
-    predictions = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
-    return {
-        (min(l, r), max(l, r)): p
-        for l, r, p in zip(predictions["unique_id_l"], predictions["unique_id_r"], predictions["match_probability"])
-    }
+    return predicted_pairs(linker)
 
 
 def polku_pairs(polku, path, fields):
