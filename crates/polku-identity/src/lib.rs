@@ -12,15 +12,18 @@
 //! Pure: no I/O but the reader the caller hands in, no clock, no randomness but a seeded one.
 
 pub mod fields;
+pub mod index;
+pub mod links;
 pub mod model;
 pub mod names;
+pub mod persons;
 pub mod record;
 
 use std::collections::HashMap;
 
 pub use fields::{FieldSpec, Kind, Level, Value};
 pub use model::{Model, probability};
-pub use record::{IdentityRecord, PartialDate, RecordError, read_records};
+pub use record::{IdentityRecord, PartialDate, RawRecord, RecordError, read_records};
 
 use model::{MISSING, Pattern};
 
@@ -126,61 +129,95 @@ pub struct Resolution {
     tf: Vec<Option<TermFrequencies>>,
 }
 
-#[derive(Debug, Clone)]
-struct TermFrequencies {
-    share: HashMap<String, f64>,
-    /// Σ share²: how often two random records agree exactly, on average.
-    expected: f64,
+/// How often each exact value of a name field occurs, kept as records arrive.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TermFrequencies {
+    counts: HashMap<String, u64>,
+    /// Values counted.
+    n: u64,
+    /// Σ count²: with n², how often two random records agree exactly.
+    squares: u64,
+}
+
+impl TermFrequencies {
+    fn add(&mut self, key: &str) {
+        let c = self.counts.entry(key.to_owned()).or_default();
+        self.squares += 2 * *c + 1;
+        *c += 1;
+        self.n += 1;
+    }
+
+    /// The bits an exact agreement on `key` moves by: log2(Σshare² / share), capped.
+    fn adjustment(&self, key: &str) -> f64 {
+        match self.counts.get(key) {
+            Some(&c) if c > 0 && self.n > 0 => {
+                let n = self.n as f64;
+                let expected = self.squares as f64 / (n * n);
+                (expected / (c as f64 / n)).log2().clamp(-TF_CAP, TF_CAP)
+            }
+            _ => 0.0,
+        }
+    }
 }
 
 /// A broad blocking key's block may hold this many times fewer records.
 const BROAD: usize = 8;
 
+/// The most records a block on `key` may hold to be used: a broad key (a skeleton alone, a
+/// code's sorted characters) only in a small block.
+pub(crate) fn block_cap(key: &str, max_block: usize) -> usize {
+    if key.starts_with(['s', 'k']) {
+        max_block / BROAD
+    } else {
+        max_block
+    }
+}
+
 /// The most a term frequency moves a weight, in bits, either way.
 const TF_CAP: f64 = 4.0;
+
+/// An identity record's values, in [`identity_fields`]' order.
+pub fn identity_row(r: &IdentityRecord) -> Vec<Value> {
+    let latin = format!("{} {}", r.given_names, r.family_name);
+    let mut names = fields::Names::of(&latin);
+    if let Some(native) = r.name_native.as_deref().and_then(fields::Names::of) {
+        match &mut names {
+            Some(n) => n.other = Some(Box::new(native)),
+            None => names = Some(native),
+        }
+    }
+    vec![
+        names.map_or(Value::Missing, Value::Names),
+        if r.date_of_birth.year.is_some() {
+            Value::Date(r.date_of_birth)
+        } else {
+            Value::Missing
+        },
+        match r.sex {
+            record::Sex::Unknown => Value::Missing,
+            s => Value::Text(format!("{s:?}")),
+        },
+        if r.nationality.is_known() {
+            Value::Text(r.nationality.code().to_owned())
+        } else {
+            Value::Missing
+        },
+        r.document_number
+            .as_deref()
+            .map_or(Value::Missing, |d| fields::prepare(Kind::Code, d)),
+        r.place_of_birth
+            .as_deref()
+            .map_or(Value::Missing, |p| fields::prepare(Kind::Text, p)),
+    ]
+}
 
 impl Table {
     /// A table of identity records.
     pub fn of_identity_records(records: &[IdentityRecord]) -> Table {
-        let fields = identity_fields();
-        let mut rows = Vec::with_capacity(records.len());
-        for r in records {
-            let latin = format!("{} {}", r.given_names, r.family_name);
-            let mut names = fields::Names::of(&latin);
-            if let Some(native) = r.name_native.as_deref().and_then(fields::Names::of) {
-                match &mut names {
-                    Some(n) => n.other = Some(Box::new(native)),
-                    None => names = Some(native),
-                }
-            }
-            rows.push(vec![
-                names.map_or(Value::Missing, Value::Names),
-                if r.date_of_birth.year.is_some() {
-                    Value::Date(r.date_of_birth)
-                } else {
-                    Value::Missing
-                },
-                match r.sex {
-                    record::Sex::Unknown => Value::Missing,
-                    s => Value::Text(format!("{s:?}")),
-                },
-                if r.nationality.is_known() {
-                    Value::Text(r.nationality.code().to_owned())
-                } else {
-                    Value::Missing
-                },
-                r.document_number
-                    .as_deref()
-                    .map_or(Value::Missing, |d| fields::prepare(Kind::Code, d)),
-                r.place_of_birth
-                    .as_deref()
-                    .map_or(Value::Missing, |p| fields::prepare(Kind::Text, p)),
-            ]);
-        }
         Table {
-            fields,
+            fields: identity_fields(),
             ids: records.iter().map(|r| r.record_id.clone()).collect(),
-            rows,
+            rows: records.iter().map(identity_row).collect(),
         }
     }
 
@@ -257,7 +294,7 @@ impl Table {
     /// as it is and with its characters sorted; and each two skeletons of a name together
     /// (for a wrong or missing year), or with the first word of a place or an address. A key
     /// shared by too many records is skipped.
-    fn keys(&self, row: &[Value], out: &mut Vec<String>) {
+    pub(crate) fn keys(&self, row: &[Value], out: &mut Vec<String>) {
         out.clear();
         let year = row.iter().find_map(|v| match v {
             Value::Date(d) => d.year,
@@ -344,12 +381,7 @@ impl Table {
         let mut pairs: Vec<u64> = Vec::new();
         for (key, members) in &blocks {
             // A broad key (a skeleton alone, a code's sorted characters) only in a small block.
-            let cap = if key.starts_with(['s', 'k']) {
-                max_block / BROAD
-            } else {
-                max_block
-            };
-            if members.len() < 2 || members.len() > cap {
+            if members.len() < 2 || members.len() > block_cap(key, max_block) {
                 continue;
             }
             for (i, &a) in members.iter().enumerate() {
@@ -377,32 +409,71 @@ impl Table {
             .collect()
     }
 
-    fn term_frequencies(&self) -> Vec<Option<TermFrequencies>> {
-        self.fields
+    pub(crate) fn term_frequencies(&self) -> Vec<Option<TermFrequencies>> {
+        let mut tf: Vec<Option<TermFrequencies>> = self
+            .fields
             .iter()
-            .enumerate()
-            .map(|(f, spec)| {
-                if !matches!(spec.kind, Kind::PersonName | Kind::Name) {
-                    return None;
-                }
-                let mut counts: HashMap<String, f64> = HashMap::new();
-                let mut n = 0.0;
-                for row in &self.rows {
-                    if let Value::Names(names) = &row[f] {
-                        *counts.entry(names.key.clone()).or_default() += 1.0;
-                        n += 1.0;
-                    }
-                }
-                if n == 0.0 {
-                    return None;
-                }
-                let share: HashMap<String, f64> =
-                    counts.into_iter().map(|(k, c)| (k, c / n)).collect();
-                let expected = share.values().map(|s| s * s).sum();
-                Some(TermFrequencies { share, expected })
+            .map(|spec| matches!(spec.kind, Kind::PersonName | Kind::Name).then(Default::default))
+            .collect();
+        for row in &self.rows {
+            count_terms(&mut tf, row);
+        }
+        tf
+    }
+}
+
+/// Counts `row`'s name values into `tf`.
+pub(crate) fn count_terms(tf: &mut [Option<TermFrequencies>], row: &[Value]) {
+    for (t, v) in tf.iter_mut().zip(row) {
+        if let (Some(t), Value::Names(names)) = (t, v) {
+            t.add(&names.key);
+        }
+    }
+}
+
+/// The model trained on `table`'s candidate pairs' `patterns`: u from random pairs, then
+/// m, u and λ by EM.
+pub(crate) fn fit(table: &Table, patterns: &[Pattern], options: &Options) -> Model {
+    let n = table.len();
+    let levels: Vec<usize> = table.fields.iter().map(|f| f.kind.levels().len()).collect();
+    let mut rng = fastrand::Rng::with_seed(options.seed);
+    let random: Vec<Pattern> = if n >= 2 {
+        (0..options.random_pairs)
+            .filter_map(|_| {
+                let (a, b) = (rng.u32(..n as u32), rng.u32(..n as u32));
+                (a != b).then(|| table.compare(a, b))
             })
             .collect()
+    } else {
+        Vec::new()
+    };
+    let u_start = model::u_from_random(&levels, &random);
+    let mut counts: HashMap<Pattern, u64> = HashMap::new();
+    for p in patterns {
+        *counts.entry(p.clone()).or_default() += 1;
     }
+    // A training session per field that can hold a pair together: names, dates, codes.
+    let sessions: Vec<usize> = table
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            matches!(
+                f.kind,
+                Kind::PersonName | Kind::Name | Kind::Date | Kind::Code
+            )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let all_pairs = n as f64 * (n as f64 - 1.0) / 2.0;
+    model::train(
+        &levels,
+        u_start,
+        &counts,
+        &sessions,
+        all_pairs,
+        options.max_iterations,
+    )
 }
 
 /// Resolves `table`: trains the model on its candidate pairs, scores them and clusters the
@@ -429,45 +500,7 @@ pub fn resolve(
     progress(Stage::Comparing, total, total);
 
     progress(Stage::Training, 0, 1);
-    let levels: Vec<usize> = table.fields.iter().map(|f| f.kind.levels().len()).collect();
-    let mut rng = fastrand::Rng::with_seed(options.seed);
-    let random: Vec<Pattern> = if n >= 2 {
-        (0..options.random_pairs)
-            .filter_map(|_| {
-                let (a, b) = (rng.u32(..n as u32), rng.u32(..n as u32));
-                (a != b).then(|| table.compare(a, b))
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let u_start = model::u_from_random(&levels, &random);
-    let mut counts: HashMap<Pattern, u64> = HashMap::new();
-    for p in &patterns {
-        *counts.entry(p.clone()).or_default() += 1;
-    }
-    // A training session per field that can hold a pair together: names, dates, codes.
-    let sessions: Vec<usize> = table
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| {
-            matches!(
-                f.kind,
-                Kind::PersonName | Kind::Name | Kind::Date | Kind::Code
-            )
-        })
-        .map(|(i, _)| i)
-        .collect();
-    let all_pairs = n as f64 * (n as f64 - 1.0) / 2.0;
-    let model = model::train(
-        &levels,
-        u_start,
-        &counts,
-        &sessions,
-        all_pairs,
-        options.max_iterations,
-    );
+    let model = fit(table, &patterns, options);
     progress(Stage::Training, 1, 1);
 
     let tf = table.term_frequencies();
@@ -512,9 +545,7 @@ fn tf_adjustment(table: &Table, tf: &[Option<TermFrequencies>], l: u32, pattern:
 /// Field `f`'s term-frequency adjustment for an exact agreement on record `l`'s value.
 fn tf_of(table: &Table, tf: &[Option<TermFrequencies>], f: usize, l: u32) -> f64 {
     match (&tf[f], &table.rows[l as usize][f]) {
-        (Some(t), Value::Names(n)) => t.share.get(&n.key).map_or(0.0, |share| {
-            (t.expected / share).log2().clamp(-TF_CAP, TF_CAP)
-        }),
+        (Some(t), Value::Names(n)) => t.adjustment(&n.key),
         _ => 0.0,
     }
 }
@@ -545,27 +576,38 @@ impl Resolution {
     /// Why records `l` and `r` of `table` are, or are not, one person: each field's level
     /// and weight, the prior, the total and the probability.
     pub fn explain(&self, table: &Table, l: u32, r: u32) -> Explanation {
-        let pattern = table.compare(l, r);
-        let tf = tf_adjustment(table, &self.tf, l, &pattern);
-        let mut fields = Vec::with_capacity(pattern.len());
-        for (f, (&level, spec)) in pattern.iter().zip(&table.fields).enumerate() {
-            let mut weight = self.model.fields[f].weight(level);
-            if level == 0 {
-                weight += tf_of(table, &self.tf, f, l);
-            }
-            fields.push(FieldEvidence {
-                field: spec.name.clone(),
-                level: (level != MISSING).then(|| spec.kind.levels()[level as usize]),
-                weight,
-            });
+        explain(table, &self.model, &self.tf, l, r)
+    }
+}
+
+/// Records `l` and `r` of `table` compared under `model`, field by field.
+pub(crate) fn explain(
+    table: &Table,
+    model: &Model,
+    tf: &[Option<TermFrequencies>],
+    l: u32,
+    r: u32,
+) -> Explanation {
+    let pattern = table.compare(l, r);
+    let adjustment = tf_adjustment(table, tf, l, &pattern);
+    let mut fields = Vec::with_capacity(pattern.len());
+    for (f, (&level, spec)) in pattern.iter().zip(&table.fields).enumerate() {
+        let mut weight = model.fields[f].weight(level);
+        if level == 0 {
+            weight += tf_of(table, tf, f, l);
         }
-        let weight = self.model.weight(&pattern) + tf;
-        Explanation {
-            prior: self.model.prior_weight(),
-            fields,
+        fields.push(FieldEvidence {
+            field: spec.name.clone(),
+            level: (level != MISSING).then(|| spec.kind.levels()[level as usize]),
             weight,
-            probability: probability(weight),
-        }
+        });
+    }
+    let weight = model.weight(&pattern) + adjustment;
+    Explanation {
+        prior: model.prior_weight(),
+        fields,
+        weight,
+        probability: probability(weight),
     }
 }
 

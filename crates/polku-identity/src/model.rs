@@ -20,7 +20,7 @@ const FLOOR: f64 = 1e-6;
 const PSEUDO_PAIRS: f64 = 10.0;
 
 /// The model of one field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FieldModel {
     /// P(level | match), per level.
     pub m: Vec<f64>,
@@ -40,7 +40,7 @@ impl FieldModel {
 }
 
 /// The whole model.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Model {
     pub fields: Vec<FieldModel>,
     /// The chance that two records drawn at random are one person.

@@ -27,6 +27,76 @@ fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
+fn is_thai(c: char) -> bool {
+    ('\u{0E01}'..='\u{0E5B}').contains(&c)
+}
+
+/// A Thai consonant (ก–ฮ).
+fn is_thai_consonant(c: char) -> bool {
+    ('\u{0E01}'..='\u{0E2E}').contains(&c)
+}
+
+/// A Thai name made ready for romanisation as Thai names are written in Latin letters: the
+/// vowels written before their consonant (เ แ โ ใ ไ) moved after it, a consonant silenced
+/// by the thanthakhat (์) dropped with it, the unwritten "o" of a closed syllable put in
+/// (สม → "som"), and จ as "j" (ใจดี → "jaidi", as in Jaidee). What is left any_ascii
+/// writes letter by letter.
+fn thai_in_latin(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    // Drop each consonant the thanthakhat silences, and the mark itself.
+    let mut kept: Vec<char> = Vec::with_capacity(chars.len());
+    for &c in &chars {
+        if c == '\u{0E4C}' {
+            // The silenced consonant, with any vowel sign written on it (ดิ์).
+            while kept
+                .last()
+                .is_some_and(|&k| is_thai(k) && !is_thai_consonant(k))
+            {
+                kept.pop();
+            }
+            kept.pop();
+        } else if !('\u{0E48}'..='\u{0E4B}').contains(&c) {
+            // Tone marks say nothing in Latin letters.
+            kept.push(c);
+        }
+    }
+    let mut reordered: Vec<char> = Vec::with_capacity(kept.len());
+    let mut i = 0;
+    while i < kept.len() {
+        let c = kept[i];
+        if ('\u{0E40}'..='\u{0E44}').contains(&c)
+            && kept.get(i + 1).is_some_and(|&n| is_thai_consonant(n))
+        {
+            reordered.push(kept[i + 1]);
+            reordered.push(c);
+            i += 2;
+        } else {
+            reordered.push(c);
+            i += 1;
+        }
+    }
+    let mut out = String::with_capacity(reordered.len() * 2);
+    for (i, &c) in reordered.iter().enumerate() {
+        if c == '\u{0E08}' {
+            out.push('j');
+        } else {
+            out.push(c);
+        }
+        // Two consonants closing a syllable (the second followed by a consonant or the
+        // word's end) carry an unwritten "o" between them.
+        let next = reordered.get(i + 1).copied();
+        let after = reordered.get(i + 2).copied();
+        if is_thai_consonant(c)
+            && next.is_some_and(is_thai_consonant)
+            && after.is_none_or(|a| is_thai_consonant(a) || !is_thai(a))
+            && (i == 0 || !is_thai_consonant(reordered[i - 1]))
+        {
+            out.push('o');
+        }
+    }
+    out
+}
+
 /// A name in Han characters written as its pinyin is: the family name's syllable, then
 /// the given name's syllables as one word (王小明 → "wang xiaoming"); a Han word within a
 /// longer name becomes one word.
@@ -62,6 +132,8 @@ fn han_in_latin(name: &str) -> String {
 pub fn tokens(name: &str) -> Vec<String> {
     let name = if name.chars().any(is_han) {
         std::borrow::Cow::Owned(han_in_latin(name))
+    } else if name.chars().any(is_thai) {
+        std::borrow::Cow::Owned(thai_in_latin(name))
     } else {
         std::borrow::Cow::Borrowed(name)
     };
@@ -208,5 +280,14 @@ mod tests {
         }
         assert_ne!(skeleton("mohammed"), skeleton("ahmed"));
         assert_ne!(skeleton("anna"), skeleton("hanna"));
+    }
+}
+
+#[cfg(test)]
+mod thai {
+    #[test]
+    fn thai_names_come_out_as_they_are_written_in_latin_letters() {
+        assert_eq!(super::tokens("สมชาย ใจดี"), ["somchay", "jaidi"]);
+        assert_eq!(super::tokens("สมศักดิ์ ศรีสุข"), ["somsak", "srisukh"]);
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use std::io;
 use std::str::FromStr;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The longest text a field may hold, in characters.
 pub const MAX_TEXT: usize = 200;
@@ -109,6 +109,18 @@ pub enum Sex {
     Unknown,
 }
 
+impl Sex {
+    /// As records write it: `F`, `M`, `X`, or empty.
+    pub fn code(self) -> &'static str {
+        match self {
+            Sex::Female => "F",
+            Sex::Male => "M",
+            Sex::Other => "X",
+            Sex::Unknown => "",
+        }
+    }
+}
+
 impl FromStr for Sex {
     type Err = Problem;
 
@@ -174,6 +186,20 @@ pub enum DocumentType {
     Other,
 }
 
+impl DocumentType {
+    /// ICAO 9303's letter, as records write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocumentType::Passport => "P",
+            DocumentType::IdentityCard => "I",
+            DocumentType::ResidencePermit => "R",
+            DocumentType::TravelDocument => "T",
+            DocumentType::Visa => "V",
+            DocumentType::Other => "O",
+        }
+    }
+}
+
 impl FromStr for DocumentType {
     type Err = Problem;
 
@@ -207,6 +233,37 @@ pub struct IdentityRecord {
     pub document_type: Option<DocumentType>,
     pub document_number: Option<String>,
     pub place_of_birth: Option<String>,
+}
+
+impl IdentityRecord {
+    /// The record as text, read back by [`RawRecord::checked`] to the same record.
+    pub fn raw(&self) -> RawRecord {
+        let text = |o: &Option<String>| o.clone().unwrap_or_default();
+        RawRecord {
+            record_id: self.record_id.clone(),
+            source: self.source.clone(),
+            given_names: self.given_names.clone(),
+            family_name: self.family_name.clone(),
+            name_native: text(&self.name_native),
+            date_of_birth: if self.date_of_birth == PartialDate::UNKNOWN {
+                String::new()
+            } else {
+                self.date_of_birth.to_string()
+            },
+            sex: self.sex.code().to_owned(),
+            nationality: if self.nationality.is_known() {
+                self.nationality.code().to_owned()
+            } else {
+                String::new()
+            },
+            document_type: self
+                .document_type
+                .map(|d| d.code().to_owned())
+                .unwrap_or_default(),
+            document_number: text(&self.document_number),
+            place_of_birth: text(&self.place_of_birth),
+        }
+    }
 }
 
 /// What is wrong with a field.
@@ -251,8 +308,11 @@ pub enum RecordError {
     Io(#[from] io::Error),
 }
 
-#[derive(Deserialize)]
-struct Row {
+/// A record as text, field by field, the way CSV, the API and the store carry it:
+/// [`RawRecord::checked`] makes it an [`IdentityRecord`] or names the field that is wrong,
+/// and [`IdentityRecord::raw`] writes one back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct RawRecord {
     record_id: String,
     source: String,
     #[serde(default)]
@@ -306,8 +366,9 @@ fn identifier(s: &str) -> Result<String, Problem> {
     Ok(s.to_owned())
 }
 
-impl Row {
-    fn checked(self) -> Result<IdentityRecord, (&'static str, Problem)> {
+impl RawRecord {
+    /// The record typed and checked; the first field that breaks a rule, with its problem.
+    pub fn checked(self) -> Result<IdentityRecord, (&'static str, Problem)> {
         let at = |field: &'static str| move |p: Problem| (field, p);
         let record = IdentityRecord {
             record_id: identifier(&self.record_id).map_err(at("record_id"))?,
@@ -347,7 +408,7 @@ pub fn read_records<R: io::Read>(input: R) -> Result<Vec<IdentityRecord>, Record
         .from_reader(input);
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (i, row) in reader.deserialize::<Row>().enumerate() {
+    for (i, row) in reader.deserialize::<RawRecord>().enumerate() {
         let line = i as u64 + 2;
         let row = row.map_err(|e| RecordError::Csv {
             line: e.position().map_or(line, csv::Position::line),
@@ -422,6 +483,16 @@ mod tests {
         assert!(read_records(nameless.as_bytes()).is_err());
         let control = "record_id,source,given_names\nr1,police,\"A\u{7}li\"\n";
         assert!(read_records(control.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn a_record_written_back_reads_as_the_same_record() {
+        let csv = "record_id,source,given_names,family_name,name_native,date_of_birth,sex,nationality,document_type,document_number,place_of_birth\n\
+                   r1,police,Ali,Hassan,علي حسن,1990-01-00,M,xxa,p,N0123,Aleppo\n\
+                   r2,border-check,Mei,,,,,,,,\n";
+        for record in read_records(csv.as_bytes()).unwrap() {
+            assert_eq!(record.raw().checked(), Ok(record.clone()));
+        }
     }
 
     #[test]

@@ -162,6 +162,24 @@ fn cases() -> Vec<Case> {
             b: rec("sp2", "Muhammad", "Khalid Othman", "1982-06-02", "SDN", ""),
             same: true,
         },
+        Case {
+            name: "Ge'ez script and its romanisation",
+            a: native(rec("ge1", "", "", "1994-09-11", "ERI", ""), "ተስፋዬ በቀለ"),
+            b: rec("ge2", "Tesfaye", "Bekele", "1994-09-11", "ERI", ""),
+            same: true,
+        },
+        Case {
+            name: "a Chinese name in Han characters and in pinyin",
+            a: native(rec("zh1", "", "", "1987-12-03", "CHN", ""), "王小明"),
+            b: rec("zh2", "Xiaoming", "Wang", "1987-12-03", "CHN", ""),
+            same: true,
+        },
+        Case {
+            name: "a Thai name in Thai script and in Latin letters",
+            a: native(rec("th1", "", "", "1990-05-16", "THA", ""), "สมชาย ใจดี"),
+            b: rec("th2", "Somchai", "Jaidee", "1990-05-16", "THA", ""),
+            same: true,
+        },
     ];
     // Hard negatives: siblings (same family name, same parents' records) and namesakes.
     out.extend([
@@ -336,4 +354,50 @@ fn csv_of_any_columns_reads_with_its_field_kinds() {
     assert_eq!(table.compare(0, 1), vec![0, 0, 0, 0]);
     let missing = Table::from_csv(csv.as_bytes(), "id", fields);
     assert!(missing.unwrap_err().to_string().contains("no column `id`"));
+}
+
+#[test]
+fn one_record_at_a_time_finds_what_a_batch_run_finds() {
+    let records = crowd();
+    let (first, rest) = records.split_at(records.len() / 2);
+    let options = Options::default();
+    let all = Table::of_identity_records(&records);
+    let batch = resolve(&all, &options, &mut |_, _, _| {});
+    // The matcher starts from the first half with the batch's model, then takes the rest
+    // one by one.
+    let mut matcher = index::Matcher::with_model(
+        Table::of_identity_records(first),
+        batch.model.clone(),
+        options.max_block,
+    );
+    assert!(index::Matcher::fits(&all, matcher.model()));
+    for r in rest {
+        matcher.add(r.record_id.clone(), identity_row(r));
+    }
+    let linked_in_batch: Vec<(u32, u32)> = batch
+        .pairs
+        .iter()
+        .filter(|p| p.probability >= 0.9)
+        .map(|p| (p.left, p.right))
+        .collect();
+    assert!(linked_in_batch.len() > 100, "{}", linked_in_batch.len());
+    for (l, r) in linked_in_batch {
+        let found = matcher.matches_of(r, 0.5);
+        let m = found.iter().find(|m| m.record == l);
+        assert!(
+            m.is_some(),
+            "{} and {} not found one by one",
+            all.ids[l as usize],
+            all.ids[r as usize]
+        );
+        // Scored alike (the term frequencies are the same once all are in).
+        let batch_weight = batch
+            .pairs
+            .iter()
+            .find(|p| (p.left, p.right) == (l, r))
+            .unwrap()
+            .weight;
+        assert!((m.unwrap().weight - batch_weight).abs() < 1e-9);
+        assert_eq!(matcher.explain(l, r).weight, m.unwrap().weight);
+    }
 }

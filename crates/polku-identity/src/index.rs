@@ -1,0 +1,161 @@
+//! One record at a time: a [`Matcher`] holds every record seen so far with their blocking
+//! keys, and finds the candidates of a new record by the same keys, under the same block
+//! caps, as a batch run over all of them would. The identity register and the API use it;
+//! a batch run ([`crate::resolve`]) and the matcher score a pair alike.
+
+use std::collections::HashMap;
+
+use crate::fields::Value;
+use crate::model::Model;
+use crate::{Explanation, Options, Table, TermFrequencies, block_cap, count_terms};
+
+/// A record that may be the same person as the one asked about.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Match {
+    /// Its index in the matcher.
+    pub record: u32,
+    pub weight: f64,
+    pub probability: f64,
+}
+
+/// Records indexed by their blocking keys, with the model that scores them.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    table: Table,
+    model: Model,
+    tf: Vec<Option<TermFrequencies>>,
+    /// Blocking key → the records holding it. A list stops growing one past its key's cap:
+    /// such a key is too common to block on, as in a batch run.
+    postings: HashMap<String, Vec<u32>>,
+    max_block: usize,
+    keys: Vec<String>,
+}
+
+impl Matcher {
+    /// Trains the model on `table` (EM over its candidate pairs) and indexes its records.
+    pub fn train(table: Table, options: &Options) -> Matcher {
+        let candidates = table.candidates(options.max_block);
+        let patterns: Vec<_> = candidates
+            .iter()
+            .map(|&(l, r)| table.compare(l, r))
+            .collect();
+        let model = crate::fit(&table, &patterns, options);
+        Matcher::with_model(table, model, options.max_block)
+    }
+
+    /// Indexes `table`'s records to be scored by `model` (trained before, elsewhere; see
+    /// [`Matcher::fits`]).
+    pub fn with_model(table: Table, model: Model, max_block: usize) -> Matcher {
+        let tf = table.term_frequencies();
+        let mut matcher = Matcher {
+            table: Table {
+                fields: table.fields,
+                ids: Vec::with_capacity(table.ids.len()),
+                rows: Vec::with_capacity(table.rows.len()),
+            },
+            model,
+            tf,
+            postings: HashMap::new(),
+            max_block,
+            keys: Vec::new(),
+        };
+        for (id, row) in table.ids.into_iter().zip(table.rows) {
+            matcher.index(id, row);
+        }
+        matcher
+    }
+
+    /// Whether `model` has one field model per field of `table`, each with its levels.
+    pub fn fits(table: &Table, model: &Model) -> bool {
+        model.fields.len() == table.fields.len()
+            && model
+                .fields
+                .iter()
+                .zip(&table.fields)
+                .all(|(m, f)| m.m.len() == f.kind.levels().len() && m.u.len() == m.m.len())
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// The id of record `i`.
+    pub fn id(&self, i: u32) -> &str {
+        &self.table.ids[i as usize]
+    }
+
+    /// Adds a record; returns its index. Its name counts towards the term frequencies.
+    pub fn add(&mut self, id: String, row: Vec<Value>) -> u32 {
+        count_terms(&mut self.tf, &row);
+        self.index(id, row)
+    }
+
+    fn index(&mut self, id: String, row: Vec<Value>) -> u32 {
+        let i = self.table.rows.len() as u32;
+        let mut keys = std::mem::take(&mut self.keys);
+        self.table.keys(&row, &mut keys);
+        for key in keys.drain(..) {
+            let cap = block_cap(&key, self.max_block);
+            let list = self.postings.entry(key).or_default();
+            if list.len() <= cap {
+                list.push(i);
+            }
+        }
+        self.keys = keys;
+        self.table.ids.push(id);
+        self.table.rows.push(row);
+        i
+    }
+
+    /// The records that share a usable blocking key with record `i`, scored, at or above
+    /// `min_probability`, the likeliest first.
+    pub fn matches_of(&self, i: u32, min_probability: f64) -> Vec<Match> {
+        let mut keys = Vec::new();
+        self.table.keys(&self.table.rows[i as usize], &mut keys);
+        let mut others: Vec<u32> = Vec::new();
+        for key in &keys {
+            if let Some(list) = self.postings.get(key)
+                && list.len() <= block_cap(key, self.max_block)
+            {
+                others.extend(list.iter().copied().filter(|&o| o != i));
+            }
+        }
+        others.sort_unstable();
+        others.dedup();
+        let mut found: Vec<Match> = others
+            .into_iter()
+            .filter_map(|o| {
+                let (l, r) = if o < i { (o, i) } else { (i, o) };
+                let pattern = self.table.compare(l, r);
+                let weight = self.model.weight(&pattern)
+                    + crate::tf_adjustment(&self.table, &self.tf, l, &pattern);
+                let probability = crate::probability(weight);
+                (probability >= min_probability).then_some(Match {
+                    record: o,
+                    weight,
+                    probability,
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        found
+    }
+
+    /// Why records `l` and `r` are, or are not, one person, field by field.
+    pub fn explain(&self, l: u32, r: u32) -> Explanation {
+        let (l, r) = if l < r { (l, r) } else { (r, l) };
+        crate::explain(&self.table, &self.model, &self.tf, l, r)
+    }
+}
