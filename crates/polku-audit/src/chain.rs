@@ -33,15 +33,19 @@ pub enum AuditLog {
     /// An application registered by an official with the day it actually arrived
     /// through another channel, and why.
     Registration,
+    /// Identity resolution: a record registered, a link made or judged, a person created,
+    /// merged or split (issue 14).
+    Identity,
 }
 
 impl AuditLog {
-    pub const ALL: [AuditLog; 5] = [
+    pub const ALL: [AuditLog; 6] = [
         AuditLog::Access,
         AuditLog::Disclosure,
         AuditLog::Decision,
         AuditLog::Rules,
         AuditLog::Registration,
+        AuditLog::Identity,
     ];
 
     /// The log named `name` (as stored).
@@ -56,6 +60,7 @@ impl AuditLog {
             AuditLog::Decision => "decision",
             AuditLog::Rules => "rules",
             AuditLog::Registration => "registration",
+            AuditLog::Identity => "identity",
         }
     }
 }

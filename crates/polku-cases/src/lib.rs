@@ -40,7 +40,7 @@ pub use permits::{Permit, valid_until};
 pub use pipeline::SuppliedEvidence;
 pub use pipeline::{
     EVIDENCE_ATTEMPTS, EvidenceError, EvidenceSource, Gathered, Pipeline, PipelineError, Preview,
-    Processed, preview,
+    Processed, SubjectIdentity, preview,
 };
 pub use polku_decide::{
     ApprovedText, Backtest, ChangedOutcome, DecisionOutcome, DecisionTrace, Hearing, HumanOutcome,

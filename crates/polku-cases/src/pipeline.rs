@@ -43,6 +43,25 @@ pub struct Gathered {
     pub application: Value,
     /// Registers that were asked and did not answer (timeouts, outages).
     pub unanswered: Vec<String>,
+    /// Who the registers say the applicant is, for identity resolution; `None`: no
+    /// register that knows it answered.
+    pub subject: Option<SubjectIdentity>,
+}
+
+/// The applicant's identity data as a register holds them (its own romanisation): what
+/// identity resolution compares with the other records about the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectIdentity {
+    /// The register that answered (its name as its answers give it).
+    pub register: String,
+    pub given_names: String,
+    pub family_name: String,
+    /// In the native script, where the register keeps it.
+    pub name_native: Option<String>,
+    /// `YYYY-MM-DD`, `00` for an unknown month or day.
+    pub date_of_birth: String,
+    /// ISO 3166-1 alpha-3; `XXA` stateless.
+    pub nationality: String,
 }
 
 impl<E: EvidenceSource> EvidenceSource for Arc<E> {
@@ -63,6 +82,7 @@ impl EvidenceSource for SuppliedEvidence {
         Ok(Gathered {
             application: case.application.clone(),
             unanswered: Vec::new(),
+            subject: None,
         })
     }
 }

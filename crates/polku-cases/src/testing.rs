@@ -112,6 +112,7 @@ impl crate::EvidenceSource for FixedRegisters {
         Ok(crate::Gathered {
             application,
             unanswered: Vec::new(),
+            subject: None,
         })
     }
 }

@@ -6,7 +6,8 @@ use crate::names::{phonetic, skeleton, tokens};
 use crate::record::PartialDate;
 
 /// How a field's values are compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A person's whole name: words in any order, any script (given/family swaps and
     /// family-name-first orders compare as the same names).
@@ -68,7 +69,8 @@ impl Kind {
 }
 
 /// What two values have in common, as a comparison level says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Level {
     SameNames,
     NamesContained,
@@ -109,7 +111,7 @@ impl Level {
 }
 
 /// A field of the records: its column and kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldSpec {
     pub name: String,
     pub kind: Kind,

@@ -22,7 +22,7 @@ pub mod record;
 use std::collections::HashMap;
 
 pub use fields::{FieldSpec, Kind, Level, Value};
-pub use model::{Model, probability};
+pub use model::{Model, ModelFileError, TrainedModel, probability};
 pub use record::{IdentityRecord, PartialDate, RawRecord, RecordError, read_records};
 
 use model::{MISSING, Pattern};
@@ -98,7 +98,7 @@ pub struct ScoredPair {
 }
 
 /// One field's part in a link.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FieldEvidence {
     pub field: String,
     /// `None`: a value is missing, no evidence.
@@ -108,7 +108,7 @@ pub struct FieldEvidence {
 }
 
 /// Why two records are, or are not, one person.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Explanation {
     pub prior: f64,
     pub fields: Vec<FieldEvidence>,

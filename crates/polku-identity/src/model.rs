@@ -308,3 +308,39 @@ mod tests {
         assert_eq!(model.fields[0].weight(MISSING), 0.0);
     }
 }
+
+/// A model as a file keeps it: what it was trained on, for which fields, and the model.
+/// The identity register scores with one (`polku identity train` writes it).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrainedModel {
+    /// What the model is, in a sentence.
+    pub about: String,
+    /// The data it was trained on, as a command that makes them again.
+    pub trained_on: String,
+    pub records: u64,
+    /// The fields, in the model's order, with their kinds.
+    pub fields: Vec<crate::FieldSpec>,
+    pub model: Model,
+}
+
+/// A model file that does not fit.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelFileError {
+    #[error("the model file is not a trained model: {0}")]
+    Unreadable(#[from] serde_json::Error),
+    #[error("the model was trained for other fields ({0}) than identity records'")]
+    OtherFields(String),
+}
+
+impl TrainedModel {
+    /// Reads a model file for identity records, checking its fields and levels.
+    pub fn for_identity_records(json: &str) -> Result<TrainedModel, ModelFileError> {
+        let trained: TrainedModel = serde_json::from_str(json)?;
+        let table = crate::Table::of_identity_records(&[]);
+        if trained.fields != table.fields || !crate::index::Matcher::fits(&table, &trained.model) {
+            let names: Vec<&str> = trained.fields.iter().map(|f| f.name.as_str()).collect();
+            return Err(ModelFileError::OtherFields(names.join(", ")));
+        }
+        Ok(trained)
+    }
+}

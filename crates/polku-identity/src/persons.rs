@@ -17,8 +17,25 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A person's id: issued in order, so a smaller one is older. Written `PID-0000042`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
 pub struct PersonId(pub u64);
+
+impl From<PersonId> for String {
+    fn from(p: PersonId) -> String {
+        p.to_string()
+    }
+}
+
+impl TryFrom<String> for PersonId {
+    type Error = NotAPersonId;
+
+    fn try_from(s: String) -> Result<PersonId, NotAPersonId> {
+        s.parse()
+    }
+}
 
 impl fmt::Display for PersonId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -313,26 +313,26 @@ pub enum RecordError {
 /// and [`IdentityRecord::raw`] writes one back.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct RawRecord {
-    record_id: String,
-    source: String,
+    pub record_id: String,
+    pub source: String,
     #[serde(default)]
-    given_names: String,
+    pub given_names: String,
     #[serde(default)]
-    family_name: String,
+    pub family_name: String,
     #[serde(default)]
-    name_native: String,
+    pub name_native: String,
     #[serde(default)]
-    date_of_birth: String,
+    pub date_of_birth: String,
     #[serde(default)]
-    sex: String,
+    pub sex: String,
     #[serde(default)]
-    nationality: String,
+    pub nationality: String,
     #[serde(default)]
-    document_type: String,
+    pub document_type: String,
     #[serde(default)]
-    document_number: String,
+    pub document_number: String,
     #[serde(default)]
-    place_of_birth: String,
+    pub place_of_birth: String,
 }
 
 /// Text as a field may hold it: trimmed, not too long, no control characters.

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use polku_audit::{Actor, AuditChain, AuditEntry, AuditLog, XRoad};
 use polku_cases::LiveRules;
-use polku_cases::{Case, CasePurpose, EvidenceError, EvidenceSource, Gathered};
+use polku_cases::{Case, CasePurpose, EvidenceError, EvidenceSource, Gathered, SubjectIdentity};
 use polku_rules::RuleSet;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -247,11 +247,15 @@ impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
 
         let mut unanswered = Vec::new();
         let mut disclosures = Vec::new();
+        let mut subject = None;
         for (system, answer) in answers {
             match answer {
                 Ok(answer) => {
                     disclosures.push(self.disclosure(case, system, &answer));
                     place(&mut application, system, &answer);
+                    if system == System::Population {
+                        subject = subject_of(system, &answer.record);
+                    }
                 }
                 Err(RegisterError::NotFound { .. }) => {
                     // No record is itself an answer: the groups stay unknown, and asking
@@ -269,8 +273,23 @@ impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
         Ok(Gathered {
             application,
             unanswered,
+            subject,
         })
     }
+}
+
+/// Who the population register says the applicant is, for identity resolution.
+fn subject_of(system: System, r: &Value) -> Option<SubjectIdentity> {
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    Some(SubjectIdentity {
+        register: system.name().to_owned(),
+        given_names: text(&r["name"]["given"])?,
+        family_name: text(&r["name"]["family"])?,
+        name_native: text(&r["name"]["native"]),
+        date_of_birth: text(&r["date_of_birth"])?,
+        // No nationality in the register: stateless.
+        nationality: text(&r["nationality"]).unwrap_or_else(|| "XXA".to_owned()),
+    })
 }
 
 /// The application's `evidence` object, made if missing. `None` only for an application

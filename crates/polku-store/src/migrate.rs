@@ -145,6 +145,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "payments",
         sql: include_str!("../migrations/0027_payments.sql"),
     },
+    Migration {
+        version: 28,
+        name: "identity",
+        sql: include_str!("../migrations/0028_identity.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -22,6 +22,23 @@ pub enum IdentityCommand {
     /// who: a test set in every script the population has, with namesakes and siblings as
     /// hard negatives (see `polku_simulators::identities`).
     Sample(SampleArgs),
+    /// Train the model the identity register scores with: m and u of each identity
+    /// field's comparison levels, estimated by EM from identity records (no labels), and
+    /// written as JSON with what it was trained on.
+    Train(TrainArgs),
+}
+
+#[derive(Args)]
+pub struct TrainArgs {
+    /// Identity records (CSV with a header row, as `resolve` reads them).
+    #[arg(long)]
+    input: PathBuf,
+    /// Where the model goes (JSON).
+    #[arg(long)]
+    output: PathBuf,
+    /// What the records are, as a command that makes them again (kept in the file).
+    #[arg(long)]
+    trained_on: String,
 }
 
 #[derive(Args)]
@@ -76,6 +93,7 @@ pub fn run(command: IdentityCommand) -> ExitCode {
     let (name, outcome) = match command {
         IdentityCommand::Resolve(args) => ("resolve", resolve(&args)),
         IdentityCommand::Sample(args) => ("sample", sample(&args)),
+        IdentityCommand::Train(args) => ("train", train(&args)),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -111,6 +129,48 @@ fn sample(args: &SampleArgs) -> anyhow::Result<()> {
         "{} records about {} persons (and their siblings) written to {}",
         records.len(),
         args.persons,
+        args.output.display()
+    );
+    Ok(())
+}
+
+fn train(args: &TrainArgs) -> anyhow::Result<()> {
+    let input = BufReader::new(
+        File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?,
+    );
+    let records =
+        polku_identity::read_records(input).with_context(|| format!("{}", args.input.display()))?;
+    anyhow::ensure!(
+        records.len() >= 1000,
+        "{} records are too few to learn from: give at least 1,000",
+        records.len()
+    );
+    let started = Instant::now();
+    let table = Table::of_identity_records(&records);
+    let fields = table.fields.clone();
+    let matcher = polku_identity::index::Matcher::train(table, &Options::default());
+    let trained = polku_identity::TrainedModel {
+        about: "m and u of each identity field's comparison levels and the prior λ, \
+                estimated by EM from identity records without labels (polku identity train)"
+            .to_owned(),
+        trained_on: args.trained_on.clone(),
+        records: records.len() as u64,
+        fields,
+        model: matcher.model().clone(),
+    };
+    let out = File::create(&args.output)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    serde_json::to_writer_pretty(BufWriter::new(out), &trained)?;
+    eprintln!(
+        "model trained on {} records in {:.1} s ({} rounds of EM{}), written to {}",
+        records.len(),
+        started.elapsed().as_secs_f64(),
+        trained.model.iterations,
+        if trained.model.converged {
+            ""
+        } else {
+            ", not settled"
+        },
         args.output.display()
     );
     Ok(())

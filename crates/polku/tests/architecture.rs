@@ -127,6 +127,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "polku-payments",
         &["polku-store", "polku-cases", "polku-audit"],
     ),
+    // The identity register: records, links and persons over the cases' database, with the
+    // engine of polku-identity; it meets the pipeline as an EvidenceSource of polku-cases.
+    (
+        "polku-persons",
+        &[
+            "polku-store",
+            "polku-audit",
+            "polku-cases",
+            "polku-identity",
+        ],
+    ),
     // The evidence source logs each disclosure in the audit chain.
     (
         "polku-registers",

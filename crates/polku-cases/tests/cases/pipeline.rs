@@ -292,6 +292,7 @@ impl polku_cases::EvidenceSource for SilentIncomesRegister {
         Ok(polku_cases::Gathered {
             application,
             unanswered: vec!["Incomes Register".to_owned()],
+            subject: None,
         })
     }
 }

@@ -160,6 +160,7 @@ audit-log-disclosure = Disclosure
 audit-log-decision = Decision
 audit-log-rules = Rule change
 audit-log-registration = Application registered
+audit-log-identity = Identity resolution
 audit-person = Person
 audit-actor = Official or process
 audit-at = Time

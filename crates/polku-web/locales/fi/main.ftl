@@ -160,6 +160,7 @@ audit-log-disclosure = Luovutus
 audit-log-decision = Päätös
 audit-log-rules = Sääntömuutos
 audit-log-registration = Hakemuksen kirjaus
+audit-log-identity = Henkilöllisyyden selvittäminen
 audit-person = Henkilö
 audit-actor = Virkailija tai prosessi
 audit-at = Aika

@@ -160,6 +160,7 @@ audit-log-disclosure = Utlämnande
 audit-log-decision = Beslut
 audit-log-rules = Regeländring
 audit-log-registration = Registrering av ansökan
+audit-log-identity = Identitetsutredning
 audit-person = Person
 audit-actor = Tjänsteman eller process
 audit-at = Tid
