@@ -12,6 +12,9 @@ use serde_json::json;
 use crate::register::{Acting, NewRecord};
 use crate::{Persons, PersonsError};
 
+/// The purpose the pipeline's registrations record.
+pub const PIPELINE_PURPOSE: &str = "identity resolution of an applicant's record";
+
 /// The source identity records of applicants carry.
 pub const APPLICANT_SOURCE: &str = "permit-application";
 
@@ -28,10 +31,10 @@ impl<E> IdentityEvidence<E> {
 }
 
 /// The identity record the registers' data about `case`'s applicant make: one per
-/// applicant and register (`permit-application` its source, the applicant's id its
-/// subject).
+/// applicant (`permit-application` its source, the applicant's id its subject), the first
+/// the registers gave; a later change of name stays with the register.
 pub fn subject_record(case: &Case, s: &SubjectIdentity) -> Result<IdentityRecord, PersonsError> {
-    let id: String = format!("{}-{}", s.register, case.applicant_id)
+    let id: String = format!("{APPLICANT_SOURCE}-{}", case.applicant_id)
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
@@ -74,7 +77,7 @@ impl<E: EvidenceSource> EvidenceSource for IdentityEvidence<E> {
                     };
                     let acting = Acting {
                         actor: Actor::Machine,
-                        purpose: format!("identity resolution for case {}", case.id),
+                        purpose: PIPELINE_PURPOSE.to_owned(),
                     };
                     match self.persons.register(&new, &acting).await {
                         Ok(_) => {}

@@ -33,9 +33,9 @@ use polku_identity::links::{Colour, LinkPolicy};
 use polku_identity::{Model, Options};
 use polku_store::{CorruptRow, StoreError};
 
-pub use evidence::{IdentityEvidence, subject_record};
+pub use evidence::{APPLICANT_SOURCE, IdentityEvidence, PIPELINE_PURPOSE, subject_record};
 pub use polku_identity::persons::PersonId;
-pub use register::{Acting, NewRecord, Registered};
+pub use register::{Acting, NewRecord, Registered, VERDICT_PURPOSE};
 pub use views::{HistoryEntry, IdentityChange, Link, LinkedRecord, PersonView, Standing};
 
 /// Why the identity register could not do what was asked.

@@ -105,6 +105,57 @@ impl Persons {
         Ok((links, total as u64))
     }
 
+    /// The identity queue with each link's two records, the oldest first, at most
+    /// `limit`, and how many are open in all; the read is use-logged once, naming every
+    /// person shown.
+    pub async fn queue(
+        &self,
+        limit: u32,
+        reader: &Acting,
+    ) -> Result<(Vec<(Link, LinkedRecord, LinkedRecord)>, u64), PersonsError> {
+        let (links, total) = self.open_links(limit).await?;
+        if links.is_empty() {
+            return Ok((Vec::new(), total));
+        }
+        let mut tx = self.cases.db().begin_write().await?;
+        let mut out = Vec::with_capacity(links.len());
+        let mut persons: Vec<String> = Vec::new();
+        for link in links {
+            let mut pair = Vec::with_capacity(2);
+            for seq in [link.left, link.right] {
+                let row: RecordRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {RECORD_COLUMNS} FROM identity_records WHERE seq = $1"
+                )))
+                .bind(seq as i64)
+                .fetch_one(&mut *tx)
+                .await?;
+                let r = read_record(row)?;
+                let p = r.person.to_string();
+                if !persons.contains(&p) {
+                    persons.push(p);
+                }
+                pair.push(r);
+            }
+            let (b, a) = (pair.pop(), pair.pop());
+            if let (Some(a), Some(b)) = (a, b) {
+                out.push((link, a, b));
+            }
+        }
+        let entry = AuditEntry {
+            log: AuditLog::Access,
+            actor: reader.actor.clone(),
+            organisation: None,
+            person: None,
+            purpose: reader.purpose.clone(),
+            legal_basis: None,
+            detail: json!({ "identity register": { "queue": out.len(), "persons": persons } }),
+            x_road: XRoad::default(),
+        };
+        append_in(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok((out, total))
+    }
+
     /// A link with its two records, for a person to judge; the read is use-logged for
     /// both records' persons.
     pub async fn link(

@@ -24,6 +24,9 @@ pub(crate) struct State {
     loaded: u64,
 }
 
+/// The purpose a verdict's audit lines record.
+pub const VERDICT_PURPOSE: &str = "verdict on an identity link";
+
 /// A record to register.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewRecord {
@@ -358,7 +361,7 @@ impl Persons {
         });
         let acting = Acting {
             actor: Actor::User(official),
-            purpose: format!("verdict on the identity link of records {left} and {right}"),
+            purpose: VERDICT_PURPOSE.to_owned(),
         };
         self.apply(&mut tx, &assignment, next, history, &acting, now)
             .await?;

@@ -21,6 +21,7 @@ mod figures_form;
 mod frame;
 mod guard;
 pub mod i18n;
+mod identity;
 mod idp;
 mod inspect;
 mod monitoring;
@@ -107,6 +108,9 @@ pub struct WebState {
     /// The population register's search for the auditors' page; `None`: a person is found
     /// by id only on this server.
     pub person_lookup: Option<Arc<dyn PersonLookup>>,
+    /// The identity register: the handlers' identity queue and a person's identity;
+    /// `None`: not in use on this server.
+    pub persons: Option<polku_persons::Persons>,
 }
 
 impl WebState {
@@ -138,6 +142,7 @@ impl WebState {
             pdf_fonts: Arc::default(),
             preview: None,
             person_lookup: None,
+            persons: None,
         }
     }
 
@@ -220,6 +225,13 @@ pub fn router(state: WebState) -> Router {
         .route("/dashboard/{file}", get(dashboard::csv))
         .route("/work/cases/{id}", get(officials::work_case))
         .route("/work/alerts", get(monitoring::alerts))
+        .route("/work/identity", get(identity::queue))
+        .route("/work/identity/links/{left}/{right}", get(identity::link))
+        .route(
+            "/work/identity/links/{left}/{right}/verdict",
+            post(identity::decide),
+        )
+        .route("/work/identity/persons/{id}", get(identity::person))
         .route("/inspect/employers", get(inspect::employers))
         .route("/inspect/employers/{id}", get(inspect::employer))
         .route("/work/alerts/{id}", get(monitoring::alert))

@@ -59,6 +59,8 @@ struct Work {
     page: Page,
     /// How many monitoring alerts are open.
     open_alerts: String,
+    /// Identity links waiting for a person; `None`: no identity register here.
+    open_links: Option<String>,
     matters: Vec<(String, String)>,
     matter: String,
     states: Vec<(String, String)>,
@@ -280,6 +282,10 @@ pub async fn work(
     let open_alerts = crate::monitoring::open_count(&state)
         .await
         .map_err(|e| internal(&v, &e))?;
+    let open_links = match &state.persons {
+        Some(persons) => Some(persons.open_links(0).await.map_err(|e| internal(&v, &e))?.1),
+        None => None,
+    };
     let (previous, next) = (
         (number > 1).then(|| link(number - 1)),
         (last < total).then(|| link(number + 1)),
@@ -287,6 +293,7 @@ pub async fn work(
     Ok(Work {
         page: Page::of(&v),
         open_alerts: n(i64::try_from(open_alerts).unwrap_or(i64::MAX)),
+        open_links: open_links.map(|l| n(i64::try_from(l).unwrap_or(i64::MAX))),
         matters: state
             .rules
             .today()

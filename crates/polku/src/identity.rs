@@ -1,5 +1,6 @@
 //! `polku identity resolve`: records in, persons out — each record's cluster, and the
-//! scored pairs — with a progress bar on long runs.
+//! scored pairs — with a progress bar on long runs; `train`, the model the identity
+//! register scores with; and the register itself as `serve` and `cases work` open it.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
@@ -338,4 +339,19 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_owned()
     }
+}
+
+/// The model the identity register scores with unless another is named: trained by
+/// `polku identity train` on the synthetic population's identity records.
+pub const EMBEDDED_MODEL: &str = include_str!("../../../identity/model.json");
+
+/// The identity register over `store`, scoring with the embedded model.
+pub fn register(store: &polku_cases::Cases) -> anyhow::Result<polku_persons::Persons> {
+    let trained = polku_identity::TrainedModel::for_identity_records(EMBEDDED_MODEL)
+        .context("the embedded identity model")?;
+    Ok(polku_persons::Persons::new(
+        store.clone(),
+        trained.model,
+        polku_identity::links::LinkPolicy::default(),
+    )?)
 }

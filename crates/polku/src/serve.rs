@@ -153,6 +153,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     pages.monitor = state.monitor();
     pages.preview = Some(work.preview.clone());
     pages.person_lookup = Some(work.person_lookup.clone());
+    pages.persons = Some(work.persons.clone());
     // The API's decision PDFs are the pages' (the same notice, the same fonts).
     state.documents = Some(Arc::new(crate::documents::PagesTypeset(pages.clone())));
     state.notifier = pages.notifier.clone();
@@ -212,6 +213,9 @@ struct Work {
     preview: Arc<dyn polku_web::RegisterPreview>,
     /// The population register's search, for the auditors' page.
     person_lookup: Arc<dyn polku_web::PersonLookup>,
+    /// The identity register the pipeline's evidence goes through, for the handlers'
+    /// identity pages.
+    persons: polku_persons::Persons,
 }
 
 impl Work {
@@ -252,7 +256,12 @@ async fn start_work(
         Faults::NONE
     });
     let registers = Registers::start(&register_options, faults).await?;
-    let evidence = registers.evidence(store, rules);
+    // The identity register lays its answer over the registers' (issue 14).
+    let persons = crate::identity::register(store)?;
+    let evidence = Arc::new(polku_persons::IdentityEvidence::new(
+        registers.evidence(store, rules),
+        persons.clone(),
+    ));
     let preview: Arc<dyn polku_web::RegisterPreview> = evidence.clone();
     let person_lookup: Arc<dyn polku_web::PersonLookup> = Arc::new(
         crate::evidence_registers::RegisterLookup(registers.client.clone()),
@@ -272,6 +281,7 @@ async fn start_work(
             feed: None,
             preview,
             person_lookup,
+            persons,
         });
     }
     let w = crate::demo::world(&registers, Some(store.clone()), None, Some(rules.clone())).await?;
@@ -298,6 +308,7 @@ async fn start_work(
         feed: Some(feed),
         preview,
         person_lookup,
+        persons,
     })
 }
 

@@ -353,7 +353,10 @@ async fn work(
     let pipeline = Pipeline::new(
         store.clone(),
         live.clone(),
-        registers.evidence(&store, &live),
+        polku_persons::IdentityEvidence::new(
+            registers.evidence(&store, &live),
+            crate::identity::register(&store)?,
+        ),
         worker_name(),
     );
     let mut n = 0;

@@ -183,6 +183,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-notify",
             // The fee and its payment before filing (issue 12).
             "polku-payments",
+            // The identity queue and a person's identity (issue 14).
+            "polku-persons",
+            "polku-identity",
         ],
     ),
     (
@@ -201,6 +204,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-payments",
             "polku-registers",
             "polku-identity",
+            "polku-persons",
             "polku-simulators",
             "polku-server",
             "polku-web",

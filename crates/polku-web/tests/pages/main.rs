@@ -9,6 +9,7 @@ mod audit;
 mod contact;
 mod dashboard;
 mod i18n;
+mod identity;
 mod inspect;
 mod monitoring;
 mod officials;
