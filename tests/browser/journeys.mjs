@@ -608,5 +608,49 @@ await journey("rectification-handler", async (page) => {
   await screenshot(page, "handler-rectification-phone");
 }, phone);
 
+// The identity queue on a phone, in Finnish: the demo's other authorities' records about
+// the population leave links a person must check. A handler compares two records side by
+// side, reads the evidence in words, is refused a verdict without reasons, then gives one
+// that stands; the person's page tells the history.
+await journey("identity-queue", async (page) => {
+  await signIn(page, env("HANDLER_USER"), env("HANDLER_PASSWORD"), "/work");
+  await page.goto(`${base}/language?to=fi&back=${encodeURIComponent("/work")}`);
+  await page.locator("#identity-link").waitFor();
+  // The demo registers its records in the background: wait for a link to check.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await page.goto(`${base}/work/identity`);
+    if (await page.locator("ol.alerts a").count() > 0) break;
+    if (Date.now() > deadline) throw new Error("no identity link to check within a minute");
+    await page.waitForTimeout(1000);
+  }
+  await page.getByText("Henkilöllisyysjono").first().waitFor();
+  await accessible(page, "identity queue, in Finnish");
+  await fits(page, "identity queue, in Finnish");
+  await page.locator("ol.alerts a").first().click();
+  await page.getByText("Ovatko nämä tietueet sama henkilö?").waitFor();
+  await page.getByText("Keltainen: henkilön tarkistettava").waitFor();
+  await accessible(page, "an identity link, in Finnish");
+  await fits(page, "an identity link, in Finnish");
+  await screenshot(page, "identity-link-phone");
+  // No reasons: refused, saying what to do.
+  await page.check("#verdict-green");
+  await page.fill("#verdict-reasons", " ");
+  await page.click("form[action$='/verdict'] button");
+  await page.getByText("Kirjoita ratkaisusi perustelut.").waitFor();
+  await accessible(page, "a verdict refused, in Finnish");
+  await page.check("#verdict-green");
+  await page.fill("#verdict-reasons", "Eri syntymävuodet ja eri passit: sisarukset, eivät sama henkilö.");
+  await page.click("form[action$='/verdict'] button");
+  await page.getByText("Ratkaisusi on tallennettu").waitFor();
+  await page.getByText("Tämä linkki on ratkaistu. Ratkaisu pysyy.").waitFor();
+  await accessible(page, "a verdict saved, in Finnish");
+  await page.locator("a[href^='/work/identity/persons/']").first().click();
+  await page.getByText("Historia").waitFor();
+  await accessible(page, "a person's identity, in Finnish");
+  await fits(page, "a person's identity, in Finnish");
+  await screenshot(page, "identity-person-phone");
+}, phone);
+
 await browser.close();
 console.log("all journeys passed");

@@ -259,12 +259,36 @@ impl Persons {
                 audit_seq,
             });
         }
+        // The records at the other ends of the links: another person's data, read too.
+        let mut others: Vec<LinkedRecord> = Vec::new();
+        for link in &links {
+            for seq in [link.left, link.right] {
+                if records.iter().any(|r| r.seq == seq) || others.iter().any(|r| r.seq == seq) {
+                    continue;
+                }
+                let row: RecordRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {RECORD_COLUMNS} FROM identity_records WHERE seq = $1"
+                )))
+                .bind(seq as i64)
+                .fetch_one(&mut *tx)
+                .await?;
+                others.push(read_record(row)?);
+            }
+        }
         log_read(&mut tx, reader, person, json!({ "person": person })).await?;
+        let mut seen = vec![person];
+        for o in &others {
+            if !seen.contains(&o.person) {
+                seen.push(o.person);
+                log_read(&mut tx, reader, o.person, json!({ "linked to": person })).await?;
+            }
+        }
         tx.commit().await?;
         Ok(PersonView {
             person,
             asked_as: (id != person).then_some(id),
             records,
+            others,
             links,
             history,
             standing,

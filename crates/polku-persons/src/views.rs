@@ -117,6 +117,8 @@ pub struct PersonView {
     /// The id asked for, where it was an alias of this person.
     pub asked_as: Option<PersonId>,
     pub records: Vec<LinkedRecord>,
+    /// The records of other persons that links reach.
+    pub others: Vec<LinkedRecord>,
     /// Every link touching the person's records, the other side's included.
     pub links: Vec<Link>,
     pub history: Vec<HistoryEntry>,

@@ -604,12 +604,19 @@ pub async fn person(
             ],
         })
         .collect();
-    let label_of = |seq: u64| {
-        view.records
+    let label_of = |seq: u64| match view.records.iter().find(|r| r.seq == seq) {
+        Some(r) => short(tr, r),
+        None => view
+            .others
             .iter()
             .find(|r| r.seq == seq)
-            .map(|r| short(tr, r))
-            .unwrap_or_else(|| tr.t("identity-another-persons-record"))
+            .map(|r| {
+                tr.t_with(
+                    "identity-of-another",
+                    &[("record", &short(tr, r)), ("person", &r.person.to_string())],
+                )
+            })
+            .unwrap_or_else(|| tr.t("identity-another-persons-record")),
     };
     let links = view
         .links

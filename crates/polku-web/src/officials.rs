@@ -216,6 +216,8 @@ struct WorkCase {
     person: String,
     /// The same, as a link's query value.
     person_query: String,
+    /// The person's identity in the identity register, and what waits there.
+    identity: Option<(String, String)>,
     /// The applicant's latest request for rectification, in their words, and when.
     rectification: Option<(String, String)>,
     /// What was asked of the applicant, newest first, with their answers.
@@ -271,6 +273,25 @@ pub async fn work_case(
     let notifications = crate::contact::for_case(&state, id, tr)
         .await
         .map_err(|e| internal(&v, &e))?;
+    let identity = match &state.persons {
+        Some(persons) => match persons
+            .standing_of_subject(&file.case.applicant_id)
+            .await
+            .map_err(|e| internal(&v, &e))?
+        {
+            Some(s) => {
+                let n = |x: u32| crate::plain::number(f64::from(x), tr.lang);
+                let said = match (s.open, s.red) {
+                    (0, 0) => tr.t("identity-standing-clear"),
+                    (open, 0) => tr.t1("identity-standing-open", "open", &n(open)),
+                    (_, red) => tr.t1("identity-standing-red", "red", &n(red)),
+                };
+                Some((s.person.to_string(), said))
+            }
+            None => None,
+        },
+        None => None,
+    };
     // A request whose deadline passed unanswered returns the case to a person.
     let overdue = requests.first().is_some_and(|r| r.open && r.overdue);
     let CaseFile {
@@ -327,6 +348,7 @@ pub async fn work_case(
                 Some((crate::plain::micros(e.at, tr.lang), text))
             }),
         person_query: crate::plain::query_value(&case.applicant_id),
+        identity,
         person: case.applicant_id.clone(),
     }
     .into_response())

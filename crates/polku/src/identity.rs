@@ -27,6 +27,20 @@ pub enum IdentityCommand {
     /// field's comparison levels, estimated by EM from identity records (no labels), and
     /// written as JSON with what it was trained on.
     Train(TrainArgs),
+    /// Register identity records in the identity register (the database `serve` uses):
+    /// each is linked to the records it may be the same person as — white where the
+    /// evidence is overwhelming and nothing speaks against it, yellow for the handlers'
+    /// identity queue — and joins its person. A record already registered is skipped.
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// Identity records (CSV with a header row, as `resolve` reads them).
+    #[arg(long)]
+    input: PathBuf,
+    #[command(flatten)]
+    store: crate::config::StoreArgs,
 }
 
 #[derive(Args)]
@@ -95,6 +109,7 @@ pub fn run(command: IdentityCommand) -> ExitCode {
         IdentityCommand::Resolve(args) => ("resolve", resolve(&args)),
         IdentityCommand::Sample(args) => ("sample", sample(&args)),
         IdentityCommand::Train(args) => ("train", train(&args)),
+        IdentityCommand::Import(args) => ("import", import(&args)),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -134,6 +149,64 @@ fn sample(args: &SampleArgs) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+fn import(args: &ImportArgs) -> anyhow::Result<()> {
+    let input = BufReader::new(
+        File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?,
+    );
+    let records =
+        polku_identity::read_records(input).with_context(|| format!("{}", args.input.display()))?;
+    let operator = polku_audit::Actor::Operator(
+        std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()),
+    );
+    crate::store_cmds::runtime()?.block_on(async {
+        let store = args.store.open().await?;
+        let persons = register(&store)?;
+        let acting = polku_persons::Acting {
+            actor: operator,
+            purpose: IMPORT_PURPOSE.to_owned(),
+        };
+        let bar = ProgressBar::new(records.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("registering [{bar:30}] {pos}/{len} ({elapsed}, {eta} left)")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        let (mut new, mut white, mut yellow) = (0u64, 0u64, 0u64);
+        for record in records {
+            let id = record.record_id.clone();
+            let done = persons
+                .register(
+                    &polku_persons::NewRecord {
+                        record,
+                        subject: None,
+                    },
+                    &acting,
+                )
+                .await
+                .with_context(|| format!("record {id}"))?;
+            if done.new {
+                new += 1;
+            }
+            for (_, colour) in &done.links {
+                match colour {
+                    polku_identity::links::Colour::White => white += 1,
+                    _ => yellow += 1,
+                }
+            }
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        eprintln!(
+            "{new} records registered ({} already were); links made: {white} white, {yellow} yellow (in the identity queue)",
+            bar.length().unwrap_or(0).saturating_sub(new)
+        );
+        Ok(())
+    })
+}
+
+/// The purpose an import's audit lines record.
+pub const IMPORT_PURPOSE: &str = "identity records imported from other authorities";
 
 fn train(args: &TrainArgs) -> anyhow::Result<()> {
     let input = BufReader::new(
@@ -354,4 +427,83 @@ pub fn register(store: &polku_cases::Cases) -> anyhow::Result<polku_persons::Per
         trained.model,
         polku_identity::links::LinkPolicy::default(),
     )?)
+}
+
+/// The demo registers no other authority's records about the first this many people.
+pub const DEMO_CLEAR: u32 = 40;
+
+/// In demo mode: the identity records other authorities would hold about the population
+/// (`polku_simulators::identities`), people `from`..`to`, registered one by one in the
+/// background until `stop` — the identity queue gets the links a person must check.
+pub fn seed_demo(
+    persons: polku_persons::Persons,
+    population: std::sync::Arc<polku_simulators::Population>,
+    (from, to): (u32, u32),
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let sample = polku_simulators::identities::identity_records(&population, to);
+        let acting = polku_persons::Acting {
+            actor: polku_audit::Actor::Machine,
+            purpose: IMPORT_PURPOSE.to_owned(),
+        };
+        let (mut registered, mut yellow) = (0u32, 0u32);
+        for s in sample {
+            if *stop.borrow_and_update() {
+                break;
+            }
+            // `r{i}-{k}` and `sibling-{i}`: person i's, or their sibling's.
+            let i: u32 = s
+                .record_id
+                .trim_start_matches("sibling-")
+                .trim_start_matches('r')
+                .split('-')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            if i < from {
+                continue;
+            }
+            let raw = polku_identity::RawRecord {
+                record_id: s.record_id.clone(),
+                source: s.source.to_owned(),
+                given_names: s.given_names,
+                family_name: s.family_name,
+                name_native: s.name_native,
+                date_of_birth: s.date_of_birth,
+                sex: s.sex.to_owned(),
+                nationality: s.nationality,
+                document_type: s.document_type.to_owned(),
+                document_number: s.document_number,
+                place_of_birth: String::new(),
+            };
+            let record = match raw.checked() {
+                Ok(r) => r,
+                Err((field, problem)) => {
+                    tracing::warn!(record = %s.record_id, field, %problem, "a demo identity record does not read");
+                    continue;
+                }
+            };
+            match persons
+                .register(
+                    &polku_persons::NewRecord {
+                        record,
+                        subject: None,
+                    },
+                    &acting,
+                )
+                .await
+            {
+                Ok(done) => {
+                    registered += 1;
+                    yellow += done.links.iter().filter(|(_, c)| c.is_open()).count() as u32;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the demo's identity records stopped");
+                    break;
+                }
+            }
+        }
+        tracing::info!(registered, yellow, "demo identity records registered");
+    })
 }

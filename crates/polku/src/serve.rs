@@ -291,8 +291,19 @@ async fn start_work(
         w.population.clone(),
         stop_rx.clone(),
     );
-    let tasks =
+    let mut tasks =
         crate::demo::start_workers(store, rules, evidence, workers * 4, lease, stop_rx.clone());
+    // Other authorities' records about the population, past the people the test identity
+    // provider offers first (the journeys' applicants stay clear of the identity queue).
+    tasks.push(crate::identity::seed_demo(
+        persons.clone(),
+        w.population.clone(),
+        (
+            crate::identity::DEMO_CLEAR,
+            crate::identity::DEMO_CLEAR + 360,
+        ),
+        stop_rx.clone(),
+    ));
     let stream = stream_demo(
         w,
         args.demo_options.clone(),

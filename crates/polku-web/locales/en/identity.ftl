@@ -114,3 +114,7 @@ identity-history-linked = the machine linked two records: { $colour }
 identity-history-judged = { $name } judged a link: { $colour }
 identity-history-reopened = a link the machine had made was opened for a person to check again
 identity-work-link = Identity queue ({ $count } links to check)
+identity-record-a = Record A
+identity-record-b = Record B
+identity-of-another = { $record }, of { $person }
+identity-on-case = Identity

@@ -22,3 +22,4 @@ purpose-identity-link-read-for-checking = an identity link read for checking
 purpose-a-person-s-identity-read = a person's identity read
 purpose-identity-resolution-of-an-applicant-s-record = identity resolution of an applicant's record
 purpose-verdict-on-an-identity-link = a verdict on an identity link
+purpose-identity-records-imported-from-other-authorities = identity records imported from other authorities

@@ -114,3 +114,7 @@ identity-history-linked = kone linkitti kaksi tietuetta: { $colour }
 identity-history-judged = { $name } ratkaisi linkin: { $colour }
 identity-history-reopened = koneen tekemä linkki avattiin uudelleen henkilön tarkistettavaksi
 identity-work-link = Henkilöllisyysjono ({ $count } tarkistettavaa linkkiä)
+identity-record-a = Tietue A
+identity-record-b = Tietue B
+identity-of-another = { $record }, henkilö { $person }
+identity-on-case = Henkilöllisyys

@@ -22,3 +22,4 @@ purpose-identity-link-read-for-checking = henkilöllisyyslinkki luettu tarkistet
 purpose-a-person-s-identity-read = henkilön henkilöllisyystiedot luettu
 purpose-identity-resolution-of-an-applicant-s-record = hakijan tietueen henkilöllisyyden selvittäminen
 purpose-verdict-on-an-identity-link = ratkaisu henkilöllisyyslinkistä
+purpose-identity-records-imported-from-other-authorities = muilta viranomaisilta tuodut henkilöllisyystietueet

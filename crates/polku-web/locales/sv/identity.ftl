@@ -114,3 +114,7 @@ identity-history-linked = maskinen länkade två poster: { $colour }
 identity-history-judged = { $name } avgjorde en länk: { $colour }
 identity-history-reopened = en länk som maskinen hade gjort öppnades för kontroll av en person
 identity-work-link = Identitetskö ({ $count } länkar att kontrollera)
+identity-record-a = Post A
+identity-record-b = Post B
+identity-of-another = { $record }, person { $person }
+identity-on-case = Identitet

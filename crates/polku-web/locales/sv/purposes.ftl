@@ -22,3 +22,4 @@ purpose-identity-link-read-for-checking = en identitetslänk läst för kontroll
 purpose-a-person-s-identity-read = en persons identitetsuppgifter lästa
 purpose-identity-resolution-of-an-applicant-s-record = identitetsutredning av en sökandes post
 purpose-verdict-on-an-identity-link = ett avgörande om en identitetslänk
+purpose-identity-records-imported-from-other-authorities = identitetsposter införda från andra myndigheter

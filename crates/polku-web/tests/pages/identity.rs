@@ -244,6 +244,31 @@ async fn a_handler_compares_two_records_and_gives_a_verdict_that_stands() {
         assert!(purposes.iter().any(|x| x == p), "no `{p}` in {purposes:?}");
     }
 
+    // The case page of the applicant the red link concerns leads to their identity.
+    let mut own = record(
+        "pa-1",
+        "permit-application",
+        "Ahmad Shah",
+        "1990-03-14",
+        "",
+        "",
+    );
+    own.subject = Some("sim-0000007".to_owned());
+    let applicant = persons.register(&own, &machine).await.unwrap();
+    assert_eq!(applicant.person, first.person, "{:?}", applicant.links);
+    let case = crate::support::referred_case(&s, "sim-0000007").await;
+    let case_page = s
+        .call("GET", &format!("/work/cases/{case}"), &en, None)
+        .await;
+    assert!(
+        case_page
+            .body
+            .contains(&format!("href=\"/work/identity/persons/{}\"", first.person)),
+        "{}",
+        case_page.body
+    );
+    assert!(case_page.body.contains("Red links: 1."));
+
     // An analyst has no business here.
     let analyst = official(&s, "aino", Role::Analyst).await;
     let denied = s.call("GET", "/work/identity", &analyst, None).await;
