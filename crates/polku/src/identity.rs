@@ -159,9 +159,9 @@ fn import(args: &ImportArgs) -> anyhow::Result<()> {
     let operator = polku_audit::Actor::Operator(
         std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()),
     );
-    crate::store_cmds::runtime()?.block_on(async {
+    crate::handles::runtime()?.block_on(async {
         let store = args.store.open().await?;
-        let persons = register(&store)?;
+        let persons = crate::handles::persons(&store)?;
         let acting = polku_persons::Acting {
             actor: operator,
             purpose: IMPORT_PURPOSE.to_owned(),
@@ -412,21 +412,6 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_owned()
     }
-}
-
-/// The model the identity register scores with unless another is named: trained by
-/// `polku identity train` on the synthetic population's identity records.
-pub const EMBEDDED_MODEL: &str = include_str!("../../../identity/model.json");
-
-/// The identity register over `store`, scoring with the embedded model.
-pub fn register(store: &polku_cases::Cases) -> anyhow::Result<polku_persons::Persons> {
-    let trained = polku_identity::TrainedModel::for_identity_records(EMBEDDED_MODEL)
-        .context("the embedded identity model")?;
-    Ok(polku_persons::Persons::new(
-        store.clone(),
-        trained.model,
-        polku_identity::links::LinkPolicy::default(),
-    )?)
 }
 
 /// The demo registers no other authority's records about the first this many people.

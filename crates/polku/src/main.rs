@@ -8,6 +8,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod audit_anchors;
 mod bench;
+mod bench_identity;
 mod bench_monitoring;
 mod bench_pages;
 mod bench_pipeline;
@@ -162,6 +163,9 @@ enum BenchCommand {
     /// Register events taken in per second, and a re-check of every permit after a rule
     /// change (monitoring).
     Monitoring(bench_monitoring::MonitoringBenchArgs),
+    /// Identity resolution at scale: a batch run (time, memory, F1 against the truth) and
+    /// single records matched one at a time against all the others (p50/p99).
+    Identity(bench_identity::IdentityBenchArgs),
 }
 
 /// Structured logs to stdout: `POLKU_LOG` (e.g. `info`, `polku_cases=debug`), else
@@ -218,6 +222,9 @@ fn main() -> ExitCode {
         Command::Bench {
             command: BenchCommand::Pages(args),
         } => bench_pages::run(args),
+        Command::Bench {
+            command: BenchCommand::Identity(args),
+        } => bench_identity::run(args),
         Command::Cases { store, command } => store_cmds::cases(store, command),
         Command::Decisions { store, command } => store_cmds::decisions(store, command),
         Command::Audit { store, command } => store_cmds::audit(store, command),

@@ -257,7 +257,7 @@ async fn start_work(
     });
     let registers = Registers::start(&register_options, faults).await?;
     // The identity register lays its answer over the registers' (issue 14).
-    let persons = crate::identity::register(store)?;
+    let persons = crate::handles::persons(store)?;
     let evidence = Arc::new(polku_persons::IdentityEvidence::new(
         registers.evidence(store, rules),
         persons.clone(),

@@ -130,11 +130,8 @@ pub enum AuditCommand {
     },
 }
 
-pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    crate::handles::runtime()
 }
 
 fn report(result: anyhow::Result<ExitCode>) -> ExitCode {
@@ -355,7 +352,7 @@ async fn work(
         live.clone(),
         polku_persons::IdentityEvidence::new(
             registers.evidence(&store, &live),
-            crate::identity::register(&store)?,
+            crate::handles::persons(&store)?,
         ),
         worker_name(),
     );

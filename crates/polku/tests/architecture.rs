@@ -277,6 +277,7 @@ const PURE: &[(&str, &[&str])] = &[
         "polku-identity",
         &[
             "serde",
+            "serde_json",
             "thiserror",
             "csv",
             "any_ascii",

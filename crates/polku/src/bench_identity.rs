@@ -1,0 +1,198 @@
+//! `polku bench identity`: identity resolution at scale on the synthetic population's
+//! records, against the two targets of issue 14 — the whole set resolved in a batch (time,
+//! candidate pairs, peak memory, pairwise precision, recall and F1 against the truth, and
+//! the precision of the links the machine would make white on its own), and single records
+//! matched one at a time against all the others as the identity register matches them
+//! (p50, p99, the slowest).
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Args;
+use polku_identity::index::Matcher;
+use polku_identity::links::{Colour, LinkPolicy};
+use polku_identity::{IdentityRecord, Options, RawRecord, Table, identity_row};
+
+#[derive(Args)]
+pub struct IdentityBenchArgs {
+    /// People whose records are made (about 2.8 records each, siblings included).
+    #[arg(long, default_value_t = 50_000)]
+    persons: u32,
+    /// Records held out and matched one at a time against all the others.
+    #[arg(long, default_value_t = 1000)]
+    singles: usize,
+    /// The population's seed.
+    #[arg(long, default_value_t = crate::evidence_registers::DEFAULT_SEED)]
+    seed: u64,
+    /// Only the single-record matching, with the shipped model (no batch run).
+    #[arg(long)]
+    singles_only: bool,
+}
+
+pub fn run(args: IdentityBenchArgs) -> ExitCode {
+    match bench(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("polku bench identity: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The peak resident memory of this process, in MiB (Linux).
+fn peak_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn bench(args: &IdentityBenchArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (10..=2_000_000).contains(&args.persons),
+        "--persons is from 10 to 2,000,000"
+    );
+    let started = Instant::now();
+    let pop = polku_simulators::Population::generate(args.seed, args.persons);
+    let sample = polku_simulators::identities::identity_records(&pop, args.persons);
+    let mut records: Vec<IdentityRecord> = Vec::with_capacity(sample.len());
+    let mut truth: Vec<String> = Vec::with_capacity(sample.len());
+    for s in sample {
+        let raw = RawRecord {
+            record_id: s.record_id,
+            source: s.source.to_owned(),
+            given_names: s.given_names,
+            family_name: s.family_name,
+            name_native: s.name_native,
+            date_of_birth: s.date_of_birth,
+            sex: s.sex.to_owned(),
+            nationality: s.nationality,
+            document_type: s.document_type.to_owned(),
+            document_number: s.document_number,
+            place_of_birth: String::new(),
+        };
+        let record = raw
+            .checked()
+            .map_err(|(field, problem)| anyhow::anyhow!("a sample record's {field} {problem}"))?;
+        records.push(record);
+        truth.push(s.person);
+    }
+    println!(
+        "{} records about {} people (and their siblings) made in {:.1} s",
+        records.len(),
+        args.persons,
+        started.elapsed().as_secs_f64()
+    );
+    let singles = args.singles.min(records.len() / 2);
+    let options = Options::default();
+
+    let model = if args.singles_only {
+        polku_identity::TrainedModel::for_identity_records(crate::handles::EMBEDDED_IDENTITY_MODEL)?
+            .model
+    } else {
+        let table = Table::of_identity_records(&records);
+        let t = Instant::now();
+        let resolution = polku_identity::resolve(&table, &options, &mut |_, _, _| {});
+        let seconds = t.elapsed().as_secs_f64();
+        let (precision, recall, f1) = pairwise(&resolution.clusters, &truth);
+        println!(
+            "batch: {} records resolved in {:.1} s ({:.0} records/s), {} candidate pairs, peak memory {:.0} MiB",
+            records.len(),
+            seconds,
+            records.len() as f64 / seconds,
+            resolution.pairs.len(),
+            peak_mib().unwrap_or(f64::NAN)
+        );
+        println!(
+            "batch: pairwise precision {precision:.4}, recall {recall:.4}, F1 {f1:.4} (threshold {})",
+            options.threshold
+        );
+        // The links the machine would make white on its own: how many are one person.
+        let policy = LinkPolicy::default();
+        let (mut white, mut right) = (0u64, 0u64);
+        for p in resolution
+            .pairs
+            .iter()
+            .filter(|p| p.probability >= policy.automatic)
+        {
+            let e = resolution.explain(&table, p.left, p.right);
+            if policy.propose(&e) == Some(Colour::White) {
+                white += 1;
+                if truth[p.left as usize] == truth[p.right as usize] {
+                    right += 1;
+                }
+            }
+        }
+        println!(
+            "batch: {white} automatic white links, precision {:.4}",
+            right as f64 / white.max(1) as f64
+        );
+        resolution.model
+    };
+
+    // One at a time: all but the held-out records indexed, then each matched and scored
+    // as the identity register does it.
+    let held = records.len() - singles;
+    let t = Instant::now();
+    let mut matcher = Matcher::with_model(
+        Table::of_identity_records(&records[..held]),
+        model,
+        options.max_block,
+    );
+    println!(
+        "single: {} records indexed in {:.1} s, peak memory {:.0} MiB",
+        held,
+        t.elapsed().as_secs_f64(),
+        peak_mib().unwrap_or(f64::NAN)
+    );
+    let policy = LinkPolicy::default();
+    let mut times: Vec<f64> = Vec::with_capacity(singles);
+    let mut links = 0usize;
+    for r in &records[held..] {
+        let t = Instant::now();
+        let i = matcher.add(r.record_id.clone(), identity_row(r));
+        for m in matcher.matches_of(i, policy.review) {
+            if policy.propose(&matcher.explain(i, m.record)).is_some() {
+                links += 1;
+            }
+        }
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "single: {} records matched one at a time against {}+: p50 {:.2} ms, p99 {:.2} ms, slowest {:.2} ms ({} links)",
+        singles,
+        held,
+        at(0.5),
+        at(0.99),
+        times.last().copied().unwrap_or(0.0),
+        links
+    );
+    Ok(())
+}
+
+/// Pairwise precision, recall and F1 of `clusters` against `truth` (each record's person).
+fn pairwise(clusters: &[u32], truth: &[String]) -> (f64, f64, f64) {
+    let pairs = |n: u64| n * n.saturating_sub(1) / 2;
+    let mut by_cluster: HashMap<u32, u64> = HashMap::new();
+    let mut by_person: HashMap<&str, u64> = HashMap::new();
+    let mut by_both: HashMap<(u32, &str), u64> = HashMap::new();
+    for (c, p) in clusters.iter().zip(truth) {
+        *by_cluster.entry(*c).or_default() += 1;
+        *by_person.entry(p).or_default() += 1;
+        *by_both.entry((*c, p)).or_default() += 1;
+    }
+    let predicted: u64 = by_cluster.values().map(|&n| pairs(n)).sum();
+    let actual: u64 = by_person.values().map(|&n| pairs(n)).sum();
+    let right: u64 = by_both.values().map(|&n| pairs(n)).sum();
+    let precision = right as f64 / predicted.max(1) as f64;
+    let recall = right as f64 / actual.max(1) as f64;
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
+    (precision, recall, f1)
+}
