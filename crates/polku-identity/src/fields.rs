@@ -38,6 +38,7 @@ impl Kind {
             Kind::Date => &[
                 Level::SameDate,
                 Level::CompatibleDate,
+                Level::SameYear,
                 Level::DayMonthSwapped,
                 Level::OneDigitDiffers,
                 Level::YearOneApart,
@@ -78,6 +79,7 @@ pub enum Level {
     NamesSomewhatAlike,
     SameDate,
     CompatibleDate,
+    SameYear,
     DayMonthSwapped,
     OneDigitDiffers,
     YearOneApart,
@@ -97,7 +99,8 @@ impl Level {
             Level::NamesAlike => "names alike (spelling or romanisation)",
             Level::NamesSomewhatAlike => "names somewhat alike",
             Level::SameDate => "the same date",
-            Level::CompatibleDate => "the known parts of the dates agree",
+            Level::CompatibleDate => "the same year and month, a day not known",
+            Level::SameYear => "the same year, the month not known",
             Level::DayMonthSwapped => "day and month swapped",
             Level::OneDigitDiffers => "one digit differs",
             Level::YearOneApart => "the same day and month, years one apart",
@@ -265,15 +268,29 @@ fn compare_names(x: &Names, y: &Names) -> u8 {
     // Each word of the shorter name against its best match in the longer, by spelling or
     // by sound across romanisations: order and swaps do not matter. Alike needs every word
     // alike (Hussein and Hassan, one word apart, are not).
-    let similarity = |i: usize| {
-        (0..long.words.len())
-            .map(|j| {
-                strsim::jaro_winkler(&short.words[i], &long.words[j])
-                    .max(strsim::jaro_winkler(&short.sounds[i], &long.sounds[j]))
-            })
-            .fold(0.0_f64, f64::max)
-    };
-    let best: Vec<f64> = (0..short.words.len()).map(similarity).collect();
+    // Each word is matched once: Husain and Hassan are not both the one Hasan.
+    let mut scored: Vec<(f64, usize, usize)> =
+        Vec::with_capacity(short.words.len() * long.words.len());
+    for i in 0..short.words.len() {
+        for j in 0..long.words.len() {
+            let s = strsim::jaro_winkler(&short.words[i], &long.words[j])
+                .max(strsim::jaro_winkler(&short.sounds[i], &long.sounds[j]));
+            scored.push((s, i, j));
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut best = vec![0.0_f64; short.words.len()];
+    let (mut short_used, mut long_used) = (
+        vec![false; short.words.len()],
+        vec![false; long.words.len()],
+    );
+    for (s, i, j) in scored {
+        if !short_used[i] && !long_used[j] {
+            short_used[i] = true;
+            long_used[j] = true;
+            best[i] = s;
+        }
+    }
     let n = best.len() as f64;
     let mean = best.iter().sum::<f64>() / n;
     let worst = best.iter().copied().fold(1.0_f64, f64::min);
@@ -299,26 +316,32 @@ fn compare_dates(x: PartialDate, y: PartialDate) -> u8 {
         a.is_none() || b.is_none() || a == b
     }
     if agree(x.year, y.year) && agree(x.month, y.month) && agree(x.day, y.day) {
-        return 1;
+        // How much the agreement says depends on how much of both dates is known: a year
+        // alone is shared by one person in fifty, a month too by one in six hundred.
+        return if x.month.is_some() && y.month.is_some() {
+            1
+        } else {
+            2
+        };
     }
     if x.is_whole() && y.is_whole() {
         if x.year == y.year && x.month == y.day && x.day == y.month {
-            return 2;
+            return 3;
         }
         let (dx, dy) = (x.digits(), y.digits());
         let differing = dx.iter().zip(dy.iter()).filter(|(a, b)| a != b).count();
         if differing == 1 {
-            return 3;
+            return 4;
         }
         let apart = match (x.year, y.year) {
             (Some(a), Some(b)) => a.abs_diff(b) == 1,
             _ => false,
         };
         if apart && x.month == y.month && x.day == y.day {
-            return 4;
+            return 5;
         }
     }
-    5
+    6
 }
 
 #[cfg(test)]
@@ -340,6 +363,8 @@ mod tests {
         assert_eq!(names("Mohammed Khalid", "Muhammad Khaled"), Some(2));
         assert_eq!(names("Iurii Gagarin", "Юрий Гагарин"), Some(2));
         assert_eq!(names("Anna Virtanen", "Pekka Korhonen"), Some(4));
+        // One Hasan is not both Husain and Hassan.
+        assert!(names("Husain Al-Hassan", "Hasan Al-Dulaimi").unwrap() > 2);
         assert_eq!(names("", "Anna"), None);
     }
 
@@ -348,11 +373,12 @@ mod tests {
         let d = |s: &str| prepare(Kind::Date, s);
         let level = |a: &str, b: &str| compare(Kind::Date, &d(a), &d(b));
         assert_eq!(level("1990-04-03", "1990-04-03"), Some(0));
-        assert_eq!(level("1990-00-00", "1990-04-03"), Some(1));
-        assert_eq!(level("1990-03-04", "1990-04-03"), Some(2));
-        assert_eq!(level("1990-04-03", "1991-04-03"), Some(3));
-        assert_eq!(level("1990-04-03", "1989-04-03"), Some(4));
-        assert_eq!(level("1990-04-03", "1975-11-21"), Some(5));
+        assert_eq!(level("1990-04-00", "1990-04-03"), Some(1));
+        assert_eq!(level("1990-00-00", "1990-04-03"), Some(2));
+        assert_eq!(level("1990-03-04", "1990-04-03"), Some(3));
+        assert_eq!(level("1990-04-03", "1991-04-03"), Some(4));
+        assert_eq!(level("1990-04-03", "1989-04-03"), Some(5));
+        assert_eq!(level("1990-04-03", "1975-11-21"), Some(6));
         assert_eq!(level("", "1975-11-21"), None);
     }
 

@@ -63,6 +63,11 @@ pub struct LinkPolicy {
     /// A field weighing this many bits or more against makes even a near-certain link
     /// yellow: the data differ, and a person decides whether legitimately.
     pub against: f64,
+    /// A white link needs `corroborating` fields each weighing this many bits or more
+    /// for it: two strong identifiers agreeing (the names and the whole date of birth, or
+    /// a document number), not one strong and several weak.
+    pub strong: f64,
+    pub corroborating: usize,
 }
 
 impl Default for LinkPolicy {
@@ -71,6 +76,8 @@ impl Default for LinkPolicy {
             automatic: 0.99,
             review: 0.5,
             against: 1.0,
+            strong: 9.5,
+            corroborating: 2,
         }
     }
 }
@@ -86,7 +93,12 @@ impl LinkPolicy {
             .fields
             .iter()
             .any(|f| f.level.is_some() && f.weight <= -self.against);
-        if p >= self.automatic && !disputed {
+        let strong = explanation
+            .fields
+            .iter()
+            .filter(|f| f.weight >= self.strong)
+            .count();
+        if p >= self.automatic && !disputed && strong >= self.corroborating {
             Some(Colour::White)
         } else {
             Some(Colour::Yellow)
@@ -100,6 +112,10 @@ mod tests {
     use crate::{FieldEvidence, Level};
 
     fn explained(probability: f64, against: f64) -> Explanation {
+        explained_with(probability, against, 12.0)
+    }
+
+    fn explained_with(probability: f64, against: f64, document: f64) -> Explanation {
         Explanation {
             prior: -10.0,
             fields: vec![
@@ -115,8 +131,8 @@ mod tests {
                 },
                 FieldEvidence {
                     field: "document_number".into(),
-                    level: None,
-                    weight: 0.0,
+                    level: Some(Level::Same),
+                    weight: document,
                 },
             ],
             weight: 0.0,
@@ -132,6 +148,11 @@ mod tests {
         assert_eq!(policy.propose(&explained(0.999, 3.0)), Some(Colour::Yellow));
         assert_eq!(policy.propose(&explained(0.9, 0.0)), Some(Colour::Yellow));
         assert_eq!(policy.propose(&explained(0.2, 0.0)), None);
+        // The names alone, however strong, with nothing else as strong: a person checks.
+        assert_eq!(
+            policy.propose(&explained_with(0.999, 0.0, 4.0)),
+            Some(Colour::Yellow)
+        );
     }
 
     #[test]

@@ -60,6 +60,7 @@ fn level_key(l: Level) -> &'static str {
         Level::NamesSomewhatAlike => "names-somewhat-alike",
         Level::SameDate => "same-date",
         Level::CompatibleDate => "compatible-date",
+        Level::SameYear => "same-year",
         Level::DayMonthSwapped => "day-month-swapped",
         Level::OneDigitDiffers => "one-digit-differs",
         Level::YearOneApart => "year-one-apart",

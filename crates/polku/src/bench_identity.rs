@@ -28,6 +28,10 @@ pub struct IdentityBenchArgs {
     /// Only the single-record matching, with the shipped model (no batch run).
     #[arg(long)]
     singles_only: bool,
+    /// Print this many of the automatic white links that join two people, with their
+    /// evidence (to see what the machine gets wrong).
+    #[arg(long, default_value_t = 0)]
+    show_errors: usize,
 }
 
 pub fn run(args: IdentityBenchArgs) -> ExitCode {
@@ -111,6 +115,7 @@ fn bench(args: &IdentityBenchArgs) -> anyhow::Result<()> {
         // The links the machine would make white on its own: how many are one person.
         let policy = LinkPolicy::default();
         let (mut white, mut right) = (0u64, 0u64);
+        let mut whites: Vec<polku_identity::ScoredPair> = Vec::new();
         for p in resolution
             .pairs
             .iter()
@@ -119,14 +124,44 @@ fn bench(args: &IdentityBenchArgs) -> anyhow::Result<()> {
             let e = resolution.explain(&table, p.left, p.right);
             if policy.propose(&e) == Some(Colour::White) {
                 white += 1;
+                whites.push(*p);
                 if truth[p.left as usize] == truth[p.right as usize] {
                     right += 1;
+                } else if white - right <= args.show_errors as u64 {
+                    let show = |i: u32| {
+                        let r = &records[i as usize];
+                        format!(
+                            "{} {} [{}] {} {} {}",
+                            r.given_names,
+                            r.family_name,
+                            r.name_native.as_deref().unwrap_or(""),
+                            r.date_of_birth,
+                            r.nationality.code(),
+                            r.document_number.as_deref().unwrap_or("-")
+                        )
+                    };
+                    println!(
+                        "wrong white link ({:.4}): {} | {}",
+                        e.probability,
+                        show(p.left),
+                        show(p.right)
+                    );
+                    for f in &e.fields {
+                        println!("    {}: {:?} {:+.1}", f.field, f.level, f.weight);
+                    }
                 }
             }
         }
         println!(
             "batch: {white} automatic white links, precision {:.4}",
             right as f64 / white.max(1) as f64
+        );
+        // Persons as the identity register makes them without a person's help: records
+        // joined by automatic white links only (the yellow ones wait in the queue).
+        let persons = polku_identity::clusters(records.len(), whites.iter());
+        let (precision, recall, f1) = pairwise(&persons, &truth);
+        println!(
+            "batch: persons joined by white links alone: pairwise precision {precision:.4}, recall {recall:.4}, F1 {f1:.4}"
         );
         resolution.model
     };
