@@ -35,10 +35,11 @@ impl Matcher {
     /// Trains the model on `table` (EM over its candidate pairs) and indexes its records.
     pub fn train(table: Table, options: &Options) -> Matcher {
         let candidates = table.candidates(options.max_block);
-        let patterns: Vec<_> = candidates
-            .iter()
-            .map(|&(l, r)| table.compare(l, r))
-            .collect();
+        let f = table.fields.len();
+        let mut patterns = vec![0u8; candidates.len() * f];
+        for (&(l, r), out) in candidates.iter().zip(patterns.chunks_exact_mut(f.max(1))) {
+            table.compare_into(l, r, out);
+        }
         let model = crate::fit(&table, &patterns, options);
         Matcher::with_model(table, model, options.max_block)
     }

@@ -74,6 +74,8 @@ pub struct Options {
     pub random_pairs: usize,
     pub max_iterations: usize,
     pub seed: u64,
+    /// Threads comparing and scoring pairs (the caller knows its cores).
+    pub threads: usize,
 }
 
 impl Default for Options {
@@ -84,6 +86,7 @@ impl Default for Options {
             random_pairs: 200_000,
             max_iterations: 100,
             seed: 2026,
+            threads: 1,
         }
     }
 }
@@ -159,6 +162,9 @@ impl TermFrequencies {
         }
     }
 }
+
+/// Candidate pairs compared (or scored) between two reports of progress.
+const ROUND: usize = 1 << 20;
 
 /// A broad blocking key's block may hold this many times fewer records.
 const BROAD: usize = 8;
@@ -399,6 +405,14 @@ impl Table {
             .collect()
     }
 
+    /// Records `l` and `r` compared into `out` (one level per field).
+    pub fn compare_into(&self, l: u32, r: u32, out: &mut [u8]) {
+        let (a, b) = (&self.rows[l as usize], &self.rows[r as usize]);
+        for (f, (spec, level)) in self.fields.iter().zip(out.iter_mut()).enumerate() {
+            *level = fields::compare(spec.kind, &a[f], &b[f]).unwrap_or(MISSING);
+        }
+    }
+
     /// The pattern two records compare at.
     pub fn compare(&self, l: u32, r: u32) -> Pattern {
         let (a, b) = (&self.rows[l as usize], &self.rows[r as usize]);
@@ -433,7 +447,7 @@ pub(crate) fn count_terms(tf: &mut [Option<TermFrequencies>], row: &[Value]) {
 
 /// The model trained on `table`'s candidate pairs' `patterns`: u from random pairs, then
 /// m, u and λ by EM.
-pub(crate) fn fit(table: &Table, patterns: &[Pattern], options: &Options) -> Model {
+pub(crate) fn fit(table: &Table, patterns: &[u8], options: &Options) -> Model {
     let n = table.len();
     let levels: Vec<usize> = table.fields.iter().map(|f| f.kind.levels().len()).collect();
     let mut rng = fastrand::Rng::with_seed(options.seed);
@@ -449,8 +463,13 @@ pub(crate) fn fit(table: &Table, patterns: &[Pattern], options: &Options) -> Mod
     };
     let u_start = model::u_from_random(&levels, &random);
     let mut counts: HashMap<Pattern, u64> = HashMap::new();
-    for p in patterns {
-        *counts.entry(p.clone()).or_default() += 1;
+    for p in patterns.chunks_exact(table.fields.len().max(1)) {
+        match counts.get_mut(p) {
+            Some(c) => *c += 1,
+            None => {
+                counts.insert(p.to_vec(), 1);
+            }
+        }
     }
     // A training session per field that can hold a pair together: names, dates, codes.
     let sessions: Vec<usize> = table
@@ -489,35 +508,72 @@ pub fn resolve(
     progress(Stage::Blocking, n as u64, n as u64);
 
     let total = candidates.len() as u64;
-    let step = (total / 100).max(1);
-    let mut patterns: Vec<Pattern> = Vec::with_capacity(candidates.len());
-    for (i, &(l, r)) in candidates.iter().enumerate() {
-        patterns.push(table.compare(l, r));
-        if (i as u64).is_multiple_of(step) {
-            progress(Stage::Comparing, i as u64, total);
-        }
+    let f = table.fields.len();
+    let threads = options.threads.max(1);
+    // Every candidate pair's levels in one flat buffer (a pattern is `f` bytes), compared
+    // `threads` at a time, a round of pairs between reports of progress.
+    let mut patterns = vec![0u8; candidates.len() * f];
+    progress(Stage::Comparing, 0, total);
+    let mut done = 0u64;
+    for (cands, out) in candidates.chunks(ROUND).zip(patterns.chunks_mut(ROUND * f)) {
+        let per = cands.len().div_ceil(threads).max(1);
+        std::thread::scope(|s| {
+            for (c, o) in cands.chunks(per).zip(out.chunks_mut(per * f)) {
+                s.spawn(move || {
+                    for (&(l, r), level) in c.iter().zip(o.chunks_exact_mut(f)) {
+                        table.compare_into(l, r, level);
+                    }
+                });
+            }
+        });
+        done += cands.len() as u64;
+        progress(Stage::Comparing, done, total);
     }
-    progress(Stage::Comparing, total, total);
 
     progress(Stage::Training, 0, 1);
     let model = fit(table, &patterns, options);
     progress(Stage::Training, 1, 1);
 
     let tf = table.term_frequencies();
-    let mut pairs = Vec::with_capacity(candidates.len());
-    for (i, (&(l, r), pattern)) in candidates.iter().zip(&patterns).enumerate() {
-        let weight = model.weight(pattern) + tf_adjustment(table, &tf, l, pattern);
-        pairs.push(ScoredPair {
-            left: l,
-            right: r,
-            weight,
-            probability: probability(weight),
+    let zero = ScoredPair {
+        left: 0,
+        right: 0,
+        weight: 0.0,
+        probability: 0.0,
+    };
+    let mut pairs = vec![zero; candidates.len()];
+    progress(Stage::Scoring, 0, total);
+    let mut done = 0u64;
+    for ((cands, levels), out) in candidates
+        .chunks(ROUND)
+        .zip(patterns.chunks(ROUND * f))
+        .zip(pairs.chunks_mut(ROUND))
+    {
+        let per = cands.len().div_ceil(threads).max(1);
+        let (model, tf) = (&model, &tf);
+        std::thread::scope(|s| {
+            for ((c, lv), o) in cands
+                .chunks(per)
+                .zip(levels.chunks(per * f))
+                .zip(out.chunks_mut(per))
+            {
+                s.spawn(move || {
+                    for ((&(l, r), pattern), slot) in c.iter().zip(lv.chunks_exact(f)).zip(o) {
+                        let weight = model.weight(pattern) + tf_adjustment(table, tf, l, pattern);
+                        *slot = ScoredPair {
+                            left: l,
+                            right: r,
+                            weight,
+                            probability: probability(weight),
+                        };
+                    }
+                });
+            }
         });
-        if (i as u64).is_multiple_of(step) {
-            progress(Stage::Scoring, i as u64, total);
-        }
+        done += cands.len() as u64;
+        progress(Stage::Scoring, done, total);
     }
-    progress(Stage::Scoring, total, total);
+    drop(patterns);
 
     progress(Stage::Clustering, 0, 1);
     let clusters = clusters(

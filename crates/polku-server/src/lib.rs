@@ -21,7 +21,7 @@ use polku_audit::AuditChain;
 use polku_cases::Cases;
 use polku_cases::LiveRules;
 use polku_rules::RuleBook;
-use routes::{applicant, contact, monitoring, service, work};
+use routes::{applicant, contact, identity, monitoring, service, work};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -51,6 +51,8 @@ pub struct AppState {
     pub payment_provider: Option<std::sync::Arc<dyn polku_payments::PaymentProvider>>,
     /// The e-service's address (the provider returns the applicant there).
     pub public_url: String,
+    /// The identity register; `None`: not in use here (its routes answer 503).
+    pub persons: Option<polku_persons::Persons>,
 }
 
 /// A decided case's decision as a PDF, as the pages show it, in the language asked for and
@@ -105,6 +107,7 @@ impl AppState {
             notifier,
             monitor,
             documents: None,
+            persons: None,
         }
     }
 
@@ -284,6 +287,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(monitoring::confirm))
         .routes(routes!(monitoring::dismiss))
         .routes(routes!(monitoring::events))
+        .routes(routes!(identity::records))
+        .routes(routes!(identity::person))
         .routes(routes!(monitoring::employers))
         .routes(routes!(monitoring::employer_indicators))
 }
@@ -307,6 +312,7 @@ which the use log records.",
         (name = "handler", description = "The queue of referred cases and people's decisions"),
         (name = "rules", description = "The rule sets (processing rules) in force"),
         (name = "monitoring", description = "Granted permits watched: alerts for people, confirmed (a re-examination) or dismissed"),
+        (name = "identity", description = "The identity register: other authorities' identity records in, a person's identity for handlers"),
     )
 )]
 struct ApiDoc;

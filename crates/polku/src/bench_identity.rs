@@ -83,13 +83,17 @@ fn bench(args: &IdentityBenchArgs) -> anyhow::Result<()> {
         truth.push(s.person);
     }
     println!(
-        "{} records about {} people (and their siblings) made in {:.1} s",
+        "{} records about {} people (and their siblings) made in {:.1} s; {} threads",
         records.len(),
         args.persons,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     let singles = args.singles.min(records.len() / 2);
-    let options = Options::default();
+    let options = Options {
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        ..Options::default()
+    };
 
     let model = if args.singles_only {
         polku_identity::TrainedModel::for_identity_records(crate::handles::EMBEDDED_IDENTITY_MODEL)?
@@ -97,8 +101,24 @@ fn bench(args: &IdentityBenchArgs) -> anyhow::Result<()> {
     } else {
         let table = Table::of_identity_records(&records);
         let t = Instant::now();
-        let resolution = polku_identity::resolve(&table, &options, &mut |_, _, _| {});
+        // Each stage's time, for where the batch's time goes.
+        let mut stages: Vec<(polku_identity::Stage, Instant)> = Vec::new();
+        let resolution = polku_identity::resolve(&table, &options, &mut |stage, _, _| {
+            if stages.last().is_none_or(|(s, _)| *s != stage) {
+                stages.push((stage, Instant::now()));
+            }
+        });
         let seconds = t.elapsed().as_secs_f64();
+        let end = Instant::now();
+        let spent: Vec<String> = stages
+            .iter()
+            .enumerate()
+            .map(|(i, (stage, at))| {
+                let until = stages.get(i + 1).map_or(end, |(_, next)| *next);
+                format!("{stage:?} {:.1} s", (until - *at).as_secs_f64())
+            })
+            .collect();
+        println!("batch: stages {}", spent.join(", "));
         let (precision, recall, f1) = pairwise(&resolution.clusters, &truth);
         println!(
             "batch: {} records resolved in {:.1} s ({:.0} records/s), {} candidate pairs, peak memory {:.0} MiB",

@@ -306,6 +306,7 @@ fn resolve(args: &ResolveArgs) -> anyhow::Result<()> {
     );
     let options = Options {
         threshold: args.threshold,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         ..Options::default()
     };
     let mut current = None;

@@ -154,6 +154,7 @@ async fn serve(args: ServeArgs, config: Config) -> anyhow::Result<()> {
     pages.preview = Some(work.preview.clone());
     pages.person_lookup = Some(work.person_lookup.clone());
     pages.persons = Some(work.persons.clone());
+    state.persons = Some(work.persons.clone());
     // The API's decision PDFs are the pages' (the same notice, the same fonts).
     state.documents = Some(Arc::new(crate::documents::PagesTypeset(pages.clone())));
     state.notifier = pages.notifier.clone();

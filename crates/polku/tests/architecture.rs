@@ -163,6 +163,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-notify",
             // A filing with a fee due waits for it (issue 12).
             "polku-payments",
+            // Other authorities' identity records in, a person's identity out (issue 14).
+            "polku-persons",
+            "polku-identity",
         ],
     ),
     (

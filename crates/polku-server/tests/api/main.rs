@@ -12,6 +12,7 @@ mod bad_input;
 mod contact;
 mod handling;
 mod idempotency;
+mod identity;
 mod monitoring;
 mod openapi;
 mod operations;

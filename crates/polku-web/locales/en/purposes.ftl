@@ -23,3 +23,4 @@ purpose-a-person-s-identity-read = a person's identity read
 purpose-identity-resolution-of-an-applicant-s-record = identity resolution of an applicant's record
 purpose-verdict-on-an-identity-link = a verdict on an identity link
 purpose-identity-records-imported-from-other-authorities = identity records imported from other authorities
+purpose-identity-records-sent-by-another-authority = identity records sent by another authority

@@ -23,3 +23,4 @@ purpose-a-person-s-identity-read = henkilön henkilöllisyystiedot luettu
 purpose-identity-resolution-of-an-applicant-s-record = hakijan tietueen henkilöllisyyden selvittäminen
 purpose-verdict-on-an-identity-link = ratkaisu henkilöllisyyslinkistä
 purpose-identity-records-imported-from-other-authorities = muilta viranomaisilta tuodut henkilöllisyystietueet
+purpose-identity-records-sent-by-another-authority = toisen viranomaisen lähettämät henkilöllisyystietueet

@@ -23,3 +23,4 @@ purpose-a-person-s-identity-read = en persons identitetsuppgifter lästa
 purpose-identity-resolution-of-an-applicant-s-record = identitetsutredning av en sökandes post
 purpose-verdict-on-an-identity-link = ett avgörande om en identitetslänk
 purpose-identity-records-imported-from-other-authorities = identitetsposter införda från andra myndigheter
+purpose-identity-records-sent-by-another-authority = identitetsposter skickade av en annan myndighet
