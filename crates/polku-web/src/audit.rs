@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::WebState;
-use crate::frame::PageError;
+use crate::frame::{PageError, bad_input};
 use crate::guard::AuditorSession;
 use crate::i18n::Tr;
 use crate::pages::{Page, error_page, internal};
@@ -119,8 +119,9 @@ pub struct AuditForm {
     person: Option<String>,
     actor: Option<String>,
     verify: Option<String>,
-    /// Entries older than this one (the next page).
-    before: Option<i64>,
+    /// Entries older than this one (the next page); read here, so a wrong one is a page
+    /// that says what to do, not the framework's plain-text refusal.
+    before: Option<String>,
 }
 
 /// `GET /audit`: the logs, newest first, filtered; `?verify=1` checks the whole chain.
@@ -129,6 +130,15 @@ pub async fn audit(
     Query(q): Query<AuditForm>,
     AuditorSession { v, session, .. }: AuditorSession,
 ) -> Result<Response, PageError> {
+    let before = match q.before.as_deref().filter(|b| !b.is_empty()) {
+        None => None,
+        Some(b) => Some(
+            b.parse::<i64>()
+                .ok()
+                .filter(|b| *b > 0)
+                .ok_or_else(|| bad_input(&v, &v.tr.t("audit-before")))?,
+        ),
+    };
     let mut query = search(&v, q.log, q.person, q.actor)?;
     let tr = v.tr;
     let typed_person = query.person.clone().unwrap_or_default();
@@ -154,7 +164,7 @@ pub async fn audit(
     } else {
         state
             .audit()
-            .search_before(&query, q.before.filter(|b| *b > 0))
+            .search_before(&query, before)
             .await
             .map_err(|e| internal(&v, &e))?
     };
@@ -182,7 +192,7 @@ pub async fn audit(
     let older = (rows.len() as i64 == PAGE_SIZE)
         .then(|| rows.last().map(|r| link(Some(r.seq))))
         .flatten();
-    let newest = q.before.is_some().then(|| link(None));
+    let newest = before.is_some().then(|| link(None));
     // `verify=1` starts a check (or shows the one running); `verify=progress` looks again.
     let chain = match q.verify.as_deref() {
         None => None,

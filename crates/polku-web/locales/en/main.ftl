@@ -309,3 +309,4 @@ audit-pages = Pages of the logs
 audit-older = Older entries
 audit-newest = Newest entries
 rules-check-errors-english = Each message names the line of the text where the problem is.
+audit-before = the link to older entries (start again from the newest entries)

@@ -309,3 +309,4 @@ audit-pages = Lokien sivut
 audit-older = Vanhemmat merkinnät
 audit-newest = Uusimmat merkinnät
 rules-check-errors-english = Tarkistimen viestit ovat englanniksi, kuten sääntötiedoston avaimet (conditions, when, parameters …) joihin ne viittaavat. Rivinumero kertoo, missä kohdassa tekstiä virhe on.
+audit-before = linkki vanhempiin merkintöihin (aloita uudelleen uusimmista merkinnöistä)

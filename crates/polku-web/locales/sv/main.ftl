@@ -309,3 +309,4 @@ audit-pages = Loggarnas sidor
 audit-older = Äldre poster
 audit-newest = Nyaste poster
 rules-check-errors-english = Kontrollens meddelanden är på engelska, liksom regelfilens nycklar (conditions, when, parameters …) som de hänvisar till. Radnumret anger var i texten felet finns.
+audit-before = länken till äldre poster (börja om från de nyaste posterna)

@@ -397,6 +397,23 @@ async fn an_auditor_finds_a_person_by_name_or_identity_code(db: &TestDb) {
         .replace("&#38;", "&");
     let second = s.call("GET", &older, &en, None).await;
     assert_eq!(second.status, StatusCode::OK);
+    // A hand-made link that is not an entry's number: a page saying what to do.
+    for wrong in ["abc", "-5", "0"] {
+        let bad = s
+            .call(
+                "GET",
+                &format!("/audit?log=access&before={wrong}"),
+                &en,
+                None,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
+        assert!(
+            bad.body.contains("start again from the newest entries"),
+            "{}",
+            bad.body
+        );
+    }
     assert!(second.body.contains("Newest entries"), "{}", second.body);
     let first_seqs: Vec<&str> = first
         .body
