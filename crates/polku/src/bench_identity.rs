@@ -12,7 +12,7 @@ use std::time::Instant;
 use clap::Args;
 use polku_identity::index::Matcher;
 use polku_identity::links::{Colour, LinkPolicy};
-use polku_identity::{IdentityRecord, Options, RawRecord, Table, identity_row};
+use polku_identity::{IdentityRecord, Options, Table, identity_row};
 
 #[derive(Args)]
 pub struct IdentityBenchArgs {
@@ -63,24 +63,13 @@ fn bench(args: &IdentityBenchArgs) -> anyhow::Result<()> {
     let mut records: Vec<IdentityRecord> = Vec::with_capacity(sample.len());
     let mut truth: Vec<String> = Vec::with_capacity(sample.len());
     for s in sample {
-        let raw = RawRecord {
-            record_id: s.record_id,
-            source: s.source.to_owned(),
-            given_names: s.given_names,
-            family_name: s.family_name,
-            name_native: s.name_native,
-            date_of_birth: s.date_of_birth,
-            sex: s.sex.to_owned(),
-            nationality: s.nationality,
-            document_type: s.document_type.to_owned(),
-            document_number: s.document_number,
-            place_of_birth: String::new(),
-        };
+        let person = s.person.clone();
+        let raw = crate::identity::raw_of_sample(s);
         let record = raw
             .checked()
             .map_err(|(field, problem)| anyhow::anyhow!("a sample record's {field} {problem}"))?;
         records.push(record);
-        truth.push(s.person);
+        truth.push(person);
     }
     println!(
         "{} records about {} people (and their siblings) made in {:.1} s; {} threads",

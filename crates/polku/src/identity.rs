@@ -450,23 +450,11 @@ pub fn seed_demo(
             if i < from {
                 continue;
             }
-            let raw = polku_identity::RawRecord {
-                record_id: s.record_id.clone(),
-                source: s.source.to_owned(),
-                given_names: s.given_names,
-                family_name: s.family_name,
-                name_native: s.name_native,
-                date_of_birth: s.date_of_birth,
-                sex: s.sex.to_owned(),
-                nationality: s.nationality,
-                document_type: s.document_type.to_owned(),
-                document_number: s.document_number,
-                place_of_birth: String::new(),
-            };
-            let record = match raw.checked() {
+            let id = s.record_id.clone();
+            let record = match raw_of_sample(s).checked() {
                 Ok(r) => r,
                 Err((field, problem)) => {
-                    tracing::warn!(record = %s.record_id, field, %problem, "a demo identity record does not read");
+                    tracing::warn!(record = %id, field, %problem, "a demo identity record does not read");
                     continue;
                 }
             };
@@ -492,4 +480,21 @@ pub fn seed_demo(
         }
         tracing::info!(registered, yellow, "demo identity records registered");
     })
+}
+
+/// A synthetic sample record as the identity register reads records.
+pub fn raw_of_sample(s: polku_simulators::identities::SampleRecord) -> polku_identity::RawRecord {
+    polku_identity::RawRecord {
+        record_id: s.record_id,
+        source: s.source.to_owned(),
+        given_names: s.given_names,
+        family_name: s.family_name,
+        name_native: s.name_native,
+        date_of_birth: s.date_of_birth,
+        sex: s.sex.to_owned(),
+        nationality: s.nationality,
+        document_type: s.document_type.to_owned(),
+        document_number: s.document_number,
+        place_of_birth: String::new(),
+    }
 }
