@@ -38,6 +38,11 @@ pub use polku_identity::persons::PersonId;
 pub use register::{Acting, NewRecord, Registered, VERDICT_PURPOSE};
 pub use views::{HistoryEntry, IdentityChange, Link, LinkedRecord, PersonView, Standing};
 
+/// The model the register scores with unless it is given another: trained by `polku
+/// identity train` on the synthetic population's identity records (the file says how),
+/// built in.
+pub const SHIPPED_MODEL: &str = include_str!("../../../identity/model.json");
+
 /// Why the identity register could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum PersonsError {
@@ -61,6 +66,8 @@ pub enum PersonsError {
     NoSuchPerson(PersonId),
     #[error("the model was trained for other fields than identity records'")]
     ModelMismatch,
+    #[error(transparent)]
+    ModelFile(#[from] polku_identity::ModelFileError),
     #[error(transparent)]
     Corrupt(#[from] CorruptRow),
     #[error(transparent)]
@@ -100,6 +107,13 @@ impl Persons {
             max_block: Options::default().max_block,
             state: Arc::new(tokio::sync::Mutex::new(None)),
         })
+    }
+
+    /// The register scoring with the shipped model ([`SHIPPED_MODEL`]) and the default
+    /// link policy: what `serve` runs, and what the tests use.
+    pub fn shipped(cases: Cases) -> Result<Persons, PersonsError> {
+        let trained = polku_identity::TrainedModel::for_identity_records(SHIPPED_MODEL)?;
+        Persons::new(cases, trained.model, LinkPolicy::default())
     }
 
     pub fn policy(&self) -> LinkPolicy {

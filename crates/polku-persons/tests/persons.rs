@@ -5,24 +5,18 @@
 //! finds an identity established while a link is open or red.
 
 use polku_audit::{Actor, AuditChain, AuditLog};
-use polku_cases::testing::repo_path;
 use polku_cases::{Cases, EvidenceError, EvidenceSource, Gathered, Pipeline, Processed};
-use polku_identity::links::{Colour, LinkPolicy};
+use polku_identity::RawRecord;
+use polku_identity::links::Colour;
 use polku_identity::persons::PersonId;
-use polku_identity::{RawRecord, TrainedModel};
 use polku_persons::{
     Acting, IdentityChange, IdentityEvidence, NewRecord, Persons, PersonsError, Verdict,
 };
 use polku_rules::Outcome;
 use uuid::Uuid;
 
-fn model() -> polku_identity::Model {
-    let text = std::fs::read_to_string(repo_path("identity/model.json")).unwrap();
-    TrainedModel::for_identity_records(&text).unwrap().model
-}
-
 fn persons(store: &Cases) -> Persons {
-    Persons::new(store.clone(), model(), LinkPolicy::default()).unwrap()
+    Persons::shipped(store.clone()).unwrap()
 }
 
 fn record(id: &str, source: &str, given: &str, family: &str, dob: &str, doc: &str) -> NewRecord {

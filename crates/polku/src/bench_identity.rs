@@ -85,8 +85,7 @@ fn bench(args: &IdentityBenchArgs) -> anyhow::Result<()> {
     };
 
     let model = if args.singles_only {
-        polku_identity::TrainedModel::for_identity_records(crate::handles::EMBEDDED_IDENTITY_MODEL)?
-            .model
+        polku_identity::TrainedModel::for_identity_records(polku_persons::SHIPPED_MODEL)?.model
     } else {
         let table = Table::of_identity_records(&records);
         let t = Instant::now();

@@ -23,19 +23,9 @@ pub fn figures(cases: &Cases) -> Figures {
     Figures::new(cases.db().clone())
 }
 
-/// The model the identity register scores with, built in: trained by `polku identity
-/// train` on the synthetic population's identity records (the file says on which).
-pub const EMBEDDED_IDENTITY_MODEL: &str = include_str!("../../../identity/model.json");
-
-/// The identity register over `store`, scoring with the embedded model.
+/// The identity register over `store`, scoring with the shipped model.
 pub fn persons(store: &polku_cases::Cases) -> anyhow::Result<polku_persons::Persons> {
-    let trained = polku_identity::TrainedModel::for_identity_records(EMBEDDED_IDENTITY_MODEL)
-        .context("the embedded identity model")?;
-    Ok(polku_persons::Persons::new(
-        store.clone(),
-        trained.model,
-        polku_identity::links::LinkPolicy::default(),
-    )?)
+    polku_persons::Persons::shipped(store.clone()).context("the identity register's model")
 }
 
 /// The runtime a command's async work runs on.

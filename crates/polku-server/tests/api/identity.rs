@@ -5,8 +5,6 @@
 
 use axum::http::StatusCode;
 use polku_cases::testing::TestDb;
-use polku_identity::TrainedModel;
-use polku_identity::links::LinkPolicy;
 use polku_persons::Persons;
 use polku_server::{AppState, router};
 use serde_json::{Value, json};
@@ -14,12 +12,7 @@ use serde_json::{Value, json};
 use crate::common::*;
 
 fn persons(api: &Api) -> Persons {
-    let text = std::fs::read_to_string(
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../identity/model.json"),
-    )
-    .unwrap();
-    let model = TrainedModel::for_identity_records(&text).unwrap().model;
-    Persons::new(api.store.clone(), model, LinkPolicy::default()).unwrap()
+    Persons::shipped(api.store.clone()).unwrap()
 }
 
 async fn with_register(db: &TestDb) -> (Api, Persons) {

@@ -8,19 +8,14 @@ use axum::http::StatusCode;
 use polku_access::Role;
 use polku_audit::Actor;
 use polku_cases::testing::TestDb;
-use polku_identity::links::LinkPolicy;
-use polku_identity::{RawRecord, TrainedModel};
+use polku_identity::RawRecord;
 use polku_persons::{Acting, NewRecord, Persons};
 
 use crate::monitoring::{no_code, use_log_purposes};
 use crate::support::{Site, form_csrf, official, site};
 
 fn register(s: &mut Site) -> Persons {
-    let text =
-        std::fs::read_to_string(crate::support::crate_dir().join("../../identity/model.json"))
-            .unwrap();
-    let model = TrainedModel::for_identity_records(&text).unwrap().model;
-    let persons = Persons::new(s.state.store.clone(), model, LinkPolicy::default()).unwrap();
+    let persons = Persons::shipped(s.state.store.clone()).unwrap();
     s.state.persons = Some(persons.clone());
     s.app = polku_web::router(s.state.clone());
     persons
