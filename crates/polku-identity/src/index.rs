@@ -29,6 +29,9 @@ pub struct Matcher {
     postings: HashMap<String, Vec<u32>>,
     max_block: usize,
     keys: Vec<String>,
+    /// λ as trained, and over how many records: see [`Matcher::with_model`].
+    trained_lambda: f64,
+    trained_on: usize,
 }
 
 impl Matcher {
@@ -41,13 +44,22 @@ impl Matcher {
             table.compare_into(l, r, out);
         }
         let model = crate::fit(&table, &patterns, options);
-        Matcher::with_model(table, model, options.max_block)
+        let trained_on = table.len();
+        Matcher::with_model(table, model, trained_on, options.max_block)
     }
 
-    /// Indexes `table`'s records to be scored by `model` (trained before, elsewhere; see
-    /// [`Matcher::fits`]).
-    pub fn with_model(table: Table, model: Model, max_block: usize) -> Matcher {
+    /// Indexes `table`'s records to be scored by `model`, trained before over `trained_on`
+    /// records (see [`Matcher::fits`]).
+    ///
+    /// The prior λ — how likely two records drawn at random are one person — falls as the
+    /// records grow: with a person's records a few, the pairs that match grow with the
+    /// records and all pairs with their square. So once the matcher holds more records
+    /// than the model was trained on, λ is scaled down in proportion (a register twenty
+    /// times the training set needs about 4.3 bits more evidence for the same
+    /// probability); never up, so a small register is never more generous than training.
+    pub fn with_model(table: Table, model: Model, trained_on: usize, max_block: usize) -> Matcher {
         let tf = table.term_frequencies();
+        let trained_lambda = model.lambda;
         let mut matcher = Matcher {
             table: Table {
                 fields: table.fields,
@@ -59,11 +71,24 @@ impl Matcher {
             postings: HashMap::new(),
             max_block,
             keys: Vec::new(),
+            trained_lambda,
+            trained_on,
         };
         for (id, row) in table.ids.into_iter().zip(table.rows) {
             matcher.index(id, row);
         }
+        matcher.calibrate();
         matcher
+    }
+
+    /// λ for the records held now (see [`Matcher::with_model`]).
+    fn calibrate(&mut self) {
+        let (n, t) = (self.table.len().max(2), self.trained_on.max(2));
+        self.model.lambda = if n > t {
+            self.trained_lambda * (t - 1) as f64 / (n - 1) as f64
+        } else {
+            self.trained_lambda
+        };
     }
 
     /// Whether `model` has one field model per field of `table`, each with its levels.
@@ -84,6 +109,7 @@ impl Matcher {
         self.table.is_empty()
     }
 
+    /// The model as it scores now: λ scaled to the records held.
     pub fn model(&self) -> &Model {
         &self.model
     }
@@ -100,7 +126,9 @@ impl Matcher {
     /// Adds a record; returns its index. Its name counts towards the term frequencies.
     pub fn add(&mut self, id: String, row: Vec<Value>) -> u32 {
         count_terms(&mut self.tf, &row);
-        self.index(id, row)
+        let i = self.index(id, row);
+        self.calibrate();
+        i
     }
 
     fn index(&mut self, id: String, row: Vec<Value>) -> u32 {

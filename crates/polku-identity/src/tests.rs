@@ -368,6 +368,7 @@ fn one_record_at_a_time_finds_what_a_batch_run_finds() {
     let mut matcher = index::Matcher::with_model(
         Table::of_identity_records(first),
         batch.model.clone(),
+        records.len(),
         options.max_block,
     );
     assert!(index::Matcher::fits(&all, matcher.model()));
@@ -400,4 +401,42 @@ fn one_record_at_a_time_finds_what_a_batch_run_finds() {
         assert!((m.unwrap().weight - batch_weight).abs() < 1e-9);
         assert_eq!(matcher.explain(l, r).weight, m.unwrap().weight);
     }
+}
+
+#[test]
+fn a_register_larger_than_its_training_set_asks_for_more_evidence() {
+    let records = crowd();
+    let options = Options::default();
+    let all = Table::of_identity_records(&records);
+    let trained = resolve(&all, &options, &mut |_, _, _| {}).model;
+    let (first, rest) = records.split_at(records.len() / 4);
+    // Trained on a quarter of the records' size: no scaling until the matcher holds more.
+    let mut matcher = index::Matcher::with_model(
+        Table::of_identity_records(first),
+        trained.clone(),
+        first.len(),
+        options.max_block,
+    );
+    assert_eq!(matcher.model().lambda, trained.lambda);
+    let pair = (0, 1);
+    let before = matcher.explain(pair.0, pair.1);
+    for r in rest {
+        matcher.add(r.record_id.clone(), identity_row(r));
+    }
+    // Four times the records: the prior is about two bits lower, in every pair's
+    // explanation too.
+    let scaled = matcher.model().prior_weight();
+    let drop = trained.prior_weight() - scaled;
+    assert!((drop - 2.0).abs() < 0.1, "{drop}");
+    let after = matcher.explain(pair.0, pair.1);
+    assert!((after.prior - before.prior + drop).abs() < 1e-9);
+
+    // A register smaller than the training set is never more generous than training.
+    let small = index::Matcher::with_model(
+        Table::of_identity_records(first),
+        trained.clone(),
+        records.len() * 10,
+        options.max_block,
+    );
+    assert_eq!(small.model().lambda, trained.lambda);
 }

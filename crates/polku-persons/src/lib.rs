@@ -85,6 +85,8 @@ impl From<sqlx::Error> for PersonsError {
 pub struct Persons {
     cases: Cases,
     model: Arc<Model>,
+    /// How many records the model was trained on: its λ is scaled to the register's size.
+    trained_on: usize,
     policy: LinkPolicy,
     max_block: usize,
     /// The engine's state; `None` until first used, and again after a failed write (the
@@ -93,9 +95,14 @@ pub struct Persons {
 }
 
 impl Persons {
-    /// The register, scoring with `model` (trained on identity records: see
+    /// The register, scoring with `model` (trained on `trained_on` identity records: see
     /// `polku identity train`) and linking by `policy`.
-    pub fn new(cases: Cases, model: Model, policy: LinkPolicy) -> Result<Persons, PersonsError> {
+    pub fn new(
+        cases: Cases,
+        model: Model,
+        trained_on: usize,
+        policy: LinkPolicy,
+    ) -> Result<Persons, PersonsError> {
         let empty = polku_identity::Table::of_identity_records(&[]);
         if !Matcher::fits(&empty, &model) {
             return Err(PersonsError::ModelMismatch);
@@ -103,6 +110,7 @@ impl Persons {
         Ok(Persons {
             cases,
             model: Arc::new(model),
+            trained_on,
             policy,
             max_block: Options::default().max_block,
             state: Arc::new(tokio::sync::Mutex::new(None)),
@@ -113,7 +121,12 @@ impl Persons {
     /// link policy: what `serve` runs, and what the tests use.
     pub fn shipped(cases: Cases) -> Result<Persons, PersonsError> {
         let trained = polku_identity::TrainedModel::for_identity_records(SHIPPED_MODEL)?;
-        Persons::new(cases, trained.model, LinkPolicy::default())
+        Persons::new(
+            cases,
+            trained.model,
+            trained.records as usize,
+            LinkPolicy::default(),
+        )
     }
 
     pub fn policy(&self) -> LinkPolicy {

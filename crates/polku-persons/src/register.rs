@@ -210,6 +210,7 @@ impl Persons {
             matcher: Matcher::with_model(
                 Table::of_identity_records(&[]),
                 (*self.model).clone(),
+                self.trained_on,
                 self.max_block,
             ),
             seqs: Vec::new(),

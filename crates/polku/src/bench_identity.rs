@@ -84,8 +84,11 @@ fn bench(args: &IdentityBenchArgs) -> anyhow::Result<()> {
         ..Options::default()
     };
 
-    let model = if args.singles_only {
-        polku_identity::TrainedModel::for_identity_records(polku_persons::SHIPPED_MODEL)?.model
+    // The model, and how many records it was trained on.
+    let (model, trained_on) = if args.singles_only {
+        let shipped =
+            polku_identity::TrainedModel::for_identity_records(polku_persons::SHIPPED_MODEL)?;
+        (shipped.model, shipped.records as usize)
     } else {
         let table = Table::of_identity_records(&records);
         let t = Instant::now();
@@ -171,7 +174,7 @@ fn bench(args: &IdentityBenchArgs) -> anyhow::Result<()> {
         println!(
             "batch: persons joined by white links alone: pairwise precision {precision:.4}, recall {recall:.4}, F1 {f1:.4}"
         );
-        resolution.model
+        (resolution.model, records.len())
     };
 
     // One at a time: all but the held-out records indexed, then each matched and scored
@@ -181,6 +184,7 @@ fn bench(args: &IdentityBenchArgs) -> anyhow::Result<()> {
     let mut matcher = Matcher::with_model(
         Table::of_identity_records(&records[..held]),
         model,
+        trained_on,
         options.max_block,
     );
     println!(
