@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::case::{CaseState, EventKind};
 use crate::events::DomainEvent;
 use crate::handle::{Cases, StoreError, now_micros};
+use polku_identity::persons::PersonId;
 use polku_store::{CorruptRow, codec};
 
 /// Who did something: the pipeline, a user, a person, an operator (the audit chain's
@@ -45,6 +46,9 @@ pub struct Case {
     /// An application, or a re-examination of a granted permit.
     pub purpose: crate::reexamination::CasePurpose,
     pub applicant_id: String,
+    /// The person the applicant is, as the identity register resolved them (an alias a
+    /// merge made is followed there); `None` until the register has answered.
+    pub person_id: Option<PersonId>,
     pub state: CaseState,
     pub application_date: Date,
     pub application: serde_json::Value,
@@ -222,24 +226,32 @@ impl Cases {
         .bind(limit.clamp(1, 500))
         .fetch_all(self.db.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let id: String = r.try_get("id")?;
-                let id = codec::id("cases", &id)?;
-                let state: String = r.try_get("state")?;
-                Ok(CaseSummary {
-                    id,
-                    matter: r.try_get("matter")?,
-                    state: state.parse().map_err(|e: crate::case::UnknownState| {
-                        corrupt(id, "state", e.to_string())
-                    })?,
-                    application_date: r.try_get("application_date")?,
-                    created_at: r.try_get("created_at")?,
-                    updated_at: r.try_get("updated_at")?,
-                    deadline: r.try_get("deadline")?,
-                })
-            })
-            .collect()
+        rows.iter().map(summary).collect()
+    }
+
+    /// The cases of the person known by any of `ids` (their id and the ids a merge made
+    /// their aliases, as the identity register gives them), newest first, at most `limit`:
+    /// every case, under whichever applicant id it was filed.
+    pub async fn cases_of_person(
+        &self,
+        ids: &[PersonId],
+        limit: i64,
+    ) -> Result<Vec<CaseSummary>, CaseError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, matter, state, application_date, created_at, updated_at, deadline FROM cases
+             WHERE person_id IN ({}) ORDER BY created_at DESC, id DESC LIMIT $1",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit.clamp(1, 500));
+        for id in ids {
+            query = query.bind(id.to_string());
+        }
+        let rows = query.fetch_all(self.db.pool()).await?;
+        rows.iter().map(summary).collect()
     }
 
     /// How many cases there are (operators, tests that check nothing was written).
@@ -375,9 +387,12 @@ async fn submit_in(
         );
         object.insert("matter".into(), new.matter.clone().into());
     }
+    // An applicant the identity register has resolved before is that person from filing.
     sqlx::query(
-        "INSERT INTO cases (id, matter, applicant_id, state, application_date, application_json, created_at, updated_at, last_seq, deadline)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1, $8)",
+        "INSERT INTO cases (id, matter, applicant_id, state, application_date, application_json, created_at, updated_at, last_seq, deadline, person_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1, $8,
+                 (SELECT person_id FROM cases WHERE applicant_id = $3 AND person_id IS NOT NULL
+                  ORDER BY created_at DESC LIMIT 1))",
     )
     .bind(id.to_string())
     .bind(&new.matter)
@@ -438,6 +453,37 @@ async fn submit_in(
     Ok(id)
 }
 
+/// A row of `cases` as a list shows it.
+fn summary(r: &sqlx::any::AnyRow) -> Result<CaseSummary, CaseError> {
+    let id: String = r.try_get("id")?;
+    let id = codec::id("cases", &id)?;
+    let state: String = r.try_get("state")?;
+    Ok(CaseSummary {
+        id,
+        matter: r.try_get("matter")?,
+        state: state
+            .parse()
+            .map_err(|e: crate::case::UnknownState| corrupt(id, "state", e.to_string()))?,
+        application_date: r.try_get("application_date")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        deadline: r.try_get("deadline")?,
+    })
+}
+
+/// A stored person id read back typed (`None`: not resolved).
+pub(crate) fn stored_person(
+    table: &'static str,
+    key: impl std::fmt::Display,
+    text: Option<String>,
+) -> Result<Option<PersonId>, CorruptRow> {
+    text.map(|p| p.parse())
+        .transpose()
+        .map_err(|e: polku_identity::persons::NotAPersonId| {
+            CorruptRow::new(table, key, "person_id", e)
+        })
+}
+
 /// A column of case `case` that does not read back.
 pub(crate) fn corrupt(case: Uuid, what: &'static str, detail: String) -> CaseError {
     CorruptRow::new("cases", case, what, detail).into()
@@ -445,7 +491,7 @@ pub(crate) fn corrupt(case: Uuid, what: &'static str, detail: String) -> CaseErr
 
 pub(crate) async fn load_case(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<Case, CaseError> {
     let row = sqlx::query(
-        "SELECT matter, applicant_id, state, application_date, application_json, created_at, updated_at, purpose, reexamines FROM cases WHERE id = $1",
+        "SELECT matter, applicant_id, person_id, state, application_date, application_json, created_at, updated_at, purpose, reexamines FROM cases WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
@@ -464,6 +510,7 @@ pub(crate) async fn load_case(conn: &mut sqlx::AnyConnection, id: Uuid) -> Resul
         matter: row.try_get("matter")?,
         purpose,
         applicant_id: row.try_get("applicant_id")?,
+        person_id: stored_person("cases", id, row.try_get("person_id")?)?,
         state: state
             .parse()
             .map_err(|e: crate::case::UnknownState| corrupt(id, "state", e.to_string()))?,

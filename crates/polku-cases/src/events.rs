@@ -120,6 +120,10 @@ pub struct RecordedEvent {
     /// Microseconds since the Unix epoch.
     pub at: i64,
     pub event: DomainEvent,
+    /// The identity register's id of the person the case is about, as the case had it
+    /// when the event was written (`None`: not yet resolved; the event's `person` is the
+    /// alias the case was filed under).
+    pub person_id: Option<crate::PersonId>,
 }
 
 /// The most events one read returns.
@@ -147,7 +151,7 @@ pub(crate) async fn publish_in(
         .try_get("tx")?;
     let at = now_micros();
     let mut sql = String::from(
-        "INSERT INTO domain_events (tx, n, at, kind, case_id, person, event_json) VALUES ",
+        "INSERT INTO domain_events (tx, n, at, kind, case_id, person, event_json, person_id) VALUES ",
     );
     for i in 0..events.len() {
         let p = i * 5;
@@ -155,12 +159,14 @@ pub(crate) async fn publish_in(
             sql.push_str(", ");
         }
         sql.push_str(&format!(
-            "($1, ${}, $2, ${}, ${}, ${}, ${})",
+            // The person id the case has as the event is written.
+            "($1, ${}, $2, ${}, ${}, ${}, ${}, (SELECT person_id FROM cases WHERE id = ${}))",
             p + 3,
             p + 4,
             p + 5,
             p + 6,
-            p + 7
+            p + 7,
+            p + 5
         ));
     }
     let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(batch).bind(at);
@@ -225,13 +231,13 @@ impl Cases {
     ) -> Result<Vec<RecordedEvent>, CaseError> {
         let sql = match self.db.dialect() {
             Dialect::Postgres => {
-                "SELECT tx, n, at, event_json FROM domain_events
+                "SELECT tx, n, at, event_json, person_id FROM domain_events
                  WHERE (tx, n) > ($1, $2)
                    AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
                  ORDER BY tx, n LIMIT $3"
             }
             Dialect::Sqlite => {
-                "SELECT tx, n, at, event_json FROM domain_events
+                "SELECT tx, n, at, event_json, person_id FROM domain_events
                  WHERE (tx, n) > ($1, $2) ORDER BY tx, n LIMIT $3"
             }
         };
@@ -256,8 +262,14 @@ impl Cases {
                         e.to_string(),
                     )
                 })?;
+                let person_id = crate::cases::stored_person(
+                    "domain_events",
+                    format!("{}.{}", cursor.tx, cursor.n),
+                    r.try_get("person_id")?,
+                )?;
                 Ok(RecordedEvent {
                     cursor,
+                    person_id,
                     at: r.try_get("at")?,
                     event,
                 })

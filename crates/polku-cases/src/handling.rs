@@ -74,7 +74,7 @@ pub struct QueueFilter {
 
 /// The conditions of [`Cases::handler_queue`] and [`Cases::handler_queue_total`]: the
 /// placeholders from `$1` are matter, filed on or before, deadline on or before, state,
-/// case or person, today, answered only. A case waiting for the applicant's answer joins
+/// case or person (applicant id or the identity register's person id), today, answered only. A case waiting for the applicant's answer joins
 /// the queue the day after its deadline.
 const QUEUE_WHERE: &str = "(c.state IN ('referred', 'rectification_requested')
                 OR (c.state IN ('evidence_requested', 'hearing') AND c.answer_due < $6))
@@ -84,7 +84,7 @@ const QUEUE_WHERE: &str = "(c.state IN ('referred', 'rectification_requested')
                AND ($2 = '' OR c.application_date <= $2)
                AND ($3 = '' OR c.deadline <= $3)
                AND ($4 = '' OR c.state = $4)
-               AND ($5 = '' OR c.id = $5 OR c.applicant_id = $5)";
+               AND ($5 = '' OR c.id = $5 OR c.applicant_id = $5 OR c.person_id = $5)";
 
 #[derive(Debug, thiserror::Error)]
 pub enum HandlingError {

@@ -47,6 +47,7 @@ pub use polku_decide::{
     Layer, ReferralReason, Replay, RuleShelf, ShelfError, Shown, StoredCondition, StoredInput,
     StoredTrace, automated_notice,
 };
+pub use polku_identity::persons::PersonId;
 pub use reexamination::{CasePurpose, NewReexamination};
 pub use requests::{
     ANSWER_DAYS, Answer, AnswerError, AttachmentError, AttachmentInfo, DueRequest, InfoRequest,

@@ -18,6 +18,8 @@ pub struct Permit {
     pub id: Uuid,
     pub case_id: Uuid,
     pub decision_id: Uuid,
+    /// Whose it is: its case's person, as the identity register resolved them.
+    pub person_id: Option<crate::PersonId>,
     pub matter: String,
     /// `A`, `B`, `P`, `citizenship`… as the rule set's `grants` names it.
     pub kind: Option<String>,
@@ -90,8 +92,9 @@ impl Cases {
     /// The case's permit, if it was granted.
     pub async fn permit(&self, case: Uuid) -> Result<Option<Permit>, CaseError> {
         let row = sqlx::query(
-            "SELECT id, decision_id, matter, kind, valid_from, valid_until, legal_basis, monitored_json
-             FROM permits WHERE case_id = $1",
+            "SELECT p.id, p.decision_id, p.matter, p.kind, p.valid_from, p.valid_until, p.legal_basis,
+                    p.monitored_json, c.person_id
+             FROM permits p JOIN cases c ON c.id = p.case_id WHERE p.case_id = $1",
         )
         .bind(case.to_string())
         .fetch_optional(self.db.pool())
@@ -108,6 +111,7 @@ impl Cases {
             id: uuid("id")?,
             case_id: case,
             decision_id: uuid("decision_id")?,
+            person_id: crate::cases::stored_person("cases", case, r.try_get("person_id")?)?,
             matter: r.try_get("matter")?,
             kind: r.try_get("kind")?,
             valid_from: r.try_get("valid_from")?,

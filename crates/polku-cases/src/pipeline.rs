@@ -46,6 +46,9 @@ pub struct Gathered {
     /// Who the registers say the applicant is, for identity resolution; `None`: no
     /// register that knows it answered.
     pub subject: Option<SubjectIdentity>,
+    /// The person the identity register resolved the applicant to; `None`: no register
+    /// resolved them. The case carries it from then on.
+    pub person: Option<crate::PersonId>,
 }
 
 /// The applicant's identity data as a register holds them (its own romanisation): what
@@ -83,6 +86,7 @@ impl EvidenceSource for SuppliedEvidence {
             application: case.application.clone(),
             unanswered: Vec::new(),
             subject: None,
+            person: None,
         })
     }
 }
@@ -233,6 +237,16 @@ impl<E: EvidenceSource> Pipeline<E> {
         // Moves the case only if it is still where we found it: the applicant may have
         // withdrawn while the evidence was gathered.
         let mut events = Vec::new();
+        if let Some(person) = gathered.person
+            && case.person_id != Some(person)
+        {
+            // Before the moves, so that their events carry the person.
+            sqlx::query("UPDATE cases SET person_id = $1 WHERE id = $2")
+                .bind(person.to_string())
+                .bind(case.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
         match move_case_in(&mut tx, case, finding, &machine, &mut events).await {
             Ok(()) => {}
             Err(CaseError::InvalidTransition { .. }) => {

@@ -95,6 +95,8 @@ impl<E: EvidenceSource> EvidenceSource for IdentityEvidence<E> {
             .standing_of_subject(&case.applicant_id)
             .await
             .map_err(unavailable)?;
+        // The case is this person's from now on.
+        gathered.person = standing.as_ref().map(|s| s.person);
         if let Some(standing) = standing.filter(|s| s.conflict())
             && let Some(application) = gathered.application.as_object_mut()
         {

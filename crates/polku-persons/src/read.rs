@@ -84,6 +84,21 @@ impl Persons {
         Err(PersonsError::NoSuchPerson(id))
     }
 
+    /// Every id the person `id` is now has had: their id first, then the ids merged into
+    /// it (aliases), oldest first — what a case or a permit may carry.
+    pub async fn ids_of(&self, id: PersonId) -> Result<Vec<PersonId>, PersonsError> {
+        let person = self.current(id).await?;
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT person_id FROM identity_persons WHERE merged_into = $1 ORDER BY person_id",
+        )
+        .bind(person.0 as i64)
+        .fetch_all(self.cases.db().pool())
+        .await?;
+        Ok(std::iter::once(person)
+            .chain(rows.into_iter().map(|(p,)| PersonId(p as u64)))
+            .collect())
+    }
+
     /// The identity queue: open (yellow) links, the oldest first, at most `limit`; and how
     /// many are open in all.
     pub async fn open_links(&self, limit: u32) -> Result<(Vec<Link>, u64), PersonsError> {

@@ -362,6 +362,7 @@ impl EvidenceSource for Registers {
             application: case.application.clone(),
             unanswered: Vec::new(),
             subject: Some(self.subject.clone()),
+            person: None,
         })
     }
 }
@@ -465,6 +466,68 @@ polku_cases::on_every_database!(
     pipeline,
     identity_is_never_established_while_a_link_is_open_or_red
 );
+
+/// The cases of `applicant`, newest first.
+async fn cases_of(store: &Cases, applicant: &str) -> Vec<Uuid> {
+    let cases = store.cases_of(applicant, None, 10).await.unwrap();
+    cases.into_iter().map(|c| c.id).collect()
+}
+
+async fn every_part_names_the_person_by_their_id(store: &Cases) {
+    let p = persons(store);
+    let (outcome, _) = decide_one(store, &p, "applicant-1").await;
+    assert_eq!(outcome, Outcome::Grant);
+    let person = p.person_of_subject("applicant-1").await.unwrap().unwrap();
+    let first = cases_of(store, "applicant-1").await[0];
+    // The case and its permit are the person's.
+    assert_eq!(store.case(first).await.unwrap().person_id, Some(person));
+    let permit = store.permit(first).await.unwrap().unwrap();
+    assert_eq!(permit.person_id, Some(person));
+
+    // The applicant's next case is the person's from filing.
+    decide_one(store, &p, "applicant-1").await;
+    let second = cases_of(store, "applicant-1").await[0];
+    assert_ne!(second, first);
+
+    // Another applicant id whose registers' data are the same person's joins them: the
+    // applicant ids are the person's aliases, and the person's cases are all three.
+    decide_one(store, &p, "applicant-2").await;
+    let third = cases_of(store, "applicant-2").await[0];
+    assert_eq!(
+        p.person_of_subject("applicant-2").await.unwrap(),
+        Some(person)
+    );
+    assert_eq!(store.case(third).await.unwrap().person_id, Some(person));
+    let ids = p.ids_of(person).await.unwrap();
+    assert_eq!(ids[0], person);
+    let theirs = store.cases_of_person(&ids, 10).await.unwrap();
+    let theirs: Vec<Uuid> = theirs.into_iter().map(|c| c.id).collect();
+    assert_eq!(theirs, vec![third, second, first]);
+
+    // Every event names the person by id once the register has resolved the applicant:
+    // each applicant's first filing came before, the second case's after.
+    assert!(
+        store
+            .events_settled(std::time::Duration::from_secs(5))
+            .await
+            .unwrap()
+    );
+    let events = store
+        .events_after(polku_cases::EventCursor::START, 100)
+        .await
+        .unwrap();
+    for e in &events {
+        let filed = matches!(e.event, polku_cases::DomainEvent::CaseFiled { .. });
+        let expected = if filed && e.event.case() != second {
+            None
+        } else {
+            Some(person)
+        };
+        assert_eq!(e.person_id, expected, "{e:?}");
+    }
+    assert!(events.len() >= 9, "{events:?}");
+}
+polku_cases::on_every_database!(person_ids, every_part_names_the_person_by_their_id);
 
 async fn two_instances_over_one_database_see_each_others_records(store: &Cases) {
     let (one, two) = (persons(store), persons(store));

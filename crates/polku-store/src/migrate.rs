@@ -150,6 +150,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "identity",
         sql: include_str!("../migrations/0028_identity.sql"),
     },
+    Migration {
+        version: 29,
+        name: "person_ids",
+        sql: include_str!("../migrations/0029_person_ids.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -551,6 +551,8 @@ struct PersonPage {
     standing: String,
     records: Vec<RecordView>,
     links: Vec<LinkLine>,
+    /// Each case's id and its line: the person's under every id they have had.
+    cases: Vec<(uuid::Uuid, String)>,
     history: Vec<(String, String)>,
 }
 
@@ -631,6 +633,33 @@ pub async fn person(
             ),
         })
         .collect();
+    // The person's cases, under whichever applicant id each was filed.
+    let ids = persons
+        .ids_of(view.person)
+        .await
+        .map_err(|e| internal(&v, &e))?;
+    let cases = state
+        .store
+        .cases_of_person(&ids, 100)
+        .await
+        .map_err(|e| internal(&v, &e))?
+        .into_iter()
+        .map(|c| {
+            let filed = c
+                .application_date
+                .parse()
+                .map_or_else(|_| c.application_date.clone(), |d| plain::date(d, tr.lang));
+            let line = tr.t_with(
+                "identity-case-line",
+                &[
+                    ("matter", &crate::pages::matter_title(&state, &c.matter, tr)),
+                    ("filed", &filed),
+                    ("state", &crate::pages::state_label(tr, c.state)),
+                ],
+            );
+            (c.id, line)
+        })
+        .collect();
     let mut history = Vec::with_capacity(view.history.len());
     for h in &view.history {
         let count = |rs: &[u64]| n(rs.len() as u32);
@@ -693,6 +722,7 @@ pub async fn person(
         standing,
         records,
         links,
+        cases,
         history,
     }
     .into_response())

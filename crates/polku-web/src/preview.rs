@@ -65,6 +65,7 @@ pub(crate) async fn run(
         matter: matter.to_owned(),
         purpose: CasePurpose::Preview,
         applicant_id: person.to_owned(),
+        person_id: None,
         state: CaseState::Received,
         application_date: today,
         application: application.clone(),
