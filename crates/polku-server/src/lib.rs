@@ -289,6 +289,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(monitoring::events))
         .routes(routes!(identity::records))
         .routes(routes!(identity::person))
+        .routes(routes!(identity::links))
+        .routes(routes!(identity::link))
+        .routes(routes!(identity::verdict))
         .routes(routes!(monitoring::employers))
         .routes(routes!(monitoring::employer_indicators))
 }

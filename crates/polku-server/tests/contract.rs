@@ -291,6 +291,12 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
             }
             // A handler reads a person's identity; it has no query parameters.
             "/api/v1/identity/persons/{id}" => (path.replace("{id}", "PID-0000001"), &api.handler),
+            // A handler works the identity queue.
+            "/api/v1/identity/links" => (path.clone(), &api.handler),
+            "/api/v1/identity/links/{left}/{right}" => (
+                path.replace("{left}", "1").replace("{right}", "2"),
+                &api.handler,
+            ),
             other => panic!("a new GET route {other}: say here who reads it"),
         };
         for p in op["parameters"].as_array().into_iter().flatten() {
@@ -315,7 +321,7 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
             asked.push(format!("{path}?{name}"));
         }
     }
-    assert_eq!(asked.len(), 12, "{asked:?}");
+    assert_eq!(asked.len(), 13, "{asked:?}");
 }
 
 /// The bundled employed-extension rule set with its last version ending on 31 Dec 2025:
@@ -391,7 +397,7 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
             posts += 1;
         }
     }
-    assert_eq!(posts, 10);
+    assert_eq!(posts, 11);
 
     let referred = case_id(&api.submit(&api.applicant, referred_submission(), &[]).await);
     let granted = case_id(&api.submit(&api.applicant, example_submission(), &[]).await);
@@ -414,6 +420,7 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
     let reasons = admits(&schemas["DecisionBody"]["properties"]["reasons"]);
     let reason = admits(&schemas["ApplicantRequest"]["properties"]["reason"]);
     let alert_reasons = admits(&schemas["Reasons"]["properties"]["reasons"]);
+    let verdict_reasons = admits(&schemas["VerdictIn"]["properties"]["reasons"]);
     let post = async |uri: String, token: &str, body: Value| {
         api.call(
             "POST",
@@ -442,6 +449,10 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
         assert!(
             !alert_reasons(text),
             "the document admits an alert's reasons {text:?}"
+        );
+        assert!(
+            !verdict_reasons(text),
+            "the document admits an identity verdict's reasons {text:?}"
         );
         let r = post(
             format!("/api/v1/cases/{referred}/decision"),

@@ -7,14 +7,15 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use polku_access::Role;
 use polku_identity::RawRecord;
-use polku_persons::{Acting, NewRecord, PersonId, Persons, PersonsError};
+use polku_identity::links::Colour;
+use polku_persons::{Acting, NewRecord, PersonId, Persons, PersonsError, Verdict};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{CasePath, json_body};
+use super::{CasePath, QueryOf, json_body, page_limit};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -333,4 +334,283 @@ pub async fn person(
             })
             .collect(),
     }))
+}
+
+/// The purpose a handler's read of the identity queue records.
+pub const QUEUE_PURPOSE: &str = "identity links read to be checked";
+
+/// Only those who judge identity links: case handlers, legal officers, asylum officers.
+fn identity_official(caller: &Caller) -> Result<(), Problem> {
+    if matches!(
+        caller.principal.role,
+        Role::CaseHandler | Role::LegalOfficer | Role::AsylumOfficer
+    ) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(
+            "only case handlers, legal officers and asylum officers check identity links",
+        ))
+    }
+}
+
+/// One field's part in a link.
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceOut {
+    /// `name`, `date_of_birth`, `sex`, `nationality`, `document_number`, `place_of_birth`.
+    field: String,
+    /// The comparison level (`same_names`, `names_alike`, `same_date`,
+    /// `day_month_swapped`, `same`, `one_slip`, `differ`, …); absent where a value is
+    /// missing: no evidence either way.
+    #[schema(value_type = Option<String>)]
+    level: Option<polku_identity::Level>,
+    /// The level in English words.
+    described: Option<&'static str>,
+    /// Bits for (positive) or against (negative).
+    weight: f64,
+}
+
+/// A link with both its records and the evidence field by field.
+#[derive(Serialize, ToSchema)]
+pub struct LinkDetail {
+    left: RecordOut,
+    right: RecordOut,
+    /// `yellow` (a person is to check it), `white`, `green` or `red`.
+    colour: String,
+    probability: f64,
+    /// The prior odds, in bits, before any field.
+    prior: f64,
+    evidence: Vec<EvidenceOut>,
+    /// Microseconds since the Unix epoch.
+    created_at: i64,
+    /// The verdict's reasons, where a person judged it.
+    reason: Option<String>,
+    judged: bool,
+}
+
+fn link_detail(
+    (link, left, right): &(
+        polku_persons::Link,
+        polku_persons::LinkedRecord,
+        polku_persons::LinkedRecord,
+    ),
+) -> LinkDetail {
+    LinkDetail {
+        left: record_out(left),
+        right: record_out(right),
+        colour: link.colour.code().to_owned(),
+        probability: link.explanation.probability,
+        prior: link.explanation.prior,
+        evidence: link
+            .explanation
+            .fields
+            .iter()
+            .map(|f| EvidenceOut {
+                field: f.field.clone(),
+                level: f.level,
+                described: f.level.map(polku_identity::Level::describe),
+                weight: f.weight,
+            })
+            .collect(),
+        created_at: link.created_at,
+        reason: link.reason.clone(),
+        judged: link.decided_by.is_some(),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LinksQuery {
+    /// Links per call, 1–500 (default 50), the oldest first.
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+}
+
+/// The identity queue.
+#[derive(Serialize, ToSchema)]
+pub struct LinkQueue {
+    /// Open links in all.
+    total: u64,
+    /// The oldest first.
+    links: Vec<LinkDetail>,
+}
+
+/// `GET /api/v1/identity/links`: the identity queue — links a person is to check, the
+/// oldest first, each with both records and the evidence. The read is use-logged.
+#[utoipa::path(
+    get, path = "/api/v1/identity/links", tag = "identity",
+    params(LinksQuery),
+    responses(
+        (status = 200, description = "The open links", body = LinkQueue),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad limit", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "No identity register on this server", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn links(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryOf(q): QueryOf<LinksQuery>,
+) -> Result<Json<LinkQueue>, Problem> {
+    identity_official(&caller)?;
+    let limit = page_limit(q.limit)?;
+    let persons = register(&state)?;
+    let reader = Acting {
+        actor: caller.actor(),
+        purpose: QUEUE_PURPOSE.to_owned(),
+    };
+    let (links, total) = persons
+        .queue(limit as u32, &reader)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(Json(LinkQueue {
+        total,
+        links: links.iter().map(link_detail).collect(),
+    }))
+}
+
+type LinkPath = Result<axum::extract::Path<(String, String)>, PathRejection>;
+
+/// The two records' places a link's path names, or a 404.
+fn link_of(path: LinkPath) -> Result<(u64, u64), Problem> {
+    let none = || Problem::not_found("there is no such link");
+    let Ok(axum::extract::Path((left, right))) = path else {
+        return Err(none());
+    };
+    match (left.parse(), right.parse()) {
+        (Ok(l), Ok(r)) => Ok((l, r)),
+        _ => Err(none()),
+    }
+}
+
+/// `GET /api/v1/identity/links/{left}/{right}`: one link with both records and the
+/// evidence. The read is use-logged.
+#[utoipa::path(
+    get, path = "/api/v1/identity/links/{left}/{right}", tag = "identity",
+    params(
+        ("left" = u64, Path, description = "One record's place (`seq`)"),
+        ("right" = u64, Path, description = "The other record's place"),
+    ),
+    responses(
+        (status = 200, description = "The link", body = LinkDetail),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such link", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "No identity register on this server", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn link(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: LinkPath,
+) -> Result<Json<LinkDetail>, Problem> {
+    identity_official(&caller)?;
+    let (left, right) = link_of(path)?;
+    let persons = register(&state)?;
+    let reader = Acting {
+        actor: caller.actor(),
+        purpose: QUEUE_PURPOSE.to_owned(),
+    };
+    match persons.link(left, right, &reader).await {
+        Ok(found) => Ok(Json(link_detail(&found))),
+        Err(PersonsError::NoSuchLink(..)) => Err(Problem::not_found("there is no such link")),
+        Err(e) => Err(Problem::internal(&e)),
+    }
+}
+
+/// A person's verdict on a link.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictIn {
+    /// `white` (one person, the differences legitimate), `green` (different people) or
+    /// `red` (one person under an unjustified multiple identity).
+    verdict: String,
+    /// Why, for the record, in plain text: not only spaces, at most 20,000 characters, no
+    /// control character but line breaks and tabs (anything else is a 422 naming
+    /// `reasons`).
+    #[schema(
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
+    reasons: String,
+}
+
+/// What a verdict changed.
+#[derive(Serialize, ToSchema)]
+pub struct VerdictOut {
+    colour: String,
+    /// The persons the records belong to now.
+    persons: Vec<String>,
+}
+
+/// `POST /api/v1/identity/links/{left}/{right}/verdict`: a person's verdict. It stands:
+/// a link already judged is a 409, and so is a verdict that would join two records a
+/// person has judged different people; nothing changes then.
+#[utoipa::path(
+    post, path = "/api/v1/identity/links/{left}/{right}/verdict", tag = "identity",
+    params(
+        ("left" = u64, Path, description = "One record's place (`seq`)"),
+        ("right" = u64, Path, description = "The other record's place"),
+    ),
+    request_body = VerdictIn,
+    responses(
+        (status = 200, description = "Judged", body = VerdictOut),
+        (status = 400, description = "No body, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a handler", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such link", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Judged before, or contradicting a verdict", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such verdict, or no reasons", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "No identity register on this server", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn verdict(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: LinkPath,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<VerdictOut>, Problem> {
+    identity_official(&caller)?;
+    let (left, right) = link_of(path)?;
+    let VerdictIn { verdict, reasons } = json_body(body)?;
+    let Some(verdict) = Colour::parse(&verdict).and_then(Verdict::of) else {
+        return Err(Problem::invalid(
+            "verdict",
+            "the verdict is white, green or red",
+        ));
+    };
+    super::plain_text("reasons", &reasons, super::MAX_REASONS)?;
+    let persons = register(&state)?;
+    let conflict = |title: &str, detail: String| {
+        Problem::new(
+            axum::http::StatusCode::CONFLICT,
+            "identity-verdict-refused",
+            title,
+            detail,
+        )
+    };
+    match persons
+        .decide(left, right, verdict, caller.principal.user_id, &reasons)
+        .await
+    {
+        Ok(changed) => Ok(Json(VerdictOut {
+            colour: verdict.colour().code().to_owned(),
+            persons: changed.iter().map(ToString::to_string).collect(),
+        })),
+        Err(PersonsError::NoSuchLink(..)) => Err(Problem::not_found("there is no such link")),
+        Err(PersonsError::AlreadyDecided(..)) => Err(conflict(
+            "Judged before",
+            "a person has judged this link; a verdict stands".to_owned(),
+        )),
+        Err(PersonsError::Contradicts(..)) => Err(conflict(
+            "Contradicts a verdict",
+            "this would make one person of records a person judged to be different people; nothing changed".to_owned(),
+        )),
+        Err(PersonsError::NoReason) => Err(Problem::invalid("reasons", "give the reasons")),
+        Err(e) => Err(Problem::internal(&e)),
+    }
 }

@@ -196,3 +196,113 @@ async fn without_the_register_the_routes_say_so(db: &TestDb) {
     assert_problem(&r, StatusCode::SERVICE_UNAVAILABLE, None);
 }
 polku_cases::on_every_database!(no_register, without_the_register_the_routes_say_so, with_db);
+
+async fn a_handler_works_the_identity_queue_over_the_api(db: &TestDb) {
+    let (api, _) = with_register(db).await;
+    let feed = police_feed(&api).await;
+    let mut doubtful = record("r2", "1990-03-15");
+    doubtful["given_names"] = json!("Ahmad");
+    doubtful["document_type"] = json!("");
+    doubtful["document_number"] = json!("");
+    let batch = json!({"records": [record("r1", "1990-03-14"), doubtful]});
+    let taken = api
+        .call(
+            "POST",
+            "/api/v1/identity/records",
+            Some(&feed),
+            Some(batch.to_string().into_bytes()),
+            &[],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::OK, "{:?}", taken.body);
+    let get = async |token: &str, path: &str| api.call("GET", path, Some(token), None, &[]).await;
+
+    // The queue: the doubtful pair, with both records and the evidence.
+    let queue = get(&api.handler, "/api/v1/identity/links").await;
+    assert_eq!(queue.status, StatusCode::OK, "{:?}", queue.body);
+    assert_eq!(queue.body["total"], 1, "{:?}", queue.body);
+    let link = &queue.body["links"][0];
+    assert_eq!(link["colour"], "yellow");
+    assert_eq!(link["left"]["record_id"], "poliisi.r1");
+    assert_eq!(link["right"]["record_id"], "poliisi.r2");
+    let date = link["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "date_of_birth")
+        .unwrap();
+    assert_eq!(date["level"], "one_digit_differs", "{date}");
+    let (l, r) = (link["left"]["seq"].clone(), link["right"]["seq"].clone());
+    let path = format!("/api/v1/identity/links/{l}/{r}");
+    assert_eq!(get(&api.handler, &path).await.body["colour"], "yellow");
+    assert_problem(
+        &get(&api.analyst, "/api/v1/identity/links").await,
+        StatusCode::FORBIDDEN,
+        None,
+    );
+    assert_problem(
+        &get(&api.handler, "/api/v1/identity/links?limit=0").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("limit"),
+    );
+    for missing in [
+        "/api/v1/identity/links/999999/1",
+        "/api/v1/identity/links/x/y",
+    ] {
+        assert_problem(
+            &get(&api.handler, missing).await,
+            StatusCode::NOT_FOUND,
+            None,
+        );
+    }
+
+    // A verdict: named and with reasons, or refused with the field named.
+    let post = async |body: Value| {
+        api.call(
+            "POST",
+            &format!("{path}/verdict"),
+            Some(&api.handler),
+            Some(body.to_string().into_bytes()),
+            &[],
+        )
+        .await
+    };
+    assert_problem(
+        &post(json!({"verdict": "yellow", "reasons": "unsure"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("verdict"),
+    );
+    assert_problem(
+        &post(json!({"verdict": "green", "reasons": "  "})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("reasons"),
+    );
+    assert_problem(
+        &post(json!({"verdict": "green", "reasons": "x\u{7}"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("reasons"),
+    );
+    let judged = post(
+        json!({"verdict": "green", "reasons": "different fathers' names in the registration"}),
+    )
+    .await;
+    assert_eq!(judged.status, StatusCode::OK, "{:?}", judged.body);
+    assert_eq!(judged.body["colour"], "green");
+    // A verdict stands: never asked again, never judged twice.
+    let again = post(json!({"verdict": "white", "reasons": "changed my mind"})).await;
+    assert_problem(&again, StatusCode::CONFLICT, None);
+    let queue = get(&api.handler, "/api/v1/identity/links").await;
+    assert_eq!(queue.body["total"], 0, "{:?}", queue.body);
+    let read = get(&api.handler, &path).await;
+    assert_eq!(read.body["colour"], "green");
+    assert_eq!(read.body["judged"], true);
+    assert_eq!(
+        read.body["reason"],
+        "different fathers' names in the registration"
+    );
+}
+polku_cases::on_every_database!(
+    identity_queue,
+    a_handler_works_the_identity_queue_over_the_api,
+    with_db
+);
