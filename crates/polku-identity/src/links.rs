@@ -12,7 +12,7 @@
 //! something disagrees. Green and red are a person's verdicts, and a verdict stands: the
 //! pair is never asked again.
 
-use crate::Explanation;
+use crate::{Explanation, FieldEvidence, Level};
 
 /// A link's colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -63,9 +63,12 @@ pub struct LinkPolicy {
     /// A field weighing this many bits or more against makes even a near-certain link
     /// yellow: the data differ, and a person decides whether legitimately.
     pub against: f64,
-    /// A white link needs `corroborating` fields each weighing this many bits or more
-    /// for it: two strong identifiers agreeing (the names and the whole date of birth, or
-    /// a document number), not one strong and several weak.
+    /// A white link needs `corroborating` identifiers that agree outright, each weighing
+    /// this many bits or more: the same names, the same whole date of birth, the same
+    /// document number ([`LinkPolicy::identifies`]). Names merely alike (another
+    /// romanisation, a slip) or a date with day and month swapped make a pair likely, not
+    /// certain: two different people with one common name and one birthday are in any
+    /// large register, and only a person, or a document, tells them apart.
     pub strong: f64,
     pub corroborating: usize,
 }
@@ -83,6 +86,16 @@ impl Default for LinkPolicy {
 }
 
 impl LinkPolicy {
+    /// Whether a field's agreement identifies: the values the same (not merely alike), and
+    /// weighing at least `strong` bits — a category such as sex or nationality never does,
+    /// and a name so common that its agreement weighs less does not.
+    pub fn identifies(&self, f: &FieldEvidence) -> bool {
+        matches!(
+            f.level,
+            Some(Level::SameNames | Level::SameDate | Level::Same)
+        ) && f.weight >= self.strong
+    }
+
     /// The colour the machine gives a pair so explained, or `None`: no link.
     pub fn propose(&self, explanation: &Explanation) -> Option<Colour> {
         let p = explanation.probability;
@@ -96,7 +109,7 @@ impl LinkPolicy {
         let strong = explanation
             .fields
             .iter()
-            .filter(|f| f.weight >= self.strong)
+            .filter(|f| self.identifies(f))
             .count();
         if p >= self.automatic && !disputed && strong >= self.corroborating {
             Some(Colour::White)
@@ -153,6 +166,54 @@ mod tests {
             policy.propose(&explained_with(0.999, 0.0, 4.0)),
             Some(Colour::Yellow)
         );
+    }
+
+    /// Two people with one name in two romanisations and one birthday (the bench at
+    /// 200,000 people linked such pairs white): alike is not the same.
+    #[test]
+    fn names_merely_alike_and_a_swapped_date_do_not_identify() {
+        let policy = LinkPolicy::default();
+        let field = |field: &str, level: Level, weight: f64| FieldEvidence {
+            field: field.into(),
+            level: Some(level),
+            weight,
+        };
+        let pair = |fields: Vec<FieldEvidence>| Explanation {
+            prior: -18.0,
+            weight: 12.0,
+            probability: 0.9998,
+            fields,
+        };
+        let alike = pair(vec![
+            field("name", Level::NamesAlike, 9.8),
+            field("date_of_birth", Level::SameDate, 13.5),
+            field("sex", Level::Same, 1.0),
+            field("nationality", Level::Same, 3.7),
+        ]);
+        assert_eq!(policy.propose(&alike), Some(Colour::Yellow));
+        let swapped = pair(vec![
+            field("name", Level::SameNames, 11.8),
+            field("date_of_birth", Level::DayMonthSwapped, 11.3),
+        ]);
+        assert_eq!(policy.propose(&swapped), Some(Colour::Yellow));
+        // The same names and the whole date: white; so is a document with the date.
+        let same = pair(vec![
+            field("name", Level::SameNames, 11.8),
+            field("date_of_birth", Level::SameDate, 13.5),
+        ]);
+        assert_eq!(policy.propose(&same), Some(Colour::White));
+        let documented = pair(vec![
+            field("name", Level::NamesAlike, 9.8),
+            field("date_of_birth", Level::SameDate, 13.5),
+            field("document_number", Level::Same, 12.3),
+        ]);
+        assert_eq!(policy.propose(&documented), Some(Colour::White));
+        // A name so common its agreement weighs under the bar needs a document.
+        let common = pair(vec![
+            field("name", Level::SameNames, 8.0),
+            field("date_of_birth", Level::SameDate, 13.5),
+        ]);
+        assert_eq!(policy.propose(&common), Some(Colour::Yellow));
     }
 
     #[test]
