@@ -263,6 +263,34 @@ async fn a_handler_compares_two_records_and_gives_a_verdict_that_stands() {
         case_page.body
     );
     assert!(case_page.body.contains("Red links: 1."));
+    // The case is the person's: their page lists it, under the applicant id it was filed.
+    assert_eq!(
+        s.state.store.case(case).await.unwrap().person_id,
+        Some(first.person)
+    );
+    let person = s
+        .call(
+            "GET",
+            &format!("/work/identity/persons/{}", first.person),
+            &en,
+            None,
+        )
+        .await;
+    assert!(
+        person
+            .body
+            .contains(&format!("href=\"/work/cases/{case}\"")),
+        "{}",
+        person.body
+    );
+    assert!(
+        person.body.contains(
+            "residence permit for an employed person, filed 1 May 2025: With a case handler"
+        ),
+        "{}",
+        person.body
+    );
+    no_code("a person's identity with their cases", &person);
 
     // An analyst has no business here.
     let analyst = official(&s, "aino", Role::Analyst).await;

@@ -294,15 +294,27 @@ pub(crate) async fn filed_and_evaluated(
         )
         .await
         .unwrap();
-    Pipeline::new(
-        s.state.store.clone(),
-        s.state.rules.clone(),
-        SuppliedEvidence,
-        "w",
-    )
-    .run_once()
-    .await
-    .unwrap();
+    // With the identity register, as `serve` runs it: the case becomes its person's.
+    match &s.state.persons {
+        Some(persons) => Pipeline::new(
+            s.state.store.clone(),
+            s.state.rules.clone(),
+            polku_persons::IdentityEvidence::new(SuppliedEvidence, persons.clone()),
+            "w",
+        )
+        .run_once()
+        .await
+        .unwrap(),
+        None => Pipeline::new(
+            s.state.store.clone(),
+            s.state.rules.clone(),
+            SuppliedEvidence,
+            "w",
+        )
+        .run_once()
+        .await
+        .unwrap(),
+    };
     id
 }
 
