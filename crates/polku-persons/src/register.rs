@@ -72,6 +72,24 @@ impl Persons {
         done
     }
 
+    /// Loads every record into the matcher now, in a read transaction, rather than on the
+    /// first registration after a start (inside its transaction, holding the other
+    /// writers): `serve` calls it in the background as it starts. Returns how many records
+    /// the matcher holds. A registration meanwhile waits for it, then catches up as ever.
+    pub async fn warm(&self) -> Result<usize, PersonsError> {
+        let mut state = self.state.lock().await;
+        let mut tx = self.cases.db().pool().begin().await?;
+        let loaded = match self.catch_up(&mut state, &mut tx).await {
+            Ok(s) => Ok(s.matcher.len()),
+            Err(e) => Err(e),
+        };
+        tx.rollback().await?;
+        if loaded.is_err() {
+            *state = None;
+        }
+        loaded
+    }
+
     async fn register_locked(
         &self,
         state: &mut Option<State>,

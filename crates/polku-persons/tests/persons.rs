@@ -567,3 +567,45 @@ polku_cases::on_every_database!(
     instances,
     two_instances_over_one_database_see_each_others_records
 );
+
+async fn a_warmed_register_holds_every_record_and_links_as_before(store: &Cases) {
+    let first = persons(store);
+    first
+        .register(
+            &record(
+                "as-1",
+                "asylum-registration",
+                "Ahmad Shah",
+                "Karimi",
+                "1990-03-14",
+                "P1234567",
+            ),
+            &machine(),
+        )
+        .await
+        .unwrap();
+    // Another instance, as after a restart: loaded before its first registration.
+    let second = persons(store);
+    assert_eq!(second.warm().await.unwrap(), 1);
+    let again = second
+        .register(
+            &record(
+                "bc-1",
+                "border-check",
+                "Ahmad Shah",
+                "Karimi",
+                "1990-03-14",
+                "P1234567",
+            ),
+            &machine(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.links.len(), 1, "{:?}", again.links);
+    assert_eq!(again.links[0].1, Colour::White);
+    assert_eq!(second.warm().await.unwrap(), 2);
+}
+polku_cases::on_every_database!(
+    warm,
+    a_warmed_register_holds_every_record_and_links_as_before
+);

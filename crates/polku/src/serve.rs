@@ -259,6 +259,21 @@ async fn start_work(
     let registers = Registers::start(&register_options, faults).await?;
     // The identity register lays its answer over the registers' (issue 14).
     let persons = crate::handles::persons(store)?;
+    // Its records into memory now, in the background, not inside the first registration.
+    let warming = persons.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match warming.warm().await {
+            Ok(records) => tracing::info!(
+                records,
+                seconds = started.elapsed().as_secs_f64(),
+                "identity register loaded"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "identity register not loaded; the first registration loads it")
+            }
+        }
+    });
     let evidence = Arc::new(polku_persons::IdentityEvidence::new(
         registers.evidence(store, rules),
         persons.clone(),
