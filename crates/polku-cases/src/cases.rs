@@ -471,19 +471,6 @@ fn summary(r: &sqlx::any::AnyRow) -> Result<CaseSummary, CaseError> {
     })
 }
 
-/// A stored person id read back typed (`None`: not resolved).
-pub(crate) fn stored_person(
-    table: &'static str,
-    key: impl std::fmt::Display,
-    text: Option<String>,
-) -> Result<Option<PersonId>, CorruptRow> {
-    text.map(|p| p.parse())
-        .transpose()
-        .map_err(|e: polku_identity::persons::NotAPersonId| {
-            CorruptRow::new(table, key, "person_id", e)
-        })
-}
-
 /// A column of case `case` that does not read back.
 pub(crate) fn corrupt(case: Uuid, what: &'static str, detail: String) -> CaseError {
     CorruptRow::new("cases", case, what, detail).into()
@@ -510,7 +497,7 @@ pub(crate) async fn load_case(conn: &mut sqlx::AnyConnection, id: Uuid) -> Resul
         matter: row.try_get("matter")?,
         purpose,
         applicant_id: row.try_get("applicant_id")?,
-        person_id: stored_person("cases", id, row.try_get("person_id")?)?,
+        person_id: crate::handle::stored_person("cases", id, row.try_get("person_id")?)?,
         state: state
             .parse()
             .map_err(|e: crate::case::UnknownState| corrupt(id, "state", e.to_string()))?,

@@ -262,7 +262,7 @@ impl Cases {
                         e.to_string(),
                     )
                 })?;
-                let person_id = crate::cases::stored_person(
+                let person_id = crate::handle::stored_person(
                     "domain_events",
                     format!("{}.{}", cursor.tx, cursor.n),
                     r.try_get("person_id")?,

@@ -65,3 +65,16 @@ impl Cases {
         self.db.begin_write().await
     }
 }
+
+/// A stored person id read back typed (`None`: not resolved).
+pub(crate) fn stored_person(
+    table: &'static str,
+    key: impl std::fmt::Display,
+    text: Option<String>,
+) -> Result<Option<polku_identity::persons::PersonId>, polku_store::CorruptRow> {
+    text.map(|p| p.parse())
+        .transpose()
+        .map_err(|e: polku_identity::persons::NotAPersonId| {
+            polku_store::CorruptRow::new(table, key, "person_id", e)
+        })
+}

@@ -111,7 +111,7 @@ impl Cases {
             id: uuid("id")?,
             case_id: case,
             decision_id: uuid("decision_id")?,
-            person_id: crate::cases::stored_person("cases", case, r.try_get("person_id")?)?,
+            person_id: crate::handle::stored_person("cases", case, r.try_get("person_id")?)?,
             matter: r.try_get("matter")?,
             kind: r.try_get("kind")?,
             valid_from: r.try_get("valid_from")?,

@@ -89,7 +89,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // The cases write their audit lines in the transactions that make them.
     (
         "polku-cases",
-        &["polku-rules", "polku-decide", "polku-store", "polku-audit"],
+        &[
+            "polku-rules",
+            "polku-decide",
+            "polku-store",
+            "polku-audit",
+            // The person id every part names a person by (ADR 0018); a pure crate.
+            "polku-identity",
+        ],
     ),
     // Rule administration sits on top of the cases (a backtest re-evaluates their past
     // decisions) and is the live rules' source of approved changes (`RuleSource`).
