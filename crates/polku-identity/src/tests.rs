@@ -181,6 +181,96 @@ fn cases() -> Vec<Case> {
             same: true,
         },
     ];
+    // Each kind's hard negative: the same variation between two different people — a
+    // namesake born another day, a father and son whose nasab chains hold the same words,
+    // brothers or cousins whose dates are near or swapped, a passport one slip away.
+    let negative = |name: &'static str, a: IdentityRecord, b: IdentityRecord| Case {
+        name,
+        a,
+        b,
+        same: false,
+    };
+    out.extend([
+        negative(
+            "Cyrillic and its romanisation: a namesake",
+            native(rec("ncy1", "", "", "1988-02-14", "RUS", ""), "Юрий Гагарин"),
+            rec("ncy2", "Yuriy", "Gagarin", "1971-09-02", "RUS", ""),
+        ),
+        negative(
+            "two romanisations: a namesake",
+            rec("ncz1", "Iurii", "Gagarin", "1988-02-14", "RUS", ""),
+            rec("ncz2", "Jurij", "Gagarin", "1968-12-04", "RUS", ""),
+        ),
+        negative(
+            "the Arabic article: a namesake",
+            rec("nar1", "Abd al-Rahman", "Haddad", "1979-07-01", "SYR", ""),
+            rec("nar2", "Abdulrahman", "Haddad", "1962-03-15", "SYR", ""),
+        ),
+        negative(
+            "a nasab chain: father and son",
+            rec(
+                "nna1",
+                "Ahmed bin Khalid",
+                "al-Amri",
+                "1991-03-09",
+                "IRQ",
+                "",
+            ),
+            rec(
+                "nna2",
+                "Khalid bin Ahmed",
+                "al-Amri",
+                "1966-10-20",
+                "IRQ",
+                "",
+            ),
+        ),
+        negative(
+            "names swapped: a son named after the father's father",
+            rec("nsw1", "Mulugeta", "Gebremariam", "1985-11-30", "ETH", ""),
+            rec("nsw2", "Gebremariam", "Mulugeta", "1958-02-03", "ETH", ""),
+        ),
+        negative(
+            "only the year known: a brother born that year",
+            rec("npy1", "Abdiwali", "Warsame", "1996-00-00", "SOM", ""),
+            rec("npy2", "Abdiqani", "Warsame", "1996-08-17", "SOM", ""),
+        ),
+        negative(
+            "day and month swapped: a cousin",
+            rec("ndm1", "Farhad", "Noorzai", "1993-04-07", "AFG", ""),
+            rec("ndm2", "Bahram", "Noorzai", "1993-07-04", "AFG", ""),
+        ),
+        negative(
+            "a passport one slip away with O for 0: a relative",
+            rec("ndo1", "Samira", "Qasemi", "1990-10-10", "AFG", "AB0123456"),
+            rec("ndo2", "Sima", "Qasemi", "1987-05-19", "AFG", "ABO123457"),
+        ),
+        negative(
+            "Vietnamese without diacritics: a namesake",
+            rec("nvi1", "Thị Lan", "Nguyễn", "1999-01-21", "VNM", ""),
+            rec("nvi2", "Thi Lan", "Nguyen", "1979-11-02", "VNM", ""),
+        ),
+        negative(
+            "a spelling variant: a namesake",
+            rec("nsp1", "Mohammed", "Khaled Osman", "1982-06-02", "SDN", ""),
+            rec("nsp2", "Muhammad", "Khalid Othman", "1964-12-25", "SDN", ""),
+        ),
+        negative(
+            "Ge'ez script: a namesake",
+            native(rec("nge1", "", "", "1994-09-11", "ERI", ""), "ተስፋዬ በቀለ"),
+            rec("nge2", "Tesfaye", "Bekele", "1972-04-30", "ERI", ""),
+        ),
+        negative(
+            "Han characters: a namesake",
+            native(rec("nzh1", "", "", "1987-12-03", "CHN", ""), "王小明"),
+            rec("nzh2", "Xiaoming", "Wang", "1965-08-19", "CHN", ""),
+        ),
+        negative(
+            "Thai script: a namesake",
+            native(rec("nth1", "", "", "1990-05-16", "THA", ""), "สมชาย ใจดี"),
+            rec("nth2", "Somchai", "Jaidee", "1958-01-27", "THA", ""),
+        ),
+    ]);
     // Hard negatives: siblings (same family name, same parents' records) and namesakes.
     out.extend([
         Case {
