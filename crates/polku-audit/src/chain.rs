@@ -36,16 +36,20 @@ pub enum AuditLog {
     /// Identity resolution: a record registered, a link made or judged, a person created,
     /// merged or split (issue 14).
     Identity,
+    /// Exchange between authorities: a flag raised, renewed or cleared, a contact point
+    /// kept (issue 15).
+    Exchange,
 }
 
 impl AuditLog {
-    pub const ALL: [AuditLog; 6] = [
+    pub const ALL: [AuditLog; 7] = [
         AuditLog::Access,
         AuditLog::Disclosure,
         AuditLog::Decision,
         AuditLog::Rules,
         AuditLog::Registration,
         AuditLog::Identity,
+        AuditLog::Exchange,
     ];
 
     /// The log named `name` (as stored).
@@ -61,6 +65,7 @@ impl AuditLog {
             AuditLog::Rules => "rules",
             AuditLog::Registration => "registration",
             AuditLog::Identity => "identity",
+            AuditLog::Exchange => "exchange",
         }
     }
 }

@@ -34,6 +34,21 @@ pub trait EvidenceSource: Send + Sync {
     /// named in [`Gathered::unanswered`]; an `Err` means nothing could be gathered and the
     /// job is retried later.
     fn gather(&self, case: &Case) -> impl Future<Output = Result<Gathered, EvidenceError>> + Send;
+
+    /// Asked inside the transaction that records the machine's decision, after the
+    /// decision's line in the audit chain (whose head that transaction now holds): whether
+    /// what `gathered` found still holds. A source whose facts can change under a decision
+    /// — a flag raised meanwhile — answers `false`, and the pipeline gathers again; what
+    /// is written to the audit chain after this check is ordered after the decision, so
+    /// the decision either saw it or came before it.
+    fn still_holds(
+        &self,
+        _tx: &mut Tx,
+        _case: &Case,
+        _gathered: &Gathered,
+    ) -> impl Future<Output = Result<bool, EvidenceError>> + Send {
+        async { Ok(true) }
+    }
 }
 
 /// What evidence gathering found.
@@ -46,9 +61,10 @@ pub struct Gathered {
     /// Who the registers say the applicant is, for identity resolution; `None`: no
     /// register that knows it answered.
     pub subject: Option<SubjectIdentity>,
-    /// The person the identity register resolved the applicant to; `None`: no register
-    /// resolved them. The case carries it from then on.
-    pub person: Option<crate::PersonId>,
+    /// The person the identity register resolved the applicant to — their id first, then
+    /// the ids merged into it; empty: no register resolved them. The case carries the first
+    /// from then on; flags raised under any of them are the person's.
+    pub person_ids: Vec<crate::PersonId>,
 }
 
 /// The applicant's identity data as a register holds them (its own romanisation): what
@@ -71,6 +87,15 @@ impl<E: EvidenceSource> EvidenceSource for Arc<E> {
     fn gather(&self, case: &Case) -> impl Future<Output = Result<Gathered, EvidenceError>> + Send {
         self.as_ref().gather(case)
     }
+
+    fn still_holds(
+        &self,
+        tx: &mut Tx,
+        case: &Case,
+        gathered: &Gathered,
+    ) -> impl Future<Output = Result<bool, EvidenceError>> + Send {
+        self.as_ref().still_holds(tx, case, gathered)
+    }
 }
 
 /// Evidence exactly as the submission supplied it: for tests only (feature `testing`).
@@ -86,7 +111,7 @@ impl EvidenceSource for SuppliedEvidence {
             application: case.application.clone(),
             unanswered: Vec::new(),
             subject: None,
-            person: None,
+            person_ids: Vec::new(),
         })
     }
 }
@@ -119,6 +144,8 @@ pub enum PipelineError {
     RegistersSilent { attempt: i64, registers: String },
     #[error("the rules in force could not be read: {0}")]
     Rules(#[from] crate::live_rules::RulesError),
+    #[error("the evidence changed while case {0} was decided")]
+    EvidenceChanged(Uuid),
 }
 
 impl From<sqlx::Error> for PipelineError {
@@ -204,22 +231,33 @@ impl<E: EvidenceSource> Pipeline<E> {
         // Never a stale shelf: a change approved for this filing day must decide it
         // (and say which registers to ask).
         let rules = self.rules.for_filing_date(case.application_date).await?;
-        let gathered = self.evidence.gather(&case).await?;
-        if !gathered.unanswered.is_empty() && job.attempts < EVIDENCE_ATTEMPTS {
-            // Wait and ask again (the job is retried with backoff).
-            return Err(PipelineError::RegistersSilent {
-                attempt: job.attempts,
-                registers: gathered.unanswered.join(", "),
-            });
+        // Evidence that changed while the decision was recorded (a flag raised) is
+        // gathered again at once, a few times, before the job is left to its retries.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let gathered = self.evidence.gather(&case).await?;
+            if !gathered.unanswered.is_empty() && job.attempts < EVIDENCE_ATTEMPTS {
+                // Wait and ask again (the job is retried with backoff).
+                return Err(PipelineError::RegistersSilent {
+                    attempt: job.attempts,
+                    registers: gathered.unanswered.join(", "),
+                });
+            }
+            let finding = evaluate(
+                &rules,
+                &case.matter,
+                &gathered.application,
+                case.application_date,
+                &gathered.unanswered,
+            );
+            match self.record(job, &case, &rules, &gathered, &finding).await {
+                Err(PipelineError::EvidenceChanged(id)) if tries < 3 => {
+                    tracing::info!(case = %id, "evidence changed while deciding; gathered again");
+                }
+                done => return done,
+            }
         }
-        let finding = evaluate(
-            &rules,
-            &case.matter,
-            &gathered.application,
-            case.application_date,
-            &gathered.unanswered,
-        );
-        self.record(job, &case, &rules, &gathered, &finding).await
     }
 
     /// Records what the machine found, in one transaction with the job's completion: the
@@ -237,7 +275,7 @@ impl<E: EvidenceSource> Pipeline<E> {
         // Moves the case only if it is still where we found it: the applicant may have
         // withdrawn while the evidence was gathered.
         let mut events = Vec::new();
-        if let Some(person) = gathered.person
+        if let Some(&person) = gathered.person_ids.first()
             && case.person_id != Some(person)
         {
             // Before the moves, so that their events carry the person.
@@ -290,6 +328,12 @@ impl<E: EvidenceSource> Pipeline<E> {
             &mut events,
         )
         .await?;
+        // The decision's line holds the audit chain's head: whatever changes the evidence
+        // from now on is ordered after this decision.
+        if !self.evidence.still_holds(&mut tx, case, gathered).await? {
+            tx.rollback().await?;
+            return Err(PipelineError::EvidenceChanged(case.id));
+        }
         if finding.outcome == Outcome::Grant {
             let today = crate::today_in_finland();
             let terms = terms_for(

@@ -113,7 +113,7 @@ impl crate::EvidenceSource for FixedRegisters {
             application,
             unanswered: Vec::new(),
             subject: None,
-            person: None,
+            person_ids: Vec::new(),
         })
     }
 }

@@ -95,8 +95,11 @@ impl<E: EvidenceSource> EvidenceSource for IdentityEvidence<E> {
             .standing_of_subject(&case.applicant_id)
             .await
             .map_err(unavailable)?;
-        // The case is this person's from now on.
-        gathered.person = standing.as_ref().map(|s| s.person);
+        // The case is this person's from now on, under every id they have had.
+        gathered.person_ids = match &standing {
+            Some(s) => self.persons.ids_of(s.person).await.map_err(unavailable)?,
+            None => Vec::new(),
+        };
         if let Some(standing) = standing.filter(|s| s.conflict())
             && let Some(application) = gathered.application.as_object_mut()
         {
@@ -123,5 +126,14 @@ impl<E: EvidenceSource> EvidenceSource for IdentityEvidence<E> {
             }
         }
         Ok(gathered)
+    }
+
+    fn still_holds(
+        &self,
+        tx: &mut polku_cases::Tx,
+        case: &Case,
+        gathered: &Gathered,
+    ) -> impl Future<Output = Result<bool, EvidenceError>> + Send {
+        self.inner.still_holds(tx, case, gathered)
     }
 }

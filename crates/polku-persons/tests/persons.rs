@@ -362,7 +362,7 @@ impl EvidenceSource for Registers {
             application: case.application.clone(),
             unanswered: Vec::new(),
             subject: Some(self.subject.clone()),
-            person: None,
+            person_ids: Vec::new(),
         })
     }
 }

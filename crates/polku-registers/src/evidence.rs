@@ -274,7 +274,7 @@ impl<R: Registers> EvidenceSource for RegisterEvidence<R> {
             application,
             unanswered,
             subject,
-            person: None,
+            person_ids: Vec::new(),
         })
     }
 }

@@ -155,6 +155,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "person_ids",
         sql: include_str!("../migrations/0029_person_ids.sql"),
     },
+    Migration {
+        version: 30,
+        name: "flags",
+        sql: include_str!("../migrations/0030_flags.sql"),
+    },
 ];
 
 pub(super) async fn run(db: &Db) -> Result<(), StoreError> {

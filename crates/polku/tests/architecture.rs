@@ -145,6 +145,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-identity",
         ],
     ),
+    // Exchange between authorities (issue 15): contact points and flags over the cases'
+    // database; it meets the pipeline as an EvidenceSource of polku-cases.
+    (
+        "polku-exchange",
+        &["polku-store", "polku-audit", "polku-cases"],
+    ),
     // The evidence source logs each disclosure in the audit chain.
     (
         "polku-registers",
@@ -173,6 +179,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             // Other authorities' identity records in, a person's identity out (issue 14).
             "polku-persons",
             "polku-identity",
+            // Contact points and flags (issue 15).
+            "polku-exchange",
         ],
     ),
     (
@@ -215,6 +223,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "polku-registers",
             "polku-identity",
             "polku-persons",
+            "polku-exchange",
             "polku-simulators",
             "polku-server",
             "polku-web",

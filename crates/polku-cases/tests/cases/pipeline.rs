@@ -293,7 +293,7 @@ impl polku_cases::EvidenceSource for SilentIncomesRegister {
             application,
             unanswered: vec!["Incomes Register".to_owned()],
             subject: None,
-            person: None,
+            person_ids: Vec::new(),
         })
     }
 }

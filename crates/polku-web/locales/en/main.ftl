@@ -161,6 +161,7 @@ audit-log-decision = Decision
 audit-log-rules = Rule change
 audit-log-registration = Application registered
 audit-log-identity = Identity resolution
+audit-log-exchange = Exchange between authorities
 audit-person = Person
 audit-actor = Official or process
 audit-at = Time

@@ -161,6 +161,7 @@ audit-log-decision = Päätös
 audit-log-rules = Sääntömuutos
 audit-log-registration = Hakemuksen kirjaus
 audit-log-identity = Henkilöllisyyden selvittäminen
+audit-log-exchange = Viranomaisten välinen tiedonvaihto
 audit-person = Henkilö
 audit-actor = Virkailija tai prosessi
 audit-at = Aika

@@ -161,6 +161,7 @@ audit-log-decision = Beslut
 audit-log-rules = Regeländring
 audit-log-registration = Registrering av ansökan
 audit-log-identity = Identitetsutredning
+audit-log-exchange = Informationsutbyte mellan myndigheter
 audit-person = Person
 audit-actor = Tjänsteman eller process
 audit-at = Tid
