@@ -21,7 +21,7 @@ use polku_audit::AuditChain;
 use polku_cases::Cases;
 use polku_cases::LiveRules;
 use polku_rules::RuleBook;
-use routes::{applicant, contact, identity, monitoring, service, work};
+use routes::{applicant, contact, exchange, identity, monitoring, service, work};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -292,6 +292,14 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(identity::links))
         .routes(routes!(identity::link))
         .routes(routes!(identity::verdict))
+        .routes(routes!(
+            exchange::contact_points,
+            exchange::keep_contact_point
+        ))
+        .routes(routes!(exchange::raise, exchange::own_flags))
+        .routes(routes!(exchange::renew))
+        .routes(routes!(exchange::clear))
+        .routes(routes!(exchange::person_flags))
         .routes(routes!(monitoring::employers))
         .routes(routes!(monitoring::employer_indicators))
 }
@@ -315,7 +323,8 @@ which the use log records.",
         (name = "handler", description = "The queue of referred cases and people's decisions"),
         (name = "rules", description = "The rule sets (processing rules) in force"),
         (name = "monitoring", description = "Granted permits watched: alerts for people, confirmed (a re-examination) or dismissed"),
-        (name = "identity", description = "The identity register: other authorities' identity records in, a person's identity for handlers"),
+        (name = "identity", description = "The identity register: other authorities' identity records in; a person's identity, the identity queue and verdicts for handlers"),
+        (name = "exchange", description = "Exchange between authorities: contact points, and flags a security authority raises on a person (others see hit / no hit)"),
     )
 )]
 struct ApiDoc;

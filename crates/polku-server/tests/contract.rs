@@ -291,6 +291,13 @@ async fn an_empty_query_value_is_a_422_naming_it_as_the_document_says(db: &TestD
             }
             // A handler reads a person's identity; it has no query parameters.
             "/api/v1/identity/persons/{id}" => (path.replace("{id}", "PID-0000001"), &api.handler),
+            // Every official reads the contact points; a handler a person's flags.
+            "/api/v1/contact-points" => (path.clone(), &api.handler),
+            "/api/v1/identity/persons/{id}/flags" => {
+                (path.replace("{id}", "PID-0000001"), &api.handler)
+            }
+            // A security authority's liaison reads its own flags; no query parameters.
+            "/api/v1/flags" => (path.clone(), &api.handler),
             // A handler works the identity queue.
             "/api/v1/identity/links" => (path.clone(), &api.handler),
             "/api/v1/identity/links/{left}/{right}" => (
@@ -397,7 +404,7 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
             posts += 1;
         }
     }
-    assert_eq!(posts, 11);
+    assert_eq!(posts, 15);
 
     let referred = case_id(&api.submit(&api.applicant, referred_submission(), &[]).await);
     let granted = case_id(&api.submit(&api.applicant, example_submission(), &[]).await);
@@ -421,6 +428,7 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
     let reason = admits(&schemas["ApplicantRequest"]["properties"]["reason"]);
     let alert_reasons = admits(&schemas["Reasons"]["properties"]["reasons"]);
     let verdict_reasons = admits(&schemas["VerdictIn"]["properties"]["reasons"]);
+    let clear_reason = admits(&schemas["ClearBody"]["properties"]["reason"]);
     let post = async |uri: String, token: &str, body: Value| {
         api.call(
             "POST",
@@ -453,6 +461,10 @@ async fn bodies_are_refused_where_the_document_says(db: &TestDb) {
         assert!(
             !verdict_reasons(text),
             "the document admits an identity verdict's reasons {text:?}"
+        );
+        assert!(
+            !clear_reason(text),
+            "the document admits a flag's clearing reason {text:?}"
         );
         let r = post(
             format!("/api/v1/cases/{referred}/decision"),

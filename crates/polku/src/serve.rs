@@ -274,9 +274,11 @@ async fn start_work(
             }
         }
     });
-    let evidence = Arc::new(polku_persons::IdentityEvidence::new(
-        registers.evidence(store, rules),
-        persons.clone(),
+    // Flags over both (issue 15): they are read on the person the identity register
+    // resolved.
+    let evidence = Arc::new(polku_exchange::FlagEvidence::new(
+        polku_persons::IdentityEvidence::new(registers.evidence(store, rules), persons.clone()),
+        polku_exchange::Exchange::new(store.clone()),
     ));
     let preview: Arc<dyn polku_web::RegisterPreview> = evidence.clone();
     let person_lookup: Arc<dyn polku_web::PersonLookup> = Arc::new(

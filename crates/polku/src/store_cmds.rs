@@ -350,9 +350,12 @@ async fn work(
     let pipeline = Pipeline::new(
         store.clone(),
         live.clone(),
-        polku_persons::IdentityEvidence::new(
-            registers.evidence(&store, &live),
-            crate::handles::persons(&store)?,
+        polku_exchange::FlagEvidence::new(
+            polku_persons::IdentityEvidence::new(
+                registers.evidence(&store, &live),
+                crate::handles::persons(&store)?,
+            ),
+            polku_exchange::Exchange::new(store.clone()),
         ),
         worker_name(),
     );

@@ -28,7 +28,7 @@ pub const RECORDS_PURPOSE: &str = "identity records sent by another authority";
 /// The purpose a handler's read of a person's identity records.
 pub const PERSON_PURPOSE: &str = "a person's identity read";
 
-fn register(state: &AppState) -> Result<&Persons, Problem> {
+pub(super) fn register(state: &AppState) -> Result<&Persons, Problem> {
     state.persons.as_ref().ok_or_else(|| {
         Problem::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -6,6 +6,7 @@
 
 pub mod applicant;
 pub mod contact;
+pub mod exchange;
 pub mod identity;
 pub mod monitoring;
 pub mod service;

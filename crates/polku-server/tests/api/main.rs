@@ -10,6 +10,7 @@ mod applications;
 mod auth;
 mod bad_input;
 mod contact;
+mod exchange;
 mod handling;
 mod idempotency;
 mod identity;
