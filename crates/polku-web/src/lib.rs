@@ -17,6 +17,7 @@ mod contact;
 pub mod dashboard;
 mod decision;
 pub mod dry_runs;
+mod exchange;
 mod figures_form;
 mod frame;
 mod guard;

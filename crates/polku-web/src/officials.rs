@@ -218,6 +218,9 @@ struct WorkCase {
     person_query: String,
     /// The person's identity in the identity register, and what waits there.
     identity: Option<(String, String)>,
+    /// The flags in force on the person, each in a line naming its contact point; `None`:
+    /// no person resolved, so none can be read.
+    flags: Option<Vec<String>>,
     /// The applicant's latest request for rectification, in their words, and when.
     rectification: Option<(String, String)>,
     /// What was asked of the applicant, newest first, with their answers.
@@ -292,6 +295,14 @@ pub async fn work_case(
         },
         None => None,
     };
+    let flags = match (&state.persons, file.case.person_id) {
+        (Some(persons), Some(person)) => Some(
+            crate::exchange::flag_lines(&state, persons, person, session.principal.user_id, tr)
+                .await
+                .map_err(|e| internal(&v, &e))?,
+        ),
+        _ => None,
+    };
     // A request whose deadline passed unanswered returns the case to a person.
     let overdue = requests.first().is_some_and(|r| r.open && r.overdue);
     let CaseFile {
@@ -349,6 +360,7 @@ pub async fn work_case(
             }),
         person_query: crate::plain::query_value(&case.applicant_id),
         identity,
+        flags,
         person: case.applicant_id.clone(),
     }
     .into_response())

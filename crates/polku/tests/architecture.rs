@@ -204,6 +204,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             // The identity queue and a person's identity (issue 14).
             "polku-persons",
             "polku-identity",
+            // A person's flags on their case (issue 15).
+            "polku-exchange",
         ],
     ),
     (

@@ -292,6 +292,94 @@ async fn a_handler_compares_two_records_and_gives_a_verdict_that_stands() {
     );
     no_code("a person's identity with their cases", &person);
 
+    // A security authority flags the person: the case shows that a flag exists, its kind,
+    // whose it is and whom to ask, until when — and no flag before it.
+    assert!(
+        case_page
+            .body
+            .contains("No security authority has a flag in force on the person.")
+    );
+    let exchange = polku_exchange::Exchange::new(s.state.store.clone());
+    let supo = polku_exchange::Raiser {
+        actor: Actor::Person("supo-liaison".into()),
+        authority: polku_exchange::Authority::SecurityIntelligenceService,
+    };
+    exchange
+        .keep_contact_point(
+            &polku_exchange::ContactPoint {
+                id: "supo-permits".into(),
+                organisation: polku_exchange::Authority::SecurityIntelligenceService,
+                name_fi: "Lupa-asioiden yhteyspiste".into(),
+                name_sv: "Kontaktpunkten för tillstånd".into(),
+                name_en: "Permit matters contact point".into(),
+                email: "permits@supo.example.invalid".into(),
+                languages: vec!["fi".into(), "en".into()],
+                hours: "Mon–Fri 8–16".into(),
+            },
+            &supo.actor,
+        )
+        .await
+        .unwrap();
+    let until = polku_cases::today_in_finland()
+        .checked_add(jiff::Span::new().days(60))
+        .unwrap();
+    exchange
+        .raise(
+            &polku_exchange::NewFlag {
+                person: first.person,
+                kind: polku_exchange::FlagKind::NationalSecurity,
+                contact_point: "supo-permits".into(),
+                legal_basis: "UlkL 36 §".into(),
+                expires_on: until,
+            },
+            &supo,
+        )
+        .await
+        .unwrap();
+    let flagged = s
+        .call("GET", &format!("/work/cases/{case}"), &en, None)
+        .await;
+    assert!(
+        flagged.body.contains(&format!(
+            "National security, the Finnish Security and Intelligence Service: contact Permit matters contact point (permits@supo.example.invalid), in force until {}",
+            until.strftime("%-d %B %Y")
+        )),
+        "{}",
+        flagged.body
+    );
+    assert!(
+        !flagged.body.contains("UlkL 36"),
+        "the basis is the flagging authority's"
+    );
+    // The flags' lines carry no code: no kind's or authority's code, no contact point's id.
+    let section = |body: &str| {
+        let from = body.find("id=\"case-flags\"").unwrap();
+        let to = from + body[from..].find("</dd>").unwrap();
+        body[from..to].to_owned()
+    };
+    for code in ["national_security", "supo-permits", ">supo", "PID-"] {
+        assert!(
+            !section(&flagged.body).contains(code),
+            "`{code}` on the page"
+        );
+    }
+    let fi = s
+        .call(
+            "GET",
+            &format!("/work/cases/{case}"),
+            &format!("{handler}; polku_lang=fi"),
+            None,
+        )
+        .await;
+    assert!(
+        fi.body.contains(
+            "Kansallinen turvallisuus, suojelupoliisi: yhteyspiste Lupa-asioiden yhteyspiste"
+        ),
+        "{}",
+        fi.body
+    );
+    assert!(!section(&fi.body).contains("national_security"));
+
     // An analyst has no business here.
     let analyst = official(&s, "aino", Role::Analyst).await;
     let denied = s.call("GET", "/work/identity", &analyst, None).await;

@@ -1,0 +1,16 @@
+flags-on-case = Flags
+flags-none = No security authority has a flag in force on the person.
+flags-line = { $kind }, { $authority }: contact { $contact } ({ $email }), in force until { $until }
+flag-kind-national_security = National security
+flag-kind-public_order = Public order or safety
+flag-kind-criminal_investigation = Criminal investigation
+flag-kind-suspected_misuse = Suspected misuse
+flags-why = A flag stops automatic decisions about the person. What lies behind it is the flagging authority's: ask its contact point.
+authority-migri = the Finnish Immigration Service
+authority-police = the Police
+authority-nbi = the National Bureau of Investigation
+authority-border_guard = the Border Guard
+authority-supo = the Finnish Security and Intelligence Service
+authority-foreign_affairs = the Ministry for Foreign Affairs
+authority-reception = a reception centre
+authority-labour_inspection = labour inspection

@@ -1,0 +1,16 @@
+flags-on-case = Merkinnät
+flags-none = Millään turvallisuusviranomaisella ei ole voimassa olevaa merkintää henkilöstä.
+flags-line = { $kind }, { $authority }: yhteyspiste { $contact } ({ $email }), voimassa { $until } asti
+flag-kind-national_security = Kansallinen turvallisuus
+flag-kind-public_order = Yleinen järjestys tai turvallisuus
+flag-kind-criminal_investigation = Rikostutkinta
+flag-kind-suspected_misuse = Epäilty väärinkäyttö
+flags-why = Merkintä estää henkilön asioiden automaattisen ratkaisemisen. Sen taustat ovat merkinnän tehneen viranomaisen tietoja: kysy sen yhteyspisteestä.
+authority-migri = Maahanmuuttovirasto
+authority-police = poliisi
+authority-nbi = keskusrikospoliisi
+authority-border_guard = Rajavartiolaitos
+authority-supo = suojelupoliisi
+authority-foreign_affairs = ulkoministeriö
+authority-reception = vastaanottokeskus
+authority-labour_inspection = työsuojeluviranomainen

@@ -1,0 +1,16 @@
+flags-on-case = Markeringar
+flags-none = Ingen säkerhetsmyndighet har en gällande markering om personen.
+flags-line = { $kind }, { $authority }: kontaktpunkt { $contact } ({ $email }), gäller till { $until }
+flag-kind-national_security = Nationell säkerhet
+flag-kind-public_order = Allmän ordning eller säkerhet
+flag-kind-criminal_investigation = Brottsutredning
+flag-kind-suspected_misuse = Misstänkt missbruk
+flags-why = En markering hindrar automatiska avgöranden i personens ärenden. Bakgrunden hör till den myndighet som gjort markeringen: fråga dess kontaktpunkt.
+authority-migri = Migrationsverket
+authority-police = polisen
+authority-nbi = centralkriminalpolisen
+authority-border_guard = Gränsbevakningsväsendet
+authority-supo = skyddspolisen
+authority-foreign_affairs = utrikesministeriet
+authority-reception = en förläggning
+authority-labour_inspection = arbetarskyddsmyndigheten
