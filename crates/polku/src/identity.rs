@@ -423,6 +423,7 @@ pub const DEMO_CLEAR: u32 = 40;
 /// background until `stop` — the identity queue gets the links a person must check.
 pub fn seed_demo(
     persons: polku_persons::Persons,
+    exchange: polku_exchange::Exchange,
     population: std::sync::Arc<polku_simulators::Population>,
     (from, to): (u32, u32),
     mut stop: tokio::sync::watch::Receiver<bool>,
@@ -434,6 +435,7 @@ pub fn seed_demo(
             purpose: IMPORT_PURPOSE.to_owned(),
         };
         let (mut registered, mut yellow) = (0u32, 0u32);
+        let mut flagged: Vec<polku_persons::PersonId> = Vec::new();
         for s in sample {
             if *stop.borrow_and_update() {
                 break;
@@ -458,6 +460,7 @@ pub fn seed_demo(
                     continue;
                 }
             };
+            let own = id.starts_with('r');
             match persons
                 .register(
                     &polku_persons::NewRecord {
@@ -471,6 +474,9 @@ pub fn seed_demo(
                 Ok(done) => {
                     registered += 1;
                     yellow += done.links.iter().filter(|(_, c)| c.is_open()).count() as u32;
+                    if own && i % DEMO_FLAG_EVERY == 0 && flagged.last() != Some(&done.person) {
+                        flagged.push(done.person);
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "the demo's identity records stopped");
@@ -479,7 +485,113 @@ pub fn seed_demo(
             }
         }
         tracing::info!(registered, yellow, "demo identity records registered");
+        if let Err(e) = seed_flags(&exchange, &flagged).await {
+            tracing::warn!(error = %e, "the demo's flags were not raised");
+        }
     })
+}
+
+/// In demo mode every this many people (of those with other authorities' records) get a
+/// security authority's flag, so the handlers' pages show what one does.
+pub const DEMO_FLAG_EVERY: u32 = 50;
+
+/// The demo's contact points of the security authorities, and a flag on each of `persons`
+/// (Supo's and the police's in turn), in force for 90 days.
+async fn seed_flags(
+    exchange: &polku_exchange::Exchange,
+    persons: &[polku_persons::PersonId],
+) -> Result<(), polku_exchange::ExchangeError> {
+    use polku_exchange::{Authority, ContactPoint, FlagKind, NewFlag, Raiser};
+    let points = [
+        (
+            Authority::SecurityIntelligenceService,
+            "supo-permits",
+            "Lupa-asioiden yhteyspiste",
+            "Kontaktpunkten för tillståndsärenden",
+            "Permit matters contact point",
+        ),
+        (
+            Authority::Police,
+            "police-immigration",
+            "Ulkomaalaisvalvonnan yhteyspiste",
+            "Kontaktpunkten för utlänningsövervakning",
+            "Aliens control contact point",
+        ),
+        (
+            Authority::BorderGuard,
+            "border-guard-returns",
+            "Palautusasioiden yhteyspiste",
+            "Kontaktpunkten för återsändanden",
+            "Returns contact point",
+        ),
+        (
+            Authority::NationalBureauOfInvestigation,
+            "nbi-investigations",
+            "Tutkinnan yhteyspiste",
+            "Kontaktpunkten för utredningar",
+            "Investigations contact point",
+        ),
+    ];
+    for (authority, id, fi, sv, en) in points {
+        exchange
+            .keep_contact_point(
+                &ContactPoint {
+                    id: id.to_owned(),
+                    organisation: authority,
+                    name_fi: fi.to_owned(),
+                    name_sv: sv.to_owned(),
+                    name_en: en.to_owned(),
+                    email: format!("{id}@example.invalid"),
+                    languages: vec!["fi".into(), "sv".into(), "en".into()],
+                    hours: "ma–pe 8–16 / må–fre 8–16 / Mon–Fri 8–16".to_owned(),
+                },
+                &polku_audit::Actor::Machine,
+            )
+            .await?;
+    }
+    // Once: a demo started again over the same database keeps the flags it raised.
+    if !exchange
+        .flags_of(Authority::SecurityIntelligenceService, 1)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let expires_on = polku_cases::today_in_finland()
+        .checked_add(jiff::Span::new().days(90))
+        .unwrap_or_else(|_| polku_cases::today_in_finland());
+    for (k, person) in persons.iter().enumerate() {
+        let (authority, point, kind) = if k % 2 == 0 {
+            (
+                Authority::SecurityIntelligenceService,
+                "supo-permits",
+                FlagKind::NationalSecurity,
+            )
+        } else {
+            (
+                Authority::Police,
+                "police-immigration",
+                FlagKind::PublicOrder,
+            )
+        };
+        exchange
+            .raise(
+                &NewFlag {
+                    person: *person,
+                    kind,
+                    contact_point: point.to_owned(),
+                    legal_basis: "UlkL 36 § (demo)".to_owned(),
+                    expires_on,
+                },
+                &Raiser {
+                    actor: polku_audit::Actor::Machine,
+                    authority,
+                },
+            )
+            .await?;
+    }
+    tracing::info!(flags = persons.len(), "demo flags raised");
+    Ok(())
 }
 
 /// A synthetic sample record as the identity register reads records.

@@ -315,6 +315,7 @@ async fn start_work(
     // provider offers first (the journeys' applicants stay clear of the identity queue).
     tasks.push(crate::identity::seed_demo(
         persons.clone(),
+        polku_exchange::Exchange::new(store.clone()),
         w.population.clone(),
         (
             crate::identity::DEMO_CLEAR,
