@@ -474,7 +474,10 @@ pub fn seed_demo(
                 Ok(done) => {
                     registered += 1;
                     yellow += done.links.iter().filter(|(_, c)| c.is_open()).count() as u32;
-                    if own && i % DEMO_FLAG_EVERY == 0 && flagged.last() != Some(&done.person) {
+                    if own
+                        && i.is_multiple_of(DEMO_FLAG_EVERY)
+                        && flagged.last() != Some(&done.person)
+                    {
                         flagged.push(done.person);
                     }
                 }
