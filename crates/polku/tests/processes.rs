@@ -499,7 +499,8 @@ fn a_server_refuses_to_start_when_an_approved_rule_change_no_longer_loads() {
                 .unwrap();
             officials.push(access.principal_of(id).await.unwrap().unwrap());
         }
-        let from = jiff::Zoned::now().date().tomorrow().unwrap();
+        // Tomorrow in Finland, as the server counts days (UTC differs from 22:00 to midnight).
+        let from = polku_cases::today_in_finland().tomorrow().unwrap();
         let p = admin
             .propose_rules(
                 &polku_rule_admin::NewProposal {
