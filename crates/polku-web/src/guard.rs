@@ -94,6 +94,13 @@ impl Roles for Inspecting {
     const ROLES: &'static [Role] = &[Role::LabourInspector];
 }
 
+/// Flags and contact points: a security authority's liaison.
+pub(crate) struct Liaising;
+
+impl Roles for Liaising {
+    const ROLES: &'static [Role] = &[Role::SecurityLiaison];
+}
+
 /// A signed-in official in one of `R`'s roles. A page for other roles names another
 /// [`Roles`]; the store still checks what each role may do (approving a rule change,
 /// say), the guard only who may see the page.
@@ -111,6 +118,8 @@ pub(crate) type AnalystSession = Official<Figures>;
 pub(crate) type AuditorSession = Official<Auditing>;
 /// A labour inspector.
 pub(crate) type InspectorSession = Official<Inspecting>;
+/// A security authority's liaison.
+pub(crate) type LiaisonSession = Official<Liaising>;
 
 impl<R: Roles> FromRequestParts<WebState> for Official<R> {
     type Rejection = PageError;

@@ -25,6 +25,7 @@ pub mod i18n;
 mod identity;
 mod idp;
 mod inspect;
+mod liaison;
 mod monitoring;
 mod names;
 mod officials;
@@ -226,6 +227,9 @@ pub fn router(state: WebState) -> Router {
         .route("/dashboard/{file}", get(dashboard::csv))
         .route("/work/cases/{id}", get(officials::work_case))
         .route("/work/alerts", get(monitoring::alerts))
+        .route("/liaison/flags", get(liaison::flags).post(liaison::raise))
+        .route("/liaison/flags/{id}/renew", post(liaison::renew))
+        .route("/liaison/flags/{id}/clear", post(liaison::clear))
         .route("/work/identity", get(identity::queue))
         .route("/work/identity/links/{left}/{right}", get(identity::link))
         .route(

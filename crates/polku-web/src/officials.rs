@@ -175,6 +175,7 @@ pub async fn sign_in(
         Ok(Some(p)) if matches!(p.role, Role::Analyst | Role::Administrator) => "/dashboard",
         Ok(Some(p)) if p.role == Role::Auditor => "/audit",
         Ok(Some(p)) if p.role == Role::LabourInspector => "/inspect/employers",
+        Ok(Some(p)) if p.role == Role::SecurityLiaison => "/liaison/flags",
         Ok(_) => "/work",
         Err(e) => return internal(&v, &e),
     };

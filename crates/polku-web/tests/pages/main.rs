@@ -11,6 +11,7 @@ mod dashboard;
 mod i18n;
 mod identity;
 mod inspect;
+mod liaison;
 mod monitoring;
 mod officials;
 mod payments;

@@ -341,10 +341,20 @@ pub(crate) async fn referred_case(s: &Site, person: &str) -> uuid::Uuid {
 
 /// Signs in an official with a password; returns the cookie header.
 pub(crate) async fn official(s: &Site, username: &str, role: Role) -> String {
+    official_of(s, username, role, "Maahanmuuttovirasto").await
+}
+
+/// Signs in an official of `organisation` with a password; returns the cookie header.
+pub(crate) async fn official_of(
+    s: &Site,
+    username: &str,
+    role: Role,
+    organisation: &str,
+) -> String {
     let user = s
         .state
         .access()
-        .add_user(username, role, Some("Maahanmuuttovirasto"), None)
+        .add_user(username, role, Some(organisation), None)
         .await
         .unwrap();
     s.state
@@ -385,6 +395,7 @@ pub(crate) async fn official(s: &Site, username: &str, role: Role) -> String {
         Role::Analyst => "/dashboard",
         Role::Auditor => "/audit",
         Role::LabourInspector => "/inspect/employers",
+        Role::SecurityLiaison => "/liaison/flags",
         _ => "/work",
     };
     assert_eq!(done.location.as_deref(), Some(home), "{}", done.body);

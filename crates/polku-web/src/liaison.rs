@@ -1,0 +1,406 @@
+//! The security liaison's page (issue 15): their authority's flags — in force, lapsed or
+//! cleared — with renewal and clearing, and a form to raise one on a person, naming one of
+//! the authority's own contact points. The authority is the signed-in official's, never a
+//! field of a form. A form that does not fit is shown again with what to do, and nothing
+//! is written.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use polku_exchange::{Authority, Exchange, ExchangeError, FlagKind, NewFlag, Raiser};
+use polku_persons::{PersonId, PersonsError};
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::frame::{Page, PageError, error_page, internal};
+use crate::guard::LiaisonSession;
+use crate::i18n::Tr;
+use crate::plain;
+use crate::visitor::{Session, Visitor};
+
+/// A flag on the page.
+struct FlagRow {
+    id: String,
+    person: String,
+    kind: String,
+    contact: String,
+    until: String,
+    state: String,
+    in_force: bool,
+}
+
+/// What was refused, to show with the form again.
+#[derive(Default)]
+struct Refused {
+    message: String,
+    form: RaiseForm,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "liaison_flags.html")]
+struct FlagsPage {
+    page: Page,
+    authority: String,
+    done: Option<String>,
+    rows: Vec<FlagRow>,
+    /// `(code, label)` of each kind.
+    kinds: Vec<(String, String)>,
+    /// `(id, name)` of each of the authority's contact points.
+    points: Vec<(String, String)>,
+    refused: Refused,
+    /// The last day a form offers first: 90 days on.
+    default_until: String,
+}
+
+fn authority(v: &Visitor, session: &Session) -> Result<Authority, PageError> {
+    session
+        .principal
+        .organisation
+        .as_deref()
+        .and_then(Authority::of_organisation)
+        .filter(|a| a.raises_flags())
+        .ok_or_else(|| error_page(v, StatusCode::FORBIDDEN, "error-forbidden").into())
+}
+
+fn raiser(v: &Visitor, session: &Session) -> Result<Raiser, PageError> {
+    Ok(Raiser {
+        actor: polku_audit::Actor::User(session.principal.user_id),
+        authority: authority(v, session)?,
+    })
+}
+
+fn kind_label(tr: Tr, k: FlagKind) -> String {
+    tr.t(&format!("flag-kind-{}", k.code()))
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// `GET /liaison/flags`: the authority's flags and the form to raise one.
+pub async fn flags(
+    State(state): State<WebState>,
+    Query(q): Query<Done>,
+    LiaisonSession { v, session, .. }: LiaisonSession,
+) -> Result<Response, PageError> {
+    show(
+        &state,
+        &v,
+        &session,
+        StatusCode::OK,
+        q.done,
+        Refused::default(),
+    )
+    .await
+}
+
+async fn show(
+    state: &WebState,
+    v: &Visitor,
+    session: &Session,
+    status: StatusCode,
+    done: Option<String>,
+    refused: Refused,
+) -> Result<Response, PageError> {
+    let tr = v.tr;
+    let by = authority(v, session)?;
+    let exchange = Exchange::new(state.store.clone());
+    let points = exchange
+        .contact_points()
+        .await
+        .map_err(|e| internal(v, &e))?;
+    let name_of = |id: &str| {
+        points
+            .iter()
+            .find(|p| p.id == id)
+            .map_or_else(|| id.to_owned(), |p| p.name(tr.lang.code()).to_owned())
+    };
+    let today = polku_cases::today_in_finland();
+    let rows = exchange
+        .flags_of(by, 500)
+        .await
+        .map_err(|e| internal(v, &e))?
+        .into_iter()
+        .map(|f| FlagRow {
+            in_force: f.in_force(today),
+            state: tr.t(if f.cleared_at.is_some() {
+                "liaison-state-cleared"
+            } else if f.in_force(today) {
+                "liaison-state-in-force"
+            } else {
+                "liaison-state-lapsed"
+            }),
+            id: f.id.to_string(),
+            person: f.person.to_string(),
+            kind: kind_label(tr, f.kind),
+            contact: name_of(&f.contact_point),
+            until: plain::date(f.expires_on, tr.lang),
+        })
+        .collect();
+    let default_until = today
+        .checked_add(jiff::Span::new().days(90))
+        .unwrap_or(today)
+        .to_string();
+    let done = done.and_then(|d| match d.as_str() {
+        "raised" | "renewed" | "cleared" => Some(tr.t(&format!("liaison-done-{d}"))),
+        _ => None,
+    });
+    let page = FlagsPage {
+        page: Page::of(v),
+        authority: tr.t(&format!("authority-{}", by.code())),
+        done,
+        rows,
+        kinds: FlagKind::ALL
+            .into_iter()
+            .map(|k| (k.code().to_owned(), kind_label(tr, k)))
+            .collect(),
+        points: points
+            .iter()
+            .filter(|p| p.organisation == by)
+            .map(|p| (p.id.clone(), p.name(tr.lang.code()).to_owned()))
+            .collect(),
+        refused,
+        default_until,
+    };
+    Ok((status, page).into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct RaiseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    contact_point: String,
+    #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
+    expires_on: String,
+}
+
+/// The message for an exchange refusal, in the reader's language.
+fn refusal(tr: Tr, e: &ExchangeError) -> Option<String> {
+    match e {
+        ExchangeError::Invalid(field, _) => Some(tr.t(&format!("liaison-invalid-{field}"))),
+        ExchangeError::NoSuchFlag(_) => Some(tr.t("liaison-no-such-flag")),
+        ExchangeError::Cleared(_) => Some(tr.t("liaison-already-cleared")),
+        _ => None,
+    }
+}
+
+/// `POST /liaison/flags`: raise a flag.
+pub async fn raise(
+    State(state): State<WebState>,
+    LiaisonSession { v, session, .. }: LiaisonSession,
+    form: Result<Form<RaiseForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
+    };
+    if form.csrf != session.csrf {
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
+    }
+    let by = raiser(&v, &session)?;
+    let tr = v.tr;
+    let refuse = |key: &str| Refused {
+        message: tr.t(key),
+        form: form.clone(),
+    };
+    let Some(persons) = state.persons.as_ref() else {
+        return Err(error_page(&v, StatusCode::NOT_FOUND, "identity-not-in-use").into());
+    };
+    let person = match form.person.trim().parse::<PersonId>() {
+        Ok(id) => match persons.current(id).await {
+            Ok(p) => Some(p),
+            Err(PersonsError::NoSuchPerson(_)) => None,
+            Err(e) => return Err(internal(&v, &e).into()),
+        },
+        Err(_) => None,
+    };
+    let Some(person) = person else {
+        let r = refuse("liaison-invalid-person");
+        return show(
+            &state,
+            &v,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            r,
+        )
+        .await;
+    };
+    let Some(kind) = FlagKind::parse(&form.kind) else {
+        let r = refuse("liaison-invalid-kind");
+        return show(
+            &state,
+            &v,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            r,
+        )
+        .await;
+    };
+    let Some(expires_on) = polku_rules::schema::parse_date(form.expires_on.trim()) else {
+        let r = refuse("liaison-invalid-expires_on");
+        return show(
+            &state,
+            &v,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            r,
+        )
+        .await;
+    };
+    let new = NewFlag {
+        person,
+        kind,
+        contact_point: form.contact_point.clone(),
+        legal_basis: form.legal_basis.clone(),
+        expires_on,
+    };
+    match Exchange::new(state.store.clone()).raise(&new, &by).await {
+        Ok(_) => Ok(Redirect::to("/liaison/flags?done=raised").into_response()),
+        Err(e) => match refusal(tr, &e) {
+            Some(message) => {
+                let r = Refused {
+                    message,
+                    form: form.clone(),
+                };
+                show(
+                    &state,
+                    &v,
+                    &session,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                    r,
+                )
+                .await
+            }
+            None => Err(internal(&v, &e).into()),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RenewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    expires_on: String,
+}
+
+fn flag_id(v: &Visitor, id: &str) -> Result<uuid::Uuid, PageError> {
+    id.parse()
+        .map_err(|_| error_page(v, StatusCode::NOT_FOUND, "error-not-found").into())
+}
+
+/// `POST /liaison/flags/{id}/renew`: a new last day.
+pub async fn renew(
+    State(state): State<WebState>,
+    Path(id): Path<String>,
+    LiaisonSession { v, session, .. }: LiaisonSession,
+    form: Result<Form<RenewForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
+    };
+    if form.csrf != session.csrf {
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
+    }
+    let by = raiser(&v, &session)?;
+    let id = flag_id(&v, &id)?;
+    let tr = v.tr;
+    let refused = |message: String| Refused {
+        message,
+        form: RaiseForm::default(),
+    };
+    let Some(day) = polku_rules::schema::parse_date(form.expires_on.trim()) else {
+        let r = refused(tr.t("liaison-invalid-expires_on"));
+        return show(
+            &state,
+            &v,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            r,
+        )
+        .await;
+    };
+    match Exchange::new(state.store.clone()).renew(id, day, &by).await {
+        Ok(_) => Ok(Redirect::to("/liaison/flags?done=renewed").into_response()),
+        Err(ExchangeError::NoSuchFlag(_)) => {
+            Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into())
+        }
+        Err(e) => match refusal(tr, &e) {
+            Some(m) => {
+                let status = if matches!(e, ExchangeError::Cleared(_)) {
+                    StatusCode::CONFLICT
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                show(&state, &v, &session, status, None, refused(m)).await
+            }
+            None => Err(internal(&v, &e).into()),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ClearForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /liaison/flags/{id}/clear`: cleared, with the reason.
+pub async fn clear(
+    State(state): State<WebState>,
+    Path(id): Path<String>,
+    LiaisonSession { v, session, .. }: LiaisonSession,
+    form: Result<Form<ClearForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
+    };
+    if form.csrf != session.csrf {
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
+    }
+    let by = raiser(&v, &session)?;
+    let id = flag_id(&v, &id)?;
+    let tr = v.tr;
+    match Exchange::new(state.store.clone())
+        .clear(id, &form.reason, &by)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/liaison/flags?done=cleared").into_response()),
+        Err(ExchangeError::NoSuchFlag(_)) => {
+            Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into())
+        }
+        Err(e) => match refusal(tr, &e) {
+            Some(message) => {
+                let status = if matches!(e, ExchangeError::Cleared(_)) {
+                    StatusCode::CONFLICT
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                let r = Refused {
+                    message,
+                    form: RaiseForm::default(),
+                };
+                show(&state, &v, &session, status, None, r).await
+            }
+            None => Err(internal(&v, &e).into()),
+        },
+    }
+}
