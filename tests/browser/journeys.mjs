@@ -652,5 +652,39 @@ await journey("identity-queue", async (page) => {
   await screenshot(page, "identity-person-phone");
 }, phone);
 
+await journey("liaison-flags", async (page) => {
+  await signIn(page, env("LIAISON_USER"), env("LIAISON_PASSWORD"), "/liaison/flags");
+  await page.goto(`${base}/language?to=sv&back=${encodeURIComponent("/liaison/flags")}`);
+  // The demo keeps its contact points and raises its flags in the background: wait for them.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await page.goto(`${base}/liaison/flags`);
+    if (await page.locator("ol.alerts h3").count() > 0) break;
+    if (Date.now() > deadline) throw new Error("no demo flag within a minute");
+    await page.waitForTimeout(1000);
+  }
+  await page.getByText("Er myndighets markeringar").waitFor();
+  await accessible(page, "the liaison's flags, in Swedish");
+  await fits(page, "the liaison's flags, in Swedish");
+  await screenshot(page, "liaison-flags-phone");
+  // A person the identity register does not know: refused, saying what to do.
+  await page.fill("#flag-person", "PID-9999999");
+  await page.fill("#flag-basis", "UlkL 36 §");
+  await page.click("form[action='/liaison/flags'] button");
+  await page.getByText("Det finns ingen sådan person i identitetsregistret.").waitFor();
+  await accessible(page, "a flag refused, in Swedish");
+  // The person of a flag already listed gets another, for public order.
+  const heading = await page.locator("ol.alerts h3").first().innerText();
+  const person = heading.match(/PID-\d+/)[0];
+  await page.fill("#flag-person", person);
+  await page.selectOption("#flag-kind", "public_order");
+  await page.fill("#flag-basis", "UlkL 36 §");
+  await page.click("form[action='/liaison/flags'] button");
+  await page.getByText("Markeringen är gjord.").waitFor();
+  await page.getByText(`Allmän ordning eller säkerhet: ${person}`).first().waitFor();
+  await accessible(page, "a flag raised, in Swedish");
+  await fits(page, "a flag raised, in Swedish");
+}, phone);
+
 await browser.close();
 console.log("all journeys passed");

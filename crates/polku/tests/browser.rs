@@ -85,12 +85,19 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
     let dir = data.path().to_str().unwrap();
     let bin = env!("CARGO_BIN_EXE_polku");
     // Officials with passwords (read from standard input, as an operator would give them).
-    for (name, role, username) in [
-        ("Hanna Handler", "case_handler", "hanna"),
-        ("Anna Analyst", "analyst", "anna"),
-        ("Lauri Legal", "legal_officer", "lauri"),
-        ("Tiina Tarkastaja", "labour_inspector", "tiina"),
-        ("Aila Auditor", "auditor", "aila"),
+    for (name, role, username, organisation) in [
+        ("Hanna Handler", "case_handler", "hanna", "Maahanmuuttovirasto"),
+        ("Anna Analyst", "analyst", "anna", "Maahanmuuttovirasto"),
+        ("Lauri Legal", "legal_officer", "lauri", "Maahanmuuttovirasto"),
+        (
+            "Tiina Tarkastaja",
+            "labour_inspector",
+            "tiina",
+            "Maahanmuuttovirasto",
+        ),
+        ("Aila Auditor", "auditor", "aila", "Maahanmuuttovirasto"),
+        // A security authority's liaison (issue 15).
+        ("Sanna Suojelu", "security_liaison", "sanna", "Suojelupoliisi"),
     ] {
         let mut add = Command::new(bin)
             .args([
@@ -103,7 +110,7 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
                 "--role",
                 role,
                 "--organisation",
-                "Maahanmuuttovirasto",
+                organisation,
                 "--username",
                 username,
             ])
@@ -215,6 +222,8 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         .env("INSPECTOR_PASSWORD", "browser journeys password")
         .env("AUDITOR_USER", "aila")
         .env("AUDITOR_PASSWORD", "browser journeys password")
+        .env("LIAISON_USER", "sanna")
+        .env("LIAISON_PASSWORD", "browser journeys password")
         .env("EMPLOYER", e["employer_id"].as_str().unwrap())
         .env("PAYER", person_id(payer(&pop, p).index))
         .env("FEED_TOKEN", &feed_token)
