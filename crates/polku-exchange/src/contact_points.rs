@@ -127,44 +127,27 @@ impl Exchange {
                 .fetch_optional(&mut *tx)
                 .await?;
         let now = now_micros();
-        match owner {
-            Some((org,)) if org != point.organisation.code() => {
-                return Err(ExchangeError::NotYours(point.id.clone()));
-            }
-            Some(_) => {
-                sqlx::query(
-                    "UPDATE contact_points SET name_fi = $2, name_sv = $3, name_en = $4, email = $5,
-                     languages = $6, hours = $7, updated_at = $8 WHERE id = $1",
-                )
-                .bind(&point.id)
-                .bind(&point.name_fi)
-                .bind(&point.name_sv)
-                .bind(&point.name_en)
-                .bind(&point.email)
-                .bind(point.languages.join(","))
-                .bind(&point.hours)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO contact_points (id, organisation, name_fi, name_sv, name_en, email, languages, hours, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-                )
-                .bind(&point.id)
-                .bind(point.organisation.code())
-                .bind(&point.name_fi)
-                .bind(&point.name_sv)
-                .bind(&point.name_en)
-                .bind(&point.email)
-                .bind(point.languages.join(","))
-                .bind(&point.hours)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
+        if owner.is_some_and(|(org,)| org != point.organisation.code()) {
+            return Err(ExchangeError::NotYours(point.id.clone()));
         }
+        sqlx::query(
+            "INSERT INTO contact_points (id, organisation, name_fi, name_sv, name_en, email, languages, hours, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+             ON CONFLICT (id) DO UPDATE SET name_fi = excluded.name_fi, name_sv = excluded.name_sv,
+                 name_en = excluded.name_en, email = excluded.email, languages = excluded.languages,
+                 hours = excluded.hours, updated_at = excluded.updated_at",
+        )
+        .bind(&point.id)
+        .bind(point.organisation.code())
+        .bind(&point.name_fi)
+        .bind(&point.name_sv)
+        .bind(&point.name_en)
+        .bind(&point.email)
+        .bind(point.languages.join(","))
+        .bind(&point.hours)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         append_in(
             &mut tx,
             &AuditEntry {

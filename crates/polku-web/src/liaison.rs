@@ -338,21 +338,34 @@ pub async fn renew(
     };
     match Exchange::new(state.store.clone()).renew(id, day, &by).await {
         Ok(_) => Ok(Redirect::to("/liaison/flags?done=renewed").into_response()),
-        Err(ExchangeError::NoSuchFlag(_)) => {
-            Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into())
-        }
-        Err(e) => match refusal(tr, &e) {
-            Some(m) => {
-                let status = if matches!(e, ExchangeError::Cleared(_)) {
-                    StatusCode::CONFLICT
-                } else {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                };
-                show(&state, &v, &session, status, None, refused(m)).await
-            }
-            None => Err(internal(&v, &e).into()),
-        },
+        Err(e) => refused_on_a_flag(&state, &v, &session, e).await,
     }
+}
+
+/// A renewal or clearing refused: no such flag of theirs is a 404; a cleared one a 409;
+/// a field that does not fit a 422 — the page again, saying what to do.
+async fn refused_on_a_flag(
+    state: &WebState,
+    v: &Visitor,
+    session: &Session,
+    e: ExchangeError,
+) -> Result<Response, PageError> {
+    if matches!(e, ExchangeError::NoSuchFlag(_)) {
+        return Err(error_page(v, StatusCode::NOT_FOUND, "error-not-found").into());
+    }
+    let Some(message) = refusal(v.tr, &e) else {
+        return Err(internal(v, &e).into());
+    };
+    let status = if matches!(e, ExchangeError::Cleared(_)) {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let r = Refused {
+        message,
+        form: RaiseForm::default(),
+    };
+    show(state, v, session, status, None, r).await
 }
 
 #[derive(Deserialize)]
@@ -378,29 +391,11 @@ pub async fn clear(
     }
     let by = raiser(&v, &session)?;
     let id = flag_id(&v, &id)?;
-    let tr = v.tr;
     match Exchange::new(state.store.clone())
         .clear(id, &form.reason, &by)
         .await
     {
         Ok(()) => Ok(Redirect::to("/liaison/flags?done=cleared").into_response()),
-        Err(ExchangeError::NoSuchFlag(_)) => {
-            Err(error_page(&v, StatusCode::NOT_FOUND, "error-not-found").into())
-        }
-        Err(e) => match refusal(tr, &e) {
-            Some(message) => {
-                let status = if matches!(e, ExchangeError::Cleared(_)) {
-                    StatusCode::CONFLICT
-                } else {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                };
-                let r = Refused {
-                    message,
-                    form: RaiseForm::default(),
-                };
-                show(&state, &v, &session, status, None, r).await
-            }
-            None => Err(internal(&v, &e).into()),
-        },
+        Err(e) => refused_on_a_flag(&state, &v, &session, e).await,
     }
 }

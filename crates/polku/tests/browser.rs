@@ -86,9 +86,19 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
     let bin = env!("CARGO_BIN_EXE_polku");
     // Officials with passwords (read from standard input, as an operator would give them).
     for (name, role, username, organisation) in [
-        ("Hanna Handler", "case_handler", "hanna", "Maahanmuuttovirasto"),
+        (
+            "Hanna Handler",
+            "case_handler",
+            "hanna",
+            "Maahanmuuttovirasto",
+        ),
         ("Anna Analyst", "analyst", "anna", "Maahanmuuttovirasto"),
-        ("Lauri Legal", "legal_officer", "lauri", "Maahanmuuttovirasto"),
+        (
+            "Lauri Legal",
+            "legal_officer",
+            "lauri",
+            "Maahanmuuttovirasto",
+        ),
         (
             "Tiina Tarkastaja",
             "labour_inspector",
@@ -97,7 +107,12 @@ fn journeys_in_a_real_browser_pass_and_meet_wcag_2_1_aa() {
         ),
         ("Aila Auditor", "auditor", "aila", "Maahanmuuttovirasto"),
         // A security authority's liaison (issue 15).
-        ("Sanna Suojelu", "security_liaison", "sanna", "Suojelupoliisi"),
+        (
+            "Sanna Suojelu",
+            "security_liaison",
+            "sanna",
+            "Suojelupoliisi",
+        ),
     ] {
         let mut add = Command::new(bin)
             .args([

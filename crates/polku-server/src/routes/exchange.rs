@@ -434,14 +434,7 @@ pub async fn person_flags(
     caller: Caller,
     path: CasePath,
 ) -> Result<Json<Vec<HitOut>>, Problem> {
-    if !matches!(
-        caller.principal.role,
-        Role::CaseHandler | Role::LegalOfficer | Role::AsylumOfficer
-    ) {
-        return Err(Problem::forbidden(
-            "only case handlers, legal officers and asylum officers read a person's flags",
-        ));
-    }
+    super::identity::identity_official(&caller)?;
     let Ok(axum::extract::Path(id)) = path else {
         return Err(Problem::not_found("there is no such person"));
     };

@@ -291,14 +291,7 @@ pub async fn person(
     caller: Caller,
     path: CasePath,
 ) -> Result<Json<PersonOut>, Problem> {
-    if !matches!(
-        caller.principal.role,
-        Role::CaseHandler | Role::LegalOfficer | Role::AsylumOfficer
-    ) {
-        return Err(Problem::forbidden(
-            "only case handlers, legal officers and asylum officers read a person's identity",
-        ));
-    }
+    identity_official(&caller)?;
     let Ok(axum::extract::Path(id)) = path else {
         return Err(Problem::not_found("there is no such person"));
     };
@@ -339,8 +332,9 @@ pub async fn person(
 /// The purpose a handler's read of the identity queue records.
 pub const QUEUE_PURPOSE: &str = "identity links read to be checked";
 
-/// Only those who judge identity links: case handlers, legal officers, asylum officers.
-fn identity_official(caller: &Caller) -> Result<(), Problem> {
+/// Only those who read persons and judge identity links: case handlers, legal officers,
+/// asylum officers.
+pub(super) fn identity_official(caller: &Caller) -> Result<(), Problem> {
     if matches!(
         caller.principal.role,
         Role::CaseHandler | Role::LegalOfficer | Role::AsylumOfficer
@@ -348,7 +342,7 @@ fn identity_official(caller: &Caller) -> Result<(), Problem> {
         Ok(())
     } else {
         Err(Problem::forbidden(
-            "only case handlers, legal officers and asylum officers check identity links",
+            "only case handlers, legal officers and asylum officers read persons and check identity links",
         ))
     }
 }
