@@ -684,6 +684,13 @@ await journey("liaison-flags", async (page) => {
   await page.getByText(`Allmän ordning eller säkerhet: ${person}`).first().waitFor();
   await accessible(page, "a flag raised, in Swedish");
   await fits(page, "a flag raised, in Swedish");
+  // Every authority's contact points, searched.
+  await page.click("a[href='/contact-points']");
+  await page.fill("#points-q", "skyddspolisen");
+  await page.click("form[action='/contact-points'] button");
+  await page.getByText("Kontaktpunkter: 1").waitFor();
+  await accessible(page, "contact points searched, in Swedish");
+  await fits(page, "contact points searched, in Swedish");
 }, phone);
 
 await browser.close();

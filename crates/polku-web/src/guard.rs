@@ -101,6 +101,24 @@ impl Roles for Liaising {
     const ROLES: &'static [Role] = &[Role::SecurityLiaison];
 }
 
+/// Pages for every official of the authorities (the contact points).
+pub(crate) struct AnyOfficial;
+
+impl Roles for AnyOfficial {
+    const ROLES: &'static [Role] = &[
+        Role::CaseHandler,
+        Role::LegalOfficer,
+        Role::AsylumOfficer,
+        Role::ReceptionOfficer,
+        Role::ReturnCounsellor,
+        Role::Analyst,
+        Role::SecurityLiaison,
+        Role::Auditor,
+        Role::Administrator,
+        Role::LabourInspector,
+    ];
+}
+
 /// A signed-in official in one of `R`'s roles. A page for other roles names another
 /// [`Roles`]; the store still checks what each role may do (approving a rule change,
 /// say), the guard only who may see the page.
@@ -120,6 +138,8 @@ pub(crate) type AuditorSession = Official<Auditing>;
 pub(crate) type InspectorSession = Official<Inspecting>;
 /// A security authority's liaison.
 pub(crate) type LiaisonSession = Official<Liaising>;
+/// Any official of the authorities.
+pub(crate) type OfficialSession = Official<AnyOfficial>;
 
 impl<R: Roles> FromRequestParts<WebState> for Official<R> {
     type Rejection = PageError;

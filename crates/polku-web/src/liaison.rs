@@ -147,7 +147,7 @@ async fn show(
         .unwrap_or(today)
         .to_string();
     let done = done.and_then(|d| match d.as_str() {
-        "raised" | "renewed" | "cleared" => Some(tr.t(&format!("liaison-done-{d}"))),
+        "raised" | "renewed" | "cleared" | "kept" => Some(tr.t(&format!("liaison-done-{d}"))),
         _ => None,
     });
     let page = FlagsPage {
@@ -397,5 +397,155 @@ pub async fn clear(
     {
         Ok(()) => Ok(Redirect::to("/liaison/flags?done=cleared").into_response()),
         Err(e) => refused_on_a_flag(&state, &v, &session, e).await,
+    }
+}
+
+/// A contact point as the list shows it.
+struct PointRow {
+    authority: String,
+    name: String,
+    email: String,
+    languages: String,
+    hours: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "contact_points.html")]
+struct PointsPage {
+    page: Page,
+    q: String,
+    rows: Vec<PointRow>,
+    summary: String,
+}
+
+#[derive(Deserialize)]
+pub struct PointsQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /contact-points`: every authority's contact points, searchable, for every official.
+pub async fn contact_points(
+    State(state): State<WebState>,
+    Query(query): Query<PointsQuery>,
+    crate::guard::OfficialSession { v, .. }: crate::guard::OfficialSession,
+) -> Result<Response, PageError> {
+    let tr = v.tr;
+    let q = query.q.trim().chars().take(100).collect::<String>();
+    let needle = q.to_lowercase();
+    let language = |code: &str| tr.t(&format!("language-{code}"));
+    let rows: Vec<PointRow> = Exchange::new(state.store.clone())
+        .contact_points()
+        .await
+        .map_err(|e| internal(&v, &e))?
+        .into_iter()
+        .map(|p| PointRow {
+            authority: tr.t(&format!("authority-{}", p.organisation.code())),
+            name: p.name(tr.lang.code()).to_owned(),
+            email: p.email.clone(),
+            languages: p
+                .languages
+                .iter()
+                .map(|l| language(l))
+                .collect::<Vec<_>>()
+                .join(", "),
+            hours: p.hours.clone(),
+        })
+        .filter(|r| {
+            needle.is_empty()
+                || [&r.authority, &r.name, &r.email]
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&needle))
+        })
+        .collect();
+    let summary = tr.t1(
+        "points-found",
+        "count",
+        &plain::number(rows.len() as f64, tr.lang),
+    );
+    Ok(PointsPage {
+        page: Page::of(&v),
+        q,
+        rows,
+        summary,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PointForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    name_fi: String,
+    #[serde(default)]
+    name_sv: String,
+    #[serde(default)]
+    name_en: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    fi: Option<String>,
+    #[serde(default)]
+    sv: Option<String>,
+    #[serde(default)]
+    en: Option<String>,
+    #[serde(default)]
+    hours: String,
+}
+
+/// `POST /liaison/contact-points`: the liaison adds or changes one of their authority's
+/// contact points.
+pub async fn keep_contact_point(
+    State(state): State<WebState>,
+    LiaisonSession { v, session, .. }: LiaisonSession,
+    form: Result<Form<PointForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Form(form)) = form else {
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
+    };
+    if form.csrf != session.csrf {
+        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
+    }
+    let by = raiser(&v, &session)?;
+    let languages = [("fi", &form.fi), ("sv", &form.sv), ("en", &form.en)]
+        .into_iter()
+        .filter(|(_, on)| on.is_some())
+        .map(|(l, _)| l.to_owned())
+        .collect();
+    let point = polku_exchange::ContactPoint {
+        id: form.id.trim().to_owned(),
+        organisation: by.authority,
+        name_fi: form.name_fi.trim().to_owned(),
+        name_sv: form.name_sv.trim().to_owned(),
+        name_en: form.name_en.trim().to_owned(),
+        email: form.email.trim().to_owned(),
+        languages,
+        hours: form.hours.trim().to_owned(),
+    };
+    match Exchange::new(state.store.clone())
+        .keep_contact_point(&point, &by.actor)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/liaison/flags?done=kept").into_response()),
+        Err(e) => {
+            let message = match &e {
+                ExchangeError::Invalid(field, _) => v.tr.t(&format!("points-invalid-{field}")),
+                ExchangeError::NotYours(_) => v.tr.t("points-not-yours"),
+                _ => return Err(internal(&v, &e).into()),
+            };
+            let status = if matches!(e, ExchangeError::NotYours(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let r = Refused {
+                message,
+                form: RaiseForm::default(),
+            };
+            show(&state, &v, &session, status, None, r).await
+        }
     }
 }

@@ -227,6 +227,8 @@ pub fn router(state: WebState) -> Router {
         .route("/dashboard/{file}", get(dashboard::csv))
         .route("/work/cases/{id}", get(officials::work_case))
         .route("/work/alerts", get(monitoring::alerts))
+        .route("/contact-points", get(liaison::contact_points))
+        .route("/liaison/contact-points", post(liaison::keep_contact_point))
         .route("/liaison/flags", get(liaison::flags).post(liaison::raise))
         .route("/liaison/flags/{id}/renew", post(liaison::renew))
         .route("/liaison/flags/{id}/clear", post(liaison::clear))

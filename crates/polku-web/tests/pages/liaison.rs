@@ -221,8 +221,112 @@ async fn a_liaison_raises_renews_and_clears_a_flag() {
     assert!(sv.body.contains("Borttagen"));
     no_code("the liaison's flags (sv)", &sv);
 
-    // A handler has no business here; nor has a liaison of an authority that flags no one.
+    // The liaison keeps a contact point of their own; another authority's id is refused,
+    // and a field that does not fit is named in words.
+    let keep = |id: &str, email: &str| {
+        format!(
+            "csrf={csrf}&id={id}&name_fi=Vastatiedustelu&name_sv=Kontraspionage&name_en=Counter-intelligence&email={email}&fi=yes&en=yes&hours=Mon%E2%80%93Fri+9%E2%80%9315"
+        )
+    };
+    let bad = s
+        .call(
+            "POST",
+            "/liaison/contact-points",
+            &en,
+            Some(&keep("supo-ci", "not-an-address")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Give an e-mail address."), "{}", bad.body);
+    let kept = s
+        .call(
+            "POST",
+            "/liaison/contact-points",
+            &en,
+            Some(&keep("supo-ci", "ci%40supo.example.invalid")),
+        )
+        .await;
+    assert_eq!(
+        kept.location.as_deref(),
+        Some("/liaison/flags?done=kept"),
+        "{}",
+        kept.body
+    );
+    exchange
+        .keep_contact_point(
+            &ContactPoint {
+                id: "police-immigration".into(),
+                organisation: Authority::Police,
+                name_fi: "Ulkomaalaisvalvonta".into(),
+                name_sv: "Utlänningsövervakning".into(),
+                name_en: "Aliens control".into(),
+                email: "aliens@police.example.invalid".into(),
+                languages: vec!["fi".into()],
+                hours: "24/7".into(),
+            },
+            &Actor::Machine,
+        )
+        .await
+        .unwrap();
+    let taken = s
+        .call(
+            "POST",
+            "/liaison/contact-points",
+            &en,
+            Some(&keep("police-immigration", "x%40supo.example.invalid")),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(
+        taken
+            .body
+            .contains("Another authority has a contact point with this id.")
+    );
+
+    // Every official finds the contact points, and can search them.
     let handler = official(&s, "hanna", Role::CaseHandler).await;
+    let all = s
+        .call(
+            "GET",
+            "/contact-points",
+            &format!("{handler}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert!(all.body.contains("Contact points: 3"), "{}", all.body);
+    assert!(all.body.contains("Counter-intelligence"));
+    assert!(all.body.contains("Finnish, English"));
+    no_code("the contact points", &all);
+    let found = s
+        .call(
+            "GET",
+            "/contact-points?q=aliens",
+            &format!("{handler}; polku_lang=en"),
+            None,
+        )
+        .await;
+    assert!(found.body.contains("Contact points: 1"), "{}", found.body);
+    assert!(found.body.contains("the Police"));
+    let fi = s
+        .call(
+            "GET",
+            "/contact-points",
+            &format!("{handler}; polku_lang=fi"),
+            None,
+        )
+        .await;
+    assert!(fi.body.contains("Vastatiedustelu") && fi.body.contains("suomi, englanti"));
+    no_code("the contact points (fi)", &fi);
+    let applicant = s.sign_in(&polku_simulators::population::person_id(3)).await;
+    assert_eq!(
+        s.call("GET", "/contact-points", &applicant, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A handler has no business here; nor has a liaison of an authority that flags no one.
     assert_eq!(
         s.call("GET", "/liaison/flags", &handler, None).await.status,
         StatusCode::FORBIDDEN
