@@ -202,12 +202,7 @@ pub async fn raise(
     LiaisonSession { v, session, .. }: LiaisonSession,
     form: Result<Form<RaiseForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
-        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
-    };
-    if form.csrf != session.csrf {
-        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
-    }
+    let form = own_form(&v, &session, form)?;
     let by = raiser(&v, &session)?;
     let tr = v.tr;
     let refuse = |key: &str| Refused {
@@ -299,6 +294,35 @@ pub struct RenewForm {
     expires_on: String,
 }
 
+/// A form that carries the session's token against forgery.
+trait Sent {
+    fn csrf(&self) -> &str;
+}
+
+macro_rules! sent {
+    ($($form:ty),*) => {
+        $(impl Sent for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })*
+    };
+}
+sent!(RaiseForm, RenewForm, ClearForm, PointForm);
+
+/// The form as this session's own page sent it; a forged, missing or unreadable one is
+/// the 403 page, and nothing is done.
+fn own_form<T: Sent>(
+    v: &Visitor,
+    session: &Session,
+    form: Result<Form<T>, FormRejection>,
+) -> Result<T, PageError> {
+    match form {
+        Ok(Form(form)) if form.csrf() == session.csrf => Ok(form),
+        _ => Err(error_page(v, StatusCode::FORBIDDEN, "error-csrf").into()),
+    }
+}
+
 fn flag_id(v: &Visitor, id: &str) -> Result<uuid::Uuid, PageError> {
     id.parse()
         .map_err(|_| error_page(v, StatusCode::NOT_FOUND, "error-not-found").into())
@@ -311,12 +335,7 @@ pub async fn renew(
     LiaisonSession { v, session, .. }: LiaisonSession,
     form: Result<Form<RenewForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
-        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
-    };
-    if form.csrf != session.csrf {
-        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
-    }
+    let form = own_form(&v, &session, form)?;
     let by = raiser(&v, &session)?;
     let id = flag_id(&v, &id)?;
     let tr = v.tr;
@@ -383,12 +402,7 @@ pub async fn clear(
     LiaisonSession { v, session, .. }: LiaisonSession,
     form: Result<Form<ClearForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
-        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
-    };
-    if form.csrf != session.csrf {
-        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
-    }
+    let form = own_form(&v, &session, form)?;
     let by = raiser(&v, &session)?;
     let id = flag_id(&v, &id)?;
     match Exchange::new(state.store.clone())
@@ -503,12 +517,7 @@ pub async fn keep_contact_point(
     LiaisonSession { v, session, .. }: LiaisonSession,
     form: Result<Form<PointForm>, FormRejection>,
 ) -> Result<Response, PageError> {
-    let Ok(Form(form)) = form else {
-        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
-    };
-    if form.csrf != session.csrf {
-        return Err(error_page(&v, StatusCode::FORBIDDEN, "error-csrf").into());
-    }
+    let form = own_form(&v, &session, form)?;
     let by = raiser(&v, &session)?;
     let languages = [("fi", &form.fi), ("sv", &form.sv), ("en", &form.en)]
         .into_iter()
