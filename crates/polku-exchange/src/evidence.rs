@@ -46,7 +46,8 @@ impl<E: EvidenceSource> EvidenceSource for FlagEvidence<E> {
     async fn gather(&self, case: &Case) -> Result<Gathered, EvidenceError> {
         let mut gathered = self.inner.gather(case).await?;
         if gathered.person_ids.is_empty() || case.purpose == CasePurpose::Preview {
-            // No person resolved: no flag can be found (a preview decides nothing).
+            // No person resolved: no flag can be found. A preview decides nothing, and must
+            // never tell an applicant that a flag exists: it reads none.
             return Ok(gathered);
         }
         let hits = self
