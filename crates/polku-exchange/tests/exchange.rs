@@ -368,3 +368,46 @@ async fn a_flag_raised_while_deciding_is_never_missed(store: &Cases) {
     eprintln!("{granted} of {n} decided before their flag");
 }
 polku_cases::on_every_database!(race, a_flag_raised_while_deciding_is_never_missed);
+
+async fn a_preview_never_tells_an_applicant_of_a_flag(store: &Cases) {
+    let exchange = Exchange::new(store.clone());
+    exchange
+        .keep_contact_point(
+            &contact("supo-permits", Authority::SecurityIntelligenceService),
+            &supo().actor,
+        )
+        .await
+        .unwrap();
+    exchange
+        .raise(&flag_on(PersonId(5)), &supo())
+        .await
+        .unwrap();
+    let today = polku_cases::today_in_finland();
+    let case = |purpose| polku_cases::Case {
+        id: uuid::Uuid::now_v7(),
+        matter: polku_cases::testing::EXTENSION.to_owned(),
+        purpose,
+        applicant_id: "applicant-5".to_owned(),
+        person_id: None,
+        state: polku_cases::CaseState::Received,
+        application_date: today,
+        application: polku_cases::testing::walkthrough_application(),
+        created_at: 0,
+        updated_at: 0,
+    };
+    let evidence = FlagEvidence::new(Resolved, exchange.clone());
+    let preview = evidence
+        .gather(&case(polku_cases::CasePurpose::Preview))
+        .await
+        .unwrap();
+    assert_eq!(
+        preview.application["evidence"]["security"]["open_flag"],
+        false
+    );
+    let filed = evidence
+        .gather(&case(polku_cases::CasePurpose::Application))
+        .await
+        .unwrap();
+    assert_eq!(filed.application["evidence"]["security"]["open_flag"], true);
+}
+polku_cases::on_every_database!(preview, a_preview_never_tells_an_applicant_of_a_flag);
