@@ -205,9 +205,21 @@ pub async fn raise(
     let form = own_form(&v, &session, form)?;
     let by = raiser(&v, &session)?;
     let tr = v.tr;
-    let refuse = |key: &str| Refused {
-        message: tr.t(key),
-        form: form.clone(),
+    // A field that does not fit: the page again, saying what to do, nothing written.
+    let refuse = async |key: &str| {
+        let r = Refused {
+            message: tr.t(key),
+            form: form.clone(),
+        };
+        show(
+            &state,
+            &v,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            r,
+        )
+        .await
     };
     let Some(persons) = state.persons.as_ref() else {
         return Err(error_page(&v, StatusCode::NOT_FOUND, "identity-not-in-use").into());
@@ -221,40 +233,13 @@ pub async fn raise(
         Err(_) => None,
     };
     let Some(person) = person else {
-        let r = refuse("liaison-invalid-person");
-        return show(
-            &state,
-            &v,
-            &session,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            r,
-        )
-        .await;
+        return refuse("liaison-invalid-person").await;
     };
     let Some(kind) = FlagKind::parse(&form.kind) else {
-        let r = refuse("liaison-invalid-kind");
-        return show(
-            &state,
-            &v,
-            &session,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            r,
-        )
-        .await;
+        return refuse("liaison-invalid-kind").await;
     };
     let Some(expires_on) = polku_rules::schema::parse_date(form.expires_on.trim()) else {
-        let r = refuse("liaison-invalid-expires_on");
-        return show(
-            &state,
-            &v,
-            &session,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            r,
-        )
-        .await;
+        return refuse("liaison-invalid-expires_on").await;
     };
     let new = NewFlag {
         person,
